@@ -1,0 +1,24 @@
+from .cases import Attachment, Case, CaseAssignment, CaseMember, CaseNote, Task
+from .people import (
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
+    Relationship,
+)
+
+__all__ = [
+    "Attachment",
+    "Case",
+    "CaseAssignment",
+    "CaseMember",
+    "CaseNote",
+    "Entitlement",
+    "Incident",
+    "LegalStatusRecord",
+    "Person",
+    "PersonAlias",
+    "Relationship",
+    "Task",
+]

@@ -1,0 +1,239 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vault.fields import EncryptedCharField, EncryptedTextField
+
+from ..choices import AssignmentRole, CaseStatus, MemberRole, RiskLevel
+from ..querysets import CaseQuerySet, CaseScopedQuerySet
+from ..references import case_reference
+
+
+class Case(models.Model):
+    """The NGO's work with one household or person, owned by a team and assigned to staff."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=case_reference, editable=False
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="cases", verbose_name=_("team")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_cases",
+        verbose_name=_("owner"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    risk_level = models.CharField(
+        _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
+    )
+    summary = EncryptedTextField(_("summary"), blank=True)
+    opened_on = models.DateField(_("opened on"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    people = models.ManyToManyField(
+        "casework.Person", through="CaseMember", related_name="cases", verbose_name=_("members")
+    )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="CaseAssignment",
+        through_fields=("case", "user"),
+        related_name="assigned_cases",
+        verbose_name=_("assigned staff"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_on", "reference"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True)
+                | models.Q(closed_on__gte=models.F("opened_on")),
+                name="casework_case_closes_after_it_opens",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "status", "risk_level"])]
+
+    def __str__(self):
+        return self.reference
+
+
+class CaseMember(models.Model):
+    """A person's place in a case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        "casework.Person", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role in case"), max_length=10, choices=MemberRole.choices)
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case member")
+        verbose_name_plural = _("case members")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person"], name="casework_member_once_per_case"),
+        ]
+
+    def __str__(self):
+        return f"{self.case} · {self.person} ({self.get_role_display()})"
+
+
+class CaseAssignment(models.Model):
+    """A staff member assigned to a case: the caseworkers who work it, the advocates it is shared with."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=AssignmentRole.choices, default=AssignmentRole.CASEWORKER
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case assignment")
+        verbose_name_plural = _("case assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user", "role"], name="casework_assignment_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case} · {self.user} ({self.get_role_display()})"
+
+
+class CaseNote(models.Model):
+    """A caseworker's note on a case; the body is encrypted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = EncryptedTextField(_("note"))
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+
+    def __str__(self):
+        return _("Note on %(case)s") % {"case": self.case}
+
+
+class Task(models.Model):
+    """A follow-up: something someone must do for a case by a date."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    title = EncryptedCharField(_("what to do"), max_length=200)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("assignee"),
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("completed by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["completed_at", "due_on"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["assignee", "completed_at", "due_on"])]
+
+    def __str__(self):
+        return _("Task on %(case)s") % {"case": self.case}
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_at is not None
+
+
+class Attachment(models.Model):
+    """A file kept with a case (a scan, a photo of a document), encrypted at rest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    person = models.ForeignKey(
+        "casework.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("about person"),
+    )
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    original_name = EncryptedCharField(_("file name"), max_length=255)
+    description = EncryptedTextField(_("description"), blank=True)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return _("Attachment to %(case)s") % {"case": self.case}

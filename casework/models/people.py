@@ -1,0 +1,328 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from vault.fields import (
+    BlindIndexField,
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedTextField,
+)
+
+from ..choices import (
+    Country,
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    LegalStatus,
+    Nationality,
+    PersonRole,
+    Region,
+    RelationshipKind,
+    Sex,
+    StatusSource,
+)
+from ..querysets import (
+    NAME_SCOPE,
+    CaseScopedQuerySet,
+    PersonQuerySet,
+    PersonScopedQuerySet,
+    RelationshipQuerySet,
+)
+from ..references import person_reference
+
+
+class Person(models.Model):
+    """
+    Someone an NGO helps or whose ties matter to a case: a refugee, their child, their partner.
+    Every identifying field is encrypted; the plain fields are coarse, for statistics only.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=person_reference, editable=False
+    )
+    full_name = EncryptedCharField(_("full name"), max_length=200)
+    full_name_index = BlindIndexField(source="full_name", scope=NAME_SCOPE)
+    date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
+    place_of_origin = EncryptedCharField(_("place of origin"), max_length=200, blank=True)
+    current_location = EncryptedCharField(_("current location"), max_length=300, blank=True)
+    contact = EncryptedCharField(_("contact"), max_length=300, blank=True)
+    contact_index = BlindIndexField(source="contact", scope="person-contact")
+    notes = EncryptedTextField(_("notes"), blank=True)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    nationality = models.CharField(
+        _("nationality"), max_length=10, choices=Nationality.choices, default=Nationality.UNKNOWN
+    )
+    role = models.CharField(_("role"), max_length=10, choices=PersonRole.choices)
+    region = models.CharField(
+        _("province or region"), max_length=20, choices=Region.choices, default=Region.UNKNOWN
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True) | Q(birth_year__gte=1900),
+                name="casework_person_birth_year_plausible",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def clean(self):
+        dob = self.date_of_birth
+        if dob and self.birth_year and dob.year != self.birth_year:
+            raise ValidationError(
+                {"birth_year": _("The birth year must match the date of birth.")}
+            )
+        if dob and not self.birth_year:
+            self.birth_year = dob.year
+
+
+class PersonAlias(models.Model):
+    """Another name a person is known by: a Chinese name, a romanisation, a name used in hiding."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = EncryptedCharField(_("name"), max_length=200)
+    name_index = BlindIndexField(source="name", scope=NAME_SCOPE)
+
+    objects = PersonScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+
+    def __str__(self):
+        return _("Alias of %(reference)s") % {"reference": self.person.reference}
+
+
+class Relationship(models.Model):
+    """A family tie, read as `from_person` <kind> `to_person` (e.g. mother is parent of child)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    from_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="relationships_from"
+    )
+    to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
+    kind = models.CharField(_("kind"), max_length=12, choices=RelationshipKind.choices)
+    marriage_registered = models.BooleanField(
+        _("marriage registered"),
+        null=True,
+        blank=True,
+        help_text=_("For couples: whether the marriage is registered with the authorities."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = RelationshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_person=F("to_person")),
+                name="casework_relationship_not_to_self",
+            ),
+            models.UniqueConstraint(
+                fields=["from_person", "to_person", "kind"], name="casework_relationship_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_person} {self.get_kind_display()} {self.to_person}"
+
+    @property
+    def is_couple(self) -> bool:
+        return self.kind in (RelationshipKind.PARTNER_OF, RelationshipKind.SPOUSE_OF)
+
+    def clean(self):
+        if self.from_person_id and self.from_person_id == self.to_person_id:
+            raise ValidationError(_("A person cannot be related to themselves."))
+        if not self.is_couple and self.marriage_registered is not None:
+            raise ValidationError(
+                {"marriage_registered": _("Only a couple can have a registered marriage.")}
+            )
+        if self.kind == RelationshipKind.PARENT_OF and self.from_person_id and self.to_person_id:
+            self._clean_parenthood()
+
+    def _clean_parenthood(self):
+        reverse = Relationship.objects.filter(
+            from_person_id=self.to_person_id,
+            to_person_id=self.from_person_id,
+            kind=RelationshipKind.PARENT_OF,
+        )
+        if reverse.exists():
+            raise ValidationError(_("A child cannot also be the parent of their own parent."))
+        parent_dob = self.from_person.date_of_birth
+        child_dob = self.to_person.date_of_birth
+        if parent_dob and child_dob and child_dob <= parent_dob:
+            raise ValidationError(
+                _("The child's date of birth (%(child)s) cannot precede the parent's (%(parent)s).")
+                % {"child": child_dob.isoformat(), "parent": parent_dob.isoformat()}
+            )
+
+
+class LegalStatusRecord(models.Model):
+    """
+    One period of a person's legal situation. The records of a person form their timeline;
+    the one without `effective_to` is the current status (at most one, enforced by the database).
+    `effective_to` is the day the next status began.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="status_records")
+    status = models.CharField(_("status"), max_length=20, choices=LegalStatus.choices)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, choices=Country.choices, default=Country.UNKNOWN
+    )
+    place = EncryptedCharField(_("place"), max_length=200, blank=True)
+    source = models.CharField(
+        _("source"), max_length=20, choices=StatusSource.choices, default=StatusSource.CASEWORKER
+    )
+    note = EncryptedTextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = PersonScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "effective_from"]
+        get_latest_by = "effective_from"
+        verbose_name = _("legal status record")
+        verbose_name_plural = _("legal status records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(effective_to__isnull=True),
+                name="casework_one_open_status_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),
+                name="casework_status_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "effective_to"])]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_status_display()} · {self.effective_from}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.effective_to is None
+
+    def clean(self):
+        if self.effective_to and self.effective_from and self.effective_to <= self.effective_from:
+            raise ValidationError(
+                {"effective_to": _("A status must end after the day it started.")}
+            )
+        if self.person_id and self.effective_from:
+            self._clean_overlap()
+
+    def _clean_overlap(self):
+        others = LegalStatusRecord.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+        # Half-open periods [from, to) overlap when each starts before the other ends.
+        others = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from))
+        if self.effective_to:
+            others = others.filter(effective_from__lt=self.effective_to)
+        clash = others.order_by("effective_from").first()
+        if clash:
+            raise ValidationError(
+                _(
+                    "These dates overlap the status “%(status)s” that began on %(start)s. "
+                    "Change the status from a later date, or correct the earlier record."
+                )
+                % {"status": clash.get_status_display(), "start": clash.effective_from.isoformat()}
+            )
+
+
+class Entitlement(models.Model):
+    """
+    What happened when a person sought a benefit the papers withhold: the latest record of each
+    kind is the person's present situation, and earlier ones are its history.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="entitlements")
+    kind = models.CharField(_("benefit"), max_length=25, choices=EntitlementKind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=EntitlementStatus.choices)
+    as_of = models.DateField(_("as of"))
+    note = EncryptedTextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = PersonScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "kind", "-as_of", "-recorded_at"]
+        verbose_name = _("entitlement")
+        verbose_name_plural = _("entitlements")
+        indexes = [models.Index(fields=["kind", "status"])]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_kind_display()}: {self.get_status_display()}"
+
+
+class Incident(models.Model):
+    """A dated event in a case: a raid, an arrest, a refusal, a deportation, trafficking."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="incidents")
+    kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
+    occurred_on = models.DateField(_("occurred on"))
+    region = models.CharField(
+        _("province or region"), max_length=20, choices=Region.choices, default=Region.UNKNOWN
+    )
+    description = EncryptedTextField(_("description"), blank=True)
+    people = models.ManyToManyField(
+        Person, related_name="incidents", blank=True, verbose_name=_("people involved")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_on"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [models.Index(fields=["kind", "occurred_on"])]
+
+    def __str__(self):
+        return f"{self.case} · {self.get_kind_display()} · {self.occurred_on}"

@@ -1,0 +1,73 @@
+"""
+Who sees what. `visible_to(user)` on these querysets is the one rule for visibility:
+every view, viewset, admin page, download and export starts from it.
+"""
+
+from django.apps import apps
+from django.db.models import Q
+
+from accounts.models import TeamMembership
+from vault.blind_index import blind_index
+from vault.fields import EncryptedQuerySet
+
+NAME_SCOPE = "person-name"
+
+
+def _cases_visible_to(user):
+    Case = apps.get_model("casework", "Case")
+    CaseAssignment = apps.get_model("casework", "CaseAssignment")
+    if not (user and user.is_authenticated and user.is_active):
+        return Case.objects.none()
+    if user.is_superuser:
+        return Case.objects.all()
+    supervised_teams = TeamMembership.objects.filter(
+        user=user, role=TeamMembership.Role.SUPERVISOR
+    ).values("team")
+    assigned = CaseAssignment.objects.filter(user=user).values("case")
+    return Case.objects.filter(Q(pk__in=assigned) | Q(owner=user) | Q(team__in=supervised_teams))
+
+
+class CaseQuerySet(EncryptedQuerySet):
+    def visible_to(self, user):
+        return self.filter(pk__in=_cases_visible_to(user).values("pk"))
+
+    def open(self):
+        return self.exclude(status="closed")
+
+
+class PersonQuerySet(EncryptedQuerySet):
+    def visible_to(self, user):
+        CaseMember = apps.get_model("casework", "CaseMember")
+        members = CaseMember.objects.filter(case__in=_cases_visible_to(user).values("pk"))
+        return self.filter(pk__in=members.values("person"))
+
+    def matching_name(self, name: str):
+        """People whose name or an alias equals `name` once folded (any Unicode form or case)."""
+        digest = blind_index(NAME_SCOPE, name)
+        if digest is None:
+            return self.none()
+        PersonAlias = apps.get_model("casework", "PersonAlias")
+        aliased = PersonAlias.objects.filter(name_index=digest).values("person")
+        return self.filter(Q(full_name_index=digest) | Q(pk__in=aliased))
+
+
+class CaseScopedQuerySet(EncryptedQuerySet):
+    """Records that belong to a case (notes, tasks, incidents, attachments) are seen through it."""
+
+    def visible_to(self, user):
+        return self.filter(case__in=_cases_visible_to(user).values("pk"))
+
+
+class PersonScopedQuerySet(EncryptedQuerySet):
+    """Records about a person (aliases, statuses, entitlements) are seen through the person."""
+
+    person_field = "person"
+
+    def visible_to(self, user):
+        Person = apps.get_model("casework", "Person")
+        visible = Person.objects.visible_to(user).values("pk")
+        return self.filter(**{f"{self.person_field}__in": visible})
+
+
+class RelationshipQuerySet(PersonScopedQuerySet):
+    person_field = "from_person"

@@ -1,0 +1,1 @@
+"""Intake: consent, the intake wizard, duplicate detection and spreadsheet import (to come)."""

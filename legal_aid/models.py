@@ -1,0 +1,1 @@
+"""Legal aid: the citable corpus and advocacy documents (to come)."""

@@ -1,0 +1,97 @@
+"""
+Shared fixtures. Personas, as in the house style: `alice` is a caseworker of team North,
+`bob` a caseworker of team North too, `charlie` a caseworker of team South (an outsider to
+North's cases), `sue` supervises team North, `admin` is a superuser.
+
+Under CI=true a missing component (PostgreSQL, Redis, chromium) fails the run instead of skipping.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from accounts.models import TeamMembership
+
+from .factories import (
+    AssignmentFactory,
+    CaseFactory,
+    CaseMemberFactory,
+    MembershipFactory,
+    PersonFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(condition: bool, reason: str):
+    """Skip a test that needs a missing component, or fail it under CI."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"CI=true and {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _require_markers(request):
+    if request.node.get_closest_marker("postgres"):
+        require(connection.vendor == "postgresql", "this test needs DATABASE_URL on PostgreSQL")
+
+
+@pytest.fixture
+def team_north(db):
+    return TeamFactory(name="North")
+
+
+@pytest.fixture
+def team_south(db):
+    return TeamFactory(name="South")
+
+
+@pytest.fixture
+def alice(team_north):
+    user = UserFactory(username="alice")
+    MembershipFactory(user=user, team=team_north)
+    return user
+
+
+@pytest.fixture
+def bob(team_north):
+    user = UserFactory(username="bob")
+    MembershipFactory(user=user, team=team_north)
+    return user
+
+
+@pytest.fixture
+def charlie(team_south):
+    user = UserFactory(username="charlie")
+    MembershipFactory(user=user, team=team_south)
+    return user
+
+
+@pytest.fixture
+def sue(team_north):
+    user = UserFactory(username="sue")
+    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.SUPERVISOR)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def north_case(team_north, alice):
+    """A case of team North assigned to alice, with one member."""
+    case = CaseFactory(team=team_north, owner=alice)
+    AssignmentFactory(case=case, user=alice)
+    CaseMemberFactory(case=case)
+    return case

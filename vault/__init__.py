@@ -1,0 +1,1 @@
+"""Field-level encryption: keyring, encrypted model fields, blind indexes, encrypted files, rotation."""

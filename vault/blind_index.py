@@ -1,0 +1,56 @@
+"""
+Blind indexes: keyed, truncated HMAC-SHA256 of a normalised value, for exact-match search
+without decrypting. Each scope (e.g. "person-name") has its own key, derived by HKDF from
+SHIMTEO_INDEX_KEY, so equal values in different scopes do not give equal digests.
+"""
+
+import functools
+import hashlib
+import hmac
+import unicodedata
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from .keyring import get_keyring
+
+DIGEST_BYTES = 16
+# Letters, marks and digits carry a name; spaces, punctuation and symbols vary between writers.
+KEPT_CATEGORIES = ("L", "M", "N")
+
+
+def normalise(value: str) -> str:
+    """
+    Fold the ways one name can be typed into one form: NFKC composes decomposed Hangul and
+    folds full-width and compatibility forms, casefold ignores case, and separators are dropped.
+    """
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    folded = unicodedata.normalize("NFKC", folded)
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in KEPT_CATEGORIES)
+
+
+@functools.cache
+def derive_index_key(scope: str) -> bytes:
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=f"shimteo-blind-index:{scope}".encode(),
+    ).derive(get_keyring().index_key)
+
+
+class Digest(str):
+    """A blind-index value computed by this module; the only kind an index column accepts."""
+
+    __slots__ = ()
+
+
+def blind_index(scope: str, value: str | None) -> Digest | None:
+    """The digest of `value` in `scope`, or None when nothing searchable is left after folding."""
+    if value is None:
+        return None
+    folded = normalise(str(value))
+    if not folded:
+        return None
+    mac = hmac.new(derive_index_key(scope), folded.encode(), hashlib.sha256)
+    return Digest(mac.hexdigest()[: DIGEST_BYTES * 2])

@@ -1,0 +1,88 @@
+"""
+AES-256-GCM for single values and whole files.
+
+A value is stored as text `v1:<key-id>:<base64(nonce || ciphertext || tag)>`, with a fresh
+96-bit nonce and associated data that names where the value belongs, so a ciphertext copied
+to another row or column does not decrypt.
+"""
+
+import base64
+import binascii
+import secrets
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .exceptions import DecryptionError, UnknownKeyError
+from .keyring import Keyring, get_keyring
+
+VERSION = "v1"
+NONCE_BYTES = 12
+FILE_MAGIC = b"SHIMTEO-FILE-v1\n"
+
+
+def encrypt(plaintext: bytes, associated_data: bytes, keyring: Keyring | None = None) -> str:
+    keyring = keyring or get_keyring()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = AESGCM(keyring.primary_key).encrypt(nonce, plaintext, associated_data)
+    return f"{VERSION}:{keyring.primary_key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def token_key_id(token: str) -> str:
+    """The key id a stored value was encrypted with, read without decrypting it."""
+    version, sep, rest = token.partition(":")
+    key_id, sep2, _ = rest.partition(":")
+    if version != VERSION or not sep or not sep2:
+        raise DecryptionError("The stored value is not a Shimteo ciphertext.")
+    return key_id
+
+
+def decrypt(token: str, associated_data: bytes, keyring: Keyring | None = None) -> bytes:
+    keyring = keyring or get_keyring()
+    key_id = token_key_id(token)
+    key = keyring.field_keys.get(key_id)
+    if key is None:
+        raise UnknownKeyError(
+            f"The value was encrypted with key {key_id!r}, which is not in SHIMTEO_FIELD_KEYS."
+        )
+    try:
+        raw = base64.b64decode(token.rsplit(":", 1)[1], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise DecryptionError("The stored value is corrupt (not base64).") from exc
+    try:
+        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
+    except InvalidTag as exc:
+        raise DecryptionError(
+            "The stored value failed authentication: it was altered, moved from another record, "
+            f"or key {key_id!r} is not the key it was encrypted with."
+        ) from exc
+
+
+def encrypt_file(plaintext: bytes, associated_data: bytes, keyring: Keyring | None = None) -> bytes:
+    keyring = keyring or get_keyring()
+    key_id = keyring.primary_key_id.encode()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = AESGCM(keyring.primary_key).encrypt(nonce, plaintext, associated_data)
+    return FILE_MAGIC + bytes([len(key_id)]) + key_id + nonce + sealed
+
+
+def file_key_id(blob: bytes) -> str:
+    if not blob.startswith(FILE_MAGIC):
+        raise DecryptionError("The stored file is not a Shimteo encrypted file.")
+    length = blob[len(FILE_MAGIC)]
+    start = len(FILE_MAGIC) + 1
+    return blob[start : start + length].decode()
+
+
+def decrypt_file(blob: bytes, associated_data: bytes, keyring: Keyring | None = None) -> bytes:
+    keyring = keyring or get_keyring()
+    key_id = file_key_id(blob)
+    key = keyring.field_keys.get(key_id)
+    if key is None:
+        raise UnknownKeyError(f"The file was encrypted with key {key_id!r}, which is not in the ring.")
+    start = len(FILE_MAGIC) + 1 + len(key_id.encode())
+    nonce, sealed = blob[start : start + NONCE_BYTES], blob[start + NONCE_BYTES :]
+    try:
+        return AESGCM(key).decrypt(nonce, sealed, associated_data)
+    except InvalidTag as exc:
+        raise DecryptionError("The stored file failed authentication: altered or wrong key.") from exc
