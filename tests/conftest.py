@@ -18,7 +18,6 @@ from .factories import (
     CaseFactory,
     CaseMemberFactory,
     MembershipFactory,
-    PersonFactory,
     TeamFactory,
     UserFactory,
 )

@@ -1,0 +1,63 @@
+"""The project's settings and entry points behave as a new operator expects."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SHIMTEO_", "DJANGO_")) and key != "SECRET_KEY"
+    }
+    environment.update(env)
+    environment["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_healthz_answers(client, db):
+    """The health check answers 200 without a login."""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+
+
+def test_production_refuses_a_missing_secret_key():
+    """Production does not start without a real SECRET_KEY, and says which setting to fix."""
+    result = run_django("pass", SHIMTEO_ENV="production")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_debug():
+    """Production does not start with debug pages on."""
+    result = run_django("pass", SHIMTEO_ENV="production", DJANGO_DEBUG="true", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG" in result.stderr
+
+
+def test_unknown_environment_is_refused():
+    """A typo in SHIMTEO_ENV is an error, not a silent development mode."""
+    result = run_django("pass", SHIMTEO_ENV="prod")
+    assert result.returncode != 0
+    assert "SHIMTEO_ENV" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/casework/person/"])
+def test_admin_requires_login(client, db, url):
+    """The admin sends anonymous visitors to the login page."""
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
