@@ -18,6 +18,7 @@ from .keyring import Keyring, get_keyring
 
 VERSION = "v1"
 NONCE_BYTES = 12
+TAG_BYTES = 16
 FILE_MAGIC = b"SHIMTEO-FILE-v1\n"
 
 
@@ -49,6 +50,8 @@ def decrypt(token: str, associated_data: bytes, keyring: Keyring | None = None) 
         raw = base64.b64decode(token.rsplit(":", 1)[1], validate=True)
     except (binascii.Error, ValueError) as exc:
         raise DecryptionError("The stored value is corrupt (not base64).") from exc
+    if len(raw) < NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("The stored value is corrupt (too short to be a ciphertext).")
     try:
         return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
     except InvalidTag as exc:
@@ -69,9 +72,13 @@ def encrypt_file(plaintext: bytes, associated_data: bytes, keyring: Keyring | No
 def file_key_id(blob: bytes) -> str:
     if not blob.startswith(FILE_MAGIC):
         raise DecryptionError("The stored file is not a Shimteo encrypted file.")
-    length = blob[len(FILE_MAGIC)]
     start = len(FILE_MAGIC) + 1
-    return blob[start : start + length].decode()
+    if len(blob) < start or len(blob) < start + blob[start - 1]:
+        raise DecryptionError("The stored file is corrupt (truncated header).")
+    try:
+        return blob[start : start + blob[start - 1]].decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise DecryptionError("The stored file is corrupt (unreadable key id).") from exc
 
 
 def decrypt_file(blob: bytes, associated_data: bytes, keyring: Keyring | None = None) -> bytes:
@@ -79,10 +86,16 @@ def decrypt_file(blob: bytes, associated_data: bytes, keyring: Keyring | None = 
     key_id = file_key_id(blob)
     key = keyring.field_keys.get(key_id)
     if key is None:
-        raise UnknownKeyError(f"The file was encrypted with key {key_id!r}, which is not in the ring.")
+        raise UnknownKeyError(
+            f"The file was encrypted with key {key_id!r}, which is not in the ring."
+        )
     start = len(FILE_MAGIC) + 1 + len(key_id.encode())
     nonce, sealed = blob[start : start + NONCE_BYTES], blob[start + NONCE_BYTES :]
+    if len(nonce) < NONCE_BYTES or len(sealed) < TAG_BYTES:
+        raise DecryptionError("The stored file is corrupt (too short to be a ciphertext).")
     try:
         return AESGCM(key).decrypt(nonce, sealed, associated_data)
     except InvalidTag as exc:
-        raise DecryptionError("The stored file failed authentication: altered or wrong key.") from exc
+        raise DecryptionError(
+            "The stored file failed authentication: altered or wrong key."
+        ) from exc

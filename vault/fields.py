@@ -17,7 +17,7 @@ from django.db.models.query_utils import DeferredAttribute
 
 from . import crypto
 from .blind_index import DIGEST_BYTES, Digest, blind_index
-from .exceptions import EncryptedLookupError, VaultError
+from .exceptions import DecryptionError, EncryptedLookupError, VaultError
 from .keyring import get_keyring
 
 # Per-instance memo of {attname: (plaintext bytes, token, pk)}, so saving an unchanged value
@@ -122,10 +122,29 @@ class EncryptedFieldMixin:
         instance.__dict__.setdefault(MEMO_ATTR, {})[self.attname] = (plaintext, token, instance.pk)
         return Sealed(token)
 
+    def reseal_if_stale(self, instance, sealed: Sealed) -> Sealed:
+        """
+        Re-encrypt an unchanged value that is still under an old key, so that a save during or
+        after key rotation never writes an old key's ciphertext back.
+        """
+        keyring = get_keyring()
+        try:
+            if sealed.key_id == keyring.primary_key_id:
+                return sealed
+            plaintext = crypto.decrypt(sealed.token, self.associated_data(instance.pk), keyring)
+        except DecryptionError:
+            # A save that does not change this value keeps it as stored; reading it still raises.
+            return sealed
+        resealed = Sealed(crypto.encrypt(plaintext, self.associated_data(instance.pk), keyring))
+        instance.__dict__[self.attname] = resealed
+        return resealed
+
     def pre_save(self, model_instance, add):
         value = model_instance.__dict__.get(self.attname)
-        if value is None or isinstance(value, Sealed):
-            return value
+        if value is None:
+            return None
+        if isinstance(value, Sealed):
+            return self.reseal_if_stale(model_instance, value)
         return self.seal(model_instance, value)
 
     def from_db_value(self, value, expression, connection):
@@ -256,3 +275,15 @@ class EncryptedQuerySet(models.QuerySet):
                     "Model.save() so its ciphertext and blind index stay in step."
                 )
         return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        # Refused before any query: inside bulk_update's own atomic block the error would also
+        # break the caller's transaction.
+        for name in fields:
+            field = self.model._meta.get_field(name)
+            if isinstance(field, EncryptedFieldMixin | BlindIndexField):
+                raise EncryptedWriteError(
+                    f"{self.model.__name__}.{name} is encrypted or indexed: bulk_update() cannot "
+                    "encrypt per row; save each object with Model.save()."
+                )
+        return super().bulk_update(objs, fields, batch_size=batch_size)
