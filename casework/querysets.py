@@ -69,5 +69,10 @@ class PersonScopedQuerySet(EncryptedQuerySet):
         return self.filter(**{f"{self.person_field}__in": visible})
 
 
-class RelationshipQuerySet(PersonScopedQuerySet):
-    person_field = "from_person"
+class RelationshipQuerySet(EncryptedQuerySet):
+    """A family tie is seen only when both people are: otherwise it would name someone out of scope."""
+
+    def visible_to(self, user):
+        Person = apps.get_model("casework", "Person")
+        visible = Person.objects.visible_to(user).values("pk")
+        return self.filter(from_person__in=visible, to_person__in=visible)

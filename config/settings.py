@@ -112,6 +112,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest case attachment accepted, in bytes.
+SHIMTEO_ATTACHMENT_MAX_BYTES = env.int("SHIMTEO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Field encryption (vault). Comma-separated `id:base64key`, the first is primary.
 SHIMTEO_FIELD_KEYS = env.str("SHIMTEO_FIELD_KEYS", default="")

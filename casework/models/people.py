@@ -85,11 +85,41 @@ class Person(models.Model):
     def clean(self):
         dob = self.date_of_birth
         if dob and self.birth_year and dob.year != self.birth_year:
-            raise ValidationError(
-                {"birth_year": _("The birth year must match the date of birth.")}
-            )
+            raise ValidationError({"birth_year": _("The birth year must match the date of birth.")})
         if dob and not self.birth_year:
             self.birth_year = dob.year
+        if dob and not self._state.adding:
+            self._clean_birth_against_family(dob)
+
+    def _clean_birth_against_family(self, dob):
+        # A corrected date of birth must still leave every parent born before every child.
+        ties = Relationship.objects.filter(kind=RelationshipKind.PARENT_OF).select_related(
+            "from_person", "to_person"
+        )
+        for tie in ties.filter(to_person=self):
+            parent_dob = tie.from_person.date_of_birth
+            if parent_dob and dob <= parent_dob:
+                raise ValidationError(
+                    {
+                        "date_of_birth": _(
+                            "This date of birth is on or before that of %(reference)s, "
+                            "recorded as this person's parent."
+                        )
+                        % {"reference": tie.from_person.reference}
+                    }
+                )
+        for tie in ties.filter(from_person=self):
+            child_dob = tie.to_person.date_of_birth
+            if child_dob and child_dob <= dob:
+                raise ValidationError(
+                    {
+                        "date_of_birth": _(
+                            "This date of birth is on or after that of %(reference)s, "
+                            "recorded as this person's child."
+                        )
+                        % {"reference": tie.to_person.reference}
+                    }
+                )
 
 
 class PersonAlias(models.Model):
@@ -156,8 +186,12 @@ class Relationship(models.Model):
             raise ValidationError(
                 {"marriage_registered": _("Only a couple can have a registered marriage.")}
             )
-        if self.kind == RelationshipKind.PARENT_OF and self.from_person_id and self.to_person_id:
+        if not (self.from_person_id and self.to_person_id):
+            return
+        if self.kind == RelationshipKind.PARENT_OF:
             self._clean_parenthood()
+        elif self.is_couple:
+            self._clean_couple()
 
     def _clean_parenthood(self):
         reverse = Relationship.objects.filter(
@@ -167,13 +201,36 @@ class Relationship(models.Model):
         )
         if reverse.exists():
             raise ValidationError(_("A child cannot also be the parent of their own parent."))
+        if self.to_person_id in self._ancestor_ids(self.from_person_id):
+            raise ValidationError(_("A person cannot be the parent of one of their own ancestors."))
         parent_dob = self.from_person.date_of_birth
         child_dob = self.to_person.date_of_birth
         if parent_dob and child_dob and child_dob <= parent_dob:
             raise ValidationError(
-                _("The child's date of birth (%(child)s) cannot precede the parent's (%(parent)s).")
+                _("The child's date of birth (%(child)s) must be after the parent's (%(parent)s).")
                 % {"child": child_dob.isoformat(), "parent": parent_dob.isoformat()}
             )
+
+    @staticmethod
+    def _ancestor_ids(person_id) -> set:
+        ancestors, generation = set(), {person_id}
+        while generation:
+            parents = set(
+                Relationship.objects.filter(
+                    kind=RelationshipKind.PARENT_OF, to_person_id__in=generation
+                ).values_list("from_person_id", flat=True)
+            )
+            generation = parents - ancestors
+            ancestors |= generation
+        return ancestors
+
+    def _clean_couple(self):
+        # A couple is one tie whichever way it was entered.
+        reverse = Relationship.objects.filter(
+            from_person_id=self.to_person_id, to_person_id=self.from_person_id, kind=self.kind
+        ).exclude(pk=self.pk)
+        if reverse.exists():
+            raise ValidationError(_("This tie between these two people is already recorded."))
 
 
 class LegalStatusRecord(models.Model):
@@ -239,12 +296,24 @@ class LegalStatusRecord(models.Model):
                 {"effective_to": _("A status must end after the day it started.")}
             )
         if self.person_id and self.effective_from:
+            dob = self.person.date_of_birth
+            if dob and self.effective_from < dob:
+                raise ValidationError(
+                    {
+                        "effective_from": _(
+                            "A status cannot begin before the person was born (%(born)s)."
+                        )
+                        % {"born": dob.isoformat()}
+                    }
+                )
             self._clean_overlap()
 
     def _clean_overlap(self):
         others = LegalStatusRecord.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
         # Half-open periods [from, to) overlap when each starts before the other ends.
-        others = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from))
+        others = others.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from)
+        )
         if self.effective_to:
             others = others.filter(effective_from__lt=self.effective_to)
         clash = others.order_by("effective_from").first()

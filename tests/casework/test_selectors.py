@@ -1,0 +1,140 @@
+"""The casework read selectors: current state, history, family and search."""
+
+import datetime
+
+import pytest
+
+from casework import selectors, services
+from casework.choices import (
+    Country,
+    EntitlementKind,
+    EntitlementStatus,
+    LegalStatus,
+    MemberRole,
+    PersonRole,
+    RelationshipKind,
+    StatusSource,
+)
+
+from ..factories import CaseMemberFactory, PersonFactory
+
+D = datetime.date
+
+
+def _change(person, actor, status, start):
+    return services.legal_status_change(
+        person=person,
+        status=status,
+        effective_from=start,
+        actor=actor,
+        country=Country.CHINA,
+        place="",
+        source=StatusSource.CASEWORKER,
+        note="",
+    )
+
+
+@pytest.fixture
+def mother(north_case):
+    return north_case.people.get()
+
+
+def _add(case, actor, **fields):
+    fields.setdefault("role", PersonRole.CHILD)
+    person = services.person_create(actor=actor, **fields)
+    services.case_add_member(case=case, person=person, role=MemberRole.CHILD, actor=actor)
+    return person
+
+
+def test_current_status_is_the_open_record(mother, alice):
+    """After two changes the current status is the latest."""
+    assert selectors.current_status(mother) is None
+    _change(mother, alice, LegalStatus.UNDOCUMENTED_CN, D(2010, 1, 1))
+    latest = _change(mother, alice, LegalStatus.DETAINED_CN, D(2012, 1, 1))
+    assert selectors.current_status(mother) == latest
+
+
+def test_status_timeline_is_oldest_first(mother, alice):
+    """The timeline lists periods in the order they happened, however they were entered."""
+    _change(mother, alice, LegalStatus.DETAINED_CN, D(2012, 1, 1))
+    services.legal_status_record_add(
+        person=mother,
+        status=LegalStatus.UNDOCUMENTED_CN,
+        effective_from=D(2004, 1, 1),
+        effective_to=D(2012, 1, 1),
+        actor=alice,
+        country=Country.CHINA,
+        source=StatusSource.FAMILY,
+    )
+    timeline = selectors.status_timeline(mother)
+    assert [r.status for r in timeline] == [LegalStatus.UNDOCUMENTED_CN, LegalStatus.DETAINED_CN]
+
+
+def test_case_people_with_status_takes_two_queries_however_many_people(
+    north_case, alice, django_assert_num_queries
+):
+    """The people of a case and their statuses load without a query per person."""
+    for n in range(4):
+        child = _add(north_case, alice, full_name=f"Child {n}", date_of_birth=D(2010, 1, n + 1))
+        _change(child, alice, LegalStatus.STATELESS, D(2010, 2, 1))
+    with django_assert_num_queries(2):
+        rows = selectors.case_people_with_status(north_case)
+        statuses = [row.status.status if row.status else None for row in rows]
+    assert statuses == [None] + [LegalStatus.STATELESS] * 4
+    assert [row.role for row in rows] == [MemberRole.PRINCIPAL] + [MemberRole.CHILD] * 4
+
+
+def test_current_entitlements_gives_the_latest_of_each_kind(mother, alice):
+    """Only the latest record of each benefit is current."""
+    for kind, status, as_of in [
+        (EntitlementKind.SCHOOL, EntitlementStatus.DENIED, D(2019, 9, 1)),
+        (EntitlementKind.SCHOOL, EntitlementStatus.GRANTED, D(2021, 9, 1)),
+        (EntitlementKind.SCHOOL, EntitlementStatus.PENDING, D(2020, 9, 1)),
+        (EntitlementKind.MEDICAL_CARE, EntitlementStatus.DENIED, D(2018, 1, 1)),
+    ]:
+        services.entitlement_record(
+            person=mother, kind=kind, status=status, as_of=as_of, note="", actor=alice
+        )
+    current = {e.kind: e.status for e in selectors.current_entitlements(mother)}
+    assert current == {
+        EntitlementKind.SCHOOL: EntitlementStatus.GRANTED,
+        EntitlementKind.MEDICAL_CARE: EntitlementStatus.DENIED,
+    }
+
+
+def test_family_of_lists_parents_partners_and_children(north_case, mother, alice):
+    """From the mother's side and the child's, the family reads the same ties."""
+    child = _add(north_case, alice, full_name="Child", date_of_birth=D(2012, 1, 1))
+    partner = _add(north_case, alice, full_name="Partner", role=PersonRole.PARTNER)
+    services.relationship_create(
+        from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF, actor=alice
+    )
+    services.relationship_create(
+        from_person=partner,
+        to_person=mother,
+        kind=RelationshipKind.PARTNER_OF,
+        marriage_registered=False,
+        actor=alice,
+    )
+    family = selectors.family_of(mother, user=alice)
+    assert (family.parents, family.children) == ([], [child])
+    assert [(p.person, p.marriage_registered) for p in family.partners] == [(partner, False)]
+    assert selectors.family_of(child, user=alice).parents == [mother]
+
+
+def test_family_of_leaves_out_relatives_the_user_cannot_see(mother, alice, team_south):
+    """A relative who is only in another team's case is not named."""
+    father = CaseMemberFactory(
+        case__team=team_south, person=PersonFactory(date_of_birth=D(1950, 1, 1), birth_year=1950)
+    ).person
+    services.relationship_create(
+        from_person=father, to_person=mother, kind=RelationshipKind.PARENT_OF, actor=alice
+    )
+    assert selectors.family_of(mother, user=alice).parents == []
+
+
+def test_people_search_finds_by_alias_within_visible_cases(mother, alice, charlie):
+    """A name search finds the visible person by alias, and nothing for an outsider."""
+    services.person_alias_add(person=mother, name="Kim Sun Hui", actor=alice)
+    assert list(selectors.people_search(user=alice, name="KIM SUNHUI")) == [mother]
+    assert list(selectors.people_search(user=charlie, name="Kim Sun Hui")) == []
