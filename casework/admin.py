@@ -1,0 +1,574 @@
+"""
+Django admin for casework.
+
+Every page, inline, choice list and autocomplete starts from `visible_to(request.user)`, the one
+visibility rule (casework.querysets), so tightening that rule tightens the admin with it. Lists
+show references and coarse plain fields only; decrypted values appear in change forms, one
+record at a time. Search takes a reference, or an exact name through the blind index.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.forms.models import construct_instance
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from vault.fields import BlindIndexField, EncryptedFieldMixin
+
+from . import services
+from .models import (
+    Attachment,
+    Case,
+    CaseAssignment,
+    CaseMember,
+    CaseNote,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
+    Relationship,
+    Task,
+)
+
+# Who did it, filled in from the request on the first save, never typed by hand.
+ACTOR_FIELDS = {
+    Attachment: "uploaded_by",
+    CaseAssignment: "assigned_by",
+    CaseNote: "author",
+    Entitlement: "recorded_by",
+    Incident: "recorded_by",
+    LegalStatusRecord: "recorded_by",
+    Task: "created_by",
+}
+
+
+def visible_rows(model, user):
+    """The rows of `model` that `user` may see, by the rule of casework.querysets."""
+    manager = model._default_manager
+    if hasattr(manager, "visible_to"):
+        return manager.visible_to(user)
+    # CaseMember and CaseAssignment have no queryset of their own yet: they are seen through
+    # their case, so they follow whatever the rule for cases becomes.
+    if any(field.name == "case" for field in model._meta.fields):
+        return manager.filter(case__in=Case.objects.visible_to(user))
+    raise ImproperlyConfigured(
+        f"{model.__name__} has no visible_to() queryset method and no case: give its manager "
+        "one before registering it in the casework admin."
+    )
+
+
+def _stamp_actor(instance, user):
+    field = ACTOR_FIELDS.get(type(instance))
+    if field and instance._state.adding and getattr(instance, f"{field}_id") is None:
+        setattr(instance, field, user)
+
+
+def _is_sealed(model, path: str) -> bool:
+    try:
+        field = get_fields_from_path(model, path)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return False
+    return isinstance(field, EncryptedFieldMixin | BlindIndexField)
+
+
+class VisibleRowsMixin:
+    """Shared by pages and inlines: rows and choices limited to what the user may see."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._limit_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _limit_choices(self, db_field, request, kwargs):
+        # A posted id of a person or case out of the user's sight must fail validation.
+        related = db_field.related_model._default_manager
+        if "queryset" not in kwargs and hasattr(related, "visible_to"):
+            kwargs["queryset"] = related.visible_to(request.user)
+
+    def _visible_queryset(self, request):
+        queryset = visible_rows(self.model, request.user)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+
+class CaseworkModelAdmin(VisibleRowsMixin, admin.ModelAdmin):
+    """
+    Base of every casework admin page.
+
+    `people_lookups` are paths from the model to a Person and `case_lookups` paths to a Case;
+    a search term that is a person's exact name (or alias) finds the rows tied to that person
+    through them, besides the rows whose reference contains the term.
+    """
+
+    people_lookups: tuple[str, ...] = ()
+    case_lookups: tuple[str, ...] = ()
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return self._visible_queryset(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip() and (self.people_lookups or self.case_lookups):
+            named = Person.objects.matching_name(search_term)
+            results |= queryset.filter(self._tied_to(named))
+        return results, may_have_duplicates
+
+    def _tied_to(self, people) -> Q:
+        cases = CaseMember.objects.filter(person__in=people).values("case")
+        condition = Q()
+        for path in self.people_lookups:
+            condition |= Q(**{f"{path}__in": people})
+        for path in self.case_lookups:
+            condition |= Q(**{f"{path}__in": cases})
+        # A subquery on the primary key, so matches through many-valued paths add no duplicate rows.
+        return Q(pk__in=self.model._default_manager.filter(condition).values("pk"))
+
+    def save_model(self, request, obj, form, change):
+        _stamp_actor(obj, request.user)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for instance in instances:
+            _stamp_actor(instance, request.user)
+            instance.save()
+        formset.save_m2m()
+
+    def check(self, **kwargs):
+        return [*super().check(**kwargs), *self._check_lists_show_nothing_sealed()]
+
+    def _check_lists_show_nothing_sealed(self):
+        # A list page shows many people at once, often to staff of other teams: ciphertext and
+        # blind-index digests stay out of its columns, filters, search and ordering.
+        options = {
+            "list_display": [name for name in self.list_display if isinstance(name, str)],
+            "list_filter": [
+                entry[0] if isinstance(entry, list | tuple) else entry
+                for entry in self.list_filter
+                if not isinstance(entry, type)
+            ],
+            "search_fields": [name.lstrip("^=@") for name in self.search_fields],
+            "ordering": [name.lstrip("-") for name in self.ordering or () if isinstance(name, str)],
+            "date_hierarchy": [self.date_hierarchy] if self.date_hierarchy else [],
+        }
+        return [
+            checks.Error(
+                f"{type(self).__name__}.{option} names {name!r}, an encrypted or blind-index "
+                "field.",
+                hint="List pages show references and coarse plain fields only.",
+                obj=type(self),
+                id="casework.E001",
+            )
+            for option, names in options.items()
+            for name in names
+            if _is_sealed(self.model, name)
+        ]
+
+
+class CaseworkInline(VisibleRowsMixin, admin.TabularInline):
+    extra = 0
+    # Related rows shown read-only in each line, fetched with the lines rather than one by one.
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        if not self.has_view_or_change_permission(request):
+            return self.model._default_manager.none()
+        queryset = self._visible_queryset(request)
+        return queryset.select_related(*self.select_related) if self.select_related else queryset
+
+
+class CurrentStatusFilter(admin.SimpleListFilter):
+    title = _("period")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Current status")), ("no", _("Earlier status"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(effective_to__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(effective_to__isnull=False)
+        return queryset
+
+
+class TaskDoneFilter(admin.SimpleListFilter):
+    title = _("done")
+    parameter_name = "done"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("To do")), ("yes", _("Done"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(completed_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(completed_at__isnull=True)
+        return queryset
+
+
+# Inlines of a person.
+
+
+class PersonCaseInline(CaseworkInline):
+    model = CaseMember
+    fields = ["case", "role"]
+    autocomplete_fields = ["case"]
+    # A person outside every case is outside everyone's sight, so one is added with their first case.
+    min_num = 1
+    verbose_name = _("case")
+    verbose_name_plural = _("cases")
+
+
+class AliasInline(CaseworkInline):
+    model = PersonAlias
+    fields = ["name"]
+
+
+class LegalStatusRecordInline(CaseworkInline):
+    """The timeline, read-only: a new status is recorded on its own page, through the service."""
+
+    model = LegalStatusRecord
+    select_related = ("recorded_by",)
+    show_change_link = True
+    fields = [
+        "status",
+        "effective_from",
+        "effective_to",
+        "country",
+        "place",
+        "source",
+        "note",
+        "recorded_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EntitlementInline(CaseworkInline):
+    model = Entitlement
+    select_related = ("recorded_by",)
+    fields = ["kind", "status", "as_of", "note", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+
+
+@admin.register(Person)
+class PersonAdmin(CaseworkModelAdmin):
+    list_display = ["reference", "role", "sex", "birth_year", "nationality", "region", "created_at"]
+    list_filter = ["role", "sex", "nationality", "region"]
+    search_fields = ["reference"]
+    people_lookups = ("pk",)
+    readonly_fields = ["reference", "record_status_change", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["reference", "record_status_change"]}),
+        (
+            _("Identity (encrypted)"),
+            {
+                "fields": [
+                    "full_name",
+                    "date_of_birth",
+                    "place_of_origin",
+                    "current_location",
+                    "contact",
+                    "notes",
+                ]
+            },
+        ),
+        (
+            _("Coarse facts for statistics"),
+            {"fields": ["role", "sex", "birth_year", "nationality", "region"]},
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [PersonCaseInline, AliasInline, LegalStatusRecordInline, EntitlementInline]
+
+    @admin.display(description=_("legal status"))
+    def record_status_change(self, person):
+        if person.pk is None or person._state.adding:
+            return "-"
+        url = reverse("admin:casework_legalstatusrecord_add")
+        return format_html(
+            '<a href="{}?{}">{}</a>',
+            url,
+            urlencode({"person": person.pk}),
+            _("Record a status change"),
+        )
+
+
+@admin.register(Relationship)
+class RelationshipAdmin(CaseworkModelAdmin):
+    list_display = ["from_person", "kind", "to_person", "marriage_registered", "created_at"]
+    list_filter = ["kind", "marriage_registered"]
+    list_select_related = ["from_person", "to_person"]
+    search_fields = ["from_person__reference", "to_person__reference"]
+    people_lookups = ("from_person", "to_person")
+    autocomplete_fields = ["from_person", "to_person"]
+    fields = ["from_person", "kind", "to_person", "marriage_registered", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+def _record_status(data, actor) -> LegalStatusRecord:
+    fields = {
+        name: data[name]
+        for name in ("person", "status", "effective_from", "country", "place", "source", "note")
+    }
+    if data.get("effective_to") is None:
+        return services.legal_status_change(actor=actor, **fields)
+    return services.legal_status_record_add(
+        actor=actor, effective_to=data["effective_to"], **fields
+    )
+
+
+class LegalStatusAddForm(forms.ModelForm):
+    """
+    A new status goes through the services, which close the current status and keep the
+    timeline whole. The model's own check would see the still-open current status as an
+    overlap, so validation is the service's, run here and rolled back, and run again on save.
+    """
+
+    def _post_clean(self):
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
+        if self.errors:
+            return
+        try:
+            with transaction.atomic():
+                _record_status(self.cleaned_data, actor=None)
+                transaction.set_rollback(True)
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
+@admin.register(LegalStatusRecord)
+class LegalStatusRecordAdmin(CaseworkModelAdmin):
+    list_display = [
+        "person",
+        "status",
+        "effective_from",
+        "effective_to",
+        "country",
+        "source",
+        "recorded_by",
+    ]
+    list_filter = [CurrentStatusFilter, "status", "country", "source"]
+    list_select_related = ["person", "recorded_by"]
+    search_fields = ["person__reference"]
+    people_lookups = ("person",)
+    autocomplete_fields = ["person"]
+    fields = [
+        "person",
+        "status",
+        "effective_from",
+        "effective_to",
+        "country",
+        "place",
+        "source",
+        "note",
+        "recorded_by",
+        "recorded_at",
+    ]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = LegalStatusAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        record = _record_status(form.cleaned_data, actor=request.user)
+        # The admin logs and redirects to `obj`: make it stand for the row the service saved.
+        obj.pk, obj.recorded_by = record.pk, record.recorded_by
+        obj._state.adding = False
+
+
+@admin.register(Entitlement)
+class EntitlementAdmin(CaseworkModelAdmin):
+    list_display = ["person", "kind", "status", "as_of", "recorded_by"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["person", "recorded_by"]
+    search_fields = ["person__reference"]
+    people_lookups = ("person",)
+    autocomplete_fields = ["person"]
+    fields = ["person", "kind", "status", "as_of", "note", "recorded_by", "recorded_at"]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+
+@admin.register(Incident)
+class IncidentAdmin(CaseworkModelAdmin):
+    list_display = ["case", "kind", "occurred_on", "region", "recorded_by"]
+    list_filter = ["kind", "region", "case__team"]
+    list_select_related = ["case", "recorded_by"]
+    date_hierarchy = "occurred_on"
+    search_fields = ["case__reference"]
+    people_lookups = ("people",)
+    case_lookups = ("case",)
+    autocomplete_fields = ["case", "people"]
+    fields = [
+        "case",
+        "kind",
+        "occurred_on",
+        "region",
+        "description",
+        "people",
+        "recorded_by",
+        "recorded_at",
+    ]
+    readonly_fields = ["recorded_by", "recorded_at"]
+
+
+# Inlines of a case.
+
+
+class CaseMemberInline(CaseworkInline):
+    model = CaseMember
+    fields = ["person", "role", "added_at"]
+    readonly_fields = ["added_at"]
+    autocomplete_fields = ["person"]
+
+
+class CaseAssignmentInline(CaseworkInline):
+    model = CaseAssignment
+    select_related = ("assigned_by",)
+    fields = ["user", "role", "assigned_by", "assigned_at"]
+    readonly_fields = ["assigned_by", "assigned_at"]
+
+
+class CaseNoteInline(CaseworkInline):
+    model = CaseNote
+    select_related = ("author",)
+    fields = ["body", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+
+
+class TaskInline(CaseworkInline):
+    model = Task
+    fields = ["title", "due_on", "assignee", "completed_at"]
+
+
+@admin.register(Case)
+class CaseAdmin(CaseworkModelAdmin):
+    list_display = [
+        "reference",
+        "team",
+        "status",
+        "risk_level",
+        "opened_on",
+        "closed_on",
+        "owner",
+    ]
+    list_filter = ["status", "risk_level", "team"]
+    list_select_related = ["team", "owner"]
+    date_hierarchy = "opened_on"
+    search_fields = ["reference"]
+    case_lookups = ("pk",)
+    readonly_fields = ["reference", "created_at", "updated_at"]
+    fields = [
+        "reference",
+        "team",
+        "owner",
+        "status",
+        "risk_level",
+        "opened_on",
+        "closed_on",
+        "summary",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [CaseMemberInline, CaseAssignmentInline, CaseNoteInline, TaskInline]
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(CaseworkModelAdmin):
+    list_display = ["case", "author", "created_at"]
+    list_filter = ["case__team"]
+    list_select_related = ["case", "author"]
+    search_fields = ["case__reference"]
+    case_lookups = ("case",)
+    autocomplete_fields = ["case"]
+    fields = ["case", "body", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+
+
+@admin.register(Task)
+class TaskAdmin(CaseworkModelAdmin):
+    list_display = ["case", "due_on", "assignee", "is_done", "completed_at"]
+    list_filter = [TaskDoneFilter, "case__team", "due_on"]
+    list_select_related = ["case", "assignee"]
+    search_fields = ["case__reference"]
+    case_lookups = ("case",)
+    autocomplete_fields = ["case"]
+    fields = [
+        "case",
+        "title",
+        "due_on",
+        "assignee",
+        "completed_at",
+        "completed_by",
+        "created_by",
+        "created_at",
+    ]
+    readonly_fields = ["created_by", "created_at"]
+
+    @admin.display(boolean=True, description=_("done"))
+    def is_done(self, task):
+        return task.is_done
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(CaseworkModelAdmin):
+    """
+    File metadata only, read-only: the encrypted storage has no URL, and files are served by
+    the audited download view. Uploads and deletions go through the caseworker pages, which
+    also remove the stored file.
+    """
+
+    list_display = ["case", "person", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["content_type", "case__team"]
+    list_select_related = ["case", "person", "uploaded_by"]
+    search_fields = ["case__reference", "person__reference"]
+    people_lookups = ("person",)
+    case_lookups = ("case",)
+    fields = [
+        "case",
+        "person",
+        "original_name",
+        "description",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,562 @@
+"""
+The Django admin: every page loads, lists never show decrypted values, a person is found by
+reference or by exact name, and staff see only the rows `visible_to` gives them.
+"""
+
+import datetime
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casework import choices
+from casework.admin import PersonAdmin
+from casework.models import (
+    Attachment,
+    Case,
+    CaseNote,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
+    Relationship,
+    Task,
+)
+
+from ..factories import AssignmentFactory, CaseFactory, CaseMemberFactory, PersonFactory
+
+CASEWORK_MODELS = [
+    Person,
+    Relationship,
+    LegalStatusRecord,
+    Entitlement,
+    Incident,
+    Case,
+    CaseNote,
+    Task,
+    Attachment,
+]
+
+
+@dataclass
+class Household:
+    """A case of one team with a mother and child, and one record of every kind."""
+
+    case: Case
+    mother: Person
+    child: Person
+    rows: dict = field(default_factory=dict)
+    secrets: list = field(default_factory=list)
+
+
+def make_household(*, team, caseworker, name: str, tag: str) -> Household:
+    secrets = {
+        "name": name,
+        "child_name": f"{name}의 딸",
+        "alias": f"Jin Shunji {tag}",
+        "place": f"Hoeryong district {tag}",
+        "location": f"Longjing back street {tag}",
+        "contact": f"+86 139 5555 {tag}",
+        "notes": f"Hides at the chapel {tag}",
+        "status_place": f"Tumen detention centre {tag}",
+        "status_note": f"Seen by cousin {tag}",
+        "entitlement_note": f"School refused enrolment {tag}",
+        "incident": f"Police raid at dawn {tag}",
+        "summary": f"Mother and daughter in hiding {tag}",
+        "note": f"Met at the market {tag}",
+        "task": f"Call the lawyer {tag}",
+        "file_name": f"hukou-scan-{tag}.pdf",
+        "file_description": f"Scan of the refusal {tag}",
+    }
+    case = CaseFactory(team=team, owner=caseworker, summary=secrets["summary"])
+    AssignmentFactory(case=case, user=caseworker)
+    mother = PersonFactory(
+        full_name=name,
+        place_of_origin=secrets["place"],
+        current_location=secrets["location"],
+        contact=secrets["contact"],
+        notes=secrets["notes"],
+    )
+    child = PersonFactory(
+        full_name=secrets["child_name"],
+        role=choices.PersonRole.CHILD,
+        date_of_birth=datetime.date(2012, 2, 3),
+        birth_year=2012,
+    )
+    CaseMemberFactory(case=case, person=mother)
+    CaseMemberFactory(case=case, person=child, role=choices.MemberRole.CHILD)
+    incident = Incident.objects.create(
+        case=case,
+        kind=choices.IncidentKind.RAID,
+        occurred_on=datetime.date(2024, 4, 1),
+        region=choices.Region.JILIN,
+        description=secrets["incident"],
+        recorded_by=caseworker,
+    )
+    incident.people.add(mother)
+    rows = {
+        Person: mother,
+        PersonAlias: PersonAlias.objects.create(person=mother, name=secrets["alias"]),
+        Relationship: Relationship.objects.create(
+            from_person=mother, to_person=child, kind=choices.RelationshipKind.PARENT_OF
+        ),
+        LegalStatusRecord: LegalStatusRecord.objects.create(
+            person=mother,
+            status=choices.LegalStatus.UNDOCUMENTED_CN,
+            effective_from=datetime.date(2010, 1, 1),
+            country=choices.Country.CHINA,
+            place=secrets["status_place"],
+            note=secrets["status_note"],
+            recorded_by=caseworker,
+        ),
+        Entitlement: Entitlement.objects.create(
+            person=child,
+            kind=choices.EntitlementKind.SCHOOL,
+            status=choices.EntitlementStatus.DENIED,
+            as_of=datetime.date(2019, 9, 1),
+            note=secrets["entitlement_note"],
+            recorded_by=caseworker,
+        ),
+        Incident: incident,
+        Case: case,
+        CaseNote: CaseNote.objects.create(case=case, author=caseworker, body=secrets["note"]),
+        Task: Task.objects.create(
+            case=case, title=secrets["task"], assignee=caseworker, created_by=caseworker
+        ),
+        Attachment: Attachment.objects.create(
+            case=case,
+            person=mother,
+            file=ContentFile(b"%PDF-1.4 scan", name="upload"),
+            original_name=secrets["file_name"],
+            description=secrets["file_description"],
+            content_type="application/pdf",
+            size=13,
+            sha256=hashlib.sha256(b"%PDF-1.4 scan").hexdigest(),
+            uploaded_by=caseworker,
+        ),
+    }
+    return Household(case, mother, child, rows, list(secrets.values()))
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The personas' passwords are hashed in setup; full-strength PBKDF2 would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def north(team_north, alice):
+    return make_household(team=team_north, caseworker=alice, name="박순옥", tag="N1")
+
+
+@pytest.fixture
+def south(team_south, charlie):
+    return make_household(team=team_south, caseworker=charlie, name="최영희", tag="S1")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def charlie_staff(client, charlie):
+    """charlie, a caseworker of team South, with every casework permission in the admin."""
+    charlie.is_staff = True
+    charlie.save()
+    charlie.user_permissions.set(Permission.objects.filter(content_type__app_label="casework"))
+    client.force_login(charlie)
+    return client
+
+
+def changelist(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def change_page(obj) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def listed(response) -> set:
+    return set(response.context["cl"].result_list)
+
+
+@pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
+def test_every_changelist_loads(admin_client, north, south, model):
+    """Each casework list page answers 200 and lists the rows of both teams to a superuser."""
+    response = admin_client.get(changelist(model))
+    assert response.status_code == 200
+    assert {north.rows[model], south.rows[model]} <= listed(response)
+
+
+@pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
+def test_every_change_page_loads(admin_client, north, model):
+    """Each casework record opens in its change page."""
+    response = admin_client.get(change_page(north.rows[model]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", [m for m in CASEWORK_MODELS if m is not Attachment])
+def test_every_add_page_loads(admin_client, north, model):
+    """Each add page opens, with its inlines and autocomplete widgets."""
+    response = admin_client.get(
+        reverse(f"admin:casework_{model._meta.model_name}_add"), {"person": north.mother.pk}
+    )
+    assert response.status_code == 200
+
+
+def test_account_pages_load(admin_client, alice, team_north):
+    """Users and teams are listed and open in their change pages."""
+    for url in [
+        reverse("admin:accounts_user_changelist"),
+        reverse("admin:accounts_user_change", args=[alice.pk]),
+        reverse("admin:accounts_user_add"),
+        reverse("admin:accounts_team_changelist"),
+        reverse("admin:accounts_team_change", args=[team_north.pk]),
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_user_page_shows_teams_and_language(admin_client, alice):
+    """A user's page shows their team memberships and preferred language."""
+    content = admin_client.get(reverse("admin:accounts_user_change", args=[alice.pk])).content
+    assert b"North" in content
+    assert b"preferred_language" in content
+
+
+def test_changelists_show_no_decrypted_values(admin_client, north, south):
+    """No list page shows a name, place, contact, note or file name, whatever the model."""
+    for model in CASEWORK_MODELS:
+        content = admin_client.get(changelist(model)).content.decode()
+        for secret in north.secrets + south.secrets:
+            assert secret not in content, (model.__name__, secret)
+
+
+def test_person_change_form_shows_decrypted_values(admin_client, north):
+    """The change form of a person shows their name, contact and aliases in clear."""
+    content = admin_client.get(change_page(north.mother)).content.decode()
+    for secret in ["박순옥", "+86 139 5555 N1", "Hoeryong district N1", "Jin Shunji N1"]:
+        assert secret in content
+
+
+def _form_data(response) -> dict:
+    """What the browser would post back from a change page, unchanged."""
+    forms, data = [response.context["adminform"].form], {}
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update(
+            {management.add_prefix(name): management[name].value() for name in management.fields}
+        )
+        forms += inline.formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value not in (None, False):
+                data[form.add_prefix(name)] = value
+    return data
+
+
+def test_person_edited_in_the_admin_keeps_the_change_encrypted(admin_client, north):
+    """A contact changed in the change form is saved, encrypted, and the timeline is untouched."""
+    url = change_page(north.mother)
+    data = _form_data(admin_client.get(url))
+    data["contact"] = "+86 131 0000 9999"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    north.mother.refresh_from_db()
+    assert north.mother.contact == "+86 131 0000 9999"
+    stored = Person.objects.filter(pk=north.mother.pk).values_list("contact", flat=True).get()
+    assert "9999" not in stored.token
+    assert north.mother.status_records.count() == 1
+    assert north.mother.aliases.get().name == "Jin Shunji N1"
+
+
+def test_change_pages_are_not_cached(admin_client, north):
+    """A page showing decrypted values tells the browser not to store it."""
+    response = admin_client.get(change_page(north.mother))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_attachment_page_shows_metadata_without_a_file_link(admin_client, north):
+    """An attachment's page shows its file name and hash, read-only, with no link to the file."""
+    attachment = north.rows[Attachment]
+    content = admin_client.get(change_page(attachment)).content.decode()
+    assert "hukou-scan-N1.pdf" in content
+    assert attachment.sha256 in content
+    assert attachment.file.name not in content
+    assert 'name="description"' not in content
+
+
+def test_search_by_reference_finds_the_person(admin_client, north, south):
+    """Typing a person's reference finds that person only."""
+    response = admin_client.get(changelist(Person), {"q": north.mother.reference})
+    assert listed(response) == {north.mother}
+
+
+def test_search_by_name_typed_in_nfd_finds_the_person(admin_client, north, south):
+    """A Hangul name typed in decomposed form (NFD) finds the person stored in NFC."""
+    typed = unicodedata.normalize("NFD", "박순옥")
+    assert typed != "박순옥"
+    response = admin_client.get(changelist(Person), {"q": typed})
+    assert listed(response) == {north.mother}
+
+
+def test_search_by_alias_finds_the_person(admin_client, north, south):
+    """An alias, in any case and spacing, finds the person."""
+    response = admin_client.get(changelist(Person), {"q": "jin  SHUNJI n1"})
+    assert listed(response) == {north.mother}
+
+
+def test_search_by_part_of_a_name_finds_nobody(admin_client, north):
+    """Names match exactly: a fragment finds nobody, so the search reveals no near names."""
+    response = admin_client.get(changelist(Person), {"q": "박순"})
+    assert listed(response) == set()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [Relationship, LegalStatusRecord, Incident, Case, CaseNote, Task, Attachment],
+    ids=lambda m: m.__name__,
+)
+def test_search_by_name_finds_the_records_of_that_person(admin_client, north, south, model):
+    """A person's exact name finds the records tied to them or to their cases."""
+    response = admin_client.get(changelist(model), {"q": "박순옥"})
+    assert listed(response) == {north.rows[model]}
+
+
+def test_search_by_name_finds_a_childs_entitlements_through_the_child(admin_client, north):
+    """Entitlements are found through the person they are about."""
+    response = admin_client.get(changelist(Entitlement), {"q": "박순옥의 딸"})
+    assert listed(response) == {north.rows[Entitlement]}
+
+
+@pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
+def test_caseworker_of_another_team_sees_no_row_of_north(charlie_staff, north, south, model):
+    """charlie (team South) sees his own team's rows and none of team North's."""
+    response = charlie_staff.get(changelist(model))
+    assert response.status_code == 200
+    rows = listed(response)
+    assert south.rows[model] in rows
+    assert north.rows[model] not in rows
+    for secret in north.secrets:
+        assert secret not in response.content.decode()
+
+
+def test_caseworker_of_another_team_cannot_open_a_north_person(charlie_staff, north):
+    """A North person's page does not open for charlie, and shows nothing of them."""
+    response = charlie_staff.get(change_page(north.mother))
+    assert response.status_code == 302
+    assert "박순옥" not in charlie_staff.get(response.url).content.decode()
+
+
+def test_caseworker_of_another_team_cannot_find_north_by_name(charlie_staff, north, south):
+    """An exact North name finds nothing for charlie, in lists or in autocomplete."""
+    response = charlie_staff.get(changelist(Person), {"q": "박순옥"})
+    assert listed(response) == set()
+    autocomplete = charlie_staff.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "박순옥",
+            "app_label": "casework",
+            "model_name": "relationship",
+            "field_name": "from_person",
+        },
+    )
+    assert autocomplete.status_code == 200
+    assert autocomplete.json()["results"] == []
+
+
+def test_caseworker_of_another_team_cannot_attach_a_note_to_a_north_case(charlie_staff, north):
+    """Choosing a case out of sight is refused like a case that does not exist."""
+    response = charlie_staff.post(
+        reverse("admin:casework_casenote_add"), {"case": north.case.pk, "body": "hello"}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["case"]
+    assert not CaseNote.objects.filter(case=north.case, author__username="charlie").exists()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_person_changelist_queries_do_not_grow_with_people(admin_client, north_case):
+    """Listing 30 people costs as many queries as listing 5."""
+    for _ in range(4):
+        CaseMemberFactory(case=north_case)
+    url = changelist(Person)
+    _queries(admin_client, url)
+    with_five = _queries(admin_client, url)
+    for _ in range(25):
+        CaseMemberFactory(case=north_case)
+    assert Person.objects.count() == 30
+    assert _queries(admin_client, url) == with_five
+
+
+@pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
+def test_changelist_queries_do_not_grow_with_rows(admin_client, team_north, alice, model):
+    """Every list page costs the same number of queries for two households as for six."""
+    for tag in ("A1", "A2"):
+        make_household(team=team_north, caseworker=alice, name="이름" + tag, tag=tag)
+    url = changelist(model)
+    _queries(admin_client, url)
+    with_two = _queries(admin_client, url)
+    for tag in ("B1", "B2", "B3", "B4"):
+        make_household(team=team_north, caseworker=alice, name="이름" + tag, tag=tag)
+    assert _queries(admin_client, url) == with_two
+
+
+def test_person_added_with_a_case_is_listed(admin_client, north):
+    """A person added through the admin joins a case in the same step, so they stay in sight."""
+    response = admin_client.post(
+        reverse("admin:casework_person_add"),
+        {
+            "full_name": "한미숙",
+            "date_of_birth": "",
+            "place_of_origin": "",
+            "current_location": "",
+            "contact": "",
+            "notes": "",
+            "role": choices.PersonRole.RELATIVE,
+            "sex": choices.Sex.FEMALE,
+            "birth_year": "",
+            "nationality": choices.Nationality.DPRK,
+            "region": choices.Region.JILIN,
+            **_management_form("memberships", total=1),
+            "memberships-0-case": north.case.pk,
+            "memberships-0-role": choices.MemberRole.RELATIVE,
+            **_management_form("aliases", total=1),
+            "aliases-0-name": "Han Meishu",
+            **_management_form("status_records", total=0),
+            **_management_form("entitlements", total=0),
+        },
+    )
+    assert response.status_code == 302
+    person = Person.objects.matching_name("han meishu").get()
+    assert person.full_name == "한미숙"
+    assert listed(admin_client.get(changelist(Person), {"q": "한미숙"})) == {person}
+
+
+def test_person_cannot_be_added_without_a_case(admin_client, north):
+    """A person outside every case would be out of everyone's sight, so the form asks for one."""
+    response = admin_client.post(
+        reverse("admin:casework_person_add"),
+        {
+            "full_name": "한미숙",
+            "role": choices.PersonRole.RELATIVE,
+            "sex": choices.Sex.FEMALE,
+            "nationality": choices.Nationality.DPRK,
+            "region": choices.Region.JILIN,
+            **_management_form("memberships", total=1),
+            **_management_form("aliases", total=0),
+            **_management_form("status_records", total=0),
+            **_management_form("entitlements", total=0),
+        },
+    )
+    assert response.status_code == 200
+    assert not Person.objects.matching_name("한미숙").exists()
+
+
+def _management_form(prefix: str, *, total: int) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def _status_form(person, **overrides) -> dict:
+    return {
+        "person": person.pk,
+        "status": choices.LegalStatus.DETAINED_CN,
+        "effective_from": "2024-05-02",
+        "effective_to": "",
+        "country": choices.Country.CHINA,
+        "place": "Tumen",
+        "source": choices.StatusSource.FAMILY,
+        "note": "",
+        **overrides,
+    }
+
+
+def test_status_added_in_the_admin_closes_the_current_one(admin_client, admin_user, north):
+    """A new current status ends the previous one the day it begins, and records who added it."""
+    response = admin_client.post(
+        reverse("admin:casework_legalstatusrecord_add"), _status_form(north.mother)
+    )
+    assert response.status_code == 302
+    timeline = list(north.mother.status_records.order_by("effective_from"))
+    assert [record.status for record in timeline] == ["undocumented_cn", "detained_cn"]
+    assert timeline[0].effective_to == datetime.date(2024, 5, 2)
+    assert timeline[1].is_current
+    assert timeline[1].recorded_by == admin_user
+    assert LogEntry.objects.get(action_flag=ADDITION).object_id == str(timeline[1].pk)
+
+
+def test_status_starting_before_the_current_one_is_refused(admin_client, north):
+    """A status that would begin before the current one is refused with the service's reason."""
+    response = admin_client.post(
+        reverse("admin:casework_legalstatusrecord_add"),
+        _status_form(north.mother, effective_from="2009-01-01"),
+    )
+    assert response.status_code == 200
+    assert "must begin after the current status" in response.content.decode()
+    assert north.mother.status_records.count() == 1
+
+
+def test_past_status_added_in_the_admin_fills_the_timeline(admin_client, north):
+    """A closed period before the current status is added as history."""
+    response = admin_client.post(
+        reverse("admin:casework_legalstatusrecord_add"),
+        _status_form(
+            north.mother,
+            status=choices.LegalStatus.IN_TRANSIT,
+            effective_from="2005-01-01",
+            effective_to="2010-01-01",
+        ),
+    )
+    assert response.status_code == 302
+    assert north.mother.status_records.count() == 2
+    assert north.mother.status_records.filter(effective_to__isnull=True).count() == 1
+
+
+def test_note_added_in_the_admin_records_its_author(admin_client, admin_user, north):
+    """Who wrote a note is taken from the login, not typed."""
+    response = admin_client.post(
+        reverse("admin:casework_casenote_add"), {"case": north.case.pk, "body": "Phoned her"}
+    )
+    assert response.status_code == 302
+    assert CaseNote.objects.get(case=north.case, author=admin_user).body == "Phoned her"
+
+
+def test_list_showing_an_encrypted_field_fails_the_system_check(db):
+    """An admin that would list names is caught by `manage.py check`."""
+
+    class LeakyPersonAdmin(PersonAdmin):
+        list_display = ["reference", "full_name"]
+        search_fields = ["reference", "aliases__name"]
+
+    errors = LeakyPersonAdmin(Person, admin.site).check()
+    leaks = [error.msg for error in errors if error.id == "casework.E001"]
+    assert len(leaks) == 2
+    assert any("'full_name'" in msg for msg in leaks)
+    assert any("'aliases__name'" in msg for msg in leaks)
+
+
+def test_registered_admins_pass_the_system_check(db):
+    """The admins as shipped list nothing encrypted."""
+    for model in CASEWORK_MODELS:
+        assert admin.site._registry[model].check() == []
