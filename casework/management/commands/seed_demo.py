@@ -1,0 +1,109 @@
+"""
+`manage.py seed_demo`: demo staff, teams and an invented caseload for development and demos.
+
+Safe to run on every start (`make run`): staff are topped up, and an existing caseload is left
+alone unless `--reset` is given. Refuses to run in production, where a published password and
+invented people have no place.
+"""
+
+import random
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from casework import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo users and teams and a realistic, invented caseload of about --people "
+        "people, the same for the same --seed. Never for real data."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=demo.DEFAULT_SEED,
+            help="Random seed: the same seed gives the same names, counts and structure "
+            f"(default {demo.DEFAULT_SEED}).",
+        )
+        parser.add_argument(
+            "--people",
+            type=int,
+            default=demo.DEFAULT_PEOPLE,
+            help=f"Approximate number of people to create (default {demo.DEFAULT_PEOPLE}).",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Delete every existing case and person first. Users and teams are kept.",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=demo.DEFAULT_BATCH_SIZE,
+            help="People per transaction and rows per INSERT (default %(default)s).",
+        )
+
+    def handle(self, *args, seed, people, reset, batch_size, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "seed_demo creates accounts with a published password and invented people; "
+                "it refuses to run with SHIMTEO_ENV=production."
+            )
+        if people < 1 or batch_size < 1:
+            raise CommandError("--people and --batch-size must be at least 1.")
+        self.verbosity = options["verbosity"]
+        started = time.monotonic()
+        if reset:
+            deleted = demo.reset_caseload()
+            self.stdout.write(
+                f"Deleted the existing caseload ({deleted.total()} rows) "
+                f"in {time.monotonic() - started:.1f} s."
+            )
+        staff = demo.ensure_staff()
+        self.stdout.write(
+            f"Staff: {staff.created_teams} team(s) and {staff.created_users} user(s) created, "
+            "the rest already there."
+        )
+        if not reset and demo.caseload_exists():
+            self.stdout.write(
+                self.style.WARNING(
+                    "Casework data already exists: left as it is (run with --reset to replace "
+                    "it with a fresh demo caseload)."
+                )
+            )
+        else:
+            started = time.monotonic()
+            builder = demo.CaseloadBuilder(
+                rng=random.Random(seed), staff=staff, today=timezone.localdate()
+            )
+            counts = builder.build(people=people, batch_size=batch_size, progress=self._progress)
+            self._summary(counts, builder.households, seed, time.monotonic() - started)
+        self._logins()
+
+    def _progress(self, made: int):
+        if self.verbosity >= 2:
+            self.stdout.write(f"  {made} people written")
+
+    def _summary(self, counts, households: int, seed: int, elapsed: float):
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created a demo caseload of {households} households (seed {seed}) "
+                f"in {elapsed:.1f} s:"
+            )
+        )
+        width = max(len(label) for label in counts)
+        for label, count in counts.items():
+            self.stdout.write(f"  {label:<{width}}  {count:>8}")
+
+    def _logins(self):
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins, all with the password {demo.DEMO_PASSWORD!r}:")
+        width = max(len(user.username) for user in demo.STAFF)
+        self.stdout.write(f"  {'username':<{width}}  role")
+        for user in demo.STAFF:
+            self.stdout.write(f"  {user.username:<{width}}  {user.role_label}")

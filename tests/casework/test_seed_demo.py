@@ -1,0 +1,261 @@
+"""`manage.py seed_demo`: a realistic, repeatable demo caseload and logins that work."""
+
+import io
+import os
+import shutil
+import subprocess
+from collections import Counter, defaultdict
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import Team, TeamMembership, User
+from casework import demo
+from casework.choices import (
+    EntitlementKind,
+    EntitlementStatus,
+    LegalStatus,
+    Nationality,
+    PersonRole,
+    RelationshipKind,
+    RiskLevel,
+)
+from casework.models import (
+    Case,
+    CaseAssignment,
+    CaseMember,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
+    Relationship,
+    Task,
+)
+
+from ..conftest import require
+
+SMALL = "30"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The demo password is hashed once per run; at full PBKDF2 strength that is most of a test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    """What a seed must reproduce: decrypted names, the coarse facts of each person, the counts."""
+    people = list(Person.objects.all())
+    return {
+        "names": sorted(p.full_name for p in people),
+        "aliases": sorted(a.name for a in PersonAlias.objects.all()),
+        "people": sorted(
+            (p.role, p.sex, p.nationality, p.region, p.birth_year, str(p.date_of_birth))
+            for p in people
+        ),
+        "statuses": Counter(LegalStatusRecord.objects.values_list("status", flat=True)),
+        "counts": {
+            model.__name__: model.objects.count()
+            for model in (
+                Person,
+                Relationship,
+                LegalStatusRecord,
+                Entitlement,
+                Case,
+                Incident,
+                Task,
+            )
+        },
+    }
+
+
+@pytest.mark.django_db
+def test_it_creates_households_with_their_history():
+    """Children have two parents born before them; statuses, cases and tasks are as a caseworker
+    would find them."""
+    output = seed("--people", SMALL)
+
+    people = {p.pk: p for p in Person.objects.all()}
+    assert len(people) >= int(SMALL)
+    assert "Person" in output and "Demo logins" in output
+
+    parents = defaultdict(list)
+    for tie in Relationship.objects.filter(kind=RelationshipKind.PARENT_OF):
+        parents[tie.to_person_id].append(people[tie.from_person_id])
+    children = [p for p in people.values() if p.role == PersonRole.CHILD]
+    assert children
+    for child in children:
+        assert len(parents[child.pk]) == 2
+        assert {p.role for p in parents[child.pk]} == {PersonRole.REFUGEE, PersonRole.PARTNER}
+        assert all(p.date_of_birth < child.date_of_birth for p in parents[child.pk])
+
+    couples = Relationship.objects.exclude(kind=RelationshipKind.PARENT_OF)
+    assert couples.filter(kind=RelationshipKind.PARTNER_OF, marriage_registered=False).exists()
+    assert all(people[c.to_person_id].nationality == Nationality.PRC for c in couples)
+
+    open_statuses = Counter(
+        LegalStatusRecord.objects.filter(effective_to__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    for person in people.values():
+        expected = 0 if person.role == PersonRole.PARTNER else 1
+        assert open_statuses[person.pk] == expected, person.role
+    current = set(
+        LegalStatusRecord.objects.filter(effective_to__isnull=True).values_list("status", flat=True)
+    )
+    assert LegalStatus.DETAINED_CN in current
+    assert current & {LegalStatus.RESETTLED_ROK, LegalStatus.RESETTLED_OTHER}
+
+    for case in Case.objects.select_related("team", "owner"):
+        workers = CaseAssignment.objects.filter(case=case, role="caseworker")
+        assert [a.user for a in workers] == [case.owner]
+        assert TeamMembership.objects.filter(
+            user=case.owner, team=case.team, role=TeamMembership.Role.CASEWORKER
+        ).exists()
+        principal = CaseMember.objects.get(case=case, role="principal").person
+        status = principal.status_records.get(effective_to__isnull=True).status
+        if status == LegalStatus.DETAINED_CN:
+            assert case.risk_level == RiskLevel.CRITICAL
+    overdue = Task.objects.filter(completed_at__isnull=True, due_on__lt=timezone.localdate())
+    assert overdue.exists()
+    assert Incident.objects.filter(kind="detention").exists()
+    assert Incident.objects.filter(kind="benefit_denied").exists()
+
+
+@pytest.mark.django_db
+def test_children_without_hukou_are_denied_every_benefit():
+    """A child refused household registration is refused kindergarten, school and care too;
+    a registered child is granted them."""
+    seed("--people", SMALL)
+
+    seen = Counter()
+    for child in Person.objects.filter(role=PersonRole.CHILD):
+        records = list(child.entitlements.all())
+        hukou = next(e for e in records if e.kind == EntitlementKind.HOUSEHOLD_REGISTRATION)
+        others = {e.status for e in records if e is not hukou}
+        if hukou.status == EntitlementStatus.GRANTED:
+            assert others <= {EntitlementStatus.GRANTED}
+            assert child.nationality == Nationality.PRC
+            assert child.status_records.get(effective_to__isnull=True).status == (
+                LegalStatus.CHILD_REGISTERED
+            )
+        else:
+            assert others <= {EntitlementStatus.DENIED}
+            assert child.nationality != Nationality.PRC
+        seen[hukou.status] += 1
+    assert seen[EntitlementStatus.DENIED] and seen[EntitlementStatus.GRANTED]
+
+
+@pytest.mark.django_db
+def test_demo_logins_work(rf):
+    """Every demo account logs in with the documented password and has its team and role."""
+    output = seed("--people", "5")
+
+    assert demo.DEMO_PASSWORD in output
+    assert len(demo.DEMO_PASSWORD) >= 12
+    assert set(Team.objects.values_list("name", flat=True)) >= {demo.YANBIAN, demo.SHENYANG}
+    for spec in demo.STAFF:
+        assert spec.username in output
+        request = rf.post("/accounts/login/")
+        user = authenticate(request, username=spec.username, password=demo.DEMO_PASSWORD)
+        assert user is not None and user.username == spec.username
+    assert User.objects.get(username="admin").is_superuser
+    roles = Counter(TeamMembership.objects.values_list("team__name", "role"))
+    for team in (demo.YANBIAN, demo.SHENYANG):
+        assert roles[(team, TeamMembership.Role.SUPERVISOR)] == 1
+        assert roles[(team, TeamMembership.Role.CASEWORKER)] >= 2
+        assert roles[(team, TeamMembership.Role.LEGAL_ADVOCATE)] == 1
+
+
+@pytest.mark.django_db
+def test_the_same_seed_gives_the_same_caseload():
+    """Two runs with one seed give the same names, people and counts; another seed does not."""
+    seed("--seed", "11", "--people", SMALL)
+    first = snapshot()
+    first_references = set(Person.objects.values_list("reference", flat=True))
+
+    seed("--seed", "11", "--people", SMALL, "--reset")
+    assert snapshot() == first
+    assert not first_references & set(Person.objects.values_list("reference", flat=True))
+
+    seed("--seed", "12", "--people", SMALL, "--reset")
+    assert snapshot()["names"] != first["names"]
+
+
+@pytest.mark.django_db
+def test_running_it_again_keeps_what_is_there():
+    """A second run without --reset creates no users, teams or people, and says why."""
+    seed("--people", SMALL)
+    before = (User.objects.count(), Team.objects.count(), Person.objects.count())
+    User.objects.get(username="advocate").delete()
+
+    output = seed("--people", SMALL)
+
+    assert "already exists" in output
+    assert (User.objects.count(), Team.objects.count(), Person.objects.count()) == before
+    assert TeamMembership.objects.filter(user__username="advocate").count() == 2
+
+
+@pytest.mark.django_db
+def test_people_scales_the_caseload():
+    """--people sets the size: about that many people, every one in exactly one case."""
+    seed("--people", "120", "--batch-size", "25")
+
+    total = Person.objects.count()
+    assert 120 <= total < 120 + 6
+    assert CaseMember.objects.count() == total
+    assert CaseMember.objects.values("person").distinct().count() == total
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_run_in_production(settings):
+    """Published passwords and invented people never reach a production database."""
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="production"):
+        seed("--people", "5")
+    assert not User.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_database_dump_holds_no_names_places_or_contacts():
+    """pg_dump of a seeded database shows references and ciphertext, never what they hide."""
+    require(shutil.which("pg_dump") is not None, "pg_dump is not installed")
+    seed("--people", SMALL)
+    secrets = set()
+    for person in Person.objects.all():
+        secrets |= {
+            person.full_name,
+            person.place_of_origin,
+            person.current_location,
+            person.contact,
+        }
+    secrets |= {alias.name for alias in PersonAlias.objects.all()}
+    secrets.discard("")
+    references = list(Person.objects.values_list("reference", flat=True))
+
+    db = connection.settings_dict
+    command = ["pg_dump", "--no-owner", "-d", db["NAME"], "-U", db["USER"] or "postgres"]
+    if db["HOST"]:
+        command += ["-h", db["HOST"]]
+    if db["PORT"]:
+        command += ["-p", str(db["PORT"])]
+    env = {**os.environ, "PGPASSWORD": db["PASSWORD"] or ""}
+    dump = subprocess.run(command, capture_output=True, check=True, env=env).stdout.decode()
+
+    assert all(reference in dump for reference in references)
+    assert "v1:" in dump
+    leaked = sorted(value for value in secrets if value in dump)
+    assert leaked == []
