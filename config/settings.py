@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "vault",
+    "audit",
     "accounts",
     "casework",
     "intake",
@@ -112,6 +113,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# How many reverse proxies in front of the app set X-Forwarded-For (0 = trust none); audit IPs.
+SHIMTEO_TRUSTED_PROXY_COUNT = env.int("SHIMTEO_TRUSTED_PROXY_COUNT", default=0)
 # Largest case attachment accepted, in bytes.
 SHIMTEO_ATTACHMENT_MAX_BYTES = env.int("SHIMTEO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 

@@ -44,6 +44,18 @@ def _require_markers(request):
         require(connection.vendor == "postgresql", "this test needs DATABASE_URL on PostgreSQL")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # The audit table refuses TRUNCATE on PostgreSQL unless the session allows it; transactional
+    # tests flush the database with TRUNCATE (see audit/migrations/0002_append_only_trigger.py).
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c shimteo.audit_allow_truncate=on"
+
+
 @pytest.fixture
 def team_north(db):
     return TeamFactory(name="North")

@@ -1,0 +1,222 @@
+"""Writing the audit trail. `record()` is the one entry point; nothing else adds events."""
+
+import datetime
+import json
+import math
+import re
+import uuid
+from functools import cache
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, router, transaction
+from django.utils import timezone
+
+from vault.fields import Sealed, encrypted_fields
+
+from .chain import GENESIS, compute_hash, normalise_ip
+from .exceptions import AuditDetailError, AuditError
+from .models import CASE_MODEL, AuditEvent
+
+# The advisory lock that serialises appends on PostgreSQL ("SHIMTEO" in ASCII): every process
+# must take the same one.
+CHAIN_LOCK_ID = 0x5348494D54454F
+MAX_STRING_LENGTH = 500
+MAX_DETAIL_BYTES = 4096
+# Korean names are often two or three syllables long, so short plaintexts are still looked for.
+MIN_PLAINTEXT_LENGTH = 2
+
+
+def record(actor, action, target=None, *, request=None, case=None, **detail) -> AuditEvent:
+    """
+    Append one event to the audit trail and return it.
+
+    `actor` is the user who acted (None or anonymous for a failed login); `target` a saved model
+    instance, a model class (an export of a list) or None; `case` the case the event belongs to
+    when the target does not say so itself; `detail` small scalars that never hold what an
+    encrypted field holds. The event is chained to the one before it inside the caller's
+    transaction, so it is kept or rolled back with the change it records.
+    """
+    action = AuditEvent.Action(action)
+    check_detail(detail, target, case)
+    acting = actor if actor is not None and actor.is_authenticated else None
+    event = AuditEvent(
+        actor=acting,
+        actor_username=acting.get_username() if acting else "",
+        action=action,
+        case_id=_case_id(target, case),
+        ip=client_ip(request),
+        detail=detail,
+        **_target_fields(target),
+    )
+    using = router.db_for_write(AuditEvent)
+    with transaction.atomic(using=using):
+        connection = transaction.get_connection(using)
+        if connection.vendor == "postgresql":
+            # Held until the outermost transaction ends, so no other writer reads the same last
+            # hash; under READ COMMITTED the next statement then sees the previous append.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
+        last = AuditEvent.objects.using(using).order_by("-sequence").values_list("hash", flat=True)
+        event.prev_hash = last.first() or GENESIS
+        event.occurred_at = timezone.now()
+        event.hash = compute_hash(event)
+        # AuditEvent.save() refuses every caller but this one.
+        models.Model.save(event, force_insert=True, using=using)
+    return event
+
+
+def client_ip(request) -> str | None:
+    """
+    The client's address: REMOTE_ADDR, or the address the last of SHIMTEO_TRUSTED_PROXY_COUNT
+    proxies saw in X-Forwarded-For. Without trusted proxies the header is ignored, since any
+    client can send it.
+    """
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR")
+    trusted = int(getattr(settings, "SHIMTEO_TRUSTED_PROXY_COUNT", 0) or 0)
+    if trusted > 0:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= trusted:
+            address = hops[-trusted]
+    return normalise_ip(address)
+
+
+def check_detail(detail: dict, target=None, case=None) -> None:
+    """
+    Refuse detail that is not small JSON scalars (in lists and dicts), that has a key named like
+    an encrypted field, or that contains a value the target or case holds decrypted in memory.
+    Error messages name the offending place, never the value.
+    """
+    plaintexts = _decrypted_values(target) | _decrypted_values(case)
+    _check_value(detail, "detail", plaintexts)
+    size = len(json.dumps(detail, ensure_ascii=False).encode())
+    if size > MAX_DETAIL_BYTES:
+        raise AuditDetailError(
+            f"Audit detail is {size} bytes; keep it under {MAX_DETAIL_BYTES}: references, "
+            "counts and field names, not contents."
+        )
+
+
+def _check_value(value, path: str, plaintexts: set[str]) -> None:
+    if value is None or isinstance(value, bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise AuditDetailError(f"Audit {path} is not a finite number.")
+        return
+    if isinstance(value, str):
+        _check_string(value, path, plaintexts)
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_value(item, f"{path}[{index}]", plaintexts)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise AuditDetailError(f"Audit {path} has a key that is not a string.")
+            if names_encrypted_field(key):
+                raise AuditDetailError(
+                    f"Audit {path}.{key} is named like an encrypted field; the audit trail "
+                    "never holds what encrypted fields hold. Record which fields changed, "
+                    "e.g. fields=['full_name'], not their values."
+                )
+            _check_value(item, f"{path}.{key}", plaintexts)
+        return
+    raise AuditDetailError(
+        f"Audit {path} is a {type(value).__name__}; only str, int, float, bool, None and "
+        "lists or dicts of them are kept."
+    )
+
+
+def _check_string(value: str, path: str, plaintexts: set[str]) -> None:
+    if len(value) > MAX_STRING_LENGTH:
+        raise AuditDetailError(f"Audit {path} is longer than {MAX_STRING_LENGTH} characters.")
+    if "\x00" in value:
+        raise AuditDetailError(f"Audit {path} contains a NUL character.")
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise AuditDetailError(f"Audit {path} is not valid Unicode text.") from None
+    if any(plaintext in value for plaintext in plaintexts):
+        raise AuditDetailError(f"Audit {path} contains a value of an encrypted field.")
+
+
+def _words(name: str) -> list[str]:
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return [word for word in re.split(r"[^a-z0-9]+", snake.casefold()) if word]
+
+
+@cache
+def _encrypted_field_words() -> tuple[tuple[str, ...], ...]:
+    # Every installed model's encrypted fields, not only the target's: a case event must not
+    # carry a person's full_name either.
+    names = {
+        tuple(_words(name))
+        for model in apps.get_models()
+        for field in encrypted_fields(model)
+        for name in (field.name, field.attname)
+    }
+    return tuple(sorted(names))
+
+
+def names_encrypted_field(key: str) -> bool:
+    """Whether a detail key names an encrypted field, alone or within it (`old_full_name`)."""
+    words = _words(key)
+    for name in _encrypted_field_words():
+        width = len(name)
+        if any(tuple(words[i : i + width]) == name for i in range(len(words) - width + 1)):
+            return True
+    return False
+
+
+def _decrypted_values(instance) -> set[str]:
+    # Only values already decrypted (or about to be saved) in memory; nothing is decrypted here.
+    if not isinstance(instance, models.Model):
+        return set()
+    values = set()
+    for field in encrypted_fields(type(instance)):
+        value = instance.__dict__.get(field.attname)
+        if value is None or isinstance(value, Sealed):
+            continue
+        text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+        if len(text.strip()) >= MIN_PLAINTEXT_LENGTH:
+            values.add(text.strip())
+    return values
+
+
+def _target_fields(target) -> dict[str, str]:
+    if target is None:
+        return {}
+    if isinstance(target, type) and issubclass(target, models.Model):
+        return {"target_type": target._meta.label_lower}
+    if not isinstance(target, models.Model):
+        raise AuditError(f"An audit target is a model instance or class, not {type(target)}.")
+    if target.pk is None or target._state.adding:
+        raise AuditError(
+            f"{target._meta.label} has no primary key: record an event before deleting "
+            "its target, or after saving it."
+        )
+    reference = getattr(target, "reference", "")
+    return {
+        "target_type": target._meta.label_lower,
+        "target_id": str(target.pk),
+        "target_reference": reference if isinstance(reference, str) else "",
+    }
+
+
+def _case_id(target, case) -> uuid.UUID | None:
+    if case is not None:
+        pk = case.pk if isinstance(case, models.Model) else case
+        return pk if isinstance(pk, uuid.UUID) else uuid.UUID(str(pk))
+    if not isinstance(target, models.Model):
+        return None
+    if target._meta.label == CASE_MODEL:
+        return target.pk
+    for field in target._meta.concrete_fields:
+        if field.many_to_one and field.related_model._meta.label == CASE_MODEL:
+            return getattr(target, field.attname)
+    return None
