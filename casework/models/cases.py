@@ -85,7 +85,9 @@ class CaseMember(models.Model):
         verbose_name = _("case member")
         verbose_name_plural = _("case members")
         constraints = [
-            models.UniqueConstraint(fields=["case", "person"], name="casework_member_once_per_case"),
+            models.UniqueConstraint(
+                fields=["case", "person"], name="casework_member_once_per_case"
+            ),
         ]
 
     def __str__(self):

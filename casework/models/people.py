@@ -85,9 +85,7 @@ class Person(models.Model):
     def clean(self):
         dob = self.date_of_birth
         if dob and self.birth_year and dob.year != self.birth_year:
-            raise ValidationError(
-                {"birth_year": _("The birth year must match the date of birth.")}
-            )
+            raise ValidationError({"birth_year": _("The birth year must match the date of birth.")})
         if dob and not self.birth_year:
             self.birth_year = dob.year
 
@@ -244,7 +242,9 @@ class LegalStatusRecord(models.Model):
     def _clean_overlap(self):
         others = LegalStatusRecord.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
         # Half-open periods [from, to) overlap when each starts before the other ends.
-        others = others.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from))
+        others = others.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=self.effective_from)
+        )
         if self.effective_to:
             others = others.filter(effective_from__lt=self.effective_to)
         clash = others.order_by("effective_from").first()
