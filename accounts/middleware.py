@@ -43,3 +43,20 @@ class RequireTwoFactorMiddleware:
             return resolve(request.path_info).view_name in OPEN_BEFORE_SECOND_FACTOR
         except Resolver404:
             return True
+
+
+class NoStoreForSignedInMiddleware:
+    """
+    Pages seen while signed in may show people: no browser, proxy or back button may keep them.
+    Static files stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response

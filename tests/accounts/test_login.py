@@ -145,3 +145,18 @@ def test_pages_forbid_third_party_and_inline_script(client, alice):
     assert "unsafe-inline" not in policy
     assert "http" not in policy
     assert "<script>" not in response.content.decode()
+
+
+def test_signed_in_pages_are_never_cached(client, alice):
+    """A page seen while signed in is not kept by the browser or a proxy."""
+    sign_in(client, alice)
+    response = client.get("/")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_responses_carry_the_hardening_headers(client, db):
+    """Every response forbids framing, sniffing and leaking the address in a Referer."""
+    response = client.get(LOGIN)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Content-Type-Options"] == "nosniff"
