@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,9 +14,20 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         default="en",
     )
+    session_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    def _get_session_auth_hash(self, secret=None):
+        # Sessions carry this hash; bumping session_version ("log out everywhere") voids them all,
+        # as a password change does.
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Team(models.Model):
@@ -57,7 +69,9 @@ class TeamMembership(models.Model):
         verbose_name = _("team membership")
         verbose_name_plural = _("team memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "team"], name="accounts_one_membership_per_team"),
+            models.UniqueConstraint(
+                fields=["user", "team"], name="accounts_one_membership_per_team"
+            ),
         ]
 
     def __str__(self):

@@ -4,7 +4,8 @@ every view, viewset, admin page, download and export starts from it.
 """
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Q, Value, When
 
 from accounts.models import TeamMembership
 from vault.blind_index import blind_index
@@ -33,6 +34,15 @@ class CaseQuerySet(EncryptedQuerySet):
 
     def open(self):
         return self.exclude(status="closed")
+
+    def most_at_risk_first(self):
+        ranks = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+        rank = SqlCase(
+            *(When(risk_level=level, then=Value(r)) for level, r in ranks.items()),
+            default=Value(len(ranks)),
+            output_field=IntegerField(),
+        )
+        return self.alias(risk_rank=rank).order_by("risk_rank", "reference")
 
 
 class PersonQuerySet(EncryptedQuerySet):

@@ -8,6 +8,7 @@ Development (the default) runs on a SQLite file with eager Celery and locally ge
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,7 +28,9 @@ if PRODUCTION:
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("Set SECRET_KEY (50 or more random characters) in production.")
 else:
-    SECRET_KEY = env.str("SECRET_KEY", default="development-only-secret-key-never-used-in-production")
+    SECRET_KEY = env.str(
+        "SECRET_KEY", default="development-only-secret-key-never-used-in-production"
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1"])
 
@@ -38,6 +41,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "rest_framework",
     "knox",
     "django_filters",
@@ -57,8 +65,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.RequireTwoFactorMiddleware",
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -72,6 +85,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -93,7 +107,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+
+# Two-factor login (TOTP). Only development may relax it, for local experiments.
+SHIMTEO_REQUIRE_2FA = env.bool("SHIMTEO_REQUIRE_2FA", default=True)
+if PRODUCTION and not SHIMTEO_REQUIRE_2FA:
+    raise ImproperlyConfigured("SHIMTEO_REQUIRE_2FA cannot be turned off in production.")
+OTP_TOTP_ISSUER = "Shimteo"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Lockout after repeated failed logins (django-axes), per username and per address.
+AXES_FAILURE_LIMIT = env.int("SHIMTEO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("SHIMTEO_LOGIN_COOLOFF_HOURS", default=0.5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ko", "한국어"), ("zh-hans", "简体中文")]
@@ -122,7 +156,9 @@ SHIMTEO_ATTACHMENT_MAX_BYTES = env.int("SHIMTEO_ATTACHMENT_MAX_BYTES", default=1
 SHIMTEO_FIELD_KEYS = env.str("SHIMTEO_FIELD_KEYS", default="")
 SHIMTEO_INDEX_KEY = env.str("SHIMTEO_INDEX_KEY", default="")
 # Where development generates its keys when none are set; never used in production.
-SHIMTEO_DEV_KEY_FILE = Path(env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys")))
+SHIMTEO_DEV_KEY_FILE = Path(
+    env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -133,6 +169,21 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Nothing from another origin, no inline script, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from casework.views import home
 
 
 def healthz(request):
@@ -8,6 +11,11 @@ def healthz(request):
 
 
 urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # One login for everyone, with the second factor; the admin's own login form would skip it.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -61,3 +61,32 @@ def test_admin_requires_login(client, db, url):
     response = client.get(url)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    """`manage.py check --deploy` has nothing to say about production settings."""
+    import base64
+    import secrets
+
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SHIMTEO_", "DJANGO_")) and key != "SECRET_KEY"
+    }
+    environment.update(
+        SHIMTEO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="shimteo.example.org",
+        SHIMTEO_FIELD_KEYS="k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        SHIMTEO_INDEX_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,51 @@
+import django_otp
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "That username and password do not match. After several failed attempts the "
+            "account is locked for a while."
+        ),
+    }
+
+
+class TokenForm(forms.Form):
+    """A six-digit code from the authenticator app, or one of the backup codes."""
+
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        help_text=_("The 6-digit code your authenticator app shows, or a backup code."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        self.device = None
+        super().__init__(*args, **kwargs)
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].replace(" ", "")
+        self.device = django_otp.match_token(self.user, token)
+        if self.device is None:
+            raise forms.ValidationError(
+                _("That code is not valid. Check your phone's clock and try the newest code.")
+            )
+        return token
+
+
+class EnrolmentForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code from your app"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -1,0 +1,62 @@
+from urllib.parse import quote
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django_otp import user_has_device
+
+# Pages a signed-in user may reach before proving the second factor.
+OPEN_BEFORE_SECOND_FACTOR = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:verify",
+    "accounts:setup",
+    "accounts:setup_qr",
+    "healthz",
+    "set_language",
+}
+
+
+class RequireTwoFactorMiddleware:
+    """A password alone opens nothing: every page but login, 2FA and logout needs a verified device."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.SHIMTEO_REQUIRE_2FA
+            and user.is_authenticated
+            and not user.is_verified()
+            and not self._is_open(request)
+        ):
+            step = "accounts:verify" if user_has_device(user) else "accounts:setup"
+            return redirect(f"{reverse(step)}?next={quote(request.get_full_path())}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _is_open(request) -> bool:
+        if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return True
+        try:
+            return resolve(request.path_info).view_name in OPEN_BEFORE_SECOND_FACTOR
+        except Resolver404:
+            return True
+
+
+class NoStoreForSignedInMiddleware:
+    """
+    Pages seen while signed in may show people: no browser, proxy or back button may keep them.
+    Static files stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response

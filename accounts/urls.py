@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("verify/", views.VerifyView.as_view(), name="verify"),
+    path("2fa/setup/", views.SetupView.as_view(), name="setup"),
+    path("2fa/setup/qr.svg", views.setup_qr, name="setup_qr"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
+]

@@ -1,0 +1,132 @@
+import base64
+import io
+
+import django_otp
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import FormView
+from django_otp import user_has_device
+from django_otp.qr import write_qrcode_image
+
+from .forms import EnrolmentForm, LoginForm, TokenForm
+from .services import totp_enrolment_confirm, totp_enrolment_device, user_logout_everywhere
+
+
+def _safe_next(request, default="/"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@method_decorator([never_cache, login_required], name="dispatch")
+class VerifyView(FormView):
+    """Second step of login: a code from the authenticator app or a backup code."""
+
+    template_name = "accounts/verify.html"
+    form_class = TokenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_verified():
+            return redirect(_safe_next(request))
+        if not user_has_device(request.user):
+            return redirect("accounts:setup")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "next": _safe_next(self.request, "")}
+
+    def form_valid(self, form):
+        django_otp.login(self.request, form.device)
+        return redirect(_safe_next(self.request))
+
+
+@method_decorator([never_cache, login_required], name="dispatch")
+class SetupView(FormView):
+    """Enrolment: scan a QR code, prove it works with one code, receive backup codes once."""
+
+    template_name = "accounts/setup.html"
+    form_class = EnrolmentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if user_has_device(request.user) and not request.user.is_verified():
+            return redirect("accounts:verify")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        device = totp_enrolment_device(user=self.request.user)
+        return {
+            **super().get_context_data(**kwargs),
+            "secret": _readable_secret(device.bin_key),
+        }
+
+    def form_valid(self, form):
+        device = totp_enrolment_device(user=self.request.user)
+        codes = totp_enrolment_confirm(
+            user=self.request.user, device=device, token=form.cleaned_data["token"]
+        )
+        if codes is None:
+            form.add_error("token", _("That code is not valid. Scan the QR code again and retry."))
+            return self.form_invalid(form)
+        django_otp.login(self.request, device)
+        return render(self.request, "accounts/backup_codes.html", {"codes": codes})
+
+
+def _readable_secret(key: bytes) -> str:
+    """The key as typed into an authenticator app by hand: base32 in groups of four."""
+    secret = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@never_cache
+@login_required
+def setup_qr(request):
+    """The QR code of the authenticator being enrolled, as SVG from our own origin."""
+    if user_has_device(request.user) and not request.user.is_verified():
+        return HttpResponse(status=403)
+    device = totp_enrolment_device(user=request.user)
+    svg = io.BytesIO()
+    write_qrcode_image(device.config_url, svg)
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Ends this session at once ("Lock now")."""
+
+    template_name = "accounts/logged_out.html"
+
+
+@require_POST
+@login_required
+def logout_everywhere(request):
+    user_logout_everywhere(user=request.user)
+    logout(request)
+    messages.success(request, _("You have been signed out on every device."))
+    return redirect(settings.LOGIN_URL)
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """Shown by django-axes after too many failed logins."""
+    minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)

@@ -1,0 +1,162 @@
+"""Signing in takes a password and a second factor; failures lock; sessions end when asked."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import sign_in
+from tests.factories import DEFAULT_PASSWORD
+
+LOGIN = "/accounts/login/"
+
+
+def current_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def post_password(client, username, password=DEFAULT_PASSWORD):
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+@pytest.fixture
+def enrolled(alice):
+    return TOTPDevice.objects.create(user=alice, name="authenticator", confirmed=True)
+
+
+def test_a_password_alone_opens_nothing(client, enrolled):
+    """After the password, every page sends the user to the code step."""
+    post_password(client, "alice")
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:verify"))
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_right_code_opens_the_app(client, enrolled):
+    """A valid code from the authenticator completes the sign-in and returns to the page asked for."""
+    post_password(client, "alice")
+    response = client.post(
+        reverse("accounts:verify") + "?next=/", {"token": current_code(enrolled)}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_a_wrong_code_is_refused_with_a_clear_message(client, enrolled):
+    """A wrong code keeps the user on the code step and says what to check."""
+    post_password(client, "alice")
+    response = client.post(reverse("accounts:verify"), {"token": "000000"})
+    assert response.status_code == 200
+    assert "not valid" in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_first_sign_in_enrols_an_authenticator_and_shows_backup_codes(client, alice):
+    """A user without a device is taken through enrolment: QR code, one code, then backup codes."""
+    post_password(client, "alice")
+    response = client.get("/")
+    assert response["Location"].startswith(reverse("accounts:setup"))
+    page = client.get(reverse("accounts:setup"))
+    assert page.status_code == 200
+    qr = client.get(reverse("accounts:setup_qr"))
+    assert qr["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in qr.content
+    device = TOTPDevice.objects.get(user=alice, confirmed=False)
+    done = client.post(reverse("accounts:setup"), {"token": current_code(device)})
+    assert done.status_code == 200
+    codes = re.findall(r"<code>(\w+)</code>", done.content.decode())
+    assert len(codes) == 10
+    device.refresh_from_db()
+    assert device.confirmed is True
+    assert client.get("/").status_code == 200
+
+
+def test_a_backup_code_works_once(client, alice, enrolled):
+    """A backup code replaces the phone once, and only once."""
+    from accounts.services import backup_codes_regenerate
+
+    code = backup_codes_regenerate(user=alice)[0]
+    post_password(client, "alice")
+    assert client.post(reverse("accounts:verify"), {"token": code}).status_code == 302
+    assert not StaticToken.objects.filter(token=code).exists()
+    client.post(reverse("accounts:logout"))
+    post_password(client, "alice")
+    assert client.post(reverse("accounts:verify"), {"token": code}).status_code == 200
+
+
+def test_repeated_failures_lock_the_account_with_a_clear_message(client, enrolled, settings):
+    """After the configured number of failures even the right password is refused for a while."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        post_password(client, "alice", "wrong password")
+    response = post_password(client, "alice")
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_lock_now_ends_the_session(client, alice):
+    """The 'Lock now' button signs the user out at once."""
+    sign_in(client, alice)
+    assert client.get("/").status_code == 200
+    client.post(reverse("accounts:logout"))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_logout_everywhere_ends_every_session(client, alice, django_user_model):
+    """Signing out everywhere also ends the sessions on other devices."""
+    from django.test import Client
+
+    other_device = sign_in(Client(), alice)
+    sign_in(client, alice)
+    client.post(reverse("accounts:logout_everywhere"))
+    assert other_device.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_sessions_expire_after_idle_time(client, alice, settings):
+    """A session lasts at most the idle timeout (30 minutes by default) after the last request."""
+    sign_in(client, alice)
+    client.get("/")
+    assert client.session.get_expiry_age() <= 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_the_admin_login_is_the_two_factor_login(client, db):
+    """The admin has no password-only door."""
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_pages_forbid_third_party_and_inline_script(client, alice):
+    """Every page carries a policy that loads nothing from another host and runs no inline script."""
+    sign_in(client, alice)
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "http" not in policy
+    assert "<script>" not in response.content.decode()
+
+
+def test_signed_in_pages_are_never_cached(client, alice):
+    """A page seen while signed in is not kept by the browser or a proxy."""
+    sign_in(client, alice)
+    response = client.get("/")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_responses_carry_the_hardening_headers(client, db):
+    """Every response forbids framing, sniffing and leaking the address in a Referer."""
+    response = client.get(LOGIN)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Content-Type-Options"] == "nosniff"
