@@ -18,6 +18,8 @@ from django.views.generic import FormView
 from django_otp import user_has_device
 from django_otp.qr import write_qrcode_image
 
+from audit.services import record
+
 from .forms import EnrolmentForm, LoginForm, TokenForm
 from .services import totp_enrolment_confirm, totp_enrolment_device, user_logout_everywhere
 
@@ -59,7 +61,12 @@ class VerifyView(FormView):
 
     def form_valid(self, form):
         django_otp.login(self.request, form.device)
+        record(self.request.user, "login", request=self.request, step="second_factor")
         return redirect(_safe_next(self.request))
+
+    def form_invalid(self, form):
+        record(self.request.user, "login_failed", request=self.request, step="second_factor")
+        return super().form_invalid(form)
 
 
 @method_decorator([never_cache, login_required], name="dispatch")

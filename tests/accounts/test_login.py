@@ -160,3 +160,34 @@ def test_responses_carry_the_hardening_headers(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "no-referrer"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_sign_in_events_are_audited(client, enrolled, settings):
+    """Failed passwords, wrong codes, sign-ins and sign-outs all land in the audit trail."""
+    from audit.models import AuditEvent
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # a wrong code otherwise delays the next try
+
+    post_password(client, "alice", "wrong password")
+    post_password(client, "alice")
+    client.post(reverse("accounts:verify"), {"token": "000000"})
+    client.post(reverse("accounts:verify"), {"token": current_code(enrolled)})
+    client.post(reverse("accounts:logout"))
+    actions = list(AuditEvent.objects.order_by("sequence").values_list("action", "detail"))
+    assert actions == [
+        ("login_failed", {"attempted_login": "alice"}),
+        ("login", {"step": "password"}),
+        ("login_failed", {"step": "second_factor"}),
+        ("login", {"step": "second_factor"}),
+        ("logout", {}),
+    ]
+    assert "wrong password" not in str(list(AuditEvent.objects.values()))
+
+
+def test_a_lockout_is_audited(client, enrolled, settings):
+    """The lockout itself is an audit event."""
+    from audit.models import AuditEvent
+
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        post_password(client, "alice", "wrong password")
+    assert AuditEvent.objects.filter(action="lockout").exists()

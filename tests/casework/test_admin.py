@@ -32,6 +32,7 @@ from casework.models import (
     Task,
 )
 
+from ..conftest import sign_in
 from ..factories import AssignmentFactory, CaseFactory, CaseMemberFactory, PersonFactory
 
 CASEWORK_MODELS = [
@@ -165,7 +166,7 @@ def south(team_south, charlie):
 
 @pytest.fixture
 def admin_client(client, admin_user):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     return client
 
 
@@ -175,7 +176,7 @@ def charlie_staff(client, charlie):
     charlie.is_staff = True
     charlie.save()
     charlie.user_permissions.set(Permission.objects.filter(content_type__app_label="casework"))
-    client.force_login(charlie)
+    sign_in(client, charlie)
     return client
 
 
