@@ -121,3 +121,9 @@ def north_case(team_north, alice):
     AssignmentFactory(case=case, user=alice)
     CaseMemberFactory(case=case)
     return case
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """A superuser's browser, signed in with both factors."""
+    return sign_in(client, admin_user)
