@@ -191,34 +191,35 @@ class CaseworkInline(VisibleRowsMixin, admin.TabularInline):
         return queryset.select_related(*self.select_related) if self.select_related else queryset
 
 
-class CurrentStatusFilter(admin.SimpleListFilter):
+class YesNoNullFilter(admin.SimpleListFilter):
+    """Splits rows on whether a date column is empty: "yes" means `yes_when_null`."""
+
+    field: str
+    yes_when_null: bool
+    options: tuple
+
+    def lookups(self, request, model_admin):
+        return self.options
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            is_null = (self.value() == "yes") == self.yes_when_null
+            return queryset.filter(**{f"{self.field}__isnull": is_null})
+        return queryset
+
+
+class CurrentStatusFilter(YesNoNullFilter):
     title = _("period")
     parameter_name = "current"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Current status")), ("no", _("Earlier status"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(effective_to__isnull=True)
-        if self.value() == "no":
-            return queryset.filter(effective_to__isnull=False)
-        return queryset
+    field, yes_when_null = "effective_to", True
+    options = (("yes", _("Current status")), ("no", _("Earlier status")))
 
 
-class TaskDoneFilter(admin.SimpleListFilter):
+class TaskDoneFilter(YesNoNullFilter):
     title = _("done")
     parameter_name = "done"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("To do")), ("yes", _("Done"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(completed_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(completed_at__isnull=True)
-        return queryset
+    field, yes_when_null = "completed_at", False
+    options = (("no", _("To do")), ("yes", _("Done")))
 
 
 # Inlines of a person.
