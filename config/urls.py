@@ -3,15 +3,15 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from casework.views import home
-
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", include("casework.urls")),
+    path("legal/", include("legal_aid.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # One login for everyone, with the second factor; the admin's own login form would skip it.

@@ -1,14 +1,16 @@
+"""The caseworker's read pages: dashboard, case list, case and person pages, downloads."""
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from .models import Case
+from ..models import Case
 
 
 @never_cache
 @login_required
-def home(request):
+def dashboard(request):
     """The caseworker's start page: their open cases, most at risk first."""
     cases = (
         Case.objects.visible_to(request.user)

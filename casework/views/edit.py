@@ -1,0 +1,1 @@
+"""The forms that create and change casework records."""

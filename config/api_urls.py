@@ -1,0 +1,8 @@
+"""Everything under /api/v1/: each app's router, and sign-in for API tokens."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("casework.api.urls")),
+    path("legal/", include("legal_aid.api.urls")),
+]
