@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "casework",
+    "consent",
     "intake",
     "legal_aid",
 ]
