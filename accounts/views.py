@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,6 +20,7 @@ from django_otp.qr import write_qrcode_image
 
 from audit.services import record
 
+from .api import LOCKED
 from .forms import EnrolmentForm, LoginForm, TokenForm
 from .services import totp_enrolment_confirm, totp_enrolment_device, user_logout_everywhere
 
@@ -136,4 +137,6 @@ def logout_everywhere(request):
 def locked_out(request, credentials=None, *args, **kwargs):
     """Shown by django-axes after too many failed logins."""
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": str(LOCKED), "minutes": minutes}, status=429)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)

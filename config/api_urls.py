@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("auth/", include("accounts.api_urls")),
     path("", include("casework.api.urls")),
     path("legal/", include("legal_aid.api.urls")),
 ]

@@ -5,6 +5,7 @@ Development (the default) runs on a SQLite file with eager Celery and locally ge
 `SHIMTEO_ENV=production` refuses to start without real secrets and keys.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -204,6 +205,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# API tokens: stored hashed, expiring after a working day, never refreshed silently.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env.int("SHIMTEO_API_TOKEN_HOURS", default=10)),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 5,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shimteo API",

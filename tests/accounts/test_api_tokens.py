@@ -1,0 +1,97 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+
+from ..factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token/"
+PROTECTED_URL = "/api/v1/"
+
+
+@pytest.fixture
+def device(alice):
+    return TOTPDevice.objects.create(user=alice, name="authenticator", confirmed=True)
+
+
+def current_code(device) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def ask_for_token(client, **overrides):
+    return client.post(TOKEN_URL, {"username": "alice", "password": DEFAULT_PASSWORD, **overrides})
+
+
+def test_both_factors_get_a_token_that_opens_the_api(device):
+    client = APIClient()
+    response = ask_for_token(client, code=current_code(device))
+    assert response.status_code == 200, response.content
+    token = response.json()["token"]
+
+    assert APIClient().get(PROTECTED_URL).status_code in {401, 403}
+    authorised = APIClient()
+    authorised.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert authorised.get(PROTECTED_URL).status_code == 200
+    assert AuditEvent.objects.filter(action="login", detail__step="api_token").count() == 1
+
+
+def test_a_password_without_the_code_gets_no_token(device):
+    response = ask_for_token(APIClient(), code="000000")
+    assert response.status_code == 400
+    assert "do not match" in response.json()["detail"]
+    assert not AuthToken.objects.exists()
+
+
+def test_a_wrong_password_gets_no_token(device):
+    response = ask_for_token(APIClient(), password="guess", code=current_code(device))
+    assert response.status_code == 400
+    assert not AuthToken.objects.exists()
+
+
+def test_a_user_without_an_authenticator_gets_no_token(alice):
+    response = ask_for_token(APIClient(), code="123456")
+    assert response.status_code == 400
+    assert not AuthToken.objects.exists()
+
+
+def test_wrong_codes_lock_the_account_out(device, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = APIClient()
+    statuses = [ask_for_token(client, code="000000").status_code for _ in range(3)]
+    assert statuses[:2] == [400, 400]
+    locked = ask_for_token(client, code=current_code(device))
+    assert locked.status_code == 429
+    assert "locked" in locked.json()["detail"]
+    assert not AuthToken.objects.exists()
+    assert AuditEvent.objects.filter(action="lockout").exists()
+
+
+def test_the_token_is_stored_hashed(device):
+    token = ask_for_token(APIClient(), code=current_code(device)).json()["token"]
+    stored = AuthToken.objects.get()
+    assert token not in {stored.digest, stored.token_key}
+    assert stored.expiry is not None
+
+
+def test_an_expired_token_is_refused(device):
+    token = ask_for_token(APIClient(), code=current_code(device)).json()["token"]
+    AuthToken.objects.update(expiry=timezone.now() - datetime.timedelta(seconds=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.get(PROTECTED_URL).status_code == 401
+
+
+def test_logging_out_revokes_the_token(device):
+    token = ask_for_token(APIClient(), code=current_code(device)).json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert client.post("/api/v1/auth/token/logout/").status_code == 204
+    assert client.get(PROTECTED_URL).status_code == 401
