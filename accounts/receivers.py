@@ -1,10 +1,18 @@
-"""Sign-in events go to the audit trail from here, and from nowhere else."""
+"""
+Sign-in events go to the audit trail from here, and from nowhere else; role groups follow team
+memberships from here.
+"""
 
 from axes.signals import user_locked_out
+from django.apps import apps as global_apps
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from audit.services import record
+
+from .models import TeamMembership
+from .roles import install_role_groups, sync_role_groups
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_login")
@@ -27,3 +35,16 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out, dispatch_uid="accounts.audit_lockout")
 def audit_lockout(sender, request, username=None, **kwargs):
     record(None, "lockout", request=request, attempted_login=username or "")
+
+
+@receiver([post_save, post_delete], sender=TeamMembership, dispatch_uid="accounts.sync_roles")
+def follow_team_roles(sender, instance, **kwargs):
+    sync_role_groups(instance.user)
+
+
+@receiver(post_migrate, dispatch_uid="accounts.install_role_groups")
+def keep_role_groups_complete(sender, app_config, apps, **kwargs):
+    # Once per migrate, after the last app's permissions exist: models added after the groups'
+    # migration (a new app's) get their permissions into the groups.
+    if app_config.label == list(global_apps.get_app_configs())[-1].label:
+        install_role_groups(apps)
