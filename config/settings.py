@@ -228,6 +228,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.BodylessExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
