@@ -5,5 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("auth/", include("accounts.api_urls")),
     path("", include("casework.api.urls")),
+    path("intake/", include("intake.api.urls")),
     path("legal/", include("legal_aid.api.urls")),
 ]

@@ -10,6 +10,7 @@ def healthz(request):
 
 urlpatterns = [
     path("", include("casework.urls")),
+    path("intake/", include("intake.urls")),
     path("legal/", include("legal_aid.urls")),
     path("api/v1/", include("config.api_urls")),
     path("accounts/", include("accounts.urls")),
