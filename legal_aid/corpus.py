@@ -1,0 +1,111 @@
+"""
+Loading the legal library from ``legal_aid/data/corpus.json`` into the database.
+
+Called from data migrations with the migration's historical models, so it never imports
+``legal_aid.models``. Rows are matched by their stable label or code and updated in place: a later
+migration can call ``load`` again to ship a correction. Keys the historical model does not have yet
+are skipped, so an old migration still runs after the data file has grown.
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CORPUS_FILE = DATA_DIR / "corpus.json"
+PAPERS_FILE = DATA_DIR / "papers_en.txt"
+
+
+@cache
+def corpus_data() -> dict:
+    """The parsed data file (cached: it ships with the code and does not change while running)."""
+    return json.loads(CORPUS_FILE.read_text(encoding="utf-8"))
+
+
+def _known(model, values: dict) -> dict:
+    names = {field.name for field in model._meta.concrete_fields}
+    return {key: value for key, value in values.items() if key in names}
+
+
+def load(apps, schema_editor=None) -> None:
+    """Create or update every row described in the data file."""
+    data = corpus_data()
+    SourceDocument = apps.get_model("legal_aid", "SourceDocument")
+    Provision = apps.get_model("legal_aid", "Provision")
+    Figure = apps.get_model("legal_aid", "Figure")
+    Instrument = apps.get_model("legal_aid", "Instrument")
+    Authority = apps.get_model("legal_aid", "Authority")
+    Restriction = apps.get_model("legal_aid", "Restriction")
+    RestrictionAuthority = apps.get_model("legal_aid", "RestrictionAuthority")
+    RestrictionEvidence = apps.get_model("legal_aid", "RestrictionEvidence")
+
+    provisions = {}
+    for doc in data["documents"]:
+        fields = _known(SourceDocument, {k: v for k, v in doc.items() if k != "code"})
+        document, _ = SourceDocument.objects.update_or_create(code=doc["code"], defaults=fields)
+        for position, item in enumerate(doc["provisions"], start=1):
+            values = {k: v for k, v in item.items() if k != "label"}
+            values.update(document=document, position=position)
+            provisions[item["label"]], _ = Provision.objects.update_or_create(
+                label=item["label"], defaults=_known(Provision, values)
+            )
+
+    for figure in data["figures"]:
+        values = {k: v for k, v in figure.items() if k not in ("key", "provision")}
+        values["provision"] = provisions[figure["provision"]]
+        Figure.objects.update_or_create(key=figure["key"], defaults=_known(Figure, values))
+
+    authorities, pairs = {}, {}
+    for instrument_data in data["instruments"]:
+        values = {k: v for k, v in instrument_data.items() if k not in ("code", "authorities")}
+        instrument, _ = Instrument.objects.update_or_create(
+            code=instrument_data["code"], defaults=_known(Instrument, values)
+        )
+        for item in instrument_data["authorities"]:
+            values = {k: v for k, v in item.items() if k not in ("label", "cite_with")}
+            values["instrument"] = instrument
+            authorities[item["label"]], _ = Authority.objects.update_or_create(
+                label=item["label"], defaults=_known(Authority, values)
+            )
+            pairs[item["label"]] = item.get("cite_with", [])
+    for label, partners in pairs.items():
+        authorities[label].cite_with.set([authorities[partner] for partner in partners])
+
+    for item in data["restrictions"]:
+        values = {
+            k: v
+            for k, v in item.items()
+            if k not in ("slug", "provisions", "authorities", "evidence")
+        }
+        restriction, _ = Restriction.objects.update_or_create(
+            slug=item["slug"], defaults=_known(Restriction, values)
+        )
+        restriction.provisions.set([provisions[label] for label in item["provisions"]])
+        # The order of authorities is the order of the argument: rebuild it whole.
+        RestrictionAuthority.objects.filter(restriction=restriction).delete()
+        RestrictionAuthority.objects.bulk_create(
+            RestrictionAuthority(
+                restriction=restriction, authority=authorities[label], position=position
+            )
+            for position, label in enumerate(item["authorities"], start=1)
+        )
+        RestrictionEvidence.objects.filter(restriction=restriction).delete()
+        RestrictionEvidence.objects.bulk_create(
+            RestrictionEvidence(restriction=restriction, **_known(RestrictionEvidence, rule))
+            for rule in item["evidence"]
+        )
+
+
+def unload(apps, schema_editor=None) -> None:
+    """Remove the library (reverse of the first load), dependants first."""
+    for name in (
+        "RestrictionEvidence",
+        "RestrictionAuthority",
+        "Restriction",
+        "Authority",
+        "Instrument",
+        "Figure",
+        "Provision",
+        "SourceDocument",
+    ):
+        apps.get_model("legal_aid", name).objects.all().delete()
