@@ -25,6 +25,7 @@ MAX_STRING_LENGTH = 500
 MAX_DETAIL_BYTES = 4096
 # Korean names are often two or three syllables long, so short plaintexts are still looked for.
 MIN_PLAINTEXT_LENGTH = 2
+SUBSTRING_MIN_LENGTH = 3
 
 
 def record(actor, action, target=None, *, request=None, case=None, **detail) -> AuditEvent:
@@ -141,8 +142,16 @@ def _check_string(value: str, path: str, plaintexts: set[str]) -> None:
         value.encode()
     except UnicodeEncodeError:
         raise AuditDetailError(f"Audit {path} is not valid Unicode text.") from None
-    if any(plaintext in value for plaintext in plaintexts):
+    if any(_contains(value, plaintext) for plaintext in plaintexts):
         raise AuditDetailError(f"Audit {path} contains a value of an encrypted field.")
+
+
+def _contains(value: str, plaintext: str) -> bool:
+    # A short plaintext ("le", a two-syllable name) is looked for as a whole word, so that a
+    # field name such as "file" is not mistaken for it; a longer one anywhere in the value.
+    if len(plaintext) >= SUBSTRING_MIN_LENGTH:
+        return plaintext in value
+    return plaintext in re.split(r"[\W_]+", value) or plaintext == value
 
 
 def _words(name: str) -> list[str]:

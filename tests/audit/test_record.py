@@ -173,3 +173,13 @@ def test_deleting_a_user_keeps_their_events(alice, bob, north_case):
     assert event.actor_id == bob_id
     assert event.actor_username == "bob"
     assert verify_chain().intact
+
+
+def test_a_short_value_is_looked_for_as_a_word(alice):
+    """A two-letter note does not make the field name "file" look like a leak, but the word does."""
+    from casework.models import Case
+
+    case = Case.objects.create(team=alice.teams.first(), summary="le")
+    record(alice, "update", case, fields=["file", "summary"])
+    with pytest.raises(AuditDetailError):
+        record(alice, "update", case, said="le monde")
