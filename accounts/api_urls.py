@@ -1,10 +1,22 @@
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from knox import views as knox_views
 
 from .api import TokenCreateView
 
+
+@extend_schema(request=None, responses={204: None})
+class TokenLogoutView(knox_views.LogoutView):
+    """Revoke the token this request carries."""
+
+
+@extend_schema(request=None, responses={204: None})
+class TokenLogoutAllView(knox_views.LogoutAllView):
+    """Revoke every token of the user (a lost phone, a leaked script)."""
+
+
 urlpatterns = [
     path("token/", TokenCreateView.as_view(), name="api_token"),
-    path("token/logout/", knox_views.LogoutView.as_view(), name="api_token_logout"),
-    path("token/logout-all/", knox_views.LogoutAllView.as_view(), name="api_token_logout_all"),
+    path("token/logout/", TokenLogoutView.as_view(), name="api_token_logout"),
+    path("token/logout-all/", TokenLogoutAllView.as_view(), name="api_token_logout_all"),
 ]

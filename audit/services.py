@@ -92,12 +92,29 @@ def check_detail(detail: dict, target=None, case=None) -> None:
     Error messages name the offending place, never the value.
     """
     plaintexts = _decrypted_values(target) | _decrypted_values(case)
+    changed = detail.get("fields")
+    if isinstance(changed, list) and target is not None:
+        # Which fields changed: names of the target's fields, checked as names, not searched for
+        # values (a note that reads "file" must not block recording that `file` changed).
+        _check_field_names(changed, target)
+        detail = {key: value for key, value in detail.items() if key != "fields"}
     _check_value(detail, "detail", plaintexts)
     size = len(json.dumps(detail, ensure_ascii=False).encode())
     if size > MAX_DETAIL_BYTES:
         raise AuditDetailError(
             f"Audit detail is {size} bytes; keep it under {MAX_DETAIL_BYTES}: references, "
             "counts and field names, not contents."
+        )
+
+
+def _check_field_names(names: list, target) -> None:
+    model = target if isinstance(target, type) else type(target)
+    known = {field.name for field in model._meta.get_fields()}
+    strays = [index for index, name in enumerate(names) if name not in known]
+    if strays:
+        raise AuditDetailError(
+            f"Audit detail.fields[{strays[0]}] is not a field of {model._meta.label}: "
+            "`fields` lists the names of the fields that changed."
         )
 
 

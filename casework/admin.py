@@ -13,7 +13,7 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils.html import format_html
@@ -27,6 +27,7 @@ from .models import (
     Attachment,
     Case,
     CaseAssignment,
+    CaseFlag,
     CaseMember,
     CaseNote,
     Entitlement,
@@ -69,6 +70,17 @@ def _stamp_actor(instance, user):
     field = ACTOR_FIELDS.get(type(instance))
     if field and instance._state.adding and getattr(instance, f"{field}_id") is None:
         setattr(instance, field, user)
+
+
+def _save_counting_change(instance) -> None:
+    # An edit here is a change like any other: it raises the version, so a form opened before
+    # it is refused rather than overwriting it (casework.services, lost-update protection).
+    versioned = any(field.name == "version" for field in instance._meta.concrete_fields)
+    if versioned and not instance._state.adding:
+        instance.version = F("version") + 1
+    instance.save()
+    if versioned:
+        instance.refresh_from_db(fields=["version"])
 
 
 def _is_sealed(model, path: str) -> bool:
@@ -137,7 +149,7 @@ class CaseworkModelAdmin(VisibleRowsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         _stamp_actor(obj, request.user)
-        super().save_model(request, obj, form, change)
+        _save_counting_change(obj)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -145,7 +157,7 @@ class CaseworkModelAdmin(VisibleRowsMixin, admin.ModelAdmin):
             obj.delete()
         for instance in instances:
             _stamp_actor(instance, request.user)
-            instance.save()
+            _save_counting_change(instance)
         formset.save_m2m()
 
     def check(self, **kwargs):
@@ -470,6 +482,24 @@ class TaskInline(CaseworkInline):
     fields = ["title", "due_on", "assignee", "completed_at"]
 
 
+class CaseFlagInline(CaseworkInline):
+    """Flags, read-only: they are raised and cleared on the case's pages, through the services."""
+
+    model = CaseFlag
+    select_related = ("set_by", "cleared_by")
+    fields = ["kind", "active", "set_by", "set_at", "cleared_by", "cleared_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Case)
 class CaseAdmin(CaseworkModelAdmin):
     list_display = [
@@ -499,7 +529,13 @@ class CaseAdmin(CaseworkModelAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [CaseMemberInline, CaseAssignmentInline, CaseNoteInline, TaskInline]
+    inlines = [
+        CaseFlagInline,
+        CaseMemberInline,
+        CaseAssignmentInline,
+        CaseNoteInline,
+        TaskInline,
+    ]
 
 
 @admin.register(CaseNote)

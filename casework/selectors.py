@@ -3,12 +3,34 @@ Read queries over the casework records. Callers pass people and cases they obtai
 `visible_to(user)`; selectors that reach beyond them (to relatives, to a search) take the user.
 """
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, TextChoices
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .choices import RelationshipKind
-from .models import CaseMember, Entitlement, LegalStatusRecord, Person, Relationship
+from accounts.models import TeamMembership
+
+from .choices import (
+    AssignmentRole,
+    EntitlementStatus,
+    LegalStatus,
+    MemberRole,
+    RelationshipKind,
+)
+from .models import (
+    Case,
+    CaseAssignment,
+    CaseMember,
+    CaseNote,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    Relationship,
+    Task,
+)
 
 
 def current_status(person: Person) -> LegalStatusRecord | None:
@@ -99,3 +121,240 @@ def family_of(person: Person, *, user) -> Family:
 def people_search(*, user, name: str) -> QuerySet[Person]:
     """People the user may see whose name or an alias equals `name` (any case or Unicode form)."""
     return Person.objects.visible_to(user).matching_name(name)
+
+
+# The caseworker's read pages: dashboard, case list and the case timeline.
+
+# How far ahead the dashboard looks for follow-ups, and how far back for recent changes.
+DUE_SOON_DAYS = 7
+RECENT_DAYS = 30
+
+
+def my_cases(user) -> QuerySet[Case]:
+    """The cases the user works: assigned to them, owned by them, or of a team they supervise."""
+    supervised = TeamMembership.objects.filter(
+        user=user, role=TeamMembership.Role.SUPERVISOR
+    ).values("team")
+    assigned = CaseAssignment.objects.filter(user=user).values("case")
+    return Case.objects.visible_to(user).filter(
+        Q(pk__in=assigned) | Q(owner=user) | Q(team__in=supervised)
+    )
+
+
+def _members_of(cases: QuerySet[Case]) -> QuerySet[CaseMember]:
+    return CaseMember.objects.filter(case__in=cases.values("pk")).values("person")
+
+
+def followups_due(user, *, today: datetime.date) -> QuerySet[Task]:
+    """
+    Open follow-ups due by `today` plus DUE_SOON_DAYS (overdue ones first) that the user is to do
+    or that belong to the user's cases.
+    """
+    horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    return (
+        Task.objects.visible_to(user)
+        .filter(completed_at__isnull=True, due_on__lte=horizon)
+        .filter(Q(assignee=user) | Q(case__in=my_cases(user).values("pk")))
+        .select_related("case", "assignee")
+        .order_by("due_on", "case__reference", "pk")
+    )
+
+
+def recent_status_changes(user, *, since: datetime.date) -> QuerySet[LegalStatusRecord]:
+    """Status records of the people of the user's cases that began or were written since `since`."""
+    return (
+        LegalStatusRecord.objects.filter(person__in=_members_of(my_cases(user)))
+        .filter(Q(effective_from__gte=since) | Q(recorded_at__date__gte=since))
+        .select_related("person")
+        .order_by("-effective_from", "-recorded_at", "pk")
+    )
+
+
+def recent_incidents(user, *, since: datetime.date) -> QuerySet[Incident]:
+    """Incidents on the user's cases that happened or were written since `since`."""
+    return (
+        Incident.objects.filter(case__in=my_cases(user).values("pk"))
+        .filter(Q(occurred_on__gte=since) | Q(recorded_at__date__gte=since))
+        .select_related("case")
+        .order_by("-occurred_on", "-recorded_at", "pk")
+    )
+
+
+def detained_longer_than(user, *, days: int, today: datetime.date) -> QuerySet[LegalStatusRecord]:
+    """Current "detained in China" records of the user's cases' people older than `days`, oldest first."""
+    return (
+        LegalStatusRecord.objects.filter(
+            status=LegalStatus.DETAINED_CN,
+            effective_to__isnull=True,
+            effective_from__lt=today - datetime.timedelta(days=days),
+            person__in=_members_of(my_cases(user)),
+        )
+        .select_related("person")
+        .order_by("effective_from", "pk")
+    )
+
+
+def latest_entitlements() -> QuerySet[Entitlement]:
+    """Every person's present situation: the latest record of each benefit, for everyone."""
+    latest_of_kind = (
+        Entitlement.objects.filter(person=OuterRef("person"), kind=OuterRef("kind"))
+        .order_by("-as_of", "-recorded_at", "-pk")
+        .values("pk")[:1]
+    )
+    return Entitlement.objects.filter(pk=Subquery(latest_of_kind))
+
+
+def cases_with_member_status(status: str) -> QuerySet[Case]:
+    """Cases with a member whose current legal status is `status` (not scoped: intersect it)."""
+    current = LegalStatusRecord.objects.filter(status=status, effective_to__isnull=True)
+    members = CaseMember.objects.filter(person__in=current.values("person"))
+    return Case.objects.filter(pk__in=members.values("case"))
+
+
+def cases_with_entitlement_denied(kind: str, *, member_role: str | None = None) -> QuerySet[Case]:
+    """
+    Cases with a member (in `member_role`, if given) whose present record for benefit `kind` is a
+    denial: with kind household_registration and role child, the children without hukou.
+    Not scoped: intersect it with a visible queryset.
+    """
+    denied = latest_entitlements().filter(kind=kind, status=EntitlementStatus.DENIED)
+    members = CaseMember.objects.filter(person__in=denied.values("person"))
+    if member_role:
+        members = members.filter(role=member_role)
+    return Case.objects.filter(pk__in=members.values("case"))
+
+
+def cases_for_listing(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """
+    `cases` with what a list shows: the team, `member_count`, and `principals` (the principal
+    members with their person), in a fixed number of queries whatever the page size.
+    """
+    principals = (
+        CaseMember.objects.filter(role=MemberRole.PRINCIPAL)
+        .select_related("person")
+        .order_by("added_at", "pk")
+    )
+    return (
+        cases.select_related("team")
+        .annotate(member_count=Count("members", distinct=True))
+        .prefetch_related(Prefetch("members", queryset=principals, to_attr="principals"))
+    )
+
+
+def may_see_case_viewers(user, case: Case) -> bool:
+    """Who viewed a case is shown to its caseworkers and owner and to its team's supervisors."""
+    if user.is_superuser or case.owner_id == user.pk:
+        return True
+    supervises = TeamMembership.objects.filter(
+        user=user, team_id=case.team_id, role=TeamMembership.Role.SUPERVISOR
+    )
+    works = CaseAssignment.objects.filter(case=case, user=user, role=AssignmentRole.CASEWORKER)
+    return supervises.exists() or works.exists()
+
+
+class TimelineKind(TextChoices):
+    STATUS = "status", _("Legal status")
+    ENTITLEMENT = "entitlement", _("Benefit")
+    INCIDENT = "incident", _("Incident")
+    NOTE = "note", _("Note")
+    TASK = "task", _("Follow-up set")
+    TASK_DONE = "task_done", _("Follow-up done")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: datetime.date  # the day it happened (or was written, for notes and tasks)
+    at: datetime.datetime  # when it was written down: orders the entries of one day
+    kind: str
+    record: object
+    person: Person | None = None
+
+    @property
+    def label(self) -> str:
+        return TimelineKind(self.kind).label
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """
+    Everything that happened in a case, oldest first: its people's legal-status periods and benefit
+    records, its incidents, notes and follow-ups (set and done). Six queries whatever its size.
+    """
+    people = CaseMember.objects.filter(case=case).values("person")
+    entries = []
+    for record in LegalStatusRecord.objects.filter(person__in=people).select_related(
+        "person", "recorded_by"
+    ):
+        entries.append(
+            TimelineEntry(
+                on=record.effective_from,
+                at=record.recorded_at,
+                kind=TimelineKind.STATUS,
+                record=record,
+                person=record.person,
+            )
+        )
+    for record in Entitlement.objects.filter(person__in=people).select_related(
+        "person", "recorded_by"
+    ):
+        entries.append(
+            TimelineEntry(
+                on=record.as_of,
+                at=record.recorded_at,
+                kind=TimelineKind.ENTITLEMENT,
+                record=record,
+                person=record.person,
+            )
+        )
+    incidents = (
+        Incident.objects.filter(case=case).select_related("recorded_by").prefetch_related("people")
+    )
+    for incident in incidents:
+        entries.append(
+            TimelineEntry(
+                on=incident.occurred_on,
+                at=incident.recorded_at,
+                kind=TimelineKind.INCIDENT,
+                record=incident,
+            )
+        )
+    for note in CaseNote.objects.filter(case=case).select_related("author"):
+        entries.append(
+            TimelineEntry(
+                on=timezone.localdate(note.created_at),
+                at=note.created_at,
+                kind=TimelineKind.NOTE,
+                record=note,
+            )
+        )
+    for task in Task.objects.filter(case=case).select_related(
+        "assignee", "created_by", "completed_by"
+    ):
+        entries.append(
+            TimelineEntry(
+                on=timezone.localdate(task.created_at),
+                at=task.created_at,
+                kind=TimelineKind.TASK,
+                record=task,
+            )
+        )
+        if task.completed_at is not None:
+            entries.append(
+                TimelineEntry(
+                    on=timezone.localdate(task.completed_at),
+                    at=task.completed_at,
+                    kind=TimelineKind.TASK_DONE,
+                    record=task,
+                )
+            )
+    entries.sort(key=lambda entry: (entry.on, entry.at))
+    return entries
+
+
+def case_flags(case) -> list:
+    """
+    The flags raised on a case (unsafe to contact, medical emergency...), in the order of their
+    kinds, gravest first: the warning shown on every page of the case.
+    """
+    kinds = list(case.flags.model.Kind.values)
+    flags = case.flags.filter(active=True).select_related("set_by")
+    return sorted(flags, key=lambda flag: kinds.index(flag.kind))

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "vault",
     "audit",
     "accounts",
@@ -153,6 +154,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SHIMTEO_TRUSTED_PROXY_COUNT = env.int("SHIMTEO_TRUSTED_PROXY_COUNT", default=0)
 # Largest case attachment accepted, in bytes.
 SHIMTEO_ATTACHMENT_MAX_BYTES = env.int("SHIMTEO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Days of detention after which a person is flagged on the dashboard.
+SHIMTEO_DETAINED_ALERT_DAYS = env.int("SHIMTEO_DETAINED_ALERT_DAYS", default=14)
+# How long an administrator's break-glass sight of one case lasts.
+SHIMTEO_BREAK_GLASS_MINUTES = env.int("SHIMTEO_BREAK_GLASS_MINUTES", default=60)
 
 # Field encryption (vault). Comma-separated `id:base64key`, the first is primary.
 SHIMTEO_FIELD_KEYS = env.str("SHIMTEO_FIELD_KEYS", default="")
@@ -217,6 +222,27 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case management for NGOs helping North Korean refugees and their children.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema describes every record type: only signed-in staff read it.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI and ReDoc from the installed package, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a status, role or kind with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "casework.choices.CaseStatus",
+        "RiskLevelEnum": "casework.choices.RiskLevel",
+        "LegalStatusEnum": "casework.choices.LegalStatus",
+        "EntitlementKindEnum": "casework.choices.EntitlementKind",
+        "EntitlementStatusEnum": "casework.choices.EntitlementStatus",
+        "IncidentKindEnum": "casework.choices.IncidentKind",
+        "RelationshipKindEnum": "casework.choices.RelationshipKind",
+        "PersonRoleEnum": "casework.choices.PersonRole",
+        "MemberRoleEnum": "casework.choices.MemberRole",
+        "AssignmentRoleEnum": "casework.choices.AssignmentRole",
+    },
 }
 
 # Celery: with no broker configured, tasks run eagerly in the web process.

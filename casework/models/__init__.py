@@ -1,4 +1,4 @@
-from .cases import Attachment, Case, CaseAssignment, CaseMember, CaseNote, Task
+from .cases import Attachment, Case, CaseAssignment, CaseFlag, CaseMember, CaseNote, Task
 from .people import (
     Entitlement,
     Incident,
@@ -12,6 +12,7 @@ __all__ = [
     "Attachment",
     "Case",
     "CaseAssignment",
+    "CaseFlag",
     "CaseMember",
     "CaseNote",
     "Entitlement",

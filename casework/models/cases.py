@@ -51,6 +51,8 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Raised by every update, so that a save based on an older reading is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -185,6 +187,7 @@ class Task(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = CaseScopedQuerySet.as_manager()
 
@@ -239,3 +242,60 @@ class Attachment(models.Model):
 
     def __str__(self):
         return _("Attachment to %(case)s") % {"case": self.case}
+
+
+class CaseFlag(models.Model):
+    """
+    A warning everyone working a case must see before acting: it is unsafe to contact the
+    family, someone needs medical help, a member is detained. A cleared flag stays as history.
+    """
+
+    class Kind(models.TextChoices):
+        UNSAFE_TO_CONTACT = "unsafe_to_contact", _("Unsafe to contact")
+        MEDICAL_EMERGENCY = "medical_emergency", _("Medical emergency")
+        CHILD_AT_RISK = "child_at_risk", _("Child at risk")
+        DETAINED_MEMBER = "detained_member", _("A member is detained")
+        INTERPRETER_NEEDED = "interpreter_needed", _("Interpreter needed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(_("flag"), max_length=20, choices=Kind.choices)
+    active = models.BooleanField(_("active"), default=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("set by"),
+    )
+    set_at = models.DateTimeField(_("set"), auto_now_add=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cleared by"),
+    )
+    cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
+
+    objects = CaseScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-set_at"]
+        verbose_name = _("case flag")
+        verbose_name_plural = _("case flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(active=True),
+                name="casework_one_active_flag_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(active=True) | models.Q(cleared_at__isnull=False),
+                name="casework_cleared_flag_has_a_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case} · {self.get_kind_display()}"

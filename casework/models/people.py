@@ -65,6 +65,8 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Raised by every update, so that a save based on an older reading is refused.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -156,6 +158,7 @@ class Relationship(models.Model):
         help_text=_("For couples: whether the marriage is registered with the authorities."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = RelationshipQuerySet.as_manager()
 
@@ -384,6 +387,7 @@ class Incident(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = CaseScopedQuerySet.as_manager()
 

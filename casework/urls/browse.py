@@ -4,4 +4,12 @@ from ..views import browse
 
 urlpatterns = [
     path("", browse.dashboard, name="dashboard"),
+    path("cases/", browse.case_list, name="case_list"),
+    path("cases/<str:case_ref>/", browse.case_detail, name="case_detail"),
+    path(
+        "cases/<str:case_ref>/attachments/<uuid:attachment_id>/download",
+        browse.attachment_download,
+        name="attachment_download",
+    ),
+    path("people/<str:person_ref>/", browse.person_detail, name="person_detail"),
 ]

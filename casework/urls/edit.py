@@ -1,1 +1,52 @@
-urlpatterns = []
+"""
+The forms. Creation pages sit under /new/ so that no reference-shaped segment of the read pages'
+routes (/cases/<case_ref>/) can swallow them, whichever list comes first.
+"""
+
+from django.urls import path
+
+from ..views import edit
+
+urlpatterns = [
+    path("new/person/", edit.person_create, name="person_create"),
+    path("new/case/", edit.case_create, name="case_create"),
+    path("people/<str:person_ref>/edit/", edit.person_edit, name="person_edit"),
+    path("people/<str:person_ref>/aliases/new/", edit.alias_add, name="alias_add"),
+    path(
+        "people/<str:person_ref>/relationships/new/",
+        edit.relationship_add,
+        name="relationship_add",
+    ),
+    path("people/<str:person_ref>/status/change/", edit.status_change, name="status_change"),
+    path(
+        "people/<str:person_ref>/status/past/",
+        edit.status_period_add,
+        name="status_period_add",
+    ),
+    path(
+        "people/<str:person_ref>/entitlements/new/",
+        edit.entitlement_add,
+        name="entitlement_add",
+    ),
+    path("cases/<str:case_ref>/edit/", edit.case_edit, name="case_edit"),
+    path("cases/<str:case_ref>/assign/", edit.case_assign, name="case_assign"),
+    path("cases/<str:case_ref>/members/new/", edit.member_add, name="member_add"),
+    path("cases/<str:case_ref>/flags/", edit.flag_set, name="flag_set"),
+    path("cases/<str:case_ref>/share/", edit.case_share, name="case_share"),
+    path("cases/<str:case_ref>/transfer/", edit.case_transfer, name="case_transfer"),
+    path("cases/<str:case_ref>/incidents/new/", edit.incident_add, name="incident_add"),
+    path(
+        "cases/<str:case_ref>/incidents/<uuid:incident_id>/edit/",
+        edit.incident_edit,
+        name="incident_edit",
+    ),
+    path("cases/<str:case_ref>/notes/new/", edit.note_add, name="note_add"),
+    path("cases/<str:case_ref>/tasks/new/", edit.task_add, name="task_add"),
+    path(
+        "cases/<str:case_ref>/tasks/<uuid:task_id>/complete/",
+        edit.task_complete,
+        name="task_complete",
+    ),
+    path("cases/<str:case_ref>/attachments/new/", edit.attachment_add, name="attachment_add"),
+    path("team/reassign/", edit.team_reassign, name="team_reassign"),
+]

@@ -1,22 +1,191 @@
 """The caseworker's read pages: dashboard, case list, case and person pages, downloads."""
 
-from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+import datetime
+import mimetypes
 
-from ..models import Case
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.models import TeamMembership
+from audit.selectors import case_viewers
+from audit.services import record
+
+from .. import selectors
+from ..choices import MemberRole, RiskLevel
+from ..filtersets import CaseFilterSet
+from ..models import Case, Entitlement, Incident, Person
+from ..permissions import can_edit_case, can_edit_person, can_supervise
+
+CASES_PER_PAGE = 25
+# Long lists on the dashboard are cut; the case list has them all.
+DASHBOARD_LIMIT = 50
+RECENT_LIMIT = 20
+# Extensions Python's mimetypes table may lack for the types attachments accept.
+EXTENSIONS = {
+    "image/heic": ".heic",
+    "image/webp": ".webp",
+    "text/plain": ".txt",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+}
+
+
+def _cut(queryset, limit: int) -> tuple[list, bool]:
+    """The first `limit` rows and whether there were more, without counting them all."""
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 @never_cache
 @login_required
+@require_GET
 def dashboard(request):
-    """The caseworker's start page: their open cases, most at risk first."""
-    cases = (
-        Case.objects.visible_to(request.user)
-        .open()
-        .select_related("team")
-        .annotate(member_count=Count("members"))
-        .most_at_risk_first()
+    """The caseworker's start page: their open cases by risk, follow-ups due, recent news."""
+    user = request.user
+    today = timezone.localdate()
+    since = today - datetime.timedelta(days=selectors.RECENT_DAYS)
+    detained_days = getattr(settings, "SHIMTEO_DETAINED_ALERT_DAYS", 14)
+    open_cases = selectors.my_cases(user).open()
+    counts = {
+        row["risk_level"]: row["n"]
+        for row in open_cases.order_by().values("risk_level").annotate(n=Count("pk"))
+    }
+    cases, more_cases = _cut(
+        selectors.cases_for_listing(open_cases).most_at_risk_first(), DASHBOARD_LIMIT
     )
-    return render(request, "casework/home.html", {"cases": cases})
+    followups, more_followups = _cut(selectors.followups_due(user, today=today), DASHBOARD_LIMIT)
+    long_detained = selectors.detained_longer_than(user, days=detained_days, today=today)
+    detained = [
+        (status, (today - status.effective_from).days) for status in long_detained[:DASHBOARD_LIMIT]
+    ]
+    context = {
+        "today": today,
+        "supervises": TeamMembership.objects.filter(
+            user=user, role=TeamMembership.Role.SUPERVISOR
+        ).exists(),
+        "risk_counts": [
+            (level, label, counts.get(level, 0)) for level, label in reversed(RiskLevel.choices)
+        ],
+        "cases": cases,
+        "more_cases": more_cases,
+        "followups": followups,
+        "more_followups": more_followups,
+        "status_changes": selectors.recent_status_changes(user, since=since)[:RECENT_LIMIT],
+        "incidents": selectors.recent_incidents(user, since=since)[:RECENT_LIMIT],
+        "recent_days": selectors.RECENT_DAYS,
+        "detained": detained,
+        "detained_days": detained_days,
+    }
+    return render(request, "casework/dashboard.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_list(request):
+    """Every case the user may see, filtered and searched, most at risk first."""
+    # The search form is posted: a name typed into an address would stay in the browser's
+    # history and in proxy and server logs. Filters on coarse choices also work as links.
+    data = request.POST if request.method == "POST" else request.GET
+    filterset = CaseFilterSet(
+        data or None, queryset=Case.objects.visible_to(request.user), request=request
+    )
+    cases = selectors.cases_for_listing(filterset.qs).most_at_risk_first()
+    page = Paginator(cases, CASES_PER_PAGE).get_page(data.get("page"))
+    if filterset.is_bound and filterset.form.cleaned_data.get("q"):
+        # A name search tells whether someone is known to us: who asked, and how often, is kept.
+        record(
+            request.user, "view", Case, request=request, searched=True, matches=page.paginator.count
+        )
+    return render(request, "casework/case_list.html", {"filter": filterset, "page": page})
+
+
+@never_cache
+@login_required
+@require_GET
+def case_detail(request, case_ref):
+    case = get_object_or_404(
+        Case.objects.visible_to(request.user).select_related("team", "owner"), reference=case_ref
+    )
+    record(request.user, "view", case, request=request)
+    members = selectors.case_people_with_status(case)
+    principal = next((m.person for m in members if m.role == MemberRole.PRINCIPAL), None)
+    principal = principal or (members[0].person if members else None)
+    may_see_viewers = selectors.may_see_case_viewers(request.user, case)
+    context = {
+        "case": case,
+        "can_edit": can_edit_case(request.user, case),
+        "can_supervise": can_supervise(request.user, case.team),
+        "members": members,
+        "principal": principal,
+        "family": selectors.family_of(principal, user=request.user) if principal else None,
+        "timeline": selectors.case_timeline(case),
+        "assignments": case.assignments.select_related("user", "assigned_by").order_by(
+            "role", "assigned_at"
+        ),
+        "open_tasks": case.tasks.filter(completed_at__isnull=True)
+        .select_related("assignee")
+        .order_by("due_on", "created_at"),
+        "attachments": case.attachments.select_related("person", "uploaded_by"),
+        "may_see_viewers": may_see_viewers,
+        "viewers": case_viewers(case) if may_see_viewers else [],
+        "today": timezone.localdate(),
+    }
+    return render(request, "casework/case_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def person_detail(request, person_ref):
+    person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
+    record(request.user, "view", person, request=request)
+    context = {
+        "person": person,
+        "can_edit": can_edit_person(request.user, person),
+        "aliases": person.aliases.order_by("pk"),
+        "statuses": selectors.status_timeline(person).select_related("recorded_by"),
+        "entitlements": selectors.current_entitlements(person),
+        "entitlement_history": Entitlement.objects.filter(person=person)
+        .select_related("recorded_by")
+        .order_by("-as_of", "-recorded_at"),
+        "incidents": Incident.objects.visible_to(request.user)
+        .filter(people=person)
+        .select_related("case")
+        .order_by("-occurred_on"),
+        "family": selectors.family_of(person, user=request.user),
+        "cases": Case.objects.visible_to(request.user)
+        .filter(members__person=person)
+        .select_related("team")
+        .most_at_risk_first(),
+    }
+    return render(request, "casework/person_detail.html", context)
+
+
+@login_required
+@require_GET
+def attachment_download(request, case_ref, attachment_id):
+    """The decrypted file, to the people who may see its case; every download is audited."""
+    case = get_object_or_404(Case.objects.visible_to(request.user), reference=case_ref)
+    attachment = get_object_or_404(case.attachments.all(), pk=attachment_id)
+    record(request.user, "download", attachment, request=request)
+    content = attachment.file.open("rb")
+    # The saved file is named by references only: a name in a downloads folder would give a
+    # person away on a seized laptop.
+    extension = EXTENSIONS.get(attachment.content_type) or (
+        mimetypes.guess_extension(attachment.content_type) or ""
+    )
+    filename = f"{case.reference}-{str(attachment.pk)[:8]}{extension}"
+    response = FileResponse(
+        content, as_attachment=True, filename=filename, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

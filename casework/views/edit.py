@@ -1,1 +1,751 @@
-"""The forms that create and change casework records."""
+"""
+The forms that create and change casework records.
+
+Each view finds its case or person through `visible_to(user)` (404 when out of sight), then asks
+casework.permissions whether the user may change it (403 and an audit event when not), lets the
+form check the input and the service apply the rules. A service's refusal goes back onto the
+form, with everything the user typed kept.
+"""
+
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Team, TeamMembership
+from audit.services import record
+
+from .. import services
+from ..choices import AssignmentRole, CaseStatus, MemberRole
+from ..forms import (
+    AliasForm,
+    AttachmentForm,
+    CaseAssignForm,
+    CaseCreateForm,
+    CaseEditForm,
+    EntitlementForm,
+    FlagForm,
+    IncidentEditForm,
+    IncidentForm,
+    MemberAddForm,
+    NoteForm,
+    PersonCreateForm,
+    PersonEditForm,
+    RelationshipForm,
+    ShareForm,
+    StatusChangeForm,
+    StatusPeriodForm,
+    TaskCompleteForm,
+    TaskForm,
+    TeamReassignForm,
+    TransferForm,
+)
+from ..models import Case, CaseAssignment, CaseMember, Person
+from ..permissions import (
+    can_edit_case,
+    can_supervise,
+    editable_cases,
+    editable_cases_of_person,
+    staff_who_can_see,
+)
+from ..selectors import case_flags
+
+FORM_TEMPLATE = "casework/forms/form.html"
+FLAGS_TEMPLATE = "casework/forms/flags.html"
+User = get_user_model()
+
+
+class Refused(Exception):
+    """Carries the 403 page out of a view; `form_view` returns it instead of raising."""
+
+    def __init__(self, response):
+        self.response = response
+
+
+def form_view(view):
+    """
+    GET and POST only, signed in, never cached, posted values kept out of error reports. A
+    refusal is returned, not raised, so that the request's transaction keeps its audit event.
+    """
+
+    @never_cache
+    @login_required
+    @sensitive_post_parameters()
+    @require_http_methods(["GET", "POST"])
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Refused as refusal:
+            return refusal.response
+        except PermissionDenied:
+            # A service's own check (a supervisor's action) disagreed with the page's.
+            return _refusal(request, None, view.__name__)
+
+    return wrapper
+
+
+def _refusal(request, target, attempted: str, *, case=None):
+    record(request.user, "denied", target, request=request, case=case, attempted=attempted)
+    return render(request, "casework/forms/refused.html", {"case": case}, status=403)
+
+
+def _refuse(request, target, attempted: str, *, case=None):
+    raise Refused(_refusal(request, target, attempted, case=case))
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request):
+    return request.FILES if request.method == "POST" else None
+
+
+def _visible_case(request, case_ref: str) -> Case:
+    cases = Case.objects.visible_to(request.user).select_related("team", "owner")
+    return get_object_or_404(cases, reference=case_ref)
+
+
+def _editable_case(request, case_ref: str, attempted: str) -> Case:
+    case = _visible_case(request, case_ref)
+    if not can_edit_case(request.user, case):
+        _refuse(request, case, attempted, case=case)
+    return case
+
+
+def _supervised_case(request, case_ref: str, attempted: str) -> Case:
+    case = _visible_case(request, case_ref)
+    if not can_supervise(request.user, case.team):
+        _refuse(request, case, attempted, case=case)
+    return case
+
+
+def _editable_person(request, person_ref: str, attempted: str) -> tuple[Person, Case]:
+    """The person, and the case through which the user may change them (for the audit trail)."""
+    person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
+    case = editable_cases_of_person(request.user, person).select_related("team").first()
+    if case is None:
+        _refuse(request, person, attempted)
+    return person, case
+
+
+def _put_errors_on(form, error: ValidationError, rename: dict | None = None) -> None:
+    """A service's refusal on the form: on the field it names when the form has it, else on top."""
+    rename = rename or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        name = rename.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _form_page(
+    request,
+    form,
+    *,
+    save: Callable[[dict], object],
+    title: str,
+    success: str | Callable[[object], str],
+    next_url: str | Callable[[object], str],
+    cancel_url: str | None = None,
+    context: dict | None = None,
+    rename: dict | None = None,
+    submit: str | None = None,
+    template: str = FORM_TEMPLATE,
+):
+    """
+    Show the form; on a valid post call `save` with the cleaned data and go to `next_url` (or to
+    what it makes of the saved record), or put the service's refusal on the form.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ValidationError as error:
+            _put_errors_on(form, error, rename)
+        else:
+            messages.success(request, success(saved) if callable(success) else success)
+            return redirect(next_url(saved) if callable(next_url) else next_url)
+    context = {
+        "form": form,
+        "title": title,
+        "submit": submit or _("Save"),
+        "cancel_url": cancel_url or next_url,
+        **(context or {}),
+    }
+    return render(request, template, context)
+
+
+def _case_url(case: Case) -> str:
+    return reverse("casework:case_detail", args=[case.reference])
+
+
+def _person_url(person: Person) -> str:
+    return reverse("casework:person_detail", args=[person.reference])
+
+
+def _case_context(case: Case) -> dict:
+    return {"case": case}
+
+
+def _person_context(person: Person) -> dict:
+    # The case the change is made through is for the audit trail; the page is about the person.
+    return {"person": person}
+
+
+# People
+
+
+@form_view
+def person_create(request):
+    """Register a person, with their other names, in one of the cases the user works."""
+    cases = editable_cases(request.user).order_by("reference")
+    chosen = request.GET.get("case", "")
+    form = PersonCreateForm(_data(request), cases=cases, initial={"case": chosen} if chosen else {})
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.person_create(
+            actor=request.user,
+            aliases=data["aliases"],
+            case=data["case"],
+            role_in_case=data["role_in_case"],
+            **form.person_fields(),
+        ),
+        title=_("Register a person"),
+        success=_("The person was registered."),
+        next_url=_person_url,
+        cancel_url=reverse("casework:dashboard"),
+        rename={"name": "aliases"},
+        submit=_("Register"),
+    )
+
+
+@form_view
+def person_edit(request, person_ref):
+    person, case = _editable_person(request, person_ref, "person_edit")
+    fields = list(PersonEditForm.base_fields)
+    initial = {name: getattr(person, name) for name in fields if name != "version"}
+    form = PersonEditForm(_data(request), initial={**initial, "version": person.version})
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.person_update(
+            person=person,
+            actor=request.user,
+            expected_version=data["version"],
+            case=case,
+            **form.person_fields(),
+        ),
+        title=_("Edit %(reference)s") % {"reference": person.reference},
+        success=_("The changes were saved."),
+        next_url=_person_url(person),
+        context=_person_context(person),
+    )
+
+
+@form_view
+def alias_add(request, person_ref):
+    person, case = _editable_person(request, person_ref, "alias_add")
+    return _form_page(
+        request,
+        AliasForm(_data(request)),
+        save=lambda data: services.person_alias_add(
+            person=person, name=data["name"], actor=request.user, case=case
+        ),
+        title=_("Add another name for %(reference)s") % {"reference": person.reference},
+        success=_("The name was added."),
+        next_url=_person_url(person),
+        context=_person_context(person),
+    )
+
+
+@form_view
+def relationship_add(request, person_ref):
+    person, case = _editable_person(request, person_ref, "relationship_add")
+    # Relatives are chosen among the people of the cases this person shares with the user.
+    shared_cases = Case.objects.visible_to(request.user).filter(members__person=person)
+    people = (
+        Person.objects.visible_to(request.user)
+        .filter(memberships__case__in=shared_cases)
+        .exclude(pk=person.pk)
+        .distinct()
+        .order_by("reference")
+    )
+    form = RelationshipForm(_data(request), people=people)
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.relationship_create(
+            **form.tie(person), actor=request.user, case=case
+        ),
+        title=_("Record a family tie of %(reference)s") % {"reference": person.reference},
+        success=_("The family tie was recorded."),
+        next_url=_person_url(person),
+        context=_person_context(person),
+    )
+
+
+def _status_fields(data) -> dict:
+    names = ("status", "effective_from", "country", "place", "source", "note")
+    return {name: data[name] for name in names}
+
+
+@form_view
+def status_change(request, person_ref):
+    person, case = _editable_person(request, person_ref, "status_change")
+    return _form_page(
+        request,
+        StatusChangeForm(_data(request)),
+        save=lambda data: services.legal_status_change(
+            person=person, actor=request.user, case=case, **_status_fields(data)
+        ),
+        title=_("Change the legal status of %(reference)s") % {"reference": person.reference},
+        success=_("The new legal status was recorded."),
+        next_url=_person_url(person),
+        context=_person_context(person),
+    )
+
+
+@form_view
+def status_period_add(request, person_ref):
+    person, case = _editable_person(request, person_ref, "status_period_add")
+    return _form_page(
+        request,
+        StatusPeriodForm(_data(request)),
+        save=lambda data: services.legal_status_record_add(
+            person=person,
+            actor=request.user,
+            case=case,
+            effective_to=data["effective_to"],
+            **_status_fields(data),
+        ),
+        title=_("Add a past status of %(reference)s") % {"reference": person.reference},
+        success=_("The past status was added to the timeline."),
+        next_url=_person_url(person),
+        context=_person_context(person),
+    )
+
+
+@form_view
+def entitlement_add(request, person_ref):
+    person, case = _editable_person(request, person_ref, "entitlement_add")
+    return _form_page(
+        request,
+        EntitlementForm(_data(request)),
+        save=lambda data: services.entitlement_record(
+            person=person, actor=request.user, case=case, **data
+        ),
+        title=_("Record a benefit sought by %(reference)s") % {"reference": person.reference},
+        success=_("The benefit was recorded."),
+        next_url=_person_url(person),
+        context=_person_context(person),
+    )
+
+
+# Records of a case
+
+
+@form_view
+def incident_add(request, case_ref):
+    case = _editable_case(request, case_ref, "incident_add")
+    return _form_page(
+        request,
+        IncidentForm(_data(request), case=case),
+        save=lambda data: services.incident_record(case=case, actor=request.user, **data),
+        title=_("Record an incident"),
+        success=_("The incident was recorded."),
+        next_url=_case_url(case),
+        context=_case_context(case),
+    )
+
+
+@form_view
+def incident_edit(request, case_ref, incident_id):
+    case = _editable_case(request, case_ref, "incident_edit")
+    incident = get_object_or_404(case.incidents.all(), pk=incident_id)
+    initial = {
+        "kind": incident.kind,
+        "occurred_on": incident.occurred_on,
+        "region": incident.region,
+        "description": incident.description,
+        "people": [person.reference for person in incident.people.all()],
+        "version": incident.version,
+    }
+    form = IncidentEditForm(_data(request), case=case, initial=initial)
+
+    def save(data):
+        fields = {name: data[name] for name in ("kind", "occurred_on", "region", "description")}
+        services.incident_update(
+            incident=incident,
+            actor=request.user,
+            expected_version=data["version"],
+            people=data["people"],
+            **fields,
+        )
+
+    return _form_page(
+        request,
+        form,
+        save=save,
+        title=_("Correct an incident"),
+        success=_("The changes were saved."),
+        next_url=_case_url(case),
+        context=_case_context(case),
+    )
+
+
+@form_view
+def note_add(request, case_ref):
+    case = _editable_case(request, case_ref, "note_add")
+    return _form_page(
+        request,
+        NoteForm(_data(request)),
+        save=lambda data: services.case_note_add(case=case, body=data["body"], actor=request.user),
+        title=_("Add a note"),
+        success=_("The note was added."),
+        next_url=_case_url(case),
+        context=_case_context(case),
+    )
+
+
+@form_view
+def task_add(request, case_ref):
+    case = _editable_case(request, case_ref, "task_add")
+    form = TaskForm(_data(request), staff=staff_who_can_see(case))
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.task_create(case=case, actor=request.user, **data),
+        title=_("Add a follow-up"),
+        success=_("The follow-up was added."),
+        next_url=_case_url(case),
+        context=_case_context(case),
+    )
+
+
+@form_view
+def task_complete(request, case_ref, task_id):
+    case = _visible_case(request, case_ref)
+    task = get_object_or_404(case.tasks.select_related("assignee"), pk=task_id)
+    # Whoever the follow-up was given to may mark it done, a legal advocate included.
+    if task.assignee_id != request.user.pk and not can_edit_case(request.user, case):
+        _refuse(request, task, "task_complete", case=case)
+    form = TaskCompleteForm(_data(request), initial={"version": task.version})
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.task_complete(
+            task=task, actor=request.user, expected_version=data["version"]
+        ),
+        title=_("Mark a follow-up done"),
+        success=_("The follow-up was marked done."),
+        next_url=_case_url(case),
+        context={**_case_context(case), "task": task},
+        submit=_("Mark done"),
+    )
+
+
+@form_view
+def attachment_add(request, case_ref):
+    case = _editable_case(request, case_ref, "attachment_add")
+    form = AttachmentForm(_data(request), _files(request), case=case)
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.attachment_add(
+            case=case,
+            uploaded_file=data["file"],
+            person=data["person"],
+            description=data["description"],
+            actor=request.user,
+        ),
+        title=_("Upload a file"),
+        success=_("The file was uploaded and stored encrypted."),
+        next_url=_case_url(case),
+        context=_case_context(case),
+        submit=_("Upload"),
+    )
+
+
+# Cases
+
+
+def _working_teams(user):
+    """The teams in which the user works cases (legal advocates open none)."""
+    roles = [TeamMembership.Role.CASEWORKER, TeamMembership.Role.SUPERVISOR]
+    return Team.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
+
+
+@form_view
+def case_create(request):
+    teams = _working_teams(request.user)
+    if not teams.exists():
+        _refuse(request, None, "case_create")
+    people = Person.objects.visible_to(request.user).order_by("reference")
+    form = CaseCreateForm(_data(request), teams=teams, people=people)
+
+    def save(data):
+        team = data["team"]
+        # A caseworker who opens a case works it; a supervisor sees it through the team anyway.
+        works_here = TeamMembership.objects.filter(
+            team=team, user=request.user, role=TeamMembership.Role.CASEWORKER
+        ).exists()
+        return services.case_open(
+            team=team,
+            actor=request.user,
+            risk_level=data["risk_level"],
+            summary=data["summary"],
+            members=[(person, MemberRole.OTHER) for person in data["members"]],
+            caseworkers=[request.user] if works_here else [],
+        )
+
+    return _form_page(
+        request,
+        form,
+        save=save,
+        title=_("Open a case"),
+        success=_("The case was opened. Register its people next."),
+        next_url=_case_url,
+        cancel_url=reverse("casework:dashboard"),
+        submit=_("Open the case"),
+    )
+
+
+@form_view
+def case_edit(request, case_ref):
+    case = _editable_case(request, case_ref, "case_edit")
+    initial = {
+        "risk_level": case.risk_level,
+        "status": case.status,
+        "closed_on": case.closed_on,
+        "summary": case.summary,
+        "version": case.version,
+    }
+    form = CaseEditForm(_data(request), initial=initial)
+
+    def save(data):
+        fields = {name: data[name] for name in ("risk_level", "status", "summary")}
+        if data["status"] == CaseStatus.CLOSED:
+            fields["closed_on"] = data["closed_on"]
+        services.case_update(
+            case=case, actor=request.user, expected_version=data["version"], **fields
+        )
+
+    return _form_page(
+        request,
+        form,
+        save=save,
+        title=_("Edit the case"),
+        success=_("The changes were saved."),
+        next_url=_case_url(case),
+        context=_case_context(case),
+    )
+
+
+def _caseworkers_of(case: Case):
+    return User.objects.filter(
+        case_assignments__case=case, case_assignments__role=AssignmentRole.CASEWORKER
+    ).order_by("username")
+
+
+@form_view
+def case_assign(request, case_ref):
+    """A supervisor gives the case to a caseworker of the team, in addition or instead."""
+    case = _supervised_case(request, case_ref, "case_assign")
+    assigned = _caseworkers_of(case)
+    caseworkers = (
+        User.objects.filter(
+            is_active=True,
+            team_memberships__team=case.team,
+            team_memberships__role=TeamMembership.Role.CASEWORKER,
+        )
+        .exclude(pk__in=assigned.values("pk"))
+        .order_by("username")
+    )
+    form = CaseAssignForm(_data(request), caseworkers=caseworkers, assigned=assigned)
+
+    def save(data):
+        if data["replaces"] is None:
+            services.case_assign(
+                case=case,
+                user=data["caseworker"],
+                role=AssignmentRole.CASEWORKER,
+                actor=request.user,
+            )
+        else:
+            services.case_reassign(
+                case=case,
+                from_user=data["replaces"],
+                to_user=data["caseworker"],
+                actor=request.user,
+            )
+
+    return _form_page(
+        request,
+        form,
+        save=save,
+        title=_("Assign a caseworker"),
+        success=_("The case was assigned."),
+        next_url=_case_url(case),
+        context={**_case_context(case), "assigned": assigned},
+        rename={"user": "caseworker", "to_user": "caseworker", "from_user": "replaces"},
+        submit=_("Assign"),
+    )
+
+
+@form_view
+def member_add(request, case_ref):
+    case = _editable_case(request, case_ref, "member_add")
+    people = (
+        Person.objects.visible_to(request.user)
+        .exclude(pk__in=CaseMember.objects.filter(case=case).values("person"))
+        .order_by("reference")
+    )
+    form = MemberAddForm(_data(request), people=people)
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.case_add_member(case=case, actor=request.user, **data),
+        title=_("Add a registered person to the case"),
+        success=_("The person was added to the case."),
+        next_url=_case_url(case),
+        context={
+            **_case_context(case),
+            "alternative_url": reverse("casework:person_create") + f"?case={case.reference}",
+            "alternative_label": _("Register someone new instead"),
+        },
+        submit=_("Add"),
+    )
+
+
+@form_view
+def flag_set(request, case_ref):
+    """Raise a flag on the case; the page also lowers raised ones (a button each)."""
+    case = _editable_case(request, case_ref, "flag_set")
+    context = {**_case_context(case), "raised": case_flags(case)}
+    common = {"next_url": _case_url(case), "context": context, "template": FLAGS_TEMPLATE}
+    if request.method == "POST" and "clear" in request.POST:
+        form = FlagForm({"kind": request.POST["clear"]})
+        return _form_page(
+            request,
+            form,
+            save=lambda data: services.case_flag_clear(
+                case=case, kind=data["kind"], actor=request.user
+            ),
+            title=_("Flags"),
+            success=_("The flag was lowered."),
+            submit=_("Raise the flag"),
+            **common,
+        )
+    return _form_page(
+        request,
+        FlagForm(_data(request)),
+        save=lambda data: services.case_flag_set(case=case, kind=data["kind"], actor=request.user),
+        title=_("Flags"),
+        success=_("The flag was raised."),
+        submit=_("Raise the flag"),
+        **common,
+    )
+
+
+@form_view
+def case_share(request, case_ref):
+    """Share the case with a legal advocate, when every member consents to it."""
+    case = _editable_case(request, case_ref, "case_share")
+    shared = CaseAssignment.objects.filter(case=case, role=AssignmentRole.LEGAL_ADVOCATE)
+    advocates = (
+        User.objects.filter(
+            is_active=True, team_memberships__role=TeamMembership.Role.LEGAL_ADVOCATE
+        )
+        .exclude(pk__in=shared.values("user"))
+        .distinct()
+        .order_by("username")
+    )
+    form = ShareForm(_data(request), advocates=advocates)
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.case_share(
+            case=case, advocate=data["advocate"], actor=request.user
+        ),
+        title=_("Share the case with a legal advocate"),
+        success=_("The case was shared."),
+        next_url=_case_url(case),
+        context=_case_context(case),
+        rename={"user": "advocate"},
+        submit=_("Share"),
+    )
+
+
+@form_view
+def case_transfer(request, case_ref):
+    """A supervisor hands the case to another team, when every member consents to it."""
+    case = _supervised_case(request, case_ref, "case_transfer")
+    form = TransferForm(_data(request), teams=Team.objects.exclude(pk=case.team_id))
+
+    def next_url(transferred):
+        # A supervisor of the old team no longer sees the case: its page would answer 404.
+        if Case.objects.visible_to(request.user).filter(pk=transferred.pk).exists():
+            return _case_url(transferred)
+        return reverse("casework:dashboard")
+
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.case_transfer(
+            case=case, to_team=data["to_team"], actor=request.user
+        ),
+        title=_("Transfer the case to another team"),
+        success=_("The case was transferred."),
+        next_url=next_url,
+        cancel_url=_case_url(case),
+        context=_case_context(case),
+        submit=_("Transfer"),
+    )
+
+
+@form_view
+def team_reassign(request):
+    """A supervisor hands all the cases of a caseworker who leaves to another, at once."""
+    teams = Team.objects.filter(
+        memberships__user=request.user, memberships__role=TeamMembership.Role.SUPERVISOR
+    )
+    if not teams.exists():
+        _refuse(request, None, "team_reassign")
+    form = TeamReassignForm(_data(request), teams=teams)
+
+    def save(data):
+        return services.caseworker_reassign_all(
+            from_user=data["from_user"],
+            to_user=data["to_user"],
+            team=data["team"],
+            actor=request.user,
+        )
+
+    def success(cases):
+        return ngettext(
+            "%(count)d case was handed over.", "%(count)d cases were handed over.", len(cases)
+        ) % {"count": len(cases)}
+
+    return _form_page(
+        request,
+        form,
+        save=save,
+        title=_("Hand over a caseworker's cases"),
+        success=success,
+        next_url=reverse("casework:dashboard"),
+        rename={"user": "to_user"},
+        submit=_("Hand over"),
+    )

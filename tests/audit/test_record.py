@@ -180,6 +180,16 @@ def test_a_short_value_is_looked_for_as_a_word(alice):
     from casework.models import Case
 
     case = Case.objects.create(team=alice.teams.first(), summary="le")
-    record(alice, "update", case, fields=["file", "summary"])
+    record(alice, "update", case, kinds=["file", "profile"])
     with pytest.raises(AuditDetailError):
         record(alice, "update", case, said="le monde")
+
+
+def test_changed_fields_are_checked_as_names_of_the_target(alice):
+    """`fields` may name a field whose value happens to equal a word; it may not hold anything else."""
+    from casework.models import Case
+
+    case = Case.objects.create(team=alice.teams.first(), summary="risk_level")
+    record(alice, "update", case, fields=["risk_level", "summary"])
+    with pytest.raises(AuditDetailError, match="not a field"):
+        record(alice, "update", case, fields=["김순희"])

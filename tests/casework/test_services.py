@@ -40,6 +40,8 @@ from casework.models import (
     Relationship,
     Task,
 )
+from consent.models import Method, Scope
+from consent.services import consent_record
 from vault.storage import EncryptedFileSystemStorage
 
 from ..factories import PersonFactory, UserFactory
@@ -399,7 +401,13 @@ def test_case_open_refuses_the_same_person_twice(team_north, sue, family):
 
 
 def test_case_assign_shares_with_a_legal_advocate_outside_the_team(north_case, sue):
-    """A legal advocate need not belong to the team."""
+    """A legal advocate need not belong to the team (the members consent to sharing)."""
+    consent_record(
+        person=north_case.people.get(),
+        actor=sue,
+        method=Method.WRITTEN,
+        scopes=[Scope.SHARE_WITH_ADVOCATES],
+    )
     advocate = UserFactory(username="lawyer")
     services.case_assign(
         case=north_case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE, actor=sue

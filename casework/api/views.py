@@ -1,0 +1,624 @@
+"""
+The casework API. Viewsets are thin: every queryset starts from `visible_to(request.user)`, so a
+record out of scope answers 404; every write calls a casework service, which validates, saves
+and audits; reads of a person or a case are audited here, as the web pages audit theirs.
+"""
+
+import mimetypes
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+
+from accounts.models import TeamMembership
+from audit.services import record
+from casework import services
+from casework.exceptions import StaleEditError
+from casework.filtersets import CaseFilterSet
+from casework.models import (
+    Attachment,
+    Case,
+    CaseNote,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    Relationship,
+    Task,
+)
+
+from . import filters, serializers
+from .permissions import CanEditCasework, require_edit
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Someone else changed this record since you read it.")
+    default_code = "stale"
+
+
+ERRORS = {
+    400: OpenApiResponse(description=_("Field errors: nothing was saved.")),
+    403: OpenApiResponse(
+        serializers.ErrorSerializer, description=_("You may read this record but not change it.")
+    ),
+    404: OpenApiResponse(
+        serializers.ErrorSerializer, description=_("No such record among those you may see.")
+    ),
+    409: OpenApiResponse(
+        serializers.ErrorSerializer,
+        description=_("The record changed since you read it (stale version): nothing was saved."),
+    ),
+}
+
+
+def field_errors(exc: DjangoValidationError) -> dict:
+    """A service's ValidationError as DRF field errors; full_clean's "__all__" is non_field_errors."""
+    errors = as_serializer_error(exc)
+    general = errors.pop(NON_FIELD_ERRORS, [])
+    if general:
+        key = api_settings.NON_FIELD_ERRORS_KEY
+        errors[key] = [*errors.get(key, []), *general]
+    return errors
+
+
+def responses(ok, *codes):
+    return {**ok, **{code: ERRORS[code] for code in codes}}
+
+
+def writing(ok, *, update=False):
+    """The responses of a write: its result, or why nothing was saved."""
+    return responses(ok, 400, 403, 404, *([409] if update else []))
+
+
+class CaseworkViewSet(viewsets.GenericViewSet):
+    """
+    The common ground of the casework viewsets: scoping, edit rights, and service errors turned
+    into API errors (field errors as 400, a stale version as 409).
+    """
+
+    model = None
+    permission_classes = [IsAuthenticated, CanEditCasework]
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, StaleEditError):
+            exc = Conflict(exc.messages[0])
+        elif isinstance(exc, DjangoValidationError):
+            exc = ValidationError(field_errors(exc))
+        return super().handle_exception(exc)
+
+    def refreshed(self, instance):
+        """The record as stored after a service changed it (its new version included)."""
+        return self.get_queryset().get(pk=instance.pk)
+
+    @staticmethod
+    def changes(serializer):
+        """The fields a client sent, and the version it read (None when it sent none)."""
+        fields = dict(serializer.validated_data)
+        return fields, fields.pop("version", None)
+
+
+# People
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("People in your cases")),
+    retrieve=extend_schema(
+        summary=_("A person (the view is audited)"),
+        responses=responses({200: serializers.PersonSerializer}, 404),
+    ),
+    create=extend_schema(
+        summary=_("Register a person in a case"),
+        request=serializers.PersonCreateSerializer,
+        responses=writing({201: serializers.PersonSerializer}),
+    ),
+    update=extend_schema(responses=writing({200: serializers.PersonSerializer}, update=True)),
+    partial_update=extend_schema(
+        responses=writing({200: serializers.PersonSerializer}, update=True)
+    ),
+)
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    CaseworkViewSet,
+):
+    """People of the cases you may see, found by reference or by exact name."""
+
+    model = Person
+    lookup_field = "reference"
+    lookup_url_kwarg = "person_ref"
+    filterset_class = filters.PersonFilter
+
+    def get_queryset(self):
+        people = super().get_queryset()
+        return people if self.action == "list" else people.prefetch_related("aliases")
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.PersonListSerializer
+        if self.action == "create":
+            return serializers.PersonCreateSerializer
+        if self.action == "add_alias":
+            return serializers.AliasSerializer
+        return serializers.PersonSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        record(request.user, "view", person, request=request)
+        return Response(self.get_serializer(person).data)
+
+    def perform_create(self, serializer):
+        fields, _version = self.changes(serializer)
+        case, role = fields.pop("case"), fields.pop("case_role")
+        require_edit(self.request.user, case)
+        person = services.person_create(
+            actor=self.request.user,
+            aliases=fields.pop("aliases", []),
+            case=case,
+            role_in_case=role,
+            **fields,
+        )
+        serializer.instance = self.refreshed(person)
+
+    def perform_update(self, serializer):
+        fields, version = self.changes(serializer)
+        person = services.person_update(
+            person=serializer.instance,
+            actor=self.request.user,
+            expected_version=version,
+            **fields,
+        )
+        serializer.instance = self.refreshed(person)
+
+    @extend_schema(
+        summary=_("Record another name the person is known by"),
+        request=serializers.AliasSerializer,
+        responses=writing({201: serializers.PersonSerializer}),
+        operation_id="persons_add_alias",
+    )
+    @action(detail=True, methods=["post"], url_path="aliases")
+    def add_alias(self, request, person_ref=None):
+        person = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.person_alias_add(
+            person=person, name=serializer.validated_data["name"], actor=request.user
+        )
+        data = serializers.PersonSerializer(
+            self.refreshed(person), context=self.get_serializer_context()
+        ).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Family ties between people you may see")),
+    retrieve=extend_schema(responses=responses({200: serializers.RelationshipSerializer}, 404)),
+    create=extend_schema(
+        summary=_("Record a family tie"),
+        responses=writing({201: serializers.RelationshipSerializer}),
+    ),
+    update=extend_schema(
+        summary=_("Correct the kind of a tie, or whether a marriage is registered"),
+        responses=writing({200: serializers.RelationshipSerializer}, update=True),
+    ),
+    partial_update=extend_schema(
+        summary=_("Correct the kind of a tie, or whether a marriage is registered"),
+        responses=writing({200: serializers.RelationshipSerializer}, update=True),
+    ),
+)
+class RelationshipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    CaseworkViewSet,
+):
+    """Family ties, read as `from_person` <kind> `to_person`; seen only when both people are."""
+
+    model = Relationship
+    lookup_url_kwarg = "relationship_id"
+    filterset_class = filters.RelationshipFilter
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return serializers.RelationshipUpdateSerializer
+        return serializers.RelationshipSerializer
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("from_person", "to_person")
+            .order_by("created_at", "pk")
+        )
+
+    def perform_create(self, serializer):
+        fields, _version = self.changes(serializer)
+        require_edit(self.request.user, fields["from_person"], fields["to_person"])
+        serializer.instance = services.relationship_create(actor=self.request.user, **fields)
+
+    def perform_update(self, serializer):
+        fields, version = self.changes(serializer)
+        tie = services.relationship_update(
+            relationship=serializer.instance,
+            actor=self.request.user,
+            expected_version=version,
+            **fields,
+        )
+        serializer.instance = self.refreshed(tie)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Legal-status periods of people you may see")),
+    retrieve=extend_schema(
+        responses=responses({200: serializers.LegalStatusRecordSerializer}, 404)
+    ),
+    create=extend_schema(
+        summary=_("Change a person's legal status"),
+        description=_(
+            "The person's current status ends on `effective_from` and this one becomes current. "
+            "To fill in a past period of the timeline, use the `past` action."
+        ),
+        responses=writing({201: serializers.LegalStatusRecordSerializer}),
+    ),
+)
+class LegalStatusRecordViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    CaseworkViewSet,
+):
+    """A person's legal-status timeline: the record without `effective_to` is the current one."""
+
+    model = LegalStatusRecord
+    lookup_url_kwarg = "status_id"
+    filterset_class = filters.LegalStatusRecordFilter
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person", "recorded_by")
+
+    def get_serializer_class(self):
+        if self.action == "add_past":
+            return serializers.PastLegalStatusRecordSerializer
+        return serializers.LegalStatusRecordSerializer
+
+    def perform_create(self, serializer):
+        fields = serializer.validated_data
+        require_edit(self.request.user, fields["person"])
+        serializer.instance = services.legal_status_change(actor=self.request.user, **fields)
+
+    @extend_schema(
+        summary=_("Fill in a past legal-status period"),
+        description=_("A closed period (with `effective_to`); it may overlap no other record."),
+        responses=writing({201: serializers.PastLegalStatusRecordSerializer}),
+        operation_id="legal_statuses_add_past",
+    )
+    @action(detail=False, methods=["post"], url_path="past")
+    def add_past(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = serializer.validated_data
+        require_edit(request.user, fields["person"])
+        serializer.instance = services.legal_status_record_add(actor=request.user, **fields)
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Benefits sought by people you may see")),
+    retrieve=extend_schema(responses=responses({200: serializers.EntitlementSerializer}, 404)),
+    create=extend_schema(
+        summary=_("Record what happened when a person sought a benefit"),
+        responses=writing({201: serializers.EntitlementSerializer}),
+    ),
+)
+class EntitlementViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    CaseworkViewSet,
+):
+    """Benefits a person sought and what happened: the latest record of each kind is current."""
+
+    model = Entitlement
+    lookup_url_kwarg = "entitlement_id"
+    serializer_class = serializers.EntitlementSerializer
+    filterset_class = filters.EntitlementFilter
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person", "recorded_by")
+
+    def perform_create(self, serializer):
+        fields = serializer.validated_data
+        require_edit(self.request.user, fields["person"])
+        serializer.instance = services.entitlement_record(actor=self.request.user, **fields)
+
+
+# Cases and their records
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Cases you may see")),
+    retrieve=extend_schema(
+        summary=_("A case (the view is audited)"),
+        responses=responses({200: serializers.CaseSerializer}, 404),
+    ),
+    create=extend_schema(
+        summary=_("Open a case for one of your teams"),
+        request=serializers.CaseCreateSerializer,
+        responses=writing({201: serializers.CaseSerializer}),
+    ),
+    update=extend_schema(responses=writing({200: serializers.CaseSerializer}, update=True)),
+    partial_update=extend_schema(responses=writing({200: serializers.CaseSerializer}, update=True)),
+)
+class CaseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    CaseworkViewSet,
+):
+    """Cases you work, supervise or that are shared with you, by reference."""
+
+    model = Case
+    lookup_field = "reference"
+    lookup_url_kwarg = "case_ref"
+    filterset_class = CaseFilterSet
+
+    def get_queryset(self):
+        cases = super().get_queryset().select_related("team", "owner")
+        if self.action == "list":
+            return cases
+        return cases.prefetch_related("members__person", "assignments__user")
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.CaseListSerializer
+        if self.action == "create":
+            return serializers.CaseCreateSerializer
+        return serializers.CaseSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        record(request.user, "view", case, request=request)
+        return Response(self.get_serializer(case).data)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        team = fields.pop("team")
+        works_in_team = TeamMembership.objects.filter(
+            user=request.user,
+            team=team,
+            role__in=[TeamMembership.Role.CASEWORKER, TeamMembership.Role.SUPERVISOR],
+        ).exists()
+        if not works_in_team:
+            raise PermissionDenied(_("Only the team's caseworkers and supervisors open its cases."))
+        members = [(member["person"], member["role"]) for member in fields.pop("members", [])]
+        case = services.case_open(team=team, actor=request.user, members=members, **fields)
+        data = serializers.CaseSerializer(
+            self.refreshed(case), context=self.get_serializer_context()
+        ).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        fields, version = self.changes(serializer)
+        case = services.case_update(
+            case=serializer.instance, actor=self.request.user, expected_version=version, **fields
+        )
+        serializer.instance = self.refreshed(case)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Notes on cases you may see")),
+    retrieve=extend_schema(responses=responses({200: serializers.CaseNoteSerializer}, 404)),
+    create=extend_schema(
+        summary=_("Write a note on a case"),
+        responses=writing({201: serializers.CaseNoteSerializer}),
+    ),
+)
+class CaseNoteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    CaseworkViewSet,
+):
+    """Caseworkers' notes on a case, newest first."""
+
+    model = CaseNote
+    lookup_url_kwarg = "note_id"
+    serializer_class = serializers.CaseNoteSerializer
+    filterset_class = filters.CaseNoteFilter
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("case", "author")
+
+    def perform_create(self, serializer):
+        fields = serializer.validated_data
+        require_edit(self.request.user, fields["case"])
+        serializer.instance = services.case_note_add(actor=self.request.user, **fields)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Follow-ups on cases you may see")),
+    retrieve=extend_schema(responses=responses({200: serializers.TaskSerializer}, 404)),
+    create=extend_schema(
+        summary=_("Set a follow-up on a case"),
+        responses=writing({201: serializers.TaskSerializer}),
+    ),
+)
+class TaskViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    CaseworkViewSet,
+):
+    """Follow-ups: something someone must do for a case by a date."""
+
+    model = Task
+    lookup_url_kwarg = "task_id"
+    filterset_class = filters.TaskFilter
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("case", "assignee", "completed_by", "created_by")
+        )
+
+    def perform_create(self, serializer):
+        fields, _version = self.changes(serializer)
+        require_edit(self.request.user, fields["case"])
+        serializer.instance = services.task_create(actor=self.request.user, **fields)
+
+    def get_serializer_class(self):
+        if self.action == "complete":
+            return serializers.TaskCompleteSerializer
+        return serializers.TaskSerializer
+
+    @extend_schema(
+        summary=_("Mark a follow-up done"),
+        description=_("Send the `version` you read to be refused (409) if the task changed since."),
+        request=serializers.TaskCompleteSerializer,
+        responses=writing({200: serializers.TaskSerializer}, update=True),
+        operation_id="tasks_complete",
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, task_id=None):
+        task = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.task_complete(
+            task=task, actor=request.user, expected_version=serializer.validated_data.get("version")
+        )
+        data = serializers.TaskSerializer(
+            self.refreshed(task), context=self.get_serializer_context()
+        ).data
+        return Response(data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Incidents on cases you may see")),
+    retrieve=extend_schema(responses=responses({200: serializers.IncidentSerializer}, 404)),
+    create=extend_schema(
+        summary=_("Record an incident on a case"),
+        responses=writing({201: serializers.IncidentSerializer}),
+    ),
+    update=extend_schema(
+        summary=_("Correct an incident"),
+        responses=writing({200: serializers.IncidentSerializer}, update=True),
+    ),
+    partial_update=extend_schema(
+        summary=_("Correct an incident"),
+        responses=writing({200: serializers.IncidentSerializer}, update=True),
+    ),
+)
+class IncidentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    CaseworkViewSet,
+):
+    """Dated events in a case: a raid, an arrest, a refusal, a deportation."""
+
+    model = Incident
+    lookup_url_kwarg = "incident_id"
+    filterset_class = filters.IncidentFilter
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return serializers.IncidentUpdateSerializer
+        return serializers.IncidentSerializer
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("case", "recorded_by").prefetch_related("people")
+        )
+
+    def perform_create(self, serializer):
+        fields, _version = self.changes(serializer)
+        require_edit(self.request.user, fields["case"])
+        incident = services.incident_record(actor=self.request.user, **fields)
+        serializer.instance = self.refreshed(incident)
+
+    def perform_update(self, serializer):
+        fields, version = self.changes(serializer)
+        incident = services.incident_update(
+            incident=serializer.instance,
+            actor=self.request.user,
+            expected_version=version,
+            **fields,
+        )
+        serializer.instance = self.refreshed(incident)
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Files kept with cases you may see")),
+    retrieve=extend_schema(responses=responses({200: serializers.AttachmentSerializer}, 404)),
+    create=extend_schema(
+        summary=_("Upload a file to a case (encrypted at rest)"),
+        request={"multipart/form-data": serializers.AttachmentSerializer},
+        responses=writing({201: serializers.AttachmentSerializer}),
+    ),
+)
+class AttachmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    CaseworkViewSet,
+):
+    """Files kept with a case, encrypted at rest and served only by the audited download."""
+
+    model = Attachment
+    lookup_url_kwarg = "attachment_id"
+    serializer_class = serializers.AttachmentSerializer
+    filterset_class = filters.AttachmentFilter
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("case", "person", "uploaded_by")
+
+    def perform_create(self, serializer):
+        fields = dict(serializer.validated_data)
+        require_edit(self.request.user, fields["case"])
+        serializer.instance = services.attachment_add(
+            actor=self.request.user, uploaded_file=fields.pop("file"), **fields
+        )
+
+    @extend_schema(
+        summary=_("Download the file (decrypted; the download is audited)"),
+        responses=responses(
+            {(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, 404
+        ),
+        operation_id="attachments_download",
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, attachment_id=None):
+        attachment = self.get_object()
+        record(request.user, "download", attachment, request=request)
+        # The stored name may name a person: the file goes out under references only.
+        extension = mimetypes.guess_extension(attachment.content_type) or ""
+        filename = f"{attachment.case.reference}-{str(attachment.pk)[:8]}{extension}"
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type=attachment.content_type,
+        )
+        response["Cache-Control"] = "no-store, private"
+        return response

@@ -1,0 +1,380 @@
+"""
+The caseworker's forms. They check the shape of the input (types, lengths, choices among what the
+user may see); the rules are the services', which the views call with the cleaned data and whose
+errors the views put back on the form.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team, TeamMembership
+
+from .choices import (
+    AssignmentRole,
+    CaseStatus,
+    Country,
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    LegalStatus,
+    MemberRole,
+    Region,
+    RelationshipKind,
+    RiskLevel,
+    StatusSource,
+)
+from .models import Case, CaseFlag, Person
+
+User = get_user_model()
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; typed ISO dates work where it has none."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def date_field(label, *, required=True, help_text=""):
+    return forms.DateField(label=label, required=required, widget=DateInput, help_text=help_text)
+
+
+def text_area(rows=3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class PersonLabelMixin:
+    """People are chosen by reference and name: the page already shows their case."""
+
+    def label_from_instance(self, person):
+        return f"{person.reference} · {person.full_name}"
+
+
+class PersonChoiceField(PersonLabelMixin, forms.ModelChoiceField):
+    pass
+
+
+class PeopleChoiceField(PersonLabelMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        full_name = user.get_full_name()
+        return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the record the user opened, so a later change by someone else is seen."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+# People
+
+
+class PersonFieldsForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    date_of_birth = date_field(_("Date of birth"), required=False)
+    birth_year = forms.IntegerField(
+        label=_("Birth year"),
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        help_text=_("When only the year is known."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Person._meta.get_field("sex").choices)
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=Person._meta.get_field("nationality").choices
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Person._meta.get_field("role").choices)
+    region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
+    place_of_origin = forms.CharField(label=_("Place of origin"), max_length=200, required=False)
+    current_location = forms.CharField(label=_("Current location"), max_length=300, required=False)
+    contact = forms.CharField(label=_("Contact"), max_length=300, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=text_area(4))
+
+    def person_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in PersonFieldsForm.base_fields}
+
+
+class PersonCreateForm(PersonFieldsForm):
+    aliases = forms.CharField(
+        label=_("Other names"),
+        required=False,
+        widget=text_area(3),
+        help_text=_("One per line: a Chinese name, a romanisation, a name used in hiding."),
+    )
+    case = forms.ModelChoiceField(
+        label=_("Case"),
+        queryset=Case.objects.none(),
+        help_text=_("The case this person belongs to."),
+    )
+    role_in_case = forms.ChoiceField(
+        label=_("Role in the case"), choices=MemberRole.choices, initial=MemberRole.PRINCIPAL
+    )
+    field_order = ["case", "role_in_case", "full_name", "aliases"]
+
+    def __init__(self, *args, cases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case"].queryset = cases
+        self.fields["case"].to_field_name = "reference"
+
+    def clean_aliases(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["aliases"].splitlines() if line.strip()]
+
+
+class PersonEditForm(VersionedForm, PersonFieldsForm):
+    pass
+
+
+class AliasForm(forms.Form):
+    name = forms.CharField(label=_("Other name"), max_length=200)
+
+
+class RelationshipForm(forms.Form):
+    """A tie from the person whose page this is to another person of their cases."""
+
+    CHILD_OF = "child_of"
+    KINDS = [
+        (RelationshipKind.PARENT_OF, _("is the parent of")),
+        (CHILD_OF, _("is the child of")),
+        (RelationshipKind.PARTNER_OF, _("is the partner of")),
+        (RelationshipKind.SPOUSE_OF, _("is the spouse of")),
+    ]
+
+    kind = forms.ChoiceField(label=_("This person"), choices=KINDS)
+    other = PersonChoiceField(label=_("Other person"), queryset=Person.objects.none())
+    marriage_registered = forms.NullBooleanField(
+        label=_("Marriage registered"),
+        required=False,
+        widget=forms.Select(
+            choices=[
+                ("unknown", _("Unknown or not a couple")),
+                ("true", _("Yes")),
+                ("false", _("No")),
+            ]
+        ),
+        help_text=_("For couples: whether the marriage is registered with the authorities."),
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = people
+        self.fields["other"].to_field_name = "reference"
+
+    def tie(self, person) -> dict:
+        """The service's arguments: who is related to whom, and how."""
+        kind, other = self.cleaned_data["kind"], self.cleaned_data["other"]
+        if kind == self.CHILD_OF:
+            from_person, to_person, kind = other, person, RelationshipKind.PARENT_OF
+        else:
+            from_person, to_person = person, other
+        return {
+            "from_person": from_person,
+            "to_person": to_person,
+            "kind": kind,
+            "marriage_registered": self.cleaned_data["marriage_registered"],
+        }
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=LegalStatus.choices)
+    effective_from = date_field(_("Since"))
+    country = forms.ChoiceField(label=_("Country"), choices=Country.choices, initial=Country.CHINA)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=StatusSource.choices)
+    note = forms.CharField(label=_("Note"), required=False, widget=text_area())
+
+
+class StatusPeriodForm(StatusChangeForm):
+    status = forms.ChoiceField(label=_("Status"), choices=LegalStatus.choices)
+    effective_from = date_field(_("From"))
+    effective_to = date_field(_("Until"), help_text=_("The day the next status began."))
+    field_order = ["status", "effective_from", "effective_to"]
+
+
+class EntitlementForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Benefit"), choices=EntitlementKind.choices)
+    status = forms.ChoiceField(label=_("Outcome"), choices=EntitlementStatus.choices)
+    as_of = date_field(_("As of"))
+    note = forms.CharField(label=_("Note"), required=False, widget=text_area())
+
+
+# Records of a case
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What happened"), choices=IncidentKind.choices)
+    occurred_on = date_field(_("When"))
+    region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
+    description = forms.CharField(label=_("Description"), required=False, widget=text_area(5))
+    people = PeopleChoiceField(
+        label=_("People involved"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = case.people.order_by("reference")
+        self.fields["people"].to_field_name = "reference"
+
+
+class IncidentEditForm(VersionedForm, IncidentForm):
+    pass
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=text_area(6))
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("What to do"), max_length=200)
+    due_on = date_field(_("Due on"), required=False)
+    assignee = UserChoiceField(label=_("Who does it"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+
+
+class TaskCompleteForm(VersionedForm):
+    pass
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "A PDF, a photo (JPEG, PNG, WebP, HEIC), a plain text file, or a Word or "
+            "OpenDocument text document."
+        ),
+    )
+    person = PersonChoiceField(
+        label=_("About"), queryset=Person.objects.none(), required=False, empty_label=_("The case")
+    )
+    description = forms.CharField(label=_("Description"), required=False, widget=text_area())
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = case.people.order_by("reference")
+        self.fields["person"].to_field_name = "reference"
+
+
+# Cases
+
+
+class CaseCreateForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    risk_level = forms.ChoiceField(
+        label=_("Risk level"), choices=RiskLevel.choices, initial=RiskLevel.MEDIUM
+    )
+    summary = forms.CharField(label=_("Summary"), required=False, widget=text_area(5))
+    members = PeopleChoiceField(
+        label=_("People already registered"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Register new people from the case page once it is open."),
+    )
+
+    def __init__(self, *args, teams, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["members"].queryset = people
+        self.fields["members"].to_field_name = "reference"
+
+
+class CaseEditForm(VersionedForm):
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
+    closed_on = date_field(
+        _("Closed on"), required=False, help_text=_("For a closed case; today if left empty.")
+    )
+    summary = forms.CharField(label=_("Summary"), required=False, widget=text_area(5))
+
+    def clean(self):
+        cleaned = super().clean()
+        # A reopened case has no closing date, whatever the field still shows.
+        if cleaned.get("status") and cleaned["status"] != CaseStatus.CLOSED:
+            cleaned["closed_on"] = None
+        return cleaned
+
+
+class MemberAddForm(forms.Form):
+    person = PersonChoiceField(label=_("Person"), queryset=Person.objects.none())
+    role = forms.ChoiceField(label=_("Role in the case"), choices=MemberRole.choices)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].to_field_name = "reference"
+
+
+class CaseAssignForm(forms.Form):
+    caseworker = UserChoiceField(label=_("Caseworker"), queryset=User.objects.none())
+    replaces = UserChoiceField(
+        label=_("Instead of"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody: add to the case's caseworkers"),
+    )
+
+    def __init__(self, *args, caseworkers, assigned, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["caseworker"].queryset = caseworkers
+        self.fields["replaces"].queryset = assigned
+
+
+class FlagForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Flag"), choices=CaseFlag.Kind.choices)
+
+
+class ShareForm(forms.Form):
+    advocate = UserChoiceField(label=_("Legal advocate"), queryset=User.objects.none())
+
+    def __init__(self, *args, advocates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advocate"].queryset = advocates
+
+
+class TransferForm(forms.Form):
+    to_team = forms.ModelChoiceField(label=_("To team"), queryset=Team.objects.none())
+    confirm = forms.BooleanField(
+        label=_("I understand that this team's caseworkers will no longer see the case."),
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_team"].queryset = teams
+
+
+class TeamReassignForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    from_user = UserChoiceField(
+        label=_("Cases of"),
+        queryset=User.objects.none(),
+        help_text=_("The caseworker who is leaving; inactive accounts are listed too."),
+    )
+    to_user = UserChoiceField(label=_("Hand them to"), queryset=User.objects.none())
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        members = TeamMembership.objects.filter(team__in=teams)
+        self.fields["from_user"].queryset = User.objects.filter(
+            team_memberships__in=members
+        ).distinct().order_by("username") | User.objects.filter(
+            case_assignments__role=AssignmentRole.CASEWORKER,
+            case_assignments__case__team__in=teams,
+        ).distinct().order_by("username")
+        self.fields["to_user"].queryset = (
+            User.objects.filter(is_active=True, team_memberships__in=members)
+            .distinct()
+            .order_by("username")
+        )

@@ -1,0 +1,52 @@
+"""Template tags for the casework pages."""
+
+from django import template
+from django.urls import NoReverseMatch, get_resolver, reverse
+
+from .. import selectors
+from ..choices import MemberRole
+
+register = template.Library()
+
+
+def _url_name_exists(viewname: str) -> bool:
+    *namespaces, name = viewname.split(":")
+    resolver = get_resolver()
+    for namespace in namespaces:
+        try:
+            resolver = resolver.namespace_dict[namespace][1]
+        except KeyError:
+            return False
+    return name in resolver.reverse_dict
+
+
+@register.simple_tag
+def url_if_exists(viewname: str, *args) -> str:
+    """
+    The URL of `viewname`, or "" while no such page exists yet, so a page can offer a link to a
+    form that another part of the app adds later. A page that exists but is given the wrong
+    arguments still fails loudly.
+    """
+    try:
+        return reverse(viewname, args=args)
+    except NoReverseMatch:
+        if _url_name_exists(viewname):
+            raise
+        return ""
+
+
+@register.inclusion_tag("casework/includes/case_header.html")
+def case_header(case, as_heading: bool = True):
+    """
+    The header every page of a case starts with: reference, risk, status, team and flags. A form
+    page that has its own <h1> passes as_heading=False.
+    """
+    case_flags = getattr(selectors, "case_flags", None)
+    flags = list(case_flags(case)) if case_flags is not None else []
+    return {"case": case, "flags": flags, "as_heading": as_heading}
+
+
+@register.filter
+def member_role(value: str) -> str:
+    """The label of a role in a case, for the selectors that hand back its stored value."""
+    return MemberRole(value).label if value in MemberRole.values else value

@@ -1,0 +1,122 @@
+"""/api/v1/tasks/: follow-ups on a case, and completing them."""
+
+import datetime
+
+import pytest
+
+from casework.models import Task
+
+from .conftest import query_count, results
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/tasks/"
+
+
+@pytest.fixture
+def task(north_case, alice):
+    return Task.objects.create(
+        case=north_case,
+        title="Visit the school",
+        due_on=datetime.date(2030, 1, 1),
+        assignee=alice,
+        created_by=alice,
+    )
+
+
+def detail(task) -> str:
+    return f"{URL}{task.pk}/"
+
+
+def test_it_lists_filters_and_retrieves(api, alice, task, north_case):
+    """Follow-ups filter by case, assignee, done and due date; titles read decrypted."""
+    client = api(alice)
+    rows = results(client.get(URL, {"case": north_case.reference, "assignee": "alice"}))
+    assert [row["title"] for row in rows] == ["Visit the school"]
+    assert results(client.get(URL, {"done": "true"})) == []
+    assert len(results(client.get(URL, {"done": "false", "due_on_before": "2030-01-31"}))) == 1
+    assert client.get(detail(task)).json()["is_done"] is False
+
+
+def test_another_team_gets_404(api, charlie, task, north_case, south_case):
+    """A caseworker of another team neither sees, completes nor adds follow-ups."""
+    client = api(charlie)
+    assert client.get(detail(task)).status_code == 404
+    assert client.post(f"{detail(task)}complete/", {}, format="json").status_code == 404
+    assert north_case.reference not in client.get(URL).content.decode()
+    response = client.post(URL, {"case": north_case.reference, "title": "x"}, format="json")
+    assert response.status_code == 400
+    task.refresh_from_db()
+    assert task.completed_at is None
+    assert Task.objects.count() == 1
+
+
+def test_it_sets_a_follow_up(api, alice, bob, north_case):
+    """A follow-up goes to a colleague who can see the case; one who cannot is a field error."""
+    client = api(alice)
+    response = client.post(
+        URL,
+        {"case": north_case.reference, "title": "Call the lawyer", "due_on": "2030-02-01"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["created_by"] == "alice"
+    response = client.post(
+        URL, {"case": north_case.reference, "title": "x", "assignee": "bob"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "assignee" in response.json()
+    assert Task.objects.count() == 1
+
+
+def test_it_completes_a_follow_up_once(api, alice, task):
+    """Completing marks it done; completing it again is refused."""
+    client = api(alice)
+    response = client.post(f"{detail(task)}complete/", {"version": 1}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["is_done"] is True
+    assert body["completed_by"] == "alice"
+    again = client.post(f"{detail(task)}complete/", {}, format="json")
+    assert again.status_code == 400
+    assert "non_field_errors" in again.json()
+
+
+def test_a_stale_completion_is_refused_with_409(api, alice, task):
+    """Completing with a version older than the stored one is a conflict."""
+    Task.objects.filter(pk=task.pk).update(version=2)
+    response = api(alice).post(f"{detail(task)}complete/", {"version": 1}, format="json")
+    assert response.status_code == 409
+    task.refresh_from_db()
+    assert task.completed_at is None
+
+
+def test_a_legal_advocate_reads_but_does_not_write(api, lena, task, north_case):
+    """A legal advocate reads follow-ups and gets 403 on setting or completing one."""
+    client = api(lena)
+    assert client.get(detail(task)).status_code == 200
+    assert client.post(f"{detail(task)}complete/", {}, format="json").status_code == 403
+    response = client.post(URL, {"case": north_case.reference, "title": "x"}, format="json")
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert task.completed_at is None
+
+
+def test_the_list_query_count_is_flat(api, alice, north_case):
+    """The list takes as many queries for 30 follow-ups as for 5."""
+
+    def add(n):
+        for _ in range(n):
+            Task.objects.create(case=north_case, title="t", assignee=alice, created_by=alice)
+
+    client = api(alice)
+    add(5)
+    five = query_count(client, URL)
+    add(25)
+    assert query_count(client, URL) == five
+
+
+def test_anonymous_requests_are_refused(api, task):
+    """Without signing in, nothing is shown or completed."""
+    assert api().get(URL).status_code == 401
+    assert api().post(f"{detail(task)}complete/").status_code == 401

@@ -1,0 +1,208 @@
+"""The selectors behind the read pages: my cases, the dashboard lists and the case timeline."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from casework import selectors, services
+from casework.choices import (
+    AssignmentRole,
+    Country,
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    LegalStatus,
+    MemberRole,
+    PersonRole,
+    Region,
+    RiskLevel,
+    StatusSource,
+)
+from casework.selectors import TimelineKind
+
+from ..factories import AssignmentFactory, UserFactory
+
+D = datetime.date
+
+
+def _person(actor, name, **fields):
+    fields.setdefault("role", PersonRole.REFUGEE)
+    return services.person_create(actor=actor, full_name=name, **fields)
+
+
+def _status(person, actor, status, start):
+    return services.legal_status_change(
+        person=person,
+        status=status,
+        effective_from=start,
+        actor=actor,
+        country=Country.CHINA,
+        source=StatusSource.CASEWORKER,
+    )
+
+
+def _case(team, actor, *people, caseworkers=(), risk=RiskLevel.MEDIUM):
+    members = [
+        (p, MemberRole.PRINCIPAL if i == 0 else MemberRole.CHILD) for i, p in enumerate(people)
+    ]
+    return services.case_open(
+        team=team, actor=actor, risk_level=risk, members=members, caseworkers=caseworkers
+    )
+
+
+@pytest.fixture
+def mother(alice):
+    return _person(alice, "김순희", date_of_birth=D(1984, 5, 17))
+
+
+@pytest.fixture
+def case(team_north, alice, mother):
+    return _case(team_north, alice, mother, caseworkers=[alice])
+
+
+def test_my_cases_are_assigned_owned_or_supervised(team_north, alice, bob, sue, charlie, mother):
+    """Alice's cases are hers; sue's are her team's; charlie, of another team, has none."""
+    mine = _case(team_north, alice, mother, caseworkers=[alice])
+    bobs = _case(team_north, bob, _person(bob, "Other"), caseworkers=[bob])
+    assert list(selectors.my_cases(alice)) == [mine]
+    assert set(selectors.my_cases(sue)) == {mine, bobs}
+    assert list(selectors.my_cases(charlie)) == []
+
+
+def test_followups_due_are_mine_or_on_my_cases_and_not_far_off(case, team_north, alice, bob):
+    """Open follow-ups due within a week, overdue first; done and distant ones are left out."""
+    today = timezone.localdate()
+    overdue = services.task_create(
+        case=case, title="Call the lawyer", actor=alice, due_on=today - datetime.timedelta(days=3)
+    )
+    soon = services.task_create(
+        case=case, title="Visit", actor=alice, due_on=today + datetime.timedelta(days=2)
+    )
+    services.task_create(
+        case=case, title="Later", actor=alice, due_on=today + datetime.timedelta(days=30)
+    )
+    done = services.task_create(case=case, title="Done", actor=alice, due_on=today)
+    services.task_complete(task=done, actor=alice)
+    bobs_case = _case(team_north, bob, _person(bob, "Other"), caseworkers=[bob, alice])
+    for_alice = services.task_create(
+        case=bobs_case, title="Yours", actor=bob, due_on=today, assignee=alice
+    )
+    bobs_own = _case(team_north, bob, _person(bob, "Third"), caseworkers=[bob])
+    services.task_create(case=bobs_own, title="Not yours", actor=bob, due_on=today)
+    assert list(selectors.followups_due(alice, today=today)) == [overdue, for_alice, soon]
+
+
+def test_detained_longer_than_takes_the_threshold_strictly(case, team_north, alice, mother):
+    """Only a current detention that began more than `days` days ago is listed."""
+    today = D(2024, 6, 30)
+    _status(mother, alice, LegalStatus.DETAINED_CN, today - datetime.timedelta(days=15))
+    child = _person(alice, "Child", date_of_birth=D(2012, 1, 1), role=PersonRole.CHILD)
+    services.case_add_member(case=case, person=child, role=MemberRole.CHILD, actor=alice)
+    _status(child, alice, LegalStatus.DETAINED_CN, today - datetime.timedelta(days=14))
+    assert [r.person for r in selectors.detained_longer_than(alice, days=14, today=today)] == [
+        mother
+    ]
+    _status(mother, alice, LegalStatus.REPATRIATED, today - datetime.timedelta(days=1))
+    assert list(selectors.detained_longer_than(alice, days=14, today=today)) == []
+
+
+def test_recent_changes_cover_the_last_days_of_my_cases_only(
+    case, team_north, alice, charlie, mother
+):
+    """A status change and an incident on alice's case are recent for her, not for charlie."""
+    today = timezone.localdate()
+    earlier = _status(mother, alice, LegalStatus.UNDOCUMENTED_CN, D(2005, 1, 1))
+    change = _status(mother, alice, LegalStatus.DETAINED_CN, today - datetime.timedelta(days=2))
+    incident = services.incident_record(
+        case=case,
+        kind=IncidentKind.ARREST,
+        occurred_on=today - datetime.timedelta(days=2),
+        region=Region.JILIN,
+        people=[mother],
+        actor=alice,
+    )
+    since = today - datetime.timedelta(days=selectors.RECENT_DAYS)
+    # The 2005 record was written today, so it is news too; both show, newest first.
+    assert list(selectors.recent_status_changes(alice, since=since)) == [change, earlier]
+    assert list(selectors.recent_incidents(alice, since=since)) == [incident]
+    assert list(selectors.recent_status_changes(charlie, since=since)) == []
+    assert list(selectors.recent_incidents(charlie, since=since)) == []
+
+
+def test_case_timeline_merges_every_record_oldest_first(case, alice, mother):
+    """Statuses, benefits, incidents, notes and follow-ups come in the order they happened."""
+    child = _person(alice, "Child", date_of_birth=D(2012, 1, 1), role=PersonRole.CHILD)
+    services.case_add_member(case=case, person=child, role=MemberRole.CHILD, actor=alice)
+    services.incident_record(
+        case=case,
+        kind=IncidentKind.BENEFIT_DENIED,
+        occurred_on=D(2019, 9, 1),
+        region=Region.JILIN,
+        people=[child],
+        actor=alice,
+    )
+    _status(mother, alice, LegalStatus.UNDOCUMENTED_CN, D(2005, 3, 1))
+    services.entitlement_record(
+        person=child,
+        kind=EntitlementKind.SCHOOL,
+        status=EntitlementStatus.DENIED,
+        as_of=D(2019, 8, 30),
+        actor=alice,
+    )
+    _status(mother, alice, LegalStatus.DETAINED_CN, D(2023, 4, 2))
+    services.case_note_add(case=case, body="Spoke with the family.", actor=alice)
+    task = services.task_create(case=case, title="Find a lawyer", actor=alice)
+    services.task_complete(task=task, actor=alice)
+
+    timeline = selectors.case_timeline(case)
+
+    assert [entry.kind for entry in timeline] == [
+        TimelineKind.STATUS,
+        TimelineKind.ENTITLEMENT,
+        TimelineKind.INCIDENT,
+        TimelineKind.STATUS,
+        TimelineKind.NOTE,
+        TimelineKind.TASK,
+        TimelineKind.TASK_DONE,
+    ]
+    assert [entry.on for entry in timeline] == sorted(entry.on for entry in timeline)
+    assert timeline[0].person == mother
+    assert timeline[1].person == child
+    assert timeline[0].label == "Legal status"
+
+
+def test_case_timeline_takes_the_same_queries_however_long(
+    case, alice, mother, django_assert_max_num_queries
+):
+    """The timeline loads in six queries, whatever the number of its records."""
+    for year in range(2001, 2011):
+        _status(mother, alice, LegalStatus.UNDOCUMENTED_CN, D(year, 1, 1))
+        services.case_note_add(case=case, body=f"Note {year}", actor=alice)
+        services.incident_record(
+            case=case,
+            kind=IncidentKind.RAID,
+            occurred_on=D(year, 2, 1),
+            region=Region.JILIN,
+            people=[mother],
+            actor=alice,
+        )
+    with django_assert_max_num_queries(6):
+        timeline = selectors.case_timeline(case)
+        for entry in timeline:
+            if entry.kind == TimelineKind.INCIDENT:
+                list(entry.record.people.all())
+    assert len(timeline) == 30
+
+
+def test_case_viewers_are_shown_to_caseworkers_and_supervisors_only(
+    case, team_north, alice, bob, sue, charlie
+):
+    """The case's caseworker and team supervisor may see who viewed it; an advocate may not."""
+    advocate = UserFactory(username="advocate")
+    # Sharing through the service needs every member's consent; the access rule is tested here.
+    AssignmentFactory(case=case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
+    assert selectors.may_see_case_viewers(alice, case) is True
+    assert selectors.may_see_case_viewers(sue, case) is True
+    assert selectors.may_see_case_viewers(bob, case) is False
+    assert selectors.may_see_case_viewers(advocate, case) is False

@@ -1,0 +1,684 @@
+"""
+The caseworker's forms, end to end through the browser's requests: each form shows, saves through
+its service, redirects to the record's page and leaves an audit event; a refused form keeps what
+was typed; another team's caseworker gets 404 and a legal advocate of the case 403.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import TeamMembership
+from audit.models import AuditEvent
+from casework import services
+from casework.choices import (
+    AssignmentRole,
+    CaseStatus,
+    Country,
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    LegalStatus,
+    MemberRole,
+    PersonRole,
+    Region,
+    RelationshipKind,
+    RiskLevel,
+    Sex,
+    StatusSource,
+)
+from casework.models import (
+    Attachment,
+    Case,
+    CaseAssignment,
+    CaseFlag,
+    CaseMember,
+    CaseNote,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
+    Relationship,
+    Task,
+)
+from consent.models import Method, Scope
+from consent.services import consent_record
+
+from ..conftest import sign_in
+from ..factories import (
+    AssignmentFactory,
+    CaseFactory,
+    MembershipFactory,
+    PersonFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+D = datetime.date
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@dataclass
+class North:
+    case: Case
+    mother: Person
+    child: Person
+    incident: Incident
+    task: Task
+
+
+@pytest.fixture
+def north(north_case, alice):
+    mother = north_case.people.get()
+    child = PersonFactory(full_name="김아이", role=PersonRole.CHILD, date_of_birth=D(2012, 3, 4))
+    CaseMember.objects.create(case=north_case, person=child, role=MemberRole.CHILD)
+    incident = services.incident_record(
+        case=north_case,
+        kind=IncidentKind.RAID,
+        occurred_on=D(2024, 5, 1),
+        region=Region.JILIN,
+        people=[mother],
+        actor=alice,
+    )
+    task = services.task_create(case=north_case, title="Visit", actor=alice, assignee=alice)
+    return North(case=north_case, mother=mother, child=child, incident=incident, task=task)
+
+
+@pytest.fixture
+def lena(team_north, north_case):
+    """A legal advocate the North case is shared with."""
+    user = UserFactory(username="lena")
+    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    AssignmentFactory(case=north_case, user=user, role=AssignmentRole.LEGAL_ADVOCATE)
+    return user
+
+
+def _consent(person, actor, scopes=(Scope.SHARE_WITH_ADVOCATES,)):
+    consent_record(person=person, actor=actor, method=Method.WRITTEN, scopes=list(scopes))
+
+
+def _events(action, model):
+    return AuditEvent.objects.filter(action=action, target_type=model._meta.label_lower)
+
+
+# Every form of a case or person, with a valid post. `url` builds the address from the North
+# fixture; `data` the post; `check` returns the record the post must have written.
+
+FORMS = {
+    "person_edit": (
+        lambda n: reverse("casework:person_edit", args=[n.mother.reference]),
+        lambda n: {
+            "version": n.mother.version,
+            "full_name": "김순희 (edited)",
+            "sex": Sex.FEMALE,
+            "nationality": "dprk",
+            "role": PersonRole.REFUGEE,
+            "region": Region.LIAONING,
+        },
+    ),
+    "alias_add": (
+        lambda n: reverse("casework:alias_add", args=[n.mother.reference]),
+        lambda n: {"name": "Kim Sun Hui"},
+    ),
+    "relationship_add": (
+        lambda n: reverse("casework:relationship_add", args=[n.mother.reference]),
+        lambda n: {"kind": RelationshipKind.PARENT_OF, "other": n.child.reference},
+    ),
+    "status_change": (
+        lambda n: reverse("casework:status_change", args=[n.mother.reference]),
+        lambda n: {
+            "status": LegalStatus.DETAINED_CN,
+            "effective_from": "2024-06-01",
+            "country": Country.CHINA,
+            "source": StatusSource.FAMILY,
+        },
+    ),
+    "status_period_add": (
+        lambda n: reverse("casework:status_period_add", args=[n.mother.reference]),
+        lambda n: {
+            "status": LegalStatus.IN_TRANSIT,
+            "effective_from": "2019-01-01",
+            "effective_to": "2020-01-01",
+            "country": Country.THIRD_COUNTRY,
+            "source": StatusSource.FAMILY,
+        },
+    ),
+    "entitlement_add": (
+        lambda n: reverse("casework:entitlement_add", args=[n.child.reference]),
+        lambda n: {
+            "kind": EntitlementKind.SCHOOL,
+            "status": EntitlementStatus.DENIED,
+            "as_of": "2024-09-01",
+        },
+    ),
+    "incident_add": (
+        lambda n: reverse("casework:incident_add", args=[n.case.reference]),
+        lambda n: {
+            "kind": IncidentKind.BENEFIT_DENIED,
+            "occurred_on": "2024-09-01",
+            "region": Region.JILIN,
+            "people": [n.child.reference],
+        },
+    ),
+    "incident_edit": (
+        lambda n: reverse("casework:incident_edit", args=[n.case.reference, n.incident.pk]),
+        lambda n: {
+            "version": n.incident.version,
+            "kind": IncidentKind.ARREST,
+            "occurred_on": "2024-05-02",
+            "region": Region.JILIN,
+            "people": [n.mother.reference, n.child.reference],
+        },
+    ),
+    "note_add": (
+        lambda n: reverse("casework:note_add", args=[n.case.reference]),
+        lambda n: {"body": "Met at the market."},
+    ),
+    "task_add": (
+        lambda n: reverse("casework:task_add", args=[n.case.reference]),
+        lambda n: {"title": "Call the school", "due_on": "2030-01-01"},
+    ),
+    "task_complete": (
+        lambda n: reverse("casework:task_complete", args=[n.case.reference, n.task.pk]),
+        lambda n: {"version": n.task.version},
+    ),
+    "attachment_add": (
+        lambda n: reverse("casework:attachment_add", args=[n.case.reference]),
+        lambda n: {"file": SimpleUploadedFile("photo.png", PNG), "description": ""},
+    ),
+    "case_edit": (
+        lambda n: reverse("casework:case_edit", args=[n.case.reference]),
+        lambda n: {
+            "version": n.case.version,
+            "risk_level": RiskLevel.CRITICAL,
+            "status": CaseStatus.OPEN,
+            "summary": "Raid expected",
+        },
+    ),
+    "member_add": (
+        lambda n: reverse("casework:member_add", args=[n.case.reference]),
+        lambda n: {"person": _visible_outsider(n).reference, "role": MemberRole.RELATIVE},
+    ),
+    "flag_set": (
+        lambda n: reverse("casework:flag_set", args=[n.case.reference]),
+        lambda n: {"kind": CaseFlag.Kind.UNSAFE_TO_CONTACT},
+    ),
+    "case_share": (
+        lambda n: reverse("casework:case_share", args=[n.case.reference]),
+        lambda n: {"advocate": _advocate().pk},
+    ),
+}
+SUPERVISOR_FORMS = {
+    "case_assign": (
+        lambda n: reverse("casework:case_assign", args=[n.case.reference]),
+        lambda n: {"caseworker": _bob(n).pk},
+    ),
+    "case_transfer": (
+        lambda n: reverse("casework:case_transfer", args=[n.case.reference]),
+        lambda n: {"to_team": _team("East").pk, "confirm": "on"},
+    ),
+}
+ALL_FORMS = {**FORMS, **SUPERVISOR_FORMS}
+# What each valid post must have written.
+WRITTEN = {
+    "person_edit": lambda n: Person.objects.get(pk=n.mother.pk).full_name == "김순희 (edited)",
+    "alias_add": lambda n: Person.objects.matching_name("kim sun hui").get() == n.mother,
+    "relationship_add": lambda n: Relationship.objects.filter(
+        from_person=n.mother, to_person=n.child, kind=RelationshipKind.PARENT_OF
+    ).exists(),
+    "status_change": lambda n: (
+        LegalStatusRecord.objects.get(person=n.mother).status == LegalStatus.DETAINED_CN
+    ),
+    "status_period_add": lambda n: (
+        LegalStatusRecord.objects.get(person=n.mother).effective_to == D(2020, 1, 1)
+    ),
+    "entitlement_add": lambda n: (
+        Entitlement.objects.get(person=n.child).status == EntitlementStatus.DENIED
+    ),
+    "incident_add": lambda n: (
+        list(Incident.objects.get(kind=IncidentKind.BENEFIT_DENIED).people.all()) == [n.child]
+    ),
+    "incident_edit": lambda n: (
+        (
+            Incident.objects.get(pk=n.incident.pk).kind,
+            Incident.objects.get(pk=n.incident.pk).people.count(),
+        )
+        == (IncidentKind.ARREST, 2)
+    ),
+    "note_add": lambda n: CaseNote.objects.get().body == "Met at the market.",
+    "task_add": lambda n: Task.objects.filter(due_on=D(2030, 1, 1)).count() == 1,
+    "task_complete": lambda n: Task.objects.get(pk=n.task.pk).completed_by == n.case.owner,
+    "attachment_add": lambda n: Attachment.objects.get().content_type == "image/png",
+    "case_edit": lambda n: Case.objects.get(pk=n.case.pk).risk_level == RiskLevel.CRITICAL,
+    "member_add": lambda n: n.case.members.count() == 3,
+    "flag_set": lambda n: CaseFlag.objects.get(case=n.case).active,
+    "case_share": lambda n: n.case.assignments.filter(
+        role=AssignmentRole.LEGAL_ADVOCATE, user__username="amal"
+    ).exists(),
+    "case_assign": lambda n: n.case.assignments.filter(user__username="bob").exists(),
+    "case_transfer": lambda n: Case.objects.get(pk=n.case.pk).team.name == "East",
+}
+
+
+def _visible_outsider(n):
+    """A person of another of alice's cases, not yet in the North case."""
+    other_case = CaseFactory(team=n.case.team, owner=n.case.owner)
+    other = PersonFactory(full_name="이웃")
+    CaseMember.objects.create(case=other_case, person=other, role=MemberRole.PRINCIPAL)
+    return other
+
+
+def _advocate():
+    user = UserFactory(username="amal")
+    team = TeamFactory(name="Lawyers")
+    TeamMembership.objects.get_or_create(
+        user=user, team=team, defaults={"role": TeamMembership.Role.LEGAL_ADVOCATE}
+    )
+    return user
+
+
+def _bob(n):
+    user = UserFactory(username="bob")
+    TeamMembership.objects.get_or_create(user=user, team=n.case.team)
+    return user
+
+
+def _team(name):
+    return TeamFactory(name=name)
+
+
+def _consent_all(case, actor):
+    for person in case.people.all():
+        _consent(person, actor)
+
+
+# The happy path, form by form.
+
+
+@pytest.mark.parametrize("name", sorted(FORMS))
+def test_each_form_works_for_the_caseworker(client, alice, north, name):
+    """Alice opens the form, posts it, lands on the record's page, and the change is audited."""
+    url, data = FORMS[name]
+    if name == "case_share":
+        _consent_all(north.case, alice)
+    sign_in(client, alice)
+    assert client.get(url(north)).status_code == 200
+    before = (
+        AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    )
+    response = client.post(url(north), data(north))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response["Location"] in {
+        reverse("casework:case_detail", args=[north.case.reference]),
+        reverse("casework:person_detail", args=[north.mother.reference]),
+        reverse("casework:person_detail", args=[north.child.reference]),
+    }
+    assert WRITTEN[name](north)
+    written = AuditEvent.objects.filter(sequence__gt=before)
+    assert {event.action for event in written} & {"create", "update", "status_change"}
+    assert all(event.actor == alice for event in written)
+
+
+@pytest.mark.parametrize("name", sorted(SUPERVISOR_FORMS))
+def test_each_supervisor_form_works_for_the_supervisor(client, alice, sue, north, name):
+    """Sue, who supervises North, assigns and transfers; each is audited."""
+    url, data = SUPERVISOR_FORMS[name]
+    if name == "case_transfer":
+        _consent_all(north.case, sue)
+    sign_in(client, sue)
+    assert client.get(url(north)).status_code == 200
+    response = client.post(url(north), data(north))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert WRITTEN[name](north)
+    assert _events("update", Case).exists() or _events("create", CaseAssignment).exists()
+
+
+def test_person_create_registers_the_person_in_the_case(client, alice, north_case):
+    """A new person is registered with their aliases as a member of the chosen case."""
+    sign_in(client, alice)
+    url = reverse("casework:person_create") + f"?case={north_case.reference}"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert f'value="{north_case.reference}" selected' in page.content.decode()
+    response = client.post(
+        url,
+        {
+            "case": north_case.reference,
+            "role_in_case": MemberRole.CHILD,
+            "full_name": "박하나",
+            "aliases": "Park Hana\n朴哈娜\n",
+            "date_of_birth": "2015-04-01",
+            "sex": Sex.FEMALE,
+            "nationality": "stateless",
+            "role": PersonRole.CHILD,
+            "region": Region.JILIN,
+        },
+    )
+    person = Person.objects.matching_name("park hana").get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("casework:person_detail", args=[person.reference])
+    assert person.birth_year == 2015
+    assert CaseMember.objects.get(person=person).role == MemberRole.CHILD
+    assert person.aliases.count() == 2
+    event = _events("create", Person).get(target_id=str(person.pk))
+    assert event.case_id == north_case.pk
+    assert "박하나" not in str(event.detail)
+
+
+def test_case_create_opens_a_case_assigned_to_its_caseworker(client, alice, north_case):
+    """Alice opens a case for her team with a person she already works with; she is assigned."""
+    person = north_case.people.get()
+    sign_in(client, alice)
+    assert client.get(reverse("casework:case_create")).status_code == 200
+    response = client.post(
+        reverse("casework:case_create"),
+        {
+            "team": north_case.team.pk,
+            "risk_level": RiskLevel.HIGH,
+            "summary": "Second household",
+            "members": [person.reference],
+        },
+    )
+    case = Case.objects.exclude(pk=north_case.pk).get()
+    assert response["Location"] == reverse("casework:case_detail", args=[case.reference])
+    assert list(case.people.all()) == [person]
+    assert case.assignments.get().user == alice
+    assert _events("create", Case).filter(target_id=str(case.pk)).exists()
+
+
+def test_case_create_offers_only_the_users_teams(client, charlie, alice, team_north):
+    """A team the user does not belong to cannot be chosen."""
+    sign_in(client, charlie)
+    response = client.post(
+        reverse("casework:case_create"), {"team": team_north.pk, "risk_level": RiskLevel.LOW}
+    )
+    assert response.status_code == 200
+    assert not Case.objects.exists()
+
+
+def test_flag_can_be_lowered(client, alice, north_case):
+    """A raised flag is lowered from the flags page and kept as history."""
+    services.case_flag_set(case=north_case, kind=CaseFlag.Kind.CHILD_AT_RISK, actor=alice)
+    sign_in(client, alice)
+    url = reverse("casework:flag_set", args=[north_case.reference])
+    assert "Child at risk" in client.get(url).content.decode()
+    response = client.post(url, {"clear": CaseFlag.Kind.CHILD_AT_RISK})
+    assert response.status_code == 302
+    flag = CaseFlag.objects.get()
+    assert (flag.active, flag.cleared_by) == (False, alice)
+
+
+def test_task_assignee_is_chosen_among_those_who_see_the_case(client, alice, charlie, north):
+    """Charlie cannot see the case, so the follow-up cannot be given to him."""
+    sign_in(client, alice)
+    url = reverse("casework:task_add", args=[north.case.reference])
+    page = client.get(url).content.decode()
+    assert "alice" in page and "charlie" not in page
+    response = client.post(url, {"title": "Call", "assignee": charlie.pk})
+    assert response.status_code == 200
+    assert Task.objects.count() == 1
+
+
+def test_bulk_reassign_moves_every_case_of_the_caseworker(client, alice, bob, sue, team_north):
+    """Sue hands all of alice's North cases to bob at once; each case is audited."""
+    cases = [CaseFactory(team=team_north, owner=alice) for _ in range(3)]
+    for case in cases:
+        AssignmentFactory(case=case, user=alice)
+    elsewhere = CaseFactory(team=_team("West"))
+    AssignmentFactory(case=elsewhere, user=alice)
+    sign_in(client, sue)
+    url = reverse("casework:team_reassign")
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"team": team_north.pk, "from_user": alice.pk, "to_user": bob.pk}, follow=True
+    )
+    assert "3 cases were handed over." in response.content.decode()
+    for case in cases:
+        case.refresh_from_db()
+        assert case.owner == bob
+        assert list(case.assignments.values_list("user__username", flat=True)) == ["bob"]
+        assert _events("update", Case).filter(target_id=str(case.pk)).exists()
+    assert elsewhere.assignments.get().user == alice
+
+
+def test_bulk_reassign_is_for_supervisors(client, alice, bob):
+    """A caseworker cannot open the hand-over page."""
+    sign_in(client, alice)
+    assert client.get(reverse("casework:team_reassign")).status_code == 403
+
+
+# Refused input is kept.
+
+
+def test_person_edit_keeps_the_input_when_refused(client, alice, north):
+    """A date of birth that contradicts the birth year is refused and everything typed stays."""
+    sign_in(client, alice)
+    url = reverse("casework:person_edit", args=[north.mother.reference])
+    response = client.post(
+        url,
+        {
+            "version": north.mother.version,
+            "full_name": "타이핑한 이름",
+            "date_of_birth": "1990-01-01",
+            "birth_year": "1985",
+            "place_of_origin": "Typed origin",
+            "sex": Sex.FEMALE,
+            "nationality": "dprk",
+            "role": PersonRole.REFUGEE,
+            "region": Region.JILIN,
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The birth year must match the date of birth." in page
+    assert "타이핑한 이름" in page and "Typed origin" in page
+    assert Person.objects.get(pk=north.mother.pk).full_name != "타이핑한 이름"
+
+
+def test_status_change_keeps_the_input_when_refused(client, alice, north):
+    """A change dated before the current status is refused on its field; the note stays."""
+    services.legal_status_change(
+        person=north.mother,
+        status=LegalStatus.UNDOCUMENTED_CN,
+        effective_from=D(2020, 1, 1),
+        actor=alice,
+        country=Country.CHINA,
+        source=StatusSource.CASEWORKER,
+    )
+    sign_in(client, alice)
+    response = client.post(
+        reverse("casework:status_change", args=[north.mother.reference]),
+        {
+            "status": LegalStatus.DETAINED_CN,
+            "effective_from": "2019-05-05",
+            "country": Country.CHINA,
+            "source": StatusSource.FAMILY,
+            "note": "Seen taken away by police",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "must begin after the current status" in page
+    assert "Seen taken away by police" in page and 'value="2019-05-05"' in page
+    assert LegalStatusRecord.objects.filter(person=north.mother).count() == 1
+
+
+def test_alias_add_keeps_the_input_when_refused(client, alice, north):
+    """An alias the person already has is refused on the field, with the name still typed."""
+    sign_in(client, alice)
+    name = north.mother.full_name
+    response = client.post(
+        reverse("casework:alias_add", args=[north.mother.reference]), {"name": f" {name} "}
+    )
+    assert "already known by that name" in response.content.decode()
+    assert name in response.content.decode()
+    assert PersonAlias.objects.count() == 0
+
+
+def test_relationship_add_refuses_a_child_born_first(client, alice, north):
+    """A parent born after the child is refused with the reason."""
+    sign_in(client, alice)
+    response = client.post(
+        reverse("casework:relationship_add", args=[north.child.reference]),
+        {"kind": RelationshipKind.PARENT_OF, "other": north.mother.reference},
+    )
+    assert response.status_code == 200
+    assert "must be after the parent" in response.content.decode()
+    assert not Relationship.objects.exists()
+
+
+def test_incident_add_keeps_the_description_when_the_date_is_missing(client, alice, north):
+    """A form with a missing date shows the error and keeps the description."""
+    sign_in(client, alice)
+    response = client.post(
+        reverse("casework:incident_add", args=[north.case.reference]),
+        {"kind": IncidentKind.RAID, "region": Region.JILIN, "description": "Three officers came"},
+    )
+    assert response.status_code == 200
+    assert "Three officers came" in response.content.decode()
+    assert Incident.objects.count() == 1
+
+
+def test_case_edit_refuses_a_closing_date_before_opening(client, alice, north_case):
+    """A case cannot close before it opened; the summary typed stays."""
+    sign_in(client, alice)
+    response = client.post(
+        reverse("casework:case_edit", args=[north_case.reference]),
+        {
+            "version": north_case.version,
+            "risk_level": RiskLevel.LOW,
+            "status": CaseStatus.CLOSED,
+            "closed_on": "2000-01-01",
+            "summary": "Moved to Seoul",
+        },
+    )
+    assert "cannot close before it opened" in response.content.decode()
+    assert "Moved to Seoul" in response.content.decode()
+    assert Case.objects.get(pk=north_case.pk).status == CaseStatus.OPEN
+
+
+def test_attachment_add_refuses_a_disallowed_type(client, alice, north_case):
+    """A program disguised as a PDF is refused with a clear message, and nothing is stored."""
+    sign_in(client, alice)
+    upload = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00\x03\x00", content_type="application/pdf")
+    response = client.post(
+        reverse("casework:attachment_add", args=[north_case.reference]),
+        {"file": upload, "description": "Passport scan"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This kind of file is not accepted." in page
+    assert "Passport scan" in page
+    assert Attachment.objects.count() == 0
+
+
+# Sharing and transferring need every member's consent.
+
+
+def test_case_share_is_refused_without_consent(client, alice, north_case):
+    """Without the members' consent, the case is not shared and the page says whose is missing."""
+    sign_in(client, alice)
+    advocate = _advocate()
+    response = client.post(
+        reverse("casework:case_share", args=[north_case.reference]), {"advocate": advocate.pk}
+    )
+    assert response.status_code == 200
+    assert north_case.people.get().reference in response.content.decode()
+    assert not Case.objects.visible_to(advocate).exists()
+
+
+def test_case_transfer_is_refused_when_one_member_withdrew(client, alice, sue, north):
+    """One member's consent covers sharing, the other's no longer does: no transfer."""
+    _consent(north.mother, sue)
+    _consent(north.child, sue)
+    _consent(north.child, sue, scopes=[Scope.STORE_DATA])
+    east = _team("East")
+    sign_in(client, sue)
+    response = client.post(
+        reverse("casework:case_transfer", args=[north.case.reference]),
+        {"to_team": east.pk, "confirm": "on"},
+    )
+    assert response.status_code == 200
+    assert north.child.reference in response.content.decode()
+    assert Case.objects.get(pk=north.case.pk).team.name == "North"
+
+
+def test_case_transfer_hands_the_case_over(client, alice, sue, north):
+    """After the transfer the old team's caseworker no longer sees the case."""
+    _consent_all(north.case, sue)
+    sign_in(client, sue)
+    response = client.post(
+        reverse("casework:case_transfer", args=[north.case.reference]),
+        {"to_team": _team("East").pk, "confirm": "on"},
+    )
+    assert response["Location"] == reverse("casework:dashboard")
+    assert not Case.objects.visible_to(alice).exists()
+    assert not Case.objects.visible_to(sue).exists()
+
+
+# Ownership: another team's caseworker, a legal advocate of the case.
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name", sorted(ALL_FORMS))
+def test_another_teams_caseworker_gets_404(client, charlie, north, name, method):
+    """Charlie, of team South, cannot open or post any form of a North case or person."""
+    url, data = ALL_FORMS[name]
+    sign_in(client, charlie)
+    response = getattr(client, method)(url(north), data(north) if method == "post" else None)
+    assert response.status_code == 404
+    assert north.case.reference not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", sorted(ALL_FORMS))
+def test_a_legal_advocate_of_the_case_gets_403(client, lena, north, name):
+    """Lena reads the case but changes nothing: each post is refused and the refusal audited."""
+    url, data = ALL_FORMS[name]
+    posted = data(north)
+    counts = {model: model.objects.count() for model in (CaseNote, Task, Incident, Person)}
+    sign_in(client, lena)
+    response = client.post(url(north), posted)
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(action="denied", actor=lena).exists()
+    assert counts == {model: model.objects.count() for model in counts}
+    assert not Task.objects.filter(completed_at__isnull=False).exists()
+
+
+def test_a_caseworker_of_the_team_not_assigned_gets_404(client, bob, north):
+    """Bob, of the same team but not assigned, does not see the case: 404, not 403."""
+    sign_in(client, bob)
+    assert client.get(reverse("casework:note_add", args=[north.case.reference])).status_code == 404
+
+
+def test_a_caseworker_cannot_assign(client, alice, bob, north):
+    """Assigning is for supervisors: alice gets 403 on her own case."""
+    sign_in(client, alice)
+    response = client.post(
+        reverse("casework:case_assign", args=[north.case.reference]), {"caseworker": bob.pk}
+    )
+    assert response.status_code == 403
+    assert not north.case.assignments.filter(user=bob).exists()
+
+
+def test_the_assignee_advocate_may_complete_their_own_task(client, alice, lena, north):
+    """A follow-up given to the legal advocate can be marked done by her."""
+    task = services.task_create(case=north.case, title="Draft appeal", actor=alice, assignee=lena)
+    sign_in(client, lena)
+    response = client.post(
+        reverse("casework:task_complete", args=[north.case.reference, task.pk]),
+        {"version": task.version},
+    )
+    assert response.status_code == 302
+    assert Task.objects.get(pk=task.pk).completed_by == lena
+
+
+def test_a_superuser_is_not_an_editor_by_right(client, admin_user, north):
+    """The superuser sees cases, but changing one is not granted without breaking the glass."""
+    sign_in(client, admin_user)
+    response = client.post(reverse("casework:note_add", args=[north.case.reference]), {"body": "x"})
+    assert response.status_code == 403
+    assert not CaseNote.objects.exists()
