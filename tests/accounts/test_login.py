@@ -155,10 +155,10 @@ def test_signed_in_pages_are_never_cached(client, alice):
 
 
 def test_responses_carry_the_hardening_headers(client, db):
-    """Every response forbids framing, sniffing and leaking the address in a Referer."""
+    """Every response forbids framing, sniffing and sending the address to another host."""
     response = client.get(LOGIN)
     assert response["X-Frame-Options"] == "DENY"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
 
 

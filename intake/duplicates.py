@@ -1,0 +1,117 @@
+"""
+Finding people already on file, without decrypting anyone: every comparison is between blind
+indexes (names and aliases in the "person-name" scope, contacts in "person-contact") and the
+plain, coarse birth year. Only the rows whose index matches are read, and none is decrypted.
+
+A name match counts when the birth years are within one year of each other or one is unknown;
+a contact match counts alone. Candidates are searched across the whole organisation — the
+same woman met by two teams is the case that matters most — but who sees what of them is
+decided by the pages: a caseworker sees references and reasons only, a supervisor sees the
+details of those they may see by the visibility rule.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import Person, PersonAlias
+from casework.querysets import NAME_SCOPE
+from vault.blind_index import blind_index
+
+CONTACT_SCOPE = "person-contact"
+# A common name can match many people; beyond this the list says so instead of growing.
+MAX_CANDIDATES_PER_SUBJECT = 20
+
+
+class Reason(models.TextChoices):
+    NAME = "name", _("A name given is their recorded name")
+    ALIAS = "alias", _("A name given is one of their other names")
+    BIRTH_YEAR = "birth_year", _("Born within a year of each other")
+    CONTACT = "contact", _("The same contact")
+
+
+@dataclass
+class Subject:
+    """One person of an intake or a spreadsheet row, as far as matching needs."""
+
+    key: str
+    names: list[str]
+    birth_year: int | None = None
+    contact: str = ""
+    found: dict = field(default_factory=dict)
+
+
+def _years_close(a: int | None, b: int | None) -> bool:
+    return a is None or b is None or abs(a - b) <= 1
+
+
+def candidates_for(subject: Subject) -> dict:
+    """{person pk: sorted reason codes} for one subject."""
+    reasons: dict = defaultdict(set)
+    years: dict = {}
+    digests = {blind_index(NAME_SCOPE, name) for name in subject.names} - {None}
+    if digests:
+        for pk, year in Person.objects.filter(full_name_index__in=digests).values_list(
+            "pk", "birth_year"
+        ):
+            reasons[pk].add(Reason.NAME.value)
+            years[pk] = year
+        for pk, year in PersonAlias.objects.filter(name_index__in=digests).values_list(
+            "person", "person__birth_year"
+        ):
+            reasons[pk].add(Reason.ALIAS.value)
+            years[pk] = year
+    for pk in list(reasons):
+        if not _years_close(years[pk], subject.birth_year):
+            del reasons[pk]
+        elif years[pk] is not None and subject.birth_year is not None:
+            reasons[pk].add(Reason.BIRTH_YEAR.value)
+    contact = blind_index(CONTACT_SCOPE, subject.contact) if subject.contact else None
+    if contact is not None:
+        for pk in Person.objects.filter(contact_index=contact).values_list("pk", flat=True):
+            reasons[pk].add(Reason.CONTACT.value)
+    ranked = sorted(reasons.items(), key=lambda item: (-len(item[1]), str(item[0])))
+    return {pk: sorted(codes) for pk, codes in ranked[:MAX_CANDIDATES_PER_SUBJECT]}
+
+
+def find(subjects: list[Subject]) -> list[tuple[str, object, list[str]]]:
+    """(subject key, person pk, reasons) for every candidate of every subject."""
+    return [
+        (subject.key, pk, codes)
+        for subject in subjects
+        for pk, codes in candidates_for(subject).items()
+    ]
+
+
+def subjects_of(cleaned: dict) -> list[Subject]:
+    """The people of a validated intake (see intake.forms.STEPS), as subjects to match."""
+    identity, family = cleaned["identity"], cleaned["family"]
+    subjects = [
+        Subject(
+            key="principal",
+            names=[identity["full_name"], *identity["aliases"]],
+            birth_year=identity.get("birth_year"),
+            contact=identity.get("contact") or "",
+        )
+    ]
+    if family.get("partner_name"):
+        subjects.append(
+            Subject(
+                key="partner",
+                names=[family["partner_name"]],
+                birth_year=family.get("partner_birth_year"),
+            )
+        )
+    for number, child in enumerate(family.get("children", []), start=1):
+        subjects.append(
+            Subject(
+                key=f"child-{number}", names=[child["full_name"]], birth_year=child["birth_year"]
+            )
+        )
+    return subjects
+
+
+def reason_labels(codes) -> list[str]:
+    return [Reason(code).label for code in codes if code in Reason.values]

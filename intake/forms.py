@@ -1,0 +1,372 @@
+"""
+The forms of the intake wizard, one step each, and of the supervisor's decisions. Each step is
+kept in the draft exactly as it was posted, so a step with errors, or a step half-filled on
+another device, shows again everything that was typed; the same forms validate it again at
+submission and at approval, so what is approved is what was checked.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
+
+from casework.choices import (
+    Country,
+    EntitlementKind,
+    IncidentKind,
+    LegalStatus,
+    Nationality,
+    Region,
+    RelationshipKind,
+    RiskLevel,
+    Sex,
+)
+from consent.forms import ConsentForm
+from consent.models import Scope
+
+from . import screening
+from .models import IntakeSubmission
+
+Step = IntakeSubmission.Step
+DATE = forms.DateInput(attrs={"type": "date"})
+EARLIEST_BIRTH_YEAR = 1900
+TRISTATE = [("unknown", _("Unknown")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+UNKNOWN = _("Unknown")
+
+
+def _blank_choice(choices, label=UNKNOWN):
+    return [("", label), *choices]
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _not_in_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date is in the future."))
+
+
+class PersonFieldsMixin:
+    """Date of birth and birth year agree; a year alone is enough when the day is not known."""
+
+    def clean(self):
+        cleaned = super().clean()
+        dob, year = cleaned.get("date_of_birth"), cleaned.get("birth_year")
+        if dob and year and dob.year != year:
+            self.add_error("birth_year", _("The birth year must match the date of birth."))
+        elif dob and not year:
+            cleaned["birth_year"] = dob.year
+        return cleaned
+
+
+class IntakeConsentForm(ConsentForm):
+    covers_partner = forms.BooleanField(
+        label=_("The partner was present and gives the same consent"),
+        required=False,
+    )
+
+    def clean_scopes(self):
+        scopes = self.cleaned_data["scopes"]
+        if Scope.STORE_DATA.value not in scopes:
+            raise ValidationError(
+                _(
+                    "Without consent to keep their details on file, nothing about this person "
+                    "can be recorded. Stop the intake here and discard the draft."
+                )
+            )
+        return scopes
+
+
+def _birth_year_field():
+    return forms.IntegerField(
+        label=_("Birth year"),
+        required=False,
+        min_value=EARLIEST_BIRTH_YEAR,
+        help_text=_("When the exact date is not known."),
+    )
+
+
+class IdentityForm(PersonFieldsMixin, forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    aliases = forms.CharField(
+        label=_("Other names"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: a Chinese name, a romanisation, a name used in hiding."),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=DATE, validators=[_not_in_future]
+    )
+    birth_year = _birth_year_field()
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=Nationality.choices, initial=Nationality.DPRK
+    )
+    place_of_origin = forms.CharField(label=_("Place of origin"), max_length=200, required=False)
+    contact = forms.CharField(
+        label=_("Contact"),
+        max_length=300,
+        required=False,
+        help_text=_("Only a contact that is safe to use."),
+    )
+
+    def clean_aliases(self):
+        aliases = _lines(self.cleaned_data["aliases"])
+        for alias in aliases:
+            if len(alias) > 200:
+                raise ValidationError(_("A name may have at most 200 characters."))
+        return aliases
+
+
+class FamilyForm(forms.Form):
+    partner_name = forms.CharField(label=_("Partner's full name"), max_length=200, required=False)
+    partner_sex = forms.ChoiceField(label=_("Partner's sex"), choices=Sex.choices, required=False)
+    partner_birth_year = forms.IntegerField(
+        label=_("Partner's birth year"), required=False, min_value=EARLIEST_BIRTH_YEAR
+    )
+    partner_nationality = forms.ChoiceField(
+        label=_("Partner's nationality"), choices=Nationality.choices, initial=Nationality.PRC
+    )
+    partner_tie = forms.ChoiceField(
+        label=_("The couple are"),
+        choices=[
+            (RelationshipKind.PARTNER_OF.value, _("Partners")),
+            (RelationshipKind.SPOUSE_OF.value, _("Married")),
+        ],
+        required=False,
+    )
+    marriage_registered = forms.ChoiceField(
+        label=_("Is the marriage registered with the authorities?"),
+        choices=TRISTATE,
+        initial="unknown",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("partner_name") and (
+            cleaned.get("partner_birth_year") or cleaned.get("partner_tie")
+        ):
+            self.add_error("partner_name", _("Give the partner's name, or leave all blank."))
+        return cleaned
+
+
+class ChildForm(PersonFieldsMixin, forms.Form):
+    full_name = forms.CharField(label=_("Child's full name"), max_length=200)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=DATE, validators=[_not_in_future]
+    )
+    birth_year = _birth_year_field()
+    nationality = forms.ChoiceField(
+        label=_("Nationality"), choices=Nationality.choices, initial=Nationality.STATELESS
+    )
+    benefits_refused = forms.MultipleChoiceField(
+        label=_("Benefits refused to this child"),
+        choices=EntitlementKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+ChildFormSet = forms.formset_factory(ChildForm, extra=0, max_num=20, validate_max=True)
+
+
+class SituationForm(forms.Form):
+    current_location = forms.CharField(
+        label=_("Where the person lives now"), max_length=300, required=False
+    )
+    region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
+    legal_status = forms.ChoiceField(
+        label=_("Legal status"), choices=_blank_choice(LegalStatus.choices), required=False
+    )
+    status_since = forms.DateField(
+        label=_("Since"), required=False, widget=DATE, validators=[_not_in_future]
+    )
+    status_country = forms.ChoiceField(
+        label=_("In which country"), choices=Country.choices, initial=Country.CHINA
+    )
+    benefits_refused = forms.MultipleChoiceField(
+        label=_("Benefits refused to the person"),
+        choices=EntitlementKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("legal_status") and not cleaned.get("status_since"):
+            self.add_error("status_since", _("Give the day this status began (or a best guess)."))
+        return cleaned
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What happened"), choices=IncidentKind.choices)
+    occurred_on = forms.DateField(label=_("When"), widget=DATE, validators=[_not_in_future])
+    region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+IncidentFormSet = forms.formset_factory(IncidentForm, extra=0, max_num=20, validate_max=True)
+
+
+class NeedsForm(forms.Form):
+    needs = forms.CharField(
+        label=_("What the family needs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Risk level"),
+        choices=_blank_choice(RiskLevel.choices, _("The suggested level")),
+        required=False,
+    )
+    override_reason = forms.CharField(
+        label=_("Why a different level than the suggested one"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Built per form, so a change of the configured questions needs no restart of forms.
+        for question in screening.questions():
+            self.fields[f"q_{question.key}"] = forms.BooleanField(
+                label=question.label, required=False
+            )
+        self.order_fields(["needs", *(f"q_{q.key}" for q in screening.questions())])
+
+    def screening_answers(self) -> dict:
+        return {q.key: bool(self.cleaned_data.get(f"q_{q.key}")) for q in screening.questions()}
+
+    def screening_fields(self):
+        return [self[f"q_{q.key}"] for q in screening.questions()]
+
+    def clean(self):
+        cleaned = super().clean()
+        suggested = screening.suggested_level(self.screening_answers())
+        cleaned["suggested_risk"] = suggested
+        chosen = cleaned.get("risk_level") or suggested
+        if chosen != suggested and not (cleaned.get("override_reason") or "").strip():
+            self.add_error(
+                "override_reason",
+                _("The screening suggests “%(level)s”: say why you chose another level.")
+                % {"level": RiskLevel(suggested).label},
+            )
+        cleaned["final_risk"] = chosen
+        return cleaned
+
+
+class StepForms:
+    """The form, and the formsets, of one step, bound to what was posted or kept in the draft."""
+
+    form_class: type[forms.Form]
+    formsets: dict = {}
+    # Buttons that add one more (blank) form to a formset, without JavaScript.
+    add_buttons: dict = {}
+
+    def __init__(self, data=None):
+        if data is not None and not isinstance(data, MultiValueDict):
+            data = MultiValueDict(data)
+        self.data = data
+        self.form = self.form_class(data)
+        self.sets = {prefix: cls(data, prefix=prefix) for prefix, cls in self.formsets.items()}
+
+    def __getattr__(self, name):
+        # `step.children` in templates.
+        sets = self.__dict__.get("sets", {})
+        if name in sets:
+            return sets[name]
+        raise AttributeError(name)
+
+    @property
+    def is_bound(self) -> bool:
+        return self.data is not None
+
+    def is_valid(self) -> bool:
+        results = [self.form.is_valid(), *(fs.is_valid() for fs in self.sets.values())]
+        return all(results)
+
+    def cleaned(self) -> dict:
+        cleaned = dict(self.form.cleaned_data)
+        for prefix, formset in self.sets.items():
+            cleaned[prefix] = [f.cleaned_data for f in formset.forms if f.has_changed()]
+        return cleaned
+
+    @classmethod
+    def with_one_more(cls, data: MultiValueDict, prefix: str) -> MultiValueDict:
+        """The posted data with one more blank form in the formset `prefix`."""
+        data = data.copy()
+        key = f"{prefix}-TOTAL_FORMS"
+        try:
+            total = int(data.get(key, 0))
+        except ValueError:
+            total = 0
+        data.setlist(key, [str(total + 1)])
+        data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+        return data
+
+
+class ConsentStep(StepForms):
+    form_class = IntakeConsentForm
+
+
+class IdentityStep(StepForms):
+    form_class = IdentityForm
+
+
+class FamilyStep(StepForms):
+    form_class = FamilyForm
+    formsets = {"children": ChildFormSet}
+    add_buttons = {"add_child": "children"}
+
+
+class SituationStep(StepForms):
+    form_class = SituationForm
+    formsets = {"incidents": IncidentFormSet}
+    add_buttons = {"add_incident": "incidents"}
+
+
+class NeedsStep(StepForms):
+    form_class = NeedsForm
+
+
+STEPS = {
+    Step.CONSENT: ConsentStep,
+    Step.IDENTITY: IdentityStep,
+    Step.FAMILY: FamilyStep,
+    Step.SITUATION: SituationStep,
+    Step.NEEDS: NeedsStep,
+}
+STEP_ORDER = [*STEPS, Step.REVIEW]
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this intake rejected?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MergeForm(forms.Form):
+    person = forms.ChoiceField(label=_("The person on file this intake's principal is"))
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(p.reference, p.reference) for p in candidates]
+
+
+class ImportUploadForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, empty_label=None)
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_("CSV (UTF-8) or Excel .xlsx, with the columns of the template."),
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams

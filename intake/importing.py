@@ -1,0 +1,591 @@
+"""
+Spreadsheet import: the column template, reading CSV and XLSX files safely, checking each row
+with the intake's own forms (so a row is valid exactly when the same intake typed in the
+wizard would be), and the services that check (dry run) and import a batch.
+
+A row is one person who consented to have their details kept, with their own new case. A row
+that may duplicate someone on file is not created: it becomes a submitted intake, for a
+supervisor to approve or merge in the queue. Every row imported, or sent to the queue, leaves a
+keyed fingerprint of its normalised content, so importing the same file again creates nothing
+twice.
+"""
+
+import csv
+import datetime
+import hashlib
+import hmac
+import io
+import json
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.services import record
+from casework.models import Person
+from casework.permissions import can_supervise
+from vault.blind_index import derive_index_key
+
+from . import duplicates
+from .forms import STEPS
+from .models import DuplicateCandidate, ImportBatch, ImportedRow, IntakeSubmission
+from .services import create_records
+
+FINGERPRINT_SCOPE = "intake-import-row"
+PROGRESS_EVERY = 25
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    korean: str
+    english: str
+    help_ko: str
+    help_en: str
+    required: bool = False
+
+
+# The template: each column's key (the header the template carries), its Korean and English
+# names (accepted as headers too), and what goes in it. Kept here, not in gettext catalogues:
+# the template is always bilingual, whatever the interface language.
+COLUMNS = (
+    Column("full_name", "이름", "Full name", "전체 이름", "The full name", required=True),
+    Column(
+        "aliases",
+        "다른 이름",
+        "Other names",
+        "중국 이름, 로마자 표기 등; 여러 개는 ;로 구분",
+        "Chinese name, romanisation…; several separated by ;",
+    ),
+    Column("sex", "성별", "Sex", "female, male, other, unknown", "female, male, other, unknown"),
+    Column("date_of_birth", "생년월일", "Date of birth", "YYYY-MM-DD", "YYYY-MM-DD"),
+    Column("birth_year", "출생 연도", "Birth year", "날짜를 모를 때", "When the date is not known"),
+    Column(
+        "nationality",
+        "국적",
+        "Nationality",
+        "dprk, prc, stateless, other, unknown",
+        "dprk, prc, stateless, other, unknown",
+    ),
+    Column("place_of_origin", "출신지", "Place of origin", "", ""),
+    Column("contact", "연락처", "Contact", "안전한 연락처만", "Only a contact that is safe to use"),
+    Column("current_location", "현재 거주지", "Where the person lives now", "", ""),
+    Column(
+        "region",
+        "지역",
+        "Province or region",
+        "cn-jilin, cn-liaoning, cn-heilongjiang, cn-shandong, cn-beijing, cn-inner-mongolia, "
+        "cn-other, kp, kr, third-country, other, unknown",
+        "cn-jilin, cn-liaoning, cn-heilongjiang, cn-shandong, cn-beijing, cn-inner-mongolia, "
+        "cn-other, kp, kr, third-country, other, unknown",
+    ),
+    Column(
+        "legal_status",
+        "법적 신분",
+        "Legal status",
+        "undocumented_cn, detained_cn, repatriated, in_transit, unhcr, rok_protection, "
+        "resettled_rok, resettled_other, child_registered, stateless, deceased, unknown",
+        "undocumented_cn, detained_cn, repatriated, in_transit, unhcr, rok_protection, "
+        "resettled_rok, resettled_other, child_registered, stateless, deceased, unknown",
+    ),
+    Column("status_since", "신분 시작일", "Status since", "YYYY-MM-DD", "YYYY-MM-DD"),
+    Column("status_country", "국가", "Country", "CN, KP, KR, XT, XX, ZZ", "CN, KP, KR, XT, XX, ZZ"),
+    Column(
+        "benefits_refused",
+        "거부된 혜택",
+        "Benefits refused",
+        "household_registration, kindergarten, school, medical_care, labour_insurance, "
+        "social_welfare, marriage_registration; ;로 구분",
+        "household_registration, kindergarten, school, medical_care, labour_insurance, "
+        "social_welfare, marriage_registration; separated by ;",
+    ),
+    Column(
+        "consent_method",
+        "동의 방법",
+        "Consent given",
+        "verbal, written, interpreter",
+        "verbal, written, interpreter",
+        required=True,
+    ),
+    Column("consent_given_on", "동의 날짜", "Consent given on", "YYYY-MM-DD", "YYYY-MM-DD", True),
+    Column(
+        "consent_scopes",
+        "동의 범위",
+        "Consent scopes",
+        "store_data(필수), share_with_advocates, named_in_documents, statistics; ;로 구분",
+        "store_data (required), share_with_advocates, named_in_documents, statistics; "
+        "separated by ;",
+        required=True,
+    ),
+    Column("consent_witness", "증인", "Witnessed by", "", ""),
+    Column(
+        "risk_level",
+        "위험도",
+        "Risk level",
+        "low, medium, high, critical (기본: low)",
+        "low, medium, high, critical (default: low)",
+    ),
+    Column("needs", "필요한 도움", "Needs", "", ""),
+)
+KEYS = [column.key for column in COLUMNS]
+REQUIRED = [column.key for column in COLUMNS if column.required]
+# Which form field of which step each column feeds, to put a form's errors back on the column.
+FIELD_COLUMNS = {
+    ("consent", "method"): "consent_method",
+    ("consent", "given_on"): "consent_given_on",
+    ("consent", "scopes"): "consent_scopes",
+    ("consent", "witnessed_by"): "consent_witness",
+}
+OVERRIDE_REASON = gettext_lazy("Risk level as given in the imported spreadsheet.")
+# A cell a spreadsheet program would run as a formula when the data is opened again.
+FORMULA_STARTS = ("=", "@", "\t", "\r")
+PHONE_CHARACTERS = set("0123456789 ()-+./")
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as a spreadsheet at all; the message says why, for the user."""
+
+
+def _header_names() -> dict:
+    names = {}
+    for column in COLUMNS:
+        for name in (column.key, column.korean, column.english):
+            names[_fold(name)] = column.key
+    return names
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold().replace(" ", "_")
+
+
+def max_bytes() -> int:
+    return getattr(settings, "SHIMTEO_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def max_rows() -> int:
+    return getattr(settings, "SHIMTEO_IMPORT_MAX_ROWS", 5000)
+
+
+# Reading
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(data: bytes):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnreadableFile(
+            _("The file is UTF-16 text. Save it as “CSV UTF-8” (comma delimited) and try again.")
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFile(
+            _(
+                "The file is not UTF-8 text (Excel in Korean or Chinese often saves CSV in "
+                "another encoding). Save it as “CSV UTF-8” (comma delimited) and try again."
+            )
+        ) from None
+    if "\x00" in text:
+        raise UnreadableFile(_("The file contains NUL characters: it is not a CSV file."))
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error:
+        raise UnreadableFile(
+            _("The CSV file is malformed (an unclosed quote, or a stray character).")
+        ) from None
+
+
+def _read_xlsx(data: bytes):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows():
+            yield [
+                ("=" + str(cell.value).lstrip("="))
+                if getattr(cell, "data_type", None) == "f"
+                else cell.value
+                for cell in row
+            ]
+        workbook.close()
+    except (InvalidFileException, zipfile.BadZipFile, Exception):
+        # A damaged or hostile workbook fails in many ways inside openpyxl; none may be a 500.
+        raise UnreadableFile(
+            _("The file could not be read as an Excel workbook (.xlsx). Save it again as .xlsx.")
+        ) from None
+
+
+def detect_format(data: bytes) -> str:
+    return "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict
+    errors: list = field(default_factory=list)
+    answers: dict = field(default_factory=dict)
+
+
+def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[str]]:
+    """The data rows (numbered as the spreadsheet numbers them) and the ignored columns."""
+    reader = _read_xlsx(data) if file_format == "xlsx" else _read_csv(data)
+    names = _header_names()
+    header = None
+    rows = []
+    ignored = []
+    for number, cells in enumerate(reader, start=1):
+        texts = [_cell_text(cell) for cell in cells]
+        if header is None:
+            if not any(texts):
+                continue
+            header = [names.get(_fold(text)) for text in texts]
+            ignored = [text for text, key in zip(texts, header, strict=True) if text and not key]
+            missing = [key for key in REQUIRED if key not in header]
+            if missing:
+                raise UnreadableFile(
+                    _(
+                        "Required columns are missing: %(columns)s. Download the template to "
+                        "see the columns."
+                    )
+                    % {"columns": ", ".join(missing)}
+                )
+            continue
+        if not any(texts):
+            continue
+        if len(rows) >= max_rows():
+            raise UnreadableFile(
+                _("The file has more than %(limit)s rows. Split it into smaller files.")
+                % {"limit": max_rows()}
+            )
+        values = {}
+        for key, text in zip(header, texts, strict=False):
+            if key:
+                values[key] = text
+        rows.append(Row(number=number, values=values))
+    if header is None:
+        raise UnreadableFile(_("The file is empty."))
+    return rows, ignored
+
+
+# Checking a row
+
+
+def _formula_errors(row: Row) -> list:
+    errors = []
+    for key, text in row.values.items():
+        if text.startswith(FORMULA_STARTS) or (
+            text[:1] in "+-" and not set(text) <= PHONE_CHARACTERS
+        ):
+            errors.append(
+                (
+                    key,
+                    _(
+                        "Formulas are not accepted: this cell starts with “%(start)s”. Type "
+                        "the value itself."
+                    )
+                    % {"start": text[:1]},
+                )
+            )
+    return errors
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\uff1b", ";").split(";") if part.strip()]
+
+
+def answers_of(values: dict) -> dict:
+    """A row as the wizard would have posted it, step by step."""
+    value = values.get
+    return {
+        "consent": {
+            "method": [value("consent_method", "").lower()],
+            "witnessed_by": [value("consent_witness", "")],
+            "given_on": [value("consent_given_on", "")],
+            "scopes": [scope.lower() for scope in _split(value("consent_scopes", ""))],
+        },
+        "identity": {
+            "full_name": [value("full_name", "")],
+            "aliases": ["\n".join(_split(value("aliases", "")))],
+            "sex": [value("sex", "").lower() or "unknown"],
+            "date_of_birth": [value("date_of_birth", "")],
+            "birth_year": [value("birth_year", "")],
+            "nationality": [value("nationality", "").lower() or "unknown"],
+            "place_of_origin": [value("place_of_origin", "")],
+            "contact": [value("contact", "")],
+        },
+        "family": {
+            "partner_nationality": ["unknown"],
+            "marriage_registered": ["unknown"],
+            "children-TOTAL_FORMS": ["0"],
+            "children-INITIAL_FORMS": ["0"],
+        },
+        "situation": {
+            "current_location": [value("current_location", "")],
+            "region": [value("region", "").lower() or "unknown"],
+            "legal_status": [value("legal_status", "").lower()],
+            "status_since": [value("status_since", "")],
+            "status_country": [value("status_country", "").upper() or "ZZ"],
+            "benefits_refused": [kind.lower() for kind in _split(value("benefits_refused", ""))],
+            "incidents-TOTAL_FORMS": ["0"],
+            "incidents-INITIAL_FORMS": ["0"],
+        },
+        "needs": {
+            "needs": [value("needs", "")],
+            "risk_level": [value("risk_level", "").lower()],
+            "override_reason": [str(OVERRIDE_REASON)],
+        },
+    }
+
+
+def check_row(row: Row) -> dict | None:
+    """The row's cleaned intake, or None with `row.errors` filled (column, message)."""
+    row.errors = _formula_errors(row)
+    if row.errors:
+        return None
+    answers = answers_of(row.values)
+    cleaned = {}
+    for step, step_class in STEPS.items():
+        forms = step_class(answers[step])
+        if forms.is_valid():
+            cleaned[step] = forms.cleaned()
+            continue
+        for name, messages in forms.form.errors.items():
+            column = FIELD_COLUMNS.get((step, name), name if name in KEYS else "")
+            row.errors.extend((column, message) for message in messages)
+    if row.errors:
+        return None
+    row.answers = answers
+    return cleaned
+
+
+def fingerprint(values: dict) -> str:
+    normalised = [_fold(values.get(key, "")) for key in KEYS]
+    payload = json.dumps(normalised, ensure_ascii=False).encode()
+    return hmac.new(derive_index_key(FINGERPRINT_SCOPE), payload, hashlib.sha256).hexdigest()
+
+
+# Services
+
+
+def _refuse_unless_supervisor(actor, team) -> None:
+    if not can_supervise(actor, team):
+        raise PermissionDenied(_("Only a supervisor of the team imports spreadsheets."))
+
+
+def import_upload(*, team, uploaded_file, actor) -> ImportBatch:
+    """
+    Keep an uploaded spreadsheet, encrypted, as a new batch to be checked. Refuses a file that
+    is too large or empty before anything is stored.
+    """
+    _refuse_unless_supervisor(actor, team)
+    limit = max_bytes()
+    if uploaded_file.size is not None and uploaded_file.size > limit:
+        raise ValidationError({"file": _too_large(limit)})
+    uploaded_file.seek(0)
+    data = uploaded_file.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError({"file": _too_large(limit)})
+    if not data:
+        raise ValidationError({"file": _("The file is empty.")})
+    with transaction.atomic():
+        batch = ImportBatch(
+            team=team,
+            uploaded_by=actor,
+            original_name=(uploaded_file.name or "")[:255],
+            file_format=detect_format(data),
+        )
+        batch.full_clean(exclude=["file"])
+        batch.file.save("upload", ContentFile(data), save=False)
+        batch.save()
+        record(actor, "create", batch, format=batch.file_format, size=len(data))
+    return batch
+
+
+def _too_large(limit: int) -> str:
+    return _("The file is larger than the limit of %(limit)s.") % {"limit": filesizeformat(limit)}
+
+
+def _progress(batch: ImportBatch, done: int) -> None:
+    # A plain update outside the batch's transaction, so the status page sees it as it moves.
+    if done % PROGRESS_EVERY == 0 or done == batch.total_rows:
+        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done)
+
+
+def _rows_of(batch: ImportBatch):
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    return read_rows(data, batch.file_format)
+
+
+def _fail(batch: ImportBatch, message: str) -> ImportBatch:
+    batch.status = ImportBatch.Status.FAILED
+    batch.failure = message[:300]
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "failure", "finished_at"])
+    _delete_file(batch)
+    return batch
+
+
+def _delete_file(batch: ImportBatch) -> None:
+    if batch.file:
+        batch.file.delete(save=False)
+        ImportBatch.objects.filter(pk=batch.pk).update(file="")
+
+
+def _duplicates_of(cleaned: dict) -> list:
+    found = duplicates.find(duplicates.subjects_of(cleaned))
+    references = dict(
+        Person.objects.filter(pk__in=[pk for _key, pk, _codes in found]).values_list(
+            "pk", "reference"
+        )
+    )
+    return [(references[pk], codes) for _key, pk, codes in found]
+
+
+def import_check(*, batch: ImportBatch) -> ImportBatch:
+    """
+    The dry run: read every row, check it as the wizard would, and report per row its errors
+    (column and message), the people on file it may duplicate, and whether it was imported
+    before. Nothing is created.
+    """
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CHECKING)
+    batch.refresh_from_db()
+    try:
+        rows, ignored = _rows_of(batch)
+    except UnreadableFile as error:
+        return _fail(batch, str(error))
+    batch.total_rows = len(rows)
+    batch.save(update_fields=["total_rows"])
+    known = set(
+        ImportedRow.objects.filter(
+            team=batch.team, fingerprint__in=[fingerprint(row.values) for row in rows]
+        ).values_list("fingerprint", flat=True)
+    )
+    report, valid = [], 0
+    for done, row in enumerate(rows, start=1):
+        cleaned = check_row(row)
+        entry = {"row": row.number, "errors": [list(error) for error in row.errors]}
+        if cleaned is not None:
+            valid += 1
+            entry["duplicates"] = _duplicates_of(cleaned)
+            entry["already"] = fingerprint(row.values) in known
+        report.append(entry)
+        _progress(batch, done)
+    batch.report = {"rows": report, "ignored_columns": ignored}
+    batch.valid_rows = valid
+    batch.processed_rows = len(rows)
+    batch.status = ImportBatch.Status.CHECKED
+    batch.save(update_fields=["report", "valid_rows", "processed_rows", "status"])
+    return batch
+
+
+def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
+    """
+    Import the valid rows of a checked batch, each in its own transaction: a new person with
+    their case, or — when the row may duplicate someone on file — a submitted intake for the
+    queue. Rows already imported are skipped. The file is deleted afterwards.
+    """
+    _refuse_unless_supervisor(actor, batch.team)
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.CHECKED:
+            raise ValidationError(_("Only a checked file can be imported, once."))
+        locked.status = ImportBatch.Status.IMPORTING
+        locked.processed_rows = 0
+        locked.save(update_fields=["status", "processed_rows"])
+    batch.refresh_from_db()
+    try:
+        rows, _ignored = _rows_of(batch)
+    except UnreadableFile as error:
+        return _fail(batch, str(error))
+    created = queued = skipped = 0
+    for done, row in enumerate(rows, start=1):
+        outcome = _import_row(batch, row, actor)
+        created += outcome == "created"
+        queued += outcome == "queued"
+        skipped += outcome == "already"
+        _progress(batch, done)
+    batch.created_count, batch.queued_count, batch.skipped_count = created, queued, skipped
+    batch.status = ImportBatch.Status.IMPORTED
+    batch.processed_rows = len(rows)
+    batch.finished_at = timezone.now()
+    batch.save()
+    _delete_file(batch)
+    record(actor, "import", batch, created=created, queued=queued, skipped=skipped)
+    return batch
+
+
+def _import_row(batch: ImportBatch, row: Row, actor) -> str:
+    cleaned = check_row(row)
+    if cleaned is None:
+        return "invalid"
+    digest = fingerprint(row.values)
+    with transaction.atomic():
+        if ImportedRow.objects.filter(team=batch.team, fingerprint=digest).exists():
+            return "already"
+        found = duplicates.find(duplicates.subjects_of(cleaned))
+        imported = ImportedRow(
+            batch=batch, team=batch.team, row_number=row.number, fingerprint=digest
+        )
+        if found:
+            submission = IntakeSubmission.objects.create(
+                team=batch.team,
+                owner=actor,
+                answers=row.answers,
+                status=IntakeSubmission.Status.SUBMITTED,
+                step=IntakeSubmission.Step.REVIEW,
+                submitted_at=timezone.now(),
+            )
+            DuplicateCandidate.objects.bulk_create(
+                DuplicateCandidate(submission=submission, person_id=pk, subject=key, reasons=codes)
+                for key, pk, codes in found
+            )
+            record(actor, "create", submission, batch=batch.reference, candidates=len(found))
+            imported.submission = submission
+            outcome = "queued"
+        else:
+            _case, imported.person = create_records(
+                cleaned=cleaned, team=batch.team, caseworker=actor, actor=actor
+            )
+            outcome = "created"
+        imported.save()
+    return outcome
+
+
+def import_discard(*, batch: ImportBatch, actor) -> None:
+    """Drop a batch that will not be imported: its encrypted file is deleted now."""
+    _refuse_unless_supervisor(actor, batch.team)
+    if batch.status in (ImportBatch.Status.IMPORTING, ImportBatch.Status.IMPORTED):
+        raise ValidationError(_("An imported file cannot be discarded."))
+    with transaction.atomic():
+        record(actor, "delete", batch)
+        _delete_file(batch)
+        batch.delete()
+
+
+def template_csv() -> bytes:
+    """The column template: a header row of column keys, UTF-8 with a BOM so Excel reads it."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(KEYS)
+    return buffer.getvalue().encode("utf-8-sig")

@@ -1,0 +1,333 @@
+"""
+The intake pages: the list of one's intakes, the wizard, the supervisor's queue and decision
+page, and consent withdrawal. Views are thin: forms validate, services write, selectors read;
+an intake out of the user's sight answers 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.services import record
+from casework.models import Person
+from casework.permissions import can_edit_person, can_supervise
+from consent.checks import current_consent
+from consent.forms import ConsentWithdrawForm
+from consent.services import consent_withdraw
+
+from . import selectors, services
+from .forms import STEP_ORDER, STEPS, MergeForm, RejectForm
+from .models import IntakeSubmission
+from .summary import describe
+
+Step = IntakeSubmission.Step
+
+
+def _visible(request, reference) -> IntakeSubmission:
+    return get_object_or_404(
+        IntakeSubmission.objects.visible_to(request.user).select_related("team", "owner"),
+        reference=reference,
+    )
+
+
+def _own_draft(request, reference) -> IntakeSubmission:
+    submission = _visible(request, reference)
+    if submission.owner_id != request.user.pk:
+        # Supervisors see a draft's existence in the team, not its answers while it is typed.
+        raise Http404
+    if not submission.is_draft:
+        raise Http404
+    return submission
+
+
+def _step_url(submission, step) -> str:
+    if step == Step.REVIEW:
+        return reverse("intake:review", kwargs={"intake_ref": submission.reference})
+    return reverse("intake:step", kwargs={"intake_ref": submission.reference, "step": step})
+
+
+def _progress(submission, current):
+    return [
+        {
+            "key": key,
+            "label": Step(key).label,
+            "current": key == current,
+            "url": _step_url(submission, key),
+        }
+        for key in STEP_ORDER
+    ]
+
+
+@never_cache
+@login_required
+@require_GET
+def intake_list(request):
+    """The caseworker's intakes (drafts to resume first), and the queue for supervisors."""
+    intakes = selectors.my_intakes(request.user)
+    context = {
+        "drafts": intakes.filter(status=IntakeSubmission.Status.DRAFT),
+        "sent": intakes.exclude(status=IntakeSubmission.Status.DRAFT)[:50],
+        "teams": selectors.intake_teams(request.user),
+        "queue_size": selectors.decision_queue(request.user).count(),
+        "supervises": selectors.supervised_teams(request.user).exists(),
+    }
+    return render(request, "intake/list.html", context)
+
+
+@login_required
+@require_POST
+def intake_new(request):
+    team = get_object_or_404(selectors.intake_teams(request.user), pk=request.POST.get("team"))
+    submission = services.intake_start(actor=request.user, team=team)
+    return redirect(_step_url(submission, Step.CONSENT))
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_step(request, intake_ref, step):
+    if step not in STEPS:
+        raise Http404
+    submission = _own_draft(request, intake_ref)
+    position = STEP_ORDER.index(step)
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        data = services.posted_answers(request.POST)
+        forms = STEPS[step](data)
+        if action in forms.add_buttons:
+            data = forms.with_one_more(forms.data, forms.add_buttons[action])
+            data = {key: data.getlist(key) for key in data}
+            services.intake_save_step(
+                submission=submission, step=step, data=data, actor=request.user
+            )
+            return redirect(_step_url(submission, step))
+        if action == "back":
+            services.intake_save_step(
+                submission=submission,
+                step=step,
+                data=data,
+                actor=request.user,
+                next_step=STEP_ORDER[max(position - 1, 0)],
+            )
+            return redirect(_step_url(submission, STEP_ORDER[max(position - 1, 0)]))
+        valid = forms.is_valid()
+        next_step = STEP_ORDER[position + 1] if valid and action == "next" else step
+        # Kept whether valid or not: what was typed is never lost.
+        services.intake_save_step(
+            submission=submission, step=step, data=data, actor=request.user, next_step=next_step
+        )
+        if action == "leave":
+            messages.success(request, _("The draft is saved. Resume it from your intakes."))
+            return redirect("intake:start")
+        if valid:
+            return redirect(_step_url(submission, next_step))
+        status = 400
+    else:
+        forms = services.step_forms(submission, step)
+        if forms.is_bound:
+            # Show a saved step's errors again, as they were when it was left.
+            forms.is_valid()
+        status = 200
+    context = {
+        "submission": submission,
+        "step": step,
+        "step_label": Step(step).label,
+        "forms": forms,
+        "progress": _progress(submission, step),
+        "first": position == 0,
+    }
+    if step == Step.NEEDS and forms.is_bound and forms.form.is_valid():
+        context["suggested"] = forms.form.cleaned_data["suggested_risk"]
+    return render(request, f"intake/steps/{step}.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake_review(request, intake_ref):
+    submission = _own_draft(request, intake_ref)
+    steps = []
+    first_invalid = None
+    for key in STEPS:
+        forms = services.step_forms(submission, key)
+        valid = forms.is_bound and forms.is_valid()
+        if not valid and first_invalid is None:
+            first_invalid = key
+        steps.append(
+            {
+                "key": key,
+                "label": Step(key).label,
+                "summary": describe(forms),
+                "valid": valid,
+                "url": _step_url(submission, key),
+            }
+        )
+    if request.method == "POST":
+        try:
+            services.intake_submit(submission=submission, actor=request.user)
+        except services.IncompleteIntake as error:
+            messages.error(request, error.messages[0])
+            return redirect(_step_url(submission, error.step))
+        messages.success(request, _("The intake was sent to your team's supervisors."))
+        return redirect("intake:detail", intake_ref=submission.reference)
+    context = {
+        "submission": submission,
+        "steps": steps,
+        "complete": first_invalid is None,
+        "progress": _progress(submission, Step.REVIEW),
+    }
+    return render(request, "intake/review.html", context)
+
+
+@login_required
+@require_POST
+def intake_discard(request, intake_ref):
+    submission = _visible(request, intake_ref)
+    try:
+        services.intake_discard(submission=submission, actor=request.user)
+    except (ValidationError, PermissionDenied):
+        raise Http404 from None
+    messages.success(request, _("The intake was discarded."))
+    return redirect("intake:start")
+
+
+@never_cache
+@login_required
+@require_GET
+def intake_detail(request, intake_ref):
+    """
+    A sent intake. Its caseworker sees its status and, for the duplicates found, references
+    and reasons only; a supervisor of the team decides here, seeing the details of those
+    candidates they may see.
+    """
+    submission = _visible(request, intake_ref)
+    if submission.is_draft and submission.owner_id == request.user.pk:
+        return redirect(_step_url(submission, submission.step))
+    deciding = can_supervise(request.user, submission.team)
+    candidates = selectors.candidates(submission, request.user)
+    if deciding:
+        for candidate in candidates:
+            if candidate["person"] is not None:
+                record(
+                    request.user,
+                    "view",
+                    candidate["person"],
+                    request=request,
+                    intake=submission.reference,
+                )
+    else:
+        for candidate in candidates:
+            candidate["person"] = None
+    record(request.user, "view", submission, request=request)
+    context = {
+        "submission": submission,
+        "deciding": deciding and submission.status == IntakeSubmission.Status.SUBMITTED,
+        "candidates": candidates,
+        "summary": _summary(submission) if deciding and submission.answers else None,
+        "reject_form": RejectForm(),
+        "merge_form": MergeForm(candidates=services.merge_targets(submission, request.user)),
+    }
+    return render(request, "intake/detail.html", context)
+
+
+def _summary(submission):
+    return [
+        {"label": Step(key).label, "summary": describe(services.step_forms(submission, key))}
+        for key in STEPS
+    ]
+
+
+@never_cache
+@login_required
+@require_GET
+def decision_queue(request):
+    if not selectors.supervised_teams(request.user).exists():
+        raise PermissionDenied
+    return render(request, "intake/queue.html", {"queue": selectors.decision_queue(request.user)})
+
+
+def _decision(request, intake_ref, act):
+    submission = _visible(request, intake_ref)
+    if not can_supervise(request.user, submission.team):
+        raise PermissionDenied
+    try:
+        return act(submission)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("intake:detail", intake_ref=submission.reference)
+
+
+@login_required
+@require_POST
+def intake_approve(request, intake_ref):
+    def act(submission):
+        case = services.intake_approve(submission=submission, actor=request.user)
+        messages.success(request, _("Approved: case %(case)s is open.") % {"case": case.reference})
+        return redirect("casework:case_detail", case_ref=case.reference)
+
+    return _decision(request, intake_ref, act)
+
+
+@login_required
+@require_POST
+def intake_reject(request, intake_ref):
+    def act(submission):
+        form = RejectForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Say why the intake is rejected."))
+        services.intake_reject(
+            submission=submission, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("The intake was rejected."))
+        return redirect("intake:queue")
+
+    return _decision(request, intake_ref, act)
+
+
+@login_required
+@require_POST
+def intake_merge(request, intake_ref):
+    def act(submission):
+        targets = services.merge_targets(submission, request.user)
+        form = MergeForm(request.POST, candidates=targets)
+        if not form.is_valid():
+            raise ValidationError(_("Choose a person to merge into."))
+        target = targets.get(reference=form.cleaned_data["person"])
+        case = services.intake_merge(submission=submission, target=target, actor=request.user)
+        messages.success(
+            request,
+            _("Merged into %(person)s; case %(case)s is open.")
+            % {"person": target.reference, "case": case.reference},
+        )
+        return redirect("casework:case_detail", case_ref=case.reference)
+
+    return _decision(request, intake_ref, act)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent_withdraw_view(request, person_ref):
+    """The person takes back some of their consent; "store data" erases their details."""
+    person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
+    if not can_edit_person(request.user, person):
+        raise PermissionDenied
+    form = ConsentWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        consent_withdraw(
+            person=person,
+            scopes=form.cleaned_data["scopes"],
+            method=form.cleaned_data["method"],
+            witnessed_by=form.cleaned_data["witnessed_by"],
+            actor=request.user,
+        )
+        messages.success(request, _("The withdrawal is recorded."))
+        return redirect("casework:person_detail", person_ref=person.reference)
+    context = {"person": person, "form": form, "current": current_consent(person)}
+    return render(request, "consent/withdraw.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,232 @@
+"""
+Browser tests: Debian's chromium driven by Playwright's sync API against pytest-django's
+`live_server`.
+
+Every page a test opens is watched: a console error, an uncaught script error or a request to any
+host but the live server fails the test, because the app must run with nothing from a third-party
+host and no broken script. Screenshots go to `$SHIMTEO_ARTIFACTS_DIR/screenshots/<module>/<test>/`
+(default `var/test-artifacts/`, git-ignored) for a reviewer to look at.
+"""
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import require
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium, kept quiet: no sandbox (containers), no GPU, and none of the background
+# traffic (updates, sync, safe browsing) that would show up as requests to other hosts.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS_DIR = Path(
+    os.environ.get("SHIMTEO_ARTIFACTS_DIR")
+    or Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+)
+# Schemes that never leave the browser.
+LOCAL_SCHEMES = {"data", "blob", "about"}
+# Generous enough for a cold live server on a busy 2-core machine.
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="package")
+def _playwright():
+    """
+    Playwright for the browser tests only. While it runs, its event loop is marked as running in
+    the test thread, so Django's async-safety check must be relaxed: only for as long as it runs,
+    so the tests of other packages keep the check.
+    """
+    require(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "the playwright package is not installed")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        yield playwright
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser(_playwright):
+    """One headless chromium for all browser tests (package-scoped: see `_playwright`)."""
+    browser = _playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@dataclass
+class PageWatch:
+    """What a page did that a test must not allow: console errors and requests to other hosts."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    allowed_console: list[re.Pattern] = field(default_factory=list)
+
+    def allow_console_error(self, pattern: str) -> None:
+        """A test that provokes an error on purpose names the message it expects."""
+        self.allowed_console.append(re.compile(pattern))
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(f"{message.text} ({message.location.get('url', '')})")
+
+    def on_page_error(self, error) -> None:
+        self.console_errors.append(f"uncaught: {error}")
+
+    def route(self, route) -> None:
+        url = route.request.url
+        self.requests.append(url)
+        parts = urlsplit(url)
+        if parts.scheme in LOCAL_SCHEMES or f"{parts.scheme}://{parts.netloc}" == self.origin:
+            route.continue_()
+        else:
+            # Recorded to fail the test, and refused so nothing actually leaves the machine.
+            self.foreign_requests.append(url)
+            route.abort()
+
+    def problems(self) -> list[str]:
+        errors = [
+            text
+            for text in self.console_errors
+            if not any(pattern.search(text) for pattern in self.allowed_console)
+        ]
+        return [
+            *(f"console error: {text}" for text in errors),
+            *(f"request to another host: {url}" for url in self.foreign_requests),
+        ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fail a browser test whose page logged an error or reached another host."""
+    result = yield
+    watch = getattr(item, "_page_watch", None)
+    if watch is not None and (problems := watch.problems()):
+        pytest.fail("The page misbehaved:\n  " + "\n  ".join(problems), pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.when == "call":
+        item._call_failed = report.failed
+    return report
+
+
+def _file_name(text: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", text).strip("_")
+
+
+def _test_folder(node) -> Path:
+    return ARTIFACTS_DIR / "screenshots" / node.path.stem / _file_name(node.name)
+
+
+@pytest.fixture
+def artifacts_dir(request) -> Path:
+    """This test's screenshot folder, emptied of an earlier run's pictures."""
+    folder = _test_folder(request.node)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def shot(artifacts_dir):
+    """`shot(page, "name")` saves a full-page screenshot as <test folder>/name.png."""
+
+    def save(page, name: str) -> Path:
+        path = artifacts_dir / f"{_file_name(name)}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
+
+
+@pytest.fixture
+def page(request, browser, live_server, transactional_db, artifacts_dir):
+    """
+    A fresh browser context (no cookies) and page per test, watched for console errors and
+    requests to other hosts. A failing test leaves `failure.png` in its screenshot folder.
+    """
+    origin = live_server.url.rstrip("/")
+    watch = PageWatch(origin=origin)
+    context = browser.new_context(
+        base_url=origin, locale="en", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", watch.route)
+    page = context.new_page()
+    page.on("console", watch.on_console)
+    page.on("pageerror", watch.on_page_error)
+    request.node._page_watch = watch
+    yield page
+    try:
+        if getattr(request.node, "_call_failed", False):
+            page.screenshot(path=str(artifacts_dir / "failure.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page_watch(request, page) -> PageWatch:
+    """The recorder of the current page, for a test that expects a console error on purpose."""
+    return request.node._page_watch
+
+
+def current_totp(device: TOTPDevice) -> str:
+    """The code the user's authenticator app shows right now."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+def enrol_totp(user) -> TOTPDevice:
+    """A confirmed authenticator for `user`, as if they had enrolled earlier."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def submit_password(page, username: str, password: str) -> None:
+    """Fill in and send the real login form."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+
+
+def login_with_totp(page, live_server, user, password: str) -> None:
+    """
+    Sign in through the real forms: password, then the current code of the user's confirmed
+    authenticator, typed as a person would. No session shortcut. A code is accepted once: a
+    second sign-in of the same user within the same 30 seconds needs the next code.
+    """
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    submit_password(page, user.get_username(), password)
+    page.wait_for_url(re.compile(r"/accounts/verify/"))
+    page.get_by_label("Code").fill(current_totp(device))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{live_server.url.rstrip('/')}/")

@@ -1,0 +1,242 @@
+"""
+Data of team South that team North must never see: a case of charlie's with a mother, her child
+and every kind of record hanging off them, built through the services as the app builds it.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import TeamMembership
+from casework import choices, services
+from casework.models import (
+    Attachment,
+    Case,
+    CaseNote,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
+    Relationship,
+    Task,
+)
+from intake.importing import import_upload
+from intake.models import ImportBatch, IntakeSubmission
+from intake.services import intake_start
+from legal_aid.models import AdvocacyDocument
+from legal_aid.services import document_request
+
+from ..factories import AssignmentFactory, MembershipFactory, UserFactory
+
+# Distinctive values, so a leak in a page or a log cannot be a coincidence.
+MOTHER_NAME = "남궁비밀"
+MOTHER_ALIAS = "Namgung Bimil"
+MOTHER_CONTACT = "+86 139 5550 0199"
+MOTHER_ORIGIN = "Musan, North Hamgyong (south-secret)"
+MOTHER_LOCATION = "Longjing, safe house 7 (south-secret)"
+CHILD_NAME = "남궁아이"
+IMPORTED_NAME = "남궁가져온"
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@dataclass
+class SouthData:
+    case: Case
+    mother: Person
+    child: Person
+    alias: PersonAlias
+    relationship: Relationship
+    status: LegalStatusRecord
+    entitlement: Entitlement
+    incident: Incident
+    note: CaseNote
+    task: Task
+    attachment: Attachment
+    intake: IntakeSubmission
+    batch: ImportBatch
+    document: AdvocacyDocument
+    owner: object
+    supervisor: object
+
+    def references(self) -> list[str]:
+        """What identifies South's people and case in a page or a response."""
+        return [self.case.reference, self.mother.reference, self.child.reference]
+
+    def secrets(self) -> list[str]:
+        """Everything of South that must not appear in a North user's response."""
+        ids = [
+            self.alias.pk,
+            self.relationship.pk,
+            self.status.pk,
+            self.entitlement.pk,
+            self.incident.pk,
+            self.note.pk,
+            self.task.pk,
+            self.attachment.pk,
+            self.mother.pk,
+            self.child.pk,
+            self.intake.pk,
+            self.batch.pk,
+            self.document.pk,
+        ]
+        return [
+            *self.references(),
+            self.intake.reference,
+            MOTHER_NAME,
+            MOTHER_ALIAS,
+            CHILD_NAME,
+            *map(str, ids),
+        ]
+
+    def fingerprint(self) -> dict:
+        """The state a refused write must leave untouched."""
+        case = Case.objects.get(pk=self.case.pk)
+        task = Task.objects.get(pk=self.task.pk)
+        return {
+            "case": (case.team_id, case.status, case.risk_level, case.owner_id),
+            "assignments": sorted(case.assignments.values_list("user_id", "role")),
+            "members": sorted(map(str, case.members.values_list("person_id", flat=True))),
+            "notes": case.notes.count(),
+            "tasks": (case.tasks.count(), task.completed_at),
+            "incidents": case.incidents.count(),
+            "attachments": case.attachments.count(),
+            "aliases": self.mother.aliases.count(),
+            "relationships": Relationship.objects.filter(from_person=self.mother).count(),
+            "statuses": self.mother.status_records.count(),
+            "entitlements": self.mother.entitlements.count(),
+            "updated": Person.objects.get(pk=self.mother.pk).updated_at,
+            "intake": IntakeSubmission.objects.filter(pk=self.intake.pk)
+            .values_list("status", "step", "owner", "team")[:1]
+            .get(),
+        }
+
+
+@pytest.fixture
+def south_supervisor(team_south):
+    """Sam supervises team South: the one who may do everything to South's cases."""
+    user = UserFactory(username="sam")
+    MembershipFactory(user=user, team=team_south, role=TeamMembership.Role.SUPERVISOR)
+    return user
+
+
+@pytest.fixture
+def south(team_south, charlie, south_supervisor) -> SouthData:
+    """
+    Charlie's case in team South, with one record of every kind, an advocacy brief about the
+    child, his draft intake, and a spreadsheet import of sam's (imports are for supervisors).
+    """
+    mother = services.person_create(
+        actor=charlie,
+        full_name=MOTHER_NAME,
+        role=choices.PersonRole.REFUGEE,
+        sex=choices.Sex.FEMALE,
+        nationality=choices.Nationality.DPRK,
+        region=choices.Region.JILIN,
+        date_of_birth=datetime.date(1986, 2, 3),
+        contact=MOTHER_CONTACT,
+        place_of_origin=MOTHER_ORIGIN,
+        current_location=MOTHER_LOCATION,
+    )
+    child = services.person_create(
+        actor=charlie,
+        full_name=CHILD_NAME,
+        role=choices.PersonRole.CHILD,
+        nationality=choices.Nationality.STATELESS,
+        region=choices.Region.JILIN,
+        date_of_birth=datetime.date(2015, 6, 1),
+    )
+    case = services.case_open(
+        team=team_south,
+        actor=charlie,
+        risk_level=choices.RiskLevel.HIGH,
+        summary="South's case summary",
+        members=[(mother, choices.MemberRole.PRINCIPAL), (child, choices.MemberRole.CHILD)],
+    )
+    alias = services.person_alias_add(person=mother, name=MOTHER_ALIAS, actor=charlie)
+    relationship = services.relationship_create(
+        from_person=mother, to_person=child, kind=choices.RelationshipKind.PARENT_OF, actor=charlie
+    )
+    status = services.legal_status_change(
+        person=mother,
+        status=choices.LegalStatus.UNDOCUMENTED_CN,
+        effective_from=datetime.date(2012, 4, 1),
+        actor=charlie,
+        country=choices.Country.CHINA,
+        source=choices.StatusSource.CASEWORKER,
+    )
+    entitlement = services.entitlement_record(
+        person=mother,
+        kind=choices.EntitlementKind.MARRIAGE_REGISTRATION,
+        status=choices.EntitlementStatus.DENIED,
+        as_of=datetime.date(2016, 1, 1),
+        actor=charlie,
+    )
+    incident = services.incident_record(
+        case=case,
+        kind=choices.IncidentKind.RAID,
+        occurred_on=datetime.date(2024, 3, 1),
+        region=choices.Region.JILIN,
+        description="A raid on the safe house",
+        people=[mother],
+        actor=charlie,
+    )
+    note = services.case_note_add(case=case, body="South's private note", actor=charlie)
+    task = services.task_create(
+        case=case,
+        title="Visit the family",
+        actor=charlie,
+        assignee=charlie,
+        due_on=datetime.date.today() + datetime.timedelta(days=3),
+    )
+    attachment = services.attachment_add(
+        case=case,
+        uploaded_file=SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf"),
+        actor=charlie,
+        person=mother,
+    )
+    # Queued only: it would render after commit, which a test's transaction never reaches.
+    document = document_request(
+        kind=AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF,
+        language=AdvocacyDocument.Language.EN,
+        redaction=AdvocacyDocument.Redaction.PSEUDONYMISED,
+        actor=charlie,
+        case=case,
+        subject=child,
+    )
+    intake = intake_start(actor=charlie, team=team_south)
+    spreadsheet = f"full_name\n{IMPORTED_NAME}\n".encode()
+    batch = import_upload(
+        team=team_south,
+        uploaded_file=SimpleUploadedFile("people.csv", spreadsheet, content_type="text/csv"),
+        actor=south_supervisor,
+    )
+    return SouthData(
+        case=case,
+        mother=mother,
+        child=child,
+        alias=alias,
+        relationship=relationship,
+        status=status,
+        entitlement=entitlement,
+        incident=incident,
+        note=note,
+        task=task,
+        attachment=attachment,
+        intake=intake,
+        batch=batch,
+        document=document,
+        owner=charlie,
+        supervisor=south_supervisor,
+    )
+
+
+@pytest.fixture
+def lena(team_north, north_case):
+    """A legal advocate of team North, with whom only a North case is shared."""
+    user = UserFactory(username="lena")
+    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    AssignmentFactory(case=north_case, user=user, role=choices.AssignmentRole.LEGAL_ADVOCATE)
+    return user

@@ -1,0 +1,414 @@
+"""
+The permission matrix: every URL pattern of the app and the API, enumerated from the resolver at
+collection time (so a new route is covered the day it is added), requested by each role of team
+North for the objects of a case of team South. Nothing of South may answer, and no response
+may carry South's references, names or record ids.
+
+A route whose URL keyword is not mapped below fails with "map kwarg X for route Y": whoever adds
+such a route decides here which object it names.
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from knox.models import AuthToken
+
+from casework.models import Case
+
+from ..conftest import sign_in
+from ..factories import MembershipFactory, UserFactory
+from .conftest import MOTHER_NAME, SouthData
+
+# Checked elsewhere, each by its own tests: the admin (below, and tests/casework/test_admin.py),
+# sign-in and two-factor pages and API token endpoints (tests/accounts), language switching,
+# the health check, static files and the API's schema and documentation pages.
+HANDLED_SEPARATELY = (
+    "admin/",
+    "accounts/",
+    "i18n/",
+    "healthz",
+    "static",
+    "api/schema",
+    "api/docs",
+    "api/v1/auth/",
+)
+
+# The legal library holds published law, policy and figures, not case data: every signed-in
+# staff member may read it, whatever their team. Its keywords name library entries; the matrix
+# still checks that these pages show nothing of another team's cases.
+PUBLIC_TO_SIGNED_IN_STAFF = {
+    "legal_aid:document": {"code"},
+    "legal_aid:provision": {"label"},
+    "legal_aid:authority": {"label"},
+}
+LIBRARY_PLACEHOLDER = "no-such-entry"
+
+# Route keyword -> the South object it names.
+KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
+    "case_ref": lambda s: s.case.reference,
+    "person_ref": lambda s: s.mother.reference,
+    "note_id": lambda s: s.note.pk,
+    "task_id": lambda s: s.task.pk,
+    "incident_id": lambda s: s.incident.pk,
+    "attachment_id": lambda s: s.attachment.pk,
+    "alias_id": lambda s: s.alias.pk,
+    "relationship_id": lambda s: s.relationship.pk,
+    "status_id": lambda s: s.status.pk,
+    "entitlement_id": lambda s: s.entitlement.pk,
+    "user_id": lambda s: s.owner.pk,
+    "intake_ref": lambda s: s.intake.reference,
+    "batch_ref": lambda s: s.batch.reference,
+    "document_id": lambda s: s.document.pk,
+    # Not an object: which page of an intake interview (IntakeSubmission.Step).
+    "step": lambda s: "identity",
+}
+# DRF routes that use the generic `reference` or `pk` keyword: the object depends on the route's
+# basename.
+REFERENCE_BY_BASENAME = {
+    "person": lambda s: s.mother.reference,
+    "case": lambda s: s.case.reference,
+}
+PK_BY_BASENAME = {
+    "person": lambda s: s.mother.pk,
+    "case": lambda s: s.case.pk,
+    "note": lambda s: s.note.pk,
+    "task": lambda s: s.task.pk,
+    "incident": lambda s: s.incident.pk,
+    "attachment": lambda s: s.attachment.pk,
+    "relationship": lambda s: s.relationship.pk,
+    "legal-status": lambda s: s.status.pk,
+    "entitlement": lambda s: s.entitlement.pk,
+    "alias": lambda s: s.alias.pk,
+}
+
+OBJECT_METHODS = ("get", "post", "put", "patch", "delete")
+REFUSED = {403, 404, 405}
+# What South's own staff may get: the page, a redirect after it, a method the route does not
+# take, or a conflict with the object's state (a PDF still queued): all found the object.
+REACHED = {200, 302, 405, 409}
+LOGIN_PATH = "/accounts/login/"
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # as written in the URLconf, prefixes joined
+    name: str | None  # namespaced
+    kwargs: tuple[str, ...]
+    basename: str | None  # DRF router basename
+
+    def __str__(self) -> str:
+        readable = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<\1>", self.pattern)
+        readable = re.sub(r"<\w+:(\w+)>", r"<\1>", readable)
+        return "/" + readable.replace("^", "").replace("$", "").replace("\\", "")
+
+    @property
+    def is_api(self) -> bool:
+        return self.pattern.startswith("api/")
+
+    @property
+    def handled_separately(self) -> bool:
+        return self.pattern.startswith(HANDLED_SEPARATELY)
+
+    def url(self, south: SouthData) -> str:
+        if self.name is None:
+            pytest.fail(f"give route {self} a name, so the permission matrix can build its URL")
+        return reverse(self.name, kwargs={kw: self._value(kw, south) for kw in self.kwargs})
+
+    def _value(self, kwarg: str, south: SouthData):
+        if kwarg in PUBLIC_TO_SIGNED_IN_STAFF.get(self.name, ()):
+            return LIBRARY_PLACEHOLDER
+        by_basename = {"reference": REFERENCE_BY_BASENAME, "pk": PK_BY_BASENAME}.get(kwarg, {})
+        pick = KWARG_OBJECTS.get(kwarg) or by_basename.get(self.basename)
+        if pick is None:
+            pytest.fail(
+                f"map kwarg {kwarg} for route {self} ({self.name}) in "
+                "tests/security/test_permission_matrix.py"
+            )
+        return str(pick(south))
+
+
+def _walk(patterns, prefix="", namespace=None, kwargs=()) -> Iterator[Route]:
+    for entry in patterns:
+        names = tuple(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            inner = ":".join(part for part in (namespace, entry.namespace) if part) or None
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner, kwargs + names)
+        elif isinstance(entry, URLPattern):
+            initkwargs = getattr(entry.callback, "initkwargs", None) or {}
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield Route(
+                pattern=prefix + str(entry.pattern),
+                name=name,
+                kwargs=kwargs + names,
+                basename=initkwargs.get("basename"),
+            )
+
+
+def all_routes() -> list[Route]:
+    # DRF's format-suffix twins (notes.json…) reach the same view as the plain route.
+    return [route for route in _walk(get_resolver().url_patterns) if "format" not in route.kwargs]
+
+
+ROUTES = [route for route in all_routes() if not route.handled_separately]
+OBJECT_ROUTES = [route for route in ROUTES if route.kwargs]
+LIST_ROUTES = [route for route in ROUTES if not route.kwargs]
+NORTH_ROLES = ["alice", "sue", "lena"]  # caseworker, supervisor, legal advocate
+
+
+def _clients(route: Route, user) -> list[tuple[str, Client]]:
+    """A browser session with both factors; for the API also an API token."""
+    clients = [("session", sign_in(Client(), user))]
+    if route.is_api:
+        _, token = AuthToken.objects.create(user=user)
+        clients.append(("token", Client(HTTP_AUTHORIZATION=f"Token {token}")))
+    return clients
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def _leaks(response, secrets) -> list[str]:
+    body = _body(response)
+    return [secret for secret in secrets if secret in body]
+
+
+def _request(client, method, url, data=None):
+    if method in ("get", "delete"):
+        return getattr(client, method)(url)
+    if method == "post":
+        return client.post(url, data or {})
+    return getattr(client, method)(url, data or {}, content_type="application/json")
+
+
+# The route list itself.
+
+
+def test_the_matrix_sees_the_routes_of_the_web_app_and_the_api():
+    """The resolver walk finds web pages and API routes, with their URL keywords."""
+    by_name = {route.name: route for route in ROUTES}
+    assert by_name["casework:case_detail"].kwargs == ("case_ref",)
+    assert "casework:dashboard" in by_name
+    api = [route for route in ROUTES if route.is_api and route.kwargs]
+    assert api, "no API route with a keyword was found"
+    assert not any(route.handled_separately for route in ROUTES)
+
+
+# North's roles against South's objects.
+
+
+@pytest.mark.parametrize("role", NORTH_ROLES)
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=str)
+def test_north_cannot_reach_south_objects(route, role, request, south, lena):
+    """Each role of another team gets 403/404/405 on every method and sees nothing of South."""
+    user = request.getfixturevalue(role)
+    url = route.url(south)
+    public = route.name in PUBLIC_TO_SIGNED_IN_STAFF
+    before = south.fingerprint()
+    failures = []
+    for transport, client in _clients(route, user):
+        for method in OBJECT_METHODS:
+            response = _request(client, method, url)
+            allowed = {200, *REFUSED} if public else REFUSED
+            if response.status_code not in allowed:
+                failures.append(f"{transport} {method.upper()} -> {response.status_code}")
+            if leaks := _leaks(response, south.secrets()):
+                failures.append(f"{transport} {method.upper()} shows {leaks}")
+    assert not failures, f"{role} on {url}: " + "; ".join(failures)
+    assert south.fingerprint() == before, f"{role} changed South's data through {url}"
+
+
+@pytest.mark.parametrize("role", NORTH_ROLES)
+@pytest.mark.parametrize("route", LIST_ROUTES, ids=str)
+def test_north_lists_show_nothing_of_south(route, role, request, south, lena):
+    """
+    Pages and endpoints without an object answer, but show nothing of South: not plainly, not
+    when searched by South's case reference or the mother's exact name, not after a form is
+    sent empty.
+    """
+    user = request.getfixturevalue(role)
+    url = route.url(south)
+    secrets = south.secrets()
+    searches = {
+        # A term the user typed may be shown back to them (in the search box): only what it
+        # could reveal besides itself counts.
+        MOTHER_NAME: {key: MOTHER_NAME for key in ("q", "search", "name")},
+        south.case.reference: {
+            key: south.case.reference for key in ("q", "search", "reference", "case")
+        },
+    }
+    before = south.fingerprint()
+    failures = []
+    for transport, client in _clients(route, user):
+        response = client.get(url, follow=True)
+        # 403: a page closed to the role (a legal advocate opening a case, a caseworker at
+        # the supervisor's bulk reassignment).
+        if response.status_code not in {200, 403, 405}:
+            failures.append(f"{transport} GET -> {response.status_code}")
+        if leaks := _leaks(response, secrets):
+            failures.append(f"{transport} GET shows {leaks}")
+        for term, params in searches.items():
+            found = client.get(f"{url}?{urlencode(params)}", follow=True)
+            if leaks := _leaks(found, [s for s in secrets if s != term]):
+                failures.append(f"{transport} GET searching {term!r} shows {leaks}")
+        sent = client.post(url, {})
+        if sent.status_code >= 500:
+            failures.append(f"{transport} POST -> {sent.status_code}")
+        if leaks := _leaks(sent, secrets):
+            failures.append(f"{transport} POST shows {leaks}")
+    assert not failures, f"{role} on {url}: " + "; ".join(failures)
+    assert south.fingerprint() == before, f"{role} changed South's data through {url}"
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=str)
+def test_south_reaches_every_object_route(route, south):
+    """
+    The control: South's own staff (charlie, who owns the case and took the intake, or sam, who
+    supervises the team) are not refused, so the 404s above come from the visibility rule and
+    not from a URL that names nothing.
+    """
+    if route.name in PUBLIC_TO_SIGNED_IN_STAFF:
+        pytest.skip("library entries are not South's objects")
+    url = route.url(south)
+    answers = {}
+    for user in (south.owner, south.supervisor):
+        for transport, client in _clients(route, user):
+            answers[f"{user.get_username()} {transport}"] = client.get(url).status_code
+    transports = {key.split()[1] for key in answers}
+    for transport in transports:
+        reached = [
+            code for key, code in answers.items() if key.endswith(transport) and code in REACHED
+        ]
+        assert reached, f"no one of South reaches GET {url}: {answers}"
+
+
+# Nobody signed in.
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=str)
+def test_anonymous_is_sent_to_sign_in(route, client, south):
+    """Without signing in, every route leads to the login page or answers 401/403 (405)."""
+    url = route.url(south)
+    before = south.fingerprint()
+    for method in ("get", "post"):
+        response = getattr(client, method)(url)
+        assert not _leaks(response, south.secrets())
+        if response.status_code == 302:
+            # Followed on, as a browser would (the login page may carry the asked-for URL).
+            landing = getattr(client, method)(url, follow=True).redirect_chain[-1][0]
+            assert landing.startswith(LOGIN_PATH), f"anonymous {method.upper()} {url} -> {landing}"
+        else:
+            assert response.status_code in {401, 403, 405}, (
+                f"anonymous {method.upper()} {url} -> {response.status_code}"
+            )
+    assert south.fingerprint() == before
+
+
+# The admin: its querysets follow the same rule.
+
+
+CASEWORK_ADMINS = sorted(
+    (model._meta.model_name, model_admin)
+    for model, model_admin in admin.site._registry.items()
+    if model._meta.app_label == "casework"
+)
+
+
+def test_a_caseworker_who_is_not_staff_cannot_open_the_admin(alice):
+    """The admin turns away a signed-in caseworker without staff status."""
+    client = sign_in(Client(), alice)
+    response = client.get("/admin/")
+    assert response.status_code in {302, 403}
+    if response.status_code == 302:
+        assert "login" in response["Location"]
+
+
+@pytest.fixture
+def north_staff(team_north, north_case):
+    """A member of North's staff with the admin's view permission, but not a superuser."""
+    user = UserFactory(username="nadia", is_staff=True)
+    MembershipFactory(user=user, team=team_north)
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="casework", codename__startswith="view")
+    )
+    return user
+
+
+@pytest.mark.parametrize(("model_name", "model_admin"), CASEWORK_ADMINS, ids=lambda v: str(v))
+def test_admin_lists_of_a_staff_member_show_no_other_team(
+    model_name, model_admin, north_staff, south
+):
+    """A North staff member's admin lists and searches show nothing of South's case."""
+    client = sign_in(Client(), north_staff)
+    url = reverse(f"admin:casework_{model_name}_changelist")
+    # A searched term may be shown back in the search box: only what else it reveals counts.
+    for term in (None, south.case.reference, south.mother.reference, MOTHER_NAME):
+        query = f"?{urlencode({'q': term})}" if term else ""
+        response = client.get(url + query)
+        assert response.status_code == 200, f"{url}{query} -> {response.status_code}"
+        leaks = [s for s in _leaks(response, south.secrets()) if s != term]
+        assert not leaks, f"{url}{query} shows {leaks}"
+
+
+SOUTH_OBJECT_BY_MODEL = {
+    "case": lambda s: s.case,
+    "person": lambda s: s.mother,
+    "relationship": lambda s: s.relationship,
+    "legalstatusrecord": lambda s: s.status,
+    "entitlement": lambda s: s.entitlement,
+    "incident": lambda s: s.incident,
+    "casenote": lambda s: s.note,
+    "task": lambda s: s.task,
+    "attachment": lambda s: s.attachment,
+}
+
+
+@pytest.mark.parametrize(("model_name", "model_admin"), CASEWORK_ADMINS, ids=lambda v: str(v))
+def test_admin_pages_of_south_objects_are_closed_to_north_staff(
+    model_name, model_admin, north_staff, south
+):
+    """A North staff member who types the id of a South record gets no page of it."""
+    pick = SOUTH_OBJECT_BY_MODEL.get(model_name)
+    assert pick is not None, f"map the casework admin model {model_name} to a South object"
+    obj = pick(south)
+    client = sign_in(Client(), north_staff)
+    for view in ("change", "history", "delete"):
+        url = reverse(f"admin:casework_{model_name}_{view}", args=[obj.pk])
+        response = client.get(url)
+        assert response.status_code in {302, 403, 404}, f"{url} -> {response.status_code}"
+        assert not _leaks(response, south.references()), url
+
+
+def test_admin_autocomplete_offers_no_south_case_or_person(north_staff, south):
+    """The admin's search-as-you-type lists of cases and people skip South's."""
+    client = sign_in(Client(), north_staff)
+    for model_name, field_name, term in (
+        ("incident", "case", south.case.reference),
+        ("relationship", "from_person", south.mother.reference),
+        ("relationship", "from_person", MOTHER_NAME),
+    ):
+        query = urlencode(
+            {
+                "term": term,
+                "app_label": "casework",
+                "model_name": model_name,
+                "field_name": field_name,
+            }
+        )
+        response = client.get(f"/admin/autocomplete/?{query}")
+        assert response.status_code in {200, 403}
+        assert not [s for s in _leaks(response, south.secrets()) if s != term]
+
+
+def test_a_supervisor_of_north_sees_no_south_case_in_the_queryset(sue, south):
+    """The rule every route above relies on, stated directly."""
+    assert not Case.objects.visible_to(sue).filter(pk=south.case.pk).exists()
