@@ -378,3 +378,22 @@ class TeamReassignForm(forms.Form):
             .distinct()
             .order_by("username")
         )
+
+
+class BreakGlassForm(forms.Form):
+    case_reference = forms.CharField(
+        label=_("Case reference"),
+        max_length=12,
+        help_text=_("For example C-7K3M9Q2X."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    reason = forms.CharField(
+        label=_("Why you need to see this case"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Your access is time-limited and recorded. The case's supervisors read this reason."
+        ),
+    )
+
+    def clean_case_reference(self):
+        return self.cleaned_data["case_reference"].strip().upper()

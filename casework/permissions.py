@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from accounts.models import TeamMembership
+from accounts.roles import RoleGroup
 
 from .choices import AssignmentRole
 from .models import Case, CaseAssignment, Person
@@ -72,3 +73,10 @@ def staff_who_can_see(case: Case):
         .filter(Q(pk__in=assigned) | Q(pk=case.owner_id) | Q(pk__in=supervisors))
         .order_by("username")
     )
+
+
+def can_break_glass(user) -> bool:
+    """Administrators (and superusers) may ask to see one case's content, with a reason."""
+    if not _is_active(user):
+        return False
+    return user.is_superuser or user.groups.filter(name=RoleGroup.ADMINISTRATOR).exists()

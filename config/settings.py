@@ -156,6 +156,8 @@ SHIMTEO_TRUSTED_PROXY_COUNT = env.int("SHIMTEO_TRUSTED_PROXY_COUNT", default=0)
 SHIMTEO_ATTACHMENT_MAX_BYTES = env.int("SHIMTEO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Days of detention after which a person is flagged on the dashboard.
 SHIMTEO_DETAINED_ALERT_DAYS = env.int("SHIMTEO_DETAINED_ALERT_DAYS", default=14)
+# Counts below this are hidden in reports and exports, so that nobody can be singled out.
+SHIMTEO_SMALL_COUNT_THRESHOLD = env.int("SHIMTEO_SMALL_COUNT_THRESHOLD", default=5)
 # How long an administrator's break-glass sight of one case lasts.
 SHIMTEO_BREAK_GLASS_MINUTES = env.int("SHIMTEO_BREAK_GLASS_MINUTES", default=60)
 
@@ -244,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "PersonRoleEnum": "casework.choices.PersonRole",
         "MemberRoleEnum": "casework.choices.MemberRole",
         "AssignmentRoleEnum": "casework.choices.AssignmentRole",
+        "AdvocacyDocumentKindEnum": "legal_aid.models.AdvocacyDocument.Kind",
+        "AdvocacyDocumentStatusEnum": "legal_aid.models.AdvocacyDocument.Status",
     },
 }
 

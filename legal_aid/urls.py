@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_documents
 
 app_name = "legal_aid"
 
@@ -11,4 +11,37 @@ urlpatterns = [
     path("authorities/", views.authorities, name="authorities"),
     path("authorities/<str:label>/", views.authority, name="authority"),
     path("restrictions/", views.restrictions, name="restrictions"),
+    # Advocacy documents ("documents/" is the library's papers).
+    path("advocacy/", views_documents.document_list, name="advocacy_list"),
+    path(
+        "advocacy/caseload-report/new/",
+        views_documents.caseload_report_new,
+        name="advocacy_caseload_new",
+    ),
+    path(
+        "cases/<str:case_ref>/advocacy/new/",
+        views_documents.document_new_for_case,
+        name="advocacy_new",
+    ),
+    path("advocacy/<uuid:document_id>/", views_documents.document_detail, name="advocacy_detail"),
+    path(
+        "advocacy/<uuid:document_id>/approve/",
+        views_documents.document_approve,
+        name="advocacy_approve",
+    ),
+    path(
+        "advocacy/<uuid:document_id>/regenerate/",
+        views_documents.document_regenerate,
+        name="advocacy_regenerate",
+    ),
+    path(
+        "advocacy/<uuid:document_id>/retry/",
+        views_documents.document_retry,
+        name="advocacy_retry",
+    ),
+    path(
+        "advocacy/<uuid:document_id>/download/",
+        views_documents.document_download,
+        name="advocacy_download",
+    ),
 ]

@@ -1,3 +1,4 @@
+from .access import BreakGlassAccess
 from .cases import Attachment, Case, CaseAssignment, CaseFlag, CaseMember, CaseNote, Task
 from .people import (
     Entitlement,
@@ -10,6 +11,7 @@ from .people import (
 
 __all__ = [
     "Attachment",
+    "BreakGlassAccess",
     "Case",
     "CaseAssignment",
     "CaseFlag",

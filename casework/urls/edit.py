@@ -10,6 +10,7 @@ from ..views import edit
 urlpatterns = [
     path("new/person/", edit.person_create, name="person_create"),
     path("new/case/", edit.case_create, name="case_create"),
+    path("break-glass/", edit.break_glass, name="break_glass"),
     path("people/<str:person_ref>/edit/", edit.person_edit, name="person_edit"),
     path("people/<str:person_ref>/aliases/new/", edit.alias_add, name="alias_add"),
     path(

@@ -30,6 +30,7 @@ from ..choices import AssignmentRole, CaseStatus, MemberRole
 from ..forms import (
     AliasForm,
     AttachmentForm,
+    BreakGlassForm,
     CaseAssignForm,
     CaseCreateForm,
     CaseEditForm,
@@ -52,6 +53,7 @@ from ..forms import (
 )
 from ..models import Case, CaseAssignment, CaseMember, Person
 from ..permissions import (
+    can_break_glass,
     can_edit_case,
     can_supervise,
     editable_cases,
@@ -748,4 +750,38 @@ def team_reassign(request):
         next_url=reverse("casework:dashboard"),
         rename={"user": "to_user"},
         submit=_("Hand over"),
+    )
+
+
+@form_view
+def break_glass(request):
+    """An administrator asks to see one case, saying why; the grant is audited and expires."""
+    if not can_break_glass(request.user):
+        _refuse(request, None, "break_glass")
+    form = BreakGlassForm(_data(request))
+    if form.is_valid():
+        case = Case.objects.filter(reference=form.cleaned_data["case_reference"]).first()
+        if case is None:
+            form.add_error("case_reference", _("No case has this reference."))
+        else:
+            try:
+                access = services.case_break_glass(
+                    case=case,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as error:
+                _put_errors_on(form, error)
+            else:
+                messages.warning(
+                    request,
+                    _("You can see case %(case)s until %(time)s. This is recorded.")
+                    % {"case": case.reference, "time": access.expires_at.strftime("%H:%M")},
+                )
+                return redirect("casework:case_detail", case_ref=case.reference)
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {"form": form, "title": _("Break the glass"), "submit": _("See this case")},
     )

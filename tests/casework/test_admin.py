@@ -31,6 +31,7 @@ from casework.models import (
     Relationship,
     Task,
 )
+from casework.services import case_break_glass
 
 from ..conftest import sign_in
 from ..factories import AssignmentFactory, CaseFactory, CaseMemberFactory, PersonFactory
@@ -154,14 +155,23 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def north(team_north, alice):
-    return make_household(team=team_north, caseworker=alice, name="박순옥", tag="N1")
+def glass_broken(household: Household, admin) -> Household:
+    # The superuser of these tests sees case content only as an administrator would: through a
+    # break-glass grant on each household.
+    case_break_glass(case=household.case, actor=admin, reason="Reviewing the admin pages here")
+    return household
 
 
 @pytest.fixture
-def south(team_south, charlie):
-    return make_household(team=team_south, caseworker=charlie, name="최영희", tag="S1")
+def north(team_north, alice, admin_user):
+    household = make_household(team=team_north, caseworker=alice, name="박순옥", tag="N1")
+    return glass_broken(household, admin_user)
+
+
+@pytest.fixture
+def south(team_south, charlie, admin_user):
+    household = make_household(team=team_south, caseworker=charlie, name="최영희", tag="S1")
+    return glass_broken(household, admin_user)
 
 
 @pytest.fixture

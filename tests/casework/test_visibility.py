@@ -170,9 +170,18 @@ def test_supervisor_sees_every_case_of_her_team(model, north, south, team_north,
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_superuser_sees_everything(model, north, south, admin_user):
-    """For now a superuser sees every record."""
-    assert _visible(model, admin_user) == set(model.objects.all())
+def test_superuser_sees_nothing_without_breaking_the_glass(model, north, south, admin_user):
+    """A superuser runs the system, not the cases: no record is visible without a grant."""
+    assert _visible(model, admin_user) == set()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_breaking_the_glass_shows_that_one_case(model, north, south, admin_user):
+    """A break-glass grant on North's case shows its records, and nothing of South's."""
+    from casework.services import case_break_glass
+
+    case_break_glass(case=north, actor=admin_user, reason="Court order 2026/11 needs the file")
+    assert _visible(model, admin_user) == _of_case(model, north)
 
 
 def test_anonymous_and_inactive_users_see_nothing(north, alice):

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from django.db import connection
 
@@ -38,9 +39,22 @@ def _database_url(settings_dict) -> str:
     return f"postgres://{user}@{host}:{port}/{settings_dict['NAME']}"
 
 
+def _fresh_broker_connections():
+    # Stopping a worker closes the app's broker pool for good, and an eager task run earlier
+    # caches "no result backend": drop both so each worker test starts clean.
+    kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def celery_worker(transactional_db, settings):
-    """Start `celery worker` against the test database; tasks sent by the test go to it."""
+    """
+    Start `celery worker` against the test database and this test's media folder; tasks sent
+    by the test go to it.
+    """
     require(_redis_is_up(), "a Celery worker needs Redis on 127.0.0.1:6379")
     require(connection.vendor == "postgresql", "a Celery worker needs the PostgreSQL test database")
     broker = f"redis://{REDIS_HOST}:{REDIS_PORT}/{BROKER_DB}"
@@ -51,6 +65,7 @@ def celery_worker(transactional_db, settings):
         "CELERY_RESULT_BACKEND": broker,
         "DATABASE_URL": _database_url(connection.settings_dict),
         "SHIMTEO_ENV": "development",
+        "SHIMTEO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     log = ROOT / "var" / "test-artifacts" / "celery-worker.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -88,6 +103,7 @@ def celery_worker(transactional_db, settings):
         task_default_queue=queue,
     )
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    _fresh_broker_connections()
     try:
         celery_app.signature("shimteo.ping", queue=queue).delay().get(timeout=30)
         yield worker
@@ -99,3 +115,4 @@ def celery_worker(transactional_db, settings):
             worker.kill()
         celery_app.conf.update(previous)
         celery_app.pool.force_close_all()
+        _fresh_broker_connections()

@@ -1,0 +1,100 @@
+"""
+The advocacy documents API, on the same services as the web pages. Every lookup starts from
+`AdvocacyDocument.objects.visible_to(request.user)`, so another team's document is a 404.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+
+from .. import services
+from ..models import AdvocacyDocument
+from .serializers import AdvocacyDocumentSerializer, DocumentRequestSerializer
+
+
+def _field_errors(error: DjangoValidationError) -> dict:
+    errors = as_serializer_error(error)
+    general = errors.pop(NON_FIELD_ERRORS, [])
+    if general:
+        errors[api_settings.NON_FIELD_ERRORS_KEY] = general
+    return errors
+
+
+class AdvocacyDocumentViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = AdvocacyDocumentSerializer
+    lookup_field = "pk"
+    lookup_url_kwarg = "document_id"
+
+    def get_queryset(self):
+        return (
+            AdvocacyDocument.objects.visible_to(self.request.user)
+            .select_related("case", "subject", "team", "requested_by", "approved_by")
+            .order_by("-requested_at", "-version")
+        )
+
+    def _run(self, action, **kwargs):
+        try:
+            return action(actor=self.request.user, **kwargs)
+        except DjangoValidationError as error:
+            raise ValidationError(_field_errors(error)) from None
+        except PermissionDenied as error:
+            raise ApiPermissionDenied(str(error)) from None
+
+    @extend_schema(
+        request=DocumentRequestSerializer,
+        responses={202: AdvocacyDocumentSerializer, 400: OpenApiResponse(description="Invalid")},
+    )
+    def create(self, request):
+        """Queue a document; poll it until `status` is ready, then download it."""
+        incoming = DocumentRequestSerializer(data=request.data, context={"request": request})
+        incoming.is_valid(raise_exception=True)
+        document = self._run(services.document_request, **incoming.validated_data)
+        return Response(self.get_serializer(document).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: AdvocacyDocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, document_id=None):
+        document = self._run(services.document_approve, document=self.get_object())
+        return Response(self.get_serializer(document).data)
+
+    @extend_schema(request=None, responses={202: AdvocacyDocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def regenerate(self, request, document_id=None):
+        document = self._run(services.document_regenerate, document=self.get_object())
+        return Response(self.get_serializer(document).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: AdvocacyDocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request, document_id=None):
+        document = self._run(services.document_retry, document=self.get_object())
+        return Response(self.get_serializer(document).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request, document_id=None):
+        """The PDF (no-store); 403 until approved when it names someone, and that is audited."""
+        document = self.get_object()
+        try:
+            pdf = services.document_download(document=document, actor=request.user, request=request)
+        except services.DocumentNotApproved as error:
+            # Answered, not raised: DRF would roll back the refusal's audit event.
+            return Response({"detail": str(error)}, status=status.HTTP_403_FORBIDDEN)
+        except DjangoValidationError as error:
+            return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filename = f"{document.reference}-v{document.version}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store, private"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

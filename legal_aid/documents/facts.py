@@ -1,0 +1,695 @@
+"""
+The facts of an advocacy document and the argument built on them, as a snapshot: a plain JSON
+structure that the PDF template lays out and that is kept, encrypted, with the document.
+
+Facts are gathered through casework's selectors as the requester sees them (a document never
+shows what its requester could not open), people are shown through the Redactor, and only coded
+fields are read besides the names a consenting person allows: never notes, descriptions,
+contacts or the encrypted places.
+"""
+
+from dataclasses import asdict
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from casework import selectors as casework
+from casework.choices import (
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    LegalStatus,
+    Nationality,
+    PersonRole,
+)
+from casework.models import Case, CaseMember, Incident, LegalStatusRecord, Person
+from consent.checks import people_allowing
+
+from .. import selectors
+from ..models import AdvocacyDocument, Figure, Restriction
+from . import charts
+from .citations import Citations
+from .redaction import Redactor
+
+# A person whose present status is one of these may be the subject of an urgent appeal: detained,
+# or living undocumented or in transit, where arrest and return are the threat.
+APPEAL_STATUSES = (LegalStatus.DETAINED_CN, LegalStatus.UNDOCUMENTED_CN, LegalStatus.IN_TRANSIT)
+# The papers' figures an appeal against deportation rests on.
+APPEAL_FIGURES = (
+    "deported-by-2004",
+    "new-detention-camps",
+    "detention-spending",
+    "refugees-in-area",
+    "estimated-staying",
+)
+STATISTICS_SCOPE = "statistics"
+
+
+class DocumentError(Exception):
+    """A document cannot be built; the message is ours and names no one."""
+
+
+def small_count_threshold() -> int:
+    return int(getattr(settings, "SHIMTEO_SMALL_COUNT_THRESHOLD", 5))
+
+
+def gather(document: AdvocacyDocument) -> dict:
+    """The snapshot of `document`: its facts, argument and citations, in its language."""
+    is_report = document.kind == AdvocacyDocument.Kind.CASELOAD_REPORT
+    # Checked before switching language: the reason for a failure is read by staff, not printed.
+    case, subject = (None, None) if is_report else _scoped_case_and_subject(document)
+    with override(document.language):
+        citations = Citations()
+        if is_report:
+            body = _caseload_report(document, citations)
+            names = False
+        else:
+            redactor = Redactor(case, level=document.redaction)
+            compose = {
+                AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF: _child_access_brief,
+                AdvocacyDocument.Kind.DEPORTATION_APPEAL: _deportation_appeal,
+            }[document.kind]
+            body = compose(document, case, subject, redactor, citations)
+            names = redactor.named_any
+        return {
+            "kind": document.kind,
+            "kind_label": str(AdvocacyDocument.Kind(document.kind).label),
+            "language": document.language,
+            "reference": document.reference,
+            "version": document.version,
+            "requested_by": document.requested_by.get_username(),
+            "generated_on": timezone.localdate().isoformat(),
+            "case_reference": document.case.reference if document.case_id else "",
+            "team": document.team.name if document.team_id else "",
+            "redaction": document.redaction,
+            "redaction_label": str(AdvocacyDocument.Redaction(document.redaction).label),
+            "names_people": names,
+            "source_language_note": _(
+                "Quoted provisions are given in the English translation that is our source."
+            )
+            if document.language != "en"
+            else "",
+            **body,
+            "authorities": citations.table_of_authorities(),
+            "annex": citations.annex(),
+            "provenance": citations.provenance(),
+        }
+
+
+def _scoped_case_and_subject(document: AdvocacyDocument) -> tuple[Case, Person]:
+    user = document.requested_by
+    case = Case.objects.visible_to(user).filter(pk=document.case_id).first()
+    if case is None:
+        raise DocumentError(_("The requester can no longer see this case."))
+    member = CaseMember.objects.filter(case=case, person_id=document.subject_id).first()
+    if member is None:
+        raise DocumentError(_("The person is no longer a member of this case."))
+    return case, member.person
+
+
+def _paragraph(text: str, notes: list | None = None) -> dict:
+    return {"text": text, "notes": notes or []}
+
+
+def _shown(person, redactor) -> dict:
+    return asdict(redactor.show(person))
+
+
+def _members(case) -> list[CaseMember]:
+    return list(
+        CaseMember.objects.filter(case=case).select_related("person").order_by("added_at", "pk")
+    )
+
+
+def _status_of(person) -> LegalStatusRecord | None:
+    return casework.current_status(person)
+
+
+def _remaining_authorities(restrictions, citations: Citations) -> list[str]:
+    """Labels the catalogue lists for `restrictions` that the argument has not cited yet."""
+    labels = []
+    for restriction in restrictions:
+        for link in restriction.authority_links.all():
+            label = link.authority.label
+            if label not in citations.authorities and label not in labels:
+                labels.append(label)
+    return labels
+
+
+# Child access brief.
+
+
+def _child_access_brief(document, case, child, redactor, citations) -> dict:
+    user = document.requested_by
+    people_of_case = {m.person_id for m in _members(case)}
+    family = casework.family_of(child, user=user)
+    parents = [p for p in family.parents if p.pk in people_of_case]
+    shown_child = _shown(child, redactor)
+    shown_parents = [_shown(p, redactor) for p in parents]
+    chinese_parent = next((p for p in parents if p.nationality == Nationality.PRC), None)
+    refugee_parent = next((p for p in parents if p.nationality == Nationality.DPRK), None)
+    married = None
+    if chinese_parent and refugee_parent:
+        ties = casework.family_of(refugee_parent, user=user).partners
+        married = next(
+            (t.marriage_registered for t in ties if t.person.pk == chinese_parent.pk), None
+        )
+
+    entitlements = list(casework.current_entitlements(child))
+    evidenced = selectors.restrictions_evidenced_by(child, user=user)
+    restrictions = [e.restriction for e in evidenced]
+    slugs = {r.slug for r in restrictions}
+
+    sections = []
+    # Who the child is.
+    facts = [
+        _paragraph(
+            _(
+                "This brief concerns %(child)s, a child living in %(region)s (case %(case)s). "
+                "It sets out what the child has been refused and the law that entitles the "
+                "child to it."
+            )
+            % {
+                "child": shown_child["label"],
+                "region": shown_child["region"],
+                "case": case.reference,
+            }
+        )
+    ]
+    for shown in shown_parents:
+        facts.append(
+            _paragraph(
+                _("%(parent)s is the child's parent; nationality recorded: %(nationality)s.")
+                % {"parent": shown["label"], "nationality": shown["nationality"]}
+            )
+        )
+    if married is False:
+        facts.append(
+            _paragraph(
+                _(
+                    "The parents' marriage is not registered: the Yanbian notice treats such a "
+                    "child as a non-Chinese alien."
+                ),
+                citations.cite("YB-2003-2"),
+            )
+        )
+    sections.append({"heading": _("The child and the family"), "paragraphs": facts})
+
+    # What was refused, from the child's present records.
+    rows = [
+        {
+            "what": str(EntitlementKind(e.kind).label),
+            "status": str(EntitlementStatus(e.status).label),
+            "as_of": e.as_of.isoformat(),
+        }
+        for e in entitlements
+    ]
+    refused = []
+    for item in evidenced:
+        kinds = sorted({str(EntitlementKind(e.kind).label) for e in item.entitlements})
+        refused.append(
+            _paragraph(
+                _("%(restriction)s: recorded refusal of %(what)s.")
+                % {"restriction": item.restriction.title, "what": ", ".join(kinds) or "—"},
+                citations.cite(*[p.label for p in item.restriction.provisions.all()]),
+            )
+        )
+    if not refused:
+        refused.append(
+            _paragraph(_("No refusal is recorded yet for this child; the law below still applies."))
+        )
+    sections.append(
+        {
+            "heading": _("What the child has been refused"),
+            "paragraphs": refused,
+            "table": {
+                "columns": [_("Benefit"), _("Present status"), _("As of")],
+                "rows": [[r["what"], r["status"], r["as_of"]] for r in rows],
+            }
+            if rows
+            else None,
+        }
+    )
+
+    # Nationality first (LEGAL_AUTHORITIES caution 2), then registration, then the benefits.
+    if chinese_parent is not None:
+        nationality = _(
+            "Born in China to a Chinese parent, the child is a Chinese national by law, "
+            "whatever the parents' marriage or the mother's status."
+        )
+    else:
+        nationality = _(
+            "If either parent is Chinese, the child born in China is a Chinese national by law; "
+            "the child must not be left without any nationality."
+        )
+    law = [
+        _paragraph(nationality, citations.cite("PRC-NAT-4", "CRC-7")),
+        _paragraph(
+            _(
+                "A child born outside marriage has the same rights as any other child, and no "
+                "one may discriminate against the child."
+            ),
+            citations.cite("PRC-CIV-1071", "PRC-MAR-25"),
+        ),
+    ]
+    sections.append({"heading": _("Nationality comes first"), "paragraphs": law})
+
+    registration = [
+        _paragraph(
+            _(
+                "Household registration is the administrative step that follows: the State "
+                "Council's 2015 opinion allows a child born outside marriage to be registered "
+                "with the birth certificate, one parent's household book and a statement, and "
+                "bans extra preconditions."
+            ),
+            citations.cite("PRC-HUKOU-2015", "YB-2003-2"),
+        ),
+        _paragraph(
+            _("Every child is to be registered immediately after birth and keeps an identity."),
+            citations.cite("CRC-8", "ICCPR-24-2", "CRC-CO-40"),
+        ),
+    ]
+    sections.append({"heading": _("Household registration (hukou)"), "paragraphs": registration})
+
+    benefits = []
+    if "child-education-denied" in slugs or _sought(entitlements, "kindergarten", "school"):
+        benefits.append(
+            _paragraph(
+                _(
+                    "A child of Chinese nationality has an equal right to compulsory schooling, "
+                    "which governments must guarantee, near home and without exams."
+                ),
+                citations.cite("YB-2003-3", "PRC-EDU-4", "PRC-EDU-5", "PRC-EDU-12"),
+            )
+        )
+        benefits.append(
+            _paragraph(
+                _("Primary education is to be compulsory and free for every child."),
+                citations.cite("CRC-28", "ICESCR-13"),
+            )
+        )
+    if "child-medical-care-denied" in slugs or _sought(entitlements, "medical_care"):
+        benefits.append(
+            _paragraph(
+                _("No child may be deprived of access to health care."),
+                citations.cite("YB-2003-3", "CRC-24", "ICESCR-12"),
+            )
+        )
+    benefits.append(
+        _paragraph(
+            _(
+                "Minors have equal rights without discrimination, including on household "
+                "registration or family situation, and the child's best interests come first."
+            ),
+            citations.cite("PRC-MIN-3", "CRC-2", "CRC-3"),
+        )
+    )
+    remaining = _remaining_authorities(restrictions, citations)
+    if remaining:
+        benefits.append(
+            _paragraph(
+                _("The same refusals also offend the following."), citations.cite(*remaining)
+            )
+        )
+    sections.append({"heading": _("Kindergarten, school and medical care"), "paragraphs": benefits})
+
+    sections.append(
+        {
+            "heading": _("Requests"),
+            "items": [
+                _("Register the child in the household registration of the Chinese parent."),
+                _("Admit the child to kindergarten or school and to medical care without delay."),
+                _("Withdraw item 2 and item 3 of the Yanbian notice of 16 November 2003."),
+            ],
+            "paragraphs": [],
+        }
+    )
+    return {
+        "title": _("Child access brief: registration, school and medical care"),
+        "subject": shown_child,
+        "people": [shown_child, *shown_parents],
+        "sections": sections,
+    }
+
+
+def _sought(entitlements, *kinds: str) -> bool:
+    return any(e.kind in kinds for e in entitlements)
+
+
+# Urgent appeal against deportation.
+
+
+def _deportation_appeal(document, case, person, redactor, citations) -> dict:
+    user = document.requested_by
+    shown = _shown(person, redactor)
+    status = _status_of(person)
+    members = _members(case)
+    children = [
+        m.person
+        for m in members
+        if m.person_id != person.pk
+        and m.person.pk in {c.pk for c in casework.family_of(person, user=user).children}
+    ]
+    shown_children = [_shown(c, redactor) for c in children]
+    incidents = list(
+        Incident.objects.visible_to(user)
+        .filter(
+            case=case,
+            people=person,
+            kind__in=[IncidentKind.RAID, IncidentKind.ARREST, IncidentKind.DETENTION],
+        )
+        .order_by("occurred_on", "pk")
+    )
+
+    situation = []
+    if status is not None:
+        situation.append(
+            _paragraph(
+                _(
+                    "%(person)s, of %(nationality)s nationality, is recorded as “%(status)s” "
+                    "since %(since)s (%(country)s). Case %(case)s."
+                )
+                % {
+                    "person": shown["label"],
+                    "nationality": shown["nationality"],
+                    "status": status.get_status_display(),
+                    "since": status.effective_from.isoformat(),
+                    "country": status.get_country_display(),
+                    "case": case.reference,
+                }
+            )
+        )
+    for incident in incidents:
+        situation.append(
+            _paragraph(
+                _("%(kind)s on %(date)s in %(region)s.")
+                % {
+                    "kind": incident.get_kind_display(),
+                    "date": incident.occurred_on.isoformat(),
+                    "region": incident.get_region_display(),
+                },
+                citations.cite("YBF-2004-P2", "MPS-2005-P2"),
+            )
+        )
+    if shown_children:
+        situation.append(
+            _paragraph(
+                _("%(person)s is the parent of %(children)s, whose care depends on them.")
+                % {
+                    "person": shown["label"],
+                    "children": ", ".join(c["label"] for c in shown_children),
+                },
+                citations.cite("CRC-3", "CRC-CO-83c"),
+            )
+        )
+    sections = [{"heading": _("The person at risk"), "paragraphs": situation}]
+
+    own_words = citations.provision("MPS-2005-P4")
+    sections.append(
+        {
+            "heading": _("The authorities' own finding"),
+            "paragraphs": [
+                _paragraph(
+                    _(
+                        "The Ministry of Public Security's border bureau itself wrote that those "
+                        "who cross “mostly came because of hunger and survival. Only a few came "
+                        "because of political motives.”"
+                    ),
+                    [own_words],
+                ),
+                _paragraph(
+                    _(
+                        "People who fled hunger are punished on return to North Korea: the "
+                        "Commission of Inquiry and the Committee against Torture found that "
+                        "returnees face detention, torture and worse."
+                    ),
+                    citations.cite("COI-38-45", "CAT-CO-46"),
+                ),
+            ],
+        }
+    )
+
+    figures = [citations.figure(key) for key in APPEAL_FIGURES]
+    sections.append(
+        {
+            "heading": _("Returns and detention, in the papers' own figures"),
+            "paragraphs": [
+                _paragraph(
+                    _("%(description)s: %(figure)s.")
+                    % {"description": f["description"], "figure": f["text"]},
+                    [{"label": f["provision"], "kind": "figure", "note": f["note"]}],
+                )
+                for f in figures
+            ],
+        }
+    )
+
+    law = [
+        _paragraph(
+            _(
+                "No one may be returned where their life or freedom would be threatened, nor to "
+                "a state where there are substantial grounds to fear torture; the second rule "
+                "needs no refugee status, which China does not grant to North Koreans."
+            ),
+            citations.cite("RC-33", "CAT-3"),
+        ),
+        _paragraph(
+            _(
+                "The Committee on the Rights of the Child asked China to respect non-refoulement "
+                "for every child, including from the DPRK, and to stop arresting and returning "
+                "North Koreans, especially women with children by Chinese men."
+            ),
+            citations.cite("CRC-CO-83a", "CRC-CO-83c"),
+        ),
+        _paragraph(
+            _("Refugees who enter illegally to flee danger are not to be penalised for it."),
+            citations.cite("RC-31"),
+        ),
+        _paragraph(
+            _("UNHCR has publicly protested China's returns of North Koreans."),
+            citations.cite("UNHCR-PROTESTS"),
+        ),
+    ]
+    if person.role == PersonRole.CHILD:
+        law.append(
+            _paragraph(
+                _("A child seeking protection is owed it in particular."), citations.cite("CRC-22")
+            )
+        )
+    restrictions = Restriction.objects.filter(
+        slug__in=["forced-return", "detention-for-deportation"]
+    ).prefetch_related("authority_links__authority")
+    remaining = _remaining_authorities(restrictions, citations)
+    if remaining:
+        law.append(
+            _paragraph(_("Return would also offend the following."), citations.cite(*remaining))
+        )
+    # The papers that order returns, cited so the reader sees what is answered.
+    law.append(
+        _paragraph(
+            _("These obligations answer the orders to deport all illegal immigrants."),
+            citations.cite("YB-2003-5", "MPS-2005-P2"),
+        )
+    )
+    sections.append({"heading": _("Non-refoulement"), "paragraphs": law})
+    sections.append(
+        {
+            "heading": _("Requests"),
+            "items": [
+                _("Halt the deportation of %(person)s at once.") % {"person": shown["label"]},
+                _("Release %(person)s from detention for deportation.")
+                % {"person": shown["label"]},
+                _("Give UNHCR access to assess the need for protection."),
+            ],
+            "paragraphs": [],
+        }
+    )
+    return {
+        "title": _("Urgent appeal against deportation"),
+        "subject": shown,
+        "people": [shown, *shown_children],
+        "sections": sections,
+    }
+
+
+# Caseload report.
+
+
+def suppress(counts: list[int], threshold: int) -> list[int | None]:
+    """
+    Counts below the threshold (but above zero) become None. When exactly one count of a table
+    is hidden, the next smallest is hidden too, so that no hidden count can be recomputed from
+    the others and a total.
+    """
+    hidden = [c if not (0 < c < threshold) else None for c in counts]
+    if hidden.count(None) == 1:
+        candidates = [(c, i) for i, c in enumerate(hidden) if c]
+        if candidates:
+            hidden[min(candidates)[1]] = None
+    return hidden
+
+
+def shown_count(count: int | None, threshold: int) -> str:
+    if count is None:
+        return _("fewer than %(n)s") % {"n": threshold}
+    return number_format(count, force_grouping=True)
+
+
+def _table(labels: list[str], counts: list[int], threshold: int, title: str) -> dict:
+    hidden = suppress(counts, threshold)
+    rows = [
+        {"label": label, "count": count, "shown": shown_count(count, threshold)}
+        for label, count in zip(labels, hidden, strict=True)
+    ]
+    return {"rows": rows, "chart": charts.bar_chart(rows, title=title)}
+
+
+def _caseload_report(document, citations) -> dict:
+    user = document.requested_by
+    threshold = small_count_threshold()
+    cases = Case.objects.visible_to(user)
+    if document.team_id:
+        cases = cases.filter(team_id=document.team_id)
+    in_scope = CaseMember.objects.filter(case__in=cases.values("pk")).values("person")
+    people = people_allowing(Person.objects.filter(pk__in=in_scope), STATISTICS_SCOPE)
+    counted = people.count()
+    case_count = cases.count()
+
+    status_counts = dict(
+        LegalStatusRecord.objects.filter(person__in=people.values("pk"), effective_to__isnull=True)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("person", distinct=True))
+    )
+    statuses = [s for s in LegalStatus if status_counts.get(s.value)]
+    status_table = _table(
+        [str(s.label) for s in statuses],
+        [status_counts[s.value] for s in statuses],
+        threshold,
+        _("People by present legal status"),
+    )
+
+    children = people.filter(role=PersonRole.CHILD)
+    denied = dict(
+        casework.latest_entitlements()
+        .filter(person__in=children.values("pk"), status=EntitlementStatus.DENIED)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("person", distinct=True))
+    )
+    kinds = [k for k in EntitlementKind if denied.get(k.value)]
+    denied_table = _table(
+        [str(k.label) for k in kinds],
+        [denied[k.value] for k in kinds],
+        threshold,
+        _("Children refused a benefit, by benefit"),
+    )
+
+    incident_counts = dict(
+        Incident.objects.filter(case__in=cases.values("pk"), people__in=people.values("pk"))
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("people", distinct=True))
+    )
+    incident_kinds = [k for k in IncidentKind if incident_counts.get(k.value)]
+    incident_table = _table(
+        [str(k.label) for k in incident_kinds],
+        [incident_counts[k.value] for k in incident_kinds],
+        threshold,
+        _("People involved in incidents, by kind"),
+    )
+
+    restriction_rows = []
+    for restriction in selectors.restriction_catalogue():
+        affected = selectors.affected_people([restriction], user=user).filter(
+            pk__in=people.values("pk")
+        )
+        restriction_rows.append((restriction, affected.count()))
+    restriction_rows = [(r, n) for r, n in restriction_rows if n]
+    hidden = suppress([n for _r, n in restriction_rows], threshold)
+    restriction_paragraphs = [
+        _paragraph(
+            _("%(restriction)s: %(count)s.")
+            % {"restriction": r.title, "count": shown_count(n, threshold)},
+            citations.cite(*[p.label for p in r.provisions.all()]),
+        )
+        for (r, _n), n in zip(restriction_rows, hidden, strict=True)
+    ]
+
+    figures = [citations.figure(f.key) for f in Figure.objects.all()]
+    scope_text = (
+        _("the cases of team %(team)s that %(user)s can see")
+        % {"team": document.team.name, "user": user.get_username()}
+        if document.team_id
+        else _("the cases %(user)s can see") % {"user": user.get_username()}
+    )
+    sections = [
+        {
+            "heading": _("Scope"),
+            "paragraphs": [
+                _paragraph(
+                    _(
+                        "This report counts the people of %(scope)s (%(cases)s cases) who "
+                        "consented to be counted in statistics: %(people)s people. Counts below "
+                        "%(threshold)s are not shown, nor is one more count where a single "
+                        "hidden count could be worked out."
+                    )
+                    % {
+                        "scope": scope_text,
+                        "cases": number_format(case_count, force_grouping=True),
+                        "people": shown_count(suppress([counted], threshold)[0], threshold),
+                        "threshold": threshold,
+                    }
+                )
+            ],
+        },
+        {
+            "heading": _("People by present legal status"),
+            "paragraphs": [],
+            "counts": status_table,
+        },
+        {
+            "heading": _("Children refused a benefit"),
+            "paragraphs": [
+                _paragraph(
+                    _(
+                        "The benefits the Yanbian notice withholds from children born outside marriage."
+                    ),
+                    citations.cite("YB-2003-2", "YB-2003-3"),
+                )
+            ],
+            "counts": denied_table,
+        },
+        {
+            "heading": _("Incidents"),
+            "paragraphs": [],
+            "counts": incident_table,
+        },
+        {
+            "heading": _("People affected by the papers' restrictions"),
+            "paragraphs": restriction_paragraphs
+            or [_paragraph(_("No person counted here has records showing a restriction."))],
+        },
+        {
+            "heading": _("The papers' own figures"),
+            "paragraphs": [
+                _paragraph(
+                    _("%(description)s: %(figure)s.")
+                    % {"description": f["description"], "figure": f["text"]},
+                    [{"label": f["provision"], "kind": "figure", "note": f["note"]}],
+                )
+                for f in figures
+            ],
+        },
+    ]
+    return {
+        "title": _("Caseload report"),
+        "subject": None,
+        "people": [],
+        "sections": sections,
+        "threshold": threshold,
+    }

@@ -1,0 +1,91 @@
+"""
+From a snapshot to PDF bytes, with WeasyPrint. WeasyPrint's own fetcher reads file:// paths and
+the network, and `<link rel=attachment>` can embed any file it can read; so every render goes
+through StaticOnlyFetcher, which serves our own static files and refuses everything else, and
+`fail_on_errors=True` turns a refusal into a failed render rather than a silent gap. The
+templates reference static files as `shimteo-static:<path>` and take no URL from users.
+
+Charts are inline <svg> elements in the HTML, so data: URLs are not needed and are refused too.
+"""
+
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.translation import override
+
+STATIC_SCHEME = "shimteo-static:"
+PDF_VARIANT = "pdf/ua-1"
+TEMPLATES = {
+    "child_access_brief": "legal_aid/pdf/child_access_brief.html",
+    "deportation_appeal": "legal_aid/pdf/deportation_appeal.html",
+    "caseload_report": "legal_aid/pdf/caseload_report.html",
+}
+CONTENT_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
+
+
+class RefusedURL(ValueError):
+    """A URL the document may not load."""
+
+
+def _static_roots() -> list[Path]:
+    roots = [Path(root).resolve() for root in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT).resolve())
+    return roots
+
+
+def static_file(path: str) -> Path:
+    """The file behind `shimteo-static:<path>`, only if it lies under one of our static roots."""
+    if not path or path.startswith("/") or "\\" in path or ".." in Path(path).parts:
+        raise RefusedURL("Only a relative path to one of our static files may be loaded.")
+    if Path(path).suffix not in CONTENT_TYPES:
+        raise RefusedURL("Only stylesheets and images may be loaded.")
+    found = finders.find(path)
+    if not found:
+        raise RefusedURL("No such static file.")
+    resolved = Path(found).resolve()
+    if not any(resolved.is_relative_to(root) for root in _static_roots()):
+        raise RefusedURL("The static file lies outside our static folders.")
+    return resolved
+
+
+def fetcher():
+    """A new StaticOnlyFetcher (built lazily: importing WeasyPrint costs most of a second)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.startswith(STATIC_SCHEME):
+                raise RefusedURL("Only our own static files may be loaded.")
+            path = static_file(url.removeprefix(STATIC_SCHEME))
+            return URLFetcherResponse(
+                url,
+                body=path.read_bytes(),
+                headers={"Content-Type": CONTENT_TYPES[path.suffix]},
+            )
+
+    return StaticOnlyFetcher(fail_on_errors=True)
+
+
+def render_html(snapshot: dict, *, template: str | None = None) -> str:
+    with override(snapshot["language"]):
+        return render_to_string(template or TEMPLATES[snapshot["kind"]], {"doc": snapshot})
+
+
+def render_pdf(snapshot: dict, *, identifier: bytes, template: str | None = None) -> bytes:
+    """The PDF of `snapshot`, as PDF/UA-1; `identifier` (the series) is kept across versions."""
+    import weasyprint
+
+    html = render_html(snapshot, template=template)
+    return weasyprint.HTML(string=html, url_fetcher=fetcher()).write_pdf(
+        pdf_variant=PDF_VARIANT, pdf_identifier=identifier
+    )
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)

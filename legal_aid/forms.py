@@ -1,0 +1,63 @@
+"""Forms for advocacy documents: the shape of a request. The rules are the services'."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team
+from casework.models import CaseMember
+
+from .models import AdvocacyDocument
+
+CASE_KINDS = [
+    (AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF, AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF.label),
+    (AdvocacyDocument.Kind.DEPORTATION_APPEAL, AdvocacyDocument.Kind.DEPORTATION_APPEAL.label),
+]
+CASE_REDACTIONS = [
+    (value, label)
+    for value, label in AdvocacyDocument.Redaction.choices
+    if value != AdvocacyDocument.Redaction.AGGREGATE_ONLY
+]
+
+
+class CaseDocumentForm(forms.Form):
+    """A brief or an appeal about one member of a case the requester sees."""
+
+    kind = forms.ChoiceField(label=_("Document"), choices=CASE_KINDS)
+    subject = forms.ChoiceField(label=_("About"))
+    language = forms.ChoiceField(label=_("Language"), choices=AdvocacyDocument.Language.choices)
+    redaction = forms.ChoiceField(
+        label=_("Names"),
+        choices=CASE_REDACTIONS,
+        initial=AdvocacyDocument.Redaction.PSEUDONYMISED,
+        help_text=_(
+            "A person is named only if their consent allows it; a document that names anyone "
+            "needs a supervisor's approval before download."
+        ),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = (
+            CaseMember.objects.filter(case=case).select_related("person").order_by("added_at", "pk")
+        )
+        # References and roles only: the form itself names no one.
+        self.people = {str(m.person.pk): m.person for m in members}
+        self.fields["subject"].choices = [
+            (str(m.person.pk), f"{m.person.reference} · {m.get_role_display()}") for m in members
+        ]
+
+    def clean_subject(self):
+        return self.people[self.cleaned_data["subject"]]
+
+
+class CaseloadReportForm(forms.Form):
+    """A caseload report over the requester's cases, optionally one of their teams."""
+
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All my cases")
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=AdvocacyDocument.Language.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(memberships__user=user).order_by("name")

@@ -1,0 +1,298 @@
+"""
+Every write to advocacy documents: request, render (the Celery task's body), retry, regenerate,
+approve, download. Each takes keyword arguments only and names its `actor`; each writes its
+audit event in the transaction of its change.
+
+Rendering is slow (a second or so), so it runs outside any transaction holding the row: the row
+is marked "rendering" first, the PDF is built, then the result is saved under a fresh lock. A
+document already ready is never rendered again, so a task delivered twice does no harm.
+"""
+
+import hashlib
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import TeamMembership
+from audit.services import record
+from casework import selectors as casework
+from casework.choices import MemberRole, PersonRole
+from casework.models import Case, CaseMember
+from casework.permissions import can_supervise
+
+from .documents import facts, rendering
+from .models import AdvocacyDocument
+
+logger = logging.getLogger(__name__)
+
+# Worth another attempt: the database or the broker was briefly unreachable, a disk hiccup.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+Kind = AdvocacyDocument.Kind
+Redaction = AdvocacyDocument.Redaction
+Status = AdvocacyDocument.Status
+
+
+class DocumentNotApproved(PermissionDenied):
+    """A document that names someone is downloaded only after a supervisor approved it."""
+
+
+def _enqueue(document: AdvocacyDocument) -> None:
+    from .tasks import render_document
+
+    document_id = str(document.pk)
+    transaction.on_commit(lambda: render_document.delay(document_id))
+
+
+def _validate_scope(*, kind, case, subject, redaction, team, actor) -> None:
+    """The rules a request must meet; also checked again when a document is regenerated."""
+    if kind == Kind.CASELOAD_REPORT:
+        if case is not None or subject is not None:
+            raise ValidationError(_("A caseload report covers cases, not one case or person."))
+        if redaction != Redaction.AGGREGATE_ONLY:
+            raise ValidationError(
+                {"redaction": _("A caseload report shows figures only, no individual.")}
+            )
+        if team is not None and not TeamMembership.objects.filter(user=actor, team=team).exists():
+            raise ValidationError({"team": _("You can scope a report only to a team you are in.")})
+        return
+    if case is None or not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("You cannot see this case."))
+    if team is not None:
+        raise ValidationError({"team": _("Only a caseload report is scoped to a team.")})
+    if redaction == Redaction.AGGREGATE_ONLY:
+        raise ValidationError(
+            {
+                "redaction": _(
+                    "A brief or an appeal is about one person: choose names with consent or "
+                    "pseudonyms. Figures only is for caseload reports."
+                )
+            }
+        )
+    if subject is None:
+        raise ValidationError({"subject": _("Choose the person the document is about.")})
+    member = CaseMember.objects.filter(case=case, person=subject).first()
+    if member is None:
+        raise ValidationError({"subject": _("This person is not a member of the case.")})
+    if kind == Kind.CHILD_ACCESS_BRIEF:
+        if subject.role != PersonRole.CHILD and member.role != MemberRole.CHILD:
+            raise ValidationError({"subject": _("A child access brief is about a child.")})
+    elif kind == Kind.DEPORTATION_APPEAL:
+        status = casework.current_status(subject)
+        if status is None or status.status not in facts.APPEAL_STATUSES:
+            raise ValidationError(
+                {
+                    "subject": _(
+                        "An urgent appeal is for someone detained, or living undocumented or in "
+                        "transit, where arrest and return are the threat: record that status first."
+                    )
+                }
+            )
+
+
+def document_request(
+    *,
+    kind: str,
+    language: str,
+    redaction: str,
+    actor,
+    case: Case | None = None,
+    subject=None,
+    team=None,
+) -> AdvocacyDocument:
+    """Queue a new document (version 1 of a new series); a worker renders it after commit."""
+    _validate_scope(
+        kind=kind, case=case, subject=subject, redaction=redaction, team=team, actor=actor
+    )
+    document = AdvocacyDocument(
+        kind=kind,
+        case=case,
+        subject=subject,
+        team=team,
+        language=language,
+        redaction=redaction,
+        requested_by=actor,
+    )
+    document.full_clean()
+    with transaction.atomic():
+        document.save()
+        record(actor, "create", document, kind=kind, language=language, redaction=redaction)
+        _enqueue(document)
+    return document
+
+
+def document_regenerate(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
+    """A new version of `document`'s series from today's facts; earlier versions are kept."""
+    with transaction.atomic():
+        # Lock the series so two regenerations cannot take the same version number.
+        list(AdvocacyDocument.objects.select_for_update().filter(series=document.series))
+        _validate_scope(
+            kind=document.kind,
+            case=document.case,
+            subject=document.subject,
+            redaction=document.redaction,
+            team=document.team,
+            actor=actor,
+        )
+        latest = AdvocacyDocument.objects.filter(series=document.series).aggregate(
+            top=Max("version")
+        )["top"]
+        new = AdvocacyDocument(
+            series=document.series,
+            version=latest + 1,
+            kind=document.kind,
+            case=document.case,
+            subject=document.subject,
+            team=document.team,
+            language=document.language,
+            redaction=document.redaction,
+            requested_by=actor,
+        )
+        new.full_clean()
+        new.save()
+        record(actor, "create", new, kind=new.kind, version=new.version, previous=str(document.pk))
+        _enqueue(new)
+    return new
+
+
+def document_retry(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
+    """Queue a failed document again, as it was requested."""
+    with transaction.atomic():
+        document = AdvocacyDocument.objects.select_for_update().get(pk=document.pk)
+        if document.status != Status.FAILED:
+            raise ValidationError(_("Only a document that failed can be retried."))
+        document.status = Status.QUEUED
+        document.failure_reason = ""
+        document.save(update_fields=["status", "failure_reason"])
+        record(actor, "status_change", document, status=Status.QUEUED, retry=True)
+        _enqueue(document)
+    return document
+
+
+def document_fail(*, document_id, reason: str) -> AdvocacyDocument:
+    """Record that rendering failed, with a reason in our own words."""
+    with transaction.atomic():
+        document = AdvocacyDocument.objects.select_for_update().get(pk=document_id)
+        if document.status == Status.READY:
+            return document
+        document.status = Status.FAILED
+        document.failure_reason = reason[:300]
+        document.save(update_fields=["status", "failure_reason"])
+        record(None, "status_change", document, status=Status.FAILED, attempts=document.attempts)
+    return document
+
+
+def document_render(*, document_id) -> AdvocacyDocument:
+    """
+    Build and store the PDF of a queued document. Transient errors propagate (the task retries
+    them); any other failure is recorded on the document with a reason and does not propagate.
+    """
+    with transaction.atomic():
+        document = AdvocacyDocument.objects.select_for_update().get(pk=document_id)
+        if document.status == Status.READY:
+            return document
+        document.status = Status.RENDERING
+        document.attempts += 1
+        document.save(update_fields=["status", "attempts"])
+    document = AdvocacyDocument.objects.select_related(
+        "requested_by", "case", "team", "subject"
+    ).get(pk=document_id)
+    try:
+        snapshot = facts.gather(document)
+        pdf = rendering.render_pdf(snapshot, identifier=document.series.hex.encode())
+        pages = rendering.page_count(pdf)
+    except TRANSIENT_ERRORS:
+        raise
+    except facts.DocumentError as error:
+        return document_fail(document_id=document_id, reason=str(error))
+    except Exception as error:
+        # The traceback goes to the log; the document keeps only the kind of error.
+        logger.exception("Rendering advocacy document %s failed", document_id)
+        return document_fail(
+            document_id=document_id,
+            reason=_("Rendering failed unexpectedly (%(error)s). Retry it, or report it.")
+            % {"error": type(error).__name__},
+        )
+    return _store(document_id=document_id, pdf=pdf, pages=pages, snapshot=snapshot)
+
+
+def _store(*, document_id, pdf: bytes, pages: int, snapshot: dict) -> AdvocacyDocument:
+    document = AdvocacyDocument.objects.get(pk=document_id)
+    # The storage encrypts the file and gives it a random name.
+    document.file.save("document.pdf", ContentFile(pdf), save=False)
+    name = document.file.name
+    try:
+        with transaction.atomic():
+            current = AdvocacyDocument.objects.select_for_update().get(pk=document_id)
+            if current.status == Status.READY:
+                # Another delivery of the task finished first; keep its file.
+                document.file.storage.delete(name)
+                return current
+            current.file.name = name
+            current.sha256 = hashlib.sha256(pdf).hexdigest()
+            current.page_count = pages
+            current.snapshot = snapshot
+            current.names_people = bool(snapshot.get("names_people"))
+            current.status = Status.READY
+            current.failure_reason = ""
+            current.rendered_at = timezone.now()
+            current.save()
+            record(
+                current.requested_by,
+                "status_change",
+                current,
+                status=Status.READY,
+                version=current.version,
+                pages=pages,
+                names_people=current.names_people,
+            )
+    except BaseException:
+        document.file.storage.delete(name)
+        raise
+    return current
+
+
+def document_approve(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
+    """A supervisor of the case's team, other than the requester, lets a naming document out."""
+    with transaction.atomic():
+        document = (
+            AdvocacyDocument.objects.select_for_update(of=("self",))
+            .select_related("case__team")
+            .get(pk=document.pk)
+        )
+        if not document.needs_approval:
+            raise ValidationError(_("This document is not waiting for approval."))
+        if actor.pk == document.requested_by_id:
+            raise PermissionDenied(_("Someone other than the requester must approve it."))
+        if document.case is None or not can_supervise(actor, document.case.team):
+            raise PermissionDenied(_("Only a supervisor of the case's team can approve it."))
+        document.approved_by = actor
+        document.approved_at = timezone.now()
+        document.save(update_fields=["approved_by", "approved_at"])
+        record(actor, "update", document, fields=["approved_by", "approved_at"])
+    return document
+
+
+def document_download(*, document: AdvocacyDocument, actor, request=None) -> bytes:
+    """
+    The PDF's bytes, decrypted and checked against the stored SHA-256; audited. A naming
+    document not yet approved is refused, and the refusal is audited too.
+    """
+    if not document.is_ready:
+        raise ValidationError(_("This document is not ready yet."))
+    if document.needs_approval:
+        record(actor, "denied", document, request=request, refused_until="approval")
+        raise DocumentNotApproved(
+            _("This document names people: a supervisor must approve it before download.")
+        )
+    with document.file.open("rb") as handle:
+        pdf = handle.read()
+    if hashlib.sha256(pdf).hexdigest() != document.sha256:
+        raise ValidationError(_("The stored PDF does not match its checksum; regenerate it."))
+    record(actor, "download", document, request=request, version=document.version)
+    return pdf

@@ -1,0 +1,389 @@
+"""
+Advocacy documents: requesting, rendering, retrying, regenerating and approving, through the
+services. The builders here (a North Korean mother, her Chinese partner and their unregistered
+child in alice's case) are imported by the other test_documents_* modules.
+"""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from audit.models import AuditEvent
+from casework.choices import (
+    Country,
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    LegalStatus,
+    MemberRole,
+    Nationality,
+    PersonRole,
+    Region,
+    RelationshipKind,
+    Sex,
+)
+from casework.models import (
+    CaseAssignment,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    PersonAlias,
+    Relationship,
+)
+from consent.models import Consent
+from legal_aid import services
+from legal_aid.documents import facts
+from legal_aid.documents.redaction import Redactor, letters
+from legal_aid.models import AdvocacyDocument
+
+from ..factories import CaseMemberFactory, PersonFactory
+
+Kind = AdvocacyDocument.Kind
+Redaction = AdvocacyDocument.Redaction
+Status = AdvocacyDocument.Status
+
+# Every value of an encrypted field of the family: none may appear in a PDF for a person who
+# did not consent to be named.
+SECRETS = {
+    "mother": dict(
+        full_name="리영희",
+        alias="Li Yinghui",
+        date_of_birth=datetime.date(1986, 2, 11),
+        place_of_origin="Musan, North Hamgyong",
+        current_location="Longjing back street 14",
+        contact="+86 139 1111 2222",
+        notes="mother hides at the cousin's farm",
+        status_place="Tumen border detention centre",
+        status_note="seen through the fence by a neighbour",
+        incident="arrested at the market by two officers",
+    ),
+    "father": dict(
+        full_name="王建国",
+        alias="Wang Jianguo",
+        date_of_birth=datetime.date(1979, 8, 30),
+        place_of_origin="Helong village 7",
+        current_location="Helong village 7 east",
+        contact="+86 139 3333 4444",
+        notes="father drinks and is violent",
+    ),
+    "child": dict(
+        full_name="왕수진",
+        alias="Wang Xiujin",
+        date_of_birth=datetime.date(2015, 4, 2),
+        place_of_origin="Longjing clinic",
+        current_location="Longjing back street 14b",
+        contact="+86 139 5555 6666",
+        notes="child is shy and has asthma",
+        entitlement_note="the headmaster Kim refused at the gate",
+    ),
+}
+
+
+def secret_values(*roles: str) -> list[str]:
+    values = []
+    for role in roles:
+        for value in SECRETS[role].values():
+            values.append(value.isoformat() if isinstance(value, datetime.date) else value)
+    return values
+
+
+def _person(who: str, **fields):
+    secret = SECRETS[who]
+    person = PersonFactory(
+        full_name=secret["full_name"],
+        date_of_birth=secret["date_of_birth"],
+        birth_year=secret["date_of_birth"].year,
+        place_of_origin=secret["place_of_origin"],
+        current_location=secret["current_location"],
+        contact=secret["contact"],
+        notes=secret["notes"],
+        **fields,
+    )
+    PersonAlias.objects.create(person=person, name=secret["alias"])
+    return person
+
+
+def build_family(case, actor) -> dict:
+    """
+    A North Korean mother (detained), her Chinese partner (not married) and their child (refused
+    household registration, school and medical care), members of `case` in that order after the
+    case's first member.
+    """
+    mother = _person(
+        "mother", role=PersonRole.REFUGEE, sex=Sex.FEMALE, nationality=Nationality.DPRK
+    )
+    father = _person("father", role=PersonRole.PARTNER, sex=Sex.MALE, nationality=Nationality.PRC)
+    child = _person(
+        "child",
+        role=PersonRole.CHILD,
+        sex=Sex.FEMALE,
+        nationality=Nationality.UNKNOWN,
+        region=Region.JILIN,
+    )
+    CaseMemberFactory(case=case, person=mother, role=MemberRole.PRINCIPAL)
+    CaseMemberFactory(case=case, person=father, role=MemberRole.PARTNER)
+    CaseMemberFactory(case=case, person=child, role=MemberRole.CHILD)
+    Relationship.objects.create(
+        from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF
+    )
+    Relationship.objects.create(
+        from_person=father, to_person=child, kind=RelationshipKind.PARENT_OF
+    )
+    Relationship.objects.create(
+        from_person=mother,
+        to_person=father,
+        kind=RelationshipKind.PARTNER_OF,
+        marriage_registered=False,
+    )
+    for kind in (
+        EntitlementKind.HOUSEHOLD_REGISTRATION,
+        EntitlementKind.SCHOOL,
+        EntitlementKind.MEDICAL_CARE,
+    ):
+        Entitlement.objects.create(
+            person=child,
+            kind=kind,
+            status=EntitlementStatus.DENIED,
+            as_of=datetime.date(2021, 9, 1),
+            note=SECRETS["child"]["entitlement_note"],
+            recorded_by=actor,
+        )
+    LegalStatusRecord.objects.create(
+        person=mother,
+        status=LegalStatus.DETAINED_CN,
+        effective_from=datetime.date(2025, 10, 3),
+        country=Country.CHINA,
+        place=SECRETS["mother"]["status_place"],
+        note=SECRETS["mother"]["status_note"],
+        recorded_by=actor,
+    )
+    incident = Incident.objects.create(
+        case=case,
+        kind=IncidentKind.ARREST,
+        occurred_on=datetime.date(2025, 10, 2),
+        region=Region.JILIN,
+        description=SECRETS["mother"]["incident"],
+        recorded_by=actor,
+    )
+    incident.people.add(mother)
+    return {"mother": mother, "father": father, "child": child}
+
+
+def consent(person, **scopes):
+    return Consent.objects.create(person=person, method="written", store_data=True, **scopes)
+
+
+@pytest.fixture
+def family(north_case, alice):
+    return build_family(north_case, alice)
+
+
+def request(kind=Kind.CHILD_ACCESS_BRIEF, *, case, subject, actor, **options):
+    options.setdefault("language", "en")
+    options.setdefault("redaction", Redaction.NAMED_WITH_CONSENT)
+    return services.document_request(kind=kind, case=case, subject=subject, actor=actor, **options)
+
+
+# Requests.
+
+
+def test_a_request_is_queued_and_audited(
+    north_case, family, alice, django_capture_on_commit_callbacks
+):
+    """A request makes a queued version 1 and its audit event; the render waits for the commit."""
+    with django_capture_on_commit_callbacks() as callbacks:
+        document = request(case=north_case, subject=family["child"], actor=alice)
+    assert document.status == Status.QUEUED
+    assert document.version == 1
+    assert len(callbacks) == 1
+    event = AuditEvent.objects.get(target_id=str(document.pk), action="create")
+    assert event.case_id == north_case.pk
+    assert event.target_reference == document.reference
+
+
+def test_a_child_brief_needs_a_child(north_case, family, alice):
+    """A child access brief about the mother is refused."""
+    with pytest.raises(ValidationError, match="about a child"):
+        request(case=north_case, subject=family["mother"], actor=alice)
+
+
+def test_an_appeal_needs_someone_detained_or_at_risk(north_case, family, alice):
+    """An appeal is refused for a person with no status of detention or risk of return."""
+    with pytest.raises(ValidationError, match="urgent appeal"):
+        request(Kind.DEPORTATION_APPEAL, case=north_case, subject=family["father"], actor=alice)
+    document = request(
+        Kind.DEPORTATION_APPEAL, case=north_case, subject=family["mother"], actor=alice
+    )
+    assert document.status == Status.QUEUED
+
+
+def test_the_subject_must_be_a_member_of_the_case(north_case, family, alice):
+    """A person of another case cannot be the subject."""
+    stranger = PersonFactory(role=PersonRole.CHILD)
+    with pytest.raises(ValidationError, match="not a member"):
+        request(case=north_case, subject=stranger, actor=alice)
+
+
+def test_another_team_cannot_request_on_the_case(north_case, family, charlie):
+    """charlie (team South) cannot ask for a document about North's case."""
+    with pytest.raises(PermissionDenied):
+        request(case=north_case, subject=family["child"], actor=charlie)
+
+
+def test_aggregate_only_is_for_caseload_reports(north_case, family, alice):
+    """A brief cannot be figures only; a caseload report cannot name anyone."""
+    with pytest.raises(ValidationError):
+        request(
+            case=north_case,
+            subject=family["child"],
+            actor=alice,
+            redaction=Redaction.AGGREGATE_ONLY,
+        )
+    with pytest.raises(ValidationError):
+        services.document_request(
+            kind=Kind.CASELOAD_REPORT,
+            language="en",
+            redaction=Redaction.PSEUDONYMISED,
+            actor=alice,
+        )
+
+
+# Redaction.
+
+
+def test_letters_continue_past_z():
+    """Pseudonym letters run A..Z, then AA."""
+    assert [letters(i) for i in (0, 1, 25, 26, 27)] == ["A", "B", "Z", "AA", "AB"]
+
+
+def test_pseudonyms_follow_the_order_of_membership(north_case, family, alice):
+    """The case's first member is A; the mother B, the father C, the child D, with birth years."""
+    redactor = Redactor(north_case, level=Redaction.PSEUDONYMISED)
+    assert redactor.pseudonym(family["mother"]) == "Mother B, born 1986"
+    assert redactor.pseudonym(family["father"]) == "Father C, born 1979"
+    assert redactor.pseudonym(family["child"]) == "Child D, born 2015"
+
+
+def test_names_need_consent_and_the_level(north_case, family, alice):
+    """A consenting person is named at "names with consent", never when pseudonymised."""
+    consent(family["mother"], named_in_documents=True)
+    named = Redactor(north_case, level=Redaction.NAMED_WITH_CONSENT)
+    assert named.show(family["mother"]).label == SECRETS["mother"]["full_name"]
+    assert named.show(family["child"]).label == "Child D, born 2015"
+    assert named.named_any is True
+    hidden = Redactor(north_case, level=Redaction.PSEUDONYMISED)
+    assert hidden.show(family["mother"]).label == "Mother B, born 1986"
+    assert hidden.named_any is False
+
+
+def test_pseudonyms_are_stable_across_documents(north_case, family, alice, sue):
+    """Two documents about the same case, by different staff, call each person the same."""
+    brief = request(case=north_case, subject=family["child"], actor=alice)
+    appeal = request(
+        Kind.DEPORTATION_APPEAL,
+        case=north_case,
+        subject=family["mother"],
+        actor=sue,
+        redaction=Redaction.PSEUDONYMISED,
+    )
+    first = {p["pk"]: p["label"] for p in facts.gather(brief)["people"]}
+    second = {p["pk"]: p["label"] for p in facts.gather(appeal)["people"]}
+    shared = first.keys() & second.keys()
+    assert str(family["child"].pk) in shared and str(family["mother"].pk) in shared
+    assert all(first[pk] == second[pk] for pk in shared)
+    assert first[str(family["child"].pk)] == "Child D, born 2015"
+
+
+def test_small_counts_are_suppressed_with_a_complement():
+    """Counts 1-4 are hidden; a lone hidden count takes the next smallest with it."""
+    assert facts.suppress([12, 3, 7, 0], 5) == [12, None, None, 0]
+    assert facts.suppress([12, 3, 2, 9], 5) == [12, None, None, 9]
+    assert facts.suppress([12, 30], 5) == [12, 30]
+
+
+# Rendering, retrying, regenerating, approving.
+
+
+@pytest.fixture
+def rendered_brief(north_case, family, alice):
+    consent(family["mother"], named_in_documents=True)
+    document = request(case=north_case, subject=family["child"], actor=alice)
+    return services.document_render(document_id=document.pk)
+
+
+def test_render_is_idempotent(rendered_brief):
+    """A ready document is not rendered again when the task is delivered twice."""
+    assert rendered_brief.status == Status.READY
+    again = services.document_render(document_id=rendered_brief.pk)
+    assert again.file.name == rendered_brief.file.name
+    assert again.attempts == 1
+
+
+def test_a_failure_is_recorded_and_can_be_retried(north_case, family, alice, bob):
+    """When the requester has lost sight of the case the render fails with a reason; retry works."""
+    CaseAssignment.objects.create(case=north_case, user=bob)
+    document = request(case=north_case, subject=family["child"], actor=bob)
+    CaseAssignment.objects.filter(case=north_case, user=bob).delete()
+    failed = services.document_render(document_id=document.pk)
+    assert failed.status == Status.FAILED
+    assert "can no longer see" in failed.failure_reason
+    CaseAssignment.objects.create(case=north_case, user=bob)
+    queued = services.document_retry(document=failed, actor=bob)
+    assert queued.status == Status.QUEUED and queued.failure_reason == ""
+    assert services.document_render(document_id=document.pk).status == Status.READY
+
+
+def test_regenerating_keeps_the_old_version(rendered_brief, alice):
+    """A new version joins the series; the first stays as it was."""
+    second = services.document_regenerate(document=rendered_brief, actor=alice)
+    assert (second.series, second.version) == (rendered_brief.series, 2)
+    rendered_brief.refresh_from_db()
+    assert rendered_brief.status == Status.READY and rendered_brief.file
+    assert second.reference == rendered_brief.reference
+
+
+def test_a_naming_document_waits_for_a_supervisor(rendered_brief, alice, bob, sue):
+    """Download is refused (and audited) until a supervisor other than the requester approves."""
+    assert rendered_brief.names_people is True
+    with pytest.raises(services.DocumentNotApproved):
+        services.document_download(document=rendered_brief, actor=alice)
+    assert AuditEvent.objects.filter(target_id=str(rendered_brief.pk), action="denied").exists()
+    with pytest.raises(PermissionDenied):
+        services.document_approve(document=rendered_brief, actor=bob)
+    approved = services.document_approve(document=rendered_brief, actor=sue)
+    pdf = services.document_download(document=approved, actor=alice)
+    assert pdf.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(target_id=str(approved.pk), action="download").exists()
+
+
+def test_the_requester_cannot_approve_their_own(north_case, family, sue):
+    """Four eyes: the supervisor who asked for it cannot approve it."""
+    consent(family["mother"], named_in_documents=True)
+    document = request(case=north_case, subject=family["child"], actor=sue)
+    document = services.document_render(document_id=document.pk)
+    with pytest.raises(PermissionDenied):
+        services.document_approve(document=document, actor=sue)
+
+
+def test_charlie_sees_none_of_norths_documents(rendered_brief, charlie, alice, sue):
+    """Documents follow the case's visibility; another team's caseworker sees none."""
+    assert not AdvocacyDocument.objects.visible_to(charlie).exists()
+    assert AdvocacyDocument.objects.visible_to(alice).get() == rendered_brief
+    assert AdvocacyDocument.objects.visible_to(sue).get() == rendered_brief
+
+
+def test_caseload_reports_are_seen_by_the_requester_and_the_teams_supervisors(
+    alice, bob, sue, team_north
+):
+    """A report scoped to North is seen by alice who asked and by sue, not by bob."""
+    report = services.document_request(
+        kind=Kind.CASELOAD_REPORT,
+        language="en",
+        redaction=Redaction.AGGREGATE_ONLY,
+        team=team_north,
+        actor=alice,
+    )
+    assert list(AdvocacyDocument.objects.visible_to(alice)) == [report]
+    assert list(AdvocacyDocument.objects.visible_to(sue)) == [report]
+    assert not AdvocacyDocument.objects.visible_to(bob).exists()
