@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "consent",
     "intake",
     "legal_aid",
+    "reports",
+    "ops",
 ]
 
 MIDDLEWARE = [
