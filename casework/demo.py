@@ -12,15 +12,21 @@ Rows are written with `bulk_create` in batches, one transaction per batch, and n
 per-row services: a demo caseload is not a history of caseworkers' actions to audit.
 """
 
+import base64
 import datetime
+import hashlib
 import random
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Team, TeamMembership, User
+from consent.models import Consent
+from consent.models import Method as ConsentMethod
 
 from .choices import (
     AssignmentRole,
@@ -532,6 +538,7 @@ def ensure_staff() -> Staff:
                 password=password,
             )
         for spec in STAFF:
+            demo_authenticator(users[spec.username])
             for team_name, role in spec.memberships:
                 TeamMembership.objects.get_or_create(
                     user=users[spec.username], team=teams[team_name], defaults={"role": role}
@@ -560,6 +567,31 @@ def ensure_staff() -> Staff:
     )
 
 
+def demo_totp_key(username: str) -> str:
+    """A demo account's authenticator secret (hex), derived from its published username."""
+    return hashlib.sha256(f"shimteo-demo-authenticator:{username}".encode()).hexdigest()[:40]
+
+
+def demo_authenticator(user: User) -> TOTPDevice:
+    """
+    Give a demo account a confirmed authenticator with a published secret, so that a demo can be
+    tried without enrolling a phone (`manage.py demo_code <username>` prints the current code).
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(
+        user=user, name="demo authenticator", key=demo_totp_key(user.username), confirmed=True
+    )
+
+
+def demo_code(username: str) -> tuple[str, str]:
+    """The current six-digit code of a demo account, and its secret in base32 for an app."""
+    device = TOTPDevice.objects.get(
+        user__username=username, confirmed=True, key=demo_totp_key(username)
+    )
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}", base64.b32encode(device.bin_key).decode()
+
+
 # --- Caseload ----------------------------------------------------------------------------------
 IncidentPerson = Incident.people.through
 CASELOAD_MODELS = (
@@ -575,6 +607,7 @@ CASELOAD_MODELS = (
     IncidentPerson,
     CaseNote,
     Task,
+    Consent,
 )
 
 
@@ -701,6 +734,7 @@ class CaseloadBuilder:
     def household(self, rows: Rows) -> int:
         """Add one household, its case and its history to `rows`; return how many people it has."""
         h = self._household()
+        first_person = len(rows.by_model[Person])
         self._principal(rows, h)
         if h.plan.partner:
             self._partner(rows, h)
@@ -709,7 +743,30 @@ class CaseloadBuilder:
         case = self._case(rows, h)
         self._incidents(rows, h, case)
         self._notes_and_tasks(rows, h, case)
+        self._consents(rows, rows.by_model[Person][first_person:])
         return h.size
+
+    def _consents(self, rows: Rows, people: list[Person]):
+        """
+        What each person of the household agreed to. The first households consent to everything,
+        so that a demo brief can name them; later ones vary as real answers do. A separate random
+        source keeps the rest of the caseload the same for the same seed.
+        """
+        rng = random.Random(f"consent-{self.households}")
+        everything = self.households <= len(FIRST_HOUSEHOLDS)
+        named = everything or rng.random() < 0.3
+        for person in people:
+            rows.add(
+                Consent(
+                    person=person,
+                    method=rng.choice(list(ConsentMethod)),
+                    given_on=self.today - _days(rng.randint(0, 400)),
+                    store_data=True,
+                    share_with_advocates=everything or rng.random() < 0.7,
+                    named_in_documents=named,
+                    statistics=everything or rng.random() < 0.9,
+                )
+            )
 
     # Small helpers over the random source.
     def _reference(self, prefix: str) -> str:

@@ -259,3 +259,33 @@ def test_a_database_dump_holds_no_names_places_or_contacts():
     assert "v1:" in dump
     leaked = sorted(value for value in secrets if value in dump)
     assert leaked == []
+
+
+@pytest.mark.django_db
+def test_demo_accounts_pass_the_second_step_with_the_printed_code():
+    """`demo_code` prints the code the demo account's authenticator would show now."""
+    from django_otp import match_token
+
+    output = seed("--people", "5")
+    assert "demo_code" in output
+    for spec in demo.STAFF:
+        printed = io.StringIO()
+        call_command("demo_code", spec.username, stdout=printed)
+        code = printed.getvalue().strip()
+        assert len(code) == 6 and code.isdigit()
+        user = User.objects.get(username=spec.username)
+        assert match_token(user, code) is not None
+
+
+@pytest.mark.django_db
+def test_every_demo_person_has_a_consent_and_the_first_households_may_be_named():
+    """Briefs can name the first households; later households answer as real people do."""
+    from consent.checks import allows, current_consent
+
+    seed("--people", SMALL)
+    people = list(Person.objects.order_by("created_at"))
+    assert all(current_consent(person) is not None for person in people)
+    first_case = Case.objects.order_by("created_at").first()
+    for member in first_case.members.select_related("person"):
+        assert allows(member.person, "named_in_documents")
+    assert not all(allows(person, "named_in_documents") for person in people)

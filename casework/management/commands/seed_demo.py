@@ -107,3 +107,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':<{width}}  role")
         for user in demo.STAFF:
             self.stdout.write(f"  {user.username:<{width}}  {user.role_label}")
+        self.stdout.write(
+            "The second sign-in step asks for a code: print the current one with\n"
+            "  .venv/bin/python manage.py demo_code yanbian.caseworker1\n"
+            "(add -v 2 for the secret, to put the account in an authenticator app)."
+        )
