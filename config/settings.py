@@ -100,6 +100,10 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Persistent connections, checked before reuse: after a database restart (or a killed backend) the
+# next request opens a fresh connection instead of failing on the dead one.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("SHIMTEO_DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -216,6 +220,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "audit.drf.exception_handler",
 }
 # API tokens: stored hashed, expiring after a working day, never refreshed silently.
 REST_KNOX = {
@@ -261,12 +266,56 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Our logging (JSON lines, request ids) applies in workers too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A message taken by a worker that died without acknowledging it goes back to the queue after
+# this many seconds (Redis); longer than any render, short enough to notice a lost worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("SHIMTEO_BROKER_VISIBILITY_TIMEOUT", default=900)
+}
+# Rendering a PDF takes half a gigabyte: it has its own queue, served by its own workers.
+SHIMTEO_PDF_QUEUE = env.str("SHIMTEO_PDF_QUEUE", default="pdf")
+CELERY_TASK_ROUTES = ["ops.routing.route_task"]
+CELERY_BEAT_SCHEDULE = {
+    "apply-retention": {
+        "task": "ops.apply_retention",
+        "schedule": datetime.timedelta(days=1),
+    },
+    "requeue-stalled-documents": {
+        "task": "ops.requeue_stalled_documents",
+        "schedule": datetime.timedelta(minutes=5),
+    },
+}
+
+# Backups: encrypted with their own key, never with the field keys (a stolen backup and a stolen
+# server should not open each other). Base64 of 32 bytes; development generates one into a file.
+SHIMTEO_BACKUP_KEY = env.str("SHIMTEO_BACKUP_KEY", default="")
+SHIMTEO_BACKUP_DEV_KEY_FILE = Path(
+    env.str("SHIMTEO_BACKUP_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-backup-key"))
+)
+# Retention: people whose every case closed more than this many years ago keep only anonymised
+# facts; their identifying details are erased.
+SHIMTEO_RETENTION_YEARS_AFTER_CLOSURE = env.int("SHIMTEO_RETENTION_YEARS_AFTER_CLOSURE", default=7)
 
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.BodylessExceptionReporterFilter"
+# One JSON object per line, each with the request (or task) id; "plain" for reading in a terminal.
+# Messages never carry personal data: log references and ids, never names or posted values.
+SHIMTEO_LOG_FORMAT = env.str("SHIMTEO_LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ops.logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain" if SHIMTEO_LOG_FORMAT == "plain" else "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Request bodies of person forms must never reach the logs.
     "loggers": {"django.request": {"level": "ERROR"}},

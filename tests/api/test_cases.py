@@ -167,6 +167,15 @@ def test_a_legal_advocate_reads_but_does_not_write(api, lena, north_case, team_n
     assert Case.objects.count() == before
 
 
+def test_a_refused_change_is_in_the_audit_trail(api, lena, north_case):
+    """The API's 403 leaves a "denied" event, as the web pages' refusals do."""
+    from audit.models import AuditEvent
+
+    api(lena).patch(detail(north_case), {"risk_level": "low"}, format="json")
+    event = AuditEvent.objects.filter(action="denied", actor=lena).get()
+    assert event.detail == {"attempted": "CaseViewSet", "method": "PATCH"}
+
+
 def test_the_list_query_count_is_flat(api, alice, team_north):
     """The list takes as many queries for 30 cases as for 5."""
 
