@@ -1,11 +1,12 @@
 from django.urls import path
 
-from ..views import browse
+from ..views import audit, browse
 
 urlpatterns = [
     path("", browse.dashboard, name="dashboard"),
     path("cases/", browse.case_list, name="case_list"),
     path("cases/<str:case_ref>/", browse.case_detail, name="case_detail"),
+    path("cases/<str:case_ref>/audit/", audit.case_audit, name="case_audit"),
     path(
         "cases/<str:case_ref>/attachments/<uuid:attachment_id>/download",
         browse.attachment_download,
