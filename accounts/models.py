@@ -60,9 +60,14 @@ class TeamMembership(models.Model):
         LEGAL_ADVOCATE = "legal_advocate", _("Legal advocate")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+        verbose_name=_("user"),
     )
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CASEWORKER)
 
     class Meta:

@@ -1,5 +1,6 @@
 """Writes about staff accounts: two-factor enrolment, backup codes, ending sessions."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
@@ -47,3 +48,12 @@ def user_logout_everywhere(*, user) -> None:
     """End every session of the user on every device (a lost phone, a seized laptop)."""
     get_user_model().objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
     user.refresh_from_db(fields=["session_version"])
+
+
+def user_set_language(*, user, language: str) -> bool:
+    """Keep a language the user chose as their preferred one; False when it is unknown or kept."""
+    if language not in dict(settings.LANGUAGES) or language == user.preferred_language:
+        return False
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return True

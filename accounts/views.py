@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
@@ -22,7 +23,12 @@ from audit.services import record
 
 from .api import LOCKED
 from .forms import EnrolmentForm, LoginForm, TokenForm
-from .services import totp_enrolment_confirm, totp_enrolment_device, user_logout_everywhere
+from .services import (
+    totp_enrolment_confirm,
+    totp_enrolment_device,
+    user_logout_everywhere,
+    user_set_language,
+)
 
 
 def _safe_next(request, default="/"):
@@ -38,6 +44,37 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        # From the second step on, pages speak the language the staff member chose last time.
+        response = super().form_valid(form)
+        _set_language_cookie(response, form.get_user().preferred_language)
+        return response
+
+
+def _set_language_cookie(response, language: str):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_POST
+def set_language(request):
+    """
+    The language switcher: Django's own view (cookie, safe redirect), which for a signed-in staff
+    member also keeps the choice as their preferred language, so the next login starts in it.
+    """
+    response = i18n.set_language(request)
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 @method_decorator([never_cache, login_required], name="dispatch")

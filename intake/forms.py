@@ -300,7 +300,11 @@ class StepForms:
 
     @classmethod
     def with_one_more(cls, data: MultiValueDict, prefix: str) -> MultiValueDict:
-        """The posted data with one more blank form in the formset `prefix`."""
+        """
+        The posted data with one more form in the formset `prefix`, holding its fields' defaults:
+        unchanged from them, it is not validated (no errors before anything is typed), and the
+        choices show the defaults rather than whichever option comes first.
+        """
         data = data.copy()
         key = f"{prefix}-TOTAL_FORMS"
         try:
@@ -309,6 +313,9 @@ class StepForms:
             total = 0
         data.setlist(key, [str(total + 1)])
         data.setdefault(f"{prefix}-INITIAL_FORMS", "0")
+        for name, field in cls.formsets[prefix].form.base_fields.items():
+            if field.initial is not None:
+                data.setlist(f"{prefix}-{total}-{name}", [str(field.initial)])
         return data
 
 

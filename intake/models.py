@@ -136,7 +136,10 @@ class DuplicateCandidate(models.Model):
     """
 
     submission = models.ForeignKey(
-        IntakeSubmission, on_delete=models.CASCADE, related_name="duplicates"
+        IntakeSubmission,
+        on_delete=models.CASCADE,
+        related_name="duplicates",
+        verbose_name=_("intake"),
     )
     person = models.ForeignKey(
         "casework.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
@@ -238,15 +241,29 @@ class ImportedRow(models.Model):
     that importing the same file again creates nothing twice.
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
-    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="rows", verbose_name=_("import")
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
+    )
     row_number = models.PositiveIntegerField(_("row"))
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
     person = models.ForeignKey(
-        "casework.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "casework.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
     )
     submission = models.ForeignKey(
-        IntakeSubmission, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        IntakeSubmission,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("intake"),
     )
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
 

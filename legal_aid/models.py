@@ -298,9 +298,14 @@ class RestrictionAuthority(models.Model):
     """An authority a restriction offends, in the order an argument should cite them."""
 
     restriction = models.ForeignKey(
-        Restriction, on_delete=models.CASCADE, related_name="authority_links"
+        Restriction,
+        on_delete=models.CASCADE,
+        related_name="authority_links",
+        verbose_name=_("restriction"),
     )
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="+", verbose_name=_("authority")
+    )
     position = models.PositiveSmallIntegerField(_("position"))
 
     class Meta:
@@ -325,7 +330,10 @@ class RestrictionEvidence(models.Model):
     """
 
     restriction = models.ForeignKey(
-        Restriction, on_delete=models.CASCADE, related_name="evidence_rules"
+        Restriction,
+        on_delete=models.CASCADE,
+        related_name="evidence_rules",
+        verbose_name=_("restriction"),
     )
     entitlement_kind = models.CharField(
         _("entitlement"), max_length=25, choices=EntitlementKind.choices, blank=True

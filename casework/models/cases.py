@@ -76,9 +76,14 @@ class Case(models.Model):
 class CaseMember(models.Model):
     """A person's place in a case."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="members", verbose_name=_("case")
+    )
     person = models.ForeignKey(
-        "casework.Person", on_delete=models.CASCADE, related_name="memberships"
+        "casework.Person",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
     )
     role = models.CharField(_("role in case"), max_length=10, choices=MemberRole.choices)
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
@@ -99,9 +104,14 @@ class CaseMember(models.Model):
 class CaseAssignment(models.Model):
     """A staff member assigned to a case: the caseworkers who work it, the advocates it is shared with."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("case")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="case_assignments",
+        verbose_name=_("staff member"),
     )
     role = models.CharField(
         _("role"), max_length=20, choices=AssignmentRole.choices, default=AssignmentRole.CASEWORKER
@@ -133,7 +143,9 @@ class CaseNote(models.Model):
     """A caseworker's note on a case; the body is encrypted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -159,7 +171,9 @@ class Task(models.Model):
     """A follow-up: something someone must do for a case by a date."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case")
+    )
     title = EncryptedCharField(_("what to do"), max_length=200)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     assignee = models.ForeignKey(
@@ -209,7 +223,9 @@ class Attachment(models.Model):
     """A file kept with a case (a scan, a photo of a document), encrypted at rest."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case")
+    )
     person = models.ForeignKey(
         "casework.Person",
         on_delete=models.SET_NULL,
@@ -258,7 +274,9 @@ class CaseFlag(models.Model):
         INTERPRETER_NEEDED = "interpreter_needed", _("Interpreter needed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="flags")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="flags", verbose_name=_("case")
+    )
     kind = models.CharField(_("flag"), max_length=20, choices=Kind.choices)
     active = models.BooleanField(_("active"), default=True)
     set_by = models.ForeignKey(

@@ -128,7 +128,9 @@ class PersonAlias(models.Model):
     """Another name a person is known by: a Chinese name, a romanisation, a name used in hiding."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("person")
+    )
     name = EncryptedCharField(_("name"), max_length=200)
     name_index = BlindIndexField(source="name", scope=NAME_SCOPE)
 
@@ -147,9 +149,17 @@ class Relationship(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     from_person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="relationships_from"
+        Person,
+        on_delete=models.CASCADE,
+        related_name="relationships_from",
+        verbose_name=_("from person"),
     )
-    to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
+    to_person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="relationships_to",
+        verbose_name=_("to person"),
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=RelationshipKind.choices)
     marriage_registered = models.BooleanField(
         _("marriage registered"),
@@ -244,7 +254,9 @@ class LegalStatusRecord(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="status_records")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="status_records", verbose_name=_("person")
+    )
     status = models.CharField(_("status"), max_length=20, choices=LegalStatus.choices)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
@@ -337,7 +349,9 @@ class Entitlement(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="entitlements")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="entitlements", verbose_name=_("person")
+    )
     kind = models.CharField(_("benefit"), max_length=25, choices=EntitlementKind.choices)
     status = models.CharField(_("status"), max_length=12, choices=EntitlementStatus.choices)
     as_of = models.DateField(_("as of"))
@@ -368,7 +382,9 @@ class Incident(models.Model):
     """A dated event in a case: a raid, an arrest, a refusal, a deportation, trafficking."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="incidents")
+    case = models.ForeignKey(
+        "casework.Case", on_delete=models.CASCADE, related_name="incidents", verbose_name=_("case")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind.choices)
     occurred_on = models.DateField(_("occurred on"))
     region = models.CharField(

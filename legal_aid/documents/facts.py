@@ -88,11 +88,11 @@ def gather(document: AdvocacyDocument) -> dict:
             "redaction": document.redaction,
             "redaction_label": str(AdvocacyDocument.Redaction(document.redaction).label),
             "names_people": names,
+            # Said in every language, English too: the papers were written in Chinese, and what
+            # we quote is the published English translation, not the original.
             "source_language_note": _(
                 "Quoted provisions are given in the English translation that is our source."
-            )
-            if document.language != "en"
-            else "",
+            ),
             **body,
             "authorities": citations.table_of_authorities(),
             "annex": citations.annex(),
@@ -320,7 +320,7 @@ def _child_access_brief(document, case, child, redactor, citations) -> dict:
     sections.append(
         {
             "heading": _("Requests"),
-            "items": [
+            "requests": [
                 _("Register the child in the household registration of the Chinese parent."),
                 _("Admit the child to kindergarten or school and to medical care without delay."),
                 _("Withdraw item 2 and item 3 of the Yanbian notice of 16 November 2003."),
@@ -499,7 +499,7 @@ def _deportation_appeal(document, case, person, redactor, citations) -> dict:
     sections.append(
         {
             "heading": _("Requests"),
-            "items": [
+            "requests": [
                 _("Halt the deportation of %(person)s at once.") % {"person": shown["label"]},
                 _("Release %(person)s from detention for deportation.")
                 % {"person": shown["label"]},

@@ -11,12 +11,13 @@ host and no broken script. Screenshots go to `$SHIMTEO_ARTIFACTS_DIR/screenshots
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django_otp.oath import totp
+from django_otp.oath import hotp, totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import require
@@ -228,5 +229,59 @@ def login_with_totp(page, live_server, user, password: str) -> None:
     submit_password(page, user.get_username(), password)
     page.wait_for_url(re.compile(r"/accounts/verify/"))
     page.get_by_label("Code").fill(current_totp(device))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{live_server.url.rstrip('/')}/")
+
+
+@pytest.fixture
+def open_page(request, browser, live_server, page):
+    """
+    `open_page()` opens another browser window with no cookies (another person, or the same
+    person on another device), watched by the same recorder as `page`.
+    """
+    watch: PageWatch = request.node._page_watch
+    contexts = []
+
+    def open_():
+        context = browser.new_context(
+            base_url=watch.origin, locale="en", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.route("**/*", watch.route)
+        new_page = context.new_page()
+        new_page.on("console", watch.on_console)
+        new_page.on("pageerror", watch.on_page_error)
+        contexts.append(context)
+        return new_page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def choose(select, text: str) -> None:
+    """Pick the option of a <select> whose visible text contains `text`, as a person would."""
+    value = select.locator("option", has_text=text).first.get_attribute("value")
+    select.select_option(value)
+
+
+def next_unused_totp(device: TOTPDevice) -> str:
+    """
+    A code the device has not accepted yet: the current one, or, when the current one was just
+    used, the one the app shows next (the device allows one step of clock drift). For a second
+    sign-in of the same user within 30 seconds, without waiting.
+    """
+    device.refresh_from_db()
+    now = int((time.time() - device.t0) // device.step)
+    counter = max(now, device.last_t + 1)
+    return f"{hotp(device.bin_key, counter, digits=device.digits):0{device.digits}d}"
+
+
+def login_again_with_totp(page, live_server, user, password: str) -> None:
+    """`login_with_totp` for a user who already signed in a moment ago (another device)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    submit_password(page, user.get_username(), password)
+    page.wait_for_url(re.compile(r"/accounts/verify/"))
+    page.get_by_label("Code").fill(next_unused_totp(device))
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{live_server.url.rstrip('/')}/")

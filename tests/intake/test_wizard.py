@@ -83,6 +83,10 @@ def test_add_another_child_keeps_what_was_typed(client, alice):
     page = client.get(step_url(submission, "family"))
     assert len(page.context["forms"].children.forms) == 2
     assert "王明" in page.content.decode()
+    added = page.context["forms"].children.forms[1]
+    assert not added.errors, "a child form nobody has typed into shows no errors"
+    assert added["nationality"].value() == "stateless"
+    assert added["sex"].value() == "unknown"
 
 
 def test_a_risk_level_other_than_suggested_needs_a_reason(client, alice):

@@ -100,7 +100,7 @@ def test_a_korean_brief_renders_and_extracts_hangul_and_hanzi(north_case, family
     )
     reader = PdfReader(io.BytesIO(pdf_of(document)))
     text = text_of(pdf_of(document))
-    assert "아동" in text and "호구(戶口)" in text
+    assert "아동" in text and "호적(户口)" in text
     assert "YB-2003-2" in text and "PRC-NAT-4" in text
     assert b'xml:lang="ko"' in reader.xmp_metadata.stream.get_data() or "ko" in str(
         reader.trailer["/Root"].get("/Lang")

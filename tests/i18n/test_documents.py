@@ -1,0 +1,81 @@
+"""
+Every advocacy document kind comes out in Simplified Chinese and Korean: headings and argument
+through the catalogue, while the provisions quoted keep the English translation that is our
+source, with a note in the document's language saying so.
+"""
+
+import pytest
+
+from legal_aid import services
+from legal_aid.models import AdvocacyDocument
+from tests.legal_aid.test_documents_render import pdf_of, squeezed, text_of
+from tests.legal_aid.test_documents_services import consent, family, request  # noqa: F401
+
+Kind = AdvocacyDocument.Kind
+Redaction = AdvocacyDocument.Redaction
+
+SOURCE_NOTE = {
+    "zh-hans": "所引条文均采用我们所依据的英文译本。",
+    "ko": "인용된 조항은 우리가 출처로 삼은 영어 번역본을 그대로 싣는다.",
+}
+
+
+def _rendered(kind, language, *, case, family, actor):  # noqa: F811
+    for person in family.values():
+        consent(person, statistics=True)
+    if kind == Kind.CASELOAD_REPORT:
+        document = services.document_request(
+            kind=kind, language=language, redaction=Redaction.AGGREGATE_ONLY, actor=actor
+        )
+    else:
+        subject = family["child" if kind == Kind.CHILD_ACCESS_BRIEF else "mother"]
+        document = request(
+            kind,
+            case=case,
+            subject=subject,
+            actor=actor,
+            language=language,
+            redaction=Redaction.PSEUDONYMISED,
+        )
+    document = services.document_render(document_id=document.pk)
+    assert document.status == AdvocacyDocument.Status.READY, document.failure_reason
+    return text_of(pdf_of(document))
+
+
+@pytest.mark.parametrize(
+    ("kind", "headings"),
+    [
+        (Kind.CHILD_ACCESS_BRIEF, ["儿童权利意见书", "儿童及其家庭", "国籍优先", "请求事项"]),
+        (Kind.DEPORTATION_APPEAL, ["反对遣返的紧急呼吁", "不驱回原则", "当局自己的认定"]),
+        (Kind.CASELOAD_REPORT, ["个案总体报告", "按当前法律身份统计的人数"]),
+    ],
+)
+def test_each_kind_renders_in_chinese_with_the_source_note(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    kind,
+    headings,
+):
+    """
+    A zh-hans document has Chinese headings and says, in Chinese, that quoted provisions are in
+    the English translation; the provisions themselves are still cited by their labels.
+    """
+    text = squeezed(_rendered(kind, "zh-hans", case=north_case, family=family, actor=alice))
+    for heading in headings:
+        assert heading in text, heading
+    assert squeezed(SOURCE_NOTE["zh-hans"]) in text
+    assert "YB-2003-2" in text or "MPS-2005-P2" in text
+
+
+def test_a_korean_appeal_has_korean_headings_and_the_source_note(
+    north_case,
+    family,  # noqa: F811
+    alice,
+):
+    """A Korean appeal speaks Korean, names non-refoulement as 송환금지 원칙, and has the note."""
+    text = squeezed(
+        _rendered(Kind.DEPORTATION_APPEAL, "ko", case=north_case, family=family, actor=alice)
+    )
+    assert "송환금지원칙" in text
+    assert squeezed(SOURCE_NOTE["ko"]) in text
