@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint format check clean
+.PHONY: run test install migrate seed lint format check messages clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ format: install
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Extract every marked string into locale/ko and locale/zh_Hans, then compile; translate in between.
+messages: install
+	$(BIN)/python manage.py makemessages -l ko -l zh_Hans --ignore=.venv --ignore=var --ignore=benchmarks
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var .pytest_cache .ruff_cache .hypothesis
