@@ -1,8 +1,11 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="casework:dashboard"), name="index"),
+    path("", views.index, name="index"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("export.xlsx", views.export_xlsx, name="export_xlsx"),
 ]

@@ -10,7 +10,6 @@ contacts or the encrypted places.
 
 from dataclasses import asdict
 
-from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -28,6 +27,8 @@ from casework.choices import (
 )
 from casework.models import Case, CaseMember, Incident, LegalStatusRecord, Person
 from consent.checks import people_allowing
+from reports.suppression import small_count_threshold
+from reports.suppression import suppress_counts as suppress
 
 from .. import selectors
 from ..models import AdvocacyDocument, Figure, Restriction
@@ -51,10 +52,6 @@ STATISTICS_SCOPE = "statistics"
 
 class DocumentError(Exception):
     """A document cannot be built; the message is ours and names no one."""
-
-
-def small_count_threshold() -> int:
-    return int(getattr(settings, "SHIMTEO_SMALL_COUNT_THRESHOLD", 5))
 
 
 def gather(document: AdvocacyDocument) -> dict:
@@ -517,20 +514,6 @@ def _deportation_appeal(document, case, person, redactor, citations) -> dict:
 
 
 # Caseload report.
-
-
-def suppress(counts: list[int], threshold: int) -> list[int | None]:
-    """
-    Counts below the threshold (but above zero) become None. When exactly one count of a table
-    is hidden, the next smallest is hidden too, so that no hidden count can be recomputed from
-    the others and a total.
-    """
-    hidden = [c if not (0 < c < threshold) else None for c in counts]
-    if hidden.count(None) == 1:
-        candidates = [(c, i) for i, c in enumerate(hidden) if c]
-        if candidates:
-            hidden[min(candidates)[1]] = None
-    return hidden
 
 
 def shown_count(count: int | None, threshold: int) -> str:
