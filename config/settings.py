@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of a request, even another middleware's, carries its id.
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -291,7 +293,7 @@ CELERY_BEAT_SCHEDULE = {
 # server should not open each other). Base64 of 32 bytes; development generates one into a file.
 SHIMTEO_BACKUP_KEY = env.str("SHIMTEO_BACKUP_KEY", default="")
 SHIMTEO_BACKUP_DEV_KEY_FILE = Path(
-    env.str("SHIMTEO_BACKUP_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-backup-key"))
+    env.str("SHIMTEO_BACKUP_DEV_KEY_FILE", default=str(BASE_DIR / "var" / "backup-key"))
 )
 # Retention: people whose every case closed more than this many years ago keep only anonymised
 # facts; their identifying details are erased.

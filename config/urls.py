@@ -1,15 +1,10 @@
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as accounts_views
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
+from ops.views import healthz
 
 urlpatterns = [
     path("", include("casework.urls")),

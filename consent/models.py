@@ -18,6 +18,13 @@ class Scope(models.TextChoices):
     STATISTICS = "statistics", _("Count me in anonymised statistics")
 
 
+class ErasureReason(models.TextChoices):
+    """Why a person's identifying details were erased (kept in the audit trail)."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    RETENTION = "retention", _("Retention period over")
+
+
 class Method(models.TextChoices):
     VERBAL = "verbal", _("Verbally")
     WRITTEN = "written", _("In writing")

@@ -7,7 +7,7 @@ from audit.services import record
 from casework.models import Attachment, Entitlement, Incident, LegalStatusRecord, Person
 
 from .checks import current_consent
-from .models import Consent, Method, Scope
+from .models import Consent, ErasureReason, Method, Scope
 
 
 def consent_record(*, person, actor, method: str, given_on=None, witnessed_by: str = "", scopes):
@@ -59,7 +59,6 @@ def consent_withdraw(
     All of it, and its audit events, in one transaction.
     """
     withdrawn = {Scope(scope).value for scope in scopes}
-    erased_files = []
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         before = current_consent(locked)
@@ -73,13 +72,21 @@ def consent_withdraw(
             scopes=kept,
         )
         if Scope.STORE_DATA.value in withdrawn:
-            erased_files = _erase_identifying_details(locked, actor)
-        transaction.on_commit(lambda: _delete_files(erased_files))
+            person_erase_identifying_details(
+                person=locked, actor=actor, because=ErasureReason.CONSENT_WITHDRAWN
+            )
     person.refresh_from_db()
     return consent
 
 
-def _erase_identifying_details(person, actor) -> list:
+def person_erase_identifying_details(*, person, actor, because: str) -> None:
+    """
+    Erase what identifies a person and keep the coarse facts: the name becomes the reference;
+    birth date, places, contact, notes, aliases, the notes of their benefits and statuses, the
+    descriptions of their incidents and the files about them go. Call it inside a transaction
+    with the person locked; the files are removed once that transaction commits.
+    """
+    because = ErasureReason(because).value
     changed = [
         name
         for name in ERASED_PERSON_FIELDS
@@ -113,7 +120,7 @@ def _erase_identifying_details(person, actor) -> list:
             incidents += 1
     files = []
     for attachment in Attachment.objects.filter(person=person):
-        record(actor, "delete", attachment, case=attachment.case, consent_withdrawn=True)
+        record(actor, "delete", attachment, case=attachment.case, erased_because=because)
         files.append((attachment.file.storage, attachment.file.name))
         attachment.delete()
     record(
@@ -121,14 +128,14 @@ def _erase_identifying_details(person, actor) -> list:
         "update",
         person,
         fields=changed + (["aliases"] if aliases else []),
-        consent_withdrawn=True,
+        erased_because=because,
         aliases_deleted=aliases,
         entitlements_blanked=entitlements,
         statuses_blanked=statuses,
         incidents_blanked=incidents,
         attachments_deleted=len(files),
     )
-    return files
+    transaction.on_commit(lambda: _delete_files(files))
 
 
 def _delete_files(files) -> None:

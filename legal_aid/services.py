@@ -46,7 +46,16 @@ def _enqueue(document: AdvocacyDocument) -> None:
     from .tasks import render_document
 
     document_id = str(document.pk)
-    transaction.on_commit(lambda: render_document.delay(document_id))
+
+    def send():
+        try:
+            render_document.delay(document_id)
+        except Exception:
+            # The broker is down: the document stays queued, and ops.requeue_stalled_documents
+            # sends it again once the broker is back. The user sees "queued", not an error.
+            logger.warning("Broker unavailable: document %s stays queued", document_id)
+
+    transaction.on_commit(send)
 
 
 def _validate_scope(*, kind, case, subject, redaction, team, actor) -> None:

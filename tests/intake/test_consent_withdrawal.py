@@ -92,7 +92,7 @@ def test_withdrawing_store_data_erases_identifying_details(person, alice):
     assert allows(person, "store_data") is False and allows(person, "statistics") is True
     assert Consent.objects.filter(person=person).count() == 2
     event = AuditEvent.objects.filter(action="update", target_id=str(person.pk)).latest("sequence")
-    assert event.detail["consent_withdrawn"] is True
+    assert event.detail["erased_because"] == "consent_withdrawn"
     assert "full_name" in event.detail["fields"] and event.detail["aliases_deleted"] == 1
 
 

@@ -103,6 +103,7 @@ def celery_worker(transactional_db, settings):
         task_default_queue=queue,
     )
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.SHIMTEO_PDF_QUEUE = queue  # PDF renders go to their own queue in production
     _fresh_broker_connections()
     try:
         celery_app.signature("shimteo.ping", queue=queue).delay().get(timeout=30)

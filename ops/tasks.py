@@ -1,0 +1,43 @@
+"""Celery tasks of operations: run by beat (CELERY_BEAT_SCHEDULE), thin wrappers of services."""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from .retention import retention_apply
+
+logger = logging.getLogger(__name__)
+
+# A document still queued after this long lost its message (the broker was down when it was
+# requested, or the message was dropped): it is sent again.
+STALLED_AFTER_SECONDS = 10 * 60
+
+
+@shared_task(name="ops.apply_retention")
+def apply_retention() -> dict:
+    report = retention_apply()
+    return {"eligible": report.eligible, "erased": report.erased}
+
+
+@shared_task(name="ops.requeue_stalled_documents")
+def requeue_stalled_documents(older_than_seconds: int = STALLED_AFTER_SECONDS) -> int:
+    """
+    Send the render task again for documents queued longer than `older_than_seconds`. Rendering
+    the same document twice is harmless: the second delivery finds it ready and stops.
+    """
+    from legal_aid.models import AdvocacyDocument
+    from legal_aid.tasks import render_document
+
+    before = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    stalled = AdvocacyDocument.objects.filter(
+        status=AdvocacyDocument.Status.QUEUED, requested_at__lt=before
+    ).values_list("pk", flat=True)
+    sent = 0
+    for document_id in stalled:
+        render_document.delay(str(document_id))
+        sent += 1
+    if sent:
+        logger.info("Re-queued stalled documents", extra={"documents": sent})
+    return sent

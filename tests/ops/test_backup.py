@@ -1,0 +1,258 @@
+"""
+Encrypted backups on PostgreSQL: a round trip into a fresh database proves the counts and the
+audit chain; the file holds no plaintext; an altered file or a wrong key is refused.
+"""
+
+import base64
+import os
+import secrets
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from audit.chain import verify_chain
+from audit.services import record
+from casework.models import Attachment, Person
+from ops.backup import backup_create
+from tests.factories import CaseMemberFactory, PersonFactory
+
+from ..conftest import require
+
+pytestmark = pytest.mark.postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMES = ["박영철 BACKUP-CANARY", "Ri Myong-suk Canary", "延吉市 河南街 carefully-hidden"]
+CONTACT = "+86 139 1111 2222"
+ATTACHMENT = b"%PDF-1.7 attachment that names BACKUP-CANARY-FILE"
+
+
+def new_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+@pytest.fixture
+def backup_key(settings):
+    settings.SHIMTEO_BACKUP_KEY = new_key()
+    return settings.SHIMTEO_BACKUP_KEY
+
+
+@pytest.fixture
+def seeded(transactional_db, north_case, alice):
+    """People with names, a contact and a place, an encrypted attachment, and audit events."""
+    people = []
+    for name in NAMES:
+        person = PersonFactory(full_name=name, contact=CONTACT, current_location=NAMES[2])
+        CaseMemberFactory(case=north_case, person=person)
+        record(alice, "create", person)
+        people.append(person)
+    attachment = Attachment(
+        case=north_case,
+        person=people[0],
+        uploaded_by=alice,
+        original_name="BACKUP-CANARY-FILE.pdf",
+        content_type="application/pdf",
+        size=len(ATTACHMENT),
+        sha256="0" * 64,
+    )
+    attachment.file.save("attachment.pdf", ContentFile(ATTACHMENT), save=False)
+    attachment.save()
+    return {"people": people, "attachment": attachment}
+
+
+@pytest.fixture
+def fresh_database():
+    """An empty database next to the test database, dropped afterwards."""
+    require(connection.vendor == "postgresql", "restores need PostgreSQL")
+    name = f"test_restore_{uuid.uuid4().hex[:12]}"
+    settings = connection.settings_dict
+    environment = {**os.environ, "PGHOST": settings.get("HOST") or "127.0.0.1"}
+    environment["PGPORT"] = str(settings.get("PORT") or 5432)
+    environment["PGUSER"] = settings.get("USER") or "postgres"
+    if settings.get("PASSWORD"):
+        environment["PGPASSWORD"] = settings["PASSWORD"]
+    subprocess.run(["createdb", name], env=environment, check=True, timeout=60)
+    user, host, port = environment["PGUSER"], environment["PGHOST"], environment["PGPORT"]
+    try:
+        yield f"postgres://{user}@{host}:{port}/{name}"
+    finally:
+        subprocess.run(
+            ["dropdb", "--if-exists", "--force", name], env=environment, check=True, timeout=60
+        )
+
+
+def manage(*arguments, database_url, media_root, backup_key):
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SHIMTEO_ENV": "development",
+        "SHIMTEO_MEDIA_ROOT": str(media_root),
+        "SHIMTEO_BACKUP_KEY": backup_key,
+        "SHIMTEO_LOG_FORMAT": "plain",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def table_counts() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        tables = connection.introspection.table_names(cursor)
+        counts = {}
+        for table in tables:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - introspected names
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def test_a_backup_restores_into_a_fresh_database_with_counts_and_audit_chain(
+    seeded, backup_key, fresh_database, settings, tmp_path
+):
+    """The restore rebuilds every row and file; counts and the audit chain match the backup."""
+    output = tmp_path / "shimteo.backup"
+    call_command("backup", output=str(output))
+    counts, chain = table_counts(), verify_chain()
+    media_files = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
+
+    restored_media = tmp_path / "restored-media"
+    result = manage(
+        "restore",
+        str(output),
+        database_url=fresh_database,
+        media_root=restored_media,
+        backup_key=backup_key,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "counts match the backup; audit chain intact" in result.stdout
+    assert f"{chain.count} events, head {chain.head}" in result.stdout
+
+    # The restored database, read by a separate process: same people, decryptable, same trail.
+    check = manage(
+        "shell",
+        "-c",
+        "from casework.models import Person; from audit.chain import verify_chain; "
+        "from casework.models import Attachment; "
+        "print(sorted(p.full_name for p in Person.objects.all())); "
+        "a = Attachment.objects.get(); print(a.file.open('rb').read()); "
+        "print(verify_chain().head)",
+        database_url=fresh_database,
+        media_root=restored_media,
+        backup_key=backup_key,
+    )
+    assert check.returncode == 0, check.stderr
+    for name in NAMES:
+        assert name in check.stdout
+    assert repr(ATTACHMENT) in check.stdout
+    assert chain.head in check.stdout
+    assert sorted(p.name for p in restored_media.rglob("*") if p.is_file()) == media_files
+    assert counts[Person._meta.db_table] == Person.objects.count() >= len(NAMES)
+
+
+def test_the_backup_file_holds_no_plaintext(seeded, backup_key, tmp_path):
+    """No seeded name, contact, place or file content, and not even the pg_dump magic, is readable."""
+    output = tmp_path / "shimteo.backup"
+    backup_create(output=output)
+    blob = output.read_bytes()
+    assert len(blob) > 10_000
+    needles = [*NAMES, CONTACT, "BACKUP-CANARY", "alice", "casework_person", "PGDMP", "%PDF"]
+    for needle in needles:
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+            assert needle.encode(encoding) not in blob, (needle, encoding)
+    assert oct(output.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_tampered_backup_is_refused_and_nothing_is_restored(
+    seeded, backup_key, fresh_database, tmp_path
+):
+    """One flipped bit anywhere: the restore refuses before it writes a table or a file."""
+    output = tmp_path / "shimteo.backup"
+    backup_create(output=output)
+    blob = bytearray(output.read_bytes())
+    blob[len(blob) // 2] ^= 0x01
+    tampered = tmp_path / "tampered.backup"
+    tampered.write_bytes(bytes(blob))
+    restored_media = tmp_path / "restored-media"
+    result = manage(
+        "restore",
+        str(tampered),
+        database_url=fresh_database,
+        media_root=restored_media,
+        backup_key=backup_key,
+    )
+    assert result.returncode != 0
+    assert "failed authentication" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not restored_media.exists()
+    empty = manage(
+        "shell",
+        "-c",
+        "from ops.backup import database_is_empty; print(database_is_empty())",
+        database_url=fresh_database,
+        media_root=restored_media,
+        backup_key=backup_key,
+    )
+    assert empty.stdout.strip().splitlines()[-1] == "True"
+
+    cut = tmp_path / "cut.backup"
+    cut.write_bytes(output.read_bytes()[:-100])
+    result = manage(
+        "restore", str(cut), database_url=fresh_database, media_root=restored_media,
+        backup_key=backup_key,
+    )  # fmt: skip
+    assert result.returncode != 0 and "truncated" in result.stderr
+
+
+def test_a_wrong_key_is_refused(seeded, backup_key, fresh_database, tmp_path):
+    """A backup opened with another key says so, and restores nothing."""
+    output = tmp_path / "shimteo.backup"
+    backup_create(output=output)
+    result = manage(
+        "restore",
+        str(output),
+        database_url=fresh_database,
+        media_root=tmp_path / "restored-media",
+        backup_key=new_key(),
+    )
+    assert result.returncode != 0
+    assert "another backup key" in result.stderr
+
+
+def test_a_restore_refuses_a_database_that_is_not_empty(seeded, backup_key, tmp_path):
+    """Restoring over live data is refused: the test database already has tables."""
+    output = tmp_path / "shimteo.backup"
+    backup_create(output=output)
+    with pytest.raises(CommandError, match="is not empty"):
+        call_command("restore", str(output))
+
+
+def test_a_backup_never_overwrites_a_file(seeded, backup_key, tmp_path):
+    """An existing file is kept: a backup is never written over another one."""
+    output = tmp_path / "shimteo.backup"
+    output.write_bytes(b"older backup")
+    with pytest.raises(CommandError):
+        call_command("backup", output=str(output))
+    assert output.read_bytes() == b"older backup"
+
+
+def test_the_backup_key_must_differ_from_the_field_keys(settings, db, tmp_path):
+    """Reusing a field key as the backup key is refused."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ops.backup import load_backup_key
+    from vault.keyring import get_keyring
+
+    keyring = get_keyring()
+    settings.SHIMTEO_BACKUP_KEY = base64.b64encode(keyring.primary_key).decode()
+    with pytest.raises(ImproperlyConfigured, match="differ"):
+        load_backup_key()
