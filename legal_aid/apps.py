@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _restore_corpus(sender, apps=None, using="default", **kwargs):
+    # The corpus is reference data loaded by a migration; a flush (transactional tests, or an
+    # operator emptying the database) removes it while the migration stays applied. Load it back.
+    from django.apps import apps as global_apps
+
+    from .corpus import load
+
+    apps = apps or global_apps
+    if not apps.get_model("legal_aid", "Provision").objects.using(using).exists():
+        load(apps)
 
 
 class LegalAidConfig(AppConfig):
     name = "legal_aid"
     verbose_name = _("Legal aid")
+
+    def ready(self):
+        post_migrate.connect(_restore_corpus, sender=self, dispatch_uid="legal_aid.restore_corpus")
