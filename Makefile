@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint format check messages clean
+.PHONY: run test install migrate seed lint format check messages bench clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ format: install
 check: install
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Benchmarks, on demand and never in CI: against a seeded PostgreSQL database (see benchmarks/README.md).
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # Extract every marked string into locale/ko and locale/zh_Hans, then compile; translate in between.
 messages: install

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import DateTimeField
+from django.db.models.functions import Cast
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -610,6 +612,13 @@ CASELOAD_MODELS = (
     Consent,
 )
 
+# The day each kind of record was written down on, in a demo caseload.
+WRITTEN_DOWN_ON = {
+    LegalStatusRecord: "effective_from",
+    Entitlement: "as_of",
+    Incident: "occurred_on",
+}
+
 
 @dataclass
 class Rows:
@@ -630,6 +639,14 @@ class Rows:
         with transaction.atomic():
             for model, objs in self.by_model.items():
                 model.objects.bulk_create(objs, batch_size=batch_size)
+            for model, day_field in WRITTEN_DOWN_ON.items():
+                # `recorded_at` is set to now on insert; a real record was written down when it
+                # happened, and a caseload all "recorded today" would fill every "recent" list.
+                pks = [obj.pk for obj in self.by_model[model]]
+                for start in range(0, len(pks), batch_size):
+                    model.objects.filter(pk__in=pks[start : start + batch_size]).update(
+                        recorded_at=Cast(day_field, DateTimeField())
+                    )
         return Counter({count_label(model): len(objs) for model, objs in self.by_model.items()})
 
 

