@@ -160,8 +160,10 @@ class PersonViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         person = self.get_object()
+        data = self.get_serializer(person).data
+        # Recorded last: recording holds the audit chain's lock until the request's transaction ends.
         record(request.user, "view", person, request=request)
-        return Response(self.get_serializer(person).data)
+        return Response(data)
 
     def perform_create(self, serializer):
         fields, _version = self.changes(serializer)
@@ -395,8 +397,10 @@ class CaseViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
+        data = self.get_serializer(case).data
+        # Recorded last: recording holds the audit chain's lock until the request's transaction ends.
         record(request.user, "view", case, request=request)
-        return Response(self.get_serializer(case).data)
+        return Response(data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

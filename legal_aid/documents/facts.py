@@ -586,13 +586,9 @@ def _caseload_report(document, citations) -> dict:
         _("People involved in incidents, by kind"),
     )
 
-    restriction_rows = []
-    for restriction in selectors.restriction_catalogue():
-        affected = selectors.affected_people([restriction], user=user).filter(
-            pk__in=people.values("pk")
-        )
-        restriction_rows.append((restriction, affected.count()))
-    restriction_rows = [(r, n) for r, n in restriction_rows if n]
+    catalogue = list(selectors.restriction_catalogue())
+    counts = selectors.affected_counts(catalogue, user=user, among=people)
+    restriction_rows = [(r, n) for r, n in zip(catalogue, counts, strict=True) if n]
     hidden = suppress([n for _r, n in restriction_rows], threshold)
     restriction_paragraphs = [
         _paragraph(
