@@ -17,6 +17,7 @@ from casework.models import Case
 from casework.permissions import can_supervise
 
 from . import services
+from .downloads import pdf_response
 from .forms import CaseDocumentForm, CaseloadReportForm
 from .models import AdvocacyDocument
 
@@ -159,10 +160,4 @@ def document_download(request, document_id):
         return HttpResponse(
             " ".join(error.messages), status=409, content_type="text/plain; charset=utf-8"
         )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    # References only in the file name: a name in a downloads folder would give a person away.
-    filename = f"{document.reference}-v{document.version}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store, private"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_response(document, pdf)

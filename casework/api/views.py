@@ -4,11 +4,8 @@ record out of scope answers 404; every write calls a casework service, which val
 and audits; reads of a person or a case are audited here, as the web pages audit theirs.
 """
 
-import mimetypes
-
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -24,6 +21,7 @@ from rest_framework.settings import api_settings
 from accounts.models import TeamMembership
 from audit.services import record
 from casework import services
+from casework.downloads import attachment_response
 from casework.exceptions import StaleEditError
 from casework.filtersets import CaseFilterSet
 from casework.models import (
@@ -614,15 +612,4 @@ class AttachmentViewSet(
     @action(detail=True, methods=["get"])
     def download(self, request, attachment_id=None):
         attachment = self.get_object()
-        record(request.user, "download", attachment, request=request)
-        # The stored name may name a person: the file goes out under references only.
-        extension = mimetypes.guess_extension(attachment.content_type) or ""
-        filename = f"{attachment.case.reference}-{str(attachment.pk)[:8]}{extension}"
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=filename,
-            content_type=attachment.content_type,
-        )
-        response["Cache-Control"] = "no-store, private"
-        return response
+        return attachment_response(attachment, actor=request.user, request=request)

@@ -10,6 +10,7 @@ from audit.services import record
 
 from ..models import Case
 from ..permissions import can_supervise
+from .edit import refusal
 
 EVENTS_PER_PAGE = 50
 
@@ -22,8 +23,7 @@ def case_audit(request, case_ref):
         Case.objects.visible_to(request.user).select_related("team"), reference=case_ref
     )
     if not can_supervise(request.user, case.team):
-        record(request.user, "denied", case, request=request, attempted="case_audit")
-        return render(request, "casework/forms/refused.html", {"case": case}, status=403)
+        return refusal(request, case, "case_audit", case=case)
     # Recorded first: the page counts its events, and this view is one of them.
     record(request.user, "view", case, request=request, page="audit_trail")
     events = AuditEvent.objects.visible_to(request.user).filter(case_id=case.pk)

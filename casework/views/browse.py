@@ -1,13 +1,11 @@
 """The caseworker's read pages: dashboard, case list, case and person pages, downloads."""
 
 import datetime
-import mimetypes
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -19,6 +17,7 @@ from audit.services import record
 
 from .. import selectors
 from ..choices import MemberRole, RiskLevel
+from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..models import Case, Entitlement, Incident, Person
 from ..permissions import can_edit_case, can_edit_person, can_supervise
@@ -28,13 +27,6 @@ CASES_PER_PAGE = 25
 DASHBOARD_LIMIT = 50
 RECENT_LIMIT = 20
 # Extensions Python's mimetypes table may lack for the types attachments accept.
-EXTENSIONS = {
-    "image/heic": ".heic",
-    "image/webp": ".webp",
-    "text/plain": ".txt",
-    "application/vnd.oasis.opendocument.text": ".odt",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-}
 
 
 def _cut(queryset, limit: int) -> tuple[list, bool]:
@@ -183,17 +175,4 @@ def attachment_download(request, case_ref, attachment_id):
     """The decrypted file, to the people who may see its case; every download is audited."""
     case = get_object_or_404(Case.objects.visible_to(request.user), reference=case_ref)
     attachment = get_object_or_404(case.attachments.all(), pk=attachment_id)
-    record(request.user, "download", attachment, request=request)
-    content = attachment.file.open("rb")
-    # The saved file is named by references only: a name in a downloads folder would give a
-    # person away on a seized laptop.
-    extension = EXTENSIONS.get(attachment.content_type) or (
-        mimetypes.guess_extension(attachment.content_type) or ""
-    )
-    filename = f"{case.reference}-{str(attachment.pk)[:8]}{extension}"
-    response = FileResponse(
-        content, as_attachment=True, filename=filename, content_type=attachment.content_type
-    )
-    response["Cache-Control"] = "no-store, private"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(attachment, actor=request.user, request=request)

@@ -88,22 +88,23 @@ def form_view(view):
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except Refused as refusal:
-            return refusal.response
+        except Refused as refused:
+            return refused.response
         except PermissionDenied:
             # A service's own check (a supervisor's action) disagreed with the page's.
-            return _refusal(request, None, view.__name__)
+            return refusal(request, None, view.__name__)
 
     return wrapper
 
 
-def _refusal(request, target, attempted: str, *, case=None):
+def refusal(request, target, attempted: str, *, case=None):
+    """The 403 page for a change the user may not make, with its "denied" event."""
     record(request.user, "denied", target, request=request, case=case, attempted=attempted)
     return render(request, "casework/forms/refused.html", {"case": case}, status=403)
 
 
 def _refuse(request, target, attempted: str, *, case=None):
-    raise Refused(_refusal(request, target, attempted, case=case))
+    raise Refused(refusal(request, target, attempted, case=case))
 
 
 def _data(request):

@@ -5,7 +5,6 @@ The advocacy documents API, on the same services as the web pages. Every lookup 
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -17,6 +16,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
 from .. import services
+from ..downloads import pdf_response
 from ..models import AdvocacyDocument
 from .serializers import AdvocacyDocumentSerializer, DocumentRequestSerializer
 
@@ -92,9 +92,4 @@ class AdvocacyDocumentViewSet(
             return Response({"detail": str(error)}, status=status.HTTP_403_FORBIDDEN)
         except DjangoValidationError as error:
             return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
-        response = HttpResponse(pdf, content_type="application/pdf")
-        filename = f"{document.reference}-v{document.version}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response["Cache-Control"] = "no-store, private"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return pdf_response(document, pdf)
