@@ -124,6 +124,10 @@ class RiskLevel(models.TextChoices):
     HIGH = "high", _("High")
     CRITICAL = "critical", _("Critical")
 
+    @classmethod
+    def gravest_first(cls) -> list[str]:
+        return [cls.CRITICAL, cls.HIGH, cls.MEDIUM, cls.LOW]
+
 
 class MemberRole(models.TextChoices):
     PRINCIPAL = "principal", _("Principal")

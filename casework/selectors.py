@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
+    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -170,10 +171,8 @@ def my_cases(user) -> QuerySet[Case]:
     supervised = TeamMembership.objects.filter(
         user=user, role=TeamMembership.Role.SUPERVISOR
     ).values("team")
-    assigned = CaseAssignment.objects.filter(user=user).values("case")
-    return Case.objects.visible_to(user).filter(
-        Q(pk__in=assigned) | Q(owner=user) | Q(team__in=supervised)
-    )
+    assigned = Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user=user))
+    return Case.objects.visible_to(user).filter(assigned | Q(owner=user) | Q(team__in=supervised))
 
 
 def _members_of(cases: QuerySet[Case]) -> QuerySet[CaseMember]:

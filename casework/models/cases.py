@@ -36,6 +36,20 @@ class Case(models.Model):
     risk_level = models.CharField(
         _("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM
     )
+    # Lists are ordered gravest first; a stored rank lets an index give that order, where sorting
+    # on a CASE over the level made PostgreSQL rank every visible case to show 25 of them.
+    risk_rank = models.GeneratedField(
+        expression=models.Case(
+            *(
+                models.When(risk_level=level, then=models.Value(rank))
+                for rank, level in enumerate(RiskLevel.gravest_first())
+            ),
+            default=models.Value(len(RiskLevel)),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+        verbose_name=_("risk rank"),
+    )
     summary = EncryptedTextField(_("summary"), blank=True)
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
@@ -67,7 +81,10 @@ class Case(models.Model):
                 name="casework_case_closes_after_it_opens",
             ),
         ]
-        indexes = [models.Index(fields=["team", "status", "risk_level"])]
+        indexes = [
+            models.Index(fields=["team", "status", "risk_level"]),
+            models.Index(fields=["risk_rank", "reference"], name="casework_case_risk_rank_idx"),
+        ]
 
     def __str__(self):
         return self.reference
