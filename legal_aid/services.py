@@ -208,10 +208,12 @@ def document_render(*, document_id) -> AdvocacyDocument:
         document.status = Status.RENDERING
         document.attempts += 1
         document.save(update_fields=["status", "attempts"])
-    document = AdvocacyDocument.objects.select_related(
-        "requested_by", "case", "team", "subject"
-    ).get(pk=document_id)
     try:
+        # Inside the try: an error here too must end as FAILED with a reason (which the user may
+        # retry), not leave the document RENDERING with its message acknowledged.
+        document = AdvocacyDocument.objects.select_related(
+            "requested_by", "case", "team", "subject"
+        ).get(pk=document_id)
         snapshot = facts.gather(document)
         pdf = rendering.render_pdf(snapshot, identifier=document.series.hex.encode())
         pages = rendering.page_count(pdf)

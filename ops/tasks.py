@@ -4,6 +4,8 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from .retention import retention_apply
@@ -24,15 +26,21 @@ def apply_retention() -> dict:
 @shared_task(name="ops.requeue_stalled_documents")
 def requeue_stalled_documents(older_than_seconds: int = STALLED_AFTER_SECONDS) -> int:
     """
-    Send the render task again for documents queued longer than `older_than_seconds`. Rendering
-    the same document twice is harmless: the second delivery finds it ready and stops.
+    Send the render task again for documents queued longer than `older_than_seconds`, and for
+    documents still rendering that long after the broker would have given a lost worker's
+    message back (its visibility timeout): the broker lost that message too. Rendering the same
+    document twice is harmless: the second delivery finds it ready and stops.
     """
     from legal_aid.models import AdvocacyDocument
     from legal_aid.tasks import render_document
 
-    before = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    Status = AdvocacyDocument.Status
+    queued_before = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    visibility_timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    rendering_before = queued_before - datetime.timedelta(seconds=visibility_timeout)
     stalled = AdvocacyDocument.objects.filter(
-        status=AdvocacyDocument.Status.QUEUED, requested_at__lt=before
+        Q(status=Status.QUEUED, requested_at__lt=queued_before)
+        | Q(status=Status.RENDERING, requested_at__lt=rendering_before)
     ).values_list("pk", flat=True)
     sent = 0
     for document_id in stalled:

@@ -99,15 +99,31 @@ def own_redis():
 
 @pytest.fixture
 def broker_at(settings):
-    """Point the Celery app at a broker URL for the test (not eager), and back afterwards."""
+    """
+    Point the Celery app at a broker URL for the test (not eager), and back afterwards.
+    `transport_options` (such as a short visibility_timeout) are added to the settings' ones and
+    kept by later calls that do not give any.
+    """
     previous = {
-        key: celery_app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")
+        key: celery_app.conf[key]
+        for key in (
+            "broker_url",
+            "result_backend",
+            "task_always_eager",
+            "broker_transport_options",
+        )
     }
 
-    def point(url, *, results=False):
+    def point(url, *, results=False, transport_options=None):
         celery_app.conf.update(
             broker_url=url, result_backend=url if results else None, task_always_eager=False
         )
+        if transport_options is not None:
+            # A new dict: the settings' one must not change for the next tests.
+            celery_app.conf.broker_transport_options = {
+                **(celery_app.conf.broker_transport_options or {}),
+                **transport_options,
+            }
         settings.CELERY_TASK_ALWAYS_EAGER = False
         settings.CELERY_BROKER_URL = url
         reset_celery_connections()
@@ -158,11 +174,18 @@ def stop_process(process, timeout=20):
 
 
 class Worker:
-    """A Celery worker process (prefork, one child) on its own queue of a given broker."""
+    """
+    A Celery worker process (prefork, one child) on its own queue of a given broker. With
+    `own_process_group`, it and its pool children form a process group of their own, which
+    `kill_all` kills at once, as when the worker's container or machine dies.
+    """
 
-    def __init__(self, *, broker_url, queue, environment, log_name, on_start):
+    def __init__(
+        self, *, broker_url, queue, environment, log_name, on_start, own_process_group=False
+    ):
         self.broker_url, self.queue, self.environment = broker_url, queue, environment
         self.on_start = on_start
+        self.own_process_group = own_process_group
         self.log = ARTIFACTS / log_name
         self.process = None
 
@@ -190,6 +213,7 @@ class Worker:
                 env={**self.environment, "CELERY_BROKER_URL": self.broker_url},
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=self.own_process_group,
             )
         self.on_start()
         celery_app.signature("shimteo.ping", queue=self.queue).delay().get(timeout=30)
@@ -197,6 +221,13 @@ class Worker:
     def children(self) -> list[int]:
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+    def kill_all(self):
+        """SIGKILL to the main process and its pool children together: nothing gets to clean up."""
+        assert self.own_process_group, "start the worker with own_process_group=True"
+        # With a session of its own, the process group's id is the main process's id.
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
 
     def stop(self):
         if self.process is not None:
@@ -214,7 +245,7 @@ def worker_factory(transactional_db, settings, broker_at):
     previous_queue = celery_app.conf.task_default_queue
     workers = []
 
-    def start(broker_url, *, start=True, **extra_environment):
+    def start(broker_url, *, start=True, own_process_group=False, **extra_environment):
         # Results (for the tests to wait on) only once the worker runs: a Redis result backend
         # that is down makes every send wait about 20 s for it, which production (no result
         # backend) never does.
@@ -231,6 +262,7 @@ def worker_factory(transactional_db, settings, broker_at):
             ),
             log_name="ops-celery-worker.log",
             on_start=lambda: broker_at(broker_url, results=True),
+            own_process_group=own_process_group,
         )
         workers.append(worker)
         if start:
