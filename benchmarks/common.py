@@ -56,6 +56,8 @@ def session_key(account) -> str:
     A signed-in session with the second factor verified, stored in the database as the login and
     verify pages leave it; its key is the cookie a client sends.
     """
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
@@ -65,7 +67,7 @@ def session_key(account) -> str:
     device = TOTPDevice.objects.filter(user=account, confirmed=True).first()
     if device is None:
         sys.exit(f"{account.username} has no confirmed authenticator: run seed_demo first.")
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    if not issubclass(import_module(settings.SESSION_ENGINE).SessionStore, SessionStore):
         sys.exit(f"Sessions are expected in the database, not {settings.SESSION_ENGINE}.")
     store = SessionStore()
     store[SESSION_KEY] = str(account.pk)

@@ -14,7 +14,7 @@ import urllib.request
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.urls import reverse
 
 from legal_aid.models import AdvocacyDocument
@@ -191,3 +191,37 @@ def test_a_database_outage_answers_503_and_the_app_recovers_without_a_restart(
     assert server.process.poll() is None  # recovered without a restart
     assert set(statuses) <= {200, 503}, sorted({str(s) for s in statuses})
     assert statuses.count(503) >= 1 and statuses[-1] == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_saved_while_the_database_is_away_is_an_outage_not_a_bad_request(alice):
+    """
+    Sessions are saved on every request; when the database goes between the view and that save,
+    the user must get the 503 page, not Django's 400 for a session deleted meanwhile (seen under
+    the load above before ops.sessions).
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.sessions.backends.base import UpdateError
+
+    from .conftest import free_port
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store["seen"] = 1
+    store.create()
+    store["seen"] = 2
+    reachable = dict(connection.settings_dict)
+    connection.close()
+    # Nothing listens there: every query fails to connect, as during an outage.
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=free_port())
+    try:
+        with pytest.raises(OperationalError):
+            store.save()
+    finally:
+        connection.close()
+        connection.settings_dict.update(reachable)
+    # A session that really was deleted meanwhile is still Django's UpdateError (its 400).
+    store.delete()
+    with pytest.raises(UpdateError):
+        store.save()
