@@ -24,8 +24,16 @@ def normalise(value: str) -> str:
     Fold the ways one name can be typed into one form: NFKC composes decomposed Hangul and
     folds full-width and compatibility forms, casefold ignores case, and separators are dropped.
     """
-    folded = unicodedata.normalize("NFKC", value).casefold()
-    folded = unicodedata.normalize("NFKC", folded)
+    if value.isascii():
+        # NFKC leaves ASCII as it is, and casefold() of ASCII is lower().
+        folded = value.lower()
+    else:
+        folded = unicodedata.normalize("NFKC", value).casefold()
+        folded = unicodedata.normalize("NFKC", folded)
+    if folded.isalnum():
+        # Every character is a letter or a number (isalnum() is categories L and N, which a test
+        # checks over all of Unicode), so nothing would be dropped: most names, typed unspaced.
+        return folded
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] in KEPT_CATEGORIES)
 
 

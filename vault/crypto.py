@@ -6,12 +6,10 @@ A value is stored as text `v1:<key-id>:<base64(nonce || ciphertext || tag)>`, wi
 to another row or column does not decrypt.
 """
 
-import base64
 import binascii
 import secrets
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .exceptions import DecryptionError, UnknownKeyError
 from .keyring import Keyring, get_keyring
@@ -24,9 +22,10 @@ FILE_MAGIC = b"SHIMTEO-FILE-v1\n"
 
 def encrypt(plaintext: bytes, associated_data: bytes, keyring: Keyring | None = None) -> str:
     keyring = keyring or get_keyring()
+    key_id = keyring.primary_key_id
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(keyring.primary_key).encrypt(nonce, plaintext, associated_data)
-    return f"{VERSION}:{keyring.primary_key_id}:{base64.b64encode(nonce + sealed).decode()}"
+    sealed = keyring.ciphers[key_id].encrypt(nonce, plaintext, associated_data)
+    return f"{VERSION}:{key_id}:{binascii.b2a_base64(nonce + sealed, newline=False).decode()}"
 
 
 def token_key_id(token: str) -> str:
@@ -41,19 +40,19 @@ def token_key_id(token: str) -> str:
 def decrypt(token: str, associated_data: bytes, keyring: Keyring | None = None) -> bytes:
     keyring = keyring or get_keyring()
     key_id = token_key_id(token)
-    key = keyring.field_keys.get(key_id)
-    if key is None:
+    cipher = keyring.ciphers.get(key_id)
+    if cipher is None:
         raise UnknownKeyError(
             f"The value was encrypted with key {key_id!r}, which is not in SHIMTEO_FIELD_KEYS."
         )
     try:
-        raw = base64.b64decode(token.rsplit(":", 1)[1], validate=True)
+        raw = binascii.a2b_base64(token.rsplit(":", 1)[1], strict_mode=True)
     except (binascii.Error, ValueError) as exc:
         raise DecryptionError("The stored value is corrupt (not base64).") from exc
     if len(raw) < NONCE_BYTES + TAG_BYTES:
         raise DecryptionError("The stored value is corrupt (too short to be a ciphertext).")
     try:
-        return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
+        return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
     except InvalidTag as exc:
         raise DecryptionError(
             "The stored value failed authentication: it was altered, moved from another record, "
@@ -65,7 +64,7 @@ def encrypt_file(plaintext: bytes, associated_data: bytes, keyring: Keyring | No
     keyring = keyring or get_keyring()
     key_id = keyring.primary_key_id.encode()
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(keyring.primary_key).encrypt(nonce, plaintext, associated_data)
+    sealed = keyring.ciphers[keyring.primary_key_id].encrypt(nonce, plaintext, associated_data)
     return FILE_MAGIC + bytes([len(key_id)]) + key_id + nonce + sealed
 
 
@@ -84,8 +83,8 @@ def file_key_id(blob: bytes) -> str:
 def decrypt_file(blob: bytes, associated_data: bytes, keyring: Keyring | None = None) -> bytes:
     keyring = keyring or get_keyring()
     key_id = file_key_id(blob)
-    key = keyring.field_keys.get(key_id)
-    if key is None:
+    cipher = keyring.ciphers.get(key_id)
+    if cipher is None:
         raise UnknownKeyError(
             f"The file was encrypted with key {key_id!r}, which is not in the ring."
         )
@@ -94,7 +93,7 @@ def decrypt_file(blob: bytes, associated_data: bytes, keyring: Keyring | None = 
     if len(nonce) < NONCE_BYTES or len(sealed) < TAG_BYTES:
         raise DecryptionError("The stored file is corrupt (too short to be a ciphertext).")
     try:
-        return AESGCM(key).decrypt(nonce, sealed, associated_data)
+        return cipher.decrypt(nonce, sealed, associated_data)
     except InvalidTag as exc:
         raise DecryptionError(
             "The stored file failed authentication: altered or wrong key."

@@ -10,6 +10,7 @@ key; `QuerySet.update()` and `bulk_update()` with plaintext are refused.
 
 import datetime
 import json
+from functools import cached_property
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -23,6 +24,8 @@ from .keyring import get_keyring
 # Per-instance memo of {attname: (plaintext bytes, token, pk)}, so saving an unchanged value
 # neither decrypts nor re-encrypts it.
 MEMO_ATTR = "_vault_memo"
+# Per-instance (pk, pk as bytes): a UUID's text is worth making once a row, not once a field.
+PK_TEXT_ATTR = "_vault_pk_text"
 
 
 class Sealed:
@@ -82,44 +85,56 @@ class EncryptedFieldMixin:
     def get_internal_type(self):
         return "TextField"
 
+    @cached_property
+    def associated_data_prefix(self) -> bytes:
+        return f"{self.model._meta.label_lower}.{self.name}:".encode()
+
     def associated_data(self, pk) -> bytes:
-        return f"{self.model._meta.label_lower}.{self.name}:{pk}".encode()
+        return self.associated_data_prefix + str(pk).encode()
+
+    def instance_associated_data(self, instance, pk) -> bytes:
+        """`associated_data(pk)`, with the pk's text kept on the instance for its other fields."""
+        cached = instance.__dict__.get(PK_TEXT_ATTR)
+        if cached is None or cached[0] != pk:
+            cached = instance.__dict__[PK_TEXT_ATTR] = (pk, str(pk).encode())
+        return self.associated_data_prefix + cached[1]
 
     # Conversion between Python values and the bytes that are encrypted.
     def to_plaintext(self, value) -> bytes:
+        if isinstance(value, str):
+            return value.encode()
         return str(self.to_python(value)).encode()
 
     def from_plaintext(self, data: bytes):
         return data.decode()
 
     def unseal(self, instance, sealed: Sealed):
-        if instance.pk is None:
+        pk = instance.pk
+        if pk is None:
             raise VaultError(f"{self.model.__name__}.{self.name}: cannot decrypt without a pk.")
-        plaintext = crypto.decrypt(sealed.token, self.associated_data(instance.pk))
-        instance.__dict__.setdefault(MEMO_ATTR, {})[self.attname] = (
-            plaintext,
-            sealed.token,
-            instance.pk,
-        )
+        plaintext = crypto.decrypt(sealed.token, self.instance_associated_data(instance, pk))
+        instance.__dict__.setdefault(MEMO_ATTR, {})[self.attname] = (plaintext, sealed.token, pk)
         return self.from_plaintext(plaintext)
 
     def seal(self, instance, value) -> Sealed:
-        if instance.pk is None:
+        pk = instance.pk
+        if pk is None:
             raise VaultError(
                 f"{self.model.__name__} needs its primary key before an encrypted value is "
                 "saved: give the model a UUID primary key with a default."
             )
         plaintext = self.to_plaintext(value)
-        memo = instance.__dict__.get(MEMO_ATTR, {}).get(self.attname)
+        memo = instance.__dict__.get(MEMO_ATTR)
+        memo = memo.get(self.attname) if memo else None
         if (
             memo
             and memo[0] == plaintext
-            and memo[2] == instance.pk
+            and memo[2] == pk
             and crypto.token_key_id(memo[1]) == get_keyring().primary_key_id
         ):
             return Sealed(memo[1])
-        token = crypto.encrypt(plaintext, self.associated_data(instance.pk))
-        instance.__dict__.setdefault(MEMO_ATTR, {})[self.attname] = (plaintext, token, instance.pk)
+        token = crypto.encrypt(plaintext, self.instance_associated_data(instance, pk))
+        instance.__dict__.setdefault(MEMO_ATTR, {})[self.attname] = (plaintext, token, pk)
         return Sealed(token)
 
     def reseal_if_stale(self, instance, sealed: Sealed) -> Sealed:
@@ -233,6 +248,13 @@ class BlindIndexField(models.CharField):
             kwargs.pop(option, None)
         kwargs.update(source=self.source, scope=self.scope)
         return name, path, args, kwargs
+
+    def db_type(self, connection):
+        # varchar(n) under its other name: PostgreSQL's schema editor adds a second index for LIKE
+        # (varchar_pattern_ops) to every indexed column whose type is spelt "varchar", which no
+        # digest lookup uses and every insert paid for. Not char(n): bulk_create() casts to the
+        # type without its length, and "character[]" is char(1), which would truncate digests.
+        return f"character varying({self.max_length})"
 
     def digest(self, value: str | None) -> Digest | None:
         return blind_index(self.scope, value)

@@ -14,8 +14,10 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -34,6 +36,11 @@ class Keyring:
     @property
     def primary_key(self) -> bytes:
         return self.field_keys[self.primary_key_id]
+
+    @cached_property
+    def ciphers(self) -> dict[str, AESGCM]:
+        # Made once per key: setting up AES-GCM's key schedule costs as much as sealing a value.
+        return {key_id: AESGCM(key) for key_id, key in self.field_keys.items()}
 
 
 def generate_key() -> str:

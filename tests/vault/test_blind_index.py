@@ -7,7 +7,7 @@ import pytest
 from casework.models import Person
 from casework.querysets import NAME_SCOPE
 from tests.factories import PersonFactory
-from vault.blind_index import blind_index
+from vault.blind_index import blind_index, normalise
 from vault.keyring import generate_key
 
 HANGUL_NFC = "김순희"
@@ -102,3 +102,36 @@ def test_search_finds_a_name_typed_in_another_form(db):
     for typed in (unicodedata.normalize("NFD", "김순희"), "김 순 희", "김\u3000순희"):
         assert list(Person.objects.matching_name(typed)) == [person]
     assert not Person.objects.matching_name("김순").exists()
+
+
+def test_isalnum_means_letters_and_numbers_in_this_unicode_database():
+    """normalise() keeps a name whole when isalnum() says so: that must mean categories L and N."""
+    import sys
+
+    strays = [
+        hex(code)
+        for code in range(sys.maxunicode + 1)
+        if chr(code).isalnum() and unicodedata.category(chr(code))[0] not in "LN"
+    ]
+    assert strays == [], f"Unicode {unicodedata.unidata_version}"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Kim Sun Hui",
+        "KIM-SUNHUI",
+        "kimsunhui",
+        "김순희",
+        "金顺姬",
+        "Nguyễn Thị",
+        full_width("Kim"),
+        "ﬁ",
+        "Straße",
+    ],
+)
+def test_the_quick_paths_fold_as_the_full_rule(typed):
+    """ASCII and all-alphanumeric names skip steps; the digest must be the one the full rule gives."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", typed).casefold())
+    kept = "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LMN")
+    assert normalise(typed) == kept

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -271,3 +272,21 @@ def test_aliases_are_searchable_by_name(db):
     person = PersonFactory(full_name=HANGUL)
     PersonAlias.objects.create(person=person, name="金 順姬")
     assert list(Person.objects.matching_name("金順姬")) == [person]
+
+
+@pytest.mark.postgres
+def test_each_blind_index_column_has_one_index(db):
+    """An exact-match btree, and no LIKE index beside it that every insert would also pay for."""
+    with connection.cursor() as cursor:
+        for model, column in (
+            (Person, "full_name_index"),
+            (Person, "contact_index"),
+            (PersonAlias, "name_index"),
+        ):
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+                [model._meta.db_table, f"%({column}%"],
+            )
+            definitions = [row[0] for row in cursor.fetchall()]
+            assert len(definitions) == 1, definitions
+            assert "pattern_ops" not in definitions[0]
