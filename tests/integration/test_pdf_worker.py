@@ -13,6 +13,7 @@ from legal_aid import services
 from legal_aid.models import AdvocacyDocument
 
 from ..legal_aid.test_documents_services import build_family
+from ..ops.conftest import request_brief_of
 
 pytestmark = pytest.mark.worker
 
@@ -29,21 +30,12 @@ def wait_for(document, *statuses, timeout=60):
     pytest.fail(f"document still {document.status} after {timeout}s")
 
 
-def brief(case, child, actor):
-    return services.document_request(
-        kind=AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF,
-        case=case,
-        subject=child,
-        language="ko",
-        redaction=AdvocacyDocument.Redaction.PSEUDONYMISED,
-        actor=actor,
-    )
-
-
 def test_a_worker_renders_a_requested_document(celery_worker, north_case, alice):
     """The request is committed, the worker renders it, and the PDF decrypts here."""
     family = build_family(north_case, alice)
-    document = wait_for(brief(north_case, family["child"], alice), Status.READY, Status.FAILED)
+    document = wait_for(
+        request_brief_of(north_case, family["child"], alice), Status.READY, Status.FAILED
+    )
     assert document.status == Status.READY, document.failure_reason
     assert document.page_count > 1 and document.attempts == 1
     with document.file.open("rb") as handle:
@@ -56,7 +48,7 @@ def test_a_failed_document_is_retried(celery_worker, north_case, alice, bob):
     family = build_family(north_case, alice)
     CaseAssignment.objects.create(case=north_case, user=bob)
     with transaction.atomic():
-        document = brief(north_case, family["child"], bob)
+        document = request_brief_of(north_case, family["child"], bob)
         CaseAssignment.objects.filter(case=north_case, user=bob).delete()
     document = wait_for(document, Status.FAILED, Status.READY)
     assert document.status == Status.FAILED

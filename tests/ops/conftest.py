@@ -77,6 +77,21 @@ class OwnRedis:
         wait_for_port(self.port, up=False)
 
 
+def request_brief_of(case, child, actor):
+    """A pseudonymised child access brief in Korean, requested as a caseworker would."""
+    from legal_aid import services
+    from legal_aid.models import AdvocacyDocument
+
+    return services.document_request(
+        kind=AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF,
+        case=case,
+        subject=child,
+        language="ko",
+        redaction=AdvocacyDocument.Redaction.PSEUDONYMISED,
+        actor=actor,
+    )
+
+
 def reset_celery_connections():
     # The app caches broker pools and producers: drop them so a changed broker URL takes effect.
     kombu.pools.reset()

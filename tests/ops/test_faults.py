@@ -22,6 +22,7 @@ from ops.tasks import requeue_stalled_documents
 
 from ..conftest import sign_in
 from ..legal_aid.test_documents_services import build_family
+from .conftest import request_brief_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker]
 
@@ -79,18 +80,10 @@ def test_a_worker_killed_during_a_render_is_retried_and_the_document_ends_ready(
     own_redis, worker_factory, north_case, alice
 ):
     """The render's process dies mid-way: the unacknowledged task runs again and succeeds."""
-    from legal_aid import services
 
     family = build_family(north_case, alice)
     worker = worker_factory(own_redis.url)
-    document = services.document_request(
-        kind=AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF,
-        case=north_case,
-        subject=family["child"],
-        language="ko",
-        redaction=AdvocacyDocument.Redaction.PSEUDONYMISED,
-        actor=alice,
-    )
+    document = request_brief_of(north_case, family["child"], alice)
     wait_for(document, Status.RENDERING, Status.READY, poll=0.01)
     assert document.status == Status.RENDERING, "the render finished before it could be killed"
     (child,) = worker.children()

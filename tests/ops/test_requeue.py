@@ -5,24 +5,13 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from legal_aid import services
 from legal_aid.models import AdvocacyDocument
 from ops.tasks import STALLED_AFTER_SECONDS, requeue_stalled_documents
 
 from ..legal_aid.test_documents_services import build_family
+from .conftest import request_brief_of
 
 Status = AdvocacyDocument.Status
-
-
-def _brief(case, child, actor):
-    return services.document_request(
-        kind=AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF,
-        case=case,
-        subject=child,
-        language="en",
-        redaction=AdvocacyDocument.Redaction.PSEUDONYMISED,
-        actor=actor,
-    )
 
 
 def test_a_document_still_rendering_after_the_visibility_timeout_is_sent_again(north_case, alice):
@@ -32,7 +21,10 @@ def test_a_document_still_rendering_after_the_visibility_timeout_is_sent_again(n
     show "rendering" forever. One that may still be on a worker, or due back, is left alone.
     """
     child = build_family(north_case, alice)["child"]
-    lost, maybe_running = _brief(north_case, child, alice), _brief(north_case, child, alice)
+    lost, maybe_running = (
+        request_brief_of(north_case, child, alice),
+        request_brief_of(north_case, child, alice),
+    )
     timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     now = timezone.now()
     AdvocacyDocument.objects.filter(pk=lost.pk).update(

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import redis
 
-from legal_aid import services
 from legal_aid.models import AdvocacyDocument
 
 from ..legal_aid.test_documents_services import build_family
+from .conftest import request_brief_of
 from .test_faults import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker]
@@ -70,14 +70,7 @@ def test_a_whole_worker_lost_during_a_render_is_redelivered_after_the_visibility
     lost = worker_factory(own_redis.url, own_process_group=True, **visibility_environment)
     queue = settings.SHIMTEO_PDF_QUEUE
 
-    document = services.document_request(
-        kind=AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF,
-        case=north_case,
-        subject=family["child"],
-        language="ko",
-        redaction=AdvocacyDocument.Redaction.PSEUDONYMISED,
-        actor=alice,
-    )
+    document = request_brief_of(north_case, family["child"], alice)
     wait_for(document, Status.RENDERING, Status.READY, poll=0.01)
     assert document.status == Status.RENDERING, "the render finished before it could be killed"
     processes = [lost.process.pid, *lost.children()]
