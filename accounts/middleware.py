@@ -1,3 +1,4 @@
+import time
 from urllib.parse import quote
 
 from django.conf import settings
@@ -59,4 +60,30 @@ class NoStoreForSignedInMiddleware:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             response["Cache-Control"] = "no-store, private"
             response["Pragma"] = "no-cache"
+        return response
+
+
+class SlidingSessionMiddleware:
+    """
+    The idle timeout slides: a session lives SESSION_COOKIE_AGE after it was last used. Its new
+    expiry is written at most once a minute rather than on every request, which cost every page an
+    UPDATE and a commit of its own (a disk flush). The timeout is so between one minute short of
+    SESSION_COOKIE_AGE and SESSION_COOKIE_AGE.
+    """
+
+    REFRESHED_AT = "_refreshed_at"
+    REFRESH_AFTER_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # After the view, so that signing in is stamped in the same write as the new session.
+        # Only a signed-in session is extended: a stale or made-up cookie must not make one.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get(self.REFRESHED_AT, 0) >= self.REFRESH_AFTER_SECONDS:
+                request.session[self.REFRESHED_AT] = now
         return response

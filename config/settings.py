@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -185,7 +186,8 @@ SHIMTEO_DEV_KEY_FILE = Path(
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SHIMTEO_SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout slides, written at most once a minute (accounts.middleware.SlidingSession...).
+SESSION_SAVE_EVERY_REQUEST = False
 # Database sessions whose save tells a database outage (503) from a deleted session (400).
 SESSION_ENGINE = "ops.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -7,12 +7,14 @@ Under CI=true a missing component (PostgreSQL, Redis, chromium) fails the run in
 """
 
 import os
+import time
 
 import pytest
 from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.middleware import SlidingSessionMiddleware
 from accounts.models import TeamMembership
 
 from .factories import (
@@ -41,6 +43,8 @@ def sign_in(client, user):
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    # As the verify page's response leaves it: the idle timeout counted from now.
+    session[SlidingSessionMiddleware.REFRESHED_AT] = int(time.time())
     session.save()
     return client
 

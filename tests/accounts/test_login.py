@@ -1,9 +1,11 @@
 """Signing in takes a password and a second factor; failures lock; sessions end when asked."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -121,11 +123,41 @@ def test_logout_everywhere_ends_every_session(client, alice, django_user_model):
 
 
 def test_sessions_expire_after_idle_time(client, alice, settings):
-    """A session lasts at most the idle timeout (30 minutes by default) after the last request."""
+    """
+    A session lasts the idle timeout (30 minutes by default) after it was last used: its expiry
+    moves on when it is used a minute or more after the last move, and is not rewritten sooner.
+    """
+    from django.contrib.sessions.models import Session
+
     sign_in(client, alice)
-    client.get("/")
     assert client.session.get_expiry_age() <= 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    key = client.session.session_key
+
+    def stored_expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    assert client.get("/").status_code == 200
+    moved = stored_expiry()
+    assert client.get("/").status_code == 200
+    assert stored_expiry() == moved, "rewritten within the minute"
+
+    session = client.session
+    session["_refreshed_at"] -= 61
+    session.save()
+    before = stored_expiry()
+    assert client.get("/").status_code == 200
+    assert stored_expiry() > before
+    assert stored_expiry() - timezone.now() > datetime.timedelta(minutes=29)
+
+
+def test_a_session_idle_past_the_timeout_is_signed_out(client, alice):
+    from django.contrib.sessions.models import Session
+
+    sign_in(client, alice)
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert client.get("/").status_code == 302
 
 
 def test_the_admin_login_is_the_two_factor_login(client, db):
@@ -191,3 +223,13 @@ def test_a_lockout_is_audited(client, enrolled, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT + 1):
         post_password(client, "alice", "wrong password")
     assert AuditEvent.objects.filter(action="lockout").exists()
+
+
+def test_a_made_up_session_cookie_makes_no_session(client, db):
+    """Only a signed-in session is extended: a stale or invented cookie leaves no row behind."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    client.cookies[settings.SESSION_COOKIE_NAME] = "x" * 32
+    assert client.get("/").status_code == 302
+    assert not Session.objects.exists()
