@@ -5,7 +5,7 @@ They take no request, so the web views and the API share them.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import TeamMembership
 from accounts.roles import RoleGroup
@@ -26,16 +26,7 @@ def editable_cases(user) -> QuerySet[Case]:
     """
     if not _is_active(user):
         return Case.objects.none()
-    supervised = TeamMembership.objects.filter(
-        user=user, role=TeamMembership.Role.SUPERVISOR
-    ).values("team")
-    # EXISTS, as in the visibility rule: an index probe when one case is checked.
-    worked = Exists(
-        CaseAssignment.objects.filter(
-            case=OuterRef("pk"), user=user, role=AssignmentRole.CASEWORKER
-        )
-    )
-    return Case.objects.visible_to(user).filter(worked | Q(owner=user) | Q(team__in=supervised))
+    return Case.objects.visible_to(user).worked_by(user, assignment_role=AssignmentRole.CASEWORKER)
 
 
 def can_edit_case(user, case: Case) -> bool:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
-    Exists,
     OuterRef,
     Prefetch,
     Q,
@@ -168,11 +167,7 @@ RECENT_DAYS = 30
 
 def my_cases(user) -> QuerySet[Case]:
     """The cases the user works: assigned to them, owned by them, or of a team they supervise."""
-    supervised = TeamMembership.objects.filter(
-        user=user, role=TeamMembership.Role.SUPERVISOR
-    ).values("team")
-    assigned = Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user=user))
-    return Case.objects.visible_to(user).filter(assigned | Q(owner=user) | Q(team__in=supervised))
+    return Case.objects.visible_to(user).worked_by(user)
 
 
 def _members_of(cases: QuerySet[Case]) -> QuerySet[CaseMember]:

@@ -36,7 +36,7 @@ def requeue_stalled_documents(older_than_seconds: int = STALLED_AFTER_SECONDS) -
 
     Status = AdvocacyDocument.Status
     queued_before = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
-    visibility_timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    visibility_timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     rendering_before = queued_before - datetime.timedelta(seconds=visibility_timeout)
     stalled = AdvocacyDocument.objects.filter(
         Q(status=Status.QUEUED, requested_at__lt=queued_before)
