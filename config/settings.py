@@ -154,6 +154,8 @@ AXES_CLIENT_IP_CALLABLE = "accounts.signin.axes_client_ip"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "token"]
+# Unlocking is the audited "Locked accounts" page; the admin would delete attempts unrecorded.
+AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
