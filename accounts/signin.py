@@ -69,18 +69,24 @@ def is_administrator(user) -> bool:
 def unlockable_users(actor) -> QuerySet:
     """
     The accounts `actor` may unlock: administrators any, a supervisor the members of the teams
-    they supervise (not themselves: another supervisor or an administrator does that), nobody
-    else any.
+    they supervise, nobody else any. Not themselves, and a supervisor no administrator: more
+    guesses at the accounts that can do most are for an administrator to allow.
     """
     users = get_user_model().objects.all()
     if not (actor and actor.is_authenticated and actor.is_active):
         return users.none()
     if is_administrator(actor):
-        return users
+        return users.exclude(pk=actor.pk)
     supervised = TeamMembership.objects.filter(
         user=actor, role=TeamMembership.Role.SUPERVISOR
     ).values("team")
-    return users.filter(team_memberships__team__in=supervised).exclude(pk=actor.pk).distinct()
+    return (
+        users.filter(team_memberships__team__in=supervised)
+        .exclude(pk=actor.pk)
+        .exclude(is_superuser=True)
+        .exclude(groups__name=RoleGroup.ADMINISTRATOR)
+        .distinct()
+    )
 
 
 def may_unlock(actor, user) -> bool:

@@ -11,6 +11,7 @@ import logging
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -19,6 +20,7 @@ from rest_framework.test import APIClient
 
 from accounts.api import TokenThrottle
 from accounts.models import TeamMembership
+from accounts.roles import RoleGroup
 from accounts.signin import username_digest
 from audit.models import AuditEvent
 from tests.conftest import sign_in
@@ -334,3 +336,31 @@ def test_a_typed_username_is_kept_only_as_a_keyed_digest(client, alice, settings
     assert not AccessLog.objects.exists(), "axes' access log would keep usernames as typed"
     for record in caplog.records:
         assert TYPED not in record.getMessage() and TYPED not in repr(record.args)
+
+
+@pytest.fixture
+def administrator(db):
+    """An administrator by role (the group), not a superuser."""
+    user = UserFactory(username="ada", is_staff=True)
+    user.groups.add(Group.objects.get(name=RoleGroup.ADMINISTRATOR))
+    return user
+
+
+def test_an_administrator_by_role_unlocks_too(client, administrator, alice_locked):
+    sign_in(client, administrator)
+    assert "alice" in client.get(LOCKED_PAGE).content.decode()
+    assert client.post(unlock_url(alice_locked)).status_code == 302
+    assert accepted(sign_in_password("alice", **via(remote=ELSEWHERE)))
+
+
+def test_a_supervisor_does_not_unlock_an_administrator_of_their_team(
+    client, sue, administrator, team_north, settings
+):
+    """More guesses at an administrator's password are for another administrator to allow."""
+    MembershipFactory(user=administrator, team=team_north)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in_password("ada", WRONG)
+    sign_in(client, sue)
+    assert unlock_url(administrator) not in client.get(LOCKED_PAGE).content.decode()
+    assert client.post(unlock_url(administrator)).status_code == 404
+    assert is_locked(sign_in_password("ada"))
