@@ -1,11 +1,17 @@
-"""Writes about staff accounts: two-factor enrolment, backup codes, ending sessions."""
+"""Writes about staff accounts: two-factor enrolment, backup codes, ending sessions, unlocking."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.services import record
+
+from .signin import live_attempts, may_unlock, username_digest
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"
@@ -57,3 +63,19 @@ def user_set_language(*, user, language: str) -> bool:
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
     return True
+
+
+@transaction.atomic
+def user_unlock(*, actor, user, request=None) -> int:
+    """
+    Lift the sign-in lockout of `user` from every address, as a supervisor of their team or an
+    administrator; return how many counted failures were cleared. Refused to anyone else. The
+    unlock is a chained audit event of the actor, naming the account unlocked.
+    """
+    if not may_unlock(actor, user):
+        raise PermissionDenied("You may not unlock this account.")
+    cleared = live_attempts(user).aggregate(total=Sum("failures_since_start"))["total"] or 0
+    # Expired attempts too: nothing of this user's lockout is left behind to count again.
+    AccessAttempt.objects.filter(username=username_digest(user.get_username())).delete()
+    record(actor, "update", user, request=request, change="sign_in_unlocked", failures=cleared)
+    return cleared

@@ -11,4 +11,6 @@ urlpatterns = [
     path("2fa/setup/qr.svg", views.setup_qr, name="setup_qr"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("locked/", views.locked_accounts, name="locked_accounts"),
+    path("locked/<int:user_id>/unlock/", views.unlock, name="unlock"),
 ]
