@@ -21,8 +21,11 @@ from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..models import Case, Entitlement, Incident, Person
 from ..permissions import can_edit_case, can_edit_person, can_supervise
+from ..searches import record_search
 
 CASES_PER_PAGE = 25
+# The case list's field for a reference or a name: taken from a posted form only.
+SEARCH_FIELD = "q"
 # Long lists on the dashboard are cut; the case list has them all.
 DASHBOARD_LIMIT = 50
 RECENT_LIMIT = 20
@@ -84,19 +87,25 @@ def dashboard(request):
 def case_list(request):
     """Every case the user may see, filtered and searched, most at risk first."""
     # The search form is posted: a name typed into an address would stay in the browser's
-    # history and in proxy and server logs. Filters on coarse choices also work as links.
-    data = request.POST if request.method == "POST" else request.GET
+    # history and in proxy and server logs. Filters on coarse choices also work as links, but a
+    # search term in an address is dropped unread, so that no link or bookmark carries a name.
+    if request.method == "POST":
+        data = request.POST
+    else:
+        data = request.GET.copy()
+        data.pop(SEARCH_FIELD, None)
     filterset = CaseFilterSet(
         data or None, queryset=Case.objects.visible_to(request.user), request=request
     )
     cases = selectors.cases_for_listing(filterset.qs).most_at_risk_first()
     page = Paginator(cases, CASES_PER_PAGE).get_page(data.get("page"))
-    if filterset.is_bound and filterset.form.cleaned_data.get("q"):
-        # A name search tells whether someone is known to us: who asked, and how often, is kept.
-        record(
-            request.user, "view", Case, request=request, searched=True, matches=page.paginator.count
+    response = render(request, "casework/case_list.html", {"filter": filterset, "page": page})
+    if filterset.is_bound and filterset.form.cleaned_data.get(SEARCH_FIELD):
+        # Recorded after the page is read and built, for the cases it showed.
+        record_search(
+            request.user, Case, page.object_list, matches=page.paginator.count, request=request
         )
-    return render(request, "casework/case_list.html", {"filter": filterset, "page": page})
+    return response
 
 
 @never_cache
