@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -88,12 +88,13 @@ def case_list(request):
     """Every case the user may see, filtered and searched, most at risk first."""
     # The search form is posted: a name typed into an address would stay in the browser's
     # history and in proxy and server logs. Filters on coarse choices also work as links, but a
-    # search term in an address is dropped unread, so that no link or bookmark carries a name.
-    if request.method == "POST":
-        data = request.POST
-    else:
-        data = request.GET.copy()
-        data.pop(SEARCH_FIELD, None)
+    # search term in an address is dropped unread: the list is sent back to an address without
+    # it, so that neither the address bar nor the page's links carry it on.
+    if request.method == "GET" and SEARCH_FIELD in request.GET:
+        kept = request.GET.copy()
+        del kept[SEARCH_FIELD]
+        return redirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
+    data = request.POST if request.method == "POST" else request.GET
     filterset = CaseFilterSet(
         data or None, queryset=Case.objects.visible_to(request.user), request=request
     )

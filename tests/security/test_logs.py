@@ -131,7 +131,9 @@ def test_a_query_string_reaches_no_log(captured, client, alice, north_case):
     """
     api = sign_in(APIClient(), alice)
     sign_in(client, alice)
-    assert client.get(reverse("casework:case_list"), {"q": SEARCHED}).status_code == 200
+    assert (
+        client.get(reverse("casework:case_list"), {"q": SEARCHED}, follow=True).status_code == 200
+    )
     assert api.get("/api/v1/persons/", {"name": SEARCHED}).status_code == 400
     assert api.get("/api/v1/cases/", {"q": SEARCHED, "status": "open"}).status_code == 400
     missing = client.get(reverse("casework:case_detail", args=["C-NOPE"]), {"q": SEARCHED})
