@@ -39,7 +39,7 @@ from casework.models import (
     Task,
 )
 from casework.searches import record_search
-from casework.selectors import cases_for_listing
+from casework.selectors import cases_for_listing, people_search
 
 from . import filters, serializers
 from .permissions import CanEditCasework, require_edit
@@ -269,7 +269,8 @@ class PersonViewSet(
     def search(self, request):
         payload = serializers.PersonSearchSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        people = self.get_queryset().matching_name(payload.validated_data["name"])
+        # The few people of that name first, then which of them the user may see.
+        people = people_search(user=request.user, name=payload.validated_data["name"])
         found = list(people.order_by("reference")[:SEARCH_LIMIT])
         data = self.get_serializer(found, many=True).data
         matches = people.count() if len(found) == SEARCH_LIMIT else len(found)
