@@ -39,7 +39,7 @@ def without_query(url: str) -> str:
 
 
 def strip_queries(text: str) -> str:
-    """Free text with every query string cut out: `GET /cases/?q=x HTTP/1.1` -> `GET /cases/ HTTP/1.1`."""
+    """Free text without its query strings: `GET /cases/?q=x HTTP/1.1` -> `GET /cases/ HTTP/1.1`."""
     return _QUERY_IN_TEXT.sub("", text)
 
 

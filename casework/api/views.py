@@ -1,9 +1,9 @@
 """
 The casework API. Viewsets are thin: every queryset starts from `visible_to(request.user)`, so a
 record out of scope answers 404; every write calls a casework service, which validates, saves
-and audits; detail reads are audited here, as the web pages audit theirs. Lists show plain columns only (a
-list is not audited row by row); names are searched by POST (`persons/search/`, `cases/search/`),
-never in an address, and every search is audited without its term.
+and audits; detail reads are audited here, as the web pages audit theirs. Lists show plain
+columns only (a list is not audited row by row); names are searched by POST (`persons/search/`,
+`cases/search/`), never in an address, and every search is audited without its term.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -159,7 +159,7 @@ class CaseworkViewSet(viewsets.GenericViewSet):
 
 
 class AuditedRetrieveMixin(mixins.RetrieveModelMixin):
-    """A detail shows decrypted fields, so reading it is recorded, as the web pages record theirs."""
+    """A detail shows decrypted fields: reading it is recorded, as the web pages record theirs."""
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
