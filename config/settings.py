@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         "AssignmentRoleEnum": "casework.choices.AssignmentRole",
         "AdvocacyDocumentKindEnum": "legal_aid.models.AdvocacyDocument.Kind",
         "AdvocacyDocumentStatusEnum": "legal_aid.models.AdvocacyDocument.Status",
+        "IntakeStatusEnum": "intake.models.IntakeSubmission.Status",
+        "IntakeStepEnum": "intake.models.IntakeSubmission.Step",
     },
 }
 
@@ -326,6 +328,7 @@ SHIMTEO_BACKUP_DEV_KEY_FILE = Path(
 # facts; their identifying details are erased.
 SHIMTEO_RETENTION_YEARS_AFTER_CLOSURE = env.int("SHIMTEO_RETENTION_YEARS_AFTER_CLOSURE", default=7)
 
+DEFAULT_EXCEPTION_REPORTER = "config.reporting.QuerylessExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.BodylessExceptionReporterFilter"
 # One JSON object per line, each with the request (or task) id; "plain" for reading in a terminal.
 # Messages never carry personal data: log references and ids, never names or posted values.
@@ -333,7 +336,10 @@ SHIMTEO_LOG_FORMAT = env.str("SHIMTEO_LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "ops.logging.RequestIdFilter"},
+        "no_query_string": {"()": "ops.logging.QueryStringFilter"},
+    },
     "formatters": {
         "json": {"()": "ops.logging.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -346,6 +352,15 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Request bodies of person forms must never reach the logs.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        # Request bodies of person forms must never reach the logs.
+        "django.request": {"level": "ERROR"},
+        # The development server logs request lines: without their query strings.
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["no_query_string"],
+        },
+    },
 }
