@@ -148,6 +148,7 @@ def test_the_container_health_check_passes_against_production_settings(gunicorn_
         SHIMTEO_FIELD_KEYS=f"k1:{key()}",
         SHIMTEO_INDEX_KEY=key(),
         SHIMTEO_BACKUP_KEY=key(),
+        SHIMTEO_AUDIT_KEY=key(),
     )
     script = ROOT / "ops" / "deploy" / "healthcheck.py"
     environment = {"ALLOWED_HOSTS": "shimteo.example.org", "PATH": "/usr/bin:/bin"}
