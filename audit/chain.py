@@ -8,9 +8,10 @@ whole floats in jsonb numerics, time zones) cannot break an intact chain.
 
 Each event carries the version it was linked under (`AuditEvent.hash_version`):
 
-- 1, legacy: plain SHA-256. Anyone who can write the table can recompute it, so an unkeyed stretch
-  proves only that it was not changed by someone unaware of the chain. Every event written before
-  migration 0003 is version 1, and stays so: an append-only chain is never re-linked.
+- 1, legacy: plain SHA-256, which anyone who can write the table can recompute. Every event
+  written before migration 0003 is version 1, and stays so: an append-only chain is never
+  re-linked. The first keyed event's HMAC covers the last legacy hash, though, so from then on the
+  legacy stretch cannot be rewritten unseen either.
 - 2, keyed: HMAC-SHA-256 under a subkey of SHIMTEO_AUDIT_KEY (audit/keys.py), which the database
   never holds. Every event from migration 0003 on is version 2.
 

@@ -100,6 +100,25 @@ def test_legacy_events_verify_unkeyed_and_keyed_ones_follow(alice):
     assert "2 of them are unkeyed legacy events" in verify()
 
 
+def test_rewritten_legacy_events_are_caught_by_the_first_keyed_one(alice, tamper):
+    """Re-linking the unkeyed stretch with plain SHA-256 breaks at the keyed event after it."""
+    first = legacy_event(GENESIS, actor_username="old")
+    second = legacy_event(first.hash, actor_username="old")
+    keyed = record(alice, "view")
+    first.actor_username = "mallory"
+    first.hash = compute_hash(first)
+    second.prev_hash = first.hash
+    second.hash = compute_hash(second)
+    for event in (first, second):
+        tamper(
+            "UPDATE audit_auditevent SET actor_username = %s, prev_hash = %s, hash = %s "
+            "WHERE sequence = %s",
+            [event.actor_username, event.prev_hash, event.hash, event.pk],
+        )
+
+    assert verify_chain().broken_at == keyed.pk
+
+
 def test_an_unkeyed_event_after_keyed_ones_is_a_forgery(alice):
     """Appending an event with a plain hash, as someone without the key would, breaks the chain."""
     keyed = record(alice, "view")
