@@ -260,6 +260,14 @@ def test_without_a_checkpoint_the_chain_is_still_verified(trail):
     assert read_checkpoint() is None
 
 
+def test_a_missing_checkpoint_fails_when_one_is_required(trail):
+    """For monitoring once beat runs: a deleted checkpoint file is not taken for a new install."""
+    with pytest.raises(CommandError, match="There is no audit checkpoint at"):
+        verify("--require-checkpoint")
+    take_checkpoint()
+    assert "Holds the head" in verify("--require-checkpoint")
+
+
 def test_a_checkpoint_is_not_taken_over_a_cut_tail(trail, tamper, alice):
     """Beat refuses to sign a trail that no longer extends the last checkpoint: the cut stays seen."""
     first = take_checkpoint()

@@ -23,8 +23,14 @@ class Command(BaseCommand):
             help="A checkpoint file to check against (e.g. one kept from the logs or a backup); "
             "by default the one beat writes.",
         )
+        parser.add_argument(
+            "--require-checkpoint",
+            action="store_true",
+            help="Fail when there is no checkpoint (once beat has run: a deleted checkpoint "
+            "file must not pass as a new installation).",
+        )
 
-    def handle(self, *args, chunk_size, checkpoint, **options):
+    def handle(self, *args, chunk_size, checkpoint, require_checkpoint, **options):
         path = checkpoint or checkpoint_path()
         problems = []
         try:
@@ -32,8 +38,8 @@ class Command(BaseCommand):
         except CheckpointError as error:
             signed = None
             problems.append(str(error))
-        if signed is None and checkpoint is not None and not problems:
-            problems.append(f"There is no checkpoint file at {path}.")
+        if signed is None and (checkpoint or require_checkpoint) and not problems:
+            problems.append(f"There is no audit checkpoint at {path}.")
 
         report = verify_chain(chunk_size=chunk_size)
         if not report.intact:
