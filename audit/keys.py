@@ -53,12 +53,15 @@ def _development_key(path: Path) -> str:
         # Two processes starting at once must not each append a different key.
         fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
-        for line in handle.read().splitlines():
+        content = handle.read()
+        for line in content.splitlines():
             name, sep, value = line.partition("=")
             if sep and name.strip() == SETTING and value.strip():
                 return value.strip()
         encoded = base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
-        handle.write(f"{SETTING}={encoded}\n")
+        # A hand-edited file may lack its last newline: the key must start a line of its own.
+        separator = "\n" if content and not content.endswith("\n") else ""
+        handle.write(f"{separator}{SETTING}={encoded}\n")
         logger.warning("Generated a development audit key in %s.", path)
         return encoded
 

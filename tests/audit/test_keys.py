@@ -102,3 +102,17 @@ def test_development_generates_one_audit_key_into_the_key_file(settings, tmp_pat
     assert text.count("SHIMTEO_AUDIT_KEY=") == 1
     assert "SHIMTEO_FIELD_KEYS=" in text
     assert oct(settings.SHIMTEO_DEV_KEY_FILE.stat().st_mode & 0o777) == "0o600"
+
+
+def test_the_development_key_starts_a_line_of_its_own(settings, tmp_path):
+    """A key file without a final newline still gets the audit key on a line of its own."""
+    keys = tmp_path / "keys"
+    keys.write_text(f"SHIMTEO_FIELD_KEYS=dev1:{generate_key()}\nSHIMTEO_INDEX_KEY={generate_key()}")
+    settings.SHIMTEO_DEV_KEY_FILE = keys
+    settings.SHIMTEO_FIELD_KEYS = settings.SHIMTEO_INDEX_KEY = settings.SHIMTEO_AUDIT_KEY = ""
+
+    key = load_audit_key()
+
+    lines = keys.read_text().splitlines()
+    assert lines[-1] == f"SHIMTEO_AUDIT_KEY={base64.b64encode(key).decode()}"
+    assert get_keyring().index_key  # the index key line is intact
