@@ -15,7 +15,9 @@ checkpoint and one of their own snapshot (ops/backup.py). `manage.py verify_audi
 the trail with the checkpoint and names what is missing.
 """
 
+import contextlib
 import datetime
+import fcntl
 import hashlib
 import hmac
 import json
@@ -152,6 +154,24 @@ def take_checkpoint() -> Checkpoint:
     checkpoint extend it. Refuses (CheckpointError, logged as critical) when they do not, or when
     the previous checkpoint does not verify: the file then keeps the last good checkpoint.
     """
+    # One taker at a time (a run by hand beside beat's): a slower one must not replace a newer
+    # checkpoint with the older head it read.
+    with _exclusive(checkpoint_dir() / "checkpoint.lock"):
+        return _take_checkpoint()
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _take_checkpoint() -> Checkpoint:
     try:
         previous = read_checkpoint()
     except CheckpointError as error:
