@@ -28,7 +28,7 @@ RUN apt-get update \
        fonts-noto-cjk postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 --user-group shimteo \
-    && mkdir -p /data/media /data/beat /data/backups /srv/static \
+    && mkdir -p /data/media /data/audit /data/beat /data/backups /srv/static \
     && chown -R shimteo:shimteo /data /srv/static
 COPY --from=builder /wheels /wheels
 RUN pip install --no-index --find-links=/wheels /wheels/*.whl && rm -rf /wheels

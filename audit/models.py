@@ -91,6 +91,9 @@ class AuditEvent(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous event's hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    # How `hash` was computed (audit.chain): 1 unkeyed SHA-256 (events before migration 0003),
+    # 2 HMAC under SHIMTEO_AUDIT_KEY. Part of what is hashed, so it cannot be flipped unseen.
+    hash_version = models.PositiveSmallIntegerField(_("hash version"))
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -191,6 +191,13 @@ SHIMTEO_BREAK_GLASS_MINUTES = env.int("SHIMTEO_BREAK_GLASS_MINUTES", default=60)
 # Field encryption (vault). Comma-separated `id:base64key`, the first is primary.
 SHIMTEO_FIELD_KEYS = env.str("SHIMTEO_FIELD_KEYS", default="")
 SHIMTEO_INDEX_KEY = env.str("SHIMTEO_INDEX_KEY", default="")
+# Keys the audit chain's links and signs its checkpoints (audit/keys.py); base64 of 32 bytes,
+# distinct from every other key. Required in production; development generates one.
+SHIMTEO_AUDIT_KEY = env.str("SHIMTEO_AUDIT_KEY", default="")
+# Where beat writes the signed checkpoint of the audit chain's head; empty: `audit-checkpoints`
+# next to the media folder. Every process that verifies the chain must see the same folder.
+SHIMTEO_AUDIT_CHECKPOINT_DIR = env.str("SHIMTEO_AUDIT_CHECKPOINT_DIR", default="")
+SHIMTEO_AUDIT_CHECKPOINT_MINUTES = env.int("SHIMTEO_AUDIT_CHECKPOINT_MINUTES", default=5)
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))
@@ -315,6 +322,12 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-documents": {
         "task": "ops.requeue_stalled_documents",
         "schedule": datetime.timedelta(minutes=5),
+    },
+    # The audit chain's head, signed outside the table: the newest events removed since the
+    # last checkpoint are the most that can go unseen.
+    "checkpoint-audit-chain": {
+        "task": "ops.checkpoint_audit_chain",
+        "schedule": datetime.timedelta(minutes=SHIMTEO_AUDIT_CHECKPOINT_MINUTES),
     },
 }
 
