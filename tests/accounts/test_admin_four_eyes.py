@@ -13,6 +13,7 @@ from accounts.models import RoleChangeRequest, TeamMembership
 from accounts.roles import RoleGroup
 from audit.models import AuditEvent
 
+from ..admin_forms import admin_form_data
 from ..conftest import sign_in
 from ..factories import UserFactory
 
@@ -44,25 +45,6 @@ def ada_client(client, ada):
     return sign_in(client, ada)
 
 
-def form_data(response) -> dict:
-    """What the browser would post back from an admin change page, unchanged."""
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if field.disabled or value is None:
-            continue
-        if isinstance(value, list | tuple):
-            data[name] = [getattr(item, "pk", item) for item in value]
-        else:
-            data[name] = getattr(value, "pk", value)
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for name in management.fields:
-            data[f"{management.prefix}-{name}"] = management.initial.get(name, 0)
-    return data
-
-
 def user_page(user) -> str:
     return reverse("admin:accounts_user_change", args=[user.pk])
 
@@ -76,7 +58,7 @@ def test_an_administrator_ticking_superuser_staff_or_groups_on_themself_changes_
 ):
     page = ada_client.get(user_page(ada))
     assert page.status_code == 200
-    data = form_data(page)
+    data = admin_form_data(page)
     data.update(
         is_superuser="on",
         groups=[group.pk for group in Group.objects.all()],
@@ -93,7 +75,7 @@ def test_an_administrator_ticking_superuser_staff_or_groups_on_themself_changes_
 def test_an_administrator_cannot_join_a_team_through_the_team_page(ada_client, ada, sue):
     team = sue.teams.get()
     page = ada_client.get(reverse("admin:accounts_team_change", args=[team.pk]))
-    data = form_data(page)
+    data = admin_form_data(page)
     prefix = page.context["inline_admin_formsets"][0].formset.prefix
     data.update(
         {
@@ -200,7 +182,7 @@ def test_four_eyes_the_person_a_request_concerns_cannot_approve_it(client, ada, 
 
 def test_a_superuser_is_held_to_four_eyes_too(admin_client, admin_user, alice, ada):
     page = admin_client.get(user_page(alice))
-    data = form_data(page)
+    data = admin_form_data(page)
     data.update(is_superuser="on", is_staff="on")
     admin_client.post(user_page(alice), data)
     alice.refresh_from_db()
@@ -289,7 +271,7 @@ def test_a_superuser_resetting_a_password_is_audited_for_the_team(admin_client, 
 
 def test_account_writes_in_the_admin_are_chained_audit_events(ada_client, alice, sue):
     page = ada_client.get(user_page(alice))
-    data = form_data(page)
+    data = admin_form_data(page)
     data["email"] = "alice@example.org"
     ada_client.post(user_page(alice), data)
 
