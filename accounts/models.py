@@ -112,13 +112,13 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     key = EncryptedCharField(
         _("secret"), max_length=80, null=True, default=_random_totp_key, editable=False
     )
-    step = models.PositiveSmallIntegerField(default=30)
-    t0 = models.BigIntegerField(default=0)
-    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
-    tolerance = models.PositiveSmallIntegerField(default=1)
-    drift = models.SmallIntegerField(default=0)
+    step = models.PositiveSmallIntegerField(default=30, editable=False)
+    t0 = models.BigIntegerField(default=0, editable=False)
+    digits = models.PositiveSmallIntegerField(default=6, editable=False)
+    tolerance = models.PositiveSmallIntegerField(default=1, editable=False)
+    drift = models.SmallIntegerField(default=0, editable=False)
     # The time step of the last code accepted: a code is never accepted twice.
-    last_t = models.BigIntegerField(default=-1)
+    last_t = models.BigIntegerField(default=-1, editable=False)
 
     class Meta(Device.Meta):
         verbose_name = _("authenticator")
@@ -220,8 +220,10 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
 
 
 class BackupCode(models.Model):
-    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
-    digest = models.CharField(max_length=64, db_index=True)
+    device = models.ForeignKey(
+        BackupCodeDevice, on_delete=models.CASCADE, related_name="codes", editable=False
+    )
+    digest = models.CharField(max_length=64, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("backup code")
@@ -230,6 +232,21 @@ class BackupCode(models.Model):
     def __str__(self):
         # Never the digest: nothing about a code is shown anywhere.
         return str(_("backup code"))
+
+
+# django-otp's device fields are labelled in English only; ours speak the interface's language.
+DEVICE_FIELD_LABELS = {
+    "user": _("user"),
+    "name": _("name"),
+    "confirmed": _("confirmed"),
+    "throttling_failure_timestamp": _("last failed attempt"),
+    "throttling_failure_count": _("failed attempts"),
+    "created_at": _("created at"),
+    "last_used_at": _("last used at"),
+}
+for _device_model in (TOTPDevice, BackupCodeDevice):
+    for _name, _label in DEVICE_FIELD_LABELS.items():
+        _device_model._meta.get_field(_name).verbose_name = _label
 
 
 class RoleChangeRequest(models.Model):
