@@ -279,3 +279,15 @@ def test_account_writes_in_the_admin_are_chained_audit_events(ada_client, alice,
     assert event.actor_username == "ada"
     assert event.detail["fields"] == ["email"]
     assert event.detail["team"] == alice.teams.get().pk
+
+
+def test_role_groups_are_read_only_even_for_a_superuser(admin_client):
+    group = Group.objects.get(name=RoleGroup.ADMINISTRATOR)
+    page = reverse("admin:auth_group_change", args=[group.pk])
+    before = set(group.permissions.values_list("pk", flat=True))
+
+    assert admin_client.get(page).status_code == 200
+    admin_client.post(page, {"name": group.name, "permissions": []})
+    assert admin_client.get(reverse("admin:auth_group_add")).status_code == 403
+
+    assert set(group.permissions.values_list("pk", flat=True)) == before
