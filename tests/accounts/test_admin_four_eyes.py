@@ -53,8 +53,8 @@ REQUESTS = reverse("admin:accounts_rolechangerequest_changelist")
 ASK = reverse("admin:accounts_rolechangerequest_add")
 
 
-def test_an_administrator_ticking_superuser_staff_or_groups_on_themself_changes_nothing(
-    ada_client, ada
+def test_an_administrator_ticking_superuser_groups_or_a_team_on_themself_changes_nothing(
+    ada_client, ada, team_north
 ):
     page = ada_client.get(user_page(ada))
     assert page.status_code == 200
@@ -64,11 +64,21 @@ def test_an_administrator_ticking_superuser_staff_or_groups_on_themself_changes_
         groups=[group.pk for group in Group.objects.all()],
         user_permissions=[],
     )
+    # ...and a line in her teams saying she supervises North.
+    memberships = page.context["inline_admin_formsets"][0].formset.prefix
+    data.update(
+        {
+            f"{memberships}-TOTAL_FORMS": 1,
+            f"{memberships}-0-team": team_north.pk,
+            f"{memberships}-0-role": TeamMembership.Role.SUPERVISOR,
+        }
+    )
     response = ada_client.post(user_page(ada), data)
 
     assert response.status_code == 302
     ada.refresh_from_db()
     assert not ada.is_superuser
+    assert not TeamMembership.objects.filter(user=ada).exists()
     assert set(ada.groups.values_list("name", flat=True)) == {RoleGroup.ADMINISTRATOR}
 
 
@@ -120,6 +130,8 @@ def test_four_eyes_a_team_role_applies_only_when_a_second_administrator_approves
     assert bob.team_memberships.get().role == TeamMembership.Role.CASEWORKER
 
     grace_client = client_of(type(client), grace)
+    listing = grace_client.get(REQUESTS).content.decode()
+    assert 'value="approve"' in listing and 'value="reject"' in listing
     grace_client.post(REQUESTS, {"action": "approve", "_selected_action": [change.pk]})
     change.refresh_from_db()
     assert change.status == RoleChangeRequest.Status.APPROVED
