@@ -25,6 +25,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from audit.exceptions import AuditDetailError
 from audit.services import record
 from vault.fields import BlindIndexField, EncryptedFieldMixin
 
@@ -109,7 +110,12 @@ def _cases_of(obj) -> list:
 def audit_admin(request, action: str, obj, **detail) -> None:
     """One audit event per case of `obj` for something done to it in the admin."""
     for case in _cases_of(obj):
-        record(request.user, action, obj, request=request, case=case, admin=True, **detail)
+        try:
+            record(request.user, action, obj, request=request, case=case, admin=True, **detail)
+        except AuditDetailError:
+            # As the services do: a detail that happens to contain a value the record holds is
+            # dropped, never the event.
+            record(request.user, action, obj, request=request, case=case, detail_withheld=True)
 
 
 def _changed_fields(form) -> list[str]:
