@@ -7,7 +7,7 @@ import secrets
 
 import django_otp
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -55,13 +55,19 @@ def has_authenticator(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def second_factor_reconfirmed(*, user, password: str, code: str) -> bool:
+def second_factor_reconfirmed(*, user, password: str, code: str, request=None) -> bool:
     """
     Whether the user just typed their password and a current code of a device they already
     have. A signed-in session alone is not enough to change the second factor: a browser left
     open must not let someone else move the account to their own phone.
     """
-    if not user.check_password(password or ""):
+    if request is not None:
+        # Through the authentication backends, so that guesses count towards the lockout
+        # (django-axes) and are audited as failed sign-ins, as on the login page.
+        checked = authenticate(request, username=user.get_username(), password=password or "")
+        if checked is None or checked.pk != user.pk:
+            return False
+    elif not user.check_password(password or ""):
         return False
     return django_otp.match_token(user, (code or "").replace(" ", "")) is not None
 
@@ -84,7 +90,9 @@ def totp_enrolment_confirm(
     if device.user_id != user.pk or device.confirmed:
         return None
     replacing = has_authenticator(user)
-    if replacing and not second_factor_reconfirmed(user=user, password=password, code=current_code):
+    if replacing and not second_factor_reconfirmed(
+        user=user, password=password, code=current_code, request=request
+    ):
         return None
     if not device.verify_token(token):
         return None
@@ -125,7 +133,7 @@ def backup_codes_issue(*, user) -> list[str]:
 @transaction.atomic
 def backup_codes_regenerate(*, user, password: str, code: str, request=None) -> list[str] | None:
     """New backup codes for a user who re-typed their password and a current code, else None."""
-    if not second_factor_reconfirmed(user=user, password=password, code=code):
+    if not second_factor_reconfirmed(user=user, password=password, code=code, request=request):
         record(user, "denied", _account(user), request=request, second_factor="backup_codes")
         return None
     codes = backup_codes_issue(user=user)

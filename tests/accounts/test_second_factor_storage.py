@@ -181,3 +181,17 @@ def test_no_admin_page_shows_a_second_factor_secret(client, persona, request, al
         for secret in secrets:
             assert secret not in content, (url, "a second-factor secret")
     assert BackupCode.objects.count() == 10
+
+
+def test_password_guesses_on_the_backup_codes_page_count_towards_the_lockout(
+    client, alice, enrolled, settings
+):
+    """An open browser is no place to try passwords: the guesses lock the account as at login."""
+    sign_in(client, alice)
+    url = reverse("accounts:backup_codes")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"password": "guess", "current_code": code_of(enrolled)})
+
+    assert AuditEvent.objects.filter(action="login_failed").count() >= settings.AXES_FAILURE_LIMIT
+    locked = client.post(url, {"password": DEFAULT_PASSWORD, "current_code": code_of(enrolled)})
+    assert re.findall(r"<code>(\w+)</code>", locked.content.decode()) == []
