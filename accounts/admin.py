@@ -23,8 +23,9 @@ from audit.services import record
 from . import services
 from .models import RoleChangeRequest, Team, TeamMembership, User
 
-# Everything that gives or takes a role: shown, never edited on the user's page.
-STANDING_FIELDS = ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]
+# Everything that gives a role: shown, never edited on the user's page. `is_active` stays
+# editable (audited): switching off a leaving colleague's account at once must not wait.
+STANDING_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
 
 def _changed_fields(form) -> list[str]:

@@ -303,3 +303,15 @@ def test_role_groups_are_read_only_even_for_a_superuser(admin_client):
     assert admin_client.get(reverse("admin:auth_group_add")).status_code == 403
 
     assert set(group.permissions.values_list("pk", flat=True)) == before
+
+
+def test_an_administrator_switches_off_an_account_at_once_and_it_is_audited(ada_client, alice, sue):
+    page = ada_client.get(user_page(alice))
+    data = admin_form_data(page)
+    data.pop("is_active")
+    assert ada_client.post(user_page(alice), data).status_code == 302
+
+    alice.refresh_from_db()
+    assert not alice.is_active
+    event = AuditEvent.objects.visible_to(sue).get(target_type="accounts.user")
+    assert event.detail["fields"] == ["is_active"]
