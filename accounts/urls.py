@@ -12,4 +12,6 @@ urlpatterns = [
     path("2fa/backup-codes/", views.BackupCodesView.as_view(), name="backup_codes"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("locked/", views.locked_accounts, name="locked_accounts"),
+    path("locked/<int:user_id>/unlock/", views.unlock, name="unlock"),
 ]

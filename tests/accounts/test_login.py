@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 
 from accounts.models import BackupCode, TOTPDevice
+from accounts.signin import username_digest
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD
 
@@ -206,7 +207,7 @@ def test_sign_in_events_are_audited(client, enrolled, settings):
     client.post(reverse("accounts:logout"))
     actions = list(AuditEvent.objects.order_by("sequence").values_list("action", "detail"))
     assert actions == [
-        ("login_failed", {"attempted_login": "alice"}),
+        ("login_failed", {"login_digest": username_digest("alice")}),
         ("login", {"step": "password"}),
         ("login_failed", {"step": "second_factor"}),
         ("login", {"step": "second_factor"}),

@@ -15,7 +15,7 @@ from django_otp.oath import totp
 from accounts.models import BackupCode, TOTPDevice
 
 move = importlib.import_module(
-    "accounts.migrations.0006_move_second_factors_from_django_otp_plugins"
+    "accounts.migrations.0007_move_second_factors_from_django_otp_plugins"
 )
 SECRET = "3132333435363738393031323334353637383930"
 

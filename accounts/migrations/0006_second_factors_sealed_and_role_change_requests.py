@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_field_labels'),
+        ('accounts', '0005_forget_verbatim_signin_usernames'),
     ]
 
     operations = [

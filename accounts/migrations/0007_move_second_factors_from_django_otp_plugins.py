@@ -68,7 +68,7 @@ def move_second_factors(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_second_factors_sealed_and_role_change_requests"),
+        ("accounts", "0006_second_factors_sealed_and_role_change_requests"),
     ]
 
     operations = [
