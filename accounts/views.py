@@ -24,8 +24,10 @@ from audit.services import record
 
 from . import signin
 from .api import LOCKED
-from .forms import EnrolmentForm, LoginForm, TokenForm
+from .forms import BackupCodesForm, EnrolmentForm, LoginForm, ReplacementForm, TokenForm
 from .services import (
+    backup_codes_regenerate,
+    has_authenticator,
     totp_enrolment_confirm,
     totp_enrolment_device,
     user_logout_everywhere,
@@ -126,23 +128,58 @@ class SetupView(FormView):
             return redirect("accounts:verify")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_class(self):
+        # Replacing an enrolled authenticator asks for the password and a current code again.
+        return ReplacementForm if has_authenticator(self.request.user) else EnrolmentForm
+
     def get_context_data(self, **kwargs):
         device = totp_enrolment_device(user=self.request.user)
         return {
             **super().get_context_data(**kwargs),
             "secret": _readable_secret(device.bin_key),
+            "replacing": has_authenticator(self.request.user),
         }
 
     def form_valid(self, form):
         device = totp_enrolment_device(user=self.request.user)
         codes = totp_enrolment_confirm(
-            user=self.request.user, device=device, token=form.cleaned_data["token"]
+            user=self.request.user,
+            device=device,
+            token=form.cleaned_data["token"],
+            password=form.cleaned_data.get("password", ""),
+            current_code=form.cleaned_data.get("current_code", ""),
+            request=self.request,
         )
         if codes is None:
-            form.add_error("token", _("That code is not valid. Scan the QR code again and retry."))
+            if isinstance(form, ReplacementForm):
+                form.add_error(None, _("A code or the password is not valid. Please retry."))
+            else:
+                form.add_error(
+                    "token", _("That code is not valid. Scan the QR code again and retry.")
+                )
             return self.form_invalid(form)
         django_otp.login(self.request, device)
         self.request.session.cycle_key()
+        return render(self.request, "accounts/backup_codes.html", {"codes": codes})
+
+
+@method_decorator([never_cache, login_required], name="dispatch")
+class BackupCodesView(FormView):
+    """New backup codes (the old ones stop working), after the password and a current code."""
+
+    template_name = "accounts/backup_codes_new.html"
+    form_class = BackupCodesForm
+
+    def form_valid(self, form):
+        codes = backup_codes_regenerate(
+            user=self.request.user,
+            password=form.cleaned_data["password"],
+            code=form.cleaned_data["current_code"],
+            request=self.request,
+        )
+        if codes is None:
+            form.add_error(None, _("The password or the code is not valid."))
+            return self.form_invalid(form)
         return render(self.request, "accounts/backup_codes.html", {"codes": codes})
 
 

@@ -42,9 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The authenticator and backup-code devices are accounts' own (secret encrypted, codes
+    # digested); django-otp's TOTP and static plugins, which keep both in clear, are not installed.
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "axes",
     "csp",
     "rest_framework",

@@ -15,11 +15,10 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from accounts.api import TokenThrottle
-from accounts.models import TeamMembership
+from accounts.models import TeamMembership, TOTPDevice
 from accounts.roles import RoleGroup
 from accounts.signin import username_digest
 from audit.models import AuditEvent

@@ -9,9 +9,9 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import AbsoluteSessionLifetimeMiddleware
+from accounts.models import TOTPDevice
 from audit.models import AuditEvent
 from tests.conftest import sign_in
 
