@@ -70,6 +70,17 @@ class CandidateSerializer(serializers.Serializer):
     birth_year = serializers.IntegerField(allow_null=True)
 
 
+class CandidatesSerializer(serializers.Serializer):
+    candidates = CandidateSerializer(many=True)
+    out_of_sight = serializers.BooleanField(
+        help_text=_(
+            "Someone out of your sight may be one of these people; who is told to the "
+            "supervisors of the team that holds them, never here."
+        )
+    )
+    message = serializers.CharField(allow_null=True)
+
+
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
