@@ -106,7 +106,7 @@ def intake_list(request):
 @require_POST
 def intake_new(request):
     team_id = request.POST.get("team", "")
-    if not team_id.isdigit():
+    if not (team_id.isascii() and team_id.isdigit()):
         # A tampered or empty choice is not a team: 404 as an unknown one, never a 500.
         raise Http404
     team = get_object_or_404(selectors.intake_teams(request.user), pk=int(team_id))
