@@ -69,14 +69,23 @@ def import_detail(request, batch_ref):
     batch = _batch(request, batch_ref)
     record(request.user, "view", batch, request=request)
     rows = (batch.report or {}).get("rows", [])
-    problems = [row for row in rows if row["errors"] or row.get("duplicates") or row.get("already")]
+    problems = [
+        row
+        for row in rows
+        if row["errors"]
+        or row.get("duplicates")
+        or row.get("checked_elsewhere")
+        or row.get("already")
+    ]
     context = {
         "batch": batch,
         "problems": problems[:REPORT_ROWS_SHOWN],
         "more_problems": max(len(problems) - REPORT_ROWS_SHOWN, 0),
         "ignored_columns": (batch.report or {}).get("ignored_columns", []),
         "error_rows": sum(1 for row in rows if row["errors"]),
-        "duplicate_rows": sum(1 for row in rows if row.get("duplicates")),
+        "duplicate_rows": sum(
+            1 for row in rows if row.get("duplicates") or row.get("checked_elsewhere")
+        ),
         "already_rows": sum(1 for row in rows if row.get("already")),
     }
     return render(request, "intake/import_detail.html", context)
