@@ -176,10 +176,13 @@ def refuse_if_throttled(actor, target) -> None:
     """
     limit = lookups_per_hour()
     since = timezone.now() - THROTTLE_WINDOW
+    # The lookups of intakes typed in, one name at a time; a spreadsheet's check (a supervisor's,
+    # audited as one lookup of the batch) is bounded by the import's own limits instead.
     recent = AuditEvent.objects.filter(
         actor=actor,
         action=AuditEvent.Action.VIEW,
         occurred_at__gte=since,
+        target_type=target._meta.label_lower,
         detail__lookup=LOOKUP_MARK,
     )
     times = list(recent.order_by("-occurred_at").values_list("occurred_at", flat=True)[:limit])

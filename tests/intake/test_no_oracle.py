@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import TeamMembership
 from audit.models import AuditEvent
-from intake.models import IntakeSubmission
+from intake.models import ImportBatch, IntakeSubmission
 
 from ..conftest import sign_in
 from ..factories import CaseMemberFactory, MembershipFactory, PersonFactory, UserFactory
@@ -254,3 +254,33 @@ def test_refusals_of_intake_pages_and_api_are_audited(client, alice, north_perso
         answer = client_api.post(api_url(f"submission-{name}", intake_ref=submission.reference))
         assert answer.status_code == 403, name
     assert denied("SubmissionViewSet") == 3
+
+
+def test_a_spreadsheet_of_north_names_tells_south_nothing_and_north_who(
+    client, sam, sue, north_person, team_south
+):
+    """sam (South's supervisor) imports a row naming North's person: no reference for him."""
+    from .test_import import as_csv, messy_rows, upload
+
+    rows, _faults = messy_rows(n=2)
+    rows[0].update(full_name="김순희", birth_year="1984", aliases="", contact="")
+    upload(sign_in(client, sam), team_south, "south.csv", as_csv(rows))
+    batch = ImportBatch.objects.get()
+    first = batch.report["rows"][0]
+    assert first["duplicates"] == [] and first["checked_elsewhere"] is True
+    page = client.get(reverse("intake:import_detail", kwargs={"batch_ref": batch.reference}))
+    body = page.content.decode()
+    assert north_person.reference not in body and "that team's supervisors are told" in body
+    event = AuditEvent.objects.get(actor=sam, detail__lookup="duplicates")
+    assert event.target_reference == batch.reference
+    assert event.detail == {
+        "lookup": "duplicates",
+        "rows": 2,
+        "candidates": 1,
+        "rows_out_of_sight": 1,
+    }
+
+    client.post(reverse("intake:import_start", kwargs={"batch_ref": batch.reference}))
+    queued = IntakeSubmission.objects.get(team=team_south, status="submitted")
+    held = sign_in(Client(), sue).get(reverse("intake:queue")).content.decode()
+    assert queued.reference in held and north_person.reference in held
