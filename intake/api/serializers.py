@@ -81,6 +81,17 @@ class CandidatesSerializer(serializers.Serializer):
     message = serializers.CharField(allow_null=True)
 
 
+class HeldHereSerializer(serializers.Serializer):
+    """Another team's intake that may be one of the people of the supervisor's teams' cases."""
+
+    intake = serializers.CharField(source="submission.reference")
+    team = serializers.CharField(source="submission.team.name")
+    status = serializers.CharField(source="submission.status")
+    subject = serializers.CharField(help_text=_("Who in the intake: principal, partner, child-n."))
+    person = serializers.CharField(source="person.reference")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField()
 

@@ -149,6 +149,18 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
         }
         return Response(serializers.CandidatesSerializer(payload).data)
 
+    @extend_schema(responses={200: serializers.HeldHereSerializer(many=True)})
+    @action(detail=False, methods=["get"], url_path="held-here", pagination_class=None)
+    def held_here(self, request):
+        """
+        For a supervisor, as on the queue page: other teams' intakes that may be one of the
+        people of their teams' cases — the intake, the person and why. 403 for anyone else.
+        """
+        if not selectors.supervised_teams(request.user).exists():
+            raise PermissionDenied(_("Only supervisors are told of other teams' intakes."))
+        rows = selectors.duplicates_in_my_teams_cases(request.user)
+        return Response(serializers.HeldHereSerializer(rows, many=True).data)
+
     def _decided(self, submission, case):
         submission.refresh_from_db()
         return Response(

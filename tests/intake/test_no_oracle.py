@@ -125,9 +125,24 @@ def test_charlie_typing_a_north_phone_number_learns_nothing_more(charlie, sue, a
 
     held = sign_in(Client(), sue).get(reverse("intake:queue")).content.decode()
     assert reference in held and north_person.reference in held and CONTACT_REASON in held
-    # A caseworker of North, who supervises nothing, is not sent other teams' intakes.
+    told = api(sue).get(api_url("submission-held-here"))
+    assert told.json() == [
+        {
+            "intake": reference,
+            "team": "South",
+            "status": "submitted",
+            "subject": "principal",
+            "person": north_person.reference,
+            "reasons": ["contact"],
+        }
+    ]
+    # Caseworkers, who supervise nothing, are not sent other teams' intakes.
     alice_queue = sign_in(Client(), alice).get(reverse("intake:queue"))
     assert alice_queue.status_code == 403 and reference not in alice_queue.content.decode()
+    for user in (alice, charlie):
+        refused = api(user).get(api_url("submission-held-here"))
+        assert refused.status_code == 403 and reference not in refused.content.decode()
+    assert AuditEvent.objects.filter(actor=charlie, action="denied").exists()
 
 
 def test_a_caseworker_still_sees_matches_among_her_own_people(client, alice, north_person):
