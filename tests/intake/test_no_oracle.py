@@ -246,6 +246,26 @@ def test_malformed_or_unknown_ids_are_400_or_404_never_500(client, alice, team_s
     assert client.get(detail("I-NOPE")).status_code == 404
 
 
+def test_malformed_choices_of_supervisors_are_400_never_500(client, alice, sue, team_north):
+    sign_in(client, alice)
+    submission = submit(client, fill(client, start(client)))
+    supervisor = sign_in(Client(), sue)
+    for team in ("abc", "", "99999"):
+        upload = supervisor.post(reverse("intake:imports"), {"team": team, "file": ""})
+        assert upload.status_code == 400, team
+    merge = reverse("intake:merge", args=[submission.reference])
+    assert supervisor.post(merge, {"person": "P-NOPE"}).status_code == 302
+    client_api = api(sue)
+    merge = api_url("submission-merge", intake_ref=submission.reference)
+    for person in (["x"], {"a": 1}, None, "P-NOPE"):
+        assert client_api.post(merge, {"person": person}, format="json").status_code == 400
+    reject = api_url("submission-reject", intake_ref=submission.reference)
+    assert client_api.post(reject, {"reason": ["x", {"a": 1}]}, format="json").status_code == 400
+    assert client_api.post(reject, "not json", content_type="application/json").status_code == 400
+    submission.refresh_from_db()
+    assert submission.status == IntakeSubmission.Status.SUBMITTED
+
+
 def test_refusals_of_intake_pages_and_api_are_audited(client, alice, north_person):
     sign_in(client, alice)
     submission = submit(client, fill(client, start(client)))
