@@ -187,6 +187,9 @@ SHIMTEO_DETAINED_ALERT_DAYS = env.int("SHIMTEO_DETAINED_ALERT_DAYS", default=14)
 SHIMTEO_SMALL_COUNT_THRESHOLD = env.int("SHIMTEO_SMALL_COUNT_THRESHOLD", default=5)
 # How long an administrator's break-glass sight of one case lasts.
 SHIMTEO_BREAK_GLASS_MINUTES = env.int("SHIMTEO_BREAK_GLASS_MINUTES", default=60)
+# Duplicate lookups (intake submissions) one user may make in an hour: typing names one by one
+# must not map who is on file.
+SHIMTEO_DUPLICATE_LOOKUPS_PER_HOUR = env.int("SHIMTEO_DUPLICATE_LOOKUPS_PER_HOUR", default=20)
 
 # Field encryption (vault). Comma-separated `id:base64key`, the first is primary.
 SHIMTEO_FIELD_KEYS = env.str("SHIMTEO_FIELD_KEYS", default="")

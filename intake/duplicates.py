@@ -5,18 +5,28 @@ plain, coarse birth year. Only the rows whose index matches are read, and none i
 
 A name match counts when the birth years are within one year of each other or one is unknown;
 a contact match counts alone. Candidates are searched across the whole organisation — the
-same woman met by two teams is the case that matters most — but who sees what of them is
-decided by the pages: a caseworker sees references and reasons only, a supervisor sees the
-details of those they may see by the visibility rule.
+same woman met by two teams is the case that matters most — but the search must not become an
+oracle: whoever typed the names learns who matched only among the people they may already see
+by the visibility rule. For anyone else they learn one neutral sentence, and the details (who,
+the reference, why) go to the supervisors of the team whose cases hold the person, in their
+decision queue (see `intake.selectors`). Every lookup leaves an audit event of counts only, and
+lookups per user are throttled, so that typing names one by one cannot map the caseload.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Value
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEvent
+from audit.services import record
 from casework.models import Person, PersonAlias
 from casework.querysets import NAME_SCOPE
 from vault.blind_index import blind_index
@@ -130,3 +140,74 @@ def subjects_of(cleaned: dict) -> list[Subject]:
 
 def reason_labels(codes) -> list[str]:
     return [Reason(code).label for code in codes if code in Reason.values]
+
+
+# The audit trail of lookups, which the throttle also counts: one place shared by every web and
+# worker process, kept with the lookup it counts, and readable by whoever reviews the trail.
+LOOKUP_MARK = "duplicates"
+THROTTLE_WINDOW = timedelta(hours=1)
+OUT_OF_SIGHT_MESSAGE = _("A possible duplicate is being checked by your supervisor.")
+
+
+class LookupThrottled(Exception):
+    """Too many duplicate lookups by one user within the window; `retry_after` is in seconds."""
+
+    def __init__(self, retry_after: int, limit: int):
+        self.retry_after = retry_after
+        self.limit = limit
+        super().__init__(
+            gettext(
+                "You have checked %(limit)s intakes for people on file in the last hour, the "
+                "most allowed. Try again in %(minutes)s minutes, or ask your supervisor."
+            )
+            % {"limit": limit, "minutes": max(1, math.ceil(retry_after / 60))}
+        )
+
+
+def lookups_per_hour() -> int:
+    return getattr(settings, "SHIMTEO_DUPLICATE_LOOKUPS_PER_HOUR", 20)
+
+
+def refuse_if_throttled(actor, target) -> None:
+    """
+    LookupThrottled (after a "denied" event) when `actor` has looked up duplicates
+    `lookups_per_hour()` times in the last hour. Called before the lookup's own transaction, so
+    the refusal's event stays when the caller answers the refusal instead of raising it on.
+    """
+    limit = lookups_per_hour()
+    since = timezone.now() - THROTTLE_WINDOW
+    # The lookups of intakes typed in, one name at a time; a spreadsheet's check (a supervisor's,
+    # audited as one lookup of the batch) is bounded by the import's own limits instead.
+    recent = AuditEvent.objects.filter(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        occurred_at__gte=since,
+        target_type=target._meta.label_lower,
+        detail__lookup=LOOKUP_MARK,
+    )
+    times = list(recent.order_by("-occurred_at").values_list("occurred_at", flat=True)[:limit])
+    if len(times) < limit:
+        return
+    # The window reopens when the oldest of the last `limit` lookups leaves it.
+    retry_after = int((times[-1] + THROTTLE_WINDOW - timezone.now()).total_seconds()) + 1
+    record(actor, "denied", target, attempted="duplicate_lookup", limit=limit)
+    raise LookupThrottled(max(retry_after, 1), limit)
+
+
+def record_lookup(actor, target, found, *, request=None, **counts) -> None:
+    """
+    The audit event of one lookup: how many candidates and how many of them out of the actor's
+    sight, never a name or a reference of anyone found.
+    """
+    pks = {pk for _key, pk, _codes in found}
+    in_sight = Person.objects.visible_to(actor).filter(pk__in=pks).count() if pks else 0
+    record(
+        actor,
+        "view",
+        target,
+        request=request,
+        lookup=LOOKUP_MARK,
+        candidates=len(pks),
+        out_of_sight=len(pks) - in_sight,
+        **counts,
+    )

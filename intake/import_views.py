@@ -17,6 +17,7 @@ from audit.services import record
 from . import importing, selectors, tasks
 from .forms import ImportUploadForm
 from .models import ImportBatch
+from .views import audited_refusals
 
 # Rows of the report shown on the page: the problems first, and not thousands of fine rows.
 REPORT_ROWS_SHOWN = 500
@@ -31,6 +32,7 @@ def _supervised(request):
 
 @never_cache
 @login_required
+@audited_refusals
 @require_http_methods(["GET", "POST"])
 def import_list(request):
     teams = _supervised(request)
@@ -61,25 +63,36 @@ def _batch(request, batch_ref) -> ImportBatch:
 
 @never_cache
 @login_required
+@audited_refusals
 @require_GET
 def import_detail(request, batch_ref):
     batch = _batch(request, batch_ref)
     record(request.user, "view", batch, request=request)
     rows = (batch.report or {}).get("rows", [])
-    problems = [row for row in rows if row["errors"] or row.get("duplicates") or row.get("already")]
+    problems = [
+        row
+        for row in rows
+        if row["errors"]
+        or row.get("duplicates")
+        or row.get("checked_elsewhere")
+        or row.get("already")
+    ]
     context = {
         "batch": batch,
         "problems": problems[:REPORT_ROWS_SHOWN],
         "more_problems": max(len(problems) - REPORT_ROWS_SHOWN, 0),
         "ignored_columns": (batch.report or {}).get("ignored_columns", []),
         "error_rows": sum(1 for row in rows if row["errors"]),
-        "duplicate_rows": sum(1 for row in rows if row.get("duplicates")),
+        "duplicate_rows": sum(
+            1 for row in rows if row.get("duplicates") or row.get("checked_elsewhere")
+        ),
         "already_rows": sum(1 for row in rows if row.get("already")),
     }
     return render(request, "intake/import_detail.html", context)
 
 
 @login_required
+@audited_refusals
 @require_POST
 def import_start(request, batch_ref):
     batch = _batch(request, batch_ref)
@@ -91,6 +104,7 @@ def import_start(request, batch_ref):
 
 
 @login_required
+@audited_refusals
 @require_POST
 def import_discard(request, batch_ref):
     batch = _batch(request, batch_ref)
@@ -104,6 +118,7 @@ def import_discard(request, batch_ref):
 
 
 @login_required
+@audited_refusals
 @require_GET
 def import_template(request):
     response = HttpResponse(importing.template_csv(), content_type="text/csv; charset=utf-8")

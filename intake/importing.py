@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -41,6 +42,31 @@ from .services import create_records
 
 FINGERPRINT_SCOPE = "intake-import-row"
 PROGRESS_EVERY = 25
+# Bounds on what one file may make the server hold, whatever its size on disk: the template has
+# 22 columns and no cell needs more than a few hundred characters. A 205 KB workbook once took
+# the importer to 650 MB; with these, memory stays within tens of MB.
+MAX_CELLS_PER_ROW = 100
+MAX_CELL_CHARS = 2000
+# A CSV row is refused before it is parsed when its lines hold more separators than this (an
+# upper bound on its cells, counted without parsing), so that one row cannot be a million cells.
+MAX_SEPARATORS_PER_ROW = 1000
+# Physical rows read from a sheet, blank ones included: a sheet claiming row 1,048,576 would
+# otherwise be walked blank row by blank row.
+BLANK_ROWS_ALLOWED = 1000
+# An XLSX is a ZIP: refused from its directory alone (within milliseconds, nothing inflated)
+# when it would inflate to more than this, or holds more entries than any spreadsheet needs.
+MAX_XLSX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024
+MAX_XLSX_ENTRIES = 200
+# openpyxl builds a whole <row> (every cell, as XML elements and dicts) and the whole shared
+# string table before giving anything back, so both are counted in the inflated XML first.
+MAX_SHARED_STRINGS = 200_000
+ROW_TAG = b"<row"
+CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")
+SHARED_STRING_TAGS = (b"<si>", b"<si ", b":si>", b":si ")
+SCAN_CHUNK = 1024 * 1024
+# One line of a CSV text with its ending, as csv.reader wants it, found in place: an io.StringIO
+# of the text would hold a second copy of it, at four bytes a character.
+CSV_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
 @dataclass(frozen=True)
@@ -284,6 +310,32 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _csv_lines(text: str):
+    """
+    The lines of a CSV text as csv.reader takes them, refusing a row whose lines hold more than
+    MAX_SEPARATORS_PER_ROW commas before the reader builds it. A row goes on past a line end
+    while a quoted cell is open, i.e. while the row has an odd number of quote characters.
+    """
+    separators = quotes = 0
+    for match in CSV_LINE.finditer(text):
+        line = match.group()
+        if not line:
+            continue
+        separators += line.count(",")
+        quotes += line.count('"')
+        if separators > MAX_SEPARATORS_PER_ROW:
+            raise UnreadableFile(
+                _(
+                    "A row has more than %(limit)s cells (or a quote is never closed). Keep only "
+                    "the template's columns."
+                )
+                % {"limit": MAX_CELLS_PER_ROW}
+            )
+        yield line
+        if quotes % 2 == 0:
+            separators = quotes = 0
+
+
 def _read_csv(data: bytes):
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFile(
@@ -301,33 +353,134 @@ def _read_csv(data: bytes):
     if "\x00" in text:
         raise UnreadableFile(_("The file contains NUL characters: it is not a CSV file."))
     try:
-        yield from csv.reader(io.StringIO(text, newline=""))
+        yield from csv.reader(_csv_lines(text))
     except csv.Error:
         raise UnreadableFile(
             _("The CSV file is malformed (an unclosed quote, or a stray character).")
         ) from None
 
 
+def _refuse_zip_bomb(data: bytes) -> None:
+    """Refuse a workbook from its ZIP directory: what it would inflate to, how many entries."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnreadableFile(
+            _("The file could not be read as an Excel workbook (.xlsx). Save it again as .xlsx.")
+        ) from None
+    with archive:
+        entries = archive.infolist()
+        # zipfile never inflates an entry past the size its directory declares, so these sums
+        # bound what openpyxl can be handed.
+        inflated = sum(entry.file_size for entry in entries)
+        if len(entries) > MAX_XLSX_ENTRIES or inflated > MAX_XLSX_UNCOMPRESSED_BYTES:
+            raise UnreadableFile(
+                _(
+                    "The workbook would expand to more than %(size)s (or holds more than "
+                    "%(entries)s parts): it is not a plain spreadsheet. Save the sheet as CSV "
+                    "UTF-8 and try again."
+                )
+                % {
+                    "size": filesizeformat(MAX_XLSX_UNCOMPRESSED_BYTES),
+                    "entries": MAX_XLSX_ENTRIES,
+                }
+            )
+        try:
+            _refuse_oversized_parts(archive, entries)
+        except UnreadableFile:
+            raise
+        except Exception:
+            # A damaged, encrypted or lying entry (bad CRC, bad deflate stream): unreadable.
+            raise UnreadableFile(
+                _(
+                    "The file could not be read as an Excel workbook (.xlsx). Save it again as "
+                    ".xlsx."
+                )
+            ) from None
+
+
+def _scan_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[int, int]:
+    """
+    (most cells in one row, shared strings) of one XML part, counted while it is inflated a
+    chunk at a time: the counts, not the part, are kept.
+    """
+    widest = cells = strings = 0
+    pending = b""
+    with archive.open(entry) as part:
+        while True:
+            chunk = part.read(SCAN_CHUNK)
+            data = pending + chunk
+            # Cut before the last tag's "<", so that no tag is split between two chunks.
+            cut = len(data) if not chunk else data.rfind(b"<")
+            cut = len(data) if cut <= 0 else cut
+            data, pending = data[:cut], data[cut:]
+            # Rows start at <row or <prefix:row (a <rowBreaks> also splits: harmless).
+            pieces = data.replace(b":row", ROW_TAG).split(ROW_TAG)
+            for index, piece in enumerate(pieces):
+                if index:
+                    widest, cells = max(widest, cells), 0
+                cells += sum(piece.count(tag) for tag in CELL_TAGS)
+                strings += sum(piece.count(tag) for tag in SHARED_STRING_TAGS)
+            if not chunk:
+                return max(widest, cells), strings
+
+
+def _refuse_oversized_parts(archive: zipfile.ZipFile, entries) -> None:
+    for entry in entries:
+        if not entry.filename.endswith(".xml"):
+            continue
+        widest, strings = _scan_part(archive, entry)
+        # Room for styled blank cells past the data, which spreadsheet programs leave behind;
+        # the reader itself then takes only MAX_CELLS_PER_ROW + 1 of them.
+        if widest > MAX_CELLS_PER_ROW * 4 or strings > MAX_SHARED_STRINGS:
+            raise UnreadableFile(
+                _(
+                    "A row of the workbook has more than %(limit)s cells, or the workbook holds "
+                    "more text than a spreadsheet of %(rows)s rows can. Keep only the "
+                    "template's columns, or save the sheet as CSV UTF-8."
+                )
+                % {"limit": MAX_CELLS_PER_ROW, "rows": max_rows()}
+            )
+
+
 def _read_xlsx(data: bytes):
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _refuse_zip_bomb(data)
     try:
+        # read_only streams the sheet row by row instead of building every cell in memory.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:
+        # A damaged or hostile workbook fails in many ways inside openpyxl; none may be a 500.
+        raise UnreadableFile(
+            _("The file could not be read as an Excel workbook (.xlsx). Save it again as .xlsx.")
+        ) from None
+    try:
         sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows():
+        # The declared size (<dimension>) is the file's word: a sheet claiming XFD1048576 would
+        # pad every row to 16,384 cells. Read what is there, one column past the cap to notice.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(max_col=MAX_CELLS_PER_ROW + 1)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except Exception:
+                raise UnreadableFile(
+                    _(
+                        "The file could not be read as an Excel workbook (.xlsx). Save it again "
+                        "as .xlsx."
+                    )
+                ) from None
             yield [
                 ("=" + str(cell.value).lstrip("="))
                 if getattr(cell, "data_type", None) == "f"
                 else cell.value
                 for cell in row
             ]
+    finally:
         workbook.close()
-    except (InvalidFileException, zipfile.BadZipFile, Exception):
-        # A damaged or hostile workbook fails in many ways inside openpyxl; none may be a 500.
-        raise UnreadableFile(
-            _("The file could not be read as an Excel workbook (.xlsx). Save it again as .xlsx.")
-        ) from None
 
 
 def detect_format(data: bytes) -> str:
@@ -349,8 +502,14 @@ def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[str]]:
     header = None
     rows = []
     ignored = []
+    physical_limit = max_rows() + BLANK_ROWS_ALLOWED
     for number, cells in enumerate(reader, start=1):
-        texts = [_cell_text(cell) for cell in cells]
+        if number > physical_limit:
+            raise UnreadableFile(
+                _("The file has more than %(limit)s rows. Split it into smaller files.")
+                % {"limit": max_rows()}
+            )
+        texts = _bounded_texts(number, cells)
         if header is None:
             if not any(texts):
                 continue
@@ -381,6 +540,25 @@ def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[str]]:
     if header is None:
         raise UnreadableFile(_("The file is empty."))
     return rows, ignored
+
+
+def _bounded_texts(number: int, cells) -> list[str]:
+    """A row's cells as text, refused past MAX_CELLS_PER_ROW cells or MAX_CELL_CHARS a cell."""
+    texts = [_cell_text(cell) for cell in cells]
+    while texts and not texts[-1]:
+        texts.pop()  # trailing blank cells are a spreadsheet program's formatting, not data
+    if len(texts) > MAX_CELLS_PER_ROW:
+        raise UnreadableFile(
+            _("Row %(row)s has more than %(limit)s cells. Keep only the template's columns.")
+            % {"row": number, "limit": MAX_CELLS_PER_ROW}
+        )
+    for text in texts:
+        if len(text) > MAX_CELL_CHARS:
+            raise UnreadableFile(
+                _("A cell of row %(row)s holds more than %(limit)s characters.")
+                % {"row": number, "limit": MAX_CELL_CHARS}
+            )
+    return texts
 
 
 # Checking a row
@@ -548,14 +726,19 @@ def _delete_file(batch: ImportBatch) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(file="")
 
 
-def _duplicates_of(cleaned: dict) -> list:
+def _duplicates_of(cleaned: dict, uploader) -> tuple[list, list]:
+    """
+    (reference and reasons of the candidates the uploader may see, the candidates' pks): of
+    the others the report says only that another team's supervisors check them, as the
+    wizard does (see intake.duplicates).
+    """
     found = duplicates.find(duplicates.subjects_of(cleaned))
+    pks = [pk for _key, pk, _codes in found]
     references = dict(
-        Person.objects.filter(pk__in=[pk for _key, pk, _codes in found]).values_list(
-            "pk", "reference"
-        )
+        Person.objects.visible_to(uploader).filter(pk__in=pks).values_list("pk", "reference")
     )
-    return [(references[pk], codes) for _key, pk, codes in found]
+    shown = [(references[pk], codes) for _key, pk, codes in found if pk in references]
+    return shown, pks
 
 
 def import_check(*, batch: ImportBatch) -> ImportBatch:
@@ -578,15 +761,31 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
         ).values_list("fingerprint", flat=True)
     )
     report, valid = [], 0
+    candidates, out_of_sight = set(), set()
     for done, row in enumerate(rows, start=1):
         cleaned = check_row(row)
         entry = {"row": row.number, "errors": [list(error) for error in row.errors]}
         if cleaned is not None:
             valid += 1
-            entry["duplicates"] = _duplicates_of(cleaned)
+            shown, pks = _duplicates_of(cleaned, batch.uploaded_by)
+            entry["duplicates"] = shown
+            entry["checked_elsewhere"] = len(shown) < len(pks)
             entry["already"] = fingerprint(row.values) in known
+            candidates.update(pks)
+            if entry["checked_elsewhere"]:
+                out_of_sight.add(row.number)
         report.append(entry)
         _progress(batch, done)
+    # One event for the file's lookups, with counts only, as a submission's lookup has.
+    record(
+        batch.uploaded_by,
+        "view",
+        batch,
+        lookup=duplicates.LOOKUP_MARK,
+        rows=valid,
+        candidates=len(candidates),
+        rows_out_of_sight=len(out_of_sight),
+    )
     batch.report = {"rows": report, "ignored_columns": ignored}
     batch.valid_rows = valid
     batch.processed_rows = len(rows)

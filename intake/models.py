@@ -31,12 +31,18 @@ def _is_active(user) -> bool:
 class IntakeSubmissionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """
-        A caseworker sees the intakes they took; a supervisor sees every intake of their team.
-        No one else does, administrators included: an intake holds people not yet in any case.
+        A caseworker sees the intakes they took; a supervisor sees every intake of their team
+        once it is submitted. A draft stays with its author: what is typed during an interview
+        (a name half-spelt, a detail the person then asks to leave out) is not for anyone else
+        until the caseworker sends it. No one else sees intakes, administrators included: an
+        intake holds people not yet in any case.
         """
         if not _is_active(user):
             return self.none()
-        return self.filter(Q(owner=user) | Q(team__in=_supervised_teams(user)))
+        sent_to_supervisors = Q(team__in=_supervised_teams(user)) & ~Q(
+            status=IntakeSubmission.Status.DRAFT
+        )
+        return self.filter(Q(owner=user) | sent_to_supervisors)
 
     def awaiting_decision(self):
         return self.filter(status=IntakeSubmission.Status.SUBMITTED)
@@ -160,6 +166,12 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self):
         return f"{self.submission} · {self.subject} ~ {self.person}"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        from .duplicates import reason_labels
+
+        return reason_labels(self.reasons)
 
 
 class ImportBatchQuerySet(models.QuerySet):

@@ -4,7 +4,7 @@ from accounts.models import Team, TeamMembership
 from casework.models import Person
 
 from . import duplicates
-from .models import ImportBatch, IntakeSubmission
+from .models import DuplicateCandidate, ImportBatch, IntakeSubmission
 
 
 def intake_teams(user):
@@ -34,11 +34,12 @@ def decision_queue(user):
     )
 
 
-def candidates(submission: IntakeSubmission, user) -> list[dict]:
+def candidates(submission: IntakeSubmission, user) -> tuple[list[dict], bool]:
     """
-    The duplicate candidates of an intake as `user` may see them: the reference and reasons
-    always; the person (to show their details) only when `user` can see them by the visibility
-    rule.
+    The duplicate candidates of an intake that `user` may see by the visibility rule (reference,
+    reasons and the person), and whether there are others. Of those others nothing is said — not
+    who, how many, nor why: their details go to the supervisors of the team that holds them
+    (see `duplicates_in_my_teams_cases`).
     """
     rows = list(submission.duplicates.select_related("person"))
     visible = set(
@@ -46,16 +47,36 @@ def candidates(submission: IntakeSubmission, user) -> list[dict]:
         .filter(pk__in=[row.person_id for row in rows])
         .values_list("pk", flat=True)
     )
-    return [
+    shown = [
         {
             "subject": row.subject,
             "reference": row.person.reference,
             "reasons": duplicates.reason_labels(row.reasons),
             "codes": row.reasons,
-            "person": row.person if row.person_id in visible else None,
+            "person": row.person,
         }
         for row in rows
+        if row.person_id in visible
     ]
+    return shown, len(shown) < len(rows)
+
+
+def duplicates_in_my_teams_cases(user, limit: int = 100):
+    """
+    For a supervisor: the people of their teams' cases whom another team's intake may
+    duplicate — the intake's reference and team, the person and why — so that the team that
+    holds the record is the one told. Drafts are their author's alone and are never listed.
+    """
+    teams = supervised_teams(user)
+    if not teams.exists():
+        return DuplicateCandidate.objects.none()
+    return (
+        DuplicateCandidate.objects.filter(person__in=Person.objects.visible_to(user).values("pk"))
+        .exclude(submission__team__in=teams)
+        .exclude(submission__status=IntakeSubmission.Status.DRAFT)
+        .select_related("submission__team", "submission__owner", "person")
+        .order_by("-submission__submitted_at", "subject")[:limit]
+    )
 
 
 def my_imports(user):

@@ -143,7 +143,11 @@ def validated(submission: IntakeSubmission) -> dict:
 def intake_submit(*, submission: IntakeSubmission, actor) -> IntakeSubmission:
     """
     Send a complete draft to the team's supervisors, with the people on file it may duplicate.
+    The lookup is throttled per user (duplicates.LookupThrottled) and audited with counts only.
     """
+    if submission.owner_id != actor.pk:
+        raise PermissionDenied(_("Only the caseworker who took this intake can submit it."))
+    duplicates.refuse_if_throttled(actor, submission)
     with transaction.atomic():
         locked = _lock(submission, Status.DRAFT)
         if locked.owner_id != actor.pk:
@@ -158,6 +162,7 @@ def intake_submit(*, submission: IntakeSubmission, actor) -> IntakeSubmission:
         locked.step = IntakeSubmission.Step.REVIEW
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["status", "step", "submitted_at", "updated_at"])
+        duplicates.record_lookup(actor, locked, found)
         record(actor, "status_change", locked, status=locked.status, candidates=len(found))
     return _refresh(submission, locked)
 

@@ -4,6 +4,8 @@ page, and consent withdrawal. Views are thin: forms validate, services write, se
 an intake out of the user's sight answers 404.
 """
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,16 +19,34 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.services import record
 from casework.models import Person
 from casework.permissions import can_edit_person, can_supervise
+from casework.views.edit import refusal
 from consent.checks import current_consent
 from consent.forms import ConsentWithdrawForm
 from consent.services import consent_withdraw
 
-from . import selectors, services
+from . import duplicates, selectors, services
 from .forms import STEP_ORDER, STEPS, MergeForm, RejectForm
 from .models import IntakeSubmission
 from .summary import describe
 
 Step = IntakeSubmission.Step
+
+
+def audited_refusals(view):
+    """
+    A page's 403 leaves a "denied" event, as casework's pages do (casework.views.edit), whether
+    the page or a service refused. The refusal is returned, not raised, so that the request's
+    transaction keeps the event.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            return refusal(request, None, view.__name__)
+
+    return wrapper
 
 
 def _visible(request, reference) -> IntakeSubmission:
@@ -39,7 +59,7 @@ def _visible(request, reference) -> IntakeSubmission:
 def _own_draft(request, reference) -> IntakeSubmission:
     submission = _visible(request, reference)
     if submission.owner_id != request.user.pk:
-        # Supervisors see a draft's existence in the team, not its answers while it is typed.
+        # A draft is its author's alone (IntakeSubmission.objects.visible_to).
         raise Http404
     if not submission.is_draft:
         raise Http404
@@ -66,6 +86,7 @@ def _progress(submission, current):
 
 @never_cache
 @login_required
+@audited_refusals
 @require_GET
 def intake_list(request):
     """The caseworker's intakes (drafts to resume first), and the queue for supervisors."""
@@ -81,15 +102,21 @@ def intake_list(request):
 
 
 @login_required
+@audited_refusals
 @require_POST
 def intake_new(request):
-    team = get_object_or_404(selectors.intake_teams(request.user), pk=request.POST.get("team"))
+    team_id = request.POST.get("team", "")
+    if not (team_id.isascii() and team_id.isdigit()):
+        # A tampered or empty choice is not a team: 404 as an unknown one, never a 500.
+        raise Http404
+    team = get_object_or_404(selectors.intake_teams(request.user), pk=int(team_id))
     submission = services.intake_start(actor=request.user, team=team)
     return redirect(_step_url(submission, Step.CONSENT))
 
 
 @never_cache
 @login_required
+@audited_refusals
 @require_http_methods(["GET", "POST"])
 def intake_step(request, intake_ref, step):
     if step not in STEPS:
@@ -149,6 +176,7 @@ def intake_step(request, intake_ref, step):
 
 @never_cache
 @login_required
+@audited_refusals
 @require_http_methods(["GET", "POST"])
 def intake_review(request, intake_ref):
     submission = _own_draft(request, intake_ref)
@@ -168,24 +196,34 @@ def intake_review(request, intake_ref):
                 "url": _step_url(submission, key),
             }
         )
+    status, retry_after = 200, None
     if request.method == "POST":
         try:
             services.intake_submit(submission=submission, actor=request.user)
         except services.IncompleteIntake as error:
             messages.error(request, error.messages[0])
             return redirect(_step_url(submission, error.step))
-        messages.success(request, _("The intake was sent to your team's supervisors."))
-        return redirect("intake:detail", intake_ref=submission.reference)
+        except duplicates.LookupThrottled as throttled:
+            # The draft stays as it is; the page says when it can be sent.
+            messages.error(request, str(throttled))
+            status, retry_after = 429, throttled.retry_after
+        else:
+            messages.success(request, _("The intake was sent to your team's supervisors."))
+            return redirect("intake:detail", intake_ref=submission.reference)
     context = {
         "submission": submission,
         "steps": steps,
         "complete": first_invalid is None,
         "progress": _progress(submission, Step.REVIEW),
     }
-    return render(request, "intake/review.html", context)
+    response = render(request, "intake/review.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required
+@audited_refusals
 @require_POST
 def intake_discard(request, intake_ref):
     submission = _visible(request, intake_ref)
@@ -199,36 +237,38 @@ def intake_discard(request, intake_ref):
 
 @never_cache
 @login_required
+@audited_refusals
 @require_GET
 def intake_detail(request, intake_ref):
     """
-    A sent intake. Its caseworker sees its status and, for the duplicates found, references
-    and reasons only; a supervisor of the team decides here, seeing the details of those
-    candidates they may see.
+    A sent intake. Its caseworker sees its status and, for the duplicates found among the people
+    they may see, references and reasons only; a supervisor of the team decides here, seeing the
+    details of those candidates they may see. A candidate out of the user's sight is one neutral
+    sentence (see intake.duplicates).
     """
     submission = _visible(request, intake_ref)
     if submission.is_draft and submission.owner_id == request.user.pk:
         return redirect(_step_url(submission, submission.step))
     deciding = can_supervise(request.user, submission.team)
-    candidates = selectors.candidates(submission, request.user)
-    if deciding:
-        for candidate in candidates:
-            if candidate["person"] is not None:
-                record(
-                    request.user,
-                    "view",
-                    candidate["person"],
-                    request=request,
-                    intake=submission.reference,
-                )
-    else:
-        for candidate in candidates:
+    candidates, out_of_sight = selectors.candidates(submission, request.user)
+    for candidate in candidates:
+        if deciding:
+            record(
+                request.user,
+                "view",
+                candidate["person"],
+                request=request,
+                intake=submission.reference,
+            )
+        else:
+            # The caseworker sees who matched among their own people, not their details here.
             candidate["person"] = None
     record(request.user, "view", submission, request=request)
     context = {
         "submission": submission,
         "deciding": deciding and submission.status == IntakeSubmission.Status.SUBMITTED,
         "candidates": candidates,
+        "out_of_sight": out_of_sight,
         "summary": _summary(submission) if deciding and submission.answers else None,
         "reject_form": RejectForm(),
         "merge_form": MergeForm(candidates=services.merge_targets(submission, request.user)),
@@ -245,17 +285,22 @@ def _summary(submission):
 
 @never_cache
 @login_required
+@audited_refusals
 @require_GET
 def decision_queue(request):
     if not selectors.supervised_teams(request.user).exists():
         raise PermissionDenied
-    return render(request, "intake/queue.html", {"queue": selectors.decision_queue(request.user)})
+    context = {
+        "queue": selectors.decision_queue(request.user),
+        "held_here": selectors.duplicates_in_my_teams_cases(request.user),
+    }
+    return render(request, "intake/queue.html", context)
 
 
-def _decision(request, intake_ref, act):
+def _decision(request, intake_ref, act, attempted: str):
     submission = _visible(request, intake_ref)
     if not can_supervise(request.user, submission.team):
-        raise PermissionDenied
+        return refusal(request, submission, attempted)
     try:
         return act(submission)
     except ValidationError as error:
@@ -264,6 +309,7 @@ def _decision(request, intake_ref, act):
 
 
 @login_required
+@audited_refusals
 @require_POST
 def intake_approve(request, intake_ref):
     def act(submission):
@@ -271,10 +317,11 @@ def intake_approve(request, intake_ref):
         messages.success(request, _("Approved: case %(case)s is open.") % {"case": case.reference})
         return redirect("casework:case_detail", case_ref=case.reference)
 
-    return _decision(request, intake_ref, act)
+    return _decision(request, intake_ref, act, "intake_approve")
 
 
 @login_required
+@audited_refusals
 @require_POST
 def intake_reject(request, intake_ref):
     def act(submission):
@@ -287,10 +334,11 @@ def intake_reject(request, intake_ref):
         messages.success(request, _("The intake was rejected."))
         return redirect("intake:queue")
 
-    return _decision(request, intake_ref, act)
+    return _decision(request, intake_ref, act, "intake_reject")
 
 
 @login_required
+@audited_refusals
 @require_POST
 def intake_merge(request, intake_ref):
     def act(submission):
@@ -307,11 +355,12 @@ def intake_merge(request, intake_ref):
         )
         return redirect("casework:case_detail", case_ref=case.reference)
 
-    return _decision(request, intake_ref, act)
+    return _decision(request, intake_ref, act, "intake_merge")
 
 
 @never_cache
 @login_required
+@audited_refusals
 @require_http_methods(["GET", "POST"])
 def consent_withdraw_view(request, person_ref):
     """The person takes back some of their consent; "store data" erases their details."""

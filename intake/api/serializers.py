@@ -78,6 +78,28 @@ class CandidateSerializer(serializers.Serializer):
     birth_year = serializers.IntegerField(allow_null=True)
 
 
+class CandidatesSerializer(serializers.Serializer):
+    candidates = CandidateSerializer(many=True)
+    out_of_sight = serializers.BooleanField(
+        help_text=_(
+            "Someone out of your sight may be one of these people; who is told to the "
+            "supervisors of the team that holds them, never here."
+        )
+    )
+    message = serializers.CharField(allow_null=True)
+
+
+class HeldHereSerializer(serializers.Serializer):
+    """Another team's intake that may be one of the people of the supervisor's teams' cases."""
+
+    intake = serializers.CharField(source="submission.reference")
+    team = serializers.CharField(source="submission.team.name")
+    status = serializers.CharField(source="submission.status")
+    subject = serializers.CharField(help_text=_("Who in the intake: principal, partner, child-n."))
+    person = serializers.CharField(source="person.reference")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField()
 

@@ -4,6 +4,7 @@ import out of the user's sight answers 404; a decision by anyone but a superviso
 submission's team answers 403.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from audit.services import record
 from casework.api.views import field_errors
 from casework.permissions import can_supervise
 
-from .. import selectors, services
+from .. import duplicates, selectors, services
 from ..forms import STEPS
 from ..models import ImportBatch, IntakeSubmission
 from . import serializers
@@ -31,7 +32,10 @@ def _require_supervisor(user, submission) -> None:
 
 class IntakeViewSet(viewsets.GenericViewSet):
     def handle_exception(self, exc):
-        if isinstance(exc, services.IncompleteIntake):
+        if isinstance(exc, DjangoPermissionDenied):
+            # As DRF's own refusal, so that audit.drf records it as the pages record theirs.
+            exc = PermissionDenied(*exc.args)
+        elif isinstance(exc, services.IncompleteIntake):
             exc = ValidationError({"step": [exc.step], "detail": exc.messages})
         elif isinstance(exc, DjangoValidationError):
             exc = ValidationError(field_errors(exc))
@@ -109,21 +113,31 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
     @extend_schema(request=None, responses={200: serializers.SubmissionSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, intake_ref=None):
-        submission = services.intake_submit(submission=self._own_draft(), actor=request.user)
+        """Send the draft to the team's supervisors; 429 when duplicate lookups are throttled."""
+        try:
+            submission = services.intake_submit(submission=self._own_draft(), actor=request.user)
+        except duplicates.LookupThrottled as throttled:
+            # Answered, not raised: a raised exception would roll back the refusal's event.
+            return Response(
+                {"detail": str(throttled)},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(throttled.retry_after)},
+            )
         return Response(serializers.SubmissionSerializer(submission).data)
 
-    @extend_schema(responses={200: serializers.CandidateSerializer(many=True)})
+    @extend_schema(responses={200: serializers.CandidatesSerializer})
     @action(detail=True, methods=["get"])
     def candidates(self, request, intake_ref=None):
         """
-        The people on file the intake may duplicate: reference and reasons for everyone who
-        sees the intake; name and birth year only for a supervisor of the team who may see
-        the person.
+        The people on file the intake may duplicate, among those the user may see: reference
+        and reasons; name and birth year only for a supervisor of the team. Of anyone out of the
+        user's sight, only a neutral message: their team's supervisors are told the details.
         """
         submission = self.get_object()
         deciding = can_supervise(request.user, submission.team)
+        candidates, out_of_sight = selectors.candidates(submission, request.user)
         rows = []
-        for candidate in selectors.candidates(submission, request.user):
+        for candidate in candidates:
             person = candidate["person"] if deciding else None
             if person is not None:
                 record(request.user, "view", person, request=request, intake=submission.reference)
@@ -134,7 +148,24 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
                     "birth_year": person.birth_year if person else None,
                 }
             )
-        return Response(serializers.CandidateSerializer(rows, many=True).data)
+        payload = {
+            "candidates": rows,
+            "out_of_sight": out_of_sight,
+            "message": str(duplicates.OUT_OF_SIGHT_MESSAGE) if out_of_sight else None,
+        }
+        return Response(serializers.CandidatesSerializer(payload).data)
+
+    @extend_schema(responses={200: serializers.HeldHereSerializer(many=True)})
+    @action(detail=False, methods=["get"], url_path="held-here", pagination_class=None)
+    def held_here(self, request):
+        """
+        For a supervisor, as on the queue page: other teams' intakes that may be one of the
+        people of their teams' cases — the intake, the person and why. 403 for anyone else.
+        """
+        if not selectors.supervised_teams(request.user).exists():
+            raise PermissionDenied(_("Only supervisors are told of other teams' intakes."))
+        rows = selectors.duplicates_in_my_teams_cases(request.user)
+        return Response(serializers.HeldHereSerializer(rows, many=True).data)
 
     def _decided(self, submission, case):
         submission.refresh_from_db()

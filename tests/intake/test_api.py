@@ -45,18 +45,22 @@ def test_an_intake_through_the_api_with_a_duplicate_and_a_merge(alice, sue, nort
     reference = take_intake(api(alice), team_north)
 
     seen_by_alice = api(alice).get(url("submission-candidates", intake_ref=reference)).json()
-    assert seen_by_alice == [
-        {
-            "subject": "principal",
-            "reference": on_file.reference,
-            "reasons": ["birth_year", "name"],
-            "full_name": None,
-            "birth_year": None,
-        }
-    ]
+    assert seen_by_alice == {
+        "candidates": [
+            {
+                "subject": "principal",
+                "reference": on_file.reference,
+                "reasons": ["birth_year", "name"],
+                "full_name": None,
+                "birth_year": None,
+            }
+        ],
+        "out_of_sight": False,
+        "message": None,
+    }
     supervisor = api(sue)
     seen_by_sue = supervisor.get(url("submission-candidates", intake_ref=reference)).json()
-    assert seen_by_sue[0]["full_name"] == on_file.full_name
+    assert seen_by_sue["candidates"][0]["full_name"] == on_file.full_name
 
     merged = supervisor.post(
         url("submission-merge", intake_ref=reference), {"person": on_file.reference}, format="json"
@@ -123,16 +127,23 @@ def test_import_status_through_the_api(sue, charlie, team_north):
 
 
 def test_a_person_on_file_elsewhere_is_found_but_not_shown(alice, sue, team_south):
-    """A duplicate in another team's caseload is a candidate with reasons, without details."""
+    """
+    A duplicate in another team's caseload: neither the caseworker nor her own supervisor learn
+    who (no reference, no reasons), only the neutral message; the merge into them is refused.
+    """
     from ..factories import CaseFactory
 
     elsewhere = PersonFactory(full_name="김순희", birth_year=1984)
     CaseMemberFactory(case=CaseFactory(team=team_south), person=elsewhere)
     reference = take_intake(api(alice), alice.team_memberships.get().team)
-    rows = api(sue).get(url("submission-candidates", intake_ref=reference)).json()
-    principal = [row for row in rows if row["subject"] == "principal"]
-    assert principal[0]["reference"] == elsewhere.reference
-    assert principal[0]["full_name"] is None
+    for user in (alice, sue):
+        answer = api(user).get(url("submission-candidates", intake_ref=reference))
+        assert answer.json() == {
+            "candidates": [],
+            "out_of_sight": True,
+            "message": "A possible duplicate is being checked by your supervisor.",
+        }
+        assert elsewhere.reference not in answer.content.decode()
     refused = api(sue).post(
         url("submission-merge", intake_ref=reference),
         {"person": elsewhere.reference},
