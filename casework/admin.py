@@ -359,7 +359,10 @@ class LegalStatusAddForm(forms.ModelForm):
     A new status goes through the services, which close the current status and keep the
     timeline whole. The model's own check would see the still-open current status as an
     overlap, so validation is the service's, run here and rolled back, and run again on save.
+    The service asks whether the actor may record it, so the form is given the actor.
     """
+
+    actor = None
 
     def _post_clean(self):
         self.instance = construct_instance(self, self.instance, self._meta.fields)
@@ -367,7 +370,7 @@ class LegalStatusAddForm(forms.ModelForm):
             return
         try:
             with transaction.atomic():
-                _record_status(self.cleaned_data, actor=None)
+                _record_status(self.cleaned_data, actor=self.actor)
                 transaction.set_rollback(True)
         except ValidationError as error:
             self.add_error(None, error)
@@ -405,7 +408,9 @@ class LegalStatusRecordAdmin(CaseworkModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = LegalStatusAddForm
+            kwargs["form"] = type(
+                "LegalStatusAddForm", (LegalStatusAddForm,), {"actor": request.user}
+            )
         return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
