@@ -26,12 +26,10 @@ class AuditEventQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
+        from accounts.roles import supervised_teams
+
         Case = apps.get_model(CASE_MODEL)
-        TeamMembership = apps.get_model("accounts", "TeamMembership")
-        supervised_teams = TeamMembership.objects.filter(
-            user=user, role=TeamMembership.Role.SUPERVISOR
-        ).values("team")
-        cases = Case.objects.visible_to(user).filter(team__in=supervised_teams)
+        cases = Case.objects.visible_to(user).filter(team__in=supervised_teams(user))
         return self.filter(case_id__in=cases.values("pk"))
 
     def update(self, **kwargs):
