@@ -301,6 +301,7 @@ def test_legal_status_record_add_needs_an_end(alice):
 def test_concurrent_status_changes_never_leave_two_open_records(team_north):
     """Two first statuses entered at the same moment are applied one after the other."""
     actor = UserFactory(username="clerk")
+    MembershipFactory(user=actor, team=team_north)
     person = _person(actor)
     statuses = [LegalStatus.UNDOCUMENTED_CN, LegalStatus.DETAINED_CN, LegalStatus.REPATRIATED]
     barrier, outcomes = threading.Barrier(len(statuses)), []
