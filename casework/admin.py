@@ -469,10 +469,25 @@ class CaseMemberInline(CaseworkInline):
 
 
 class CaseAssignmentInline(CaseworkInline):
+    """
+    Shown, never edited here: who works or reads a case is given through casework.services
+    (assign, hand over, share), which check who decides and who may be given the case. A row
+    added here would make anyone, a legal advocate included, a caseworker of the case.
+    """
+
     model = CaseAssignment
     select_related = ("assigned_by",)
     fields = ["user", "role", "assigned_by", "assigned_at"]
-    readonly_fields = ["assigned_by", "assigned_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class CaseNoteInline(CaseworkInline):
