@@ -5,8 +5,11 @@ hand. Which *cases* a user sees is not a permission: that is the visibility rule
 casework.querysets. Permissions say what a user may do to what they can see.
 """
 
-from django.db.models import TextChoices
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
+
+from .models import Team, TeamMembership
 
 
 class RoleGroup(TextChoices):
@@ -97,3 +100,95 @@ def sync_role_groups(user) -> None:
             user.groups.add(group)
         else:
             user.groups.remove(group)
+
+
+# A user's team roles. Every "which teams does this user supervise" and "is this user a
+# caseworker of that team" is asked here, so that the answer cannot drift between the places
+# that need it (visibility, permissions, intake, reports, the audit trail).
+
+# The roles that work a team's cases: they open cases, take intakes and may be assigned to a
+# case. A legal advocate only reads the cases shared with them.
+WORKING_ROLES = (TeamMembership.Role.CASEWORKER, TeamMembership.Role.SUPERVISOR)
+
+
+def _is_active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def teams_where(user, *roles: str) -> QuerySet[Team]:
+    """The teams in which `user` holds one of `roles` (one membership per team: no duplicates)."""
+    if not _is_active(user):
+        return Team.objects.none()
+    return Team.objects.filter(memberships__user=user, memberships__role__in=roles)
+
+
+def supervised_teams(user) -> QuerySet[Team]:
+    return teams_where(user, TeamMembership.Role.SUPERVISOR)
+
+
+def working_teams(user) -> QuerySet[Team]:
+    """The teams whose cases `user` works, as caseworker or supervisor."""
+    return teams_where(user, *WORKING_ROLES)
+
+
+def _holds(user, team, *roles: str) -> bool:
+    if team is None or not _is_active(user):
+        return False
+    return TeamMembership.objects.filter(user=user, team=team, role__in=roles).exists()
+
+
+def is_supervisor(user, team) -> bool:
+    return _holds(user, team, TeamMembership.Role.SUPERVISOR)
+
+
+def is_caseworker(user, team) -> bool:
+    return _holds(user, team, TeamMembership.Role.CASEWORKER)
+
+
+def works_in(user, team) -> bool:
+    """Whether `user` works the cases of `team` (caseworker or supervisor, not advocate)."""
+    return _holds(user, team, *WORKING_ROLES)
+
+
+def supervises_any_team(user) -> bool:
+    return supervised_teams(user).exists()
+
+
+def is_legal_advocate(user) -> bool:
+    """Whether `user` is a legal advocate of any team (advocates serve several teams)."""
+    if not _is_active(user):
+        return False
+    return TeamMembership.objects.filter(
+        user=user, role=TeamMembership.Role.LEGAL_ADVOCATE
+    ).exists()
+
+
+def members_with_role(team, role: str) -> QuerySet:
+    """Active users holding `role` in `team`."""
+    return get_user_model().objects.filter(
+        is_active=True, team_memberships__team=team, team_memberships__role=role
+    )
+
+
+def working_members(team) -> QuerySet:
+    """Users who work the cases of `team` (caseworkers and supervisors, active or not)."""
+    return get_user_model().objects.filter(
+        team_memberships__team=team, team_memberships__role__in=WORKING_ROLES
+    )
+
+
+def supervisors_of(team) -> QuerySet:
+    return members_with_role(team, TeamMembership.Role.SUPERVISOR)
+
+
+def caseworkers_of(team) -> QuerySet:
+    return members_with_role(team, TeamMembership.Role.CASEWORKER)
+
+
+def legal_advocates() -> QuerySet:
+    """Active users who are legal advocates of some team."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, team_memberships__role=TeamMembership.Role.LEGAL_ADVOCATE)
+        .distinct()
+    )

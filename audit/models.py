@@ -27,15 +27,14 @@ class AuditEventQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
+        from accounts.roles import supervised_teams
+
         Case = apps.get_model(CASE_MODEL)
-        TeamMembership = apps.get_model("accounts", "TeamMembership")
-        supervised_teams = TeamMembership.objects.filter(
-            user=user, role=TeamMembership.Role.SUPERVISOR
-        ).values("team")
-        cases = Case.objects.visible_to(user).filter(team__in=supervised_teams)
+        teams = supervised_teams(user)
+        cases = Case.objects.visible_to(user).filter(team__in=teams)
         # Events about a team rather than a case (an administrator's change of its accounts or
         # roles) name the team in their detail; its supervisors read them too.
-        team_ids = list(supervised_teams.values_list("team", flat=True))
+        team_ids = list(teams.values_list("pk", flat=True))
         visible = Q(case_id__in=cases.values("pk"))
         if team_ids:
             visible |= Q(case_id__isnull=True, detail__team__in=team_ids)

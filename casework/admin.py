@@ -431,7 +431,10 @@ class LegalStatusAddForm(forms.ModelForm):
     A new status goes through the services, which close the current status and keep the
     timeline whole. The model's own check would see the still-open current status as an
     overlap, so validation is the service's, run here and rolled back, and run again on save.
+    The service asks whether the actor may record it, so the form is given the actor.
     """
+
+    actor = None
 
     def _post_clean(self):
         self.instance = construct_instance(self, self.instance, self._meta.fields)
@@ -439,7 +442,7 @@ class LegalStatusAddForm(forms.ModelForm):
             return
         try:
             with transaction.atomic():
-                _record_status(self.cleaned_data, actor=None)
+                _record_status(self.cleaned_data, actor=self.actor)
                 transaction.set_rollback(True)
         except ValidationError as error:
             self.add_error(None, error)
@@ -477,7 +480,9 @@ class LegalStatusRecordAdmin(CaseworkModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = LegalStatusAddForm
+            kwargs["form"] = type(
+                "LegalStatusAddForm", (LegalStatusAddForm,), {"actor": request.user}
+            )
         return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -536,7 +541,11 @@ class CaseMemberInline(CaseworkInline):
 
 
 class CaseAssignmentInline(CaseworkInline):
-    """Who works the case, read-only: supervisors assign through the services' pages."""
+    """
+    Shown, never edited here: who works or reads a case is given through casework.services
+    (assign, hand over, share), which check who decides and who may be given the case. A row
+    added here would make anyone, a legal advocate included, a caseworker of the case.
+    """
 
     model = CaseAssignment
     select_related = ("user", "assigned_by")

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from accounts.models import Team, TeamMembership
 
 from .choices import (
@@ -373,8 +374,10 @@ class TeamReassignForm(forms.Form):
             case_assignments__role=AssignmentRole.CASEWORKER,
             case_assignments__case__team__in=teams,
         ).distinct().order_by("username")
+        # Cases go only to those who work the team's cases: never to its legal advocates.
+        working = members.filter(role__in=roles.WORKING_ROLES)
         self.fields["to_user"].queryset = (
-            User.objects.filter(is_active=True, team_memberships__in=members)
+            User.objects.filter(is_active=True, team_memberships__in=working)
             .distinct()
             .order_by("username")
         )

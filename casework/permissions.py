@@ -1,21 +1,27 @@
 """
-Who may change what. Visibility is decided by `visible_to(user)` (casework.querysets) alone; these
-checks come after it and only narrow it: a user who can see a case may still be refused a change.
-They take no request, so the web views and the API share them.
+Who may change what: every "may this user do X to this object" of casework is a named function
+here. Visibility is decided by `visible_to(user)` (casework.querysets) alone; these checks come
+after it and only narrow it: a user who can see a case may still be refused a change.
+
+The services (casework.services) call them and raise PermissionDenied, whoever calls the
+service; pages, the API and the admin ask them only to decide what to offer (a button, a
+choice list) and to answer a refusal before the form is filled in. They take no request.
 """
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from accounts.models import TeamMembership
-from accounts.roles import RoleGroup
+from accounts import roles
 
 from .choices import AssignmentRole
-from .models import Case, CaseAssignment, Person
+from .models import Case, CaseAssignment, CaseMember, Person, Relationship, Task
 
 
 def _is_active(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
+
+
+# Editing a case and its people
 
 
 def editable_cases(user) -> QuerySet[Case]:
@@ -43,13 +49,144 @@ def can_edit_person(user, person: Person) -> bool:
     return editable_cases_of_person(user, person).exists()
 
 
+def editable_people(user) -> QuerySet[Person]:
+    """
+    The people `user` may change, and so may add to another case or tie to someone: those of a
+    case they may change. Someone seen only through a case shared read-only is not among them.
+    """
+    members = CaseMember.objects.filter(case__in=editable_cases(user).values("pk"))
+    return Person.objects.filter(pk__in=members.values("person"))
+
+
+def can_record_tie(user, from_person: Person, to_person: Person) -> bool:
+    """A family tie speaks about both people, so both must be the user's to change."""
+    return can_edit_person(user, from_person) and can_edit_person(user, to_person)
+
+
+def can_edit_record(user, record) -> bool:
+    """Edit rights on any casework record follow its case, or the people it is about."""
+    if isinstance(record, Case):
+        return can_edit_case(user, record)
+    if isinstance(record, Person):
+        return can_edit_person(user, record)
+    if isinstance(record, Relationship):
+        return can_record_tie(user, record.from_person, record.to_person)
+    if hasattr(record, "case"):
+        return can_edit_case(user, record.case)
+    if hasattr(record, "person"):
+        return can_edit_person(user, record.person)
+    raise TypeError(f"No edit rule for {type(record).__name__}")
+
+
+def can_register_person(user, case: Case | None) -> bool:
+    """
+    Registering someone puts them in `case`, which the user must be able to change. Without a
+    case (an intake registers its people, then opens their case in the same transaction) only
+    staff who work a team's cases may.
+    """
+    if case is not None:
+        return can_edit_case(user, case)
+    return roles.working_teams(user).exists()
+
+
+def can_bring_person(user, person: Person) -> bool:
+    """
+    Whether `user` may put a person on file into a case of theirs (a new one, or one they may
+    change): that shows the person to everyone who sees that case, so the user must be able to
+    change a case the person is already in. Nobody copies a person out of a case shared with
+    them to read. A person in no case yet is one just registered (an intake's, before its case
+    is opened in the same transaction).
+    """
+    if not CaseMember.objects.filter(person=person).exists():
+        return roles.working_teams(user).exists()
+    return can_edit_person(user, person)
+
+
+def can_add_person_to_case(user, person: Person, case: Case) -> bool:
+    """Adding a person on file to `case` needs edit rights on both sides (see `can_bring_person`)."""
+    return can_edit_case(user, case) and can_bring_person(user, person)
+
+
+def can_open_case(user, team) -> bool:
+    """The team's caseworkers and supervisors open its cases; legal advocates open none."""
+    return roles.works_in(user, team)
+
+
+def can_complete_task(user, task: Task) -> bool:
+    """
+    A follow-up is marked done by whoever it was given to, while they can see its case (a legal
+    advocate included), or by anyone who may change the case.
+    """
+    if not _is_active(user):
+        return False
+    if (
+        task.assignee_id == user.pk
+        and Case.objects.visible_to(user).filter(pk=task.case_id).exists()
+    ):
+        return True
+    return can_edit_case(user, task.case)
+
+
+# Supervisors' actions: who works a case, and who else sees it
+
+
 def can_supervise(user, team) -> bool:
     """Whether `user` supervises `team`: assigns its caseworkers and moves its cases."""
-    if not _is_active(user) or team is None:
+    return roles.is_supervisor(user, team)
+
+
+def can_assign(user, case: Case) -> bool:
+    """Giving a case to a caseworker, or handing it from one to another, is a supervisor's."""
+    return can_supervise(user, case.team)
+
+
+def can_share(user, case: Case) -> bool:
+    """
+    Sharing shows a case beyond its team: a supervisor decides it (a caseworker of the case
+    may not hand it to any advocate she likes), and every member's consent must allow it.
+    """
+    return can_supervise(user, case.team)
+
+
+def can_transfer(user, case: Case) -> bool:
+    return can_supervise(user, case.team)
+
+
+def can_hand_over_caseload(user, team) -> bool:
+    """Handing all a leaving caseworker's cases of `team` to another at once."""
+    return can_supervise(user, team)
+
+
+def may_work_case(user, case: Case) -> bool:
+    """
+    Whom a case may be assigned to (when opened, assigned or handed over): active staff who
+    work the cases of its team. A legal advocate never becomes a caseworker of a case: she
+    would then change what she was only shown.
+    """
+    return _is_active(user) and roles.works_in(user, case.team)
+
+
+def may_be_shared_with(user) -> bool:
+    """Whom a case may be shared with: an active legal advocate."""
+    return roles.is_legal_advocate(user)
+
+
+def assignable_caseworkers(case: Case) -> QuerySet:
+    """The caseworkers of the case's team, offered when a supervisor assigns one."""
+    return roles.caseworkers_of(case.team)
+
+
+# Who sees what about a case
+
+
+def can_see_case_viewers(user, case: Case) -> bool:
+    """Who viewed a case is shown to its caseworkers and owner and to its team's supervisors."""
+    if not _is_active(user):
         return False
-    return TeamMembership.objects.filter(
-        user=user, team=team, role=TeamMembership.Role.SUPERVISOR
-    ).exists()
+    if user.is_superuser or case.owner_id == user.pk:
+        return True
+    works = CaseAssignment.objects.filter(case=case, user=user, role=AssignmentRole.CASEWORKER)
+    return can_supervise(user, case.team) or works.exists()
 
 
 def staff_who_can_see(case: Case):
@@ -57,9 +194,7 @@ def staff_who_can_see(case: Case):
     Active staff who can see `case` by the visibility rule without breaking the glass: its
     assigned staff, its owner and the supervisors of its team. A follow-up goes to one of them.
     """
-    supervisors = TeamMembership.objects.filter(
-        team=case.team_id, role=TeamMembership.Role.SUPERVISOR
-    ).values("user")
+    supervisors = roles.supervisors_of(case.team_id).values("pk")
     assigned = CaseAssignment.objects.filter(case=case).values("user")
     return (
         get_user_model()
@@ -73,4 +208,15 @@ def can_break_glass(user) -> bool:
     """Administrators (and superusers) may ask to see one case's content, with a reason."""
     if not _is_active(user):
         return False
-    return user.is_superuser or user.groups.filter(name=RoleGroup.ADMINISTRATOR).exists()
+    return user.is_superuser or user.groups.filter(name=roles.RoleGroup.ADMINISTRATOR).exists()
+
+
+def can_record_legal_status(user, person: Person) -> bool:
+    """
+    A person's legal-status timeline is changed by whoever may change the person, and by an
+    administrator while a break-glass grant lets them see the person: the admin's status page
+    goes through the same service, which keeps the timeline whole.
+    """
+    if can_edit_person(user, person):
+        return True
+    return can_break_glass(user) and Person.objects.visible_to(user).filter(pk=person.pk).exists()

@@ -19,10 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import TeamMembership
-
 from .choices import (
-    AssignmentRole,
     EntitlementStatus,
     LegalStatus,
     MemberRole,
@@ -30,7 +27,6 @@ from .choices import (
 )
 from .models import (
     Case,
-    CaseAssignment,
     CaseMember,
     CaseNote,
     Entitlement,
@@ -277,17 +273,6 @@ def cases_for_listing(cases: QuerySet[Case]) -> QuerySet[Case]:
         .annotate(member_count=Coalesce(Subquery(member_count), 0))
         .prefetch_related(Prefetch("members", queryset=principals, to_attr="principals"))
     )
-
-
-def may_see_case_viewers(user, case: Case) -> bool:
-    """Who viewed a case is shown to its caseworkers and owner and to its team's supervisors."""
-    if user.is_superuser or case.owner_id == user.pk:
-        return True
-    supervises = TeamMembership.objects.filter(
-        user=user, team_id=case.team_id, role=TeamMembership.Role.SUPERVISOR
-    )
-    works = CaseAssignment.objects.filter(case=case, user=user, role=AssignmentRole.CASEWORKER)
-    return supervises.exists() or works.exists()
 
 
 class TimelineKind(TextChoices):

@@ -3,6 +3,9 @@ Every write to the casework records. Each service takes keyword arguments only, 
 who acts, validates with `full_clean()`, saves and appends the audit event inside one
 transaction, so that a refused write leaves nothing behind, not even its audit event.
 
+Each service first asks casework.permissions whether `actor` may do it, and raises
+PermissionDenied when not, whichever page, API view, admin page or import called it.
+
 Updates take `expected_version`, the version the caller read: a save based on an older reading
 is refused with StaleEditError instead of silently overwriting someone else's change. Audit
 events name the fields that changed, never their values.
@@ -24,12 +27,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import TeamMembership
+from accounts import roles
 from audit.exceptions import AuditDetailError
 from audit.services import record
 from consent.checks import refusing
 from vault.blind_index import blind_index
 
+from . import permissions
 from .choices import AssignmentRole, CaseStatus, MemberRole
 from .exceptions import StaleEditError
 from .models import (
@@ -48,7 +52,6 @@ from .models import (
     Relationship,
     Task,
 )
-from .permissions import can_break_glass, can_supervise
 from .querysets import NAME_SCOPE
 
 PERSON_FIELDS = frozenset(
@@ -71,6 +74,12 @@ INCIDENT_FIELDS = frozenset({"kind", "occurred_on", "region", "description"})
 RELATIONSHIP_FIELDS = frozenset({"kind", "marriage_registered"})
 # Sharing a case shows its people to someone outside the team; every member must agree to it.
 SHARING_SCOPE = "share_with_advocates"
+
+
+def _require(allowed: bool, message: str | None = None) -> None:
+    """Refuse a write the actor may not make (casework.permissions decided `allowed`)."""
+    if not allowed:
+        raise PermissionDenied(message or _("You may not change this record."))
 
 
 def _check_fields(fields: dict, allowed: frozenset, what: str) -> None:
@@ -174,6 +183,7 @@ def person_create(
     Register a person with any other names they are known by, and with `case`, as a member of
     it: someone in no case is in no one's sight.
     """
+    _require(permissions.can_register_person(actor, case))
     _check_person_fields(fields)
     aliases = [name for name in aliases if name]
     dob = fields.get("date_of_birth")
@@ -205,6 +215,7 @@ def person_update(
     **fields,
 ) -> Person:
     """Change a person's details; the coarse birth year follows a changed date of birth."""
+    _require(permissions.can_edit_person(actor, person))
     _check_person_fields(fields)
     dob = fields.get("date_of_birth")
     if dob and "birth_year" not in fields:
@@ -227,6 +238,7 @@ def _alias_save(*, person: Person, name: str) -> PersonAlias:
 
 def person_alias_add(*, person: Person, name: str, actor, case: Case | None = None) -> PersonAlias:
     """Record another name a person is known by."""
+    _require(permissions.can_edit_person(actor, person))
     with transaction.atomic():
         alias = _alias_save(person=person, name=name)
         _audit(actor, "create", alias, case=_person_case(person, case), fields=["name"])
@@ -250,6 +262,7 @@ def relationship_create(
     case: Case | None = None,
 ) -> Relationship:
     """Record a family tie, read as `from_person` <kind> `to_person`."""
+    _require(permissions.can_record_tie(actor, from_person, to_person))
     with transaction.atomic():
         _lock_people(from_person, to_person)
         tie = _save(
@@ -282,6 +295,7 @@ def relationship_update(
     Correct a tie: whether a couple is married or partners, whether the marriage is registered.
     Who the tie joins does not change; record another tie instead.
     """
+    _require(permissions.can_record_tie(actor, relationship.from_person, relationship.to_person))
     _check_fields(fields, RELATIONSHIP_FIELDS, "relationship")
     with transaction.atomic():
         _lock_people(relationship.from_person, relationship.to_person)
@@ -316,6 +330,7 @@ def legal_status_change(
     The person's legal situation changed on `effective_from`: the current status ends that day
     and the new one becomes current.
     """
+    _require(permissions.can_record_legal_status(actor, person))
     with transaction.atomic():
         _lock_person(person)
         current = LegalStatusRecord.objects.filter(person=person, effective_to__isnull=True).first()
@@ -381,6 +396,7 @@ def legal_status_record_add(
     case: Case | None = None,
 ) -> LegalStatusRecord:
     """Fill in a past period of the timeline; it may not overlap any other record."""
+    _require(permissions.can_record_legal_status(actor, person))
     if effective_to is None:
         raise ValidationError(
             {
@@ -435,6 +451,7 @@ def entitlement_record(
     case: Case | None = None,
 ) -> Entitlement:
     """Record what happened when the person sought a benefit; earlier records stay as history."""
+    _require(permissions.can_edit_person(actor, person))
     with transaction.atomic():
         entitlement = _save(
             Entitlement(
@@ -454,21 +471,25 @@ def entitlement_record(
 # Cases
 
 
-def _team_has_member(team, user) -> bool:
-    return TeamMembership.objects.filter(team=team, user=user).exists()
-
-
 def _assign(*, case: Case, user, role: str, actor) -> CaseAssignment:
+    """
+    The one place an assignment is made. Who may be given a case is checked here, so that no
+    path (opening, assigning, handing over, sharing) makes a legal advocate a caseworker.
+    """
     if not user.is_active:
         raise ValidationError(
             {"user": _("%(user)s is not an active user.") % {"user": user.get_username()}}
         )
-    if role == AssignmentRole.CASEWORKER and not _team_has_member(case.team, user):
+    if role == AssignmentRole.CASEWORKER and not permissions.may_work_case(user, case):
         raise ValidationError(
             {
-                "user": _("%(user)s is not a member of team %(team)s.")
+                "user": _("%(user)s is not a caseworker of team %(team)s.")
                 % {"user": user.get_username(), "team": case.team.name}
             }
+        )
+    if role == AssignmentRole.LEGAL_ADVOCATE and not permissions.may_be_shared_with(user):
+        raise ValidationError(
+            {"user": _("%(user)s is not a legal advocate.") % {"user": user.get_username()}}
         )
     if CaseAssignment.objects.filter(case=case, user=user, role=role).exists():
         raise ValidationError(
@@ -491,8 +512,22 @@ def case_open(
     members: Iterable[tuple[Person, str]] = (),
     caseworkers: Iterable = (),
 ) -> Case:
-    """Open a case for a team with its people and the caseworkers who will work it."""
+    """
+    Open a case for a team with its people and the caseworkers who will work it. A caseworker
+    of the team who opens it works it too; a supervisor sees it through the team anyway.
+    """
+    _require(
+        permissions.can_open_case(actor, team),
+        _("Only the team's caseworkers and supervisors open its cases."),
+    )
     members, caseworkers = list(members), list(caseworkers)
+    for person, _role in members:
+        _require(
+            permissions.can_bring_person(actor, person),
+            _("You may add to a case only people of the cases you work."),
+        )
+    if roles.is_caseworker(actor, team) and actor.pk not in {user.pk for user in caseworkers}:
+        caseworkers.insert(0, actor)
     with transaction.atomic():
         case = _save(Case(team=team, owner=actor, risk_level=risk_level, summary=summary))
         for person, role in members:
@@ -514,6 +549,7 @@ def case_update(*, case: Case, actor, expected_version: int | None = None, **fie
     Change a case's risk level, status or summary. Closing a case dates it (today unless
     `closed_on` is given); reopening it clears that date; only a closed case has one.
     """
+    _require(permissions.can_edit_case(actor, case))
     _check_fields(fields, CASE_FIELDS, "case")
     status = fields.get("status", case.status)
     if status == CaseStatus.CLOSED:
@@ -540,7 +576,11 @@ def case_update(*, case: Case, actor, expected_version: int | None = None, **fie
 
 
 def case_add_member(*, case: Case, person: Person, role: str, actor) -> CaseMember:
-    """Add a person to a case."""
+    """Add a person on file to a case, from a case of theirs the actor may change."""
+    _require(
+        permissions.can_add_person_to_case(actor, person, case),
+        _("You may add to a case only people of the cases you work."),
+    )
     with transaction.atomic():
         member = _save(CaseMember(case=case, person=person, role=role))
         _audit(actor, "create", member, case=case, person=person.reference, role=role)
@@ -564,6 +604,7 @@ def case_assign(*, case: Case, user, role: str, actor) -> CaseAssignment:
     """Assign a caseworker (of the case's team) or share the case with a legal advocate."""
     if role == AssignmentRole.LEGAL_ADVOCATE:
         return case_share(case=case, advocate=user, actor=actor)
+    _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_assign(actor, case))
     with transaction.atomic():
         return _assign(case=case, user=user, role=role, actor=actor)
 
@@ -571,8 +612,10 @@ def case_assign(*, case: Case, user, role: str, actor) -> CaseAssignment:
 def case_share(*, case: Case, advocate, actor) -> CaseAssignment:
     """
     Share a case with a legal advocate, who may then read it (and change nothing). Refused
-    unless every member of the case consents to sharing with legal advocates.
+    unless every member of the case consents to sharing with legal advocates. A supervisor of
+    the case's team decides it.
     """
+    _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_share(actor, case))
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
         _refuse_without_consent(
@@ -585,11 +628,8 @@ def case_share(*, case: Case, advocate, actor) -> CaseAssignment:
         return _assign(case=case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE, actor=actor)
 
 
-def _refuse_unless_supervisor(actor, team) -> None:
-    if not can_supervise(actor, team):
-        raise PermissionDenied(
-            _("Only a supervisor of team %(team)s can do this.") % {"team": team.name}
-        )
+def _refuse_unless_supervisor(actor, team, *, allowed: bool) -> None:
+    _require(allowed, _("Only a supervisor of team %(team)s can do this.") % {"team": team.name})
 
 
 def _reassign(*, case: Case, from_user, to_user, actor) -> bool:
@@ -628,7 +668,7 @@ def case_reassign(*, case: Case, from_user, to_user, actor) -> Case:
     A supervisor hands a case from one caseworker to another of the team: the assignment (and
     the ownership, if `from_user` owned it) moves, in one step.
     """
-    _refuse_unless_supervisor(actor, case.team)
+    _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_assign(actor, case))
     if from_user.pk == to_user.pk:
         raise ValidationError({"to_user": _("Choose another caseworker to hand the case to.")})
     with transaction.atomic():
@@ -648,13 +688,13 @@ def caseworker_reassign_all(*, from_user, to_user, team, actor) -> list[Case]:
     When a caseworker leaves or changes post, a supervisor hands all their cases of the team to
     another caseworker at once. Each case is audited; the cases are returned.
     """
-    _refuse_unless_supervisor(actor, team)
+    _refuse_unless_supervisor(actor, team, allowed=permissions.can_hand_over_caseload(actor, team))
     if from_user.pk == to_user.pk:
         raise ValidationError({"to_user": _("Choose another caseworker to hand the cases to.")})
-    if not (to_user.is_active and _team_has_member(team, to_user)):
+    if not (to_user.is_active and roles.works_in(to_user, team)):
         raise ValidationError(
             {
-                "to_user": _("%(user)s is not an active member of team %(team)s.")
+                "to_user": _("%(user)s is not an active caseworker of team %(team)s.")
                 % {"user": to_user.get_username(), "team": team.name}
             }
         )
@@ -680,7 +720,7 @@ def case_transfer(*, case: Case, to_team, actor) -> Case:
     and owner lose it; the new team's supervisors see it and assign their caseworkers. Legal
     advocates it is shared with keep it.
     """
-    _refuse_unless_supervisor(actor, case.team)
+    _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_transfer(actor, case))
     if to_team.pk == case.team_id:
         raise ValidationError({"to_team": _("The case already belongs to this team.")})
     with transaction.atomic():
@@ -693,8 +733,10 @@ def case_transfer(*, case: Case, to_team, actor) -> Case:
             ),
         )
         from_team = case.team
+        # Only those who work the new team's cases keep working this one: a caseworker who is
+        # a legal advocate of the new team must not stay its caseworker there.
         leaving = CaseAssignment.objects.filter(case=case, role=AssignmentRole.CASEWORKER).exclude(
-            user__team_memberships__team=to_team
+            user__in=roles.working_members(to_team).values("pk")
         )
         removed = 0
         for assignment in leaving:
@@ -708,7 +750,7 @@ def case_transfer(*, case: Case, to_team, actor) -> Case:
             )
             assignment.delete()
             removed += 1
-        owner_stays = case.owner_id and _team_has_member(to_team, case.owner)
+        owner_stays = case.owner_id and roles.works_in(case.owner, to_team)
         changed = _update(
             case,
             {"team": to_team, "owner": case.owner if owner_stays else None},
@@ -728,6 +770,7 @@ def case_transfer(*, case: Case, to_team, actor) -> Case:
 
 def case_flag_set(*, case: Case, kind: str, actor) -> CaseFlag:
     """Raise a warning on a case, shown on every page of it until cleared."""
+    _require(permissions.can_edit_case(actor, case))
     with transaction.atomic():
         Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
         if CaseFlag.objects.filter(case=case, kind=kind, active=True).exists():
@@ -739,6 +782,7 @@ def case_flag_set(*, case: Case, kind: str, actor) -> CaseFlag:
 
 def case_flag_clear(*, case: Case, kind: str, actor) -> CaseFlag:
     """Lower a warning; it stays in the case's history."""
+    _require(permissions.can_edit_case(actor, case))
     with transaction.atomic():
         flag = (
             CaseFlag.objects.select_for_update().filter(case=case, kind=kind, active=True).first()
@@ -752,6 +796,7 @@ def case_flag_clear(*, case: Case, kind: str, actor) -> CaseFlag:
 
 
 def case_note_add(*, case: Case, body: str, actor) -> CaseNote:
+    _require(permissions.can_edit_case(actor, case))
     with transaction.atomic():
         note = _save(CaseNote(case=case, author=actor, body=body))
         _audit(actor, "create", note, case=case, fields=["body"])
@@ -787,6 +832,7 @@ def incident_record(
     actor,
 ) -> Incident:
     """Record a dated event in a case and the case's people it involved."""
+    _require(permissions.can_edit_case(actor, case))
     people = list(people)
     _refuse_non_members(case, people, "people")
     with transaction.atomic():
@@ -827,6 +873,7 @@ def incident_update(
     **fields,
 ) -> Incident:
     """Correct an incident; `people` (when given) replaces the case members it involved."""
+    _require(permissions.can_edit_case(actor, incident.case))
     _check_fields(fields, INCIDENT_FIELDS, "incident")
     if people is not None:
         people = list(people)
@@ -847,6 +894,7 @@ def incident_update(
 
 def task_create(*, case: Case, title: str, actor, due_on=None, assignee=None) -> Task:
     """A follow-up for a case; whoever is to do it must be able to see the case."""
+    _require(permissions.can_edit_case(actor, case))
     if assignee is not None and not Case.objects.visible_to(assignee).filter(pk=case.pk).exists():
         raise ValidationError(
             {
@@ -868,7 +916,8 @@ def task_create(*, case: Case, title: str, actor, due_on=None, assignee=None) ->
 
 
 def task_complete(*, task: Task, actor, expected_version: int | None = None) -> Task:
-    """Mark a follow-up done, once."""
+    """Mark a follow-up done, once, by its assignee or by anyone who may change its case."""
+    _require(permissions.can_complete_task(actor, task))
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
         if locked.is_done:
@@ -958,6 +1007,7 @@ def attachment_add(
     Keep a file with a case, encrypted at rest. Its type is read from its first bytes, never
     taken from the browser, and only documents and photos are accepted.
     """
+    _require(permissions.can_edit_case(actor, case))
     data = _read_upload(uploaded_file, settings.SHIMTEO_ATTACHMENT_MAX_BYTES)
     if not data:
         raise ValidationError({"file": _("The file is empty.")})
@@ -1015,8 +1065,7 @@ def case_break_glass(*, case: Case, actor, reason: str, request=None) -> BreakGl
     grant is in the audit trail (the reason stays in the grant, encrypted), where the case's
     supervisors see it.
     """
-    if not can_break_glass(actor):
-        raise PermissionDenied(_("Only administrators can break the glass."))
+    _require(permissions.can_break_glass(actor), _("Only administrators can break the glass."))
     reason = (reason or "").strip()
     if len(reason) < BREAK_GLASS_MIN_REASON:
         raise ValidationError(

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import TeamMembership
+from accounts import roles
 from casework.references import new_reference
 from vault.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
 
@@ -19,9 +19,7 @@ def batch_reference() -> str:
 
 
 def _supervised_teams(user):
-    return TeamMembership.objects.filter(user=user, role=TeamMembership.Role.SUPERVISOR).values(
-        "team"
-    )
+    return roles.supervised_teams(user)
 
 
 def _is_active(user) -> bool:

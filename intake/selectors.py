@@ -1,6 +1,6 @@
 """Reads of the intake, scoped to the user: submissions, their candidates, the queue, imports."""
 
-from accounts.models import Team, TeamMembership
+from accounts import roles
 from casework.models import Person
 
 from . import duplicates
@@ -9,14 +9,11 @@ from .models import DuplicateCandidate, ImportBatch, IntakeSubmission
 
 def intake_teams(user):
     """The teams in which `user` takes intakes (as caseworker or supervisor)."""
-    roles = [TeamMembership.Role.CASEWORKER, TeamMembership.Role.SUPERVISOR]
-    return Team.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
+    return roles.working_teams(user)
 
 
 def supervised_teams(user):
-    return Team.objects.filter(
-        memberships__user=user, memberships__role=TeamMembership.Role.SUPERVISOR
-    ).distinct()
+    return roles.supervised_teams(user)
 
 
 def my_intakes(user):

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import TeamMembership
+from accounts import roles
 from audit.services import record
 from casework import services as casework
 from casework.choices import (
@@ -84,11 +84,7 @@ def _refresh(submission: IntakeSubmission, locked: IntakeSubmission) -> IntakeSu
 
 def intake_start(*, actor, team) -> IntakeSubmission:
     """A new draft intake for `team`, taken by `actor`, who must work in the team."""
-    if not TeamMembership.objects.filter(
-        user=actor,
-        team=team,
-        role__in=[TeamMembership.Role.CASEWORKER, TeamMembership.Role.SUPERVISOR],
-    ).exists():
+    if not roles.works_in(actor, team):
         raise PermissionDenied(_("Only caseworkers and supervisors of the team take intakes."))
     with transaction.atomic():
         submission = IntakeSubmission(team=team, owner=actor)

@@ -376,14 +376,12 @@ class AdvocacyDocumentQuerySet(models.QuerySet):
         caseload report belongs to no case: it is seen by the staff member who asked for it and,
         when it was scoped to a team, by that team's supervisors.
         """
-        from accounts.models import TeamMembership
+        from accounts.roles import supervised_teams
         from casework.models import Case
 
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        supervised = TeamMembership.objects.filter(
-            user=user, role=TeamMembership.Role.SUPERVISOR
-        ).values("team")
+        supervised = supervised_teams(user)
         of_visible_cases = Q(case__in=Case.objects.visible_to(user).values("pk"))
         own_reports = Q(case__isnull=True, requested_by=user)
         supervised_reports = Q(case__isnull=True, team__in=supervised)

@@ -7,6 +7,7 @@ columns only (a list is not audited row by row); names are searched by POST (`pe
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
-from accounts.models import TeamMembership
 from audit.services import record
 from casework import services
 from casework.downloads import attachment_response
@@ -145,6 +145,9 @@ class CaseworkViewSet(viewsets.GenericViewSet):
             exc = Conflict(exc.messages[0])
         elif isinstance(exc, DjangoValidationError):
             exc = ValidationError(field_errors(exc))
+        elif isinstance(exc, DjangoPermissionDenied):
+            # A service's own refusal (casework.permissions): a 403 with its "denied" event.
+            exc = PermissionDenied(str(exc) or None)
         return super().handle_exception(exc)
 
     def refreshed(self, instance):
@@ -558,13 +561,7 @@ class CaseViewSet(
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         team = fields.pop("team")
-        works_in_team = TeamMembership.objects.filter(
-            user=request.user,
-            team=team,
-            role__in=[TeamMembership.Role.CASEWORKER, TeamMembership.Role.SUPERVISOR],
-        ).exists()
-        if not works_in_team:
-            raise PermissionDenied(_("Only the team's caseworkers and supervisors open its cases."))
+        # Who may open a case in the team, and who then works it, is the service's to decide.
         members = [(member["person"], member["role"]) for member in fields.pop("members", [])]
         case = services.case_open(team=team, actor=request.user, members=members, **fields)
         data = serializers.CaseSerializer(

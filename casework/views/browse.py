@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import TeamMembership
+from accounts import roles
 from audit.selectors import case_viewers
 from audit.services import record
 
@@ -20,7 +20,13 @@ from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..models import Case, Entitlement, Incident, Person
-from ..permissions import can_edit_case, can_edit_person, can_supervise
+from ..permissions import (
+    can_complete_task,
+    can_edit_case,
+    can_edit_person,
+    can_see_case_viewers,
+    can_supervise,
+)
 from ..searches import record_search
 
 CASES_PER_PAGE = 25
@@ -62,9 +68,7 @@ def dashboard(request):
     ]
     context = {
         "today": today,
-        "supervises": TeamMembership.objects.filter(
-            user=user, role=TeamMembership.Role.SUPERVISOR
-        ).exists(),
+        "supervises": roles.supervises_any_team(user),
         "risk_counts": [
             (level, label, counts.get(level, 0)) for level, label in reversed(RiskLevel.choices)
         ],
@@ -119,12 +123,22 @@ def case_detail(request, case_ref):
     members = selectors.case_people_with_status(case)
     principal = next((m.person for m in members if m.role == MemberRole.PRINCIPAL), None)
     principal = principal or (members[0].person if members else None)
-    may_see_viewers = selectors.may_see_case_viewers(request.user, case)
+    may_see_viewers = can_see_case_viewers(request.user, case)
+    can_edit = can_edit_case(request.user, case)
+    open_tasks = list(
+        case.tasks.filter(completed_at__isnull=True)
+        .select_related("assignee", "case")
+        .order_by("due_on", "created_at")
+    )
+    for task in open_tasks:
+        # The "done" button is offered to whoever the rule lets complete the task: the case's
+        # editors, and the assignee (a legal advocate included) who can see it.
+        task.may_complete = can_edit or can_complete_task(request.user, task)
     # Read before the view is recorded: recording takes the audit chain's lock until the request's
     # transaction ends, and every audited page of every user waits on that lock meanwhile.
     context = {
         "case": case,
-        "can_edit": can_edit_case(request.user, case),
+        "can_edit": can_edit,
         "can_supervise": can_supervise(request.user, case.team),
         "members": members,
         "principal": principal,
@@ -133,11 +147,7 @@ def case_detail(request, case_ref):
         "assignments": list(
             case.assignments.select_related("user", "assigned_by").order_by("role", "assigned_at")
         ),
-        "open_tasks": list(
-            case.tasks.filter(completed_at__isnull=True)
-            .select_related("assignee")
-            .order_by("due_on", "created_at")
-        ),
+        "open_tasks": open_tasks,
         "attachments": list(case.attachments.select_related("person", "uploaded_by")),
         "may_see_viewers": may_see_viewers,
         "today": timezone.localdate(),

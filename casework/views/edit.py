@@ -22,7 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Team, TeamMembership
+from accounts import roles
+from accounts.models import Team
 from audit.services import record
 
 from .. import services
@@ -53,11 +54,16 @@ from ..forms import (
 )
 from ..models import Case, CaseAssignment, CaseMember, Person
 from ..permissions import (
+    assignable_caseworkers,
+    can_assign,
     can_break_glass,
+    can_complete_task,
     can_edit_case,
-    can_supervise,
+    can_share,
+    can_transfer,
     editable_cases,
     editable_cases_of_person,
+    editable_people,
     staff_who_can_see,
 )
 from ..selectors import case_flags
@@ -127,9 +133,10 @@ def _editable_case(request, case_ref: str, attempted: str) -> Case:
     return case
 
 
-def _supervised_case(request, case_ref: str, attempted: str) -> Case:
+def _case_allowing(request, case_ref: str, attempted: str, allows) -> Case:
+    """The case, when the permission `allows(user, case)` lets the user act on it (else 403)."""
     case = _visible_case(request, case_ref)
-    if not can_supervise(request.user, case.team):
+    if not allows(request.user, case):
         _refuse(request, case, attempted, case=case)
     return case
 
@@ -277,10 +284,11 @@ def alias_add(request, person_ref):
 @form_view
 def relationship_add(request, person_ref):
     person, case = _editable_person(request, person_ref, "relationship_add")
-    # Relatives are chosen among the people of the cases this person shares with the user.
-    shared_cases = Case.objects.visible_to(request.user).filter(members__person=person)
+    # Relatives are chosen among the people of the cases of this person that the user may
+    # change: a tie speaks about both people (casework.permissions.can_record_tie).
+    shared_cases = editable_cases_of_person(request.user, person).values("pk")
     people = (
-        Person.objects.visible_to(request.user)
+        editable_people(request.user)
         .filter(memberships__case__in=shared_cases)
         .exclude(pk=person.pk)
         .distinct()
@@ -442,8 +450,7 @@ def task_add(request, case_ref):
 def task_complete(request, case_ref, task_id):
     case = _visible_case(request, case_ref)
     task = get_object_or_404(case.tasks.select_related("assignee"), pk=task_id)
-    # Whoever the follow-up was given to may mark it done, a legal advocate included.
-    if task.assignee_id != request.user.pk and not can_edit_case(request.user, case):
+    if not can_complete_task(request.user, task):
         _refuse(request, task, "task_complete", case=case)
     form = TaskCompleteForm(_data(request), initial={"version": task.version})
     return _form_page(
@@ -485,33 +492,23 @@ def attachment_add(request, case_ref):
 # Cases
 
 
-def _working_teams(user):
-    """The teams in which the user works cases (legal advocates open none)."""
-    roles = [TeamMembership.Role.CASEWORKER, TeamMembership.Role.SUPERVISOR]
-    return Team.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
-
-
 @form_view
 def case_create(request):
-    teams = _working_teams(request.user)
+    # The teams in which the user may open a case (casework.permissions.can_open_case).
+    teams = roles.working_teams(request.user).order_by("name")
     if not teams.exists():
         _refuse(request, None, "case_create")
-    people = Person.objects.visible_to(request.user).order_by("reference")
+    # Only people the user may add to a case (not those of a case shared with them to read).
+    people = editable_people(request.user).order_by("reference")
     form = CaseCreateForm(_data(request), teams=teams, people=people)
 
     def save(data):
-        team = data["team"]
-        # A caseworker who opens a case works it; a supervisor sees it through the team anyway.
-        works_here = TeamMembership.objects.filter(
-            team=team, user=request.user, role=TeamMembership.Role.CASEWORKER
-        ).exists()
         return services.case_open(
-            team=team,
+            team=data["team"],
             actor=request.user,
             risk_level=data["risk_level"],
             summary=data["summary"],
             members=[(person, MemberRole.OTHER) for person in data["members"]],
-            caseworkers=[request.user] if works_here else [],
         )
 
     return _form_page(
@@ -566,16 +563,10 @@ def _caseworkers_of(case: Case):
 @form_view
 def case_assign(request, case_ref):
     """A supervisor gives the case to a caseworker of the team, in addition or instead."""
-    case = _supervised_case(request, case_ref, "case_assign")
+    case = _case_allowing(request, case_ref, "case_assign", can_assign)
     assigned = _caseworkers_of(case)
     caseworkers = (
-        User.objects.filter(
-            is_active=True,
-            team_memberships__team=case.team,
-            team_memberships__role=TeamMembership.Role.CASEWORKER,
-        )
-        .exclude(pk__in=assigned.values("pk"))
-        .order_by("username")
+        assignable_caseworkers(case).exclude(pk__in=assigned.values("pk")).order_by("username")
     )
     form = CaseAssignForm(_data(request), caseworkers=caseworkers, assigned=assigned)
 
@@ -611,8 +602,9 @@ def case_assign(request, case_ref):
 @form_view
 def member_add(request, case_ref):
     case = _editable_case(request, case_ref, "member_add")
+    # People of the cases the user may change: none copied out of a case shared to read.
     people = (
-        Person.objects.visible_to(request.user)
+        editable_people(request.user)
         .exclude(pk__in=CaseMember.objects.filter(case=case).values("person"))
         .order_by("reference")
     )
@@ -665,17 +657,10 @@ def flag_set(request, case_ref):
 
 @form_view
 def case_share(request, case_ref):
-    """Share the case with a legal advocate, when every member consents to it."""
-    case = _editable_case(request, case_ref, "case_share")
+    """A supervisor shares the case with a legal advocate, when every member consents to it."""
+    case = _case_allowing(request, case_ref, "case_share", can_share)
     shared = CaseAssignment.objects.filter(case=case, role=AssignmentRole.LEGAL_ADVOCATE)
-    advocates = (
-        User.objects.filter(
-            is_active=True, team_memberships__role=TeamMembership.Role.LEGAL_ADVOCATE
-        )
-        .exclude(pk__in=shared.values("user"))
-        .distinct()
-        .order_by("username")
-    )
+    advocates = roles.legal_advocates().exclude(pk__in=shared.values("user")).order_by("username")
     form = ShareForm(_data(request), advocates=advocates)
     return _form_page(
         request,
@@ -695,7 +680,7 @@ def case_share(request, case_ref):
 @form_view
 def case_transfer(request, case_ref):
     """A supervisor hands the case to another team, when every member consents to it."""
-    case = _supervised_case(request, case_ref, "case_transfer")
+    case = _case_allowing(request, case_ref, "case_transfer", can_transfer)
     form = TransferForm(_data(request), teams=Team.objects.exclude(pk=case.team_id))
 
     def next_url(transferred):
@@ -722,9 +707,7 @@ def case_transfer(request, case_ref):
 @form_view
 def team_reassign(request):
     """A supervisor hands all the cases of a caseworker who leaves to another, at once."""
-    teams = Team.objects.filter(
-        memberships__user=request.user, memberships__role=TeamMembership.Role.SUPERVISOR
-    )
+    teams = roles.supervised_teams(request.user)
     if not teams.exists():
         _refuse(request, None, "team_reassign")
     form = TeamReassignForm(_data(request), teams=teams)

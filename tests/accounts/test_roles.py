@@ -71,3 +71,25 @@ def test_the_administrator_group_is_left_alone_by_team_changes(team_north):
     membership = MembershipFactory(user=user, team=team_north)
     membership.delete()
     assert list(user.groups.values_list("name", flat=True)) == ["Administrator"]
+
+
+def test_team_role_questions_are_answered_per_team(team_north, team_south):
+    """
+    One user, caseworker of North and legal advocate of South: she works North's cases only,
+    supervises nothing, and counts as an advocate (advocates serve several teams).
+    """
+    from accounts import roles
+
+    lin = UserFactory(username="lin")
+    MembershipFactory(user=lin, team=team_north, role=TeamMembership.Role.CASEWORKER)
+    MembershipFactory(user=lin, team=team_south, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    assert list(roles.working_teams(lin)) == [team_north]
+    assert roles.is_caseworker(lin, team_north) and not roles.is_caseworker(lin, team_south)
+    assert roles.works_in(lin, team_north) and not roles.works_in(lin, team_south)
+    assert not roles.supervises_any_team(lin) and not roles.is_supervisor(lin, team_north)
+    assert roles.is_legal_advocate(lin)
+    assert list(roles.caseworkers_of(team_north)) == [lin]
+    assert not roles.caseworkers_of(team_south).exists()
+    lin.is_active = False
+    lin.save()
+    assert not roles.working_teams(lin).exists() and not roles.works_in(lin, team_north)

@@ -232,3 +232,40 @@ def test_the_api_root_lists_the_resources(api, alice):
     response = api(alice).get("/api/v1/")
     assert response.status_code == 200
     assert response.json()["cases"].endswith("/api/v1/cases/")
+
+
+def test_the_caseworker_who_opens_a_case_works_it(api, alice, sue, team_north):
+    """As on the page, a caseworker who opens a case is assigned to it; a supervisor is not."""
+    opened = api(alice).post(URL, {"team": team_north.pk, "risk_level": "low"}, format="json")
+    assert opened.status_code == 201, opened.content
+    case = Case.objects.get(reference=opened.json()["reference"])
+    assert list(case.assignments.values_list("user__username", "role")) == [("alice", "caseworker")]
+    by_sue = api(sue).post(URL, {"team": team_north.pk, "risk_level": "low"}, format="json")
+    assert by_sue.status_code == 201, by_sue.content
+    assert not Case.objects.get(reference=by_sue.json()["reference"]).assignments.exists()
+
+
+def test_a_case_is_not_opened_with_a_person_of_a_case_shared_to_read(
+    api, lena, north_person, team_south
+):
+    """
+    Lena, a legal advocate of North and a caseworker of South, may not copy North's person into
+    a South case: 403, nothing opened, and the refusal is audited.
+    """
+    from accounts.models import TeamMembership
+    from audit.models import AuditEvent
+
+    TeamMembership.objects.create(user=lena, team=team_south, role=TeamMembership.Role.CASEWORKER)
+    before = Case.objects.count()
+    response = api(lena).post(
+        URL,
+        {
+            "team": team_south.pk,
+            "risk_level": "low",
+            "members": [{"person": north_person.reference, "role": "principal"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 403, response.content
+    assert Case.objects.count() == before
+    assert AuditEvent.objects.filter(action="denied", actor=lena).exists()

@@ -122,3 +122,24 @@ def test_anonymous_requests_are_refused(api, task):
     """Without signing in, nothing is shown or completed."""
     assert api().get(URL).status_code == 401
     assert api().post(f"{detail(task)}complete/").status_code == 401
+
+
+def test_the_assigned_legal_advocate_completes_her_follow_up(api, lena, alice, north_case):
+    """The page's rule, through the API: the advocate the follow-up was given to may mark it done."""
+    task = Task.objects.create(
+        case=north_case, title="Draft appeal", assignee=lena, created_by=alice
+    )
+    response = api(lena).post(f"{detail(task)}complete/", {"version": 1}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["completed_by"] == "lena"
+
+
+def test_an_assignee_who_lost_sight_of_the_case_cannot_complete(api, lena, alice, north_case):
+    """The follow-up's assignee is no one special once the case is no longer shared with her."""
+    task = Task.objects.create(
+        case=north_case, title="Draft appeal", assignee=lena, created_by=alice
+    )
+    north_case.assignments.filter(user=lena).delete()
+    assert api(lena).post(f"{detail(task)}complete/", {}, format="json").status_code == 404
+    task.refresh_from_db()
+    assert task.completed_at is None

@@ -41,11 +41,11 @@ def advocate(db):
 
 
 @pytest.fixture
-def shared_case(alice, advocate):
+def shared_case(alice, sue, advocate):
     """
     A North case: a North Korean mother, her Chinese partner (marriage not registered) and their
     child, refused school and household registration. Everyone consents to sharing with legal
-    advocates, nobody to being named; the case is shared with the advocate.
+    advocates, nobody to being named; the team's supervisor shares the case with the advocate.
     """
     case = casework.case_open(
         team=alice.team_memberships.get().team,
@@ -105,7 +105,7 @@ def shared_case(alice, advocate):
             method="interpreter",
             scopes=["store_data", "share_with_advocates"],
         )
-    casework.case_share(case=case, advocate=advocate, actor=alice)
+    casework.case_share(case=case, advocate=advocate, actor=sue)
     return case
 
 

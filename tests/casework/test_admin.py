@@ -657,3 +657,19 @@ def test_an_admin_edit_is_an_audit_event_naming_the_fields_not_their_values(
     assert event.detail["fields"] == ["body"]
     assert "safe house" not in str(event.detail)
     assert event.case_id == north.case.pk
+
+
+def test_assignments_are_not_given_in_the_admin(admin_client, north):
+    """
+    The case page of the admin lists who works the case but lets no one add, change or delete
+    a row: an assignment made there would skip the services' role checks.
+    """
+    from casework.admin import CaseAssignmentInline
+
+    page = admin_client.get(reverse("admin:casework_case_change", args=[north.case.pk]))
+    assert page.status_code == 200
+    inline = CaseAssignmentInline(Case, admin.site)
+    request = page.wsgi_request
+    assert not inline.has_add_permission(request, north.case)
+    assert not inline.has_change_permission(request, north.case)
+    assert not inline.has_delete_permission(request, north.case)

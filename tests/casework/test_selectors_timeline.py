@@ -19,6 +19,7 @@ from casework.choices import (
     RiskLevel,
     StatusSource,
 )
+from casework.permissions import can_see_case_viewers
 from casework.selectors import TimelineKind
 
 from ..factories import AssignmentFactory, UserFactory
@@ -202,7 +203,7 @@ def test_case_viewers_are_shown_to_caseworkers_and_supervisors_only(
     advocate = UserFactory(username="advocate")
     # Sharing through the service needs every member's consent; the access rule is tested here.
     AssignmentFactory(case=case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
-    assert selectors.may_see_case_viewers(alice, case) is True
-    assert selectors.may_see_case_viewers(sue, case) is True
-    assert selectors.may_see_case_viewers(bob, case) is False
-    assert selectors.may_see_case_viewers(advocate, case) is False
+    assert can_see_case_viewers(alice, case) is True
+    assert can_see_case_viewers(sue, case) is True
+    assert can_see_case_viewers(bob, case) is False
+    assert can_see_case_viewers(advocate, case) is False

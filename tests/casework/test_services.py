@@ -40,18 +40,26 @@ from casework.models import (
     Relationship,
     Task,
 )
+from casework.permissions import editable_cases
 from consent.models import Method, Scope
 from consent.services import consent_record
 from vault.storage import EncryptedFileSystemStorage
 
-from ..factories import PersonFactory, UserFactory
+from ..factories import CaseFactory, MembershipFactory, PersonFactory, UserFactory
 
 D = datetime.date
+
+
+def _case_of(actor) -> Case:
+    """A case `actor` works, so that the people registered in it are theirs to change."""
+    case = editable_cases(actor).order_by("opened_on", "reference").first()
+    return case or CaseFactory(team=actor.teams.first(), owner=actor)
 
 
 def _person(actor, **fields):
     fields.setdefault("full_name", "리영희")
     fields.setdefault("role", PersonRole.REFUGEE)
+    fields.setdefault("case", _case_of(actor))
     return services.person_create(actor=actor, **fields)
 
 
@@ -293,6 +301,7 @@ def test_legal_status_record_add_needs_an_end(alice):
 def test_concurrent_status_changes_never_leave_two_open_records(team_north):
     """Two first statuses entered at the same moment are applied one after the other."""
     actor = UserFactory(username="clerk")
+    MembershipFactory(user=actor, team=team_north)
     person = _person(actor)
     statuses = [LegalStatus.UNDOCUMENTED_CN, LegalStatus.DETAINED_CN, LegalStatus.REPATRIATED]
     barrier, outcomes = threading.Barrier(len(statuses)), []
@@ -375,7 +384,8 @@ def test_case_open_creates_members_and_assignments(team_north, alice, sue, famil
 def test_case_open_with_an_outside_caseworker_creates_nothing(team_north, sue, charlie, family):
     """A caseworker of another team is refused, and no case is left half-opened."""
     mother, _ = family
-    with pytest.raises(ValidationError, match="not a member of team North"):
+    cases, members = Case.objects.count(), CaseMember.objects.count()
+    with pytest.raises(ValidationError, match="not a caseworker of team North"):
         services.case_open(
             team=team_north,
             actor=sue,
@@ -383,13 +393,14 @@ def test_case_open_with_an_outside_caseworker_creates_nothing(team_north, sue, c
             members=[(mother, MemberRole.PRINCIPAL)],
             caseworkers=[charlie],
         )
-    assert Case.objects.count() == 0
-    assert CaseMember.objects.count() == 0
+    assert Case.objects.count() == cases
+    assert CaseMember.objects.count() == members
 
 
 def test_case_open_refuses_the_same_person_twice(team_north, sue, family):
     """A person is a member of a case once."""
     mother, _ = family
+    before = Case.objects.count()
     with pytest.raises(ValidationError):
         services.case_open(
             team=team_north,
@@ -397,10 +408,10 @@ def test_case_open_refuses_the_same_person_twice(team_north, sue, family):
             risk_level=RiskLevel.LOW,
             members=[(mother, MemberRole.PRINCIPAL), (mother, MemberRole.RELATIVE)],
         )
-    assert Case.objects.count() == 0
+    assert Case.objects.count() == before
 
 
-def test_case_assign_shares_with_a_legal_advocate_outside_the_team(north_case, sue):
+def test_case_assign_shares_with_a_legal_advocate_outside_the_team(north_case, sue, team_south):
     """A legal advocate need not belong to the team (the members consent to sharing)."""
     consent_record(
         person=north_case.people.get(),
@@ -409,6 +420,7 @@ def test_case_assign_shares_with_a_legal_advocate_outside_the_team(north_case, s
         scopes=[Scope.SHARE_WITH_ADVOCATES],
     )
     advocate = UserFactory(username="lawyer")
+    MembershipFactory(user=advocate, team=team_south, role="legal_advocate")
     services.case_assign(
         case=north_case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE, actor=sue
     )
@@ -474,14 +486,14 @@ def test_task_create_refuses_an_assignee_who_cannot_see_the_case(north_case, ali
         services.task_create(case=north_case, title="Call", actor=alice, assignee=charlie)
 
 
-def test_task_complete_refuses_twice(north_case, alice, bob):
+def test_task_complete_refuses_twice(north_case, alice, sue):
     """A task is completed once; the second attempt is refused and the first stands."""
     task = services.task_create(
         case=north_case, title="Visit school", actor=alice, due_on=D(2030, 1, 1), assignee=alice
     )
     services.task_complete(task=task, actor=alice)
     with pytest.raises(ValidationError, match="already completed"):
-        services.task_complete(task=Task.objects.get(pk=task.pk), actor=bob)
+        services.task_complete(task=Task.objects.get(pk=task.pk), actor=sue)
     assert Task.objects.get(pk=task.pk).completed_by == alice
 
 

@@ -32,7 +32,15 @@ from casework.models import Case, CaseAssignment, CaseFlag, CaseMember
 from consent.models import Method, Scope
 from consent.services import consent_record
 
-from ..factories import AssignmentFactory, CaseFactory, PersonFactory, TeamFactory, UserFactory
+from ..factories import (
+    AssignmentFactory,
+    CaseFactory,
+    CaseMemberFactory,
+    MembershipFactory,
+    PersonFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 D = datetime.date
 SECRET_NAME = "비밀이름"
@@ -107,7 +115,7 @@ def test_a_refused_write_leaves_no_event(alice, north_case):
         (
             lambda c, p, a: services.relationship_create(
                 from_person=p,
-                to_person=PersonFactory(date_of_birth=None),
+                to_person=CaseMemberFactory(case=c, person__date_of_birth=None).person,
                 kind=RelationshipKind.PARTNER_OF,
                 actor=a,
             ),
@@ -299,7 +307,7 @@ def test_case_reassign_is_for_supervisors(alice, bob, north_case):
 
 def test_case_reassign_refuses_someone_outside_the_team(alice, charlie, sue, north_case):
     """The new caseworker must be a member of the case's team; nothing changes otherwise."""
-    with pytest.raises(ValidationError, match="not a member of team North"):
+    with pytest.raises(ValidationError, match="not a caseworker of team North"):
         services.case_reassign(case=north_case, from_user=alice, to_user=charlie, actor=sue)
     assert north_case.assignments.get().user == alice
 
@@ -346,7 +354,7 @@ def test_caseworker_reassign_all_refuses_an_inactive_successor(alice, bob, sue, 
     """The cases cannot go to an account that is switched off."""
     bob.is_active = False
     bob.save()
-    with pytest.raises(ValidationError, match="not an active member"):
+    with pytest.raises(ValidationError, match="not an active caseworker"):
         services.caseworker_reassign_all(
             from_user=alice, to_user=bob, team=north_case.team, actor=sue
         )
@@ -355,33 +363,39 @@ def test_caseworker_reassign_all_refuses_an_inactive_successor(alice, bob, sue, 
 # Sharing and transferring, with every member's consent.
 
 
-def test_case_share_needs_every_members_consent(alice, north_case):
+def _advocate(team):
+    user = UserFactory(username="lena")
+    MembershipFactory(user=user, team=team, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    return user
+
+
+def test_case_share_needs_every_members_consent(sue, north_case):
     """One member without consent to sharing blocks the share, and names that member."""
     member = north_case.people.get()
-    advocate = UserFactory(username="lena")
+    advocate = _advocate(north_case.team)
     with pytest.raises(ValidationError, match=member.reference):
-        services.case_share(case=north_case, advocate=advocate, actor=alice)
-    _consent(north_case, alice)
-    services.case_share(case=north_case, advocate=advocate, actor=alice)
+        services.case_share(case=north_case, advocate=advocate, actor=sue)
+    _consent(north_case, sue)
+    services.case_share(case=north_case, advocate=advocate, actor=sue)
     assert Case.objects.visible_to(advocate).get() == north_case
     assert _last().target_type == "casework.caseassignment"
 
 
-def test_case_assign_of_an_advocate_goes_through_consent(alice, north_case):
+def test_case_assign_of_an_advocate_goes_through_consent(sue, north_case):
     """Sharing by the general assignment service is held to the same consent rule."""
     with pytest.raises(ValidationError, match="consent"):
         services.case_assign(
             case=north_case,
-            user=UserFactory(username="lena"),
+            user=_advocate(north_case.team),
             role=AssignmentRole.LEGAL_ADVOCATE,
-            actor=alice,
+            actor=sue,
         )
 
 
 def test_case_transfer_hands_the_case_to_the_new_team(alice, sue, north_case):
     """The old team's caseworkers lose the case, its shared advocates keep it."""
     _consent(north_case, sue)
-    advocate = UserFactory(username="lena")
+    advocate = _advocate(north_case.team)
     services.case_share(case=north_case, advocate=advocate, actor=sue)
     east = TeamFactory(name="East")
     east_supervisor = UserFactory(username="erin")

@@ -23,9 +23,16 @@ from casework.exceptions import STALE_EDIT_MESSAGE, StaleEditError
 from casework.models import Case, Incident, Person, Relationship, Task
 
 from ..conftest import sign_in
-from ..factories import PersonFactory
+from ..factories import AssignmentFactory, CaseMemberFactory
 
 D = datetime.date
+
+
+@pytest.fixture
+def bob(bob, north_case):
+    """Bob works the North case with alice: both may change it, and their edits can cross."""
+    AssignmentFactory(case=north_case, user=bob)
+    return bob
 
 
 def test_person_update_bumps_the_version(alice, north_case):
@@ -87,7 +94,8 @@ def test_incident_update_refuses_a_stale_version(alice, north_case):
 
 def test_relationship_update_refuses_a_stale_version(alice, north_case):
     """A couple's tie corrected meanwhile is not overwritten."""
-    a, b = north_case.people.get(), PersonFactory(full_name="Wang")
+    a = north_case.people.get()
+    b = CaseMemberFactory(case=north_case, person__full_name="Wang").person
     tie = services.relationship_create(
         from_person=a, to_person=b, kind=RelationshipKind.PARTNER_OF, actor=alice
     )

@@ -30,7 +30,7 @@ from casework.choices import (
 )
 from tests.conftest import sign_in
 
-from ..factories import AssignmentFactory, UserFactory
+from ..factories import AssignmentFactory, CaseMemberFactory, UserFactory
 
 D = datetime.date
 MOTHER = "김순희"
@@ -543,12 +543,11 @@ def test_person_page_is_404_for_another_team(client, family, charlie):
 def test_person_page_lists_only_visible_cases(client, family, team_south, alice, charlie):
     """A case of another team the mother is also in is not named to alice."""
     south = services.case_open(
-        team=team_south,
-        actor=charlie,
-        risk_level=RiskLevel.LOW,
-        members=[(family["mother"], MemberRole.PRINCIPAL)],
-        caseworkers=[charlie],
+        team=team_south, actor=charlie, risk_level=RiskLevel.LOW, caseworkers=[charlie]
     )
+    # Charlie may not bring alice's person into his case (casework.permissions); a member
+    # of both stays from a case that moved team.
+    CaseMemberFactory(case=south, person=family["mother"], role=MemberRole.PRINCIPAL)
     response = sign_in(client, alice).get(person_url(family["mother"]))
     assert list(response.context["cases"]) == [family["case"]]
     assert south.reference not in response.content.decode()

@@ -207,12 +207,13 @@ FORMS = {
         lambda n: reverse("casework:flag_set", args=[n.case.reference]),
         lambda n: {"kind": CaseFlag.Kind.UNSAFE_TO_CONTACT},
     ),
+}
+# Who else sees a case and who works it is the supervisor's to decide (casework.permissions).
+SUPERVISOR_FORMS = {
     "case_share": (
         lambda n: reverse("casework:case_share", args=[n.case.reference]),
         lambda n: {"advocate": _advocate().pk},
     ),
-}
-SUPERVISOR_FORMS = {
     "case_assign": (
         lambda n: reverse("casework:case_assign", args=[n.case.reference]),
         lambda n: {"caseworker": _bob(n).pk},
@@ -303,8 +304,6 @@ def _consent_all(case, actor):
 def test_each_form_works_for_the_caseworker(client, alice, north, name):
     """Alice opens the form, posts it, lands on the record's page, and the change is audited."""
     url, data = FORMS[name]
-    if name == "case_share":
-        _consent_all(north.case, alice)
     sign_in(client, alice)
     assert client.get(url(north)).status_code == 200
     before = (
@@ -325,9 +324,9 @@ def test_each_form_works_for_the_caseworker(client, alice, north, name):
 
 @pytest.mark.parametrize("name", sorted(SUPERVISOR_FORMS))
 def test_each_supervisor_form_works_for_the_supervisor(client, alice, sue, north, name):
-    """Sue, who supervises North, assigns and transfers; each is audited."""
+    """Sue, who supervises North, assigns, shares and transfers; each is audited."""
     url, data = SUPERVISOR_FORMS[name]
-    if name == "case_transfer":
+    if name in ("case_share", "case_transfer"):
         _consent_all(north.case, sue)
     sign_in(client, sue)
     assert client.get(url(north)).status_code == 200
@@ -579,9 +578,9 @@ def test_attachment_add_refuses_a_disallowed_type(client, alice, north_case):
 # Sharing and transferring need every member's consent.
 
 
-def test_case_share_is_refused_without_consent(client, alice, north_case):
+def test_case_share_is_refused_without_consent(client, sue, north_case):
     """Without the members' consent, the case is not shared and the page says whose is missing."""
-    sign_in(client, alice)
+    sign_in(client, sue)
     advocate = _advocate()
     response = client.post(
         reverse("casework:case_share", args=[north_case.reference]), {"advocate": advocate.pk}
@@ -662,6 +661,56 @@ def test_a_caseworker_cannot_assign(client, alice, bob, north):
     )
     assert response.status_code == 403
     assert not north.case.assignments.filter(user=bob).exists()
+
+
+def test_a_caseworker_cannot_share_her_case(client, alice, north):
+    """
+    Sharing shows the case beyond its team: the supervisor decides it. Alice gets 403 even with
+    every member's consent, and the advocate sees nothing.
+    """
+    _consent_all(north.case, alice)
+    advocate = _advocate()
+    sign_in(client, alice)
+    url = reverse("casework:case_share", args=[north.case.reference])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"advocate": advocate.pk}).status_code == 403
+    assert not Case.objects.visible_to(advocate).exists()
+    assert AuditEvent.objects.filter(action="denied", actor=alice).exists()
+
+
+def test_the_case_page_offers_the_advocate_her_own_task_only(client, alice, lena, north):
+    """The "done" button is shown to the advocate for the task given to her, not for others."""
+    mine = services.task_create(case=north.case, title="Draft appeal", actor=alice, assignee=lena)
+    page = sign_in(client, lena).get(reverse("casework:case_detail", args=[north.case.reference]))
+    body = page.content.decode()
+    assert reverse("casework:task_complete", args=[north.case.reference, mine.pk]) in body
+    assert reverse("casework:task_complete", args=[north.case.reference, north.task.pk]) not in body
+
+
+def test_member_add_offers_no_one_of_a_case_shared_to_read(client, team_north, team_south, north):
+    """
+    Lin is a caseworker of South and a legal advocate North shares its case with: she may not
+    copy North's mother into her own South case, by the page or by a forged post.
+    """
+    lin = UserFactory(username="lin")
+    TeamMembership.objects.create(user=lin, team=team_south, role=TeamMembership.Role.CASEWORKER)
+    TeamMembership.objects.create(
+        user=lin, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE
+    )
+    CaseAssignment.objects.create(case=north.case, user=lin, role=AssignmentRole.LEGAL_ADVOCATE)
+    own = services.case_open(team=team_south, actor=lin, risk_level=RiskLevel.LOW)
+    sign_in(client, lin)
+    url = reverse("casework:member_add", args=[own.reference])
+    assert north.mother.reference not in client.get(url).content.decode()
+    response = client.post(url, {"person": north.mother.reference, "role": MemberRole.RELATIVE})
+    assert response.status_code == 200
+    assert not own.members.exists()
+    opening = client.post(
+        reverse("casework:case_create"),
+        {"team": team_south.pk, "risk_level": RiskLevel.LOW, "members": [north.mother.reference]},
+    )
+    assert opening.status_code == 200
+    assert not CaseMember.objects.filter(person=north.mother).exclude(case=north.case).exists()
 
 
 def test_the_assignee_advocate_may_complete_their_own_task(client, alice, lena, north):

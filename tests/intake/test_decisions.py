@@ -82,7 +82,8 @@ def test_an_nfd_encoded_hangul_name_finds_the_person_on_file(client, alice, sue,
 def test_aliases_contacts_and_birth_years_decide_candidates(alice, sue, client):
     """An alias matches; a far birth year does not; a contact alone does."""
     by_alias = PersonFactory(full_name="Kim S.", birth_year=1983, date_of_birth=None, contact="")
-    casework.person_alias_add(person=by_alias, name="kim sun hui", actor=alice)
+    # A person of no case: no one may change them through the services, so the alias is stored.
+    PersonAlias.objects.create(person=by_alias, name="kim sun hui")
     PersonFactory(full_name="김순희", birth_year=1960, date_of_birth=None, contact="")
     by_contact = PersonFactory(
         full_name="Other", contact="+86 138 0000 1111", date_of_birth=None, birth_year=None
@@ -238,6 +239,7 @@ def test_a_merge_loses_nothing(alice, team_north):
     """Every row that pointed at the merged record points at the person kept, or is accounted for."""
     case_a, case_b = CaseFactory(team=team_north), CaseFactory(team=team_north)
     AssignmentFactory(case=case_a, user=alice)
+    AssignmentFactory(case=case_b, user=alice)
     source = PersonFactory(
         full_name="이영희", date_of_birth=None, birth_year=None, place_of_origin="", contact="+86 1"
     )
@@ -302,8 +304,10 @@ def test_a_merge_loses_nothing(alice, team_north):
     assert target.contact == "+86 2" and "+86 1" in target.notes
 
 
-def test_a_merge_refuses_conflicting_current_statuses_of_the_same_day(alice):
+def test_a_merge_refuses_conflicting_current_statuses_of_the_same_day(alice, north_case):
     source, target = PersonFactory(), PersonFactory()
+    for person in (source, target):
+        CaseMember.objects.create(case=north_case, person=person, role="other")
     day = datetime.date(2020, 1, 1)
     casework.legal_status_change(
         person=source,

@@ -8,6 +8,7 @@ A route whose URL keyword is not mapped below fails with "map kwarg X for route 
 such a route decides here which object it names.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,10 +21,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from knox.models import AuthToken
 
-from casework.models import Case
+from accounts.models import TeamMembership
+from casework import services as casework_services
+from casework.choices import AssignmentRole
+from casework.models import Case, CaseAssignment
+from consent.models import Method, Scope
+from consent.services import consent_record
 
 from ..conftest import sign_in
-from ..factories import MembershipFactory, UserFactory
+from ..factories import MembershipFactory, TeamFactory, UserFactory
 from .conftest import MOTHER_NAME, SouthData
 
 # Checked elsewhere, each by its own tests: the admin (below, and tests/casework/test_admin.py),
@@ -414,3 +420,284 @@ def test_admin_autocomplete_offers_no_south_case_or_person(north_staff, south):
 def test_a_supervisor_of_north_sees_no_south_case_in_the_queryset(sue, south):
     """The rule every route above relies on, stated directly."""
     assert not Case.objects.visible_to(sue).filter(pk=south.case.pk).exists()
+
+
+# Within the team: each role's writes that must succeed, and those closed to it. The rules are
+# casework.permissions'; the matrix checks that each page and endpoint follows them, both ways.
+
+
+@dataclass
+class SouthStaff:
+    data: SouthData
+    caseworker: object  # charlie: owns and works the case
+    supervisor: object  # sam
+    advocate: object  # sol: the case is shared with her, one follow-up is hers
+    colleague: object  # cora: another caseworker of South, not on the case
+    advocates_task: object
+
+
+@pytest.fixture
+def south_staff(south, team_south) -> SouthStaff:
+    sol = UserFactory(username="sol")
+    MembershipFactory(user=sol, team=team_south, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    cora = UserFactory(username="cora")
+    MembershipFactory(user=cora, team=team_south, role=TeamMembership.Role.CASEWORKER)
+    for person in south.case.people.all():
+        consent_record(
+            person=person,
+            actor=south.owner,
+            method=Method.WRITTEN,
+            scopes=[Scope.SHARE_WITH_ADVOCATES],
+        )
+    CaseAssignment.objects.create(case=south.case, user=sol, role=AssignmentRole.LEGAL_ADVOCATE)
+    task = casework_services.task_create(
+        case=south.case, title="Draft the appeal", actor=south.owner, assignee=sol
+    )
+    return SouthStaff(south, south.owner, south.supervisor, sol, cora, task)
+
+
+def _advocate_of(team):
+    user = UserFactory(username="amal")
+    MembershipFactory(user=user, team=team, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    return user
+
+
+def _case_page(s: SouthStaff, name: str) -> str:
+    return reverse(f"casework:{name}", args=[s.data.case.reference])
+
+
+def _case_edit_post(s: SouthStaff) -> dict:
+    case = Case.objects.get(pk=s.data.case.pk)
+    return {
+        "version": case.version,
+        "risk_level": "critical",
+        "status": case.status,
+        "summary": "Raid expected",
+    }
+
+
+@dataclass(frozen=True)
+class Write:
+    """A write by `role` to `url(s)` with `data(s)`, and the status it must get."""
+
+    role: str
+    label: str
+    url: Callable[[SouthStaff], str]
+    data: Callable[[SouthStaff], dict]
+    status: int
+    api: bool = False
+    method: str = "POST"
+
+    def __str__(self) -> str:
+        return f"{self.role}-{self.label}-{self.status}"
+
+
+TASK_DONE = "complete/"
+WRITES = [
+    # The caseworker works her case: records, edits, her follow-up, a new case.
+    Write(
+        "caseworker", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 302
+    ),
+    Write("caseworker", "case_edit", lambda s: _case_page(s, "case_edit"), _case_edit_post, 302),
+    Write(
+        "caseworker",
+        "task_complete",
+        lambda s: reverse("casework:task_complete", args=[s.data.case.reference, s.data.task.pk]),
+        lambda s: {"version": 1},
+        302,
+    ),
+    Write(
+        "caseworker",
+        "case_create",
+        lambda s: reverse("casework:case_create"),
+        lambda s: {"team": s.data.case.team_id, "risk_level": "low", "summary": ""},
+        302,
+    ),
+    Write(
+        "caseworker",
+        "api_note",
+        lambda s: "/api/v1/notes/",
+        lambda s: {"case": s.data.case.reference, "body": "x"},
+        201,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "api_case_open",
+        lambda s: "/api/v1/cases/",
+        lambda s: {"team": s.data.case.team_id, "risk_level": "low"},
+        201,
+        api=True,
+    ),
+    # ...but who works and who sees the case is the supervisor's.
+    Write(
+        "caseworker",
+        "case_assign",
+        lambda s: _case_page(s, "case_assign"),
+        lambda s: {"caseworker": s.colleague.pk},
+        403,
+    ),
+    Write(
+        "caseworker",
+        "case_share",
+        lambda s: _case_page(s, "case_share"),
+        lambda s: {"advocate": s.advocate.pk},
+        403,
+    ),
+    Write(
+        "caseworker",
+        "case_transfer",
+        lambda s: _case_page(s, "case_transfer"),
+        lambda s: {"to_team": TeamFactory(name="East").pk, "confirm": "on"},
+        403,
+    ),
+    Write(
+        "caseworker",
+        "team_reassign",
+        lambda s: reverse("casework:team_reassign"),
+        lambda s: {
+            "team": s.data.case.team_id,
+            "from_user": s.caseworker.pk,
+            "to_user": s.colleague.pk,
+        },
+        403,
+    ),
+    # The supervisor assigns, hands over, shares and transfers, and edits her team's cases.
+    Write(
+        "supervisor",
+        "case_assign",
+        lambda s: _case_page(s, "case_assign"),
+        lambda s: {"caseworker": s.colleague.pk},
+        302,
+    ),
+    Write(
+        "supervisor",
+        "case_share",
+        lambda s: _case_page(s, "case_share"),
+        lambda s: {"advocate": _advocate_of(s.data.case.team).pk},
+        302,
+    ),
+    Write(
+        "supervisor",
+        "case_transfer",
+        lambda s: _case_page(s, "case_transfer"),
+        lambda s: {"to_team": TeamFactory(name="East").pk, "confirm": "on"},
+        302,
+    ),
+    Write(
+        "supervisor",
+        "team_reassign",
+        lambda s: reverse("casework:team_reassign"),
+        lambda s: {
+            "team": s.data.case.team_id,
+            "from_user": s.caseworker.pk,
+            "to_user": s.colleague.pk,
+        },
+        302,
+    ),
+    Write(
+        "supervisor", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 302
+    ),
+    Write(
+        "supervisor",
+        "api_case_update",
+        lambda s: f"/api/v1/cases/{s.data.case.reference}/",
+        lambda s: {"risk_level": "critical"},
+        200,
+        api=True,
+        method="PATCH",
+    ),
+    # A hand-over to the team's legal advocate is refused on the form: she never becomes a
+    # caseworker of the case.
+    Write(
+        "supervisor",
+        "case_assign_advocate",
+        lambda s: _case_page(s, "case_assign"),
+        lambda s: {"caseworker": s.advocate.pk},
+        200,
+    ),
+    # The legal advocate reads, completes the follow-up given to her, and changes nothing else.
+    Write(
+        "advocate",
+        "task_complete",
+        lambda s: reverse(
+            "casework:task_complete", args=[s.data.case.reference, s.advocates_task.pk]
+        ),
+        lambda s: {"version": 1},
+        302,
+    ),
+    Write(
+        "advocate",
+        "api_task_complete",
+        lambda s: f"/api/v1/tasks/{s.advocates_task.pk}/{TASK_DONE}",
+        lambda s: {"version": 1},
+        200,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "others_task_complete",
+        lambda s: reverse("casework:task_complete", args=[s.data.case.reference, s.data.task.pk]),
+        lambda s: {"version": 1},
+        403,
+    ),
+    Write(
+        "advocate",
+        "api_others_task_complete",
+        lambda s: f"/api/v1/tasks/{s.data.task.pk}/{TASK_DONE}",
+        lambda s: {"version": 1},
+        403,
+        api=True,
+    ),
+    Write(
+        "advocate", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 403
+    ),
+    Write("advocate", "case_edit", lambda s: _case_page(s, "case_edit"), _case_edit_post, 403),
+    Write(
+        "advocate",
+        "case_create",
+        lambda s: reverse("casework:case_create"),
+        lambda s: {"team": s.data.case.team_id, "risk_level": "low", "summary": ""},
+        403,
+    ),
+    Write(
+        "advocate",
+        "api_note",
+        lambda s: "/api/v1/notes/",
+        lambda s: {"case": s.data.case.reference, "body": "x"},
+        403,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "api_case_open",
+        lambda s: "/api/v1/cases/",
+        lambda s: {"team": s.data.case.team_id, "risk_level": "low"},
+        403,
+        api=True,
+    ),
+]
+
+
+@pytest.mark.parametrize("write", WRITES, ids=str)
+def test_each_role_of_the_team_may_do_its_writes_and_no_other(write, south_staff):
+    """
+    Per role of the case's own team, a write it may make answers its success (the redirect, 201
+    or 200) and one closed to it answers 403; 200 for a form that refuses the choice on itself.
+    """
+    user = getattr(south_staff, write.role)
+    if write.api:
+        _, token = AuthToken.objects.create(user=user)
+        client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+        response = client.generic(
+            write.method,
+            write.url(south_staff),
+            data=json.dumps(write.data(south_staff)),
+            content_type="application/json",
+        )
+    else:
+        client = sign_in(Client(), user)
+        response = client.post(write.url(south_staff), write.data(south_staff))
+    assert response.status_code == write.status, (
+        f"{write.role} {write.label}: {response.status_code} {_body(response)[:500]}"
+    )

@@ -1,0 +1,357 @@
+"""
+Every write service asks casework.permissions before it writes, whoever calls it (a page, the
+API, the admin, an import): called by someone who may see the case but not do the thing, each
+raises PermissionDenied and leaves nothing behind, not even an audit event. A new service that
+takes an `actor` fails here until it is given a refused call below.
+
+Then the role rules of issues 14 and 15, at the service: who may be given a case, who shares
+it, who brings a person into a case, who opens one and who completes a follow-up.
+"""
+
+import datetime
+import inspect
+from dataclasses import dataclass
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import TeamMembership
+from audit.models import AuditEvent
+from casework import permissions, services
+from casework.choices import (
+    AssignmentRole,
+    Country,
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    MemberRole,
+    PersonRole,
+    Region,
+    RelationshipKind,
+    RiskLevel,
+    StatusSource,
+)
+from casework.models import (
+    Attachment,
+    Case,
+    CaseFlag,
+    CaseMember,
+    CaseNote,
+    Incident,
+    Person,
+    Relationship,
+    Task,
+)
+from consent.models import Method, Scope
+from consent.services import consent_record
+
+from ..factories import AssignmentFactory, CaseFactory, MembershipFactory, UserFactory
+
+D = datetime.date
+
+
+@dataclass
+class North:
+    case: Case
+    mother: Person
+    child: Person
+    tie: Relationship
+    incident: Incident
+    task: Task
+    lena: object  # a legal advocate of North; the case is shared with her
+    neighbour: Person  # in another case of alice's, not in this one
+    amal: object  # a legal advocate of another team
+
+
+@pytest.fixture
+def north(north_case, alice, team_north, team_south):
+    mother = north_case.people.get()
+    child = services.person_create(
+        actor=alice, case=north_case, full_name="김아이", role=PersonRole.CHILD
+    )
+    tie = services.relationship_create(
+        from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF, actor=alice
+    )
+    incident = services.incident_record(
+        case=north_case,
+        kind=IncidentKind.RAID,
+        occurred_on=D(2024, 5, 1),
+        region=Region.JILIN,
+        actor=alice,
+    )
+    task = services.task_create(case=north_case, title="Visit", actor=alice, assignee=alice)
+    services.case_flag_set(case=north_case, kind=CaseFlag.Kind.CHILD_AT_RISK, actor=alice)
+    lena = UserFactory(username="lena")
+    MembershipFactory(user=lena, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    AssignmentFactory(case=north_case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
+    other_case = CaseFactory(team=team_north, owner=alice)
+    neighbour = services.person_create(
+        actor=alice, case=other_case, full_name="이웃", role=PersonRole.RELATIVE
+    )
+    amal = UserFactory(username="amal")
+    MembershipFactory(user=amal, team=team_south, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    for person in north_case.people.all():
+        consent_record(
+            person=person, actor=alice, method=Method.WRITTEN, scopes=[Scope.SHARE_WITH_ADVOCATES]
+        )
+    return North(north_case, mother, child, tie, incident, task, lena, neighbour, amal)
+
+
+def _status(**extra):
+    return {
+        "status": "detained_cn",
+        "country": Country.CHINA,
+        "source": StatusSource.FAMILY,
+        **extra,
+    }
+
+
+# Each service called by a North user who sees the case (or the team) but may not do this.
+# `n` is the North fixture, `u` the personas.
+REFUSED_CALLS = {
+    "person_create": lambda n, u: services.person_create(
+        actor=n.lena, case=n.case, full_name="X", role=PersonRole.RELATIVE
+    ),
+    "person_update": lambda n, u: services.person_update(
+        person=n.mother, actor=n.lena, notes="changed"
+    ),
+    "person_alias_add": lambda n, u: services.person_alias_add(
+        person=n.mother, name="Kim", actor=n.lena
+    ),
+    "relationship_create": lambda n, u: services.relationship_create(
+        from_person=n.child, to_person=n.mother, kind=RelationshipKind.PARTNER_OF, actor=n.lena
+    ),
+    "relationship_update": lambda n, u: services.relationship_update(
+        relationship=n.tie, actor=n.lena, kind=RelationshipKind.PARTNER_OF
+    ),
+    "legal_status_change": lambda n, u: services.legal_status_change(
+        person=n.mother, effective_from=D(2024, 1, 1), actor=n.lena, **_status()
+    ),
+    "legal_status_record_add": lambda n, u: services.legal_status_record_add(
+        person=n.mother,
+        effective_from=D(2019, 1, 1),
+        effective_to=D(2020, 1, 1),
+        actor=n.lena,
+        **_status(),
+    ),
+    "entitlement_record": lambda n, u: services.entitlement_record(
+        person=n.child,
+        kind=EntitlementKind.SCHOOL,
+        status=EntitlementStatus.DENIED,
+        as_of=D(2024, 9, 1),
+        actor=n.lena,
+    ),
+    "case_open": lambda n, u: services.case_open(
+        team=n.case.team, actor=n.lena, risk_level=RiskLevel.LOW
+    ),
+    "case_update": lambda n, u: services.case_update(
+        case=n.case, actor=n.lena, risk_level=RiskLevel.CRITICAL
+    ),
+    "case_add_member": lambda n, u: services.case_add_member(
+        case=n.case, person=n.neighbour, role=MemberRole.OTHER, actor=n.lena
+    ),
+    "case_assign": lambda n, u: services.case_assign(
+        case=n.case, user=u["bob"], role=AssignmentRole.CASEWORKER, actor=u["alice"]
+    ),
+    "case_share": lambda n, u: services.case_share(case=n.case, advocate=n.amal, actor=u["alice"]),
+    "case_reassign": lambda n, u: services.case_reassign(
+        case=n.case, from_user=u["alice"], to_user=u["bob"], actor=u["alice"]
+    ),
+    "caseworker_reassign_all": lambda n, u: services.caseworker_reassign_all(
+        from_user=u["alice"], to_user=u["bob"], team=n.case.team, actor=u["alice"]
+    ),
+    "case_transfer": lambda n, u: services.case_transfer(
+        case=n.case, to_team=u["team_south"], actor=u["alice"]
+    ),
+    "case_flag_set": lambda n, u: services.case_flag_set(
+        case=n.case, kind=CaseFlag.Kind.UNSAFE_TO_CONTACT, actor=n.lena
+    ),
+    "case_flag_clear": lambda n, u: services.case_flag_clear(
+        case=n.case, kind=CaseFlag.Kind.CHILD_AT_RISK, actor=n.lena
+    ),
+    "case_note_add": lambda n, u: services.case_note_add(case=n.case, body="x", actor=n.lena),
+    "incident_record": lambda n, u: services.incident_record(
+        case=n.case,
+        kind=IncidentKind.ARREST,
+        occurred_on=D(2024, 6, 1),
+        region=Region.JILIN,
+        actor=n.lena,
+    ),
+    "incident_update": lambda n, u: services.incident_update(
+        incident=n.incident, actor=n.lena, kind=IncidentKind.ARREST
+    ),
+    "task_create": lambda n, u: services.task_create(case=n.case, title="x", actor=n.lena),
+    # The task is alice's: the advocate is not its assignee and may not change the case.
+    "task_complete": lambda n, u: services.task_complete(task=n.task, actor=n.lena),
+    "attachment_add": lambda n, u: services.attachment_add(
+        case=n.case, uploaded_file=SimpleUploadedFile("a.txt", b"hello"), actor=n.lena
+    ),
+    "case_break_glass": lambda n, u: services.case_break_glass(
+        case=n.case, actor=u["sue"], reason="I would like to read this case, please."
+    ),
+}
+
+
+def write_services() -> list[str]:
+    """Every public function of casework.services that names an actor: the writes."""
+    return sorted(
+        name
+        for name, function in inspect.getmembers(services, inspect.isfunction)
+        if function.__module__ == services.__name__
+        and not name.startswith("_")
+        and "actor" in inspect.signature(function).parameters
+    )
+
+
+def test_every_write_service_has_a_refused_call():
+    """A new write service fails here until a call it must refuse is written above."""
+    assert write_services() == sorted(REFUSED_CALLS)
+
+
+def _state(n: North) -> dict:
+    """What a refused write must leave as it was."""
+    case = Case.objects.get(pk=n.case.pk)
+    return {
+        "case": (case.version, case.team_id, case.owner_id),
+        "assignments": sorted(case.assignments.values_list("user_id", "role")),
+        "members": case.members.count(),
+        "people": Person.objects.count(),
+        "records": [
+            model.objects.count()
+            for model in (CaseNote, Incident, Task, Attachment, CaseFlag, Relationship)
+        ],
+        "versions": [
+            model.objects.get(pk=pk).version
+            for model, pk in ((Person, n.mother.pk), (Incident, n.incident.pk), (Task, n.task.pk))
+        ],
+        "task_done": Task.objects.get(pk=n.task.pk).completed_at,
+        "flags_raised": CaseFlag.objects.filter(active=True).count(),
+        "statuses": n.mother.status_records.count(),
+        "aliases": n.mother.aliases.count(),
+        "entitlements": n.child.entitlements.count(),
+        "tie": Relationship.objects.get(pk=n.tie.pk).kind,
+        "cases": Case.objects.count(),
+        "events": AuditEvent.objects.count(),
+    }
+
+
+@pytest.mark.parametrize("name", write_services())
+def test_each_write_service_refuses_who_may_not(name, north, alice, bob, sue, team_south):
+    """Called by a user who may not, the service raises PermissionDenied and writes nothing."""
+    personas = {"alice": alice, "bob": bob, "sue": sue, "team_south": team_south}
+    before = _state(north)
+    with pytest.raises(PermissionDenied):
+        REFUSED_CALLS[name](north, personas)
+    assert _state(north) == before
+
+
+# Issue 14: privilege through roles.
+
+
+def test_a_hand_over_to_an_advocate_of_the_team_is_refused(north, alice, sue):
+    """Sue cannot hand alice's case to the team's legal advocate: she would write in it."""
+    with pytest.raises(ValidationError, match="not a caseworker of team North"):
+        services.case_reassign(case=north.case, from_user=alice, to_user=north.lena, actor=sue)
+    with pytest.raises(ValidationError, match="not an active caseworker"):
+        services.caseworker_reassign_all(
+            from_user=alice, to_user=north.lena, team=north.case.team, actor=sue
+        )
+    with pytest.raises(ValidationError, match="not a caseworker of team North"):
+        services.case_assign(
+            case=north.case, user=north.lena, role=AssignmentRole.CASEWORKER, actor=sue
+        )
+    assert not permissions.can_edit_case(north.lena, north.case)
+    assert north.case.assignments.get(role=AssignmentRole.CASEWORKER).user == alice
+
+
+def test_a_case_is_opened_only_with_caseworkers_of_its_team(north, sue):
+    """Not even at opening can an advocate be made a case's caseworker."""
+    before = Case.objects.count()
+    with pytest.raises(ValidationError, match="not a caseworker of team North"):
+        services.case_open(
+            team=north.case.team, actor=sue, risk_level=RiskLevel.LOW, caseworkers=[north.lena]
+        )
+    assert Case.objects.count() == before
+
+
+def test_sharing_is_the_supervisors_and_only_with_an_advocate(north, alice, bob, sue):
+    """A caseworker may not share; a supervisor shares with a legal advocate, not anyone."""
+    with pytest.raises(PermissionDenied):
+        services.case_share(case=north.case, advocate=north.amal, actor=alice)
+    with pytest.raises(ValidationError, match="not a legal advocate"):
+        services.case_share(case=north.case, advocate=bob, actor=sue)
+    services.case_share(case=north.case, advocate=north.amal, actor=sue)
+    assert Case.objects.visible_to(north.amal).get() == north.case
+    assert not permissions.can_edit_case(north.amal, north.case)
+
+
+@pytest.fixture
+def lin(north, team_south):
+    """A caseworker of South and a legal advocate North shares its case with."""
+    user = UserFactory(username="lin")
+    MembershipFactory(user=user, team=team_south, role=TeamMembership.Role.CASEWORKER)
+    MembershipFactory(user=user, team=north.case.team, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    AssignmentFactory(case=north.case, user=user, role=AssignmentRole.LEGAL_ADVOCATE)
+    return user
+
+
+def test_no_one_copies_a_person_out_of_a_case_shared_to_read(north, lin, team_south):
+    """Lin may not put North's mother into her own South case, by adding or by opening."""
+    own = services.case_open(team=team_south, actor=lin, risk_level=RiskLevel.LOW)
+    with pytest.raises(PermissionDenied):
+        services.case_add_member(case=own, person=north.mother, role=MemberRole.OTHER, actor=lin)
+    with pytest.raises(PermissionDenied):
+        services.case_open(
+            team=team_south,
+            actor=lin,
+            risk_level=RiskLevel.LOW,
+            members=[(north.mother, MemberRole.PRINCIPAL)],
+        )
+    assert list(CaseMember.objects.filter(person=north.mother).values_list("case", flat=True)) == [
+        north.case.pk
+    ]
+    assert north.mother not in permissions.editable_people(lin)
+
+
+def test_a_person_of_ones_own_cases_may_join_another(north, alice):
+    """Alice brings a neighbour from another of her cases into the North case."""
+    member = services.case_add_member(
+        case=north.case, person=north.neighbour, role=MemberRole.RELATIVE, actor=alice
+    )
+    assert member.case == north.case
+
+
+def test_a_transfer_drops_a_caseworker_who_is_only_an_advocate_in_the_new_team(
+    north, alice, sue, team_south
+):
+    """Alice, an advocate of South, does not stay the case's caseworker when it moves there."""
+    MembershipFactory(user=alice, team=team_south, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    services.case_transfer(case=north.case, to_team=team_south, actor=sue)
+    case = Case.objects.get(pk=north.case.pk)
+    assert not case.assignments.filter(user=alice, role=AssignmentRole.CASEWORKER).exists()
+    assert case.owner is None
+    assert not permissions.can_edit_case(alice, case)
+
+
+# Issue 15: one rule for opening a case and completing a task.
+
+
+def test_opening_a_case_assigns_its_caseworker_opener_only(north, alice, sue):
+    """The caseworker who opens a case works it; the supervisor who opens one is not assigned."""
+    by_alice = services.case_open(team=north.case.team, actor=alice, risk_level=RiskLevel.LOW)
+    assert list(by_alice.assignments.values_list("user", "role")) == [
+        (alice.pk, AssignmentRole.CASEWORKER)
+    ]
+    by_sue = services.case_open(team=north.case.team, actor=sue, risk_level=RiskLevel.LOW)
+    assert not by_sue.assignments.exists()
+
+
+def test_a_task_is_completed_by_its_assignee_or_an_editor(north, alice, sue):
+    """The advocate completes the follow-up given to her; the supervisor completes any."""
+    hers = services.task_create(case=north.case, title="Appeal", actor=alice, assignee=north.lena)
+    assert permissions.can_complete_task(north.lena, hers)
+    assert not permissions.can_complete_task(north.lena, north.task)
+    services.task_complete(task=hers, actor=north.lena)
+    services.task_complete(task=north.task, actor=sue)
+    assert Task.objects.filter(completed_at__isnull=False).count() == 2
