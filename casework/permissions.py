@@ -55,16 +55,24 @@ def can_supervise(user, team) -> bool:
 def staff_who_can_see(case: Case):
     """
     Active staff who can see `case` by the visibility rule without breaking the glass: its
-    assigned staff, its owner and the supervisors of its team. A follow-up goes to one of them.
+    assigned staff and its owner while they are members of its team, the supervisors of its team,
+    and the advocates it is shared with while they are advocates (casework.querysets._worked_by).
+    A follow-up goes to one of them.
     """
-    supervisors = TeamMembership.objects.filter(
-        team=case.team_id, role=TeamMembership.Role.SUPERVISOR
-    ).values("user")
-    assigned = CaseAssignment.objects.filter(case=case).values("user")
+    memberships = TeamMembership.objects.filter(team=case.team_id)
+    members = memberships.values("user")
+    supervisors = memberships.filter(role=TeamMembership.Role.SUPERVISOR).values("user")
+    advocates = TeamMembership.objects.filter(role=TeamMembership.Role.LEGAL_ADVOCATE)
+    assigned = CaseAssignment.objects.filter(case=case)
+    shared = assigned.filter(role=AssignmentRole.LEGAL_ADVOCATE).values("user")
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(pk__in=assigned) | Q(pk=case.owner_id) | Q(pk__in=supervisors))
+        .filter(
+            (Q(pk__in=assigned.values("user")) | Q(pk=case.owner_id)) & Q(pk__in=members)
+            | Q(pk__in=supervisors)
+            | Q(pk__in=shared) & Q(pk__in=advocates.values("user"))
+        )
         .order_by("username")
     )
 

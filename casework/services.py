@@ -470,6 +470,16 @@ def _assign(*, case: Case, user, role: str, actor) -> CaseAssignment:
                 % {"user": user.get_username(), "team": case.team.name}
             }
         )
+    if (
+        role == AssignmentRole.LEGAL_ADVOCATE
+        and not TeamMembership.objects.filter(
+            user=user, role=TeamMembership.Role.LEGAL_ADVOCATE
+        ).exists()
+    ):
+        # A share counts only while its advocate is one (see casework.querysets._worked_by).
+        raise ValidationError(
+            {"user": _("%(user)s is not a legal advocate.") % {"user": user.get_username()}}
+        )
     if CaseAssignment.objects.filter(case=case, user=user, role=role).exists():
         raise ValidationError(
             {

@@ -32,7 +32,14 @@ from casework.models import Case, CaseAssignment, CaseFlag, CaseMember
 from consent.models import Method, Scope
 from consent.services import consent_record
 
-from ..factories import AssignmentFactory, CaseFactory, PersonFactory, TeamFactory, UserFactory
+from ..factories import (
+    AdvocateFactory,
+    AssignmentFactory,
+    CaseFactory,
+    PersonFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 D = datetime.date
 SECRET_NAME = "비밀이름"
@@ -358,7 +365,7 @@ def test_caseworker_reassign_all_refuses_an_inactive_successor(alice, bob, sue, 
 def test_case_share_needs_every_members_consent(alice, north_case):
     """One member without consent to sharing blocks the share, and names that member."""
     member = north_case.people.get()
-    advocate = UserFactory(username="lena")
+    advocate = AdvocateFactory(username="lena")
     with pytest.raises(ValidationError, match=member.reference):
         services.case_share(case=north_case, advocate=advocate, actor=alice)
     _consent(north_case, alice)
@@ -372,7 +379,7 @@ def test_case_assign_of_an_advocate_goes_through_consent(alice, north_case):
     with pytest.raises(ValidationError, match="consent"):
         services.case_assign(
             case=north_case,
-            user=UserFactory(username="lena"),
+            user=AdvocateFactory(username="lena"),
             role=AssignmentRole.LEGAL_ADVOCATE,
             actor=alice,
         )
@@ -381,7 +388,7 @@ def test_case_assign_of_an_advocate_goes_through_consent(alice, north_case):
 def test_case_transfer_hands_the_case_to_the_new_team(alice, sue, north_case):
     """The old team's caseworkers lose the case, its shared advocates keep it."""
     _consent(north_case, sue)
-    advocate = UserFactory(username="lena")
+    advocate = AdvocateFactory(username="lena")
     services.case_share(case=north_case, advocate=advocate, actor=sue)
     east = TeamFactory(name="East")
     east_supervisor = UserFactory(username="erin")
