@@ -44,12 +44,18 @@ def _worked_by(user, *, assignment_role: str | None = None) -> Q:
     shares = assignments.filter(role=AssignmentRole.LEGAL_ADVOCATE)
     if assignment_role is not None:
         assignments = assignments.filter(role=assignment_role)
-    worked = (Q(Exists(assignments)) | Q(owner=user)) & Q(team__in=member_teams)
-    worked |= Q(team__in=supervised_teams)
+    # Cheap tests first, since PostgreSQL evaluates AND/OR left to right: the hashed team lists
+    # settle most cases, so a case is probed for an assignment at most once, and a case of a
+    # team the user is not in is never probed unless they are an advocate.
+    member = Q(team__in=member_teams)
+    assignment_counts = member
     if assignment_role in (None, AssignmentRole.LEGAL_ADVOCATE):
-        # Uncorrelated: evaluated once per query (an InitPlan), not once per case.
+        # Uncorrelated, so evaluated once per query (an InitPlan): for anyone who is no
+        # advocate, no case outside their teams is probed for a share.
         advocate = memberships.filter(role=TeamMembership.Role.LEGAL_ADVOCATE)
-        worked |= Q(Exists(shares)) & Q(Exists(advocate))
+        assignment_counts |= Q(Exists(advocate)) & Q(Exists(shares))
+    worked = Q(team__in=supervised_teams) | (member & Q(owner=user))
+    worked |= assignment_counts & Q(Exists(assignments))
     return worked
 
 
