@@ -93,3 +93,24 @@ def end_access_on_leaving(sender, instance, origin=None, **kwargs):
         team=instance.team_id,
         role=instance.role,
     )
+
+
+@receiver(pre_save, sender=TeamMembership, dispatch_uid="accounts.note_team_moves")
+def note_team_moves(sender, instance, raw=False, **kwargs):
+    """A membership moved to another team (the admin's inline allows it) left the old team."""
+    instance._left_team = None
+    if raw or instance._state.adding:
+        return
+    before = TeamMembership.objects.filter(pk=instance.pk).values("team", "role").first()
+    if before is not None and before["team"] != instance.team_id:
+        instance._left_team = before
+
+
+@receiver(post_save, sender=TeamMembership, dispatch_uid="accounts.end_access_on_moving")
+def end_access_on_moving(sender, instance, raw=False, **kwargs):
+    left = getattr(instance, "_left_team", None)
+    instance._left_team = None
+    if left is not None:
+        user_access_end(
+            user=instance.user, because=AccessEnded.LEFT_TEAM, team=left["team"], role=left["role"]
+        )

@@ -140,3 +140,20 @@ def test_deleting_an_account_records_no_ending_for_it(alice):
     AuthToken.objects.create(alice)
     alice.delete()
     assert not AuditEvent.objects.filter(action="logout").exists()
+
+
+def test_a_membership_moved_to_another_team_left_the_old_one(
+    devices, alice, team_north, team_south
+):
+    membership = TeamMembership.objects.get(user=alice, team=team_north)
+    membership.team = team_south
+    membership.save()
+    _assert_everything_ended(devices, alice, "left_team")
+    assert AuditEvent.objects.get(detail__ended="left_team").detail["team"] == team_north.pk
+
+
+def test_a_new_role_in_the_same_team_ends_nothing(devices, alice, team_north):
+    membership = TeamMembership.objects.get(user=alice, team=team_north)
+    membership.role = TeamMembership.Role.SUPERVISOR
+    membership.save()
+    assert not AuditEvent.objects.filter(action="logout").exists()
