@@ -1,19 +1,22 @@
 """
 Sign-in events go to the audit trail from here, and from nowhere else; role groups follow team
-memberships from here.
+memberships from here. Paths that are Django's own (the admin's user and team pages, the
+`changepassword` command) end a user's access through `user_access_end` from here too: a
+password set, a deactivation, a removal from a team.
 """
 
 from axes.signals import user_locked_out
 from django.apps import apps as global_apps
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.dispatch import receiver
 
 from audit.services import record
 
 from .middleware import AbsoluteSessionLifetimeMiddleware
-from .models import TeamMembership
+from .models import TeamMembership, User
 from .roles import install_role_groups, sync_role_groups
+from .services import AccessEnded, user_access_end
 from .signin import username_digest
 
 
@@ -64,3 +67,66 @@ def keep_role_groups_complete(sender, app_config, apps=global_apps, **kwargs):
     # groups' migration (a new app's) get their permissions into the groups.
     if app_config.label == list(global_apps.get_app_configs())[-1].label:
         install_role_groups(apps)
+
+
+@receiver(pre_save, sender=User, dispatch_uid="accounts.note_access_changes")
+def note_access_changes(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Whether this save sets a new password or switches the account off (read before it)."""
+    instance._access_ends_because = None
+    if raw or instance._state.adding:
+        return
+    saved = set(update_fields) if update_fields is not None else None
+    # `set_password` leaves the raw password in `_password` until the save; a hash upgraded at
+    # login (Django rehashes and saves with `_password` cleared) is no new password.
+    if instance._password is not None and (saved is None or "password" in saved):
+        instance._access_ends_because = AccessEnded.PASSWORD_CHANGED
+    elif (
+        not instance.is_active
+        and (saved is None or "is_active" in saved)
+        and User.objects.filter(pk=instance.pk, is_active=True).exists()
+    ):
+        instance._access_ends_because = AccessEnded.DEACTIVATED
+
+
+@receiver(post_save, sender=User, dispatch_uid="accounts.end_access_on_save")
+def end_access_on_save(sender, instance, created=False, raw=False, **kwargs):
+    because = getattr(instance, "_access_ends_because", None)
+    instance._access_ends_because = None
+    if because is not None:
+        user_access_end(user=instance, because=because)
+
+
+@receiver(post_delete, sender=TeamMembership, dispatch_uid="accounts.end_access_on_leaving")
+def end_access_on_leaving(sender, instance, origin=None, **kwargs):
+    # Cases of the team stop being visible at once (the visibility rule asks for a current
+    # membership); sessions and tokens go too, so nothing cached on a device outlives the change.
+    # A user being deleted loses their memberships on the way: nothing left to end then.
+    if isinstance(origin, User) and origin.pk == instance.user_id:
+        return
+    user_access_end(
+        user=instance.user,
+        because=AccessEnded.LEFT_TEAM,
+        team=instance.team_id,
+        role=instance.role,
+    )
+
+
+@receiver(pre_save, sender=TeamMembership, dispatch_uid="accounts.note_team_moves")
+def note_team_moves(sender, instance, raw=False, **kwargs):
+    """A membership moved to another team (the admin's inline allows it) left the old team."""
+    instance._left_team = None
+    if raw or instance._state.adding:
+        return
+    before = TeamMembership.objects.filter(pk=instance.pk).values("team", "role").first()
+    if before is not None and before["team"] != instance.team_id:
+        instance._left_team = before
+
+
+@receiver(post_save, sender=TeamMembership, dispatch_uid="accounts.end_access_on_moving")
+def end_access_on_moving(sender, instance, raw=False, **kwargs):
+    left = getattr(instance, "_left_team", None)
+    instance._left_team = None
+    if left is not None:
+        user_access_end(
+            user=instance.user, because=AccessEnded.LEFT_TEAM, team=left["team"], role=left["role"]
+        )

@@ -1,6 +1,6 @@
 """
-Writes about staff accounts: two-factor enrolment and replacement, backup codes, ending sessions,
-unlocking, and changes of a user's roles, which take two administrators (four eyes).
+Writes about staff accounts: two-factor enrolment and replacement, backup codes, ending sessions
+and access, unlocking, and changes of a user's roles, which take two administrators (four eyes).
 """
 
 import secrets
@@ -12,10 +12,11 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Sum, TextChoices
 from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from audit.services import record
 
@@ -145,10 +146,43 @@ def backup_codes_regenerate(*, user, password: str, code: str, request=None) -> 
     return codes
 
 
-def user_logout_everywhere(*, user) -> None:
-    """End every session of the user on every device (a lost phone, a seized laptop)."""
-    get_user_model().objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+class AccessEnded(TextChoices):
+    """Why every session and API token of a user was ended (kept in the audit trail)."""
+
+    SIGNED_OUT_EVERYWHERE = "signed_out_everywhere"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a password)
+    DEACTIVATED = "deactivated"
+    LEFT_TEAM = "left_team"
+
+
+def user_access_end(*, user, because: str, actor=None, request=None, **detail) -> int:
+    """
+    End at once every browser session and every API token of `user`, on every device; return
+    how many tokens were deleted. The one way access is ended, whatever the reason: signing out
+    everywhere, a password set (by the user, an administrator or a command), a deactivation, a
+    removal from a team. A token would otherwise outlive all of them by up to its 10 hours.
+    Sessions carry a hash of `session_version` (accounts.User), so bumping it voids them all;
+    whoever keeps the session of this request calls `update_session_auth_hash` afterwards.
+    """
+    because = AccessEnded(because).value
+    with transaction.atomic():
+        accounts = get_user_model().objects.filter(pk=user.pk)
+        accounts.update(session_version=F("session_version") + 1)
+        tokens, _ = AuthToken.objects.filter(user_id=user.pk).delete()
+        # The account as stored is the audit target (`request.user` is a lazy stand-in for it).
+        account = accounts.get()
+        record(
+            actor, "logout", account, request=request, ended=because, api_tokens=tokens, **detail
+        )
     user.refresh_from_db(fields=["session_version"])
+    return tokens
+
+
+def user_logout_everywhere(*, user, request=None) -> None:
+    """End every session and API token of the user on every device (a lost phone, a seized laptop)."""
+    user_access_end(
+        user=user, because=AccessEnded.SIGNED_OUT_EVERYWHERE, actor=user, request=request
+    )
 
 
 def user_set_language(*, user, language: str) -> bool:

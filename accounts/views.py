@@ -210,7 +210,7 @@ class LogoutView(auth_views.LogoutView):
 @require_POST
 @login_required
 def logout_everywhere(request):
-    user_logout_everywhere(user=request.user)
+    user_logout_everywhere(user=request.user, request=request)
     logout(request)
     messages.success(request, _("You have been signed out on every device."))
     return redirect(settings.LOGIN_URL)

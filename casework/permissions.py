@@ -192,14 +192,23 @@ def can_see_case_viewers(user, case: Case) -> bool:
 def staff_who_can_see(case: Case):
     """
     Active staff who can see `case` by the visibility rule without breaking the glass: its
-    assigned staff, its owner and the supervisors of its team. A follow-up goes to one of them.
+    assigned staff and its owner while they are members of its team, the supervisors of its team,
+    and the advocates it is shared with while they are advocates (casework.querysets._worked_by).
+    A follow-up goes to one of them.
     """
+    # A member in any role, as the visibility rule counts it (casework.querysets._worked_by).
+    members = get_user_model().objects.filter(team_memberships__team=case.team_id).values("pk")
     supervisors = roles.supervisors_of(case.team_id).values("pk")
-    assigned = CaseAssignment.objects.filter(case=case).values("user")
+    assigned = CaseAssignment.objects.filter(case=case)
+    shared = assigned.filter(role=AssignmentRole.LEGAL_ADVOCATE).values("user")
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .filter(Q(pk__in=assigned) | Q(pk=case.owner_id) | Q(pk__in=supervisors))
+        .filter(
+            (Q(pk__in=assigned.values("user")) | Q(pk=case.owner_id)) & Q(pk__in=members)
+            | Q(pk__in=supervisors)
+            | Q(pk__in=shared) & Q(pk__in=roles.legal_advocates().values("pk"))
+        )
         .order_by("username")
     )
 

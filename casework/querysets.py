@@ -11,25 +11,52 @@ from accounts.models import TeamMembership
 from vault.blind_index import blind_index
 from vault.fields import EncryptedQuerySet
 
+from .choices import AssignmentRole
+
 NAME_SCOPE = "person-name"
 
 
 def _worked_by(user, *, assignment_role: str | None = None) -> Q:
     """
-    Cases `user` works: assigned to them (in `assignment_role`, if given), owned by them, or of a
-    team they supervise. The visibility rule, "my cases" and the edit check all start from it.
+    Cases `user` works now. The visibility rule, "my cases" and the edit check all start from it.
+
+    - A case of a team the user is a current member of (any role), and assigned to them (in
+      `assignment_role`, if given) or owned by them. Assignment and ownership alone grant nothing:
+      whoever leaves the team stops seeing and changing its cases at once, and sees them again
+      when re-added, without anyone having to unassign them first.
+    - Every case of a team they supervise.
+    - A case shared with them as legal advocate (`case_share`), while they hold a legal-advocate
+      membership of any team. Advocates are often not members of the sharing team, so for them
+      "current membership" is their standing as an advocate: the share stands until it is
+      withdrawn or until they hold no legal-advocate membership anywhere (left their last team
+      as advocate), whichever comes first.
     """
     CaseAssignment = apps.get_model("casework", "CaseAssignment")
-    supervised_teams = TeamMembership.objects.filter(
-        user=user, role=TeamMembership.Role.SUPERVISOR
-    ).values("team")
+    memberships = TeamMembership.objects.filter(user=user)
+    # `team IN (the user's teams)`: a handful of rows read once through the (user, team) unique
+    # index and hashed, then a hash probe per case, in lists and single-case checks alike.
+    member_teams = memberships.values("team")
+    supervised_teams = memberships.filter(role=TeamMembership.Role.SUPERVISOR).values("team")
     # EXISTS rather than `pk IN (...)`: PostgreSQL probes the assignment index for a single case
     # (0.1 ms) and still hashes the user's assignments once when it scans many (lists, counts).
     # `IN` always hashed them all, 3-5 ms for a caseworker with 7,500 cases, even for one case.
     assignments = CaseAssignment.objects.filter(case=OuterRef("pk"), user=user)
+    shares = assignments.filter(role=AssignmentRole.LEGAL_ADVOCATE)
     if assignment_role is not None:
         assignments = assignments.filter(role=assignment_role)
-    return Q(Exists(assignments)) | Q(owner=user) | Q(team__in=supervised_teams)
+    # Cheap tests first, since PostgreSQL evaluates AND/OR left to right: the hashed team lists
+    # settle most cases, so a case is probed for an assignment at most once, and a case of a
+    # team the user is not in is never probed unless they are an advocate.
+    member = Q(team__in=member_teams)
+    assignment_counts = member
+    if assignment_role in (None, AssignmentRole.LEGAL_ADVOCATE):
+        # Uncorrelated, so evaluated once per query (an InitPlan): for anyone who is no
+        # advocate, no case outside their teams is probed for a share.
+        advocate = memberships.filter(role=TeamMembership.Role.LEGAL_ADVOCATE)
+        assignment_counts |= Q(Exists(advocate)) & Q(Exists(shares))
+    worked = Q(team__in=supervised_teams) | (member & Q(owner=user))
+    worked |= assignment_counts & Q(Exists(assignments))
+    return worked
 
 
 def _case_visibility(user) -> Q | None:

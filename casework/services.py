@@ -487,6 +487,7 @@ def _assign(*, case: Case, user, role: str, actor) -> CaseAssignment:
                 % {"user": user.get_username(), "team": case.team.name}
             }
         )
+    # A share counts only while its advocate is one (see casework.querysets._worked_by).
     if role == AssignmentRole.LEGAL_ADVOCATE and not permissions.may_be_shared_with(user):
         raise ValidationError(
             {"user": _("%(user)s is not a legal advocate.") % {"user": user.get_username()}}

@@ -5,6 +5,7 @@ from django.db.models import F
 
 from audit.services import record
 from casework.models import Attachment, Entitlement, Incident, LegalStatusRecord, Person
+from legal_aid.services import documents_withdraw_naming
 
 from .checks import current_consent
 from .models import Consent, ErasureReason, Method, Scope
@@ -83,10 +84,16 @@ def person_erase_identifying_details(*, person, actor, because: str) -> None:
     """
     Erase what identifies a person and keep the coarse facts: the name becomes the reference;
     birth date, places, contact, notes, aliases, the notes of their benefits and statuses, the
-    descriptions of their incidents and the files about them go. Call it inside a transaction
-    with the person locked; the files are removed once that transaction commits.
+    descriptions of their incidents and the files about them go, and so does every advocacy
+    document that names them or is about them (withdrawn, its PDF and snapshot deleted, see
+    legal_aid.services). Call it inside a transaction with the person locked; the files are
+    removed once that transaction commits.
     """
     because = ErasureReason(because).value
+    # First, while the name is still known: a document may quote it in its text.
+    documents = documents_withdraw_naming(
+        person=person, actor=actor, because=because, name=person.full_name
+    )
     changed = [
         name
         for name in ERASED_PERSON_FIELDS
@@ -134,6 +141,7 @@ def person_erase_identifying_details(*, person, actor, because: str) -> None:
         statuses_blanked=statuses,
         incidents_blanked=incidents,
         attachments_deleted=len(files),
+        documents_withdrawn=documents,
     )
     transaction.on_commit(lambda: _delete_files(files))
 

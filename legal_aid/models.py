@@ -425,6 +425,8 @@ class AdvocacyDocument(models.Model):
         RENDERING = "rendering", _("Rendering")
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
+        # Someone it named was erased: the PDF and the snapshot are gone for good.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     series = models.UUIDField(_("series"), default=uuid.uuid4, editable=False, db_index=True)
@@ -461,6 +463,8 @@ class AdvocacyDocument(models.Model):
     )
     # Written by us, never copied from an exception that might quote a record.
     failure_reason = models.CharField(_("why it failed"), max_length=300, blank=True)
+    # Written by us too, and names no one: shown when a download is refused.
+    withdrawn_reason = models.CharField(_("why it was withdrawn"), max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(_("rendering attempts"), default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,6 +1,6 @@
 """
 Every write to advocacy documents: request, render (the Celery task's body), retry, regenerate,
-approve, download. Each takes keyword arguments only and names its `actor`; each writes its
+approve, download, and withdrawal when a person they name is erased. Each takes keyword arguments only and names its `actor`; each writes its
 audit event in the transaction of its change.
 
 Rendering is slow (a second or so), so it runs outside any transaction holding the row: the row
@@ -9,12 +9,13 @@ document already ready is never rendered again, so a task delivered twice does n
 """
 
 import hashlib
+import json
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,10 @@ Status = AdvocacyDocument.Status
 
 class DocumentNotApproved(PermissionDenied):
     """A document that names someone is downloaded only after a supervisor approved it."""
+
+
+class DocumentWithdrawn(PermissionDenied):
+    """A document withdrawn because someone it named was erased is never downloaded again."""
 
 
 def _enqueue(document: AdvocacyDocument) -> None:
@@ -187,7 +192,7 @@ def document_fail(*, document_id, reason: str) -> AdvocacyDocument:
     """Record that rendering failed, with a reason in our own words."""
     with transaction.atomic():
         document = AdvocacyDocument.objects.select_for_update().get(pk=document_id)
-        if document.status == Status.READY:
+        if document.status in (Status.READY, Status.WITHDRAWN):
             return document
         document.status = Status.FAILED
         document.failure_reason = reason[:300]
@@ -203,7 +208,7 @@ def document_render(*, document_id) -> AdvocacyDocument:
     """
     with transaction.atomic():
         document = AdvocacyDocument.objects.select_for_update().get(pk=document_id)
-        if document.status == Status.READY:
+        if document.status in (Status.READY, Status.WITHDRAWN):
             return document
         document.status = Status.RENDERING
         document.attempts += 1
@@ -240,8 +245,9 @@ def _store(*, document_id, pdf: bytes, pages: int, snapshot: dict) -> AdvocacyDo
     try:
         with transaction.atomic():
             current = AdvocacyDocument.objects.select_for_update().get(pk=document_id)
-            if current.status == Status.READY:
-                # Another delivery of the task finished first; keep its file.
+            if current.status in (Status.READY, Status.WITHDRAWN):
+                # Another delivery of the task finished first (keep its file), or the person
+                # it names was erased while it rendered (keep nothing).
                 document.file.storage.delete(name)
                 return current
             current.file.name = name
@@ -294,6 +300,9 @@ def document_download(*, document: AdvocacyDocument, actor, request=None) -> byt
     The PDF's bytes, decrypted and checked against the stored SHA-256; audited. A naming
     document not yet approved is refused, and the refusal is audited too.
     """
+    if document.status == Status.WITHDRAWN:
+        record(actor, "denied", document, request=request, refused_because="withdrawn")
+        raise DocumentWithdrawn(document.withdrawn_reason or _("This document was withdrawn."))
     if not document.is_ready:
         raise ValidationError(_("This document is not ready yet."))
     if document.needs_approval:
@@ -307,3 +316,88 @@ def document_download(*, document: AdvocacyDocument, actor, request=None) -> byt
         raise ValidationError(_("The stored PDF does not match its checksum; regenerate it."))
     record(actor, "download", document, request=request, version=document.version)
     return pdf
+
+
+def _names(snapshot, person_pk: str, name: str) -> bool:
+    """Whether a snapshot shows the person by name: as a named entry, or their name anywhere."""
+    if not snapshot:
+        return False
+    if len(name) >= 2 and name in json.dumps(snapshot, ensure_ascii=False):
+        return True
+    pending = [snapshot]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            if value.get("pk") == person_pk and value.get("named") is True:
+                return True
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
+def documents_naming(person, *, name: str | None = None) -> list[AdvocacyDocument]:
+    """
+    Every version, not yet withdrawn, of the documents about `person` (whatever their redaction:
+    a pseudonym with a birth year and a region points at someone too) and of the documents of
+    their cases whose snapshot names them. `name` is their name as it was (before an erasure).
+    """
+    name = person.full_name if name is None else name
+    candidates = (
+        AdvocacyDocument.objects.exclude(status=Status.WITHDRAWN)
+        .filter(Q(subject=person) | Q(case__members__person=person))
+        .distinct()
+        .order_by("requested_at", "version")
+    )
+    return [
+        document
+        for document in candidates
+        if document.subject_id == person.pk or _names(document.snapshot, str(person.pk), name)
+    ]
+
+
+def documents_withdraw_naming(*, person, actor, because: str, name: str | None = None) -> int:
+    """
+    Withdraw every document `documents_naming` finds: each is marked withdrawn with a reason in
+    our own words, its snapshot is cleared and its encrypted PDF deleted once the caller's
+    transaction commits; each withdrawal is audited. A download is refused afterwards, with the
+    reason. Returns how many versions were withdrawn. Called by the erasure of a person
+    (consent.services), inside its transaction, before the name is erased.
+    """
+    from consent.models import ErasureReason
+
+    reason = _(
+        "Withdrawn: a person this document named has had their identifying details erased "
+        "(%(why)s). Its PDF and the facts it was built from are deleted."
+    ) % {"why": ErasureReason(because).label}
+    files = []
+    documents = documents_naming(person, name=name)
+    for document in documents:
+        # Locked, and read again: a render finishing now waits, then finds it withdrawn.
+        document = AdvocacyDocument.objects.select_for_update().get(pk=document.pk)
+        if document.file.name:
+            files.append((document.file.storage, document.file.name))
+        had_file = bool(document.file.name)
+        document.status = Status.WITHDRAWN
+        document.withdrawn_reason = reason[:300]
+        document.snapshot = None
+        document.file.name = ""
+        document.sha256 = ""
+        document.save(update_fields=["status", "withdrawn_reason", "snapshot", "file", "sha256"])
+        record(
+            actor,
+            "status_change",
+            document,
+            status=Status.WITHDRAWN,
+            version=document.version,
+            erased_because=because,
+            file_deleted=had_file,
+        )
+
+    def delete_files():
+        # Only once the erasure is committed: a rolled-back one keeps the documents it withdrew.
+        for storage, file_name in files:
+            storage.delete(file_name)
+
+    transaction.on_commit(delete_files)
+    return len(documents)

@@ -156,6 +156,9 @@ def document_download(request, document_id):
     except services.DocumentNotApproved as error:
         # Answered, not raised: the refusal's audit event must be committed with the request.
         return HttpResponse(str(error), status=403, content_type="text/plain; charset=utf-8")
+    except services.DocumentWithdrawn as error:
+        # Gone for good, and why: someone it named was erased.
+        return HttpResponse(str(error), status=410, content_type="text/plain; charset=utf-8")
     except ValidationError as error:
         return HttpResponse(
             " ".join(error.messages), status=409, content_type="text/plain; charset=utf-8"

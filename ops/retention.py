@@ -18,6 +18,7 @@ from casework.choices import CaseStatus
 from casework.models import Attachment, Case, Person
 from consent import services as consent_services
 from consent.models import ErasureReason
+from legal_aid.models import AdvocacyDocument
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,10 @@ def still_identifiable(person) -> bool:
         any(value not in (None, "", person.reference) for value in values)
         or person.aliases.exists()
         or Attachment.objects.filter(person=person).exists()
+        # A document about them still standing (erased before erasure withdrew documents).
+        or AdvocacyDocument.objects.filter(subject=person)
+        .exclude(status=AdvocacyDocument.Status.WITHDRAWN)
+        .exists()
     )
 
 

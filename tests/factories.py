@@ -38,6 +38,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = TeamMembership.Role.CASEWORKER
 
 
+class AdvocateFactory(UserFactory):
+    """
+    A legal advocate of the "Legal aid" team, not of the team whose case is shared with them: a
+    share counts only while its advocate holds a legal-advocate membership (casework.querysets).
+    """
+
+    advocacy = factory.RelatedFactory(
+        MembershipFactory,
+        factory_related_name="user",
+        team=factory.SubFactory(TeamFactory, name="Legal aid"),
+        role=TeamMembership.Role.LEGAL_ADVOCATE,
+    )
+
+
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person

@@ -36,6 +36,7 @@ class AdvocacyDocumentSerializer(serializers.ModelSerializer):
             "redaction",
             "status",
             "failure_reason",
+            "withdrawn_reason",
             "requested_by",
             "requested_at",
             "rendered_at",

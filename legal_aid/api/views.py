@@ -80,7 +80,12 @@ class AdvocacyDocumentViewSet(
         document = self._run(services.document_retry, document=self.get_object())
         return Response(self.get_serializer(document).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            410: OpenApiResponse(description="Withdrawn: someone it named was erased."),
+        }
+    )
     @action(detail=True, methods=["get"])
     def download(self, request, document_id=None):
         """The PDF (no-store); 403 until approved when it names someone, and that is audited."""
@@ -90,6 +95,8 @@ class AdvocacyDocumentViewSet(
         except services.DocumentNotApproved as error:
             # Answered, not raised: DRF would roll back the refusal's audit event.
             return Response({"detail": str(error)}, status=status.HTTP_403_FORBIDDEN)
+        except services.DocumentWithdrawn as error:
+            return Response({"detail": str(error)}, status=status.HTTP_410_GONE)
         except DjangoValidationError as error:
             return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
         return pdf_response(document, pdf)

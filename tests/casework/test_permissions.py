@@ -12,12 +12,18 @@ from casework.permissions import (
     staff_who_can_see,
 )
 
-from ..factories import AssignmentFactory, CaseFactory, MembershipFactory, UserFactory
+from ..factories import (
+    AdvocateFactory,
+    AssignmentFactory,
+    CaseFactory,
+    MembershipFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
 def advocate(north_case):
-    user = UserFactory(username="lena")
+    user = AdvocateFactory(username="lena")
     AssignmentFactory(case=north_case, user=user, role=AssignmentRole.LEGAL_ADVOCATE)
     return user
 
@@ -96,3 +102,11 @@ def test_editable_cases_lists_only_the_users(alice, sue, north_case, team_north)
 def test_staff_who_can_see_are_the_cases_staff(alice, bob, sue, charlie, advocate, north_case):
     """Assigned staff, the owner and the team's supervisors; not other caseworkers."""
     assert set(staff_who_can_see(north_case)) == {alice, sue, advocate}
+
+
+def test_staff_who_can_see_leave_out_who_left(alice, sue, advocate, north_case, team_north):
+    """Assigned or owning but out of the team, or shared with but no advocate any more: not
+    offered as the one a follow-up goes to, since they would not see it."""
+    alice.team_memberships.filter(team=team_north).delete()
+    advocate.team_memberships.all().delete()
+    assert set(staff_who_can_see(north_case)) == {sue}

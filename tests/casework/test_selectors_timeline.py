@@ -22,7 +22,7 @@ from casework.choices import (
 from casework.permissions import can_see_case_viewers
 from casework.selectors import TimelineKind
 
-from ..factories import AssignmentFactory, UserFactory
+from ..factories import AdvocateFactory, AssignmentFactory
 
 D = datetime.date
 
@@ -200,7 +200,7 @@ def test_case_viewers_are_shown_to_caseworkers_and_supervisors_only(
     case, team_north, alice, bob, sue, charlie
 ):
     """The case's caseworker and team supervisor may see who viewed it; an advocate may not."""
-    advocate = UserFactory(username="advocate")
+    advocate = AdvocateFactory(username="advocate")
     # Sharing through the service needs every member's consent; the access rule is tested here.
     AssignmentFactory(case=case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
     assert can_see_case_viewers(alice, case) is True

@@ -45,7 +45,7 @@ from consent.models import Method, Scope
 from consent.services import consent_record
 from vault.storage import EncryptedFileSystemStorage
 
-from ..factories import CaseFactory, MembershipFactory, PersonFactory, UserFactory
+from ..factories import AdvocateFactory, CaseFactory, MembershipFactory, PersonFactory, UserFactory
 
 D = datetime.date
 
@@ -419,12 +419,24 @@ def test_case_assign_shares_with_a_legal_advocate_outside_the_team(north_case, s
         method=Method.WRITTEN,
         scopes=[Scope.SHARE_WITH_ADVOCATES],
     )
-    advocate = UserFactory(username="lawyer")
-    MembershipFactory(user=advocate, team=team_south, role="legal_advocate")
+    advocate = AdvocateFactory(username="lawyer")
     services.case_assign(
         case=north_case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE, actor=sue
     )
     assert Case.objects.visible_to(advocate).get() == north_case
+
+
+def test_case_share_refuses_someone_who_is_no_legal_advocate(north_case, sue, charlie):
+    """A share would grant nothing (the rule asks for a legal-advocate membership): refused."""
+    consent_record(
+        person=north_case.people.get(),
+        actor=sue,
+        method=Method.WRITTEN,
+        scopes=[Scope.SHARE_WITH_ADVOCATES],
+    )
+    with pytest.raises(ValidationError, match="not a legal advocate"):
+        services.case_share(case=north_case, advocate=charlie, actor=sue)
+    assert not Case.objects.visible_to(charlie).exists()
 
 
 def test_case_assign_refuses_an_inactive_user(north_case, sue, bob):

@@ -33,10 +33,10 @@ from consent.models import Method, Scope
 from consent.services import consent_record
 
 from ..factories import (
+    AdvocateFactory,
     AssignmentFactory,
     CaseFactory,
     CaseMemberFactory,
-    MembershipFactory,
     PersonFactory,
     TeamFactory,
     UserFactory,
@@ -363,16 +363,10 @@ def test_caseworker_reassign_all_refuses_an_inactive_successor(alice, bob, sue, 
 # Sharing and transferring, with every member's consent.
 
 
-def _advocate(team):
-    user = UserFactory(username="lena")
-    MembershipFactory(user=user, team=team, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    return user
-
-
 def test_case_share_needs_every_members_consent(sue, north_case):
     """One member without consent to sharing blocks the share, and names that member."""
     member = north_case.people.get()
-    advocate = _advocate(north_case.team)
+    advocate = AdvocateFactory(username="lena")
     with pytest.raises(ValidationError, match=member.reference):
         services.case_share(case=north_case, advocate=advocate, actor=sue)
     _consent(north_case, sue)
@@ -386,7 +380,7 @@ def test_case_assign_of_an_advocate_goes_through_consent(sue, north_case):
     with pytest.raises(ValidationError, match="consent"):
         services.case_assign(
             case=north_case,
-            user=_advocate(north_case.team),
+            user=AdvocateFactory(username="lena"),
             role=AssignmentRole.LEGAL_ADVOCATE,
             actor=sue,
         )
@@ -395,7 +389,7 @@ def test_case_assign_of_an_advocate_goes_through_consent(sue, north_case):
 def test_case_transfer_hands_the_case_to_the_new_team(alice, sue, north_case):
     """The old team's caseworkers lose the case, its shared advocates keep it."""
     _consent(north_case, sue)
-    advocate = _advocate(north_case.team)
+    advocate = AdvocateFactory(username="lena")
     services.case_share(case=north_case, advocate=advocate, actor=sue)
     east = TeamFactory(name="East")
     east_supervisor = UserFactory(username="erin")

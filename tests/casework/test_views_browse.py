@@ -30,7 +30,7 @@ from casework.choices import (
 )
 from tests.conftest import sign_in
 
-from ..factories import AssignmentFactory, CaseMemberFactory, UserFactory
+from ..factories import AdvocateFactory, AssignmentFactory, CaseMemberFactory
 
 D = datetime.date
 MOTHER = "김순희"
@@ -446,7 +446,7 @@ def test_case_page_offers_forms_to_its_caseworker_only(client, family, alice, su
     assert note_add in body
     assert share not in body
     assert share in sign_in(client, sue).get(case_url(family["case"])).content.decode()
-    advocate = UserFactory(username="advocate")
+    advocate = AdvocateFactory(username="advocate")
     AssignmentFactory(case=family["case"], user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
     body = sign_in(client, advocate).get(case_url(family["case"])).content.decode()
     assert note_add not in body
@@ -478,7 +478,7 @@ def test_case_page_for_the_supervisor_shows_who_viewed_it(client, family, alice,
 
 def test_case_page_hides_viewers_from_a_legal_advocate(client, family):
     """An advocate the case is shared with reads it, but not who else viewed it."""
-    advocate = UserFactory(username="advocate")
+    advocate = AdvocateFactory(username="advocate")
     # The consent needed to share through the service is not what is tested here.
     AssignmentFactory(case=family["case"], user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
     response = sign_in(client, advocate).get(case_url(family["case"]))

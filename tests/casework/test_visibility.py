@@ -8,9 +8,14 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
+from accounts.models import TeamMembership
 from casework import services
 from casework.choices import (
+    AssignmentRole,
     Country,
     EntitlementKind,
     EntitlementStatus,
@@ -35,6 +40,11 @@ from casework.models import (
     Relationship,
     Task,
 )
+from casework.permissions import can_edit_case, editable_cases
+from casework.selectors import my_cases
+
+from ..conftest import sign_in
+from ..factories import AdvocateFactory, AssignmentFactory, MembershipFactory
 
 D = datetime.date
 MODELS = [
@@ -209,3 +219,122 @@ def test_tie_to_someone_out_of_scope_is_hidden(north, south, alice, sue):
     visible = _visible(Relationship, alice)
     assert tie not in visible
     assert reverse not in visible
+
+
+# Leaving a team: assignment and ownership grant nothing without a current membership.
+
+
+def _leave(user, team):
+    TeamMembership.objects.get(user=user, team=team).delete()
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_a_caseworker_who_left_the_team_sees_none_of_its_cases(model, north, alice, team_north):
+    """alice is still assigned to North's case, but no longer a member of North: she sees none
+    of it; re-added, she sees it again without anyone assigning her anew."""
+    _leave(alice, team_north)
+    assert _visible(model, alice) == set()
+    MembershipFactory(user=alice, team=team_north)
+    assert _visible(model, alice) == _of_case(model, north)
+
+
+def test_a_caseworker_who_left_can_change_nothing_of_the_case(north, alice, team_north, team_south):
+    """Gone from the edit check and from 'my cases' too, even as a member of another team."""
+    MembershipFactory(user=alice, team=team_south)
+    assert can_edit_case(alice, north) is True
+    _leave(alice, team_north)
+    assert can_edit_case(alice, north) is False
+    assert not editable_cases(alice).exists()
+    assert not my_cases(alice).exists()
+
+
+def test_an_owner_who_left_the_team_loses_the_case(team_north, bob):
+    """bob opened (owns) and works a case; once out of the team, neither counts."""
+    case = _populate(team_north, bob, bob)
+    assert case.owner == bob and can_edit_case(bob, case)
+    case.assignments.filter(user=bob).delete()
+    assert Case.objects.visible_to(bob).get() == case
+    _leave(bob, team_north)
+    assert not Case.objects.visible_to(bob).exists()
+    assert can_edit_case(bob, case) is False
+
+
+def test_a_supervisor_who_left_the_team_sees_none_of_its_cases(north, sue, team_north):
+    _leave(sue, team_north)
+    assert not Case.objects.visible_to(sue).exists()
+
+
+def _share(case, advocate):
+    # The consent that sharing through the service needs is not what is tested here.
+    AssignmentFactory(case=case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
+
+
+def test_a_shared_advocate_outside_the_team_reads_the_case_while_she_is_an_advocate(north):
+    """lena is a legal advocate of "Legal aid", not of North: the share stands while she is one."""
+    lena = AdvocateFactory(username="lena")
+    _share(north, lena)
+    assert set(Case.objects.visible_to(lena)) == {north}
+    assert _visible(Person, lena) == _of_case(Person, north)
+    assert can_edit_case(lena, north) is False
+    lena.team_memberships.get().delete()
+    assert not Case.objects.visible_to(lena).exists()
+    assert _visible(Person, lena) == set()
+
+
+def test_an_advocate_of_the_sharing_team_keeps_the_share_through_another_advocacy(
+    north, team_north
+):
+    """Leaving North as its advocate leaves the share standing while she advocates elsewhere;
+    with no legal-advocate membership left, it grants nothing."""
+    lena = AdvocateFactory(username="lena")
+    MembershipFactory(user=lena, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    _share(north, lena)
+    _leave(lena, team_north)
+    assert set(Case.objects.visible_to(lena)) == {north}
+    lena.team_memberships.get().delete()
+    assert not Case.objects.visible_to(lena).exists()
+
+
+def test_a_share_with_someone_who_is_no_advocate_grants_nothing(north, charlie):
+    """charlie, a caseworker of South, holds no legal-advocate membership."""
+    _share(north, charlie)
+    assert not Case.objects.visible_to(charlie).filter(pk=north.pk).exists()
+
+
+def test_a_caseworker_removed_from_north_is_answered_404_everywhere(
+    client, north, alice, team_north
+):
+    """Pages, the API and downloads: nothing of North's case, nor a way to write to it; re-added,
+    all of it again."""
+    attachment = Attachment.objects.get(case=north)
+    mother = north.people.get(memberships__role=MemberRole.PRINCIPAL)
+    case_page = reverse("casework:case_detail", args=[north.reference])
+    person_page = reverse("casework:person_detail", args=[mother.reference])
+    download = reverse("casework:attachment_download", args=[north.reference, attachment.pk])
+    note_add = reverse("casework:note_add", args=[north.reference])
+    api_case = f"/api/v1/cases/{north.reference}/"
+    api_download = f"/api/v1/attachments/{attachment.pk}/download/"
+
+    _leave(alice, team_north)
+    # Leaving ended her sessions and tokens; a new sign-in is where the rule alone decides.
+    alice.refresh_from_db()
+    sign_in(client, alice)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(alice)[1]}")
+    for url in (case_page, person_page, download, note_add):
+        assert client.get(url).status_code == 404, url
+    assert client.post(note_add, {"body": "still here?"}).status_code == 404
+    assert north.reference not in client.get(reverse("casework:case_list")).content.decode()
+    assert north.reference not in client.get(reverse("casework:dashboard")).content.decode()
+    for url in (api_case, api_download, f"/api/v1/persons/{mother.reference}/"):
+        assert api.get(url).status_code == 404, url
+    assert north.reference not in api.get("/api/v1/cases/").content.decode()
+    written = api.post("/api/v1/notes/", {"case": north.reference, "body": "still here?"})
+    assert written.status_code in (400, 404)
+    assert not CaseNote.objects.filter(author=alice, case=north).exists()
+
+    MembershipFactory(user=alice, team=team_north)
+    assert client.get(case_page).status_code == 200
+    assert client.get(download).status_code == 200
+    assert api.get(api_case).status_code == 200
+    assert north.reference in api.get("/api/v1/cases/").content.decode()

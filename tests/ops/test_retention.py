@@ -129,3 +129,34 @@ def test_the_period_is_configurable(people, settings):
     """With a two-year period, the person whose case closed three years ago is erased too."""
     settings.SHIMTEO_RETENTION_YEARS_AFTER_CLOSURE = 2
     assert retention_apply(dry_run=True).eligible == 2
+
+
+def test_a_document_about_someone_erased_earlier_is_withdrawn_by_the_next_run(
+    people, alice, django_capture_on_commit_callbacks
+):
+    """Someone erased before erasure withdrew documents still had a brief about them: the next
+    run finds them identifiable through it and withdraws it, file included."""
+    from legal_aid.models import AdvocacyDocument
+
+    expired = people["expired"]
+    retention_apply()
+    case = expired.memberships.get().case
+    brief = AdvocacyDocument(
+        kind=AdvocacyDocument.Kind.DEPORTATION_APPEAL,
+        case=case,
+        subject=expired,
+        language="en",
+        redaction=AdvocacyDocument.Redaction.PSEUDONYMISED,
+        requested_by=alice,
+        status=AdvocacyDocument.Status.READY,
+        snapshot={"subject": {"pk": str(expired.pk), "named": False}},
+    )
+    brief.file.save("document.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    brief.save()
+    storage, name = brief.file.storage, brief.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        report = retention_apply()
+    assert report.erased == 1
+    brief.refresh_from_db()
+    assert brief.status == AdvocacyDocument.Status.WITHDRAWN and brief.snapshot is None
+    assert not storage.exists(name)
