@@ -18,7 +18,7 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils.html import format_html
@@ -156,36 +156,15 @@ class VisibleRowsMixin:
 
 class CaseworkModelAdmin(VisibleRowsMixin, admin.ModelAdmin):
     """
-    Base of every casework admin page.
-
-    `people_lookups` are paths from the model to a Person and `case_lookups` paths to a Case;
-    a search term that is a person's exact name (or alias) finds the rows tied to that person
-    through them, besides the rows whose reference contains the term.
+    Base of every casework admin page. Its search box finds references only: a name typed there
+    would travel in the address (`?q=`) and into browser history and proxy logs, so people are
+    found by name on the case list's posted search instead.
     """
 
-    people_lookups: tuple[str, ...] = ()
-    case_lookups: tuple[str, ...] = ()
     show_full_result_count = False
 
     def get_queryset(self, request):
         return self._visible_queryset(request)
-
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term.strip() and (self.people_lookups or self.case_lookups):
-            named = Person.objects.matching_name(search_term)
-            results |= queryset.filter(self._tied_to(named))
-        return results, may_have_duplicates
-
-    def _tied_to(self, people) -> Q:
-        cases = CaseMember.objects.filter(person__in=people).values("case")
-        condition = Q()
-        for path in self.people_lookups:
-            condition |= Q(**{f"{path}__in": people})
-        for path in self.case_lookups:
-            condition |= Q(**{f"{path}__in": cases})
-        # A subquery on the primary key, so matches through many-valued paths add no duplicate rows.
-        return Q(pk__in=self.model._default_manager.filter(condition).values("pk"))
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -364,7 +343,6 @@ class PersonAdmin(CaseworkModelAdmin):
     list_display = ["reference", "role", "sex", "birth_year", "nationality", "region", "created_at"]
     list_filter = ["role", "sex", "nationality", "region"]
     search_fields = ["reference"]
-    people_lookups = ("pk",)
     readonly_fields = ["reference", "record_status_change", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["reference", "record_status_change"]}),
@@ -408,7 +386,6 @@ class RelationshipAdmin(CaseworkModelAdmin):
     list_filter = ["kind", "marriage_registered"]
     list_select_related = ["from_person", "to_person"]
     search_fields = ["from_person__reference", "to_person__reference"]
-    people_lookups = ("from_person", "to_person")
     autocomplete_fields = ["from_person", "to_person"]
     fields = ["from_person", "kind", "to_person", "marriage_registered", "created_at"]
     readonly_fields = ["created_at"]
@@ -462,7 +439,6 @@ class LegalStatusRecordAdmin(CaseworkModelAdmin):
     list_filter = [CurrentStatusFilter, "status", "country", "source"]
     list_select_related = ["person", "recorded_by"]
     search_fields = ["person__reference"]
-    people_lookups = ("person",)
     autocomplete_fields = ["person"]
     fields = [
         "person",
@@ -501,7 +477,6 @@ class EntitlementAdmin(CaseworkModelAdmin):
     list_filter = ["kind", "status"]
     list_select_related = ["person", "recorded_by"]
     search_fields = ["person__reference"]
-    people_lookups = ("person",)
     autocomplete_fields = ["person"]
     fields = ["person", "kind", "status", "as_of", "note", "recorded_by", "recorded_at"]
     readonly_fields = ["recorded_by", "recorded_at"]
@@ -514,8 +489,6 @@ class IncidentAdmin(CaseworkModelAdmin):
     list_select_related = ["case", "recorded_by"]
     date_hierarchy = "occurred_on"
     search_fields = ["case__reference"]
-    people_lookups = ("people",)
-    case_lookups = ("case",)
     autocomplete_fields = ["case", "people"]
     fields = [
         "case",
@@ -607,7 +580,6 @@ class CaseAdmin(CaseworkModelAdmin):
     list_select_related = ["team", "owner"]
     date_hierarchy = "opened_on"
     search_fields = ["reference"]
-    case_lookups = ("pk",)
     readonly_fields = ["reference", "owner", "created_at", "updated_at"]
     fields = [
         "reference",
@@ -643,7 +615,6 @@ class CaseNoteAdmin(CaseworkModelAdmin):
     list_filter = ["case__team"]
     list_select_related = ["case", "author"]
     search_fields = ["case__reference"]
-    case_lookups = ("case",)
     autocomplete_fields = ["case"]
     fields = ["case", "body", "author", "created_at"]
     readonly_fields = ["author", "created_at"]
@@ -655,7 +626,6 @@ class TaskAdmin(CaseworkModelAdmin):
     list_filter = [TaskDoneFilter, "case__team", "due_on"]
     list_select_related = ["case", "assignee"]
     search_fields = ["case__reference"]
-    case_lookups = ("case",)
     autocomplete_fields = ["case"]
     fields = [
         "case",
@@ -686,8 +656,6 @@ class AttachmentAdmin(CaseworkModelAdmin):
     list_filter = ["content_type", "case__team"]
     list_select_related = ["case", "person", "uploaded_by"]
     search_fields = ["case__reference", "person__reference"]
-    people_lookups = ("person",)
-    case_lookups = ("case",)
     fields = [
         "case",
         "person",

@@ -19,7 +19,6 @@ class ConsentAdmin(CaseworkModelAdmin):
         "statistics",
     ]
     list_filter = ["method", "store_data", "share_with_advocates", "statistics"]
-    people_lookups = ("person",)
     readonly_fields = [field.name for field in Consent._meta.fields]
 
     def has_add_permission(self, request):

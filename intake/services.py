@@ -33,7 +33,7 @@ from casework.models import (
     PersonAlias,
     Relationship,
 )
-from casework.permissions import can_supervise
+from casework.permissions import can_supervise, editable_people
 from consent.models import Consent
 from consent.services import consent_record
 
@@ -354,11 +354,12 @@ def intake_reject(*, submission: IntakeSubmission, actor, reason: str) -> Intake
 def merge_targets(submission: IntakeSubmission, actor):
     """
     Those the principal of the intake may be merged into: candidates found for the principal
-    that the supervisor can see. Merging into someone out of sight would give the team a
-    person of another team's caseload without that team's say.
+    that the supervisor may change (casework.permissions.editable_people). Merging into someone
+    out of sight would give the team a person of another team's caseload without that team's
+    say; merging into someone seen only through a case shared read-only would write to them.
     """
     pks = submission.duplicates.filter(subject="principal").values("person")
-    return Person.objects.visible_to(actor).filter(pk__in=pks).order_by("reference")
+    return editable_people(actor).filter(pk__in=pks).order_by("reference")
 
 
 def intake_merge(*, submission: IntakeSubmission, target: Person, actor):

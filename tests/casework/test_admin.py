@@ -5,7 +5,6 @@ reference or by exact name, and staff see only the rows `visible_to` gives them.
 
 import datetime
 import hashlib
-import unicodedata
 from dataclasses import dataclass, field
 
 import pytest
@@ -319,41 +318,16 @@ def test_search_by_reference_finds_the_person(admin_client, north, south):
     assert listed(response) == {north.mother}
 
 
-def test_search_by_name_typed_in_nfd_finds_the_person(admin_client, north, south):
-    """A Hangul name typed in decomposed form (NFD) finds the person stored in NFC."""
-    typed = unicodedata.normalize("NFD", "박순옥")
-    assert typed != "박순옥"
-    response = admin_client.get(changelist(Person), {"q": typed})
-    assert listed(response) == {north.mother}
-
-
-def test_search_by_alias_finds_the_person(admin_client, north, south):
-    """An alias, in any case and spacing, finds the person."""
-    response = admin_client.get(changelist(Person), {"q": "jin  SHUNJI n1"})
-    assert listed(response) == {north.mother}
-
-
-def test_search_by_part_of_a_name_finds_nobody(admin_client, north):
-    """Names match exactly: a fragment finds nobody, so the search reveals no near names."""
-    response = admin_client.get(changelist(Person), {"q": "박순"})
+@pytest.mark.parametrize("typed", ["박순옥", "jin  SHUNJI n1"], ids=["name", "alias"])
+@pytest.mark.parametrize("model", [Person, Case, CaseNote, Entitlement], ids=lambda m: m.__name__)
+def test_the_admin_search_finds_nobody_by_name(admin_client, north, south, model, typed):
+    """
+    The admin's search is a GET: a name typed there would sit in the address, the browser's
+    history and any proxy's log. It matches references only, so a name finds nothing.
+    """
+    response = admin_client.get(changelist(model), {"q": typed})
+    assert response.status_code == 200
     assert listed(response) == set()
-
-
-@pytest.mark.parametrize(
-    "model",
-    [Relationship, LegalStatusRecord, Incident, Case, CaseNote, Task, Attachment],
-    ids=lambda m: m.__name__,
-)
-def test_search_by_name_finds_the_records_of_that_person(admin_client, north, south, model):
-    """A person's exact name finds the records tied to them or to their cases."""
-    response = admin_client.get(changelist(model), {"q": "박순옥"})
-    assert listed(response) == {north.rows[model]}
-
-
-def test_search_by_name_finds_a_childs_entitlements_through_the_child(admin_client, north):
-    """Entitlements are found through the person they are about."""
-    response = admin_client.get(changelist(Entitlement), {"q": "박순옥의 딸"})
-    assert listed(response) == {north.rows[Entitlement]}
 
 
 @pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
@@ -462,7 +436,7 @@ def test_person_added_with_a_case_is_listed(admin_client, north):
     assert response.status_code == 302
     person = Person.objects.matching_name("han meishu").get()
     assert person.full_name == "한미숙"
-    assert listed(admin_client.get(changelist(Person), {"q": "한미숙"})) == {person}
+    assert person in listed(admin_client.get(changelist(Person)))
 
 
 def test_person_cannot_be_added_without_a_case(admin_client, north):
