@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log line of a request, even another middleware's, carries its id.
     "ops.middleware.RequestIdMiddleware",
+    # Before anything reads the request: a NUL must not reach a session lookup or a query.
+    "ops.input.RefuseControlCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SlidingSessionMiddleware",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication (it reads the user), outside the view's transaction (it may be aborted).
+    "audit.middleware.RefusalAuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
