@@ -182,6 +182,9 @@ SHIMTEO_BREAK_GLASS_MINUTES = env.int("SHIMTEO_BREAK_GLASS_MINUTES", default=60)
 # Field encryption (vault). Comma-separated `id:base64key`, the first is primary.
 SHIMTEO_FIELD_KEYS = env.str("SHIMTEO_FIELD_KEYS", default="")
 SHIMTEO_INDEX_KEY = env.str("SHIMTEO_INDEX_KEY", default="")
+# While the index key is rotated: the previous key(s), comma-separated base64, so searches still
+# match digests `manage.py reindex_blind_indexes` has not recomputed yet. Empty otherwise.
+SHIMTEO_OLD_INDEX_KEYS = env.str("SHIMTEO_OLD_INDEX_KEYS", default="")
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))
