@@ -12,11 +12,15 @@ values, where a note or a description has lines; nowhere else.
 reaches the database by a way the middleware does not read (a file name inside a multipart PUT).
 """
 
+import io
 import json
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParser
 from django.utils.translation import gettext_lazy as _
 
 # C0 controls and DEL; C1 controls (U+0080-U+009F) too: no language writes with them.
@@ -79,18 +83,30 @@ def _body_is_clean(request) -> bool:
     if content_type == "application/x-www-form-urlencoded" and request.method != "POST":
         # Django parses form bodies of POST only; DRF parses PUT and PATCH ones itself.
         return _query_is_clean(QueryDict(request.body, encoding=request.encoding), multiline=True)
-    if request.method == "POST" and content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
-        if not _query_is_clean(request.POST, multiline=True):
-            return False
-        return not any(
-            has_control_characters(upload.name or "")
-            for uploads in request.FILES.lists()
-            for upload in uploads[1]
-        )
-    return True
+    if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return True
+    if request.method == "POST":
+        fields, files = request.POST, request.FILES
+    else:
+        # A multipart PUT or PATCH, which only DRF parses: parsed here from a copy of the body
+        # when it is small enough to be held in memory. A larger one still meets the NUL check
+        # of every DRF text field.
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return True
+        fields, files = MultiPartParser(
+            request.META,
+            io.BytesIO(request.body),
+            [MemoryFileUploadHandler(request)],
+            request.encoding,
+        ).parse()
+    if not _query_is_clean(fields, multiline=True):
+        return False
+    return not any(
+        has_control_characters(upload.name or "")
+        for _name, uploads in files.lists()
+        for upload in uploads
+    )
 
 
 def request_is_clean(request) -> bool:

@@ -7,11 +7,12 @@ On PostgreSQL, where a NUL or an out-of-range integer breaks the query and the t
 
 import contextlib
 import json
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client, RequestFactory
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from knox.models import AuthToken
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -145,3 +146,24 @@ def test_refusals_after_a_broken_transaction_are_still_audited(alice, charlie, n
     before = AuditEvent.objects.filter(action="denied", actor=charlie).count()
     assert client.get(f"/api/v1/cases/{north_case.reference}/").status_code == 404
     assert AuditEvent.objects.filter(action="denied", actor=charlie).count() == before + 1
+
+
+@pytest.mark.parametrize("value", CONTROL_VALUES)
+@pytest.mark.parametrize("encoding", ["multipart", "form", "json"])
+def test_control_characters_in_put_and_patch_bodies_answer_400(alice, north_case, value, encoding):
+    """Bodies Django leaves to DRF (PUT and PATCH, in any encoding) are checked too."""
+    _, token = AuthToken.objects.create(user=alice)
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    url = f"/api/v1/cases/{north_case.reference}/"
+    data = {"summary": value}
+    if encoding == "multipart":
+        body, content_type = encode_multipart(BOUNDARY, data), MULTIPART_CONTENT
+    elif encoding == "form":
+        body, content_type = urlencode(data), "application/x-www-form-urlencoded"
+    else:
+        body, content_type = json.dumps(data), "application/json"
+    before = AuditEvent.objects.count()
+    for method in ("put", "patch"):
+        response = getattr(client, method)(url, body, content_type=content_type)
+        assert response.status_code == 400, f"{method.upper()} {encoding}"
+    assert AuditEvent.objects.count() == before, "nothing reached the case"
