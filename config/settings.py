@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "ops.middleware.RequestIdMiddleware",
     # Before anything reads the request: a NUL must not reach a session lookup or a query.
     "ops.input.RefuseControlCharactersMiddleware",
+    # Last to see a view's exception: a DoesNotExist a view let escape is a 404.
+    "ops.input.MissingObjectIsNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SlidingSessionMiddleware",

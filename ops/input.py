@@ -17,11 +17,12 @@ import json
 import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.uploadhandler import MemoryFileUploadHandler
-from django.http import HttpResponseBadRequest, JsonResponse, QueryDict
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParser
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
 
 # C0 controls and DEL; C1 controls (U+0080-U+009F) too: no language writes with them.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -140,3 +141,24 @@ class RefuseControlCharactersMiddleware:
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": str(MESSAGE)}, status=400)
         return HttpResponseBadRequest(str(MESSAGE), content_type="text/plain; charset=utf-8")
+
+
+class MissingObjectIsNotFoundMiddleware:
+    """
+    A lookup of a record that does not exist, escaping a view that did not expect it (the admin
+    of TOTP devices, from django-otp, `get()`s the id in its address), answers 404 like every
+    other address naming nothing, not 500. The request's transaction was already rolled back.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ObjectDoesNotExist):
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": str(_("Not found."))}, status=404)
+        return page_not_found(request, Http404())
