@@ -28,7 +28,7 @@ RUN apt-get update \
        fonts-noto-cjk postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 --user-group shimteo \
-    && mkdir -p /data/media /data/beat /data/backups /srv/static \
+    && mkdir -p /data/media /data/audit /data/beat /data/backups /srv/static \
     && chown -R shimteo:shimteo /data /srv/static
 COPY --from=builder /wheels /wheels
 RUN pip install --no-index --find-links=/wheels /wheels/*.whl && rm -rf /wheels
@@ -45,6 +45,9 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "ops/deploy/healthcheck.py"]
 # Gunicorn: sync workers; GUNICORN_CMD_ARGS (e.g. "--workers 5") tunes it without a rebuild.
+# Its access log (off unless --access-logfile is given) names the path only: no query string
+# (%(r)s, %(q)s) and no Referer (%(f)s), which may carry a searched name.
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
      "--timeout", "60", "--graceful-timeout", "30", "--max-requests", "1000", \
-     "--max-requests-jitter", "100", "--forwarded-allow-ips", "*"]
+     "--max-requests-jitter", "100", "--forwarded-allow-ips", "*", \
+     "--access-logformat", "%(t)s \"%(m)s %(U)s\" %(s)s %(B)s %(M)sms"]

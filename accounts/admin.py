@@ -1,26 +1,66 @@
-"""Admin for staff accounts and teams: the people who use Shimteo, never the people it protects."""
+"""
+Admin for staff accounts and teams: the people who use Shimteo, never the people it protects.
 
-from django.contrib import admin
+Administrators run accounts and teams, but nobody changes a role here directly: team roles, the
+superuser, staff and administrator flags, groups and permissions are read-only on every page,
+and change through a role change request that a second administrator approves (four eyes,
+accounts.services). Every write made here is a chained audit event, once for each team it
+concerns, so that the team's supervisors read it. Second-factor devices have no admin page.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Team, TeamMembership, User
+from audit.services import record
+
+from . import services
+from .models import RoleChangeRequest, Team, TeamMembership, User
+
+# Everything that gives a role: shown, never edited on the user's page. `is_active` stays
+# editable (audited): switching off a leaving colleague's account at once must not wait.
+STANDING_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
 
-class UserTeamsInline(admin.TabularInline):
+def _changed_fields(form) -> list[str]:
+    names = {field.name for field in form._meta.model._meta.get_fields()}
+    return [name for name in form.changed_data if name in names]
+
+
+class ReadOnlyMembershipsMixin:
+    """Team roles are listed, and changed only through a role change request."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class UserTeamsInline(ReadOnlyMembershipsMixin, admin.TabularInline):
     model = TeamMembership
     fields = ["team", "role"]
-    extra = 0
+    readonly_fields = fields
     verbose_name = _("team")
     verbose_name_plural = _("teams")
 
 
-class TeamMembersInline(admin.TabularInline):
+class TeamMembersInline(ReadOnlyMembershipsMixin, admin.TabularInline):
     model = TeamMembership
     fields = ["user", "role"]
-    autocomplete_fields = ["user"]
-    extra = 0
+    readonly_fields = fields
 
 
 @admin.register(User)
@@ -45,6 +85,87 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "teams", "preferred_language"]
     inlines = [UserTeamsInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
+        if obj is not None:
+            readonly += ["role_changes", *STANDING_FIELDS]
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Roles"), {"fields": ["role_changes"]})]
+
+    @admin.display(description=_("change of roles"))
+    def role_changes(self, user):
+        url = reverse("admin:accounts_rolechangerequest_add")
+        return format_html(
+            '<a href="{}?user={}">{}</a>',
+            url,
+            user.pk,
+            _("Ask for a change of team role or flag (a second administrator approves it)"),
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone else's password hands over their account: only a superuser may, for
+        # an account that is not a superuser's, and the audit trail says so.
+        user = self.get_object(request, id)
+        if user is not None and not (request.user.is_superuser and not user.is_superuser):
+            raise PermissionDenied
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and user is not None:
+            services.record_for_teams(
+                request.user,
+                "update",
+                user,
+                teams=services.user_team_ids(user),
+                request=request,
+                fields=["password"],
+            )
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_for_teams(
+            request.user,
+            "update" if change else "create",
+            obj,
+            teams=services.user_team_ids(obj),
+            request=request,
+            fields=_changed_fields(form),
+        )
+
+    def delete_model(self, request, obj):
+        services.record_for_teams(
+            request.user, "delete", obj, teams=services.user_team_ids(obj), request=request
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            self.delete_model(request, user)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """
+    The role groups and their permissions, read-only: they are installed by migration and kept
+    exact by accounts.roles, and widening a role is a change of code, reviewed, not a tick here.
+    """
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
@@ -58,3 +179,139 @@ class TeamAdmin(admin.ModelAdmin):
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, team):
         return team.member_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        record(
+            request.user,
+            "update" if change else "create",
+            obj,
+            request=request,
+            team=obj.pk,
+            fields=_changed_fields(form),
+        )
+
+    def delete_model(self, request, obj):
+        record(request.user, "delete", obj, request=request, team=obj.pk)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for team in queryset:
+            self.delete_model(request, team)
+
+
+@admin.register(RoleChangeRequest)
+class RoleChangeRequestAdmin(admin.ModelAdmin):
+    """
+    Four eyes: one administrator asks (the add page), another approves or rejects (the actions
+    of the list). Requests are kept as they were decided: nobody edits or deletes one.
+    """
+
+    list_display = [
+        "id",
+        "user",
+        "kind",
+        "team",
+        "role",
+        "grant",
+        "status",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status", "kind"]
+    list_select_related = ["user", "team", "requested_by", "decided_by"]
+    fields = ["user", "kind", "team", "role", "grant"]
+    autocomplete_fields = ["user"]
+    actions = ["approve", "reject"]
+
+    def has_module_permission(self, request):
+        return services.is_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return services.is_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return services.is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return services.is_administrator(request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [*self.fields, "status", "requested_by", "requested_at", "decided_by", "decided_at"]
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj) or self.fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        actor = request.user
+
+        class RequestForm(form):
+            def _post_clean(self):
+                # The service's own rules, checked here so that a refusal is a form error.
+                super()._post_clean()
+                if self.errors:
+                    return
+                data = self.cleaned_data
+                if data["user"].pk == actor.pk:
+                    self.add_error(
+                        "user", _("You cannot ask for a change of your own roles or flags.")
+                    )
+                if data["kind"] == RoleChangeRequest.Kind.TEAM_ROLE and data.get("team") is None:
+                    self.add_error("team", _("Choose the team whose role changes."))
+                if data["kind"] != RoleChangeRequest.Kind.TEAM_ROLE and (
+                    data.get("team") or data.get("role")
+                ):
+                    self.add_error(
+                        "team", _("A flag is not a team role: leave team and role empty.")
+                    )
+
+        return RequestForm
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.role_change_request(
+            actor=request.user,
+            user=data["user"],
+            kind=data["kind"],
+            team=data.get("team"),
+            role=data.get("role", ""),
+            grant=data.get("grant", True),
+            request=request,
+        )
+        # The admin logs and redirects to `obj`: make it stand for the row the service saved.
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    @admin.action(description=_("Approve and apply the selected requests"), permissions=["decide"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, services.role_change_approve, _("Approved"))
+
+    @admin.action(description=_("Reject the selected requests"), permissions=["decide"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, services.role_change_reject, _("Rejected"))
+
+    def _decide(self, request, queryset, decide, done):
+        for change in queryset:
+            try:
+                decide(actor=request.user, change=change, request=request)
+            except (PermissionDenied, ValidationError) as error:
+                reason = error.messages[0] if isinstance(error, ValidationError) else str(error)
+                self.message_user(request, f"#{change.pk}: {reason}", messages.ERROR)
+            else:
+                self.message_user(request, f"#{change.pk}: {done}", messages.SUCCESS)

@@ -15,12 +15,13 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from audit.services import record
+from audit.services import client_ip, record
 
 INVALID = _("That username, password and code do not match.")
 LOCKED = _(
-    "Too many failed attempts: this account is locked for a while. Ask your supervisor if you "
-    "need access sooner."
+    "Too many failed attempts: this account is locked for a while. If you need access sooner, "
+    "ask a supervisor of your team or an administrator: they can unlock it on their "
+    "“Locked accounts” page."
 )
 
 
@@ -34,6 +35,11 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenThrottle(AnonRateThrottle):
     rate = "20/min"
+
+    def get_ident(self, request):
+        # The client as the lockout counts it: behind the trusted proxies only, so that a made-up
+        # X-Forwarded-For is not a fresh client. An unparseable address falls back to the socket's.
+        return client_ip(request) or request.META.get("REMOTE_ADDR", "")
 
 
 class TokenCreateView(APIView):

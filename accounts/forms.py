@@ -49,3 +49,27 @@ class EnrolmentForm(forms.Form):
         min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class ReconfirmFields(forms.Form):
+    """The password and a current code again: what changing the second factor asks for."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    current_code = forms.CharField(
+        label=_("Code from your current app, or a backup code"),
+        max_length=16,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+class ReplacementForm(ReconfirmFields, EnrolmentForm):
+    """Enrolling a new phone when one is already enrolled."""
+
+
+class BackupCodesForm(ReconfirmFields):
+    """New backup codes, for the user who proves it is them."""

@@ -1,8 +1,19 @@
+import time
+from base64 import b32encode
+from binascii import unhexlify
+from urllib.parse import quote, urlencode
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import random_hex
+
+from vault.blind_index import blind_index
+from vault.fields import EncryptedCharField
 
 
 class User(AbstractUser):
@@ -81,3 +92,227 @@ class TeamMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.team} ({self.get_role_display()})"
+
+
+# Second factors. django-otp's own TOTP and static plugins keep the authenticator's secret and the
+# backup codes in clear, so that a copy of the database alone signs anyone in; these keep the
+# secret encrypted by the vault and only keyed digests of the backup codes.
+
+
+def _random_totp_key() -> str:
+    return random_hex(20)
+
+
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """
+    An authenticator app (RFC 6238), as django-otp's TOTP device, with its secret encrypted.
+    django-otp names devices by an integer id, so the secret is sealed once the row has one.
+    """
+
+    key = EncryptedCharField(
+        _("secret"), max_length=80, null=True, default=_random_totp_key, editable=False
+    )
+    step = models.PositiveSmallIntegerField(default=30, editable=False)
+    t0 = models.BigIntegerField(default=0, editable=False)
+    digits = models.PositiveSmallIntegerField(default=6, editable=False)
+    tolerance = models.PositiveSmallIntegerField(default=1, editable=False)
+    drift = models.SmallIntegerField(default=0, editable=False)
+    # The time step of the last code accepted: a code is never accepted twice.
+    last_t = models.BigIntegerField(default=-1, editable=False)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            return super().save(*args, **kwargs)
+        # The vault binds a ciphertext to its row's primary key: insert without the secret, then
+        # seal it under the id the row received, in the caller's transaction.
+        key = self.__dict__.get("key")
+        self.key = None
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.key = key
+            super().save(update_fields=["key"])
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    def verify_token(self, token) -> bool:
+        verify_allowed, _reason = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        try:
+            token = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            verified = totp.verify(token, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                if getattr(settings, "OTP_TOTP_SYNC", True):
+                    self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def get_throttle_factor(self):
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// address an authenticator app reads from the QR code."""
+        issuer = getattr(settings, "OTP_TOTP_ISSUER", "").replace(":", "")
+        label = self.user.get_username()
+        params = urlencode(
+            {
+                "secret": b32encode(self.bin_key),
+                "algorithm": "SHA1",
+                "digits": self.digits,
+                "period": self.step,
+            }
+        )
+        if issuer:
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"
+        return f"otpauth://totp/{quote(label)}?{params}"
+
+
+BACKUP_CODE_SCOPE = "backup-code"
+
+
+def backup_code_digest(code: str) -> str:
+    """A keyed digest of a backup code: the database holds these, never a usable code."""
+    return blind_index(BACKUP_CODE_SCOPE, code) or ""
+
+
+class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """One-time backup codes, each used once, kept as keyed digests."""
+
+    class Meta(Device.Meta):
+        verbose_name = _("backup codes")
+        verbose_name_plural = _("backup codes")
+
+    def verify_token(self, token) -> bool:
+        verify_allowed, _reason = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        digest = backup_code_digest(str(token))
+        match = self.codes.filter(digest=digest).first() if digest else None
+        if match is None:
+            self.throttle_increment()
+            return False
+        match.delete()
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    def get_throttle_factor(self):
+        return getattr(settings, "OTP_STATIC_THROTTLE_FACTOR", 1)
+
+
+class BackupCode(models.Model):
+    device = models.ForeignKey(
+        BackupCodeDevice, on_delete=models.CASCADE, related_name="codes", editable=False
+    )
+    digest = models.CharField(max_length=64, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("backup code")
+        verbose_name_plural = _("backup codes")
+
+    def __str__(self):
+        # Never the digest: nothing about a code is shown anywhere.
+        return str(_("backup code"))
+
+
+# django-otp's device fields are labelled in English only; ours speak the interface's language.
+DEVICE_FIELD_LABELS = {
+    "user": _("user"),
+    "name": _("name"),
+    "confirmed": _("confirmed"),
+    "throttling_failure_timestamp": _("last failed attempt"),
+    "throttling_failure_count": _("failed attempts"),
+    "created_at": _("created at"),
+    "last_used_at": _("last used at"),
+}
+for _device_model in (TOTPDevice, BackupCodeDevice):
+    for _name, _label in DEVICE_FIELD_LABELS.items():
+        _device_model._meta.get_field(_name).verbose_name = _label
+
+
+class RoleChangeRequest(models.Model):
+    """
+    A change of someone's standing asked for by one administrator and applied only when a
+    second one approves it (four eyes): a team role given, changed or taken away, or the
+    superuser, staff or administrator flag set or cleared. accounts.services is its one writer.
+    """
+
+    class Kind(models.TextChoices):
+        TEAM_ROLE = "team_role", _("Team role")
+        SUPERUSER = "superuser", _("Superuser")
+        STAFF = "staff", _("Staff (may open the admin)")
+        ADMINISTRATOR = "administrator", _("Administrator group")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved and applied")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_change_requests",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("team")
+    )
+    # For a team role: the new role, or empty to take the user out of the team.
+    role = models.CharField(
+        _("new team role"),
+        max_length=20,
+        choices=TeamMembership.Role.choices,
+        blank=True,
+        help_text=_("Leave empty to remove the user from the team."),
+    )
+    # For a flag: set (True) or clear (False).
+    grant = models.BooleanField(
+        _("grant"), default=True, help_text=_("For a flag: ticked sets it, unticked clears it.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("role change request")
+        verbose_name_plural = _("role change requests")
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()} · {self.user} ({self.get_status_display()})"

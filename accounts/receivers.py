@@ -11,13 +11,21 @@ from django.dispatch import receiver
 
 from audit.services import record
 
+from .middleware import AbsoluteSessionLifetimeMiddleware
 from .models import TeamMembership
 from .roles import install_role_groups, sync_role_groups
+from .signin import username_digest
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.audit_login")
 def audit_login(sender, request, user, **kwargs):
     record(user, "login", request=request, step="password")
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.stamp_session_start")
+def stamp_session_start(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        AbsoluteSessionLifetimeMiddleware.stamp(request)
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.audit_logout")
@@ -28,13 +36,21 @@ def audit_logout(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="accounts.audit_login_failed")
 def audit_login_failed(sender, credentials, request=None, **kwargs):
-    # The login typed is a staff account, not a person we protect; the password never is kept.
-    record(None, "login_failed", request=request, attempted_login=credentials.get("username", ""))
+    # What was typed as the login may be a password in the wrong field: only its keyed digest is
+    # kept, which still tells repeated attempts at one name apart. The password never is kept.
+    typed = credentials.get("username")
+    record(
+        None,
+        "login_failed",
+        request=request,
+        login_digest=username_digest(typed if isinstance(typed, str) else None),
+    )
 
 
 @receiver(user_locked_out, dispatch_uid="accounts.audit_lockout")
 def audit_lockout(sender, request, username=None, **kwargs):
-    record(None, "lockout", request=request, attempted_login=username or "")
+    # axes signals the digest it counts under (accounts.signin.axes_username), never the name.
+    record(None, "lockout", request=request, login_digest=username or "")
 
 
 @receiver([post_save, post_delete], sender=TeamMembership, dispatch_uid="accounts.sync_roles")

@@ -1,15 +1,50 @@
-"""Writes about staff accounts: two-factor enrolment, backup codes, ending sessions."""
+"""
+Writes about staff accounts: two-factor enrolment and replacement, backup codes, ending sessions,
+unlocking, and changes of a user's roles, which take two administrators (four eyes).
+"""
 
+import secrets
+
+import django_otp
+from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext as _
+
+from audit.services import record
+
+from .models import (
+    BackupCode,
+    BackupCodeDevice,
+    RoleChangeRequest,
+    TeamMembership,
+    TOTPDevice,
+    backup_code_digest,
+)
+from .roles import RoleGroup
+from .signin import live_attempts, may_unlock, username_digest
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup codes"
+# Eight base32 characters (40 bits), as django-otp's static tokens are.
+BACKUP_CODE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+BACKUP_CODE_LENGTH = 8
+
+
+def _account(user):
+    # request.user is a lazy proxy (twice: auth, then django-otp); the audit trail names the user
+    # model instance behind it.
+    while isinstance(user, LazyObject):
+        user.pk  # noqa: B018 - evaluates the proxy
+        user = user._wrapped
+    return user
 
 
 def totp_enrolment_device(*, user) -> TOTPDevice:
@@ -18,29 +53,95 @@ def totp_enrolment_device(*, user) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
 
 
+def has_authenticator(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def second_factor_reconfirmed(*, user, password: str, code: str, request=None) -> bool:
+    """
+    Whether the user just typed their password and a current code of a device they already
+    have. A signed-in session alone is not enough to change the second factor: a browser left
+    open must not let someone else move the account to their own phone.
+    """
+    if request is not None:
+        # Through the authentication backends, so that guesses count towards the lockout
+        # (django-axes) and are audited as failed sign-ins, as on the login page.
+        checked = authenticate(request, username=user.get_username(), password=password or "")
+        if checked is None or checked.pk != user.pk:
+            return False
+    elif not user.check_password(password or ""):
+        return False
+    return django_otp.match_token(user, (code or "").replace(" ", "")) is not None
+
+
 @transaction.atomic
-def totp_enrolment_confirm(*, user, device: TOTPDevice, token: str) -> list[str] | None:
+def totp_enrolment_confirm(
+    *,
+    user,
+    device: TOTPDevice,
+    token: str,
+    password: str = "",
+    current_code: str = "",
+    request=None,
+) -> list[str] | None:
     """
-    Confirm the authenticator with a code it shows; return fresh backup codes, or None when the
-    code is wrong. Any earlier authenticator of the user is removed: one phone, one secret.
+    Confirm the authenticator with a code it shows; return fresh backup codes, or None when a
+    code or the password is wrong. Any earlier authenticator of the user is removed (one phone,
+    one secret), which a user who has one may do only with their password and a current code.
     """
-    if device.user_id != user.pk or device.confirmed or not device.verify_token(token):
+    if device.user_id != user.pk or device.confirmed:
+        return None
+    replacing = has_authenticator(user)
+    if replacing and not second_factor_reconfirmed(
+        user=user, password=password, code=current_code, request=request
+    ):
+        return None
+    if not device.verify_token(token):
         return None
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    return backup_codes_regenerate(user=user)
+    record(
+        user,
+        "update" if replacing else "create",
+        _account(user),
+        request=request,
+        second_factor="authenticator_replaced" if replacing else "authenticator_enrolled",
+    )
+    return backup_codes_issue(user=user)
+
+
+def _random_backup_code() -> str:
+    return "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(BACKUP_CODE_LENGTH))
 
 
 @transaction.atomic
-def backup_codes_regenerate(*, user) -> list[str]:
-    """Replace the user's one-time backup codes, shown to them once."""
-    device, _ = StaticDevice.objects.get_or_create(
+def backup_codes_issue(*, user) -> list[str]:
+    """
+    Replace the user's one-time backup codes, shown to them once and kept only as keyed digests.
+    Callers have checked who asks: enrolment just confirmed, or `backup_codes_regenerate`.
+    """
+    device, _created = BackupCodeDevice.objects.get_or_create(
         user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device.codes.all().delete()
+    codes = [_random_backup_code() for _ in range(BACKUP_CODE_COUNT)]
+    BackupCode.objects.bulk_create(
+        BackupCode(device=device, digest=backup_code_digest(code)) for code in codes
+    )
+    return codes
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user, password: str, code: str, request=None) -> list[str] | None:
+    """New backup codes for a user who re-typed their password and a current code, else None."""
+    if not second_factor_reconfirmed(user=user, password=password, code=code, request=request):
+        record(user, "denied", _account(user), request=request, second_factor="backup_codes")
+        return None
+    codes = backup_codes_issue(user=user)
+    record(
+        user, "update", _account(user), request=request, second_factor="backup_codes_regenerated"
+    )
     return codes
 
 
@@ -57,3 +158,169 @@ def user_set_language(*, user, language: str) -> bool:
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
     return True
+
+
+# Administrators and four eyes.
+
+
+def is_administrator(user) -> bool:
+    """Superusers and members of the Administrator group run accounts and teams."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.groups.filter(name=RoleGroup.ADMINISTRATOR).exists()
+
+
+def user_team_ids(user) -> list[int]:
+    return list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
+
+
+def record_for_teams(actor, action, target, *, teams, request=None, **detail) -> None:
+    """
+    Record an account event once for each team it concerns (`team` in the detail), so that the
+    supervisors of each see it in their audit trail; once without a team when there is none.
+    """
+    for team_id in sorted(set(teams)) or [None]:
+        extra = {"team": team_id} if team_id is not None else {}
+        record(actor, action, target, request=request, **detail, **extra)
+
+
+def _request_teams(change: RoleChangeRequest) -> list[int]:
+    return [*user_team_ids(change.user), *([change.team_id] if change.team_id else [])]
+
+
+@transaction.atomic
+def role_change_request(
+    *, actor, user, kind: str, team=None, role: str = "", grant: bool = True, request=None
+) -> RoleChangeRequest:
+    """
+    Ask for a change of `user`'s standing; nothing changes until a second administrator
+    approves it. Nobody asks for a change of their own standing.
+    """
+    if not is_administrator(actor):
+        raise PermissionDenied(_("Only administrators ask for role changes."))
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("You cannot ask for a change of your own roles or flags."))
+    change = RoleChangeRequest(
+        user=user, kind=kind, team=team, role=role or "", grant=grant, requested_by=actor
+    )
+    if kind == RoleChangeRequest.Kind.TEAM_ROLE:
+        if team is None:
+            raise ValidationError({"team": _("Choose the team whose role changes.")})
+        change.grant = bool(role)
+    elif team is not None or role:
+        raise ValidationError({"team": _("A flag is not a team role: leave team and role empty.")})
+    change.full_clean()
+    change.save()
+    record_for_teams(
+        actor,
+        "create",
+        change,
+        teams=_request_teams(change),
+        request=request,
+        four_eyes="requested",
+        kind=change.kind,
+        subject=user.pk,
+        role=change.role,
+        grant=change.grant,
+    )
+    return change
+
+
+def _decide(*, actor, change: RoleChangeRequest) -> RoleChangeRequest:
+    if not is_administrator(actor):
+        raise PermissionDenied(_("Only administrators decide role changes."))
+    # Locked, so that two administrators deciding at once do not both apply it.
+    change = RoleChangeRequest.objects.select_for_update().get(pk=change.pk)
+    if change.status != RoleChangeRequest.Status.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    if actor.pk in (change.requested_by_id, change.user_id):
+        raise PermissionDenied(
+            _("A second administrator, neither the one who asked nor the one it concerns, decides.")
+        )
+    return change
+
+
+@transaction.atomic
+def role_change_approve(*, actor, change: RoleChangeRequest, request=None) -> RoleChangeRequest:
+    """Approve a pending request of another administrator and apply it, in one transaction."""
+    change = _decide(actor=actor, change=change)
+    teams_before = _request_teams(change)
+    _apply(change)
+    change.status = RoleChangeRequest.Status.APPROVED
+    change.decided_by, change.decided_at = actor, timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    record_for_teams(
+        actor,
+        "update",
+        change,
+        teams=teams_before,
+        request=request,
+        four_eyes="approved",
+        kind=change.kind,
+        subject=change.user_id,
+        role=change.role,
+        grant=change.grant,
+    )
+    return change
+
+
+@transaction.atomic
+def role_change_reject(*, actor, change: RoleChangeRequest, request=None) -> RoleChangeRequest:
+    """Reject a pending request: nothing of it is applied."""
+    change = _decide(actor=actor, change=change)
+    change.status = RoleChangeRequest.Status.REJECTED
+    change.decided_by, change.decided_at = actor, timezone.now()
+    change.save(update_fields=["status", "decided_by", "decided_at"])
+    record_for_teams(
+        actor,
+        "update",
+        change,
+        teams=_request_teams(change),
+        request=request,
+        four_eyes="rejected",
+        kind=change.kind,
+        subject=change.user_id,
+    )
+    return change
+
+
+def _apply(change: RoleChangeRequest) -> None:
+    user = change.user
+    Kind = RoleChangeRequest.Kind
+    if change.kind == Kind.TEAM_ROLE:
+        if change.role:
+            TeamMembership.objects.update_or_create(
+                user=user, team=change.team, defaults={"role": change.role}
+            )
+        else:
+            # Deleted one by one, so the role groups follow (accounts.receivers).
+            for membership in TeamMembership.objects.filter(user=user, team=change.team):
+                membership.delete()
+    elif change.kind == Kind.SUPERUSER:
+        user.is_superuser = change.grant
+        user.save(update_fields=["is_superuser"])
+    elif change.kind == Kind.STAFF:
+        user.is_staff = change.grant
+        user.save(update_fields=["is_staff"])
+    elif change.kind == Kind.ADMINISTRATOR:
+        group, _created = Group.objects.get_or_create(name=RoleGroup.ADMINISTRATOR.value)
+        if change.grant:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+
+
+@transaction.atomic
+def user_unlock(*, actor, user, request=None) -> int:
+    """
+    Lift the sign-in lockout of `user` from every address, as a supervisor of their team or an
+    administrator; return how many counted failures were cleared. Refused to anyone else. The
+    unlock is a chained audit event of the actor, naming the account unlocked.
+    """
+    if not may_unlock(actor, user):
+        raise PermissionDenied("You may not unlock this account.")
+    cleared = live_attempts(user).aggregate(total=Sum("failures_since_start"))["total"] or 0
+    # Expired attempts too: nothing of this user's lockout is left behind to count again.
+    AccessAttempt.objects.filter(username=username_digest(user.get_username())).delete()
+    record(actor, "update", user, request=request, change="sign_in_unlocked", failures=cleared)
+    return cleared

@@ -9,6 +9,9 @@ urlpatterns = [
     path("verify/", views.VerifyView.as_view(), name="verify"),
     path("2fa/setup/", views.SetupView.as_view(), name="setup"),
     path("2fa/setup/qr.svg", views.setup_qr, name="setup_qr"),
+    path("2fa/backup-codes/", views.BackupCodesView.as_view(), name="backup_codes"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("locked/", views.locked_accounts, name="locked_accounts"),
+    path("locked/<int:user_id>/unlock/", views.unlock, name="unlock"),
 ]

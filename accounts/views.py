@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,14 +22,19 @@ from django_otp.qr import write_qrcode_image
 
 from audit.services import record
 
+from . import signin
 from .api import LOCKED
-from .forms import EnrolmentForm, LoginForm, TokenForm
+from .forms import BackupCodesForm, EnrolmentForm, LoginForm, ReplacementForm, TokenForm
 from .services import (
+    backup_codes_regenerate,
+    has_authenticator,
     totp_enrolment_confirm,
     totp_enrolment_device,
     user_logout_everywhere,
     user_set_language,
+    user_unlock,
 )
+from .signin import may_unlock_anyone
 
 
 def _safe_next(request, default="/"):
@@ -99,6 +105,9 @@ class VerifyView(FormView):
 
     def form_valid(self, form):
         django_otp.login(self.request, form.device)
+        # A new session id for the fully signed-in session: an id seen or planted before the
+        # second factor (after the password alone) opens nothing.
+        self.request.session.cycle_key()
         record(self.request.user, "login", request=self.request, step="second_factor")
         return redirect(_safe_next(self.request))
 
@@ -119,22 +128,58 @@ class SetupView(FormView):
             return redirect("accounts:verify")
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form_class(self):
+        # Replacing an enrolled authenticator asks for the password and a current code again.
+        return ReplacementForm if has_authenticator(self.request.user) else EnrolmentForm
+
     def get_context_data(self, **kwargs):
         device = totp_enrolment_device(user=self.request.user)
         return {
             **super().get_context_data(**kwargs),
             "secret": _readable_secret(device.bin_key),
+            "replacing": has_authenticator(self.request.user),
         }
 
     def form_valid(self, form):
         device = totp_enrolment_device(user=self.request.user)
         codes = totp_enrolment_confirm(
-            user=self.request.user, device=device, token=form.cleaned_data["token"]
+            user=self.request.user,
+            device=device,
+            token=form.cleaned_data["token"],
+            password=form.cleaned_data.get("password", ""),
+            current_code=form.cleaned_data.get("current_code", ""),
+            request=self.request,
         )
         if codes is None:
-            form.add_error("token", _("That code is not valid. Scan the QR code again and retry."))
+            if isinstance(form, ReplacementForm):
+                form.add_error(None, _("A code or the password is not valid. Please retry."))
+            else:
+                form.add_error(
+                    "token", _("That code is not valid. Scan the QR code again and retry.")
+                )
             return self.form_invalid(form)
         django_otp.login(self.request, device)
+        self.request.session.cycle_key()
+        return render(self.request, "accounts/backup_codes.html", {"codes": codes})
+
+
+@method_decorator([never_cache, login_required], name="dispatch")
+class BackupCodesView(FormView):
+    """New backup codes (the old ones stop working), after the password and a current code."""
+
+    template_name = "accounts/backup_codes_new.html"
+    form_class = BackupCodesForm
+
+    def form_valid(self, form):
+        codes = backup_codes_regenerate(
+            user=self.request.user,
+            password=form.cleaned_data["password"],
+            code=form.cleaned_data["current_code"],
+            request=self.request,
+        )
+        if codes is None:
+            form.add_error(None, _("The password or the code is not valid."))
+            return self.form_invalid(form)
         return render(self.request, "accounts/backup_codes.html", {"codes": codes})
 
 
@@ -171,9 +216,35 @@ def logout_everywhere(request):
     return redirect(settings.LOGIN_URL)
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
+def locked_out(request, *args, **kwargs):
     """Shown by django-axes after too many failed logins."""
     minutes = int(settings.AXES_COOLOFF_TIME * 60)
     if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": str(LOCKED), "minutes": minutes}, status=429)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+@never_cache
+@login_required
+def locked_accounts(request):
+    """The accounts locked now that the viewer may unlock: their teams' members, or anyone's."""
+    if not may_unlock_anyone(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "accounts/locked_accounts.html",
+        {
+            "locked": signin.locked_accounts(request.user),
+            "minutes": int(settings.AXES_COOLOFF_TIME * 60),
+        },
+    )
+
+
+@require_POST
+@login_required
+def unlock(request, user_id: int):
+    # Someone the viewer may not unlock is answered as if there were no such account.
+    user = get_object_or_404(signin.unlockable_users(request.user), pk=user_id)
+    user_unlock(actor=request.user, user=user, request=request)
+    messages.success(request, _("%(username)s can sign in again.") % {"username": user})
+    return redirect("accounts:locked_accounts")

@@ -1,23 +1,41 @@
 """
 The hash chain: how an event is hashed and how the trail is checked.
 
-An event's hash is SHA-256 over a canonical JSON of its fields and the previous event's hash.
-The canonical form is computed the same way from the values about to be written and from the
-values read back, so what the database normalises (key order in jsonb, IPv6 spelling, whole
-floats in jsonb numerics, time zones) cannot break an intact chain.
+An event's link is computed over a canonical JSON of its fields, its hash version and the previous
+event's hash. The canonical form is computed the same way from the values about to be written and
+from the values read back, so what the database normalises (key order in jsonb, IPv6 spelling,
+whole floats in jsonb numerics, time zones) cannot break an intact chain.
+
+Each event carries the version it was linked under (`AuditEvent.hash_version`):
+
+- 1, legacy: plain SHA-256, which anyone who can write the table can recompute. Every event
+  written before migration 0003 is version 1, and stays so: an append-only chain is never
+  re-linked. The first keyed event's HMAC covers the last legacy hash, though, so from then on the
+  legacy stretch cannot be rewritten unseen either.
+- 2, keyed: HMAC-SHA-256 under a subkey of SHIMTEO_AUDIT_KEY (audit/keys.py), which the database
+  never holds. Every event from migration 0003 on is version 2.
+
+Once a keyed event appears, every later one must be keyed too: an unkeyed event after a keyed one
+is a forgery (someone without the key appending or replacing events), and is reported as a break.
+What keys cannot show, removal of the newest events, the signed checkpoints of the head do
+(audit/checkpoint.py).
 """
 
 import datetime
 import hashlib
+import hmac
 import ipaddress
 import json
 from dataclasses import dataclass
 
+from .keys import event_key
 from .models import AuditEvent
 
 GENESIS = "0" * 64
-# Bump when the canonical form changes; old events keep verifying under the version they carry.
-HASH_VERSION = 1
+LEGACY_UNKEYED = 1
+KEYED = 2
+# The version new events are linked under; old events keep verifying under the one they carry.
+HASH_VERSION = KEYED
 
 
 def normalise_ip(value: str | None) -> str | None:
@@ -50,7 +68,7 @@ def _utc(moment: datetime.datetime) -> str:
 
 def canonical(event) -> bytes:
     fields = {
-        "v": HASH_VERSION,
+        "v": event.hash_version,
         "occurred_at": _utc(event.occurred_at),
         "actor_id": None if event.actor_id is None else str(event.actor_id),
         "actor_username": event.actor_username,
@@ -69,13 +87,21 @@ def canonical(event) -> bytes:
 
 
 def compute_hash(event) -> str:
-    return hashlib.sha256(canonical(event)).hexdigest()
+    """The event's link under the version it carries; ValueError for a version we do not know."""
+    if event.hash_version == KEYED:
+        return hmac.new(event_key(), canonical(event), hashlib.sha256).hexdigest()
+    if event.hash_version == LEGACY_UNKEYED:
+        return hashlib.sha256(canonical(event)).hexdigest()
+    raise ValueError(f"unknown audit hash version {event.hash_version!r}")
 
 
 @dataclass(frozen=True)
 class ChainReport:
     count: int
     head: str
+    # The sequence of the last intact event (0 when there is none).
+    head_sequence: int = 0
+    legacy: int = 0
     broken_at: int | None = None
     reason: str = ""
 
@@ -84,28 +110,72 @@ class ChainReport:
         return self.broken_at is None
 
 
+def _fault(event, expected_prev: str, keyed_seen: bool) -> str:
+    """Why `event` does not hold as the successor of `expected_prev`, or "" when it does."""
+    if event.prev_hash != expected_prev:
+        return (
+            "its previous-event hash does not match the event before it: an event was removed, "
+            "inserted or altered"
+        )
+    if event.hash_version not in (LEGACY_UNKEYED, KEYED):
+        return f"it carries an unknown hash version ({event.hash_version}): the event was altered"
+    if keyed_seen and event.hash_version != KEYED:
+        return (
+            "it is unkeyed but follows keyed events: it was added or replaced by someone without "
+            "the audit key"
+        )
+    if not hmac.compare_digest(compute_hash(event), event.hash):
+        return "its contents do not match its hash: the event was altered"
+    return ""
+
+
+def _walk(events, *, prev: str, head_sequence: int, keyed_seen: bool) -> ChainReport:
+    count = legacy = 0
+    for event in events:
+        reason = _fault(event, prev, keyed_seen)
+        if reason:
+            return ChainReport(
+                count=count,
+                head=prev,
+                head_sequence=head_sequence,
+                legacy=legacy,
+                broken_at=event.sequence,
+                reason=reason,
+            )
+        keyed_seen = keyed_seen or event.hash_version == KEYED
+        legacy += event.hash_version == LEGACY_UNKEYED
+        prev, head_sequence = event.hash, event.sequence
+        count += 1
+    return ChainReport(count=count, head=prev, head_sequence=head_sequence, legacy=legacy)
+
+
 def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
     """Walk the trail in order; report the first event whose links or contents do not hold."""
-    expected_prev, count = GENESIS, 0
     events = AuditEvent.objects.order_by("sequence").iterator(chunk_size=chunk_size)
-    for event in events:
-        if event.prev_hash != expected_prev:
+    return _walk(events, prev=GENESIS, head_sequence=0, keyed_seen=False)
+
+
+def verify_from(*, sequence: int, head: str, chunk_size: int = 2000) -> ChainReport:
+    """
+    Check only the events after `sequence`, whose hash must be `head` (0 and GENESIS: from the
+    start): how a checkpoint extends the previous one without reading the whole trail. The
+    counts cover the events walked, not the whole trail.
+    """
+    anchor = None
+    if sequence:
+        anchor = AuditEvent.objects.filter(sequence=sequence).values("hash", "hash_version").first()
+        if anchor is None or not hmac.compare_digest(anchor["hash"], head):
             return ChainReport(
-                count=count,
-                head=expected_prev,
-                broken_at=event.sequence,
-                reason=(
-                    "its previous-event hash does not match the event before it: an event "
-                    "was removed, inserted or altered"
-                ),
+                count=0,
+                head=head,
+                head_sequence=sequence,
+                broken_at=sequence,
+                reason="the event the previous checkpoint ends at is missing or altered",
             )
-        if compute_hash(event) != event.hash:
-            return ChainReport(
-                count=count,
-                head=expected_prev,
-                broken_at=event.sequence,
-                reason="its contents do not match its hash: the event was altered",
-            )
-        expected_prev = event.hash
-        count += 1
-    return ChainReport(count=count, head=expected_prev)
+    events = AuditEvent.objects.filter(sequence__gt=sequence).order_by("sequence")
+    return _walk(
+        events.iterator(chunk_size=chunk_size),
+        prev=head,
+        head_sequence=sequence,
+        keyed_seen=anchor is not None and anchor["hash_version"] == KEYED,
+    )

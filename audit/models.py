@@ -1,6 +1,7 @@
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import AppendOnlyError
@@ -32,7 +33,13 @@ class AuditEventQuerySet(models.QuerySet):
             user=user, role=TeamMembership.Role.SUPERVISOR
         ).values("team")
         cases = Case.objects.visible_to(user).filter(team__in=supervised_teams)
-        return self.filter(case_id__in=cases.values("pk"))
+        # Events about a team rather than a case (an administrator's change of its accounts or
+        # roles) name the team in their detail; its supervisors read them too.
+        team_ids = list(supervised_teams.values_list("team", flat=True))
+        visible = Q(case_id__in=cases.values("pk"))
+        if team_ids:
+            visible |= Q(case_id__isnull=True, detail__team__in=team_ids)
+        return self.filter(visible)
 
     def update(self, **kwargs):
         raise AppendOnlyError(APPEND_ONLY)
@@ -91,6 +98,9 @@ class AuditEvent(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous event's hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64)
+    # How `hash` was computed (audit.chain): 1 unkeyed SHA-256 (events before migration 0003),
+    # 2 HMAC under SHIMTEO_AUDIT_KEY. Part of what is hashed, so it cannot be flipped unseen.
+    hash_version = models.PositiveSmallIntegerField(_("hash version"))
 
     objects = AuditEventQuerySet.as_manager()
 

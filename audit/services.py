@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from vault.fields import Sealed, encrypted_fields
 
-from .chain import GENESIS, compute_hash, normalise_ip
+from .chain import GENESIS, HASH_VERSION, compute_hash, normalise_ip
 from .exceptions import AuditDetailError, AuditError
 from .models import CASE_MODEL, AuditEvent
 
@@ -63,6 +63,7 @@ def record(actor, action, target=None, *, request=None, case=None, **detail) -> 
         last = AuditEvent.objects.using(using).order_by("-sequence").values_list("hash", flat=True)
         event.prev_hash = last.first() or GENESIS
         event.occurred_at = timezone.now()
+        event.hash_version = HASH_VERSION
         event.hash = compute_hash(event)
         # AuditEvent.save() refuses every caller but this one.
         models.Model.save(event, force_insert=True, using=using)

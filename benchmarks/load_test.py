@@ -84,10 +84,9 @@ def make_identities(count: int) -> list[dict]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
     from knox.models import AuthToken
 
-    from accounts.models import User
+    from accounts.models import TOTPDevice, User
     from casework.models import Case, Person
 
     users = list(User.objects.filter(username__contains="caseworker", is_active=True))

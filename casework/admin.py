@@ -5,6 +5,11 @@ Every page, inline, choice list and autocomplete starts from `visible_to(request
 visibility rule (casework.querysets), so tightening that rule tightens the admin with it. Lists
 show references and coarse plain fields only; decrypted values appear in change forms, one
 record at a time. Search takes a reference, or an exact name through the blind index.
+
+Every page of a record opened here, every list and every write is a chained audit event of the
+record's case (of each case of a person), which the case's supervisors read. Who owns or works a
+case, and its team, are not changed here: those are the services' (assignment, transfer), so that
+an administrator's break-glass sight of a case cannot be made to outlast its grant.
 """
 
 from django import forms
@@ -20,6 +25,8 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from audit.exceptions import AuditDetailError
+from audit.services import record
 from vault.fields import BlindIndexField, EncryptedFieldMixin
 
 from . import services
@@ -81,6 +88,39 @@ def _save_counting_change(instance) -> None:
     instance.save()
     if versioned:
         instance.refresh_from_db(fields=["version"])
+
+
+def _cases_of(obj) -> list:
+    """
+    The cases an event about `obj` belongs to, so that their supervisors read it: None lets
+    `record` take the case from the record itself; a person's events go to each of their cases.
+    """
+    if isinstance(obj, Case) or any(f.name == "case" for f in obj._meta.concrete_fields):
+        return [None]
+    if isinstance(obj, Person):
+        person_id = obj.pk
+    else:
+        person_id = getattr(obj, "person_id", None) or getattr(obj, "from_person_id", None)
+    if person_id is None:
+        return [None]
+    cases = CaseMember.objects.filter(person_id=person_id).values_list("case_id", flat=True)
+    return sorted(set(cases), key=str) or [None]
+
+
+def audit_admin(request, action: str, obj, **detail) -> None:
+    """One audit event per case of `obj` for something done to it in the admin."""
+    for case in _cases_of(obj):
+        try:
+            record(request.user, action, obj, request=request, case=case, admin=True, **detail)
+        except AuditDetailError:
+            # As the services do: a detail that happens to contain a value the record holds is
+            # dropped, never the event.
+            record(request.user, action, obj, request=request, case=case, detail_withheld=True)
+
+
+def _changed_fields(form) -> list[str]:
+    names = {field.name for field in form._meta.model._meta.get_fields()}
+    return [name for name in form.changed_data if name in names]
 
 
 def _is_sealed(model, path: str) -> bool:
@@ -147,18 +187,50 @@ class CaseworkModelAdmin(VisibleRowsMixin, admin.ModelAdmin):
         # A subquery on the primary key, so matches through many-valued paths add no duplicate rows.
         return Q(pk__in=self.model._default_manager.filter(condition).values("pk"))
 
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            # A list shows references only, but who looked through which records is kept.
+            record(request.user, "view", self.model, request=request, admin=True, page="list")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        if request.method == "GET" and response.status_code == 200 and context.get("original"):
+            audit_admin(request, "view", context["original"])
+        return response
+
     def save_model(self, request, obj, form, change):
         _stamp_actor(obj, request.user)
         _save_counting_change(obj)
+        audit_admin(request, "update" if change else "create", obj, fields=_changed_fields(form))
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
+            audit_admin(request, "delete", obj)
             obj.delete()
+        changed = {id(f.instance): _changed_fields(f) for f in formset.forms if f.has_changed()}
         for instance in instances:
+            adding = instance._state.adding
             _stamp_actor(instance, request.user)
             _save_counting_change(instance)
+            audit_admin(
+                request,
+                "create" if adding else "update",
+                instance,
+                fields=changed.get(id(instance), []),
+            )
         formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        audit_admin(request, "delete", obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
 
     def check(self, **kwargs):
         return [*super().check(**kwargs), *self._check_lists_show_nothing_sealed()]
@@ -464,10 +536,21 @@ class CaseMemberInline(CaseworkInline):
 
 
 class CaseAssignmentInline(CaseworkInline):
+    """Who works the case, read-only: supervisors assign through the services' pages."""
+
     model = CaseAssignment
-    select_related = ("assigned_by",)
+    select_related = ("user", "assigned_by")
     fields = ["user", "role", "assigned_by", "assigned_at"]
-    readonly_fields = ["assigned_by", "assigned_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class CaseNoteInline(CaseworkInline):
@@ -516,7 +599,7 @@ class CaseAdmin(CaseworkModelAdmin):
     date_hierarchy = "opened_on"
     search_fields = ["reference"]
     case_lookups = ("pk",)
-    readonly_fields = ["reference", "created_at", "updated_at"]
+    readonly_fields = ["reference", "owner", "created_at", "updated_at"]
     fields = [
         "reference",
         "team",
@@ -536,6 +619,13 @@ class CaseAdmin(CaseworkModelAdmin):
         CaseNoteInline,
         TaskInline,
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The owner is never set here (an administrator making themself owner would keep the
+        # case after break-glass ends); a case changes team only by a transfer, which checks
+        # every member's consent.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "team"]
 
 
 @admin.register(CaseNote)

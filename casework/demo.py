@@ -24,9 +24,8 @@ from django.db import transaction
 from django.db.models import DateTimeField
 from django.db.models.functions import Cast
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Team, TeamMembership, User
+from accounts.models import Team, TeamMembership, TOTPDevice, User
 from consent.models import Consent
 from consent.models import Method as ConsentMethod
 
@@ -587,9 +586,11 @@ def demo_authenticator(user: User) -> TOTPDevice:
 
 def demo_code(username: str) -> tuple[str, str]:
     """The current six-digit code of a demo account, and its secret in base32 for an app."""
-    device = TOTPDevice.objects.get(
-        user__username=username, confirmed=True, key=demo_totp_key(username)
-    )
+    # The secret is encrypted, so it is compared here rather than in the query.
+    devices = TOTPDevice.objects.filter(user__username=username, confirmed=True)
+    device = next((d for d in devices if d.key == demo_totp_key(username)), None)
+    if device is None:
+        raise TOTPDevice.DoesNotExist(f"{username} has no demo authenticator.")
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     return f"{code:0{device.digits}d}", base64.b32encode(device.bin_key).decode()
 

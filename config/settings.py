@@ -42,9 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The authenticator and backup-code devices are accounts' own (secret encrypted, codes
+    # digested); django-otp's TOTP and static plugins, which keep both in clear, are not installed.
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "axes",
     "csp",
     "rest_framework",
@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
     # After authentication (it reads the user), outside the view's transaction (it may be aborted).
     "audit.middleware.RefusalAuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -144,12 +145,23 @@ if PRODUCTION and not SHIMTEO_REQUIRE_2FA:
 OTP_TOTP_ISSUER = "Shimteo"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
-# Lockout after repeated failed logins (django-axes), per username and per address.
+# Lockout after repeated failed logins (django-axes), per pair of username and client address
+# (accounts.signin): an address alone would be the proxy's, shared by a whole office, and a
+# success resets only the pair that signed in, never another account's counter.
 AXES_FAILURE_LIMIT = env.int("SHIMTEO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("SHIMTEO_LOGIN_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Usernames are counted and kept as keyed digests; the address behind the trusted proxies.
+AXES_USERNAME_CALLABLE = "accounts.signin.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.axes_client_ip"
+# Sign-ins and sign-outs are in the audit trail; axes' own log would keep usernames as typed.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "token"]
+# Unlocking is the audited "Locked accounts" page; the admin would delete attempts unrecorded.
+AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
@@ -170,7 +182,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# How many reverse proxies in front of the app set X-Forwarded-For (0 = trust none); audit IPs.
+# How many reverse proxies in front of the app set X-Forwarded-For (0 = trust none): the client
+# address of audit events, the sign-in lockout and the API's rate limits.
 SHIMTEO_TRUSTED_PROXY_COUNT = env.int("SHIMTEO_TRUSTED_PROXY_COUNT", default=0)
 # Largest case attachment accepted, in bytes.
 SHIMTEO_ATTACHMENT_MAX_BYTES = env.int("SHIMTEO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
@@ -187,6 +200,13 @@ SHIMTEO_INDEX_KEY = env.str("SHIMTEO_INDEX_KEY", default="")
 # While the index key is rotated: the previous key(s), comma-separated base64, so searches still
 # match digests `manage.py reindex_blind_indexes` has not recomputed yet. Empty otherwise.
 SHIMTEO_OLD_INDEX_KEYS = env.str("SHIMTEO_OLD_INDEX_KEYS", default="")
+# Keys the audit chain's links and signs its checkpoints (audit/keys.py); base64 of 32 bytes,
+# distinct from every other key. Required in production; development generates one.
+SHIMTEO_AUDIT_KEY = env.str("SHIMTEO_AUDIT_KEY", default="")
+# Where beat writes the signed checkpoint of the audit chain's head; empty: `audit-checkpoints`
+# next to the media folder. Every process that verifies the chain must see the same folder.
+SHIMTEO_AUDIT_CHECKPOINT_DIR = env.str("SHIMTEO_AUDIT_CHECKPOINT_DIR", default="")
+SHIMTEO_AUDIT_CHECKPOINT_MINUTES = env.int("SHIMTEO_AUDIT_CHECKPOINT_MINUTES", default=5)
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))
@@ -195,6 +215,8 @@ SHIMTEO_DEV_KEY_FILE = Path(
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SHIMTEO_SESSION_IDLE_SECONDS", default=30 * 60)
+# However busy, a session ends this long after sign-in (accounts.middleware.AbsoluteSession...).
+SHIMTEO_SESSION_ABSOLUTE_SECONDS = env.int("SHIMTEO_SESSION_ABSOLUTE_SECONDS", default=12 * 3600)
 # The idle timeout slides, written at most once a minute (accounts.middleware.SlidingSession...).
 SESSION_SAVE_EVERY_REQUEST = False
 # Database sessions whose save tells a database outage (503) from a deleted session (400).
@@ -241,6 +263,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "audit.drf.exception_handler",
+    # Rate limits count the client behind the trusted proxies; with none, a made-up
+    # X-Forwarded-For must not be a fresh client.
+    "NUM_PROXIES": SHIMTEO_TRUSTED_PROXY_COUNT,
 }
 # API tokens: stored hashed, expiring after a working day, never refreshed silently.
 REST_KNOX = {
@@ -275,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "AssignmentRoleEnum": "casework.choices.AssignmentRole",
         "AdvocacyDocumentKindEnum": "legal_aid.models.AdvocacyDocument.Kind",
         "AdvocacyDocumentStatusEnum": "legal_aid.models.AdvocacyDocument.Status",
+        "IntakeStatusEnum": "intake.models.IntakeSubmission.Status",
+        "IntakeStepEnum": "intake.models.IntakeSubmission.Step",
     },
 }
 
@@ -305,6 +332,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ops.requeue_stalled_documents",
         "schedule": datetime.timedelta(minutes=5),
     },
+    # The audit chain's head, signed outside the table: the newest events removed since the
+    # last checkpoint are the most that can go unseen.
+    "checkpoint-audit-chain": {
+        "task": "ops.checkpoint_audit_chain",
+        "schedule": datetime.timedelta(minutes=SHIMTEO_AUDIT_CHECKPOINT_MINUTES),
+    },
 }
 
 # Backups: encrypted with their own key, never with the field keys (a stolen backup and a stolen
@@ -317,6 +350,7 @@ SHIMTEO_BACKUP_DEV_KEY_FILE = Path(
 # facts; their identifying details are erased.
 SHIMTEO_RETENTION_YEARS_AFTER_CLOSURE = env.int("SHIMTEO_RETENTION_YEARS_AFTER_CLOSURE", default=7)
 
+DEFAULT_EXCEPTION_REPORTER = "config.reporting.QuerylessExceptionReporter"
 DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.BodylessExceptionReporterFilter"
 # One JSON object per line, each with the request (or task) id; "plain" for reading in a terminal.
 # Messages never carry personal data: log references and ids, never names or posted values.
@@ -324,7 +358,10 @@ SHIMTEO_LOG_FORMAT = env.str("SHIMTEO_LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ops.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "ops.logging.RequestIdFilter"},
+        "no_query_string": {"()": "ops.logging.QueryStringFilter"},
+    },
     "formatters": {
         "json": {"()": "ops.logging.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -337,6 +374,15 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Request bodies of person forms must never reach the logs.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        # Request bodies of person forms must never reach the logs.
+        "django.request": {"level": "ERROR"},
+        # The development server logs request lines: without their query strings.
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["no_query_string"],
+        },
+    },
 }

@@ -3,9 +3,11 @@ Backups: the whole PostgreSQL database (pg_dump, custom format) and the media fi
 encrypted with the field keys), sealed in one archive with the backup key (ops.archive).
 
 The row counts, the audit chain's head and the dump are taken from one database snapshot, so the
-manifest describes exactly what the dump holds. A restore authenticates the whole archive before
-it touches anything, restores only into an empty database, then checks the counts and the audit
-chain against the manifest.
+manifest describes exactly what the dump holds. The manifest also carries the snapshot's head as a
+checkpoint signed with the audit key, and the latest checkpoint beat signed (audit/checkpoint.py).
+A restore authenticates the whole archive before it touches anything, restores only into an empty
+database, then checks the counts and the audit chain against the manifest and both checkpoints,
+and makes the snapshot's checkpoint the restored server's current one.
 """
 
 import base64
@@ -24,6 +26,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from audit.chain import GENESIS, verify_chain
+from audit.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    checkpoint_path,
+    missing_since,
+    now,
+    read_checkpoint,
+    write_checkpoint,
+)
 from audit.models import AuditEvent
 from audit.services import record
 from vault.keyring import get_keyring
@@ -141,9 +152,24 @@ def _audit_head(cursor) -> dict:
     table = sql.Identifier(AuditEvent._meta.db_table)
     cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(table))
     count = cursor.fetchone()[0]
-    cursor.execute(sql.SQL("SELECT hash FROM {} ORDER BY sequence DESC LIMIT 1").format(table))
-    row = cursor.fetchone()
-    return {"count": count, "head": row[0] if row else GENESIS}
+    cursor.execute(
+        sql.SQL("SELECT sequence, hash FROM {} ORDER BY sequence DESC LIMIT 1").format(table)
+    )
+    sequence, head = cursor.fetchone() or (0, GENESIS)
+    # The snapshot's head, signed: a restore proves it holds the whole trail the backup saw.
+    checkpoint = Checkpoint(sequence=sequence, count=count, head=head, created_at=now()).signed()
+    return {"count": count, "head": head, "checkpoint": checkpoint.as_dict()}
+
+
+def _last_checkpoint() -> dict | None:
+    """Beat's latest checkpoint, carried so a restore can tell a trail cut before the backup."""
+    try:
+        checkpoint = read_checkpoint()
+    except CheckpointError as error:
+        # The backup is still made: losing it would not help. The restore reports no checkpoint.
+        logger.critical("Backup without the audit checkpoint", extra={"problem": str(error)})
+        return None
+    return checkpoint.as_dict() if checkpoint else None
 
 
 # --- media --------------------------------------------------------------------------------------
@@ -195,6 +221,7 @@ def backup_create(*, output: Path, actor=None) -> BackupReport:
     key = load_backup_key()
     output = Path(output)
     record(actor, "export", None, backup=True, format_version=FORMAT_VERSION)
+    last_checkpoint = _last_checkpoint()
     tables = _tables()
     media = _media_files()
     partial = output.with_name(output.name + ".partial")
@@ -207,7 +234,7 @@ def backup_create(*, output: Path, actor=None) -> BackupReport:
                 cursor.execute("SELECT pg_export_snapshot()")
                 snapshot_id = cursor.fetchone()[0]
                 counts = _count_tables(cursor, tables)
-                audit = _audit_head(cursor)
+                audit = {**_audit_head(cursor), "last_checkpoint": last_checkpoint}
                 cursor.execute("SHOW server_version")
                 server_version = cursor.fetchone()[0]
             writer = archive.ArchiveWriter(handle, key)
@@ -290,6 +317,7 @@ class RestoreReport:
     rows: int = 0
     media_files: int = 0
     audit_events: int = 0
+    audit_checkpoint: Checkpoint | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -412,3 +440,40 @@ def _verify(report: RestoreReport) -> None:
         report.problems.append(f"audit chain broken at event {chain.broken_at}: {chain.reason}")
     elif (chain.count, chain.head) != (manifest["audit"]["count"], manifest["audit"]["head"]):
         report.problems.append("audit chain: its head differs from the one in the backup")
+    else:
+        _verify_checkpoints(report, chain)
+
+
+def _verify_checkpoints(report: RestoreReport, chain) -> None:
+    """
+    The backup's signed head must be the restored head, and the restored trail must still hold the
+    head of beat's last checkpoint before the backup. Then the backup's head becomes the restored
+    server's checkpoint; a checkpoint already there is kept aside, not overwritten.
+    """
+    audit = report.manifest["audit"]
+    if "checkpoint" not in audit:
+        return  # a backup made before checkpoints: its manifest's head was checked above
+    try:
+        snapshot = Checkpoint.from_dict(audit["checkpoint"])
+        last = audit.get("last_checkpoint")
+        last = Checkpoint.from_dict(last) if last is not None else None
+    except CheckpointError as error:
+        report.problems.append(f"audit checkpoint: {error}")
+        return
+    if (snapshot.sequence, snapshot.count, snapshot.head) != (
+        chain.head_sequence,
+        chain.count,
+        chain.head,
+    ):
+        report.problems.append("audit chain: its head differs from the backup's signed checkpoint")
+        return
+    if last is not None and (missing := missing_since(last)):
+        report.problems.append(f"audit chain lost its tail before the backup: {missing}")
+        return
+    report.audit_checkpoint = snapshot
+    current = checkpoint_path()
+    if current.exists():
+        aside = current.with_name(f"{current.name}.before-restore-{now().replace(':', '')}")
+        os.replace(current, aside)
+        logger.warning("Audit checkpoint kept aside by a restore", extra={"path": str(aside)})
+    write_checkpoint(snapshot)

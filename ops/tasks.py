@@ -23,6 +23,15 @@ def apply_retention() -> dict:
     return {"eligible": report.eligible, "erased": report.erased}
 
 
+@shared_task(name="ops.checkpoint_audit_chain")
+def checkpoint_audit_chain() -> dict:
+    """Sign the audit chain's head into the checkpoint file and the logs (audit/checkpoint.py)."""
+    from audit.checkpoint import take_checkpoint
+
+    checkpoint = take_checkpoint()
+    return {"sequence": checkpoint.sequence, "count": checkpoint.count, "head": checkpoint.head}
+
+
 @shared_task(name="ops.requeue_stalled_documents")
 def requeue_stalled_documents(older_than_seconds: int = STALLED_AFTER_SECONDS) -> int:
     """

@@ -12,10 +12,9 @@ import time
 import pytest
 from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import SlidingSessionMiddleware
-from accounts.models import TeamMembership
+from accounts.models import TeamMembership, TOTPDevice
 
 from .factories import (
     AssignmentFactory,

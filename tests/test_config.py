@@ -79,6 +79,7 @@ def test_production_settings_pass_the_deployment_checklist():
         ALLOWED_HOSTS="shimteo.example.org",
         SHIMTEO_FIELD_KEYS="k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         SHIMTEO_INDEX_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        SHIMTEO_AUDIT_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,13 +1,15 @@
 """
 Filters of the API lists, on plain columns only (encrypted ones cannot be queried). They narrow a
 queryset the viewset has already scoped with `visible_to(user)`; none of them widens it. Cases use
-the filters of the case list page, casework.filtersets.CaseFilterSet.
+the filters of the case list page, casework.filtersets.CaseFilterSet, without its search: names are
+searched by POST, never in a query string.
 """
 
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from casework.filtersets import CaseFilterSet
 from casework.models import (
     Attachment,
     CaseNote,
@@ -33,14 +35,8 @@ def person_filter():
 
 
 class PersonFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(
-        label=_("Exact name"),
-        method="filter_name",
-        help_text=_(
-            "A full name or alias exactly as recorded; case, spacing, punctuation and Unicode "
-            "form do not matter."
-        ),
-    )
+    # No name here: a name in a query string stays in histories and logs. Names are searched by
+    # POST /api/v1/persons/search/.
     case = django_filters.CharFilter(
         field_name="memberships__case__reference",
         label=_("Case reference"),
@@ -49,10 +45,16 @@ class PersonFilter(django_filters.FilterSet):
 
     class Meta:
         model = Person
-        fields = ["name", "case", "role", "sex", "nationality", "region", "birth_year"]
+        fields = ["case", "role", "sex", "nationality", "region", "birth_year"]
 
-    def filter_name(self, queryset, name, value):
-        return queryset.matching_name(value)
+
+class CaseFilter(CaseFilterSet):
+    """The case list page's filters without its search, which the API takes by POST only."""
+
+    q = None
+
+    class Meta(CaseFilterSet.Meta):
+        fields = [field for field in CaseFilterSet.Meta.fields if field != "q"]
 
 
 class RelationshipFilter(django_filters.FilterSet):

@@ -97,6 +97,22 @@ def staff_field():
     return serializers.SlugRelatedField(slug_field="username", read_only=True)
 
 
+def listed(serializer_class, *, hidden: tuple[str, ...]) -> type[serializers.ModelSerializer]:
+    """
+    The read-only shape of `serializer_class` in a list: without the encrypted fields in `hidden`.
+    A list is not audited record by record (it would be a view of every row), so it shows only
+    what is stored in plain columns; the audited detail shows the rest.
+    """
+    meta = serializer_class.Meta
+    fields = [field for field in meta.fields if field not in hidden]
+    name = serializer_class.__name__.replace("Serializer", "ListSerializer")
+    list_meta = type("Meta", (meta,), {"fields": fields, "read_only_fields": fields})
+    # None takes a declared field (the upload's `file`) out of the subclass.
+    attrs = {name: None for name in hidden if name in serializer_class._declared_fields}
+    attrs |= {"Meta": list_meta, "__module__": __name__, "__doc__": serializer_class.__doc__}
+    return type(serializer_class)(name, (serializer_class,), attrs)
+
+
 # People
 
 
@@ -111,12 +127,27 @@ class AliasNamesField(serializers.ListField):
 
 
 class PersonListSerializer(serializers.ModelSerializer):
-    """A person in a list: the reference, the name and the coarse facts, nothing more decrypted."""
+    """
+    A person in a list or a search result: the reference and coarse facts, nothing decrypted. A
+    list is not audited person by person, so it must not show what only an audited read may.
+    """
 
     class Meta:
         model = Person
-        fields = ["reference", "full_name", "role", "sex", "birth_year", "nationality", "region"]
+        fields = ["reference", "role", "sex", "birth_year", "nationality", "region"]
         read_only_fields = fields
+
+
+class PersonSearchSerializer(serializers.Serializer):
+    """A name searched for: sent in the body, so that it stays out of addresses and logs."""
+
+    name = serializers.CharField(
+        max_length=200,
+        help_text=_(
+            "A full name or alias exactly as recorded; case, spacing, punctuation and Unicode "
+            "form do not matter."
+        ),
+    )
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -225,6 +256,9 @@ class LegalStatusRecordSerializer(serializers.ModelSerializer):
         validators = []
 
 
+LegalStatusRecordListSerializer = listed(LegalStatusRecordSerializer, hidden=("place", "note"))
+
+
 class PastLegalStatusRecordSerializer(LegalStatusRecordSerializer):
     """A past period filled into the timeline: it has an end and may overlap no other record."""
 
@@ -244,6 +278,9 @@ class EntitlementSerializer(serializers.ModelSerializer):
         model = Entitlement
         fields = ["id", "person", "kind", "status", "as_of", "note", "recorded_by", "recorded_at"]
         read_only_fields = ["id", "recorded_at"]
+
+
+EntitlementListSerializer = listed(EntitlementSerializer, hidden=("note",))
 
 
 # Cases and what hangs off them
@@ -284,6 +321,9 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     team_name = serializers.CharField(source="team.name", read_only=True)
     owner = staff_field()
+    member_count = serializers.IntegerField(
+        read_only=True, help_text=_("How many people the case has.")
+    )
 
     class Meta:
         model = Case
@@ -294,10 +334,23 @@ class CaseListSerializer(serializers.ModelSerializer):
             "owner",
             "status",
             "risk_level",
+            "member_count",
             "opened_on",
             "closed_on",
         ]
         read_only_fields = fields
+
+
+class CaseSearchSerializer(serializers.Serializer):
+    """What the case search takes: in the body, so that a name stays out of addresses and logs."""
+
+    q = serializers.CharField(
+        max_length=200,
+        help_text=_(
+            "A case reference (C-…), a person reference (P-…), or a person's full name or alias "
+            "exactly as recorded (upper or lower case does not matter)."
+        ),
+    )
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -350,6 +403,9 @@ class CaseNoteSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at"]
 
 
+CaseNoteListSerializer = listed(CaseNoteSerializer, hidden=("body",))
+
+
 class TaskSerializer(serializers.ModelSerializer):
     case = VisibleReferenceField(Case)
     assignee = ColleagueField(required=False, allow_null=True)
@@ -374,6 +430,9 @@ class TaskSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["id", "completed_at", "created_at"]
+
+
+TaskListSerializer = listed(TaskSerializer, hidden=("title",))
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -404,6 +463,9 @@ class IncidentUpdateSerializer(IncidentSerializer):
     """An incident stays with its case; `people`, when sent, replaces those it involved."""
 
     case = VisibleReferenceField(Case, read_only=True)
+
+
+IncidentListSerializer = listed(IncidentSerializer, hidden=("description",))
 
 
 class TaskCompleteSerializer(serializers.Serializer):
@@ -445,6 +507,11 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "sha256",
             "uploaded_at",
         ]
+
+
+AttachmentListSerializer = listed(
+    AttachmentSerializer, hidden=("file", "original_name", "description")
+)
 
 
 class ErrorSerializer(serializers.Serializer):

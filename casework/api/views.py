@@ -1,11 +1,14 @@
 """
 The casework API. Viewsets are thin: every queryset starts from `visible_to(request.user)`, so a
 record out of scope answers 404; every write calls a casework service, which validates, saves
-and audits; reads of a person or a case are audited here, as the web pages audit theirs.
+and audits; detail reads are audited here, as the web pages audit theirs. Lists show plain
+columns only (a list is not audited row by row); names are searched by POST (`persons/search/`,
+`cases/search/`), never in an address, and every search is audited without its term.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -35,6 +38,8 @@ from casework.models import (
     Relationship,
     Task,
 )
+from casework.searches import record_search
+from casework.selectors import cases_for_listing, people_search
 
 from . import filters, serializers
 from .permissions import CanEditCasework, require_edit
@@ -61,6 +66,10 @@ ERRORS = {
 }
 
 
+# A search answers at most this many records (an exact name seldom matches more than a few).
+SEARCH_LIMIT = 50
+
+
 def field_errors(exc: DjangoValidationError) -> dict:
     """A service's ValidationError as DRF field errors; full_clean's "__all__" is non_field_errors."""
     errors = as_serializer_error(exc)
@@ -80,17 +89,49 @@ def writing(ok, *, update=False):
     return responses(ok, 400, 403, 404, *([409] if update else []))
 
 
+class NameInAddress(ValidationError):
+    """A name sent in a query string: refused unread, and the answer says where it belongs."""
+
+
+def refuse_names_in_address(request, params: dict[str, str]) -> None:
+    """
+    Refuse a list request whose query string holds a search term (`params`: parameter -> where to
+    send it instead). A query string stays in browser histories and proxy logs; the term is
+    neither searched for nor echoed back.
+    """
+    sent = sorted(param for param in params if param in request.query_params)
+    if sent:
+        raise NameInAddress(
+            {
+                param: [
+                    _("Names are not sent in addresses: POST them to %(path)s.")
+                    % {"path": params[param]}
+                ]
+                for param in sent
+            }
+        )
+
+
 class CaseworkViewSet(viewsets.GenericViewSet):
     """
-    The common ground of the casework viewsets: scoping, edit rights, and service errors turned
-    into API errors (field errors as 400, a stale version as 409).
+    The common ground of the casework viewsets: scoping, edit rights, the plain-column shape of
+    lists, audited detail reads, and service errors turned into API errors (field errors as 400,
+    a stale version as 409).
     """
 
     model = None
     permission_classes = [IsAuthenticated, CanEditCasework]
+    # The shape of the list (plain columns only); None: the list shows what the detail shows,
+    # for records without encrypted fields.
+    list_serializer_class = None
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action == "list" and self.list_serializer_class is not None:
+            return self.list_serializer_class
+        return super().get_serializer_class()
 
     def filter_queryset(self, queryset):
         # Filters narrow lists. One record asked for by its key is found, or not, by visibility
@@ -117,11 +158,49 @@ class CaseworkViewSet(viewsets.GenericViewSet):
         return fields, fields.pop("version", None)
 
 
+class AuditedRetrieveMixin(mixins.RetrieveModelMixin):
+    """A detail shows decrypted fields: reading it is recorded, as the web pages record theirs."""
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.get_serializer(instance).data
+        # Recorded last: recording holds the audit chain's lock until the request's transaction ends.
+        self.record_view(instance)
+        return Response(data)
+
+    def record_view(self, instance) -> None:
+        # A record of a case (a note, a task…) carries its case, so the case's viewers list it.
+        record(self.request.user, "view", instance, request=self.request)
+
+
+class PersonRecordViewMixin(AuditedRetrieveMixin):
+    """
+    Records of a person (legal status, benefits) belong to no one case: their view is recorded
+    on the person, naming the record, so that every case of the person lists the viewer.
+    """
+
+    def record_view(self, instance) -> None:
+        record(
+            self.request.user,
+            "view",
+            instance.person,
+            request=self.request,
+            seen=instance._meta.model_name,
+            seen_id=str(instance.pk),
+        )
+
+
 # People
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("People in your cases")),
+    list=extend_schema(
+        summary=_("People in your cases"),
+        description=_(
+            "Plain columns only; the name and other identifying details are in the (audited) "
+            "detail. Search names with `POST /api/v1/persons/search/`."
+        ),
+    ),
     retrieve=extend_schema(
         summary=_("A person (the view is audited)"),
         responses=responses({200: serializers.PersonSerializer}, 404),
@@ -138,7 +217,7 @@ class CaseworkViewSet(viewsets.GenericViewSet):
 )
 class PersonViewSet(
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    AuditedRetrieveMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     CaseworkViewSet,
@@ -152,10 +231,10 @@ class PersonViewSet(
 
     def get_queryset(self):
         people = super().get_queryset()
-        return people if self.action == "list" else people.prefetch_related("aliases")
+        return people if self.action in ("list", "search") else people.prefetch_related("aliases")
 
     def get_serializer_class(self):
-        if self.action == "list":
+        if self.action in ("list", "search"):
             return serializers.PersonListSerializer
         if self.action == "create":
             return serializers.PersonCreateSerializer
@@ -163,11 +242,39 @@ class PersonViewSet(
             return serializers.AliasSerializer
         return serializers.PersonSerializer
 
-    def retrieve(self, request, *args, **kwargs):
-        person = self.get_object()
-        data = self.get_serializer(person).data
-        # Recorded last: recording holds the audit chain's lock until the request's transaction ends.
-        record(request.user, "view", person, request=request)
+    def list(self, request, *args, **kwargs):
+        refuse_names_in_address(request, {"name": reverse("casework_api:person-search")})
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=_("Find people by exact name (the search is audited)"),
+        description=_(
+            "The name is sent in the body, never in the address. The answer lists the people of "
+            "your cases whose name or alias is this name, by plain columns; the search is "
+            "recorded with the number found (never the name), and each person found lists you "
+            "among the viewers of their cases."
+        ),
+        request=serializers.PersonSearchSerializer,
+        responses=responses({200: serializers.PersonListSerializer(many=True)}, 400),
+        operation_id="persons_search",
+    )
+    # One answer of at most SEARCH_LIMIT records, not pages: the list's filters do not apply.
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="search",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def search(self, request):
+        payload = serializers.PersonSearchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        # The few people of that name first, then which of them the user may see.
+        people = people_search(user=request.user, name=payload.validated_data["name"])
+        found = list(people.order_by("reference")[:SEARCH_LIMIT])
+        data = self.get_serializer(found, many=True).data
+        matches = people.count() if len(found) == SEARCH_LIMIT else len(found)
+        record_search(request.user, Person, found, matches=matches, request=request)
         return Response(data)
 
     def perform_create(self, serializer):
@@ -230,6 +337,7 @@ class PersonViewSet(
     ),
 )
 class RelationshipViewSet(
+    # A tie names two references and its kind, nothing encrypted: its read is not recorded.
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -287,7 +395,7 @@ class RelationshipViewSet(
 )
 class LegalStatusRecordViewSet(
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    PersonRecordViewMixin,
     mixins.CreateModelMixin,
     CaseworkViewSet,
 ):
@@ -301,6 +409,8 @@ class LegalStatusRecordViewSet(
         return super().get_queryset().select_related("person", "recorded_by")
 
     def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.LegalStatusRecordListSerializer
         if self.action == "add_past":
             return serializers.PastLegalStatusRecordSerializer
         return serializers.LegalStatusRecordSerializer
@@ -336,7 +446,7 @@ class LegalStatusRecordViewSet(
 )
 class EntitlementViewSet(
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    PersonRecordViewMixin,
     mixins.CreateModelMixin,
     CaseworkViewSet,
 ):
@@ -345,6 +455,7 @@ class EntitlementViewSet(
     model = Entitlement
     lookup_url_kwarg = "entitlement_id"
     serializer_class = serializers.EntitlementSerializer
+    list_serializer_class = serializers.EntitlementListSerializer
     filterset_class = filters.EntitlementFilter
 
     def get_queryset(self):
@@ -360,7 +471,13 @@ class EntitlementViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Cases you may see")),
+    list=extend_schema(
+        summary=_("Cases you may see"),
+        description=_(
+            "Plain columns only, filtered by coarse choices. Search by reference or name with "
+            "`POST /api/v1/cases/search/`."
+        ),
+    ),
     retrieve=extend_schema(
         summary=_("A case (the view is audited)"),
         responses=responses({200: serializers.CaseSerializer}, 404),
@@ -375,7 +492,7 @@ class EntitlementViewSet(
 )
 class CaseViewSet(
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    AuditedRetrieveMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     CaseworkViewSet,
@@ -385,26 +502,55 @@ class CaseViewSet(
     model = Case
     lookup_field = "reference"
     lookup_url_kwarg = "case_ref"
-    filterset_class = CaseFilterSet
+    filterset_class = filters.CaseFilter
 
     def get_queryset(self):
         cases = super().get_queryset().select_related("team", "owner")
-        if self.action == "list":
-            return cases
+        if self.action in ("list", "search"):
+            return cases_for_listing(cases)
         return cases.prefetch_related("members__person", "assignments__user")
 
     def get_serializer_class(self):
-        if self.action == "list":
+        if self.action in ("list", "search"):
             return serializers.CaseListSerializer
         if self.action == "create":
             return serializers.CaseCreateSerializer
         return serializers.CaseSerializer
 
-    def retrieve(self, request, *args, **kwargs):
-        case = self.get_object()
-        data = self.get_serializer(case).data
-        # Recorded last: recording holds the audit chain's lock until the request's transaction ends.
-        record(request.user, "view", case, request=request)
+    def list(self, request, *args, **kwargs):
+        refuse_names_in_address(request, {"q": reverse("casework_api:case-search")})
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=_("Find cases by reference or a member's exact name (the search is audited)"),
+        description=_(
+            "The term is sent in the body, never in the address. The search is recorded with "
+            "the number of cases found (never the term), and each case found lists you among "
+            "its viewers."
+        ),
+        request=serializers.CaseSearchSerializer,
+        responses=responses({200: serializers.CaseListSerializer(many=True)}, 400),
+        operation_id="cases_search",
+    )
+    # One answer of at most SEARCH_LIMIT records, not pages: the list's filters do not apply.
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="search",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def search(self, request):
+        payload = serializers.CaseSearchSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        # The case list page's search, so that both find the same cases.
+        matching = CaseFilterSet(
+            {"q": payload.validated_data["q"]}, queryset=self.get_queryset(), request=request
+        ).qs
+        found = list(matching.most_at_risk_first()[:SEARCH_LIMIT])
+        data = self.get_serializer(found, many=True).data
+        matches = matching.count() if len(found) == SEARCH_LIMIT else len(found)
+        record_search(request.user, Case, found, matches=matches, request=request)
         return Response(data)
 
     def create(self, request, *args, **kwargs):
@@ -444,7 +590,7 @@ class CaseViewSet(
 )
 class CaseNoteViewSet(
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    AuditedRetrieveMixin,
     mixins.CreateModelMixin,
     CaseworkViewSet,
 ):
@@ -453,6 +599,7 @@ class CaseNoteViewSet(
     model = CaseNote
     lookup_url_kwarg = "note_id"
     serializer_class = serializers.CaseNoteSerializer
+    list_serializer_class = serializers.CaseNoteListSerializer
     filterset_class = filters.CaseNoteFilter
 
     def get_queryset(self):
@@ -474,7 +621,7 @@ class CaseNoteViewSet(
 )
 class TaskViewSet(
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    AuditedRetrieveMixin,
     mixins.CreateModelMixin,
     CaseworkViewSet,
 ):
@@ -495,6 +642,8 @@ class TaskViewSet(
         serializer.instance = services.task_create(actor=self.request.user, **fields)
 
     def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.TaskListSerializer
         if self.action == "complete":
             return serializers.TaskCompleteSerializer
         return serializers.TaskSerializer
@@ -538,7 +687,7 @@ class TaskViewSet(
 )
 class IncidentViewSet(
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    AuditedRetrieveMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     CaseworkViewSet,
@@ -550,6 +699,8 @@ class IncidentViewSet(
     filterset_class = filters.IncidentFilter
 
     def get_serializer_class(self):
+        if self.action == "list":
+            return serializers.IncidentListSerializer
         if self.action in ("update", "partial_update"):
             return serializers.IncidentUpdateSerializer
         return serializers.IncidentSerializer
@@ -587,7 +738,7 @@ class IncidentViewSet(
 )
 class AttachmentViewSet(
     mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
+    AuditedRetrieveMixin,
     mixins.CreateModelMixin,
     CaseworkViewSet,
 ):
@@ -596,6 +747,7 @@ class AttachmentViewSet(
     model = Attachment
     lookup_url_kwarg = "attachment_id"
     serializer_class = serializers.AttachmentSerializer
+    list_serializer_class = serializers.AttachmentListSerializer
     filterset_class = filters.AttachmentFilter
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 

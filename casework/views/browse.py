@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,8 +21,11 @@ from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..models import Case, Entitlement, Incident, Person
 from ..permissions import can_edit_case, can_edit_person, can_supervise
+from ..searches import record_search
 
 CASES_PER_PAGE = 25
+# The case list's field for a reference or a name: taken from a posted form only.
+SEARCH_FIELD = "q"
 # Long lists on the dashboard are cut; the case list has them all.
 DASHBOARD_LIMIT = 50
 RECENT_LIMIT = 20
@@ -84,19 +87,26 @@ def dashboard(request):
 def case_list(request):
     """Every case the user may see, filtered and searched, most at risk first."""
     # The search form is posted: a name typed into an address would stay in the browser's
-    # history and in proxy and server logs. Filters on coarse choices also work as links.
+    # history and in proxy and server logs. Filters on coarse choices also work as links, but a
+    # search term in an address is dropped unread: the list is sent back to an address without
+    # it, so that neither the address bar nor the page's links carry it on.
+    if request.method == "GET" and SEARCH_FIELD in request.GET:
+        kept = request.GET.copy()
+        del kept[SEARCH_FIELD]
+        return redirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
     data = request.POST if request.method == "POST" else request.GET
     filterset = CaseFilterSet(
         data or None, queryset=Case.objects.visible_to(request.user), request=request
     )
     cases = selectors.cases_for_listing(filterset.qs).most_at_risk_first()
     page = Paginator(cases, CASES_PER_PAGE).get_page(data.get("page"))
-    if filterset.is_bound and filterset.form.cleaned_data.get("q"):
-        # A name search tells whether someone is known to us: who asked, and how often, is kept.
-        record(
-            request.user, "view", Case, request=request, searched=True, matches=page.paginator.count
+    response = render(request, "casework/case_list.html", {"filter": filterset, "page": page})
+    if filterset.is_bound and filterset.form.cleaned_data.get(SEARCH_FIELD):
+        # Recorded after the page is read and built, for the cases it showed.
+        record_search(
+            request.user, Case, page.object_list, matches=page.paginator.count, request=request
         )
-    return render(request, "casework/case_list.html", {"filter": filterset, "page": page})
+    return response
 
 
 @never_cache

@@ -35,6 +35,14 @@ class SubmissionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SubmissionListSerializer(SubmissionSerializer):
+    """An intake in a list: without the encrypted reason for a rejection (the audited detail)."""
+
+    class Meta(SubmissionSerializer.Meta):
+        fields = [name for name in SubmissionSerializer.Meta.fields if name != "rejection_reason"]
+        read_only_fields = fields
+
+
 class SubmissionCreateSerializer(serializers.Serializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
 

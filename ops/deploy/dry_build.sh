@@ -49,7 +49,7 @@ echo "== production settings, gunicorn with the image's arguments, the container
 key() { "$WORK/venv/bin/python" -c "import base64, os; print(base64.b64encode(os.urandom(32)).decode())"; }
 export SHIMTEO_ENV=production SECRET_KEY="$(key)$(key)" ALLOWED_HOSTS=shimteo.example.org \
     SHIMTEO_DOMAIN=shimteo.example.org SHIMTEO_FIELD_KEYS="k1:$(key)" SHIMTEO_INDEX_KEY="$(key)" \
-    SHIMTEO_BACKUP_KEY="$(key)" SHIMTEO_MEDIA_ROOT="$WORK/media" \
+    SHIMTEO_BACKUP_KEY="$(key)" SHIMTEO_AUDIT_KEY="$(key)" SHIMTEO_MEDIA_ROOT="$WORK/media" \
     DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DATABASE" \
     CELERY_BROKER_URL=redis://127.0.0.1:6379/14
 psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DATABASE" -c "CREATE DATABASE $DATABASE" 2>/dev/null

@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from accounts.models import TOTPDevice
 from audit.models import AuditEvent
 
 from ..factories import DEFAULT_PASSWORD

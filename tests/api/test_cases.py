@@ -44,8 +44,8 @@ def test_a_supervisor_sees_every_case_of_her_team(api, sue, north_case, team_nor
     }
 
 
-def test_it_filters_by_status_risk_and_search(api, alice, north_case, north_person, team_north):
-    """The case list page's filters work in the API: status, risk, reference or exact name."""
+def test_it_filters_by_status_and_risk(api, alice, north_case, north_person, team_north):
+    """The case list page's filters work in the API: status and risk (search: test_searches)."""
     closed = CaseFactory(team=team_north, owner=alice, status="closed", risk_level="high")
     client = api(alice)
     assert [r["reference"] for r in results(client.get(URL, {"status": "closed"}))] == [
@@ -54,8 +54,6 @@ def test_it_filters_by_status_risk_and_search(api, alice, north_case, north_pers
     assert [r["reference"] for r in results(client.get(URL, {"risk_level": "high"}))] == [
         closed.reference
     ]
-    by_name = results(client.get(URL, {"q": north_person.full_name}))
-    assert [r["reference"] for r in by_name] == [north_case.reference]
 
 
 def test_another_team_gets_404(api, charlie, north_case, south_case):
@@ -64,7 +62,9 @@ def test_another_team_gets_404(api, charlie, north_case, south_case):
     assert client.get(detail(north_case)).status_code == 404
     assert client.patch(detail(north_case), {"risk_level": "low"}, format="json").status_code == 404
     assert north_case.reference not in client.get(URL).content.decode()
-    assert north_case.reference not in client.get(URL, {"q": north_case.reference}).content.decode()
+    found = client.post(f"{URL}search/", {"q": north_case.reference}, format="json")
+    assert found.status_code == 200
+    assert north_case.reference not in found.content.decode()
 
 
 def test_it_retrieves_a_case_and_audits_the_view(api, alice, north_case, north_person):

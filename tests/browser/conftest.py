@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django_otp.oath import hotp, totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TOTPDevice
 from tests.conftest import require
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,9 +5,9 @@ import re
 
 import pytest
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from accounts.models import TOTPDevice
 from tests.factories import DEFAULT_PASSWORD
 
 from .conftest import current_totp, enrol_totp, login_with_totp, submit_password

@@ -16,12 +16,16 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from audit.models import AuditEvent
 from casework import choices
 from casework.admin import PersonAdmin
 from casework.models import (
     Attachment,
+    BreakGlassAccess,
     Case,
+    CaseAssignment,
     CaseNote,
     Entitlement,
     Incident,
@@ -33,6 +37,7 @@ from casework.models import (
 )
 from casework.services import case_break_glass
 
+from ..admin_forms import admin_form_data
 from ..conftest import sign_in
 from ..factories import AssignmentFactory, CaseFactory, CaseMemberFactory, PersonFactory
 
@@ -571,3 +576,84 @@ def test_registered_admins_pass_the_system_check(db):
     """The admins as shipped list nothing encrypted."""
     for model in CASEWORK_MODELS:
         assert admin.site._registry[model].check() == []
+
+
+# Administrators held to break-glass: nothing done here outlasts the grant, and it is all audited.
+
+
+def test_an_administrator_cannot_make_themself_owner_or_assignee_of_a_case(
+    admin_client, admin_user, north
+):
+    """The owner, team and assignments are shown, never set, in the admin; posting them fails."""
+    url = change_page(north.case)
+    page = admin_client.get(url)
+    form = page.context["adminform"].form
+    assert "owner" not in form.fields
+    assert "team" not in form.fields
+    data = admin_form_data(page)
+    data["owner"] = admin_user.pk
+    data["status"] = north.case.status
+    assignments = next(
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.model is CaseAssignment
+    )
+    data[f"{assignments.prefix}-TOTAL_FORMS"] = 2
+    data[f"{assignments.prefix}-1-user"] = admin_user.pk
+    data[f"{assignments.prefix}-1-role"] = "caseworker"
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    north.case.refresh_from_db()
+    assert north.case.owner.username == "alice"
+    assert not CaseAssignment.objects.filter(user=admin_user).exists()
+
+
+def test_after_break_glass_ends_the_admin_sees_nothing_of_the_case(admin_client, admin_user, north):
+    """An attempt to keep the case (owner posted) while the grant runs leaves nothing behind."""
+    data = admin_form_data(admin_client.get(change_page(north.case)))
+    admin_client.post(change_page(north.case), {**data, "owner": admin_user.pk})
+    BreakGlassAccess.objects.filter(user=admin_user).update(expires_at=timezone.now())
+
+    assert admin_client.get(change_page(north.case)).status_code == 302  # "does not exist"
+    assert admin_client.get(change_page(north.mother)).status_code == 302
+    assert north.case not in listed(admin_client.get(changelist(Case)))
+
+
+def test_opening_a_person_in_the_admin_is_an_audit_event_her_supervisor_reads(
+    admin_client, north, sue
+):
+    admin_client.get(change_page(north.mother))
+
+    event = AuditEvent.objects.visible_to(sue).get(action="view", target_type="casework.person")
+    assert event.actor_username == "admin"
+    assert event.case_id == north.case.pk
+    assert event.target_id == str(north.mother.pk)
+    assert event.detail["admin"] is True
+
+
+@pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
+def test_every_casework_admin_page_and_list_opened_is_audited(admin_client, north, model):
+    before = AuditEvent.objects.count()
+    admin_client.get(changelist(model))
+    admin_client.get(change_page(north.rows[model]))
+
+    events = AuditEvent.objects.filter(action="view", actor_username="admin").order_by("sequence")
+    assert AuditEvent.objects.count() > before
+    assert {event.target_type for event in events} == {model._meta.label_lower}
+    assert any(event.target_id == str(north.rows[model].pk) for event in events)
+
+
+def test_an_admin_edit_is_an_audit_event_naming_the_fields_not_their_values(
+    admin_client, north, sue
+):
+    url = change_page(north.rows[CaseNote])
+    data = admin_form_data(admin_client.get(url))
+    data["body"] = "Moved to the safe house by the river"
+    assert admin_client.post(url, data).status_code == 302
+
+    event = AuditEvent.objects.visible_to(sue).get(action="update", target_type="casework.casenote")
+    assert event.detail["fields"] == ["body"]
+    assert "safe house" not in str(event.detail)
+    assert event.case_id == north.case.pk

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import override
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TOTPDevice
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD
 

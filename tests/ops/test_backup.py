@@ -18,11 +18,14 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from audit.chain import verify_chain
+from audit.checkpoint import Checkpoint, read_checkpoint, take_checkpoint
 from audit.services import record
 from casework.models import Attachment, Person
-from ops.backup import backup_create
+from ops.backup import backup_create, load_backup_key, read_manifest
 from tests.factories import CaseMemberFactory, PersonFactory
 
+from ..audit.conftest import DISABLE as DISABLE_TRIGGER
+from ..audit.conftest import ENABLE as ENABLE_TRIGGER
 from ..conftest import require
 
 pytestmark = pytest.mark.postgres
@@ -87,7 +90,7 @@ def fresh_database():
         )
 
 
-def manage(*arguments, database_url, media_root, backup_key):
+def manage(*arguments, database_url, media_root, backup_key, **extra_environment):
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -95,6 +98,7 @@ def manage(*arguments, database_url, media_root, backup_key):
         "SHIMTEO_MEDIA_ROOT": str(media_root),
         "SHIMTEO_BACKUP_KEY": backup_key,
         "SHIMTEO_LOG_FORMAT": "plain",
+        **extra_environment,
     }
     return subprocess.run(
         [sys.executable, "manage.py", *arguments],
@@ -119,23 +123,32 @@ def table_counts() -> dict[str, int]:
 def test_a_backup_restores_into_a_fresh_database_with_counts_and_audit_chain(
     seeded, backup_key, fresh_database, settings, tmp_path
 ):
-    """The restore rebuilds every row and file; counts and the audit chain match the backup."""
+    """
+    The restore rebuilds every row and file; counts, the audit chain and its signed checkpoint
+    match the backup, and the checkpoint becomes the restored server's.
+    """
+    take_checkpoint()
     output = tmp_path / "shimteo.backup"
     call_command("backup", output=str(output))
     counts, chain = table_counts(), verify_chain()
     media_files = sorted(p.name for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file())
 
     restored_media = tmp_path / "restored-media"
+    restored_checkpoints = tmp_path / "restored-checkpoints"
     result = manage(
         "restore",
         str(output),
         database_url=fresh_database,
         media_root=restored_media,
         backup_key=backup_key,
+        SHIMTEO_AUDIT_CHECKPOINT_DIR=str(restored_checkpoints),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "counts match the backup; audit chain intact" in result.stdout
     assert f"{chain.count} events, head {chain.head}" in result.stdout
+    assert f"signed audit checkpoint (event #{chain.head_sequence}) verifies" in result.stdout
+    restored_checkpoint = read_checkpoint(restored_checkpoints / "checkpoint.json")
+    assert (restored_checkpoint.count, restored_checkpoint.head) == (chain.count, chain.head)
 
     # The restored database, read by a separate process: same people, decryptable, same trail.
     check = manage(
@@ -157,6 +170,53 @@ def test_a_backup_restores_into_a_fresh_database_with_counts_and_audit_chain(
     assert chain.head in check.stdout
     assert sorted(p.name for p in restored_media.rglob("*") if p.is_file()) == media_files
     assert counts[Person._meta.db_table] == Person.objects.count() >= len(NAMES)
+
+
+def test_the_backup_carries_the_signed_checkpoints(seeded, backup_key, tmp_path):
+    """The manifest holds beat's last checkpoint and the snapshot's head, both signed."""
+    last = take_checkpoint()
+    output = tmp_path / "shimteo.backup"
+    report = backup_create(output=output)
+    manifest, _ = read_manifest(output, load_backup_key())
+
+    assert manifest == report.manifest
+    assert Checkpoint.from_dict(manifest["audit"]["last_checkpoint"]) == last
+    snapshot = Checkpoint.from_dict(manifest["audit"]["checkpoint"])
+    chain = verify_chain()
+    assert (snapshot.sequence, snapshot.count, snapshot.head) == (
+        chain.head_sequence,
+        chain.count,
+        chain.head,
+    )
+    # The backup's own audit event is in the snapshot, after beat's checkpoint.
+    assert snapshot.sequence > last.sequence
+
+
+def test_a_trail_cut_before_the_backup_fails_the_restore(
+    seeded, backup_key, fresh_database, tmp_path, alice
+):
+    """Events removed before the backup, after beat's checkpoint, are named when restoring."""
+    record(alice, "view", seeded["people"][0])
+    last = take_checkpoint()
+    with connection.cursor() as cursor:
+        cursor.execute(DISABLE_TRIGGER)
+        cursor.execute("DELETE FROM audit_auditevent WHERE sequence = %s", [last.sequence])
+        cursor.execute(ENABLE_TRIGGER)
+    output = tmp_path / "shimteo.backup"
+    backup_create(output=output)
+
+    result = manage(
+        "restore",
+        str(output),
+        database_url=fresh_database,
+        media_root=tmp_path / "restored-media",
+        backup_key=backup_key,
+        SHIMTEO_AUDIT_CHECKPOINT_DIR=str(tmp_path / "restored-checkpoints"),
+    )
+    assert result.returncode != 0
+    assert "lost its tail before the backup" in result.stderr
+    assert f"event #{last.sequence}, the head when the checkpoint" in result.stderr
+    assert not (tmp_path / "restored-checkpoints" / "checkpoint.json").exists()
 
 
 def test_the_backup_file_holds_no_plaintext(seeded, backup_key, tmp_path):

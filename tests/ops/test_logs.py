@@ -9,9 +9,9 @@ import logging
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import config.settings
+from accounts.models import TOTPDevice
 from casework.choices import MemberRole, PersonRole, Region, Sex
 from casework.models import Person
 from legal_aid.models import AdvocacyDocument

@@ -51,6 +51,29 @@ def test_the_compose_stack_has_every_service_with_a_healthcheck():
     assert [name for name, service in services.items() if service.get("ports")] == ["proxy"]
 
 
+def test_the_app_connects_as_a_role_that_owns_no_table_and_only_migrate_as_the_owner():
+    """
+    Web, workers and beat use the `shimteo_app` role the postgres service's init script creates;
+    only `migrate` uses the owner. Everything that verifies the audit trail sees its checkpoints.
+    """
+    from ruamel.yaml import YAML
+
+    compose = YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for name in ("web", "worker", "pdf-worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://shimteo_app:"), name
+        assert "audit:/data/audit" in services[name]["volumes"], name
+        assert environment["SHIMTEO_AUDIT_CHECKPOINT_DIR"] == "/data/audit", name
+    migrate = services["migrate"]
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://shimteo:")
+    assert "audit:/data/audit" in migrate["volumes"]
+    init = "./ops/deploy/postgres/10-app-role.sh:/docker-entrypoint-initdb.d/10-app-role.sh:ro"
+    assert init in services["postgres"]["volumes"]
+    assert "SHIMTEO_APP_DB_PASSWORD" in services["postgres"]["environment"]
+    assert (ROOT / "ops" / "deploy" / "postgres" / "10-app-role.sh").stat().st_mode & 0o111
+
+
 def test_the_image_is_multi_stage_slim_and_runs_as_a_user():
     """The final stage is python:3.11-slim with WeasyPrint's libraries, CJK fonts, no compiler."""
     dockerfile = (ROOT / "Dockerfile").read_text()
@@ -148,6 +171,7 @@ def test_the_container_health_check_passes_against_production_settings(gunicorn_
         SHIMTEO_FIELD_KEYS=f"k1:{key()}",
         SHIMTEO_INDEX_KEY=key(),
         SHIMTEO_BACKUP_KEY=key(),
+        SHIMTEO_AUDIT_KEY=key(),
     )
     script = ROOT / "ops" / "deploy" / "healthcheck.py"
     environment = {"ALLOWED_HOSTS": "shimteo.example.org", "PATH": "/usr/bin:/bin"}

@@ -98,6 +98,7 @@ def test_production_with_good_keys_starts(tmp_path):
         tmp_path,
         SHIMTEO_FIELD_KEYS=f"k2:{generate_key()},k1:{generate_key()}",
         SHIMTEO_INDEX_KEY=generate_key(),
+        SHIMTEO_AUDIT_KEY=generate_key(),
     )
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout

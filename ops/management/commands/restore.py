@@ -32,3 +32,8 @@ class Command(BaseCommand):
                 f"({report.audit_events} events, head {report.manifest['audit']['head']})."
             )
         )
+        if report.audit_checkpoint is not None:
+            self.stdout.write(
+                f"The backup's signed audit checkpoint (event #{report.audit_checkpoint.sequence}) "
+                "verifies and is now this server's checkpoint."
+            )
