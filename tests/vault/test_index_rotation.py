@@ -148,3 +148,18 @@ def test_production_refuses_a_key_used_twice(
 
 def test_distinct_keys_are_accepted():
     refuse_shared_keys(get_keyring(), backup_key=generate_key(), secret_key=SECRET)
+
+
+def test_backup_codes_made_before_the_rotation_work_while_the_old_key_is_set(settings, alice):
+    """Their digests cannot be recomputed (no plaintext is kept): matched under the old key."""
+    from accounts.models import BackupCodeDevice
+    from accounts.services import backup_codes_issue
+
+    first, second = backup_codes_issue(user=alice)[:2]
+    deploy_new_index_key(settings)
+    device = BackupCodeDevice.objects.get(user=alice)
+    assert device.verify_token(first)
+    deploy_new_index_key(settings, keep_old=False)
+    device = BackupCodeDevice.objects.get(user=alice)
+    device.throttling_failure_count = 0
+    assert not device.verify_token(second)
