@@ -12,7 +12,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
-from vault.blind_index import blind_index
+from vault.blind_index import blind_index, blind_indexes
 from vault.fields import EncryptedCharField
 
 
@@ -204,8 +204,10 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
         verify_allowed, _reason = self.verify_is_allowed()
         if not verify_allowed:
             return False
-        digest = backup_code_digest(str(token))
-        match = self.codes.filter(digest=digest).first() if digest else None
+        # Codes made before an index-key rotation hold a digest under the old key, which
+        # reindex_blind_indexes cannot recompute (no plaintext is kept): matched while it is set.
+        digests = blind_indexes(BACKUP_CODE_SCOPE, str(token))
+        match = self.codes.filter(digest__in=digests).first() if digests else None
         if match is None:
             self.throttle_increment()
             return False

@@ -1,36 +1,13 @@
-"""The API's refusals go to the audit trail, as the web pages' do."""
+"""The API's exception handler: DRF's, safe to run inside a failed transaction."""
 
-from django.db import connections
-from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
-
-from .services import record
 
 
 def exception_handler(exc, context):
     """
-    DRF's handler, plus a "denied" event when a signed-in user is refused. DRF marks the request's
-    transaction for rollback, which would take the event with it; a refusal comes before any
-    write, so the mark is lifted for it.
+    DRF's handler, which marks the request's transaction for rollback. It runs no query: after a
+    database error the transaction is aborted on PostgreSQL, and any query here would turn the
+    refusal into a 500. The "denied" event of a signed-in user's 403 or 404 is written by
+    `audit.middleware.RefusalAuditMiddleware` once the transaction has ended.
     """
-    response = drf_exception_handler(exc, context)
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if (
-        response is not None
-        and isinstance(exc, exceptions.PermissionDenied)
-        and user is not None
-        and user.is_authenticated
-    ):
-        for connection in connections.all(initialized_only=True):
-            if connection.settings_dict["ATOMIC_REQUESTS"] and connection.in_atomic_block:
-                connection.set_rollback(False)
-        view = context.get("view")
-        record(
-            user,
-            "denied",
-            request=request._request,
-            attempted=type(view).__name__ if view is not None else "",
-            method=request.method,
-        )
-    return response
+    return drf_exception_handler(exc, context)

@@ -71,7 +71,7 @@ def _other_keys() -> list[bytes]:
     from vault.keyring import get_keyring
 
     keyring = get_keyring()
-    others = [*keyring.field_keys.values(), keyring.index_key]
+    others = [*keyring.field_keys.values(), *keyring.index_keys]
     for encoded in (settings.SHIMTEO_BACKUP_KEY, settings.SECRET_KEY):
         if not encoded:
             continue

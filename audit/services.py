@@ -67,6 +67,9 @@ def record(actor, action, target=None, *, request=None, case=None, **detail) -> 
         event.hash = compute_hash(event)
         # AuditEvent.save() refuses every caller but this one.
         models.Model.save(event, force_insert=True, using=using)
+    if action == AuditEvent.Action.DENIED and request is not None:
+        # The refusal is recorded with its detail: audit.middleware need not add another.
+        request.shimteo_refusal_recorded = True
     return event
 
 

@@ -915,22 +915,23 @@ class CaseloadBuilder:
         """One record per (status, start, place); each ends the day the next begins, the last stays open."""
         for i, (status, start, place) in enumerate(timeline):
             end = timeline[i + 1][1] if i + 1 < len(timeline) else None
-            rows.add(
-                LegalStatusRecord(
-                    person_id=person.pk,
-                    status=status,
-                    effective_from=start,
-                    effective_to=end,
-                    country=STATUS_COUNTRY[status],
-                    place=place,
-                    source=self.rng.choices(
-                        (StatusSource.CASEWORKER, StatusSource.FAMILY, StatusSource.PARTNER_NGO),
-                        weights=(5, 4, 1),
-                    )[0],
-                    note=self.rng.choice(STATUS_NOTES.get(status, ("",))),
-                    recorded_by_id=h.caseworker.pk,
-                )
+            record = LegalStatusRecord(
+                person_id=person.pk,
+                status=status,
+                effective_from=start,
+                effective_to=end,
+                country=STATUS_COUNTRY[status],
+                place=place,
+                source=self.rng.choices(
+                    (StatusSource.CASEWORKER, StatusSource.FAMILY, StatusSource.PARTNER_NGO),
+                    weights=(5, 4, 1),
+                )[0],
+                note=self.rng.choice(STATUS_NOTES.get(status, ("",))),
+                recorded_by_id=h.caseworker.pk,
             )
+            # bulk_create() skips save(): a child's status since birth must not store the birthday.
+            record.store_start_of_period(person.date_of_birth)
+            rows.add(record)
 
     def _principal(self, rows: Rows, h: Household):
         rng = self.rng
@@ -1116,7 +1117,13 @@ class CaseloadBuilder:
                 sought.append((kind, benefit, on))
         if self._chance(0.7):
             sought.append(
-                (EntitlementKind.MEDICAL_CARE, benefit, self._between(born, child.in_china_until))
+                # From the day after birth: a plaintext day equal to the encrypted birth date
+                # would give it away.
+                (
+                    EntitlementKind.MEDICAL_CARE,
+                    benefit,
+                    self._between(born + _days(1), child.in_china_until),
+                )
             )
         for kind, status, on in sought:
             note = ""

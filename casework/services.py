@@ -344,7 +344,9 @@ def legal_status_change(
                         )
                         % {
                             "status": current.get_status_display(),
-                            "start": current.effective_from.isoformat(),
+                            "start": _("birth")
+                            if current.since_birth
+                            else current.effective_from.isoformat(),
                         }
                     }
                 )

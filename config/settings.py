@@ -66,6 +66,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log line of a request, even another middleware's, carries its id.
     "ops.middleware.RequestIdMiddleware",
+    # Before anything reads the request: a NUL must not reach a session lookup or a query.
+    "ops.input.RefuseControlCharactersMiddleware",
+    # Last to see a view's exception: a DoesNotExist a view let escape is a 404.
+    "ops.input.MissingObjectIsNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SlidingSessionMiddleware",
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
+    # After authentication (it reads the user), outside the view's transaction (it may be aborted).
+    "audit.middleware.RefusalAuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
@@ -194,6 +200,9 @@ SHIMTEO_DUPLICATE_LOOKUPS_PER_HOUR = env.int("SHIMTEO_DUPLICATE_LOOKUPS_PER_HOUR
 # Field encryption (vault). Comma-separated `id:base64key`, the first is primary.
 SHIMTEO_FIELD_KEYS = env.str("SHIMTEO_FIELD_KEYS", default="")
 SHIMTEO_INDEX_KEY = env.str("SHIMTEO_INDEX_KEY", default="")
+# While the index key is rotated: the previous key(s), comma-separated base64, so searches still
+# match digests `manage.py reindex_blind_indexes` has not recomputed yet. Empty otherwise.
+SHIMTEO_OLD_INDEX_KEYS = env.str("SHIMTEO_OLD_INDEX_KEYS", default="")
 # Keys the audit chain's links and signs its checkpoints (audit/keys.py); base64 of 32 bytes,
 # distinct from every other key. Required in production; development generates one.
 SHIMTEO_AUDIT_KEY = env.str("SHIMTEO_AUDIT_KEY", default="")

@@ -29,7 +29,7 @@ from audit.models import AuditEvent
 from audit.services import record
 from casework.models import Person, PersonAlias
 from casework.querysets import NAME_SCOPE
-from vault.blind_index import blind_index
+from vault.blind_index import blind_indexes
 
 CONTACT_SCOPE = "person-contact"
 # A common name can match many people; beyond this the list says so instead of growing.
@@ -62,8 +62,9 @@ def candidates_for(subject: Subject) -> dict:
     """{person pk: sorted reason codes} for one subject."""
     reasons: dict = defaultdict(set)
     years: dict = {}
-    digests = {blind_index(NAME_SCOPE, name) for name in subject.names} - {None}
-    contact = blind_index(CONTACT_SCOPE, subject.contact) if subject.contact else None
+    # Every digest under the current and, during an index-key rotation, the old index keys.
+    digests = {digest for name in subject.names for digest in blind_indexes(NAME_SCOPE, name)}
+    contact = blind_indexes(CONTACT_SCOPE, subject.contact) if subject.contact else []
     # The name, alias and contact matches in one round trip (UNION ALL of three indexed lookups):
     # an import checks every row twice, and each query is a round trip under load.
     lookups = []
@@ -78,9 +79,9 @@ def candidates_for(subject: Subject) -> dict:
             .order_by()
             .values_list("person", "person__birth_year", Value(Reason.ALIAS.value))
         )
-    if contact is not None:
+    if contact:
         lookups.append(
-            Person.objects.filter(contact_index=contact)
+            Person.objects.filter(contact_index__in=contact)
             .order_by()
             .values_list("pk", "birth_year", Value(Reason.CONTACT.value))
         )

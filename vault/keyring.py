@@ -1,13 +1,16 @@
 """
-The keyring: field keys by id (the first is primary) and the blind-index key.
+The keyring: field keys by id (the first is primary), the blind-index key and, while the index
+key is being rotated, the retired index keys whose digests may still be stored.
 
-Keys come from `SHIMTEO_FIELD_KEYS` (`id:base64key,id:base64key`) and `SHIMTEO_INDEX_KEY` (base64).
+Keys come from `SHIMTEO_FIELD_KEYS` (`id:base64key,id:base64key`), `SHIMTEO_INDEX_KEY` (base64)
+and `SHIMTEO_OLD_INDEX_KEYS` (comma-separated base64, usually empty).
 They are independent of SECRET_KEY. In development, missing keys are generated once into a
 git-ignored file; in production, missing or malformed keys stop the application.
 """
 
 import base64
 import binascii
+import contextlib
 import functools
 import logging
 import os
@@ -32,6 +35,14 @@ class Keyring:
     field_keys: dict[str, bytes]
     primary_key_id: str
     index_key: bytes
+    # Index keys being rotated away from: searches also match their digests until
+    # `manage.py reindex_blind_indexes` has recomputed every stored one with `index_key`.
+    old_index_keys: tuple[bytes, ...] = ()
+
+    @property
+    def index_keys(self) -> tuple[bytes, ...]:
+        """The current index key first, then the old ones."""
+        return (self.index_key, *self.old_index_keys)
 
     @property
     def primary_key(self) -> bytes:
@@ -57,8 +68,8 @@ def _decode_key(encoded: str, what: str) -> bytes:
     return key
 
 
-def parse_keyring(field_keys: str, index_key: str) -> Keyring:
-    """Build a keyring from the two environment strings, refusing anything malformed."""
+def parse_keyring(field_keys: str, index_key: str, old_index_keys: str = "") -> Keyring:
+    """Build a keyring from the environment strings, refusing anything malformed."""
     entries = [entry.strip() for entry in field_keys.split(",") if entry.strip()]
     if not entries:
         raise ImproperlyConfigured("SHIMTEO_FIELD_KEYS is empty: set at least one `id:base64key`.")
@@ -75,10 +86,24 @@ def parse_keyring(field_keys: str, index_key: str) -> Keyring:
         keys[key_id] = _decode_key(encoded, f"SHIMTEO_FIELD_KEYS key {key_id!r}")
     if not index_key.strip():
         raise ImproperlyConfigured("SHIMTEO_INDEX_KEY is empty: set a base64 32-byte key.")
+    current_index_key = _decode_key(index_key, "SHIMTEO_INDEX_KEY")
+    old = tuple(
+        _decode_key(encoded, f"SHIMTEO_OLD_INDEX_KEYS entry {position}")
+        for position, encoded in enumerate(
+            (entry for entry in old_index_keys.split(",") if entry.strip()), start=1
+        )
+    )
+    if current_index_key in old:
+        raise ImproperlyConfigured("SHIMTEO_OLD_INDEX_KEYS repeats SHIMTEO_INDEX_KEY.")
+    if current_index_key in keys.values() or any(key in keys.values() for key in old):
+        raise ImproperlyConfigured(
+            "A blind-index key must not also be a field key: one stolen key would open both."
+        )
     return Keyring(
         field_keys=keys,
         primary_key_id=entries[0].partition(":")[0],
-        index_key=_decode_key(index_key, "SHIMTEO_INDEX_KEY"),
+        index_key=current_index_key,
+        old_index_keys=old,
     )
 
 
@@ -114,7 +139,36 @@ def load_keyring() -> Keyring:
         )
         dev_field_keys, dev_index_key = _development_keys(Path(settings.SHIMTEO_DEV_KEY_FILE))
         field_keys, index_key = field_keys or dev_field_keys, index_key or dev_index_key
-    return parse_keyring(field_keys, index_key)
+    return parse_keyring(field_keys, index_key, settings.SHIMTEO_OLD_INDEX_KEYS)
+
+
+def refuse_shared_keys(keyring: Keyring, *, backup_key: str, secret_key: str) -> None:
+    """
+    Production's secrets must all differ: the field keys, the index keys, the backup key and
+    SECRET_KEY. One leaked value must not open the data, its search index and its backups, nor
+    may a secret Django signs cookies with double as an encryption key.
+    """
+    named = [
+        (f"SHIMTEO_FIELD_KEYS key {key_id!r}", key) for key_id, key in keyring.field_keys.items()
+    ]
+    named.append(("SHIMTEO_INDEX_KEY", keyring.index_key))
+    named += [
+        (f"SHIMTEO_OLD_INDEX_KEYS entry {position}", key)
+        for position, key in enumerate(keyring.old_index_keys, start=1)
+    ]
+    if backup_key.strip():
+        # A malformed one is refused by ops.backup.load_backup_key when a backup is made.
+        with contextlib.suppress(binascii.Error, ValueError):
+            decoded = base64.b64decode(backup_key.strip(), validate=True)
+            named.append(("SHIMTEO_BACKUP_KEY", decoded))
+    seen: dict[bytes, str] = {}
+    for name, key in named:
+        if key in seen:
+            raise ImproperlyConfigured(f"{name} is the same key as {seen[key]}: give each its own.")
+        seen[key] = name
+        encoded = base64.b64encode(key).decode()
+        if key in secret_key.encode() or encoded.rstrip("=") in secret_key:
+            raise ImproperlyConfigured(f"SECRET_KEY contains {name}: give each its own.")
 
 
 @functools.cache

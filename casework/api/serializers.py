@@ -237,6 +237,7 @@ class LegalStatusRecordSerializer(serializers.ModelSerializer):
             "person",
             "status",
             "effective_from",
+            "since_birth",
             "effective_to",
             "is_current",
             "country",
@@ -246,7 +247,8 @@ class LegalStatusRecordSerializer(serializers.ModelSerializer):
             "recorded_by",
             "recorded_at",
         ]
-        read_only_fields = ["id", "effective_to", "recorded_at"]
+        # A start on the date of birth is stored as `since_birth` (see the model).
+        read_only_fields = ["id", "since_birth", "effective_to", "recorded_at"]
         extra_kwargs = {
             "country": model_default(LegalStatusRecord, "country"),
             "source": model_default(LegalStatusRecord, "source"),
@@ -261,7 +263,7 @@ class PastLegalStatusRecordSerializer(LegalStatusRecordSerializer):
     """A past period filled into the timeline: it has an end and may overlap no other record."""
 
     class Meta(LegalStatusRecordSerializer.Meta):
-        read_only_fields = ["id", "recorded_at"]
+        read_only_fields = ["id", "since_birth", "recorded_at"]
         extra_kwargs = {
             **LegalStatusRecordSerializer.Meta.extra_kwargs,
             "effective_to": {"required": True, "allow_null": False},

@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -258,7 +259,15 @@ class LegalStatusRecord(models.Model):
         Person, on_delete=models.CASCADE, related_name="status_records", verbose_name=_("person")
     )
     status = models.CharField(_("status"), max_length=20, choices=LegalStatus.choices)
+    # For a period that began at birth this is not the day it began: that day is the person's
+    # encrypted date of birth, and a plaintext copy of it here would undo the encryption (a
+    # child's "stateless since birth" gave away the birth date). See `store_start_of_period()`.
     effective_from = models.DateField(_("effective from"))
+    since_birth = models.BooleanField(
+        _("since birth"),
+        default=False,
+        help_text=_("The period began on the day the person was born."),
+    )
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     country = models.CharField(
         _("country"), max_length=2, choices=Country.choices, default=Country.UNKNOWN
@@ -299,18 +308,47 @@ class LegalStatusRecord(models.Model):
         indexes = [models.Index(fields=["status", "effective_to"])]
 
     def __str__(self):
-        return f"{self.person} · {self.get_status_display()} · {self.effective_from}"
+        since = _("since birth") if self.since_birth else self.effective_from
+        return f"{self.person} · {self.get_status_display()} · {since}"
+
+    def save(self, *args, **kwargs):
+        self.store_start_of_period(self.person.date_of_birth if self.person_id else None)
+        super().save(*args, **kwargs)
 
     @property
     def is_current(self) -> bool:
         return self.effective_to is None
+
+    @staticmethod
+    def birth_placeholder(birth_year: int) -> datetime.date:
+        """
+        What `effective_from` holds for a period since birth: the last day before the birth year.
+        Never the date of birth itself, yet before it, so that every query asking "which status
+        on day X" or ordering a timeline still finds the period where it belongs; the birth year
+        is stored in clear already.
+        """
+        return datetime.date(birth_year - 1, 12, 31)
+
+    def store_start_of_period(self, date_of_birth: datetime.date | None) -> None:
+        """
+        Called before every save (and by bulk writers): a period said to begin on the date of
+        birth is stored as `since_birth` with the placeholder day; a period whose day was
+        changed away from the placeholder is no longer since birth.
+        """
+        if date_of_birth is None:
+            return
+        placeholder = self.birth_placeholder(date_of_birth.year)
+        if self.effective_from == date_of_birth:
+            self.since_birth, self.effective_from = True, placeholder
+        elif self.since_birth and self.effective_from != placeholder:
+            self.since_birth = False
 
     def clean(self):
         if self.effective_to and self.effective_from and self.effective_to <= self.effective_from:
             raise ValidationError(
                 {"effective_to": _("A status must end after the day it started.")}
             )
-        if self.person_id and self.effective_from:
+        if self.person_id and self.effective_from and not self.since_birth:
             dob = self.person.date_of_birth
             if dob and self.effective_from < dob:
                 raise ValidationError(

@@ -374,7 +374,9 @@ def _deportation_appeal(document, case, person, redactor, citations) -> dict:
                     "person": shown["label"],
                     "nationality": shown["nationality"],
                     "status": status.get_status_display(),
-                    "since": status.effective_from.isoformat(),
+                    "since": _("birth")
+                    if status.since_birth
+                    else status.effective_from.isoformat(),
                     "country": status.get_country_display(),
                     "case": case.reference,
                 }

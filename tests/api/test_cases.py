@@ -173,7 +173,7 @@ def test_a_refused_change_is_in_the_audit_trail(api, lena, north_case):
 
     api(lena).patch(detail(north_case), {"risk_level": "low"}, format="json")
     event = AuditEvent.objects.filter(action="denied", actor=lena).get()
-    assert event.detail == {"attempted": "CaseViewSet", "method": "PATCH"}
+    assert event.detail == {"attempted": "CaseViewSet", "method": "PATCH", "status": 403}
 
 
 def test_the_list_query_count_is_flat(api, alice, team_north):

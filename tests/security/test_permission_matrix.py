@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from knox.models import AuthToken
 
 from accounts.models import TeamMembership
+from audit.models import AuditEvent
 from casework import services as casework_services
 from casework.choices import AssignmentRole
 from casework.models import Case, CaseAssignment
@@ -220,6 +221,8 @@ def test_north_cannot_reach_south_objects(route, role, request, south, lena):
     url = route.url(south)
     public = route.name in PUBLIC_TO_SIGNED_IN_STAFF
     before = south.fingerprint()
+    denied_before = AuditEvent.objects.filter(action="denied", actor=user).count()
+    refusals = 0
     failures = []
     for transport, client in _clients(route, user):
         for method in OBJECT_METHODS:
@@ -229,7 +232,11 @@ def test_north_cannot_reach_south_objects(route, role, request, south, lena):
                 failures.append(f"{transport} {method.upper()} -> {response.status_code}")
             if leaks := _leaks(response, south.secrets()):
                 failures.append(f"{transport} {method.upper()} shows {leaks}")
+            refusals += response.status_code in (403, 404)
     assert not failures, f"{role} on {url}: " + "; ".join(failures)
+    # Every refusal (a 403, a 404 probe) is in the audit trail, once.
+    audited = AuditEvent.objects.filter(action="denied", actor=user).count() - denied_before
+    assert audited == refusals, f"{role} on {url}: {refusals} refusals, {audited} audited"
     assert south.fingerprint() == before, f"{role} changed South's data through {url}"
 
 

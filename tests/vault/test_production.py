@@ -103,3 +103,17 @@ def test_production_with_good_keys_starts(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
     assert not (tmp_path / "dev-keys").exists()
+
+
+def test_production_with_a_key_used_twice_does_not_start(tmp_path):
+    """The backup key equal to the index key: refused at start-up, naming both settings."""
+    index_key = generate_key()
+    result = start(
+        tmp_path,
+        SHIMTEO_FIELD_KEYS=f"k1:{generate_key()}",
+        SHIMTEO_INDEX_KEY=index_key,
+        SHIMTEO_BACKUP_KEY=index_key,
+    )
+    assert result.returncode != 0
+    assert "SHIMTEO_BACKUP_KEY is the same key as SHIMTEO_INDEX_KEY" in result.stderr
+    assert "started" not in result.stdout
