@@ -207,6 +207,17 @@ class LogoutView(auth_views.LogoutView):
     template_name = "accounts/logged_out.html"
 
 
+@never_cache
+@login_required
+def security(request):
+    """The signed-in user's own second factor and sessions: each change is one step away."""
+    return render(
+        request,
+        "accounts/security.html",
+        {"has_authenticator": has_authenticator(request.user)},
+    )
+
+
 @require_POST
 @login_required
 def logout_everywhere(request):
