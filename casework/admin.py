@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.exceptions import AuditDetailError
 from audit.services import record
+from consent.models import Consent
 from vault.fields import BlindIndexField, EncryptedFieldMixin
 
 from . import services
@@ -667,6 +668,35 @@ class AttachmentAdmin(CaseworkModelAdmin):
         "uploaded_by",
         "uploaded_at",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(CaseworkModelAdmin):
+    """
+    Consent is recorded by caseworkers with the person; the admin only shows the history. It is
+    registered here, beside the people it belongs to: consent (below casework) knows no admin base.
+    """
+
+    list_display = [
+        "person",
+        "given_on",
+        "method",
+        "store_data",
+        "share_with_advocates",
+        "named_in_documents",
+        "statistics",
+    ]
+    list_filter = ["method", "store_data", "share_with_advocates", "statistics"]
+    readonly_fields = [field.name for field in Consent._meta.fields]
 
     def has_add_permission(self, request):
         return False

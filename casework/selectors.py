@@ -6,8 +6,10 @@ Read queries over the casework records. Callers pass people and cases they obtai
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -18,6 +20,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts import roles
+from audit.models import AuditEvent
 
 from .choices import (
     EntitlementStatus,
@@ -381,3 +386,72 @@ def case_flags(case) -> list:
     kinds = list(case.flags.model.Kind.values)
     flags = case.flags.filter(active=True).select_related("set_by")
     return sorted(flags, key=lambda flag: kinds.index(flag.kind))
+
+
+def audit_events_visible_to(events, user):
+    """
+    The audit events `user` may read (audit.models calls it, through SHIMTEO_AUDIT_VISIBILITY):
+    superusers the whole trail; supervisors the events of their teams' cases, taken from the cases
+    `Case.objects.visible_to` already lets them see, and the events about a team rather than a
+    case (an administrator's change of its accounts or roles, which name the team in their
+    detail). Everyone else reads none.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return events.none()
+    if user.is_superuser:
+        return events.all()
+    teams = roles.supervised_teams(user)
+    cases = Case.objects.visible_to(user).filter(team__in=teams)
+    team_ids = list(teams.values_list("pk", flat=True))
+    visible = Q(case_id__in=cases.values("pk"))
+    if team_ids:
+        visible |= Q(case_id__isnull=True, detail__team__in=team_ids)
+    return events.filter(visible)
+
+
+# Who viewed a case: read from the audit trail, which knows no case; the case's people are ours.
+
+# Seeing a record: opening its page or downloading its files.
+SEEING = (AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD)
+
+
+@dataclass(frozen=True)
+class CaseViewer:
+    user: object | None  # None once the account is deleted; the username stays
+    username: str
+    last_viewed_at: datetime.datetime
+    views: int
+
+
+def case_viewers(case) -> list[CaseViewer]:
+    """The staff who viewed a case or one of its people, most recent first, with their last view."""
+    person_ids = [
+        str(pk)
+        for pk in CaseMember.objects.filter(case_id=case.pk).values_list("person_id", flat=True)
+    ]
+    person_type = Person._meta.label_lower
+    rows = (
+        AuditEvent.objects.filter(action__in=SEEING, actor__isnull=False)
+        .filter(Q(case_id=case.pk) | Q(target_type=person_type, target_id__in=person_ids))
+        .values("actor")
+        .annotate(
+            last_viewed_at=Max("occurred_at"),
+            views=Count("sequence"),
+            snapshot=Max("actor_username"),
+        )
+        .order_by("-last_viewed_at")
+    )
+    rows = list(rows)
+    users = get_user_model().objects.in_bulk([row["actor"] for row in rows])
+    viewers = []
+    for row in rows:
+        user = users.get(row["actor"])
+        viewers.append(
+            CaseViewer(
+                user=user,
+                username=user.get_username() if user else row["snapshot"],
+                last_viewed_at=row["last_viewed_at"],
+                views=row["views"],
+            )
+        )
+    return viewers

@@ -210,6 +210,12 @@ SHIMTEO_AUDIT_KEY = env.str("SHIMTEO_AUDIT_KEY", default="")
 # next to the media folder. Every process that verifies the chain must see the same folder.
 SHIMTEO_AUDIT_CHECKPOINT_DIR = env.str("SHIMTEO_AUDIT_CHECKPOINT_DIR", default="")
 SHIMTEO_AUDIT_CHECKPOINT_MINUTES = env.int("SHIMTEO_AUDIT_CHECKPOINT_MINUTES", default=5)
+# Who reads which audit events is a rule of the domain: audit (which imports no domain app) asks
+# this function, given the events and the user.
+SHIMTEO_AUDIT_VISIBILITY = "casework.selectors.audit_events_visible_to"
+# What erasing a person also erases in the apps above casework, which casework imports none of
+# (casework.erasure calls each, in its transaction, before the name is gone).
+SHIMTEO_ERASURE_HOOKS = ["legal_aid.services.documents_withdraw_naming"]
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))

@@ -5,8 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.querysets import PersonScopedQuerySet
-from vault.fields import EncryptedCharField
+from vault.fields import EncryptedCharField, EncryptedQuerySet
 
 
 class Scope(models.TextChoices):
@@ -31,7 +30,16 @@ class Method(models.TextChoices):
     INTERPRETER = "interpreter", _("Through an interpreter")
 
 
-class ConsentQuerySet(PersonScopedQuerySet):
+class ConsentQuerySet(EncryptedQuerySet):
+    def visible_to(self, user):
+        """
+        A consent is seen through its person: the person model's own visibility rule decides.
+        Consent sits below casework and imports none of it; the rule comes with the model the
+        `person` key points to.
+        """
+        Person = self.model._meta.get_field("person").related_model
+        return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
+
     def current(self):
         """Each person's consent in force: their latest record."""
         latest = (

@@ -17,12 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import record
+from casework.erasure import consent_withdraw
 from casework.models import Person
 from casework.permissions import can_edit_person, can_supervise
 from casework.views.edit import refusal
 from consent.checks import current_consent
 from consent.forms import ConsentWithdrawForm
-from consent.services import consent_withdraw
 
 from . import duplicates, selectors, services
 from .forms import STEP_ORDER, STEPS, MergeForm, RejectForm

@@ -362,7 +362,7 @@ def documents_withdraw_naming(*, person, actor, because: str, name: str | None =
     our own words, its snapshot is cleared and its encrypted PDF deleted once the caller's
     transaction commits; each withdrawal is audited. A download is refused afterwards, with the
     reason. Returns how many versions were withdrawn. Called by the erasure of a person
-    (consent.services), inside its transaction, before the name is erased.
+    (casework.erasure, through SHIMTEO_ERASURE_HOOKS), inside its transaction, before the name is erased.
     """
     from consent.models import ErasureReason
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record
+from casework import erasure
 from casework.choices import CaseStatus
 from casework.models import Attachment, Case, Person
-from consent import services as consent_services
 from consent.models import ErasureReason
 from legal_aid.models import AdvocacyDocument
 
@@ -58,7 +58,7 @@ def people_past_retention(cutoff: datetime.date):
 
 def still_identifiable(person) -> bool:
     """Whether anything erasable is left: erased people are skipped, so runs can repeat."""
-    values = [getattr(person, name) for name in consent_services.ERASED_PERSON_FIELDS]
+    values = [getattr(person, name) for name in erasure.ERASED_PERSON_FIELDS]
     return (
         any(value not in (None, "", person.reference) for value in values)
         or person.aliases.exists()
@@ -87,7 +87,7 @@ def retention_apply(*, dry_run: bool = False, years: int | None = None, actor=No
         with transaction.atomic():
             locked = Person.objects.select_for_update().get(pk=person.pk)
             record(actor, "update", locked, retention=True, years_after_closure=years)
-            consent_services.person_erase_identifying_details(
+            erasure.person_erase_identifying_details(
                 person=locked, actor=actor, because=ErasureReason.RETENTION
             )
         report.erased += 1

@@ -12,8 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
-from audit.selectors import case_viewers
 from audit.services import record
+from casework.selectors import case_viewers
 
 from .. import selectors
 from ..choices import MemberRole, RiskLevel

@@ -8,10 +8,11 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from casework import services as casework
+from casework.erasure import consent_withdraw
 from casework.models import Attachment, Entitlement, Incident, LegalStatusRecord, Person
 from consent.checks import allows
 from consent.models import Consent
-from consent.services import consent_record, consent_withdraw
+from consent.services import consent_record
 
 from ..conftest import sign_in
 

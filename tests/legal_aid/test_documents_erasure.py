@@ -11,8 +11,8 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from casework.erasure import consent_withdraw, person_erase_identifying_details
 from consent.models import ErasureReason, Scope
-from consent.services import consent_withdraw, person_erase_identifying_details
 from legal_aid import services
 from legal_aid.models import AdvocacyDocument
 
