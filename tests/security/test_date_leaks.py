@@ -20,7 +20,7 @@ from casework.choices import Country, LegalStatus, StatusSource
 from casework.models import LegalStatusRecord, Person
 from vault.fields import EncryptedDateField
 
-from ..factories import PersonFactory
+from ..factories import CaseMemberFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,10 +100,11 @@ def test_the_migration_moves_existing_births_out_of_the_clear():
     assert (stored.since_birth, stored.effective_from) == (True, datetime.date(2014, 12, 31))
 
 
-def test_a_status_recorded_from_the_day_of_birth_keeps_it_encrypted(alice):
+def test_a_status_recorded_from_the_day_of_birth_keeps_it_encrypted(alice, north_case):
     """Entered on the birth date, through the service: flagged since birth, the day not stored."""
     born = datetime.date(2015, 6, 14)
     child = PersonFactory(date_of_birth=born, birth_year=2015)
+    CaseMemberFactory(case=north_case, person=child)  # alice's case: hers to change
     record = services.legal_status_change(
         person=child,
         status=LegalStatus.STATELESS,
@@ -129,9 +130,10 @@ def test_a_status_recorded_from_the_day_of_birth_keeps_it_encrypted(alice):
     assert record.since_birth
 
 
-def test_a_day_after_birth_is_stored_as_it_is(alice):
+def test_a_day_after_birth_is_stored_as_it_is(alice, north_case):
     born = datetime.date(2015, 6, 14)
     child = PersonFactory(date_of_birth=born, birth_year=2015)
+    CaseMemberFactory(case=north_case, person=child)  # alice's case: hers to change
     record = services.legal_status_change(
         person=child,
         status=LegalStatus.STATELESS,
