@@ -148,3 +148,53 @@ def test_check_boxes_in_korean_on_a_phone(page, live_server, alice, shot):
     first_scope.click()
     expect(page.get_by_role("checkbox", name=text, exact=True)).to_be_checked()
     _shots(page, shot, "01-consent-ko")
+
+
+def _in_korean(page) -> None:
+    page.locator("#language-select").select_option("ko")
+    page.locator("form.language").get_by_role("button", name="Change").click()
+    page.wait_for_load_state()
+
+
+def test_each_role_sees_only_what_it_can_do_and_the_admin_refuses_non_staff(
+    page, open_page, page_watch, live_server, alice, north_case, shot
+):
+    """
+    Alice (caseworker) is offered "Open a case" and "Register a person"; a legal advocate the case
+    is shared with is offered neither. Either, opening /admin/, gets the 403 page, not a loop.
+    """
+    from casework.choices import AssignmentRole
+    from tests.factories import AdvocateFactory, AssignmentFactory
+
+    advocate = AdvocateFactory(username="lena")
+    AssignmentFactory(case=north_case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
+    enrol_totp(alice)
+    enrol_totp(advocate)
+    # The 403 of /admin/ is what the test asks for; chromium logs it as a failed load.
+    page_watch.allow_console_error(r"status of 403 \(Forbidden\).*/admin/")
+    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    start = page.get_by_role("navigation", name="Start")
+    expect(start.get_by_role("link", name="Open a case")).to_be_visible()
+    expect(start.get_by_role("link", name="Register a person")).to_be_visible()
+    _shots(page, shot, "01-caseworker-dashboard")
+    page.goto("/admin/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
+    _shots(page, shot, "02-admin-refused")
+    _in_korean(page)
+    page.goto("/admin/")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Not allowed")
+    _shots(page, shot, "03-admin-refused-ko")
+    page.goto("/")
+    _shots(page, shot, "04-caseworker-dashboard-ko")
+
+    lena = open_page()
+    login_with_totp(lena, live_server, advocate, DEFAULT_PASSWORD)
+    expect(lena.get_by_role("link", name="Open a case")).to_have_count(0)
+    expect(lena.get_by_role("link", name="Register a person")).to_have_count(0)
+    _shots(lena, shot, "05-advocate-dashboard")
+    lena.goto("/cases/")
+    expect(lena.get_by_role("link", name="Open a case")).to_have_count(0)
+    _shots(lena, shot, "06-advocate-cases")
+    _in_korean(lena)
+    lena.goto("/")
+    _shots(lena, shot, "07-advocate-dashboard-ko")
