@@ -89,6 +89,11 @@ def can_register_person(user, case: Case | None) -> bool:
     return roles.working_teams(user).exists()
 
 
+def may_register_people(user) -> bool:
+    """Whether "Register a person" leads anywhere: there is a case the user may register into."""
+    return editable_cases(user).exists()
+
+
 def can_bring_person(user, person: Person) -> bool:
     """
     Whether `user` may put a person on file into a case of theirs (a new one, or one they may
@@ -110,6 +115,16 @@ def can_add_person_to_case(user, person: Person, case: Case) -> bool:
 def can_open_case(user, team) -> bool:
     """The team's caseworkers and supervisors open its cases; legal advocates open none."""
     return roles.works_in(user, team)
+
+
+def teams_to_open_cases_in(user):
+    """The teams in which `user` may open a case (see `can_open_case`)."""
+    return roles.working_teams(user)
+
+
+def may_open_cases(user) -> bool:
+    """Whether "Open a case" leads anywhere for `user`: not for a legal advocate."""
+    return teams_to_open_cases_in(user).exists()
 
 
 def can_complete_task(user, task: Task) -> bool:

@@ -124,16 +124,24 @@ class IdentityForm(PersonFieldsMixin, forms.Form):
 
 class FamilyForm(forms.Form):
     partner_name = forms.CharField(label=_("Partner's full name"), max_length=200, required=False)
-    partner_sex = forms.ChoiceField(label=_("Partner's sex"), choices=Sex.choices, required=False)
+    partner_sex = forms.ChoiceField(
+        label=_("Partner's sex"), choices=_blank_choice(Sex.choices, "—"), required=False
+    )
     partner_birth_year = forms.IntegerField(
         label=_("Partner's birth year"), required=False, min_value=EARLIEST_BIRTH_YEAR
     )
     partner_nationality = forms.ChoiceField(
-        label=_("Partner's nationality"), choices=Nationality.choices, initial=Nationality.PRC
+        label=_("Partner's nationality"),
+        choices=Nationality.choices,
+        initial=Nationality.PRC,
+        # Not asked of a family without a partner (the API may leave it out).
+        required=False,
     )
     partner_tie = forms.ChoiceField(
         label=_("The couple are"),
+        # Blank first: a woman with no partner (a widow, one who fled a buyer) leaves it so.
         choices=[
+            ("", _("No partner")),
             (RelationshipKind.PARTNER_OF.value, _("Partners")),
             (RelationshipKind.SPOUSE_OF.value, _("Married")),
         ],
@@ -143,6 +151,7 @@ class FamilyForm(forms.Form):
         label=_("Is the marriage registered with the authorities?"),
         choices=TRISTATE,
         initial="unknown",
+        required=False,
     )
 
     def clean(self):
@@ -151,6 +160,18 @@ class FamilyForm(forms.Form):
             cleaned.get("partner_birth_year") or cleaned.get("partner_tie")
         ):
             self.add_error("partner_name", _("Give the partner's name, or leave all blank."))
+        if not cleaned.get("partner_name"):
+            # The form's defaults for a partner (a nationality, "unknown" registration) say
+            # nothing of a family without one: not shown on the review, not saved.
+            for name in ("partner_sex", "partner_nationality", "marriage_registered"):
+                cleaned[name] = ""
+        elif not cleaned.get("partner_nationality"):
+            cleaned["partner_nationality"] = Nationality.UNKNOWN
+        if cleaned.get("partner_name") and not cleaned.get("partner_tie"):
+            self.add_error(
+                "partner_tie",
+                _("Say whether the couple are partners or married, or remove the partner's name."),
+            )
         return cleaned
 
 

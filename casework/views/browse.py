@@ -26,6 +26,8 @@ from ..permissions import (
     can_edit_person,
     can_see_case_viewers,
     can_supervise,
+    may_open_cases,
+    may_register_people,
 )
 from ..searches import record_search
 
@@ -69,6 +71,9 @@ def dashboard(request):
     context = {
         "today": today,
         "supervises": roles.supervises_any_team(user),
+        # Only the buttons that lead somewhere for this user's role (an advocate opens nothing).
+        "may_open_cases": may_open_cases(user),
+        "may_register_people": may_register_people(user),
         "risk_counts": [
             (level, label, counts.get(level, 0)) for level, label in reversed(RiskLevel.choices)
         ],
@@ -104,7 +109,11 @@ def case_list(request):
     )
     cases = selectors.cases_for_listing(filterset.qs).most_at_risk_first()
     page = Paginator(cases, CASES_PER_PAGE).get_page(data.get("page"))
-    response = render(request, "casework/case_list.html", {"filter": filterset, "page": page})
+    response = render(
+        request,
+        "casework/case_list.html",
+        {"filter": filterset, "page": page, "may_open_cases": may_open_cases(request.user)},
+    )
     if filterset.is_bound and filterset.form.cleaned_data.get(SEARCH_FIELD):
         # Recorded after the page is read and built, for the cases it showed.
         record_search(

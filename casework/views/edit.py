@@ -65,6 +65,7 @@ from ..permissions import (
     editable_cases_of_person,
     editable_people,
     staff_who_can_see,
+    teams_to_open_cases_in,
 )
 from ..selectors import case_flags
 
@@ -494,8 +495,7 @@ def attachment_add(request, case_ref):
 
 @form_view
 def case_create(request):
-    # The teams in which the user may open a case (casework.permissions.can_open_case).
-    teams = roles.working_teams(request.user).order_by("name")
+    teams = teams_to_open_cases_in(request.user).order_by("name")
     if not teams.exists():
         _refuse(request, None, "case_create")
     # Only people the user may add to a case (not those of a case shared with them to read).

@@ -339,12 +339,24 @@ CASEWORK_ADMINS = sorted(
 
 
 def test_a_caseworker_who_is_not_staff_cannot_open_the_admin(alice):
-    """The admin turns away a signed-in caseworker without staff status."""
+    """
+    The admin turns away a signed-in caseworker without staff status with the 403 page, on its
+    index, a model's list and its login: not a redirect to the login, which sent her back (a loop).
+    """
     client = sign_in(Client(), alice)
-    response = client.get("/admin/")
-    assert response.status_code in {302, 403}
-    if response.status_code == 302:
-        assert "login" in response["Location"]
+    for url in ("/admin/", "/admin/casework/case/"):
+        response = client.get(url)
+        assert response.status_code == 403, (url, response.get("Location"))
+        assert "Not allowed" in response.content.decode()
+    # The admin's login is the app's; signed in already, she ends on the same 403, not in a loop.
+    response = client.get("/admin/login/?next=/admin/", follow=True)
+    assert response.status_code == 403 and len(response.redirect_chain) <= 3
+
+
+def test_the_admin_still_sends_a_stranger_to_the_one_login(db):
+    response = Client().get("/admin/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
 
 
 @pytest.fixture
