@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from audit.services import record
 
@@ -148,6 +149,12 @@ class UserAdmin(DjangoUserAdmin):
 
 
 admin.site.unregister(Group)
+
+# An API token is issued only by the token endpoint, to its own user, after both factors. One
+# made here would let an administrator act as any caseworker through the API, past the second
+# factor, break-glass and the audit trail's actor; knox's admin page is not offered at all.
+if admin.site.is_registered(AuthToken):
+    admin.site.unregister(AuthToken)
 
 
 @admin.register(Group)

@@ -602,6 +602,11 @@ class CaseAdmin(CaseworkModelAdmin):
         TaskInline,
     ]
 
+    def has_add_permission(self, request):
+        # A case is opened through casework.services.case_open, which checks who may open one in
+        # the team and assigns its caseworker; one made here would belong to no one's caseload.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         # The owner is never set here (an administrator making themself owner would keep the
         # case after break-glass ends); a case changes team only by a transfer, which checks

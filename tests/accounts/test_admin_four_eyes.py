@@ -8,10 +8,12 @@ the supervisors of the team it concerns. Supervisors and caseworkers cannot reac
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from knox.models import AuthToken
 
 from accounts.models import RoleChangeRequest, TeamMembership
 from accounts.roles import RoleGroup
 from audit.models import AuditEvent
+from casework.models import Case
 
 from ..admin_forms import admin_form_data
 from ..conftest import sign_in
@@ -235,7 +237,7 @@ def test_requests_are_never_edited_or_deleted(client, ada, grace, bob, team_nort
 
 @pytest.mark.parametrize("persona", ["alice", "sue"])
 def test_caseworkers_and_supervisors_reach_no_account_page(client, persona, request, bob):
-    """Without staff status the admin sends them to sign in; with it, they are refused."""
+    """Without staff status the admin answers with the 403 page; with it, they are refused too."""
     user = request.getfixturevalue(persona)
     signed_in = sign_in(client, user)
     urls = [
@@ -245,7 +247,7 @@ def test_caseworkers_and_supervisors_reach_no_account_page(client, persona, requ
         reverse("admin:auth_user_password_change", args=[bob.pk]),
     ]
     for url in urls:
-        assert signed_in.get(url).status_code == 302, url
+        assert signed_in.get(url).status_code == 403, url
     user.is_staff = True
     user.save()
     for url in urls:
@@ -315,3 +317,32 @@ def test_an_administrator_switches_off_an_account_at_once_and_it_is_audited(ada_
     assert not alice.is_active
     event = AuditEvent.objects.visible_to(sue).get(target_type="accounts.user")
     assert event.detail["fields"] == ["is_active"]
+
+
+# An administrator acting as someone else
+
+
+@pytest.mark.parametrize("persona", ["ada_client", "admin_client"])
+def test_no_administrator_makes_an_api_token_for_anyone(persona, request, alice):
+    """
+    A token is issued only by the token endpoint to its own user after both factors: knox's admin
+    page, which made a token for any user and showed it, is gone for administrators and superusers.
+    """
+    browser = request.getfixturevalue(persona)
+    before = AuthToken.objects.count()
+    for url in ("/admin/knox/authtoken/", "/admin/knox/authtoken/add/"):
+        assert browser.get(url).status_code == 404
+    response = browser.post("/admin/knox/authtoken/add/", {"user": alice.pk, "expiry": ""})
+    assert response.status_code == 404
+    assert AuthToken.objects.count() == before
+    assert "authtoken" not in browser.get(reverse("admin:index")).content.decode().lower()
+
+
+def test_no_administrator_opens_a_case_in_the_admin(admin_client, team_north):
+    """Cases are opened through the service that checks who may and assigns the caseworker."""
+    assert admin_client.get(reverse("admin:casework_case_add")).status_code == 403
+    response = admin_client.post(
+        reverse("admin:casework_case_add"), {"team": team_north.pk, "status": "open"}
+    )
+    assert response.status_code == 403
+    assert not Case.objects.exists()

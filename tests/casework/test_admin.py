@@ -221,7 +221,7 @@ def test_every_change_page_loads(admin_client, north, model):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("model", [m for m in CASEWORK_MODELS if m is not Attachment])
+@pytest.mark.parametrize("model", [m for m in CASEWORK_MODELS if m not in (Attachment, Case)])
 def test_every_add_page_loads(admin_client, north, model):
     """Each add page opens, with its inlines and autocomplete widgets."""
     response = admin_client.get(
