@@ -245,6 +245,7 @@ def test_the_lockout_page_says_who_can_unlock(alice, settings):
     page = sign_in_password("alice").content.decode()
     assert "supervisor of your team or an administrator" in page
     assert "Locked accounts" in page
+    assert f'href="{LOGIN}"' in page  # and a way back once unlocked
 
 
 def test_a_supervisor_unlocks_a_member_of_their_team(client, sue, alice_locked):
