@@ -148,9 +148,28 @@ class DuplicateCandidate(models.Model):
     person = models.ForeignKey(
         "casework.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
     )
+
+    class Verdict(models.TextChoices):
+        # Given by a supervisor of a team whose cases hold the person: only they can tell.
+        PENDING = "", _("Not checked yet")
+        DIFFERENT = "different", _("Not the same person")
+        SAME = "same", _("The same person")
+
     # Which person of the intake matched: "principal", "partner" or "child-<n>".
     subject = models.CharField(_("who in the intake"), max_length=20)
     reasons = models.JSONField(_("reasons"), default=list)
+    verdict = models.CharField(
+        _("verdict"), max_length=10, choices=Verdict.choices, default=Verdict.PENDING, blank=True
+    )
+    verdict_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    verdict_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["subject", "person__reference"]

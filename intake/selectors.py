@@ -64,6 +64,15 @@ def duplicates_in_my_teams_cases(user, limit: int = 100):
     duplicate — the intake's reference and team, the person and why — so that the team that
     holds the record is the one told. Drafts are their author's alone and are never listed.
     """
+    return (
+        held_by_my_teams(user)
+        .select_related("submission__team", "submission__owner", "person", "verdict_by")
+        .order_by("-submission__submitted_at", "subject")[:limit]
+    )
+
+
+def held_by_my_teams(user):
+    """The candidates `user` decides on: another team's submitted intake may be their person."""
     teams = supervised_teams(user)
     if not teams.exists():
         return DuplicateCandidate.objects.none()
@@ -71,8 +80,6 @@ def duplicates_in_my_teams_cases(user, limit: int = 100):
         DuplicateCandidate.objects.filter(person__in=Person.objects.visible_to(user).values("pk"))
         .exclude(submission__team__in=teams)
         .exclude(submission__status=IntakeSubmission.Status.DRAFT)
-        .select_related("submission__team", "submission__owner", "person")
-        .order_by("-submission__submitted_at", "subject")[:limit]
     )
 
 

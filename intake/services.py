@@ -37,7 +37,7 @@ from casework.permissions import can_supervise, editable_people
 from consent.models import Consent
 from consent.services import consent_record
 
-from . import duplicates
+from . import duplicates, selectors
 from .forms import STEPS
 from .models import DuplicateCandidate, ImportedRow, IntakeSubmission
 
@@ -321,13 +321,67 @@ def _decide(locked: IntakeSubmission, actor, status: str, **fields) -> None:
     locked.save()
 
 
+def _refuse_while_another_team_checks(submission: IntakeSubmission, actor) -> None:
+    """
+    A match out of the approver's sight is someone another team holds: only that team's
+    supervisors can tell whether it is the same person, so the intake waits for their verdict.
+    Until then approving would give a hunted person a second record, and a second trail.
+    """
+    unseen = submission.duplicates.exclude(
+        person__in=Person.objects.visible_to(actor).values("pk")
+    ).exclude(verdict=DuplicateCandidate.Verdict.DIFFERENT)
+    verdicts = set(unseen.values_list("verdict", flat=True))
+    if DuplicateCandidate.Verdict.SAME in verdicts:
+        raise ValidationError(
+            _(
+                "The supervisors of the team that holds the record say someone in this intake is "
+                "already on file. Reject the intake and agree with them how to bring the person's "
+                "case together."
+            )
+        )
+    if verdicts:
+        raise ValidationError(
+            _(
+                "A possible duplicate is still being checked by the supervisors of the team that "
+                "holds the record. The intake can be approved once they have answered."
+            )
+        )
+
+
+def duplicate_verdict(*, candidate: DuplicateCandidate, verdict: str, actor) -> DuplicateCandidate:
+    """
+    A supervisor of a team holding the person says whether another team's intake is that person.
+    Only they see both sides; the intake's team learns the verdict, never who the person is.
+    """
+    if not selectors.held_by_my_teams(actor).filter(pk=candidate.pk).exists():
+        raise PermissionDenied(_("Only the supervisors of the team that holds the record decide."))
+    if verdict not in (DuplicateCandidate.Verdict.DIFFERENT, DuplicateCandidate.Verdict.SAME):
+        raise ValidationError({"verdict": _("Say whether it is the same person.")})
+    verdict = DuplicateCandidate.Verdict(verdict)
+    with transaction.atomic():
+        locked = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
+        locked.verdict, locked.verdict_by, locked.verdict_at = verdict, actor, timezone.now()
+        locked.save(update_fields=["verdict", "verdict_by", "verdict_at"])
+        record(
+            actor,
+            "update",
+            locked.submission,
+            duplicate_checked=True,
+            verdict=verdict.value,
+            subject=locked.subject,
+        )
+    return locked
+
+
 def intake_approve(*, submission: IntakeSubmission, actor):
     """
     A supervisor of the team takes the intake in: the people and their case are created, the
     caseworker who took it is assigned, and the draft's answers are cleared (the records now
-    hold them, and a later withdrawal must find no other copy). Returns the case.
+    hold them, and a later withdrawal must find no other copy). Returns the case. It waits while
+    another team checks a possible duplicate (`_refuse_while_another_team_checks`).
     """
     _refuse_unless_supervisor(actor, submission.team)
+    _refuse_while_another_team_checks(submission, actor)
     with transaction.atomic():
         locked = _lock(submission, Status.SUBMITTED)
         case, _principal = create_records(
@@ -369,6 +423,7 @@ def intake_merge(*, submission: IntakeSubmission, target: Person, actor):
     case.
     """
     _refuse_unless_supervisor(actor, submission.team)
+    _refuse_while_another_team_checks(submission, actor)
     if not merge_targets(submission, actor).filter(pk=target.pk).exists():
         raise ValidationError(
             {"person": _("Merge only into a duplicate candidate of the principal you can see.")}

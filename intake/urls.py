@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.intake_list, name="start"),
     path("new/", views.intake_new, name="new"),
     path("queue/", views.decision_queue, name="queue"),
+    path(
+        "queue/matches/<int:candidate_id>/verdict/",
+        views.duplicate_verdict,
+        name="duplicate_verdict",
+    ),
     path("imports/", import_views.import_list, name="imports"),
     path("imports/template.csv", import_views.import_template, name="import_template"),
     path("imports/<str:batch_ref>/", import_views.import_detail, name="import_detail"),

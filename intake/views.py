@@ -297,6 +297,27 @@ def decision_queue(request):
     return render(request, "intake/queue.html", context)
 
 
+@login_required
+@audited_refusals
+@require_POST
+def duplicate_verdict(request, candidate_id: int):
+    # Someone the viewer may not decide on is answered as if there were no such match.
+    candidate = get_object_or_404(selectors.held_by_my_teams(request.user), pk=candidate_id)
+    try:
+        services.duplicate_verdict(
+            candidate=candidate, verdict=request.POST.get("verdict", ""), actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Thank you: team %(team)s is told your answer, and nothing of the person.")
+            % {"team": candidate.submission.team.name},
+        )
+    return redirect("intake:queue")
+
+
 def _decision(request, intake_ref, act, attempted: str):
     submission = _visible(request, intake_ref)
     if not can_supervise(request.user, submission.team):

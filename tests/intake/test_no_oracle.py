@@ -319,3 +319,79 @@ def test_a_spreadsheet_of_north_names_tells_south_nothing_and_north_who(
     queued = IntakeSubmission.objects.get(team=team_south, status="submitted")
     held = sign_in(Client(), sue).get(reverse("intake:queue")).content.decode()
     assert queued.reference in held and north_person.reference in held
+
+
+# The team that holds the record answers before the other team may approve.
+
+
+def _verdict(client, candidate, verdict):
+    url = reverse("intake:duplicate_verdict", kwargs={"candidate_id": candidate.pk})
+    return client.post(url, {"verdict": verdict})
+
+
+def _approve(client, submission):
+    return client.post(reverse("intake:approve", kwargs={"intake_ref": submission.reference}))
+
+
+def test_an_intake_waits_for_the_holding_teams_verdict_before_approval(
+    client, charlie, sam, sue, north_person
+):
+    """
+    South's supervisor cannot give North's person a second record: approval waits until North's
+    supervisor answers, and "not the same person" lets it through, telling South nothing more.
+    """
+    sign_in(client, charlie)
+    submission = submit(client, fill(client, start(client)))
+    candidate = submission.duplicates.get(subject="principal")
+
+    south = sign_in(Client(), sam)
+    waiting = _approve(south, submission)
+    assert waiting.status_code == 302
+    assert "still being checked" in south.get(waiting["Location"]).content.decode()
+    submission.refresh_from_db()
+    assert submission.status == IntakeSubmission.Status.SUBMITTED
+
+    # Neither South's supervisor nor another caseworker may answer for North.
+    assert _verdict(south, candidate, "different").status_code == 404
+    assert _verdict(sign_in(Client(), charlie), candidate, "different").status_code == 404
+
+    north = sign_in(Client(), sue)
+    answered = _verdict(north, candidate, "different")
+    assert answered.status_code == 302
+    candidate.refresh_from_db()
+    assert (candidate.verdict, candidate.verdict_by) == ("different", sue)
+    assert "Not the same person" in north.get(reverse("intake:queue")).content.decode()
+    event = AuditEvent.objects.filter(actor=sue, detail__verdict="different").get()
+    assert event.target_id == str(submission.pk) and north_person.reference not in str(event.detail)
+
+    approved = _approve(south, submission)
+    assert approved.status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == IntakeSubmission.Status.APPROVED
+
+
+def test_the_same_person_blocks_approval_with_a_way_forward(
+    client, charlie, sam, sue, north_person
+):
+    sign_in(client, charlie)
+    submission = submit(client, fill(client, start(client)))
+    candidate = submission.duplicates.get(subject="principal")
+    assert _verdict(sign_in(Client(), sue), candidate, "same").status_code == 302
+
+    south = sign_in(Client(), sam)
+    page = south.get(_approve(south, submission)["Location"]).content.decode()
+    assert "already on file" in page and "Reject the intake" in page
+    assert north_person.reference not in page
+    submission.refresh_from_db()
+    assert submission.status == IntakeSubmission.Status.SUBMITTED
+
+
+def test_a_verdict_must_be_one_of_the_two(client, charlie, sue, north_person):
+    sign_in(client, charlie)
+    submission = submit(client, fill(client, start(client)))
+    candidate = submission.duplicates.get(subject="principal")
+    north = sign_in(Client(), sue)
+    for bogus in ("", "maybe", "\u00e9"):
+        assert _verdict(north, candidate, bogus).status_code == 302
+        candidate.refresh_from_db()
+        assert candidate.verdict == ""

@@ -24,12 +24,12 @@ from casework.models import (
     Task,
 )
 from intake.importing import import_upload
-from intake.models import ImportBatch, IntakeSubmission
+from intake.models import DuplicateCandidate, ImportBatch, IntakeSubmission
 from intake.services import intake_start
 from legal_aid.models import AdvocacyDocument
 from legal_aid.services import document_request
 
-from ..factories import AssignmentFactory, MembershipFactory, UserFactory
+from ..factories import AssignmentFactory, MembershipFactory, TeamFactory, UserFactory
 
 # Distinctive values, so a leak in a page or a log cannot be a coincidence.
 MOTHER_NAME = "남궁비밀"
@@ -58,6 +58,7 @@ class SouthData:
     intake: IntakeSubmission
     batch: ImportBatch
     document: AdvocacyDocument
+    match: DuplicateCandidate
     owner: object
     supervisor: object
 
@@ -81,6 +82,7 @@ class SouthData:
             self.intake.pk,
             self.batch.pk,
             self.document.pk,
+            self.match.submission.pk,
         ]
         return [
             *self.references(),
@@ -111,6 +113,9 @@ class SouthData:
             "intake": IntakeSubmission.objects.filter(pk=self.intake.pk)
             .values_list("status", "step", "owner", "team")[:1]
             .get(),
+            "match": DuplicateCandidate.objects.values_list("verdict", flat=True).get(
+                pk=self.match.pk
+            ),
         }
 
 
@@ -213,6 +218,17 @@ def south(team_south, charlie, south_supervisor) -> SouthData:
         uploaded_file=SimpleUploadedFile("people.csv", spreadsheet, content_type="text/csv"),
         actor=south_supervisor,
     )
+    # Team East's intake that may be South's mother: only South's supervisor says whether it is.
+    east = TeamFactory(name="East")
+    erin = UserFactory(username="erin")
+    MembershipFactory(user=erin, team=east)
+    east_intake = intake_start(actor=erin, team=east)
+    IntakeSubmission.objects.filter(pk=east_intake.pk).update(
+        status=IntakeSubmission.Status.SUBMITTED
+    )
+    match = DuplicateCandidate.objects.create(
+        submission=east_intake, person=mother, subject="principal", reasons=["name"]
+    )
     return SouthData(
         case=case,
         mother=mother,
@@ -228,6 +244,7 @@ def south(team_south, charlie, south_supervisor) -> SouthData:
         intake=intake,
         batch=batch,
         document=document,
+        match=match,
         owner=charlie,
         supervisor=south_supervisor,
     )

@@ -73,6 +73,7 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     "intake_ref": lambda s: s.intake.reference,
     "batch_ref": lambda s: s.batch.reference,
     "document_id": lambda s: s.document.pk,
+    "candidate_id": lambda s: s.match.pk,
     # Not an object: which page of an intake interview (IntakeSubmission.Step).
     "step": lambda s: "identity",
 }
