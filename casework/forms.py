@@ -47,11 +47,24 @@ def text_area(rows=3):
     return forms.Textarea(attrs={"rows": rows})
 
 
+def person_label(person) -> str:
+    """
+    A person as the forms name them: two stateless children of one mother are told apart by name,
+    the reference beside it. Only for people the user works with: the name is decrypted here.
+    """
+    return f"{person.full_name} ({person.reference})"
+
+
+def blank_first(choices) -> list:
+    """The choices after an empty one, so that nothing is chosen for the user."""
+    return [("", "---------"), *choices]
+
+
 class PersonLabelMixin:
-    """People are chosen by reference and name: the page already shows their case."""
+    """People are chosen by name and reference: the page already shows their case."""
 
     def label_from_instance(self, person):
-        return f"{person.reference} · {person.full_name}"
+        return person_label(person)
 
 
 class PersonChoiceField(PersonLabelMixin, forms.ModelChoiceField):
@@ -200,7 +213,12 @@ class StatusPeriodForm(StatusChangeForm):
 
 class EntitlementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Benefit"), choices=EntitlementKind.choices)
-    status = forms.ChoiceField(label=_("Outcome"), choices=EntitlementStatus.choices)
+    # No outcome is chosen for the user: a benefit recorded as granted by default would hide a denial.
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=blank_first(EntitlementStatus.choices),
+        error_messages={"required": _("Choose the outcome.")},
+    )
     as_of = date_field(_("As of"))
     note = forms.CharField(label=_("Note"), required=False, widget=text_area())
 
@@ -209,7 +227,12 @@ class EntitlementForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What happened"), choices=IncidentKind.choices)
+    # Nothing is chosen for the user: an arrest saved as the first kind in the list would be lost.
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=blank_first(IncidentKind.choices),
+        error_messages={"required": _("Choose what happened.")},
+    )
     occurred_on = date_field(_("When"))
     region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
     description = forms.CharField(label=_("Description"), required=False, widget=text_area(5))
@@ -237,11 +260,22 @@ class NoteForm(forms.Form):
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("What to do"), max_length=200)
     due_on = date_field(_("Due on"), required=False)
-    assignee = UserChoiceField(label=_("Who does it"), queryset=User.objects.none(), required=False)
+    assignee = UserChoiceField(
+        label=_("Who does it"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("You, if left empty and you may do it."),
+    )
 
-    def __init__(self, *args, staff, **kwargs):
+    def __init__(self, *args, staff, creator, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff
+        # A follow-up nobody is to do is forgotten: it is the creator's unless given to another.
+        self.creator = creator if staff.filter(pk=creator.pk).exists() else None
+        self.fields["assignee"].initial = self.creator and self.creator.pk
+
+    def clean_assignee(self):
+        return self.cleaned_data["assignee"] or self.creator
 
 
 class TaskCompleteForm(VersionedForm):

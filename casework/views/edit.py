@@ -51,6 +51,7 @@ from ..forms import (
     TaskForm,
     TeamReassignForm,
     TransferForm,
+    person_label,
 )
 from ..models import Case, CaseAssignment, CaseMember, Person
 from ..permissions import (
@@ -175,6 +176,7 @@ def _form_page(
     rename: dict | None = None,
     submit: str | None = None,
     template: str = FORM_TEMPLATE,
+    heading: str | None = None,
 ):
     """
     Show the form; on a valid post call `save` with the cleaned data and go to `next_url` (or to
@@ -191,6 +193,7 @@ def _form_page(
     context = {
         "form": form,
         "title": title,
+        "heading": heading or title,
         "submit": submit or _("Save"),
         "cancel_url": cancel_url or next_url,
         **(context or {}),
@@ -204,6 +207,17 @@ def _case_url(case: Case) -> str:
 
 def _person_url(person: Person) -> str:
     return reverse("casework:person_detail", args=[person.reference])
+
+
+def _person_titles(text: str, person: Person) -> dict:
+    """
+    A person's form is headed by their name and reference, for two children of one mother are
+    easily confused; the browser's title (kept in its history) names the reference only.
+    """
+    return {
+        "title": text % {"person": person.reference},
+        "heading": text % {"person": person_label(person)},
+    }
 
 
 def _case_context(case: Case) -> dict:
@@ -259,7 +273,7 @@ def person_edit(request, person_ref):
             case=case,
             **form.person_fields(),
         ),
-        title=_("Edit %(reference)s") % {"reference": person.reference},
+        **_person_titles(_("Edit %(person)s"), person),
         success=_("The changes were saved."),
         next_url=_person_url(person),
         context=_person_context(person),
@@ -275,7 +289,7 @@ def alias_add(request, person_ref):
         save=lambda data: services.person_alias_add(
             person=person, name=data["name"], actor=request.user, case=case
         ),
-        title=_("Add another name for %(reference)s") % {"reference": person.reference},
+        **_person_titles(_("Add another name for %(person)s"), person),
         success=_("The name was added."),
         next_url=_person_url(person),
         context=_person_context(person),
@@ -302,7 +316,7 @@ def relationship_add(request, person_ref):
         save=lambda data: services.relationship_create(
             **form.tie(person), actor=request.user, case=case
         ),
-        title=_("Record a family tie of %(reference)s") % {"reference": person.reference},
+        **_person_titles(_("Record a family tie of %(person)s"), person),
         success=_("The family tie was recorded."),
         next_url=_person_url(person),
         context=_person_context(person),
@@ -323,7 +337,7 @@ def status_change(request, person_ref):
         save=lambda data: services.legal_status_change(
             person=person, actor=request.user, case=case, **_status_fields(data)
         ),
-        title=_("Change the legal status of %(reference)s") % {"reference": person.reference},
+        **_person_titles(_("Change the legal status of %(person)s"), person),
         success=_("The new legal status was recorded."),
         next_url=_person_url(person),
         context=_person_context(person),
@@ -343,7 +357,7 @@ def status_period_add(request, person_ref):
             effective_to=data["effective_to"],
             **_status_fields(data),
         ),
-        title=_("Add a past status of %(reference)s") % {"reference": person.reference},
+        **_person_titles(_("Add a past status of %(person)s"), person),
         success=_("The past status was added to the timeline."),
         next_url=_person_url(person),
         context=_person_context(person),
@@ -359,7 +373,7 @@ def entitlement_add(request, person_ref):
         save=lambda data: services.entitlement_record(
             person=person, actor=request.user, case=case, **data
         ),
-        title=_("Record a benefit sought by %(reference)s") % {"reference": person.reference},
+        **_person_titles(_("Record a benefit sought by %(person)s"), person),
         success=_("The benefit was recorded."),
         next_url=_person_url(person),
         context=_person_context(person),
@@ -435,7 +449,7 @@ def note_add(request, case_ref):
 @form_view
 def task_add(request, case_ref):
     case = _editable_case(request, case_ref, "task_add")
-    form = TaskForm(_data(request), staff=staff_who_can_see(case))
+    form = TaskForm(_data(request), staff=staff_who_can_see(case), creator=request.user)
     return _form_page(
         request,
         form,
