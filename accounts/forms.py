@@ -1,5 +1,6 @@
 import django_otp
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -73,3 +74,13 @@ class ReplacementForm(ReconfirmFields, EnrolmentForm):
 
 class BackupCodesForm(ReconfirmFields):
     """New backup codes, for the user who proves it is them."""
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The current password once, the new one twice, checked by the password validators."""
+
+    def clean_old_password(self):
+        # Checked by accounts.services.password_change through authenticate(), so that a wrong
+        # guess counts towards the lockout as on the login page; Django's form would check it
+        # here, unseen by django-axes.
+        return self.cleaned_data["old_password"]

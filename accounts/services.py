@@ -1,6 +1,6 @@
 """
-Writes about staff accounts: two-factor enrolment and replacement, backup codes, ending sessions
-and access, unlocking, and changes of a user's roles, which take two administrators (four eyes).
+Writes about staff accounts: two-factor enrolment and replacement, backup codes, a user's own
+password change, ending sessions and access, unlocking, and changes of a user's roles, which take two administrators (four eyes).
 """
 
 import secrets
@@ -10,6 +10,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Sum, TextChoices
@@ -58,19 +59,23 @@ def has_authenticator(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def password_reconfirmed(*, user, password: str, request=None) -> bool:
+    """Whether the signed-in user just typed their own current password."""
+    if request is not None:
+        # Through the authentication backends, so that guesses count towards the lockout
+        # (django-axes) and are audited as failed sign-ins, as on the login page.
+        checked = authenticate(request, username=user.get_username(), password=password or "")
+        return checked is not None and checked.pk == user.pk
+    return user.check_password(password or "")
+
+
 def second_factor_reconfirmed(*, user, password: str, code: str, request=None) -> bool:
     """
     Whether the user just typed their password and a current code of a device they already
     have. A signed-in session alone is not enough to change the second factor: a browser left
     open must not let someone else move the account to their own phone.
     """
-    if request is not None:
-        # Through the authentication backends, so that guesses count towards the lockout
-        # (django-axes) and are audited as failed sign-ins, as on the login page.
-        checked = authenticate(request, username=user.get_username(), password=password or "")
-        if checked is None or checked.pk != user.pk:
-            return False
-    elif not user.check_password(password or ""):
+    if not password_reconfirmed(user=user, password=password, request=request):
         return False
     return django_otp.match_token(user, (code or "").replace(" ", "")) is not None
 
@@ -176,6 +181,30 @@ def user_access_end(*, user, because: str, actor=None, request=None, **detail) -
         )
     user.refresh_from_db(fields=["session_version"])
     return tokens
+
+
+def backup_codes_remaining(user) -> int:
+    """How many unused backup codes the user holds (the codes themselves exist only as digests)."""
+    return BackupCode.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def password_change(*, user, current_password: str, new_password: str, request=None) -> bool:
+    """
+    Set the user's own new password after they re-typed the current one; False (and an audited
+    refusal) when it is wrong. Raises ValidationError when the new one fails the password
+    validators. Saving a new password ends every session and API token of the user
+    (accounts.receivers); the caller keeps its own session with `update_session_auth_hash`.
+    """
+    account = _account(user)
+    if not password_reconfirmed(user=account, password=current_password, request=request):
+        record(account, "denied", account, request=request, credential="password_change_refused")
+        return False
+    validate_password(new_password, account)
+    account.set_password(new_password)
+    account.save(update_fields=["password"])
+    record(account, "update", account, request=request, credential="password_changed")
+    return True
 
 
 def user_logout_everywhere(*, user, request=None) -> None:

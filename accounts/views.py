@@ -4,10 +4,10 @@ import io
 import django_otp
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -24,10 +24,19 @@ from audit.services import record
 
 from . import signin
 from .api import LOCKED
-from .forms import BackupCodesForm, EnrolmentForm, LoginForm, ReplacementForm, TokenForm
+from .forms import (
+    BackupCodesForm,
+    EnrolmentForm,
+    LoginForm,
+    PasswordChangeForm,
+    ReplacementForm,
+    TokenForm,
+)
 from .services import (
     backup_codes_regenerate,
+    backup_codes_remaining,
     has_authenticator,
+    password_change,
     totp_enrolment_confirm,
     totp_enrolment_device,
     user_logout_everywhere,
@@ -35,6 +44,9 @@ from .services import (
     user_unlock,
 )
 from .signin import may_unlock_anyone
+
+# From this many unused backup codes down, the account page asks for new ones.
+BACKUP_CODES_LOW = 2
 
 
 def _safe_next(request, default="/"):
@@ -211,11 +223,55 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def security(request):
     """The signed-in user's own second factor and sessions: each change is one step away."""
+    remaining = backup_codes_remaining(request.user)
     return render(
         request,
         "accounts/security.html",
-        {"has_authenticator": has_authenticator(request.user)},
+        {
+            "has_authenticator": has_authenticator(request.user),
+            "backup_codes_remaining": remaining,
+            "backup_codes_running_low": remaining <= BACKUP_CODES_LOW,
+        },
     )
+
+
+@method_decorator([never_cache, login_required], name="dispatch")
+class PasswordChangeView(FormView):
+    """The user's own new password, after the current one; their other devices are signed out."""
+
+    template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            changed = password_change(
+                user=self.request.user,
+                current_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+                request=self.request,
+            )
+        except ValidationError as error:
+            form.add_error("new_password2", error)
+            return self.form_invalid(form)
+        if not changed:
+            form.add_error(
+                "old_password",
+                _(
+                    "Your current password is not correct. After several failed attempts the "
+                    "account is locked for a while."
+                ),
+            )
+            return self.form_invalid(form)
+        # Every session of the user ended with the new password; this one is kept (a new id).
+        update_session_auth_hash(self.request, self.request.user)
+        messages.success(
+            self.request,
+            _("Your password has been changed. Your other devices and API tokens are signed out."),
+        )
+        return redirect("accounts:security")
 
 
 @require_POST
