@@ -896,8 +896,12 @@ def incident_update(
 
 
 def task_create(*, case: Case, title: str, actor, due_on=None, assignee=None) -> Task:
-    """A follow-up for a case; whoever is to do it must be able to see the case."""
+    """
+    A follow-up for a case; whoever is to do it must be able to see the case. Given to nobody, it
+    is the creator's: a follow-up that is no one's is one nobody does (pages, API and import alike).
+    """
     _require(permissions.can_edit_case(actor, case))
+    assignee = assignee or actor
     if assignee is not None and not Case.objects.visible_to(assignee).filter(pk=case.pk).exists():
         raise ValidationError(
             {

@@ -143,3 +143,12 @@ def test_an_assignee_who_lost_sight_of_the_case_cannot_complete(api, lena, alice
     assert api(lena).post(f"{detail(task)}complete/", {}, format="json").status_code == 404
     task.refresh_from_db()
     assert task.completed_at is None
+
+
+def test_a_follow_up_given_to_nobody_is_its_creators(api, alice, north_case):
+    """A follow-up that is no one's is one nobody does: without an assignee it is the creator's."""
+    response = api(alice).post(
+        URL, {"case": north_case.reference, "title": "Call the clinic"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert Task.objects.get(title="Call the clinic").assignee == alice
