@@ -151,4 +151,4 @@ def test_a_follow_up_given_to_nobody_is_its_creators(api, alice, north_case):
         URL, {"case": north_case.reference, "title": "Call the clinic"}, format="json"
     )
     assert response.status_code == 201, response.content
-    assert Task.objects.get(title="Call the clinic").assignee == alice
+    assert Task.objects.get(pk=response.json()["id"]).assignee == alice
