@@ -33,7 +33,7 @@ from audit.services import record
 from consent.checks import refusing
 from vault.blind_index import blind_index
 
-from . import permissions
+from . import dates, permissions
 from .choices import AssignmentRole, CaseStatus, MemberRole
 from .exceptions import StaleEditError
 from .models import (
@@ -189,6 +189,7 @@ def person_create(
     dob = fields.get("date_of_birth")
     if dob and fields.get("birth_year") is None:
         fields["birth_year"] = dob.year
+    dates.check_birth(date_of_birth=dob, birth_year=fields.get("birth_year"))
     with transaction.atomic():
         person = _save(Person(**fields))
         for name in aliases:
@@ -220,7 +221,10 @@ def person_update(
     dob = fields.get("date_of_birth")
     if dob and "birth_year" not in fields:
         fields["birth_year"] = dob.year
+    dates.check_birth(date_of_birth=dob, birth_year=fields.get("birth_year"))
     with transaction.atomic():
+        if dob or fields.get("birth_year"):
+            dates.check_person_facts(person, date_of_birth=dob, birth_year=fields.get("birth_year"))
         changed = _update(person, fields, expected_version)
         if changed:
             _audit(actor, "update", person, case=_person_case(person, case), fields=changed)
@@ -331,6 +335,9 @@ def legal_status_change(
     and the new one becomes current.
     """
     _require(permissions.can_record_legal_status(actor, person))
+    dates.check_period(
+        person, start=effective_from, start_field="effective_from", end_field="effective_to"
+    )
     with transaction.atomic():
         _lock_person(person)
         current = LegalStatusRecord.objects.filter(person=person, effective_to__isnull=True).first()
@@ -407,6 +414,13 @@ def legal_status_record_add(
                 )
             }
         )
+    dates.check_period(
+        person,
+        start=effective_from,
+        end=effective_to,
+        start_field="effective_from",
+        end_field="effective_to",
+    )
     with transaction.atomic():
         _lock_person(person)
         period = _save(
@@ -454,6 +468,7 @@ def entitlement_record(
 ) -> Entitlement:
     """Record what happened when the person sought a benefit; earlier records stay as history."""
     _require(permissions.can_edit_person(actor, person))
+    dates.check_event(as_of, field="as_of", people=[person])
     with transaction.atomic():
         entitlement = _save(
             Entitlement(
@@ -838,6 +853,7 @@ def incident_record(
     _require(permissions.can_edit_case(actor, case))
     people = list(people)
     _refuse_non_members(case, people, "people")
+    dates.check_event(occurred_on, field="occurred_on", people=people)
     with transaction.atomic():
         incident = _save(
             Incident(
@@ -881,6 +897,11 @@ def incident_update(
     if people is not None:
         people = list(people)
         _refuse_non_members(incident.case, people, "people")
+    dates.check_event(
+        fields.get("occurred_on", incident.occurred_on),
+        field="occurred_on",
+        people=incident.people.all() if people is None else people,
+    )
     with transaction.atomic():
         changed = _update(incident, fields, expected_version)
         if people is not None:

@@ -169,6 +169,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ko", "한국어"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
+# The day in which the teams live: "today" for the date rules (casework/dates.py), not UTC's.
+SHIMTEO_DEFAULT_TIME_ZONE = env.str("SHIMTEO_DEFAULT_TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 

@@ -7,10 +7,10 @@ submission and at approval, so what is approved is what was checked.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
+from casework import dates
 from casework.choices import (
     Country,
     EntitlementKind,
@@ -43,11 +43,6 @@ def _blank_choice(choices, label=UNKNOWN):
 
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def _not_in_future(value):
-    if value and value > timezone.localdate():
-        raise ValidationError(_("This date is in the future."))
 
 
 class PersonFieldsMixin:
@@ -100,7 +95,7 @@ class IdentityForm(PersonFieldsMixin, forms.Form):
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=DATE, validators=[_not_in_future]
+        label=_("Date of birth"), required=False, widget=DATE, validators=[dates.not_in_future]
     )
     birth_year = _birth_year_field()
     nationality = forms.ChoiceField(
@@ -179,7 +174,7 @@ class ChildForm(PersonFieldsMixin, forms.Form):
     full_name = forms.CharField(label=_("Child's full name"), max_length=200)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=DATE, validators=[_not_in_future]
+        label=_("Date of birth"), required=False, widget=DATE, validators=[dates.not_in_future]
     )
     birth_year = _birth_year_field()
     nationality = forms.ChoiceField(
@@ -205,7 +200,7 @@ class SituationForm(forms.Form):
         label=_("Legal status"), choices=_blank_choice(LegalStatus.choices), required=False
     )
     status_since = forms.DateField(
-        label=_("Since"), required=False, widget=DATE, validators=[_not_in_future]
+        label=_("Since"), required=False, widget=DATE, validators=[dates.not_in_future]
     )
     status_country = forms.ChoiceField(
         label=_("In which country"), choices=Country.choices, initial=Country.CHINA
@@ -226,7 +221,7 @@ class SituationForm(forms.Form):
 
 class IncidentForm(forms.Form):
     kind = forms.ChoiceField(label=_("What happened"), choices=IncidentKind.choices)
-    occurred_on = forms.DateField(label=_("When"), widget=DATE, validators=[_not_in_future])
+    occurred_on = forms.DateField(label=_("When"), widget=DATE, validators=[dates.not_in_future])
     region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from audit.services import record
+from casework import dates
 from casework import services as casework
 from casework.choices import (
     EntitlementStatus,
@@ -188,7 +189,7 @@ def create_records(*, cleaned: dict, team, caseworker, actor):
     """
     consent, identity = cleaned["consent"], cleaned["identity"]
     family, situation, needs = cleaned["family"], cleaned["situation"], cleaned["needs"]
-    today = timezone.localdate()
+    today = dates.today()
     region = situation["region"]
     principal = casework.person_create(
         actor=actor,

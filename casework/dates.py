@@ -1,0 +1,103 @@
+"""
+The one home of the date rules for dated facts about a person: nothing happens after today,
+nothing happens to someone before they were born, and a legal-status period lies inside the
+person's life. The casework services call these rules, so a page form, the API and the import
+all refuse an impossible date with the same error on the same field; the intake wizard's forms
+use them too.
+
+"Today" is the day in the teams' time zone (`SHIMTEO_DEFAULT_TIME_ZONE`, Asia/Shanghai), not in
+UTC: a detention recorded just after midnight in Shanghai happened today, and one dated the
+next Shanghai day has not happened yet even while UTC is still on the previous day.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+
+def today() -> datetime.date:
+    """The current day where the teams work."""
+    return timezone.localtime(timezone.now(), ZoneInfo(settings.SHIMTEO_DEFAULT_TIME_ZONE)).date()
+
+
+def birth_floor(*, date_of_birth=None, birth_year=None) -> datetime.date | None:
+    """The earliest day anything can have happened to a person: their birth, or 1 January of
+    their birth year when only the year is known; None when neither is."""
+    if date_of_birth:
+        return date_of_birth
+    if birth_year:
+        return datetime.date(birth_year, 1, 1)
+    return None
+
+
+def person_birth_floor(person) -> datetime.date | None:
+    return birth_floor(date_of_birth=person.date_of_birth, birth_year=person.birth_year)
+
+
+def future_error() -> str:
+    return _("This date is in the future.")
+
+
+def refuse_future(value, *, field: str) -> None:
+    """Refuse a day after today (in the teams' time zone)."""
+    if value and value > today():
+        raise ValidationError({field: future_error()})
+
+
+def not_in_future(value) -> None:
+    """The same rule as a form field validator, for the intake wizard's forms."""
+    if value and value > today():
+        raise ValidationError(future_error())
+
+
+def check_birth(*, date_of_birth=None, birth_year=None) -> None:
+    """A person is not born after today."""
+    refuse_future(date_of_birth, field="date_of_birth")
+    if birth_year and birth_year > today().year:
+        raise ValidationError({"birth_year": _("This year is in the future.")})
+
+
+def check_event(value, *, field: str, people=()) -> None:
+    """A dated fact about `people`: not after today and not before any of them was born."""
+    refuse_future(value, field=field)
+    if not value:
+        return
+    for person in people:
+        floor = person_birth_floor(person)
+        if floor and value < floor:
+            raise ValidationError(
+                {
+                    field: _("This date is before the birth of %(person)s (%(year)s).")
+                    % {"person": person.reference, "year": floor.year}
+                }
+            )
+
+
+def check_period(person, *, start, end=None, start_field: str, end_field: str) -> None:
+    """A legal-status period inside the person's life: from their birth to today at most."""
+    check_event(start, field=start_field, people=[person])
+    check_event(end, field=end_field, people=[person])
+
+
+def check_person_facts(person, *, date_of_birth=None, birth_year=None) -> None:
+    """A changed birth may not come after a fact already recorded about the person."""
+    floor = birth_floor(date_of_birth=date_of_birth, birth_year=birth_year)
+    if floor is None:
+        return
+    starts = person.status_records.filter(since_birth=False).values_list(
+        "effective_from", flat=True
+    )
+    earliest = [
+        *starts,
+        *person.entitlements.values_list("as_of", flat=True),
+        *person.incidents.values_list("occurred_on", flat=True),
+    ]
+    if any(day < floor for day in earliest):
+        field = "date_of_birth" if date_of_birth else "birth_year"
+        raise ValidationError(
+            {field: _("Facts about this person are already recorded before this birth date.")}
+        )
