@@ -11,6 +11,7 @@ import time
 
 import pytest
 from django.db import connection
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.middleware import SlidingSessionMiddleware
@@ -53,6 +54,16 @@ def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Deliberately slow password hashing is for attackers, not for the test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request through the test client leaves its language active in this thread (LocaleMiddleware
+    # activates it and nothing resets it), so a test after a Chinese page would read its messages
+    # in Chinese. Each test starts, and ends, in the default language.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
