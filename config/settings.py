@@ -373,6 +373,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "ops.logging.RequestIdFilter"},
         "no_query_string": {"()": "ops.logging.QueryStringFilter"},
+        "no_template_context": {"()": "ops.logging.TemplateContextFilter"},
     },
     "formatters": {
         "json": {"()": "ops.logging.JsonFormatter"},
@@ -389,6 +390,8 @@ LOGGING = {
     "loggers": {
         # Request bodies of person forms must never reach the logs.
         "django.request": {"level": "ERROR"},
+        # Its debug records carry the template context, decrypted names included, at any LOG_LEVEL.
+        "django.template": {"filters": ["no_template_context"]},
         # The development server logs request lines: without their query strings.
         "django.server": {
             "handlers": ["console"],

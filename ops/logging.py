@@ -82,6 +82,17 @@ class QueryStringFilter(logging.Filter):
         return True
 
 
+class TemplateContextFilter(logging.Filter):
+    """
+    Drops django.template's debug records. They are "Exception while resolving variable" notes
+    whose exception text holds the repr of the whole template context: a form page's context
+    holds the decrypted name in its heading, so at DEBUG they would write it to the logs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
 class RequestIdFilter(logging.Filter):
     """Adds `request_id` to every record, so both formatters can show it."""
 
