@@ -194,11 +194,11 @@ REFUSED_CALLS = {
 
 
 def write_services() -> list[str]:
-    """Every public function of casework.services that names an actor: the writes."""
+    """Every public function of the casework.services package that names an actor: the writes."""
     return sorted(
         name
         for name, function in inspect.getmembers(services, inspect.isfunction)
-        if function.__module__ == services.__name__
+        if function.__module__.startswith(f"{services.__name__}.")
         and not name.startswith("_")
         and "actor" in inspect.signature(function).parameters
     )

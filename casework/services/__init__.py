@@ -1,0 +1,82 @@
+"""
+Every write to the casework records. Each service takes keyword arguments only, names the `actor`
+who acts, validates with `full_clean()`, saves and appends the audit event inside one
+transaction, so that a refused write leaves nothing behind, not even its audit event.
+
+Each service first asks casework.permissions whether `actor` may do it, and raises
+PermissionDenied when not, whichever page, API view, admin page or import called it.
+
+Updates take `expected_version`, the version the caller read: a save based on an older reading
+is refused with StaleEditError instead of silently overwriting someone else's change. Audit
+events name the fields that changed, never their values.
+
+The package is split by sub-domain; import from `casework.services`, which names every service.
+"""
+
+from .attachments import (
+    attachment_add,
+    sniff_content_type,
+)
+from .break_glass import (
+    case_break_glass,
+)
+from .cases import (
+    case_add_member,
+    case_assign,
+    case_flag_clear,
+    case_flag_set,
+    case_open,
+    case_reassign,
+    case_share,
+    case_transfer,
+    case_update,
+    caseworker_reassign_all,
+)
+from .people import (
+    person_alias_add,
+    person_create,
+    person_update,
+    relationship_create,
+    relationship_update,
+)
+from .records import (
+    case_note_add,
+    incident_record,
+    incident_update,
+    task_complete,
+    task_create,
+)
+from .statuses import (
+    entitlement_record,
+    legal_status_change,
+    legal_status_record_add,
+)
+
+__all__ = [
+    "attachment_add",
+    "case_add_member",
+    "case_assign",
+    "case_break_glass",
+    "case_flag_clear",
+    "case_flag_set",
+    "case_note_add",
+    "case_open",
+    "case_reassign",
+    "case_share",
+    "case_transfer",
+    "case_update",
+    "caseworker_reassign_all",
+    "entitlement_record",
+    "incident_record",
+    "incident_update",
+    "legal_status_change",
+    "legal_status_record_add",
+    "person_alias_add",
+    "person_create",
+    "person_update",
+    "relationship_create",
+    "relationship_update",
+    "sniff_content_type",
+    "task_complete",
+    "task_create",
+]

@@ -1,0 +1,360 @@
+"""Cases: opening, updating, members, assignments, sharing, hand-over, transfer and flags."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from consent.checks import refusing
+
+from .. import permissions
+from ..choices import AssignmentRole, CaseStatus
+from ..models import (
+    Case,
+    CaseAssignment,
+    CaseFlag,
+    CaseMember,
+    Person,
+)
+from ._common import (
+    CASE_FIELDS,
+    SHARING_SCOPE,
+    _audit,
+    _bump_version,
+    _check_fields,
+    _filled,
+    _require,
+    _save,
+    _update,
+)
+
+# Cases
+
+
+def _assign(*, case: Case, user, role: str, actor) -> CaseAssignment:
+    """
+    The one place an assignment is made. Who may be given a case is checked here, so that no
+    path (opening, assigning, handing over, sharing) makes a legal advocate a caseworker.
+    """
+    if not user.is_active:
+        raise ValidationError(
+            {"user": _("%(user)s is not an active user.") % {"user": user.get_username()}}
+        )
+    if role == AssignmentRole.CASEWORKER and not permissions.may_work_case(user, case):
+        raise ValidationError(
+            {
+                "user": _("%(user)s is not a caseworker of team %(team)s.")
+                % {"user": user.get_username(), "team": case.team.name}
+            }
+        )
+    # A share counts only while its advocate is one (see casework.querysets._worked_by).
+    if role == AssignmentRole.LEGAL_ADVOCATE and not permissions.may_be_shared_with(user):
+        raise ValidationError(
+            {"user": _("%(user)s is not a legal advocate.") % {"user": user.get_username()}}
+        )
+    if CaseAssignment.objects.filter(case=case, user=user, role=role).exists():
+        raise ValidationError(
+            {
+                "user": _("%(user)s is already assigned to case %(case)s.")
+                % {"user": user.get_username(), "case": case.reference}
+            }
+        )
+    assignment = _save(CaseAssignment(case=case, user=user, role=role, assigned_by=actor))
+    _audit(actor, "create", assignment, case=case, role=role, user=user.pk)
+    return assignment
+
+
+def case_open(
+    *,
+    team,
+    actor,
+    risk_level: str,
+    summary: str = "",
+    members: Iterable[tuple[Person, str]] = (),
+    caseworkers: Iterable = (),
+) -> Case:
+    """
+    Open a case for a team with its people and the caseworkers who will work it. A caseworker
+    of the team who opens it works it too; a supervisor sees it through the team anyway.
+    """
+    _require(
+        permissions.can_open_case(actor, team),
+        _("Only the team's caseworkers and supervisors open its cases."),
+    )
+    members, caseworkers = list(members), list(caseworkers)
+    for person, _role in members:
+        _require(
+            permissions.can_bring_person(actor, person),
+            _("You may add to a case only people of the cases you work."),
+        )
+    if roles.is_caseworker(actor, team) and actor.pk not in {user.pk for user in caseworkers}:
+        caseworkers.insert(0, actor)
+    with transaction.atomic():
+        case = _save(Case(team=team, owner=actor, risk_level=risk_level, summary=summary))
+        for person, role in members:
+            _save(CaseMember(case=case, person=person, role=role))
+        _audit(
+            actor,
+            "create",
+            case,
+            fields=_filled({"risk_level": risk_level, "summary": summary}),
+            members=len(members),
+        )
+        for user in caseworkers:
+            _assign(case=case, user=user, role=AssignmentRole.CASEWORKER, actor=actor)
+    return case
+
+
+def case_update(*, case: Case, actor, expected_version: int | None = None, **fields) -> Case:
+    """
+    Change a case's risk level, status or summary. Closing a case dates it (today unless
+    `closed_on` is given); reopening it clears that date; only a closed case has one.
+    """
+    _require(permissions.can_edit_case(actor, case))
+    _check_fields(fields, CASE_FIELDS, "case")
+    status = fields.get("status", case.status)
+    if status == CaseStatus.CLOSED:
+        if fields.get("closed_on") is None:
+            fields["closed_on"] = case.closed_on or timezone.localdate()
+    elif "status" in fields:
+        if fields.get("closed_on"):
+            raise ValidationError({"closed_on": _("Only a closed case has a closing date.")})
+        fields["closed_on"] = None
+    elif fields.get("closed_on"):
+        raise ValidationError({"closed_on": _("Only a closed case has a closing date.")})
+    if fields.get("closed_on") and fields["closed_on"] < case.opened_on:
+        raise ValidationError(
+            {
+                "closed_on": _("A case cannot close before it opened (%(opened)s).")
+                % {"opened": case.opened_on.isoformat()}
+            }
+        )
+    with transaction.atomic():
+        changed = _update(case, fields, expected_version)
+        if changed:
+            _audit(actor, "update", case, fields=changed)
+    return case
+
+
+def case_add_member(*, case: Case, person: Person, role: str, actor) -> CaseMember:
+    """Add a person on file to a case, from a case of theirs the actor may change."""
+    _require(
+        permissions.can_add_person_to_case(actor, person, case),
+        _("You may add to a case only people of the cases you work."),
+    )
+    with transaction.atomic():
+        member = _save(CaseMember(case=case, person=person, role=role))
+        _audit(actor, "create", member, case=case, person=person.reference, role=role)
+    return member
+
+
+def _refuse_without_consent(case: Case, message: str) -> None:
+    """Refuse to show a case beyond its team unless every member's consent in force allows it."""
+    refused = refusing(case.people.order_by("reference"), SHARING_SCOPE)
+    if refused:
+        raise ValidationError(
+            message
+            % {
+                "case": case.reference,
+                "people": ", ".join(person.reference for person in refused),
+            }
+        )
+
+
+def case_assign(*, case: Case, user, role: str, actor) -> CaseAssignment:
+    """Assign a caseworker (of the case's team) or share the case with a legal advocate."""
+    if role == AssignmentRole.LEGAL_ADVOCATE:
+        return case_share(case=case, advocate=user, actor=actor)
+    _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_assign(actor, case))
+    with transaction.atomic():
+        return _assign(case=case, user=user, role=role, actor=actor)
+
+
+def case_share(*, case: Case, advocate, actor) -> CaseAssignment:
+    """
+    Share a case with a legal advocate, who may then read it (and change nothing). Refused
+    unless every member of the case consents to sharing with legal advocates. A supervisor of
+    the case's team decides it.
+    """
+    _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_share(actor, case))
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
+        _refuse_without_consent(
+            case,
+            _(
+                "Case %(case)s cannot be shared: the consent of %(people)s does not allow "
+                "sharing with legal advocates. Record their consent first."
+            ),
+        )
+        return _assign(case=case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE, actor=actor)
+
+
+def _refuse_unless_supervisor(actor, team, *, allowed: bool) -> None:
+    _require(allowed, _("Only a supervisor of team %(team)s can do this.") % {"team": team.name})
+
+
+def _reassign(*, case: Case, from_user, to_user, actor) -> bool:
+    """Move `from_user`'s caseworker assignment (and ownership) of `case` to `to_user`."""
+    assignment = CaseAssignment.objects.filter(
+        case=case, user=from_user, role=AssignmentRole.CASEWORKER
+    ).first()
+    owned = case.owner_id == from_user.pk
+    if assignment is None and not owned:
+        return False
+    if not CaseAssignment.objects.filter(
+        case=case, user=to_user, role=AssignmentRole.CASEWORKER
+    ).exists():
+        _assign(case=case, user=to_user, role=AssignmentRole.CASEWORKER, actor=actor)
+    if assignment is not None:
+        _audit(actor, "delete", assignment, case=case, role=assignment.role, user=from_user.pk)
+        assignment.delete()
+    if owned:
+        # Whoever leaves must not keep seeing the case as its owner.
+        Case.objects.filter(pk=case.pk).update(owner=to_user)
+        case.owner = to_user
+    _bump_version(case)
+    _audit(
+        actor,
+        "update",
+        case,
+        fields=["assignments", "owner"] if owned else ["assignments"],
+        from_user=from_user.pk,
+        to_user=to_user.pk,
+    )
+    return True
+
+
+def case_reassign(*, case: Case, from_user, to_user, actor) -> Case:
+    """
+    A supervisor hands a case from one caseworker to another of the team: the assignment (and
+    the ownership, if `from_user` owned it) moves, in one step.
+    """
+    _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_assign(actor, case))
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user": _("Choose another caseworker to hand the case to.")})
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
+        if not _reassign(case=case, from_user=from_user, to_user=to_user, actor=actor):
+            raise ValidationError(
+                {
+                    "from_user": _("%(user)s is not a caseworker of case %(case)s.")
+                    % {"user": from_user.get_username(), "case": case.reference}
+                }
+            )
+    return case
+
+
+def caseworker_reassign_all(*, from_user, to_user, team, actor) -> list[Case]:
+    """
+    When a caseworker leaves or changes post, a supervisor hands all their cases of the team to
+    another caseworker at once. Each case is audited; the cases are returned.
+    """
+    _refuse_unless_supervisor(actor, team, allowed=permissions.can_hand_over_caseload(actor, team))
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user": _("Choose another caseworker to hand the cases to.")})
+    if not (to_user.is_active and roles.works_in(to_user, team)):
+        raise ValidationError(
+            {
+                "to_user": _("%(user)s is not an active caseworker of team %(team)s.")
+                % {"user": to_user.get_username(), "team": team.name}
+            }
+        )
+    assigned = CaseAssignment.objects.filter(user=from_user, role=AssignmentRole.CASEWORKER).values(
+        "case"
+    )
+    with transaction.atomic():
+        cases = list(
+            Case.objects.select_for_update(of=("self",))
+            .filter(team=team)
+            .filter(Q(pk__in=assigned) | Q(owner=from_user))
+            .select_related("team")
+            .order_by("reference")
+        )
+        for case in cases:
+            _reassign(case=case, from_user=from_user, to_user=to_user, actor=actor)
+    return cases
+
+
+def case_transfer(*, case: Case, to_team, actor) -> Case:
+    """
+    Hand a case to another team, with the consent of every member. The old team's caseworkers
+    and owner lose it; the new team's supervisors see it and assign their caseworkers. Legal
+    advocates it is shared with keep it.
+    """
+    _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_transfer(actor, case))
+    if to_team.pk == case.team_id:
+        raise ValidationError({"to_team": _("The case already belongs to this team.")})
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
+        _refuse_without_consent(
+            case,
+            _(
+                "Case %(case)s cannot be transferred: the consent of %(people)s does not allow "
+                "sharing. Record their consent first."
+            ),
+        )
+        from_team = case.team
+        # Only those who work the new team's cases keep working this one: a caseworker who is
+        # a legal advocate of the new team must not stay its caseworker there.
+        leaving = CaseAssignment.objects.filter(case=case, role=AssignmentRole.CASEWORKER).exclude(
+            user__in=roles.working_members(to_team).values("pk")
+        )
+        removed = 0
+        for assignment in leaving:
+            _audit(
+                actor,
+                "delete",
+                assignment,
+                case=case,
+                role=assignment.role,
+                user=assignment.user_id,
+            )
+            assignment.delete()
+            removed += 1
+        owner_stays = case.owner_id and roles.works_in(case.owner, to_team)
+        changed = _update(
+            case,
+            {"team": to_team, "owner": case.owner if owner_stays else None},
+            expected_version=None,
+        )
+        _audit(
+            actor,
+            "update",
+            case,
+            fields=changed,
+            from_team=from_team.pk,
+            to_team=to_team.pk,
+            assignments_removed=removed,
+        )
+    return case
+
+
+def case_flag_set(*, case: Case, kind: str, actor) -> CaseFlag:
+    """Raise a warning on a case, shown on every page of it until cleared."""
+    _require(permissions.can_edit_case(actor, case))
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
+        if CaseFlag.objects.filter(case=case, kind=kind, active=True).exists():
+            raise ValidationError({"kind": _("This flag is already raised on the case.")})
+        flag = _save(CaseFlag(case=case, kind=kind, set_by=actor))
+        _audit(actor, "create", flag, case=case, kind=kind)
+    return flag
+
+
+def case_flag_clear(*, case: Case, kind: str, actor) -> CaseFlag:
+    """Lower a warning; it stays in the case's history."""
+    _require(permissions.can_edit_case(actor, case))
+    with transaction.atomic():
+        flag = (
+            CaseFlag.objects.select_for_update().filter(case=case, kind=kind, active=True).first()
+        )
+        if flag is None:
+            raise ValidationError({"kind": _("This flag is not raised on the case.")})
+        flag.active, flag.cleared_by, flag.cleared_at = False, actor, timezone.now()
+        _save(flag)
+        _audit(actor, "update", flag, case=case, kind=kind, fields=["active"])
+    return flag
