@@ -130,13 +130,22 @@ def restore_into(form, draft: Draft) -> None:
         form.initial[name] = field.widget.value_from_datadict(data, {}, key)
 
 
+def byte_size_text(size: int) -> str:
+    """A size as people read it: 5 MB, 20 kB."""
+    if size >= 1024 * 1024:
+        megabytes = size / (1024 * 1024)
+        return f"{number_format(megabytes, decimal_pos=0 if megabytes.is_integer() else 1)} MB"
+    return f"{number_format(max(size // 1024, 1))} kB"
+
+
 def size_limit_text() -> str:
+    """The size limit of one post, and about how much Korean or Chinese text that is."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    megabytes = limit / (1024 * 1024)
-    characters = (limit // BYTES_PER_CHARACTER) // 10_000 * 10_000
-    return _("%(megabytes)s MB (about %(characters)s characters of Korean or Chinese)") % {
-        "megabytes": number_format(megabytes, decimal_pos=0 if megabytes.is_integer() else 1),
-        "characters": number_format(characters, force_grouping=True),
+    characters = limit // BYTES_PER_CHARACTER
+    rounding = 10 ** max(len(str(characters)) - 2, 0)  # two significant digits, rounded down
+    return _("%(size)s (about %(characters)s characters of Korean or Chinese)") % {
+        "size": byte_size_text(limit),
+        "characters": number_format(characters // rounding * rounding, force_grouping=True),
     }
 
 

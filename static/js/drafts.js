@@ -32,8 +32,12 @@
     return new Blob([body.toString()]).size;
   }
 
-  function megabytes(bytes) {
-    return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+  function sizeText(bytes) {
+    // As accounts.drafts.byte_size_text writes the limit it is compared with.
+    if (bytes >= 1024 * 1024) {
+      return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+    }
+    return Math.max(Math.floor(bytes / 1024), 1) + " kB";
   }
 
   function keepDrafts(form, status) {
@@ -54,7 +58,7 @@
       if (size <= limit) {
         return false;
       }
-      say(status.dataset.tooLarge.replace("{size}", megabytes(size)), true);
+      say(status.dataset.tooLarge.replace("{size}", sizeText(size)), true);
       return true;
     }
 
