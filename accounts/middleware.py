@@ -1,11 +1,18 @@
+import re
 import time
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, logout
-from django.shortcuts import redirect
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, get_user_model, logout
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
+
+from . import drafts
+from .models import Draft
 
 # Pages a signed-in user may reach before proving the second factor.
 OPEN_BEFORE_SECOND_FACTOR = {
@@ -117,3 +124,132 @@ class AbsoluteSessionLifetimeMiddleware:
     @classmethod
     def stamp(cls, request) -> None:
         request.session[cls.SIGNED_IN_AT] = int(time.time())
+
+
+# The end of a form body cut in the middle of a %XX escape.
+PARTIAL_ESCAPE = re.compile(rb"%[0-9A-Fa-f]?\Z")
+# The %XX escapes at the end of a form body: the last bytes of its last value.
+TRAILING_ESCAPES = re.compile(rb"(?:%[0-9A-Fa-f]{2})+\Z")
+
+
+def _cut_form_body(raw: bytes) -> bytes:
+    """A urlencoded body cut at any byte, cut back to its last whole character."""
+    raw = PARTIAL_ESCAPE.sub(b"", raw)
+    tail = TRAILING_ESCAPES.search(raw)
+    if tail is None:
+        return raw
+    data = bytes.fromhex(tail.group().replace(b"%", b"").decode())
+    start = len(data) - 1
+    while start >= 0 and data[start] & 0xC0 == 0x80:  # UTF-8 continuation bytes
+        start -= 1
+    if start >= 0 and data[start] >= 0xC0:
+        needed = 2 if data[start] < 0xE0 else 3 if data[start] < 0xF0 else 4
+        if len(data) - start < needed:
+            return raw[: tail.start() + 3 * start]
+    return raw
+
+
+class ReadOversizedPostMiddleware:
+    """
+    A form post larger than DATA_UPLOAD_MAX_MEMORY_SIZE is read up to the limit, rather than
+    refused with a bare "Bad Request (400)" that loses everything: its first part (of a very long
+    note, say) can then be kept as the user's draft. The request is marked `posted_too_large`,
+    and KeepUnsavedPostMiddleware answers it before any view could take the cut text for the
+    whole. First in the chain after the request id: every reader after it sees the cut body.
+
+    Only urlencoded posts: a multipart post's limit counts its fields, not its files, and such
+    a form is checked in the browser before it is sent (static/js/drafts.js).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if (
+            limit is not None
+            and request.method == "POST"
+            and request.content_type == "application/x-www-form-urlencoded"
+        ):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                # Django offers no public way to hand on a body read here: `_body` is what
+                # HttpRequest.body keeps once read, and what request.POST parses.
+                request._body = _cut_form_body(request.read(limit))
+                request.META["CONTENT_LENGTH"] = str(len(request._body))
+                request.posted_too_large = length
+        return self.get_response(request)
+
+
+class KeepUnsavedPostMiddleware:
+    """
+    A form post that cannot be saved as it stands is kept as its user's draft (accounts.drafts)
+    instead of being lost:
+
+    - sent after the session ended (idle timeout, the absolute lifetime, "Lock now"): kept for
+      the user the form was rendered for (its signed marker), who is sent to sign in with a
+      message, and finds it in the form after the second factor, to check and save;
+    - too large to be read whole (ReadOversizedPostMiddleware): what was read is kept and the
+      form shown again with it, saying so. A cut post never reaches a view.
+
+    The form comes back filled rather than being saved on the user's behalf: the kept text may be
+    cut, a record may have changed meanwhile (expected_version), and a write nobody confirmed in
+    the new session is what CSRF protection is there to prevent. Runs after CSRF protection, so
+    only a post from our own page is kept; a post without a marker, or whose marker was signed
+    for another user than the one signed in, is kept for nobody.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST":
+            return None
+        too_large = getattr(request, "posted_too_large", None)
+        signed_in = request.user.is_authenticated
+        if too_large is None and signed_in:
+            return None
+        owner, form_key = self._marked_owner(request)
+        if owner is None or (signed_in and owner.pk != request.user.pk):
+            return None if too_large is None else self._too_large(request)
+        reason = Draft.Reason.SESSION_ENDED if too_large is None else Draft.Reason.TOO_LARGE
+        drafts.draft_save(
+            user=owner, form_key=form_key, data=drafts.posted_values(request.POST), reason=reason
+        )
+        if signed_in:
+            return redirect(form_key)
+        messages.warning(
+            request,
+            _(
+                "Your session ended, so what you sent was not saved yet. Sign in again: it "
+                "will be back in the form for you to check and save."
+            ),
+        )
+        return redirect(f"{reverse(settings.LOGIN_URL)}?next={quote(form_key)}")
+
+    @staticmethod
+    def _marked_owner(request):
+        """The active user and the form of the post's marker, when it was posted from that form."""
+        marker = drafts.read_owner_marker(request.POST.get(drafts.OWNER_FIELD))
+        if marker is None:
+            return None, None
+        user_id, form_key = marker
+        if request.path not in (form_key, reverse("accounts:draft_save")):
+            return None, None
+        owner = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        return owner, form_key
+
+    @staticmethod
+    def _too_large(request):
+        message = _("What you sent is larger than the limit of %(limit)s and was not saved.") % {
+            "limit": drafts.size_limit_text()
+        }
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=413)
+        return render(request, "accounts/too_large.html", {"message": message}, status=413)

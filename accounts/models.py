@@ -1,4 +1,5 @@
 import time
+import uuid
 from base64 import b32encode
 from binascii import unhexlify
 from urllib.parse import quote, urlencode
@@ -13,7 +14,7 @@ from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
 from vault.blind_index import blind_index, blind_indexes
-from vault.fields import EncryptedCharField
+from vault.fields import EncryptedCharField, EncryptedJSONField
 
 
 class User(AbstractUser):
@@ -318,3 +319,45 @@ class RoleChangeRequest(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.get_kind_display()} · {self.user} ({self.get_status_display()})"
+
+
+class Draft(models.Model):
+    """
+    What a staff member typed in a form and has not saved yet, kept on the server so that nothing
+    typed is lost: saved as they type (static/js/drafts.js), or kept from a post that came after
+    their session ended or was too large to be read. One per user and form (the form's path);
+    deleted when the form is saved, when discarded, and SHIMTEO_DRAFT_DAYS after its last change.
+    The values are encrypted like the records they are about to become. accounts.drafts is its
+    one writer; no audit event is written per keystroke, and nothing of the values is logged.
+    """
+
+    class Reason(models.TextChoices):
+        TYPED = "typed", _("Saved while typing")
+        SESSION_ENDED = "session_ended", _("Sent after the session had ended")
+        TOO_LARGE = "too_large", _("Sent, but larger than the limit")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="drafts",
+        verbose_name=_("user"),
+    )
+    # The path of the page whose form this is: one draft per form, and the page to return to.
+    form_key = models.CharField(_("form"), max_length=300)
+    # The form's fields as posted, {name: [values]}; never a file or a password.
+    data = EncryptedJSONField(_("values"), default=dict)
+    reason = models.CharField(
+        _("kept because"), max_length=20, choices=Reason.choices, default=Reason.TYPED
+    )
+    updated_at = models.DateTimeField(_("updated at"), db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "form_key"], name="one_draft_per_user_and_form")
+        ]
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+
+    def __str__(self):
+        return f"{self.user} · {self.form_key}"

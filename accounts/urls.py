@@ -14,6 +14,8 @@ urlpatterns = [
     path("2fa/backup-codes/", views.BackupCodesView.as_view(), name="backup_codes"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("drafts/save/", views.save_draft, name="draft_save"),
+    path("drafts/discard/", views.discard_draft, name="draft_discard"),
     path("locked/", views.locked_accounts, name="locked_accounts"),
     path("locked/<int:user_id>/unlock/", views.unlock, name="unlock"),
 ]

@@ -8,13 +8,14 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 from django_otp import user_has_device
@@ -22,7 +23,7 @@ from django_otp.qr import write_qrcode_image
 
 from audit.services import record
 
-from . import signin
+from . import drafts, signin
 from .api import LOCKED
 from .forms import (
     BackupCodesForm,
@@ -315,3 +316,45 @@ def unlock(request, user_id: int):
     user_unlock(actor=request.user, user=user, request=request)
     messages.success(request, _("%(username)s can sign in again.") % {"username": user})
     return redirect("accounts:locked_accounts")
+
+
+def _draft_key_of(request) -> str | None:
+    """The form whose draft the post is about, when its marker was signed for this user."""
+    marker = drafts.read_owner_marker(request.POST.get(drafts.OWNER_FIELD))
+    if marker is None or marker[0] != request.user.pk:
+        return None
+    return marker[1]
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_POST
+@login_required
+def save_draft(request):
+    """What the user is typing in a form, kept as they type (static/js/drafts.js). 204."""
+    form_key = _draft_key_of(request)
+    if form_key is None:
+        return HttpResponseBadRequest()
+    if request.POST.get("_draft_empty"):
+        # Everything typed was deleted again: no draft to restore.
+        drafts.draft_discard(user=request.user, form_key=form_key)
+    else:
+        drafts.draft_save(
+            user=request.user, form_key=form_key, data=drafts.posted_values(request.POST)
+        )
+    return HttpResponse(status=204)
+
+
+@never_cache
+@require_POST
+@login_required
+def discard_draft(request):
+    """ "Discard draft": the form shows its saved values again."""
+    form_key = _draft_key_of(request)
+    if form_key is None or not url_has_allowed_host_and_scheme(
+        form_key, allowed_hosts={request.get_host()}
+    ):
+        return HttpResponseBadRequest()
+    drafts.draft_discard(user=request.user, form_key=form_key)
+    messages.success(request, _("The draft was discarded."))
+    return redirect(form_key)

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log line of a request, even another middleware's, carries its id.
     "ops.middleware.RequestIdMiddleware",
+    # Before anything reads the body: a form post over the size limit is read up to the limit, so
+    # that what it held can be kept as a draft (KeepUnsavedPostMiddleware) rather than lost.
+    "accounts.middleware.ReadOversizedPostMiddleware",
     # Before anything reads the request: a NUL must not reach a session lookup or a query.
     "ops.input.RefuseControlCharactersMiddleware",
     # Last to see a view's exception: a DoesNotExist a view let escape is a 404.
@@ -85,6 +88,8 @@ MIDDLEWARE = [
     "accounts.middleware.RequireTwoFactorMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Its process_view runs after CSRF protection's: only a post from our own page is kept.
+    "accounts.middleware.KeepUnsavedPostMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -185,6 +190,9 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Days an unsaved draft of a form (accounts.Draft) is kept after its last change; the daily
+# retention task deletes older ones.
+SHIMTEO_DRAFT_DAYS = env.int("SHIMTEO_DRAFT_DAYS", default=7)
 # How many reverse proxies in front of the app set X-Forwarded-For (0 = trust none): the client
 # address of audit events, the sign-in lockout and the API's rate limits.
 SHIMTEO_TRUSTED_PROXY_COUNT = env.int("SHIMTEO_TRUSTED_PROXY_COUNT", default=0)

@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import drafts
 from audit.services import record
 from casework.erasure import consent_withdraw
 from casework.models import Person
@@ -123,7 +125,10 @@ def intake_step(request, intake_ref, step):
         raise Http404
     submission = _own_draft(request, intake_ref)
     position = STEP_ORDER.index(step)
+    draft = None
     if request.method == "POST":
+        # Whichever button was pressed, the step is saved below: its draft in progress goes.
+        drafts.draft_discard(user=request.user, form_key=request.path)
         action = request.POST.get("action", "next")
         data = services.posted_answers(request.POST)
         forms = STEPS[step](data)
@@ -156,7 +161,12 @@ def intake_step(request, intake_ref, step):
             return redirect(_step_url(submission, next_step))
         status = 400
     else:
-        forms = services.step_forms(submission, step)
+        draft = drafts.draft_for(request.user, request.path)
+        if draft is not None:
+            # What was typed since the step was last saved (accounts.drafts), as it was typed.
+            forms = STEPS[step](services.posted_answers(MultiValueDict(draft.data)))
+        else:
+            forms = services.step_forms(submission, step)
         if forms.is_bound:
             # Show a saved step's errors again, as they were when it was left.
             forms.is_valid()
@@ -168,6 +178,7 @@ def intake_step(request, intake_ref, step):
         "forms": forms,
         "progress": _progress(submission, step),
         "first": position == 0,
+        "drafting": drafts.form_drafting(request, draft=draft),
     }
     if step == Step.NEEDS and forms.is_bound and forms.form.is_valid():
         context["suggested"] = forms.form.cleaned_data["suggested_risk"]

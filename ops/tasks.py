@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.drafts import drafts_purge_expired
+
 from .retention import retention_apply
 
 logger = logging.getLogger(__name__)
@@ -20,7 +22,9 @@ STALLED_AFTER_SECONDS = 10 * 60
 @shared_task(name="ops.apply_retention")
 def apply_retention() -> dict:
     report = retention_apply()
-    return {"eligible": report.eligible, "erased": report.erased}
+    # Unsaved drafts of forms are kept a few days only (SHIMTEO_DRAFT_DAYS).
+    expired_drafts = drafts_purge_expired()
+    return {"eligible": report.eligible, "erased": report.erased, "drafts": expired_drafts}
 
 
 @shared_task(name="ops.checkpoint_audit_chain")

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import roles
+from accounts import drafts, roles
 from accounts.models import Team
 from audit.services import record
 
@@ -180,17 +180,27 @@ def _form_page(
 ):
     """
     Show the form; on a valid post call `save` with the cleaned data and go to `next_url` (or to
-    what it makes of the saved record), or put the service's refusal on the form.
+    what it makes of the saved record), or put the service's refusal on the form. A form with
+    long text keeps a draft as it is typed (accounts.drafts): shown again in the form until saved.
     """
+    keeps_drafts = drafts.has_long_text(form)
     if request.method == "POST" and form.is_valid():
         try:
             saved = save(form.cleaned_data)
         except ValidationError as error:
             _put_errors_on(form, error, rename)
         else:
+            if keeps_drafts:
+                drafts.draft_discard(user=request.user, form_key=request.path)
             messages.success(request, success(saved) if callable(success) else success)
             return redirect(next_url(saved) if callable(next_url) else next_url)
+    draft = None
+    if keeps_drafts and request.method == "GET":
+        draft = drafts.draft_for(request.user, request.path)
+        if draft is not None:
+            drafts.restore_into(form, draft)
     context = {
+        "drafting": drafts.form_drafting(request, draft=draft) if keeps_drafts else None,
         "form": form,
         "title": title,
         "heading": heading or title,

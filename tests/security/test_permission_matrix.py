@@ -34,7 +34,7 @@ from ..factories import MembershipFactory, TeamFactory, UserFactory
 from .conftest import MOTHER_NAME, SouthData
 
 # Checked elsewhere, each by its own tests: the admin (below, and tests/casework/test_admin.py),
-# sign-in and two-factor pages and API token endpoints (tests/accounts), language switching,
+# sign-in and two-factor pages, API token endpoints and drafts (tests/accounts), language switching,
 # the health check, static files and the API's schema and documentation pages.
 HANDLED_SEPARATELY = (
     "admin/",
