@@ -22,6 +22,7 @@ from knox.models import AuthToken
 from audit.services import record
 
 from . import services
+from .admin_mixins import ReadOnlyAdminMixin
 from .models import RoleChangeRequest, Team, TeamMembership, User
 
 # Everything that gives a role: shown, never edited on the user's page. `is_active` stays
@@ -34,20 +35,11 @@ def _changed_fields(form) -> list[str]:
     return [name for name in form.changed_data if name in names]
 
 
-class ReadOnlyMembershipsMixin:
+class ReadOnlyMembershipsMixin(ReadOnlyAdminMixin):
     """Team roles are listed, and changed only through a role change request."""
 
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class UserTeamsInline(ReadOnlyMembershipsMixin, admin.TabularInline):
@@ -158,20 +150,11 @@ if admin.site.is_registered(AuthToken):
 
 
 @admin.register(Group)
-class GroupAdmin(DjangoGroupAdmin):
+class GroupAdmin(ReadOnlyAdminMixin, DjangoGroupAdmin):
     """
     The role groups and their permissions, read-only: they are installed by migration and kept
     exact by accounts.roles, and widening a role is a change of code, reviewed, not a tick here.
     """
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Team)

@@ -282,7 +282,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "audit.drf.exception_handler",
+    "EXCEPTION_HANDLER": "casework.api.errors.exception_handler",
     # Rate limits count the client behind the trusted proxies; with none, a made-up
     # X-Forwarded-For must not be a fresh client.
     "NUM_PROXIES": SHIMTEO_TRUSTED_PROXY_COUNT,

@@ -6,26 +6,20 @@ columns only (a list is not audited row by row); names are searched by POST (`pe
 `cases/search/`), never in an address, and every search is audited without its term.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
-from rest_framework.settings import api_settings
 
 from audit.services import record
 from casework import services
 from casework.downloads import attachment_response
-from casework.exceptions import StaleEditError
 from casework.filtersets import CaseFilterSet
 from casework.models import (
     Attachment,
@@ -44,13 +38,6 @@ from casework.selectors import cases_for_listing, people_search
 from . import filters, serializers
 from .permissions import CanEditCasework, require_edit
 
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("Someone else changed this record since you read it.")
-    default_code = "stale"
-
-
 ERRORS = {
     400: OpenApiResponse(description=_("Field errors: nothing was saved.")),
     403: OpenApiResponse(
@@ -68,16 +55,6 @@ ERRORS = {
 
 # A search answers at most this many records (an exact name seldom matches more than a few).
 SEARCH_LIMIT = 50
-
-
-def field_errors(exc: DjangoValidationError) -> dict:
-    """A service's ValidationError as DRF field errors; full_clean's "__all__" is non_field_errors."""
-    errors = as_serializer_error(exc)
-    general = errors.pop(NON_FIELD_ERRORS, [])
-    if general:
-        key = api_settings.NON_FIELD_ERRORS_KEY
-        errors[key] = [*errors.get(key, []), *general]
-    return errors
 
 
 def responses(ok, *codes):
@@ -115,8 +92,7 @@ def refuse_names_in_address(request, params: dict[str, str]) -> None:
 class CaseworkViewSet(viewsets.GenericViewSet):
     """
     The common ground of the casework viewsets: scoping, edit rights, the plain-column shape of
-    lists, audited detail reads, and service errors turned into API errors (field errors as 400,
-    a stale version as 409).
+    lists and audited detail reads. What the services raise is answered by casework.api.errors.
     """
 
     model = None
@@ -139,16 +115,6 @@ class CaseworkViewSet(viewsets.GenericViewSet):
         if self.action != "list":
             return queryset
         return super().filter_queryset(queryset)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, StaleEditError):
-            exc = Conflict(exc.messages[0])
-        elif isinstance(exc, DjangoValidationError):
-            exc = ValidationError(field_errors(exc))
-        elif isinstance(exc, DjangoPermissionDenied):
-            # A service's own refusal (casework.permissions): a 403 with its "denied" event.
-            exc = PermissionDenied(str(exc) or None)
-        return super().handle_exception(exc)
 
     def refreshed(self, instance):
         """The record as stored after a service changed it (its new version included)."""

@@ -4,8 +4,6 @@ import out of the user's sight answers 404; a decision by anyone but a superviso
 submission's team answers 403.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -15,7 +13,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from audit.services import record
-from casework.api.views import field_errors
 from casework.permissions import can_supervise
 
 from .. import duplicates, selectors, services
@@ -32,13 +29,10 @@ def _require_supervisor(user, submission) -> None:
 
 class IntakeViewSet(viewsets.GenericViewSet):
     def handle_exception(self, exc):
-        if isinstance(exc, DjangoPermissionDenied):
-            # As DRF's own refusal, so that audit.drf records it as the pages record theirs.
-            exc = PermissionDenied(*exc.args)
-        elif isinstance(exc, services.IncompleteIntake):
+        # An incomplete intake says which step to finish; every other service error is answered
+        # by the API's one handler (casework.api.errors).
+        if isinstance(exc, services.IncompleteIntake):
             exc = ValidationError({"step": [exc.step], "detail": exc.messages})
-        elif isinstance(exc, DjangoValidationError):
-            exc = ValidationError(field_errors(exc))
         return super().handle_exception(exc)
 
 

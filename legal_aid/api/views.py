@@ -3,30 +3,17 @@ The advocacy documents API, on the same services as the web pages. Every lookup 
 `AdvocacyDocument.objects.visible_to(request.user)`, so another team's document is a 404.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
-from rest_framework.settings import api_settings
 
 from .. import services
 from ..downloads import pdf_response
 from ..models import AdvocacyDocument
 from .serializers import AdvocacyDocumentSerializer, DocumentRequestSerializer
-
-
-def _field_errors(error: DjangoValidationError) -> dict:
-    errors = as_serializer_error(error)
-    general = errors.pop(NON_FIELD_ERRORS, [])
-    if general:
-        errors[api_settings.NON_FIELD_ERRORS_KEY] = general
-    return errors
 
 
 class AdvocacyDocumentViewSet(
@@ -44,12 +31,8 @@ class AdvocacyDocumentViewSet(
         )
 
     def _run(self, action, **kwargs):
-        try:
-            return action(actor=self.request.user, **kwargs)
-        except DjangoValidationError as error:
-            raise ValidationError(_field_errors(error)) from None
-        except PermissionDenied as error:
-            raise ApiPermissionDenied(str(error)) from None
+        # What the service refuses is answered by the API's one handler (casework.api.errors).
+        return action(actor=self.request.user, **kwargs)
 
     @extend_schema(
         request=DocumentRequestSerializer,

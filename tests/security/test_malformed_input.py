@@ -17,8 +17,8 @@ from knox.models import AuthToken
 from rest_framework import exceptions
 from rest_framework.request import Request
 
-from audit.drf import exception_handler
 from audit.models import AuditEvent
+from casework.api.errors import exception_handler
 from ops.input import has_control_characters, refuse_control_characters
 
 from ..conftest import sign_in
