@@ -10,7 +10,6 @@ someone; a pseudonymised summary leaves it out rather than print a name beside a
 
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -153,7 +152,7 @@ def case_summary(case, *, level: str) -> CaseSummary:
         notes=[
             SummaryNote(
                 note=note,
-                written_on=timezone.localdate(note.created_at),
+                written_on=dates.local_day(note.created_at),
                 text=Truncator(note.body).words(NOTE_WORDS) if free_text else "",
             )
             for note in notes[:RECENT_NOTES]

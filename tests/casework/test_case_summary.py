@@ -5,9 +5,11 @@ audited as a view of the case, out of sight answers 404.
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from casework import dates, services
@@ -86,6 +88,10 @@ def test_pseudonyms_by_default_name_no_one_and_leave_typed_text_out(client, live
     assert "Arrest" in page
     assert "overdue" in page
     assert "1 note, written on" in page
+    # Written for a team at UTC+8: the day and hour in Shanghai, whatever the server's clock.
+    shanghai = timezone.localtime(timezone.now(), ZoneInfo("Asia/Shanghai"))
+    assert f"Prepared on {shanghai:%Y-%m-%d %H}:" in page
+    assert "(Asia/Shanghai) by alice." in page
 
 
 def test_named_with_consent_names_only_who_consented_and_shows_typed_text(
