@@ -42,9 +42,9 @@ def test_a_caseworker_on_a_phone_opens_the_menu_reads_cards_and_prints_a_summary
     page,
     live_server,
     alice,
-    lived_case,
+    lived_case,  # noqa: F811
     shot,
-    artifacts_dir,  # noqa: F811
+    artifacts_dir,
 ):
     case = lived_case["case"]
     enrol_totp(alice)
@@ -96,8 +96,8 @@ def test_the_header_and_the_summary_in_korean_on_a_phone(
     page,
     live_server,
     alice,
-    lived_case,
-    shot,  # noqa: F811
+    lived_case,  # noqa: F811
+    shot,
 ):
     case = lived_case["case"]
     enrol_totp(alice)
