@@ -140,3 +140,11 @@ class MemberRole(models.TextChoices):
 class AssignmentRole(models.TextChoices):
     CASEWORKER = "caseworker", _("Caseworker")
     LEGAL_ADVOCATE = "legal_advocate", _("Legal advocate")
+
+
+class Redaction(models.TextChoices):
+    """How people appear in what leaves the screen: an advocacy document, a printed case summary."""
+
+    NAMED_WITH_CONSENT = "named_with_consent", _("Name those who consented to be named")
+    PSEUDONYMISED = "pseudonymised", _("Pseudonyms for everyone")
+    AGGREGATE_ONLY = "aggregate_only", _("Figures only, no individual")

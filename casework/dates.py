@@ -24,6 +24,11 @@ def today() -> datetime.date:
     return timezone.localtime(timezone.now(), ZoneInfo(settings.SHIMTEO_DEFAULT_TIME_ZONE)).date()
 
 
+def local_day(moment: datetime.datetime) -> datetime.date:
+    """The day a moment (a note written, a follow-up done) falls on where the teams work."""
+    return timezone.localtime(moment, ZoneInfo(settings.SHIMTEO_DEFAULT_TIME_ZONE)).date()
+
+
 def birth_floor(*, date_of_birth=None, birth_year=None) -> datetime.date | None:
     """The earliest day anything can have happened to a person: their birth, or 1 January of
     their birth year when only the year is known; None when neither is."""

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from casework.models import CaseMember
+from casework.redaction import INDIVIDUAL_LEVELS
 
 from .models import AdvocacyDocument
 
@@ -12,11 +13,7 @@ CASE_KINDS = [
     (AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF, AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF.label),
     (AdvocacyDocument.Kind.DEPORTATION_APPEAL, AdvocacyDocument.Kind.DEPORTATION_APPEAL.label),
 ]
-CASE_REDACTIONS = [
-    (value, label)
-    for value, label in AdvocacyDocument.Redaction.choices
-    if value != AdvocacyDocument.Redaction.AGGREGATE_ONLY
-]
+CASE_REDACTIONS = INDIVIDUAL_LEVELS
 
 
 class CaseDocumentForm(forms.Form):

@@ -28,7 +28,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from casework.choices import EntitlementKind, EntitlementStatus, IncidentKind, PersonRole
+from casework.choices import (
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    PersonRole,
+    Redaction,
+)
 from vault.fields import EncryptedJSONField
 
 
@@ -415,10 +421,8 @@ class AdvocacyDocument(models.Model):
         KO = "ko", "한국어"
         ZH_HANS = "zh-hans", "简体中文"
 
-    class Redaction(models.TextChoices):
-        NAMED_WITH_CONSENT = "named_with_consent", _("Name those who consented to be named")
-        PSEUDONYMISED = "pseudonymised", _("Pseudonyms for everyone")
-        AGGREGATE_ONLY = "aggregate_only", _("Figures only, no individual")
+    # The levels are casework's (casework.redaction applies them): one home for the naming rule.
+    Redaction = Redaction
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

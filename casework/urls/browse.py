@@ -1,12 +1,13 @@
 from django.urls import path
 
-from ..views import audit, browse
+from ..views import audit, browse, summary
 
 urlpatterns = [
     path("", browse.dashboard, name="dashboard"),
     path("cases/", browse.case_list, name="case_list"),
     path("cases/<str:case_ref>/", browse.case_detail, name="case_detail"),
     path("cases/<str:case_ref>/audit/", audit.case_audit, name="case_audit"),
+    path("cases/<str:case_ref>/summary/", summary.case_summary_page, name="case_summary"),
     path(
         "cases/<str:case_ref>/attachments/<uuid:attachment_id>/download",
         browse.attachment_download,

@@ -26,6 +26,7 @@ from casework.choices import (
     PersonRole,
 )
 from casework.models import Case, CaseMember, Incident, LegalStatusRecord, Person
+from casework.redaction import Redactor
 from consent.checks import people_allowing
 from reports.suppression import small_count_threshold
 from reports.suppression import suppress_counts as suppress
@@ -34,7 +35,6 @@ from .. import selectors
 from ..models import AdvocacyDocument, Figure, Restriction
 from . import charts
 from .citations import Citations
-from .redaction import Redactor
 
 # A person whose present status is one of these may be the subject of an urgent appeal: detained,
 # or living undocumented or in transit, where arrest and return are the threat.

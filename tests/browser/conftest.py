@@ -285,3 +285,13 @@ def login_again_with_totp(page, live_server, user, password: str) -> None:
     page.get_by_label("Code").fill(next_unused_totp(device))
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{live_server.url.rstrip('/')}/")
+
+
+def open_menu(page) -> None:
+    """
+    On a phone the header's links, language and account sit behind the Menu button (a <details>):
+    open it, as a person would, when it is shown and closed. On a wide screen there is no button.
+    """
+    button = page.locator(".site-menu > summary")
+    if button.is_visible() and page.locator(".site-menu[open]").count() == 0:
+        button.click()

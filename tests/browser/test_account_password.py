@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_again_with_totp, login_with_totp
+from .conftest import enrol_totp, login_again_with_totp, login_with_totp, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -27,10 +27,12 @@ def test_a_caseworker_changes_her_password_on_a_phone_in_korean(
     login_with_totp(laptop, live_server, alice, DEFAULT_PASSWORD)
     page.set_viewport_size(PHONE)
     login_again_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    open_menu(page)
     page.locator("#language-select").select_option("ko")
     page.locator("form.language").get_by_role("button", name="Change").click()
     expect(page.locator("html")).to_have_attribute("lang", "ko")
 
+    open_menu(page)
     page.locator("a.who").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("로그인 및 보안")
     expect(page.locator("#backup-codes-remaining")).to_contain_text("0개")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from intake.models import IntakeSubmission
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_with_totp
+from .conftest import enrol_totp, login_with_totp, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +69,7 @@ def test_a_widow_with_two_children_is_taken_in_on_a_phone_by_clicking_label_text
     enrol_totp(sue)
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    open_menu(page)
     _click(page, "link", "Intake")
     _click(page, "button", "Start a new intake")
     reference = page.locator("h1 .ref").inner_text()
@@ -136,6 +137,7 @@ def test_check_boxes_in_korean_on_a_phone(page, live_server, alice, shot):
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    open_menu(page)
     page.locator("#language-select").select_option("ko")
     page.locator("form.language").get_by_role("button", name="Change").click()
     page.wait_for_load_state()
@@ -151,6 +153,7 @@ def test_check_boxes_in_korean_on_a_phone(page, live_server, alice, shot):
 
 
 def _in_korean(page) -> None:
+    open_menu(page)
     page.locator("#language-select").select_option("ko")
     page.locator("form.language").get_by_role("button", name="Change").click()
     page.wait_for_load_state()

@@ -31,10 +31,10 @@ from casework.models import (
     PersonAlias,
     Relationship,
 )
+from casework.redaction import Redactor, letters
 from consent.models import Consent
 from legal_aid import services
 from legal_aid.documents import facts
-from legal_aid.documents.redaction import Redactor, letters
 from legal_aid.models import AdvocacyDocument
 
 from ..factories import CaseMemberFactory, PersonFactory

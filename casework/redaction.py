@@ -1,8 +1,10 @@
 """
-How people appear in an advocacy document. A person is named only when the document's redaction
-level allows names AND their consent in force allows "named_in_documents"; everyone else gets a
-pseudonym such as "Child A, born 2015". Places are coarse (a province or a country, from the
-plain `region` choice), never the encrypted place fields.
+How people appear in what leaves the screen: an advocacy document (legal_aid) and a printed case
+summary. A person is named only when the chosen redaction level allows names AND their consent in
+force allows "named_in_documents"; everyone else gets a pseudonym such as "Child A, born 2015".
+Places are coarse (a province or a country, from the plain `region` choice), never the encrypted
+place fields. One home for the rule, here in casework, so that legal_aid (above) and casework's
+own pages both ask it.
 
 Pseudonyms are stable: the letter comes from the person's place in the order they joined the case
 (CaseMember.added_at, then pk), and the word from who they are in the case, so "Child A" in one
@@ -13,11 +15,17 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from casework.choices import PersonRole, RelationshipKind, Sex
-from casework.models import CaseMember, Relationship
 from consent.checks import allows
 
+from .choices import PersonRole, Redaction, RelationshipKind, Sex
+from .models import CaseMember, Relationship
+
 NAMING_SCOPE = "named_in_documents"
+# The levels that show individuals, offered wherever a person's record leaves the screen: an
+# aggregate-only output shows no one, so it has no use for a Redactor.
+INDIVIDUAL_LEVELS = [
+    (value, label) for value, label in Redaction.choices if value != Redaction.AGGREGATE_ONLY
+]
 
 
 def letters(index: int) -> str:
@@ -46,14 +54,12 @@ class Shown:
 
 
 class Redactor:
-    """Labels the people of one case for one document, at one redaction level."""
+    """Labels the people of one case for one document or summary, at one redaction level."""
 
     def __init__(self, case, *, level: str):
-        from ..models import AdvocacyDocument
-
-        if level == AdvocacyDocument.Redaction.AGGREGATE_ONLY:
+        if level == Redaction.AGGREGATE_ONLY:
             raise ValueError("An aggregate-only document shows no individual.")
-        self.allow_names = level == AdvocacyDocument.Redaction.NAMED_WITH_CONSENT
+        self.allow_names = level == Redaction.NAMED_WITH_CONSENT
         members = (
             CaseMember.objects.filter(case=case).select_related("person").order_by("added_at", "pk")
         )
