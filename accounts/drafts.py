@@ -25,7 +25,7 @@ import datetime
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.formats import number_format
@@ -72,6 +72,15 @@ def posted_values(query) -> dict[str, list[str]]:
 
 def draft_save(*, user, form_key: str, data: dict, reason: str = Draft.Reason.TYPED) -> Draft:
     """Keep `data` as the user's draft of the form at `form_key`, replacing an earlier one."""
+    try:
+        return _draft_write(user=user, form_key=form_key, data=data, reason=reason)
+    except IntegrityError:
+        # Two saves of a new draft crossed (a blur and the typing pause, sent together): both
+        # found no row to lock and the second insert lost. The row exists now: update it.
+        return _draft_write(user=user, form_key=form_key, data=data, reason=reason)
+
+
+def _draft_write(*, user, form_key: str, data: dict, reason: str) -> Draft:
     with transaction.atomic():
         draft = Draft.objects.select_for_update().filter(
             user=user, form_key=form_key
@@ -79,7 +88,8 @@ def draft_save(*, user, form_key: str, data: dict, reason: str = Draft.Reason.TY
         draft.data = data
         draft.reason = reason
         draft.updated_at = timezone.now()
-        draft.full_clean()
+        # The unique (user, form) pair is the database's to enforce: a check here would race.
+        draft.full_clean(validate_unique=False, validate_constraints=False)
         draft.save()
     return draft
 

@@ -8,6 +8,7 @@ Alice, a caseworker of team North, writes notes on the case of a mother hiding i
 
 import datetime
 import re
+import threading
 from urllib.parse import urlencode
 
 import pytest
@@ -256,3 +257,28 @@ def test_an_intake_step_keeps_what_is_typed_before_save_and_continue(client, ali
     assert not Draft.objects.exists()
     submission.refresh_from_db()
     assert submission.answers["identity"]["place_of_origin"] == ["Musan"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+def test_two_saves_of_a_new_draft_sent_together_both_succeed(alice):
+    """A blur and the typing pause can send the first save of a form twice at once: no 500."""
+    errors = []
+
+    def save(key, text):
+        try:
+            drafts.draft_save(user=alice, form_key=key, data={"body": [text]})
+        except Exception as error:  # any failure is the finding
+            errors.append(error)
+        finally:
+            connection.close()
+
+    for attempt in range(15):
+        key = f"/cases/C-RACE/notes/new/{attempt}"
+        threads = [threading.Thread(target=save, args=(key, text)) for text in ("a", "ab")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert Draft.objects.filter(user=alice).count() == 15

@@ -16,7 +16,7 @@ from accounts.models import TOTPDevice
 from casework.models import CaseNote
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_with_totp, next_unused_totp
+from .conftest import enrol_totp, login_with_totp, next_unused_totp, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -43,6 +43,7 @@ def _shots(page, shot, name: str) -> None:
 
 
 def _in_korean(page) -> None:
+    open_menu(page)
     page.locator("#language-select").select_option("ko")
     page.locator("form.language").get_by_role("button", name="Change").click()
     page.wait_for_load_state()
@@ -140,6 +141,7 @@ def test_an_intake_step_keeps_what_is_typed_before_save_and_continue(
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    open_menu(page)
     page.get_by_role("link", name="Intake", exact=True).first.click()
     page.get_by_role("button", name="Start a new intake").click()
     page.wait_for_load_state()
