@@ -49,6 +49,20 @@ def sign_in(client, user):
     return client
 
 
+def consent_answer(**answer) -> dict:
+    """
+    The consent part of a form that registers a person or adds one to a case, answered as most
+    are: asked in person, agreeing to be kept on file and to have the case shared.
+    """
+    return {
+        "consent": "given",
+        "scopes": ["store_data", "share_with_advocates"],
+        "method": "verbal",
+        "given_on": "2026-01-05",
+        **answer,
+    }
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
