@@ -63,7 +63,7 @@ def consent_record(
         consent.save()
         detail = {"scopes": sorted(scopes), "kind": consent.kind}
         if consent.not_asked_reason:
-            detail["reason"] = consent.not_asked_reason
+            detail["not_asked_because"] = consent.not_asked_reason
         if guardian is not None:
             detail["guardian"] = guardian.reference
         record(actor, "create", consent, case=case, **detail)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.middleware import SlidingSessionMiddleware
@@ -58,7 +58,7 @@ def consent_answer(**answer) -> dict:
         "consent": "given",
         "scopes": ["store_data", "share_with_advocates"],
         "method": "verbal",
-        "given_on": "2026-01-05",
+        "given_on": timezone.localdate().isoformat(),
         **answer,
     }
 
