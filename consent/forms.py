@@ -96,7 +96,7 @@ class ConsentAnswerForm(forms.Form):
     """
 
     consent = forms.ChoiceField(
-        label=_("Consent"),
+        label=_("Asking for consent"),
         choices=[(value, label) for value, label in Answer.choices if value != Answer.ON_FILE],
         widget=forms.RadioSelect,
     )

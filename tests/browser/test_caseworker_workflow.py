@@ -85,6 +85,10 @@ def _register(
             role_in_case
         )
     page.get_by_label("Full name").fill(name)
+    # Asked in person, through the interpreter: kept on file, nothing more.
+    page.get_by_text("The person was asked and answered", exact=True).click()
+    page.get_by_text("Keep my details on file", exact=True).click()
+    page.get_by_label("How was consent given?").select_option(label="Through an interpreter")
     _submit(page, "Register")
     expect(page.get_by_role("status")).to_contain_text("The person was registered.")
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
