@@ -693,6 +693,7 @@ class ConsentAdmin(CaseworkModelAdmin):
 
     list_display = [
         "person",
+        "kind",
         "given_on",
         "method",
         "store_data",
@@ -700,7 +701,7 @@ class ConsentAdmin(CaseworkModelAdmin):
         "named_in_documents",
         "statistics",
     ]
-    list_filter = ["method", "store_data", "share_with_advocates", "statistics"]
+    list_filter = ["kind", "method", "store_data", "share_with_advocates", "statistics"]
     readonly_fields = [field.name for field in Consent._meta.fields]
 
     def has_add_permission(self, request):
