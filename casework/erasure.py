@@ -9,15 +9,17 @@ takes `person`, `actor`, `because` and `name` and returns how many records it wi
 """
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils.module_loading import import_string
 
 from audit.services import record
 from consent.checks import current_consent
-from consent.models import ErasureReason, Method, Scope
+from consent.models import ErasureReason, Kind, Method, Scope
 from consent.services import consent_record
 
+from . import permissions
 from .models import Attachment, Entitlement, Incident, LegalStatusRecord, Person
 
 # What a withdrawal of "store data" erases: every encrypted detail that could identify the
@@ -49,6 +51,8 @@ def consent_withdraw(
     coarse facts (sex, birth year, nationality, role, region, statuses, benefits, incidents).
     All of it, and its audit events, in one transaction.
     """
+    if not permissions.can_withdraw_consent(actor, person):
+        raise PermissionDenied
     withdrawn = {Scope(scope).value for scope in scopes}
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
@@ -57,10 +61,11 @@ def consent_withdraw(
         consent = consent_record(
             person=locked,
             actor=actor,
-            method=method or (before.method if before else Method.VERBAL),
+            method=method or (before and before.method) or Method.VERBAL,
             given_on=given_on,
             witnessed_by=witnessed_by,
             scopes=kept,
+            kind=Kind.WITHDRAWN,
         )
         if Scope.STORE_DATA.value in withdrawn:
             person_erase_identifying_details(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.models import Team, TeamMembership
+from consent.forms import ConsentAnswerForm, ConsentRenewForm
 
 from .choices import (
     AssignmentRole,
@@ -115,7 +116,48 @@ class PersonFieldsForm(forms.Form):
         return {name: self.cleaned_data[name] for name in PersonFieldsForm.base_fields}
 
 
-class PersonCreateForm(PersonFieldsForm):
+class ConsentPartForm(ConsentAnswerForm):
+    """
+    The consent part, with the parent or guardian chosen by name among the people the user works
+    with, and the witness among the staff of the person's teams.
+    """
+
+    guardian = PersonChoiceField(
+        label=ConsentAnswerForm.base_fields["guardian"].label,
+        help_text=ConsentAnswerForm.base_fields["guardian"].help_text,
+        queryset=Person.objects.none(),
+        required=False,
+        to_field_name="reference",
+    )
+    witnessed_by_user = UserChoiceField(
+        label=ConsentAnswerForm.base_fields["witnessed_by_user"].label,
+        queryset=User.objects.none(),
+        required=False,
+    )
+
+
+class ConsentRecordForm(ConsentPartForm):
+    """What a person agrees to now, recorded from their page."""
+
+
+class ConsentRenewalForm(ConsentRenewForm):
+    witnessed_by_user = UserChoiceField(
+        label=ConsentRenewForm.base_fields["witnessed_by_user"].label,
+        queryset=User.objects.none(),
+        required=False,
+    )
+
+
+def consent_witnesses(cases):
+    """Staff who may witness a consent: the active members of the teams of `cases`."""
+    return (
+        User.objects.filter(is_active=True, team_memberships__team__in=cases.values("team"))
+        .distinct()
+        .order_by("username")
+    )
+
+
+class PersonCreateForm(ConsentPartForm, PersonFieldsForm):
     aliases = forms.CharField(
         label=_("Other names"),
         required=False,
@@ -132,8 +174,8 @@ class PersonCreateForm(PersonFieldsForm):
     )
     field_order = ["case", "role_in_case", "full_name", "aliases"]
 
-    def __init__(self, *args, cases, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, cases, guardians, **kwargs):
+        super().__init__(*args, guardians=guardians, witnesses=consent_witnesses(cases), **kwargs)
         self.fields["case"].queryset = cases
         self.fields["case"].to_field_name = "reference"
 
@@ -341,14 +383,36 @@ class CaseEditForm(VersionedForm):
         return cleaned
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(ConsentPartForm):
+    """
+    A person on file joins the case. Their consent on file stays, or what they agree to now is
+    recorded with them; one without any consent on file must be asked (or the reason given).
+    """
+
     person = PersonChoiceField(label=_("Person"), queryset=Person.objects.none())
     role = forms.ChoiceField(label=_("Role in the case"), choices=MemberRole.choices)
+    field_order = ["person", "role"]
 
-    def __init__(self, *args, people, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, people, guardians, witnesses, consented, **kwargs):
+        super().__init__(*args, guardians=guardians, witnesses=witnesses, on_file=True, **kwargs)
         self.fields["person"].queryset = people
         self.fields["person"].to_field_name = "reference"
+        # The people among `people` with a consent on file (given, or documented as not asked).
+        self.consented = consented
+
+    def clean(self):
+        cleaned = super().clean()
+        person = cleaned.get("person")
+        if (
+            cleaned.get("consent") == "on_file"
+            and person is not None
+            and person.pk not in self.consented
+        ):
+            self.add_error(
+                "consent",
+                _("No consent of this person is on file: record it, or why it could not be asked."),
+            )
+        return cleaned
 
 
 class CaseAssignForm(forms.Form):

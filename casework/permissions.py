@@ -78,6 +78,19 @@ def can_edit_record(user, record) -> bool:
     raise TypeError(f"No edit rule for {type(record).__name__}")
 
 
+def can_record_consent(user, person: Person) -> bool:
+    """
+    What a person agreed to is recorded, renewed or withdrawn by whoever may change the person:
+    the caseworkers of their cases and their supervisors. A legal advocate reads it only.
+    """
+    return can_edit_person(user, person)
+
+
+def can_withdraw_consent(user, person: Person) -> bool:
+    """A withdrawal may erase the person's details: the same people as `can_record_consent`."""
+    return can_record_consent(user, person)
+
+
 def can_register_person(user, case: Case | None) -> bool:
     """
     Registering someone puts them in `case`, which the user must be able to change. Without a

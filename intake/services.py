@@ -269,6 +269,7 @@ def create_records(*, cleaned: dict, team, caseworker, actor):
     consenting = [principal, *(person for person, _child in children)]
     if partner is not None and consent.get("covers_partner"):
         consenting.append(partner)
+    children_pks = {person.pk for person, _child in children}
     for person in consenting:
         consent_record(
             person=person,
@@ -277,6 +278,9 @@ def create_records(*, cleaned: dict, team, caseworker, actor):
             given_on=consent["given_on"],
             witnessed_by=consent.get("witnessed_by", ""),
             scopes=consent["scopes"],
+            # Their mother answered for them: the person page says so.
+            guardian=principal if person.pk in children_pks else None,
+            case=case,
         )
     if situation.get("legal_status"):
         casework.legal_status_change(
@@ -636,6 +640,8 @@ def person_merge(*, source: Person, target: Person, actor) -> Counter:
                 moved["memberships"] += 1
         moved["attachments"] = Attachment.objects.filter(person=source).update(person=target)
         moved["consents"] = Consent.objects.filter(person=source).update(person=target)
+        # The consents they gave for their children stay theirs.
+        Consent.objects.filter(guardian=source).update(guardian=target)
         DuplicateCandidate.objects.filter(person=source).delete()
         IntakeSubmission.objects.filter(merged_into=source).update(merged_into=target)
         ImportedRow.objects.filter(person=source).update(person=target)

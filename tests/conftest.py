@@ -11,7 +11,7 @@ import time
 
 import pytest
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.middleware import SlidingSessionMiddleware
@@ -47,6 +47,20 @@ def sign_in(client, user):
     session[SlidingSessionMiddleware.REFRESHED_AT] = int(time.time())
     session.save()
     return client
+
+
+def consent_answer(**answer) -> dict:
+    """
+    The consent part of a form that registers a person or adds one to a case, answered as most
+    are: asked in person, agreeing to be kept on file and to have the case shared.
+    """
+    return {
+        "consent": "given",
+        "scopes": ["store_data", "share_with_advocates"],
+        "method": "verbal",
+        "given_on": timezone.localdate().isoformat(),
+        **answer,
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -220,6 +220,7 @@ class ConsentAdmin(CaseworkModelAdmin):
 
     list_display = [
         "person",
+        "kind",
         "given_on",
         "method",
         "store_data",
@@ -227,4 +228,4 @@ class ConsentAdmin(CaseworkModelAdmin):
         "named_in_documents",
         "statistics",
     ]
-    list_filter = ["method", "store_data", "share_with_advocates", "statistics"]
+    list_filter = ["kind", "method", "store_data", "share_with_advocates", "statistics"]

@@ -32,6 +32,10 @@ from .cases import (
     case_update,
     caseworker_reassign_all,
 )
+from .consents import (
+    person_consent_record,
+    person_consent_renew,
+)
 from .people import (
     person_alias_add,
     person_create,
@@ -72,6 +76,8 @@ __all__ = [
     "legal_status_change",
     "legal_status_record_add",
     "person_alias_add",
+    "person_consent_record",
+    "person_consent_renew",
     "person_create",
     "person_update",
     "relationship_create",

@@ -31,6 +31,7 @@ from ._common import (
     _save,
     _update,
 )
+from .consents import _consent_save
 
 # Cases
 
@@ -140,8 +141,13 @@ def case_update(*, case: Case, actor, expected_version: int | None = None, **fie
     return case
 
 
-def case_add_member(*, case: Case, person: Person, role: str, actor) -> CaseMember:
-    """Add a person on file to a case, from a case of theirs the actor may change."""
+def case_add_member(
+    *, case: Case, person: Person, role: str, actor, consent: dict | None = None
+) -> CaseMember:
+    """
+    Add a person on file to a case, from a case of theirs the actor may change; with `consent`
+    (see `person_create`), what they agree to now is recorded in the same transaction.
+    """
     _require(
         permissions.can_add_person_to_case(actor, person, case),
         _("You may add to a case only people of the cases you work."),
@@ -149,6 +155,8 @@ def case_add_member(*, case: Case, person: Person, role: str, actor) -> CaseMemb
     with transaction.atomic():
         member = _save(CaseMember(case=case, person=person, role=role))
         _audit(actor, "create", member, case=case, person=person.reference, role=role)
+        if consent is not None:
+            _consent_save(person=person, actor=actor, case=case, consent=consent)
     return member
 
 

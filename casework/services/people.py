@@ -29,6 +29,7 @@ from ._common import (
     _save,
     _update,
 )
+from .consents import _consent_save
 
 # People
 
@@ -39,11 +40,14 @@ def person_create(
     aliases: Iterable[str] = (),
     case: Case | None = None,
     role_in_case: str = MemberRole.OTHER,
+    consent: dict | None = None,
     **fields,
 ) -> Person:
     """
     Register a person with any other names they are known by, and with `case`, as a member of
-    it: someone in no case is in no one's sight.
+    it: someone in no case is in no one's sight. `consent` (the keyword arguments of
+    consent.services.consent_record: what they agreed to, or why they could not be asked) is
+    recorded in the same transaction.
     """
     _require(permissions.can_register_person(actor, case))
     _check_person_fields(fields)
@@ -66,6 +70,8 @@ def person_create(
             fields=_filled(fields),
             aliases=len(aliases),
         )
+        if consent is not None:
+            _consent_save(person=person, actor=actor, case=case, consent=consent)
     return person
 
 

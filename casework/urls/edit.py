@@ -24,6 +24,8 @@ urlpatterns = [
         edit.status_period_add,
         name="status_period_add",
     ),
+    path("people/<str:person_ref>/consent/new/", edit.consent_record, name="consent_record"),
+    path("people/<str:person_ref>/consent/renew/", edit.consent_renew, name="consent_renew"),
     path(
         "people/<str:person_ref>/entitlements/new/",
         edit.entitlement_add,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import roles
 from audit.services import record
 from casework.selectors import case_viewers
+from consent.models import Consent
 
 from .. import selectors
 from ..choices import MemberRole, RiskLevel
@@ -24,6 +25,7 @@ from ..permissions import (
     can_complete_task,
     can_edit_case,
     can_edit_person,
+    can_record_consent,
     can_see_case_viewers,
     can_supervise,
     may_open_cases,
@@ -172,9 +174,27 @@ def case_detail(request, case_ref):
 @require_GET
 def person_detail(request, person_ref):
     person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
+    consents = list(
+        Consent.objects.filter(person=person)
+        .select_related("recorded_by", "witnessed_by_user", "guardian")
+        .order_by("-recorded_at", "-pk")
+    )
+    guardians = {consent.guardian_id for consent in consents if consent.guardian_id}
     context = {
         "person": person,
         "can_edit": can_edit_person(request.user, person),
+        "can_record_consent": can_record_consent(request.user, person),
+        # The consent in force is the latest record (consent.checks.current_consent); the
+        # parent or guardian who answered is named only to those who may see them.
+        "consent": consents[0] if consents else None,
+        "consent_history": consents,
+        "guardians_shown": set(
+            Person.objects.visible_to(request.user)
+            .filter(pk__in=guardians)
+            .values_list("pk", flat=True)
+        )
+        if guardians
+        else set(),
         "aliases": person.aliases.order_by("pk"),
         "statuses": selectors.status_timeline(person).select_related("recorded_by"),
         "entitlements": selectors.current_entitlements(person),

@@ -25,6 +25,8 @@ from django.views.decorators.http import require_http_methods
 from accounts import drafts, roles
 from accounts.models import Team
 from audit.services import record
+from consent.checks import current_consent, refusing
+from consent.models import Consent, Scope
 
 from .. import services
 from ..choices import AssignmentRole, CaseStatus, MemberRole
@@ -35,6 +37,8 @@ from ..forms import (
     CaseAssignForm,
     CaseCreateForm,
     CaseEditForm,
+    ConsentRecordForm,
+    ConsentRenewalForm,
     EntitlementForm,
     FlagForm,
     IncidentEditForm,
@@ -51,6 +55,7 @@ from ..forms import (
     TaskForm,
     TeamReassignForm,
     TransferForm,
+    consent_witnesses,
     person_label,
 )
 from ..models import Case, CaseAssignment, CaseMember, Person
@@ -71,6 +76,8 @@ from ..permissions import (
 from ..selectors import case_flags
 
 FORM_TEMPLATE = "casework/forms/form.html"
+CONSENT_FORM_TEMPLATE = "casework/forms/consent_form.html"
+SHARE_TEMPLATE = "casework/forms/share.html"
 FLAGS_TEMPLATE = "casework/forms/flags.html"
 User = get_user_model()
 
@@ -219,6 +226,11 @@ def _person_url(person: Person) -> str:
     return reverse("casework:person_detail", args=[person.reference])
 
 
+def _consent_url(person: Person) -> str:
+    """The consent section of the person's page."""
+    return _person_url(person) + "#consent"
+
+
 def _person_titles(text: str, person: Person) -> dict:
     """
     A person's form is headed by their name and reference, for two children of one mother are
@@ -247,7 +259,17 @@ def person_create(request):
     """Register a person, with their other names, in one of the cases the user works."""
     cases = editable_cases(request.user).order_by("reference")
     chosen = request.GET.get("case", "")
-    form = PersonCreateForm(_data(request), cases=cases, initial={"case": chosen} if chosen else {})
+    # A child's parent or guardian is in the child's case: offered from the chosen case when
+    # there is one, else from all the user's cases (the service checks they share the case).
+    guardians = editable_people(request.user).order_by("reference")
+    if chosen and cases.filter(reference=chosen).exists():
+        guardians = guardians.filter(memberships__case__reference=chosen)
+    form = PersonCreateForm(
+        _data(request),
+        cases=cases,
+        guardians=guardians,
+        initial={"case": chosen} if chosen else {},
+    )
     return _form_page(
         request,
         form,
@@ -256,6 +278,7 @@ def person_create(request):
             aliases=data["aliases"],
             case=data["case"],
             role_in_case=data["role_in_case"],
+            consent=form.consent_fields(),
             **form.person_fields(),
         ),
         title=_("Register a person"),
@@ -264,6 +287,7 @@ def person_create(request):
         cancel_url=reverse("casework:dashboard"),
         rename={"name": "aliases"},
         submit=_("Register"),
+        template=CONSENT_FORM_TEMPLATE,
     )
 
 
@@ -330,6 +354,77 @@ def relationship_add(request, person_ref):
         success=_("The family tie was recorded."),
         next_url=_person_url(person),
         context=_person_context(person),
+    )
+
+
+def _consent_people(request, person: Person):
+    """The people and staff a consent of `person` may name: those of the cases the user works."""
+    cases = editable_cases_of_person(request.user, person)
+    guardians = (
+        editable_people(request.user)
+        .filter(memberships__case__in=cases.values("pk"))
+        .exclude(pk=person.pk)
+        .distinct()
+        .order_by("reference")
+    )
+    return guardians, consent_witnesses(cases)
+
+
+def _consent_initial(current: Consent | None) -> dict:
+    """A new record starts from the one in force: most often a scope or two changes."""
+    if current is None or not current.is_asked:
+        return {}
+    return {
+        "consent": "guardian" if current.guardian_id else "given",
+        "scopes": current.scopes,
+        "method": current.method,
+        "guardian": current.guardian.reference if current.guardian_id else None,
+    }
+
+
+@form_view
+def consent_record(request, person_ref):
+    """Record what the person agrees to now, or why they could not be asked."""
+    person, case = _editable_person(request, person_ref, "consent_record")
+    guardians, witnesses = _consent_people(request, person)
+    current = current_consent(person)
+    form = ConsentRecordForm(
+        _data(request),
+        guardians=guardians,
+        witnesses=witnesses,
+        initial=_consent_initial(current),
+    )
+    return _form_page(
+        request,
+        form,
+        save=lambda data: services.person_consent_record(
+            person=person, actor=request.user, case=case, **form.consent_fields()
+        ),
+        **_person_titles(_("Record the consent of %(person)s"), person),
+        success=_("The consent was recorded."),
+        next_url=_consent_url(person),
+        context={**_person_context(person), "current": current},
+        template=CONSENT_FORM_TEMPLATE,
+    )
+
+
+@form_view
+def consent_renew(request, person_ref):
+    """The person confirms what they agreed to; the date to ask again moves on."""
+    person, case = _editable_person(request, person_ref, "consent_renew")
+    _guardians, witnesses = _consent_people(request, person)
+    return _form_page(
+        request,
+        ConsentRenewalForm(_data(request), witnesses=witnesses),
+        save=lambda data: services.person_consent_renew(
+            person=person, actor=request.user, case=case, **data
+        ),
+        **_person_titles(_("Renew the consent of %(person)s"), person),
+        success=_("The consent was renewed."),
+        next_url=_consent_url(person),
+        context={**_person_context(person), "current": current_consent(person)},
+        template=CONSENT_FORM_TEMPLATE,
+        submit=_("Renew"),
     )
 
 
@@ -632,11 +727,28 @@ def member_add(request, case_ref):
         .exclude(pk__in=CaseMember.objects.filter(case=case).values("person"))
         .order_by("reference")
     )
-    form = MemberAddForm(_data(request), people=people)
+    form = MemberAddForm(
+        _data(request),
+        people=people,
+        # A child joining the case answers through a parent or guardian in it.
+        guardians=Person.objects.filter(memberships__case=case).order_by("reference"),
+        witnesses=consent_witnesses(Case.objects.filter(pk=case.pk)),
+        consented=set(
+            Consent.objects.filter(person__in=people.values("pk")).values_list(
+                "person_id", flat=True
+            )
+        ),
+    )
     return _form_page(
         request,
         form,
-        save=lambda data: services.case_add_member(case=case, actor=request.user, **data),
+        save=lambda data: services.case_add_member(
+            case=case,
+            person=data["person"],
+            role=data["role"],
+            consent=form.consent_fields(),
+            actor=request.user,
+        ),
         title=_("Add a registered person to the case"),
         success=_("The person was added to the case."),
         next_url=_case_url(case),
@@ -646,6 +758,7 @@ def member_add(request, case_ref):
             "alternative_label": _("Register someone new instead"),
         },
         submit=_("Add"),
+        template=CONSENT_FORM_TEMPLATE,
     )
 
 
@@ -695,10 +808,24 @@ def case_share(request, case_ref):
         title=_("Share the case with a legal advocate"),
         success=_("The case was shared."),
         next_url=_case_url(case),
-        context=_case_context(case),
+        context={**_case_context(case), "without_consent": _without_consent(case)},
         rename={"user": "advocate"},
         submit=_("Share"),
+        template=SHARE_TEMPLATE,
     )
+
+
+def _without_consent(case: Case) -> list[tuple[str, str]]:
+    """
+    The members whose consent in force does not allow sharing, by name and reference, each with
+    a link to the consent section of their page: what the supervisor must have recorded before
+    the case goes beyond its team. Those who may share see the case and so its people.
+    """
+    people = case.people.order_by("reference")
+    return [
+        (person_label(person), _consent_url(person))
+        for person in refusing(people, Scope.SHARE_WITH_ADVOCATES)
+    ]
 
 
 @form_view
@@ -723,8 +850,9 @@ def case_transfer(request, case_ref):
         success=_("The case was transferred."),
         next_url=next_url,
         cancel_url=_case_url(case),
-        context=_case_context(case),
+        context={**_case_context(case), "without_consent": _without_consent(case)},
         submit=_("Transfer"),
+        template=SHARE_TEMPLATE,
     )
 
 

@@ -74,12 +74,17 @@ def _register(
     page.get_by_label("Nationality").select_option(label=nationality)
     page.get_by_label("Role", exact=True).select_option(label=role)
     page.get_by_label("Province or region").select_option(label="China: Jilin")
+    # Asked in person, through the interpreter: kept on file, nothing more.
+    page.get_by_text("The person was asked and answered", exact=True).click()
+    page.get_by_text("Keep my details on file", exact=True).click()
+    page.get_by_label("How was consent given?").select_option(label="Through an interpreter")
     if forget_the_name_first:
         # Sent without the name: refused with the reason, and nothing else typed is lost.
         _submit(page, "Register")
         expect(page.locator(".field.has-error")).to_contain_text("This field is required.")
         expect(page.get_by_label("Other names")).to_have_value(alias)
         expect(page.get_by_label("Birth year")).to_have_value(str(birth_year))
+        expect(page.get_by_role("checkbox", name="Keep my details on file")).to_be_checked()
         expect(page.get_by_label("Nationality").locator("option:checked")).to_have_text(nationality)
         expect(page.get_by_label("Role in the case").locator("option:checked")).to_have_text(
             role_in_case

@@ -43,7 +43,7 @@ from casework.models import (
     Relationship,
     Task,
 )
-from consent.models import Method, Scope
+from consent.models import Consent, Method, Scope
 from consent.services import consent_record
 
 from ..factories import AssignmentFactory, CaseFactory, MembershipFactory, UserFactory
@@ -115,6 +115,15 @@ REFUSED_CALLS = {
     ),
     "person_update": lambda n, u: services.person_update(
         person=n.mother, actor=n.lena, notes="changed"
+    ),
+    "person_consent_record": lambda n, u: services.person_consent_record(
+        person=n.mother,
+        actor=n.lena,
+        method=Method.VERBAL,
+        scopes=[Scope.STORE_DATA, Scope.SHARE_WITH_ADVOCATES],
+    ),
+    "person_consent_renew": lambda n, u: services.person_consent_renew(
+        person=n.mother, actor=n.lena, method=Method.VERBAL
     ),
     "person_alias_add": lambda n, u: services.person_alias_add(
         person=n.mother, name="Kim", actor=n.lena
@@ -233,6 +242,7 @@ def _state(n: North) -> dict:
         "tie": Relationship.objects.get(pk=n.tie.pk).kind,
         "cases": Case.objects.count(),
         "events": AuditEvent.objects.count(),
+        "consents": Consent.objects.count(),
     }
 
 

@@ -48,7 +48,7 @@ from casework.models import (
 from consent.models import Method, Scope
 from consent.services import consent_record
 
-from ..conftest import sign_in
+from ..conftest import consent_answer, sign_in
 from ..factories import (
     AssignmentFactory,
     CaseFactory,
@@ -201,7 +201,11 @@ FORMS = {
     ),
     "member_add": (
         lambda n: reverse("casework:member_add", args=[n.case.reference]),
-        lambda n: {"person": _visible_outsider(n).reference, "role": MemberRole.RELATIVE},
+        lambda n: {
+            "person": _visible_outsider(n).reference,
+            "role": MemberRole.RELATIVE,
+            **consent_answer(),
+        },
     ),
     "flag_set": (
         lambda n: reverse("casework:flag_set", args=[n.case.reference]),
@@ -355,6 +359,7 @@ def test_person_create_registers_the_person_in_the_case(client, alice, north_cas
             "nationality": "stateless",
             "role": PersonRole.CHILD,
             "region": Region.JILIN,
+            **consent_answer(),
         },
     )
     person = Person.objects.matching_name("park hana").get()

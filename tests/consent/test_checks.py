@@ -61,7 +61,7 @@ def test_recording_consent_is_audited_without_the_witness_name(alice):
         scopes=[Scope.STORE_DATA],
     )
     event = AuditEvent.objects.get(action="create", target_id=str(consent.pk))
-    assert event.detail == {"scopes": ["store_data"]}
+    assert event.detail == {"scopes": ["store_data"], "kind": "given"}
     assert "박영수" not in str(event.detail)
 
 

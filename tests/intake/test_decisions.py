@@ -114,6 +114,9 @@ def test_approval_creates_the_family_and_their_case(submitted, sue, alice):
     assert Entitlement.objects.filter(person__in=case.people.all(), status="denied").count() == 4
     assert Incident.objects.get(case=case).people.get() == principal
     assert Consent.objects.filter(person__in=case.people.all()).count() == 4
+    # The principal answered for her children.
+    children = [m.person for m in case.members.filter(role=MemberRole.CHILD)]
+    assert {c.guardian for c in Consent.objects.filter(person__in=children)} == {principal}
     assert allows(principal, "share_with_advocates") is True
 
 

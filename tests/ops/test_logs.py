@@ -20,7 +20,7 @@ from ops.models import TaskRun
 from ops.tasks import apply_retention
 from tests.accounts.test_login import current_code, post_password
 
-from ..conftest import sign_in
+from ..conftest import consent_answer, sign_in
 from ..factories import MembershipFactory, UserFactory
 
 NAME = "최은별 LOGCANARY"
@@ -118,6 +118,7 @@ def test_a_whole_working_session_logs_no_personal_data(
         "place_of_origin": ORIGIN,
         "current_location": LOCATION,
         "notes": NOTES,
+        **consent_answer(witnessed_by=ALIAS),
     }
     refused = client.post(create, {**person_form, "date_of_birth": "2016-02-31"})
     assert refused.status_code == 200

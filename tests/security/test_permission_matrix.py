@@ -19,6 +19,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import TeamMembership
@@ -29,7 +30,7 @@ from casework.models import Case, CaseAssignment
 from consent.models import Method, Scope
 from consent.services import consent_record
 
-from ..conftest import sign_in
+from ..conftest import consent_answer, sign_in
 from ..factories import MembershipFactory, TeamFactory, UserFactory
 from .conftest import MOTHER_NAME, SouthData
 
@@ -496,6 +497,18 @@ def _case_edit_post(s: SouthStaff) -> dict:
     }
 
 
+def _consent_page(action: str) -> Callable[[SouthStaff], str]:
+    return lambda s: reverse(f"casework:consent_{action}", args=[s.data.mother.reference])
+
+
+def _consent_post(s: SouthStaff) -> dict:
+    return consent_answer()
+
+
+def _renew_post(s: SouthStaff) -> dict:
+    return {"method": Method.VERBAL, "given_on": timezone.localdate().isoformat()}
+
+
 @dataclass(frozen=True)
 class Write:
     """A write by `role` to `url(s)` with `data(s)`, and the status it must get."""
@@ -636,6 +649,10 @@ WRITES = [
         lambda s: {"caseworker": s.advocate.pk},
         200,
     ),
+    # What the case's people agree to is recorded and renewed by those who work the case.
+    Write("caseworker", "consent_record", _consent_page("record"), _consent_post, 302),
+    Write("caseworker", "consent_renew", _consent_page("renew"), _renew_post, 302),
+    Write("supervisor", "consent_record", _consent_page("record"), _consent_post, 302),
     # The legal advocate reads, completes the follow-up given to her, and changes nothing else.
     Write(
         "advocate",
@@ -673,6 +690,8 @@ WRITES = [
         "advocate", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 403
     ),
     Write("advocate", "case_edit", lambda s: _case_page(s, "case_edit"), _case_edit_post, 403),
+    Write("advocate", "consent_record", _consent_page("record"), _consent_post, 403),
+    Write("advocate", "consent_renew", _consent_page("renew"), _renew_post, 403),
     Write(
         "advocate",
         "case_create",
