@@ -9,7 +9,6 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,16 +25,9 @@ from casework.choices import (
     StatusSource,
 )
 from casework.models import (
-    Attachment,
-    CaseMember,
-    Incident,
-    LegalStatusRecord,
     Person,
-    PersonAlias,
-    Relationship,
 )
 from casework.permissions import can_supervise, editable_people
-from consent.models import Consent
 from consent.services import consent_record
 
 from . import duplicates, selectors
@@ -434,226 +426,29 @@ def intake_merge(*, submission: IntakeSubmission, target: Person, actor):
         case, principal = create_records(
             cleaned=validated(locked), team=locked.team, caseworker=locked.owner, actor=actor
         )
-        person_merge(source=principal, target=target, actor=actor)
+        casework.person_merge(source=principal, target=target, actor=actor)
         _decide(locked, actor, Status.MERGED, case=case, merged_into=target, answers={})
         record(actor, "status_change", locked, case=case, status=locked.status)
     _refresh(submission, locked)
     return case
 
 
-# Merging two records of one person
-
-MERGED_FIELDS = ("date_of_birth", "place_of_origin", "current_location", "contact")
-COARSE_UNKNOWN = {"sex": "unknown", "nationality": "unknown", "region": "unknown"}
+# Merging two records of one person: casework.services.person_merge moves the casework records,
+# and asks this app (SHIMTEO_MERGE_HOOKS) to move what it holds about the duplicate.
 
 
-def _lock_people(*people) -> None:
-    for pk in sorted(str(person.pk) for person in people):
-        Person.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True).get()
-
-
-def _merge_details(source: Person, target: Person) -> list[str]:
+def person_merged(*, source: Person, target: Person, actor) -> Counter:
     """
-    Fill the target's blank details from the source; a detail both have and that differs is
-    kept in the target's notes, so that nothing the source held is lost.
+    What the intake holds about `source` now speaks of `target`: a duplicate candidate of the
+    merged record says nothing more (it is dropped), an intake merged into it or a spreadsheet
+    row that created it points at the person kept. Called inside the merge's transaction.
     """
-    filled, kept = [], []
-    for name in MERGED_FIELDS:
-        value, current = getattr(source, name), getattr(target, name)
-        if value in (None, "") or value == current:
-            continue
-        clash = name == "date_of_birth" and target.birth_year not in (None, value.year)
-        if current in (None, "") and not clash:
-            setattr(target, name, value)
-            filled.append(name)
-        else:
-            label = Person._meta.get_field(name).verbose_name
-            shown = value.isoformat() if hasattr(value, "isoformat") else value
-            kept.append(f"{label}: {shown}")
-    if target.birth_year is None and source.birth_year is not None:
-        target.birth_year = source.birth_year
-        filled.append("birth_year")
-    for name, unknown in COARSE_UNKNOWN.items():
-        if getattr(target, name) == unknown and getattr(source, name) != unknown:
-            setattr(target, name, getattr(source, name))
-            filled.append(name)
-    if source.notes:
-        kept.append(source.notes)
-    if kept:
-        heading = _("From the merged record %(reference)s:") % {"reference": source.reference}
-        target.notes = "\n\n".join(part for part in [target.notes, heading, *kept] if part)
-        filled.append("notes")
-    return filled
-
-
-def _merge_aliases(source: Person, target: Person, moved: Counter) -> None:
-    known = {target.full_name_index, *target.aliases.values_list("name_index", flat=True)}
-    for alias in PersonAlias.objects.filter(person=source):
-        if alias.name_index in known:
-            alias.delete()
-            moved["aliases_already_known"] += 1
-        else:
-            PersonAlias.objects.filter(pk=alias.pk).update(person=target)
-            known.add(alias.name_index)
-            moved["aliases"] += 1
-    if source.full_name_index not in known:
-        alias = PersonAlias(person=target, name=source.full_name)
-        alias.full_clean()
-        alias.save()
-        moved["names_kept_as_alias"] += 1
-    else:
-        moved["names_already_known"] += 1
-
-
-def _merge_ties(source: Person, target: Person, moved: Counter) -> None:
-    ties = Relationship.objects.filter(Q(from_person=source) | Q(to_person=source))
-    for tie in ties.select_related("from_person", "to_person"):
-        from_pk = target.pk if tie.from_person_id == source.pk else tie.from_person_id
-        to_pk = target.pk if tie.to_person_id == source.pk else tie.to_person_id
-        if from_pk == to_pk:
-            # A tie between the two records of one person says nothing once they are one.
-            tie.delete()
-            moved["ties_between_the_records"] += 1
-            continue
-        same = Relationship.objects.filter(kind=tie.kind).filter(
-            Q(from_person=from_pk, to_person=to_pk)
-            | Q(from_person=to_pk, to_person=from_pk, kind__in=["partner_of", "spouse_of"])
-        )
-        if same.exclude(pk=tie.pk).exists():
-            tie.delete()
-            moved["ties_already_known"] += 1
-            continue
-        tie.from_person_id, tie.to_person_id = from_pk, to_pk
-        tie.from_person = Person.objects.get(pk=from_pk)
-        tie.to_person = Person.objects.get(pk=to_pk)
-        tie.full_clean()
-        tie.version = F("version") + 1
-        tie.save()
-        moved["relationships"] += 1
-
-
-def _merge_statuses(source: Person, target: Person, moved: Counter) -> None:
-    """
-    Both timelines become one. When both records have a current status, the one that began
-    later stays current and the other ends the day it began, as a status change would do; any
-    other overlap is refused, to be corrected by a person who knows which is right.
-    """
-    source_open = LegalStatusRecord.objects.filter(person=source, effective_to__isnull=True).first()
-    target_open = LegalStatusRecord.objects.filter(person=target, effective_to__isnull=True).first()
-    if source_open and target_open:
-        if source_open.effective_from == target_open.effective_from:
-            if (source_open.status, source_open.country) != (
-                target_open.status,
-                target_open.country,
-            ):
-                raise ValidationError(
-                    _(
-                        "%(source)s and %(target)s have different current statuses that began "
-                        "on the same day (%(day)s). Correct one of them before merging."
-                    )
-                    % {
-                        "source": source.reference,
-                        "target": target.reference,
-                        "day": source_open.effective_from.isoformat(),
-                    }
-                )
-            source_open.delete()
-            moved["statuses_already_known"] += 1
-        else:
-            earlier, later = sorted([source_open, target_open], key=lambda r: r.effective_from)
-            earlier.effective_to = later.effective_from
-            earlier.save(update_fields=["effective_to"])
-            moved["statuses_closed"] += 1
-    for status in LegalStatusRecord.objects.filter(person=source).order_by("effective_from"):
-        status.person = target
-        try:
-            status.full_clean()
-        except ValidationError as error:
-            raise ValidationError(
-                _(
-                    "The status histories of %(source)s and %(target)s overlap around "
-                    "%(day)s: %(detail)s"
-                )
-                % {
-                    "source": source.reference,
-                    "target": target.reference,
-                    "day": status.effective_from.isoformat(),
-                    "detail": " ".join(error.messages),
-                }
-            ) from None
-        status.save()
-        moved["statuses"] += 1
-
-
-def _unaccounted(source: Person) -> list[str]:
-    """Every kind of row still pointing at `source`: a merge must have moved them all."""
-    left = []
-    for relation in Person._meta.get_fields(include_hidden=True):
-        if not (relation.auto_created and not relation.concrete):
-            continue
-        if not (relation.one_to_many or relation.one_to_one):
-            continue
-        model = relation.related_model
-        if model._default_manager.filter(**{relation.field.name: source.pk}).exists():
-            left.append(model._meta.label)
-    return left
-
-
-def person_merge(*, source: Person, target: Person, actor) -> Counter:
-    """
-    `source` and `target` are one person: everything recorded about `source` — names (its
-    name becomes an alias), details, family ties, status history, benefits, incidents, case
-    memberships, files and consents — moves to `target`, and `source` is deleted. In one
-    transaction, audited; refused if any row would be left behind. Returns what moved.
-    """
-    if source.pk == target.pk:
-        raise ValidationError(_("A person cannot be merged into themselves."))
     moved: Counter = Counter()
-    with transaction.atomic():
-        _lock_people(source, target)
-        source = Person.objects.get(pk=source.pk)
-        target = Person.objects.get(pk=target.pk)
-        filled = _merge_details(source, target)
-        if filled:
-            target.full_clean()
-            target.version = F("version") + 1
-            target.save()
-            target.refresh_from_db(fields=["version"])
-        _merge_aliases(source, target, moved)
-        _merge_ties(source, target, moved)
-        _merge_statuses(source, target, moved)
-        moved["entitlements"] = source.entitlements.update(person=target)
-        for incident in Incident.objects.filter(people=source):
-            incident.people.remove(source)
-            incident.people.add(target)
-            moved["incidents"] += 1
-        for member in CaseMember.objects.filter(person=source):
-            if CaseMember.objects.filter(case=member.case_id, person=target).exists():
-                member.delete()
-                moved["memberships_already_known"] += 1
-            else:
-                CaseMember.objects.filter(pk=member.pk).update(person=target)
-                moved["memberships"] += 1
-        moved["attachments"] = Attachment.objects.filter(person=source).update(person=target)
-        moved["consents"] = Consent.objects.filter(person=source).update(person=target)
-        DuplicateCandidate.objects.filter(person=source).delete()
-        IntakeSubmission.objects.filter(merged_into=source).update(merged_into=target)
-        ImportedRow.objects.filter(person=source).update(person=target)
-        left = _unaccounted(source)
-        if left:
-            raise ValidationError(
-                _("Cannot merge: records of these kinds would be lost: %(kinds)s.")
-                % {"kinds": ", ".join(left)}
-            )
-        counts = {key: value for key, value in sorted(moved.items()) if value}
-        record(
-            actor,
-            "update",
-            target,
-            fields=sorted({*filled, "aliases"}),
-            merged_from=source.reference,
-            moved=counts,
-        )
-        record(actor, "delete", source, merged_into=target.reference)
-        source.delete()
+    moved["candidates_dropped"], _by_model = DuplicateCandidate.objects.filter(
+        person=source
+    ).delete()
+    moved["intakes"] = IntakeSubmission.objects.filter(merged_into=source).update(
+        merged_into=target
+    )
+    moved["imported_rows"] = ImportedRow.objects.filter(person=source).update(person=target)
     return moved

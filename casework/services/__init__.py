@@ -32,6 +32,9 @@ from .cases import (
     case_update,
     caseworker_reassign_all,
 )
+from .merge import (
+    person_merge,
+)
 from .people import (
     person_alias_add,
     person_create,
@@ -73,6 +76,7 @@ __all__ = [
     "legal_status_record_add",
     "person_alias_add",
     "person_create",
+    "person_merge",
     "person_update",
     "relationship_create",
     "relationship_update",

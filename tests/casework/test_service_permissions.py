@@ -116,6 +116,10 @@ REFUSED_CALLS = {
     "person_update": lambda n, u: services.person_update(
         person=n.mother, actor=n.lena, notes="changed"
     ),
+    # The neighbour is alice's, in a case the advocate does not see: she may change neither.
+    "person_merge": lambda n, u: services.person_merge(
+        source=n.neighbour, target=n.mother, actor=n.lena
+    ),
     "person_alias_add": lambda n, u: services.person_alias_add(
         person=n.mother, name="Kim", actor=n.lena
     ),
