@@ -31,7 +31,7 @@ from casework.permissions import can_supervise, editable_people
 from consent.services import consent_record
 
 from . import duplicates, selectors
-from .forms import STEPS
+from .forms import PARTNER, PRINCIPAL, STEPS
 from .models import DuplicateCandidate, ImportedRow, IntakeSubmission
 
 Status = IntakeSubmission.Status
@@ -115,7 +115,7 @@ def intake_save_step(*, submission: IntakeSubmission, step: str, data: dict, act
 def step_forms(submission: IntakeSubmission, step: str):
     """The step's forms bound to what the draft holds for it (unbound if never saved)."""
     data = (submission.answers or {}).get(step)
-    return STEPS[step](data)
+    return STEPS[step](data, answers=submission.answers)
 
 
 def validated(submission: IntakeSubmission) -> dict:
@@ -249,14 +249,20 @@ def create_records(*, cleaned: dict, team, caseworker, actor):
             actor=actor,
             case=case,
         )
-    for person, _child in children:
-        casework.relationship_create(
-            from_person=principal,
-            to_person=person,
-            kind=RelationshipKind.PARENT_OF,
-            actor=actor,
-            case=case,
-        )
+    # Each child's mother and father, as the Family step asked: the partner is a parent only
+    # where the caseworker said so, never by default.
+    parents = {PRINCIPAL: principal, PARTNER: partner}
+    for person, child in children:
+        for name in ("mother", "father"):
+            parent = parents.get(child.get(name))
+            if parent is not None:
+                casework.relationship_create(
+                    from_person=parent,
+                    to_person=person,
+                    kind=RelationshipKind.PARENT_OF,
+                    actor=actor,
+                    case=case,
+                )
     # A parent's consent covers their children; the partner's only when they gave it too.
     consenting = [principal, *(person for person, _child in children)]
     if partner is not None and consent.get("covers_partner"):

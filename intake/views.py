@@ -126,7 +126,7 @@ def intake_step(request, intake_ref, step):
     if request.method == "POST":
         action = request.POST.get("action", "next")
         data = services.posted_answers(request.POST)
-        forms = STEPS[step](data)
+        forms = STEPS[step](data, answers=submission.answers)
         if action in forms.add_buttons:
             data = forms.with_one_more(forms.data, forms.add_buttons[action])
             data = {key: data.getlist(key) for key in data}

@@ -99,7 +99,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
         services.intake_save_step(
             submission=submission, step=step, data=answers, actor=request.user
         )
-        forms = STEPS[step](answers)
+        forms = STEPS[step](answers, answers=submission.answers)
         valid = forms.is_valid()
         errors = dict(forms.form.errors)
         for prefix, formset in forms.sets.items():
