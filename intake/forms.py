@@ -551,12 +551,39 @@ class RejectForm(forms.Form):
     )
 
 
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What should the caseworker correct?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The intake goes back to them with your words; nothing they typed is lost."),
+    )
+
+
 class MergeForm(forms.Form):
     person = forms.ChoiceField(label=_("The person on file this intake's principal is"))
+    case = forms.ChoiceField(
+        label=_("The open case the intake's people join"),
+        required=False,
+        help_text=_("Asked when the person is in several open cases."),
+    )
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    def __init__(self, *args, candidates=(), open_cases=(), **kwargs):
+        """`open_cases`: (person, [case, …]) for each candidate in an open case."""
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [(p.reference, p.reference) for p in candidates]
+        choices = [
+            (
+                case.reference,
+                f"{case.reference} · {person.reference} · {case.get_risk_level_display()}",
+            )
+            for person, cases in open_cases
+            for case in cases
+        ]
+        if any(len(cases) > 1 for _person, cases in open_cases):
+            self.fields["case"].choices = [("", _("Choose a case")), *choices]
+        else:
+            # Nothing to choose: the person's one open case, if any, is joined.
+            del self.fields["case"]
 
 
 class ImportUploadForm(forms.Form):

@@ -17,24 +17,27 @@ from audit.services import record
 from casework import dates
 from casework import services as casework
 from casework.choices import (
+    CaseStatus,
     EntitlementStatus,
     MemberRole,
     PersonRole,
     RelationshipKind,
+    RiskLevel,
     Sex,
     StatusSource,
 )
 from casework.models import (
     Person,
 )
-from casework.permissions import can_supervise, editable_people
+from casework.permissions import can_supervise, editable_cases_of_person, editable_people
 from consent.services import consent_record
 
 from . import duplicates, selectors
 from .forms import PARTNER, PRINCIPAL, STEPS
-from .models import DuplicateCandidate, ImportedRow, IntakeSubmission
+from .models import DuplicateCandidate, ImportedRow, IntakeDecision, IntakeSubmission
 
 Status = IntakeSubmission.Status
+Action = IntakeDecision.Action
 # Form buttons and the CSRF token are not answers.
 NOT_ANSWERS = frozenset({"csrfmiddlewaretoken", "action"})
 
@@ -64,6 +67,13 @@ def _lock(submission: IntakeSubmission, *statuses) -> IntakeSubmission:
             % {"status": locked.get_status_display().lower()}
         )
     return locked
+
+
+def _history(locked: IntakeSubmission, actor, action: str, reason: str = "") -> None:
+    """One more step in the intake's history of decisions (intake.models.IntakeDecision)."""
+    entry = IntakeDecision(submission=locked, actor=actor, action=action, reason=reason)
+    entry.full_clean()
+    entry.save()
 
 
 def _refresh(submission: IntakeSubmission, locked: IntakeSubmission) -> IntakeSubmission:
@@ -100,7 +110,7 @@ def intake_save_step(*, submission: IntakeSubmission, step: str, data: dict, act
     if step not in STEPS:
         raise ValueError(f"Unknown intake step {step!r}")
     with transaction.atomic():
-        locked = _lock(submission, Status.DRAFT)
+        locked = _lock(submission, Status.DRAFT, Status.RETURNED)
         if locked.owner_id != actor.pk:
             raise PermissionDenied(_("Only the caseworker who took this intake can change it."))
         answers = dict(locked.answers or {})
@@ -129,24 +139,44 @@ def validated(submission: IntakeSubmission) -> dict:
     return cleaned
 
 
+def _keep_candidates(locked: IntakeSubmission, found) -> None:
+    """
+    The duplicate candidates of the answers as they are now. Sent again after corrections, an
+    intake keeps the candidates still found (with any verdict another team gave), drops those
+    its corrected answers no longer match, and adds the new ones.
+    """
+    current = {(key, pk): codes for key, pk, codes in found}
+    for candidate in locked.duplicates.all():
+        codes = current.pop((candidate.subject, candidate.person_id), None)
+        if codes is None:
+            candidate.delete()
+        elif codes != candidate.reasons:
+            candidate.reasons = codes
+            candidate.save(update_fields=["reasons"])
+    DuplicateCandidate.objects.bulk_create(
+        DuplicateCandidate(submission=locked, person_id=pk, subject=key, reasons=codes)
+        for (key, pk), codes in current.items()
+    )
+
+
 def intake_submit(*, submission: IntakeSubmission, actor) -> IntakeSubmission:
     """
-    Send a complete draft to the team's supervisors, with the people on file it may duplicate.
-    The lookup is throttled per user (duplicates.LookupThrottled) and audited with counts only.
+    Send a complete draft (or an intake sent back and corrected) to the team's supervisors,
+    with the people on file it may duplicate. The lookup is throttled per user
+    (duplicates.LookupThrottled) and audited with counts only.
     """
     if submission.owner_id != actor.pk:
         raise PermissionDenied(_("Only the caseworker who took this intake can submit it."))
     duplicates.refuse_if_throttled(actor, submission)
     with transaction.atomic():
-        locked = _lock(submission, Status.DRAFT)
+        locked = _lock(submission, Status.DRAFT, Status.RETURNED)
         if locked.owner_id != actor.pk:
             raise PermissionDenied(_("Only the caseworker who took this intake can submit it."))
         cleaned = validated(locked)
         found = duplicates.find(duplicates.subjects_of(cleaned))
-        DuplicateCandidate.objects.bulk_create(
-            DuplicateCandidate(submission=locked, person_id=pk, subject=key, reasons=codes)
-            for key, pk, codes in found
-        )
+        _keep_candidates(locked, found)
+        again = locked.status == Status.RETURNED
+        _history(locked, actor, Action.RESUBMITTED if again else Action.SUBMITTED)
         locked.status = Status.SUBMITTED
         locked.step = IntakeSubmission.Step.REVIEW
         locked.submitted_at = timezone.now()
@@ -157,9 +187,12 @@ def intake_submit(*, submission: IntakeSubmission, actor) -> IntakeSubmission:
 
 
 def intake_discard(*, submission: IntakeSubmission, actor) -> None:
-    """The caseworker drops a draft (or a rejected intake): its answers are gone for good."""
+    """
+    The caseworker drops a draft (or an intake sent back or rejected): its answers are gone for
+    good.
+    """
     with transaction.atomic():
-        locked = _lock(submission, Status.DRAFT, Status.REJECTED)
+        locked = _lock(submission, Status.DRAFT, Status.RETURNED, Status.REJECTED)
         if locked.owner_id != actor.pk:
             raise PermissionDenied(_("Only the caseworker who took this intake can discard it."))
         record(actor, "delete", locked, status=locked.status)
@@ -173,11 +206,15 @@ def _yes_no(value: str):
     return {"yes": True, "no": False}.get(value)
 
 
-def create_records(*, cleaned: dict, team, caseworker, actor):
+def create_records(*, cleaned: dict, team, caseworker, actor, into_case=None):
     """
     The people, ties, consents, statuses, benefits, incidents and case of a validated intake,
     through the casework and consent services. Returns (case, principal). The caller holds the
     transaction.
+
+    With `into_case` (an open case of someone on file the principal is), the people join that
+    case instead of a new one: its risk level, flags and caseworkers stay as they are, and what
+    the intake assessed is kept in a note on it.
     """
     consent, identity = cleaned["consent"], cleaned["identity"]
     family, situation, needs = cleaned["family"], cleaned["situation"], cleaned["needs"]
@@ -224,14 +261,31 @@ def create_records(*, cleaned: dict, team, caseworker, actor):
         )
         children.append((person, child))
         members.append((person, MemberRole.CHILD))
-    case = casework.case_open(
-        team=team,
-        actor=actor,
-        risk_level=needs["final_risk"],
-        summary=needs.get("needs", ""),
-        members=members,
-        caseworkers=[caseworker],
-    )
+    if into_case is not None:
+        for person, role in members:
+            casework.case_add_member(case=into_case, person=person, role=role, actor=actor)
+        case = into_case
+        casework.case_note_add(
+            case=case,
+            actor=actor,
+            body=_(
+                "The people of an intake joined this case; its risk level stays as it is. "
+                "Risk assessed at intake: “%(level)s”. Needs: %(needs)s"
+            )
+            % {
+                "level": RiskLevel(needs["final_risk"]).label,
+                "needs": needs.get("needs") or "—",
+            },
+        )
+    else:
+        case = casework.case_open(
+            team=team,
+            actor=actor,
+            risk_level=needs["final_risk"],
+            summary=needs.get("needs", ""),
+            members=members,
+            caseworkers=[caseworker],
+        )
     if needs["final_risk"] != needs["suggested_risk"]:
         casework.case_note_add(
             case=case,
@@ -387,6 +441,7 @@ def intake_approve(*, submission: IntakeSubmission, actor):
             cleaned=validated(locked), team=locked.team, caseworker=locked.owner, actor=actor
         )
         _decide(locked, actor, Status.APPROVED, case=case, answers={})
+        _history(locked, actor, Action.APPROVED)
         record(actor, "status_change", locked, case=case, status=locked.status)
     _refresh(submission, locked)
     return case
@@ -400,7 +455,28 @@ def intake_reject(*, submission: IntakeSubmission, actor, reason: str) -> Intake
     with transaction.atomic():
         locked = _lock(submission, Status.SUBMITTED)
         _decide(locked, actor, Status.REJECTED, rejection_reason=reason.strip())
+        _history(locked, actor, Action.REJECTED, reason.strip())
         record(actor, "status_change", locked, status=locked.status, fields=["rejection_reason"])
+    return _refresh(submission, locked)
+
+
+def intake_return(*, submission: IntakeSubmission, actor, reason: str) -> IntakeSubmission:
+    """
+    A supervisor of the team sends the intake back to its caseworker, saying what to correct
+    (a wrong date, a missing child): the caseworker edits the steps and submits it again, with
+    nothing retyped. Rejection stays for an intake the team will not take in.
+    """
+    _refuse_unless_supervisor(actor, submission.team)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what the caseworker should correct.")})
+    with transaction.atomic():
+        locked = _lock(submission, Status.SUBMITTED)
+        locked.status = Status.RETURNED
+        locked.step = IntakeSubmission.Step.REVIEW
+        locked.save(update_fields=["status", "step", "updated_at"])
+        _history(locked, actor, Action.RETURNED, reason)
+        record(actor, "status_change", locked, status=locked.status, fields=["reason"])
     return _refresh(submission, locked)
 
 
@@ -415,11 +491,52 @@ def merge_targets(submission: IntakeSubmission, actor):
     return editable_people(actor).filter(pk__in=pks).order_by("reference")
 
 
-def intake_merge(*, submission: IntakeSubmission, target: Person, actor):
+def open_cases_of(person: Person, actor):
+    """
+    The cases of `person` that are not closed and that `actor` may change: an intake merged
+    into the person joins one of them rather than opening a second case beside it.
+    """
+    return (
+        editable_cases_of_person(actor, person)
+        .exclude(status=CaseStatus.CLOSED)
+        .select_related("team")
+    )
+
+
+def _case_to_join(target: Person, actor, case):
+    """The open case the intake's people join (None: there is none, a new one is opened)."""
+    open_cases = list(open_cases_of(target, actor))
+    if case is None:
+        if len(open_cases) > 1:
+            raise ValidationError(
+                {
+                    "case": _(
+                        "%(person)s is in several open cases: choose the one the intake's "
+                        "people join."
+                    )
+                    % {"person": target.reference}
+                }
+            )
+        return open_cases[0] if open_cases else None
+    if case.pk not in {open_case.pk for open_case in open_cases}:
+        raise ValidationError(
+            {
+                "case": _("Choose one of the open cases of %(person)s.")
+                % {"person": target.reference}
+            }
+        )
+    return case
+
+
+def intake_merge(*, submission: IntakeSubmission, target: Person, actor, case=None):
     """
     The principal of the intake is someone already on file: the intake is approved, then the
     new record of the principal is merged into `target`, all in one transaction. Returns the
     case.
+
+    When `target` is on an open case the actor may change, the intake's people join it (the one
+    named by `case` when there are several) and no second case is opened: the case keeps its
+    risk level and flags. Only when the person has no open case is a new one opened.
     """
     _refuse_unless_supervisor(actor, submission.team)
     _refuse_while_another_team_checks(submission, actor)
@@ -429,12 +546,25 @@ def intake_merge(*, submission: IntakeSubmission, target: Person, actor):
         )
     with transaction.atomic():
         locked = _lock(submission, Status.SUBMITTED)
+        into_case = _case_to_join(target, actor, case)
         case, principal = create_records(
-            cleaned=validated(locked), team=locked.team, caseworker=locked.owner, actor=actor
+            cleaned=validated(locked),
+            team=locked.team,
+            caseworker=locked.owner,
+            actor=actor,
+            into_case=into_case,
         )
         casework.person_merge(source=principal, target=target, actor=actor)
         _decide(locked, actor, Status.MERGED, case=case, merged_into=target, answers={})
-        record(actor, "status_change", locked, case=case, status=locked.status)
+        _history(locked, actor, Action.MERGED)
+        record(
+            actor,
+            "status_change",
+            locked,
+            case=case,
+            status=locked.status,
+            joined_open_case=into_case is not None,
+        )
     _refresh(submission, locked)
     return case
 
