@@ -476,7 +476,8 @@ def intake_return(*, submission: IntakeSubmission, actor, reason: str) -> Intake
         locked.step = IntakeSubmission.Step.REVIEW
         locked.save(update_fields=["status", "step", "updated_at"])
         _history(locked, actor, Action.RETURNED, reason)
-        record(actor, "status_change", locked, status=locked.status, fields=["reason"])
+        # The reason is in the encrypted history, never in the audit trail.
+        record(actor, "status_change", locked, status=locked.status)
     return _refresh(submission, locked)
 
 
