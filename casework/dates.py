@@ -106,3 +106,56 @@ def check_person_facts(person, *, date_of_birth=None, birth_year=None) -> None:
         raise ValidationError(
             {field: _("Facts about this person are already recorded before this birth date.")}
         )
+
+
+# Family rules: a child is born after each parent, by a plausible margin.
+
+# The youngest a parent can plausibly be at a child's birth. Below it, one of the two dates is
+# wrong (a child typed as born before the mother, a birth year typed for the wrong person).
+YOUNGEST_PARENT_AGE = 12
+
+
+def _years_between(earlier: datetime.date, later: datetime.date) -> int:
+    return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
+
+
+def parenthood_error(
+    *, parent_date=None, parent_year=None, child_date=None, child_year=None
+) -> str | None:
+    """
+    Why a child with this birth cannot be the child of a parent with that one, or None. Exact
+    dates are compared when both are known, birth years otherwise; an unknown birth says nothing.
+    """
+    if parent_date and child_date:
+        if child_date <= parent_date:
+            return _("The child's birth must be after the parent's (born %(parent)s).") % {
+                "parent": parent_date.isoformat()
+            }
+        age = _years_between(parent_date, child_date)
+    else:
+        parent_year = parent_date.year if parent_date else parent_year
+        child_year = child_date.year if child_date else child_year
+        if not (parent_year and child_year):
+            return None
+        if child_year < parent_year:
+            return _("The child's birth must be after the parent's (born %(parent)s).") % {
+                "parent": parent_year
+            }
+        age = child_year - parent_year
+    if age < YOUNGEST_PARENT_AGE:
+        return _(
+            "The parent (born %(parent)s) would have been %(age)s at this birth: check both dates."
+        ) % {"parent": (parent_date or parent_year), "age": age}
+    return None
+
+
+def check_parenthood(parent, child, *, field: str = "date_of_birth") -> None:
+    """A family tie of parent and child between two people on file (Relationship.clean)."""
+    message = parenthood_error(
+        parent_date=parent.date_of_birth,
+        parent_year=parent.birth_year,
+        child_date=child.date_of_birth,
+        child_year=child.birth_year,
+    )
+    if message:
+        raise ValidationError({field: message} if field else message)

@@ -91,6 +91,14 @@ def can_withdraw_consent(user, person: Person) -> bool:
     return can_record_consent(user, person)
 
 
+def can_merge_people(user, source: Person, target: Person) -> bool:
+    """
+    Merging two records of one person rewrites both (the duplicate's history moves, then it is
+    deleted): only someone who may change each of them may say they are one.
+    """
+    return can_edit_person(user, source) and can_edit_person(user, target)
+
+
 def can_register_person(user, case: Case | None) -> bool:
     """
     Registering someone puts them in `case`, which the user must be able to change. Without a

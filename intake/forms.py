@@ -170,6 +170,15 @@ class FamilyForm(forms.Form):
         return cleaned
 
 
+# Who a child's mother and father are, among the people of the intake.
+PRINCIPAL, PARTNER, NOT_KNOWN = "principal", "partner", "unknown"
+PARENT_CHOICES = [
+    (PRINCIPAL, _("The person interviewed")),
+    (PARTNER, _("The partner named above")),
+    (NOT_KNOWN, _("Someone else, or not known")),
+]
+
+
 class ChildForm(PersonFieldsMixin, forms.Form):
     full_name = forms.CharField(label=_("Child's full name"), max_length=200)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
@@ -180,12 +189,40 @@ class ChildForm(PersonFieldsMixin, forms.Form):
     nationality = forms.ChoiceField(
         label=_("Nationality"), choices=Nationality.choices, initial=Nationality.STATELESS
     )
+    # Asked so that the ties are recorded as the family lives: the Chinese partner as the
+    # father is what makes a child born in China a Chinese national (legal_aid's documents).
+    mother = forms.ChoiceField(
+        label=_("Mother"), choices=PARENT_CHOICES, initial=PRINCIPAL, required=False
+    )
+    father = forms.ChoiceField(
+        label=_("Father"), choices=PARENT_CHOICES, initial=NOT_KNOWN, required=False
+    )
     benefits_refused = forms.MultipleChoiceField(
         label=_("Benefits refused to this child"),
         choices=EntitlementKind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Left out (an API client or a spreadsheet from before the question): the person
+        # interviewed is the mother, as the intake always took it.
+        cleaned["mother"] = cleaned.get("mother") or (
+            NOT_KNOWN if cleaned.get("father") == PRINCIPAL else PRINCIPAL
+        )
+        cleaned["father"] = cleaned.get("father") or NOT_KNOWN
+        if cleaned["mother"] == cleaned["father"] != NOT_KNOWN:
+            self.add_error("father", _("The same person cannot be both mother and father."))
+        return cleaned
+
+    def parents(self) -> list[tuple[str, str]]:
+        """(field, who) for each parent named among the intake's people: "principal", "partner"."""
+        return [
+            (name, self.cleaned_data[name])
+            for name in ("mother", "father")
+            if self.cleaned_data.get(name) in (PRINCIPAL, PARTNER)
+        ]
 
 
 ChildFormSet = forms.formset_factory(ChildForm, extra=0, max_num=20, validate_max=True)
@@ -286,12 +323,15 @@ class StepForms:
     # Buttons that add one more (blank) form to a formset, without JavaScript.
     add_buttons: dict = {}
 
-    def __init__(self, data=None):
-        if data is not None and not isinstance(data, MultiValueDict):
-            data = MultiValueDict(data)
+    def __init__(self, data=None, *, answers=None):
+        data = _as_query(data)
         self.data = data
         self.form = self.form_class(data)
         self.sets = {prefix: cls(data, prefix=prefix) for prefix, cls in self.formsets.items()}
+        # The other steps, as the draft keeps them: the family and date rules that join two
+        # steps (a child born before the mother) are checked at the step being typed.
+        self.answers = answers or {}
+        self._checked_across = False
 
     def __getattr__(self, name):
         # `step.children` in templates.
@@ -306,7 +346,14 @@ class StepForms:
 
     def is_valid(self) -> bool:
         results = [self.form.is_valid(), *(fs.is_valid() for fs in self.sets.values())]
+        if not self._checked_across:
+            self._checked_across = True
+            self.check_across()
+            results = [self.form.is_valid(), *(fs.is_valid() for fs in self.sets.values())]
         return all(results)
+
+    def check_across(self) -> None:
+        """The rules that read another step; each adds its errors to the field of this step."""
 
     def cleaned(self) -> dict:
         cleaned = dict(self.form.cleaned_data)
@@ -335,6 +382,40 @@ class StepForms:
         return data
 
 
+def _as_query(data):
+    if data is not None and not isinstance(data, MultiValueDict):
+        data = MultiValueDict(data)
+    return data
+
+
+def _principal(answers) -> dict:
+    """The principal's sex and birth as the Identity step holds them: the fields that validate."""
+    data = answers.get(Step.IDENTITY)
+    if data is None:
+        return {}
+    form = IdentityForm(_as_query(data))
+    form.is_valid()
+    return form.cleaned_data
+
+
+def _born(form) -> tuple:
+    return form.cleaned_data.get("date_of_birth"), form.cleaned_data.get("birth_year")
+
+
+def _birth_field(form) -> str:
+    return "date_of_birth" if form.cleaned_data.get("date_of_birth") else "birth_year"
+
+
+# A parent of the wrong sex for the choice: a mother recorded as male, a father as female.
+WRONG_SEX = {"mother": Sex.MALE, "father": Sex.FEMALE}
+
+
+def _wrong_sex_error(field: str) -> str:
+    if field == "mother":
+        return _("The one chosen is recorded as male: correct the choice or their sex.")
+    return _("The one chosen is recorded as female: correct the choice or their sex.")
+
+
 class ConsentStep(StepForms):
     form_class = IntakeConsentForm
 
@@ -342,17 +423,112 @@ class ConsentStep(StepForms):
 class IdentityStep(StepForms):
     form_class = IdentityForm
 
+    def check_across(self):
+        """A birth date changed after the Family step must still come before the children's."""
+        family = self.answers.get(Step.FAMILY)
+        if family is None or not hasattr(self.form, "cleaned_data"):
+            return
+        dob, year = _born(self.form)
+        sex = self.form.cleaned_data.get("sex")
+        for child in ChildFormSet(_as_query(family), prefix="children").forms:
+            if not (child.has_changed() and child.is_valid()):
+                continue
+            for field, who in child.parents():
+                if who != PRINCIPAL:
+                    continue
+                if sex and sex == WRONG_SEX[field] and "sex" not in self.form.errors:
+                    self.form.add_error(
+                        "sex",
+                        _("The Family step names this person as %(name)s's %(parent)s.")
+                        % {"name": child.cleaned_data["full_name"], "parent": child[field].label},
+                    )
+                child_dob, child_year = _born(child)
+                problem = dates.parenthood_error(
+                    parent_date=dob, parent_year=year, child_date=child_dob, child_year=child_year
+                )
+                field_name = _birth_field(self.form)
+                if problem and field_name not in self.form.errors:
+                    self.form.add_error(
+                        field_name,
+                        _(
+                            "This does not fit %(name)s, this person's child (born %(born)s): %(why)s"
+                        )
+                        % {
+                            "name": child.cleaned_data["full_name"],
+                            "born": child_dob.isoformat() if child_dob else child_year,
+                            "why": problem,
+                        },
+                    )
+
 
 class FamilyStep(StepForms):
     form_class = FamilyForm
     formsets = {"children": ChildFormSet}
     add_buttons = {"add_child": "children"}
 
+    def check_across(self):
+        """
+        Each child's mother and father are people of the intake who can be: named, of a fitting
+        sex, and born enough years before the child (casework.dates.parenthood_error).
+        """
+        if not hasattr(self.form, "cleaned_data"):
+            return
+        family = self.form.cleaned_data
+        people = {
+            PRINCIPAL: _principal(self.answers),
+            PARTNER: {
+                "birth_year": family.get("partner_birth_year"),
+                "sex": family.get("partner_sex"),
+            },
+        }
+        partner_named = bool(family.get("partner_name"))
+        for child in self.sets["children"].forms:
+            if not (child.has_changed() and hasattr(child, "cleaned_data")):
+                continue
+            child_dob, child_year = _born(child)
+            birth_field = _birth_field(child)
+            for field, who in child.parents():
+                if who == PARTNER and not partner_named:
+                    child.add_error(
+                        field, _("No partner is named above: name them, or choose another answer.")
+                    )
+                    continue
+                parent = people[who]
+                if parent.get("sex") == WRONG_SEX[field]:
+                    child.add_error(field, _wrong_sex_error(field))
+                problem = dates.parenthood_error(
+                    parent_date=parent.get("date_of_birth"),
+                    parent_year=parent.get("birth_year"),
+                    child_date=child_dob,
+                    child_year=child_year,
+                )
+                if problem and birth_field not in child.errors:
+                    child.add_error(birth_field, problem)
+
 
 class SituationStep(StepForms):
     form_class = SituationForm
     formsets = {"incidents": IncidentFormSet}
     add_buttons = {"add_incident": "incidents"}
+
+    def check_across(self):
+        """Nothing recorded about the person interviewed happened before their birth."""
+        principal = _principal(self.answers)
+        floor = dates.birth_floor(
+            date_of_birth=principal.get("date_of_birth"), birth_year=principal.get("birth_year")
+        )
+        if floor is None:
+            return
+        dated = [(self.form, "status_since")]
+        dated += [(form, "occurred_on") for form in self.sets["incidents"].forms]
+        for form, field in dated:
+            value = getattr(form, "cleaned_data", {}).get(field)
+            if value and value < floor:
+                form.add_error(
+                    field,
+                    _("This date is before the birth of %(person)s (%(year)s).")
+                    % {"person": _("the person interviewed"), "year": floor.year},
+                )
 
 
 class NeedsStep(StepForms):
@@ -375,12 +551,39 @@ class RejectForm(forms.Form):
     )
 
 
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What should the caseworker correct?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The intake goes back to them with your words; nothing they typed is lost."),
+    )
+
+
 class MergeForm(forms.Form):
     person = forms.ChoiceField(label=_("The person on file this intake's principal is"))
+    case = forms.ChoiceField(
+        label=_("The open case the intake's people join"),
+        required=False,
+        help_text=_("Asked when the person is in several open cases."),
+    )
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    def __init__(self, *args, candidates=(), open_cases=(), **kwargs):
+        """`open_cases`: (person, [case, …]) for each candidate in an open case."""
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [(p.reference, p.reference) for p in candidates]
+        choices = [
+            (
+                case.reference,
+                f"{case.reference} · {person.reference} · {case.get_risk_level_display()}",
+            )
+            for person, cases in open_cases
+            for case in cases
+        ]
+        if any(len(cases) > 1 for _person, cases in open_cases):
+            self.fields["case"].choices = [("", _("Choose a case")), *choices]
+        else:
+            # Nothing to choose: the person's one open case, if any, is joined.
+            del self.fields["case"]
 
 
 class ImportUploadForm(forms.Form):

@@ -639,7 +639,7 @@ def check_row(row: Row) -> dict | None:
     answers = answers_of(row.values)
     cleaned = {}
     for step, step_class in STEPS.items():
-        forms = step_class(answers[step])
+        forms = step_class(answers[step], answers=answers)
         if forms.is_valid():
             cleaned[step] = forms.cleaned()
             continue

@@ -56,6 +56,8 @@ class IntakeSubmission(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Awaiting a decision")
+        # Sent back by a supervisor with a reason: the caseworker corrects it and sends it again.
+        RETURNED = "returned", _("Sent back for corrections")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         MERGED = "merged", _("Merged into a person on file")
@@ -131,6 +133,58 @@ class IntakeSubmission(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_editable(self) -> bool:
+        """Its caseworker may change the answers: a draft, or an intake sent back to them."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def return_reason(self) -> str:
+        """Why a supervisor last sent the intake back ("" if they never did)."""
+        last = self.decisions.filter(action=IntakeDecision.Action.RETURNED).last()
+        return last.reason if last else ""
+
+
+class IntakeDecision(models.Model):
+    """
+    One step of an intake's way through its team: sent, sent back (with the supervisor's
+    reason), sent again, approved, rejected or merged. The history the supervisor reads; the
+    reason is encrypted, as it may name the people of the intake.
+    """
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Sent back for corrections")
+        RESUBMITTED = "resubmitted", _("Corrected and submitted again")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        MERGED = "merged", _("Merged into a person on file")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    submission = models.ForeignKey(
+        IntakeSubmission,
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        verbose_name=_("intake"),
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = EncryptedTextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at"]
+        verbose_name = _("intake decision")
+        verbose_name_plural = _("intake decisions")
+
+    def __str__(self):
+        return f"{self.submission} · {self.action}"
 
 
 class DuplicateCandidate(models.Model):

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<str:intake_ref>/discard/", views.intake_discard, name="discard"),
     path("<str:intake_ref>/approve/", views.intake_approve, name="approve"),
     path("<str:intake_ref>/reject/", views.intake_reject, name="reject"),
+    path("<str:intake_ref>/send-back/", views.intake_send_back, name="send_back"),
     path("<str:intake_ref>/merge/", views.intake_merge, name="merge"),
     path("<str:intake_ref>/steps/<str:step>/", views.intake_step, name="step"),
     path(

@@ -27,7 +27,7 @@ from consent.checks import current_consent
 from consent.forms import ConsentWithdrawForm
 
 from . import duplicates, selectors, services
-from .forms import STEP_ORDER, STEPS, MergeForm, RejectForm
+from .forms import STEP_ORDER, STEPS, MergeForm, RejectForm, ReturnForm
 from .models import IntakeSubmission
 from .summary import describe
 
@@ -63,7 +63,7 @@ def _own_draft(request, reference) -> IntakeSubmission:
     if submission.owner_id != request.user.pk:
         # A draft is its author's alone (IntakeSubmission.objects.visible_to).
         raise Http404
-    if not submission.is_draft:
+    if not submission.is_editable:
         raise Http404
     return submission
 
@@ -95,7 +95,10 @@ def intake_list(request):
     intakes = selectors.my_intakes(request.user)
     context = {
         "drafts": intakes.filter(status=IntakeSubmission.Status.DRAFT),
-        "sent": intakes.exclude(status=IntakeSubmission.Status.DRAFT)[:50],
+        "returned": intakes.filter(status=IntakeSubmission.Status.RETURNED),
+        "sent": intakes.exclude(
+            status__in=[IntakeSubmission.Status.DRAFT, IntakeSubmission.Status.RETURNED]
+        )[:50],
         "teams": selectors.intake_teams(request.user),
         "queue_size": selectors.decision_queue(request.user).count(),
         "supervises": selectors.supervised_teams(request.user).exists(),
@@ -131,7 +134,7 @@ def intake_step(request, intake_ref, step):
         drafts.draft_discard(user=request.user, form_key=request.path)
         action = request.POST.get("action", "next")
         data = services.posted_answers(request.POST)
-        forms = STEPS[step](data)
+        forms = STEPS[step](data, answers=submission.answers)
         if action in forms.add_buttons:
             data = forms.with_one_more(forms.data, forms.add_buttons[action])
             data = {key: data.getlist(key) for key in data}
@@ -282,9 +285,29 @@ def intake_detail(request, intake_ref):
         "out_of_sight": out_of_sight,
         "summary": _summary(submission) if deciding and submission.answers else None,
         "reject_form": RejectForm(),
-        "merge_form": MergeForm(candidates=services.merge_targets(submission, request.user)),
+        "return_form": ReturnForm(),
+        "history": submission.decisions.select_related("actor"),
+        "merge_form": _merge_form(submission, request.user),
+        "merge_plans": _merge_plans(submission, request.user) if deciding else [],
     }
     return render(request, "intake/detail.html", context)
+
+
+def _merge_plans(submission, user):
+    """For each person the principal may be merged into: the open cases the intake would join."""
+    return [
+        (person, list(services.open_cases_of(person, user)))
+        for person in services.merge_targets(submission, user)
+    ]
+
+
+def _merge_form(submission, user, data=None):
+    plans = _merge_plans(submission, user)
+    return MergeForm(
+        data,
+        candidates=[person for person, _cases in plans],
+        open_cases=[(person, cases) for person, cases in plans if cases],
+    )
 
 
 def _summary(submission):
@@ -372,19 +395,54 @@ def intake_reject(request, intake_ref):
 @login_required
 @audited_refusals
 @require_POST
-def intake_merge(request, intake_ref):
+def intake_send_back(request, intake_ref):
     def act(submission):
-        targets = services.merge_targets(submission, request.user)
-        form = MergeForm(request.POST, candidates=targets)
+        form = ReturnForm(request.POST)
         if not form.is_valid():
-            raise ValidationError(_("Choose a person to merge into."))
-        target = targets.get(reference=form.cleaned_data["person"])
-        case = services.intake_merge(submission=submission, target=target, actor=request.user)
+            raise ValidationError(_("Say what the caseworker should correct."))
+        services.intake_return(
+            submission=submission, actor=request.user, reason=form.cleaned_data["reason"]
+        )
         messages.success(
             request,
-            _("Merged into %(person)s; case %(case)s is open.")
-            % {"person": target.reference, "case": case.reference},
+            _("The intake was sent back to %(user)s with your reason.")
+            % {"user": submission.owner.get_username()},
         )
+        return redirect("intake:queue")
+
+    return _decision(request, intake_ref, act, "intake_send_back")
+
+
+@login_required
+@audited_refusals
+@require_POST
+def intake_merge(request, intake_ref):
+    def act(submission):
+        form = _merge_form(submission, request.user, request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose a person to merge into, and the case they join."))
+        target = services.merge_targets(submission, request.user).get(
+            reference=form.cleaned_data["person"]
+        )
+        open_cases = services.open_cases_of(target, request.user)
+        chosen = form.cleaned_data.get("case")
+        joined = open_cases.filter(reference=chosen).first() if chosen else None
+        if chosen and joined is None:
+            raise ValidationError(
+                _("Choose one of the open cases of %(person)s.") % {"person": target.reference}
+            )
+        was_open = set(open_cases.values_list("pk", flat=True))
+        case = services.intake_merge(
+            submission=submission, target=target, actor=request.user, case=joined
+        )
+        if case.pk in was_open:
+            message = _(
+                "Merged into %(person)s: the intake's people joined the open case %(case)s, "
+                "whose risk level is unchanged. No new case was opened."
+            )
+        else:
+            message = _("Merged into %(person)s, who had no open case: case %(case)s was opened.")
+        messages.success(request, message % {"person": target.reference, "case": case.reference})
         return redirect("casework:case_detail", case_ref=case.reference)
 
     return _decision(request, intake_ref, act, "intake_merge")

@@ -14,6 +14,7 @@ from vault.fields import (
     EncryptedTextField,
 )
 
+from .. import dates
 from ..choices import (
     Country,
     EntitlementKind,
@@ -217,13 +218,8 @@ class Relationship(models.Model):
             raise ValidationError(_("A child cannot also be the parent of their own parent."))
         if self.to_person_id in self._ancestor_ids(self.from_person_id):
             raise ValidationError(_("A person cannot be the parent of one of their own ancestors."))
-        parent_dob = self.from_person.date_of_birth
-        child_dob = self.to_person.date_of_birth
-        if parent_dob and child_dob and child_dob <= parent_dob:
-            raise ValidationError(
-                _("The child's date of birth (%(child)s) must be after the parent's (%(parent)s).")
-                % {"child": child_dob.isoformat(), "parent": parent_dob.isoformat()}
-            )
+        # The family rule of casework.dates, as the intake's Family step applies it.
+        dates.check_parenthood(self.from_person, self.to_person, field=None)
 
     @staticmethod
     def _ancestor_ids(person_id) -> set:

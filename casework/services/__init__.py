@@ -36,6 +36,9 @@ from .consents import (
     person_consent_record,
     person_consent_renew,
 )
+from .merge import (
+    person_merge,
+)
 from .people import (
     person_alias_add,
     person_create,
@@ -79,6 +82,7 @@ __all__ = [
     "person_consent_record",
     "person_consent_renew",
     "person_create",
+    "person_merge",
     "person_update",
     "relationship_create",
     "relationship_update",

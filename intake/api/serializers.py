@@ -14,6 +14,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     merged_into = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    return_reason = serializers.CharField(
+        read_only=True, help_text=_("Why a supervisor last sent the intake back, if they did.")
+    )
 
     class Meta:
         model = IntakeSubmission
@@ -27,6 +30,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "rejection_reason",
+            "return_reason",
             "case",
             "merged_into",
             "created_at",
@@ -39,7 +43,11 @@ class SubmissionListSerializer(SubmissionSerializer):
     """An intake in a list: without the encrypted reason for a rejection (the audited detail)."""
 
     class Meta(SubmissionSerializer.Meta):
-        fields = [name for name in SubmissionSerializer.Meta.fields if name != "rejection_reason"]
+        fields = [
+            name
+            for name in SubmissionSerializer.Meta.fields
+            if name not in ("rejection_reason", "return_reason")
+        ]
         read_only_fields = fields
 
 
@@ -104,8 +112,20 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("What the caseworker should correct."))
+
+
 class MergeSerializer(serializers.Serializer):
     person = serializers.CharField(help_text=_("Reference of the person on file."))
+    case = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Reference of the open case of that person the intake's people join; needed only "
+            "when they are in several. Without an open case, a new case is opened."
+        ),
+    )
 
 
 class DecisionSerializer(serializers.Serializer):

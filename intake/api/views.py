@@ -63,7 +63,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
 
     def _own_draft(self):
         submission = self.get_object()
-        if submission.owner_id != self.request.user.pk or not submission.is_draft:
+        if submission.owner_id != self.request.user.pk or not submission.is_editable:
             raise NotFound
         return submission
 
@@ -93,7 +93,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
         services.intake_save_step(
             submission=submission, step=step, data=answers, actor=request.user
         )
-        forms = STEPS[step](answers)
+        forms = STEPS[step](answers, answers=submission.answers)
         valid = forms.is_valid()
         errors = dict(forms.form.errors)
         for prefix, formset in forms.sets.items():
@@ -192,6 +192,21 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
         return self._decided(submission, None)
 
     @extend_schema(
+        request=serializers.ReturnSerializer, responses={200: serializers.DecisionSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, intake_ref=None):
+        """Send the intake back to its caseworker with what to correct; they submit it again."""
+        submission = self.get_object()
+        _require_supervisor(request.user, submission)
+        payload = serializers.ReturnSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.intake_return(
+            submission=submission, actor=request.user, reason=payload.validated_data["reason"]
+        )
+        return self._decided(submission, None)
+
+    @extend_schema(
         request=serializers.MergeSerializer, responses={200: serializers.DecisionSerializer}
     )
     @action(detail=True, methods=["post"])
@@ -213,7 +228,22 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
                     ]
                 }
             )
-        case = services.intake_merge(submission=submission, target=target, actor=request.user)
+        chosen = payload.validated_data.get("case")
+        joined = None
+        if chosen:
+            joined = services.open_cases_of(target, request.user).filter(reference=chosen).first()
+            if joined is None:
+                raise ValidationError(
+                    {
+                        "case": [
+                            _("Choose one of the open cases of %(person)s.")
+                            % {"person": target.reference}
+                        ]
+                    }
+                )
+        case = services.intake_merge(
+            submission=submission, target=target, actor=request.user, case=joined
+        )
         return self._decided(submission, case)
 
 

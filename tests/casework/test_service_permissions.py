@@ -125,6 +125,10 @@ REFUSED_CALLS = {
     "person_consent_renew": lambda n, u: services.person_consent_renew(
         person=n.mother, actor=n.lena, method=Method.VERBAL
     ),
+    # The neighbour is alice's, in a case the advocate does not see: she may change neither.
+    "person_merge": lambda n, u: services.person_merge(
+        source=n.neighbour, target=n.mother, actor=n.lena
+    ),
     "person_alias_add": lambda n, u: services.person_alias_add(
         person=n.mother, name="Kim", actor=n.lena
     ),

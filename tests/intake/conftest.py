@@ -40,11 +40,15 @@ FAMILY = {
     "children-0-sex": "male",
     "children-0-date_of_birth": "2012-09-01",
     "children-0-nationality": "stateless",
+    "children-0-mother": "principal",
+    "children-0-father": "partner",
     "children-0-benefits_refused": ["household_registration", "school"],
     "children-1-full_name": "王丽",
     "children-1-sex": "female",
     "children-1-date_of_birth": "2016-02-11",
     "children-1-nationality": "stateless",
+    "children-1-mother": "principal",
+    "children-1-father": "partner",
     "children-1-benefits_refused": ["household_registration"],
 }
 SITUATION = {

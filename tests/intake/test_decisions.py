@@ -274,7 +274,7 @@ def test_a_merge_loses_nothing(alice, team_north):
         "attachments": Attachment.objects.filter(person__in=[source, target]).count(),
     }
 
-    moved = services.person_merge(source=source, target=target, actor=alice)
+    moved = casework.person_merge(source=source, target=target, actor=alice)
 
     assert not Person.objects.filter(pk=source.pk).exists()
     target.refresh_from_db()
@@ -329,5 +329,5 @@ def test_a_merge_refuses_conflicting_current_statuses_of_the_same_day(alice, nor
         actor=alice,
     )
     with pytest.raises(ValidationError, match="same day"):
-        services.person_merge(source=source, target=target, actor=alice)
+        casework.person_merge(source=source, target=target, actor=alice)
     assert Person.objects.filter(pk=source.pk).exists()

@@ -1,0 +1,94 @@
+"""
+Issue 16: a supervisor sends an intake back instead of rejecting it, and the caseworker corrects
+one date and submits it again, nothing retyped. The supervisor decides at a desktop in English;
+the caseworker corrects on a phone (390 px) in Korean.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from intake import services
+from intake.models import IntakeSubmission
+from tests.factories import DEFAULT_PASSWORD
+from tests.intake.conftest import ANSWERS, SITUATION
+
+from .conftest import enrol_totp, login_with_totp
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+REASON = "She has been undocumented since 2005, not 2025: check the date."
+
+
+def _as_posted(answers: dict) -> dict:
+    return {key: value if isinstance(value, list) else [value] for key, value in answers.items()}
+
+
+@pytest.fixture
+def submitted(alice):
+    """alice's intake of a family, sent with the status date typed as 2025 instead of 2005."""
+    submission = services.intake_start(actor=alice, team=alice.team_memberships.get().team)
+    answers = {**ANSWERS, "situation": {**SITUATION, "status_since": "2025-06-01"}}
+    for step, data in answers.items():
+        services.intake_save_step(
+            submission=submission, step=step, data=_as_posted(data), actor=alice
+        )
+    assert services.step_forms(submission, "situation").is_valid()
+    return services.intake_submit(submission=submission, actor=alice)
+
+
+def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, submitted, shot):
+    enrol_totp(sue)
+    enrol_totp(alice)
+    detail = f"/intake/{submitted.reference}/"
+
+    # The supervisor, at a desktop, in English.
+    login_with_totp(page, live_server, sue, DEFAULT_PASSWORD)
+    page.goto(detail)
+    page.get_by_label("What should the caseworker correct?").fill(REASON)
+    page.get_by_role("button", name="Send back to the caseworker").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("The intake was sent back to alice with your reason.")).to_be_visible()
+    shot(page, "01-sent-back-en-1280")
+
+    # The caseworker, on a phone, in Korean.
+    phone = open_page()
+    phone.set_viewport_size(PHONE)
+    login_with_totp(phone, live_server, alice, DEFAULT_PASSWORD)
+    phone.locator("#language-select").select_option("ko")
+    phone.locator("form.language").get_by_role("button", name="Change").click()
+    phone.wait_for_load_state()
+    phone.goto("/intake/")
+    returned = phone.locator("ul.returned-intakes li")
+    expect(returned).to_contain_text(REASON)
+    expect(phone.locator("html")).to_have_attribute("lang", "ko")
+    shot(phone, "02-returned-list-ko-390")
+    returned.get_by_role("link").click()
+    phone.wait_for_load_state()
+    expect(phone.locator("#returned-reason")).to_contain_text(REASON)
+    phone.goto(f"/intake/{submitted.reference}/steps/situation/")
+    expect(phone.locator("#id_status_since")).to_have_value("2025-06-01")
+    phone.locator("#id_status_since").fill("2005-06-01")
+    phone.locator("button[name=action][value=next]").click()
+    phone.wait_for_url(re.compile(r"/steps/needs/$"))
+    phone.goto(f"/intake/{submitted.reference}/review/")
+    shot(phone, "03-review-ko-390")
+    phone.locator("section.intake form[method=post] button[type=submit]").click()
+    phone.wait_for_url(re.compile(rf"/intake/{submitted.reference}/$"))
+    submitted.refresh_from_db()
+    assert submitted.status == IntakeSubmission.Status.SUBMITTED
+    shot(phone, "04-submitted-again-ko-390")
+
+    # Back at the desktop: the history, then approval.
+    page.goto(detail)
+    history = page.locator("ol.intake-history li")
+    expect(history).to_have_count(3)
+    expect(history.nth(1)).to_contain_text(REASON)
+    expect(history.nth(2)).to_contain_text("Corrected and submitted again")
+    page.get_by_role("button", name="Approve: create the people and their case").click()
+    page.wait_for_load_state()
+    submitted.refresh_from_db()
+    assert submitted.status == IntakeSubmission.Status.APPROVED
+    shot(page, "05-approved-en-1280")
