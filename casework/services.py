@@ -572,7 +572,7 @@ def case_update(*, case: Case, actor, expected_version: int | None = None, **fie
     status = fields.get("status", case.status)
     if status == CaseStatus.CLOSED:
         if fields.get("closed_on") is None:
-            fields["closed_on"] = case.closed_on or timezone.localdate()
+            fields["closed_on"] = case.closed_on or dates.today()
     elif "status" in fields:
         if fields.get("closed_on"):
             raise ValidationError({"closed_on": _("Only a closed case has a closing date.")})
