@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -353,7 +354,7 @@ def legal_status_change(
                             "status": current.get_status_display(),
                             "start": _("birth")
                             if current.since_birth
-                            else current.effective_from.isoformat(),
+                            else date_format(current.effective_from),
                         }
                     }
                 )
@@ -583,7 +584,7 @@ def case_update(*, case: Case, actor, expected_version: int | None = None, **fie
         raise ValidationError(
             {
                 "closed_on": _("A case cannot close before it opened (%(opened)s).")
-                % {"opened": case.opened_on.isoformat()}
+                % {"opened": date_format(case.opened_on)}
             }
         )
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import roles
@@ -554,7 +555,7 @@ def _merge_statuses(source: Person, target: Person, moved: Counter) -> None:
                     % {
                         "source": source.reference,
                         "target": target.reference,
-                        "day": source_open.effective_from.isoformat(),
+                        "day": date_format(source_open.effective_from),
                     }
                 )
             source_open.delete()
@@ -577,7 +578,7 @@ def _merge_statuses(source: Person, target: Person, moved: Counter) -> None:
                 % {
                     "source": source.reference,
                     "target": target.reference,
-                    "day": status.effective_from.isoformat(),
+                    "day": date_format(status.effective_from),
                     "detail": " ".join(error.messages),
                 }
             ) from None

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from vault.fields import (
@@ -222,7 +223,7 @@ class Relationship(models.Model):
         if parent_dob and child_dob and child_dob <= parent_dob:
             raise ValidationError(
                 _("The child's date of birth (%(child)s) must be after the parent's (%(parent)s).")
-                % {"child": child_dob.isoformat(), "parent": parent_dob.isoformat()}
+                % {"child": date_format(child_dob), "parent": date_format(parent_dob)}
             )
 
     @staticmethod
@@ -356,7 +357,7 @@ class LegalStatusRecord(models.Model):
                         "effective_from": _(
                             "A status cannot begin before the person was born (%(born)s)."
                         )
-                        % {"born": dob.isoformat()}
+                        % {"born": date_format(dob)}
                     }
                 )
             self._clean_overlap()
@@ -376,7 +377,7 @@ class LegalStatusRecord(models.Model):
                     "These dates overlap the status “%(status)s” that began on %(start)s. "
                     "Change the status from a later date, or correct the earlier record."
                 )
-                % {"status": clash.get_status_display(), "start": clash.effective_from.isoformat()}
+                % {"status": clash.get_status_display(), "start": date_format(clash.effective_from)}
             )
 
 
