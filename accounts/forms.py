@@ -100,6 +100,6 @@ class TimeZoneForm(forms.Form):
     def __init__(self, *args, team_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [
-            ("", _("Same as my team (%(zone)s)") % {"zone": team_zone.replace("_", " ")}),
+            ("", _("Same as my team (%(zone)s)") % {"zone": team_zone}),
             *zone_choices(),
         ]

@@ -24,8 +24,9 @@ def zone_names() -> tuple[str, ...]:
 
 
 def zone_choices() -> list[tuple[str, str]]:
-    # A callable, so that migrations name it instead of copying six hundred zones.
-    return [(name, name.replace("_", " ")) for name in zone_names()]
+    # A callable, so that migrations name it instead of copying six hundred zones. The labels are
+    # the IANA names themselves, the same in every language.
+    return [(name, name) for name in zone_names()]
 
 
 def default_zone_name() -> str:
