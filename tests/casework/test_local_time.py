@@ -12,15 +12,19 @@ import re
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import Team
 from accounts.services import user_set_time_zone
 from audit.models import AuditEvent
 from casework import dates, services
 from casework.forms import IncidentForm
 from intake.forms import ChildForm
 
+from ..accounts.test_admin_four_eyes import administrator
+from ..admin_forms import admin_form_data
 from ..conftest import sign_in
 from ..legal_aid.test_documents_render import pdf_of, render, squeezed, text_of
 from ..legal_aid.test_documents_services import build_family, consent
@@ -153,8 +157,6 @@ def test_choosing_a_time_zone_is_audited_by_field_name_and_a_made_up_zone_is_ref
 
 
 def test_a_team_zone_is_validated_against_the_zone_database(team_north):
-    from django.core.exceptions import ValidationError
-
     assert team_north.time_zone == "Asia/Shanghai"
     team_north.time_zone = "Asia/Pyongyang_Old"
     with pytest.raises(ValidationError, match="time_zone"):
@@ -215,3 +217,25 @@ def test_date_inputs_stay_iso_in_every_language(north_case):
             child = str(ChildForm(initial={"date_of_birth": ARREST_DAY})["date_of_birth"])
         assert 'value="2025-10-02"' in incident, language
         assert 'value="2025-10-02"' in child, language
+
+
+def test_an_administrator_moves_a_team_to_seouls_zone_in_the_admin_and_its_members_follow(
+    client, team_north, alice
+):
+    """Team North opens an office in Seoul's zone: the admin's team page sets it, audited by field
+    name, and alice's pages (she chose no zone of her own) then show KST."""
+    sign_in(client, administrator("ada"))
+    url = reverse("admin:accounts_team_change", args=[team_north.pk])
+    data = admin_form_data(client.get(url))
+    assert data["time_zone"] == "Asia/Shanghai"
+    data["time_zone"] = "Asia/Seoul"
+    assert client.post(url, data).status_code == 302
+    assert Team.objects.get(pk=team_north.pk).time_zone == "Asia/Seoul"
+    event = AuditEvent.objects.filter(target_id=str(team_north.pk), action="update").latest(
+        "sequence"
+    )
+    assert event.detail["fields"] == ["time_zone"]
+
+    with _frozen():
+        page = _page(sign_in(client.__class__(), alice), reverse("accounts:security"))
+    assert "2 Dec 2025, 08:30 KST" in page
