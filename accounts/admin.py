@@ -60,11 +60,11 @@ class TeamMembersInline(ReadOnlyMembershipsMixin, admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Preferences"), {"fields": ["preferred_language"]}),
+        (_("Preferences"), {"fields": ["preferred_language", "time_zone"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,
-        (_("Preferences"), {"fields": ["preferred_language"]}),
+        (_("Preferences"), {"fields": ["preferred_language", "time_zone"]}),
     ]
     list_display = [
         "username",
@@ -159,7 +159,7 @@ class GroupAdmin(ReadOnlyAdminMixin, DjangoGroupAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "member_count"]
+    list_display = ["name", "time_zone", "member_count"]
     search_fields = ["name"]
     inlines = [TeamMembersInline]
 

@@ -4,6 +4,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .timezones import zone_choices
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -84,3 +86,20 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         # guess counts towards the lockout as on the login page; Django's form would check it
         # here, unseen by django-axes.
         return self.cleaned_data["old_password"]
+
+
+class TimeZoneForm(forms.Form):
+    """The user's own time zone, or none (their team's)."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Times are shown, and “today” is counted, in this zone."),
+    )
+
+    def __init__(self, *args, team_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            ("", _("Same as my team (%(zone)s)") % {"zone": team_zone}),
+            *zone_choices(),
+        ]

@@ -8,11 +8,13 @@ from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from . import drafts
 from .models import Draft
+from .timezones import zone, zone_name_for
 
 # Pages a signed-in user may reach before proving the second factor.
 OPEN_BEFORE_SECOND_FACTOR = {
@@ -253,3 +255,23 @@ class KeepUnsavedPostMiddleware:
         if request.path_info.startswith("/api/"):
             return JsonResponse({"detail": message}, status=413)
         return render(request, "accounts/too_large.html", {"message": message}, status=413)
+
+
+class LocalTimeMiddleware:
+    """
+    Pages show times, and count today, in the signed-in user's zone: their own choice, else their
+    team's, else SHIMTEO_DEFAULT_TIME_ZONE (accounts.timezones). The zone is deactivated after the
+    response, so that a thread serving the next request (or the next test) starts from the default.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            timezone.activate(zone(zone_name_for(user)))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -16,6 +16,8 @@ from django_otp.util import random_hex
 from vault.blind_index import blind_index, blind_indexes
 from vault.fields import EncryptedCharField, EncryptedJSONField
 
+from .timezones import default_zone_name, zone_choices
+
 
 class User(AbstractUser):
     """A staff member of a partner NGO: caseworker, supervisor, legal advocate or admin."""
@@ -25,6 +27,14 @@ class User(AbstractUser):
         max_length=10,
         choices=settings.LANGUAGES,
         default="en",
+    )
+    # Empty: the zone of the user's team (accounts.timezones.zone_name_for).
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=zone_choices,
+        blank=True,
+        help_text=_("Leave empty to use your team's time zone."),
     )
     session_version = models.PositiveIntegerField(default=0, editable=False)
 
@@ -47,6 +57,16 @@ class Team(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        choices=zone_choices,
+        default=default_zone_name,
+        help_text=_(
+            "Where the team works: its pages show times, and count today, in this zone unless "
+            "a member chose their own."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="TeamMembership",

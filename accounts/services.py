@@ -223,6 +223,21 @@ def user_set_language(*, user, language: str) -> bool:
     return True
 
 
+def user_set_time_zone(*, user, time_zone: str, request=None) -> bool:
+    """
+    The user's own time zone ("" for their team's); False when it is already theirs. Raises
+    ValidationError for a name that is not one of the zones offered.
+    """
+    account = _account(user)
+    if time_zone == account.time_zone:
+        return False
+    account.time_zone = time_zone
+    account.clean_fields(exclude=[f.name for f in account._meta.fields if f.name != "time_zone"])
+    account.save(update_fields=["time_zone"])
+    record(account, "update", account, request=request, fields=["time_zone"])
+    return True
+
+
 # Administrators and four eyes.
 
 

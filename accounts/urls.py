@@ -7,6 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("security/", views.security, name="security"),
+    path("time-zone/", views.time_zone, name="time_zone"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("verify/", views.VerifyView.as_view(), name="verify"),
     path("2fa/setup/", views.SetupView.as_view(), name="setup"),

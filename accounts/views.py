@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -31,8 +32,10 @@ from .forms import (
     LoginForm,
     PasswordChangeForm,
     ReplacementForm,
+    TimeZoneForm,
     TokenForm,
 )
+from .models import User
 from .services import (
     backup_codes_regenerate,
     backup_codes_remaining,
@@ -42,9 +45,11 @@ from .services import (
     totp_enrolment_device,
     user_logout_everywhere,
     user_set_language,
+    user_set_time_zone,
     user_unlock,
 )
 from .signin import may_unlock_anyone
+from .timezones import zone_name_for
 
 # From this many unused backup codes down, the account page asks for new ones.
 BACKUP_CODES_LOW = 2
@@ -222,7 +227,7 @@ class LogoutView(auth_views.LogoutView):
 
 @never_cache
 @login_required
-def security(request):
+def security(request, *, time_zone_form=None, status=200):
     """The signed-in user's own second factor and sessions: each change is one step away."""
     remaining = backup_codes_remaining(request.user)
     return render(
@@ -232,8 +237,35 @@ def security(request):
             "has_authenticator": has_authenticator(request.user),
             "backup_codes_remaining": remaining,
             "backup_codes_running_low": remaining <= BACKUP_CODES_LOW,
+            "time_zone_form": time_zone_form or _time_zone_form(request),
+            "now": timezone.now(),
         },
+        status=status,
     )
+
+
+def _time_zone_form(request, data=None):
+    # The team's zone as the user would have it without a choice of their own.
+    account = User(pk=request.user.pk, time_zone="")
+    initial = {"time_zone": request.user.time_zone}
+    return TimeZoneForm(data, initial=initial, team_zone=zone_name_for(account))
+
+
+@require_POST
+@login_required
+def time_zone(request):
+    form = _time_zone_form(request, request.POST)
+    if form.is_valid():
+        try:
+            user_set_time_zone(
+                user=request.user, time_zone=form.cleaned_data["time_zone"], request=request
+            )
+        except ValidationError:
+            form.add_error("time_zone", _("Choose a time zone from the list."))
+        else:
+            messages.success(request, _("Your time zone has been saved."))
+            return redirect("accounts:security")
+    return security(request, time_zone_form=form, status=400)
 
 
 @method_decorator([never_cache, login_required], name="dispatch")

@@ -5,28 +5,35 @@ person's life. The casework services call these rules, so a page form, the API a
 all refuse an impossible date with the same error on the same field; the intake wizard's forms
 use them too.
 
-"Today" is the day in the teams' time zone (`SHIMTEO_DEFAULT_TIME_ZONE`, Asia/Shanghai), not in
-UTC: a detention recorded just after midnight in Shanghai happened today, and one dated the
-next Shanghai day has not happened yet even while UTC is still on the previous day.
+"Today" is the day where the user works, not in UTC: in the zone that
+accounts.middleware.LocalTimeMiddleware activated for the request (the user's own, else their
+team's), else in `SHIMTEO_DEFAULT_TIME_ZONE` (Asia/Shanghai, Django's TIME_ZONE). A detention
+recorded just after midnight in Shanghai happened today, and one dated the next Shanghai day has
+not happened yet even while UTC is still on the previous day. `today()` is the one way the app
+asks for the day: dashboards ("overdue", "due today"), default dates, the date rules.
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.timezones import team_zone_name, zone
 
-def today() -> datetime.date:
-    """The current day where the teams work."""
-    return timezone.localtime(timezone.now(), ZoneInfo(settings.SHIMTEO_DEFAULT_TIME_ZONE)).date()
+
+def today(*, team=None) -> datetime.date:
+    """The current day in the active time zone, or in `team`'s (for work done for a team outside
+    a request, as a document rendered by a worker)."""
+    if team is not None:
+        return timezone.localdate(timezone.now(), zone(team_zone_name(team)))
+    return timezone.localdate()
 
 
 def local_day(moment: datetime.datetime) -> datetime.date:
-    """The day a moment (a note written, a follow-up done) falls on where the teams work."""
-    return timezone.localtime(moment, ZoneInfo(settings.SHIMTEO_DEFAULT_TIME_ZONE)).date()
+    """The day a moment (a note written, a follow-up done) falls on, in the active time zone."""
+    return timezone.localtime(moment).date()
 
 
 def birth_floor(*, date_of_birth=None, birth_year=None) -> datetime.date | None:
@@ -129,7 +136,7 @@ def parenthood_error(
     if parent_date and child_date:
         if child_date <= parent_date:
             return _("The child's birth must be after the parent's (born %(parent)s).") % {
-                "parent": parent_date.isoformat()
+                "parent": date_format(parent_date)
             }
         age = _years_between(parent_date, child_date)
     else:

@@ -6,6 +6,7 @@ Development (the default) runs on a SQLite file with eager Celery and locally ge
 """
 
 import datetime
+import zoneinfo
 from pathlib import Path
 
 import environ
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.AbsoluteSessionLifetimeMiddleware",
+    # After authentication (it reads the user's and their team's zone).
+    "accounts.middleware.LocalTimeMiddleware",
     # After authentication (it reads the user), outside the view's transaction (it may be aborted).
     "audit.middleware.RefusalAuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -173,9 +176,17 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ko", "한국어"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "UTC"
-# The day in which the teams live: "today" for the date rules (casework/dates.py), not UTC's.
+# Where the teams live: a team's zone when none is set, and the zone of pages, "today" and the
+# date rules (casework/dates.py) for anyone without one (accounts/timezones.py). Times are stored
+# in UTC (USE_TZ); only their display and the day they fall on depend on the zone.
 SHIMTEO_DEFAULT_TIME_ZONE = env.str("SHIMTEO_DEFAULT_TIME_ZONE", default="Asia/Shanghai")
+try:
+    zoneinfo.ZoneInfo(SHIMTEO_DEFAULT_TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+    raise ImproperlyConfigured("SHIMTEO_DEFAULT_TIME_ZONE must be an IANA time zone.") from error
+TIME_ZONE = SHIMTEO_DEFAULT_TIME_ZONE
+# One date and one date-and-time format per language (config/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -1,6 +1,7 @@
 """What a step holds, as label and value pairs, for the review page and the decision page."""
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,7 +19,7 @@ def _display(field: forms.Field, value) -> str:
     if choices:
         return str(choices.get(value, value))
     if hasattr(value, "isoformat"):
-        return value.isoformat()
+        return date_format(value)
     return str(value)
 
 

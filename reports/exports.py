@@ -7,6 +7,7 @@ neutralised with a leading apostrophe.
 import csv
 import io
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -32,8 +33,10 @@ def about(filters: Filters) -> list[list[str]]:
     team = filters.team.name if filters.team else _("All the cases I can see")
     return [
         [_("Team"), team],
-        [_("From"), filters.date_from.isoformat()],
-        [_("To"), filters.date_to.isoformat()],
+        # Written as on the page and in the PDFs, in the file's language (only the file's name
+        # is ISO): a reader comparing the two sees the same dates.
+        [_("From"), date_format(filters.date_from)],
+        [_("To"), date_format(filters.date_to)],
         [
             _("Hidden values"),
             _(

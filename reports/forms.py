@@ -2,8 +2,9 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from casework import dates
 
 from .selectors import teams_of
 from .tables import Filters
@@ -49,7 +50,7 @@ class ReportFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = default_period(timezone.localdate())
+        start, end = default_period(dates.today())
         date_from = data.get("date_from") or start
         date_to = data.get("date_to") or end
         if date_from > date_to:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from vault.fields import (
@@ -352,7 +353,7 @@ class LegalStatusRecord(models.Model):
                         "effective_from": _(
                             "A status cannot begin before the person was born (%(born)s)."
                         )
-                        % {"born": dob.isoformat()}
+                        % {"born": date_format(dob)}
                     }
                 )
             self._clean_overlap()
@@ -372,7 +373,7 @@ class LegalStatusRecord(models.Model):
                     "These dates overlap the status “%(status)s” that began on %(start)s. "
                     "Change the status from a later date, or correct the earlier record."
                 )
-                % {"status": clash.get_status_display(), "start": clash.effective_from.isoformat()}
+                % {"status": clash.get_status_display(), "start": date_format(clash.effective_from)}
             )
 
 

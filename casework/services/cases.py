@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from consent.checks import refusing
 
-from .. import permissions
+from .. import dates, permissions
 from ..choices import AssignmentRole, CaseStatus
 from ..models import (
     Case,
@@ -120,7 +121,7 @@ def case_update(*, case: Case, actor, expected_version: int | None = None, **fie
     status = fields.get("status", case.status)
     if status == CaseStatus.CLOSED:
         if fields.get("closed_on") is None:
-            fields["closed_on"] = case.closed_on or timezone.localdate()
+            fields["closed_on"] = case.closed_on or dates.today()
     elif "status" in fields:
         if fields.get("closed_on"):
             raise ValidationError({"closed_on": _("Only a closed case has a closing date.")})
@@ -131,7 +132,7 @@ def case_update(*, case: Case, actor, expected_version: int | None = None, **fie
         raise ValidationError(
             {
                 "closed_on": _("A case cannot close before it opened (%(opened)s).")
-                % {"opened": case.opened_on.isoformat()}
+                % {"opened": date_format(case.opened_on)}
             }
         )
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
@@ -139,7 +140,7 @@ def _merge_statuses(source: Person, target: Person, moved: Counter) -> None:
                     % {
                         "source": source.reference,
                         "target": target.reference,
-                        "day": source_open.effective_from.isoformat(),
+                        "day": date_format(source_open.effective_from),
                     }
                 )
             source_open.delete()
@@ -162,7 +163,7 @@ def _merge_statuses(source: Person, target: Person, moved: Counter) -> None:
                 % {
                     "source": source.reference,
                     "target": target.reference,
-                    "day": status.effective_from.isoformat(),
+                    "day": date_format(status.effective_from),
                     "detail": " ".join(error.messages),
                 }
             ) from None

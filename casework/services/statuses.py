@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .. import dates, permissions
@@ -58,7 +59,7 @@ def legal_status_change(
                             "status": current.get_status_display(),
                             "start": _("birth")
                             if current.since_birth
-                            else current.effective_from.isoformat(),
+                            else date_format(current.effective_from),
                         }
                     }
                 )

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,7 +15,7 @@ from audit.services import record
 from casework.selectors import case_viewers
 from consent.models import Consent
 
-from .. import selectors
+from .. import dates, selectors
 from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
@@ -54,7 +53,7 @@ def _cut(queryset, limit: int) -> tuple[list, bool]:
 def dashboard(request):
     """The caseworker's start page: their open cases by risk, follow-ups due, recent news."""
     user = request.user
-    today = timezone.localdate()
+    today = dates.today()
     since = today - datetime.timedelta(days=selectors.RECENT_DAYS)
     detained_days = getattr(settings, "SHIMTEO_DETAINED_ALERT_DAYS", 14)
     open_cases = selectors.my_cases(user).open()
@@ -161,7 +160,7 @@ def case_detail(request, case_ref):
         "open_tasks": open_tasks,
         "attachments": list(case.attachments.select_related("person", "uploaded_by")),
         "may_see_viewers": may_see_viewers,
-        "today": timezone.localdate(),
+        "today": dates.today(),
     }
     record(request.user, "view", case, request=request)
     # After the record, so that this view is among the viewers shown.

@@ -16,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -913,7 +915,12 @@ def break_glass(request):
                 messages.warning(
                     request,
                     _("You can see case %(case)s until %(time)s. This is recorded.")
-                    % {"case": case.reference, "time": access.expires_at.strftime("%H:%M")},
+                    % {
+                        "case": case.reference,
+                        "time": date_format(
+                            timezone.localtime(access.expires_at), "DATETIME_FORMAT"
+                        ),
+                    },
                 )
                 return redirect("casework:case_detail", case_ref=case.reference)
     return render(

@@ -1,9 +1,7 @@
 """The printable case summary: one page a caseworker may print, its names at a chosen level."""
 
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, render
@@ -45,12 +43,13 @@ def case_summary_page(request, case_ref):
         # Only a hand-made address gets here: the page offers the valid levels only.
         raise BadRequest("Unknown summary option.")
     level = options.cleaned_data["names"] if options.is_bound else DEFAULT_LEVEL
-    zone = ZoneInfo(settings.SHIMTEO_DEFAULT_TIME_ZONE)
+    # Printed in the reader's zone (accounts.middleware.LocalTimeMiddleware), named on the page.
+    zone = timezone.get_current_timezone()
     context = {
         "options": options if options.is_bound else SummaryOptions(initial={"names": level}),
         "summary": case_summary(case, level=level),
         "printed_at": timezone.localtime(timezone.now(), zone),
-        "time_zone": zone.key,
+        "time_zone": timezone.get_current_timezone_name(),
     }
     response = render(request, "casework/case_summary.html", context)
     # Recorded last, as the case and person pages do: a view of the case, with the level it was

@@ -7,7 +7,7 @@ authority must be cited with (e.g. Refugee Convention art. 33 with CAT art. 3, s
 not recognise North Koreans as refugees).
 """
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from ..models import Authority, Figure, Instrument, Provision
@@ -54,7 +54,7 @@ class Citations:
                 "label": label,
                 "issuer": document.issuing_body,
                 "type": document.document_type,
-                "date": document.issued_on.isoformat(),
+                "date": date_format(document.issued_on),
                 "place": provision_place(item),
             },
         }
@@ -160,7 +160,7 @@ class Citations:
                 "document": p.document.title,
                 "document_code": p.document.code,
                 "issuer": p.document.issuing_body,
-                "issued_on": p.document.issued_on.isoformat(),
+                "issued_on": date_format(p.document.issued_on),
                 "place": provision_place(p),
                 "text": p.text,
             }
@@ -177,7 +177,7 @@ class Citations:
                     "code": p.document.code,
                     "title": p.document.title,
                     "translation_source": p.document.translation_source,
-                    "translation_date": p.document.translation_date.isoformat(),
+                    "translation_date": date_format(p.document.translation_date),
                     "note": p.document.provenance_note,
                 },
             )

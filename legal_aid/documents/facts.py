@@ -11,11 +11,11 @@ contacts or the encrypted places.
 from dataclasses import asdict
 
 from django.db.models import Count
-from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from casework import dates
 from casework import selectors as casework
 from casework.choices import (
     EntitlementKind,
@@ -79,7 +79,7 @@ def gather(document: AdvocacyDocument) -> dict:
             "reference": document.reference,
             "version": document.version,
             "requested_by": document.requested_by.get_username(),
-            "generated_on": timezone.localdate().isoformat(),
+            "generated_on": date_format(_today(document)),
             "case_reference": document.case.reference if document.case_id else "",
             "team": document.team.name if document.team_id else "",
             "redaction": document.redaction,
@@ -95,6 +95,12 @@ def gather(document: AdvocacyDocument) -> dict:
             "annex": citations.annex(),
             "provenance": citations.provenance(),
         }
+
+
+def _today(document: AdvocacyDocument):
+    # Rendered by a worker, outside any request: the day where the document's team works.
+    team = document.team if document.team_id else document.case.team if document.case_id else None
+    return dates.today(team=team)
 
 
 def _scoped_case_and_subject(document: AdvocacyDocument) -> tuple[Case, Person]:
@@ -201,7 +207,7 @@ def _child_access_brief(document, case, child, redactor, citations) -> dict:
         {
             "what": str(EntitlementKind(e.kind).label),
             "status": str(EntitlementStatus(e.status).label),
-            "as_of": e.as_of.isoformat(),
+            "as_of": date_format(e.as_of),
         }
         for e in entitlements
     ]
@@ -376,7 +382,7 @@ def _deportation_appeal(document, case, person, redactor, citations) -> dict:
                     "status": status.get_status_display(),
                     "since": _("birth")
                     if status.since_birth
-                    else status.effective_from.isoformat(),
+                    else date_format(status.effective_from),
                     "country": status.get_country_display(),
                     "case": case.reference,
                 }
@@ -388,7 +394,7 @@ def _deportation_appeal(document, case, person, redactor, citations) -> dict:
                 _("%(kind)s on %(date)s in %(region)s.")
                 % {
                     "kind": incident.get_kind_display(),
-                    "date": incident.occurred_on.isoformat(),
+                    "date": date_format(incident.occurred_on),
                     "region": incident.get_region_display(),
                 },
                 citations.cite("YBF-2004-P2", "MPS-2005-P2"),

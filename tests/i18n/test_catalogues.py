@@ -13,6 +13,8 @@ from django.apps import apps
 from django.conf import settings
 from django.utils.functional import Promise
 
+from accounts.timezones import zone_names
+
 from .catalogue import (
     LANGUAGES,
     ROOT,
@@ -26,6 +28,8 @@ from .catalogue import (
 
 OUR_APPS = {"accounts", "audit", "casework", "consent", "intake", "legal_aid", "ops", "reports"}
 LANGUAGE_NAMES = {str(name) for _, name in settings.LANGUAGES}
+# IANA time zones (Asia/Shanghai) are names, the same in every language.
+ZONE_NAMES = set(zone_names())
 # What makemessages is run with (the Makefile's `messages` target runs the same).
 MAKEMESSAGES_IGNORE = [".venv", "var", "benchmarks"]
 
@@ -144,6 +148,6 @@ def test_model_labels_are_translatable():
                 plain.append(f"{model.__name__}.{field.name}")
             for _, label in field.flatchoices:
                 # Language names are written in their own language, whatever the interface's.
-                if not isinstance(label, Promise) and str(label) not in LANGUAGE_NAMES:
+                if not isinstance(label, Promise) and str(label) not in LANGUAGE_NAMES | ZONE_NAMES:
                     plain.append(f"{model.__name__}.{field.name} choice {label!r}")
     assert plain == []

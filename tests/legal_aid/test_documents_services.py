@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.formats import date_format
 
 from audit.models import AuditEvent
 from casework.choices import (
@@ -84,7 +85,11 @@ def secret_values(*roles: str) -> list[str]:
     values = []
     for role in roles:
         for value in SECRETS[role].values():
-            values.append(value.isoformat() if isinstance(value, datetime.date) else value)
+            if isinstance(value, datetime.date):
+                # As data (ISO) and as a document writes a date (config/formats).
+                values += [value.isoformat(), date_format(value)]
+            else:
+                values.append(value)
     return values
 
 

@@ -1,0 +1,60 @@
+"""
+Local time in chromium at a phone's width (390 px), in Korean: a caseworker of a team in Shanghai's
+zone reads her case's dates in the Korean long form (2025년 10월 2일, never 10/02/2025 or
+2025-10-2) and the time she opened the case with its zone (CST), on the case, person and account pages.
+"""
+
+import re
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from tests.factories import DEFAULT_PASSWORD
+from tests.legal_aid.test_documents_services import build_family
+
+from .conftest import enrol_totp, login_with_totp
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+KOREAN_DATE_TIME = re.compile(r"^\d{4}년 \d{1,2}월 \d{1,2}일 \d{2}:\d{2} CST$")
+
+
+def test_a_caseworker_reads_korean_dates_and_times_with_their_zone_on_a_phone(
+    page, live_server, alice, north_case, shot
+):
+    family = build_family(north_case, alice)
+    enrol_totp(alice)
+    page.set_viewport_size(PHONE)
+    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ko", "url": live_server.url}]
+    )
+
+    page.goto(f"/cases/{north_case.reference}/")
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    # The arrest of 2 October 2025 on the timeline, in the Korean long form.
+    arrest = page.locator('.timeline time[datetime="2025-10-02"]').first
+    expect(arrest).to_have_text("2025년 10월 2일")
+    # Her own visit, a moment ago, with the zone of her team (Asia/Shanghai: CST).
+    page.reload()
+    viewed = page.locator("table time").filter(has_text="CST").first
+    expect(viewed).to_have_text(KOREAN_DATE_TIME)
+    assert viewed.get_attribute("datetime").endswith("+08:00")
+    shot(page, "case-ko-390")
+
+    page.goto(f"/people/{family['mother'].reference}/")
+    expect(page.locator('time[datetime="2025-10-03"]').first).to_have_text("2025년 10월 3일")
+    body = page.locator("main").inner_text()
+    assert "10/02/2025" not in body and "2025-10-2" not in body
+    shot(page, "person-ko-390")
+
+    page.goto("/accounts/security/")
+    expect(page.get_by_label("시간대")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"지금은 \d{4}년 \d{1,2}월 \d{1,2}일 \d{2}:\d{2} CST"))
+    ).to_be_visible()
+    # Nothing is cut off at 390 px: the page is no wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "security-ko-390")
