@@ -302,15 +302,23 @@ class TimelineEntry:
         return TimelineKind(self.kind).label
 
 
-def case_timeline(case: Case) -> list[TimelineEntry]:
+def _records(model, include_voided: bool):
+    """A record kind's rows in force, or with the voided ones for who asked to see them."""
+    return model.with_voided.all() if include_voided else model.objects.all()
+
+
+def case_timeline(case: Case, *, include_voided: bool = False) -> list[TimelineEntry]:
     """
     Everything that happened in a case, oldest first: its people's legal-status periods and benefit
     records, its incidents, notes and follow-ups (set and done). Six queries whatever its size.
+    Voided records only when `include_voided` (to whoever may see a record's history).
     """
     people = CaseMember.objects.filter(case=case).values("person")
     entries = []
-    for record in LegalStatusRecord.objects.filter(person__in=people).select_related(
-        "person", "recorded_by"
+    for record in (
+        _records(LegalStatusRecord, include_voided)
+        .filter(person__in=people)
+        .select_related("person", "recorded_by")
     ):
         entries.append(
             TimelineEntry(
@@ -321,8 +329,10 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
                 person=record.person,
             )
         )
-    for record in Entitlement.objects.filter(person__in=people).select_related(
-        "person", "recorded_by"
+    for record in (
+        _records(Entitlement, include_voided)
+        .filter(person__in=people)
+        .select_related("person", "recorded_by")
     ):
         entries.append(
             TimelineEntry(
@@ -334,7 +344,10 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
             )
         )
     incidents = (
-        Incident.objects.filter(case=case).select_related("recorded_by").prefetch_related("people")
+        _records(Incident, include_voided)
+        .filter(case=case)
+        .select_related("recorded_by")
+        .prefetch_related("people")
     )
     for incident in incidents:
         entries.append(
@@ -345,7 +358,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
                 record=incident,
             )
         )
-    for note in CaseNote.objects.filter(case=case).select_related("author"):
+    for note in _records(CaseNote, include_voided).filter(case=case).select_related("author"):
         entries.append(
             TimelineEntry(
                 on=timezone.localdate(note.created_at),
@@ -354,8 +367,10 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
                 record=note,
             )
         )
-    for task in Task.objects.filter(case=case).select_related(
-        "assignee", "created_by", "completed_by"
+    for task in (
+        _records(Task, include_voided)
+        .filter(case=case)
+        .select_related("assignee", "created_by", "completed_by")
     ):
         entries.append(
             TimelineEntry(

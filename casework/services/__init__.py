@@ -32,6 +32,10 @@ from .cases import (
     case_update,
     caseworker_reassign_all,
 )
+from .corrections import (
+    record_correct,
+    record_void,
+)
 from .people import (
     person_alias_add,
     person_create,
@@ -74,6 +78,8 @@ __all__ = [
     "person_alias_add",
     "person_create",
     "person_update",
+    "record_correct",
+    "record_void",
     "relationship_create",
     "relationship_update",
     "sniff_content_type",
