@@ -177,6 +177,7 @@ class CaseNote(Correctable):
     objects = InForceManager.from_queryset(CaseScopedQuerySet)()
     with_voided = CaseScopedQuerySet.as_manager()
     correctable_fields = ("body",)
+    record_kind = "note"
 
     class Meta:
         ordering = ["-created_at"]
@@ -225,6 +226,7 @@ class Task(Correctable):
     objects = InForceManager.from_queryset(CaseScopedQuerySet)()
     with_voided = CaseScopedQuerySet.as_manager()
     correctable_fields = ("title", "due_on", "assignee")
+    record_kind = "task"
 
     class Meta:
         ordering = ["completed_at", "due_on"]
@@ -274,6 +276,7 @@ class Attachment(Correctable):
     with_voided = CaseScopedQuerySet.as_manager()
     # The file itself is never corrected: a wrong file is voided and the right one uploaded.
     correctable_fields = ("description", "person")
+    record_kind = "file"
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -40,6 +40,8 @@ class Correctable(models.Model):
 
     # The fields a correction may change, in the order its form shows them (see services.corrections).
     correctable_fields: tuple[str, ...] = ()
+    # The record's kind in the addresses of its correction pages (records/<kind>/<id>/...).
+    record_kind: str = ""
 
     class Meta:
         abstract = True
@@ -47,6 +49,14 @@ class Correctable(models.Model):
     @property
     def is_voided(self) -> bool:
         return self.voided_at is not None
+
+
+def correctable_model(record_kind: str) -> type[Correctable] | None:
+    """The model of a kind of record named in an address, or None for no such kind."""
+    for model in Correctable.__subclasses__():
+        if model.record_kind == record_kind:
+            return model
+    return None
 
 
 class RecordRevision(models.Model):

@@ -140,6 +140,7 @@ class PersonAlias(Correctable):
     objects = InForceManager.from_queryset(PersonScopedQuerySet)()
     with_voided = PersonScopedQuerySet.as_manager()
     correctable_fields = ("name",)
+    record_kind = "alias"
 
     class Meta:
         verbose_name = _("alias")
@@ -177,6 +178,7 @@ class Relationship(Correctable):
     objects = InForceManager.from_queryset(RelationshipQuerySet)()
     with_voided = RelationshipQuerySet.as_manager()
     correctable_fields = ("kind", "marriage_registered")
+    record_kind = "tie"
 
     class Meta:
         verbose_name = _("relationship")
@@ -306,6 +308,7 @@ class LegalStatusRecord(Correctable):
         "source",
         "note",
     )
+    record_kind = "status"
 
     class Meta:
         ordering = ["person", "effective_from"]
@@ -427,6 +430,7 @@ class Entitlement(Correctable):
     objects = InForceManager.from_queryset(PersonScopedQuerySet)()
     with_voided = PersonScopedQuerySet.as_manager()
     correctable_fields = ("kind", "status", "as_of", "note")
+    record_kind = "benefit"
 
     class Meta:
         ordering = ["person", "kind", "-as_of", "-recorded_at"]
@@ -467,6 +471,7 @@ class Incident(Correctable):
     objects = InForceManager.from_queryset(CaseScopedQuerySet)()
     with_voided = CaseScopedQuerySet.as_manager()
     correctable_fields = ("kind", "occurred_on", "region", "description")
+    record_kind = "incident"
 
     class Meta:
         ordering = ["-occurred_on"]

@@ -19,7 +19,7 @@ from .. import selectors
 from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
-from ..models import Case, Entitlement, Incident, Person
+from ..models import Attachment, Case, Entitlement, Incident, LegalStatusRecord, Person, PersonAlias
 from ..permissions import (
     can_complete_task,
     can_edit_case,
@@ -134,6 +134,8 @@ def case_detail(request, case_ref):
     principal = principal or (members[0].person if members else None)
     may_see_viewers = can_see_case_viewers(request.user, case)
     can_edit = can_edit_case(request.user, case)
+    # Voided records, struck through with their reason, for those who may correct them.
+    show_voided = can_edit and request.GET.get("voided") == "1"
     open_tasks = list(
         case.tasks.filter(completed_at__isnull=True)
         .select_related("assignee", "case")
@@ -152,12 +154,17 @@ def case_detail(request, case_ref):
         "members": members,
         "principal": principal,
         "family": selectors.family_of(principal, user=request.user) if principal else None,
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors.case_timeline(case, include_voided=show_voided),
+        "show_voided": show_voided,
         "assignments": list(
             case.assignments.select_related("user", "assigned_by").order_by("role", "assigned_at")
         ),
         "open_tasks": open_tasks,
-        "attachments": list(case.attachments.select_related("person", "uploaded_by")),
+        "attachments": list(
+            (Attachment.with_voided.filter(case=case) if show_voided else case.attachments)
+            .select_related("person", "uploaded_by")
+            .order_by("-uploaded_at")
+        ),
         "may_see_viewers": may_see_viewers,
         "today": timezone.localdate(),
     }
@@ -172,13 +179,22 @@ def case_detail(request, case_ref):
 @require_GET
 def person_detail(request, person_ref):
     person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
+    can_edit = can_edit_person(request.user, person)
+    # Voided records, struck through with their reason, for those who may correct them.
+    show_voided = can_edit and request.GET.get("voided") == "1"
+    manager = "with_voided" if show_voided else "objects"
     context = {
         "person": person,
-        "can_edit": can_edit_person(request.user, person),
-        "aliases": person.aliases.order_by("pk"),
-        "statuses": selectors.status_timeline(person).select_related("recorded_by"),
+        "can_edit": can_edit,
+        "show_voided": show_voided,
+        "aliases": getattr(PersonAlias, manager).filter(person=person).order_by("pk"),
+        "statuses": getattr(LegalStatusRecord, manager)
+        .filter(person=person)
+        .select_related("recorded_by")
+        .order_by("effective_from", "recorded_at"),
         "entitlements": selectors.current_entitlements(person),
-        "entitlement_history": Entitlement.objects.filter(person=person)
+        "entitlement_history": getattr(Entitlement, manager)
+        .filter(person=person)
         .select_related("recorded_by")
         .order_by("-as_of", "-recorded_at"),
         "incidents": Incident.objects.visible_to(request.user)
