@@ -154,6 +154,30 @@ def _keep_revision(instance, *, earlier: dict, action: str, reason: str, actor) 
     return _save(revision)
 
 
+def _keep_earlier(instance, fields: dict, *, actor, reason: str = "") -> None:
+    """
+    Before an update by the older services (incident_update, relationship_update), keep what
+    the fields it changes said, as record_correct does: no correction loses the earlier value.
+    """
+    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    changed = []
+    for name, value in fields.items():
+        if current._meta.get_field(name).many_to_many:
+            before = {str(pk) for pk in getattr(current, name).values_list("pk", flat=True)}
+            if before != {str(item.pk) for item in value}:
+                changed.append(name)
+        elif getattr(current, name) != value:
+            changed.append(name)
+    if changed:
+        _keep_revision(
+            current,
+            earlier=_stored_values(current, changed),
+            action=RecordRevision.Action.CORRECTED,
+            reason=reason,
+            actor=actor,
+        )
+
+
 def _bump_version(instance) -> None:
     """Count a change made outside the row's own fields (its people, its team's staff)."""
     type(instance)._default_manager.filter(pk=instance.pk).update(version=F("version") + 1)

@@ -321,3 +321,18 @@ def test_only_who_may_change_the_case_corrects_or_voids(north_case, alice, bob, 
             services.record_void(record=note, reason="y", actor=outsider)
     services.record_correct(record=note, fields={"body": "Called twice."}, reason="y", actor=sue)
     services.record_void(record=note, reason="Duplicate.", actor=sue)
+
+
+def test_the_incident_page_correction_keeps_the_earlier_values_too(north_case, mother, alice):
+    raid = services.incident_record(
+        case=north_case,
+        kind=IncidentKind.RAID,
+        occurred_on=D(2024, 5, 1),
+        region=Region.JILIN,
+        actor=alice,
+    )
+    services.incident_update(
+        incident=raid, actor=alice, expected_version=1, region=Region.LIAONING, people=[mother]
+    )
+    revision = raid.revisions.get()
+    assert revision.earlier == {"people": [], "region": Region.JILIN}
