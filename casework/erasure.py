@@ -20,7 +20,16 @@ from consent.models import ErasureReason, Kind, Method, Scope
 from consent.services import consent_record
 
 from . import permissions
-from .models import Attachment, Entitlement, Incident, LegalStatusRecord, Person
+from .models import (
+    Attachment,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
+    RecordRevision,
+    Relationship,
+)
 
 # What a withdrawal of "store data" erases: every encrypted detail that could identify the
 # person. Their reference stands in for the name, which is required; coarse facts stay.
@@ -101,28 +110,30 @@ def person_erase_identifying_details(*, person, actor, because: str) -> None:
     person.full_clean()
     person.version = F("version") + 1
     person.save()
-    aliases = person.aliases.count()
-    person.aliases.all().delete()
+    # Voided records too (`with_voided`): a void keeps a record's text, and an erasure must not.
+    revisions = _erase_revisions(person)
+    aliases = PersonAlias.with_voided.filter(person=person).count()
+    PersonAlias.with_voided.filter(person=person).delete()
     entitlements = 0
-    for entitlement in Entitlement.objects.filter(person=person):
-        if entitlement.note:
-            entitlement.note = ""
-            entitlement.save(update_fields=["note"])
+    for entitlement in Entitlement.with_voided.filter(person=person):
+        if entitlement.note or entitlement.void_reason:
+            entitlement.note, entitlement.void_reason = "", None
+            entitlement.save(update_fields=["note", "void_reason"])
             entitlements += 1
     statuses = 0
-    for status in LegalStatusRecord.objects.filter(person=person):
-        if status.note or status.place:
-            status.note, status.place = "", ""
-            status.save(update_fields=["note", "place"])
+    for status in LegalStatusRecord.with_voided.filter(person=person):
+        if status.note or status.place or status.void_reason:
+            status.note, status.place, status.void_reason = "", "", None
+            status.save(update_fields=["note", "place", "void_reason"])
             statuses += 1
     incidents = 0
-    for incident in Incident.objects.filter(people=person):
-        if incident.description:
-            incident.description = ""
-            incident.save(update_fields=["description"])
+    for incident in Incident.with_voided.filter(people=person):
+        if incident.description or incident.void_reason:
+            incident.description, incident.void_reason = "", None
+            incident.save(update_fields=["description", "void_reason"])
             incidents += 1
     files = []
-    for attachment in Attachment.objects.filter(person=person):
+    for attachment in Attachment.with_voided.filter(person=person):
         record(actor, "delete", attachment, case=attachment.case, erased_because=because)
         files.append((attachment.file.storage, attachment.file.name))
         attachment.delete()
@@ -138,8 +149,34 @@ def person_erase_identifying_details(*, person, actor, because: str) -> None:
         incidents_blanked=incidents,
         attachments_deleted=len(files),
         documents_withdrawn=documents,
+        revisions_deleted=revisions,
     )
     transaction.on_commit(lambda: _delete_files(files))
+
+
+def _erase_revisions(person) -> int:
+    """
+    The earlier values of the records about the person (their aliases, ties, statuses,
+    benefits, files, and the incidents they were part of): a correction may have removed their
+    name or place from the record, and its history still holds it.
+    """
+    records = [
+        *PersonAlias.with_voided.filter(person=person),
+        *Relationship.with_voided.filter(from_person=person),
+        *Relationship.with_voided.filter(to_person=person),
+        *LegalStatusRecord.with_voided.filter(person=person),
+        *Entitlement.with_voided.filter(person=person),
+        *Incident.with_voided.filter(people=person),
+        *Attachment.with_voided.filter(person=person),
+    ]
+    deleted = 0
+    for about in records:
+        deleted += RecordRevision.objects.filter(
+            content_type__app_label=about._meta.app_label,
+            content_type__model=about._meta.model_name,
+            object_id=about.pk,
+        ).delete()[0]
+    return deleted
 
 
 def _delete_files(files) -> None:

@@ -498,3 +498,74 @@ class BreakGlassForm(forms.Form):
 
     def clean_case_reference(self):
         return self.cleaned_data["case_reference"].strip().upper()
+
+
+# Corrections and voids: the fields a correction may change, and always a reason.
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Why"),
+        widget=text_area(3),
+        help_text=_("Kept with the record's history, for whoever reads it later."),
+    )
+
+
+class VoidForm(ReasonForm):
+    pass
+
+
+class NoteCorrectionForm(ReasonForm, NoteForm):
+    field_order = ["body", "reason"]
+
+
+class TaskCorrectionForm(ReasonForm):
+    title = forms.CharField(label=_("What to do"), max_length=200)
+    due_on = date_field(_("Due on"), required=False)
+    field_order = ["title", "due_on", "reason"]
+
+
+class AttachmentCorrectionForm(ReasonForm):
+    description = forms.CharField(label=_("Description"), required=False, widget=text_area())
+    field_order = ["description", "reason"]
+
+
+class IncidentCorrectionForm(ReasonForm):
+    kind = IncidentForm.base_fields["kind"]
+    occurred_on = date_field(_("When"))
+    region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
+    description = forms.CharField(label=_("Description"), required=False, widget=text_area(5))
+    field_order = ["kind", "occurred_on", "region", "description", "reason"]
+
+
+class AliasCorrectionForm(ReasonForm, AliasForm):
+    field_order = ["name", "reason"]
+
+
+class TieCorrectionForm(ReasonForm):
+    kind = forms.ChoiceField(label=_("Tie"), choices=RelationshipKind.choices)
+    marriage_registered = RelationshipForm.base_fields["marriage_registered"]
+    field_order = ["kind", "marriage_registered", "reason"]
+
+
+class StatusCorrectionForm(ReasonForm, StatusPeriodForm):
+    effective_to = date_field(
+        _("Until"), required=False, help_text=_("Empty for the current status.")
+    )
+    field_order = ["status", "effective_from", "effective_to"]
+
+
+class EntitlementCorrectionForm(ReasonForm, EntitlementForm):
+    field_order = ["kind", "status", "as_of", "note", "reason"]
+
+
+CORRECTION_FORMS = {
+    "note": NoteCorrectionForm,
+    "task": TaskCorrectionForm,
+    "file": AttachmentCorrectionForm,
+    "incident": IncidentCorrectionForm,
+    "alias": AliasCorrectionForm,
+    "tie": TieCorrectionForm,
+    "status": StatusCorrectionForm,
+    "benefit": EntitlementCorrectionForm,
+}

@@ -14,7 +14,15 @@ from django.db.models import Q, QuerySet
 from accounts import roles
 
 from .choices import AssignmentRole
-from .models import Case, CaseAssignment, CaseMember, Person, Relationship, Task
+from .models import (
+    Case,
+    CaseAssignment,
+    CaseMember,
+    LegalStatusRecord,
+    Person,
+    Relationship,
+    Task,
+)
 
 
 def _is_active(user) -> bool:
@@ -97,6 +105,28 @@ def can_merge_people(user, source: Person, target: Person) -> bool:
     deleted): only someone who may change each of them may say they are one.
     """
     return can_edit_person(user, source) and can_edit_person(user, target)
+
+
+def can_correct_record(user, record) -> bool:
+    """
+    Correcting or voiding a note, follow-up, file, incident, alias, tie, status period or benefit
+    is for whoever may change it: its case's caseworkers and supervisors, or the people's (a
+    status period also for an administrator through break-glass, as `can_record_legal_status`).
+    """
+    if not _is_active(user):
+        return False
+    if isinstance(record, LegalStatusRecord):
+        return can_record_legal_status(user, record.person)
+    return can_edit_record(user, record)
+
+
+def can_see_record_history(user, record) -> bool:
+    """
+    A record's earlier values and voided records are shown to those who may correct it, not to
+    everyone who reads the case: a correction often removes what should not have been written
+    (a wrong name), which a legal advocate reading a shared case has no need to see.
+    """
+    return can_correct_record(user, record)
 
 
 def can_register_person(user, case: Case | None) -> bool:

@@ -4,6 +4,7 @@ every view, viewset, admin page, download and export starts from it.
 """
 
 from django.apps import apps
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -115,14 +116,38 @@ class PersonQuerySet(EncryptedQuerySet):
         return self.filter(pk__in=named.union(aliased))
 
 
-class CaseScopedQuerySet(EncryptedQuerySet):
+class RecordQuerySet(EncryptedQuerySet):
+    """The records a caseworker can correct or void (casework.models.corrections.Correctable)."""
+
+    def in_force(self):
+        return self.filter(voided_at__isnull=True)
+
+    def voided(self):
+        return self.filter(voided_at__isnull=False)
+
+
+class InForceManager(models.Manager):
+    """
+    The default manager of a record that can be voided: a voided record is a mistake, so it is
+    left out of every page, list, report, document, check and count that reads `objects`
+    (relations such as `person.status_records` included) without each of them having to
+    remember it. Only the history pages, "show voided records" and the writers that must keep
+    every row (erasure, merge) read `with_voided`. Django's base manager, used for saves,
+    deletion and foreign keys, stays unfiltered.
+    """
+
+    def get_queryset(self):
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
+class CaseScopedQuerySet(RecordQuerySet):
     """Records that belong to a case (notes, tasks, incidents, attachments) are seen through it."""
 
     def visible_to(self, user):
         return self.filter(case__in=_cases_visible_to(user).values("pk"))
 
 
-class PersonScopedQuerySet(EncryptedQuerySet):
+class PersonScopedQuerySet(RecordQuerySet):
     """Records about a person (aliases, statuses, entitlements) are seen through the person."""
 
     person_field = "person"
@@ -133,7 +158,7 @@ class PersonScopedQuerySet(EncryptedQuerySet):
         return self.filter(**{f"{self.person_field}__in": visible})
 
 
-class RelationshipQuerySet(EncryptedQuerySet):
+class RelationshipQuerySet(RecordQuerySet):
     """A family tie is seen only when both people are: otherwise it would name someone out of scope."""
 
     def visible_to(self, user):

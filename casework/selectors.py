@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import (
     Count,
     Max,
@@ -34,10 +35,12 @@ from .models import (
     Case,
     CaseMember,
     CaseNote,
+    Correctable,
     Entitlement,
     Incident,
     LegalStatusRecord,
     Person,
+    RecordRevision,
     Relationship,
     Task,
 )
@@ -103,6 +106,7 @@ class Family:
     parents: list[Person]
     partners: list[Partner]
     children: list[Person]
+    ties: tuple = ()  # the ties themselves, for their Correct and Void actions
 
 
 def family_of(person: Person, *, user) -> Family:
@@ -118,11 +122,12 @@ def family_of(person: Person, *, user) -> Family:
     visible = _visible_among(
         {tie.from_person_id for tie in ties} | {tie.to_person_id for tie in ties}, user=user
     )
-    parents, partners, children = [], [], []
+    parents, partners, children, shown = [], [], [], []
     for tie in ties:
         # As Relationship.objects.visible_to(user): a tie is shown when both its people are.
         if tie.from_person_id not in visible or tie.to_person_id not in visible:
             continue
+        shown.append(tie)
         other = tie.to_person if tie.from_person_id == person.pk else tie.from_person
         if tie.kind == RelationshipKind.PARENT_OF:
             (children if tie.from_person_id == person.pk else parents).append(other)
@@ -130,7 +135,7 @@ def family_of(person: Person, *, user) -> Family:
             partners.append(
                 Partner(person=other, kind=tie.kind, marriage_registered=tie.marriage_registered)
             )
-    return Family(parents=parents, partners=partners, children=children)
+    return Family(parents=parents, partners=partners, children=children, ties=tuple(shown))
 
 
 def _visible_among(person_ids: set, *, user) -> set:
@@ -302,15 +307,23 @@ class TimelineEntry:
         return TimelineKind(self.kind).label
 
 
-def case_timeline(case: Case) -> list[TimelineEntry]:
+def _records(model, include_voided: bool):
+    """A record kind's rows in force, or with the voided ones for who asked to see them."""
+    return model.with_voided.all() if include_voided else model.objects.all()
+
+
+def case_timeline(case: Case, *, include_voided: bool = False) -> list[TimelineEntry]:
     """
     Everything that happened in a case, oldest first: its people's legal-status periods and benefit
     records, its incidents, notes and follow-ups (set and done). Six queries whatever its size.
+    Voided records only when `include_voided` (to whoever may see a record's history).
     """
     people = CaseMember.objects.filter(case=case).values("person")
     entries = []
-    for record in LegalStatusRecord.objects.filter(person__in=people).select_related(
-        "person", "recorded_by"
+    for record in (
+        _records(LegalStatusRecord, include_voided)
+        .filter(person__in=people)
+        .select_related("person", "recorded_by")
     ):
         entries.append(
             TimelineEntry(
@@ -321,8 +334,10 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
                 person=record.person,
             )
         )
-    for record in Entitlement.objects.filter(person__in=people).select_related(
-        "person", "recorded_by"
+    for record in (
+        _records(Entitlement, include_voided)
+        .filter(person__in=people)
+        .select_related("person", "recorded_by")
     ):
         entries.append(
             TimelineEntry(
@@ -334,7 +349,10 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
             )
         )
     incidents = (
-        Incident.objects.filter(case=case).select_related("recorded_by").prefetch_related("people")
+        _records(Incident, include_voided)
+        .filter(case=case)
+        .select_related("recorded_by")
+        .prefetch_related("people")
     )
     for incident in incidents:
         entries.append(
@@ -345,7 +363,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
                 record=incident,
             )
         )
-    for note in CaseNote.objects.filter(case=case).select_related("author"):
+    for note in _records(CaseNote, include_voided).filter(case=case).select_related("author"):
         entries.append(
             TimelineEntry(
                 on=timezone.localdate(note.created_at),
@@ -354,8 +372,10 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
                 record=note,
             )
         )
-    for task in Task.objects.filter(case=case).select_related(
-        "assignee", "created_by", "completed_by"
+    for task in (
+        _records(Task, include_voided)
+        .filter(case=case)
+        .select_related("assignee", "created_by", "completed_by")
     ):
         entries.append(
             TimelineEntry(
@@ -455,3 +475,45 @@ def case_viewers(case) -> list[CaseViewer]:
             )
         )
     return viewers
+
+
+# A record's history: what each correction replaced, and its void.
+
+
+@dataclass(frozen=True)
+class Revision:
+    revision: RecordRevision
+    earlier: list[tuple[str, object]]  # (field label, value as shown)
+
+
+def record_revisions(record: Correctable) -> list[Revision]:
+    """The corrections and void of a record, newest first, with the values they replaced."""
+    revisions = record.revisions.select_related("made_by").order_by("-number")
+    return [
+        Revision(
+            revision=revision,
+            earlier=[
+                _shown(record, name, value)
+                for name, value in sorted(revision.earlier.items())
+                if name in record.correctable_fields
+            ],
+        )
+        for revision in revisions
+    ]
+
+
+def _shown(record, name: str, value) -> tuple[str, object]:
+    field = record._meta.get_field(name)
+    label = str(field.verbose_name)
+    if value is None or value == "":
+        return label, "—"
+    if field.choices:
+        return label, dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.DateField):
+        return label, datetime.date.fromisoformat(value)
+    if field.is_relation:
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return label, getattr(related, "reference", None) or str(related or "—")
+    if isinstance(value, bool):
+        return label, _("Yes") if value else _("No")
+    return label, value

@@ -1,5 +1,6 @@
 from .access import BreakGlassAccess
 from .cases import Attachment, Case, CaseAssignment, CaseFlag, CaseMember, CaseNote, Task
+from .corrections import Correctable, RecordRevision
 from .people import (
     Entitlement,
     Incident,
@@ -17,11 +18,13 @@ __all__ = [
     "CaseFlag",
     "CaseMember",
     "CaseNote",
+    "Correctable",
     "Entitlement",
     "Incident",
     "LegalStatusRecord",
     "Person",
     "PersonAlias",
+    "RecordRevision",
     "Relationship",
     "Task",
 ]

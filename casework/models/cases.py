@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from vault.fields import EncryptedCharField, EncryptedTextField
 
 from ..choices import AssignmentRole, CaseStatus, MemberRole, RiskLevel
-from ..querysets import CaseQuerySet, CaseScopedQuerySet
+from ..querysets import CaseQuerySet, CaseScopedQuerySet, InForceManager
 from ..references import case_reference
+from .corrections import Correctable
 
 
 class Case(models.Model):
@@ -156,7 +157,7 @@ class CaseAssignment(models.Model):
         return f"{self.case} · {self.user} ({self.get_role_display()})"
 
 
-class CaseNote(models.Model):
+class CaseNote(Correctable):
     """A caseworker's note on a case; the body is encrypted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -173,7 +174,10 @@ class CaseNote(models.Model):
     body = EncryptedTextField(_("note"))
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
 
-    objects = CaseScopedQuerySet.as_manager()
+    objects = InForceManager.from_queryset(CaseScopedQuerySet)()
+    with_voided = CaseScopedQuerySet.as_manager()
+    correctable_fields = ("body",)
+    record_kind = "note"
 
     class Meta:
         ordering = ["-created_at"]
@@ -184,7 +188,7 @@ class CaseNote(models.Model):
         return _("Note on %(case)s") % {"case": self.case}
 
 
-class Task(models.Model):
+class Task(Correctable):
     """A follow-up: something someone must do for a case by a date."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -218,9 +222,11 @@ class Task(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    objects = CaseScopedQuerySet.as_manager()
+    objects = InForceManager.from_queryset(CaseScopedQuerySet)()
+    with_voided = CaseScopedQuerySet.as_manager()
+    correctable_fields = ("title", "due_on", "assignee")
+    record_kind = "task"
 
     class Meta:
         ordering = ["completed_at", "due_on"]
@@ -236,7 +242,7 @@ class Task(models.Model):
         return self.completed_at is not None
 
 
-class Attachment(models.Model):
+class Attachment(Correctable):
     """A file kept with a case (a scan, a photo of a document), encrypted at rest."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -266,7 +272,11 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    objects = CaseScopedQuerySet.as_manager()
+    objects = InForceManager.from_queryset(CaseScopedQuerySet)()
+    with_voided = CaseScopedQuerySet.as_manager()
+    # The file itself is never corrected: a wrong file is voided and the right one uploaded.
+    correctable_fields = ("description", "person")
+    record_kind = "file"
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -32,11 +32,13 @@ from ..choices import (
 from ..querysets import (
     NAME_SCOPE,
     CaseScopedQuerySet,
+    InForceManager,
     PersonQuerySet,
     PersonScopedQuerySet,
     RelationshipQuerySet,
 )
 from ..references import person_reference
+from .corrections import Correctable
 
 
 class Person(models.Model):
@@ -127,7 +129,7 @@ class Person(models.Model):
                 )
 
 
-class PersonAlias(models.Model):
+class PersonAlias(Correctable):
     """Another name a person is known by: a Chinese name, a romanisation, a name used in hiding."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -137,7 +139,10 @@ class PersonAlias(models.Model):
     name = EncryptedCharField(_("name"), max_length=200)
     name_index = BlindIndexField(source="name", scope=NAME_SCOPE)
 
-    objects = PersonScopedQuerySet.as_manager()
+    objects = InForceManager.from_queryset(PersonScopedQuerySet)()
+    with_voided = PersonScopedQuerySet.as_manager()
+    correctable_fields = ("name",)
+    record_kind = "alias"
 
     class Meta:
         verbose_name = _("alias")
@@ -147,7 +152,7 @@ class PersonAlias(models.Model):
         return _("Alias of %(reference)s") % {"reference": self.person.reference}
 
 
-class Relationship(models.Model):
+class Relationship(Correctable):
     """A family tie, read as `from_person` <kind> `to_person` (e.g. mother is parent of child)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -171,9 +176,11 @@ class Relationship(models.Model):
         help_text=_("For couples: whether the marriage is registered with the authorities."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    objects = RelationshipQuerySet.as_manager()
+    objects = InForceManager.from_queryset(RelationshipQuerySet)()
+    with_voided = RelationshipQuerySet.as_manager()
+    correctable_fields = ("kind", "marriage_registered")
+    record_kind = "tie"
 
     class Meta:
         verbose_name = _("relationship")
@@ -183,8 +190,11 @@ class Relationship(models.Model):
                 condition=~Q(from_person=F("to_person")),
                 name="casework_relationship_not_to_self",
             ),
+            # A voided tie does not stand in the way of the right one.
             models.UniqueConstraint(
-                fields=["from_person", "to_person", "kind"], name="casework_relationship_unique"
+                fields=["from_person", "to_person", "kind"],
+                condition=Q(voided_at__isnull=True),
+                name="casework_relationship_unique",
             ),
         ]
 
@@ -244,7 +254,7 @@ class Relationship(models.Model):
             raise ValidationError(_("This tie between these two people is already recorded."))
 
 
-class LegalStatusRecord(models.Model):
+class LegalStatusRecord(Correctable):
     """
     One period of a person's legal situation. The records of a person form their timeline;
     the one without `effective_to` is the current status (at most one, enforced by the database).
@@ -284,7 +294,18 @@ class LegalStatusRecord(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    objects = PersonScopedQuerySet.as_manager()
+    objects = InForceManager.from_queryset(PersonScopedQuerySet)()
+    with_voided = PersonScopedQuerySet.as_manager()
+    correctable_fields = (
+        "status",
+        "effective_from",
+        "effective_to",
+        "country",
+        "place",
+        "source",
+        "note",
+    )
+    record_kind = "status"
 
     class Meta:
         ordering = ["person", "effective_from"]
@@ -292,9 +313,10 @@ class LegalStatusRecord(models.Model):
         verbose_name = _("legal status record")
         verbose_name_plural = _("legal status records")
         constraints = [
+            # A voided status is no status: the one it had closed can be current again.
             models.UniqueConstraint(
                 fields=["person"],
-                condition=Q(effective_to__isnull=True),
+                condition=Q(effective_to__isnull=True, voided_at__isnull=True),
                 name="casework_one_open_status_per_person",
             ),
             models.CheckConstraint(
@@ -356,7 +378,8 @@ class LegalStatusRecord(models.Model):
                         % {"born": date_format(dob)}
                     }
                 )
-            self._clean_overlap()
+            if not self.is_voided:
+                self._clean_overlap()
 
     def _clean_overlap(self):
         others = LegalStatusRecord.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
@@ -377,7 +400,7 @@ class LegalStatusRecord(models.Model):
             )
 
 
-class Entitlement(models.Model):
+class Entitlement(Correctable):
     """
     What happened when a person sought a benefit the papers withhold: the latest record of each
     kind is the person's present situation, and earlier ones are its history.
@@ -401,7 +424,10 @@ class Entitlement(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    objects = PersonScopedQuerySet.as_manager()
+    objects = InForceManager.from_queryset(PersonScopedQuerySet)()
+    with_voided = PersonScopedQuerySet.as_manager()
+    correctable_fields = ("kind", "status", "as_of", "note")
+    record_kind = "benefit"
 
     class Meta:
         ordering = ["person", "kind", "-as_of", "-recorded_at"]
@@ -413,7 +439,7 @@ class Entitlement(models.Model):
         return f"{self.person} · {self.get_kind_display()}: {self.get_status_display()}"
 
 
-class Incident(models.Model):
+class Incident(Correctable):
     """A dated event in a case: a raid, an arrest, a refusal, a deportation, trafficking."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -438,9 +464,11 @@ class Incident(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
-    objects = CaseScopedQuerySet.as_manager()
+    objects = InForceManager.from_queryset(CaseScopedQuerySet)()
+    with_voided = CaseScopedQuerySet.as_manager()
+    correctable_fields = ("kind", "occurred_on", "region", "description")
+    record_kind = "incident"
 
     class Meta:
         ordering = ["-occurred_on"]

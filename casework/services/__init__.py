@@ -36,6 +36,10 @@ from .consents import (
     person_consent_record,
     person_consent_renew,
 )
+from .corrections import (
+    record_correct,
+    record_void,
+)
 from .merge import (
     person_merge,
 )
@@ -84,6 +88,8 @@ __all__ = [
     "person_create",
     "person_merge",
     "person_update",
+    "record_correct",
+    "record_void",
     "relationship_create",
     "relationship_update",
     "sniff_content_type",

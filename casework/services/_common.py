@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from ..models import (
     Case,
     CaseMember,
     Person,
+    RecordRevision,
 )
 
 PERSON_FIELDS = frozenset(
@@ -114,6 +116,66 @@ def _update(instance, fields: dict, expected_version: int | None) -> list[str]:
         current.refresh_from_db(fields=["version"])
     _copy_state(current, instance)
     return changed
+
+
+def _stored_values(instance, names) -> dict:
+    """
+    The values of `names` as a revision keeps them: plain JSON (a date as ISO text, a related
+    record as its id, the people of an incident as their ids).
+    """
+    values = {}
+    for name in names:
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            values[name] = sorted(
+                str(pk) for pk in getattr(instance, name).values_list("pk", flat=True)
+            )
+        else:
+            value = field.value_from_object(instance)
+            values[name] = str(value) if field.is_relation and value is not None else value
+    return values
+
+
+def _keep_revision(instance, *, earlier: dict, action: str, reason: str, actor) -> RecordRevision:
+    """
+    Keep what `instance` said before a correction or its void, encrypted. Call it before the
+    change is saved, with `instance` at the version the earlier values belong to.
+    """
+    revision = RecordRevision(
+        content_type=ContentType.objects.get_for_model(instance),
+        object_id=instance.pk,
+        number=instance.version,
+        action=action,
+        fields=sorted(earlier),
+        earlier=earlier,
+        reason=reason,
+        made_by=actor,
+    )
+    return _save(revision)
+
+
+def _keep_earlier(instance, fields: dict, *, actor, reason: str = "") -> None:
+    """
+    Before an update by the older services (incident_update, relationship_update), keep what
+    the fields it changes said, as record_correct does: no correction loses the earlier value.
+    """
+    current = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    changed = []
+    for name, value in fields.items():
+        if current._meta.get_field(name).many_to_many:
+            before = {str(pk) for pk in getattr(current, name).values_list("pk", flat=True)}
+            if before != {str(item.pk) for item in value}:
+                changed.append(name)
+        elif getattr(current, name) != value:
+            changed.append(name)
+    if changed:
+        _keep_revision(
+            current,
+            earlier=_stored_values(current, changed),
+            action=RecordRevision.Action.CORRECTED,
+            reason=reason,
+            actor=actor,
+        )
 
 
 def _bump_version(instance) -> None:

@@ -21,6 +21,7 @@ from .. import permissions
 from ..models import (
     Attachment,
     CaseMember,
+    Entitlement,
     Incident,
     LegalStatusRecord,
     Person,
@@ -118,6 +119,20 @@ def _merge_ties(source: Person, target: Person, moved: Counter) -> None:
         moved["relationships"] += 1
 
 
+def _merge_voided(source: Person, target: Person, moved: Counter) -> None:
+    """Voided records are history of the one person too: they move as they are, unchecked."""
+    ties = Relationship.with_voided.voided()
+    ties.filter(
+        Q(from_person=source, to_person=target) | Q(from_person=target, to_person=source)
+    ).delete()
+    for model in (PersonAlias, LegalStatusRecord, Entitlement, Attachment):
+        moved["voided_records"] += (
+            model.with_voided.voided().filter(person=source).update(person=target)
+        )
+    for side in ("from_person", "to_person"):
+        moved["voided_records"] += ties.filter(**{side: source}).update(**{side: target})
+
+
 def _merge_statuses(source: Person, target: Person, moved: Counter) -> None:
     """
     Both timelines become one. When both records have a current status, the one that began
@@ -180,7 +195,8 @@ def _unaccounted(source: Person) -> list[str]:
         if not (relation.one_to_many or relation.one_to_one):
             continue
         model = relation.related_model
-        if model._default_manager.filter(**{relation.field.name: source.pk}).exists():
+        # The base manager: voided records count too (the default one leaves them out).
+        if model._base_manager.filter(**{relation.field.name: source.pk}).exists():
             left.append(model._meta.label)
     return left
 
@@ -213,6 +229,7 @@ def person_merge(*, source: Person, target: Person, actor) -> Counter:
         _merge_aliases(source, target, moved)
         _merge_ties(source, target, moved)
         _merge_statuses(source, target, moved)
+        _merge_voided(source, target, moved)
         moved["entitlements"] = source.entitlements.update(person=target)
         for incident in Incident.objects.filter(people=source):
             incident.people.remove(source)

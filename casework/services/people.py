@@ -24,6 +24,7 @@ from ._common import (
     _check_fields,
     _check_person_fields,
     _filled,
+    _keep_earlier,
     _person_case,
     _require,
     _save,
@@ -171,6 +172,7 @@ def relationship_update(
     _check_fields(fields, RELATIONSHIP_FIELDS, "relationship")
     with transaction.atomic():
         _lock_people(relationship.from_person, relationship.to_person)
+        _keep_earlier(relationship, fields, actor=actor)
         changed = _update(relationship, fields, expected_version)
         if changed:
             _audit(

@@ -21,6 +21,7 @@ from ._common import (
     _bump_version,
     _check_fields,
     _filled,
+    _keep_earlier,
     _refuse_non_members,
     _require,
     _save,
@@ -100,6 +101,9 @@ def incident_update(
         people=incident.people.all() if people is None else people,
     )
     with transaction.atomic():
+        _keep_earlier(
+            incident, {**fields, **({} if people is None else {"people": people})}, actor=actor
+        )
         changed = _update(incident, fields, expected_version)
         if people is not None:
             before = set(incident.people.values_list("pk", flat=True))

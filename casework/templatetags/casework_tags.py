@@ -50,3 +50,21 @@ def case_header(case, as_heading: bool = True):
 def member_role(value: str) -> str:
     """The label of a role in a case, for the selectors that hand back its stored value."""
     return MemberRole(value).label if value in MemberRole.values else value
+
+
+@register.filter
+def verbose_name(record) -> str:
+    """What kind of record this is, in the user's language ("case note", "legal status record")."""
+    return record._meta.verbose_name
+
+
+@register.simple_tag
+def record_url(record, action: str) -> str:
+    """The address of a record's correction page ("correct", "void" or "history")."""
+    return reverse(f"casework:record_{action}", args=[record.record_kind, record.pk])
+
+
+@register.inclusion_tag("casework/includes/record_actions.html")
+def record_actions(record, can_correct: bool):
+    """Correct, Void and History for a record, to whoever may correct it (History only once voided)."""
+    return {"record": record, "can_correct": can_correct}

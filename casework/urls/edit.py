@@ -5,7 +5,7 @@ routes (/cases/<case_ref>/) can swallow them, whichever list comes first.
 
 from django.urls import path
 
-from ..views import edit
+from ..views import corrections, edit
 
 urlpatterns = [
     path("new/person/", edit.person_create, name="person_create"),
@@ -52,4 +52,16 @@ urlpatterns = [
     ),
     path("cases/<str:case_ref>/attachments/new/", edit.attachment_add, name="attachment_add"),
     path("team/reassign/", edit.team_reassign, name="team_reassign"),
+    # Any record of a case or a person: <kind> is its Correctable.record_kind.
+    path(
+        "records/<slug:kind>/<uuid:record_id>/correct/",
+        corrections.record_correct,
+        name="record_correct",
+    ),
+    path("records/<slug:kind>/<uuid:record_id>/void/", corrections.record_void, name="record_void"),
+    path(
+        "records/<slug:kind>/<uuid:record_id>/history/",
+        corrections.record_history,
+        name="record_history",
+    ),
 ]

@@ -19,7 +19,7 @@ from .. import dates, selectors
 from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
-from ..models import Case, Entitlement, Incident, Person
+from ..models import Attachment, Case, Entitlement, Incident, LegalStatusRecord, Person, PersonAlias
 from ..permissions import (
     can_complete_task,
     can_edit_case,
@@ -135,6 +135,8 @@ def case_detail(request, case_ref):
     principal = principal or (members[0].person if members else None)
     may_see_viewers = can_see_case_viewers(request.user, case)
     can_edit = can_edit_case(request.user, case)
+    # Voided records, struck through with their reason, for those who may correct them.
+    show_voided = can_edit and request.GET.get("voided") == "1"
     open_tasks = list(
         case.tasks.filter(completed_at__isnull=True)
         .select_related("assignee", "case")
@@ -153,12 +155,17 @@ def case_detail(request, case_ref):
         "members": members,
         "principal": principal,
         "family": selectors.family_of(principal, user=request.user) if principal else None,
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors.case_timeline(case, include_voided=show_voided),
+        "show_voided": show_voided,
         "assignments": list(
             case.assignments.select_related("user", "assigned_by").order_by("role", "assigned_at")
         ),
         "open_tasks": open_tasks,
-        "attachments": list(case.attachments.select_related("person", "uploaded_by")),
+        "attachments": list(
+            (Attachment.with_voided.filter(case=case) if show_voided else case.attachments)
+            .select_related("person", "uploaded_by")
+            .order_by("-uploaded_at")
+        ),
         "may_see_viewers": may_see_viewers,
         "today": dates.today(),
     }
@@ -179,9 +186,14 @@ def person_detail(request, person_ref):
         .order_by("-recorded_at", "-pk")
     )
     guardians = {consent.guardian_id for consent in consents if consent.guardian_id}
+    can_edit = can_edit_person(request.user, person)
+    # Voided records, struck through with their reason, for those who may correct them.
+    show_voided = can_edit and request.GET.get("voided") == "1"
+    manager = "with_voided" if show_voided else "objects"
     context = {
         "person": person,
-        "can_edit": can_edit_person(request.user, person),
+        "can_edit": can_edit,
+        "show_voided": show_voided,
         "can_record_consent": can_record_consent(request.user, person),
         # The consent in force is the latest record (consent.checks.current_consent); the
         # parent or guardian who answered is named only to those who may see them.
@@ -194,10 +206,14 @@ def person_detail(request, person_ref):
         )
         if guardians
         else set(),
-        "aliases": person.aliases.order_by("pk"),
-        "statuses": selectors.status_timeline(person).select_related("recorded_by"),
+        "aliases": getattr(PersonAlias, manager).filter(person=person).order_by("pk"),
+        "statuses": getattr(LegalStatusRecord, manager)
+        .filter(person=person)
+        .select_related("recorded_by")
+        .order_by("effective_from", "recorded_at"),
         "entitlements": selectors.current_entitlements(person),
-        "entitlement_history": Entitlement.objects.filter(person=person)
+        "entitlement_history": getattr(Entitlement, manager)
+        .filter(person=person)
         .select_related("recorded_by")
         .order_by("-as_of", "-recorded_at"),
         "incidents": Incident.objects.visible_to(request.user)

@@ -1,6 +1,5 @@
 """The printable case summary: one page a caseworker may print, its names at a chosen level."""
 
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest

@@ -200,6 +200,11 @@ REFUSED_CALLS = {
     "attachment_add": lambda n, u: services.attachment_add(
         case=n.case, uploaded_file=SimpleUploadedFile("a.txt", b"hello"), actor=n.lena
     ),
+    # A legal advocate reads the shared case; she corrects and voids nothing in it.
+    "record_correct": lambda n, u: services.record_correct(
+        record=n.incident, fields={"region": Region.LIAONING}, reason="x", actor=n.lena
+    ),
+    "record_void": lambda n, u: services.record_void(record=n.task, reason="x", actor=n.lena),
     "case_break_glass": lambda n, u: services.case_break_glass(
         case=n.case, actor=u["sue"], reason="I would like to read this case, please."
     ),

@@ -77,6 +77,10 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     "candidate_id": lambda s: s.match.pk,
     # Not an object: which page of an intake interview (IntakeSubmission.Step).
     "step": lambda s: "identity",
+    # A record's correction pages name its kind and id; each kind is found the same way
+    # (casework.views.corrections), and tests/casework/test_corrections_pages.py tries the others.
+    "kind": lambda s: "note",
+    "record_id": lambda s: s.note.pk,
 }
 # DRF routes that use the generic `reference` or `pk` keyword: the object depends on the route's
 # basename.
@@ -526,7 +530,42 @@ class Write:
 
 
 TASK_DONE = "complete/"
+
+
+def _record_page(s: SouthStaff, action: str) -> str:
+    return reverse(f"casework:record_{action}", args=["note", s.data.note.pk])
+
+
 WRITES = [
+    # Correcting and voiding a record: its case's caseworker and supervisor, not the advocate.
+    Write(
+        "caseworker",
+        "record_correct",
+        lambda s: _record_page(s, "correct"),
+        lambda s: {"body": "Corrected", "reason": "Wrong name", "version": 1},
+        302,
+    ),
+    Write(
+        "supervisor",
+        "record_void",
+        lambda s: _record_page(s, "void"),
+        lambda s: {"reason": "Entered twice", "version": 1},
+        302,
+    ),
+    Write(
+        "advocate",
+        "record_correct",
+        lambda s: _record_page(s, "correct"),
+        lambda s: {"body": "Corrected", "reason": "Wrong name", "version": 1},
+        403,
+    ),
+    Write(
+        "advocate",
+        "record_void",
+        lambda s: _record_page(s, "void"),
+        lambda s: {"reason": "Entered twice", "version": 1},
+        403,
+    ),
     # The caseworker works her case: records, edits, her follow-up, a new case.
     Write(
         "caseworker", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 302
