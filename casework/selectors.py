@@ -18,19 +18,21 @@ from django.db.models import (
     TextChoices,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from audit.models import AuditEvent
 
+from . import dates
 from .choices import (
     EntitlementStatus,
     LegalStatus,
     MemberRole,
+    NoteKind,
     RelationshipKind,
 )
 from .models import (
+    Attachment,
     Case,
     CaseMember,
     CaseNote,
@@ -287,11 +289,12 @@ class TimelineKind(TextChoices):
     NOTE = "note", _("Note")
     TASK = "task", _("Follow-up set")
     TASK_DONE = "task_done", _("Follow-up done")
+    FILE = "file", _("File added")
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    on: datetime.date  # the day it happened (or was written, for notes and tasks)
+    on: datetime.date  # the day it happened (the day of contact for notes, written for tasks)
     at: datetime.datetime  # when it was written down: orders the entries of one day
     kind: str
     record: object
@@ -302,79 +305,123 @@ class TimelineEntry:
         return TimelineKind(self.kind).label
 
 
-def case_timeline(case: Case) -> list[TimelineEntry]:
-    """
-    Everything that happened in a case, oldest first: its people's legal-status periods and benefit
-    records, its incidents, notes and follow-ups (set and done). Six queries whatever its size.
-    """
+# What the case page's timeline can be narrowed to: a kind of record, or the notes of one kind
+# of contact ("note:call"). The value is what the page's address carries.
+NOTE_OF_KIND = "note:"
+TIMELINE_FILTERS = [
+    ("", _("Everything")),
+    (TimelineKind.NOTE.value, _("All notes")),
+    (
+        _("Notes of one kind"),
+        [(f"{NOTE_OF_KIND}{value}", label) for value, label in NoteKind.choices],
+    ),
+    (TimelineKind.INCIDENT.value, _("Incidents")),
+    (TimelineKind.STATUS.value, _("Legal status")),
+    (TimelineKind.ENTITLEMENT.value, _("Benefits")),
+    (TimelineKind.TASK.value, _("Follow-ups")),
+    (TimelineKind.FILE.value, _("Files")),
+]
+
+
+def _status_entries(case):
     people = CaseMember.objects.filter(case=case).values("person")
-    entries = []
-    for record in LegalStatusRecord.objects.filter(person__in=people).select_related(
-        "person", "recorded_by"
-    ):
-        entries.append(
-            TimelineEntry(
-                on=record.effective_from,
-                at=record.recorded_at,
-                kind=TimelineKind.STATUS,
-                record=record,
-                person=record.person,
-            )
+    records = LegalStatusRecord.objects.filter(person__in=people)
+    for record in records.select_related("person", "recorded_by"):
+        yield TimelineEntry(
+            on=record.effective_from,
+            at=record.recorded_at,
+            kind=TimelineKind.STATUS,
+            record=record,
+            person=record.person,
         )
-    for record in Entitlement.objects.filter(person__in=people).select_related(
-        "person", "recorded_by"
-    ):
-        entries.append(
-            TimelineEntry(
-                on=record.as_of,
-                at=record.recorded_at,
-                kind=TimelineKind.ENTITLEMENT,
-                record=record,
-                person=record.person,
-            )
+
+
+def _entitlement_entries(case):
+    people = CaseMember.objects.filter(case=case).values("person")
+    records = Entitlement.objects.filter(person__in=people)
+    for record in records.select_related("person", "recorded_by"):
+        yield TimelineEntry(
+            on=record.as_of,
+            at=record.recorded_at,
+            kind=TimelineKind.ENTITLEMENT,
+            record=record,
+            person=record.person,
         )
-    incidents = (
-        Incident.objects.filter(case=case).select_related("recorded_by").prefetch_related("people")
-    )
-    for incident in incidents:
-        entries.append(
-            TimelineEntry(
-                on=incident.occurred_on,
-                at=incident.recorded_at,
-                kind=TimelineKind.INCIDENT,
-                record=incident,
-            )
+
+
+def _incident_entries(case):
+    incidents = Incident.objects.filter(case=case).select_related("recorded_by")
+    for incident in incidents.prefetch_related("people"):
+        yield TimelineEntry(
+            on=incident.occurred_on,
+            at=incident.recorded_at,
+            kind=TimelineKind.INCIDENT,
+            record=incident,
         )
-    for note in CaseNote.objects.filter(case=case).select_related("author"):
-        entries.append(
-            TimelineEntry(
-                on=timezone.localdate(note.created_at),
-                at=note.created_at,
-                kind=TimelineKind.NOTE,
-                record=note,
-            )
+
+
+def _note_entries(case, note_kind: str | None = None):
+    notes = CaseNote.objects.filter(case=case).select_related("author")
+    if note_kind:
+        notes = notes.filter(kind=note_kind)
+    for note in notes:
+        yield TimelineEntry(
+            on=note.contacted_on, at=note.created_at, kind=TimelineKind.NOTE, record=note
         )
-    for task in Task.objects.filter(case=case).select_related(
-        "assignee", "created_by", "completed_by"
-    ):
-        entries.append(
-            TimelineEntry(
-                on=timezone.localdate(task.created_at),
-                at=task.created_at,
-                kind=TimelineKind.TASK,
-                record=task,
-            )
+
+
+def _task_entries(case):
+    tasks = Task.objects.filter(case=case).select_related("assignee", "created_by", "completed_by")
+    for task in tasks:
+        yield TimelineEntry(
+            on=dates.day_of(task.created_at),
+            at=task.created_at,
+            kind=TimelineKind.TASK,
+            record=task,
         )
         if task.completed_at is not None:
-            entries.append(
-                TimelineEntry(
-                    on=timezone.localdate(task.completed_at),
-                    at=task.completed_at,
-                    kind=TimelineKind.TASK_DONE,
-                    record=task,
-                )
+            yield TimelineEntry(
+                on=dates.day_of(task.completed_at),
+                at=task.completed_at,
+                kind=TimelineKind.TASK_DONE,
+                record=task,
             )
-    entries.sort(key=lambda entry: (entry.on, entry.at))
+
+
+def _file_entries(case):
+    for attachment in Attachment.objects.filter(case=case).select_related("person", "uploaded_by"):
+        yield TimelineEntry(
+            on=dates.day_of(attachment.uploaded_at),
+            at=attachment.uploaded_at,
+            kind=TimelineKind.FILE,
+            record=attachment,
+            person=attachment.person,
+        )
+
+
+TIMELINE_SOURCES = {
+    TimelineKind.STATUS: _status_entries,
+    TimelineKind.ENTITLEMENT: _entitlement_entries,
+    TimelineKind.INCIDENT: _incident_entries,
+    TimelineKind.NOTE: _note_entries,
+    TimelineKind.TASK: _task_entries,
+    TimelineKind.FILE: _file_entries,
+}
+
+
+def case_timeline(case: Case, *, show: str = "") -> list[TimelineEntry]:
+    """
+    Everything that happened in a case, newest first: its people's legal-status periods and
+    benefit records, its incidents, notes, follow-ups (set and done) and files; or only what
+    `show` (a value of TIMELINE_FILTERS) names. One query per kind of record, whatever its size.
+    """
+    if show.startswith(NOTE_OF_KIND):
+        entries = list(_note_entries(case, show.removeprefix(NOTE_OF_KIND)))
+    elif show:
+        entries = list(TIMELINE_SOURCES[TimelineKind(show)](case))
+    else:
+        entries = [entry for source in TIMELINE_SOURCES.values() for entry in source(case)]
+    entries.sort(key=lambda entry: (entry.on, entry.at), reverse=True)
     return entries
 
 

@@ -20,6 +20,7 @@ from casework import services as casework
 from casework.choices import (
     EntitlementStatus,
     MemberRole,
+    NoteKind,
     PersonRole,
     RelationshipKind,
     Sex,
@@ -244,6 +245,7 @@ def create_records(*, cleaned: dict, team, caseworker, actor):
         casework.case_note_add(
             case=case,
             actor=actor,
+            kind=NoteKind.FILE_NOTE,
             body=_("Risk level set at intake instead of the suggested “%(level)s”: %(why)s")
             % {"level": needs["suggested_risk"], "why": needs["override_reason"]},
         )

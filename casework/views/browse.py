@@ -19,6 +19,7 @@ from .. import selectors
 from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
+from ..forms import TimelineFilterForm
 from ..models import Case, Entitlement, Incident, Person
 from ..permissions import (
     can_complete_task,
@@ -32,6 +33,8 @@ from ..permissions import (
 from ..searches import record_search
 
 CASES_PER_PAGE = 25
+# A case of a few years holds hundreds of notes; a phone scrolls through a page of them.
+TIMELINE_PER_PAGE = 25
 # The case list's field for a reference or a name: taken from a posted form only.
 SEARCH_FIELD = "q"
 # Long lists on the dashboard are cut; the case list has them all.
@@ -122,6 +125,18 @@ def case_list(request):
     return response
 
 
+def _timeline_page(request, case) -> dict:
+    """The page of the case's timeline the address asks for, newest first, narrowed by kind."""
+    filter_form = TimelineFilterForm(request.GET)
+    show = filter_form.cleaned_data["show"] if filter_form.is_valid() else ""
+    entries = selectors.case_timeline(case, show=show)
+    return {
+        "timeline": Paginator(entries, TIMELINE_PER_PAGE).get_page(request.GET.get("page")),
+        "timeline_filter": filter_form,
+        "timeline_show": show,
+    }
+
+
 @never_cache
 @login_required
 @require_GET
@@ -152,7 +167,7 @@ def case_detail(request, case_ref):
         "members": members,
         "principal": principal,
         "family": selectors.family_of(principal, user=request.user) if principal else None,
-        "timeline": selectors.case_timeline(case),
+        **_timeline_page(request, case),
         "assignments": list(
             case.assignments.select_related("user", "assigned_by").order_by("role", "assigned_at")
         ),
