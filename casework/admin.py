@@ -539,8 +539,8 @@ class CaseAssignmentInline(CaseworkInline):
 class CaseNoteInline(CaseworkInline):
     model = CaseNote
     select_related = ("author",)
-    fields = ["body", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
+    fields = ["kind", "contacted_on", "body", "author", "created_at"]
+    readonly_fields = ["kind", "contacted_on", "author", "created_at"]
 
 
 class TaskInline(CaseworkInline):
@@ -617,13 +617,13 @@ class CaseAdmin(CaseworkModelAdmin):
 
 @admin.register(CaseNote)
 class CaseNoteAdmin(CaseworkModelAdmin):
-    list_display = ["case", "author", "created_at"]
-    list_filter = ["case__team"]
+    list_display = ["case", "kind", "contacted_on", "author", "created_at"]
+    list_filter = ["case__team", "kind"]
     list_select_related = ["case", "author"]
     search_fields = ["case__reference"]
     autocomplete_fields = ["case"]
-    fields = ["case", "body", "author", "created_at"]
-    readonly_fields = ["author", "created_at"]
+    fields = ["case", "kind", "contacted_on", "body", "author", "created_at"]
+    readonly_fields = ["kind", "contacted_on", "author", "created_at"]
 
 
 @admin.register(Task)
