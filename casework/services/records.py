@@ -159,16 +159,10 @@ def detention_record(
             )
         if not status_source:
             raise ValidationError({"status_source": _("Say how you know of the detention.")})
+    _refuse_non_members(case, people, "people")
+    # Refused on the incident's own field before a status is tried with the same day.
+    dates.check_event(occurred_on, field="occurred_on", people=people)
     with transaction.atomic():
-        incident = incident_record(
-            case=case,
-            kind=kind,
-            occurred_on=occurred_on,
-            region=region,
-            description=description,
-            people=people,
-            actor=actor,
-        )
         detained = []
         if set_detained:
             held = set(
@@ -207,6 +201,17 @@ def detention_record(
         risk_raised = raise_risk and case.risk_level in (RiskLevel.LOW, RiskLevel.MEDIUM)
         if risk_raised:
             case_update(case=case, risk_level=RiskLevel.HIGH, actor=actor)
+        # Written last, so that on the timeline (newest first) the arrest heads the status it
+        # caused, both of the same day.
+        incident = incident_record(
+            case=case,
+            kind=kind,
+            occurred_on=occurred_on,
+            region=region,
+            description=description,
+            people=people,
+            actor=actor,
+        )
     return Detention(incident=incident, detained=detained, flag=flag, risk_raised=risk_raised)
 
 
