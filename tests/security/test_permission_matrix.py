@@ -23,6 +23,7 @@ from knox.models import AuthToken
 
 from accounts.models import TeamMembership
 from audit.models import AuditEvent
+from casework import dates as casework_dates
 from casework import services as casework_services
 from casework.choices import AssignmentRole
 from casework.models import Case, CaseAssignment
@@ -513,11 +514,16 @@ class Write:
 
 
 TASK_DONE = "complete/"
+
+
+def _note_post(s) -> dict:
+    """A note of a call made today, as the page and the API take it."""
+    return {"kind": "call", "contacted_on": casework_dates.today().isoformat(), "body": "x"}
+
+
 WRITES = [
     # The caseworker works her case: records, edits, her follow-up, a new case.
-    Write(
-        "caseworker", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 302
-    ),
+    Write("caseworker", "note_add", lambda s: _case_page(s, "note_add"), _note_post, 302),
     Write("caseworker", "case_edit", lambda s: _case_page(s, "case_edit"), _case_edit_post, 302),
     Write(
         "caseworker",
@@ -537,7 +543,7 @@ WRITES = [
         "caseworker",
         "api_note",
         lambda s: "/api/v1/notes/",
-        lambda s: {"case": s.data.case.reference, "body": "x"},
+        lambda s: {"case": s.data.case.reference, **_note_post(s)},
         201,
         api=True,
     ),
@@ -615,9 +621,7 @@ WRITES = [
         },
         302,
     ),
-    Write(
-        "supervisor", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 302
-    ),
+    Write("supervisor", "note_add", lambda s: _case_page(s, "note_add"), _note_post, 302),
     Write(
         "supervisor",
         "api_case_update",
@@ -669,9 +673,7 @@ WRITES = [
         403,
         api=True,
     ),
-    Write(
-        "advocate", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 403
-    ),
+    Write("advocate", "note_add", lambda s: _case_page(s, "note_add"), _note_post, 403),
     Write("advocate", "case_edit", lambda s: _case_page(s, "case_edit"), _case_edit_post, 403),
     Write(
         "advocate",
@@ -684,7 +686,7 @@ WRITES = [
         "advocate",
         "api_note",
         lambda s: "/api/v1/notes/",
-        lambda s: {"case": s.data.case.reference, "body": "x"},
+        lambda s: {"case": s.data.case.reference, **_note_post(s)},
         403,
         api=True,
     ),
