@@ -125,19 +125,22 @@ def test_a_long_timeline_is_paged_and_filtered_on_a_phone_in_korean(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "01-case-page-390-ko")
 
+    expect(page.locator("ol.timeline > li").first).to_contain_text("메모 · 방문")
+    expect(page.get_by_text("4쪽 중 1쪽")).to_be_visible()
     # The next page by keyboard: focus the link and press Enter.
-    older = page.locator("nav.pagination a[rel=next]")
+    older = page.get_by_role("link", name="이전 항목")
     older.focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**page=2**")
     expect(page.locator("ol.timeline > li").first).to_contain_text("연락 기록 25")
 
     # Only the phone calls: 20 of them, one page.
-    page.locator("#id_show").select_option("note:call")
-    page.locator("form.timeline-filter button").press("Enter")
+    page.get_by_label("보기", exact=True).select_option(label="전화 통화")
+    page.get_by_role("button", name="보기", exact=True).press("Enter")
     page.wait_for_url("**show=note%3Acall**")
     entries = page.locator("ol.timeline > li")
     expect(entries).to_have_count(20)
     expect(entries.first).to_contain_text("연락 기록 01")
+    expect(entries.first).to_contain_text("메모 · 전화 통화")
     expect(page.locator("nav.pagination")).to_have_count(0)
     shot(page, "02-calls-only-390-ko")
