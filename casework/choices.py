@@ -112,6 +112,21 @@ class IncidentKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The incidents after which a person is held: recording one offers to mark them detained.
+DETENTION_INCIDENTS = frozenset({IncidentKind.ARREST, IncidentKind.DETENTION})
+
+
+class NoteKind(models.TextChoices):
+    """How the contact a note records took place; a file note records no contact."""
+
+    VISIT = "visit", _("Visit")
+    CALL = "call", _("Phone call")
+    MESSAGE = "message", _("Message")
+    OFFICE = "office", _("Meeting at the office")
+    FILE_NOTE = "file_note", _("File note (no contact)")
+    OTHER = "other", _("Other")
+
+
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ON_HOLD = "on_hold", _("On hold")

@@ -32,7 +32,9 @@ def today(*, team=None) -> datetime.date:
 
 
 def local_day(moment: datetime.datetime) -> datetime.date:
-    """The day a moment (a note written, a follow-up done) falls on, in the active time zone."""
+    """The day a moment falls on where the reader works (the active time zone): a note written
+    at 00:30 in Shanghai and a follow-up set at that minute are of the same day, whatever the
+    day is in UTC."""
     return timezone.localtime(moment).date()
 
 
@@ -93,6 +95,28 @@ def check_period(person, *, start, end=None, start_field: str, end_field: str) -
     """A legal-status period inside the person's life: from their birth to today at most."""
     check_event(start, field=start_field, people=[person])
     check_event(end, field=end_field, people=[person])
+
+
+# How long before a case was opened a contact it records may have taken place: the calls and
+# visits of the weeks of intake are written down once the case exists, but a note a decade
+# older than its case is a mistyped year ("2014" for "2024").
+CONTACT_BEFORE_CASE_DAYS = 366
+
+
+def check_contact(value, *, case, field: str = "contacted_on") -> None:
+    """The day of a contact recorded in a case: not after today, not long before the case."""
+    refuse_future(value, field=field)
+    if (
+        value
+        and case.opened_on
+        and value < case.opened_on - datetime.timedelta(days=CONTACT_BEFORE_CASE_DAYS)
+    ):
+        raise ValidationError(
+            {
+                field: _("This date is more than a year before the case was opened (%(opened)s).")
+                % {"opened": date_format(case.opened_on)}
+            }
+        )
 
 
 def check_person_facts(person, *, date_of_birth=None, birth_year=None) -> None:

@@ -39,6 +39,7 @@ from .choices import (
     LegalStatus,
     MemberRole,
     Nationality,
+    NoteKind,
     PersonRole,
     Region,
     RelationshipKind,
@@ -1297,17 +1298,47 @@ class CaseloadBuilder:
             "child": child,
             "town": h.town,
         }
-        notes = ["First meeting with %(mother)s through the church network in %(town)s."]
+        # Each note says how the contact took place; the first meeting opened the case.
+        first = (
+            NoteKind.VISIT,
+            "First meeting with %(mother)s through the church network in %(town)s.",
+        )
+        notes = []
         if current == LegalStatus.UNDOCUMENTED_CN:
-            notes.append("Home visit: %(mother)s is well but afraid after police checks nearby.")
+            notes.append(
+                (
+                    NoteKind.VISIT,
+                    "Home visit: %(mother)s is well but afraid after police checks nearby.",
+                )
+            )
+            notes.append(
+                (NoteKind.MESSAGE, "Message from %(mother)s: the children are well, rent is due.")
+            )
         if current == LegalStatus.DETAINED_CN and h.partner:
-            notes.append("%(partner)s says %(mother)s is held pending deportation.")
+            notes.append(
+                (NoteKind.CALL, "%(partner)s says %(mother)s is held pending deportation.")
+            )
         if current in LEFT_CHINA:
-            notes.append("%(mother)s called from abroad; she is safe for now.")
+            notes.append((NoteKind.CALL, "%(mother)s called from abroad; she is safe for now."))
         if child:
-            notes.append("The school in %(town)s again refused %(child)s without a hukou.")
-        for text in rng.sample(notes, rng.randint(1, len(notes))):
-            rows.add(CaseNote(case_id=case.pk, author_id=h.caseworker.pk, body=text % names))
+            notes.append(
+                (NoteKind.OFFICE, "The school in %(town)s again refused %(child)s without a hukou.")
+            )
+        last = case.closed_on or today
+        chosen = [(first, case.opened_on)] + [
+            (note, self._between(case.opened_on, last))
+            for note in rng.sample(notes, rng.randint(0, len(notes)))
+        ]
+        for (kind, text), day in chosen:
+            rows.add(
+                CaseNote(
+                    case_id=case.pk,
+                    author_id=h.caseworker.pk,
+                    kind=kind,
+                    contacted_on=day,
+                    body=text % names,
+                )
+            )
 
         if case.status == CaseStatus.CLOSED:
             return

@@ -13,6 +13,7 @@ from accounts.models import Team, TeamMembership
 from consent.forms import ConsentAnswerForm, ConsentRenewForm
 
 from .choices import (
+    DETENTION_INCIDENTS,
     AssignmentRole,
     CaseStatus,
     Country,
@@ -21,12 +22,14 @@ from .choices import (
     IncidentKind,
     LegalStatus,
     MemberRole,
+    NoteKind,
     Region,
     RelationshipKind,
     RiskLevel,
     StatusSource,
 )
 from .models import Case, CaseFlag, Person
+from .selectors import TIMELINE_FILTERS
 
 User = get_user_model()
 
@@ -291,12 +294,87 @@ class IncidentForm(forms.Form):
         self.fields["people"].to_field_name = "reference"
 
 
+class IncidentRecordForm(IncidentForm):
+    """
+    A new incident; for an arrest or a detention, also what it changes, all ticked: a status,
+    the flag and the risk left as they were after a detention are the dangerous omission.
+    """
+
+    DETENTION_FIELDS = ("set_detained", "status_source", "raise_flag", "raise_risk")
+
+    set_detained = forms.BooleanField(
+        label=_("Set the legal status of the people involved to “Detained in China” from that day"),
+        required=False,
+        initial=True,
+    )
+    status_source = forms.ChoiceField(
+        label=_("How you know of the detention"),
+        choices=blank_first(StatusSource.choices),
+        required=False,
+        help_text=_("The source of the new legal status."),
+    )
+    raise_flag = forms.BooleanField(
+        label=_("Raise the flag “A member is detained” on the case"), required=False, initial=True
+    )
+    raise_risk = forms.BooleanField(
+        label=_("Raise the case's risk level to High"), required=False, initial=True
+    )
+
+    def incident_fields(self) -> list:
+        return [self[name] for name in self.fields if name not in self.DETENTION_FIELDS]
+
+    def detention_fields(self) -> list:
+        return [self[name] for name in self.DETENTION_FIELDS]
+
+    @property
+    def is_detention(self) -> bool:
+        return self.cleaned_data.get("kind") in DETENTION_INCIDENTS
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_detention and cleaned.get("set_detained") and not cleaned.get("status_source"):
+            self.add_error("status_source", _("Say how you know of the detention."))
+        return cleaned
+
+    def incident(self) -> dict:
+        """The incident's own fields, for either service."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name not in self.DETENTION_FIELDS
+        }
+
+    def detention(self) -> dict | None:
+        """What else an arrest or detention changes; None for another incident or none ticked."""
+        changes = {name: self.cleaned_data[name] for name in self.DETENTION_FIELDS}
+        if not self.is_detention or not any(
+            changes[name] for name in ("set_detained", "raise_flag", "raise_risk")
+        ):
+            return None
+        return changes
+
+
 class IncidentEditForm(VersionedForm, IncidentForm):
     pass
 
 
 class NoteForm(forms.Form):
+    # Nothing is chosen for the user: a call saved as a visit misleads whoever reads the file.
+    kind = forms.ChoiceField(
+        label=_("Contact"),
+        choices=blank_first(NoteKind.choices),
+        error_messages={"required": _("Choose how you were in contact.")},
+    )
+    contacted_on = date_field(
+        _("Date of contact"), help_text=_("The day of the visit, call or message.")
+    )
     body = forms.CharField(label=_("Note"), widget=text_area(6))
+
+
+class TimelineFilterForm(forms.Form):
+    """Which records the case page's timeline shows; read from the address (no name in it)."""
+
+    show = forms.ChoiceField(label=_("Show"), choices=TIMELINE_FILTERS, required=False)
 
 
 class TaskForm(forms.Form):

@@ -19,19 +19,21 @@ from django.db.models import (
     TextChoices,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from audit.models import AuditEvent
 
+from . import dates
 from .choices import (
     EntitlementStatus,
     LegalStatus,
     MemberRole,
+    NoteKind,
     RelationshipKind,
 )
 from .models import (
+    Attachment,
     Case,
     CaseMember,
     CaseNote,
@@ -292,11 +294,12 @@ class TimelineKind(TextChoices):
     NOTE = "note", _("Note")
     TASK = "task", _("Follow-up set")
     TASK_DONE = "task_done", _("Follow-up done")
+    FILE = "file", _("File added")
 
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    on: datetime.date  # the day it happened (or was written, for notes and tasks)
+    on: datetime.date  # the day it happened (the day of contact for notes, written for tasks)
     at: datetime.datetime  # when it was written down: orders the entries of one day
     kind: str
     record: object
@@ -312,89 +315,134 @@ def _records(model, include_voided: bool):
     return model.with_voided.all() if include_voided else model.objects.all()
 
 
-def case_timeline(case: Case, *, include_voided: bool = False) -> list[TimelineEntry]:
-    """
-    Everything that happened in a case, oldest first: its people's legal-status periods and benefit
-    records, its incidents, notes and follow-ups (set and done). Six queries whatever its size.
-    Voided records only when `include_voided` (to whoever may see a record's history).
-    """
+# What the case page's timeline can be narrowed to: a kind of record, or the notes of one kind
+# of contact ("note:call"). The value is what the page's address carries.
+NOTE_OF_KIND = "note:"
+TIMELINE_FILTERS = [
+    ("", _("Everything")),
+    (TimelineKind.NOTE.value, _("All notes")),
+    (
+        _("Notes of one kind"),
+        [(f"{NOTE_OF_KIND}{value}", label) for value, label in NoteKind.choices],
+    ),
+    (TimelineKind.INCIDENT.value, _("Incidents")),
+    (TimelineKind.STATUS.value, _("Legal status")),
+    (TimelineKind.ENTITLEMENT.value, _("Benefits")),
+    (TimelineKind.TASK.value, _("Follow-ups")),
+    (TimelineKind.FILE.value, _("Files")),
+]
+
+
+def _status_entries(case, include_voided=False):
     people = CaseMember.objects.filter(case=case).values("person")
-    entries = []
-    for record in (
-        _records(LegalStatusRecord, include_voided)
-        .filter(person__in=people)
-        .select_related("person", "recorded_by")
-    ):
-        entries.append(
-            TimelineEntry(
-                on=record.effective_from,
-                at=record.recorded_at,
-                kind=TimelineKind.STATUS,
-                record=record,
-                person=record.person,
-            )
+    records = _records(LegalStatusRecord, include_voided).filter(person__in=people)
+    for record in records.select_related("person", "recorded_by"):
+        yield TimelineEntry(
+            on=record.effective_from,
+            at=record.recorded_at,
+            kind=TimelineKind.STATUS,
+            record=record,
+            person=record.person,
         )
-    for record in (
-        _records(Entitlement, include_voided)
-        .filter(person__in=people)
-        .select_related("person", "recorded_by")
-    ):
-        entries.append(
-            TimelineEntry(
-                on=record.as_of,
-                at=record.recorded_at,
-                kind=TimelineKind.ENTITLEMENT,
-                record=record,
-                person=record.person,
-            )
+
+
+def _entitlement_entries(case, include_voided=False):
+    people = CaseMember.objects.filter(case=case).values("person")
+    records = _records(Entitlement, include_voided).filter(person__in=people)
+    for record in records.select_related("person", "recorded_by"):
+        yield TimelineEntry(
+            on=record.as_of,
+            at=record.recorded_at,
+            kind=TimelineKind.ENTITLEMENT,
+            record=record,
+            person=record.person,
         )
-    incidents = (
-        _records(Incident, include_voided)
-        .filter(case=case)
-        .select_related("recorded_by")
-        .prefetch_related("people")
-    )
-    for incident in incidents:
-        entries.append(
-            TimelineEntry(
-                on=incident.occurred_on,
-                at=incident.recorded_at,
-                kind=TimelineKind.INCIDENT,
-                record=incident,
-            )
+
+
+def _incident_entries(case, include_voided=False):
+    incidents = _records(Incident, include_voided).filter(case=case).select_related("recorded_by")
+    for incident in incidents.prefetch_related("people"):
+        yield TimelineEntry(
+            on=incident.occurred_on,
+            at=incident.recorded_at,
+            kind=TimelineKind.INCIDENT,
+            record=incident,
         )
-    for note in _records(CaseNote, include_voided).filter(case=case).select_related("author"):
-        entries.append(
-            TimelineEntry(
-                on=timezone.localdate(note.created_at),
-                at=note.created_at,
-                kind=TimelineKind.NOTE,
-                record=note,
-            )
+
+
+def _note_entries(case, include_voided=False, note_kind: str | None = None):
+    notes = _records(CaseNote, include_voided).filter(case=case).select_related("author")
+    if note_kind:
+        notes = notes.filter(kind=note_kind)
+    for note in notes:
+        yield TimelineEntry(
+            on=note.contacted_on, at=note.created_at, kind=TimelineKind.NOTE, record=note
         )
-    for task in (
+
+
+def _task_entries(case, include_voided=False):
+    tasks = (
         _records(Task, include_voided)
         .filter(case=case)
         .select_related("assignee", "created_by", "completed_by")
-    ):
-        entries.append(
-            TimelineEntry(
-                on=timezone.localdate(task.created_at),
-                at=task.created_at,
-                kind=TimelineKind.TASK,
-                record=task,
-            )
+    )
+    for task in tasks:
+        yield TimelineEntry(
+            on=dates.local_day(task.created_at),
+            at=task.created_at,
+            kind=TimelineKind.TASK,
+            record=task,
         )
         if task.completed_at is not None:
-            entries.append(
-                TimelineEntry(
-                    on=timezone.localdate(task.completed_at),
-                    at=task.completed_at,
-                    kind=TimelineKind.TASK_DONE,
-                    record=task,
-                )
+            yield TimelineEntry(
+                on=dates.local_day(task.completed_at),
+                at=task.completed_at,
+                kind=TimelineKind.TASK_DONE,
+                record=task,
             )
-    entries.sort(key=lambda entry: (entry.on, entry.at))
+
+
+def _file_entries(case, include_voided=False):
+    files = _records(Attachment, include_voided).filter(case=case)
+    for attachment in files.select_related("person", "uploaded_by"):
+        yield TimelineEntry(
+            on=dates.local_day(attachment.uploaded_at),
+            at=attachment.uploaded_at,
+            kind=TimelineKind.FILE,
+            record=attachment,
+            person=attachment.person,
+        )
+
+
+TIMELINE_SOURCES = {
+    TimelineKind.STATUS: _status_entries,
+    TimelineKind.ENTITLEMENT: _entitlement_entries,
+    TimelineKind.INCIDENT: _incident_entries,
+    TimelineKind.NOTE: _note_entries,
+    TimelineKind.TASK: _task_entries,
+    TimelineKind.FILE: _file_entries,
+}
+
+
+def case_timeline(
+    case: Case, *, show: str = "", include_voided: bool = False
+) -> list[TimelineEntry]:
+    """
+    Everything that happened in a case, newest first: its people's legal-status periods and
+    benefit records, its incidents, notes, follow-ups (set and done) and files; or only what
+    `show` (a value of TIMELINE_FILTERS) names. One query per kind of record, whatever its size.
+    Voided records only when `include_voided` (to whoever may see a record's history).
+    """
+    if show.startswith(NOTE_OF_KIND):
+        note_kind = show.removeprefix(NOTE_OF_KIND)
+        entries = list(_note_entries(case, include_voided, note_kind=note_kind))
+    elif show:
+        entries = list(TIMELINE_SOURCES[TimelineKind(show)](case, include_voided))
+    else:
+        entries = [
+            entry for source in TIMELINE_SOURCES.values() for entry in source(case, include_voided)
+        ]
+    entries.sort(key=lambda entry: (entry.on, entry.at), reverse=True)
     return entries
 
 

@@ -332,6 +332,7 @@ SPECTACULAR_SETTINGS = {
         "PersonRoleEnum": "casework.choices.PersonRole",
         "MemberRoleEnum": "casework.choices.MemberRole",
         "AssignmentRoleEnum": "casework.choices.AssignmentRole",
+        "NoteKindEnum": "casework.choices.NoteKind",
         "AdvocacyDocumentKindEnum": "legal_aid.models.AdvocacyDocument.Kind",
         "AdvocacyDocumentStatusEnum": "legal_aid.models.AdvocacyDocument.Status",
         "IntakeStatusEnum": "intake.models.IntakeSubmission.Status",

@@ -20,6 +20,7 @@ from casework.choices import (
     CaseStatus,
     EntitlementStatus,
     MemberRole,
+    NoteKind,
     PersonRole,
     RelationshipKind,
     RiskLevel,
@@ -290,6 +291,7 @@ def create_records(*, cleaned: dict, team, caseworker, actor, into_case=None):
         casework.case_note_add(
             case=case,
             actor=actor,
+            kind=NoteKind.FILE_NOTE,
             body=_("Risk level set at intake instead of the suggested “%(level)s”: %(why)s")
             % {"level": needs["suggested_risk"], "why": needs["override_reason"]},
         )

@@ -43,7 +43,7 @@ class CaseAssignmentInline(CaseworkInline):
 class CaseNoteInline(CaseworkInline):
     model = CaseNote
     select_related = ("author",)
-    fields = ["body", "author", "created_at"]
+    fields = ["kind", "contacted_on", "body", "author", "created_at"]
 
 
 class TaskInline(CaseworkInline):
@@ -97,11 +97,11 @@ class CaseAdmin(CaseworkModelAdmin):
 
 @admin.register(CaseNote)
 class CaseNoteAdmin(CaseworkModelAdmin):
-    list_display = ["case", "author", "created_at"]
-    list_filter = ["case__team"]
+    list_display = ["case", "kind", "contacted_on", "author", "created_at"]
+    list_filter = ["case__team", "kind"]
     list_select_related = ["case", "author"]
     search_fields = ["case__reference"]
-    fields = ["case", "body", "author", "created_at"]
+    fields = ["case", "kind", "contacted_on", "body", "author", "created_at"]
 
 
 @admin.register(Task)

@@ -112,10 +112,11 @@ class IncidentFilter(django_filters.FilterSet):
 
 class CaseNoteFilter(django_filters.FilterSet):
     case = case_filter()
+    contacted_on = django_filters.DateFromToRangeFilter(label=_("Contacted between"))
 
     class Meta:
         model = CaseNote
-        fields = ["case"]
+        fields = ["case", "kind", "contacted_on"]
 
 
 class TaskFilter(django_filters.FilterSet):

@@ -399,8 +399,10 @@ class CaseNoteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseNote
-        fields = ["id", "case", "author", "body", "created_at"]
+        fields = ["id", "case", "author", "kind", "contacted_on", "body", "created_at"]
         read_only_fields = ["id", "created_at"]
+        # The writer says how and when the contact took place, as on the page.
+        extra_kwargs = {"contacted_on": {"required": True}}
 
 
 CaseNoteListSerializer = listed(CaseNoteSerializer, hidden=("body",))

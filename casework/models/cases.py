@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from vault.fields import EncryptedCharField, EncryptedTextField
 
-from ..choices import AssignmentRole, CaseStatus, MemberRole, RiskLevel
+from .. import dates
+from ..choices import AssignmentRole, CaseStatus, MemberRole, NoteKind, RiskLevel
 from ..querysets import CaseQuerySet, CaseScopedQuerySet, InForceManager
 from ..references import case_reference
 from .corrections import Correctable
@@ -158,7 +159,10 @@ class CaseAssignment(models.Model):
 
 
 class CaseNote(Correctable):
-    """A caseworker's note on a case; the body is encrypted."""
+    """
+    A caseworker's note on a case: how and when the contact it records took place (a visit, a
+    call; a file note records none), and what was said; the body is encrypted.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
@@ -171,16 +175,20 @@ class CaseNote(Correctable):
         related_name="+",
         verbose_name=_("author"),
     )
+    kind = models.CharField(_("kind of contact"), max_length=10, choices=NoteKind.choices)
+    # The day of the visit or call, which may be days before the note was written; today (where
+    # the teams work) for a note the app writes itself.
+    contacted_on = models.DateField(_("date of contact"), default=dates.today)
     body = EncryptedTextField(_("note"))
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
 
     objects = InForceManager.from_queryset(CaseScopedQuerySet)()
     with_voided = CaseScopedQuerySet.as_manager()
-    correctable_fields = ("body",)
+    correctable_fields = ("kind", "contacted_on", "body")
     record_kind = "note"
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-contacted_on", "-created_at"]
         verbose_name = _("case note")
         verbose_name_plural = _("case notes")
 

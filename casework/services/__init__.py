@@ -51,7 +51,9 @@ from .people import (
     relationship_update,
 )
 from .records import (
+    Detention,
     case_note_add,
+    detention_record,
     incident_record,
     incident_update,
     task_complete,
@@ -64,6 +66,7 @@ from .statuses import (
 )
 
 __all__ = [
+    "Detention",
     "attachment_add",
     "case_add_member",
     "case_assign",
@@ -77,6 +80,7 @@ __all__ = [
     "case_transfer",
     "case_update",
     "caseworker_reassign_all",
+    "detention_record",
     "entitlement_record",
     "incident_record",
     "incident_update",

@@ -19,6 +19,7 @@ from ..exceptions import StaleEditError
 from ..models import (
     Attachment,
     Case,
+    CaseNote,
     Correctable,
     Entitlement,
     Incident,
@@ -213,6 +214,11 @@ def _check_entitlement(entitlement: Entitlement, fields: dict) -> None:
         dates.check_event(fields["as_of"], field="as_of", people=[entitlement.person])
 
 
+def _check_note(note: CaseNote, fields: dict) -> None:
+    if "contacted_on" in fields:
+        dates.check_contact(fields["contacted_on"], case=note.case)
+
+
 def _check_task(task: Task, fields: dict) -> None:
     assignee = fields.get("assignee")
     if (
@@ -247,6 +253,7 @@ def _check_alias(alias: PersonAlias, fields: dict) -> None:
 
 
 _CHECKS = {
+    CaseNote: _check_note,
     Incident: _check_incident,
     Entitlement: _check_entitlement,
     Task: _check_task,

@@ -1,6 +1,8 @@
 """The case's running records: notes, incidents and follow-up tasks."""
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,10 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import dates, permissions
+from ..choices import (
+    DETENTION_INCIDENTS,
+    Country,
+    LegalStatus,
+    NoteKind,
+    Region,
+    RiskLevel,
+)
 from ..models import (
     Case,
+    CaseFlag,
     CaseNote,
     Incident,
+    LegalStatusRecord,
     Person,
     Task,
 )
@@ -27,13 +39,30 @@ from ._common import (
     _save,
     _update,
 )
+from .cases import case_flag_set, case_update
+from .statuses import legal_status_change
 
 
-def case_note_add(*, case: Case, body: str, actor) -> CaseNote:
+def case_note_add(
+    *,
+    case: Case,
+    body: str,
+    actor,
+    kind: str = NoteKind.OTHER,
+    contacted_on: datetime.date | None = None,
+) -> CaseNote:
+    """
+    A note of a contact (`kind`: a visit, a call...) on `contacted_on`, today if not given. The
+    page and the API make the writer choose both; the defaults serve the app's own notes.
+    """
     _require(permissions.can_edit_case(actor, case))
+    contacted_on = contacted_on or dates.today()
+    dates.check_contact(contacted_on, case=case)
     with transaction.atomic():
-        note = _save(CaseNote(case=case, author=actor, body=body))
-        _audit(actor, "create", note, case=case, fields=["body"])
+        note = _save(
+            CaseNote(case=case, author=actor, kind=kind, contacted_on=contacted_on, body=body)
+        )
+        _audit(actor, "create", note, case=case, fields=["body", "contacted_on", "kind"])
     return note
 
 
@@ -79,6 +108,112 @@ def incident_record(
             people=len(people),
         )
     return incident
+
+
+# Where a detention cannot be "in China": the status it would set says so.
+OUTSIDE_CHINA = frozenset({Region.DPRK, Region.ROK, Region.THIRD_COUNTRY})
+
+
+@dataclass(frozen=True)
+class Detention:
+    """What recording an arrest or detention did, for the page to say so."""
+
+    incident: Incident
+    detained: list[Person]  # whose status became "detained in China" (not those already so)
+    flag: CaseFlag | None  # the flag raised now; None when not asked or already raised
+    risk_raised: bool
+
+
+def detention_record(
+    *,
+    case: Case,
+    kind: str,
+    occurred_on,
+    region: str,
+    description: str = "",
+    people: Iterable[Person] = (),
+    actor,
+    set_detained: bool,
+    raise_flag: bool,
+    raise_risk: bool,
+    status_source: str = "",
+) -> Detention:
+    """
+    An arrest or detention, and in the same transaction what it changes: the people involved
+    become "detained in China" from that day, the case's "a member is detained" flag is raised
+    and its risk becomes High (never lowered from Critical). Each part goes through its own
+    service, which checks its permission and records its audit event; if one is refused, nothing
+    is saved, the incident included. Undoing a part is done on its usual page.
+    """
+    _require(permissions.can_edit_case(actor, case))
+    people = list(people)
+    if kind not in DETENTION_INCIDENTS:
+        raise ValidationError({"kind": _("Choose an arrest or a detention.")})
+    if set_detained:
+        if not people:
+            raise ValidationError(
+                {"people": _("Choose the people who were detained, or do not change a status.")}
+            )
+        if region in OUTSIDE_CHINA:
+            raise ValidationError(
+                {"set_detained": _("“Detained in China” does not fit a detention outside China.")}
+            )
+        if not status_source:
+            raise ValidationError({"status_source": _("Say how you know of the detention.")})
+    _refuse_non_members(case, people, "people")
+    # Refused on the incident's own field before a status is tried with the same day.
+    dates.check_event(occurred_on, field="occurred_on", people=people)
+    with transaction.atomic():
+        detained = []
+        if set_detained:
+            held = set(
+                LegalStatusRecord.objects.filter(
+                    person__in=people, effective_to__isnull=True, status=LegalStatus.DETAINED_CN
+                ).values_list("person", flat=True)
+            )
+            for person in people:
+                if person.pk in held:
+                    continue
+                try:
+                    legal_status_change(
+                        person=person,
+                        status=LegalStatus.DETAINED_CN,
+                        effective_from=occurred_on,
+                        country=Country.CHINA,
+                        source=status_source,
+                        actor=actor,
+                        case=case,
+                    )
+                except ValidationError as error:
+                    raise ValidationError(
+                        {
+                            "set_detained": [
+                                f"{person.reference}: {message}" for message in error.messages
+                            ]
+                        }
+                    ) from error
+                detained.append(person)
+        flag = None
+        if (
+            raise_flag
+            and not case.flags.filter(kind=CaseFlag.Kind.DETAINED_MEMBER, active=True).exists()
+        ):
+            flag = case_flag_set(case=case, kind=CaseFlag.Kind.DETAINED_MEMBER, actor=actor)
+        risk_raised = raise_risk and case.risk_level in (RiskLevel.LOW, RiskLevel.MEDIUM)
+        if risk_raised:
+            case_update(case=case, risk_level=RiskLevel.HIGH, actor=actor)
+        # Written last, so that on the timeline (newest first) the arrest heads the status it
+        # caused, both of the same day.
+        incident = incident_record(
+            case=case,
+            kind=kind,
+            occurred_on=occurred_on,
+            region=region,
+            description=description,
+            people=people,
+            actor=actor,
+        )
+    return Detention(incident=incident, detained=detained, flag=flag, risk_raised=risk_raised)
 
 
 def incident_update(

@@ -19,6 +19,7 @@ from .. import dates, selectors
 from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
+from ..forms import TimelineFilterForm
 from ..models import Attachment, Case, Entitlement, Incident, LegalStatusRecord, Person, PersonAlias
 from ..permissions import (
     can_complete_task,
@@ -33,6 +34,8 @@ from ..permissions import (
 from ..searches import record_search
 
 CASES_PER_PAGE = 25
+# A case of a few years holds hundreds of notes; a phone scrolls through a page of them.
+TIMELINE_PER_PAGE = 25
 # The case list's field for a reference or a name: taken from a posted form only.
 SEARCH_FIELD = "q"
 # Long lists on the dashboard are cut; the case list has them all.
@@ -123,6 +126,18 @@ def case_list(request):
     return response
 
 
+def _timeline_page(request, case, *, include_voided: bool) -> dict:
+    """The page of the case's timeline the address asks for, newest first, narrowed by kind."""
+    filter_form = TimelineFilterForm(request.GET)
+    show = filter_form.cleaned_data["show"] if filter_form.is_valid() else ""
+    entries = selectors.case_timeline(case, show=show, include_voided=include_voided)
+    return {
+        "timeline": Paginator(entries, TIMELINE_PER_PAGE).get_page(request.GET.get("page")),
+        "timeline_filter": filter_form,
+        "timeline_show": show,
+    }
+
+
 @never_cache
 @login_required
 @require_GET
@@ -155,7 +170,7 @@ def case_detail(request, case_ref):
         "members": members,
         "principal": principal,
         "family": selectors.family_of(principal, user=request.user) if principal else None,
-        "timeline": selectors.case_timeline(case, include_voided=show_voided),
+        **_timeline_page(request, case, include_voided=show_voided),
         "show_voided": show_voided,
         "assignments": list(
             case.assignments.select_related("user", "assigned_by").order_by("role", "assigned_at")

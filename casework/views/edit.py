@@ -30,7 +30,7 @@ from audit.services import record
 from consent.checks import current_consent, refusing
 from consent.models import Consent, Scope
 
-from .. import services
+from .. import dates, services
 from ..choices import AssignmentRole, CaseStatus, MemberRole
 from ..forms import (
     AliasForm,
@@ -44,7 +44,7 @@ from ..forms import (
     EntitlementForm,
     FlagForm,
     IncidentEditForm,
-    IncidentForm,
+    IncidentRecordForm,
     MemberAddForm,
     NoteForm,
     PersonCreateForm,
@@ -81,6 +81,7 @@ FORM_TEMPLATE = "casework/forms/form.html"
 CONSENT_FORM_TEMPLATE = "casework/forms/consent_form.html"
 SHARE_TEMPLATE = "casework/forms/share.html"
 FLAGS_TEMPLATE = "casework/forms/flags.html"
+INCIDENT_TEMPLATE = "casework/forms/incident.html"
 User = get_user_model()
 
 
@@ -490,17 +491,46 @@ def entitlement_add(request, person_ref):
 # Records of a case
 
 
+def _detention_message(detention: services.Detention) -> str:
+    """What recording an arrest or detention did; references only (messages sit in a cookie)."""
+    parts = [_("The incident was recorded.")]
+    if detention.detained:
+        parts.append(
+            _("Now detained: %(people)s.")
+            % {"people": ", ".join(person.reference for person in detention.detained)}
+        )
+    if detention.flag:
+        parts.append(_("The flag “A member is detained” was raised."))
+    if detention.risk_raised:
+        parts.append(_("The risk level is now High."))
+    return " ".join(parts)
+
+
 @form_view
 def incident_add(request, case_ref):
+    """An incident; an arrest or detention may also mark people detained, flag and raise risk."""
     case = _editable_case(request, case_ref, "incident_add")
+    form = IncidentRecordForm(_data(request), case=case)
+
+    def save(data):
+        detention = form.detention()
+        if detention is None:
+            services.incident_record(case=case, actor=request.user, **form.incident())
+            return _("The incident was recorded.")
+        recorded = services.detention_record(
+            case=case, actor=request.user, **form.incident(), **detention
+        )
+        return _detention_message(recorded)
+
     return _form_page(
         request,
-        IncidentForm(_data(request), case=case),
-        save=lambda data: services.incident_record(case=case, actor=request.user, **data),
+        form,
+        save=save,
         title=_("Record an incident"),
-        success=_("The incident was recorded."),
+        success=lambda message: message,
         next_url=_case_url(case),
         context=_case_context(case),
+        template=INCIDENT_TEMPLATE,
     )
 
 
@@ -542,10 +572,11 @@ def incident_edit(request, case_ref, incident_id):
 @form_view
 def note_add(request, case_ref):
     case = _editable_case(request, case_ref, "note_add")
+    form = NoteForm(_data(request), initial={"contacted_on": dates.today()})
     return _form_page(
         request,
-        NoteForm(_data(request)),
-        save=lambda data: services.case_note_add(case=case, body=data["body"], actor=request.user),
+        form,
+        save=lambda data: services.case_note_add(case=case, actor=request.user, **data),
         title=_("Add a note"),
         success=_("The note was added."),
         next_url=_case_url(case),

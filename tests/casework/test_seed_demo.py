@@ -13,12 +13,13 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Team, TeamMembership, User
-from casework import demo
+from casework import dates, demo
 from casework.choices import (
     EntitlementKind,
     EntitlementStatus,
     LegalStatus,
     Nationality,
+    NoteKind,
     PersonRole,
     RelationshipKind,
     RiskLevel,
@@ -27,6 +28,7 @@ from casework.models import (
     Case,
     CaseAssignment,
     CaseMember,
+    CaseNote,
     Entitlement,
     Incident,
     LegalStatusRecord,
@@ -131,6 +133,12 @@ def test_it_creates_households_with_their_history():
     assert overdue.exists()
     assert Incident.objects.filter(kind="detention").exists()
     assert Incident.objects.filter(kind="benefit_denied").exists()
+    # Every case starts with the visit that opened it; the other notes are of its open days.
+    for note in CaseNote.objects.select_related("case"):
+        assert note.case.opened_on <= note.contacted_on <= (note.case.closed_on or dates.today())
+    kinds = set(CaseNote.objects.values_list("kind", flat=True))
+    assert {NoteKind.VISIT, NoteKind.CALL} <= kinds
+    assert CaseNote.objects.values("case").distinct().count() == Case.objects.count()
 
 
 @pytest.mark.django_db

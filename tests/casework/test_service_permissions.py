@@ -191,6 +191,18 @@ REFUSED_CALLS = {
         region=Region.JILIN,
         actor=n.lena,
     ),
+    "detention_record": lambda n, u: services.detention_record(
+        case=n.case,
+        kind=IncidentKind.ARREST,
+        occurred_on=D(2024, 6, 1),
+        region=Region.JILIN,
+        people=[n.mother],
+        actor=n.lena,
+        set_detained=True,
+        raise_flag=True,
+        raise_risk=True,
+        status_source=StatusSource.FAMILY,
+    ),
     "incident_update": lambda n, u: services.incident_update(
         incident=n.incident, actor=n.lena, kind=IncidentKind.ARREST
     ),

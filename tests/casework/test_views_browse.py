@@ -394,8 +394,8 @@ def test_case_page_shows_members_family_and_staff(client, family, alice):
     assert "alice" in body
 
 
-def test_case_page_timeline_is_chronological(client, family, alice):
-    """Status, benefit, incident and note appear in the order they happened."""
+def test_case_page_timeline_is_newest_first(client, family, alice):
+    """Note, incident, benefit and status appear newest first: today's note at the top."""
     services.case_note_add(case=family["case"], body="Met the family today.", actor=alice)
     services.incident_record(
         case=family["case"],
@@ -425,7 +425,7 @@ def test_case_page_timeline_is_chronological(client, family, alice):
             "Met the family today.",
         )
     ]
-    assert positions == sorted(positions)
+    assert positions == sorted(positions, reverse=True)
 
 
 def test_case_page_header_shows_the_flags(client, family, alice):

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import TeamMembership
 from audit.models import AuditEvent
-from casework import services
+from casework import dates, services
 from casework.choices import (
     AssignmentRole,
     CaseStatus,
@@ -59,6 +59,7 @@ from ..factories import (
 )
 
 D = datetime.date
+THREE_DAYS_AGO = dates.today() - datetime.timedelta(days=3)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -176,7 +177,11 @@ FORMS = {
     ),
     "note_add": (
         lambda n: reverse("casework:note_add", args=[n.case.reference]),
-        lambda n: {"body": "Met at the market."},
+        lambda n: {
+            "kind": "visit",
+            "contacted_on": str(THREE_DAYS_AGO),
+            "body": "Met at the market.",
+        },
     ),
     "task_add": (
         lambda n: reverse("casework:task_add", args=[n.case.reference]),
@@ -254,7 +259,10 @@ WRITTEN = {
         )
         == (IncidentKind.ARREST, 2)
     ),
-    "note_add": lambda n: CaseNote.objects.get().body == "Met at the market.",
+    "note_add": lambda n: (
+        CaseNote.objects.values_list("kind", "contacted_on").get() == ("visit", THREE_DAYS_AGO)
+        and CaseNote.objects.get().body == "Met at the market."
+    ),
     "task_add": lambda n: Task.objects.filter(due_on=D(2030, 1, 1)).count() == 1,
     "task_complete": lambda n: Task.objects.get(pk=n.task.pk).completed_by == n.case.owner,
     "attachment_add": lambda n: Attachment.objects.get().content_type == "image/png",

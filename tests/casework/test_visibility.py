@@ -329,7 +329,10 @@ def test_a_caseworker_removed_from_north_is_answered_404_everywhere(
     for url in (api_case, api_download, f"/api/v1/persons/{mother.reference}/"):
         assert api.get(url).status_code == 404, url
     assert north.reference not in api.get("/api/v1/cases/").content.decode()
-    written = api.post("/api/v1/notes/", {"case": north.reference, "body": "still here?"})
+    written = api.post(
+        "/api/v1/notes/",
+        {"case": north.reference, "kind": "call", "contacted_on": "2024-01-02", "body": "here?"},
+    )
     assert written.status_code in (400, 404)
     assert not CaseNote.objects.filter(author=alice, case=north).exists()
 

@@ -24,6 +24,7 @@ from knox.models import AuthToken
 
 from accounts.models import TeamMembership
 from audit.models import AuditEvent
+from casework import dates as casework_dates
 from casework import services as casework_services
 from casework.choices import AssignmentRole
 from casework.models import Case, CaseAssignment
@@ -536,6 +537,11 @@ def _record_page(s: SouthStaff, action: str) -> str:
     return reverse(f"casework:record_{action}", args=["note", s.data.note.pk])
 
 
+def _note_post(s) -> dict:
+    """A note of a call made today, as the page and the API take it."""
+    return {"kind": "call", "contacted_on": casework_dates.today().isoformat(), "body": "x"}
+
+
 WRITES = [
     # Correcting and voiding a record: its case's caseworker and supervisor, not the advocate.
     Write(
@@ -567,9 +573,7 @@ WRITES = [
         403,
     ),
     # The caseworker works her case: records, edits, her follow-up, a new case.
-    Write(
-        "caseworker", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 302
-    ),
+    Write("caseworker", "note_add", lambda s: _case_page(s, "note_add"), _note_post, 302),
     Write("caseworker", "case_edit", lambda s: _case_page(s, "case_edit"), _case_edit_post, 302),
     Write(
         "caseworker",
@@ -589,7 +593,7 @@ WRITES = [
         "caseworker",
         "api_note",
         lambda s: "/api/v1/notes/",
-        lambda s: {"case": s.data.case.reference, "body": "x"},
+        lambda s: {"case": s.data.case.reference, **_note_post(s)},
         201,
         api=True,
     ),
@@ -667,9 +671,7 @@ WRITES = [
         },
         302,
     ),
-    Write(
-        "supervisor", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 302
-    ),
+    Write("supervisor", "note_add", lambda s: _case_page(s, "note_add"), _note_post, 302),
     Write(
         "supervisor",
         "api_case_update",
@@ -725,9 +727,7 @@ WRITES = [
         403,
         api=True,
     ),
-    Write(
-        "advocate", "note_add", lambda s: _case_page(s, "note_add"), lambda s: {"body": "x"}, 403
-    ),
+    Write("advocate", "note_add", lambda s: _case_page(s, "note_add"), _note_post, 403),
     Write("advocate", "case_edit", lambda s: _case_page(s, "case_edit"), _case_edit_post, 403),
     Write("advocate", "consent_record", _consent_page("record"), _consent_post, 403),
     Write("advocate", "consent_renew", _consent_page("renew"), _renew_post, 403),
@@ -742,7 +742,7 @@ WRITES = [
         "advocate",
         "api_note",
         lambda s: "/api/v1/notes/",
-        lambda s: {"case": s.data.case.reference, "body": "x"},
+        lambda s: {"case": s.data.case.reference, **_note_post(s)},
         403,
         api=True,
     ),
