@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts import drafts
 from accounts.middleware import _cut_form_body
 from accounts.models import Draft
+from casework import dates
 from casework.models import CaseNote
 
 from ..conftest import sign_in
@@ -29,6 +30,10 @@ pytestmark = pytest.mark.django_db
 
 NOTE = "어머니와 통화함. 공안이 마을을 수색했다고 함; 아이들은 이모 집에 있음."
 FORM_ENCODED = "application/x-www-form-urlencoded"
+
+
+def _today() -> str:
+    return dates.today().isoformat()
 
 
 def _note_url(case) -> str:
@@ -77,7 +82,11 @@ def test_a_note_typed_is_kept_encrypted_and_back_in_the_form_until_saved(client,
     assert "Restored your unsaved draft from" in page.content.decode()
     assert "Discard draft" in page.content.decode()
 
-    saved = _post_form(client, _note_url(north_case), {"_draft_owner": _marker(page), "body": NOTE})
+    saved = _post_form(
+        client,
+        _note_url(north_case),
+        {"_draft_owner": _marker(page), "kind": "call", "contacted_on": _today(), "body": NOTE},
+    )
     assert saved.status_code == 302
     assert CaseNote.objects.filter(case=north_case).count() == 1
     assert not Draft.objects.exists()
