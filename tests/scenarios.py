@@ -1,0 +1,236 @@
+"""
+Named households for the tests, built once here through the casework services, as the app builds
+them (each write validated, permission-checked and audited). A test asks for a household by what
+it is, `household_with_every_record(...)` or `mother_with_children(...)`, and gets back a small
+dataclass of what was made; it never writes its own "household with every record" again.
+
+The personas who act (alice, bob, charlie, sue, lena, admin) are the fixtures of tests/conftest.py;
+the rows that are not casework (users, teams, memberships) come from tests/factories.py.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from casework import choices, services
+from casework.models import (
+    Attachment,
+    Case,
+    CaseNote,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
+    Relationship,
+    Task,
+)
+
+D = datetime.date
+# The smallest file the upload check takes for a PDF: it reads the type from the first bytes.
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@dataclass
+class Household:
+    """A case of one team with a mother and her child, and one record of every kind about them."""
+
+    case: Case
+    mother: Person
+    child: Person
+    alias: PersonAlias
+    relationship: Relationship
+    status: LegalStatusRecord
+    entitlement: Entitlement
+    incident: Incident
+    note: CaseNote
+    task: Task
+    attachment: Attachment
+    # Every free text written, distinct per household: what must never show where it should not.
+    secrets: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> dict:
+        """One row of each casework model, by model: for tests parametrised over the models."""
+        return {
+            Person: self.mother,
+            PersonAlias: self.alias,
+            Relationship: self.relationship,
+            LegalStatusRecord: self.status,
+            Entitlement: self.entitlement,
+            Incident: self.incident,
+            Case: self.case,
+            CaseNote: self.note,
+            Task: self.task,
+            Attachment: self.attachment,
+        }
+
+
+def _texts(mother_name: str, tag: str) -> dict[str, str]:
+    """Free text for every field of a household, each carrying `tag` so a leak is no coincidence."""
+    return {
+        "mother_name": mother_name,
+        "child_name": f"{mother_name}의 딸",
+        "alias": f"Jin Shunji {tag}",
+        "place_of_origin": f"Hoeryong district {tag}",
+        "current_location": f"Longjing back street {tag}",
+        "contact": f"+86 139 5555 {tag}",
+        "notes": f"Hides at the chapel {tag}",
+        "status_place": f"Tumen detention centre {tag}",
+        "status_note": f"Seen by cousin {tag}",
+        "entitlement_note": f"Marriage registration refused {tag}",
+        "incident": f"Police raid at dawn {tag}",
+        "summary": f"Mother and daughter in hiding {tag}",
+        "note": f"Met at the market {tag}",
+        "task": f"Call the lawyer {tag}",
+        "file_name": f"hukou-scan-{tag}.pdf",
+        "file_description": f"Scan of the refusal {tag}",
+    }
+
+
+def household_with_every_record(
+    *, team, caseworker, tag: str, mother_name: str, actor=None, **texts: str
+) -> Household:
+    """
+    A North Korean mother hiding in Jilin since 2012 and her stateless daughter, born in China in
+    2015, in one high-risk case of `team` worked by `caseworker`: an alias, the mother-daughter tie,
+    her undocumented status, a refused marriage registration, a raid, a note, a follow-up task and
+    a scanned document. `actor` (the caseworker unless given, e.g. a supervisor) writes it all.
+    Every free text carries `tag`; a keyword of `_texts` (e.g. `alias="..."`) replaces one text.
+    """
+    actor = actor or caseworker
+    defaults = _texts(mother_name, tag)
+    if unknown := set(texts) - set(defaults):
+        raise TypeError(f"household_with_every_record() has no text {sorted(unknown)}")
+    text = {**defaults, **texts}
+    mother = services.person_create(
+        actor=actor,
+        full_name=text["mother_name"],
+        role=choices.PersonRole.REFUGEE,
+        sex=choices.Sex.FEMALE,
+        nationality=choices.Nationality.DPRK,
+        region=choices.Region.JILIN,
+        date_of_birth=D(1986, 2, 3),
+        contact=text["contact"],
+        place_of_origin=text["place_of_origin"],
+        current_location=text["current_location"],
+        notes=text["notes"],
+    )
+    child = services.person_create(
+        actor=actor,
+        full_name=text["child_name"],
+        role=choices.PersonRole.CHILD,
+        sex=choices.Sex.FEMALE,
+        nationality=choices.Nationality.STATELESS,
+        region=choices.Region.JILIN,
+        date_of_birth=D(2015, 6, 1),
+    )
+    case = services.case_open(
+        team=team,
+        actor=actor,
+        risk_level=choices.RiskLevel.HIGH,
+        summary=text["summary"],
+        members=[(mother, choices.MemberRole.PRINCIPAL), (child, choices.MemberRole.CHILD)],
+        caseworkers=[caseworker],
+    )
+    alias = services.person_alias_add(person=mother, name=text["alias"], actor=actor)
+    relationship = services.relationship_create(
+        from_person=mother, to_person=child, kind=choices.RelationshipKind.PARENT_OF, actor=actor
+    )
+    status = services.legal_status_change(
+        person=mother,
+        status=choices.LegalStatus.UNDOCUMENTED_CN,
+        effective_from=D(2012, 4, 1),
+        actor=actor,
+        country=choices.Country.CHINA,
+        place=text["status_place"],
+        source=choices.StatusSource.CASEWORKER,
+        note=text["status_note"],
+    )
+    entitlement = services.entitlement_record(
+        person=mother,
+        kind=choices.EntitlementKind.MARRIAGE_REGISTRATION,
+        status=choices.EntitlementStatus.DENIED,
+        as_of=D(2016, 1, 1),
+        note=text["entitlement_note"],
+        actor=actor,
+    )
+    incident = services.incident_record(
+        case=case,
+        kind=choices.IncidentKind.RAID,
+        occurred_on=D(2024, 3, 1),
+        region=choices.Region.JILIN,
+        description=text["incident"],
+        people=[mother],
+        actor=actor,
+    )
+    note = services.case_note_add(case=case, body=text["note"], actor=actor)
+    task = services.task_create(
+        case=case,
+        title=text["task"],
+        actor=actor,
+        assignee=caseworker,
+        due_on=datetime.date.today() + datetime.timedelta(days=3),
+    )
+    attachment = services.attachment_add(
+        case=case,
+        uploaded_file=SimpleUploadedFile(text["file_name"], PDF, content_type="application/pdf"),
+        actor=actor,
+        person=mother,
+        description=text["file_description"],
+    )
+    return Household(
+        case=case,
+        mother=mother,
+        child=child,
+        alias=alias,
+        relationship=relationship,
+        status=status,
+        entitlement=entitlement,
+        incident=incident,
+        note=note,
+        task=task,
+        attachment=attachment,
+        secrets=list(text.values()),
+    )
+
+
+@dataclass
+class Family:
+    """A mother and her children in one case, each child tied to her."""
+
+    case: Case
+    mother: Person
+    children: list[Person]
+
+
+def mother_with_children(*, team, caseworker, name: str, children: int) -> Family:
+    """A refugee mother and `children` children of hers (none: she alone) in one high-risk case."""
+    mother = services.person_create(
+        actor=caseworker, full_name=name, role=choices.PersonRole.REFUGEE
+    )
+    kids = [
+        services.person_create(
+            actor=caseworker, full_name=f"{name} child {n}", role=choices.PersonRole.CHILD
+        )
+        for n in range(children)
+    ]
+    case = services.case_open(
+        team=team,
+        actor=caseworker,
+        risk_level=choices.RiskLevel.HIGH,
+        members=[
+            (mother, choices.MemberRole.PRINCIPAL),
+            *((child, choices.MemberRole.CHILD) for child in kids),
+        ],
+        caseworkers=[caseworker],
+    )
+    for child in kids:
+        services.relationship_create(
+            from_person=mother,
+            to_person=child,
+            kind=choices.RelationshipKind.PARENT_OF,
+            actor=caseworker,
+        )
+    return Family(case=case, mother=mother, children=kids)
