@@ -1,7 +1,9 @@
 """
 Shared fixtures. Personas, as in the house style: `alice` is a caseworker of team North,
 `bob` a caseworker of team North too, `charlie` a caseworker of team South (an outsider to
-North's cases), `sue` supervises team North, `admin` is a superuser.
+North's cases), `sue` supervises team North, `lena` is a legal advocate of team North with whom
+alice's `north_case` is shared, `admin` is a superuser. Households to work on are built by
+tests/scenarios.py.
 
 Under CI=true a missing component (PostgreSQL, Redis, chromium) fails the run instead of skipping.
 """
@@ -16,6 +18,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.middleware import SlidingSessionMiddleware
 from accounts.models import TeamMembership, TOTPDevice
+from casework import choices
 
 from .factories import (
     AssignmentFactory,
@@ -119,6 +122,15 @@ def charlie(team_south):
 def sue(team_north):
     user = UserFactory(username="sue")
     MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.SUPERVISOR)
+    return user
+
+
+@pytest.fixture
+def lena(team_north, north_case):
+    """A legal advocate of team North with whom `north_case` is shared: she reads, never writes."""
+    user = UserFactory(username="lena")
+    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    AssignmentFactory(case=north_case, user=user, role=choices.AssignmentRole.LEGAL_ADVOCATE)
     return user
 
 
