@@ -12,7 +12,8 @@ import os
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -52,11 +53,48 @@ def sign_in(client, user):
     return client
 
 
+# Deliberately slow password hashing is for attackers, not for the test suite.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # Deliberately slow password hashing is for attackers, not for the test suite.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def built_once_per_module(build, django_db_blocker, media_root):
+    """
+    Django's `setUpTestData` for pytest, for a module-scoped fixture to `yield from`: the rows
+    `build()` writes stay for each test of the module and are rolled back after the last one.
+    They are written in a transaction left open; each test's own transaction (the `db` fixture)
+    nests in it as a savepoint, so whatever a test changes is undone for the next. The fixture
+    must hand each test a `copy.deepcopy` of what `build()` returned (a test may change the
+    objects in memory), and serves only modules without `transactional_db`. Files go to
+    `media_root`, which the module's tests must use as their MEDIA_ROOT too (`module_media`).
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(MEDIA_ROOT=media_root, PASSWORD_HASHERS=FAST_HASHERS):
+                made = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield made
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    """A MEDIA_ROOT for the files of data built once per module (`built_once_per_module`)."""
+    return tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ Data of team South that team North must never see: a case of charlie's with a mo
 and every kind of record hanging off them, built through the services as the app builds it.
 """
 
+import copy
 from dataclasses import dataclass
 
 import pytest
@@ -27,6 +28,7 @@ from intake.services import intake_start
 from legal_aid.models import AdvocacyDocument
 from legal_aid.services import document_request
 
+from ..conftest import FAST_HASHERS, built_once_per_module
 from ..factories import MembershipFactory, TeamFactory, UserFactory
 from ..scenarios import household_with_every_record
 
@@ -117,20 +119,17 @@ class SouthData:
         }
 
 
-@pytest.fixture
-def south_supervisor(team_south):
-    """Sam supervises team South: the one who may do everything to South's cases."""
-    user = UserFactory(username="sam")
-    MembershipFactory(user=user, team=team_south, role=TeamMembership.Role.SUPERVISOR)
-    return user
-
-
-@pytest.fixture
-def south(team_south, charlie, south_supervisor) -> SouthData:
+def _build_south() -> SouthData:
     """
     Charlie's case in team South, with one record of every kind, an advocacy brief about the
     child, his draft intake, and a spreadsheet import of sam's (imports are for supervisors).
     """
+    team_south = TeamFactory(name="South")
+    charlie = UserFactory(username="charlie")
+    MembershipFactory(user=charlie, team=team_south)
+    # Sam supervises team South: the one who may do everything to South's cases.
+    south_supervisor = UserFactory(username="sam")
+    MembershipFactory(user=south_supervisor, team=team_south, role=TeamMembership.Role.SUPERVISOR)
     home = household_with_every_record(
         team=team_south,
         caseworker=charlie,
@@ -193,3 +192,41 @@ def south(team_south, charlie, south_supervisor) -> SouthData:
         owner=charlie,
         supervisor=south_supervisor,
     )
+
+
+@pytest.fixture(scope="module")
+def _south_built(django_db_setup, django_db_blocker, module_media):
+    # Some hundred tests of the permission matrix read South's data and change it only in their
+    # own transaction: built once per module, as setUpTestData would (see built_once_per_module).
+    yield from built_once_per_module(_build_south, django_db_blocker, module_media)
+
+
+@pytest.fixture
+def south(_south_built, db) -> SouthData:
+    """South's data, fresh for this test (its rows as the module built them)."""
+    return copy.deepcopy(_south_built)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, module_media):
+    # South's files, written once for the module, are where each of its tests looks for them.
+    settings.MEDIA_ROOT = module_media
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+# The personas of South are the ones South's data was built with.
+
+
+@pytest.fixture
+def team_south(south):
+    return south.case.team
+
+
+@pytest.fixture
+def charlie(south):
+    return south.owner
+
+
+@pytest.fixture
+def south_supervisor(south):
+    return south.supervisor
