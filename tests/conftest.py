@@ -1,9 +1,9 @@
 """
-Shared fixtures. Personas, as in the house style: `alice` is a caseworker of team North,
-`bob` a caseworker of team North too, `charlie` a caseworker of team South (an outsider to
-North's cases), `sue` supervises team North, `lena` is a legal advocate of team North with whom
-alice's `north_case` is shared, `admin` is a superuser. Households to work on are built by
-tests/scenarios.py.
+Shared fixtures. Personas, as in the house style (defined in tests/scenarios.py's `PERSONAS`):
+`alice` is a caseworker of team North, `bob` a caseworker of team North too, `charlie` a
+caseworker of team South (an outsider to North's cases), `sue` supervises team North, `lena` is
+a legal advocate of team North with whom alice's `north_case` is shared, `admin` is a superuser.
+Households to work on are built by tests/scenarios.py.
 
 Under CI=true a missing component (PostgreSQL, Redis, chromium) fails the run instead of skipping.
 """
@@ -18,17 +18,11 @@ from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.middleware import SlidingSessionMiddleware
-from accounts.models import TeamMembership, TOTPDevice
+from accounts.models import TOTPDevice
 from casework import choices
 
-from .factories import (
-    AssignmentFactory,
-    CaseFactory,
-    CaseMemberFactory,
-    MembershipFactory,
-    TeamFactory,
-    UserFactory,
-)
+from .factories import AssignmentFactory, CaseFactory, CaseMemberFactory, TeamFactory
+from .scenarios import persona
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -137,44 +131,35 @@ def team_south(db):
 
 @pytest.fixture
 def alice(team_north):
-    user = UserFactory(username="alice")
-    MembershipFactory(user=user, team=team_north)
-    return user
+    return persona("alice")
 
 
 @pytest.fixture
 def bob(team_north):
-    user = UserFactory(username="bob")
-    MembershipFactory(user=user, team=team_north)
-    return user
+    return persona("bob")
 
 
 @pytest.fixture
 def charlie(team_south):
-    user = UserFactory(username="charlie")
-    MembershipFactory(user=user, team=team_south)
-    return user
+    return persona("charlie")
 
 
 @pytest.fixture
 def sue(team_north):
-    user = UserFactory(username="sue")
-    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.SUPERVISOR)
-    return user
+    return persona("sue")
 
 
 @pytest.fixture
 def lena(team_north, north_case):
     """A legal advocate of team North with whom `north_case` is shared: she reads, never writes."""
-    user = UserFactory(username="lena")
-    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    user = persona("lena")
     AssignmentFactory(case=north_case, user=user, role=choices.AssignmentRole.LEGAL_ADVOCATE)
     return user
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+    return persona("admin")
 
 
 @pytest.fixture

@@ -4,8 +4,9 @@ them (each write validated, permission-checked and audited). A test asks for a h
 it is, `household_with_every_record(...)` or `mother_with_children(...)`, and gets back a small
 dataclass of what was made; it never writes its own "household with every record" again.
 
-The personas who act (alice, bob, charlie, sue, lena, admin) are the fixtures of tests/conftest.py;
-the rows that are not casework (users, teams, memberships) come from tests/factories.py.
+The personas who act are defined here once (`PERSONAS`, `persona()`) and offered as fixtures by
+tests/conftest.py; the rows that are not casework (users, teams, memberships) come from
+tests/factories.py.
 """
 
 import datetime
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.models import TeamMembership
 from casework import choices, services
 from casework.models import (
     Attachment,
@@ -27,9 +29,32 @@ from casework.models import (
     Task,
 )
 
+from .factories import MembershipFactory, TeamFactory, UserFactory
+
 D = datetime.date
+Role = TeamMembership.Role
+# Who is who: alice and bob are caseworkers of team North, charlie of team South (an outsider to
+# North's cases), sue supervises North, lena is North's legal advocate (tests/conftest.py shares
+# alice's case with her). `admin`, a superuser of no team, is `persona("admin")`.
+PERSONAS = {
+    "alice": ("North", Role.CASEWORKER),
+    "bob": ("North", Role.CASEWORKER),
+    "charlie": ("South", Role.CASEWORKER),
+    "sue": ("North", Role.SUPERVISOR),
+    "lena": ("North", Role.LEGAL_ADVOCATE),
+}
 # The smallest file the upload check takes for a PDF: it reads the type from the first bytes.
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def persona(username: str):
+    """The persona `username` of `PERSONAS`, with her team (made if missing) and her role in it."""
+    if username == "admin":
+        return UserFactory(username="admin", is_staff=True, is_superuser=True)
+    team_name, role = PERSONAS[username]
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, team=TeamFactory(name=team_name), role=role)
+    return user
 
 
 @dataclass

@@ -30,7 +30,7 @@ from legal_aid.services import document_request
 
 from ..conftest import FAST_HASHERS, built_once_per_module
 from ..factories import MembershipFactory, TeamFactory, UserFactory
-from ..scenarios import household_with_every_record
+from ..scenarios import household_with_every_record, persona
 
 # Distinctive values, so a leak in a page or a log cannot be a coincidence.
 MOTHER_NAME = "남궁비밀"
@@ -124,9 +124,8 @@ def _build_south() -> SouthData:
     Charlie's case in team South, with one record of every kind, an advocacy brief about the
     child, his draft intake, and a spreadsheet import of sam's (imports are for supervisors).
     """
+    charlie = persona("charlie")
     team_south = TeamFactory(name="South")
-    charlie = UserFactory(username="charlie")
-    MembershipFactory(user=charlie, team=team_south)
     # Sam supervises team South: the one who may do everything to South's cases.
     south_supervisor = UserFactory(username="sam")
     MembershipFactory(user=south_supervisor, team=team_south, role=TeamMembership.Role.SUPERVISOR)
