@@ -4,6 +4,8 @@ case she is assigned to and all it holds; bob (same team, not assigned) and char
 see none of it; sue, who supervises team North, sees all of North's cases; a superuser sees all.
 """
 
+import copy
+
 import pytest
 from django.urls import reverse
 from knox.models import AuthToken
@@ -30,9 +32,9 @@ from casework.models import (
 from casework.permissions import can_edit_case, editable_cases
 from casework.selectors import my_cases
 
-from ..conftest import sign_in
-from ..factories import AdvocateFactory, AssignmentFactory, MembershipFactory
-from ..scenarios import household_with_every_record
+from ..conftest import FAST_HASHERS, built_once_per_module, sign_in
+from ..factories import AdvocateFactory, AssignmentFactory, MembershipFactory, TeamFactory
+from ..scenarios import household_with_every_record, persona
 
 MODELS = [
     Case,
@@ -55,14 +57,63 @@ def _populate(team, actor, caseworker, tag: str):
     ).case
 
 
-@pytest.fixture
-def north(team_north, alice, sue):
-    return _populate(team_north, sue, alice, "N1")
+def _build() -> dict:
+    """North's case (alice's, opened by sue, her supervisor) and South's (charlie's)."""
+    alice, sue, charlie = persona("alice"), persona("sue"), persona("charlie")
+    return {
+        "alice": alice,
+        "sue": sue,
+        "charlie": charlie,
+        "north": _populate(TeamFactory(name="North"), sue, alice, "N1"),
+        "south": _populate(TeamFactory(name="South"), charlie, charlie, "S1"),
+    }
+
+
+@pytest.fixture(scope="module")
+def _built(django_db_setup, django_db_blocker, module_media):
+    # Each model is checked for each persona against the same two cases, which a test changes
+    # only in its own transaction: built once for the module (see built_once_per_module).
+    yield from built_once_per_module(_build, django_db_blocker, module_media)
 
 
 @pytest.fixture
-def south(team_south, charlie):
-    return _populate(team_south, charlie, charlie, "S1")
+def _cases(_built, db) -> dict:
+    return copy.deepcopy(_built)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, module_media):
+    # The cases' files, written once for the module, are where each test looks for them.
+    settings.MEDIA_ROOT = module_media
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def north(_cases):
+    return _cases["north"]
+
+
+@pytest.fixture
+def south(_cases):
+    return _cases["south"]
+
+
+# The personas the cases were built with.
+
+
+@pytest.fixture
+def alice(_cases):
+    return _cases["alice"]
+
+
+@pytest.fixture
+def sue(_cases):
+    return _cases["sue"]
+
+
+@pytest.fixture
+def charlie(_cases):
+    return _cases["charlie"]
 
 
 def _visible(model, user):
