@@ -29,7 +29,13 @@ from casework.models import (
     Task,
 )
 
-from .factories import MembershipFactory, TeamFactory, UserFactory
+from .factories import (
+    CaseMemberFactory,
+    MembershipFactory,
+    PersonFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 D = datetime.date
 Role = TeamMembership.Role
@@ -259,3 +265,150 @@ def mother_with_children(*, team, caseworker, name: str, children: int) -> Famil
             actor=caseworker,
         )
     return Family(case=case, mother=mother, children=kids)
+
+
+# Every value of an encrypted field of `detained_mother_with_chinese_partner`: none may appear in
+# a PDF for a person who did not consent to be named.
+FAMILY_SECRETS = {
+    "mother": dict(
+        full_name="리영희",
+        alias="Li Yinghui",
+        date_of_birth=datetime.date(1986, 2, 11),
+        place_of_origin="Musan, North Hamgyong",
+        current_location="Longjing back street 14",
+        contact="+86 139 1111 2222",
+        notes="mother hides at the cousin's farm",
+        status_place="Tumen border detention centre",
+        status_note="seen through the fence by a neighbour",
+        incident="arrested at the market by two officers",
+    ),
+    "father": dict(
+        full_name="王建国",
+        alias="Wang Jianguo",
+        date_of_birth=datetime.date(1979, 8, 30),
+        place_of_origin="Helong village 7",
+        current_location="Helong village 7 east",
+        contact="+86 139 3333 4444",
+        notes="father drinks and is violent",
+    ),
+    "child": dict(
+        full_name="왕수진",
+        alias="Wang Xiujin",
+        date_of_birth=datetime.date(2015, 4, 2),
+        place_of_origin="Longjing clinic",
+        current_location="Longjing back street 14b",
+        contact="+86 139 5555 6666",
+        notes="child is shy and has asthma",
+        entitlement_note="the headmaster Kim refused at the gate",
+    ),
+}
+
+
+def family_secret_values(*roles: str) -> list[str]:
+    """The secrets of `FAMILY_SECRETS` of the given roles, dates as the PDF would print them."""
+    values = []
+    for role in roles:
+        for value in FAMILY_SECRETS[role].values():
+            values.append(value.isoformat() if isinstance(value, datetime.date) else value)
+    return values
+
+
+def _family_member(who: str, **fields):
+    secret = FAMILY_SECRETS[who]
+    person = PersonFactory(
+        full_name=secret["full_name"],
+        date_of_birth=secret["date_of_birth"],
+        birth_year=secret["date_of_birth"].year,
+        place_of_origin=secret["place_of_origin"],
+        current_location=secret["current_location"],
+        contact=secret["contact"],
+        notes=secret["notes"],
+        **fields,
+    )
+    PersonAlias.objects.create(person=person, name=secret["alias"])
+    return person
+
+
+@dataclass
+class MixedFamily:
+    """A North Korean mother, her Chinese partner and their child."""
+
+    mother: Person
+    father: Person
+    child: Person
+
+
+def detained_mother_with_chinese_partner(*, case, actor) -> MixedFamily:
+    """
+    A North Korean mother, detained in Jilin since October 2025, her Chinese partner (not
+    married) and their child (refused household registration, school and medical care), members
+    of `case` in that order after the case's first member. Written as rows, not through the
+    services (the status and entitlements carry `actor` as their recorder): the document tests
+    need these exact records and no audit events of their making.
+    """
+    mother = _family_member(
+        "mother",
+        role=choices.PersonRole.REFUGEE,
+        sex=choices.Sex.FEMALE,
+        nationality=choices.Nationality.DPRK,
+    )
+    father = _family_member(
+        "father",
+        role=choices.PersonRole.PARTNER,
+        sex=choices.Sex.MALE,
+        nationality=choices.Nationality.PRC,
+    )
+    child = _family_member(
+        "child",
+        role=choices.PersonRole.CHILD,
+        sex=choices.Sex.FEMALE,
+        nationality=choices.Nationality.UNKNOWN,
+        region=choices.Region.JILIN,
+    )
+    CaseMemberFactory(case=case, person=mother, role=choices.MemberRole.PRINCIPAL)
+    CaseMemberFactory(case=case, person=father, role=choices.MemberRole.PARTNER)
+    CaseMemberFactory(case=case, person=child, role=choices.MemberRole.CHILD)
+    Relationship.objects.create(
+        from_person=mother, to_person=child, kind=choices.RelationshipKind.PARENT_OF
+    )
+    Relationship.objects.create(
+        from_person=father, to_person=child, kind=choices.RelationshipKind.PARENT_OF
+    )
+    Relationship.objects.create(
+        from_person=mother,
+        to_person=father,
+        kind=choices.RelationshipKind.PARTNER_OF,
+        marriage_registered=False,
+    )
+    for kind in (
+        choices.EntitlementKind.HOUSEHOLD_REGISTRATION,
+        choices.EntitlementKind.SCHOOL,
+        choices.EntitlementKind.MEDICAL_CARE,
+    ):
+        Entitlement.objects.create(
+            person=child,
+            kind=kind,
+            status=choices.EntitlementStatus.DENIED,
+            as_of=datetime.date(2021, 9, 1),
+            note=FAMILY_SECRETS["child"]["entitlement_note"],
+            recorded_by=actor,
+        )
+    LegalStatusRecord.objects.create(
+        person=mother,
+        status=choices.LegalStatus.DETAINED_CN,
+        effective_from=datetime.date(2025, 10, 3),
+        country=choices.Country.CHINA,
+        place=FAMILY_SECRETS["mother"]["status_place"],
+        note=FAMILY_SECRETS["mother"]["status_note"],
+        recorded_by=actor,
+    )
+    incident = Incident.objects.create(
+        case=case,
+        kind=choices.IncidentKind.ARREST,
+        occurred_on=datetime.date(2025, 10, 2),
+        region=choices.Region.JILIN,
+        description=FAMILY_SECRETS["mother"]["incident"],
+        recorded_by=actor,
+    )
+    incident.people.add(mother)
+    return MixedFamily(mother=mother, father=father, child=child)
