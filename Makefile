@@ -27,8 +27,11 @@ run: seed
 	@echo "Demo logins are listed above. Stop with Ctrl-C."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# One pytest worker per core, each with its own test database (pytest-xdist; PYTEST_WORKERS=0 for one
+# process, e.g. to step through a test with pdb).
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,7 +1,9 @@
 """
-Shared fixtures. Personas, as in the house style: `alice` is a caseworker of team North,
-`bob` a caseworker of team North too, `charlie` a caseworker of team South (an outsider to
-North's cases), `sue` supervises team North, `admin` is a superuser.
+Shared fixtures. Personas, as in the house style (defined in tests/scenarios.py's `PERSONAS`):
+`alice` is a caseworker of team North, `bob` a caseworker of team North too, `charlie` a
+caseworker of team South (an outsider to North's cases), `sue` supervises team North, `lena` is
+a legal advocate of team North with whom alice's `north_case` is shared, `admin` is a superuser.
+Households to work on are built by tests/scenarios.py.
 
 Under CI=true a missing component (PostgreSQL, Redis, chromium) fails the run instead of skipping.
 """
@@ -10,21 +12,17 @@ import os
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.middleware import SlidingSessionMiddleware
-from accounts.models import TeamMembership, TOTPDevice
+from accounts.models import TOTPDevice
+from casework import choices
 
-from .factories import (
-    AssignmentFactory,
-    CaseFactory,
-    CaseMemberFactory,
-    MembershipFactory,
-    TeamFactory,
-    UserFactory,
-)
+from .factories import AssignmentFactory, CaseFactory, CaseMemberFactory, TeamFactory
+from .scenarios import persona
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -63,11 +61,48 @@ def consent_answer(**answer) -> dict:
     }
 
 
+# Deliberately slow password hashing is for attackers, not for the test suite.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # Deliberately slow password hashing is for attackers, not for the test suite.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def built_once_per_module(build, django_db_blocker, media_root):
+    """
+    Django's `setUpTestData` for pytest, for a module-scoped fixture to `yield from`: the rows
+    `build()` writes stay for each test of the module and are rolled back after the last one.
+    They are written in a transaction left open; each test's own transaction (the `db` fixture)
+    nests in it as a savepoint, so whatever a test changes is undone for the next. The fixture
+    must hand each test a `copy.deepcopy` of what `build()` returned (a test may change the
+    objects in memory), and serves only modules without `transactional_db`. Files go to
+    `media_root`, which the module's tests must use as their MEDIA_ROOT too (`module_media`).
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(MEDIA_ROOT=media_root, PASSWORD_HASHERS=FAST_HASHERS):
+                made = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield made
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    """A MEDIA_ROOT for the files of data built once per module (`built_once_per_module`)."""
+    return tmp_path_factory.mktemp("media")
 
 
 @pytest.fixture(autouse=True)
@@ -110,35 +145,35 @@ def team_south(db):
 
 @pytest.fixture
 def alice(team_north):
-    user = UserFactory(username="alice")
-    MembershipFactory(user=user, team=team_north)
-    return user
+    return persona("alice")
 
 
 @pytest.fixture
 def bob(team_north):
-    user = UserFactory(username="bob")
-    MembershipFactory(user=user, team=team_north)
-    return user
+    return persona("bob")
 
 
 @pytest.fixture
 def charlie(team_south):
-    user = UserFactory(username="charlie")
-    MembershipFactory(user=user, team=team_south)
-    return user
+    return persona("charlie")
 
 
 @pytest.fixture
 def sue(team_north):
-    user = UserFactory(username="sue")
-    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.SUPERVISOR)
+    return persona("sue")
+
+
+@pytest.fixture
+def lena(team_north, north_case):
+    """A legal advocate of team North with whom `north_case` is shared: she reads, never writes."""
+    user = persona("lena")
+    AssignmentFactory(case=north_case, user=user, role=choices.AssignmentRole.LEGAL_ADVOCATE)
     return user
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+    return persona("admin")
 
 
 @pytest.fixture

@@ -8,16 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from accounts.models import TeamMembership
-from casework.choices import AssignmentRole
-
 from ..conftest import sign_in
 from ..factories import (
     AssignmentFactory,
     CaseFactory,
     CaseMemberFactory,
-    MembershipFactory,
-    UserFactory,
 )
 
 
@@ -30,15 +25,6 @@ def api():
         return client if user is None else sign_in(client, user)
 
     return client_for
-
-
-@pytest.fixture
-def lena(team_north, north_case):
-    """A legal advocate of team North with whom north_case is shared: she reads, never writes."""
-    user = UserFactory(username="lena")
-    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    AssignmentFactory(case=north_case, user=user, role=AssignmentRole.LEGAL_ADVOCATE)
-    return user
 
 
 @pytest.fixture

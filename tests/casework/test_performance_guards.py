@@ -12,28 +12,14 @@ from casework import selectors, services
 from casework.choices import MemberRole, PersonRole, RelationshipKind, RiskLevel
 from casework.models import Case, Person, Relationship
 from tests.conftest import sign_in
+from tests.scenarios import mother_with_children
 
 pytestmark = pytest.mark.django_db
 
 
 def _household(team, actor, name: str, children: int) -> tuple[Case, Person]:
-    mother = services.person_create(actor=actor, full_name=name, role=PersonRole.REFUGEE)
-    members = [(mother, MemberRole.PRINCIPAL)]
-    kids = []
-    for n in range(children):
-        child = services.person_create(
-            actor=actor, full_name=f"{name} child {n}", role=PersonRole.CHILD
-        )
-        members.append((child, MemberRole.CHILD))
-        kids.append(child)
-    case = services.case_open(
-        team=team, actor=actor, risk_level=RiskLevel.HIGH, members=members, caseworkers=[actor]
-    )
-    for child in kids:
-        services.relationship_create(
-            from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF, actor=actor
-        )
-    return case, mother
+    family = mother_with_children(team=team, caseworker=actor, name=name, children=children)
+    return family.case, family.mother
 
 
 def test_case_list_member_count_counts_every_member(team_north, alice):

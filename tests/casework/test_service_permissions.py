@@ -65,7 +65,7 @@ class North:
 
 
 @pytest.fixture
-def north(north_case, alice, team_north, team_south):
+def north(north_case, alice, lena, team_north, team_south):
     mother = north_case.people.get()
     child = services.person_create(
         actor=alice, case=north_case, full_name="김아이", role=PersonRole.CHILD
@@ -82,9 +82,6 @@ def north(north_case, alice, team_north, team_south):
     )
     task = services.task_create(case=north_case, title="Visit", actor=alice, assignee=alice)
     services.case_flag_set(case=north_case, kind=CaseFlag.Kind.CHILD_AT_RISK, actor=alice)
-    lena = UserFactory(username="lena")
-    MembershipFactory(user=lena, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    AssignmentFactory(case=north_case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
     other_case = CaseFactory(team=team_north, owner=alice)
     neighbour = services.person_create(
         actor=alice, case=other_case, full_name="이웃", role=PersonRole.RELATIVE

@@ -52,7 +52,6 @@ from ..conftest import consent_answer, sign_in
 from ..factories import (
     AssignmentFactory,
     CaseFactory,
-    MembershipFactory,
     PersonFactory,
     TeamFactory,
     UserFactory,
@@ -87,15 +86,6 @@ def north(north_case, alice):
     )
     task = services.task_create(case=north_case, title="Visit", actor=alice, assignee=alice)
     return North(case=north_case, mother=mother, child=child, incident=incident, task=task)
-
-
-@pytest.fixture
-def lena(team_north, north_case):
-    """A legal advocate the North case is shared with."""
-    user = UserFactory(username="lena")
-    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    AssignmentFactory(case=north_case, user=user, role=AssignmentRole.LEGAL_ADVOCATE)
-    return user
 
 
 def _consent(person, actor, scopes=(Scope.SHARE_WITH_ADVOCATES,)):

@@ -4,29 +4,18 @@ case she is assigned to and all it holds; bob (same team, not assigned) and char
 see none of it; sue, who supervises team North, sees all of North's cases; a superuser sees all.
 """
 
-import datetime
+import copy
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.models import TeamMembership
-from casework import services
 from casework.choices import (
     AssignmentRole,
-    Country,
-    EntitlementKind,
-    EntitlementStatus,
-    IncidentKind,
-    LegalStatus,
     MemberRole,
-    PersonRole,
-    Region,
     RelationshipKind,
-    RiskLevel,
-    StatusSource,
 )
 from casework.models import (
     Attachment,
@@ -43,10 +32,10 @@ from casework.models import (
 from casework.permissions import can_edit_case, editable_cases
 from casework.selectors import my_cases
 
-from ..conftest import sign_in
-from ..factories import AdvocateFactory, AssignmentFactory, MembershipFactory
+from ..conftest import FAST_HASHERS, built_once_per_module, sign_in
+from ..factories import AdvocateFactory, AssignmentFactory, MembershipFactory, TeamFactory
+from ..scenarios import household_with_every_record, persona
 
-D = datetime.date
 MODELS = [
     Case,
     Person,
@@ -61,77 +50,70 @@ MODELS = [
 ]
 
 
-def _populate(team, actor, caseworker):
-    """A case with two people and one record of every kind, written through the services."""
-    mother = services.person_create(
-        actor=actor,
-        full_name=f"Mother {team.name}",
-        role=PersonRole.REFUGEE,
-        date_of_birth=D(1983, 1, 1),
-        aliases=[f"Alias {team.name}"],
-    )
-    child = services.person_create(
-        actor=actor,
-        full_name=f"Child {team.name}",
-        role=PersonRole.CHILD,
-        date_of_birth=D(2010, 1, 1),
-    )
-    case = services.case_open(
-        team=team,
-        actor=actor,
-        risk_level=RiskLevel.HIGH,
-        members=[(mother, MemberRole.PRINCIPAL), (child, MemberRole.CHILD)],
-        caseworkers=[caseworker],
-    )
-    services.relationship_create(
-        from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF, actor=actor
-    )
-    services.legal_status_change(
-        person=mother,
-        status=LegalStatus.UNDOCUMENTED_CN,
-        effective_from=D(2005, 1, 1),
-        actor=actor,
-        country=Country.CHINA,
-        place="",
-        source=StatusSource.CASEWORKER,
-        note="",
-    )
-    services.entitlement_record(
-        person=child,
-        kind=EntitlementKind.SCHOOL,
-        status=EntitlementStatus.DENIED,
-        as_of=D(2017, 9, 1),
-        note="",
-        actor=actor,
-    )
-    services.incident_record(
-        case=case,
-        kind=IncidentKind.BENEFIT_DENIED,
-        occurred_on=D(2017, 9, 1),
-        region=Region.JILIN,
-        description="",
-        people=[child],
-        actor=actor,
-    )
-    services.case_note_add(case=case, body="Met at the market", actor=actor)
-    services.task_create(case=case, title="Follow up", actor=actor, assignee=caseworker)
-    services.attachment_add(
-        case=case,
-        uploaded_file=SimpleUploadedFile("note.txt", b"plain words\n"),
-        actor=actor,
-        person=child,
-    )
-    return case
+def _populate(team, actor, caseworker, tag: str):
+    """A case of `team` with two people and one record of every kind, written by `actor`."""
+    return household_with_every_record(
+        team=team, caseworker=caseworker, actor=actor, mother_name=f"Mother {tag}", tag=tag
+    ).case
+
+
+def _build() -> dict:
+    """North's case (alice's, opened by sue, her supervisor) and South's (charlie's)."""
+    alice, sue, charlie = persona("alice"), persona("sue"), persona("charlie")
+    return {
+        "alice": alice,
+        "sue": sue,
+        "charlie": charlie,
+        "north": _populate(TeamFactory(name="North"), sue, alice, "N1"),
+        "south": _populate(TeamFactory(name="South"), charlie, charlie, "S1"),
+    }
+
+
+@pytest.fixture(scope="module")
+def _built(django_db_setup, django_db_blocker, module_media):
+    # Each model is checked for each persona against the same two cases, which a test changes
+    # only in its own transaction: built once for the module (see built_once_per_module).
+    yield from built_once_per_module(_build, django_db_blocker, module_media)
 
 
 @pytest.fixture
-def north(team_north, alice, sue):
-    return _populate(team_north, sue, alice)
+def _cases(_built, db) -> dict:
+    return copy.deepcopy(_built)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, module_media):
+    # The cases' files, written once for the module, are where each test looks for them.
+    settings.MEDIA_ROOT = module_media
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture
-def south(team_south, charlie):
-    return _populate(team_south, charlie, charlie)
+def north(_cases):
+    return _cases["north"]
+
+
+@pytest.fixture
+def south(_cases):
+    return _cases["south"]
+
+
+# The personas the cases were built with.
+
+
+@pytest.fixture
+def alice(_cases):
+    return _cases["alice"]
+
+
+@pytest.fixture
+def sue(_cases):
+    return _cases["sue"]
+
+
+@pytest.fixture
+def charlie(_cases):
+    return _cases["charlie"]
 
 
 def _visible(model, user):
@@ -175,7 +157,7 @@ def test_unassigned_colleague_sees_none_of_it(model, north, bob):
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_supervisor_sees_every_case_of_her_team(model, north, south, team_north, sue, bob):
     """sue sees a North case nobody assigned her to, and nothing of South's."""
-    unassigned = _populate(team_north, bob, bob)
+    unassigned = _populate(team_north, bob, bob, "N2")
     assert _visible(model, sue) == _of_case(model, north) | _of_case(model, unassigned)
 
 
@@ -250,7 +232,7 @@ def test_a_caseworker_who_left_can_change_nothing_of_the_case(north, alice, team
 
 def test_an_owner_who_left_the_team_loses_the_case(team_north, bob):
     """bob opened (owns) and works a case; once out of the team, neither counts."""
-    case = _populate(team_north, bob, bob)
+    case = _populate(team_north, bob, bob, "N2")
     assert case.owner == bob and can_edit_case(bob, case)
     case.assignments.filter(user=bob).delete()
     assert Case.objects.visible_to(bob).get() == case

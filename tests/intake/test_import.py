@@ -17,7 +17,10 @@ from ..conftest import sign_in
 from ..factories import CaseFactory, CaseMemberFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
-ROWS = 1000
+# Two rounds of the fault pattern below (every tenth row, four kinds in turn): every fault twice,
+# among enough good rows. How fast a big file goes is benchmarks/importing.py's question
+# (10,000 rows, on demand), not the suite's.
+ROWS = 100
 SURNAMES = ["김", "이", "박", "최", "정", "강", "조", "윤", "장", "임"]
 GIVEN = ["순희", "영희", "미란", "정숙", "은주", "혜진", "선영", "경희", "명화", "옥순"]
 
@@ -153,15 +156,15 @@ def _import_once_then_again(supervisor, team_north, file_format, n):
     assert (Person.objects.count(), Case.objects.count()) == (people, cases)
 
 
-def test_a_messy_1000_row_csv_is_reported_row_by_row_then_imported_once(supervisor, team_north):
-    """A 1,000-row CSV: a per-row report, one import, and a second import that creates nothing."""
+def test_a_messy_csv_is_reported_row_by_row_then_imported_once(supervisor, team_north):
+    """A messy CSV: a per-row report, one import, and a second import that creates nothing."""
     _import_once_then_again(supervisor, team_north, "csv", ROWS)
 
 
 def test_a_messy_xlsx_is_reported_like_the_csv_then_imported_once(supervisor, team_north):
     """
-    The same 1,000 rows as XLSX (with Korean headers) give the same per-row report as the CSV;
-    import and re-import then run on its first 100 rows (the import path is the CSV's).
+    The same rows as XLSX (with Korean headers) give the same per-row report as the CSV;
+    import and re-import then run on its first 50 rows (the import path is the CSV's).
     """
     rows, _faults = messy_rows()
     upload(supervisor, team_north, "caseload.csv", as_csv(rows))
@@ -169,7 +172,7 @@ def test_a_messy_xlsx_is_reported_like_the_csv_then_imported_once(supervisor, te
     from_csv, from_xlsx = (batch.report for batch in ImportBatch.objects.order_by("created_at"))
     assert len(from_xlsx["rows"]) == ROWS and from_xlsx == from_csv
     ImportBatch.objects.all().delete()
-    _import_once_then_again(supervisor, team_north, "xlsx", 100)
+    _import_once_then_again(supervisor, team_north, "xlsx", 50)
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from casework.models import CaseAssignment
 from legal_aid import services
 from legal_aid.models import AdvocacyDocument
 
-from ..legal_aid.test_documents_services import build_family
 from ..ops.conftest import request_brief_of
+from ..scenarios import detained_mother_with_chinese_partner
 
 pytestmark = pytest.mark.worker
 
@@ -32,9 +32,9 @@ def wait_for(document, *statuses, timeout=60):
 
 def test_a_worker_renders_a_requested_document(celery_worker, north_case, alice):
     """The request is committed, the worker renders it, and the PDF decrypts here."""
-    family = build_family(north_case, alice)
+    family = detained_mother_with_chinese_partner(case=north_case, actor=alice)
     document = wait_for(
-        request_brief_of(north_case, family["child"], alice), Status.READY, Status.FAILED
+        request_brief_of(north_case, family.child, alice), Status.READY, Status.FAILED
     )
     assert document.status == Status.READY, document.failure_reason
     assert document.page_count > 1 and document.attempts == 1
@@ -45,10 +45,10 @@ def test_a_worker_renders_a_requested_document(celery_worker, north_case, alice)
 
 def test_a_failed_document_is_retried(celery_worker, north_case, alice, bob):
     """A render that fails (bob lost sight of the case) records why; a retry then succeeds."""
-    family = build_family(north_case, alice)
+    family = detained_mother_with_chinese_partner(case=north_case, actor=alice)
     CaseAssignment.objects.create(case=north_case, user=bob)
     with transaction.atomic():
-        document = request_brief_of(north_case, family["child"], bob)
+        document = request_brief_of(north_case, family.child, bob)
         CaseAssignment.objects.filter(case=north_case, user=bob).delete()
     document = wait_for(document, Status.FAILED, Status.READY)
     assert document.status == Status.FAILED

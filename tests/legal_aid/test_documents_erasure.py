@@ -17,7 +17,8 @@ from legal_aid import services
 from legal_aid.models import AdvocacyDocument
 
 from ..conftest import sign_in
-from .test_documents_services import SECRETS, consent, family, request  # noqa: F401
+from ..scenarios import FAMILY_SECRETS as SECRETS
+from .test_documents_services import consent, family, request  # noqa: F401
 
 Redaction = AdvocacyDocument.Redaction
 Status = AdvocacyDocument.Status

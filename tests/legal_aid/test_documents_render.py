@@ -15,7 +15,9 @@ from legal_aid import services
 from legal_aid.documents import rendering
 from legal_aid.models import AdvocacyDocument
 
-from .test_documents_services import SECRETS, consent, family, request, secret_values  # noqa: F401
+from ..scenarios import FAMILY_SECRETS as SECRETS
+from ..scenarios import family_secret_values as secret_values
+from .test_documents_services import consent, family, request  # noqa: F401
 
 Kind = AdvocacyDocument.Kind
 Redaction = AdvocacyDocument.Redaction

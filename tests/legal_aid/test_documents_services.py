@@ -1,178 +1,35 @@
 """
 Advocacy documents: requesting, rendering, retrying, regenerating and approving, through the
-services. The builders here (a North Korean mother, her Chinese partner and their unregistered
-child in alice's case) are imported by the other test_documents_* modules.
+services. The family (tests/scenarios.py's detained North Korean mother, her Chinese partner and
+their unregistered child in alice's case) and the helpers here are imported by the other
+test_documents_* modules.
 """
-
-import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.formats import date_format
 
 from audit.models import AuditEvent
-from casework.choices import (
-    Country,
-    EntitlementKind,
-    EntitlementStatus,
-    IncidentKind,
-    LegalStatus,
-    MemberRole,
-    Nationality,
-    PersonRole,
-    Region,
-    RelationshipKind,
-    Sex,
-)
-from casework.models import (
-    CaseAssignment,
-    Entitlement,
-    Incident,
-    LegalStatusRecord,
-    PersonAlias,
-    Relationship,
-)
+from casework.choices import PersonRole
+from casework.models import CaseAssignment
 from casework.redaction import Redactor, letters
 from consent.models import Consent
 from legal_aid import services
 from legal_aid.documents import facts
 from legal_aid.models import AdvocacyDocument
 
-from ..factories import CaseMemberFactory, PersonFactory
+from ..factories import PersonFactory
+from ..scenarios import FAMILY_SECRETS as SECRETS
+from ..scenarios import detained_mother_with_chinese_partner
 
 Kind = AdvocacyDocument.Kind
 Redaction = AdvocacyDocument.Redaction
 Status = AdvocacyDocument.Status
 
-# Every value of an encrypted field of the family: none may appear in a PDF for a person who
-# did not consent to be named.
-SECRETS = {
-    "mother": dict(
-        full_name="리영희",
-        alias="Li Yinghui",
-        date_of_birth=datetime.date(1986, 2, 11),
-        place_of_origin="Musan, North Hamgyong",
-        current_location="Longjing back street 14",
-        contact="+86 139 1111 2222",
-        notes="mother hides at the cousin's farm",
-        status_place="Tumen border detention centre",
-        status_note="seen through the fence by a neighbour",
-        incident="arrested at the market by two officers",
-    ),
-    "father": dict(
-        full_name="王建国",
-        alias="Wang Jianguo",
-        date_of_birth=datetime.date(1979, 8, 30),
-        place_of_origin="Helong village 7",
-        current_location="Helong village 7 east",
-        contact="+86 139 3333 4444",
-        notes="father drinks and is violent",
-    ),
-    "child": dict(
-        full_name="왕수진",
-        alias="Wang Xiujin",
-        date_of_birth=datetime.date(2015, 4, 2),
-        place_of_origin="Longjing clinic",
-        current_location="Longjing back street 14b",
-        contact="+86 139 5555 6666",
-        notes="child is shy and has asthma",
-        entitlement_note="the headmaster Kim refused at the gate",
-    ),
-}
-
-
-def secret_values(*roles: str) -> list[str]:
-    values = []
-    for role in roles:
-        for value in SECRETS[role].values():
-            if isinstance(value, datetime.date):
-                # As data (ISO) and as a document writes a date (config/formats).
-                values += [value.isoformat(), date_format(value)]
-            else:
-                values.append(value)
-    return values
-
-
-def _person(who: str, **fields):
-    secret = SECRETS[who]
-    person = PersonFactory(
-        full_name=secret["full_name"],
-        date_of_birth=secret["date_of_birth"],
-        birth_year=secret["date_of_birth"].year,
-        place_of_origin=secret["place_of_origin"],
-        current_location=secret["current_location"],
-        contact=secret["contact"],
-        notes=secret["notes"],
-        **fields,
-    )
-    PersonAlias.objects.create(person=person, name=secret["alias"])
-    return person
-
 
 def build_family(case, actor) -> dict:
-    """
-    A North Korean mother (detained), her Chinese partner (not married) and their child (refused
-    household registration, school and medical care), members of `case` in that order after the
-    case's first member.
-    """
-    mother = _person(
-        "mother", role=PersonRole.REFUGEE, sex=Sex.FEMALE, nationality=Nationality.DPRK
-    )
-    father = _person("father", role=PersonRole.PARTNER, sex=Sex.MALE, nationality=Nationality.PRC)
-    child = _person(
-        "child",
-        role=PersonRole.CHILD,
-        sex=Sex.FEMALE,
-        nationality=Nationality.UNKNOWN,
-        region=Region.JILIN,
-    )
-    CaseMemberFactory(case=case, person=mother, role=MemberRole.PRINCIPAL)
-    CaseMemberFactory(case=case, person=father, role=MemberRole.PARTNER)
-    CaseMemberFactory(case=case, person=child, role=MemberRole.CHILD)
-    Relationship.objects.create(
-        from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF
-    )
-    Relationship.objects.create(
-        from_person=father, to_person=child, kind=RelationshipKind.PARENT_OF
-    )
-    Relationship.objects.create(
-        from_person=mother,
-        to_person=father,
-        kind=RelationshipKind.PARTNER_OF,
-        marriage_registered=False,
-    )
-    for kind in (
-        EntitlementKind.HOUSEHOLD_REGISTRATION,
-        EntitlementKind.SCHOOL,
-        EntitlementKind.MEDICAL_CARE,
-    ):
-        Entitlement.objects.create(
-            person=child,
-            kind=kind,
-            status=EntitlementStatus.DENIED,
-            as_of=datetime.date(2021, 9, 1),
-            note=SECRETS["child"]["entitlement_note"],
-            recorded_by=actor,
-        )
-    LegalStatusRecord.objects.create(
-        person=mother,
-        status=LegalStatus.DETAINED_CN,
-        effective_from=datetime.date(2025, 10, 3),
-        country=Country.CHINA,
-        place=SECRETS["mother"]["status_place"],
-        note=SECRETS["mother"]["status_note"],
-        recorded_by=actor,
-    )
-    incident = Incident.objects.create(
-        case=case,
-        kind=IncidentKind.ARREST,
-        occurred_on=datetime.date(2025, 10, 2),
-        region=Region.JILIN,
-        description=SECRETS["mother"]["incident"],
-        recorded_by=actor,
-    )
-    incident.people.add(mother)
-    return {"mother": mother, "father": father, "child": child}
+    """tests/scenarios.py's detained mother, her partner and their child, by role."""
+    made = detained_mother_with_chinese_partner(case=case, actor=actor)
+    return {"mother": made.mother, "father": made.father, "child": made.child}
 
 
 def consent(person, **scopes):

@@ -21,7 +21,7 @@ from legal_aid.models import AdvocacyDocument
 from ops.tasks import requeue_stalled_documents
 
 from ..conftest import sign_in
-from ..legal_aid.test_documents_services import build_family
+from ..scenarios import detained_mother_with_chinese_partner
 from .conftest import request_brief_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker]
@@ -55,12 +55,12 @@ def test_a_pdf_requested_while_redis_is_down_is_kept_and_rendered_when_it_return
     own_redis, worker_factory, client, north_case, alice
 ):
     """No 500: the request is kept as queued, the user sees it queued, and it renders later."""
-    family = build_family(north_case, alice)
+    family = detained_mother_with_chinese_partner(case=north_case, actor=alice)
     worker = worker_factory(own_redis.url, start=False)
     own_redis.stop()
     sign_in(client, alice)
 
-    response = request_brief(client, north_case, family["child"])
+    response = request_brief(client, north_case, family.child)
     assert response.status_code == 302
     document = AdvocacyDocument.objects.get(case=north_case)
     assert document.status == Status.QUEUED
@@ -81,9 +81,9 @@ def test_a_worker_killed_during_a_render_is_retried_and_the_document_ends_ready(
 ):
     """The render's process dies mid-way: the unacknowledged task runs again and succeeds."""
 
-    family = build_family(north_case, alice)
+    family = detained_mother_with_chinese_partner(case=north_case, actor=alice)
     worker = worker_factory(own_redis.url)
-    document = request_brief_of(north_case, family["child"], alice)
+    document = request_brief_of(north_case, family.child, alice)
     wait_for(document, Status.RENDERING, Status.READY, poll=0.01)
     assert document.status == Status.RENDERING, "the render finished before it could be killed"
     (child,) = worker.children()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from legal_aid.models import AdvocacyDocument
 from ops.tasks import STALLED_AFTER_SECONDS, requeue_stalled_documents
 
-from ..legal_aid.test_documents_services import build_family
+from ..scenarios import detained_mother_with_chinese_partner
 from .conftest import request_brief_of
 
 Status = AdvocacyDocument.Status
@@ -20,7 +20,7 @@ def test_a_document_still_rendering_after_the_visibility_timeout_is_sent_again(n
     still rendering well after that lost its message for good (Redis lost its data) and would
     show "rendering" forever. One that may still be on a worker, or due back, is left alone.
     """
-    child = build_family(north_case, alice)["child"]
+    child = detained_mother_with_chinese_partner(case=north_case, actor=alice).child
     lost, maybe_running = (
         request_brief_of(north_case, child, alice),
         request_brief_of(north_case, child, alice),

@@ -13,7 +13,7 @@ import redis
 
 from legal_aid.models import AdvocacyDocument
 
-from ..legal_aid.test_documents_services import build_family
+from ..scenarios import detained_mother_with_chinese_partner
 from .conftest import request_brief_of
 from .test_faults import wait_for
 
@@ -66,11 +66,11 @@ def test_a_whole_worker_lost_during_a_render_is_redelivered_after_the_visibility
     visibility_environment = {"SHIMTEO_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}
     broker_at(own_redis.url, transport_options=transport)
     broker = redis.Redis.from_url(own_redis.url)
-    family = build_family(north_case, alice)
+    family = detained_mother_with_chinese_partner(case=north_case, actor=alice)
     lost = worker_factory(own_redis.url, own_process_group=True, **visibility_environment)
     queue = settings.SHIMTEO_PDF_QUEUE
 
-    document = request_brief_of(north_case, family["child"], alice)
+    document = request_brief_of(north_case, family.child, alice)
     wait_for(document, Status.RENDERING, Status.READY, poll=0.01)
     assert document.status == Status.RENDERING, "the render finished before it could be killed"
     processes = [lost.process.pid, *lost.children()]

@@ -3,14 +3,13 @@ Data of team South that team North must never see: a case of charlie's with a mo
 and every kind of record hanging off them, built through the services as the app builds it.
 """
 
-import datetime
+import copy
 from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import TeamMembership
-from casework import choices, services
 from casework.models import (
     Attachment,
     Case,
@@ -29,7 +28,9 @@ from intake.services import intake_start
 from legal_aid.models import AdvocacyDocument
 from legal_aid.services import document_request
 
-from ..factories import AssignmentFactory, MembershipFactory, TeamFactory, UserFactory
+from ..conftest import FAST_HASHERS, built_once_per_module
+from ..factories import MembershipFactory, TeamFactory, UserFactory
+from ..scenarios import household_with_every_record, persona
 
 # Distinctive values, so a leak in a page or a log cannot be a coincidence.
 MOTHER_NAME = "남궁비밀"
@@ -39,7 +40,6 @@ MOTHER_ORIGIN = "Musan, North Hamgyong (south-secret)"
 MOTHER_LOCATION = "Longjing, safe house 7 (south-secret)"
 CHILD_NAME = "남궁아이"
 IMPORTED_NAME = "남궁가져온"
-PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 @dataclass
@@ -119,89 +119,32 @@ class SouthData:
         }
 
 
-@pytest.fixture
-def south_supervisor(team_south):
-    """Sam supervises team South: the one who may do everything to South's cases."""
-    user = UserFactory(username="sam")
-    MembershipFactory(user=user, team=team_south, role=TeamMembership.Role.SUPERVISOR)
-    return user
-
-
-@pytest.fixture
-def south(team_south, charlie, south_supervisor) -> SouthData:
+def _build_south() -> SouthData:
     """
     Charlie's case in team South, with one record of every kind, an advocacy brief about the
     child, his draft intake, and a spreadsheet import of sam's (imports are for supervisors).
     """
-    mother = services.person_create(
-        actor=charlie,
-        full_name=MOTHER_NAME,
-        role=choices.PersonRole.REFUGEE,
-        sex=choices.Sex.FEMALE,
-        nationality=choices.Nationality.DPRK,
-        region=choices.Region.JILIN,
-        date_of_birth=datetime.date(1986, 2, 3),
+    charlie = persona("charlie")
+    team_south = TeamFactory(name="South")
+    # Sam supervises team South: the one who may do everything to South's cases.
+    south_supervisor = UserFactory(username="sam")
+    MembershipFactory(user=south_supervisor, team=team_south, role=TeamMembership.Role.SUPERVISOR)
+    home = household_with_every_record(
+        team=team_south,
+        caseworker=charlie,
+        tag="S1",
+        mother_name=MOTHER_NAME,
+        child_name=CHILD_NAME,
+        alias=MOTHER_ALIAS,
         contact=MOTHER_CONTACT,
         place_of_origin=MOTHER_ORIGIN,
         current_location=MOTHER_LOCATION,
-    )
-    child = services.person_create(
-        actor=charlie,
-        full_name=CHILD_NAME,
-        role=choices.PersonRole.CHILD,
-        nationality=choices.Nationality.STATELESS,
-        region=choices.Region.JILIN,
-        date_of_birth=datetime.date(2015, 6, 1),
-    )
-    case = services.case_open(
-        team=team_south,
-        actor=charlie,
-        risk_level=choices.RiskLevel.HIGH,
         summary="South's case summary",
-        members=[(mother, choices.MemberRole.PRINCIPAL), (child, choices.MemberRole.CHILD)],
+        note="South's private note",
+        incident="A raid on the safe house",
+        task="Visit the family",
     )
-    alias = services.person_alias_add(person=mother, name=MOTHER_ALIAS, actor=charlie)
-    relationship = services.relationship_create(
-        from_person=mother, to_person=child, kind=choices.RelationshipKind.PARENT_OF, actor=charlie
-    )
-    status = services.legal_status_change(
-        person=mother,
-        status=choices.LegalStatus.UNDOCUMENTED_CN,
-        effective_from=datetime.date(2012, 4, 1),
-        actor=charlie,
-        country=choices.Country.CHINA,
-        source=choices.StatusSource.CASEWORKER,
-    )
-    entitlement = services.entitlement_record(
-        person=mother,
-        kind=choices.EntitlementKind.MARRIAGE_REGISTRATION,
-        status=choices.EntitlementStatus.DENIED,
-        as_of=datetime.date(2016, 1, 1),
-        actor=charlie,
-    )
-    incident = services.incident_record(
-        case=case,
-        kind=choices.IncidentKind.RAID,
-        occurred_on=datetime.date(2024, 3, 1),
-        region=choices.Region.JILIN,
-        description="A raid on the safe house",
-        people=[mother],
-        actor=charlie,
-    )
-    note = services.case_note_add(case=case, body="South's private note", actor=charlie)
-    task = services.task_create(
-        case=case,
-        title="Visit the family",
-        actor=charlie,
-        assignee=charlie,
-        due_on=datetime.date.today() + datetime.timedelta(days=3),
-    )
-    attachment = services.attachment_add(
-        case=case,
-        uploaded_file=SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf"),
-        actor=charlie,
-        person=mother,
-    )
+    case, child = home.case, home.child
     # Queued only: it would render after commit, which a test's transaction never reaches.
     document = document_request(
         kind=AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF,
@@ -227,20 +170,20 @@ def south(team_south, charlie, south_supervisor) -> SouthData:
         status=IntakeSubmission.Status.SUBMITTED
     )
     match = DuplicateCandidate.objects.create(
-        submission=east_intake, person=mother, subject="principal", reasons=["name"]
+        submission=east_intake, person=home.mother, subject="principal", reasons=["name"]
     )
     return SouthData(
         case=case,
-        mother=mother,
+        mother=home.mother,
         child=child,
-        alias=alias,
-        relationship=relationship,
-        status=status,
-        entitlement=entitlement,
-        incident=incident,
-        note=note,
-        task=task,
-        attachment=attachment,
+        alias=home.alias,
+        relationship=home.relationship,
+        status=home.status,
+        entitlement=home.entitlement,
+        incident=home.incident,
+        note=home.note,
+        task=home.task,
+        attachment=home.attachment,
         intake=intake,
         batch=batch,
         document=document,
@@ -250,10 +193,39 @@ def south(team_south, charlie, south_supervisor) -> SouthData:
     )
 
 
+@pytest.fixture(scope="module")
+def _south_built(django_db_setup, django_db_blocker, module_media):
+    # Some hundred tests of the permission matrix read South's data and change it only in their
+    # own transaction: built once per module, as setUpTestData would (see built_once_per_module).
+    yield from built_once_per_module(_build_south, django_db_blocker, module_media)
+
+
 @pytest.fixture
-def lena(team_north, north_case):
-    """A legal advocate of team North, with whom only a North case is shared."""
-    user = UserFactory(username="lena")
-    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    AssignmentFactory(case=north_case, user=user, role=choices.AssignmentRole.LEGAL_ADVOCATE)
-    return user
+def south(_south_built, db) -> SouthData:
+    """South's data, fresh for this test (its rows as the module built them)."""
+    return copy.deepcopy(_south_built)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, module_media):
+    # South's files, written once for the module, are where each of its tests looks for them.
+    settings.MEDIA_ROOT = module_media
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+# The personas of South are the ones South's data was built with.
+
+
+@pytest.fixture
+def team_south(south):
+    return south.case.team
+
+
+@pytest.fixture
+def charlie(south):
+    return south.owner
+
+
+@pytest.fixture
+def south_supervisor(south):
+    return south.supervisor
