@@ -69,8 +69,8 @@ def compose(facts, rows, redactor, citations) -> dict:
         paragraph(
             _(
                 "The risk is assessed from the person's own circumstances, as a personal and "
-                "present risk. %(person)s is a North Korean who left without permission and is "
-                "now exposed to return; the Commission of Inquiry found that people forcibly "
+                "present risk. %(person)s is a North Korean national in China without status, "
+                "exposed to return; the Commission of Inquiry found that people forcibly "
                 "returned to the DPRK are punished, and the Committee against Torture, relying "
                 "on its findings, found that they face torture."
             )

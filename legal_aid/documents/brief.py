@@ -152,8 +152,8 @@ def compose(facts, rows, redactor, citations) -> dict:
         benefit = child.benefit(kind)
         if benefit.refused:
             text = _(
-                "%(what)s was refused; at %(age)s the child's age no longer fits it, and "
-                "nothing is asked for it here."
+                "%(what)s was refused; at %(age)s that no longer fits, and nothing is asked for "
+                "it here."
             ) % {"what": benefit_label(kind), "age": age_text(child.age)}
             notes = [record_note(benefit_label(kind), benefit.as_of)]
         else:
@@ -264,7 +264,11 @@ def _family_section(facts, child, name, shown, parents) -> dict:
         facts_paragraphs.append(
             paragraph(
                 _("Legal status recorded: %(status)s.") % {"status": status_label(child.status)},
-                [record_note(_("legal status"), child.status_since)],
+                [
+                    record_note(_("legal status since birth"))
+                    if child.status_since_birth
+                    else record_note(_("legal status"), child.status_since)
+                ],
             )
         )
     for parent in parents:

@@ -149,6 +149,14 @@ def build_family(case, actor) -> dict:
             note=SECRETS["child"]["entitlement_note"],
             recorded_by=actor,
         )
+    # Born in China: the child's status since birth, recorded in China.
+    LegalStatusRecord.objects.create(
+        person=child,
+        status=LegalStatus.STATELESS,
+        effective_from=child.date_of_birth,
+        country=Country.CHINA,
+        recorded_by=actor,
+    )
     LegalStatusRecord.objects.create(
         person=mother,
         status=LegalStatus.DETAINED_CN,
