@@ -88,20 +88,30 @@ def compose(facts, rows, redactor, citations) -> dict:
     ]
     sections.append({"heading": _("The risk of torture on return"), "paragraphs": law})
 
+    convention = _(
+        "China is a party to the Refugee Convention and its Protocol. Art. 33 forbids returning "
+        "a refugee in any manner to the frontiers of territories where the refugee's life or "
+        "freedom would be threatened on account of race, religion, nationality, membership of a "
+        "particular social group or political opinion."
+    )
+    if rules.minor(person):
+        committee = _(
+            "China does not recognise North Koreans as refugees; the Committee on the Rights of "
+            "the Child asked it to respect non-refoulement for every child, including children "
+            "from the DPRK, and to stop arresting and returning North Koreans, especially women "
+            "who have children with Chinese men."
+        )
+    else:
+        committee = _(
+            "China does not recognise North Koreans as refugees; the Committee on the Rights of "
+            "the Child asked it to stop arresting and returning North Koreans, especially women "
+            "who have children with Chinese men."
+        )
     refoulement = [
         paragraph(
-            _(
-                "China is a party to the Refugee Convention and its Protocol. Art. 33 forbids "
-                "returning a refugee in any manner to the frontiers of territories where the "
-                "refugee's life or freedom would be threatened on account of race, religion, "
-                "nationality, membership of a particular social group or political opinion. "
-                "China does not recognise North Koreans as refugees; the Committee on the Rights "
-                "of the Child asked it to respect non-refoulement for every child, including "
-                "children from the DPRK, and to stop arresting and returning North Koreans, "
-                "especially women who have children with Chinese men."
-            ),
+            f"{convention} {committee}",
             cite("RC-33", "CRC-CO-83c"),
-            citations.cite("CRC-CO-83a", signal_name="see"),
+            cite("CRC-CO-83a", signal="see"),
         ),
     ]
     if person.sex == Sex.FEMALE:

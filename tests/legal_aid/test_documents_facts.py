@@ -352,6 +352,8 @@ def test_an_appeal_for_a_woman_not_detained_asks_no_release(world):
     assert "See CEDAW-GR-32: CEDAW/C/GC/32 —" in text
     # Not a child: nothing of the Convention on the Rights of the Child is claimed for her.
     assert "CRC-22" not in text and "A child seeking" not in text
+    # The call about women is argued; the one about children only read with art. 33, not cited.
+    assert "CRC-CO-83c" in text and "See CRC-CO-83a" not in text
     # Her son is a minor but no return is pending: no separation argued, no family request.
     assert "Separation of a child" not in text
     # The Yanbian notice does not govern her: its item 5 is not cited.
