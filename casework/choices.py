@@ -25,9 +25,12 @@ class PersonRole(models.TextChoices):
 
 
 class Region(models.TextChoices):
-    """Deliberately coarse: a province or a country, never a town."""
+    """Deliberately coarse: a province or a country, never a town (one prefecture, see below)."""
 
     JILIN = "cn-jilin", _("China: Jilin")
+    # The one prefecture named: the reported Yanbian notice of 2003 governs only families living
+    # there, and an advocacy document must know whether it does (legal_aid.documents.rules).
+    YANBIAN = "cn-jilin-yanbian", _("China: Jilin, Yanbian Prefecture")
     LIAONING = "cn-liaoning", _("China: Liaoning")
     HEILONGJIANG = "cn-heilongjiang", _("China: Heilongjiang")
     SHANDONG = "cn-shandong", _("China: Shandong")

@@ -22,9 +22,21 @@ def corpus_data() -> dict:
     return json.loads(CORPUS_FILE.read_text(encoding="utf-8"))
 
 
+# Values an older schema required where the data now says "not stated" (null): the first
+# migrations load these, and the one that makes the field optional loads the null.
+LEGACY_VALUES = {"translation_date": "2009-06-12"}
+
+
 def _known(model, values: dict) -> dict:
-    names = {field.name for field in model._meta.concrete_fields}
-    return {key: value for key, value in values.items() if key in names}
+    fields = {field.name: field for field in model._meta.concrete_fields}
+    known = {}
+    for key, value in values.items():
+        if key not in fields:
+            continue
+        if value is None and not fields[key].null and key in LEGACY_VALUES:
+            value = LEGACY_VALUES[key]
+        known[key] = value
+    return known
 
 
 def load(apps, schema_editor=None) -> None:

@@ -66,9 +66,13 @@ class SourceDocument(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     addressees = models.TextField(_("addressed to"), blank=True)
     copied_to = models.TextField(_("copied to"), blank=True)
-    translation_source = models.CharField(_("translation published by"), max_length=300)
-    translation_date = models.DateField(_("translation published on"))
+    translation_source = models.CharField(_("source of the translation"), max_length=300)
+    # Empty when the source does not say when the translation was made (it does not, for the four).
+    translation_date = models.DateField(_("translated on"), null=True, blank=True)
+    # Printed in documents: what the source says of the papers, as a statement of fact.
     provenance_note = models.TextField(_("provenance note"))
+    # For staff drafting with the papers, shown in the library and never printed in a document.
+    caution = models.TextField(_("caution when citing"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -134,7 +138,8 @@ class Figure(models.Model):
     """A number a paper states, tied to the provision that states it, with the words it uses."""
 
     class Unit(models.TextChoices):
-        CASES = "cases", _("court cases")
+        # "court cases" and "criminal cases" in the papers: the description says which.
+        CASES = "cases", _("cases")
         PEOPLE = "people", _("people")
         CAMPS = "camps", _("detention camps")
         YUAN = "yuan", _("yuan")
@@ -182,6 +187,7 @@ class Instrument(models.Model):
         PRC_POLICY = "prc_policy", _("PRC State Council policy")
         UN_FINDING = "un_finding", _("UN finding")
         UN_POSITION = "un_position", _("UN agency position")
+        UN_GUIDANCE = "un_guidance", _("Treaty body general comment")
         BILATERAL_REPORTED = "bilateral_reported", _("Bilateral agreement (reported only)")
 
     class ChinaStatus(models.TextChoices):

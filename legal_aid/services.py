@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import TeamMembership
 from audit.services import record
-from casework import selectors as casework
 from casework.choices import MemberRole, PersonRole
 from casework.models import Case, CaseMember
 from casework.permissions import can_supervise
@@ -93,20 +92,14 @@ def _validate_scope(*, kind, case, subject, redaction, team, actor) -> None:
     member = CaseMember.objects.filter(case=case, person=subject).first()
     if member is None:
         raise ValidationError({"subject": _("This person is not a member of the case.")})
-    if kind == Kind.CHILD_ACCESS_BRIEF:
-        if subject.role != PersonRole.CHILD and member.role != MemberRole.CHILD:
-            raise ValidationError({"subject": _("A child access brief is about a child.")})
-    elif kind == Kind.DEPORTATION_APPEAL:
-        status = casework.current_status(subject)
-        if status is None or status.status not in facts.APPEAL_STATUSES:
-            raise ValidationError(
-                {
-                    "subject": _(
-                        "An urgent appeal is for someone detained, or living undocumented or in "
-                        "transit, where arrest and return are the threat: record that status first."
-                    )
-                }
-            )
+    is_child = subject.role == PersonRole.CHILD or member.role == MemberRole.CHILD
+    if kind == Kind.CHILD_ACCESS_BRIEF and not is_child:
+        raise ValidationError({"subject": _("A child access brief is about a child.")})
+    # The rules of legal_aid.documents.rules decide whether the facts support the document at
+    # all: an appeal for someone at no recorded risk, a brief with nothing to ask, is refused.
+    refusal = facts.plan_refusal(kind=kind, case=case, subject=subject, user=actor)
+    if refusal:
+        raise ValidationError({"subject": refusal})
 
 
 def document_request(

@@ -398,6 +398,14 @@ def detained_mother_with_chinese_partner(*, case, actor) -> MixedFamily:
             note=FAMILY_SECRETS["child"]["entitlement_note"],
             recorded_by=actor,
         )
+    # Born in China: the child's status since birth, recorded in China.
+    LegalStatusRecord.objects.create(
+        person=child,
+        status=choices.LegalStatus.STATELESS,
+        effective_from=child.date_of_birth,
+        country=choices.Country.CHINA,
+        recorded_by=actor,
+    )
     LegalStatusRecord.objects.create(
         person=mother,
         status=choices.LegalStatus.DETAINED_CN,

@@ -9,10 +9,47 @@ not recognise North Koreans as refugees).
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from ..models import Authority, Figure, Instrument, Provision
 
 REPORTED = "reported"  # the papers' authenticity is not independently verified
+
+# Words the translation misspells, marked where the annex quotes it as it stands.
+SIC = ("registeration",)
+
+
+def signal(name: str | None) -> str:
+    """A citation signal, as a footnote prints it before what it cites."""
+    return {
+        None: "",
+        "see": pgettext("citation signal", "See"),
+        "cf": pgettext("citation signal", "Cf."),
+        "contra": pgettext("citation signal", "Contra"),
+    }[name]
+
+
+def china_status_at_use(instrument: Instrument) -> str:
+    """China's standing under an instrument that does not bind it as a treaty, said where cited."""
+    if instrument.china_status == Instrument.ChinaStatus.SIGNATORY_ONLY:
+        return _("Signed by China, not ratified: persuasive.")
+    if instrument.kind == Instrument.Kind.UN_GUIDANCE:
+        return _("Persuasive guidance on a treaty that binds China.")
+    if instrument.kind == Instrument.Kind.BILATERAL_REPORTED:
+        return _("As reported: known from leaked copies only.")
+    return ""
+
+
+def record_note(what: str, day=None) -> dict:
+    """A footnote sourcing a fact to the case record: its kind and month, never the papers."""
+    if day is None:
+        note = _("Case record: %(what)s.") % {"what": what}
+    else:
+        note = _("Case record: %(what)s, %(month)s.") % {
+            "what": what,
+            "month": date_format(day, "YEAR_MONTH_FORMAT"),
+        }
+    return {"label": "", "kind": "record", "signal": "", "note": note}
 
 
 def provision_place(provision: Provision) -> str:
@@ -70,6 +107,9 @@ class Citations:
             if other.verified and self._authority(other.label) is not None
         ]
         note = f"{label}: {item.citation} — {item.heading}."
+        status = china_status_at_use(item.instrument)
+        if status:
+            note += " " + status
         if companions:
             note += " " + _("Read with %(others)s.") % {
                 "others": ", ".join(other.citation for other in companions)
@@ -108,16 +148,19 @@ class Citations:
             "provision_note": cited["note"],
         }
 
-    def cite(self, *labels: str) -> list[dict]:
-        """Footnotes for provision and authority labels, in order, skipping unverified ones."""
+    def cite(self, *labels: str, signal_name: str | None = None) -> list[dict]:
+        """
+        Footnotes for provision and authority labels, in order, skipping unverified ones; each
+        with `signal_name` ("see", "cf", "contra") where the source is not plain support.
+        """
         notes = []
         for label in labels:
             if Provision.objects.filter(label=label).exists():
-                notes.append(self.provision(label))
+                note = self.provision(label)
             else:
                 note = self.authority(label)
-                if note is not None:
-                    notes.append(note)
+            if note is not None:
+                notes.append({**note, "signal": signal(signal_name)})
         return notes
 
     def table_of_authorities(self) -> list[dict]:
@@ -137,7 +180,6 @@ class Citations:
                     "china_status": instrument.get_china_status_display(),
                     "china_status_detail": instrument.china_status_detail,
                     "binds_china": instrument.binds_china,
-                    "caution": instrument.caution,
                     "authorities": [
                         {
                             "label": a.label,
@@ -162,23 +204,35 @@ class Citations:
                 "issuer": p.document.issuing_body,
                 "issued_on": date_format(p.document.issued_on),
                 "place": provision_place(p),
-                "text": p.text,
+                "text": _with_sic(p.text),
             }
             for p in items
         ]
 
-    def provenance(self) -> list[dict]:
-        """The provenance note of each paper cited (they are the same in substance, kept per paper)."""
-        seen = {}
+    def provenance(self) -> dict | None:
+        """
+        The papers cited and what their source says of them (one note when, as for the four,
+        it is the same for all). The staff's caution for drafting is never part of it.
+        """
+        papers, notes = {}, []
         for p in sorted(self.provisions.values(), key=lambda p: p.document.position):
-            seen.setdefault(
+            papers.setdefault(
                 p.document.code,
                 {
                     "code": p.document.code,
                     "title": p.document.title,
-                    "translation_source": p.document.translation_source,
-                    "translation_date": date_format(p.document.translation_date),
-                    "note": p.document.provenance_note,
+                    "issuer": p.document.issuing_body,
+                    "issued_on": date_format(p.document.issued_on),
                 },
             )
-        return list(seen.values())
+            if p.document.provenance_note not in notes:
+                notes.append(p.document.provenance_note)
+        if not papers:
+            return None
+        return {"papers": list(papers.values()), "notes": notes}
+
+
+def _with_sic(text: str) -> str:
+    for word in SIC:
+        text = text.replace(word, f"{word} [sic]")
+    return text

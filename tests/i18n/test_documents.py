@@ -46,7 +46,7 @@ def _rendered(kind, language, *, case, family, actor):  # noqa: F811
     ("kind", "headings"),
     [
         (Kind.CHILD_ACCESS_BRIEF, ["儿童权利意见书", "儿童及其家庭", "国籍优先", "请求事项"]),
-        (Kind.DEPORTATION_APPEAL, ["反对遣返的紧急呼吁", "不驱回原则", "当局自己的认定"]),
+        (Kind.DEPORTATION_APPEAL, ["反对强制遣返的紧急呼吁", "不驱回原则", "遣返后遭受酷刑的危险"]),
         (Kind.CASELOAD_REPORT, ["个案总体报告", "按当前法律身份统计的人数"]),
     ],
 )

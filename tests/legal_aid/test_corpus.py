@@ -45,7 +45,7 @@ FIGURES = {
 # The checked list of ../shared/LEGAL_AUTHORITIES.md (not in the repository), transcribed:
 # instrument code -> (China's status, status verified, the pinpoints we may cite).
 CHECKED = {
-    "CRC": ("party", True, {f"art. {n}" for n in (2, 3, 7, 8, 22, 24, 26, 28, 35)}),
+    "CRC": ("party", True, {f"art. {n}" for n in (2, 3, 7, "7(2)", 8, 22, 24, 26, 28, 35)}),
     "ICCPR": ("signatory_only", True, {"art. 23", "art. 24(1)", "art. 24(2)", "art. 24(3)"}),
     "ICESCR": ("party", True, {"art. 9", "art. 10(3)", "art. 12", "art. 13"}),
     "RC": ("party", True, {"art. 31", "art. 33"}),
@@ -63,6 +63,12 @@ CHECKED = {
     "COI": ("not_applicable", True, {"paras 38\u201345", "paras 80\u201394"}),
     "UNHCR": ("not_applicable", True, {""}),
     "CN-DPRK-1986": ("not_applicable", True, {""}),
+    # The further authorities (interpretive texts): symbols and dates checked, paragraphs not,
+    # except para. 4 of the Committee against Torture's general comment No. 4.
+    "CRC-GC-22": ("not_applicable", True, {""}),
+    "CRC-GC-23": ("not_applicable", True, {""}),
+    "CAT-GC-4": ("not_applicable", True, {"", "para. 4"}),
+    "CEDAW-GR-32": ("not_applicable", True, {""}),
 }
 
 CHILD_RESTRICTIONS = [
@@ -141,12 +147,21 @@ def test_document_fields_are_taken_from_the_paper():
     }
 
 
-def test_every_document_carries_the_provenance_caution():
-    """Each paper says it came from a newspaper translation whose authenticity is unverified."""
+def test_every_document_says_what_its_source_says_and_no_more():
+    """
+    The provenance printed in documents is what the seed page says (LEGAL_AUTHORITIES caution 3):
+    a translation reproduced "as authorized by the Epoch Times" by an unnamed publisher, no
+    translator or date of translation, authenticity unverified. The drafter's caution is apart.
+    """
     for doc in DATA["documents"]:
-        assert "not been independently verified" in doc["provenance_note"]
-        assert "Epoch Times" in doc["translation_source"]
-        assert doc["translation_date"] == "2009-06-12"
+        note = doc["provenance_note"]
+        assert "not been independently verified" in note
+        assert "as authorized by the Epoch Times" in note and "June 12, 2009" in note
+        assert "The translator and the date of the translation are not stated" in note
+        assert doc["translation_date"] is None
+        for instruction in ("cite it as reported", "say so", "Cite every paper"):
+            assert instruction not in note
+        assert "Cite every paper as reported" in doc["caution"]
 
 
 def test_figures_are_the_papers_numbers_in_the_papers_words():

@@ -116,7 +116,7 @@ def test_a_korean_brief_renders_and_extracts_hangul_and_hanzi(north_case, family
         (
             Kind.DEPORTATION_APPEAL,
             "mother",
-            ["MPS-2005-P4", "MPS-2005-P2", "YBF-2004-P2", "RC-33", "CAT-3", "CRC-CO-83a"],
+            ["MPS-2005-P4", "MPS-2005-P2", "YBF-2004-P2", "RC-33", "CAT-3", "CRC-CO-83c"],
         ),
         (Kind.CASELOAD_REPORT, None, ["YB-2003-2", "CC-2004-P2", "MPS-2005-P2"]),
     ],

@@ -1,0 +1,67 @@
+"""
+What the brief and the appeal share when they put a plan into words: paragraphs with their
+footnotes, dates to the month, ages and lengths, and the refusal of a document no fact supports.
+"""
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from casework.choices import EntitlementKind, IncidentKind, LegalStatus
+
+from .casefacts import Age
+from .rules import Refusal
+
+
+class DocumentError(Exception):
+    """A document cannot be built; the message is ours and names no one."""
+
+
+def refusal_message(refusal: Refusal) -> str:
+    return {
+        Refusal.NOT_AT_RISK: _(
+            "No recorded fact supports an urgent appeal for this person: they are not recorded "
+            "as detained, arrested, undocumented in China or in transit. Record the facts first."
+        ),
+        Refusal.NOTHING_TO_ASK: _(
+            "No recorded fact supports a brief for this person: no benefit that fits their age "
+            "is refused now, and neither their nationality nor their registration is in question."
+        ),
+    }[refusal]
+
+
+def paragraph(text: str, *notes: list) -> dict:
+    return {"text": text, "notes": [note for group in notes for note in group]}
+
+
+def month(day) -> str:
+    return date_format(day, "YEAR_MONTH_FORMAT")
+
+
+def age_text(age: Age) -> str:
+    if age.low == age.high:
+        return ngettext("%(n)s year old", "%(n)s years old", age.low) % {"n": age.low}
+    return _("%(low)s or %(high)s years old") % {"low": age.low, "high": age.high}
+
+
+def length_text(days: int) -> str:
+    """A detention's length, rounded down: days for two weeks, weeks for two months, then months."""
+    if days < 14:
+        return ngettext("%(n)s day", "%(n)s days", days) % {"n": days}
+    if days < 61:
+        weeks = days // 7
+        return ngettext("%(n)s week", "%(n)s weeks", weeks) % {"n": weeks}
+    months = days // 30
+    return ngettext("%(n)s month", "%(n)s months", months) % {"n": months}
+
+
+def benefit_label(kind: str) -> str:
+    return str(EntitlementKind(kind).label)
+
+
+def event_label(kind: str) -> str:
+    return str(IncidentKind(kind).label)
+
+
+def status_label(status: str) -> str:
+    return str(LegalStatus(status).label)
