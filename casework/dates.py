@@ -190,3 +190,35 @@ def check_parenthood(parent, child, *, field: str = "date_of_birth") -> None:
     )
     if message:
         raise ValidationError({field: message} if field else message)
+
+
+# Who may answer for someone else's consent: an adult, and not someone younger than them.
+ADULT_AGE = 18
+
+
+def guardian_error(guardian, person=None) -> str | None:
+    """
+    Why `guardian` cannot answer for `person` (a child's consent given by a parent or guardian),
+    or None. A brother of nine is in the child's case too, but is no guardian: someone known to be
+    under 18 today, or born after `person`, is refused; an unknown birth says nothing.
+    """
+    if guardian.date_of_birth:
+        minor = _years_between(guardian.date_of_birth, today()) < ADULT_AGE
+    else:
+        # Born in that year: under 18 whatever their birthday.
+        minor = bool(guardian.birth_year) and today().year - guardian.birth_year < ADULT_AGE
+    if minor:
+        return _("A parent or guardian must be an adult: %(name)s is under 18.") % {
+            "name": guardian.reference
+        }
+    if person is not None:
+        theirs, ours = person_birth_floor(guardian), person_birth_floor(person)
+        if theirs and ours and theirs >= ours:
+            return _("A parent or guardian must be older than the person they answer for.")
+    return None
+
+
+def possible_guardians(people, person=None):
+    """`people` (a queryset) without those who cannot answer for `person` (`guardian_error`)."""
+    refused = [p.pk for p in people if guardian_error(p, person)]
+    return people.exclude(pk__in=refused) if refused else people

@@ -59,9 +59,13 @@ def person_label(person) -> str:
     return f"{person.full_name} ({person.reference})"
 
 
+# The empty first choice of a list the user must choose from, in words rather than Django's dashes.
+CHOOSE = _("Choose…")
+
+
 def blank_first(choices) -> list:
     """The choices after an empty one, so that nothing is chosen for the user."""
-    return [("", "---------"), *choices]
+    return [("", CHOOSE), *choices]
 
 
 class PersonLabelMixin:
@@ -72,7 +76,8 @@ class PersonLabelMixin:
 
 
 class PersonChoiceField(PersonLabelMixin, forms.ModelChoiceField):
-    pass
+    def __init__(self, *args, empty_label=CHOOSE, **kwargs):
+        super().__init__(*args, empty_label=empty_label, **kwargs)
 
 
 class PeopleChoiceField(PersonLabelMixin, forms.ModelMultipleChoiceField):
@@ -80,6 +85,9 @@ class PeopleChoiceField(PersonLabelMixin, forms.ModelMultipleChoiceField):
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, empty_label=CHOOSE, **kwargs):
+        super().__init__(*args, empty_label=empty_label, **kwargs)
+
     def label_from_instance(self, user):
         full_name = user.get_full_name()
         return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
@@ -361,7 +369,7 @@ class IncidentEditForm(VersionedForm, IncidentForm):
 class NoteForm(forms.Form):
     # Nothing is chosen for the user: a call saved as a visit misleads whoever reads the file.
     kind = forms.ChoiceField(
-        label=_("Contact"),
+        label=_("How you were in contact"),
         choices=blank_first(NoteKind.choices),
         error_messages={"required": _("Choose how you were in contact.")},
     )

@@ -19,6 +19,8 @@ from django.db.models import (
     TextChoices,
 )
 from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -552,13 +554,14 @@ def record_revisions(record: Correctable) -> list[Revision]:
 
 def _shown(record, name: str, value) -> tuple[str, object]:
     field = record._meta.get_field(name)
-    label = str(field.verbose_name)
+    label = capfirst(field.verbose_name)
     if value is None or value == "":
         return label, "—"
     if field.choices:
         return label, dict(field.flatchoices).get(value, value)
     if isinstance(field, models.DateField):
-        return label, datetime.date.fromisoformat(value)
+        # Written as every page writes a date (config/formats), not as it is stored.
+        return label, date_format(datetime.date.fromisoformat(value))
     if field.is_relation:
         related = field.related_model._base_manager.filter(pk=value).first()
         return label, getattr(related, "reference", None) or str(related or "—")

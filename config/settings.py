@@ -118,6 +118,14 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The development database: a draft saved while a page loads must wait for the other
+    # writer rather than fail with "database is locked" (SQLite allows one writer at a time).
+    # IMMEDIATE takes the write lock when a transaction begins, so two writers queue instead of
+    # one of them failing when it upgrades its read lock; the timeout is how long one waits.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # Persistent connections, checked before reuse: after a database restart (or a killed backend) the
 # next request opens a fresh connection instead of failing on the dead one.

@@ -234,7 +234,10 @@ class SituationForm(forms.Form):
     )
     region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
     legal_status = forms.ChoiceField(
-        label=_("Legal status"), choices=_blank_choice(LegalStatus.choices), required=False
+        label=_("Legal status"),
+        # Blank is "not recorded now", not the status "Unknown", which is among the choices.
+        choices=_blank_choice(LegalStatus.choices, label=_("Not recorded now")),
+        required=False,
     )
     status_since = forms.DateField(
         label=_("Since"), required=False, widget=DATE, validators=[dates.not_in_future]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from consent.models import Consent, Scope
 from consent.services import consent_record, consent_renew
 
-from .. import permissions
+from .. import dates, permissions
 from ..models import Case, CaseMember, Person
 from ._common import _lock_person, _person_case, _require
 
@@ -44,6 +44,9 @@ def _consent_save(*, person: Person, actor, case: Case | None, consent: dict) ->
             raise ValidationError(
                 {"guardian": _("The parent or guardian must be in a case of this person.")}
             )
+        refused = dates.guardian_error(guardian, person)
+        if refused:
+            raise ValidationError({"guardian": refused})
     return consent_record(person=person, actor=actor, case=_person_case(person, case), **consent)
 
 

@@ -270,7 +270,7 @@ def person_create(request):
     form = PersonCreateForm(
         _data(request),
         cases=cases,
-        guardians=guardians,
+        guardians=dates.possible_guardians(guardians),
         initial={"case": chosen} if chosen else {},
     )
     return _form_page(
@@ -370,7 +370,7 @@ def _consent_people(request, person: Person):
         .distinct()
         .order_by("reference")
     )
-    return guardians, consent_witnesses(cases)
+    return dates.possible_guardians(guardians, person), consent_witnesses(cases)
 
 
 def _consent_initial(current: Consent | None) -> dict:
@@ -764,7 +764,9 @@ def member_add(request, case_ref):
         _data(request),
         people=people,
         # A child joining the case answers through a parent or guardian in it.
-        guardians=Person.objects.filter(memberships__case=case).order_by("reference"),
+        guardians=dates.possible_guardians(
+            Person.objects.filter(memberships__case=case).order_by("reference")
+        ),
         witnesses=consent_witnesses(Case.objects.filter(pk=case.pk)),
         consented=set(
             Consent.objects.filter(person__in=people.values("pk")).values_list(

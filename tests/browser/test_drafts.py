@@ -74,7 +74,7 @@ def test_a_note_survives_a_reload_and_the_session_ending_before_save(
 
     # Typed again (a phone call), saved on leaving the field; then the idle timeout ends the
     # session.
-    page.get_by_label("Contact").select_option("call")
+    page.get_by_label("How you were in contact").select_option("call")
     page.get_by_label("Note").fill(NOTE)
     page.keyboard.press("Tab")
     expect(page.locator(".draft-status")).to_contain_text("Draft saved at")

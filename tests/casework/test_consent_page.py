@@ -12,6 +12,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from accounts.models import TeamMembership
 from audit.models import AuditEvent
 from casework.choices import AssignmentRole, MemberRole, PersonRole, Region, Sex
 from casework.models import CaseMember, Person
+from casework.services import person_consent_record
 from consent.checks import allows, current_consent
 from consent.models import Consent, Kind, Method, NotAskedReason, Scope
 from consent.services import consent_record
@@ -349,3 +351,42 @@ def test_advocates_read_consent_and_other_teams_see_nothing(
         assert outsider.get(url).status_code == 404
         assert outsider.post(url, consent_answer()).status_code == 404
     assert Consent.objects.filter(person=widow).count() == 1
+
+
+def test_a_nine_year_old_brother_is_not_offered_or_taken_as_his_sisters_guardian(
+    client, alice, north_case, widow
+):
+    """
+    A widow's two children are in her case: the girl's consent is given by her mother, never by
+    her brother, who is nine. He is not offered, and a hand-made post naming him is refused.
+    """
+    today = timezone.localdate()
+    girl = PersonFactory(
+        full_name=CHILD, date_of_birth=today.replace(year=today.year - 14), role=PersonRole.CHILD
+    )
+    boy = PersonFactory(
+        full_name="박철", date_of_birth=today.replace(year=today.year - 9), role=PersonRole.CHILD
+    )
+    for child in (girl, boy):
+        north_case.members.create(person=child, role=MemberRole.CHILD)
+    sign_in(client, alice)
+    url = reverse("casework:consent_record", args=[girl.reference])
+
+    offered = client.get(url).context["form"].fields["guardian"].queryset
+    assert widow in offered and boy not in offered
+
+    answer = consent_answer(consent="guardian", guardian=boy.reference)
+    assert client.post(url, answer).status_code == 200  # the form again: not a choice
+    with pytest.raises(ValidationError, match="must be an adult"):
+        person_consent_record(
+            person=girl,
+            actor=alice,
+            method=Method.VERBAL,
+            scopes=[Scope.STORE_DATA],
+            guardian=boy,
+        )
+    assert not Consent.objects.filter(person=girl).exists()
+
+    answer = consent_answer(consent="guardian", guardian=widow.reference)
+    assert client.post(url, answer).status_code == 302
+    assert current_consent(girl).guardian == widow
