@@ -227,6 +227,9 @@ SHIMTEO_AUDIT_VISIBILITY = "casework.selectors.audit_events_visible_to"
 # What erasing a person also erases in the apps above casework, which casework imports none of
 # (casework.erasure calls each, in its transaction, before the name is gone).
 SHIMTEO_ERASURE_HOOKS = ["legal_aid.services.documents_withdraw_naming"]
+# Called by casework.erasure.consent_withdraw when a person takes back "named in documents":
+# each takes `person`, `actor` and `scopes` and revokes what names them.
+SHIMTEO_NAMING_WITHDRAWN_HOOKS = ["legal_aid.services.documents_revoke_naming"]
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))

@@ -76,6 +76,8 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     "candidate_id": lambda s: s.match.pk,
     # Not an object: which page of an intake interview (IntakeSubmission.Step).
     "step": lambda s: "identity",
+    # Not an object: which rendered page of an advocacy document (with its document_id).
+    "page": lambda s: 1,
 }
 # DRF routes that use the generic `reference` or `pk` keyword: the object depends on the route's
 # basename.
