@@ -277,9 +277,8 @@ class Redactor:
         squeezed = re.sub(r"\s+", "", text)
         found = []
         names = [p.full_name for p in self.people if p.full_name != p.reference]
-        names += list(
-            PersonAlias.objects.filter(person__in=self.people).values_list("name", flat=True)
-        )
+        # Objects, not values_list: encrypted fields are decrypted on the model only.
+        names += [alias.name for alias in PersonAlias.objects.filter(person__in=self.people)]
         if any(len(name) >= 2 and re.sub(r"\s+", "", name) in squeezed for name in names):
             found.append("name")
         if self.case.reference and self.case.reference in text:
