@@ -281,7 +281,7 @@ class Redactor:
         names += [alias.name for alias in PersonAlias.objects.filter(person__in=self.people)]
         if any(len(name) >= 2 and re.sub(r"\s+", "", name) in squeezed for name in names):
             found.append("name")
-        if self.case.reference and self.case.reference in text:
+        if self.case.reference and self.case.reference in squeezed:
             found.append("case_reference")
         if any(
             re.search(rf"(?<!\d){re.escape(form)}(?!\d)", squeezed)

@@ -41,6 +41,8 @@ def pdf_text(pdf: bytes) -> str:
             pages.append(textpage.get_text_range())
             textpage.close()
         metadata = document.get_metadata_dict(skip_empty=True)
-        return "\n".join([*pages, *(str(value) for value in metadata.values())])
+        text = "\n".join([*pages, *(str(value) for value in metadata.values())])
+        # PDFium marks a hyphen where a line may break as U+FFFE: it is a hyphen.
+        return text.replace("\ufffe", "-").replace("\r\n", "\n")
     finally:
         document.close()

@@ -91,9 +91,12 @@ def test_download_waits_for_approval_then_is_audited_and_not_cached(
     assert AuditEvent.objects.filter(
         target_id=str(named_brief.pk), action="view", actor=sue, detail__preview_page=1
     ).exists()
-    assert client.get(
-        reverse("legal_aid:advocacy_page", kwargs={"document_id": named_brief.pk, "page": 99})
-    ).status_code == 404
+    assert (
+        client.get(
+            reverse("legal_aid:advocacy_page", kwargs={"document_id": named_brief.pk, "page": 99})
+        ).status_code
+        == 404
+    )
     client.post(approve_url)
     named_brief.refresh_from_db()
     assert named_brief.approved_by == sue
