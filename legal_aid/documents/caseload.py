@@ -17,6 +17,7 @@ counted, built so that it discloses nothing by accident.
 from collections import Counter
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
@@ -160,7 +161,7 @@ def caseload_report(document, citations) -> dict:
         else _("fewer than %(n)s") % {"n": threshold}
     )
     method = _(
-        "Counted on %(day)s: the people of %(scope)s (%(cases)s cases) who consented to be "
+        "Counted on %(day)s: the people of %(scope)s (cases: %(cases)s) who consented to be "
         "counted in statistics, %(people)s people. Each table counts people, not events: a "
         "person's present legal status is their open status period; a child (a person recorded "
         "as a child) is counted as refused a benefit when the latest record of that benefit is "
@@ -171,7 +172,8 @@ def caseload_report(document, citations) -> dict:
         "narrowed, one more count is hidden and shown as “not shown” (it is %(threshold)s or "
         "more)."
     ) % {
-        "day": date_format(as_of, "DATE_FORMAT"),
+        # The day printed as "Prepared on" above, so the two agree.
+        "day": date_format(timezone.localdate(), "DATE_FORMAT"),
         "scope": scope,
         "cases": number_format(cases.count(), force_grouping=True),
         "people": total,
