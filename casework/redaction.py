@@ -165,7 +165,6 @@ class Redactor:
         self.names_family = bool(self.people) and all(self._consents.values())
         self.named_any = False
         self._shown: dict = {}
-        self._regions: set = set()
 
     @property
     def pseudonymised(self) -> bool:
@@ -228,7 +227,6 @@ class Redactor:
         """A region code as printed: shown when named or needed, else ""."""
         if not value or not (needed or self.names_family):
             return ""
-        self._regions.add(value)
         return str(Region(value).label)
 
     def date(self, day: datetime.date) -> str:

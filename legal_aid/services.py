@@ -361,10 +361,12 @@ def document_preview_page(*, document: AdvocacyDocument, actor, page: int, reque
     approval needs it (`document_approve`)."""
     if document.status == Status.WITHDRAWN:
         raise DocumentWithdrawn(document.withdrawn_reason or _("This document was withdrawn."))
+    if not document.is_ready:
+        raise ValidationError(_("This document is not ready yet."), code="not_ready")
     if not may_preview(document, actor):
         raise PreviewNotAllowed(_("You cannot see this document before it is approved."))
     if not 1 <= page <= (document.page_count or 0):
-        raise ValidationError(_("There is no such page."))
+        raise ValidationError(_("There is no such page."), code="no_page")
     with document.file.open("rb") as handle:
         pdf = handle.read()
     if hashlib.sha256(pdf).hexdigest() != document.sha256:

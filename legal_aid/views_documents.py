@@ -170,8 +170,10 @@ def document_preview_page(request, document_id, page):
     except services.PreviewNotAllowed as error:
         return HttpResponse(str(error), status=403, content_type="text/plain; charset=utf-8")
     except ValidationError as error:
+        # No such page: 404; not rendered yet (or its file does not match): 409, as a download.
+        status = 404 if error.code == "no_page" else 409
         return HttpResponse(
-            " ".join(error.messages), status=404, content_type="text/plain; charset=utf-8"
+            " ".join(error.messages), status=status, content_type="text/plain; charset=utf-8"
         )
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "no-store, private"
