@@ -381,3 +381,36 @@ class Draft(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.form_key}"
+
+
+class Notice(models.Model):
+    """
+    Something a staff member must be told on their dashboard: for now, that an advocacy document
+    they asked for or approved was revoked. It carries a kind, a reference (e.g. "AD-1A2B3C4D v2")
+    and the page to open, never a person's name: the sentence is written when it is shown, in the
+    reader's language. accounts.notices is its one writer; dismissing it keeps the row.
+    """
+
+    class Kind(models.TextChoices):
+        DOCUMENT_REVOKED = "document_revoked", _("A document was revoked")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    reference = models.CharField(_("reference"), max_length=60)
+    url = models.CharField(_("page"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self):
+        return f"{self.user} · {self.kind} · {self.reference}"

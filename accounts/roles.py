@@ -192,3 +192,22 @@ def legal_advocates() -> QuerySet:
         .objects.filter(is_active=True, team_memberships__role=TeamMembership.Role.LEGAL_ADVOCATE)
         .distinct()
     )
+
+
+def role_label(user, team=None) -> str:
+    """
+    What a document says about who asked for it, instead of their username: their role in
+    `team` (a case's team, a report's team), or without a team the highest role they hold.
+    """
+    roles = TeamMembership.objects.filter(user=user)
+    if team is not None:
+        roles = roles.filter(team=team)
+    held = set(roles.values_list("role", flat=True))
+    for role in (
+        TeamMembership.Role.SUPERVISOR,
+        TeamMembership.Role.CASEWORKER,
+        TeamMembership.Role.LEGAL_ADVOCATE,
+    ):
+        if role in held:
+            return str(TeamMembership.Role(role).label)
+    return str(_("Staff member"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("drafts/save/", views.save_draft, name="draft_save"),
     path("drafts/discard/", views.discard_draft, name="draft_discard"),
+    path("notices/<uuid:notice_id>/dismiss/", views.dismiss_notice, name="notice_dismiss"),
     path("locked/", views.locked_accounts, name="locked_accounts"),
     path("locked/<int:user_id>/unlock/", views.unlock, name="unlock"),
 ]

@@ -24,7 +24,7 @@ from django_otp.qr import write_qrcode_image
 
 from audit.services import record
 
-from . import drafts, signin
+from . import drafts, notices, signin
 from .api import LOCKED
 from .forms import (
     BackupCodesForm,
@@ -390,3 +390,13 @@ def discard_draft(request):
     drafts.draft_discard(user=request.user, form_key=form_key)
     messages.success(request, _("The draft was discarded."))
     return redirect(form_key)
+
+
+@never_cache
+@require_POST
+@login_required
+def dismiss_notice(request, notice_id):
+    """ "Dismiss" on a dashboard notice: it leaves the dashboard. Another user's answers 404."""
+    notice = get_object_or_404(notices.open_notices(request.user), pk=notice_id)
+    notices.notice_dismiss(notice=notice, actor=request.user)
+    return redirect("casework:dashboard")

@@ -58,7 +58,8 @@ def consent_withdraw(
     date of birth, places, contact, notes, aliases, the notes on their benefits and statuses,
     the descriptions of incidents they were part of, and the files about them — and keeps only
     coarse facts (sex, birth year, nationality, role, region, statuses, benefits, incidents).
-    All of it, and its audit events, in one transaction.
+    Taking back "named in documents" revokes every advocacy document that names them. All of
+    it, and its audit events, in one transaction.
     """
     if not permissions.can_withdraw_consent(actor, person):
         raise PermissionDenied
@@ -80,6 +81,14 @@ def consent_withdraw(
             person_erase_identifying_details(
                 person=locked, actor=actor, because=ErasureReason.CONSENT_WITHDRAWN
             )
+        if withdrawn & {Scope.NAMED_IN_DOCUMENTS.value, Scope.STORE_DATA.value}:
+            # Every document that names them (or their family beside them) is revoked by the
+            # apps above that keep documents (`SHIMTEO_NAMING_WITHDRAWN_HOOKS`).
+            # Erasure (store data) withdrew those about them; this takes those naming the family.
+            for hook in settings.SHIMTEO_NAMING_WITHDRAWN_HOOKS:
+                import_string(hook)(
+                    person=locked, actor=actor, scopes=sorted(withdrawn | {"named_in_documents"})
+                )
     person.refresh_from_db()
     return consent
 

@@ -1,8 +1,9 @@
 """
 The printable summary of a case: what a caseworker hands to a lawyer, a shelter or their
 supervisor on paper. A sheet of paper cannot be recalled, so its people appear as the advocacy
-documents show them (`casework.redaction`, the one home of that rule): a name only at the level
-that allows names and only for someone whose consent allows it, a pseudonym otherwise.
+documents show them (`casework.redaction`, the one home of that rule): names only at the level
+that allows names and only when every member of the case consents to be named (the family rule),
+pseudonyms with age bands otherwise.
 
 Free text (notes, descriptions, follow-up titles, places) is typed by people and often names
 someone; a pseudonymised summary leaves it out rather than print a name beside a pseudonym.
@@ -96,7 +97,8 @@ def case_summary(case, *, level: str) -> CaseSummary:
     event.
     """
     redactor = Redactor(case, level=level)
-    free_text = redactor.allow_names
+    # Free text may name anyone of the family: printed only where everyone may be named.
+    free_text = not redactor.pseudonymised
     members = selectors.case_people_with_status(case)
     member_ids = [m.person.pk for m in members]
     shown = {m.person.pk: redactor.show(m.person) for m in members}

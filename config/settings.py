@@ -249,6 +249,9 @@ SHIMTEO_ERASURE_HOOKS = ["legal_aid.services.documents_withdraw_naming"]
 # What merging two records of one person also moves in the apps above casework (the intake's
 # duplicate candidates and imported rows); casework.services.person_merge calls each.
 SHIMTEO_MERGE_HOOKS = ["intake.services.person_merged"]
+# Called by casework.erasure.consent_withdraw when a person takes back "named in documents":
+# each takes `person`, `actor` and `scopes` and revokes what names them.
+SHIMTEO_NAMING_WITHDRAWN_HOOKS = ["legal_aid.services.documents_revoke_naming"]
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))

@@ -1,7 +1,12 @@
 """
 Every write to advocacy documents: request, render (the Celery task's body), retry, regenerate,
-approve, download, and withdrawal when a person they name is erased. Each takes keyword arguments only and names its `actor`; each writes its
-audit event in the transaction of its change.
+preview, approve, download, withdrawal when a person they name is erased, and revocation when a
+person they name withdraws their consent to be named. Each takes keyword arguments only and names
+its `actor`; each writes its audit event in the transaction of its change.
+
+A pseudonymised document is checked after rendering, on the PDF's own text and metadata
+(`casework.redaction.Redactor.leaks`): one that shows a name of the family, the case reference,
+a date of the case to the day or the requester's username is not kept.
 
 Rendering is slow (a second or so), so it runs outside any transaction holding the row: the row
 is marked "rendering" first, the PDF is built, then the result is saved under a fresh lock. A
@@ -11,6 +16,7 @@ document already ready is never rendered again, so a task delivered twice does n
 import hashlib
 import json
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -19,13 +25,16 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import TeamMembership
+from accounts.models import Notice, TeamMembership
+from accounts.notices import notify
+from audit.models import AuditEvent
 from audit.services import record
 from casework.choices import MemberRole, PersonRole
 from casework.models import Case, CaseMember
 from casework.permissions import can_supervise
+from casework.redaction import Redactor
 
-from .documents import facts, rendering
+from .documents import facts, preview, rendering
 from .models import AdvocacyDocument
 
 logger = logging.getLogger(__name__)
@@ -43,7 +52,13 @@ class DocumentNotApproved(PermissionDenied):
 
 
 class DocumentWithdrawn(PermissionDenied):
-    """A document withdrawn because someone it named was erased is never downloaded again."""
+    """A document withdrawn because someone it named was erased, or revoked because someone it
+    named withdrew their consent to be named, is never downloaded again."""
+
+
+class PreviewNotAllowed(PermissionDenied):
+    """The rendered pages are shown to whoever may download the document, and before approval
+    to its requester and to whoever may approve it."""
 
 
 def _enqueue(document: AdvocacyDocument) -> None:
@@ -215,6 +230,7 @@ def document_render(*, document_id) -> AdvocacyDocument:
         snapshot = facts.gather(document)
         pdf = rendering.render_pdf(snapshot, identifier=document.series.hex.encode())
         pages = rendering.page_count(pdf)
+        leaks = _leaks(document, snapshot, pdf)
     except TRANSIENT_ERRORS:
         raise
     except facts.DocumentError as error:
@@ -227,7 +243,31 @@ def document_render(*, document_id) -> AdvocacyDocument:
             reason=_("Rendering failed unexpectedly (%(error)s). Retry it, or report it.")
             % {"error": type(error).__name__},
         )
+    if leaks:
+        # Codes only (name, case_reference, exact_date, username): the values stay unlogged.
+        logger.error("Advocacy document %s leaks %s; not kept", document_id, ",".join(leaks))
+        return document_fail(
+            document_id=document_id,
+            reason=_(
+                "The pseudonymised PDF would show what pseudonyms must hide (%(what)s), so it "
+                "was not kept. Report it."
+            )
+            % {"what": ", ".join(leaks)},
+        )
     return _store(document_id=document_id, pdf=pdf, pages=pages, snapshot=snapshot)
+
+
+def _leaks(document: AdvocacyDocument, snapshot: dict, pdf: bytes) -> list[str]:
+    """What the rendered PDF shows that it must not: never the requester's username; in a
+    pseudonymised document nothing the Redactor hides either."""
+    text = preview.pdf_text(pdf)
+    found = []
+    if document.case_id and snapshot.get("pseudonymised"):
+        found += Redactor(document.case, level=document.redaction).leaks(text)
+    username = document.requested_by.get_username()
+    if re.search(rf"(?<!\w){re.escape(username)}(?!\w)", text):
+        found.append("username")
+    return found
 
 
 def _store(*, document_id, pdf: bytes, pages: int, snapshot: dict) -> AdvocacyDocument:
@@ -281,11 +321,52 @@ def document_approve(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
             raise PermissionDenied(_("Someone other than the requester must approve it."))
         if document.case is None or not can_supervise(actor, document.case.team):
             raise PermissionDenied(_("Only a supervisor of the case's team can approve it."))
+        if not _previewed(document, actor):
+            raise ValidationError(
+                _("Look at the rendered pages and the list of who is named before approving.")
+            )
         document.approved_by = actor
         document.approved_at = timezone.now()
         document.save(update_fields=["approved_by", "approved_at"])
         record(actor, "update", document, fields=["approved_by", "approved_at"])
     return document
+
+
+def _previewed(document: AdvocacyDocument, actor) -> bool:
+    """Whether `actor` opened the rendered pages of this version (the preview is audited)."""
+    return AuditEvent.objects.filter(
+        actor=actor, action="view", target_id=str(document.pk), detail__has_key="preview_page"
+    ).exists()
+
+
+def may_preview(document: AdvocacyDocument, user) -> bool:
+    """Who sees the rendered pages on screen: whoever may download the document; before
+    approval, its requester and the supervisors who may approve it."""
+    if not document.is_ready or not document.sha256:
+        return False
+    if document.downloadable or document.requested_by_id == user.pk:
+        return True
+    return document.case is not None and can_supervise(user, document.case.team)
+
+
+def document_preview_page(*, document: AdvocacyDocument, actor, page: int, request=None) -> bytes:
+    """Page `page` of the rendered PDF as a PNG, for the page that shows it; audited, since an
+    approval needs it (`document_approve`)."""
+    if document.status == Status.WITHDRAWN:
+        raise DocumentWithdrawn(document.withdrawn_reason or _("This document was withdrawn."))
+    if not document.is_ready:
+        raise ValidationError(_("This document is not ready yet."), code="not_ready")
+    if not may_preview(document, actor):
+        raise PreviewNotAllowed(_("You cannot see this document before it is approved."))
+    if not 1 <= page <= (document.page_count or 0):
+        raise ValidationError(_("There is no such page."), code="no_page")
+    with document.file.open("rb") as handle:
+        pdf = handle.read()
+    if hashlib.sha256(pdf).hexdigest() != document.sha256:
+        raise ValidationError(_("The stored PDF does not match its checksum; regenerate it."))
+    png = preview.page_png(pdf, page)
+    record(actor, "view", document, request=request, preview_page=page, version=document.version)
+    return png
 
 
 def document_download(*, document: AdvocacyDocument, actor, request=None) -> bytes:
@@ -386,11 +467,96 @@ def documents_withdraw_naming(*, person, actor, because: str, name: str | None =
             erased_because=because,
             file_deleted=had_file,
         )
+        _tell_revoked(document)
 
+    _delete_on_commit(files)
+    return len(documents)
+
+
+def _tell_revoked(document: AdvocacyDocument) -> None:
+    """The requester and the approver see it on their dashboard: a link, never a name."""
+    notify(
+        users=[document.requested_by, document.approved_by],
+        kind=Notice.Kind.DOCUMENT_REVOKED,
+        reference=f"{document.reference} v{document.version}",
+        url=document.get_absolute_url(),
+    )
+
+
+def _delete_on_commit(files) -> None:
     def delete_files():
-        # Only once the erasure is committed: a rolled-back one keeps the documents it withdrew.
+        # Only once the change is committed: a rolled-back one keeps the documents it withdrew.
         for storage, file_name in files:
             storage.delete(file_name)
 
     transaction.on_commit(delete_files)
+
+
+def documents_naming_family_of(person) -> list[AdvocacyDocument]:
+    """
+    Every version, not yet withdrawn, that names `person` or names anyone of a case `person`
+    belongs to while showing `person` too: naming the child of a mother shown as "Mother B"
+    names her (the family rule of casework.redaction). A version rendering now is included: it
+    may have read the consent before the withdrawal; a queued one will read the new consent.
+    """
+    candidates = (
+        AdvocacyDocument.objects.exclude(status=Status.WITHDRAWN)
+        .filter(case__members__person=person)
+        .distinct()
+        .order_by("requested_at", "version")
+    )
+    pk = str(person.pk)
+    return [
+        document
+        for document in candidates
+        if document.status == Status.RENDERING
+        or _names(document.snapshot, pk, person.full_name)
+        or (document.names_people and _shows(document.snapshot, pk))
+    ]
+
+
+def _shows(snapshot, person_pk: str) -> bool:
+    return any(entry.get("pk") == person_pk for entry in (snapshot or {}).get("people", []))
+
+
+def documents_revoke_naming(*, person, actor, scopes) -> int:
+    """
+    `person` withdrew their consent to be named (`scopes` holds "named_in_documents"): every
+    version that names them, or names their family beside them, is revoked: marked withdrawn
+    with the reason, its PDF and snapshot deleted once the caller's transaction commits, the
+    revocation audited, and its requester and approver told on their dashboard. A new version
+    (regenerate) pseudonymises the whole family. Called by casework.erasure.consent_withdraw
+    through SHIMTEO_NAMING_WITHDRAWN_HOOKS, inside its transaction. Returns how many versions.
+    """
+    if "named_in_documents" not in scopes:
+        return 0
+    reason = _(
+        "Revoked: a person this document names withdrew their consent to be named. Its PDF is "
+        "deleted; regenerate it for a version with pseudonyms."
+    )
+    files = []
+    documents = documents_naming_family_of(person)
+    for document in documents:
+        document = AdvocacyDocument.objects.select_for_update().get(pk=document.pk)
+        had_file = bool(document.file.name)
+        if had_file:
+            files.append((document.file.storage, document.file.name))
+        document.status = Status.WITHDRAWN
+        document.withdrawn_reason = reason[:300]
+        document.snapshot = None
+        document.file.name = ""
+        document.sha256 = ""
+        document.save(update_fields=["status", "withdrawn_reason", "snapshot", "file", "sha256"])
+        record(
+            actor,
+            "status_change",
+            document,
+            status=Status.WITHDRAWN,
+            version=document.version,
+            revoked_because="naming_consent_withdrawn",
+            person=str(person.pk),
+            file_deleted=had_file,
+        )
+        _tell_revoked(document)
+    _delete_on_commit(files)
     return len(documents)

@@ -40,6 +40,11 @@ urlpatterns = [
         name="advocacy_retry",
     ),
     path(
+        "advocacy/<uuid:document_id>/pages/<int:page>.png",
+        views_documents.document_preview_page,
+        name="advocacy_page",
+    ),
+    path(
         "advocacy/<uuid:document_id>/download/",
         views_documents.document_download,
         name="advocacy_download",

@@ -102,9 +102,18 @@ def document_detail(request, document_id):
     """The document's state; while it is queued or rendering the page reloads itself."""
     document = _visible_document(request, document_id)
     versions = AdvocacyDocument.objects.filter(series=document.series).order_by("-version")
+    snapshot = document.snapshot or {}
     context = {
         "document": document,
         "versions": versions,
+        # The rendered pages and who is named in them, for whoever may see them (the approver
+        # sees them here, above the button: the approval needs them opened).
+        "preview_pages": range(1, (document.page_count or 0) + 1)
+        if services.may_preview(document, request.user)
+        else None,
+        "disclosures": snapshot.get("disclosures", []),
+        "shows_case_reference": bool(snapshot.get("case_reference")),
+        "pseudonymised": snapshot.get("pseudonymised"),
         "refresh_seconds": REFRESH_SECONDS if document.in_progress else None,
         "may_approve": document.needs_approval
         and document.requested_by_id != request.user.pk
@@ -144,6 +153,32 @@ def document_regenerate(request, document_id):
 @require_POST
 def document_retry(request, document_id):
     return _act(request, document_id, services.document_retry, _("Queued again."))
+
+
+@login_required
+@never_cache
+@require_GET
+def document_preview_page(request, document_id, page):
+    """One rendered page as a PNG, shown on the document's page; audited, no cache keeps it."""
+    document = _visible_document(request, document_id)
+    try:
+        png = services.document_preview_page(
+            document=document, actor=request.user, page=page, request=request
+        )
+    except services.DocumentWithdrawn as error:
+        return HttpResponse(str(error), status=410, content_type="text/plain; charset=utf-8")
+    except services.PreviewNotAllowed as error:
+        return HttpResponse(str(error), status=403, content_type="text/plain; charset=utf-8")
+    except ValidationError as error:
+        # No such page: 404; not rendered yet (or its file does not match): 409, as a download.
+        status = 404 if error.code == "no_page" else 409
+        return HttpResponse(
+            " ".join(error.messages), status=status, content_type="text/plain; charset=utf-8"
+        )
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

@@ -79,6 +79,63 @@ def suppress_counts(counts: list[int], threshold: int) -> list[int | None]:
     return [row[0] for row in table.cells]
 
 
+@dataclass(frozen=True)
+class SuppressedList:
+    """
+    A list of counts published with their total, every category printed: None where hidden.
+    `small` holds the indexes hidden because the count is below the threshold (zeros too);
+    the others hidden are complements, at least the threshold, hidden to protect them.
+    """
+
+    counts: list[int | None]
+    total: int | None
+    small: frozenset
+
+    def is_small(self, index: int) -> bool:
+        return index in self.small
+
+
+def suppress_list(counts: list[int], threshold: int, *, with_total: bool) -> SuppressedList:
+    """
+    Every category of a list printed, whether empty or not: each count below `threshold`,
+    zero included, is hidden ("fewer than 5" must not tell a reader that someone is there).
+
+    With its total printed, the total is an equation over the hidden counts, and a reader who
+    knows each small one lies between 0 and threshold - 1 can narrow them: 10, 3, 4 and a total
+    of 17 leave 3 + 4 = 7 to two counts below 5, so they are 3 and 4. So more counts are hidden
+    (the smallest visible first: a complement, at least the threshold) until every small
+    hidden count can still be anything from 0 to threshold - 1. The check is exact for one list
+    and its total: with R the hidden remainder, p small hidden counts and c complements, each
+    small count can reach threshold - 1 when R - c * threshold >= threshold - 1, and 0 when
+    p = 1 and c >= 1, or R <= (p - 1) * (threshold - 1) without complements.
+    """
+    counts = [int(count) for count in counts]
+    total = sum(counts)
+    small = {i for i, count in enumerate(counts) if count < threshold}
+    hidden = set(small)
+    total_hidden = with_total and total < threshold
+    while with_total and not total_hidden and small:
+        remainder = sum(counts[i] for i in hidden)
+        complements = len(hidden) - len(small)
+        top = threshold - 1
+        if complements:
+            safe = remainder - complements * threshold >= top
+        else:
+            safe = len(small) > 1 and top <= remainder <= (len(small) - 1) * top
+        if safe:
+            break
+        visible = [i for i in range(len(counts)) if i not in hidden]
+        if not visible:
+            total_hidden = True
+            break
+        hidden.add(min(visible, key=lambda i: (counts[i], i)))
+    return SuppressedList(
+        counts=[None if i in hidden else count for i, count in enumerate(counts)],
+        total=None if not with_total or total_hidden else total,
+        small=frozenset(small),
+    )
+
+
 def determined(equations: list[dict], hidden: set) -> set:
     """
     The hidden positions whose value follows from the visible ones through `equations` (each a

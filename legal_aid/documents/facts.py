@@ -9,29 +9,19 @@ requester could not open), and people are shown through the Redactor. The caselo
 people who consented to be counted, through `reports.suppression`.
 """
 
-from django.db.models import Count
-from django.utils.formats import date_format, number_format
+from dataclasses import asdict
+
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from accounts.roles import role_label
 from casework import dates
-from casework import selectors as casework
-from casework.choices import (
-    EntitlementKind,
-    EntitlementStatus,
-    IncidentKind,
-    LegalStatus,
-    PersonRole,
-)
-from casework.models import Case, CaseMember, Incident, LegalStatusRecord, Person
+from casework.models import Case, CaseMember, Person
 from casework.redaction import Redactor
-from consent.checks import people_allowing
-from reports.suppression import small_count_threshold
-from reports.suppression import suppress_counts as suppress
 
-from .. import selectors
-from ..models import AdvocacyDocument, Figure
-from . import appeal, brief, casefacts, charts, rules
+from ..models import AdvocacyDocument
+from . import appeal, brief, casefacts, caseload, rules
 from .citations import Citations
 from .compose import DocumentError, refusal_message
 
@@ -58,8 +48,9 @@ def gather(document: AdvocacyDocument) -> dict:
             raise DocumentError(refusal)
     with override(document.language):
         citations = Citations()
+        redactor = None
         if is_report:
-            body = _caseload_report(document, citations)
+            body = caseload.caseload_report(document, citations)
             names = False
         else:
             redactor = Redactor(case, level=document.redaction)
@@ -71,10 +62,13 @@ def gather(document: AdvocacyDocument) -> dict:
             "language": document.language,
             "reference": document.reference,
             "version": document.version,
-            "requested_by": document.requested_by.get_username(),
+            # By role, never by username: the PDF leaves the team (casework.redaction).
+            "requested_by": role_label(document.requested_by, _team_of(document)),
             "generated_on": date_format(_today(document)),
             "as_of": date_format(as_of),
-            "case_reference": document.case.reference if document.case_id else "",
+            "case_reference": redactor.case_reference() if redactor else "",
+            "pseudonymised": bool(redactor and redactor.pseudonymised),
+            "disclosures": [asdict(d) for d in redactor.disclosures()] if redactor else [],
             "team": document.team.name if document.team_id else "",
             "redaction": document.redaction,
             "redaction_label": str(AdvocacyDocument.Redaction(document.redaction).label),
@@ -91,10 +85,13 @@ def gather(document: AdvocacyDocument) -> dict:
         }
 
 
+def _team_of(document: AdvocacyDocument):
+    return document.case.team if document.case_id else document.team
+
+
 def _today(document: AdvocacyDocument):
     # Rendered by a worker, outside any request: the day where the document's team works.
-    team = document.team if document.team_id else document.case.team if document.case_id else None
-    return dates.today(team=team)
+    return dates.today(team=_team_of(document))
 
 
 def _refusal(kind: str, facts) -> str | None:
@@ -124,164 +121,3 @@ def _scoped_case_and_subject(document: AdvocacyDocument) -> tuple[Case, Person]:
 
 def _paragraph(text: str, notes: list | None = None) -> dict:
     return {"text": text, "notes": notes or []}
-
-
-# Caseload report.
-
-
-def shown_count(count: int | None, threshold: int) -> str:
-    if count is None:
-        return _("fewer than %(n)s") % {"n": threshold}
-    return number_format(count, force_grouping=True)
-
-
-def _table(labels: list[str], counts: list[int], threshold: int, title: str) -> dict:
-    hidden = suppress(counts, threshold)
-    rows = [
-        {"label": label, "count": count, "shown": shown_count(count, threshold)}
-        for label, count in zip(labels, hidden, strict=True)
-    ]
-    return {"rows": rows, "chart": charts.bar_chart(rows, title=title)}
-
-
-def _caseload_report(document, citations) -> dict:
-    user = document.requested_by
-    threshold = small_count_threshold()
-    cases = Case.objects.visible_to(user)
-    if document.team_id:
-        cases = cases.filter(team_id=document.team_id)
-    in_scope = CaseMember.objects.filter(case__in=cases.values("pk")).values("person")
-    people = people_allowing(Person.objects.filter(pk__in=in_scope), STATISTICS_SCOPE)
-    counted = people.count()
-    case_count = cases.count()
-
-    status_counts = dict(
-        LegalStatusRecord.objects.filter(person__in=people.values("pk"), effective_to__isnull=True)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("person", distinct=True))
-    )
-    statuses = [s for s in LegalStatus if status_counts.get(s.value)]
-    status_table = _table(
-        [str(s.label) for s in statuses],
-        [status_counts[s.value] for s in statuses],
-        threshold,
-        _("People by present legal status"),
-    )
-
-    children = people.filter(role=PersonRole.CHILD)
-    denied = dict(
-        casework.latest_entitlements()
-        .filter(person__in=children.values("pk"), status=EntitlementStatus.DENIED)
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("person", distinct=True))
-    )
-    kinds = [k for k in EntitlementKind if denied.get(k.value)]
-    denied_table = _table(
-        [str(k.label) for k in kinds],
-        [denied[k.value] for k in kinds],
-        threshold,
-        _("Children refused a benefit, by benefit"),
-    )
-
-    incident_counts = dict(
-        Incident.objects.filter(case__in=cases.values("pk"), people__in=people.values("pk"))
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("people", distinct=True))
-    )
-    incident_kinds = [k for k in IncidentKind if incident_counts.get(k.value)]
-    incident_table = _table(
-        [str(k.label) for k in incident_kinds],
-        [incident_counts[k.value] for k in incident_kinds],
-        threshold,
-        _("People involved in incidents, by kind"),
-    )
-
-    catalogue = list(selectors.restriction_catalogue())
-    counts = selectors.affected_counts(catalogue, user=user, among=people)
-    restriction_rows = [(r, n) for r, n in zip(catalogue, counts, strict=True) if n]
-    hidden = suppress([n for _r, n in restriction_rows], threshold)
-    restriction_paragraphs = [
-        _paragraph(
-            _("%(restriction)s: %(count)s.")
-            % {"restriction": r.title, "count": shown_count(n, threshold)},
-            citations.cite(*[p.label for p in r.provisions.all()]),
-        )
-        for (r, _n), n in zip(restriction_rows, hidden, strict=True)
-    ]
-
-    figures = [citations.figure(f.key) for f in Figure.objects.all()]
-    scope_text = (
-        _("the cases of team %(team)s that %(user)s can see")
-        % {"team": document.team.name, "user": user.get_username()}
-        if document.team_id
-        else _("the cases %(user)s can see") % {"user": user.get_username()}
-    )
-    sections = [
-        {
-            "heading": _("Scope"),
-            "paragraphs": [
-                _paragraph(
-                    _(
-                        "This report counts the people of %(scope)s (%(cases)s cases) who "
-                        "consented to be counted in statistics: %(people)s people. Counts below "
-                        "%(threshold)s are not shown, nor is one more count where a single "
-                        "hidden count could be worked out."
-                    )
-                    % {
-                        "scope": scope_text,
-                        "cases": number_format(case_count, force_grouping=True),
-                        "people": shown_count(suppress([counted], threshold)[0], threshold),
-                        "threshold": threshold,
-                    }
-                )
-            ],
-        },
-        {
-            "heading": _("People by present legal status"),
-            "paragraphs": [],
-            "counts": status_table,
-        },
-        {
-            "heading": _("Children refused a benefit"),
-            "paragraphs": [
-                _paragraph(
-                    _(
-                        "The benefits the Yanbian notice withholds from children born outside marriage."
-                    ),
-                    citations.cite("YB-2003-2", "YB-2003-3"),
-                )
-            ],
-            "counts": denied_table,
-        },
-        {
-            "heading": _("Incidents"),
-            "paragraphs": [],
-            "counts": incident_table,
-        },
-        {
-            "heading": _("People affected by the papers' restrictions"),
-            "paragraphs": restriction_paragraphs
-            or [_paragraph(_("No person counted here has records showing a restriction."))],
-        },
-        {
-            "heading": _("The papers' own figures"),
-            "paragraphs": [
-                _paragraph(
-                    _("%(description)s: %(figure)s.")
-                    % {"description": f["description"], "figure": f["text"]},
-                    [{"label": f["provision"], "kind": "figure", "note": f["note"]}],
-                )
-                for f in figures
-            ],
-        },
-    ]
-    return {
-        "title": _("Caseload report"),
-        "subject": None,
-        "people": [],
-        "sections": sections,
-        "threshold": threshold,
-    }

@@ -18,7 +18,13 @@ from legal_aid.models import AdvocacyDocument
 
 from ..conftest import sign_in
 from ..scenarios import FAMILY_SECRETS as SECRETS
-from .test_documents_services import consent, family, request  # noqa: F401
+from .test_documents_services import (  # noqa: F401
+    approve,
+    consent,
+    family,
+    name_everyone,
+    request,
+)
 
 Redaction = AdvocacyDocument.Redaction
 Status = AdvocacyDocument.Status
@@ -32,10 +38,10 @@ def _rendered(*, case, subject, actor, redaction=Redaction.NAMED_WITH_CONSENT):
 @pytest.fixture
 def approved_brief(north_case, family, alice, sue):  # noqa: F811
     """A child access brief naming the consenting mother, approved by sue: downloadable."""
-    consent(family["mother"], named_in_documents=True)
+    name_everyone(north_case)
     brief = _rendered(case=north_case, subject=family["child"], actor=alice)
     assert brief.names_people and SECRETS["mother"]["full_name"] in str(brief.snapshot)
-    brief = services.document_approve(document=brief, actor=sue)
+    brief = approve(brief, sue)
     assert brief.downloadable
     return brief
 

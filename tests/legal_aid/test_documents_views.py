@@ -11,7 +11,13 @@ from audit.models import AuditEvent
 from legal_aid.models import AdvocacyDocument
 
 from ..conftest import sign_in
-from .test_documents_services import consent, family, request  # noqa: F401
+from .test_documents_services import (  # noqa: F401
+    SECRETS,
+    consent,
+    family,
+    name_everyone,
+    request,
+)
 
 Kind = AdvocacyDocument.Kind
 Status = AdvocacyDocument.Status
@@ -20,7 +26,7 @@ Status = AdvocacyDocument.Status
 @pytest.fixture
 def named_brief(north_case, family, alice, client, django_capture_on_commit_callbacks):  # noqa: F811
     """A brief naming the consenting mother, requested by alice through the form and rendered."""
-    consent(family["mother"], named_in_documents=True)
+    name_everyone(north_case)
     sign_in(client, alice)
     url = reverse("legal_aid:advocacy_new", kwargs={"case_ref": north_case.reference})
     assert client.get(url).status_code == 200
@@ -63,8 +69,37 @@ def test_download_waits_for_approval_then_is_audited_and_not_cached(
     assert AuditEvent.objects.filter(target_id=str(named_brief.pk), action="denied").exists()
     sign_in(client, sue)
     page = client.get(named_brief.get_absolute_url()).content.decode()
-    assert reverse("legal_aid:advocacy_approve", kwargs={"document_id": named_brief.pk}) in page
-    client.post(reverse("legal_aid:advocacy_approve", kwargs={"document_id": named_brief.pk}))
+    approve_url = reverse("legal_aid:advocacy_approve", kwargs={"document_id": named_brief.pk})
+    assert approve_url in page
+    # The approval page itself shows the rendered pages and who is named, with what.
+    first_page = reverse(
+        "legal_aid:advocacy_page", kwargs={"document_id": named_brief.pk, "page": 1}
+    )
+    assert first_page in page and f"Page 1 of {named_brief.page_count}" in page
+    assert page.index(first_page) < page.index(approve_url)
+    for who in ("mother", "father", "child"):
+        assert f"Named:</strong> {SECRETS[who]['full_name']}" in page
+    assert "birth year 1986" in page and "The case reference is printed." in page
+    # Approving without having opened the pages is refused.
+    refused = client.post(approve_url, follow=True).content.decode()
+    assert "Look at the rendered pages" in refused
+    named_brief.refresh_from_db()
+    assert named_brief.approved_at is None
+    image = client.get(first_page)
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    assert image.content.startswith(b"\x89PNG") and "no-store" in image["Cache-Control"]
+    assert AuditEvent.objects.filter(
+        target_id=str(named_brief.pk), action="view", actor=sue, detail__preview_page=1
+    ).exists()
+    assert (
+        client.get(
+            reverse("legal_aid:advocacy_page", kwargs={"document_id": named_brief.pk, "page": 99})
+        ).status_code
+        == 404
+    )
+    client.post(approve_url)
+    named_brief.refresh_from_db()
+    assert named_brief.approved_by == sue
     sign_in(client, alice)
     response = client.get(download_url(named_brief))
     assert response.status_code == 200

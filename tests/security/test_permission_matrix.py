@@ -82,6 +82,8 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     # (casework.views.corrections), and tests/casework/test_corrections_pages.py tries the others.
     "kind": lambda s: "note",
     "record_id": lambda s: s.note.pk,
+    # Not an object: which rendered page of an advocacy document (with its document_id).
+    "page": lambda s: 1,
 }
 # DRF routes that use the generic `reference` or `pk` keyword: the object depends on the route's
 # basename.

@@ -1,0 +1,161 @@
+"""
+Issue 17, point 4: pseudonyms that hold as a whole. A North Korean mother detained in Jilin, her
+Chinese partner and their daughter, all of whom first agreed to be named. The mother then
+withdraws her consent to be named: the approved appeal that named her is revoked (download
+refused with the reason, an audit event, a notice on the requester's and the approver's
+dashboards), and the regenerated appeal names neither her nor her child, and holds no birth
+year, no date to the day, no case reference and no username: in its text and its metadata.
+One render per version, many assertions on each.
+"""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from accounts.models import Notice
+from audit.models import AuditEvent
+from casework.erasure import consent_withdraw
+from casework.models import CaseAssignment
+from consent.models import Scope
+from legal_aid import services
+from legal_aid.documents import rendering
+from legal_aid.models import AdvocacyDocument
+
+from ..conftest import sign_in
+from ..factories import MembershipFactory, UserFactory
+from .test_documents_render import pdf_of, squeezed, text_of
+from .test_documents_services import (  # noqa: F401
+    SECRETS,
+    approve,
+    family,
+    name_everyone,
+    request,
+    secret_values,
+)
+
+Kind = AdvocacyDocument.Kind
+Status = AdvocacyDocument.Status
+
+# The days the family's records carry (build_family): none may be printed to the day.
+CASE_DAYS = ("2025-10-02", "2025-10-03", "2021-09-01")
+CASE_DAYS_LONG = ("October 2, 2025", "2 October 2025", "Oct. 2, 2025", "October 3, 2025")
+
+
+def metadata_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    fields = " ".join(str(value) for value in (reader.metadata or {}).values())
+    xmp = reader.xmp_metadata.stream.get_data().decode("utf-8", "replace")
+    return f"{fields} {xmp}"
+
+
+@pytest.mark.postgres
+def test_a_mother_withdraws_her_consent_to_be_named(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    sue,
+    client,
+    django_capture_on_commit_callbacks,
+):
+    name_everyone(north_case)
+    mother = family["mother"]
+    first = request(Kind.DEPORTATION_APPEAL, case=north_case, subject=mother, actor=alice)
+    first = services.document_render(document_id=first.pk)
+    assert first.status == Status.READY, first.failure_reason
+    named_text = text_of(pdf_of(first))
+    assert SECRETS["mother"]["full_name"] in named_text
+    first = approve(first, sue)
+    assert first.downloadable
+
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(person=mother, scopes=[Scope.NAMED_IN_DOCUMENTS], actor=sue)
+
+    # The approved version is revoked, with its reason, audited.
+    first.refresh_from_db()
+    assert first.status == Status.WITHDRAWN and not first.file.name and first.snapshot is None
+    assert "withdrew their consent to be named" in first.withdrawn_reason
+    event = AuditEvent.objects.get(target_id=str(first.pk), detail__status="withdrawn")
+    assert event.actor == sue
+    assert event.detail["revoked_because"] == "naming_consent_withdrawn"
+    with pytest.raises(services.DocumentWithdrawn):
+        services.document_download(document=first, actor=alice)
+    download = reverse("legal_aid:advocacy_download", kwargs={"document_id": first.pk})
+    refused = sign_in(client, alice).get(download)
+    assert refused.status_code == 410
+    assert "withdrew their consent to be named" in refused.content.decode()
+
+    # The requester and the approver are told on their dashboards, by reference only.
+    for user in (alice, sue):
+        notice = Notice.objects.get(user=user)
+        assert notice.reference == f"{first.reference} v1"
+        page = sign_in(client, user).get(reverse("casework:dashboard")).content.decode()
+        assert f"Advocacy document {first.reference} v1 was revoked" in page
+        assert first.get_absolute_url() in page
+    dismiss = reverse("accounts:notice_dismiss", kwargs={"notice_id": notice.pk})
+    # sue's notice is hers alone: alice cannot dismiss it.
+    assert sign_in(client, alice).post(dismiss).status_code == 404
+    assert sign_in(client, sue).post(dismiss).status_code == 302
+    assert "was revoked" not in client.get(reverse("casework:dashboard")).content.decode()
+
+    # The regenerated appeal: the whole family pseudonymised, nothing that points at them.
+    second = services.document_regenerate(document=first, actor=alice)
+    second = services.document_render(document_id=second.pk)
+    assert second.status == Status.READY, second.failure_reason
+    assert second.names_people is False and second.downloadable
+    pdf = pdf_of(second)
+    text, flat = text_of(pdf), squeezed(text_of(pdf))
+    for value in secret_values("mother", "father", "child"):
+        assert squeezed(value) not in flat, value
+    assert re.search(r"Mother B, aged \d+ to \d+", text)
+    assert re.search(r"Child D, aged \d+ to \d+", text)
+    assert "parent of Child D" in text
+    # The birth years: nowhere in the body (the law's own dates, a 2015 report, come after it).
+    body = text.split("Table of authorities")[0]
+    for year in ("1986", "1979", "2015"):
+        assert year not in body, year
+    for day in CASE_DAYS + CASE_DAYS_LONG:
+        assert day not in text, day
+    assert "October 2025" in text  # the arrest and the detention, to the month
+    assert north_case.reference not in text
+    assert "China: Jilin" not in text  # the appeal does not need her province
+    assert "requested by: Caseworker" in text
+    metadata = metadata_of(pdf)
+    for forbidden in ("alice", "sue", north_case.reference, *SECRETS["mother"].values()):
+        assert str(forbidden) not in text and str(forbidden) not in metadata, forbidden
+    assert second.reference in metadata  # the title: reference and version only
+    assert second.snapshot["pseudonymised"] is True
+    # The approver's list: she withdrew her consent; her child is not named because of her.
+    why = {d["label"].split(",")[0]: d["not_named_because"] for d in second.snapshot["disclosures"]}
+    assert why == {"Mother B": "consent", "Child D": "family"}
+
+
+@pytest.mark.postgres
+def test_a_pseudonymised_pdf_that_leaks_is_not_kept(
+    north_case,
+    family,  # noqa: F811
+    team_north,
+    monkeypatch,
+):
+    """
+    Whatever composer or template wrote it, the rendered PDF is checked: a heading that prints
+    the case reference and the requester's username in a pseudonymised document makes the
+    render fail, with the kinds of leak (never the values) as the reason, and no file is kept.
+    """
+    user = UserFactory(username="xiaoming")
+    MembershipFactory(user=user, team=team_north)
+    CaseAssignment.objects.create(case=north_case, user=user)
+    document = request(case=north_case, subject=family["child"], actor=user)
+    original = rendering.render_html
+
+    def with_a_leak(snapshot, *, template=None):
+        html = original(snapshot, template=template)
+        return html.replace("</h1>", f" {north_case.reference} xiaoming</h1>", 1)
+
+    monkeypatch.setattr(rendering, "render_html", with_a_leak)
+    failed = services.document_render(document_id=document.pk)
+    assert failed.status == Status.FAILED and not failed.file.name
+    assert "case_reference" in failed.failure_reason and "username" in failed.failure_reason
+    assert north_case.reference not in failed.failure_reason
