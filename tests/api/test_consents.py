@@ -93,9 +93,7 @@ def test_consent_that_could_not_be_asked_needs_a_documented_reason(api, alice, n
     assert "husband's family" not in details
 
 
-def test_the_history_lists_every_record_newest_first_and_is_audited(
-    api, alice, lena, north_person
-):
+def test_the_history_lists_every_record_newest_first_and_is_audited(api, alice, lena, north_person):
     """Asked in March, renewed later: both records, newest first, even for a reading advocate."""
     services.person_consent_record(person=north_person, actor=alice, **_given())
     client = api(alice)
