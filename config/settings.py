@@ -344,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "casework.choices.MemberRole",
         "AssignmentRoleEnum": "casework.choices.AssignmentRole",
         "NoteKindEnum": "casework.choices.NoteKind",
+        "StatusSourceEnum": "casework.choices.StatusSource",
         "AdvocacyDocumentKindEnum": "legal_aid.models.AdvocacyDocument.Kind",
         "AdvocacyDocumentStatusEnum": "legal_aid.models.AdvocacyDocument.Status",
         "IntakeStatusEnum": "intake.models.IntakeSubmission.Status",

@@ -7,7 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from casework.permissions import can_complete_task, can_edit_record
+from casework.permissions import (
+    can_complete_task,
+    can_correct_record,
+    can_edit_record,
+    can_see_record_history,
+)
 
 READ_ONLY_MESSAGE = _("You may read this record but not change it.")
 
@@ -21,14 +26,21 @@ def require_edit(user, *records) -> None:
 class CanEditCasework(BasePermission):
     """
     Reading follows visibility; changing needs edit rights (legal advocates have none), asked of
-    casework.permissions. Completing a task has its own rule there, the one the page uses.
+    casework.permissions. Completing a task, correcting or voiding a record and reading its
+    history have their own rules there, the ones the pages use.
     """
 
     message = READ_ONLY_MESSAGE
 
     def has_object_permission(self, request, view, obj):
+        action = getattr(view, "action", None)
+        # A record's earlier values are for those who may correct it, not for every reader.
+        if action == "history":
+            return can_see_record_history(request.user, obj)
+        if action in ("correct", "void"):
+            return can_correct_record(request.user, obj)
         if request.method in SAFE_METHODS:
             return True
-        if getattr(view, "action", None) == "complete":
+        if action == "complete":
             return can_complete_task(request.user, obj)
         return can_edit_record(request.user, obj)

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Team, TeamMembership
-from casework.choices import MemberRole
+from casework.choices import MemberRole, StatusSource
 from casework.models import (
     Attachment,
     Case,
@@ -24,6 +24,8 @@ from casework.models import (
     Relationship,
     Task,
 )
+from consent.forms import Answer
+from consent.models import Consent, Method, NotAskedReason, Scope
 
 User = get_user_model()
 
@@ -113,6 +115,133 @@ def listed(serializer_class, *, hidden: tuple[str, ...]) -> type[serializers.Mod
     return type(serializer_class)(name, (serializer_class,), attrs)
 
 
+# Consent: the answers of the page's consent part, checked by the page's own form.
+
+
+class FormCheckedSerializer(serializers.Serializer):
+    """
+    A request checked by the web page's form, so that the API and the page decide alike: the
+    fields here give the shape (and the schema), the form in the context under `form_key` the
+    rules, and `result(form)` what the service is given.
+    """
+
+    form_key = ""
+
+    def to_internal_value(self, data):
+        super().to_internal_value(data)
+        form = self.context[self.form_key](data)
+        if not form.is_valid():
+            raise serializers.ValidationError(
+                {
+                    ("non_field_errors" if name == "__all__" else name): list(messages)
+                    for name, messages in form.errors.items()
+                }
+            )
+        return self.result(form)
+
+    def result(self, form):
+        return form.cleaned_data
+
+
+class ConsentAnswerSerializer(FormCheckedSerializer):
+    """
+    What the person agreed to (`given`), what a parent or guardian agreed to for a child
+    (`guardian`), or why they could not be asked (`not_asked`, with a documented reason). Adding
+    a person on file to a case may also keep the consent on file (`on_file`).
+    """
+
+    form_key = "consent_form"
+
+    consent = serializers.ChoiceField(choices=Answer.choices)
+    scopes = serializers.MultipleChoiceField(
+        choices=Scope.choices,
+        required=False,
+        help_text=_("Each on its own; keeping their details on file is needed to record anything."),
+    )
+    method = serializers.ChoiceField(choices=Method.choices, required=False, allow_blank=True)
+    given_on = serializers.DateField(required=False, allow_null=True)
+    guardian = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_("The reference of the parent or guardian in the case who answered."),
+    )
+    witnessed_by_user = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_("The username of the staff member who witnessed it."),
+    )
+    witnessed_by = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("An interpreter or relative present, if any. Stored encrypted."),
+    )
+    renew_by = serializers.DateField(required=False, allow_null=True)
+    not_asked_reason = serializers.ChoiceField(
+        choices=NotAskedReason.choices, required=False, allow_blank=True
+    )
+    explanation = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("The documented reason. Stored encrypted.")
+    )
+
+    def result(self, form):
+        """Under "services", the `consent=` argument of the services (None keeps the one on file)."""
+        return {"services": form.consent_fields()}
+
+
+class ConsentRenewSerializer(FormCheckedSerializer):
+    """The person confirms what they agreed to: the same scopes, given again now."""
+
+    form_key = "renew_form"
+
+    method = serializers.ChoiceField(choices=Method.choices)
+    given_on = serializers.DateField()
+    witnessed_by_user = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_("The username of the staff member who witnessed it."),
+    )
+    witnessed_by = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    renew_by = serializers.DateField(required=False, allow_null=True)
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    """One consent record; the latest is in force."""
+
+    scopes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    guardian = serializers.SerializerMethodField(
+        help_text=_("The parent or guardian who answered, if you may see them.")
+    )
+    witnessed_by_user = staff_field()
+    recorded_by = staff_field()
+
+    class Meta:
+        model = Consent
+        fields = [
+            "id",
+            "kind",
+            "scopes",
+            "method",
+            "given_on",
+            "renew_by",
+            "guardian",
+            "witnessed_by_user",
+            "witnessed_by",
+            "not_asked_reason",
+            "explanation",
+            "recorded_by",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+    def get_guardian(self, consent) -> str | None:
+        shown = self.context.get("guardians_shown", set())
+        return consent.guardian.reference if consent.guardian_id in shown else None
+
+
 # People
 
 
@@ -185,9 +314,16 @@ class PersonCreateSerializer(PersonSerializer):
     case_role = serializers.ChoiceField(
         choices=MemberRole.choices, write_only=True, help_text=_("Their role in that case.")
     )
+    consent = ConsentAnswerSerializer(
+        write_only=True,
+        help_text=_(
+            "What they agreed to, or the documented reason they could not be asked, recorded "
+            "with them (as on the page)."
+        ),
+    )
 
     class Meta(PersonSerializer.Meta):
-        fields = [*PersonSerializer.Meta.fields, "case", "case_role"]
+        fields = [*PersonSerializer.Meta.fields, "case", "case_role", "consent"]
         read_only_fields = [*PersonSerializer.Meta.read_only_fields, "version"]
 
 
@@ -216,11 +352,23 @@ class RelationshipSerializer(serializers.ModelSerializer):
         validators = []
 
 
+def reason_field(**kwargs):
+    return serializers.CharField(
+        write_only=True,
+        help_text=_("Why: kept with the record's history, for whoever reads it later."),
+        **kwargs,
+    )
+
+
 class RelationshipUpdateSerializer(RelationshipSerializer):
     """Who a tie joins does not change (record another tie instead); what kind of tie it is may."""
 
     from_person = VisibleReferenceField(Person, read_only=True)
     to_person = VisibleReferenceField(Person, read_only=True)
+    reason = reason_field(required=False, allow_blank=True)
+
+    class Meta(RelationshipSerializer.Meta):
+        fields = [*RelationshipSerializer.Meta.fields, "reason"]
 
 
 class LegalStatusRecordSerializer(serializers.ModelSerializer):
@@ -246,9 +394,10 @@ class LegalStatusRecordSerializer(serializers.ModelSerializer):
             "note",
             "recorded_by",
             "recorded_at",
+            "version",
         ]
         # A start on the date of birth is stored as `since_birth` (see the model).
-        read_only_fields = ["id", "since_birth", "effective_to", "recorded_at"]
+        read_only_fields = ["id", "since_birth", "effective_to", "recorded_at", "version"]
         extra_kwargs = {
             "country": model_default(LegalStatusRecord, "country"),
             "source": model_default(LegalStatusRecord, "source"),
@@ -263,7 +412,7 @@ class PastLegalStatusRecordSerializer(LegalStatusRecordSerializer):
     """A past period filled into the timeline: it has an end and may overlap no other record."""
 
     class Meta(LegalStatusRecordSerializer.Meta):
-        read_only_fields = ["id", "since_birth", "recorded_at"]
+        read_only_fields = ["id", "since_birth", "recorded_at", "version"]
         extra_kwargs = {
             **LegalStatusRecordSerializer.Meta.extra_kwargs,
             "effective_to": {"required": True, "allow_null": False},
@@ -276,8 +425,18 @@ class EntitlementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Entitlement
-        fields = ["id", "person", "kind", "status", "as_of", "note", "recorded_by", "recorded_at"]
-        read_only_fields = ["id", "recorded_at"]
+        fields = [
+            "id",
+            "person",
+            "kind",
+            "status",
+            "as_of",
+            "note",
+            "recorded_by",
+            "recorded_at",
+            "version",
+        ]
+        read_only_fields = ["id", "recorded_at", "version"]
 
 
 EntitlementListSerializer = listed(EntitlementSerializer, hidden=("note",))
@@ -399,8 +558,8 @@ class CaseNoteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseNote
-        fields = ["id", "case", "author", "kind", "contacted_on", "body", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = ["id", "case", "author", "kind", "contacted_on", "body", "created_at", "version"]
+        read_only_fields = ["id", "created_at", "version"]
         # The writer says how and when the contact took place, as on the page.
         extra_kwargs = {"contacted_on": {"required": True}}
 
@@ -465,6 +624,10 @@ class IncidentUpdateSerializer(IncidentSerializer):
     """An incident stays with its case; `people`, when sent, replaces those it involved."""
 
     case = VisibleReferenceField(Case, read_only=True)
+    reason = reason_field(required=False, allow_blank=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "reason"]
 
 
 IncidentListSerializer = listed(IncidentSerializer, hidden=("description",))
@@ -500,6 +663,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "sha256",
             "uploaded_by",
             "uploaded_at",
+            "version",
         ]
         read_only_fields = [
             "id",
@@ -508,12 +672,141 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "size",
             "sha256",
             "uploaded_at",
+            "version",
         ]
 
 
 AttachmentListSerializer = listed(
     AttachmentSerializer, hidden=("file", "original_name", "description")
 )
+
+
+# Corrections, voids and history: the same services as the records/<kind>/<id>/ pages.
+
+
+def correction_serializer(serializer_class) -> type[serializers.ModelSerializer]:
+    """
+    What a correction of a record of `serializer_class` takes: any of the model's
+    `correctable_fields` (as that serializer reads and writes them), the version read, and why.
+    Fields left out keep their value; the record's own rules are the service's to check.
+    """
+    meta = serializer_class.Meta
+    names = list(meta.model.correctable_fields)
+    declared = serializer_class._declared_fields
+    attrs = {
+        # A declared field not corrected (the record's case) is taken out of the subclass.
+        **{name: None for name in declared if name not in names},
+        "reason": reason_field(),
+        "version": VersionField(required=True),
+        "__module__": __name__,
+        "__doc__": _("A correction: the earlier values are kept in the record's history."),
+    }
+    for name in names:
+        if name in declared:
+            field = declared[name]
+            # A field that reads a record (a person, an assignee) writes it too, when sent.
+            attrs[name] = type(field)(*field._args, **{**field._kwargs, "required": False})
+    correction_meta = type(
+        "Meta",
+        (),
+        {
+            "model": meta.model,
+            "fields": [*names, "reason", "version"],
+            "read_only_fields": [],
+            "extra_kwargs": {name: {"required": False} for name in names if name not in declared},
+            # The services hold the rules (uniqueness, dates, overlaps).
+            "validators": [],
+        },
+    )
+    attrs["Meta"] = correction_meta
+    name = serializer_class.__name__.replace("Serializer", "CorrectionSerializer")
+    return type(serializer_class)(name, (serializers.ModelSerializer,), attrs)
+
+
+class VoidSerializer(serializers.Serializer):
+    """A void: the record leaves the timeline, reports and documents; its history keeps it."""
+
+    reason = reason_field()
+    version = VersionField(required=True)
+
+
+class RevisionSerializer(serializers.Serializer):
+    """One correction or the void of a record: the values it replaced, who, when and why."""
+
+    number = serializers.IntegerField(help_text=_("The version the earlier values belong to."))
+    action = serializers.CharField()
+    fields = serializers.ListField(child=serializers.CharField())
+    earlier = serializers.DictField(help_text=_("Field name: the value before this change."))
+    reason = serializers.CharField()
+    made_by = serializers.CharField(source="made_by.username", default=None)
+    made_at = serializers.DateTimeField()
+
+
+class RecordHistorySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    version = serializers.IntegerField()
+    voided_at = serializers.DateTimeField(allow_null=True)
+    void_reason = serializers.CharField(allow_null=True)
+    revisions = RevisionSerializer(many=True, help_text=_("Newest first."))
+
+
+# Detention in one step: the incident page's options.
+
+
+class DetentionSerializer(IncidentSerializer):
+    """
+    An arrest or detention and, in the same transaction, what it changes. As on the page, each
+    change is made unless the request says not to.
+    """
+
+    set_detained = serializers.BooleanField(
+        default=True,
+        help_text=_(
+            "Set the legal status of the people involved to “Detained in China” from that day."
+        ),
+    )
+    status_source = serializers.ChoiceField(
+        choices=StatusSource.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("How you know of the detention (needed with `set_detained`)."),
+    )
+    raise_flag = serializers.BooleanField(
+        default=True, help_text=_("Raise the flag “A member is detained” on the case.")
+    )
+    raise_risk = serializers.BooleanField(
+        default=True, help_text=_("Raise the case's risk level to High.")
+    )
+
+    DETENTION_FIELDS = ("set_detained", "status_source", "raise_flag", "raise_risk")
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [
+            *IncidentSerializer.Meta.fields,
+            "set_detained",
+            "status_source",
+            "raise_flag",
+            "raise_risk",
+        ]
+        read_only_fields = [*IncidentSerializer.Meta.read_only_fields, "version"]
+
+
+class DetentionResultSerializer(serializers.Serializer):
+    incident = IncidentSerializer()
+    detained = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("The people whose status became “Detained in China” (not those already so)."),
+    )
+    flag_raised = serializers.BooleanField()
+    risk_raised = serializers.BooleanField()
+
+
+class MemberAddSerializer(serializers.Serializer):
+    """A person on file joins the case, with their consent on file or what they agree to now."""
+
+    person = VisibleReferenceField(Person)
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+    consent = ConsentAnswerSerializer()
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -21,9 +22,11 @@ from audit.services import record
 from casework import services
 from casework.downloads import attachment_response
 from casework.filtersets import CaseFilterSet
+from casework.forms import ConsentRecordForm, ConsentRenewalForm, MemberAddForm, consent_witnesses
 from casework.models import (
     Attachment,
     Case,
+    CaseMember,
     CaseNote,
     Entitlement,
     Incident,
@@ -32,8 +35,10 @@ from casework.models import (
     Relationship,
     Task,
 )
+from casework.permissions import editable_cases, editable_cases_of_person, editable_people
 from casework.searches import record_search
 from casework.selectors import cases_for_listing, people_search
+from consent.models import Consent
 
 from . import filters, serializers
 from .permissions import CanEditCasework, require_edit
@@ -87,6 +92,17 @@ def refuse_names_in_address(request, params: dict[str, str]) -> None:
                 for param in sent
             }
         )
+
+
+def _with_usernames(form):
+    """Staff are named by username in the API, as everywhere in it (the page sends their key)."""
+    form.fields["witnessed_by_user"].to_field_name = "username"
+    return form
+
+
+def consent_form(form_class, data, **kwargs):
+    """The page's consent form, bound to what the API was sent."""
+    return _with_usernames(form_class(data, **kwargs))
 
 
 class CaseworkViewSet(viewsets.GenericViewSet):
@@ -157,6 +173,152 @@ class PersonRecordViewMixin(AuditedRetrieveMixin):
             seen=instance._meta.model_name,
             seen_id=str(instance.pk),
         )
+
+
+# Correct, don't erase: the actions of every record a caseworker writes.
+
+
+class CorrectableMixin:
+    """
+    `correct/`, `void/` and `history/` of a record, calling the services of the
+    records/<kind>/<id>/ pages. Who may correct a record, or read what it said before, is asked of
+    casework.permissions (CanEditCasework); a record out of sight is a 404, as everywhere.
+    """
+
+    # The shape of a correction (serializers.correction_serializer) and of the record read back.
+    correction_serializer_class = None
+    detail_serializer_class = None
+
+    def correctable(self, *, with_voided: bool = False):
+        manager = self.model.with_voided if with_voided else self.model.objects
+        record_ = get_object_or_404(
+            manager.visible_to(self.request.user), pk=self.kwargs[self.lookup_url_kwarg]
+        )
+        self.check_object_permissions(self.request, record_)
+        return record_
+
+    def correct(self, request, **kwargs):
+        target = self.correctable()
+        serializer = self.correction_serializer_class(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        reason, version = fields.pop("reason"), fields.pop("version")
+        services.record_correct(
+            record=target,
+            fields=fields,
+            reason=reason,
+            actor=request.user,
+            expected_version=version,
+        )
+        data = self.detail_serializer_class(
+            self.refreshed(target), context=self.get_serializer_context()
+        ).data
+        return Response(data)
+
+    def void(self, request, **kwargs):
+        target = self.correctable()
+        serializer = serializers.VoidSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.record_void(
+            record=target,
+            reason=serializer.validated_data["reason"],
+            actor=request.user,
+            expected_version=serializer.validated_data["version"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def history(self, request, **kwargs):
+        target = self.correctable(with_voided=True)
+        revisions = target.revisions.select_related("made_by").order_by("-number")
+        data = serializers.RecordHistorySerializer(
+            {
+                "id": target.pk,
+                "version": target.version,
+                "voided_at": target.voided_at,
+                "void_reason": target.void_reason,
+                "revisions": [
+                    {
+                        "number": revision.number,
+                        "action": revision.action,
+                        "fields": revision.fields,
+                        # As on the page: only what a correction may change is shown.
+                        "earlier": {
+                            name: value
+                            for name, value in revision.earlier.items()
+                            if name in target.correctable_fields
+                        },
+                        "reason": revision.reason,
+                        "made_by": revision.made_by,
+                        "made_at": revision.made_at,
+                    }
+                    for revision in revisions
+                ],
+            }
+        ).data
+        # Recorded last, as the page records it (see AuditedRetrieveMixin).
+        record(
+            request.user,
+            "view",
+            target,
+            request=request,
+            case=getattr(target, "case", None),
+            history=True,
+        )
+        return Response(data)
+
+
+def correctable(detail_serializer):
+    """
+    Give a viewset the correction actions of its records, with their schemas: the correction
+    takes `detail_serializer`'s correctable fields, the answer is the corrected record.
+    """
+    correction = serializers.correction_serializer(detail_serializer)
+
+    def decorate(viewset):
+        viewset.correction_serializer_class = correction
+        viewset.detail_serializer_class = detail_serializer
+        for name in ("correct", "void", "history"):
+            setattr(viewset, name, _copied(getattr(CorrectableMixin, name)))
+        viewset.correct = extend_schema(
+            summary=_("Correct the record (its earlier values are kept in its history)"),
+            description=_(
+                "Send the fields to correct, the `version` you read and the `reason`. A voided "
+                "record cannot be corrected (404)."
+            ),
+            request=correction,
+            responses=writing({200: detail_serializer}, update=True),
+        )(action(detail=True, methods=["post"])(viewset.correct))
+        viewset.void = extend_schema(
+            summary=_("Void the record, with a reason"),
+            description=_(
+                "The record leaves the timeline, reports and documents; its history keeps it."
+            ),
+            request=serializers.VoidSerializer,
+            responses=writing({204: None}, update=True),
+        )(action(detail=True, methods=["post"])(viewset.void))
+        viewset.history = extend_schema(
+            summary=_("The record's history (the view is audited)"),
+            description=_(
+                "What each correction replaced, and the void, decrypted for those who may "
+                "correct the record."
+            ),
+            responses=responses({200: serializers.RecordHistorySerializer}, 403, 404),
+        )(action(detail=True, methods=["get"])(viewset.history))
+        return viewset
+
+    return decorate
+
+
+def _copied(function):
+    """A function of its own for each viewset, so that each carries its own schema."""
+
+    def method(self, request, **kwargs):
+        return function(self, request, **kwargs)
+
+    method.__name__, method.__doc__ = function.__name__, function.__doc__
+    return method
 
 
 # People
@@ -246,6 +408,25 @@ class PersonViewSet(
         record_search(request.user, Person, found, matches=matches, request=request)
         return Response(data)
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "create":
+            context["consent_form"] = self.registration_consent_form
+        return context
+
+    def registration_consent_form(self, data):
+        """The consent part of "Register a person", with the choices the page offers."""
+        user = self.request.user
+        cases = editable_cases(user)
+        guardians = editable_people(user)
+        chosen = self.request.data.get("case")
+        # A child's parent or guardian is in the case they join (the service checks it too).
+        if isinstance(chosen, str) and cases.filter(reference=chosen).exists():
+            guardians = guardians.filter(memberships__case__reference=chosen)
+        return consent_form(
+            ConsentRecordForm, data, guardians=guardians, witnesses=consent_witnesses(cases)
+        )
+
     def perform_create(self, serializer):
         fields, _version = self.changes(serializer)
         case, role = fields.pop("case"), fields.pop("case_role")
@@ -255,9 +436,117 @@ class PersonViewSet(
             aliases=fields.pop("aliases", []),
             case=case,
             role_in_case=role,
+            consent=fields.pop("consent")["services"],
             **fields,
         )
         serializer.instance = self.refreshed(person)
+
+    @extend_schema(
+        summary=_("What the person agreed to, newest first (the view is audited)"),
+        description=_(
+            "Every consent record of the person; the first is in force. The parent or guardian "
+            "who answered for a child is named only if you may see them."
+        ),
+        responses=responses({200: serializers.ConsentSerializer(many=True)}, 404),
+        operation_id="persons_consents_list",
+    )
+    @action(detail=True, methods=["get"], url_path="consents", pagination_class=None)
+    def consents(self, request, person_ref=None):
+        person = self.get_object()
+        history = list(
+            Consent.objects.filter(person=person)
+            .select_related("recorded_by", "witnessed_by_user", "guardian")
+            .order_by("-recorded_at", "-pk")
+        )
+        guardians = {consent.guardian_id for consent in history if consent.guardian_id}
+        shown = set(
+            Person.objects.visible_to(request.user)
+            .filter(pk__in=guardians)
+            .values_list("pk", flat=True)
+        )
+        data = serializers.ConsentSerializer(
+            history, many=True, context={"guardians_shown": shown}
+        ).data
+        record(request.user, "view", person, request=request, seen="consent")
+        return Response(data)
+
+    @extend_schema(
+        summary=_("Record what the person agrees to now, or why they could not be asked"),
+        description=_(
+            "It replaces what they agreed to before. To take consent back, use the withdrawal "
+            "page: withdrawing consent to keep their details on file erases them."
+        ),
+        request=serializers.ConsentAnswerSerializer,
+        responses=writing({201: serializers.ConsentSerializer}),
+        operation_id="persons_consents_record",
+    )
+    @consents.mapping.post
+    def record_consent(self, request, person_ref=None):
+        person = self.get_object()
+        guardians, witnesses = self.consent_people(person)
+        payload = serializers.ConsentAnswerSerializer(
+            data=request.data,
+            context={
+                "consent_form": lambda data: consent_form(
+                    ConsentRecordForm, data, guardians=guardians, witnesses=witnesses
+                )
+            },
+        )
+        payload.is_valid(raise_exception=True)
+        # The page's form offers no "keep the consent on file" here: there is always an answer.
+        consent = services.person_consent_record(
+            person=person, actor=request.user, **payload.validated_data["services"]
+        )
+        return self.consent_answer(consent, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("The person confirms what they agreed to"),
+        description=_("The same scopes, given again now, with a new date to ask again."),
+        request=serializers.ConsentRenewSerializer,
+        responses=writing({201: serializers.ConsentSerializer}),
+        operation_id="persons_consents_renew",
+    )
+    @action(detail=True, methods=["post"], url_path="consents/renew")
+    def renew_consent(self, request, person_ref=None):
+        person = self.get_object()
+        _guardians, witnesses = self.consent_people(person)
+        payload = serializers.ConsentRenewSerializer(
+            data=request.data,
+            context={
+                "renew_form": lambda data: _with_usernames(
+                    ConsentRenewalForm(data, witnesses=witnesses)
+                )
+            },
+        )
+        payload.is_valid(raise_exception=True)
+        consent = services.person_consent_renew(
+            person=person, actor=request.user, **payload.validated_data
+        )
+        return self.consent_answer(consent, status.HTTP_201_CREATED)
+
+    def consent_people(self, person):
+        """Who a consent of `person` may name: the people and staff of the cases the user works."""
+        cases = editable_cases_of_person(self.request.user, person)
+        guardians = (
+            editable_people(self.request.user)
+            .filter(memberships__case__in=cases.values("pk"))
+            .exclude(pk=person.pk)
+            .distinct()
+        )
+        return guardians, consent_witnesses(cases)
+
+    def consent_answer(self, consent, code):
+        shown = (
+            set(
+                Person.objects.visible_to(self.request.user)
+                .filter(pk=consent.guardian_id)
+                .values_list("pk", flat=True)
+            )
+            if consent.guardian_id
+            else set()
+        )
+        data = serializers.ConsentSerializer(consent, context={"guardians_shown": shown}).data
+        return Response(data, status=code)
 
     def perform_update(self, serializer):
         fields, version = self.changes(serializer)
@@ -305,12 +594,14 @@ class PersonViewSet(
         responses=writing({200: serializers.RelationshipSerializer}, update=True),
     ),
 )
+@correctable(serializers.RelationshipSerializer)
 class RelationshipViewSet(
     # A tie names two references and its kind, nothing encrypted: its read is not recorded.
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    CorrectableMixin,
     CaseworkViewSet,
 ):
     """Family ties, read as `from_person` <kind> `to_person`; seen only when both people are."""
@@ -343,6 +634,7 @@ class RelationshipViewSet(
             relationship=serializer.instance,
             actor=self.request.user,
             expected_version=version,
+            reason=fields.pop("reason", ""),
             **fields,
         )
         serializer.instance = self.refreshed(tie)
@@ -362,10 +654,12 @@ class RelationshipViewSet(
         responses=writing({201: serializers.LegalStatusRecordSerializer}),
     ),
 )
+@correctable(serializers.LegalStatusRecordSerializer)
 class LegalStatusRecordViewSet(
     mixins.ListModelMixin,
     PersonRecordViewMixin,
     mixins.CreateModelMixin,
+    CorrectableMixin,
     CaseworkViewSet,
 ):
     """A person's legal-status timeline: the record without `effective_to` is the current one."""
@@ -413,10 +707,12 @@ class LegalStatusRecordViewSet(
         responses=writing({201: serializers.EntitlementSerializer}),
     ),
 )
+@correctable(serializers.EntitlementSerializer)
 class EntitlementViewSet(
     mixins.ListModelMixin,
     PersonRecordViewMixin,
     mixins.CreateModelMixin,
+    CorrectableMixin,
     CaseworkViewSet,
 ):
     """Benefits a person sought and what happened: the latest record of each kind is current."""
@@ -535,6 +831,58 @@ class CaseViewSet(
         ).data
         return Response(data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        summary=_("Add a registered person to the case, with their consent"),
+        description=_(
+            "As on the page: their consent on file stays (`on_file`, only if there is one), or "
+            "what they agree to now, or the documented reason they could not be asked, is "
+            "recorded with them."
+        ),
+        request=serializers.MemberAddSerializer,
+        responses=writing({201: serializers.CaseSerializer}),
+        operation_id="cases_members_add",
+    )
+    @action(detail=True, methods=["post"], url_path="members")
+    def add_member(self, request, case_ref=None):
+        case = self.get_object()
+        people = editable_people(request.user).exclude(
+            pk__in=CaseMember.objects.filter(case=case).values("person")
+        )
+
+        def member_form(data):
+            # The page's form, the person and role included: it knows whose consent is on file.
+            answer = data if isinstance(data, dict) else {}
+            return consent_form(
+                MemberAddForm,
+                {**answer, "person": request.data.get("person"), "role": request.data.get("role")},
+                people=people,
+                guardians=Person.objects.filter(memberships__case=case),
+                witnesses=consent_witnesses(Case.objects.filter(pk=case.pk)),
+                consented=set(
+                    Consent.objects.filter(person__in=people.values("pk")).values_list(
+                        "person_id", flat=True
+                    )
+                ),
+            )
+
+        payload = serializers.MemberAddSerializer(
+            data=request.data,
+            context={**self.get_serializer_context(), "consent_form": member_form},
+        )
+        payload.is_valid(raise_exception=True)
+        fields = payload.validated_data
+        services.case_add_member(
+            case=case,
+            person=fields["person"],
+            role=fields["role"],
+            consent=fields["consent"]["services"],
+            actor=request.user,
+        )
+        data = serializers.CaseSerializer(
+            self.refreshed(case), context=self.get_serializer_context()
+        ).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
     def perform_update(self, serializer):
         fields, version = self.changes(serializer)
         case = services.case_update(
@@ -551,10 +899,12 @@ class CaseViewSet(
         responses=writing({201: serializers.CaseNoteSerializer}),
     ),
 )
+@correctable(serializers.CaseNoteSerializer)
 class CaseNoteViewSet(
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
     mixins.CreateModelMixin,
+    CorrectableMixin,
     CaseworkViewSet,
 ):
     """Caseworkers' notes on a case, newest first."""
@@ -582,10 +932,12 @@ class CaseNoteViewSet(
         responses=writing({201: serializers.TaskSerializer}),
     ),
 )
+@correctable(serializers.TaskSerializer)
 class TaskViewSet(
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
     mixins.CreateModelMixin,
+    CorrectableMixin,
     CaseworkViewSet,
 ):
     """Follow-ups: something someone must do for a case by a date."""
@@ -648,11 +1000,13 @@ class TaskViewSet(
         responses=writing({200: serializers.IncidentSerializer}, update=True),
     ),
 )
+@correctable(serializers.IncidentSerializer)
 class IncidentViewSet(
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    CorrectableMixin,
     CaseworkViewSet,
 ):
     """Dated events in a case: a raid, an arrest, a refusal, a deportation."""
@@ -679,12 +1033,48 @@ class IncidentViewSet(
         incident = services.incident_record(actor=self.request.user, **fields)
         serializer.instance = self.refreshed(incident)
 
+    @extend_schema(
+        summary=_("Record an arrest or detention, and what it changes, in one step"),
+        description=_(
+            "As on the page: unless told not to, the people involved become “Detained in "
+            "China” from that day (say how you know in `status_source`), the case's flag “A "
+            "member is detained” is raised and its risk becomes High. If one part is refused, "
+            "nothing is saved."
+        ),
+        request=serializers.DetentionSerializer,
+        responses=writing({201: serializers.DetentionResultSerializer}),
+        operation_id="incidents_detention",
+    )
+    @action(detail=False, methods=["post"], url_path="detention")
+    def detention(self, request):
+        payload = serializers.DetentionSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        payload.is_valid(raise_exception=True)
+        fields = dict(payload.validated_data)
+        options = {
+            name: fields.pop(name, "") for name in serializers.DetentionSerializer.DETENTION_FIELDS
+        }
+        require_edit(request.user, fields["case"])
+        recorded = services.detention_record(actor=request.user, **fields, **options)
+        data = serializers.DetentionResultSerializer(
+            {
+                "incident": self.refreshed(recorded.incident),
+                "detained": [person.reference for person in recorded.detained],
+                "flag_raised": recorded.flag is not None,
+                "risk_raised": recorded.risk_raised,
+            },
+            context=self.get_serializer_context(),
+        ).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
     def perform_update(self, serializer):
         fields, version = self.changes(serializer)
         incident = services.incident_update(
             incident=serializer.instance,
             actor=self.request.user,
             expected_version=version,
+            reason=fields.pop("reason", ""),
             **fields,
         )
         serializer.instance = self.refreshed(incident)
@@ -699,10 +1089,12 @@ class IncidentViewSet(
         responses=writing({201: serializers.AttachmentSerializer}),
     ),
 )
+@correctable(serializers.AttachmentSerializer)
 class AttachmentViewSet(
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
     mixins.CreateModelMixin,
+    CorrectableMixin,
     CaseworkViewSet,
 ):
     """Files kept with a case, encrypted at rest and served only by the audited download."""

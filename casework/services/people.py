@@ -162,17 +162,19 @@ def relationship_update(
     actor,
     expected_version: int | None = None,
     case: Case | None = None,
+    reason: str = "",
     **fields,
 ) -> Relationship:
     """
     Correct a tie: whether a couple is married or partners, whether the marriage is registered.
-    Who the tie joins does not change; record another tie instead.
+    Who the tie joins does not change; record another tie instead. `reason`, when given, is kept
+    with the earlier values in the tie's history.
     """
     _require(permissions.can_record_tie(actor, relationship.from_person, relationship.to_person))
     _check_fields(fields, RELATIONSHIP_FIELDS, "relationship")
     with transaction.atomic():
         _lock_people(relationship.from_person, relationship.to_person)
-        _keep_earlier(relationship, fields, actor=actor)
+        _keep_earlier(relationship, fields, actor=actor, reason=reason)
         changed = _update(relationship, fields, expected_version)
         if changed:
             _audit(

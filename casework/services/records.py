@@ -222,9 +222,13 @@ def incident_update(
     actor,
     expected_version: int | None = None,
     people: Iterable[Person] | None = None,
+    reason: str = "",
     **fields,
 ) -> Incident:
-    """Correct an incident; `people` (when given) replaces the case members it involved."""
+    """
+    Correct an incident; `people` (when given) replaces the case members it involved. `reason`,
+    when given, is kept with the earlier values in the incident's history.
+    """
     _require(permissions.can_edit_case(actor, incident.case))
     _check_fields(fields, INCIDENT_FIELDS, "incident")
     if people is not None:
@@ -237,7 +241,10 @@ def incident_update(
     )
     with transaction.atomic():
         _keep_earlier(
-            incident, {**fields, **({} if people is None else {"people": people})}, actor=actor
+            incident,
+            {**fields, **({} if people is None else {"people": people})},
+            actor=actor,
+            reason=reason,
         )
         changed = _update(incident, fields, expected_version)
         if people is not None:

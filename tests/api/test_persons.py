@@ -5,6 +5,7 @@ import pytest
 from audit.models import AuditEvent
 from casework.models import Person, PersonAlias
 
+from ..conftest import consent_answer
 from ..factories import CaseMemberFactory, PersonFactory
 from .conftest import query_count, results
 
@@ -28,6 +29,7 @@ def new_person(case, **overrides) -> dict:
         "nationality": "stateless",
         "role": "child",
         "region": "cn-jilin",
+        "consent": consent_answer(),
         **overrides,
     }
 
