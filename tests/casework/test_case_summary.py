@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.models import AuditEvent
 from casework import dates, services
@@ -91,7 +92,8 @@ def test_pseudonyms_by_default_name_no_one_and_leave_typed_text_out(client, live
     assert "1 note, written on" in page
     # Written for a team at UTC+8: the day and hour in Shanghai, whatever the server's clock.
     shanghai = timezone.localtime(timezone.now(), ZoneInfo("Asia/Shanghai"))
-    assert f"Prepared on {shanghai:%Y-%m-%d %H}:" in page
+    assert f"Prepared on {date_format(shanghai)}, {shanghai:%H}:" in page
+    assert " CST (Asia/Shanghai)" in page
     assert "(Asia/Shanghai) by alice." in page
 
 

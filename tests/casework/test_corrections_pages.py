@@ -56,11 +56,14 @@ def test_a_note_with_a_wrong_name_is_corrected_and_only_the_team_reads_the_old_t
     page = client.get(reverse("casework:case_detail", args=[north_case.reference]))
     assert _url(note, "correct") in page.content.decode()
 
-    refused = client.post(_url(note, "correct"), {"body": RIGHT, "reason": "", "version": 1})
+    kept = {"kind": note.kind, "contacted_on": note.contacted_on.isoformat()}
+    refused = client.post(
+        _url(note, "correct"), {**kept, "body": RIGHT, "reason": "", "version": 1}
+    )
     assert refused.status_code == 200 and RIGHT in refused.content.decode()
     saved = client.post(
         _url(note, "correct"),
-        {"body": RIGHT, "reason": "Wrong name: another family's.", "version": 1},
+        {**kept, "body": RIGHT, "reason": "Wrong name: another family's.", "version": 1},
     )
     assert saved.status_code == 302
     page = client.get(reverse("casework:case_detail", args=[north_case.reference])).content

@@ -13,7 +13,14 @@ from django.test import Client
 from django.urls import reverse
 
 from casework import services as casework
-from casework.choices import MemberRole, RelationshipKind, RiskLevel
+from casework.choices import (
+    Country,
+    LegalStatus,
+    MemberRole,
+    RelationshipKind,
+    RiskLevel,
+    StatusSource,
+)
 from casework.models import Case, CaseNote, LegalStatusRecord, Person, Relationship
 from intake import services
 from intake.models import IntakeDecision, IntakeSubmission
@@ -69,8 +76,19 @@ def test_a_family_in_liaoning_records_the_chinese_partner_as_father(client, alic
     )
     snapshot = facts.gather(brief)
     assert str(father.pk) in {person["pk"] for person in snapshot["people"]}
-    text = json.dumps(snapshot, ensure_ascii=False)
-    assert "Born in China to a Chinese parent, the child is a Chinese national by law" in text
+    # Art. 4 of the Nationality Law needs the birth in China on record too: the caseworker
+    # records the boy's status since birth, in China, and the brief then argues from it.
+    son = members["王明"]
+    casework.legal_status_change(
+        person=son,
+        status=LegalStatus.STATELESS,
+        effective_from=son.date_of_birth or datetime.date(son.birth_year, 1, 1),
+        country=Country.CHINA,
+        source=StatusSource.FAMILY,
+        actor=alice,
+    )
+    text = json.dumps(facts.gather(brief), ensure_ascii=False)
+    assert "art. 4 of the Nationality Law" in text
 
 
 def test_a_child_whose_father_is_not_known_is_tied_to_the_mother_alone(client, alice, sue):
@@ -98,7 +116,7 @@ def test_a_child_born_before_the_mother_is_refused_at_the_family_step(client, al
     )
     assert response.status_code == 400
     assert child_errors(response)["date_of_birth"] == [
-        "The child's birth must be after the parent's (born 1984-05-17)."
+        "The child's birth must be after the parent's (born 17 May 1984)."
     ]
     assert "must be after the parent" in response.content.decode()
     # Kept as typed: the caseworker corrects one date.
