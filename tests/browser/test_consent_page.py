@@ -16,7 +16,7 @@ from consent.checks import current_consent
 from consent.models import Kind, Method
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
 
-from .conftest import choose, enrol_totp, login_with_totp
+from .conftest import choose, enrol_totp, login_with_totp, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +31,7 @@ def _submit(page, name: str) -> None:
 
 
 def _to_korean(page) -> None:
+    open_menu(page)
     page.locator("#language-select").select_option("ko")
     page.locator("form.language").get_by_role("button", name="Change").click()
     page.wait_for_load_state()

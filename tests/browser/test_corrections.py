@@ -14,7 +14,7 @@ from casework.choices import Country, LegalStatus, StatusSource
 from casework.models import LegalStatusRecord
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_again_with_totp, login_with_totp
+from .conftest import enrol_totp, login_again_with_totp, login_with_totp, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +67,7 @@ def test_a_note_is_corrected_at_a_desktop_and_a_2030_status_voided_on_a_phone_in
     page.context.clear_cookies()
     page.set_viewport_size(PHONE)
     login_again_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    open_menu(page)
     page.locator("#language-select").select_option("ko")
     page.locator("form.language").get_by_role("button", name="Change").click()
     expect(page.locator("html")).to_have_attribute("lang", "ko")

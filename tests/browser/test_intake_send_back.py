@@ -14,7 +14,7 @@ from intake.models import IntakeSubmission
 from tests.factories import DEFAULT_PASSWORD
 from tests.intake.conftest import ANSWERS, SITUATION
 
-from .conftest import enrol_totp, login_with_totp
+from .conftest import enrol_totp, login_with_totp, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +57,7 @@ def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, su
     phone = open_page()
     phone.set_viewport_size(PHONE)
     login_with_totp(phone, live_server, alice, DEFAULT_PASSWORD)
+    open_menu(phone)
     phone.locator("#language-select").select_option("ko")
     phone.locator("form.language").get_by_role("button", name="Change").click()
     phone.wait_for_load_state()
