@@ -895,8 +895,9 @@ def _rows_of(batch: ImportBatch) -> tuple[list, dict]:
     """The batch's rows, their labels and dates read with its options, and how it was read."""
     with batch.file.open("rb") as handle:
         data = handle.read()
-    sheet = read_rows(data, batch.file_format, batch.options)
-    reading = interpret(sheet, batch.options)
+    options = batch.options or {}
+    sheet = read_rows(data, batch.file_format, options)
+    reading = interpret(sheet, options)
     reading["ignored_columns"] = sheet.ignored
     return sheet.rows, reading
 
@@ -1092,7 +1093,7 @@ def import_configure(
         if locked.status != ImportBatch.Status.CHECKED:
             raise ValidationError(_("Only a checked file can be read again."))
         # Mappings made for values of an earlier reading are kept for the values still there.
-        kept = locked.options.get("mappings", {})
+        kept = (locked.options or {}).get("mappings", {})
         for column, chosen in options["mappings"].items():
             kept.setdefault(column, {}).update(chosen)
         options["mappings"] = kept
