@@ -1101,7 +1101,7 @@ def import_configure(
         locked.status = ImportBatch.Status.UPLOADED
         locked.processed_rows = 0
         locked.save(update_fields=["options", "status", "processed_rows"])
-        record(actor, "update", locked, fields=sorted(key for key in options if options[key]))
+        record(actor, "update", locked, fields=["options"])
     return locked
 
 
