@@ -13,6 +13,7 @@ from functools import cache
 
 from django.utils import translation
 
+from casework import dates
 from casework.choices import (
     Country,
     EntitlementKind,
@@ -186,7 +187,7 @@ def two_digit_year(year: int, *, today: datetime.date | None = None) -> int:
     A two-digit year is in this century when it is not after this year's two digits, in the
     last one otherwise: on 2026, 26 is 2026 and 27 is 1927 (people's dates are in the past).
     """
-    current = (today or datetime.date.today()).year
+    current = (today or dates.today()).year
     century = current - current % 100
     return century + year if century + year <= current else century - 100 + year
 
