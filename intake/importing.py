@@ -43,6 +43,8 @@ from .services import create_records
 FINGERPRINT_SCOPE = "intake-import-row"
 # Rows shown as read, cell by cell, for the supervisor to confirm before importing.
 PREVIEW_ROWS = 10
+# Distinct unknown values offered for a mapping, at most.
+MAX_UNKNOWN_VALUES = 100
 PROGRESS_EVERY = 25
 # Bounds on what one file may make the server hold, whatever its size on disk: the template has
 # 22 columns and no cell needs more than a few hundred characters. A 205 KB workbook once took
@@ -705,7 +707,8 @@ def interpret(sheet: Sheet, options: dict) -> dict:
                 read = []
                 for part in parts:
                     code = import_values.choice_of(key, part, mappings)
-                    if code is None:
+                    # A formula is refused on its row, never offered for a mapping.
+                    if code is None and not part.startswith(FORMULA_STARTS):
                         unknown.setdefault((key, import_values.fold(part)), part)
                     read.append(code or part)
                 value = "; ".join(read)
@@ -731,7 +734,11 @@ def interpret(sheet: Sheet, options: dict) -> dict:
         "skipped": [list(skipped) for skipped in sheet.skipped],
         "day_first": day_first,
         "ambiguous_dates": ambiguous,
-        "unknown": [[key, folded, typed] for (key, folded), typed in sorted(unknown.items())],
+        # A file with more unknown values than this has a column in the wrong place: the rows'
+        # errors say so, and a form of hundreds of choices would help nobody.
+        "unknown": [[key, folded, typed] for (key, folded), typed in sorted(unknown.items())][
+            :MAX_UNKNOWN_VALUES
+        ],
         "questions": questions,
         "preview": [
             {

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from casework.models import Person
 from intake.import_values import read_date, two_digit_year
+from intake.importing import interpret, read_rows
 from intake.models import ImportBatch
 
 from ..conftest import sign_in
@@ -245,6 +246,26 @@ def test_a_workbook_with_a_notes_sheet_a_title_and_totals_is_read(supervisor, te
     assert "Sheet of the workbook" in page and "메모" in page
     assert start_import(supervisor, batch).created_count == 2
     assert person("정미란").date_of_birth == datetime.date(1992, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "found"),
+    [
+        (KOREAN_OFFICE, "utf-8", "utf-8"),
+        (KOREAN_OFFICE, "utf-8-sig", "utf-8"),  # "CSV UTF-8" of Excel: with a BOM
+        (KOREAN_OFFICE, "utf-16", "utf-16"),  # "Unicode text" of Excel
+        (KOREAN_OFFICE, "cp949", "cp949"),
+        (KOREAN_OFFICE, "euc-kr", "cp949"),
+        (CHINESE_OFFICE, "gb18030", "gb18030"),
+        (CHINESE_OFFICE, "gbk", "gb18030"),
+        ("姓名,同意方式,同意日期,consent_scopes\n李明花,口頭,2011年3月8日,保存\n", "big5", "big5"),
+    ],
+)
+def test_each_encoding_excel_saves_is_detected(text, encoding, found):
+    sheet = read_rows(text.encode(encoding), "csv")
+    reading = interpret(sheet, {})
+    assert reading["encoding"]["used"] == found and reading["encoding"]["certain"]
+    assert sheet.rows[0].values["full_name"] in ("김순희", "李明花")
 
 
 @pytest.mark.parametrize(
