@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import record
 
-from . import importing, selectors, spreadsheet, tasks
+from . import import_values, importing, selectors, spreadsheet, tasks
 from .forms import ImportReadingForm, ImportUploadForm
 from .models import ImportBatch
 from .views import audited_refusals
@@ -75,6 +75,15 @@ def column_name(key: str) -> str:
     return column.english
 
 
+def _label(key: str, read: str) -> str:
+    """A code as the supervisor knows it: the catalogue's label in the interface language."""
+    choices = import_values.CHOICE_COLUMNS.get(key)
+    if choices is None:
+        return read
+    labels = dict(choices.choices)
+    return "; ".join(str(labels.get(code, code)) for code in read.split("; "))
+
+
 def _preview(report: dict) -> dict:
     """
     The first rows as read: a column for each template column any of them fills, and in each
@@ -88,7 +97,7 @@ def _preview(report: dict) -> dict:
     ]
     shown = []
     for row in rows:
-        cells = {key: (typed, read) for key, typed, read in row["cells"]}
+        cells = {key: (typed, _label(key, read)) for key, typed, read in row["cells"]}
         shown.append(
             {
                 "row": row["row"],

@@ -95,6 +95,7 @@ def test_a_korean_office_csv_in_cp949_is_read_and_imported(supervisor, team_nort
     assert "Row 1, above the column names, was skipped (a title)." in page
     assert "Row 6 was skipped: it is a totals line." in page
     assert "2011년 3월 8일" in page and "2011-03-08" in page
+    assert "<strong>Female</strong>" in page  # a choice is shown by its label, not its code
 
     assert start_import(supervisor, batch).created_count == 3
     kim = person("김순희")
