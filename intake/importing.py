@@ -45,6 +45,8 @@ FINGERPRINT_SCOPE = "intake-import-row"
 PREVIEW_ROWS = 10
 # Distinct unknown values offered for a mapping, at most.
 MAX_UNKNOWN_VALUES = 100
+# Distinct dates listed as read (those not typed as ISO), beyond the preview's rows.
+MAX_DATES_LISTED = 500
 PROGRESS_EVERY = 25
 # Bounds on what one file may make the server hold, whatever its size on disk: the template has
 # 22 columns and no cell needs more than a few hundred characters. A 205 KB workbook once took
@@ -697,6 +699,7 @@ def interpret(sheet: Sheet, options: dict) -> dict:
         # Korean and Chinese staff write 4/3/1995 for 4 March.
         day_first = sheet.local_headers or sheet.encoding.get("used") in spreadsheet.LEGACY
     unknown = {}  # (column, folded) -> as typed
+    dates_read = {}  # as typed -> ISO, for every date not typed as ISO
     ambiguous = 0
     for row in sheet.rows:
         for key, text in list(row.values.items()):
@@ -716,6 +719,8 @@ def interpret(sheet: Sheet, options: dict) -> dict:
                 reading = import_values.read_date(text, day_first=day_first)
                 ambiguous += reading.ambiguous
                 value = reading.text
+                if value != text and len(dates_read) < MAX_DATES_LISTED:
+                    dates_read.setdefault(text, value)
             else:
                 continue
             if value != text:
@@ -740,6 +745,7 @@ def interpret(sheet: Sheet, options: dict) -> dict:
             :MAX_UNKNOWN_VALUES
         ],
         "questions": questions,
+        "dates_read": sorted(dates_read.items(), key=lambda pair: pair[1]),
         "preview": [
             {
                 "row": row.number,

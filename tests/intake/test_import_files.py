@@ -135,6 +135,8 @@ def test_a_chinese_csv_asks_the_day_month_order_once_then_imports(supervisor, te
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.CHECKED and batch.report["questions"] == []
     assert preview_of(batch)[2]["date_of_birth"] == ("04/03/1995", "1995-04-03")
+    assert ["04/03/1995", "1995-04-03"] in batch.report["dates_read"]
+    assert "04/03/1995" in batch_page(supervisor, batch).content.decode()
     assert start_import(supervisor, batch).created_count == 2
     li = person("李明花")
     assert (li.sex, li.date_of_birth, li.nationality) == (
