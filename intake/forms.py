@@ -26,7 +26,9 @@ from consent.forms import ConsentForm
 from consent.models import Scope
 
 from . import screening
+from .import_values import CHOICE_COLUMNS
 from .models import IntakeSubmission
+from .spreadsheet import ENCODINGS
 
 Step = IntakeSubmission.Step
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -593,9 +595,72 @@ class ImportUploadForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=None, empty_label=None)
     file = forms.FileField(
         label=_("Spreadsheet"),
-        help_text=_("CSV (UTF-8) or Excel .xlsx, with the columns of the template."),
+        help_text=_(
+            "CSV (in any of UTF-8, UTF-16, Korean CP949, Chinese GB18030 or Big5) or Excel "
+            ".xlsx, with the columns of the template."
+        ),
     )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+
+
+class ImportReadingForm(forms.Form):
+    """
+    How a checked file is read, asked beside its preview: the encoding when the file reads in
+    several, the sheet of a workbook, the order of day and month when the file's dates allow
+    both, and a choice for each value no catalogue knows (once for the whole file).
+    """
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        encoding = report.get("encoding") or {}
+        if len(encoding.get("candidates", [])) > 1:
+            self.fields["encoding"] = forms.ChoiceField(
+                label=_("Encoding of the file"),
+                choices=[(name, ENCODINGS[name]) for name in encoding["candidates"]],
+                initial=encoding["used"],
+                help_text=_("If the names in the preview look like nonsense, choose another."),
+            )
+        if len(report.get("sheets", [])) > 1:
+            self.fields["sheet"] = forms.ChoiceField(
+                label=_("Sheet of the workbook"),
+                choices=[(name, name) for name in report["sheets"]],
+                initial=report["sheet"],
+            )
+        if report.get("ambiguous_dates"):
+            self.fields["day_order"] = forms.ChoiceField(
+                label=_("In this file, a date such as 04/03/1995 is"),
+                choices=[
+                    ("day", _("day first: 4 March 1995")),
+                    ("month", _("month first: 3 April 1995")),
+                ],
+                initial="day" if report.get("day_first") else "month",
+                widget=forms.RadioSelect,
+            )
+        self.unknown = report.get("unknown", [])
+        for index, (column, _folded, typed) in enumerate(self.unknown):
+            self.fields[f"map-{index}"] = forms.ChoiceField(
+                label=f"{column}: “{typed}”",
+                choices=[
+                    ("", _("— leave it: its rows are refused —")),
+                    *CHOICE_COLUMNS[column].choices,
+                ],
+                required=False,
+            )
+
+    def reading(self) -> dict:
+        """The keyword arguments of importing.import_configure."""
+        data = self.cleaned_data
+        order = data.get("day_order")
+        return {
+            "encoding": data.get("encoding") or None,
+            "sheet": data.get("sheet") or None,
+            "day_first": None if not order else order == "day",
+            "mappings": {
+                (column, folded): data[f"map-{index}"]
+                for index, (column, folded, _typed) in enumerate(self.unknown)
+                if data.get(f"map-{index}")
+            },
+        }

@@ -8,14 +8,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import record
 
-from . import importing, selectors, tasks
-from .forms import ImportUploadForm
+from . import import_values, importing, selectors, spreadsheet, tasks
+from .forms import ImportReadingForm, ImportUploadForm
 from .models import ImportBatch
 from .views import audited_refusals
 
@@ -61,14 +62,54 @@ def _batch(request, batch_ref) -> ImportBatch:
     return get_object_or_404(selectors.my_imports(request.user), reference=batch_ref)
 
 
-@never_cache
-@login_required
-@audited_refusals
-@require_GET
-def import_detail(request, batch_ref):
-    batch = _batch(request, batch_ref)
-    record(request.user, "view", batch, request=request)
-    rows = (batch.report or {}).get("rows", [])
+def column_name(key: str) -> str:
+    """A template column's name in the interface language (the key when there is none)."""
+    column = next((column for column in importing.COLUMNS if column.key == key), None)
+    if column is None:
+        return key
+    language = (get_language() or "en").lower()
+    if language.startswith("ko"):
+        return column.korean
+    if language.startswith("zh"):
+        return column.chinese or column.english
+    return column.english
+
+
+def _label(key: str, read: str) -> str:
+    """A code as the supervisor knows it: the catalogue's label in the interface language."""
+    choices = import_values.CHOICE_COLUMNS.get(key)
+    if choices is None:
+        return read
+    labels = dict(choices.choices)
+    return "; ".join(str(labels.get(code, code)) for code in read.split("; "))
+
+
+def _preview(report: dict) -> dict:
+    """
+    The first rows as read: a column for each template column any of them fills, and in each
+    cell (column name, as typed, as read).
+    """
+    rows = report.get("preview", [])
+    keys = [
+        key
+        for key in importing.KEYS
+        if any(cell[0] == key for row in rows for cell in row["cells"])
+    ]
+    shown = []
+    for row in rows:
+        cells = {key: (typed, _label(key, read)) for key, typed, read in row["cells"]}
+        shown.append(
+            {
+                "row": row["row"],
+                "cells": [(column_name(key), *cells.get(key, ("", ""))) for key in keys],
+            }
+        )
+    return {"columns": [column_name(key) for key in keys], "rows": shown}
+
+
+def _detail(request, batch, reading_form=None, status=200):
+    report = batch.report or {}
+    rows = report.get("rows", [])
     problems = [
         row
         for row in rows
@@ -77,18 +118,59 @@ def import_detail(request, batch_ref):
         or row.get("checked_elsewhere")
         or row.get("already")
     ]
+    if reading_form is None and batch.status == ImportBatch.Status.CHECKED:
+        reading_form = ImportReadingForm(report=report)
+    encoding = report.get("encoding") or {}
     context = {
         "batch": batch,
         "problems": problems[:REPORT_ROWS_SHOWN],
         "more_problems": max(len(problems) - REPORT_ROWS_SHOWN, 0),
-        "ignored_columns": (batch.report or {}).get("ignored_columns", []),
+        "ignored_columns": report.get("ignored_columns", []),
         "error_rows": sum(1 for row in rows if row["errors"]),
         "duplicate_rows": sum(
             1 for row in rows if row.get("duplicates") or row.get("checked_elsewhere")
         ),
         "already_rows": sum(1 for row in rows if row.get("already")),
+        "encoding": spreadsheet.ENCODINGS.get(encoding.get("used"), ""),
+        "encoding_uncertain": "encoding" in report.get("questions", []),
+        "day_order_open": "day_order" in report.get("questions", []),
+        "questions": report.get("questions", []),
+        "report": report,
+        "preview": _preview(report),
+        "reading_form": reading_form if reading_form and reading_form.fields else None,
     }
-    return render(request, "intake/import_detail.html", context)
+    return render(request, "intake/import_detail.html", context, status=status)
+
+
+@never_cache
+@login_required
+@audited_refusals
+@require_GET
+def import_detail(request, batch_ref):
+    batch = _batch(request, batch_ref)
+    record(request.user, "view", batch, request=request)
+    return _detail(request, batch)
+
+
+@login_required
+@audited_refusals
+@require_POST
+def import_reading(request, batch_ref):
+    """The supervisor's answers on how to read the file: kept, and the file checked again."""
+    batch = _batch(request, batch_ref)
+    if batch.status != ImportBatch.Status.CHECKED:
+        messages.error(request, _("Only a checked file can be read again."))
+        return redirect("intake:import_detail", batch_ref=batch.reference)
+    form = ImportReadingForm(request.POST, report=batch.report or {})
+    if form.is_valid():
+        try:
+            importing.import_configure(batch=batch, actor=request.user, **form.reading())
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            tasks.dispatch(tasks.import_check, str(batch.pk))
+            return redirect("intake:import_detail", batch_ref=batch.reference)
+    return _detail(request, batch, reading_form=form, status=400)
 
 
 @login_required
@@ -98,6 +180,11 @@ def import_start(request, batch_ref):
     batch = _batch(request, batch_ref)
     if batch.status != ImportBatch.Status.CHECKED:
         messages.error(request, _("Only a checked file can be imported, once."))
+    elif (batch.report or {}).get("questions"):
+        messages.error(
+            request,
+            _("Confirm how the file is read (its encoding, its dates) before importing it."),
+        )
     else:
         tasks.dispatch(tasks.import_run, str(batch.pk), request.user.pk)
     return redirect("intake:import_detail", batch_ref=batch.reference)

@@ -35,12 +35,18 @@ from casework.models import Person
 from casework.permissions import can_supervise
 from vault.blind_index import derive_index_key
 
-from . import duplicates
+from . import duplicates, import_values, spreadsheet
 from .forms import STEPS
 from .models import DuplicateCandidate, ImportBatch, ImportedRow, IntakeSubmission
 from .services import create_records
 
 FINGERPRINT_SCOPE = "intake-import-row"
+# Rows shown as read, cell by cell, for the supervisor to confirm before importing.
+PREVIEW_ROWS = 10
+# Distinct unknown values offered for a mapping, at most.
+MAX_UNKNOWN_VALUES = 100
+# Distinct dates listed as read (those not typed as ISO), beyond the preview's rows.
+MAX_DATES_LISTED = 500
 PROGRESS_EVERY = 25
 # Bounds on what one file may make the server hold, whatever its size on disk: the template has
 # 22 columns and no cell needs more than a few hundred characters. A 205 KB workbook once took
@@ -67,6 +73,14 @@ SCAN_CHUNK = 1024 * 1024
 # One line of a CSV text with its ending, as csv.reader wants it, found in place: an io.StringIO
 # of the text would hold a second copy of it, at four bytes a character.
 CSV_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+# The header is looked for among this many first non-blank rows, under title lines.
+HEADER_ROWS = 10
+# How a totals line below the data starts (folded), in the three languages: the word alone or
+# followed by something not a letter ("합계: 12", "Total (12)"), so that a name such as 합계순 or
+# Totalia is never taken for a total.
+TOTAL_LINE = re.compile(
+    r"^(?:total|totals|합계|총계|소계|总计|合计|小计|共计)(?![^\W\d_])", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -336,20 +350,7 @@ def _csv_lines(text: str):
             separators = quotes = 0
 
 
-def _read_csv(data: bytes):
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnreadableFile(
-            _("The file is UTF-16 text. Save it as “CSV UTF-8” (comma delimited) and try again.")
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableFile(
-            _(
-                "The file is not UTF-8 text (Excel in Korean or Chinese often saves CSV in "
-                "another encoding). Save it as “CSV UTF-8” (comma delimited) and try again."
-            )
-        ) from None
+def _read_csv(text: str):
     if "\x00" in text:
         raise UnreadableFile(_("The file contains NUL characters: it is not a CSV file."))
     try:
@@ -358,6 +359,34 @@ def _read_csv(data: bytes):
         raise UnreadableFile(
             _("The CSV file is malformed (an unclosed quote, or a stray character).")
         ) from None
+
+
+def _csv_text(data: bytes, chosen: str | None) -> tuple[str, dict]:
+    """The text of a CSV file and how its encoding was found (detected, certain, candidates)."""
+    try:
+        detection = spreadsheet.detect(
+            data, lambda head: _best_header(csv.reader(head.splitlines()))[1]
+        )
+    except spreadsheet.NoEncoding:
+        raise UnreadableFile(
+            _(
+                "The file could not be read as text in any of the encodings offered (UTF-8, "
+                "UTF-16, Korean CP949, Chinese GB18030 or Big5). Save it as “CSV UTF-8” "
+                "(comma delimited) and try again."
+            )
+        ) from None
+    encoding = chosen if chosen in spreadsheet.ENCODINGS else detection.encoding
+    try:
+        text = spreadsheet.decode(data, encoding)
+    except UnicodeDecodeError:
+        encoding, text = detection.encoding, spreadsheet.decode(data, detection.encoding)
+    found = {
+        "used": encoding,
+        "detected": detection.encoding,
+        "certain": detection.certain or encoding == chosen,
+        "candidates": list(detection.candidates),
+    }
+    return text, found
 
 
 def _refuse_zip_bomb(data: bytes) -> None:
@@ -443,44 +472,68 @@ def _refuse_oversized_parts(archive: zipfile.ZipFile, entries) -> None:
             )
 
 
-def _read_xlsx(data: bytes):
+def _sheet_rows(sheet):
+    # The declared size (<dimension>) is the file's word: a sheet claiming XFD1048576 would
+    # pad every row to 16,384 cells. Read what is there, one column past the cap to notice.
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(max_col=MAX_CELLS_PER_ROW + 1)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception:
+            raise UnreadableFile(
+                _(
+                    "The file could not be read as an Excel workbook (.xlsx). Save it again as .xlsx."
+                )
+            ) from None
+        yield [
+            ("=" + str(cell.value).lstrip("="))
+            if getattr(cell, "data_type", None) == "f"
+            else cell.value
+            for cell in row
+        ]
+
+
+def _read_xlsx(data: bytes, chosen: str | None):
+    """
+    (the sheets' names, the sheet read, its rows): the chosen sheet, else the one whose first
+    rows hold the most known column names (a workbook often has a summary or notes sheet first).
+    """
     from openpyxl import load_workbook
 
     _refuse_zip_bomb(data)
     try:
         # read_only streams the sheet row by row instead of building every cell in memory.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        names = list(workbook.sheetnames)
     except Exception:
         # A damaged or hostile workbook fails in many ways inside openpyxl; none may be a 500.
         raise UnreadableFile(
             _("The file could not be read as an Excel workbook (.xlsx). Save it again as .xlsx.")
         ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        # The declared size (<dimension>) is the file's word: a sheet claiming XFD1048576 would
-        # pad every row to 16,384 cells. Read what is there, one column past the cap to notice.
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(max_col=MAX_CELLS_PER_ROW + 1)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                break
-            except Exception:
-                raise UnreadableFile(
-                    _(
-                        "The file could not be read as an Excel workbook (.xlsx). Save it again "
-                        "as .xlsx."
-                    )
-                ) from None
-            yield [
-                ("=" + str(cell.value).lstrip("="))
-                if getattr(cell, "data_type", None) == "f"
-                else cell.value
-                for cell in row
-            ]
-    finally:
+    if not names:
         workbook.close()
+        raise UnreadableFile(_("The file is empty."))
+    if chosen not in names:
+        scores = []
+        for name in names:
+            head = []
+            for cells in _sheet_rows(workbook[name]):
+                head.append([_cell_text(cell) for cell in cells[:MAX_CELLS_PER_ROW]])
+                if len(head) >= HEADER_ROWS:
+                    break
+            scores.append(_best_header(head)[1])
+        chosen = names[scores.index(max(scores))]
+
+    def rows():
+        try:
+            yield from _sheet_rows(workbook[chosen])
+        finally:
+            workbook.close()
+
+    return names, chosen, rows()
 
 
 def detect_format(data: bytes) -> str:
@@ -493,16 +546,61 @@ class Row:
     values: dict
     errors: list = field(default_factory=list)
     answers: dict = field(default_factory=dict)
+    # The cells as typed, where reading changed them (a label, a date): shown in the preview.
+    typed: dict = field(default_factory=dict)
 
 
-def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[str]]:
-    """The data rows (numbered as the spreadsheet numbers them) and the ignored columns."""
-    reader = _read_xlsx(data) if file_format == "xlsx" else _read_csv(data)
+@dataclass
+class Sheet:
+    """What reading a file found: its rows, and how it was read, for the report."""
+
+    rows: list
+    ignored: list
+    header_row: int = 0
+    skipped: list = field(default_factory=list)  # (row number, "title" or "total")
+    encoding: dict = field(default_factory=dict)
+    sheets: list = field(default_factory=list)
+    sheet: str = ""
+    # Whether the headers are Korean or Chinese: such files mean 4/3/1995 as 4 March.
+    local_headers: bool = False
+
+
+def _best_header(rows) -> tuple[int, int]:
+    """(index, number of known columns) of the row among `rows` naming the most columns."""
     names = _header_names()
-    header = None
-    rows = []
-    ignored = []
+    best, score = 0, 0
+    for index, texts in enumerate(rows):
+        if index >= HEADER_ROWS:
+            break
+        found = len({names[_fold(text)] for text in texts if _fold(text) in names})
+        if found > score:
+            best, score = index, found
+    return best, score
+
+
+def _is_total(texts: list[str]) -> bool:
+    first = next((text for text in texts if text), "")
+    return bool(TOTAL_LINE.match(_fold(first)))
+
+
+def read_rows(data: bytes, file_format: str, options: dict | None = None) -> Sheet:
+    """
+    The data rows (numbered as the spreadsheet numbers them) and how the file was read. The
+    header is the row among the first HEADER_ROWS naming the most known columns: title lines
+    above it, and totals lines below, are skipped and reported.
+    """
+    options = options or {}
+    if file_format == "xlsx":
+        sheets, sheet_name, reader = _read_xlsx(data, options.get("sheet"))
+        encoding = {}
+    else:
+        text, encoding = _csv_text(data, options.get("encoding"))
+        sheets, sheet_name, reader = [], "", _read_csv(text)
+    names = _header_names()
+    head = []  # (number, texts) of the first non-blank rows, until the header is known
+    sheet = Sheet(rows=[], ignored=[], encoding=encoding, sheets=sheets, sheet=sheet_name)
     physical_limit = max_rows() + BLANK_ROWS_ALLOWED
+    header = None
     for number, cells in enumerate(reader, start=1):
         if number > physical_limit:
             raise UnreadableFile(
@@ -510,36 +608,61 @@ def read_rows(data: bytes, file_format: str) -> tuple[list[Row], list[str]]:
                 % {"limit": max_rows()}
             )
         texts = _bounded_texts(number, cells)
-        if header is None:
-            if not any(texts):
-                continue
-            header = [names.get(_fold(text)) for text in texts]
-            ignored = [text for text, key in zip(texts, header, strict=True) if text and not key]
-            missing = [key for key in REQUIRED if key not in header]
-            if missing:
-                raise UnreadableFile(
-                    _(
-                        "Required columns are missing: %(columns)s. Download the template to "
-                        "see the columns."
-                    )
-                    % {"columns": ", ".join(missing)}
-                )
-            continue
         if not any(texts):
             continue
-        if len(rows) >= max_rows():
-            raise UnreadableFile(
-                _("The file has more than %(limit)s rows. Split it into smaller files.")
-                % {"limit": max_rows()}
-            )
-        values = {}
-        for key, text in zip(header, texts, strict=False):
-            if key:
-                values[key] = text
-        rows.append(Row(number=number, values=values))
+        if header is None:
+            head.append((number, texts))
+            if len(head) < HEADER_ROWS:
+                continue
+            header = _take_header(sheet, head, names)
+            pending, head = head, []
+            for pending_number, pending_texts in pending:
+                _add_row(sheet, header, pending_number, pending_texts)
+            continue
+        _add_row(sheet, header, number, texts)
     if header is None:
-        raise UnreadableFile(_("The file is empty."))
-    return rows, ignored
+        if not head:
+            raise UnreadableFile(_("The file is empty."))
+        header = _take_header(sheet, head, names)
+        for number, texts in head:
+            _add_row(sheet, header, number, texts)
+    return sheet
+
+
+def _take_header(sheet: Sheet, head: list, names: dict) -> list:
+    """Take the header among the first rows, note the title lines above it; drop them from `head`."""
+    index, _score = _best_header([texts for _number, texts in head])
+    number, texts = head[index]
+    sheet.header_row = number
+    sheet.skipped.extend((skipped, "title") for skipped, _texts in head[:index])
+    del head[: index + 1]
+    header = [names.get(_fold(text)) for text in texts]
+    sheet.ignored = [text for text, key in zip(texts, header, strict=True) if text and not key]
+    local = {_fold(column.korean) for column in COLUMNS} | {_fold(c.chinese) for c in COLUMNS}
+    sheet.local_headers = any(_fold(text) in local for text in texts)
+    missing = [key for key in REQUIRED if key not in header]
+    if missing:
+        raise UnreadableFile(
+            _(
+                "Required columns are missing: %(columns)s. Download the template to "
+                "see the columns."
+            )
+            % {"columns": ", ".join(missing)}
+        )
+    return header
+
+
+def _add_row(sheet: Sheet, header: list, number: int, texts: list) -> None:
+    if _is_total(texts):
+        sheet.skipped.append((number, "total"))
+        return
+    if len(sheet.rows) >= max_rows():
+        raise UnreadableFile(
+            _("The file has more than %(limit)s rows. Split it into smaller files.")
+            % {"limit": max_rows()}
+        )
+    values = {key: text for key, text in zip(header, texts, strict=False) if key}
+    sheet.rows.append(Row(number=number, values=values))
 
 
 def _bounded_texts(number: int, cells) -> list[str]:
@@ -559,6 +682,82 @@ def _bounded_texts(number: int, cells) -> list[str]:
                 % {"row": number, "limit": MAX_CELL_CHARS}
             )
     return texts
+
+
+# Reading the values
+
+
+def interpret(sheet: Sheet, options: dict) -> dict:
+    """
+    Read each row's labels into codes and its dates into ISO dates, in place (the cell as typed
+    is kept in `row.typed`), and say what the supervisor must look at: the values no catalogue
+    knows, and whether the file has dates whose day and month could be either way round.
+    """
+    mappings = options.get("mappings", {})
+    day_first = options.get("day_first")
+    if day_first is None:
+        # Korean and Chinese staff write 4/3/1995 for 4 March.
+        day_first = sheet.local_headers or sheet.encoding.get("used") in spreadsheet.LEGACY
+    unknown = {}  # (column, folded) -> as typed
+    dates_read = {}  # as typed -> ISO, for every date not typed as ISO
+    ambiguous = 0
+    for row in sheet.rows:
+        for key, text in list(row.values.items()):
+            if not text:
+                continue
+            if key in import_values.CHOICE_COLUMNS:
+                parts = import_values.split(text) if key in import_values.MULTIPLE else [text]
+                read = []
+                for part in parts:
+                    code = import_values.choice_of(key, part, mappings)
+                    # A formula is refused on its row, never offered for a mapping.
+                    if code is None and not part.startswith(FORMULA_STARTS):
+                        unknown.setdefault((key, import_values.fold(part)), part)
+                    read.append(code or part)
+                value = "; ".join(read)
+            elif key in import_values.DATE_COLUMNS:
+                reading = import_values.read_date(text, day_first=day_first)
+                ambiguous += reading.ambiguous
+                value = reading.text
+                if value != text and len(dates_read) < MAX_DATES_LISTED:
+                    dates_read.setdefault(text, value)
+            else:
+                continue
+            if value != text:
+                row.typed[key] = text
+                row.values[key] = value
+    questions = []
+    if sheet.encoding and not sheet.encoding["certain"]:
+        questions.append("encoding")
+    if ambiguous and options.get("day_first") is None:
+        questions.append("day_order")
+    return {
+        "encoding": sheet.encoding,
+        "sheets": sheet.sheets,
+        "sheet": sheet.sheet,
+        "header_row": sheet.header_row,
+        "skipped": [list(skipped) for skipped in sheet.skipped],
+        "day_first": day_first,
+        "ambiguous_dates": ambiguous,
+        # A file with more unknown values than this has a column in the wrong place: the rows'
+        # errors say so, and a form of hundreds of choices would help nobody.
+        "unknown": [[key, folded, typed] for (key, folded), typed in sorted(unknown.items())][
+            :MAX_UNKNOWN_VALUES
+        ],
+        "questions": questions,
+        "dates_read": sorted(dates_read.items(), key=lambda pair: pair[1]),
+        "preview": [
+            {
+                "row": row.number,
+                "cells": [
+                    [key, row.typed.get(key, value), value]
+                    for key, value in row.values.items()
+                    if value
+                ],
+            }
+            for row in sheet.rows[:PREVIEW_ROWS]
+        ],
+    }
 
 
 # Checking a row
@@ -705,10 +904,15 @@ def _progress(batch: ImportBatch, done: int) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done)
 
 
-def _rows_of(batch: ImportBatch):
+def _rows_of(batch: ImportBatch) -> tuple[list, dict]:
+    """The batch's rows, their labels and dates read with its options, and how it was read."""
     with batch.file.open("rb") as handle:
         data = handle.read()
-    return read_rows(data, batch.file_format)
+    options = batch.options or {}
+    sheet = read_rows(data, batch.file_format, options)
+    reading = interpret(sheet, options)
+    reading["ignored_columns"] = sheet.ignored
+    return sheet.rows, reading
 
 
 def _fail(batch: ImportBatch, message: str) -> ImportBatch:
@@ -750,7 +954,7 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CHECKING)
     batch.refresh_from_db()
     try:
-        rows, ignored = _rows_of(batch)
+        rows, reading = _rows_of(batch)
     except UnreadableFile as error:
         return _fail(batch, str(error))
     batch.total_rows = len(rows)
@@ -786,7 +990,7 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
         candidates=len(candidates),
         rows_out_of_sight=len(out_of_sight),
     )
-    batch.report = {"rows": report, "ignored_columns": ignored}
+    batch.report = {"rows": report, **reading}
     batch.valid_rows = valid
     batch.processed_rows = len(rows)
     batch.status = ImportBatch.Status.CHECKED
@@ -805,12 +1009,16 @@ def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportBatch.Status.CHECKED:
             raise ValidationError(_("Only a checked file can be imported, once."))
+        if locked.report.get("questions"):
+            raise ValidationError(
+                _("Confirm how the file is read (its encoding, its dates) before importing it.")
+            )
         locked.status = ImportBatch.Status.IMPORTING
         locked.processed_rows = 0
         locked.save(update_fields=["status", "processed_rows"])
     batch.refresh_from_db()
     try:
-        rows, _ignored = _rows_of(batch)
+        rows, _reading = _rows_of(batch)
     except UnreadableFile as error:
         return _fail(batch, str(error))
     created = queued = skipped = 0
@@ -865,6 +1073,49 @@ def _import_row(batch: ImportBatch, row: Row, actor) -> str:
             outcome = "created"
         imported.save()
     return outcome
+
+
+def import_configure(
+    *, batch: ImportBatch, actor, encoding=None, sheet=None, day_first=None, mappings=None
+) -> ImportBatch:
+    """
+    Say how a checked file is to be read — its encoding, its sheet, the order of day and month
+    in its dates, a code for each value no catalogue knows — and have it checked again. The
+    answers are kept with the batch (encrypted: a mapped value may be a place), and the import
+    reads the file the same way.
+    """
+    _refuse_unless_supervisor(actor, batch.team)
+    report = batch.report or {}
+    options = {"mappings": {}}
+    if encoding is not None:
+        if encoding not in report.get("encoding", {}).get("candidates", []):
+            raise ValidationError({"encoding": _("The file cannot be read in this encoding.")})
+        options["encoding"] = encoding
+    if sheet is not None:
+        if sheet not in report.get("sheets", []):
+            raise ValidationError({"sheet": _("The workbook has no such sheet.")})
+        options["sheet"] = sheet
+    if day_first is not None:
+        options["day_first"] = bool(day_first)
+    for (column, folded), code in (mappings or {}).items():
+        if code not in import_values.CHOICE_COLUMNS.get(column, ()).values:
+            raise ValidationError({"mappings": _("Choose a value of the list.")})
+        options["mappings"].setdefault(column, {})[folded] = code
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.CHECKED:
+            raise ValidationError(_("Only a checked file can be read again."))
+        # Mappings made for values of an earlier reading are kept for the values still there.
+        kept = (locked.options or {}).get("mappings", {})
+        for column, chosen in options["mappings"].items():
+            kept.setdefault(column, {}).update(chosen)
+        options["mappings"] = kept
+        locked.options = options
+        locked.status = ImportBatch.Status.UPLOADED
+        locked.processed_rows = 0
+        locked.save(update_fields=["options", "status", "processed_rows"])
+        record(actor, "update", locked, fields=["options"])
+    return locked
 
 
 def import_discard(*, batch: ImportBatch, actor) -> None:

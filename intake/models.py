@@ -295,6 +295,10 @@ class ImportBatch(models.Model):
     # Per row: errors (column and message), duplicate references and reasons, whether it was
     # imported before. Encrypted: an error message may quote what was typed.
     report = EncryptedJSONField(_("report"), default=dict, blank=True)
+    # How the supervisor said the file is read: encoding, sheet, day-month order, and a code for
+    # each value no catalogue knows. Encrypted: a mapped value may be a place or a name.
+    # Nullable: an encrypted value is sealed to its row, so existing rows cannot get a default.
+    options = EncryptedJSONField(_("reading options"), null=True, blank=True)
     failure = models.CharField(_("why it could not be read"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

@@ -170,7 +170,9 @@ def test_a_messy_xlsx_is_reported_like_the_csv_then_imported_once(supervisor, te
     upload(supervisor, team_north, "caseload.csv", as_csv(rows))
     upload(supervisor, team_north, "caseload.xlsx", as_xlsx(rows))
     from_csv, from_xlsx = (batch.report for batch in ImportBatch.objects.order_by("created_at"))
-    assert len(from_xlsx["rows"]) == ROWS and from_xlsx == from_csv
+    assert len(from_xlsx["rows"]) == ROWS
+    for key in ("rows", "preview", "unknown", "skipped", "questions"):
+        assert from_xlsx[key] == from_csv[key], key
     ImportBatch.objects.all().delete()
     _import_once_then_again(supervisor, team_north, "xlsx", 50)
 
@@ -178,8 +180,11 @@ def test_a_messy_xlsx_is_reported_like_the_csv_then_imported_once(supervisor, te
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("latin1.csv", "full_name,consent_method\nJosé,verbal\n".encode("latin-1"), "not UTF-8"),
-        ("utf16.csv", "full_name\n김\n".encode("utf-16"), "UTF-16"),
+        (
+            "latin1.csv",
+            "full_name,consent_method\nJosé,verbal\n".encode("latin-1"),
+            "in any of the encodings offered",
+        ),
         ("missing.csv", b"full_name,sex\nKim,female\n", "Required columns are missing"),
         ("broken.xlsx", b"PK\x03\x04 not really a workbook", "could not be read as an Excel"),
         ("empty.csv", b"\n\n", "empty"),

@@ -149,7 +149,7 @@ def test_a_5_mb_csv_row_of_millions_of_cells_is_refused_with_bounded_memory(body
 def test_an_ordinary_workbook_is_read_in_bounded_memory():
     rows, _faults = messy_rows(n=500)
     read, _elapsed, peak = read_measured(as_xlsx(rows), "xlsx")
-    assert len(read[0]) == 500
+    assert len(read.rows) == 500
     assert peak < 15 * MB
 
 
