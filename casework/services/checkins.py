@@ -15,13 +15,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts import roles
 
 from .. import dates, permissions
-from ..choices import AssignmentRole, CaseStatus, RiskLevel
+from ..choices import AssignmentRole, RiskLevel
 from ..models import (
     Case,
     CaseAssignment,
@@ -32,6 +31,7 @@ from ..models import (
     Notification,
     Person,
 )
+from ..selectors import check_in_state, check_ins_missed
 from ._common import _audit, _require, _save, _update
 from .cases import _raise_flag
 
@@ -103,8 +103,9 @@ def check_in_record(
     """
     Record what a check-in found. Distress escalates at once to the caseworkers and supervisors
     and raises the case to critical risk. When the person used their duress word (ticked, or the
-    word they used typed and matching), it escalates as distress to the supervisors while the
-    record keeps the outcome tapped: the caseworker's screen reads as for any other check-in.
+    word they used typed and matching), it escalates as distress to the supervisors alone, and
+    changes nothing the caseworker's pages show: the record keeps the outcome tapped and the
+    risk level stays for the alerted supervisors to raise.
     """
     case = schedule.case
     _require(permissions.can_record_check_in(actor, case))
@@ -176,9 +177,12 @@ def _escalate_distress(check_in: CheckIn) -> Escalation:
     recipients = _supervisors(case) if check_in.duress else _caseworkers(case) + _supervisors(case)
     alerted = _notify(escalation, Notification.Kind.DISTRESS, recipients)
     _audit(None, "create", escalation, case=case, level=escalation.level, alerted=alerted)
-    changed = _update(case, {"risk_level": RiskLevel.CRITICAL}, None)
-    if changed:
-        _audit(None, "update", case, fields=changed, because="check_in_distress")
+    if not check_in.duress:
+        # Under duress the case page must read as before on the caseworker's phone: the
+        # supervisors, alerted, raise the risk themselves.
+        changed = _update(case, {"risk_level": RiskLevel.CRITICAL}, None)
+        if changed:
+            _audit(None, "update", case, fields=changed, because="check_in_distress")
     return escalation
 
 
@@ -190,37 +194,6 @@ class SweepReport:
     schedules: int = 0
     missed: int = 0
     overdue: int = 0
-
-
-def check_ins_missed(schedules=None):
-    """
-    Active schedules of open cases with the local day each person was last heard from ("no
-    contact" does not count: they are still unheard of).
-    """
-    schedules = CheckInSchedule.objects.all() if schedules is None else schedules
-    last_heard = (
-        CheckIn.objects.filter(schedule=OuterRef("pk"))
-        .exclude(outcome=CheckIn.Outcome.NO_CONTACT)
-        .values("schedule")
-        .annotate(day=Max("day"))
-        .values("day")
-    )
-    return (
-        schedules.filter(active=True)
-        .exclude(case__status=CaseStatus.CLOSED)
-        .annotate(last_heard_on=Subquery(last_heard))
-        .select_related("case__team")
-    )
-
-
-def check_in_state(schedule: CheckInSchedule, *, today: datetime.date):
-    """(due day, missed?, past the grace period?) of a schedule annotated by `check_ins_missed`."""
-    due = schedule.due_after(schedule.last_heard_on)
-    if due is None:
-        return None, False, False
-    missed = today > due
-    overdue = today > due + datetime.timedelta(days=schedule.grace_days)
-    return due, missed, overdue
 
 
 def check_ins_escalate(*, now: datetime.datetime | None = None) -> SweepReport:
@@ -284,17 +257,6 @@ def _escalate_miss(schedule: CheckInSchedule, due: datetime.date, level: str) ->
 
 
 # Notifications
-
-
-def notifications_for(user):
-    """`user`'s notifications; a case out of their sight now is not named (see the template)."""
-    return Notification.objects.filter(recipient=user).select_related("case")
-
-
-def unread_count(user) -> int:
-    if not (user and user.is_authenticated):
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
 def notifications_mark_read(*, user, ids=None) -> int:

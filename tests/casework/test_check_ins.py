@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from casework import services
+from casework import selectors, services
 from casework.choices import RiskLevel
 from casework.models import CaseFlag, CheckIn, CheckInSchedule, Escalation, Notification
 from casework.services.checkins import check_ins_escalate, duress_word_matches
@@ -194,8 +194,9 @@ def test_the_duress_word_escalates_silently(schedule, alice, sue):
     assert check_in.outcome == CheckIn.Outcome.SAFE and check_in.duress
     assert _alerts(alice) == 0
     assert _alerts(sue, Notification.Kind.DISTRESS) == 1
+    assert Escalation.objects.get(check_in=check_in).level == Escalation.Level.DISTRESS
     schedule.case.refresh_from_db()
-    assert schedule.case.risk_level == RiskLevel.CRITICAL
+    assert schedule.case.risk_level == RiskLevel.MEDIUM  # the case page reads as before
     created = AuditEvent.objects.get(target_id=str(check_in.pk))
     assert "duress" not in str(created.detail)
 
@@ -229,7 +230,7 @@ def test_specific_dates(schedule, alice):
 
 def test_notifications_are_marked_read(schedule, alice):
     check_ins_escalate(now=at(2026, 3, 2, 1))
-    assert services.checkins.unread_count(alice) == 1
+    assert selectors.unread_notification_count(alice) == 1
     assert services.notifications_mark_read(user=alice) == 1
-    assert services.checkins.unread_count(alice) == 0
+    assert selectors.unread_notification_count(alice) == 0
     assert timezone.now() >= Notification.objects.get().read_at
