@@ -70,7 +70,11 @@ class CheckInSchedule(models.Model):
     active = models.BooleanField(_("active"), default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -127,9 +131,14 @@ class CheckIn(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     schedule = models.ForeignKey(
-        CheckInSchedule, on_delete=models.CASCADE, related_name="check_ins"
+        CheckInSchedule,
+        on_delete=models.CASCADE,
+        related_name="check_ins",
+        verbose_name=_("schedule"),
     )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="check_ins")
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("case")
+    )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     # The person used their duress word: escalated as distress, while the record and the
     # caseworker's screen read as the outcome tapped. Shown to supervisors only.
@@ -137,7 +146,11 @@ class CheckIn(models.Model):
     note = EncryptedTextField(_("note"), blank=True)
     day = models.DateField(_("day"))
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
@@ -176,20 +189,32 @@ class Escalation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     schedule = models.ForeignKey(
-        CheckInSchedule, on_delete=models.CASCADE, related_name="escalations"
+        CheckInSchedule,
+        on_delete=models.CASCADE,
+        related_name="escalations",
+        verbose_name=_("schedule"),
     )
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
-    level = models.CharField(max_length=10, choices=Level.choices)
-    due_on = models.DateField(null=True, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("case")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
     check_in = models.OneToOneField(
-        CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="escalation"
+        CheckIn,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="escalation",
+        verbose_name=_("check-in"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = CaseScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
         constraints = [
             models.UniqueConstraint(
                 fields=["schedule", "due_on", "level"],
@@ -215,20 +240,35 @@ class Notification(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Case,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case"),
     )
     escalation = models.ForeignKey(
-        Escalation, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+        Escalation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("escalation"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["recipient", "read_at"])]
 
     def __str__(self):
