@@ -23,12 +23,14 @@ from django.utils.translation import gettext as _
 from accounts.timezones import team_zone_name, zone
 
 
-def today(*, team=None) -> datetime.date:
+def today(*, team=None, now: datetime.datetime | None = None) -> datetime.date:
     """The current day in the active time zone, or in `team`'s (for work done for a team outside
-    a request, as a document rendered by a worker)."""
+    a request, as a document rendered by a worker). `now` is the moment to read instead of the
+    clock (a beat task's frozen clock in tests)."""
+    now = now or timezone.now()
     if team is not None:
-        return timezone.localdate(timezone.now(), zone(team_zone_name(team)))
-    return timezone.localdate()
+        return timezone.localdate(now, zone(team_zone_name(team)))
+    return timezone.localdate(now)
 
 
 def local_day(moment: datetime.datetime) -> datetime.date:

@@ -295,3 +295,23 @@ def can_record_legal_status(user, person: Person) -> bool:
     if can_edit_person(user, person):
         return True
     return can_break_glass(user) and Person.objects.visible_to(user).filter(pk=person.pk).exists()
+
+
+# Safety check-ins
+
+
+def can_keep_check_ins(user, person: Person, case: Case) -> bool:
+    """Who sets a person's check-in schedule and duress word: whoever may change the person
+    and the case the schedule is kept through."""
+    return can_edit_person(user, person) and can_edit_case(user, case)
+
+
+def can_record_check_in(user, case: Case) -> bool:
+    """Recording what a check-in found follows the right to change the case."""
+    return can_edit_case(user, case)
+
+
+def can_see_duress_word(user, case: Case) -> bool:
+    """A duress word, once entered, is shown to the supervisors of the case's team alone: the
+    caseworker's phone is the one most likely to be seized or looked over."""
+    return _is_active(user) and roles.is_supervisor(user, case.team)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import (
     Count,
+    Exists,
     Max,
     OuterRef,
     Prefetch,
@@ -28,6 +29,7 @@ from audit.models import AuditEvent
 
 from . import dates
 from .choices import (
+    CaseStatus,
     EntitlementStatus,
     LegalStatus,
     MemberRole,
@@ -39,10 +41,13 @@ from .models import (
     Case,
     CaseMember,
     CaseNote,
+    CheckIn,
+    CheckInSchedule,
     Correctable,
     Entitlement,
     Incident,
     LegalStatusRecord,
+    Notification,
     Person,
     RecordRevision,
     Relationship,
@@ -568,3 +573,95 @@ def _shown(record, name: str, value) -> tuple[str, object]:
     if isinstance(value, bool):
         return label, _("Yes") if value else _("No")
     return label, value
+
+
+# Safety check-ins and notifications
+
+
+def check_ins_missed(schedules=None):
+    """
+    Active schedules of open cases with the local day each person was last heard from ("no
+    contact" does not count: they are still unheard of).
+    """
+    schedules = CheckInSchedule.objects.all() if schedules is None else schedules
+    last_heard = (
+        CheckIn.objects.filter(schedule=OuterRef("pk"))
+        .exclude(outcome=CheckIn.Outcome.NO_CONTACT)
+        .values("schedule")
+        .annotate(day=Max("day"))
+        .values("day")
+    )
+    return (
+        schedules.filter(active=True)
+        .exclude(case__status=CaseStatus.CLOSED)
+        .annotate(last_heard_on=Subquery(last_heard))
+        .select_related("case__team")
+    )
+
+
+def check_in_state(schedule: CheckInSchedule, *, today: datetime.date):
+    """(due day, missed?, past the grace period?) of a schedule annotated by `check_ins_missed`."""
+    due = schedule.due_after(schedule.last_heard_on)
+    if due is None:
+        return None, False, False
+    missed = today > due
+    overdue = today > due + datetime.timedelta(days=schedule.grace_days)
+    return due, missed, overdue
+
+
+@dataclass
+class CheckInDue:
+    schedule: object
+    due_on: datetime.date
+    missed: bool
+    past_grace: bool
+
+
+def _check_in_rows(schedules, *, now=None) -> list[CheckInDue]:
+    rows = []
+    for schedule in check_ins_missed(schedules.select_related("person")):
+        today = dates.today(team=schedule.case.team, now=now)
+        due_on, missed, past_grace = check_in_state(schedule, today=today)
+        if due_on is not None:
+            rows.append(CheckInDue(schedule, due_on, missed, past_grace))
+    return sorted(rows, key=lambda d: (not d.past_grace, not d.missed, d.due_on))
+
+
+def check_ins_due(user, *, now: datetime.datetime | None = None) -> list[CheckInDue]:
+    """
+    The check-ins of the user's cases due by today in each case's team's zone, missed ones
+    first: a miss stays here until someone records what happened.
+    """
+    schedules = CheckInSchedule.objects.visible_to(user).filter(
+        case__in=my_cases(user).values("pk")
+    )
+    return [
+        row
+        for row in _check_in_rows(schedules, now=now)
+        if row.due_on <= dates.today(team=row.schedule.case.team, now=now)
+    ]
+
+
+def case_check_ins(case: Case) -> list[CheckInDue]:
+    """The active check-in schedules kept through `case`, with when each is next due."""
+    return _check_in_rows(CheckInSchedule.objects.filter(case=case))
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    """
+    The user's notifications, newest first. Each carries whether its case is still in the user's
+    sight (`case_visible`): a notification about a case they no longer see names nothing of it.
+    """
+    visible = Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))
+    return (
+        Notification.objects.filter(recipient=user)
+        .annotate(case_visible=Exists(visible))
+        .select_related("case")
+    )
+
+
+def unread_notification_count(user) -> int:
+    """One query on the (recipient, read_at) index."""
+    if not (user and user.is_authenticated):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -381,6 +381,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The audit chain's head, signed outside the table: the newest events removed since the
     # last checkpoint are the most that can go unseen.
+    # Missed safety check-ins: a day ends in each team's own time zone, so the sweep runs often
+    # and escalates each miss once (casework.services.checkins).
+    "escalate-check-ins": {
+        "task": "casework.escalate_check_ins",
+        "schedule": datetime.timedelta(minutes=10),
+    },
     "checkpoint-audit-chain": {
         "task": "ops.checkpoint_audit_chain",
         "schedule": datetime.timedelta(minutes=SHIMTEO_AUDIT_CHECKPOINT_MINUTES),

@@ -1,5 +1,6 @@
 from .access import BreakGlassAccess
 from .cases import Attachment, Case, CaseAssignment, CaseFlag, CaseMember, CaseNote, Task
+from .checkins import CheckIn, CheckInSchedule, Escalation, Notification
 from .corrections import Correctable, RecordRevision
 from .people import (
     Entitlement,
@@ -18,10 +19,14 @@ __all__ = [
     "CaseFlag",
     "CaseMember",
     "CaseNote",
+    "CheckIn",
+    "CheckInSchedule",
     "Correctable",
     "Entitlement",
+    "Escalation",
     "Incident",
     "LegalStatusRecord",
+    "Notification",
     "Person",
     "PersonAlias",
     "RecordRevision",

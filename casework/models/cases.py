@@ -307,6 +307,7 @@ class CaseFlag(models.Model):
         CHILD_AT_RISK = "child_at_risk", _("Child at risk")
         DETAINED_MEMBER = "detained_member", _("A member is detained")
         INTERPRETER_NEEDED = "interpreter_needed", _("Interpreter needed")
+        MISSED_CHECK_IN = "missed_check_in", _("Check-in missed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
@@ -314,10 +315,12 @@ class CaseFlag(models.Model):
     )
     kind = models.CharField(_("flag"), max_length=20, choices=Kind.choices)
     active = models.BooleanField(_("active"), default=True)
+    # None: raised by the system (the check-in sweep), or its setter's account was deleted.
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("set by"),
     )

@@ -32,6 +32,12 @@ from .cases import (
     case_update,
     caseworker_reassign_all,
 )
+from .checkins import (
+    check_in_record,
+    check_in_schedule_set,
+    check_ins_escalate,
+    notifications_mark_read,
+)
 from .consents import (
     person_consent_record,
     person_consent_renew,
@@ -80,12 +86,16 @@ __all__ = [
     "case_transfer",
     "case_update",
     "caseworker_reassign_all",
+    "check_in_record",
+    "check_in_schedule_set",
+    "check_ins_escalate",
     "detention_record",
     "entitlement_record",
     "incident_record",
     "incident_update",
     "legal_status_change",
     "legal_status_record_add",
+    "notifications_mark_read",
     "person_alias_add",
     "person_consent_record",
     "person_consent_renew",

@@ -346,11 +346,22 @@ def case_flag_set(*, case: Case, kind: str, actor) -> CaseFlag:
     """Raise a warning on a case, shown on every page of it until cleared."""
     _require(permissions.can_edit_case(actor, case))
     with transaction.atomic():
-        Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
-        if CaseFlag.objects.filter(case=case, kind=kind, active=True).exists():
+        flag = _raise_flag(case=case, kind=kind, actor=actor)
+        if flag is None:
             raise ValidationError({"kind": _("This flag is already raised on the case.")})
-        flag = _save(CaseFlag(case=case, kind=kind, set_by=actor))
-        _audit(actor, "create", flag, case=case, kind=kind)
+    return flag
+
+
+def _raise_flag(*, case: Case, kind: str, actor) -> CaseFlag | None:
+    """
+    Raise a flag unless it is up already (None then), audited. Also raised by the check-in
+    sweep, which acts for no one (`actor` None) and has no permission to ask.
+    """
+    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
+    if CaseFlag.objects.filter(case=case, kind=kind, active=True).exists():
+        return None
+    flag = _save(CaseFlag(case=case, kind=kind, set_by=actor))
+    _audit(actor, "create", flag, case=case, kind=kind)
     return flag
 
 

@@ -5,7 +5,7 @@ routes (/cases/<case_ref>/) can swallow them, whichever list comes first.
 
 from django.urls import path
 
-from ..views import corrections, edit
+from ..views import checkins, corrections, edit
 
 urlpatterns = [
     path("new/person/", edit.person_create, name="person_create"),
@@ -24,6 +24,17 @@ urlpatterns = [
         edit.status_period_add,
         name="status_period_add",
     ),
+    path(
+        "people/<str:person_ref>/check-ins/",
+        checkins.check_in_schedule,
+        name="check_in_schedule",
+    ),
+    path(
+        "check-ins/<uuid:schedule_id>/record/",
+        checkins.check_in_record,
+        name="check_in_record",
+    ),
+    path("notifications/", checkins.notification_list, name="notification_list"),
     path("people/<str:person_ref>/consent/new/", edit.consent_record, name="consent_record"),
     path("people/<str:person_ref>/consent/renew/", edit.consent_renew, name="consent_renew"),
     path(

@@ -27,6 +27,7 @@ from ..permissions import (
     can_complete_task,
     can_edit_case,
     can_edit_person,
+    can_record_check_in,
     can_record_consent,
     can_see_case_viewers,
     can_supervise,
@@ -74,6 +75,9 @@ def dashboard(request):
     detained = [
         (status, (today - status.effective_from).days) for status in long_detained[:DASHBOARD_LIMIT]
     ]
+    check_ins_due = selectors.check_ins_due(user)
+    for row in check_ins_due:
+        row.may_record = can_record_check_in(user, row.schedule.case)
     context = {
         "today": today,
         # What other parts told this user (a document they asked for or approved was revoked).
@@ -94,6 +98,8 @@ def dashboard(request):
         "recent_days": selectors.RECENT_DAYS,
         "detained": detained,
         "detained_days": detained_days,
+        "check_ins_due": check_ins_due,
+        "unread_notifications": selectors.unread_notification_count(user),
     }
     return render(request, "casework/dashboard.html", context)
 
@@ -186,6 +192,7 @@ def case_detail(request, case_ref):
             .order_by("-uploaded_at")
         ),
         "may_see_viewers": may_see_viewers,
+        "check_ins": selectors.case_check_ins(case),
         "today": dates.today(),
     }
     record(request.user, "view", case, request=request)

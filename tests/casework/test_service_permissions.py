@@ -38,6 +38,7 @@ from casework.models import (
     CaseFlag,
     CaseMember,
     CaseNote,
+    CheckInSchedule,
     Incident,
     Person,
     Relationship,
@@ -214,6 +215,16 @@ REFUSED_CALLS = {
         record=n.incident, fields={"region": Region.LIAONING}, reason="x", actor=n.lena
     ),
     "record_void": lambda n, u: services.record_void(record=n.task, reason="x", actor=n.lena),
+    "check_in_schedule_set": lambda n, u: services.check_in_schedule_set(
+        person=n.mother, case=n.case, actor=n.lena, every_days=3, channel="call"
+    ),
+    "check_in_record": lambda n, u: services.check_in_record(
+        schedule=CheckInSchedule.objects.create(
+            person=n.mother, case=n.case, every_days=3, starts_on=D(2026, 1, 1), channel="call"
+        ),
+        outcome="distress",
+        actor=u["bob"],
+    ),
     "case_break_glass": lambda n, u: services.case_break_glass(
         case=n.case, actor=u["sue"], reason="I would like to read this case, please."
     ),

@@ -27,7 +27,7 @@ from audit.models import AuditEvent
 from casework import dates as casework_dates
 from casework import services as casework_services
 from casework.choices import AssignmentRole
-from casework.models import Case, CaseAssignment
+from casework.models import Case, CaseAssignment, CheckInSchedule
 from consent.models import Method, Scope
 from consent.services import consent_record
 
@@ -76,6 +76,7 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     "batch_ref": lambda s: s.batch.reference,
     "document_id": lambda s: s.document.pk,
     "candidate_id": lambda s: s.match.pk,
+    "schedule_id": lambda s: _south_check_in_schedule(s).pk,
     # Not an object: which page of an intake interview (IntakeSubmission.Step).
     "step": lambda s: "identity",
     # A record's correction pages name its kind and id; each kind is found the same way
@@ -85,6 +86,22 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     # Not an object: which rendered page of an advocacy document (with its document_id).
     "page": lambda s: 1,
 }
+
+
+def _south_check_in_schedule(s: SouthData) -> CheckInSchedule:
+    """The mother of South is to be heard from every three days."""
+    schedule, _created = CheckInSchedule.objects.get_or_create(
+        person=s.mother,
+        defaults={
+            "case": s.case,
+            "every_days": 3,
+            "starts_on": casework_dates.today(),
+            "channel": CheckInSchedule.Channel.CALL,
+        },
+    )
+    return schedule
+
+
 # DRF routes that use the generic `reference` or `pk` keyword: the object depends on the route's
 # basename.
 REFERENCE_BY_BASENAME = {
