@@ -5,10 +5,10 @@ asked for help, openly or with their duress word). The sweep that escalates live
 casework/services/checkins.py; the beat task in casework/tasks.py calls it.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -20,6 +20,32 @@ from ..choices import RiskLevel
 from ..querysets import CaseScopedQuerySet
 from .cases import Case
 from .people import Person
+
+
+class DateListField(models.JSONField):
+    """
+    A list of days, kept as ISO strings in JSON: the same on PostgreSQL and on the development
+    SQLite (an ArrayField would be PostgreSQL's alone), and read back as `datetime.date`s.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        days = super().from_db_value(value, expression, connection)
+        return self._days(days)
+
+    def to_python(self, value):
+        return self._days(super().to_python(value))
+
+    def get_prep_value(self, value):
+        if value is not None:
+            value = [day.isoformat() if hasattr(day, "isoformat") else day for day in value]
+        return super().get_prep_value(value)
+
+    @staticmethod
+    def _days(values):
+        if values is None:
+            return values
+        return [datetime.date.fromisoformat(day) if isinstance(day, str) else day for day in values]
+
 
 # How often someone must be heard from at each risk level: the suggestion a new schedule starts
 # with; the caseworker may choose otherwise.
@@ -59,7 +85,7 @@ class CheckInSchedule(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(90)],
     )
-    on_dates = ArrayField(models.DateField(), blank=True, default=list, verbose_name=_("on dates"))
+    on_dates = DateListField(_("on dates"), blank=True, default=list)
     starts_on = models.DateField(_("starts on"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     grace_days = models.PositiveSmallIntegerField(
@@ -83,12 +109,6 @@ class CheckInSchedule(models.Model):
     class Meta:
         verbose_name = _("check-in schedule")
         verbose_name_plural = _("check-in schedules")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(every_days__isnull=False) | ~Q(on_dates=[]),
-                name="casework_checkin_schedule_has_rhythm",
-            )
-        ]
 
     def __str__(self):
         return _("Check-in schedule on %(case)s") % {"case": self.case}
