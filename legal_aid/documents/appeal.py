@@ -16,12 +16,12 @@ from . import rules
 from .citations import record_note
 from .compose import (
     DocumentError,
-    age_text,
     event_label,
     length_text,
     month,
     paragraph,
     refusal_message,
+    shown_age,
     status_label,
 )
 from .rules import Ask, Point
@@ -198,8 +198,8 @@ def compose(facts, rows, redactor, citations) -> dict:
 def _person_section(facts, person, me, name) -> dict:
     situation = []
     about = []
-    if person.age.known:
-        about.append(age_text(person.age))
+    if shown_age(person, me):
+        about.append(shown_age(person, me))
     about.append(
         _("nationality recorded: %(nationality)s")
         % {"nationality": str(Nationality(person.nationality).label)}
@@ -251,8 +251,8 @@ def _separation(facts, person, name, shown, children, cite) -> dict:
             % {
                 "person": name,
                 "children": ", ".join(
-                    f"{shown[c.pk]['label']} ({age_text(c.age)})"
-                    if c.age.known
+                    f"{shown[c.pk]['label']} ({shown_age(c, shown[c.pk])})"
+                    if shown_age(c, shown[c.pk])
                     else shown[c.pk]["label"]
                     for c in children
                 ),

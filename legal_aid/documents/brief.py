@@ -19,6 +19,7 @@ from .compose import (
     benefit_label,
     paragraph,
     refusal_message,
+    shown_age,
     status_label,
 )
 from .rules import Ask, Point
@@ -146,15 +147,16 @@ def compose(facts, rows, redactor, citations) -> dict:
         sections.append({"heading": heading, "paragraphs": law})
 
     benefits = []
+    age = shown_age(child, shown[child.pk])
     for kind in rules.admissions(child):
-        benefits.append(_benefit_paragraph(kind, child, name, plan, cite))
+        benefits.append(_benefit_paragraph(kind, child, name, age, plan, cite))
     for kind in rules.past_refusals(child):
         benefit = child.benefit(kind)
         if benefit.refused:
             text = _(
-                "%(what)s was refused; at %(age)s that no longer fits, and nothing is asked for "
-                "it here."
-            ) % {"what": benefit_label(kind), "age": age_text(child.age)}
+                "%(what)s was refused; at the child's present age that no longer fits, and "
+                "nothing is asked for it here."
+            ) % {"what": benefit_label(kind)}
             notes = [record_note(benefit_label(kind), benefit.as_of)]
         else:
             text = _("%(what)s was refused, and has since been granted.") % {
@@ -246,7 +248,7 @@ def compose(facts, rows, redactor, citations) -> dict:
 
 def _family_section(facts, child, name, shown, parents) -> dict:
     facts_paragraphs = []
-    if child.age.known:
+    if shown_age(child, shown[child.pk]):
         facts_paragraphs.append(
             paragraph(
                 _("%(child)s is %(age)s on the date of this brief.")
@@ -296,13 +298,17 @@ def _family_section(facts, child, name, shown, parents) -> dict:
     }
 
 
-def _benefit_paragraph(kind, child, name, plan, cite) -> dict:
+def _benefit_paragraph(kind, child, name, age, plan, cite) -> dict:
     benefit = child.benefit(kind)
-    refused = _("%(child)s, %(age)s, was refused %(what)s.") % {
-        "child": name,
-        "age": age_text(child.age),
-        "what": benefit_label(kind).lower(),
-    }
+    what = benefit_label(kind).lower()
+    if age:
+        refused = _("%(child)s, %(age)s, was refused %(what)s.") % {
+            "child": name,
+            "age": age,
+            "what": what,
+        }
+    else:
+        refused = _("%(child)s was refused %(what)s.") % {"child": name, "what": what}
     record = [record_note(benefit_label(kind), benefit.as_of)]
     by_parent = Point.NATIONALITY_BY_PARENT in plan.points
     if kind == EntitlementKind.SCHOOL:

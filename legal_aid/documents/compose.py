@@ -38,6 +38,15 @@ def month(day) -> str:
     return date_format(day, "YEAR_MONTH_FORMAT")
 
 
+def shown_age(person, shown: dict) -> str:
+    """
+    A person's age as the document may print it: exact where they are named; where they have a
+    pseudonym, its age band is in the pseudonym already and nothing more is printed (an exact age
+    with a birth month narrows a pseudonymised child down to a few children).
+    """
+    return age_text(person.age) if shown["named"] and person.age.known else ""
+
+
 def age_text(age: Age) -> str:
     if age.low == age.high:
         return ngettext("%(n)s year old", "%(n)s years old", age.low) % {"n": age.low}
