@@ -223,17 +223,20 @@ def _person_section(facts, person, me, name) -> dict:
             text += " " + _("Place of detention: %(place)s.") % {"place": person.detention.place}
         situation.append(paragraph(text, [record_note(_("detention"), person.detention.since)]))
     for event in person.events:
-        situation.append(
-            paragraph(
-                _("%(event)s, %(month)s (%(region)s).")
-                % {
-                    "event": event_label(event.kind),
-                    "month": month(event.on),
-                    "region": str(Region(event.region).label),
-                },
-                [record_note(event_label(event.kind), event.on)],
-            )
-        )
+        # Where it happened is said only when the family is named (casework.redaction): the
+        # argument does not need the province, and with a month it narrows a pseudonym down.
+        if me["named"] and event.region:
+            text = _("%(event)s, %(month)s (%(region)s).") % {
+                "event": event_label(event.kind),
+                "month": month(event.on),
+                "region": str(Region(event.region).label),
+            }
+        else:
+            text = _("%(event)s, %(month)s.") % {
+                "event": event_label(event.kind),
+                "month": month(event.on),
+            }
+        situation.append(paragraph(text, [record_note(event_label(event.kind), event.on)]))
     if rules.return_pending(person) and person.detention is None:
         situation.append(
             paragraph(

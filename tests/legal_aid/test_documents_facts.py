@@ -65,9 +65,9 @@ def years_ago(years: int, month: int = 3, day: int = 1) -> datetime.date:
 
 
 def text_of(pdf: bytes) -> str:
-    """The PDF's text on one line, pseudonyms without their birth year ("Mother A")."""
+    """The PDF's text on one line, pseudonyms without their age band ("Mother A")."""
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return re.sub(r", born \d{4}", "", re.sub(r"\s+", " ", text))
+    return re.sub(r", aged \d+ (?:to \d+|or over)", "", re.sub(r"\s+", " ", text))
 
 
 class Family:
