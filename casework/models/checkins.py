@@ -36,9 +36,17 @@ class DateListField(models.JSONField):
         return self._days(super().to_python(value))
 
     def get_prep_value(self, value):
-        if value is not None:
-            value = [day.isoformat() if hasattr(day, "isoformat") else day for day in value]
-        return super().get_prep_value(value)
+        return super().get_prep_value(self._iso(value))
+
+    def validate(self, value, model_instance):
+        # JSONField checks that the value dumps as JSON: the days do as ISO strings.
+        super().validate(self._iso(value), model_instance)
+
+    @staticmethod
+    def _iso(values):
+        if values is None:
+            return values
+        return [day.isoformat() if hasattr(day, "isoformat") else day for day in values]
 
     @staticmethod
     def _days(values):
