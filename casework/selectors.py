@@ -317,7 +317,7 @@ class TimelineEntry:
         return TimelineKind(self.kind).label
 
 
-def _records(model, include_voided: bool):
+def records(model, *, include_voided: bool = False):
     """A record kind's rows in force, or with the voided ones for who asked to see them."""
     return model.with_voided.all() if include_voided else model.objects.all()
 
@@ -342,8 +342,8 @@ TIMELINE_FILTERS = [
 
 def _status_entries(case, include_voided=False):
     people = CaseMember.objects.filter(case=case).values("person")
-    records = _records(LegalStatusRecord, include_voided).filter(person__in=people)
-    for record in records.select_related("person", "recorded_by"):
+    statuses = records(LegalStatusRecord, include_voided=include_voided).filter(person__in=people)
+    for record in statuses.select_related("person", "recorded_by"):
         yield TimelineEntry(
             on=record.effective_from,
             at=record.recorded_at,
@@ -355,8 +355,8 @@ def _status_entries(case, include_voided=False):
 
 def _entitlement_entries(case, include_voided=False):
     people = CaseMember.objects.filter(case=case).values("person")
-    records = _records(Entitlement, include_voided).filter(person__in=people)
-    for record in records.select_related("person", "recorded_by"):
+    benefits = records(Entitlement, include_voided=include_voided).filter(person__in=people)
+    for record in benefits.select_related("person", "recorded_by"):
         yield TimelineEntry(
             on=record.as_of,
             at=record.recorded_at,
@@ -367,7 +367,11 @@ def _entitlement_entries(case, include_voided=False):
 
 
 def _incident_entries(case, include_voided=False):
-    incidents = _records(Incident, include_voided).filter(case=case).select_related("recorded_by")
+    incidents = (
+        records(Incident, include_voided=include_voided)
+        .filter(case=case)
+        .select_related("recorded_by")
+    )
     for incident in incidents.prefetch_related("people"):
         yield TimelineEntry(
             on=incident.occurred_on,
@@ -378,7 +382,9 @@ def _incident_entries(case, include_voided=False):
 
 
 def _note_entries(case, include_voided=False, note_kind: str | None = None):
-    notes = _records(CaseNote, include_voided).filter(case=case).select_related("author")
+    notes = (
+        records(CaseNote, include_voided=include_voided).filter(case=case).select_related("author")
+    )
     if note_kind:
         notes = notes.filter(kind=note_kind)
     for note in notes:
@@ -389,7 +395,7 @@ def _note_entries(case, include_voided=False, note_kind: str | None = None):
 
 def _task_entries(case, include_voided=False):
     tasks = (
-        _records(Task, include_voided)
+        records(Task, include_voided=include_voided)
         .filter(case=case)
         .select_related("assignee", "created_by", "completed_by")
     )
@@ -410,7 +416,7 @@ def _task_entries(case, include_voided=False):
 
 
 def _file_entries(case, include_voided=False):
-    files = _records(Attachment, include_voided).filter(case=case)
+    files = records(Attachment, include_voided=include_voided).filter(case=case)
     for attachment in files.select_related("person", "uploaded_by"):
         yield TimelineEntry(
             on=dates.local_day(attachment.uploaded_at),

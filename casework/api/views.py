@@ -37,7 +37,7 @@ from casework.models import (
 )
 from casework.permissions import editable_cases, editable_cases_of_person, editable_people
 from casework.searches import record_search
-from casework.selectors import cases_for_listing, people_search
+from casework.selectors import cases_for_listing, people_search, records
 from consent.models import Consent
 
 from . import filters, serializers
@@ -190,7 +190,7 @@ class CorrectableMixin:
     detail_serializer_class = None
 
     def correctable(self, *, with_voided: bool = False):
-        manager = self.model.with_voided if with_voided else self.model.objects
+        manager = records(self.model, include_voided=with_voided)
         record_ = get_object_or_404(
             manager.visible_to(self.request.user), pk=self.kwargs[self.lookup_url_kwarg]
         )

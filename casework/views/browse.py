@@ -136,6 +136,11 @@ def case_list(request):
     return response
 
 
+def _shows_voided(request, can_edit: bool) -> bool:
+    """Voided records, struck through with their reason, for those who may correct them."""
+    return can_edit and request.GET.get("voided") == "1"
+
+
 def _timeline_page(request, case, *, include_voided: bool) -> dict:
     """The page of the case's timeline the address asks for, newest first, narrowed by kind."""
     filter_form = TimelineFilterForm(request.GET)
@@ -160,8 +165,7 @@ def case_detail(request, case_ref):
     principal = principal or (members[0].person if members else None)
     may_see_viewers = can_see_case_viewers(request.user, case)
     can_edit = can_edit_case(request.user, case)
-    # Voided records, struck through with their reason, for those who may correct them.
-    show_voided = can_edit and request.GET.get("voided") == "1"
+    show_voided = _shows_voided(request, can_edit)
     open_tasks = list(
         case.tasks.filter(completed_at__isnull=True)
         .select_related("assignee", "case")
@@ -187,7 +191,8 @@ def case_detail(request, case_ref):
         ),
         "open_tasks": open_tasks,
         "attachments": list(
-            (Attachment.with_voided.filter(case=case) if show_voided else case.attachments)
+            selectors.records(Attachment, include_voided=show_voided)
+            .filter(case=case)
             .select_related("person", "uploaded_by")
             .order_by("-uploaded_at")
         ),
@@ -213,9 +218,7 @@ def person_detail(request, person_ref):
     )
     guardians = {consent.guardian_id for consent in consents if consent.guardian_id}
     can_edit = can_edit_person(request.user, person)
-    # Voided records, struck through with their reason, for those who may correct them.
-    show_voided = can_edit and request.GET.get("voided") == "1"
-    manager = "with_voided" if show_voided else "objects"
+    show_voided = _shows_voided(request, can_edit)
     context = {
         "person": person,
         "can_edit": can_edit,
@@ -232,13 +235,15 @@ def person_detail(request, person_ref):
         )
         if guardians
         else set(),
-        "aliases": getattr(PersonAlias, manager).filter(person=person).order_by("pk"),
-        "statuses": getattr(LegalStatusRecord, manager)
+        "aliases": selectors.records(PersonAlias, include_voided=show_voided)
+        .filter(person=person)
+        .order_by("pk"),
+        "statuses": selectors.records(LegalStatusRecord, include_voided=show_voided)
         .filter(person=person)
         .select_related("recorded_by")
         .order_by("effective_from", "recorded_at"),
         "entitlements": selectors.current_entitlements(person),
-        "entitlement_history": getattr(Entitlement, manager)
+        "entitlement_history": selectors.records(Entitlement, include_voided=show_voided)
         .filter(person=person)
         .select_related("recorded_by")
         .order_by("-as_of", "-recorded_at"),
