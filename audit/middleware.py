@@ -3,7 +3,7 @@ Every refusal of a signed-in user goes to the audit trail: each 403, and each 40
 names an object (a probe for a case, a person or a record the user may not see).
 
 A view that records its own "denied" event (with the record and case it refused, see
-`casework.views.edit.refusal`) marks the request, and nothing more is written for it. Otherwise
+`casework.views.common.refusal`) marks the request, and nothing more is written for it. Otherwise
 the event is written here, after the view's transaction has ended: a refusal raised out of a view
 rolls the request's transaction back, and a database error before it may have aborted it, so the
 only safe place for the event is outside it.

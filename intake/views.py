@@ -22,7 +22,7 @@ from audit.services import record
 from casework.erasure import consent_withdraw
 from casework.models import Person
 from casework.permissions import can_edit_person, can_supervise
-from casework.views.edit import refusal
+from casework.views.common import refusal
 from consent.checks import current_consent
 from consent.forms import ConsentWithdrawForm
 
@@ -36,7 +36,7 @@ Step = IntakeSubmission.Step
 
 def audited_refusals(view):
     """
-    A page's 403 leaves a "denied" event, as casework's pages do (casework.views.edit), whether
+    A page's 403 leaves a "denied" event, as casework's pages do (casework.views.common), whether
     the page or a service refused. The refusal is returned, not raised, so that the request's
     transaction keeps the event.
     """

@@ -5,23 +5,23 @@ routes (/cases/<case_ref>/) can swallow them, whichever list comes first.
 
 from django.urls import path
 
-from ..views import checkins, corrections, edit
+from ..views import cases, checkins, consent, corrections, handover, people, records
 
 urlpatterns = [
-    path("new/person/", edit.person_create, name="person_create"),
-    path("new/case/", edit.case_create, name="case_create"),
-    path("break-glass/", edit.break_glass, name="break_glass"),
-    path("people/<str:person_ref>/edit/", edit.person_edit, name="person_edit"),
-    path("people/<str:person_ref>/aliases/new/", edit.alias_add, name="alias_add"),
+    path("new/person/", people.person_create, name="person_create"),
+    path("new/case/", cases.case_create, name="case_create"),
+    path("break-glass/", cases.break_glass, name="break_glass"),
+    path("people/<str:person_ref>/edit/", people.person_edit, name="person_edit"),
+    path("people/<str:person_ref>/aliases/new/", people.alias_add, name="alias_add"),
     path(
         "people/<str:person_ref>/relationships/new/",
-        edit.relationship_add,
+        people.relationship_add,
         name="relationship_add",
     ),
-    path("people/<str:person_ref>/status/change/", edit.status_change, name="status_change"),
+    path("people/<str:person_ref>/status/change/", people.status_change, name="status_change"),
     path(
         "people/<str:person_ref>/status/past/",
-        edit.status_period_add,
+        people.status_period_add,
         name="status_period_add",
     ),
     path(
@@ -35,34 +35,34 @@ urlpatterns = [
         name="check_in_record",
     ),
     path("notifications/", checkins.notification_list, name="notification_list"),
-    path("people/<str:person_ref>/consent/new/", edit.consent_record, name="consent_record"),
-    path("people/<str:person_ref>/consent/renew/", edit.consent_renew, name="consent_renew"),
+    path("people/<str:person_ref>/consent/new/", consent.consent_record, name="consent_record"),
+    path("people/<str:person_ref>/consent/renew/", consent.consent_renew, name="consent_renew"),
     path(
         "people/<str:person_ref>/entitlements/new/",
-        edit.entitlement_add,
+        people.entitlement_add,
         name="entitlement_add",
     ),
-    path("cases/<str:case_ref>/edit/", edit.case_edit, name="case_edit"),
-    path("cases/<str:case_ref>/assign/", edit.case_assign, name="case_assign"),
-    path("cases/<str:case_ref>/members/new/", edit.member_add, name="member_add"),
-    path("cases/<str:case_ref>/flags/", edit.flag_set, name="flag_set"),
-    path("cases/<str:case_ref>/share/", edit.case_share, name="case_share"),
-    path("cases/<str:case_ref>/transfer/", edit.case_transfer, name="case_transfer"),
-    path("cases/<str:case_ref>/incidents/new/", edit.incident_add, name="incident_add"),
+    path("cases/<str:case_ref>/edit/", cases.case_edit, name="case_edit"),
+    path("cases/<str:case_ref>/assign/", handover.case_assign, name="case_assign"),
+    path("cases/<str:case_ref>/members/new/", cases.member_add, name="member_add"),
+    path("cases/<str:case_ref>/flags/", cases.flag_set, name="flag_set"),
+    path("cases/<str:case_ref>/share/", handover.case_share, name="case_share"),
+    path("cases/<str:case_ref>/transfer/", handover.case_transfer, name="case_transfer"),
+    path("cases/<str:case_ref>/incidents/new/", records.incident_add, name="incident_add"),
     path(
         "cases/<str:case_ref>/incidents/<uuid:incident_id>/edit/",
-        edit.incident_edit,
+        records.incident_edit,
         name="incident_edit",
     ),
-    path("cases/<str:case_ref>/notes/new/", edit.note_add, name="note_add"),
-    path("cases/<str:case_ref>/tasks/new/", edit.task_add, name="task_add"),
+    path("cases/<str:case_ref>/notes/new/", records.note_add, name="note_add"),
+    path("cases/<str:case_ref>/tasks/new/", records.task_add, name="task_add"),
     path(
         "cases/<str:case_ref>/tasks/<uuid:task_id>/complete/",
-        edit.task_complete,
+        records.task_complete,
         name="task_complete",
     ),
-    path("cases/<str:case_ref>/attachments/new/", edit.attachment_add, name="attachment_add"),
-    path("team/reassign/", edit.team_reassign, name="team_reassign"),
+    path("cases/<str:case_ref>/attachments/new/", records.attachment_add, name="attachment_add"),
+    path("team/reassign/", handover.team_reassign, name="team_reassign"),
     # Any record of a case or a person: <kind> is its Correctable.record_kind.
     path(
         "records/<slug:kind>/<uuid:record_id>/correct/",

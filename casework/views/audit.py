@@ -10,7 +10,7 @@ from audit.services import record
 
 from ..models import Case
 from ..permissions import can_supervise
-from .edit import refusal
+from .common import refusal
 
 EVENTS_PER_PAGE = 50
 

@@ -14,7 +14,7 @@ from .. import selectors, services
 from ..forms import CheckInForm, CheckInScheduleForm
 from ..models import CheckInSchedule
 from ..permissions import can_keep_check_ins, can_record_check_in, can_see_duress_word
-from .edit import (
+from .common import (
     _case_url,
     _data,
     _editable_person,

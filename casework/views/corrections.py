@@ -20,7 +20,7 @@ from ..forms import CORRECTION_FORMS, VoidForm
 from ..models import Attachment, Correctable, LegalStatusRecord, Relationship
 from ..models.corrections import correctable_model
 from ..permissions import can_correct_record, can_see_record_history
-from .edit import _data, _form_page, _refuse, form_view, refusal
+from .common import _data, _form_page, _refuse, form_view, refusal
 
 
 def _visible_record(request, kind: str, record_id) -> Correctable:
