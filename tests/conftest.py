@@ -21,8 +21,8 @@ from accounts.middleware import SlidingSessionMiddleware
 from accounts.models import TOTPDevice
 from casework import choices
 
-from .factories import AssignmentFactory, CaseFactory, CaseMemberFactory, TeamFactory
-from .scenarios import persona
+from .factories import AssignmentFactory, TeamFactory
+from .scenarios import case_with_one_member, persona
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -179,10 +179,7 @@ def admin_user(db):
 @pytest.fixture
 def north_case(team_north, alice):
     """A case of team North assigned to alice, with one member."""
-    case = CaseFactory(team=team_north, owner=alice)
-    AssignmentFactory(case=case, user=alice)
-    CaseMemberFactory(case=case)
-    return case
+    return case_with_one_member(team=team_north, caseworker=alice)
 
 
 @pytest.fixture

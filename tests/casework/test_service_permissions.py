@@ -8,6 +8,7 @@ Then the role rules of issues 14 and 15, at the service: who may be given a case
 it, who brings a person into a case, who opens one and who completes a follow-up.
 """
 
+import copy
 import datetime
 import inspect
 from dataclasses import dataclass
@@ -47,7 +48,15 @@ from casework.models import (
 from consent.models import Consent, Method, Scope
 from consent.services import consent_record
 
-from ..factories import AssignmentFactory, CaseFactory, MembershipFactory, UserFactory
+from ..conftest import FAST_HASHERS, built_once_per_module
+from ..factories import (
+    AssignmentFactory,
+    CaseFactory,
+    MembershipFactory,
+    TeamFactory,
+    UserFactory,
+)
+from ..scenarios import case_with_one_member, child_added_after_a_raid, persona
 
 D = datetime.date
 
@@ -65,23 +74,17 @@ class North:
     amal: object  # a legal advocate of another team
 
 
-@pytest.fixture
-def north(north_case, alice, lena, team_north, team_south):
-    mother = north_case.people.get()
-    child = services.person_create(
-        actor=alice, case=north_case, full_name="김아이", role=PersonRole.CHILD
-    )
+def _build() -> North:
+    alice, _bob, _sue = persona("alice"), persona("bob"), persona("sue")
+    team_north, team_south = TeamFactory(name="North"), TeamFactory(name="South")
+    north_case = case_with_one_member(team=team_north, caseworker=alice)
+    lena = persona("lena")
+    AssignmentFactory(case=north_case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
+    family = child_added_after_a_raid(case=north_case, caseworker=alice)
+    mother, child = family.mother, family.child
     tie = services.relationship_create(
         from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF, actor=alice
     )
-    incident = services.incident_record(
-        case=north_case,
-        kind=IncidentKind.RAID,
-        occurred_on=D(2024, 5, 1),
-        region=Region.JILIN,
-        actor=alice,
-    )
-    task = services.task_create(case=north_case, title="Visit", actor=alice, assignee=alice)
     services.case_flag_set(case=north_case, kind=CaseFlag.Kind.CHILD_AT_RISK, actor=alice)
     other_case = CaseFactory(team=team_north, owner=alice)
     neighbour = services.person_create(
@@ -93,7 +96,28 @@ def north(north_case, alice, lena, team_north, team_south):
         consent_record(
             person=person, actor=alice, method=Method.WRITTEN, scopes=[Scope.SHARE_WITH_ADVOCATES]
         )
-    return North(north_case, mother, child, tie, incident, task, lena, neighbour, amal)
+    return North(
+        north_case, mother, child, tie, family.incident, family.task, lena, neighbour, amal
+    )
+
+
+@pytest.fixture(scope="module")
+def _built(django_db_setup, django_db_blocker, module_media):
+    # Each write service is refused against the same case, which a test changes only in its own
+    # transaction: built once for the module (see built_once_per_module).
+    yield from built_once_per_module(_build, django_db_blocker, module_media)
+
+
+@pytest.fixture
+def north(_built, db) -> North:
+    return copy.deepcopy(_built)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, module_media):
+    # The case's files, written once for the module, are where each test looks for them.
+    settings.MEDIA_ROOT = module_media
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def _status(**extra):
