@@ -8,7 +8,6 @@ Then the role rules of issues 14 and 15, at the service: who may be given a case
 it, who brings a person into a case, who opens one and who completes a follow-up.
 """
 
-import copy
 import datetime
 import inspect
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ from casework.models import (
 from consent.models import Consent, Method, Scope
 from consent.services import consent_record
 
-from ..conftest import FAST_HASHERS, built_once_per_module
+from ..conftest import built_once
 from ..factories import (
     AssignmentFactory,
     CaseFactory,
@@ -101,23 +100,9 @@ def _build() -> North:
     )
 
 
-@pytest.fixture(scope="module")
-def _built(django_db_setup, django_db_blocker, module_media):
-    # Each write service is refused against the same case, which a test changes only in its own
-    # transaction: built once for the module (see built_once_per_module).
-    yield from built_once_per_module(_build, django_db_blocker, module_media)
-
-
-@pytest.fixture
-def north(_built, db) -> North:
-    return copy.deepcopy(_built)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_media(settings, module_media):
-    # The case's files, written once for the module, are where each test looks for them.
-    settings.MEDIA_ROOT = module_media
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+# Each write service is refused against the same case, which a test changes only in its own
+# transaction: built once for the module (see built_once_per_module).
+_built_once, north = built_once(_build, name="north")
 
 
 def _status(**extra):

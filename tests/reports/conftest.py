@@ -3,13 +3,9 @@ The reports' known caseload (`tests.scenarios.known_caseload`, January to June 2
 for each test module: the reports only read it, and what a test adds is undone after it.
 """
 
-import copy
-
-import pytest
-
 from reports.tables import Filters
 
-from ..conftest import built_once_per_module
+from ..conftest import built_once
 from ..factories import TeamFactory
 from ..scenarios import D, known_caseload, persona
 
@@ -27,11 +23,4 @@ def _build():
     )
 
 
-@pytest.fixture(scope="module")
-def _built_caseload(django_db_setup, django_db_blocker, module_media):
-    yield from built_once_per_module(_build, django_db_blocker, module_media)
-
-
-@pytest.fixture
-def caseload(_built_caseload, db):
-    return copy.deepcopy(_built_caseload)
+_built_once, caseload = built_once(_build, name="caseload")
