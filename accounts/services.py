@@ -304,7 +304,11 @@ def role_change_request(
     return change
 
 
-def _decide(*, actor, change: RoleChangeRequest) -> RoleChangeRequest:
+def _decide(*, actor, change: RoleChangeRequest, status: str, request=None) -> RoleChangeRequest:
+    """
+    Decide a pending request as a second administrator: lock it, apply it when approved, mark it
+    decided and record the decision for the teams it concerned. The callers hold the transaction.
+    """
     if not is_administrator(actor):
         raise PermissionDenied(_("Only administrators decide role changes."))
     # Locked, so that two administrators deciding at once do not both apply it.
@@ -315,16 +319,12 @@ def _decide(*, actor, change: RoleChangeRequest) -> RoleChangeRequest:
         raise PermissionDenied(
             _("A second administrator, neither the one who asked nor the one it concerns, decides.")
         )
-    return change
-
-
-@transaction.atomic
-def role_change_approve(*, actor, change: RoleChangeRequest, request=None) -> RoleChangeRequest:
-    """Approve a pending request of another administrator and apply it, in one transaction."""
-    change = _decide(actor=actor, change=change)
+    approved = status == RoleChangeRequest.Status.APPROVED
+    # The teams before the change, so that a team the user leaves still sees it.
     teams_before = _request_teams(change)
-    _apply(change)
-    change.status = RoleChangeRequest.Status.APPROVED
+    if approved:
+        _apply(change)
+    change.status = status
     change.decided_by, change.decided_at = actor, timezone.now()
     change.save(update_fields=["status", "decided_by", "decided_at"])
     record_for_teams(
@@ -333,33 +333,29 @@ def role_change_approve(*, actor, change: RoleChangeRequest, request=None) -> Ro
         change,
         teams=teams_before,
         request=request,
-        four_eyes="approved",
+        four_eyes=str(change.status),
         kind=change.kind,
         subject=change.user_id,
-        role=change.role,
-        grant=change.grant,
+        # An approval also records what it applied.
+        **({"role": change.role, "grant": change.grant} if approved else {}),
     )
     return change
 
 
 @transaction.atomic
+def role_change_approve(*, actor, change: RoleChangeRequest, request=None) -> RoleChangeRequest:
+    """Approve a pending request of another administrator and apply it, in one transaction."""
+    return _decide(
+        actor=actor, change=change, status=RoleChangeRequest.Status.APPROVED, request=request
+    )
+
+
+@transaction.atomic
 def role_change_reject(*, actor, change: RoleChangeRequest, request=None) -> RoleChangeRequest:
     """Reject a pending request: nothing of it is applied."""
-    change = _decide(actor=actor, change=change)
-    change.status = RoleChangeRequest.Status.REJECTED
-    change.decided_by, change.decided_at = actor, timezone.now()
-    change.save(update_fields=["status", "decided_by", "decided_at"])
-    record_for_teams(
-        actor,
-        "update",
-        change,
-        teams=_request_teams(change),
-        request=request,
-        four_eyes="rejected",
-        kind=change.kind,
-        subject=change.user_id,
+    return _decide(
+        actor=actor, change=change, status=RoleChangeRequest.Status.REJECTED, request=request
     )
-    return change
 
 
 def _apply(change: RoleChangeRequest) -> None:

@@ -9,22 +9,77 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Method, NotAskedReason, Scope
 
+# Consent is asked again after a year, or sooner when the caseworker says so.
+RENEW_AFTER = datetime.timedelta(days=365)
+
+
+def _renew_by_default():
+    return timezone.localdate() + RENEW_AFTER
+
+
+# The fields and the date rules that the consent forms share, each written once.
+
+
+def _method_field(*, required: bool = True) -> forms.ChoiceField:
+    choices = Method.choices if required else [("", "---------"), *Method.choices]
+    return forms.ChoiceField(label=_("How was consent given?"), choices=choices, required=required)
+
+
+def _given_on_field(*, required: bool = True) -> forms.DateField:
+    return forms.DateField(
+        label=_("Given on"),
+        initial=timezone.localdate,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _witnessed_by_user_field() -> forms.ModelChoiceField:
+    """The staff witness, chosen among the staff the form is given (its queryset is set then)."""
+    return forms.ModelChoiceField(label=_("Witnessed by (staff)"), queryset=None, required=False)
+
+
+def _witnessed_by_others_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Witnessed by (others)"),
+        max_length=200,
+        required=False,
+        help_text=_("An interpreter or relative present, if any. Stored encrypted."),
+    )
+
+
+def _renew_by_field(**kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=_("Ask again by"),
+        initial=_renew_by_default,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        **kwargs,
+    )
+
+
+def _check_consent_dates(form, *, given_on, renew_by=None, counted_from=None) -> None:
+    """
+    Consent is not given in the future, and is asked again after the day it counts from: the day
+    it was given, or today when it could not be asked.
+    """
+    if given_on and given_on > timezone.localdate():
+        form.add_error("given_on", _("Consent cannot be given in the future."))
+    if renew_by and counted_from and renew_by <= counted_from:
+        form.add_error("renew_by", _("Choose a date after the day consent was given."))
+
 
 class ConsentForm(forms.Form):
     """How the person agreed, before whom, when, and to what; each scope on its own."""
 
-    method = forms.ChoiceField(label=_("How was consent given?"), choices=Method.choices)
+    method = _method_field()
     witnessed_by = forms.CharField(
         label=_("Witnessed by"),
         max_length=200,
         required=False,
         help_text=_("The interpreter or colleague present, if any."),
     )
-    given_on = forms.DateField(
-        label=_("Given on"),
-        initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    given_on = _given_on_field()
     scopes = forms.MultipleChoiceField(
         label=_("The person agrees to"),
         choices=Scope.choices,
@@ -32,11 +87,10 @@ class ConsentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def clean_given_on(self):
-        given_on = self.cleaned_data["given_on"]
-        if given_on > timezone.localdate():
-            raise forms.ValidationError(_("Consent cannot be given in the future."))
-        return given_on
+    def clean(self):
+        cleaned = super().clean()
+        _check_consent_dates(self, given_on=cleaned.get("given_on"))
+        return cleaned
 
 
 class ConsentWithdrawForm(forms.Form):
@@ -69,14 +123,6 @@ class ConsentWithdrawForm(forms.Form):
         return cleaned
 
 
-def _renew_by_default():
-    return timezone.localdate() + RENEW_AFTER
-
-
-# Consent is asked again after a year, or sooner when the caseworker says so.
-RENEW_AFTER = datetime.timedelta(days=365)
-
-
 class Answer(models.TextChoices):
     """How the consent part of a form was answered."""
 
@@ -107,40 +153,18 @@ class ConsentAnswerForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Each on its own; keeping their details on file is needed to record anything."),
     )
-    method = forms.ChoiceField(
-        label=_("How was consent given?"),
-        choices=[("", "---------"), *Method.choices],
-        required=False,
-    )
-    given_on = forms.DateField(
-        label=_("Given on"),
-        initial=timezone.localdate,
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    method = _method_field(required=False)
+    given_on = _given_on_field(required=False)
     guardian = forms.ModelChoiceField(
         label=_("Parent or guardian who answered"),
         queryset=None,
         required=False,
         help_text=_("For a child: the parent or guardian in the case who gave consent for them."),
     )
-    witnessed_by_user = forms.ModelChoiceField(
-        label=_("Witnessed by (staff)"),
-        queryset=None,
-        required=False,
-    )
-    witnessed_by = forms.CharField(
-        label=_("Witnessed by (others)"),
-        max_length=200,
-        required=False,
-        help_text=_("An interpreter or relative present, if any. Stored encrypted."),
-    )
-    renew_by = forms.DateField(
-        label=_("Ask again by"),
-        initial=_renew_by_default,
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("When to renew their consent, or to ask it when it could not be asked now."),
+    witnessed_by_user = _witnessed_by_user_field()
+    witnessed_by = _witnessed_by_others_field()
+    renew_by = _renew_by_field(
+        help_text=_("When to renew their consent, or to ask it when it could not be asked now.")
     )
     not_asked_reason = forms.ChoiceField(
         label=_("Why could it not be asked?"),
@@ -177,8 +201,6 @@ class ConsentAnswerForm(forms.Form):
         cleaned = super().clean()
         answer = cleaned.get("consent")
         given_on = cleaned.get("given_on")
-        if given_on and given_on > timezone.localdate():
-            self.add_error("given_on", _("Consent cannot be given in the future."))
         if answer in (Answer.GIVEN, Answer.GUARDIAN):
             if Scope.STORE_DATA.value not in cleaned.get("scopes", []):
                 self.add_error(
@@ -199,9 +221,12 @@ class ConsentAnswerForm(forms.Form):
                 self.add_error("not_asked_reason", _("Say why consent could not be asked."))
             if not cleaned.get("explanation", "").strip():
                 self.add_error("explanation", _("Document the reason consent could not be asked."))
-        renew_by = cleaned.get("renew_by")
-        if renew_by and renew_by <= (given_on or timezone.localdate()):
-            self.add_error("renew_by", _("Choose a date after the day consent was given."))
+        _check_consent_dates(
+            self,
+            given_on=given_on,
+            renew_by=cleaned.get("renew_by"),
+            counted_from=given_on or timezone.localdate(),
+        )
         return cleaned
 
     def consent_fields(self) -> dict | None:
@@ -233,27 +258,11 @@ class ConsentAnswerForm(forms.Form):
 class ConsentRenewForm(forms.Form):
     """The person confirms what they agreed to: how, when, before whom, and until when."""
 
-    method = forms.ChoiceField(label=_("How was consent given?"), choices=Method.choices)
-    given_on = forms.DateField(
-        label=_("Given on"),
-        initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    witnessed_by_user = forms.ModelChoiceField(
-        label=_("Witnessed by (staff)"), queryset=None, required=False
-    )
-    witnessed_by = forms.CharField(
-        label=_("Witnessed by (others)"),
-        max_length=200,
-        required=False,
-        help_text=_("An interpreter or relative present, if any. Stored encrypted."),
-    )
-    renew_by = forms.DateField(
-        label=_("Ask again by"),
-        initial=_renew_by_default,
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    method = _method_field()
+    given_on = _given_on_field()
+    witnessed_by_user = _witnessed_by_user_field()
+    witnessed_by = _witnessed_by_others_field()
+    renew_by = _renew_by_field()
 
     def __init__(self, *args, witnesses, **kwargs):
         super().__init__(*args, **kwargs)
@@ -261,9 +270,8 @@ class ConsentRenewForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        given_on, renew_by = cleaned.get("given_on"), cleaned.get("renew_by")
-        if given_on and given_on > timezone.localdate():
-            self.add_error("given_on", _("Consent cannot be given in the future."))
-        if renew_by and given_on and renew_by <= given_on:
-            self.add_error("renew_by", _("Choose a date after the day consent was given."))
+        given_on = cleaned.get("given_on")
+        _check_consent_dates(
+            self, given_on=given_on, renew_by=cleaned.get("renew_by"), counted_from=given_on
+        )
         return cleaned

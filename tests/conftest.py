@@ -8,6 +8,7 @@ Households to work on are built by tests/scenarios.py.
 Under CI=true a missing component (PostgreSQL, Redis, chromium) fails the run instead of skipping.
 """
 
+import copy
 import os
 import time
 
@@ -21,8 +22,8 @@ from accounts.middleware import SlidingSessionMiddleware
 from accounts.models import TOTPDevice
 from casework import choices
 
-from .factories import AssignmentFactory, CaseFactory, CaseMemberFactory, TeamFactory
-from .scenarios import persona
+from .factories import AssignmentFactory, TeamFactory
+from .scenarios import case_with_one_member, persona
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -80,6 +81,7 @@ def built_once_per_module(build, django_db_blocker, media_root):
     must hand each test a `copy.deepcopy` of what `build()` returned (a test may change the
     objects in memory), and serves only modules without `transactional_db`. Files go to
     `media_root`, which the module's tests must use as their MEDIA_ROOT too (`module_media`).
+    `built_once` below makes both fixtures of such a module.
     """
     with django_db_blocker.unblock():
         outer = transaction.atomic()
@@ -103,6 +105,26 @@ def built_once_per_module(build, django_db_blocker, media_root):
 def module_media(tmp_path_factory):
     """A MEDIA_ROOT for the files of data built once per module (`built_once_per_module`)."""
     return tmp_path_factory.mktemp("media")
+
+
+def built_once(build, *, name: str):
+    """
+    The two fixtures of a module whose tests share what `build()` writes, built once for the
+    module (`built_once_per_module`): `name` hands each test a deep copy of it, with MEDIA_ROOT
+    where its files were written. The module assigns both, so that pytest finds them:
+    `_built_once, north = built_once(_build, name="north")`.
+    """
+
+    @pytest.fixture(scope="module", name="_built_once")
+    def built(django_db_setup, django_db_blocker, module_media):
+        yield from built_once_per_module(build, django_db_blocker, module_media)
+
+    @pytest.fixture(name=name)
+    def fresh(_built_once, db, settings, module_media):
+        settings.MEDIA_ROOT = module_media
+        return copy.deepcopy(_built_once)
+
+    return built, fresh
 
 
 @pytest.fixture(autouse=True)
@@ -179,10 +201,7 @@ def admin_user(db):
 @pytest.fixture
 def north_case(team_north, alice):
     """A case of team North assigned to alice, with one member."""
-    case = CaseFactory(team=team_north, owner=alice)
-    AssignmentFactory(case=case, user=alice)
-    CaseMemberFactory(case=case)
-    return case
+    return case_with_one_member(team=team_north, caseworker=alice)
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 Named households for the tests, built once here through the casework services, as the app builds
 them (each write validated, permission-checked and audited). A test asks for a household by what
 it is, `household_with_every_record(...)` or `mother_with_children(...)`, and gets back a small
-dataclass of what was made; it never writes its own "household with every record" again.
+dataclass of what was made; it never writes its own "household with every record" again. The
+reports' known caseload (`known_caseload`) is here too, for a module to build once
+(tests/conftest.py `built_once_per_module`).
 
 The personas who act are defined here once (`PERSONAS`, `persona()`) and offered as fixtures by
 tests/conftest.py; the rows that are not casework (users, teams, memberships) come from
@@ -13,6 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import TeamMembership
@@ -29,10 +32,12 @@ from casework.models import (
     Relationship,
     Task,
 )
+from consent.models import Consent
 
 from .factories import (
+    AssignmentFactory,
+    CaseFactory,
     CaseMemberFactory,
-    MembershipFactory,
     PersonFactory,
     TeamFactory,
     UserFactory,
@@ -60,8 +65,19 @@ def persona(username: str):
         return UserFactory(username="admin", is_staff=True, is_superuser=True)
     team_name, role = PERSONAS[username]
     user = UserFactory(username=username)
-    MembershipFactory(user=user, team=TeamFactory(name=team_name), role=role)
+    # Asked again for the same persona (a fixture, after a world built once per module): the same.
+    TeamMembership.objects.get_or_create(
+        user=user, team=TeamFactory(name=team_name), defaults={"role": role}
+    )
     return user
+
+
+def case_with_one_member(*, team, caseworker) -> Case:
+    """A case of `team` owned by and assigned to `caseworker`, with one member (written as rows)."""
+    case = CaseFactory(team=team, owner=caseworker)
+    AssignmentFactory(case=case, user=caseworker)
+    CaseMemberFactory(case=case)
+    return case
 
 
 @dataclass
@@ -425,3 +441,261 @@ def detained_mother_with_chinese_partner(*, case, actor) -> MixedFamily:
     )
     incident.people.add(mother)
     return MixedFamily(mother=mother, father=father, child=child)
+
+
+@dataclass
+class UnmarriedParents:
+    """A North Korean mother, her child and the child's Chinese father, not married, in one case."""
+
+    case: Case
+    mother: Person
+    child: Person
+    father: Person
+
+
+def mother_child_and_unmarried_father(*, team, caseworker, mother_name: str) -> UnmarriedParents:
+    """
+    `mother_name` (alias Kim Sun Hui, born 1984), her child 李明 (born 2012) and the child's
+    Chinese father 王强, not married to her, in one high-risk case of `team` worked by
+    `caseworker`; each parent tied to the child and the two to each other.
+    """
+
+    def person(name, role, born, **fields):
+        return services.person_create(
+            actor=caseworker, full_name=name, role=role, date_of_birth=born, **fields
+        )
+
+    mother = person(
+        mother_name, choices.PersonRole.REFUGEE, D(1984, 5, 17), aliases=["Kim Sun Hui"]
+    )
+    child = person("李明", choices.PersonRole.CHILD, D(2012, 3, 4))
+    father = person("王强", choices.PersonRole.PARTNER, D(1978, 1, 1))
+    case = services.case_open(
+        team=team,
+        actor=caseworker,
+        risk_level=choices.RiskLevel.HIGH,
+        summary="Mother and child in hiding.",
+        members=[
+            (mother, choices.MemberRole.PRINCIPAL),
+            (child, choices.MemberRole.CHILD),
+            (father, choices.MemberRole.PARTNER),
+        ],
+        caseworkers=[caseworker],
+    )
+    for parent in (mother, father):
+        services.relationship_create(
+            from_person=parent,
+            to_person=child,
+            kind=choices.RelationshipKind.PARENT_OF,
+            actor=caseworker,
+        )
+    services.relationship_create(
+        from_person=mother,
+        to_person=father,
+        kind=choices.RelationshipKind.PARTNER_OF,
+        marriage_registered=False,
+        actor=caseworker,
+    )
+    return UnmarriedParents(case=case, mother=mother, child=child, father=father)
+
+
+@dataclass
+class RaidedFamily:
+    """A case's mother and the child added to it, after a raid, with a visit to make."""
+
+    case: Case
+    mother: Person
+    child: Person
+    incident: Incident
+    task: Task
+
+
+def child_added_after_a_raid(*, case, caseworker) -> RaidedFamily:
+    """
+    In `case`, whose one member is the mother: her child 김아이 (born 2012) joins it, a raid in
+    Jilin on 1 May 2024 is recorded about the mother, and a visit is the caseworker's to make.
+    """
+    mother = case.people.get()
+    child = services.person_create(
+        actor=caseworker,
+        case=case,
+        full_name="김아이",
+        role=choices.PersonRole.CHILD,
+        date_of_birth=D(2012, 3, 4),
+    )
+    incident = services.incident_record(
+        case=case,
+        kind=choices.IncidentKind.RAID,
+        occurred_on=D(2024, 5, 1),
+        region=choices.Region.JILIN,
+        people=[mother],
+        actor=caseworker,
+    )
+    task = services.task_create(case=case, title="Visit", actor=caseworker, assignee=caseworker)
+    return RaidedFamily(case=case, mother=mother, child=child, incident=incident, task=task)
+
+
+def consenting(person, statistics=True):
+    Consent.objects.create(person=person, method="written", store_data=True, statistics=statistics)
+    return person
+
+
+def _member(
+    case,
+    *,
+    role=choices.PersonRole.REFUGEE,
+    born=1984,
+    member_role=choices.MemberRole.RELATIVE,
+    consent=True,
+):
+    someone = PersonFactory(role=role, birth_year=born, date_of_birth=D(born, 1, 1))
+    CaseMemberFactory(case=case, person=someone, role=member_role)
+    if consent:
+        consenting(someone)
+    return someone
+
+
+def _status_period(someone, code, start, end=None):
+    return LegalStatusRecord.objects.create(
+        person=someone, status=code, effective_from=start, effective_to=end
+    )
+
+
+def _benefit(someone, kind, code, as_of):
+    return Entitlement.objects.create(person=someone, kind=kind, status=code, as_of=as_of)
+
+
+def _incident_about(case, kind, day, *people):
+    found = Incident.objects.create(case=case, kind=kind, occurred_on=day)
+    found.people.set(people)
+    return found
+
+
+def _at_ten(day, hour=10):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _followed_up(case, *, task_on=None, note_on=None):
+    if task_on:
+        task = Task.objects.create(case=case, title="Call back")
+        Task.objects.filter(pk=task.pk).update(created_at=_at_ten(task_on))
+    if note_on:
+        note = CaseNote.objects.create(case=case, body="Visited")
+        CaseNote.objects.filter(pk=note.pk).update(created_at=_at_ten(note_on))
+
+
+def _worked_case(team, owner, opened_on):
+    case = CaseFactory(team=team, owner=owner, opened_on=opened_on)
+    AssignmentFactory(case=case, user=owner)
+    return case
+
+
+@dataclass
+class Caseload:
+    """The cases and people of `known_caseload` that the report tests name."""
+
+    case_a: object
+    case_b: object
+    case_c: object
+    case_d: object
+    south: object
+    p1: object
+    p2: object
+    p3: object
+    p4: object
+    p5: object
+    c1: object
+    s1: object
+
+
+def known_caseload(*, north, south, alice, charlie) -> Caseload:
+    """
+    The reports' known caseload, January to June 2025: four cases of `north` worked by `alice`
+    and one of `south` worked by `charlie`, written as rows (the reports read what is stored).
+
+    Team North (alice's cases, supervised by sue):
+    - p1, refugee: undocumented, detained from 10 February, repatriated from 1 April.
+    - p2, refugee: undocumented, detained from 15 March and still.
+    - p3, refugee: detained 20 January to 1 February, then undocumented again.
+    - p4, refugee, no statistics consent: detained from 5 January; in a raid in March.
+    - p5, refugee: no status; a detention incident on 5 May, deported on 20 May.
+    - children c1 (2015, hukou refused), c2 (2015, no record), c3 (2018, pending), c4 (2018, granted),
+      c5 (2019, refused but status "Child registered"), c6 (2016, refused, no consent).
+    Team South (charlie's case): s1, detained from 1 March, refused a school place.
+    """
+    case_a = _worked_case(north, alice, D(2025, 1, 10))
+    case_b = _worked_case(north, alice, D(2025, 3, 1))
+    case_c = _worked_case(north, alice, D(2025, 2, 1))
+    case_d = _worked_case(north, alice, D(2025, 3, 5))
+    p1 = _member(case_a, member_role=choices.MemberRole.PRINCIPAL)
+    p3 = _member(case_b, member_role=choices.MemberRole.PRINCIPAL)
+    p4 = _member(case_c, member_role=choices.MemberRole.PRINCIPAL, consent=False)
+    p2 = _member(case_d, member_role=choices.MemberRole.PRINCIPAL)
+    p5 = _member(case_a)
+    _status_period(p1, choices.LegalStatus.UNDOCUMENTED_CN, D(2024, 6, 1), D(2025, 2, 10))
+    _status_period(p1, choices.LegalStatus.DETAINED_CN, D(2025, 2, 10), D(2025, 4, 1))
+    _status_period(p1, choices.LegalStatus.REPATRIATED, D(2025, 4, 1))
+    _status_period(p2, choices.LegalStatus.UNDOCUMENTED_CN, D(2024, 1, 1), D(2025, 3, 15))
+    _status_period(p2, choices.LegalStatus.DETAINED_CN, D(2025, 3, 15))
+    _status_period(p3, choices.LegalStatus.DETAINED_CN, D(2025, 1, 20), D(2025, 2, 1))
+    _status_period(p3, choices.LegalStatus.UNDOCUMENTED_CN, D(2025, 2, 1))
+    _status_period(p4, choices.LegalStatus.DETAINED_CN, D(2025, 1, 5))
+
+    child = choices.PersonRole.CHILD
+    hukou = choices.EntitlementKind.HOUSEHOLD_REGISTRATION
+    c1 = _member(case_a, role=child, born=2015)
+    _benefit(c1, hukou, choices.EntitlementStatus.DENIED, D(2024, 9, 1))
+    _benefit(c1, choices.EntitlementKind.SCHOOL, choices.EntitlementStatus.DENIED, D(2025, 1, 10))
+    _benefit(c1, choices.EntitlementKind.SCHOOL, choices.EntitlementStatus.GRANTED, D(2025, 5, 1))
+    _member(case_a, role=child, born=2015)
+    c3 = _member(case_a, role=child, born=2018)
+    _benefit(c3, hukou, choices.EntitlementStatus.PENDING, D(2025, 2, 1))
+    c4 = _member(case_a, role=child, born=2018)
+    _benefit(c4, hukou, choices.EntitlementStatus.DENIED, D(2024, 2, 1))
+    _benefit(c4, hukou, choices.EntitlementStatus.GRANTED, D(2025, 3, 1))
+    c5 = _member(case_a, role=child, born=2019)
+    _benefit(c5, hukou, choices.EntitlementStatus.DENIED, D(2020, 2, 1))
+    _status_period(c5, choices.LegalStatus.CHILD_REGISTERED, D(2021, 1, 1))
+    c6 = _member(case_a, role=child, born=2016, consent=False)
+    _benefit(c6, hukou, choices.EntitlementStatus.DENIED, D(2024, 2, 1))
+    # Refused medical care by a later record than a grant: refused.
+    _benefit(
+        p1, choices.EntitlementKind.MEDICAL_CARE, choices.EntitlementStatus.GRANTED, D(2024, 1, 1)
+    )
+    _benefit(
+        p1, choices.EntitlementKind.MEDICAL_CARE, choices.EntitlementStatus.DENIED, D(2025, 1, 3)
+    )
+
+    _incident_about(case_a, choices.IncidentKind.RAID, D(2025, 1, 15), p1)
+    _incident_about(case_a, choices.IncidentKind.ARREST, D(2025, 2, 10), p1, p5)
+    _incident_about(case_a, choices.IncidentKind.DETENTION, D(2025, 2, 10), p1)
+    _incident_about(case_c, choices.IncidentKind.RAID, D(2025, 3, 3), p4)
+    _incident_about(case_a, choices.IncidentKind.DETENTION, D(2025, 5, 5), p5)
+    _incident_about(case_a, choices.IncidentKind.DEPORTATION, D(2025, 5, 20), p5)
+    _incident_about(case_a, choices.IncidentKind.RAID, D(2024, 12, 31), p1)  # before the period
+
+    _followed_up(case_a, task_on=D(2025, 1, 15), note_on=D(2025, 1, 20))
+    _followed_up(case_b, note_on=D(2025, 3, 11))
+    _followed_up(case_c, task_on=D(2025, 2, 2))
+
+    south = CaseFactory(team=south, owner=charlie, opened_on=D(2025, 2, 1))
+    AssignmentFactory(case=south, user=charlie)
+    s1 = _member(south, member_role=choices.MemberRole.PRINCIPAL)
+    _status_period(s1, choices.LegalStatus.DETAINED_CN, D(2025, 3, 1))
+    _benefit(s1, choices.EntitlementKind.SCHOOL, choices.EntitlementStatus.DENIED, D(2025, 2, 1))
+    _incident_about(south, choices.IncidentKind.RAID, D(2025, 1, 15), s1)
+    _followed_up(south, note_on=D(2025, 2, 3))
+    return Caseload(
+        case_a=case_a,
+        case_b=case_b,
+        case_c=case_c,
+        case_d=case_d,
+        south=south,
+        p1=p1,
+        p2=p2,
+        p3=p3,
+        p4=p4,
+        p5=p5,
+        c1=c1,
+        s1=s1,
+    )

@@ -3,7 +3,6 @@ The Django admin: every page loads, lists never show decrypted values, a person 
 reference or by exact name, and staff see only the rows `visible_to` gives them.
 """
 
-import copy
 import datetime
 
 import pytest
@@ -34,7 +33,7 @@ from casework.models import (
 from casework.services import case_break_glass
 
 from ..admin_forms import admin_form_data
-from ..conftest import FAST_HASHERS, built_once_per_module, sign_in
+from ..conftest import built_once, sign_in
 from ..factories import CaseMemberFactory, TeamFactory
 from ..scenarios import Household, household_with_every_record, persona
 
@@ -77,23 +76,9 @@ def _build() -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def _built(django_db_setup, django_db_blocker, module_media):
-    # Most tests here only read the two households (or change them in their own transaction):
-    # built once for the module (see built_once_per_module).
-    yield from built_once_per_module(_build, django_db_blocker, module_media)
-
-
-@pytest.fixture
-def _households(_built, db) -> dict:
-    return copy.deepcopy(_built)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_media(settings, module_media):
-    # The households' files, written once for the module, are where each test looks for them.
-    settings.MEDIA_ROOT = module_media
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+# Most tests here only read the two households (or change them in their own transaction):
+# built once for the module (see built_once_per_module).
+_built_once, _households = built_once(_build, name="_households")
 
 
 @pytest.fixture

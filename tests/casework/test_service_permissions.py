@@ -47,7 +47,15 @@ from casework.models import (
 from consent.models import Consent, Method, Scope
 from consent.services import consent_record
 
-from ..factories import AssignmentFactory, CaseFactory, MembershipFactory, UserFactory
+from ..conftest import built_once
+from ..factories import (
+    AssignmentFactory,
+    CaseFactory,
+    MembershipFactory,
+    TeamFactory,
+    UserFactory,
+)
+from ..scenarios import case_with_one_member, child_added_after_a_raid, persona
 
 D = datetime.date
 
@@ -65,23 +73,17 @@ class North:
     amal: object  # a legal advocate of another team
 
 
-@pytest.fixture
-def north(north_case, alice, lena, team_north, team_south):
-    mother = north_case.people.get()
-    child = services.person_create(
-        actor=alice, case=north_case, full_name="김아이", role=PersonRole.CHILD
-    )
+def _build() -> North:
+    alice, _bob, _sue = persona("alice"), persona("bob"), persona("sue")
+    team_north, team_south = TeamFactory(name="North"), TeamFactory(name="South")
+    north_case = case_with_one_member(team=team_north, caseworker=alice)
+    lena = persona("lena")
+    AssignmentFactory(case=north_case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
+    family = child_added_after_a_raid(case=north_case, caseworker=alice)
+    mother, child = family.mother, family.child
     tie = services.relationship_create(
         from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF, actor=alice
     )
-    incident = services.incident_record(
-        case=north_case,
-        kind=IncidentKind.RAID,
-        occurred_on=D(2024, 5, 1),
-        region=Region.JILIN,
-        actor=alice,
-    )
-    task = services.task_create(case=north_case, title="Visit", actor=alice, assignee=alice)
     services.case_flag_set(case=north_case, kind=CaseFlag.Kind.CHILD_AT_RISK, actor=alice)
     other_case = CaseFactory(team=team_north, owner=alice)
     neighbour = services.person_create(
@@ -93,7 +95,14 @@ def north(north_case, alice, lena, team_north, team_south):
         consent_record(
             person=person, actor=alice, method=Method.WRITTEN, scopes=[Scope.SHARE_WITH_ADVOCATES]
         )
-    return North(north_case, mother, child, tie, incident, task, lena, neighbour, amal)
+    return North(
+        north_case, mother, child, tie, family.incident, family.task, lena, neighbour, amal
+    )
+
+
+# Each write service is refused against the same case, which a test changes only in its own
+# transaction: built once for the module (see built_once_per_module).
+_built_once, north = built_once(_build, name="north")
 
 
 def _status(**extra):

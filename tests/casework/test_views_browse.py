@@ -24,13 +24,13 @@ from casework.choices import (
     MemberRole,
     PersonRole,
     Region,
-    RelationshipKind,
     RiskLevel,
     StatusSource,
 )
 from tests.conftest import sign_in
 
 from ..factories import AdvocateFactory, AssignmentFactory, CaseMemberFactory
+from ..scenarios import mother_child_and_unmarried_father
 
 D = datetime.date
 MOTHER = "김순희"
@@ -65,40 +65,13 @@ def _case(team, actor, name, *, risk=RiskLevel.MEDIUM, caseworkers=None):
 
 @pytest.fixture
 def family(team_north, alice):
-    """A mother, her child and the child's Chinese father, unmarried, in one case of alice's."""
-    mother = _person(alice, MOTHER, aliases=["Kim Sun Hui"], date_of_birth=D(1984, 5, 17))
-    child = _person(alice, "李明", role=PersonRole.CHILD, date_of_birth=D(2012, 3, 4))
-    father = _person(alice, "王强", role=PersonRole.PARTNER, date_of_birth=D(1978, 1, 1))
-    case = services.case_open(
-        team=team_north,
-        actor=alice,
-        risk_level=RiskLevel.HIGH,
-        summary="Mother and child in hiding.",
-        members=[
-            (mother, MemberRole.PRINCIPAL),
-            (child, MemberRole.CHILD),
-            (father, MemberRole.PARTNER),
-        ],
-        caseworkers=[alice],
-    )
-    for parent in (mother, father):
-        services.relationship_create(
-            from_person=parent, to_person=child, kind=RelationshipKind.PARENT_OF, actor=alice
-        )
-    services.relationship_create(
-        from_person=mother,
-        to_person=father,
-        kind=RelationshipKind.PARTNER_OF,
-        marriage_registered=False,
-        actor=alice,
-    )
-    return {"case": case, "mother": mother, "child": child, "father": father}
+    return mother_child_and_unmarried_father(team=team_north, caseworker=alice, mother_name=MOTHER)
 
 
 @pytest.fixture
 def attachment(family, alice):
     upload = SimpleUploadedFile("김순희 passport.pdf", PDF, content_type="application/pdf")
-    return services.attachment_add(case=family["case"], uploaded_file=upload, actor=alice)
+    return services.attachment_add(case=family.case, uploaded_file=upload, actor=alice)
 
 
 def _views(user, target):
@@ -134,8 +107,8 @@ def test_pages_render_for_alice(client, alice, family, attachment):
     for url in (
         reverse("casework:dashboard"),
         reverse("casework:case_list"),
-        case_url(family["case"]),
-        person_url(family["mother"]),
+        case_url(family.case),
+        person_url(family.mother),
         download_url(attachment),
     ):
         assert client.get(url).status_code == 200, url
@@ -188,7 +161,7 @@ def test_dashboard_for_a_supervisor_shows_the_team_cases(client, team_north, bob
 def test_dashboard_lists_followups_due_and_overdue(client, family, alice):
     """Overdue and due-today follow-ups show, marked; one due next month does not."""
     today = timezone.localdate()
-    case = family["case"]
+    case = family.case
     services.task_create(
         case=case, title="Overdue call", actor=alice, due_on=today - datetime.timedelta(days=2)
     )
@@ -207,17 +180,17 @@ def test_dashboard_lists_followups_due_and_overdue(client, family, alice):
 def test_dashboard_lists_recent_status_changes_and_incidents(client, family, alice):
     """A detention and an arrest last week appear under the recent news."""
     today = timezone.localdate()
-    _status(family["mother"], alice, LegalStatus.DETAINED_CN, today - datetime.timedelta(days=5))
+    _status(family.mother, alice, LegalStatus.DETAINED_CN, today - datetime.timedelta(days=5))
     services.incident_record(
-        case=family["case"],
+        case=family.case,
         kind=IncidentKind.ARREST,
         occurred_on=today - datetime.timedelta(days=5),
         region=Region.JILIN,
-        people=[family["mother"]],
+        people=[family.mother],
         actor=alice,
     )
     response = sign_in(client, alice).get(reverse("casework:dashboard"))
-    assert [s.person for s in response.context["status_changes"]] == [family["mother"]]
+    assert [s.person for s in response.context["status_changes"]] == [family.mother]
     assert [i.kind for i in response.context["incidents"]] == [IncidentKind.ARREST]
     body = response.content.decode()
     assert "Detained in China" in body
@@ -227,12 +200,10 @@ def test_dashboard_lists_recent_status_changes_and_incidents(client, family, ali
 def test_dashboard_alerts_on_detention_longer_than_the_setting(client, family, alice, settings):
     """Detained for 20 days alerts under a 14-day threshold (the default), not under 30."""
     start = timezone.localdate() - datetime.timedelta(days=20)
-    _status(family["mother"], alice, LegalStatus.DETAINED_CN, start)
+    _status(family.mother, alice, LegalStatus.DETAINED_CN, start)
     sign_in(client, alice)
     response = client.get(reverse("casework:dashboard"))
-    assert [(s.person, days) for s, days in response.context["detained"]] == [
-        (family["mother"], 20)
-    ]
+    assert [(s.person, days) for s, days in response.context["detained"]] == [(family.mother, 20)]
     assert "Detained for more than 14 days" in response.content.decode()
     settings.SHIMTEO_DETAINED_ALERT_DAYS = 30
     assert client.get(reverse("casework:dashboard")).context["detained"] == []
@@ -248,7 +219,7 @@ def _listed(response) -> list[str]:
 def test_case_list_shows_the_principals_name(client, family, alice):
     """The list names each case's principal, decrypted for the caseworker."""
     response = sign_in(client, alice).get(reverse("casework:case_list"))
-    assert _listed(response) == [family["case"].reference]
+    assert _listed(response) == [family.case.reference]
     assert MOTHER in response.content.decode()
 
 
@@ -257,25 +228,25 @@ def test_case_list_hides_other_teams_cases(client, family, charlie, team_south):
     south = _case(team_south, charlie, "South's")
     response = sign_in(client, charlie).get(reverse("casework:case_list"))
     assert _listed(response) == [south.reference]
-    assert family["case"].reference not in response.content.decode()
+    assert family.case.reference not in response.content.decode()
 
 
 def test_case_list_for_a_supervisor_has_every_team_case(client, family, team_north, bob, sue):
     """Sue sees alice's and bob's cases of her team."""
     bobs = _case(team_north, bob, "Bob's")
     response = sign_in(client, sue).get(reverse("casework:case_list"))
-    assert set(_listed(response)) == {family["case"].reference, bobs.reference}
+    assert set(_listed(response)) == {family.case.reference, bobs.reference}
 
 
 def test_case_list_filters_by_status_risk_and_legal_status(client, family, team_north, alice):
     """The filters of the form narrow the list."""
     other = _case(team_north, alice, "Other", risk=RiskLevel.LOW)
-    _status(family["mother"], alice, LegalStatus.DETAINED_CN, D(2024, 1, 1))
+    _status(family.mother, alice, LegalStatus.DETAINED_CN, D(2024, 1, 1))
     sign_in(client, alice)
     url = reverse("casework:case_list")
     assert _listed(client.get(url, {"risk_level": "low"})) == [other.reference]
     assert _listed(client.get(url, {"status": "open", "legal_status": "detained_cn"})) == [
-        family["case"].reference
+        family.case.reference
     ]
     assert _listed(client.get(url, {"status": "closed"})) == []
 
@@ -284,7 +255,7 @@ def test_case_list_finds_children_without_hukou(client, family, team_north, alic
     """The quick filter lists the case of a child refused household registration."""
     _case(team_north, alice, "Other")
     services.entitlement_record(
-        person=family["child"],
+        person=family.child,
         kind=EntitlementKind.HOUSEHOLD_REGISTRATION,
         status=EntitlementStatus.DENIED,
         as_of=D(2013, 1, 1),
@@ -294,7 +265,7 @@ def test_case_list_finds_children_without_hukou(client, family, team_north, alic
         reverse("casework:case_list"),
         {"entitlement_denied": "household_registration", "denied_to": "child"},
     )
-    assert _listed(response) == [family["case"].reference]
+    assert _listed(response) == [family.case.reference]
 
 
 def test_case_list_finds_a_hangul_name_typed_decomposed(client, family, team_north, alice):
@@ -302,7 +273,7 @@ def test_case_list_finds_a_hangul_name_typed_decomposed(client, family, team_nor
     _case(team_north, alice, "Other")
     decomposed = unicodedata.normalize("NFD", MOTHER)
     response = sign_in(client, alice).post(reverse("casework:case_list"), {"q": decomposed})
-    assert _listed(response) == [family["case"].reference]
+    assert _listed(response) == [family.case.reference]
     search = AuditEvent.objects.filter(actor=alice, target_type="casework.case", target_id="")
     assert [event.detail for event in search] == [{"searched": True, "matches": 1}]
 
@@ -312,8 +283,8 @@ def test_case_list_finds_an_alias_and_a_person_reference(client, family, team_no
     _case(team_north, alice, "Other")
     sign_in(client, alice)
     url = reverse("casework:case_list")
-    assert _listed(client.post(url, {"q": "KIM SUN HUI"})) == [family["case"].reference]
-    assert _listed(client.post(url, {"q": family["child"].reference})) == [family["case"].reference]
+    assert _listed(client.post(url, {"q": "KIM SUN HUI"})) == [family.case.reference]
+    assert _listed(client.post(url, {"q": family.child.reference})) == [family.case.reference]
 
 
 def test_case_list_paginates_by_25(client, team_north, alice):
@@ -380,41 +351,41 @@ def test_case_list_query_count_does_not_grow_with_the_page(client, team_north, a
 
 def test_case_page_shows_members_family_and_staff(client, family, alice):
     """The case page lists the members with roles and status, the family and the assignments."""
-    _status(family["mother"], alice, LegalStatus.UNDOCUMENTED_CN, D(2005, 1, 1))
-    response = sign_in(client, alice).get(case_url(family["case"]))
+    _status(family.mother, alice, LegalStatus.UNDOCUMENTED_CN, D(2005, 1, 1))
+    response = sign_in(client, alice).get(case_url(family.case))
     body = response.content.decode()
-    for person in ("mother", "child", "father"):
-        assert family[person].reference in body
+    for person in (family.mother, family.child, family.father):
+        assert person.reference in body
     assert "Undocumented in China" in body
     assert "Mother and child in hiding." in body
     partners = response.context["family"].partners
-    assert [(p.person, p.marriage_registered) for p in partners] == [(family["father"], False)]
-    assert response.context["family"].children == [family["child"]]
+    assert [(p.person, p.marriage_registered) for p in partners] == [(family.father, False)]
+    assert response.context["family"].children == [family.child]
     assert "marriage not registered" in body
     assert "alice" in body
 
 
 def test_case_page_timeline_is_newest_first(client, family, alice):
     """Note, incident, benefit and status appear newest first: today's note at the top."""
-    services.case_note_add(case=family["case"], body="Met the family today.", actor=alice)
+    services.case_note_add(case=family.case, body="Met the family today.", actor=alice)
     services.incident_record(
-        case=family["case"],
+        case=family.case,
         kind=IncidentKind.BENEFIT_DENIED,
         occurred_on=D(2019, 9, 2),
         region=Region.JILIN,
         description="Refused at the school gate.",
-        people=[family["child"]],
+        people=[family.child],
         actor=alice,
     )
     services.entitlement_record(
-        person=family["child"],
+        person=family.child,
         kind=EntitlementKind.SCHOOL,
         status=EntitlementStatus.DENIED,
         as_of=D(2019, 9, 1),
         actor=alice,
     )
-    _status(family["mother"], alice, LegalStatus.UNDOCUMENTED_CN, D(2005, 1, 1))
-    body = sign_in(client, alice).get(case_url(family["case"])).content.decode()
+    _status(family.mother, alice, LegalStatus.UNDOCUMENTED_CN, D(2005, 1, 1))
+    body = sign_in(client, alice).get(case_url(family.case)).content.decode()
     timeline = body[body.index('class="timeline"') :]
     positions = [
         timeline.index(text)
@@ -430,8 +401,8 @@ def test_case_page_timeline_is_newest_first(client, family, alice):
 
 def test_case_page_header_shows_the_flags(client, family, alice):
     """A raised flag is shown in the header of the case page."""
-    services.case_flag_set(case=family["case"], kind="unsafe_to_contact", actor=alice)
-    body = sign_in(client, alice).get(case_url(family["case"])).content.decode()
+    services.case_flag_set(case=family.case, kind="unsafe_to_contact", actor=alice)
+    body = sign_in(client, alice).get(case_url(family.case)).content.decode()
     header = body[
         body.index('class="case-header"') : body.index("</header>", body.index("case-header"))
     ]
@@ -440,37 +411,37 @@ def test_case_page_header_shows_the_flags(client, family, alice):
 
 def test_case_page_offers_forms_to_its_caseworker_only(client, family, alice, sue):
     """Alice gets the links to the forms; a legal advocate gets none; sue may also share."""
-    note_add = reverse("casework:note_add", args=[family["case"].reference])
-    share = reverse("casework:case_share", args=[family["case"].reference])
-    body = sign_in(client, alice).get(case_url(family["case"])).content.decode()
+    note_add = reverse("casework:note_add", args=[family.case.reference])
+    share = reverse("casework:case_share", args=[family.case.reference])
+    body = sign_in(client, alice).get(case_url(family.case)).content.decode()
     assert note_add in body
     assert share not in body
-    assert share in sign_in(client, sue).get(case_url(family["case"])).content.decode()
+    assert share in sign_in(client, sue).get(case_url(family.case)).content.decode()
     advocate = AdvocateFactory(username="advocate")
-    AssignmentFactory(case=family["case"], user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
-    body = sign_in(client, advocate).get(case_url(family["case"])).content.decode()
+    AssignmentFactory(case=family.case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
+    body = sign_in(client, advocate).get(case_url(family.case)).content.decode()
     assert note_add not in body
 
 
 def test_case_page_view_is_audited(client, family, alice):
     """Each opening of the case page adds a view event for alice."""
     sign_in(client, alice)
-    client.get(case_url(family["case"]))
-    client.get(case_url(family["case"]))
-    assert _views(alice, family["case"]).count() == 2
+    client.get(case_url(family.case))
+    client.get(case_url(family.case))
+    assert _views(alice, family.case).count() == 2
 
 
 def test_case_page_is_404_for_another_team(client, family, charlie):
     """Charlie gets 404, and no view is recorded."""
-    response = sign_in(client, charlie).get(case_url(family["case"]))
+    response = sign_in(client, charlie).get(case_url(family.case))
     assert response.status_code == 404
-    assert not _views(charlie, family["case"]).exists()
+    assert not _views(charlie, family.case).exists()
 
 
 def test_case_page_for_the_supervisor_shows_who_viewed_it(client, family, alice, sue):
     """Sue sees the case of her team and that alice viewed it."""
-    sign_in(client, alice).get(case_url(family["case"]))
-    response = sign_in(client, sue).get(case_url(family["case"]))
+    sign_in(client, alice).get(case_url(family.case))
+    response = sign_in(client, sue).get(case_url(family.case))
     assert response.status_code == 200
     assert {viewer.username for viewer in response.context["viewers"]} == {"alice", "sue"}
     assert "Who viewed this case" in response.content.decode()
@@ -480,8 +451,8 @@ def test_case_page_hides_viewers_from_a_legal_advocate(client, family):
     """An advocate the case is shared with reads it, but not who else viewed it."""
     advocate = AdvocateFactory(username="advocate")
     # The consent needed to share through the service is not what is tested here.
-    AssignmentFactory(case=family["case"], user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
-    response = sign_in(client, advocate).get(case_url(family["case"]))
+    AssignmentFactory(case=family.case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
+    response = sign_in(client, advocate).get(case_url(family.case))
     assert response.status_code == 200
     assert response.context["may_see_viewers"] is False
     assert "Who viewed this case" not in response.content.decode()
@@ -498,7 +469,7 @@ def test_case_page_of_an_unknown_reference_is_404(client, alice):
 
 def test_person_page_shows_identity_history_and_family(client, family, alice):
     """The mother's page shows her name, alias, status history, benefits, incidents and family."""
-    mother = family["mother"]
+    mother = family.mother
     _status(mother, alice, LegalStatus.UNDOCUMENTED_CN, D(2005, 1, 1))
     _status(mother, alice, LegalStatus.DETAINED_CN, D(2023, 4, 2))
     services.entitlement_record(
@@ -509,7 +480,7 @@ def test_person_page_shows_identity_history_and_family(client, family, alice):
         actor=alice,
     )
     services.incident_record(
-        case=family["case"],
+        case=family.case,
         kind=IncidentKind.ARREST,
         occurred_on=D(2023, 4, 2),
         region=Region.JILIN,
@@ -522,20 +493,20 @@ def test_person_page_shows_identity_history_and_family(client, family, alice):
         assert text in body
     assert "Medical care" in body
     assert "Arrest" in body
-    assert family["case"].reference in body
-    assert response.context["family"].children == [family["child"]]
-    assert family["father"].reference in body
+    assert family.case.reference in body
+    assert response.context["family"].children == [family.child]
+    assert family.father.reference in body
 
 
 def test_person_page_view_is_audited(client, family, alice):
     """Opening a person's page records a view of that person."""
-    sign_in(client, alice).get(person_url(family["child"]))
-    assert _views(alice, family["child"]).count() == 1
+    sign_in(client, alice).get(person_url(family.child))
+    assert _views(alice, family.child).count() == 1
 
 
 def test_person_page_is_404_for_another_team(client, family, charlie):
     """Charlie cannot open the mother's page, and nothing of her shows."""
-    response = sign_in(client, charlie).get(person_url(family["mother"]))
+    response = sign_in(client, charlie).get(person_url(family.mother))
     assert response.status_code == 404
     assert MOTHER not in response.content.decode()
 
@@ -547,9 +518,9 @@ def test_person_page_lists_only_visible_cases(client, family, team_south, alice,
     )
     # Charlie may not bring alice's person into his case (casework.permissions); a member
     # of both stays from a case that moved team.
-    CaseMemberFactory(case=south, person=family["mother"], role=MemberRole.PRINCIPAL)
-    response = sign_in(client, alice).get(person_url(family["mother"]))
-    assert list(response.context["cases"]) == [family["case"]]
+    CaseMemberFactory(case=south, person=family.mother, role=MemberRole.PRINCIPAL)
+    response = sign_in(client, alice).get(person_url(family.mother))
+    assert list(response.context["cases"]) == [family.case]
     assert south.reference not in response.content.decode()
 
 
@@ -564,12 +535,12 @@ def test_download_returns_the_original_bytes_without_caching(client, family, ali
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
     # The saved name carries references, never the uploaded (personal) name.
-    assert family["case"].reference in response["Content-Disposition"]
+    assert family.case.reference in response["Content-Disposition"]
     assert "passport" not in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
     assert response["X-Content-Type-Options"] == "nosniff"
     events = AuditEvent.objects.filter(actor=alice, action="download", target_id=str(attachment.pk))
-    assert [event.case_id for event in events] == [family["case"].pk]
+    assert [event.case_id for event in events] == [family.case.pk]
 
 
 def test_download_is_404_for_another_team(client, charlie, attachment):
@@ -607,6 +578,6 @@ def test_url_if_exists_still_fails_on_wrong_arguments(db):
 
 def test_case_header_for_a_form_page_links_back_to_the_case(family):
     """Without the heading, the header names the case as a link to its page."""
-    html = _render("{% case_header case as_heading=False %}", case=family["case"])
-    assert f'href="{case_url(family["case"])}"' in html
+    html = _render("{% case_header case as_heading=False %}", case=family.case)
+    assert f'href="{case_url(family.case)}"' in html
     assert "<h1>" not in html

@@ -5,7 +5,6 @@ was typed; another team's caseworker gets 404 and a legal advocate of the case 4
 """
 
 import datetime
-from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,36 +55,16 @@ from ..factories import (
     TeamFactory,
     UserFactory,
 )
+from ..scenarios import child_added_after_a_raid
 
 D = datetime.date
 THREE_DAYS_AGO = dates.today() - datetime.timedelta(days=3)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-@dataclass
-class North:
-    case: Case
-    mother: Person
-    child: Person
-    incident: Incident
-    task: Task
-
-
 @pytest.fixture
 def north(north_case, alice):
-    mother = north_case.people.get()
-    child = PersonFactory(full_name="김아이", role=PersonRole.CHILD, date_of_birth=D(2012, 3, 4))
-    CaseMember.objects.create(case=north_case, person=child, role=MemberRole.CHILD)
-    incident = services.incident_record(
-        case=north_case,
-        kind=IncidentKind.RAID,
-        occurred_on=D(2024, 5, 1),
-        region=Region.JILIN,
-        people=[mother],
-        actor=alice,
-    )
-    task = services.task_create(case=north_case, title="Visit", actor=alice, assignee=alice)
-    return North(case=north_case, mother=mother, child=child, incident=incident, task=task)
+    return child_added_after_a_raid(case=north_case, caseworker=alice)
 
 
 def _consent(person, actor, scopes=(Scope.SHARE_WITH_ADVOCATES,)):

@@ -4,8 +4,6 @@ case she is assigned to and all it holds; bob (same team, not assigned) and char
 see none of it; sue, who supervises team North, sees all of North's cases; a superuser sees all.
 """
 
-import copy
-
 import pytest
 from django.urls import reverse
 from knox.models import AuthToken
@@ -32,7 +30,7 @@ from casework.models import (
 from casework.permissions import can_edit_case, editable_cases
 from casework.selectors import my_cases
 
-from ..conftest import FAST_HASHERS, built_once_per_module, sign_in
+from ..conftest import built_once, sign_in
 from ..factories import AdvocateFactory, AssignmentFactory, MembershipFactory, TeamFactory
 from ..scenarios import household_with_every_record, persona
 
@@ -69,23 +67,9 @@ def _build() -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def _built(django_db_setup, django_db_blocker, module_media):
-    # Each model is checked for each persona against the same two cases, which a test changes
-    # only in its own transaction: built once for the module (see built_once_per_module).
-    yield from built_once_per_module(_build, django_db_blocker, module_media)
-
-
-@pytest.fixture
-def _cases(_built, db) -> dict:
-    return copy.deepcopy(_built)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_media(settings, module_media):
-    # The cases' files, written once for the module, are where each test looks for them.
-    settings.MEDIA_ROOT = module_media
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+# Each model is checked for each persona against the same two cases, which a test changes
+# only in its own transaction: built once for the module (see built_once_per_module).
+_built_once, _cases = built_once(_build, name="_cases")
 
 
 @pytest.fixture

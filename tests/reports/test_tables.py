@@ -7,7 +7,8 @@ from consent.models import Consent
 from reports import tables
 from reports.tables import Filters
 
-from .conftest import PERIOD, D, consenting
+from ..scenarios import D, consenting
+from .conftest import PERIOD
 from .test_suppression import derivable, published_equations
 
 

@@ -3,7 +3,6 @@ Data of team South that team North must never see: a case of charlie's with a mo
 and every kind of record hanging off them, built through the services as the app builds it.
 """
 
-import copy
 from dataclasses import dataclass
 
 import pytest
@@ -28,7 +27,7 @@ from intake.services import intake_start
 from legal_aid.models import AdvocacyDocument
 from legal_aid.services import document_request
 
-from ..conftest import FAST_HASHERS, built_once_per_module
+from ..conftest import built_once
 from ..factories import MembershipFactory, TeamFactory, UserFactory
 from ..scenarios import household_with_every_record, persona
 
@@ -193,24 +192,9 @@ def _build_south() -> SouthData:
     )
 
 
-@pytest.fixture(scope="module")
-def _south_built(django_db_setup, django_db_blocker, module_media):
-    # Some hundred tests of the permission matrix read South's data and change it only in their
-    # own transaction: built once per module, as setUpTestData would (see built_once_per_module).
-    yield from built_once_per_module(_build_south, django_db_blocker, module_media)
-
-
-@pytest.fixture
-def south(_south_built, db) -> SouthData:
-    """South's data, fresh for this test (its rows as the module built them)."""
-    return copy.deepcopy(_south_built)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_media(settings, module_media):
-    # South's files, written once for the module, are where each of its tests looks for them.
-    settings.MEDIA_ROOT = module_media
-    settings.PASSWORD_HASHERS = FAST_HASHERS
+# Some hundred tests of the permission matrix read South's data and change it only in their
+# own transaction: built once per module, as setUpTestData would (see built_once_per_module).
+_built_once, south = built_once(_build_south, name="south")
 
 
 # The personas of South are the ones South's data was built with.
