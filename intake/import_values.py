@@ -25,7 +25,18 @@ from casework.choices import (
 )
 from consent.models import Method, Scope
 
+from . import spreadsheet
+from .import_reading import Sheet
+
 LANGUAGES = ("en", "ko", "zh-hans")
+# Rows shown as read, cell by cell, for the supervisor to confirm before importing.
+PREVIEW_ROWS = 10
+# Distinct unknown values offered for a mapping, at most.
+MAX_UNKNOWN_VALUES = 100
+# Distinct dates listed as read (those not typed as ISO), beyond the preview's rows.
+MAX_DATES_LISTED = 500
+# A cell a spreadsheet program would run as a formula when the data is opened again.
+FORMULA_STARTS = ("=", "@", "\t", "\r")
 # The columns whose cells are codes of a catalogue, and the catalogue.
 CHOICE_COLUMNS = {
     "sex": Sex,
@@ -232,3 +243,79 @@ def _iso(text: str, year: int, month: int, day: int) -> DateReading:
         return DateReading(datetime.date(year, month, day).isoformat())
     except ValueError:
         return DateReading(text)  # 31/02: the form refuses it as typed, on its column
+
+
+# Reading a sheet's rows
+
+
+def interpret(sheet: Sheet, options: dict) -> dict:
+    """
+    Read each row's labels into codes and its dates into ISO dates, in place (the cell as typed
+    is kept in `row.typed`), and say what the supervisor must look at: the values no catalogue
+    knows, and whether the file has dates whose day and month could be either way round.
+    """
+    mappings = options.get("mappings", {})
+    day_first = options.get("day_first")
+    if day_first is None:
+        # Korean and Chinese staff write 4/3/1995 for 4 March.
+        day_first = sheet.local_headers or sheet.encoding.get("used") in spreadsheet.LEGACY
+    unknown = {}  # (column, folded) -> as typed
+    dates_read = {}  # as typed -> ISO, for every date not typed as ISO
+    ambiguous = 0
+    for row in sheet.rows:
+        for key, text in list(row.values.items()):
+            if not text:
+                continue
+            if key in CHOICE_COLUMNS:
+                parts = split(text) if key in MULTIPLE else [text]
+                read = []
+                for part in parts:
+                    code = choice_of(key, part, mappings)
+                    # A formula is refused on its row, never offered for a mapping.
+                    if code is None and not part.startswith(FORMULA_STARTS):
+                        unknown.setdefault((key, fold(part)), part)
+                    read.append(code or part)
+                value = "; ".join(read)
+            elif key in DATE_COLUMNS:
+                reading = read_date(text, day_first=day_first)
+                ambiguous += reading.ambiguous
+                value = reading.text
+                if value != text and len(dates_read) < MAX_DATES_LISTED:
+                    dates_read.setdefault(text, value)
+            else:
+                continue
+            if value != text:
+                row.typed[key] = text
+                row.values[key] = value
+    questions = []
+    if sheet.encoding and not sheet.encoding["certain"]:
+        questions.append("encoding")
+    if ambiguous and options.get("day_first") is None:
+        questions.append("day_order")
+    return {
+        "encoding": sheet.encoding,
+        "sheets": sheet.sheets,
+        "sheet": sheet.sheet,
+        "header_row": sheet.header_row,
+        "skipped": [list(skipped) for skipped in sheet.skipped],
+        "day_first": day_first,
+        "ambiguous_dates": ambiguous,
+        # A file with more unknown values than this has a column in the wrong place: the rows'
+        # errors say so, and a form of hundreds of choices would help nobody.
+        "unknown": [[key, folded, typed] for (key, folded), typed in sorted(unknown.items())][
+            :MAX_UNKNOWN_VALUES
+        ],
+        "questions": questions,
+        "dates_read": sorted(dates_read.items(), key=lambda pair: pair[1]),
+        "preview": [
+            {
+                "row": row.number,
+                "cells": [
+                    [key, row.typed.get(key, value), value]
+                    for key, value in row.values.items()
+                    if value
+                ],
+            }
+            for row in sheet.rows[:PREVIEW_ROWS]
+        ],
+    }

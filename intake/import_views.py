@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import record
 
-from . import import_values, importing, selectors, spreadsheet, tasks
+from . import import_columns, import_values, importing, selectors, spreadsheet, tasks
 from .forms import ImportReadingForm, ImportUploadForm
 from .models import ImportBatch
 from .views import audited_refusals
@@ -53,7 +53,7 @@ def import_list(request):
     context = {
         "form": form,
         "batches": selectors.my_imports(request.user)[:50],
-        "columns": importing.COLUMNS,
+        "columns": import_columns.COLUMNS,
     }
     return render(request, "intake/imports.html", context, status=400 if form.errors else 200)
 
@@ -64,7 +64,7 @@ def _batch(request, batch_ref) -> ImportBatch:
 
 def column_name(key: str) -> str:
     """A template column's name in the interface language (the key when there is none)."""
-    column = next((column for column in importing.COLUMNS if column.key == key), None)
+    column = next((column for column in import_columns.COLUMNS if column.key == key), None)
     if column is None:
         return key
     language = (get_language() or "en").lower()
@@ -92,7 +92,7 @@ def _preview(report: dict) -> dict:
     rows = report.get("preview", [])
     keys = [
         key
-        for key in importing.KEYS
+        for key in import_columns.KEYS
         if any(cell[0] == key for row in rows for cell in row["cells"])
     ]
     shown = []

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from casework.models import Case, Person
-from intake.importing import KEYS
+from intake.import_columns import KEYS
 from intake.models import ImportBatch, IntakeSubmission
 
 from ..conftest import sign_in
@@ -82,7 +82,7 @@ def as_csv(rows) -> bytes:
 
 
 def as_xlsx(rows, korean_headers=True) -> bytes:
-    from intake.importing import COLUMNS
+    from intake.import_columns import COLUMNS
 
     workbook = Workbook()
     sheet = workbook.active

@@ -13,8 +13,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from casework.models import Person
-from intake.import_values import read_date, two_digit_year
-from intake.importing import interpret, read_rows
+from intake.import_reading import read_rows
+from intake.import_values import interpret, read_date, two_digit_year
 from intake.models import ImportBatch
 
 from ..conftest import sign_in
