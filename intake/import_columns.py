@@ -194,7 +194,47 @@ COLUMNS = (
         help_zh="low, medium, high, critical (默认: low)",
     ),
     Column("needs", "필요한 도움", "Needs", "", "", chinese="所需帮助"),
+    # A household: the rows sharing a number are one family with one case. The relation says
+    # who each is: the head (the person the case is about), their partner, a child.
+    Column(
+        "household",
+        "가구",
+        "Household",
+        "같은 가구의 사람들은 같은 번호",
+        "The same number for the people of one household",
+        chinese="户",
+        help_zh="同一户的人填写相同编号",
+    ),
+    Column(
+        "relation",
+        "관계",
+        "Relation",
+        "본인/세대주, 배우자, 모 또는 부 (자녀의), 자녀 (딸, 아들)",
+        "head, partner or spouse, mother or father of the children, child (daughter, son)",
+        chinese="关系",
+        help_zh="户主/本人, 配偶, 母亲或父亲 (子女的), 子女 (女儿, 儿子)",
+    ),
 )
+# Other headers staff give these columns.
+HEADER_SYNONYMS = {
+    "household": (
+        "가구번호",
+        "가구 번호",
+        "세대",
+        "household number",
+        "household no",
+        "户号",
+        "户编号",
+    ),
+    "relation": (
+        "가구주와의 관계",
+        "세대주와의 관계",
+        "relation to head",
+        "relationship",
+        "与户主关系",
+        "与户主的关系",
+    ),
+}
 KEYS = [column.key for column in COLUMNS]
 REQUIRED = [column.key for column in COLUMNS if column.required]
 
@@ -210,4 +250,7 @@ def header_names() -> dict:
     for column in COLUMNS:
         for name in (column.key, column.korean, column.english, column.chinese):
             names[fold_key(name)] = column.key
+    for key, synonyms in HEADER_SYNONYMS.items():
+        for name in synonyms:
+            names[fold_key(name)] = key
     return names

@@ -52,6 +52,8 @@ HEADER_ROWS = 10
 TOTAL_LINE = re.compile(
     r"^(?:total|totals|합계|총계|소계|总计|合计|小计|共计)(?![^\W\d_])", re.IGNORECASE
 )
+# The household number of the template's example rows: never imported, even if left in.
+EXAMPLE_HOUSEHOLDS = {fold_key(name) for name in ("example", "예시", "示例")}
 
 
 class UnreadableFile(Exception):
@@ -412,6 +414,9 @@ def _add_row(sheet: Sheet, header: list, number: int, texts: list) -> None:
             % {"limit": max_rows()}
         )
     values = {key: text for key, text in zip(header, texts, strict=False) if key}
+    if fold_key(values.get("household", "")) in EXAMPLE_HOUSEHOLDS:
+        sheet.skipped.append((number, "example"))
+        return
     sheet.rows.append(Row(number=number, values=values))
 
 

@@ -11,7 +11,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from casework import dates
 from casework.choices import (
@@ -27,6 +29,18 @@ from consent.models import Method, Scope
 
 from . import spreadsheet
 from .import_reading import Sheet
+
+
+class Relation(models.TextChoices):
+    """Who a person of an imported household is: the head the case is about, or a relative."""
+
+    HEAD = "head", _("Head of the household")
+    PARTNER = "partner", _("Partner (unmarried)")
+    SPOUSE = "spouse", _("Spouse (married)")
+    MOTHER = "mother", _("Mother of the children")
+    FATHER = "father", _("Father of the children")
+    CHILD = "child", _("Child")
+
 
 LANGUAGES = ("en", "ko", "zh-hans")
 # Rows shown as read, cell by cell, for the supervisor to confirm before importing.
@@ -48,6 +62,7 @@ CHOICE_COLUMNS = {
     "consent_method": Method,
     "consent_scopes": Scope,
     "risk_level": RiskLevel,
+    "relation": Relation,
 }
 # Columns holding several codes, separated by ; or , (or their full-width forms, or 、).
 MULTIPLE = {"benefits_refused", "consent_scopes"}
@@ -136,6 +151,40 @@ SHORT_FORMS = {
         EntitlementKind.LABOUR_INSURANCE: ("노동보험", "취업", "劳动保险", "就业"),
         EntitlementKind.SOCIAL_WELFARE: ("복지", "사회복지", "社会福利", "低保"),
         EntitlementKind.MARRIAGE_REGISTRATION: ("혼인신고", "혼인 등록", "结婚登记"),
+    },
+    "relation": {
+        Relation.HEAD: ("본인", "세대주", "가구주", "户主", "本人", "self", "head of household"),
+        Relation.PARTNER: ("동거인", "파트너", "伴侣", "同居"),
+        Relation.SPOUSE: (
+            "배우자",
+            "남편",
+            "아내",
+            "처",
+            "配偶",
+            "丈夫",
+            "妻子",
+            "妻",
+            "夫",
+            "husband",
+            "wife",
+        ),
+        Relation.MOTHER: ("모", "어머니", "엄마", "母", "母亲", "妈妈"),
+        Relation.FATHER: ("부", "아버지", "아빠", "父", "父亲", "爸爸"),
+        Relation.CHILD: (
+            "자녀",
+            "딸",
+            "아들",
+            "자",
+            "녀",
+            "子女",
+            "女儿",
+            "儿子",
+            "子",
+            "女",
+            "son",
+            "daughter",
+            "children",
+        ),
     },
     "risk_level": {
         RiskLevel.LOW: ("낮음", "하", "低"),

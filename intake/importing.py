@@ -31,7 +31,7 @@ from casework.models import Person
 from casework.permissions import can_supervise
 from vault.blind_index import derive_index_key
 
-from . import duplicates, import_values
+from . import duplicates, import_households, import_values
 from .forms import STEPS
 from .import_columns import KEYS, fold_key
 from .import_reading import Row, UnreadableFile, detect_format, read_rows
@@ -50,6 +50,9 @@ FIELD_COLUMNS = {
 }
 OVERRIDE_REASON = gettext_lazy("Risk level as given in the imported spreadsheet.")
 PHONE_CHARACTERS = set("0123456789 ()-+./")
+# The columns a row's fingerprint is made of: those of the template before households, so that a
+# file imported before them is still known when imported again.
+FINGERPRINT_KEYS = [key for key in KEYS if key not in ("household", "relation")]
 
 
 def max_bytes() -> int:
@@ -128,27 +131,67 @@ def answers_of(values: dict) -> dict:
 
 def check_row(row: Row) -> dict | None:
     """The row's cleaned intake, or None with `row.errors` filled (column, message)."""
-    row.errors = _formula_errors(row)
-    if row.errors:
+    return check_unit([row])
+
+
+def check_unit(rows: list) -> dict | None:
+    """
+    The cleaned intake of one household's rows (one row for a person alone): the head's row
+    for the person the case is about, the others for the Family step. None with the rows'
+    errors filled (column, message) when any row fails: a household is written whole or not.
+    """
+    for row in rows:
+        row.errors = _formula_errors(row)
+    if any(row.errors for row in rows):
         return None
-    answers = answers_of(row.values)
+    household = import_households.arrange(rows)
+    if household is None:
+        return None
+    head = household.head
+    answers = answers_of(head.values)
+    if len(rows) > 1:
+        answers["family"] = import_households.family_answers(household)
+        partner = household.partner
+        if partner is not None and partner.values.get("consent_method"):
+            # The partner's row states a consent of their own: the head's covers them too.
+            answers["consent"]["covers_partner"] = ["on"]
+    if any(row.errors for row in rows):
+        return None
     cleaned = {}
     for step, step_class in STEPS.items():
         forms = step_class(answers[step], answers=answers)
         if forms.is_valid():
             cleaned[step] = forms.cleaned()
             continue
+        if step == "family" and len(rows) > 1:
+            import_households.place_family_errors(household, forms)
+            continue
         for name, messages in forms.form.errors.items():
             column = FIELD_COLUMNS.get((step, name), name if name in KEYS else "")
-            row.errors.extend((column, message) for message in messages)
-    if row.errors:
+            head.errors.extend((column, message) for message in messages)
+    if any(row.errors for row in rows):
         return None
-    row.answers = answers
+    head.answers = answers
     return cleaned
 
 
 def fingerprint(values: dict) -> str:
-    normalised = [fold_key(values.get(key, "")) for key in KEYS]
+    return _digest([fold_key(values.get(key, "")) for key in FINGERPRINT_KEYS])
+
+
+def unit_fingerprint(rows: list) -> str:
+    """A row's fingerprint, or a household's: its members' rows with their relations, in order."""
+    if len(rows) == 1:
+        return fingerprint(rows[0].values)
+    return _digest(
+        [
+            [fold_key(row.values.get(key, "")) for key in (*FINGERPRINT_KEYS, "relation")]
+            for row in rows
+        ]
+    )
+
+
+def _digest(normalised: list) -> str:
     payload = json.dumps(normalised, ensure_ascii=False).encode()
     return hmac.new(derive_index_key(FINGERPRINT_SCOPE), payload, hashlib.sha256).hexdigest()
 
@@ -255,27 +298,38 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
         return _fail(batch, str(error))
     batch.total_rows = len(rows)
     batch.save(update_fields=["total_rows"])
+    units = import_households.units_of(rows)
     known = set(
         ImportedRow.objects.filter(
-            team=batch.team, fingerprint__in=[fingerprint(row.values) for row in rows]
+            team=batch.team, fingerprint__in=[unit_fingerprint(unit) for unit in units]
         ).values_list("fingerprint", flat=True)
     )
-    report, valid = [], 0
+    entries, valid, done = {}, 0, 0
     candidates, out_of_sight = set(), set()
-    for done, row in enumerate(rows, start=1):
-        cleaned = check_row(row)
-        entry = {"row": row.number, "errors": [list(error) for error in row.errors]}
+    for unit in units:
+        cleaned = check_unit(unit)
+        for row in unit:
+            entries[row.number] = {
+                "row": row.number,
+                "errors": [list(error) for error in row.errors],
+            }
         if cleaned is not None:
-            valid += 1
+            # Said once, on the row of the person the case is about.
+            entry = entries[_head_of(unit).number]
+            valid += len(unit)
             shown, pks = _duplicates_of(cleaned, batch.uploaded_by)
             entry["duplicates"] = shown
             entry["checked_elsewhere"] = len(shown) < len(pks)
-            entry["already"] = fingerprint(row.values) in known
+            entry["already"] = unit_fingerprint(unit) in known
             candidates.update(pks)
             if entry["checked_elsewhere"]:
-                out_of_sight.add(row.number)
-        report.append(entry)
-        _progress(batch, done)
+                out_of_sight.add(entry["row"])
+        elif len(unit) > 1:
+            _household_failed(unit, entries)
+        for _row in unit:
+            done += 1
+            _progress(batch, done)
+    report = [entries[number] for number in sorted(entries)]
     # One event for the file's lookups, with counts only, as a submission's lookup has.
     record(
         batch.uploaded_by,
@@ -317,12 +371,13 @@ def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
         rows, _reading = _rows_of(batch)
     except UnreadableFile as error:
         return _fail(batch, str(error))
-    created = queued = skipped = 0
-    for done, row in enumerate(rows, start=1):
-        outcome = _import_row(batch, row, actor)
-        created += outcome == "created"
+    created = queued = skipped = done = 0
+    for unit in import_households.units_of(rows):
+        outcome = _import_unit(batch, unit, actor)
+        created += len(unit) if outcome == "created" else 0
         queued += outcome == "queued"
-        skipped += outcome == "already"
+        skipped += len(unit) if outcome == "already" else 0
+        done += len(unit)
         _progress(batch, done)
     batch.created_count, batch.queued_count, batch.skipped_count = created, queued, skipped
     batch.status = ImportBatch.Status.IMPORTED
@@ -334,11 +389,31 @@ def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
     return batch
 
 
-def _import_row(batch: ImportBatch, row: Row, actor) -> str:
-    cleaned = check_row(row)
+def _head_of(unit: list) -> Row:
+    """The row of the person a valid household's case is about (its answers are theirs)."""
+    return next(row for row in unit if row.answers)
+
+
+def _household_failed(unit: list, entries: dict) -> None:
+    """Each row of a household that cannot be imported says so, naming the row that stops it."""
+    failing = [str(row.number) for row in unit if row.errors]
+    for row in unit:
+        if not row.errors:
+            entries[row.number]["errors"].append(
+                [
+                    "household",
+                    _("Not imported with its household: see row %(rows)s.")
+                    % {"rows": ", ".join(failing)},
+                ]
+            )
+
+
+def _import_unit(batch: ImportBatch, unit: list, actor) -> str:
+    cleaned = check_unit(unit)
     if cleaned is None:
         return "invalid"
-    digest = fingerprint(row.values)
+    row = _head_of(unit)
+    digest = unit_fingerprint(unit)
     with transaction.atomic():
         if ImportedRow.objects.filter(team=batch.team, fingerprint=digest).exists():
             return "already"
@@ -426,7 +501,54 @@ def import_discard(*, batch: ImportBatch, actor) -> None:
 
 
 def template_csv() -> bytes:
-    """The column template: a header row of column keys, UTF-8 with a BOM so Excel reads it."""
+    """
+    The column template, UTF-8 with a BOM so Excel reads it: a header row of column keys and an
+    example household (a mother, her Chinese partner, their child) under the household number
+    "example", which the import skips.
+    """
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(KEYS)
+    writer = csv.DictWriter(buffer, fieldnames=KEYS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(EXAMPLE_HOUSEHOLD)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+_EXAMPLE_CONSENT = {
+    "consent_method": "verbal",
+    "consent_given_on": "2024-03-08",
+    "consent_scopes": "store_data; statistics",
+}
+EXAMPLE_HOUSEHOLD = [
+    {
+        "household": "example",
+        "relation": "mother",
+        "full_name": "김예시",
+        "sex": "female",
+        "birth_year": "1985",
+        "nationality": "dprk",
+        "region": "cn-jilin",
+        "legal_status": "undocumented_cn",
+        "status_since": "2005-06-01",
+        "status_country": "CN",
+        "risk_level": "high",
+        **_EXAMPLE_CONSENT,
+    },
+    {
+        "household": "example",
+        "relation": "father",
+        "full_name": "王例",
+        "sex": "male",
+        "birth_year": "1978",
+        "nationality": "prc",
+        **_EXAMPLE_CONSENT,
+    },
+    {
+        "household": "example",
+        "relation": "child",
+        "full_name": "王小例",
+        "sex": "female",
+        "date_of_birth": "2012-04-03",
+        "nationality": "stateless",
+        "benefits_refused": "household_registration; school",
+    },
+]
