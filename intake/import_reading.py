@@ -40,6 +40,10 @@ MAX_SHARED_STRINGS = 200_000
 ROW_TAG = b"<row"
 CELL_TAGS = (b"<c ", b"<c>", b"<c/>", b":c ", b":c>", b":c/>")
 SHARED_STRING_TAGS = (b"<si>", b"<si ", b":si>", b":si ")
+# No part of a workbook Excel writes declares a document type: a declaration is how entities are
+# brought in (billion laughs, external files). Refused on sight; openpyxl also parses through
+# defusedxml, which refuses them again.
+DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 SCAN_CHUNK = 1024 * 1024
 # One line of a CSV text with its ending, as csv.reader wants it, found in place: an io.StringIO
 # of the text would hold a second copy of it, at four bytes a character.
@@ -202,6 +206,13 @@ def _scan_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> tuple[int, i
                     widest, cells = max(widest, cells), 0
                 cells += sum(piece.count(tag) for tag in CELL_TAGS)
                 strings += sum(piece.count(tag) for tag in SHARED_STRING_TAGS)
+                if any(declaration in piece for declaration in DECLARATIONS):
+                    raise UnreadableFile(
+                        _(
+                            "The workbook declares XML entities, which no spreadsheet program "
+                            "writes: it is refused. Save the sheet again as .xlsx or CSV UTF-8."
+                        )
+                    )
             if not chunk:
                 return max(widest, cells), strings
 

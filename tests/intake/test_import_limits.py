@@ -163,3 +163,65 @@ def test_the_upload_page_reports_a_bomb_as_unreadable(client, sue, team_north):
     assert batch.status == ImportBatch.Status.FAILED and not batch.file
     page = client.get(reverse("intake:import_detail", kwargs={"batch_ref": batch.reference}))
     assert "would expand to more than" in page.content.decode()
+
+
+def billion_laughs(depth: int = 9) -> bytes:
+    """The XML declaration of an entity that expands tenfold per level: 10^9 "lol"s."""
+    entities = [b'<!ENTITY lol0 "lol">'] + [
+        b'<!ENTITY lol%d "%s">' % (level, b"&lol%d;" % (level - 1) * 10)
+        for level in range(1, depth + 1)
+    ]
+    return b'<?xml version="1.0"?><!DOCTYPE worksheet [' + b"".join(entities) + b"]>"
+
+
+def test_billion_laughs_inside_a_workbook_are_refused_within_a_second():
+    sheet = (
+        billion_laughs()
+        + SHEET_HEAD.split(b"?>", 1)[1]
+        + HEADER_ROW
+        + b'<row r="2"><c t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+        + SHEET_TAIL
+    )
+    refused, elapsed, peak = read_measured(workbook_with({SHEET: [sheet]}), "xlsx")
+    assert "declares XML entities" in str(refused)
+    assert elapsed < 1.0 and peak < 5 * MB
+
+
+def test_openpyxl_parses_through_defusedxml():
+    """The second line of defence, should a declaration ever pass the scan: no entities at all."""
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML is True
+
+
+@pytest.mark.parametrize(
+    ("data", "file_format", "says"),
+    [
+        pytest.param(
+            b"a," * 1_000_000 + b"a\n", "csv", "more than 100 cells", id="a-million-columns"
+        ),
+        pytest.param(
+            bytes(range(256)) * 4096, "csv", "could not be read as text", id="binary-junk"
+        ),
+        pytest.param(
+            b"PK\x03\x04" + bytes(range(256)) * 4096,
+            "xlsx",
+            "as an Excel workbook",
+            id="junk-that-starts-like-a-zip",
+        ),
+        pytest.param(b"\n\n,,,\n", "csv", "The file is empty", id="blank-lines"),
+    ],
+)
+def test_malformed_files_are_refused_within_a_second_and_bounded_memory(data, file_format, says):
+    refused, elapsed, peak = read_measured(data, file_format)
+    assert isinstance(refused, import_reading.UnreadableFile)
+    assert says in str(refused)
+    assert elapsed < 1.0 and peak < 10 * MB
+
+
+@pytest.mark.django_db
+def test_an_empty_file_is_refused_on_the_upload_page(client, sue, team_north):
+    response = upload(sign_in(client, sue), team_north, "empty.csv", b"")
+    assert response.status_code == 400
+    assert "The submitted file is empty." in response.content.decode()
+    assert not ImportBatch.objects.exists()
