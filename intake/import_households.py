@@ -74,7 +74,8 @@ def arrange(rows: list) -> Household | None:
     if len(rows) == 1:
         return Household(head=rows[0])
     for row in rows:
-        if not _relation(row):
+        # Blank, or a word no catalogue knows (조카) until it is mapped once for the file.
+        if _relation(row) not in Relation.values:
             row.errors.append(
                 ("relation", _("Say who this person is in the household (head, partner, child).")),
             )

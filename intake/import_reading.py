@@ -329,16 +329,46 @@ class Sheet:
 
 
 def _best_header(rows) -> tuple[int, int]:
-    """(index, number of known columns) of the row among `rows` naming the most columns."""
+    """(index, number of known columns) of the header row among `rows` (see _find_header)."""
+    index, score, _texts, _grouped = _find_header(list(rows))
+    return index, score
+
+
+def _find_header(rows: list) -> tuple[int, int, list, bool]:
+    """
+    (index, number of known columns, the column names, whether the row above holds column
+    groups) of the row among the first HEADER_ROWS naming the most columns. A header may take
+    two rows, as merged cells leave it: group titles above (동의, spanning its sub-headers) and
+    the names under them (방법, 날짜), or a name merged down over both rows (이름).
+    """
     names = header_names()
-    best, score = 0, 0
-    for index, texts in enumerate(rows):
-        if index >= HEADER_ROWS:
-            break
-        found = len({names[fold_key(text)] for text in texts if fold_key(text) in names})
-        if found > score:
-            best, score = index, found
-    return best, score
+    best = (0, 0, rows[0] if rows else [], False)
+    for index, texts in enumerate(rows[:HEADER_ROWS]):
+        candidates = [(texts, False)]
+        if index:
+            candidates.append((_grouped(rows[index - 1], texts, names), True))
+        for named, grouped in candidates:
+            found = len({names[fold_key(text)] for text in named if fold_key(text) in names})
+            if found > best[1]:
+                best = (index, found, named, grouped)
+    return best
+
+
+def _grouped(above: list, below: list, names: dict) -> list:
+    """
+    The names of a two-row header: each column's own name when it is known, else its group's
+    title (carried right over the blank cells a merged title leaves) joined to it, else the
+    title above it alone (a name merged down).
+    """
+    texts, group = [], ""
+    for column in range(max(len(above), len(below))):
+        top = above[column] if column < len(above) else ""
+        sub = below[column] if column < len(below) else ""
+        group = top or group
+        tries = [sub, f"{group} {sub}", f"{group}{sub}"] if sub else [top]
+        known = next((text for text in tries if text and fold_key(text) in names), None)
+        texts.append(known or sub or top)
+    return texts
 
 
 def _is_total(texts: list[str]) -> bool:
@@ -394,10 +424,12 @@ def read_rows(data: bytes, file_format: str, options: dict | None = None) -> She
 
 def _take_header(sheet: Sheet, head: list, names: dict) -> list:
     """Take the header among the first rows, note the title lines above it; drop them from `head`."""
-    index, _score = _best_header([texts for _number, texts in head])
-    number, texts = head[index]
-    sheet.header_row = number
-    sheet.skipped.extend((skipped, "title") for skipped, _texts in head[:index])
+    index, _score, texts, grouped = _find_header([texts for _number, texts in head])
+    sheet.header_row = head[index][0]
+    titles = head[: index - 1] if grouped else head[:index]
+    sheet.skipped.extend((skipped, "title") for skipped, _texts in titles)
+    if grouped:
+        sheet.skipped.append((head[index - 1][0], "group"))
     del head[: index + 1]
     header = [names.get(fold_key(text)) for text in texts]
     sheet.ignored = [text for text, key in zip(texts, header, strict=True) if text and not key]

@@ -107,6 +107,16 @@ def _preview(report: dict) -> dict:
     return {"columns": [column_name(key) for key in keys], "rows": shown}
 
 
+def _shown(row: dict) -> dict:
+    """A row of the report with each error as (column name, the cell as typed, the reason)."""
+    errors = [
+        # Reports made before the cell was kept beside its error hold (column, reason).
+        (column_name(column) if column else "", value[0] if value else "", message)
+        for column, message, *value in row["errors"]
+    ]
+    return {**row, "errors": errors}
+
+
 def _detail(request, batch, reading_form=None, status=200):
     report = batch.report or {}
     rows = report.get("rows", [])
@@ -123,7 +133,7 @@ def _detail(request, batch, reading_form=None, status=200):
     encoding = report.get("encoding") or {}
     context = {
         "batch": batch,
-        "problems": problems[:REPORT_ROWS_SHOWN],
+        "problems": [_shown(row) for row in problems[:REPORT_ROWS_SHOWN]],
         "more_problems": max(len(problems) - REPORT_ROWS_SHOWN, 0),
         "ignored_columns": report.get("ignored_columns", []),
         "error_rows": sum(1 for row in rows if row["errors"]),
@@ -178,7 +188,7 @@ def import_reading(request, batch_ref):
 @require_POST
 def import_start(request, batch_ref):
     batch = _batch(request, batch_ref)
-    if batch.status != ImportBatch.Status.CHECKED:
+    if batch.status not in (ImportBatch.Status.CHECKED, ImportBatch.Status.STOPPED):
         messages.error(request, _("Only a checked file can be imported, once."))
     elif (batch.report or {}).get("questions"):
         messages.error(
@@ -187,6 +197,19 @@ def import_start(request, batch_ref):
         )
     else:
         tasks.dispatch(tasks.import_run, str(batch.pk), request.user.pk)
+    return redirect("intake:import_detail", batch_ref=batch.reference)
+
+
+@login_required
+@audited_refusals
+@require_POST
+def import_stop(request, batch_ref):
+    """Stop an import under way, after the row or household being written."""
+    batch = _batch(request, batch_ref)
+    try:
+        importing.import_stop(batch=batch, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("intake:import_detail", batch_ref=batch.reference)
 
 

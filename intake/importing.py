@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -40,7 +40,11 @@ from .models import DuplicateCandidate, ImportBatch, ImportedRow, IntakeSubmissi
 from .services import create_records
 
 FINGERPRINT_SCOPE = "intake-import-row"
+# The longest cell quoted beside an error in the report.
+MAX_VALUE_SHOWN = 80
 PROGRESS_EVERY = 25
+# The dry run looks up the duplicates of this many rows or households at once.
+CHUNK_UNITS = 200
 # Which form field of which step each column feeds, to put a form's errors back on the column.
 FIELD_COLUMNS = {
     ("consent", "method"): "consent_method",
@@ -237,10 +241,15 @@ def _too_large(limit: int) -> str:
     return _("The file is larger than the limit of %(limit)s.") % {"limit": filesizeformat(limit)}
 
 
-def _progress(batch: ImportBatch, done: int) -> None:
-    # A plain update outside the batch's transaction, so the status page sees it as it moves.
-    if done % PROGRESS_EVERY == 0 or done == batch.total_rows:
-        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done)
+def _progress(batch: ImportBatch, done: int, before: int, phase: str) -> bool:
+    """
+    Tell the status page how far the work is, every PROGRESS_EVERY rows (a plain update outside
+    any transaction, so the page sees it move); False once the batch has left `phase` — a
+    supervisor stopped the import.
+    """
+    if done // PROGRESS_EVERY == before // PROGRESS_EVERY and done != batch.total_rows:
+        return True
+    return bool(ImportBatch.objects.filter(pk=batch.pk, status=phase).update(processed_rows=done))
 
 
 def _rows_of(batch: ImportBatch) -> tuple[list, dict]:
@@ -269,19 +278,25 @@ def _delete_file(batch: ImportBatch) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(file="")
 
 
-def _duplicates_of(cleaned: dict, uploader) -> tuple[list, list]:
+def _duplicates_of(cleaned: list, uploader) -> list[tuple[list, list]]:
     """
-    (reference and reasons of the candidates the uploader may see, the candidates' pks): of
-    the others the report says only that another team's supervisors check them, as the
-    wizard does (see intake.duplicates).
+    For each of a chunk's cleaned intakes: (reference and reasons of the candidates the
+    uploader may see, the candidates' pks). Of the others the report says only that another
+    team's supervisors check them, as the wizard does (see intake.duplicates). One lookup of
+    the chunk's blind indexes, and one of which candidates the uploader sees.
     """
-    found = duplicates.find(duplicates.subjects_of(cleaned))
-    pks = [pk for _key, pk, _codes in found]
+    found = duplicates.find_many([duplicates.subjects_of(each) for each in cleaned])
+    pks = {pk for matches in found for _key, pk, _codes in matches}
     references = dict(
         Person.objects.visible_to(uploader).filter(pk__in=pks).values_list("pk", "reference")
     )
-    shown = [(references[pk], codes) for _key, pk, codes in found if pk in references]
-    return shown, pks
+    return [
+        (
+            [(references[pk], codes) for _key, pk, codes in matches if pk in references],
+            [pk for _key, pk, _codes in matches],
+        )
+        for matches in found
+    ]
 
 
 def import_check(*, batch: ImportBatch) -> ImportBatch:
@@ -290,7 +305,16 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
     (column and message), the people on file it may duplicate, and whether it was imported
     before. Nothing is created.
     """
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.CHECKING)
+    # The report's reasons are written once, here, in the language of the supervisor who reads
+    # them, whichever process (a worker has no request) runs the check.
+    with translation.override(batch.uploaded_by.preferred_language):
+        return _check(batch)
+
+
+def _check(batch: ImportBatch) -> ImportBatch:
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.CHECKING, started_at=timezone.now(), started_from=0
+    )
     batch.refresh_from_db()
     try:
         rows, reading = _rows_of(batch)
@@ -306,29 +330,34 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
     )
     entries, valid, done = {}, 0, 0
     candidates, out_of_sight = set(), set()
-    for unit in units:
-        cleaned = check_unit(unit)
-        for row in unit:
-            entries[row.number] = {
-                "row": row.number,
-                "errors": [list(error) for error in row.errors],
-            }
-        if cleaned is not None:
+    for start in range(0, len(units), CHUNK_UNITS):
+        chunk = units[start : start + CHUNK_UNITS]
+        checked = [(unit, check_unit(unit)) for unit in chunk]
+        for unit, cleaned in checked:
+            for row in unit:
+                entries[row.number] = {
+                    "row": row.number,
+                    "errors": [
+                        [column, message, _typed(row, column)] for column, message in row.errors
+                    ],
+                }
+            if cleaned is None and len(unit) > 1:
+                _household_failed(unit, entries)
+        passed = [(unit, cleaned) for unit, cleaned in checked if cleaned is not None]
+        found = _duplicates_of([cleaned for _unit, cleaned in passed], batch.uploaded_by)
+        for (unit, _cleaned), (shown, pks) in zip(passed, found, strict=True):
             # Said once, on the row of the person the case is about.
             entry = entries[_head_of(unit).number]
             valid += len(unit)
-            shown, pks = _duplicates_of(cleaned, batch.uploaded_by)
             entry["duplicates"] = shown
             entry["checked_elsewhere"] = len(shown) < len(pks)
             entry["already"] = unit_fingerprint(unit) in known
             candidates.update(pks)
             if entry["checked_elsewhere"]:
                 out_of_sight.add(entry["row"])
-        elif len(unit) > 1:
-            _household_failed(unit, entries)
-        for _row in unit:
-            done += 1
-            _progress(batch, done)
+        before = done
+        done += sum(len(unit) for unit in chunk)
+        _progress(batch, done, before, ImportBatch.Status.CHECKING)
     report = [entries[number] for number in sorted(entries)]
     # One event for the file's lookups, with counts only, as a submission's lookup has.
     record(
@@ -350,43 +379,98 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
 
 def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
     """
-    Import the valid rows of a checked batch, each in its own transaction: a new person with
-    their case, or — when the row may duplicate someone on file — a submitted intake for the
-    queue. Rows already imported are skipped. The file is deleted afterwards.
+    Import the valid rows of a checked batch, a row or a household at a time, each in its own
+    transaction: new people with their case, or — when one of them may duplicate someone on
+    file — a submitted intake for the queue. Rows already imported are skipped. A stopped
+    import resumes at the first row it had not processed. The file is deleted at the end.
     """
     _refuse_unless_supervisor(actor, batch.team)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != ImportBatch.Status.CHECKED:
+        if locked.status not in (ImportBatch.Status.CHECKED, ImportBatch.Status.STOPPED):
             raise ValidationError(_("Only a checked file can be imported, once."))
         if locked.report.get("questions"):
             raise ValidationError(
                 _("Confirm how the file is read (its encoding, its dates) before importing it.")
             )
+        if locked.status == ImportBatch.Status.CHECKED:
+            locked.processed_rows = 0
+            locked.created_count = locked.queued_count = locked.skipped_count = 0
         locked.status = ImportBatch.Status.IMPORTING
-        locked.processed_rows = 0
-        locked.save(update_fields=["status", "processed_rows"])
+        locked.started_at, locked.started_from = timezone.now(), locked.processed_rows
+        locked.save()
+        record(actor, "update", locked, fields=["status"], resumed_from=locked.started_from)
     batch.refresh_from_db()
     try:
         rows, _reading = _rows_of(batch)
     except UnreadableFile as error:
         return _fail(batch, str(error))
-    created = queued = skipped = done = 0
+    done, going = 0, True
     for unit in import_households.units_of(rows):
+        if done + len(unit) <= batch.started_from:
+            done += len(unit)  # processed before the import was stopped
+            continue
+        if not going:
+            return _stopped(batch, done, actor)
         outcome = _import_unit(batch, unit, actor)
-        created += len(unit) if outcome == "created" else 0
-        queued += outcome == "queued"
-        skipped += len(unit) if outcome == "already" else 0
+        batch.created_count += len(unit) if outcome == "created" else 0
+        batch.queued_count += outcome == "queued"
+        batch.skipped_count += len(unit) if outcome == "already" else 0
         done += len(unit)
-        _progress(batch, done)
-    batch.created_count, batch.queued_count, batch.skipped_count = created, queued, skipped
+        going = _progress(batch, done, done - len(unit), ImportBatch.Status.IMPORTING)
     batch.status = ImportBatch.Status.IMPORTED
     batch.processed_rows = len(rows)
     batch.finished_at = timezone.now()
     batch.save()
     _delete_file(batch)
-    record(actor, "import", batch, created=created, queued=queued, skipped=skipped)
+    record(
+        actor,
+        "import",
+        batch,
+        created=batch.created_count,
+        queued=batch.queued_count,
+        skipped=batch.skipped_count,
+    )
     return batch
+
+
+def _stopped(batch: ImportBatch, done: int, actor) -> ImportBatch:
+    """Keep how far a stopped import went, and its counts, for the page and the resumption."""
+    batch.status = ImportBatch.Status.STOPPED
+    batch.processed_rows = done
+    batch.save(
+        update_fields=[
+            "status",
+            "processed_rows",
+            "created_count",
+            "queued_count",
+            "skipped_count",
+        ]
+    )
+    record(actor, "import", batch, stopped_at=done, created=batch.created_count)
+    return batch
+
+
+def import_stop(*, batch: ImportBatch, actor) -> ImportBatch:
+    """
+    Stop an import under way: it ends after the row or household it is writing (nothing is
+    half-written) and can be resumed from the next one.
+    """
+    _refuse_unless_supervisor(actor, batch.team)
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.IMPORTING:
+            raise ValidationError(_("Only an import under way can be stopped."))
+        locked.status = ImportBatch.Status.STOPPED
+        locked.save(update_fields=["status"])
+        record(actor, "update", locked, fields=["status"])
+    return locked
+
+
+def _typed(row: Row, column: str) -> str:
+    """The cell an error is about, as typed (shortened): the report shows it beside the reason."""
+    text = row.typed.get(column, row.values.get(column, "")) if column else ""
+    return text if len(text) <= MAX_VALUE_SHOWN else text[: MAX_VALUE_SHOWN - 1] + "…"
 
 
 def _head_of(unit: list) -> Row:
@@ -404,6 +488,7 @@ def _household_failed(unit: list, entries: dict) -> None:
                     "household",
                     _("Not imported with its household: see row %(rows)s.")
                     % {"rows": ", ".join(failing)},
+                    _typed(row, "household"),
                 ]
             )
 
@@ -492,7 +577,12 @@ def import_configure(
 def import_discard(*, batch: ImportBatch, actor) -> None:
     """Drop a batch that will not be imported: its encrypted file is deleted now."""
     _refuse_unless_supervisor(actor, batch.team)
-    if batch.status in (ImportBatch.Status.IMPORTING, ImportBatch.Status.IMPORTED):
+    if batch.status in (
+        ImportBatch.Status.IMPORTING,
+        ImportBatch.Status.STOPPED,
+        ImportBatch.Status.IMPORTED,
+    ):
+        # The rows already imported keep their fingerprints through the batch.
         raise ValidationError(_("An imported file cannot be discarded."))
     with transaction.atomic():
         record(actor, "delete", batch)

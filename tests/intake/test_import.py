@@ -127,7 +127,7 @@ def _import_once_then_again(supervisor, team_north, file_format, n):
     report = {row["row"]: row for row in batch.report["rows"]}
     columns = {1: "date_of_birth", 2: "full_name", 3: "needs", 4: "consent_scopes"}
     for number, fault in faults.items():
-        assert [c for c, _m in report[number]["errors"]] == [columns[fault]], number
+        assert [c for c, *_rest in report[number]["errors"]] == [columns[fault]], number
     assert report[2]["duplicates"][0][0] == on_file.reference
     page = batch_page(supervisor, batch).content.decode()
     assert "Formulas are not accepted" in page and on_file.reference in page

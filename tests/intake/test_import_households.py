@@ -159,10 +159,10 @@ def test_a_household_breaking_the_family_rules_is_reported_and_not_half_written(
     upload(supervisor, team_north, "가구.csv", data)
     batch = ImportBatch.objects.get()
     rows = {row["row"]: row["errors"] for row in batch.report["rows"]}
-    assert [column for column, _message in rows[2]] == ["birth_year"]
-    assert [column for column, _message in rows[4]] == ["date_of_birth"]
+    assert [column for column, *_rest in rows[2]] == ["birth_year"]
+    assert [column for column, *_rest in rows[4]] == ["date_of_birth"]
     assert "would have been 6" in rows[4][0][1]
-    assert rows[3] == [["household", "Not imported with its household: see row 2, 4."]]
+    assert rows[3] == [["household", "Not imported with its household: see row 2, 4.", "1"]]
     assert rows[5] == rows[6] == rows[7] == []
     assert batch.valid_rows == 3
     page = batch_page(supervisor, batch).content.decode()
@@ -184,13 +184,18 @@ def test_a_household_without_a_head_or_with_two_partners_is_refused_on_the_row(
             ["D4", "配偶", "张伟", "男", 1985, None, "中国", None, None, None, None],
             ["D4", "母亲", "朴顺", "女", 1960, None, "朝鲜", None, None, None, None],
             ["D4", None, "张丽", "女", None, "2015-02-03", "无国籍", None, None, None, None],
+            ["E5", "户主", "金英", "女", 1990, None, "朝鲜", "吉林", "书面", "2024-03-08", "保存"],
+            ["E5", "侄子", "金明", "男", None, "2015-02-03", "无国籍", None, None, None, None],
         ]
     )
     upload(supervisor, team_north, "户.xlsx", data)
     batch = ImportBatch.objects.get()
     rows = {row["row"]: row["errors"] for row in batch.report["rows"]}
     assert rows[2][0][0] == "relation"
-    assert [column for column, _message in rows[7]] == ["relation"]
+    assert [column for column, *_rest in rows[7]] == ["relation"]
+    # A nephew is no relation the import records: asked once for the file, refused until then.
+    assert [column for column, *_rest in rows[9]] == ["relation"]
+    assert ["relation", "侄子", "侄子"] in batch.report["unknown"]
     assert batch.valid_rows == 0
 
 
