@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -264,6 +265,8 @@ class ImportBatch(models.Model):
         CHECKING = "checking", _("Checking")
         CHECKED = "checked", _("Checked")
         IMPORTING = "importing", _("Importing")
+        # Stopped by a supervisor part way: resumed from the first row not yet processed.
+        STOPPED = "stopped", _("Stopped")
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Could not be read")
 
@@ -300,6 +303,10 @@ class ImportBatch(models.Model):
     # Nullable: an encrypted value is sealed to its row, so existing rows cannot get a default.
     options = EncryptedJSONField(_("reading options"), null=True, blank=True)
     failure = models.CharField(_("why it could not be read"), max_length=300, blank=True)
+    # When the check or the import (or its resumption) began, and at which row: the status page
+    # estimates the time left from the pace since.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    started_from = models.PositiveIntegerField(_("started from row"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -316,6 +323,15 @@ class ImportBatch(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.UPLOADED, self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def finishes_at(self):
+        """When the work under way should end at its pace so far, or None before it shows."""
+        done = self.processed_rows - self.started_from
+        if not (self.in_progress and self.started_at and done > 0):
+            return None
+        elapsed = timezone.now() - self.started_at
+        return timezone.now() + elapsed * (self.total_rows - self.processed_rows) / done
 
     @property
     def percent_done(self) -> int:
