@@ -1,5 +1,4 @@
 import time
-import uuid
 from base64 import b32encode
 from binascii import unhexlify
 from urllib.parse import quote, urlencode
@@ -15,6 +14,7 @@ from django_otp.util import random_hex
 
 from vault.blind_index import blind_index, blind_indexes
 from vault.fields import EncryptedCharField, EncryptedJSONField
+from vault.models import UUIDModel
 
 from .timezones import default_zone_name, zone_choices
 
@@ -341,7 +341,7 @@ class RoleChangeRequest(models.Model):
         return f"#{self.pk} {self.get_kind_display()} · {self.user} ({self.get_status_display()})"
 
 
-class Draft(models.Model):
+class Draft(UUIDModel):
     """
     What a staff member typed in a form and has not saved yet, kept on the server so that nothing
     typed is lost: saved as they type (static/js/drafts.js), or kept from a post that came after
@@ -356,7 +356,6 @@ class Draft(models.Model):
         SESSION_ENDED = "session_ended", _("Sent after the session had ended")
         TOO_LARGE = "too_large", _("Sent, but larger than the limit")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -383,7 +382,7 @@ class Draft(models.Model):
         return f"{self.user} · {self.form_key}"
 
 
-class Notice(models.Model):
+class Notice(UUIDModel):
     """
     Something a staff member must be told on their dashboard: for now, that an advocacy document
     they asked for or approved was revoked. It carries a kind, a reference (e.g. "AD-1A2B3C4D v2")
@@ -394,7 +393,6 @@ class Notice(models.Model):
     class Kind(models.TextChoices):
         DOCUMENT_REVOKED = "document_revoked", _("A document was revoked")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

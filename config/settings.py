@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "legal_aid",
     "reports",
     "ops",
+    "demo",
 ]
 
 MIDDLEWARE = [

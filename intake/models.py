@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from casework.references import new_reference
 from vault.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
+from vault.models import UUIDModel
 
 
 def submission_reference() -> str:
@@ -47,7 +46,7 @@ class IntakeSubmissionQuerySet(models.QuerySet):
         return self.filter(status=IntakeSubmission.Status.SUBMITTED)
 
 
-class IntakeSubmission(models.Model):
+class IntakeSubmission(UUIDModel):
     """
     One intake interview: a draft while the caseworker fills it in (on any device), then
     submitted for a supervisor of the team to approve, reject or merge into someone on file.
@@ -71,7 +70,6 @@ class IntakeSubmission(models.Model):
         NEEDS = "needs", _("Needs and risk")
         REVIEW = "review", _("Review")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=submission_reference, editable=False
     )
@@ -147,7 +145,7 @@ class IntakeSubmission(models.Model):
         return last.reason if last else ""
 
 
-class IntakeDecision(models.Model):
+class IntakeDecision(UUIDModel):
     """
     One step of an intake's way through its team: sent, sent back (with the supervisor's
     reason), sent again, approved, rejected or merged. The history the supervisor reads; the
@@ -162,7 +160,6 @@ class IntakeDecision(models.Model):
         REJECTED = "rejected", _("Rejected")
         MERGED = "merged", _("Merged into a person on file")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     submission = models.ForeignKey(
         IntakeSubmission,
         on_delete=models.CASCADE,
@@ -254,7 +251,7 @@ class ImportBatchQuerySet(models.QuerySet):
         return self.filter(team__in=_supervised_teams(user))
 
 
-class ImportBatch(models.Model):
+class ImportBatch(UUIDModel):
     """
     A field spreadsheet (CSV or XLSX) brought in: checked row by row first (the dry run), then
     imported. The file is encrypted at rest and deleted once imported.
@@ -270,7 +267,6 @@ class ImportBatch(models.Model):
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Could not be read")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=batch_reference, editable=False
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.form_pages import put_errors_on
 from casework.models import Case
 from casework.permissions import can_supervise
 
@@ -30,14 +31,6 @@ def _visible_document(request, document_id) -> AdvocacyDocument:
         "case__team", "team", "requested_by", "approved_by", "subject"
     )
     return get_object_or_404(documents, pk=document_id)
-
-
-def _put_errors_on(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -69,7 +62,7 @@ def document_new_for_case(request, case_ref):
                 actor=request.user,
             )
         except ValidationError as error:
-            _put_errors_on(form, error)
+            put_errors_on(form, error)
         else:
             return redirect(document)
     return render(request, "legal_aid/documents/new.html", {"form": form, "case": case})
@@ -89,7 +82,7 @@ def caseload_report_new(request):
                 actor=request.user,
             )
         except ValidationError as error:
-            _put_errors_on(form, error)
+            put_errors_on(form, error)
         else:
             return redirect(document)
     return render(request, "legal_aid/documents/new.html", {"form": form, "case": None})
