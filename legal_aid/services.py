@@ -228,7 +228,7 @@ def document_render(*, document_id) -> AdvocacyDocument:
             "requested_by", "case", "team", "subject"
         ).get(pk=document_id)
         snapshot = facts.gather(document)
-        pdf = rendering.render_pdf(snapshot, identifier=document.series.hex.encode())
+        pdf = rendering.render_document(snapshot, identifier=document.series.hex.encode())
         pages = rendering.page_count(pdf)
         leaks = _leaks(document, snapshot, pdf)
     except TRANSIENT_ERRORS:

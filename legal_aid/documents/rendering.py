@@ -85,6 +85,16 @@ def render_pdf(snapshot: dict, *, identifier: bytes, template: str | None = None
     )
 
 
+def render_document(snapshot: dict, *, identifier: bytes) -> bytes:
+    """
+    The PDF as it is stored and sent: rendered, then signed with the organisation's key. Signing
+    is last: any change after it would break the signature.
+    """
+    from . import signing
+
+    return signing.sign_pdf(render_pdf(snapshot, identifier=identifier))
+
+
 def page_count(pdf: bytes) -> int:
     from pypdf import PdfReader
 
