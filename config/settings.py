@@ -404,6 +404,9 @@ SHIMTEO_SIGNING_DEV_DIR = Path(
     env.str("SHIMTEO_SIGNING_DEV_DIR", default=str(BASE_DIR / "var" / "signing"))
 )
 
+# pandoc, which writes the Word version of each advocacy document (legal_aid/documents/word.py).
+SHIMTEO_PANDOC = env.str("SHIMTEO_PANDOC", default="/usr/bin/pandoc")
+
 # Backups: encrypted with their own key, never with the field keys (a stolen backup and a stolen
 # server should not open each other). Base64 of 32 bytes; development generates one into a file.
 SHIMTEO_BACKUP_KEY = env.str("SHIMTEO_BACKUP_KEY", default="")
