@@ -25,6 +25,6 @@ class LegalAidConfig(AppConfig):
         post_migrate.connect(_restore_corpus, sender=self, dispatch_uid="legal_aid.restore_corpus")
         # Fail at start-up, not at the first rendered document, when production cannot sign.
         if settings.SHIMTEO_ENV == "production":
-            from .documents.signing import get_signer
+            from .documents.signing import check_configuration
 
-            get_signer()
+            check_configuration()

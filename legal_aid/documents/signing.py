@@ -4,7 +4,7 @@ check who sent a document and that not one byte changed since.
 
 The key and its certificate are PEM files named by SHIMTEO_SIGNING_KEY and SHIMTEO_SIGNING_CERT
 (`manage.py generate_signing_key` makes both). Production refuses to start without them
-(`LegalAidConfig.ready`); development generates a self-signed pair once, next to its other keys.
+(`LegalAidConfig.ready` calls `check_configuration`); development generates a self-signed pair once, next to its other keys.
 After a rotation the old certificates stay listed in SHIMTEO_SIGNING_OLD_CERTS, so documents signed
 before still verify here.
 
@@ -140,6 +140,34 @@ def key_paths() -> tuple[Path, Path]:
         if not path.is_file():
             raise ImproperlyConfigured(f"The signing key or certificate {path} does not exist.")
     return paths
+
+
+def check_configuration() -> None:
+    """
+    At start-up (production): the key and certificate exist, parse, and belong together.
+    ImproperlyConfigured otherwise. Uses `cryptography` only: pyHanko takes seconds to import,
+    which a starting web worker should not spend before its first request.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    key_path, cert_path = key_paths()
+    try:
+        key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
+        cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
+    except (OSError, ValueError, TypeError) as error:
+        raise ImproperlyConfigured(
+            "SHIMTEO_SIGNING_KEY and SHIMTEO_SIGNING_CERT must be an unencrypted PEM private key "
+            f"and a PEM certificate ({type(error).__name__})."
+        ) from error
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    encoding = serialization.Encoding.DER
+    if key.public_key().public_bytes(encoding, public) != cert.public_key().public_bytes(
+        encoding, public
+    ):
+        raise ImproperlyConfigured(
+            "SHIMTEO_SIGNING_CERT is not the certificate of SHIMTEO_SIGNING_KEY."
+        )
 
 
 @functools.cache

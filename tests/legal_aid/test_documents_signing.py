@@ -114,9 +114,23 @@ def test_production_refuses_to_start_without_a_signing_key(settings):
     signing.reset_signer()
     try:
         with pytest.raises(ImproperlyConfigured, match="SHIMTEO_SIGNING_KEY"):
+            signing.check_configuration()
+        with pytest.raises(ImproperlyConfigured, match="SHIMTEO_SIGNING_KEY"):
             signing.get_signer()
     finally:
         signing.reset_signer()
+
+
+def test_a_certificate_of_another_key_is_refused(settings, tmp_path):
+    """A key with someone else's certificate does not pass the start-up check."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    ours = signing.write_pair(tmp_path / "ours", organisation="Ours")
+    theirs = signing.write_pair(tmp_path / "theirs", organisation="Theirs")
+    settings.SHIMTEO_SIGNING_KEY = str(ours[0])
+    settings.SHIMTEO_SIGNING_CERT = str(theirs[1])
+    with pytest.raises(ImproperlyConfigured, match="not the certificate"):
+        signing.check_configuration()
 
 
 def test_generate_signing_key_makes_a_pair_that_signs(settings, tmp_path):
