@@ -13,6 +13,8 @@ The signature is the last step of rendering: it is an incremental update over th
 SHA-256 therefore covers the signature, and the signature covers every byte before it.
 """
 
+import asyncio
+import concurrent.futures
 import dataclasses
 import datetime
 import fcntl
@@ -190,6 +192,20 @@ def reset_signer() -> None:
     get_signer.cache_clear()
 
 
+def _outside_event_loop(function):
+    """
+    `function()`, in a thread of its own when this one runs an asyncio event loop: pyHanko's
+    synchronous calls use asyncio.run(), which refuses to start inside a running loop (an async
+    server, or a test driving a browser in the same thread).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function).result()
+
+
 def sign_pdf(pdf: bytes) -> bytes:
     """`pdf` with the organisation's PAdES signature over all of it (no visible widget)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -201,7 +217,8 @@ def sign_pdf(pdf: bytes) -> bytes:
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
-    out = signers.sign_pdf(writer, metadata, signer=get_signer())
+    signer = get_signer()
+    out = _outside_event_loop(lambda: signers.sign_pdf(writer, metadata, signer=signer))
     return out.getvalue()
 
 
@@ -241,7 +258,7 @@ def verify_pdf(pdf: bytes, *, trusted_certs: list[Path] | None = None) -> Verifi
     context = ValidationContext(trust_roots=roots, allow_fetching=False)
     signature = signatures[-1]
     try:
-        status = validate_pdf_signature(signature, context)
+        status = _outside_event_loop(lambda: validate_pdf_signature(signature, context))
     except (SignatureValidationError, ValueError) as error:
         raise SignatureInvalid(f"The signature cannot be checked ({error}).") from error
     return Verification(

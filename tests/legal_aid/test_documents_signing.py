@@ -150,3 +150,17 @@ def test_generate_signing_key_makes_a_pair_that_signs(settings, tmp_path):
             call_command("generate_signing_key", str(tmp_path), "--organisation", "Again")
     finally:
         signing.reset_signer()
+
+
+def test_signing_works_inside_a_running_event_loop(signed_pdf):
+    """Called from a thread that runs an asyncio loop (an async server, Playwright's sync API),
+    signing and verifying still work."""
+    import asyncio
+
+    import weasyprint
+
+    async def inside():
+        pdf = weasyprint.HTML(string="<p lang=en>Hello</p>").write_pdf()
+        return signing.verify_pdf(signing.sign_pdf(pdf))
+
+    assert asyncio.run(inside()).ok is True
