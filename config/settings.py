@@ -394,6 +394,20 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The organisation's document-signing key and certificate (PEM file paths): every advocacy PDF is
+# signed with them (legal_aid/documents/signing.py). Required in production; development generates
+# a self-signed pair once into SHIMTEO_SIGNING_DEV_DIR. After a rotation, the old certificates
+# (comma-separated paths) so that documents signed before still verify.
+SHIMTEO_SIGNING_KEY = env.str("SHIMTEO_SIGNING_KEY", default="")
+SHIMTEO_SIGNING_CERT = env.str("SHIMTEO_SIGNING_CERT", default="")
+SHIMTEO_SIGNING_OLD_CERTS = env.str("SHIMTEO_SIGNING_OLD_CERTS", default="")
+SHIMTEO_SIGNING_DEV_DIR = Path(
+    env.str("SHIMTEO_SIGNING_DEV_DIR", default=str(BASE_DIR / "var" / "signing"))
+)
+
+# pandoc, which writes the Word version of each advocacy document (legal_aid/documents/word.py).
+SHIMTEO_PANDOC = env.str("SHIMTEO_PANDOC", default="/usr/bin/pandoc")
+
 # Backups: encrypted with their own key, never with the field keys (a stolen backup and a stolen
 # server should not open each other). Base64 of 32 bytes; development generates one into a file.
 SHIMTEO_BACKUP_KEY = env.str("SHIMTEO_BACKUP_KEY", default="")

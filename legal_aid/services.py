@@ -4,9 +4,10 @@ preview, approve, download, withdrawal when a person they name is erased, and re
 person they name withdraws their consent to be named. Each takes keyword arguments only and names
 its `actor`; each writes its audit event in the transaction of its change.
 
-A pseudonymised document is checked after rendering, on the PDF's own text and metadata
-(`casework.redaction.Redactor.leaks`): one that shows a name of the family, the case reference,
-a date of the case to the day or the requester's username is not kept.
+A pseudonymised document is checked after rendering, on the PDF's own text and metadata and on
+its Word version's (`casework.redaction.Redactor.leaks`): one that shows a name of the family,
+the case reference, a date of the case to the day or the requester's username is not kept. The
+Word version is made again from the stored snapshot at each download, and checked again.
 
 Rendering is slow (a second or so), so it runs outside any transaction holding the row: the row
 is marked "rendering" first, the PDF is built, then the result is saved under a fresh lock. A
@@ -34,7 +35,7 @@ from casework.models import Case, CaseMember
 from casework.permissions import can_supervise
 from casework.redaction import Redactor
 
-from .documents import facts, preview, rendering
+from .documents import facts, preview, rendering, word
 from .models import AdvocacyDocument
 
 logger = logging.getLogger(__name__)
@@ -228,9 +229,14 @@ def document_render(*, document_id) -> AdvocacyDocument:
             "requested_by", "case", "team", "subject"
         ).get(pk=document_id)
         snapshot = facts.gather(document)
-        pdf = rendering.render_pdf(snapshot, identifier=document.series.hex.encode())
+        pdf = rendering.render_document(snapshot, identifier=document.series.hex.encode())
         pages = rendering.page_count(pdf)
-        leaks = _leaks(document, snapshot, pdf)
+        leaks = _leaks(document, snapshot, preview.pdf_text(pdf))
+        # The Word version is made at download; made here too, so that one which would leak
+        # stops the document now rather than at the recipient's door.
+        for leak in _leaks(document, snapshot, word.docx_text(word.render_docx(snapshot))):
+            if leak not in leaks:
+                leaks.append(leak)
     except TRANSIENT_ERRORS:
         raise
     except facts.DocumentError as error:
@@ -257,10 +263,9 @@ def document_render(*, document_id) -> AdvocacyDocument:
     return _store(document_id=document_id, pdf=pdf, pages=pages, snapshot=snapshot)
 
 
-def _leaks(document: AdvocacyDocument, snapshot: dict, pdf: bytes) -> list[str]:
-    """What the rendered PDF shows that it must not: never the requester's username; in a
-    pseudonymised document nothing the Redactor hides either."""
-    text = preview.pdf_text(pdf)
+def _leaks(document: AdvocacyDocument, snapshot: dict, text: str) -> list[str]:
+    """What the text of a rendered file shows that it must not: never the requester's username;
+    in a pseudonymised document nothing the Redactor hides either."""
     found = []
     if document.case_id and snapshot.get("pseudonymised"):
         found += Redactor(document.case, level=document.redaction).leaks(text)
@@ -369,11 +374,24 @@ def document_preview_page(*, document: AdvocacyDocument, actor, page: int, reque
     return png
 
 
-def document_download(*, document: AdvocacyDocument, actor, request=None) -> bytes:
+class FileFormat:
+    """The forms a document is downloaded in."""
+
+    PDF = "pdf"
+    DOCX = "docx"
+    ALL = (PDF, DOCX)
+
+
+def document_download(
+    *, document: AdvocacyDocument, actor, request=None, file_format: str = FileFormat.PDF
+) -> bytes:
     """
-    The PDF's bytes, decrypted and checked against the stored SHA-256; audited. A naming
-    document not yet approved is refused, and the refusal is audited too.
+    The PDF's bytes, decrypted and checked against the stored SHA-256; or its Word version,
+    made from the stored snapshot and checked for leaks like the PDF. Audited, with the format.
+    A naming document not yet approved is refused in either format, and the refusal is audited.
     """
+    if file_format not in FileFormat.ALL:
+        raise ValidationError(_("Unknown file format."), code="format")
     if document.status == Status.WITHDRAWN:
         record(actor, "denied", document, request=request, refused_because="withdrawn")
         raise DocumentWithdrawn(document.withdrawn_reason or _("This document was withdrawn."))
@@ -384,12 +402,33 @@ def document_download(*, document: AdvocacyDocument, actor, request=None) -> byt
         raise DocumentNotApproved(
             _("This document names people: a supervisor must approve it before download.")
         )
+    if file_format == FileFormat.DOCX:
+        return _download_docx(document=document, actor=actor, request=request)
     with document.file.open("rb") as handle:
         pdf = handle.read()
     if hashlib.sha256(pdf).hexdigest() != document.sha256:
         raise ValidationError(_("The stored PDF does not match its checksum; regenerate it."))
     record(actor, "download", document, request=request, version=document.version)
     return pdf
+
+
+def _download_docx(*, document: AdvocacyDocument, actor, request) -> bytes:
+    if not document.snapshot:
+        raise ValidationError(_("This document has no stored content; regenerate it."))
+    try:
+        docx = word.render_docx(document.snapshot)
+    except word.WordError as error:
+        logger.error("Word version of advocacy document %s failed: %s", document.pk, error)
+        raise ValidationError(_("The Word version could not be made; try again later.")) from error
+    leaks = _leaks(document, document.snapshot, word.docx_text(docx))
+    if leaks:
+        logger.error("Word version of advocacy document %s leaks %s", document.pk, ",".join(leaks))
+        raise ValidationError(
+            _("The Word version would show what pseudonyms must hide (%(what)s). Report it.")
+            % {"what": ", ".join(leaks)}
+        )
+    record(actor, "download", document, request=request, version=document.version, format="docx")
+    return docx
 
 
 def _names(snapshot, person_pk: str, name: str) -> bool:

@@ -18,7 +18,7 @@ from casework.models import Case
 from casework.permissions import can_supervise
 
 from . import services
-from .downloads import pdf_response
+from .downloads import file_response
 from .forms import CaseDocumentForm, CaseloadReportForm
 from .models import AdvocacyDocument
 
@@ -176,11 +176,14 @@ def document_preview_page(request, document_id, page):
 
 @login_required
 @require_GET
-def document_download(request, document_id):
-    """The PDF, decrypted, as an attachment that no cache keeps; audited, refusals too."""
+def document_download(request, document_id, file_format="pdf"):
+    """The PDF (or its Word version), as an attachment that no cache keeps; audited, refusals
+    too."""
     document = _visible_document(request, document_id)
     try:
-        pdf = services.document_download(document=document, actor=request.user, request=request)
+        content = services.document_download(
+            document=document, actor=request.user, request=request, file_format=file_format
+        )
     except services.DocumentNotApproved as error:
         # Answered, not raised: the refusal's audit event must be committed with the request.
         return HttpResponse(str(error), status=403, content_type="text/plain; charset=utf-8")
@@ -191,4 +194,4 @@ def document_download(request, document_id):
         return HttpResponse(
             " ".join(error.messages), status=409, content_type="text/plain; charset=utf-8"
         )
-    return pdf_response(document, pdf)
+    return file_response(document, content, file_format)
