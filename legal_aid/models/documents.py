@@ -49,8 +49,29 @@ class AdvocacyDocument(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CHILD_ACCESS_BRIEF = "child_access_brief", _("Child access brief")
+        # The value predates the name: a submission on a child's nationality, registration and
+        # schooling ("access brief" read, in family-law usage, as contact with a parent).
+        CHILD_ACCESS_BRIEF = (
+            "child_access_brief",
+            _("Submission on a child's nationality, registration and schooling"),
+        )
         DEPORTATION_APPEAL = "deportation_appeal", _("Urgent appeal against deportation")
+        CASELOAD_REPORT = "caseload_report", _("Caseload report")
+
+    class RecipientFormat(models.TextChoices):
+        """The form a recipient accepts, over the same facts (legal_aid.documents.formats)."""
+
+        UN_COMMUNICATION = (
+            "un_communication",
+            _("Communication to the UN special procedures (urgent appeal)"),
+        )
+        LAWYER_SUBMISSION = "lawyer_submission", _("Submission to a partner lawyer")
+        CRC_SUBMISSION = (
+            "crc_submission",
+            _("Submission to the Committee on the Rights of the Child"),
+        )
+        UNHCR_SUBMISSION = "unhcr_submission", _("Submission to UNHCR")
+        AUTHORITY_LETTER = "authority_letter", _("Letter to a Chinese authority, in Chinese")
         CASELOAD_REPORT = "caseload_report", _("Caseload report")
 
     class Language(models.TextChoices):
@@ -96,6 +117,14 @@ class AdvocacyDocument(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("about"),
+    )
+    recipient_format = models.CharField(
+        _("form for the recipient"), max_length=30, choices=RecipientFormat.choices
+    )
+    # A letter to a Chinese authority about someone it does not know of yet announces them: the
+    # requester was warned and decided to send it anyway (recorded, and audited with the request).
+    sent_despite_unknown = models.BooleanField(
+        _("sent to an authority that does not know the person"), default=False
     )
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     redaction = models.CharField(_("redaction"), max_length=20, choices=Redaction.choices)
@@ -157,6 +186,11 @@ class AdvocacyDocument(models.Model):
     def get_absolute_url(self):
         return reverse("legal_aid:advocacy_detail", kwargs={"document_id": self.pk})
 
+    @classmethod
+    def formats_for(cls, kind: str) -> list[str]:
+        """The recipient formats a kind of document is offered in, its default first."""
+        return FORMATS_BY_KIND[kind]
+
     @property
     def reference(self) -> str:
         """The series' reference, printed on every page and kept in the audit trail."""
@@ -178,3 +212,23 @@ class AdvocacyDocument(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+
+_Kind, _Format = AdvocacyDocument.Kind, AdvocacyDocument.RecipientFormat
+FORMATS_BY_KIND = {
+    # The UN communication first: for someone in hiding, to whom it is not offered, the
+    # service defaults to the partner lawyer's submission (legal_aid.services).
+    _Kind.DEPORTATION_APPEAL: [
+        _Format.UN_COMMUNICATION,
+        _Format.LAWYER_SUBMISSION,
+        _Format.UNHCR_SUBMISSION,
+        _Format.AUTHORITY_LETTER,
+    ],
+    _Kind.CHILD_ACCESS_BRIEF: [
+        _Format.LAWYER_SUBMISSION,
+        _Format.CRC_SUBMISSION,
+        _Format.UNHCR_SUBMISSION,
+        _Format.AUTHORITY_LETTER,
+    ],
+    _Kind.CASELOAD_REPORT: [_Format.CASELOAD_REPORT],
+}

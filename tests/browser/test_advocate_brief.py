@@ -122,16 +122,22 @@ def _build_brief(page, case, child_reference: str, language: str):
         "link", name=case.reference
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {case.reference}")
-    page.get_by_role("link", name="Prepare an advocacy document (brief, appeal)").click()
+    page.get_by_role(
+        "link", name="Prepare an advocacy document (submission, appeal, letter)"
+    ).click()
     form = page.get_by_role("main")
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
-    form.get_by_label("Document").select_option(label="Child access brief")
+    form.get_by_label("Document").select_option(
+        label="Submission on a child's nationality, registration and schooling"
+    )
     choose(form.get_by_label("About"), child_reference)
     form.get_by_label("Language").select_option(label=language)
     form.get_by_label("Names").select_option(label="Pseudonyms for everyone")
     page.get_by_role("button", name="Prepare the document").click()
     page.wait_for_load_state()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Child access brief")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Submission on a child's nationality, registration and schooling"
+    )
 
 
 def test_an_advocate_builds_and_downloads_a_child_access_brief(
