@@ -48,7 +48,7 @@ class CaseDocumentForm(forms.Form):
 
     proceed_despite_unknown = forms.BooleanField(
         label=_(
-            "I was warned that this letter tells the authorities about the person, and the "
+            "I was warned that this letter makes the person known to the authorities, and the "
             "person wants it sent."
         ),
         required=False,

@@ -19,7 +19,7 @@ China does not recognise North Koreans as refugees) are added after it.
 """
 
 from django.utils.formats import date_format, number_format
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from ..models import Authority, Figure, Instrument, Provision
@@ -103,11 +103,26 @@ def paper_name(document) -> str:
     }
 
 
+def amount(value: int, unit: str) -> str:
+    """A number with its unit, as the language counts it: "6 detention camps", "수용소 6곳",
+    "6个收容所", "26,000,000元"."""
+    n = number_format(value, force_grouping=True)
+    Unit = Figure.Unit
+    forms = {
+        Unit.CASES: ngettext("%(n)s case", "%(n)s cases", value),
+        Unit.PEOPLE: ngettext("%(n)s person", "%(n)s people", value),
+        Unit.CAMPS: ngettext("%(n)s detention camp", "%(n)s detention camps", value),
+        Unit.YUAN: ngettext("%(n)s yuan", "%(n)s yuan", value),
+        Unit.PERCENT: _("%(n)s per cent"),
+        Unit.OCCURRENCES: ngettext("%(n)s occurrence", "%(n)s occurrences", value),
+    }
+    return forms[unit] % {"n": n}
+
+
 def figure_text(figure: Figure) -> str:
     """A figure as the papers state it: "133,009 people (exactly, by the end of 2004)"."""
-    return _("%(value)s %(unit)s (%(qualifier)s; %(period)s)") % {
-        "value": number_format(figure.value, force_grouping=True),
-        "unit": figure.get_unit_display(),
+    return _("%(amount)s (%(qualifier)s; %(period)s)") % {
+        "amount": amount(figure.value, figure.unit),
         "qualifier": figure.get_qualifier_display(),
         "period": corpus_text(figure.period),
     }
@@ -116,6 +131,11 @@ def figure_text(figure: Figure) -> str:
 def pinpoint(value: str) -> str:
     """An article or paragraph as the document's language writes it ("art. 24(2)", "第24条第2款")."""
     return corpus_text(value)
+
+
+def listing(items) -> str:
+    """Items in a run of text, with the language's separator ("a, b" / "a、b")."""
+    return pgettext("list separator", ", ").join(items)
 
 
 def _summary(text: str) -> str:
@@ -249,7 +269,7 @@ class Citations:
             # Already quoted in full: the words stating the figure are enough.
             parts.append(part(_("in the words of the paper:") + " "))
             parts.append(part(note["quote"], lang="en", quoted=True))
-            parts.append(part("."))
+            parts.append(part(pgettext("end of a sentence", ".")))
         quoted.add(provision.label)
         return parts
 
@@ -313,7 +333,7 @@ class Citations:
         parts.append(part(text, lang="en", quoted=True))
         ours = _(item.text)
         if get_language() != "en" and ours != item.text:
-            parts.append(part(" "))
+            parts.append(part(pgettext("end of a sentence", ".")))
             parts.append(part(_("Unofficial translation:") + " " + ours, unofficial=True))
         return parts
 
@@ -366,7 +386,7 @@ class Citations:
             % {
                 "issuer": corpus_text(document.issuing_body),
                 "paper": paper_name(document),
-                "places": ", ".join(places),
+                "places": listing(places),
             }
             for document, places in papers.values()
         ]

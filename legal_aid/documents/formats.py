@@ -25,13 +25,14 @@ import re
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from casework.choices import IncidentKind, Region
 from casework.models import PersonAlias
 
 from ..models import AdvocacyDocument
 from . import rules
-from .citations import record_note
+from .citations import listing, record_note
 from .compose import event_label, length_text, month, paragraph
 
 Format = AdvocacyDocument.RecipientFormat
@@ -466,8 +467,8 @@ def child_submission(document, body, facts, rows, shown, team) -> dict:
         steps.append(paragraph(_("No application or appeal is recorded.")))
     sections.append({"heading": _("Domestic steps taken"), "paragraphs": steps})
     sections.extend(body["sections"][1:])
-    refused = [str(_benefit(b.kind)).lower() for b in child.benefits if b.refused]
-    refused = ", ".join(refused) or _("the recognition of their rights")
+    refused = [_in_sentence(str(_benefit(b.kind))) for b in child.benefits if b.refused]
+    refused = listing(refused) or _("the recognition of their rights")
     if rules.nationality_by_parent(facts, child):
         summary = _(
             "%(child)s was born in China to a Chinese parent and is refused %(refused)s. Under "
@@ -492,6 +493,13 @@ def child_submission(document, body, facts, rows, shown, team) -> dict:
         "sections": sections,
         "urgency": _("Priority: a child is denied registration or schooling now."),
     }
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: "School" becomes "school", "ID" stays "ID"."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def _benefit(kind):
@@ -564,6 +572,8 @@ def assemble(document, body, facts, rows, shown, team, citations) -> dict:
         "sections": sections,
         "requests_intro": requests_intro(document.recipient_format),
         "requests": body.get("requests", []),
+        # Between who must act and what they must do: ": ", or a full-width colon in Chinese.
+        "label_separator": pgettext("label separator", ": "),
         "evidence": evidence(sections, citations),
         "provenance_paragraph": citations.provenance(),
     }
