@@ -67,6 +67,23 @@ class Team(models.Model):
             "a member chose their own."
         ),
     )
+    # Printed on the cover of the documents the team sends (legal_aid): who submits them and
+    # how a UN desk officer or a lawyer reaches the organisation in confidence.
+    organisation = models.CharField(
+        _("submitting organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("The organisation's name as recipients of its documents should read it."),
+    )
+    confidential_contact = models.CharField(
+        _("confidential contact"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "How a recipient reaches the organisation in confidence (a role and a secure address, "
+            "never a caseworker's personal account)."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="TeamMembership",

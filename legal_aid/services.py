@@ -25,6 +25,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Notice, TeamMembership
 from accounts.notices import notify
@@ -46,6 +47,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 Kind = AdvocacyDocument.Kind
 Redaction = AdvocacyDocument.Redaction
 Status = AdvocacyDocument.Status
+Format = AdvocacyDocument.RecipientFormat
 
 
 class DocumentNotApproved(PermissionDenied):
@@ -78,8 +80,25 @@ def _enqueue(document: AdvocacyDocument) -> None:
     transaction.on_commit(send)
 
 
-def _validate_scope(*, kind, case, subject, redaction, team, actor) -> None:
+def _validate_format(*, kind, recipient_format, language) -> None:
+    if recipient_format not in AdvocacyDocument.formats_for(kind):
+        raise ValidationError(
+            {"recipient_format": _("This kind of document is not offered in that form.")}
+        )
+    if (
+        recipient_format == Format.AUTHORITY_LETTER
+        and language != AdvocacyDocument.Language.ZH_HANS
+    ):
+        raise ValidationError(
+            {"language": _("A letter to a Chinese authority is written in Chinese.")}
+        )
+
+
+def _validate_scope(
+    *, kind, case, subject, redaction, team, actor, recipient_format="", language=""
+) -> None:
     """The rules a request must meet; also checked again when a document is regenerated."""
+    _validate_format(kind=kind, recipient_format=recipient_format, language=language)
     if kind == Kind.CASELOAD_REPORT:
         if case is not None or subject is not None:
             raise ValidationError(_("A caseload report covers cases, not one case or person."))
@@ -110,12 +129,52 @@ def _validate_scope(*, kind, case, subject, redaction, team, actor) -> None:
         raise ValidationError({"subject": _("This person is not a member of the case.")})
     is_child = subject.role == PersonRole.CHILD or member.role == MemberRole.CHILD
     if kind == Kind.CHILD_ACCESS_BRIEF and not is_child:
-        raise ValidationError({"subject": _("A child access brief is about a child.")})
+        raise ValidationError(
+            {
+                "subject": _(
+                    "A submission on a child's nationality, registration and schooling is about "
+                    "a child."
+                )
+            }
+        )
     # The rules of legal_aid.documents.rules decide whether the facts support the document at
     # all: an appeal for someone at no recorded risk, a brief with nothing to ask, is refused.
-    refusal = facts.plan_refusal(kind=kind, case=case, subject=subject, user=actor)
+    refusal = facts.plan_refusal(
+        kind=kind, case=case, subject=subject, user=actor, recipient_format=recipient_format
+    )
     if refusal:
         raise ValidationError({"subject": refusal})
+
+
+def _default_format(*, kind, case, subject, actor) -> str:
+    """The kind's usual form; for someone in hiding, an appeal goes to the partner lawyer, not the
+    UN (whose communication would announce them to the Government)."""
+    usual = AdvocacyDocument.formats_for(kind)[0]
+    if (
+        usual == Format.UN_COMMUNICATION
+        and subject is not None
+        and case is not None
+        and facts.plan_refusal(
+            kind=kind, case=case, subject=subject, user=actor, recipient_format=usual
+        )
+    ):
+        return Format.LAWYER_SUBMISSION
+    return usual
+
+
+def _unknown_to_authority(*, recipient_format, case, subject, actor) -> bool:
+    """A letter to a Chinese authority about someone it does not know of yet."""
+    return recipient_format == Format.AUTHORITY_LETTER and not facts.known_to_authority(
+        case=case, subject=subject, user=actor
+    )
+
+
+UNKNOWN_TO_AUTHORITY_WARNING = _lazy(
+    "The authorities are not recorded as knowing of this person: they are not detained or "
+    "arrested, and no refusal of theirs is recorded. A letter would tell the authorities where "
+    "they are. Send it only if the person knows and wants it, and confirm that decision below; "
+    "it is recorded."
+)
 
 
 def document_request(
@@ -127,11 +186,33 @@ def document_request(
     case: Case | None = None,
     subject=None,
     team=None,
+    recipient_format: str = "",
+    proceed_despite_unknown: bool = False,
 ) -> AdvocacyDocument:
-    """Queue a new document (version 1 of a new series); a worker renders it after commit."""
-    _validate_scope(
-        kind=kind, case=case, subject=subject, redaction=redaction, team=team, actor=actor
+    """
+    Queue a new document (version 1 of a new series); a worker renders it after commit. Without
+    `recipient_format` the kind's default form is used. A letter to a Chinese authority about
+    someone it does not know of is refused with a warning unless `proceed_despite_unknown`
+    records the requester's decision.
+    """
+    recipient_format = recipient_format or _default_format(
+        kind=kind, case=case, subject=subject, actor=actor
     )
+    _validate_scope(
+        kind=kind,
+        case=case,
+        subject=subject,
+        redaction=redaction,
+        team=team,
+        actor=actor,
+        recipient_format=recipient_format,
+        language=language,
+    )
+    unknown = case is not None and _unknown_to_authority(
+        recipient_format=recipient_format, case=case, subject=subject, actor=actor
+    )
+    if unknown and not proceed_despite_unknown:
+        raise ValidationError({"proceed_despite_unknown": UNKNOWN_TO_AUTHORITY_WARNING})
     document = AdvocacyDocument(
         kind=kind,
         case=case,
@@ -139,12 +220,24 @@ def document_request(
         team=team,
         language=language,
         redaction=redaction,
+        recipient_format=recipient_format,
+        sent_despite_unknown=unknown,
         requested_by=actor,
     )
     document.full_clean()
     with transaction.atomic():
         document.save()
-        record(actor, "create", document, kind=kind, language=language, redaction=redaction)
+        record(
+            actor,
+            "create",
+            document,
+            kind=kind,
+            language=language,
+            redaction=redaction,
+            recipient_format=recipient_format,
+            # The warning was shown and the requester chose to send it anyway.
+            sent_despite_unknown=unknown,
+        )
         _enqueue(document)
     return document
 
@@ -161,6 +254,8 @@ def document_regenerate(*, document: AdvocacyDocument, actor) -> AdvocacyDocumen
             redaction=document.redaction,
             team=document.team,
             actor=actor,
+            recipient_format=document.recipient_format,
+            language=document.language,
         )
         latest = AdvocacyDocument.objects.filter(series=document.series).aggregate(
             top=Max("version")
@@ -174,6 +269,9 @@ def document_regenerate(*, document: AdvocacyDocument, actor) -> AdvocacyDocumen
             team=document.team,
             language=document.language,
             redaction=document.redaction,
+            recipient_format=document.recipient_format,
+            # The decision to write to an authority that did not know the person stands.
+            sent_despite_unknown=document.sent_despite_unknown,
             requested_by=actor,
         )
         new.full_clean()

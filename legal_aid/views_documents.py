@@ -59,6 +59,8 @@ def document_new_for_case(request, case_ref):
                 subject=form.cleaned_data["subject"],
                 language=form.cleaned_data["language"],
                 redaction=form.cleaned_data["redaction"],
+                recipient_format=form.cleaned_data["recipient_format"],
+                proceed_despite_unknown=form.cleaned_data["proceed_despite_unknown"],
                 actor=request.user,
             )
         except ValidationError as error:
