@@ -29,6 +29,7 @@ from ..models import (
     Relationship,
 )
 from ._common import _audit, _require
+from .names import _name_keys_refresh
 
 MERGED_FIELDS = ("date_of_birth", "place_of_origin", "current_location", "contact")
 COARSE_UNKNOWN = {"sex": "unknown", "nationality": "unknown", "region": "unknown"}
@@ -265,4 +266,6 @@ def person_merge(*, source: Person, target: Person, actor) -> Counter:
         )
         _audit(actor, "delete", source, merged_into=target.reference)
         source.delete()
+        # The source's keys went with it; the target is now found by its names too.
+        _name_keys_refresh(target)
     return moved
