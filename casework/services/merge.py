@@ -24,6 +24,7 @@ from ..models import (
     Entitlement,
     Incident,
     LegalStatusRecord,
+    NameKey,
     Person,
     PersonAlias,
     Relationship,
@@ -249,6 +250,8 @@ def person_merge(*, source: Person, target: Person, actor) -> Counter:
         Consent.objects.filter(guardian=source).update(guardian=target)
         for hook in settings.SHIMTEO_MERGE_HOOKS:
             moved.update(import_string(hook)(source=source, target=target, actor=actor))
+        # Its name keys go: the target's are recomputed below from the names it now has.
+        NameKey.objects.filter(person=source).delete()
         left = _unaccounted(source)
         if left:
             raise ValidationError(
