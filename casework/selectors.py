@@ -226,9 +226,7 @@ def name_matches(term: str, *, among=None) -> dict:
     exact = Person.objects.matching_name(term)
     if among is not None:
         keys, exact = keys.filter(person__in=among), exact.filter(pk__in=among)
-    best: dict = {
-        pk: NameMatch(rank=0, kind=NameKeyKind.FULL) for pk in exact.values_list("pk", flat=True)
-    }
+    best: dict = {}
     rows = keys.values_list("person_id", "alias_id", "kind", "digest")
     for person_id, alias_id, kind, digest in rows:
         if digests[digest] != kind:
@@ -236,6 +234,9 @@ def name_matches(term: str, *, among=None) -> dict:
         match = NameMatch(rank=names.RANKS[kind], kind=kind, via_alias=alias_id is not None)
         if match.better_than(best.get(person_id)):
             best[person_id] = match
+    for pk in exact.values_list("pk", flat=True):
+        # Only for people without keys: the keys say whether it was the name or an alias.
+        best.setdefault(pk, NameMatch(rank=0, kind=NameKeyKind.FULL))
     return best
 
 
