@@ -253,6 +253,10 @@ SHIMTEO_MERGE_HOOKS = ["intake.services.person_merged"]
 # Called by casework.erasure.consent_withdraw when a person takes back "named in documents":
 # each takes `person`, `actor` and `scopes` and revokes what names them.
 SHIMTEO_NAMING_WITHDRAWN_HOOKS = ["legal_aid.services.documents_revoke_naming"]
+# Digests vault cannot recompute from a source column of their own row (the name keys of
+# casework.names, made from a person's name and aliases): `reindex_blind_indexes` calls each with
+# `batch_size` and `dry_run`; each returns a report with `stale`, `rewritten` and `failures`.
+SHIMTEO_REINDEX_HOOKS = ["casework.services.names.name_keys_reindex"]
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))

@@ -21,6 +21,7 @@ from ..choices import (
     EntitlementStatus,
     IncidentKind,
     LegalStatus,
+    NameKeyKind,
     Nationality,
     PersonRole,
     Region,
@@ -146,6 +147,39 @@ class PersonAlias(Correctable):
 
     def __str__(self):
         return _("Alias of %(reference)s") % {"reference": self.person.reference}
+
+
+class NameKey(models.Model):
+    """
+    One normalised form of a person's name or of an alias (the family name alone, the name
+    romanised, its pinyin...: `casework.names`), kept only as a keyed digest, so that a name can be
+    found however it was spelled without any form of it stored in clear. Written by
+    `casework.services.names` whenever a name or an alias changes, and by `reindex_names`.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="name_keys", verbose_name=_("person")
+    )
+    # The alias the key was made from; none for the person's own name.
+    alias = models.ForeignKey(
+        PersonAlias,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("alias"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NameKeyKind.choices)
+    digest = models.CharField(_("digest"), max_length=32)
+
+    class Meta:
+        verbose_name = _("name key")
+        verbose_name_plural = _("name keys")
+        indexes = [models.Index(fields=["digest", "kind"], name="casework_namekey_digest")]
+
+    def __str__(self):
+        return f"{self.person_id} · {self.kind}"
 
 
 class Relationship(Correctable):
