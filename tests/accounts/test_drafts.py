@@ -70,7 +70,7 @@ def test_a_note_typed_is_kept_encrypted_and_back_in_the_form_until_saved(client,
 
     response = _type(client, north_case, NOTE)
 
-    assert response.status_code == 204
+    assert response.status_code == 200
     draft = Draft.objects.get(user=alice)
     assert draft.form_key == _note_url(north_case)
     with connection.cursor() as cursor:
@@ -343,3 +343,17 @@ def test_a_file_larger_than_the_limit_with_short_text_is_stored(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Attachment.objects.get().description == "Hospital letter"
     assert not Draft.objects.exists()
+
+
+def test_a_draft_saved_says_when_in_the_users_own_zone(client, alice, north_case):
+    """ "Draft saved at": the server's time in Alice's zone (Seoul), with the zone, not her device's."""
+    alice.time_zone = "Asia/Seoul"
+    alice.save(update_fields=["time_zone"])
+    sign_in(client, alice)
+
+    answer = _type(client, north_case, NOTE).json()
+
+    saved = timezone.localtime(
+        Draft.objects.get(user=alice).updated_at, datetime.timezone(datetime.timedelta(hours=9))
+    )
+    assert answer["saved_at"] == f"{saved:%H:%M} KST"
