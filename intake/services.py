@@ -40,7 +40,7 @@ from consent.models import Consent
 from consent.services import consent_record
 
 from . import duplicates, selectors
-from .forms import PARTNER, PRINCIPAL, STEPS
+from .forms import DECEASED, PARTNER, PRINCIPAL, STEPS
 from .models import DuplicateCandidate, ImportedRow, IntakeDecision, IntakeSubmission
 
 Status = IntakeSubmission.Status
@@ -324,6 +324,18 @@ def create_records(*, cleaned: dict, team, caseworker, actor, into_case=None):
                     kind=RelationshipKind.PARENT_OF,
                     actor=actor,
                     case=case,
+                )
+    # A parent who is no one of the intake and has died (a widow's children): said in a note,
+    # as there is no one to tie the child to.
+    for person, child in children:
+        for name, label in (("mother", _("mother")), ("father", _("father"))):
+            if child.get(name) == DECEASED:
+                casework.case_note_add(
+                    case=case,
+                    actor=actor,
+                    kind=NoteKind.FILE_NOTE,
+                    body=_("As told at intake, the %(parent)s of %(child)s has died.")
+                    % {"parent": label, "child": person.reference},
                 )
     # A parent's consent covers their children; the partner's only when they gave it too.
     consenting = [principal, *(person for person, _child in children)]
