@@ -393,6 +393,7 @@ class Notice(models.Model):
 
     class Kind(models.TextChoices):
         DOCUMENT_REVOKED = "document_revoked", _("A document was revoked")
+        INTAKE_RETURNED = "intake_returned", _("An intake was sent back to you")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(

@@ -9,10 +9,12 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
+from accounts import notices, roles
+from accounts.models import Notice
 from audit.services import record
 from casework import dates
 from casework import services as casework
@@ -524,6 +526,13 @@ def intake_return(*, submission: IntakeSubmission, actor, reason: str) -> Intake
         _history(locked, actor, Action.RETURNED, reason)
         # The reason is in the encrypted history, never in the audit trail.
         record(actor, "status_change", locked, status=locked.status)
+        # On the caseworker's dashboard, linked to the intake's page, which shows the reason.
+        notices.notify(
+            users=[locked.owner],
+            kind=Notice.Kind.INTAKE_RETURNED,
+            reference=locked.reference,
+            url=reverse("intake:detail", kwargs={"intake_ref": locked.reference}),
+        )
     return _refresh(submission, locked)
 
 

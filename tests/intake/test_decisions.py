@@ -348,3 +348,21 @@ def test_the_records_of_an_approved_intake_name_its_caseworker_as_recorder(submi
         action="status_change", target_id=str(submitted.pk), detail__status="approved"
     )
     assert approval.actor == sue
+
+
+def test_an_intake_sent_back_is_on_the_caseworkers_dashboard_with_the_reason_link(
+    client, submitted, sue, alice
+):
+    """Sue sends it back: Alice's dashboard says so and links to the intake, which gives the reason."""
+    services.intake_return(
+        submission=submitted, actor=sue, reason="The child's birth year is wrong"
+    )
+    sign_in(client, alice)
+    dashboard = client.get(reverse("casework:dashboard")).content.decode()
+    assert f"Intake {submitted.reference} was sent back to you for corrections." in dashboard
+    link = reverse("intake:detail", kwargs={"intake_ref": submitted.reference})
+    assert f'<a href="{link}">Read the reason and correct it</a>' in dashboard
+    assert "The child&#x27;s birth year is wrong" in client.get(link).content.decode()
+    # Not on the dashboard of the supervisor who sent it back.
+    sign_in(client, sue)
+    assert submitted.reference not in client.get(reverse("casework:dashboard")).content.decode()
