@@ -475,13 +475,14 @@ class FamilyStep(StepForms):
 
     def __init__(self, data=None, *, answers=None):
         super().__init__(data, answers=answers)
-        # With no partner named, "the partner" is no one: not offered as a child's parent.
+        # With no partner named, "the partner" is no one: not offered as a child's parent. Only
+        # the offer: a post that names them anyway (an API client, a spreadsheet) is told why
+        # by check_across.
         if not ((self.data or {}).get("partner_name") or "").strip():
-            formset = self.sets["children"]
-            for child in formset.forms:
+            for child in self.sets["children"].forms:
                 for name in ("mother", "father"):
-                    field = child.fields[name]
-                    field.choices = [c for c in field.choices if c[0] != PARTNER]
+                    widget = child.fields[name].widget
+                    widget.choices = [c for c in widget.choices if c[0] != PARTNER]
 
     def check_across(self):
         """
