@@ -409,6 +409,7 @@ class Notice(UUIDModel):
 
     class Kind(models.TextChoices):
         DOCUMENT_REVOKED = "document_revoked", _("A document was revoked")
+        INTAKE_RETURNED = "intake_returned", _("An intake was sent back to you")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -20,6 +20,7 @@ from casework.choices import (
     EntitlementStatus,
     IncidentKind,
     LegalStatus,
+    NoteKind,
     Redaction,
     Region,
 )
@@ -61,7 +62,13 @@ def lived_case(family, alice):  # noqa: F811
         people=[mother],
         actor=alice,
     )
-    services.case_note_add(case=family.case, body=VISIT_NOTE, actor=alice)
+    services.case_note_add(
+        case=family.case,
+        body=VISIT_NOTE,
+        kind=NoteKind.VISIT,
+        contacted_on=today - datetime.timedelta(days=3),
+        actor=alice,
+    )
     services.task_create(
         case=family.case,
         title="Find a lawyer for 김순희",
@@ -89,7 +96,9 @@ def test_pseudonyms_by_default_name_no_one_and_leave_typed_text_out(client, live
     assert "Detained in China" in page
     assert "Arrest" in page
     assert "overdue" in page
-    assert "1 note, written on" in page
+    # A note by its kind and the day of the contact, not the day it was typed.
+    contact = date_format(dates.today() - datetime.timedelta(days=3))
+    assert f"1 note: Visit, contact on {contact}." in page
     # Written for a team at UTC+8: the day and hour in Shanghai, whatever the server's clock.
     shanghai = timezone.localtime(timezone.now(), ZoneInfo("Asia/Shanghai"))
     assert f"Prepared on {date_format(shanghai)}, {shanghai:%H}:" in page
@@ -115,6 +124,8 @@ def test_names_are_decided_for_the_family(client, lived_case, alice):
     page = client.get(url).content.decode()
     assert MOTHER in page and "王强" in page
     assert ARREST_NOTE in page and VISIT_NOTE in page
+    contact = dates.today() - datetime.timedelta(days=3)
+    assert f'<time datetime="{contact:%Y-%m-%d}">{date_format(contact)}</time> — Visit' in page
 
 
 def test_the_summary_is_audited_with_its_level_and_whom_it_named(client, lived_case, alice):
