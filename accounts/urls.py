@@ -17,7 +17,13 @@ urlpatterns = [
     path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("drafts/save/", views.save_draft, name="draft_save"),
     path("drafts/discard/", views.discard_draft, name="draft_discard"),
-    path("notices/<uuid:notice_id>/dismiss/", views.dismiss_notice, name="notice_dismiss"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path(
+        "notifications/<uuid:notification_id>/",
+        views.notification_open,
+        name="notification_open",
+    ),
+    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
     path("locked/", views.locked_accounts, name="locked_accounts"),
     path("locked/<int:user_id>/unlock/", views.unlock, name="unlock"),
 ]

@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView
 from django_otp import user_has_device
 from django_otp.qr import write_qrcode_image
 
 from audit.services import record
 
-from . import drafts, notices, signin
+from . import drafts, notifications, signin
 from .api import LOCKED
 from .forms import (
     BackupCodesForm,
@@ -392,11 +392,42 @@ def discard_draft(request):
     return redirect(form_key)
 
 
+# Notifications: the list, one opened (read, then its page), all marked read.
+NOTIFICATIONS_SHOWN = 100
+
+
 @never_cache
-@require_POST
 @login_required
-def dismiss_notice(request, notice_id):
-    """ "Dismiss" on a dashboard notice: it leaves the dashboard. Another user's answers 404."""
-    notice = get_object_or_404(notices.open_notices(request.user), pk=notice_id)
-    notices.notice_dismiss(notice=notice, actor=request.user)
-    return redirect("casework:dashboard")
+@require_GET
+def notification_list(request):
+    """The user's notifications, newest first, each saying only what its target shows them now."""
+    shown = notifications.described(
+        request.user, notifications.notifications_for(request.user)[:NOTIFICATIONS_SHOWN]
+    )
+    return render(request, "accounts/notifications.html", {"shown": shown})
+
+
+@never_cache
+@login_required
+@require_GET
+def notification_open(request, notification_id):
+    """
+    Opening one marks it read and leads to its page, if the target is still in the user's sight;
+    otherwise back to the list. Another user's notification answers 404.
+    """
+    notification = get_object_or_404(
+        notifications.notifications_for(request.user), pk=notification_id
+    )
+    notifications.notifications_mark_read(user=request.user, ids=[notification.pk])
+    (shown,) = notifications.described(request.user, [notification])
+    if shown.target is None:
+        return redirect("accounts:notification_list")
+    return redirect(shown.target.url)
+
+
+@never_cache
+@login_required
+@require_POST
+def notifications_read_all(request):
+    notifications.notifications_mark_read(user=request.user)
+    return redirect("accounts:notification_list")

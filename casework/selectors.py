@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import (
     Count,
-    Exists,
     Max,
     OuterRef,
     Prefetch,
@@ -47,7 +46,6 @@ from .models import (
     Entitlement,
     Incident,
     LegalStatusRecord,
-    Notification,
     Person,
     RecordRevision,
     Relationship,
@@ -581,7 +579,7 @@ def _shown(record, name: str, value) -> tuple[str, object]:
     return label, value
 
 
-# Safety check-ins and notifications
+# Safety check-ins
 
 
 def check_ins_missed(schedules=None):
@@ -651,23 +649,3 @@ def check_ins_due(user, *, now: datetime.datetime | None = None) -> list[CheckIn
 def case_check_ins(case: Case) -> list[CheckInDue]:
     """The active check-in schedules kept through `case`, with when each is next due."""
     return _check_in_rows(CheckInSchedule.objects.filter(case=case))
-
-
-def notifications_for(user) -> QuerySet[Notification]:
-    """
-    The user's notifications, newest first. Each carries whether its case is still in the user's
-    sight (`case_visible`): a notification about a case they no longer see names nothing of it.
-    """
-    visible = Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))
-    return (
-        Notification.objects.filter(recipient=user)
-        .annotate(case_visible=Exists(visible))
-        .select_related("case")
-    )
-
-
-def unread_notification_count(user) -> int:
-    """One query on the (recipient, read_at) index."""
-    if not (user and user.is_authenticated):
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -252,6 +253,16 @@ SHIMTEO_MERGE_HOOKS = ["intake.services.person_merged"]
 # Called by casework.erasure.consent_withdraw when a person takes back "named in documents":
 # each takes `person`, `actor` and `scopes` and revokes what names them.
 SHIMTEO_NAMING_WITHDRAWN_HOOKS = ["legal_aid.services.documents_revoke_naming"]
+# What a notification (accounts, which knows no domain) may show of its target: model label → a
+# function `(user, keys) → {key: Target}` of the target's app, answering for what the user sees now.
+SHIMTEO_NOTIFICATION_TARGETS = {
+    "casework.case": "casework.notifications.case_targets",
+    "casework.task": "casework.notifications.follow_up_targets",
+    "casework.breakglassaccess": "casework.notifications.break_glass_targets",
+    "legal_aid.advocacydocument": "legal_aid.selectors.document_notification_targets",
+    "intake.intakesubmission": "intake.selectors.intake_notification_targets",
+    "intake.importbatch": "intake.selectors.import_notification_targets",
+}
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))

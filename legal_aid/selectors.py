@@ -13,9 +13,11 @@ from operator import or_
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.notifications import Target
 from casework.models import Entitlement, Incident, Person
 
 from .models import (
+    AdvocacyDocument,
     Authority,
     Figure,
     Instrument,
@@ -238,3 +240,12 @@ def restrictions_evidenced_by(person: Person, *, user) -> list[EvidencedRestrict
                 )
             )
     return found
+
+
+def document_notification_targets(user, keys) -> dict[str, Target]:
+    """What a notification about a document shows: its reference and version, while in sight."""
+    documents = AdvocacyDocument.objects.visible_to(user).filter(pk__in=keys)
+    return {
+        str(d.pk): Target(label=f"{d.reference} v{d.version}", url=d.get_absolute_url())
+        for d in documents
+    }

@@ -25,8 +25,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Notice, TeamMembership
-from accounts.notices import notify
+from accounts.models import Notification, TeamMembership
+from accounts.notifications import notify
 from audit.models import AuditEvent
 from audit.services import record
 from casework.choices import MemberRole, PersonRole
@@ -474,12 +474,11 @@ def documents_withdraw_naming(*, person, actor, because: str, name: str | None =
 
 
 def _tell_revoked(document: AdvocacyDocument) -> None:
-    """The requester and the approver see it on their dashboard: a link, never a name."""
+    """The requester and the approver are notified: the document is the target, never a name."""
     notify(
-        users=[document.requested_by, document.approved_by],
-        kind=Notice.Kind.DOCUMENT_REVOKED,
-        reference=f"{document.reference} v{document.version}",
-        url=document.get_absolute_url(),
+        recipients=[document.requested_by, document.approved_by],
+        kind=Notification.Kind.DOCUMENT_REVOKED,
+        target=document,
     )
 
 

@@ -11,8 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
-from accounts.notices import SHOWN as NOTICES_SHOWN
-from accounts.notices import open_notices
 from audit.services import record
 from casework.selectors import case_viewers
 from consent.models import Consent
@@ -80,8 +78,6 @@ def dashboard(request):
         row.may_record = can_record_check_in(user, row.schedule.case)
     context = {
         "today": today,
-        # What other parts told this user (a document they asked for or approved was revoked).
-        "notices": open_notices(user)[:NOTICES_SHOWN],
         "supervises": roles.supervises_any_team(user),
         # Only the buttons that lead somewhere for this user's role (an advocate opens nothing).
         "may_open_cases": may_open_cases(user),
@@ -99,7 +95,6 @@ def dashboard(request):
         "detained": detained,
         "detained_days": detained_days,
         "check_ins_due": check_ins_due,
-        "unread_notifications": selectors.unread_notification_count(user),
     }
     return render(request, "casework/dashboard.html", context)
 
