@@ -398,6 +398,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.escalate_check_ins",
         "schedule": datetime.timedelta(minutes=10),
     },
+    # Follow-ups due today or past, in each team's day: their assignees are reminded once per
+    # due day (casework.services.follow_ups).
+    "remind-follow-ups": {
+        "task": "casework.remind_follow_ups",
+        "schedule": datetime.timedelta(minutes=30),
+    },
     "checkpoint-audit-chain": {
         "task": "ops.checkpoint_audit_chain",
         "schedule": datetime.timedelta(minutes=SHIMTEO_AUDIT_CHECKPOINT_MINUTES),

@@ -30,6 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Notification
+from accounts.notifications import notify
 from audit.services import record
 from casework.models import Person
 from casework.permissions import can_supervise
@@ -1035,6 +1037,10 @@ def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
     batch.save()
     _delete_file(batch)
     record(actor, "import", batch, created=created, queued=queued, skipped=skipped)
+    # It ran in a worker: whoever started it, and whoever uploaded it, learn it is done.
+    notify(
+        recipients=[actor, batch.uploaded_by], kind=Notification.Kind.IMPORT_FINISHED, target=batch
+    )
     return batch
 
 

@@ -25,6 +25,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
 from accounts.models import Notification, TeamMembership
 from accounts.notifications import notify
 from audit.models import AuditEvent
@@ -301,6 +302,15 @@ def _store(*, document_id, pdf: bytes, pages: int, snapshot: dict) -> AdvocacyDo
                 pages=pages,
                 names_people=current.names_people,
             )
+            if current.needs_approval and current.case_id:
+                # The supervisors of the case's team, but the requester, are to approve it.
+                notify(
+                    recipients=roles.supervisors_of(current.case.team)
+                    .filter(is_active=True)
+                    .exclude(pk=current.requested_by_id),
+                    kind=Notification.Kind.DOCUMENT_AWAITING_APPROVAL,
+                    target=current,
+                )
     except BaseException:
         document.file.storage.delete(name)
         raise
@@ -329,6 +339,11 @@ def document_approve(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
         document.approved_at = timezone.now()
         document.save(update_fields=["approved_by", "approved_at"])
         record(actor, "update", document, fields=["approved_by", "approved_at"])
+        notify(
+            recipients=[document.requested_by],
+            kind=Notification.Kind.DOCUMENT_APPROVED,
+            target=document,
+        )
     return document
 
 
