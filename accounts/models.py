@@ -6,6 +6,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.crypto import salted_hmac
@@ -38,6 +39,15 @@ class User(AbstractUser):
         help_text=_("Leave empty to use your team's time zone."),
     )
     session_version = models.PositiveIntegerField(default=0, editable=False)
+    # Off by default: an e-mail saying only how many new notifications wait, at most once per
+    # quiet period (accounts.notifications.notification_emails_send).
+    email_notifications = models.BooleanField(_("e-mail me about new notifications"), default=False)
+    email_quiet_hours = models.PositiveSmallIntegerField(
+        _("at most one e-mail every (hours)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

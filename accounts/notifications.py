@@ -9,16 +9,20 @@ answers only for the targets the user sees at that moment). A notification about
 reader no longer sees shows its kind and nothing of the case.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.core.mail import send_mail
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext, ngettext
 
-from .models import Notification
+from .models import Notification, User
 
 
 @dataclass(frozen=True)
@@ -99,3 +103,49 @@ def notifications_mark_read(*, user, ids=None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+# The e-mail: how many, and a link. Never a name, a reference, a place or a kind of event.
+
+
+def notification_emails_send(*, now=None) -> int:
+    """
+    To every active user who asked for it: "You have N new items in Shimteo" and a link, when
+    notifications arrived since their last e-mail and their quiet period has passed. The send is
+    taken by a conditional update first, so two workers send once. Returns how many were sent.
+    """
+    now = now or timezone.now()
+    newer = Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True).filter(
+        Q(created_at__gt=OuterRef("email_sent_at")) | Q(recipient__email_sent_at__isnull=True)
+    )
+    candidates = (
+        User.objects.filter(is_active=True, email_notifications=True)
+        .exclude(email="")
+        .filter(Exists(newer))
+    )
+    link = settings.SHIMTEO_SITE_URL.rstrip("/") + reverse("accounts:notification_list")
+    sent = 0
+    for user in candidates.iterator():
+        quiet = datetime.timedelta(hours=user.email_quiet_hours)
+        if user.email_sent_at and now - user.email_sent_at < quiet:
+            continue
+        taken = User.objects.filter(pk=user.pk, email_sent_at=user.email_sent_at).update(
+            email_sent_at=now
+        )
+        if not taken:
+            continue
+        count = unread_count(user)
+        with translation.override(user.preferred_language):
+            body = ngettext(
+                "You have %(count)d new item in Shimteo.",
+                "You have %(count)d new items in Shimteo.",
+                count,
+            ) % {"count": count}
+            send_mail(
+                subject=gettext("Shimteo"),
+                message=f"{body}\n\n{link}\n",
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        sent += 1
+    return sent

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("security/", views.security, name="security"),
     path("time-zone/", views.time_zone, name="time_zone"),
+    path("email/", views.email_notifications, name="email_notifications"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("verify/", views.VerifyView.as_view(), name="verify"),
     path("2fa/setup/", views.SetupView.as_view(), name="setup"),

@@ -28,6 +28,7 @@ from . import drafts, notifications, signin
 from .api import LOCKED
 from .forms import (
     BackupCodesForm,
+    EmailNotificationsForm,
     EnrolmentForm,
     LoginForm,
     PasswordChangeForm,
@@ -44,6 +45,7 @@ from .services import (
     totp_enrolment_confirm,
     totp_enrolment_device,
     user_logout_everywhere,
+    user_set_email_notifications,
     user_set_language,
     user_set_time_zone,
     user_unlock,
@@ -227,7 +229,7 @@ class LogoutView(auth_views.LogoutView):
 
 @never_cache
 @login_required
-def security(request, *, time_zone_form=None, status=200):
+def security(request, *, time_zone_form=None, email_form=None, status=200):
     """The signed-in user's own second factor and sessions: each change is one step away."""
     remaining = backup_codes_remaining(request.user)
     return render(
@@ -238,10 +240,37 @@ def security(request, *, time_zone_form=None, status=200):
             "backup_codes_remaining": remaining,
             "backup_codes_running_low": remaining <= BACKUP_CODES_LOW,
             "time_zone_form": time_zone_form or _time_zone_form(request),
+            "email_form": email_form
+            or EmailNotificationsForm(
+                initial={
+                    "email_notifications": request.user.email_notifications,
+                    "email_quiet_hours": request.user.email_quiet_hours,
+                }
+            ),
             "now": timezone.now(),
         },
         status=status,
     )
+
+
+@require_POST
+@login_required
+def email_notifications(request):
+    form = EmailNotificationsForm(request.POST)
+    if form.is_valid():
+        try:
+            user_set_email_notifications(
+                user=request.user,
+                enabled=form.cleaned_data["email_notifications"],
+                quiet_hours=form.cleaned_data["email_quiet_hours"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, _("Your e-mail choice has been saved."))
+            return redirect("accounts:security")
+    return security(request, email_form=form, status=400)
 
 
 def _time_zone_form(request, data=None):

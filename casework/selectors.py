@@ -44,6 +44,7 @@ from .models import (
     CheckInSchedule,
     Correctable,
     Entitlement,
+    Escalation,
     Incident,
     LegalStatusRecord,
     Person,
@@ -649,3 +650,19 @@ def check_ins_due(user, *, now: datetime.datetime | None = None) -> list[CheckIn
 def case_check_ins(case: Case) -> list[CheckInDue]:
     """The active check-in schedules kept through `case`, with when each is next due."""
     return _check_in_rows(CheckInSchedule.objects.filter(case=case))
+
+
+def distress_calls(user, *, since: datetime.date) -> QuerySet[Escalation]:
+    """
+    Distress escalations since `since` on the cases the user works, newest first. A duress call
+    is shown to the supervisors of the case's team only: the caseworker's screen must read as
+    after a safe check-in.
+    """
+    calls = Escalation.objects.filter(
+        level=Escalation.Level.DISTRESS,
+        created_at__date__gte=since,
+        case__in=my_cases(user).values("pk"),
+    )
+    supervised = roles.supervised_teams(user)
+    calls = calls.filter(Q(check_in__duress=False) | Q(case__team__in=supervised))
+    return calls.select_related("case", "check_in").order_by("-created_at")

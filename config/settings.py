@@ -255,6 +255,18 @@ SHIMTEO_MERGE_HOOKS = ["intake.services.person_merged"]
 SHIMTEO_NAMING_WITHDRAWN_HOOKS = ["legal_aid.services.documents_revoke_naming"]
 # What a notification (accounts, which knows no domain) may show of its target: model label → a
 # function `(user, keys) → {key: Target}` of the target's app, answering for what the user sees now.
+# Mail: only the notification e-mail ("You have N new items", a link) is sent; unset, development
+# prints it to the console. SHIMTEO_SITE_URL is the address the link points to.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shimteo@localhost")
+SHIMTEO_SITE_URL = env.str("SHIMTEO_SITE_URL", default="http://127.0.0.1:8000")
+SHIMTEO_EMAIL_NOTIFICATION_MINUTES = env.int("SHIMTEO_EMAIL_NOTIFICATION_MINUTES", default=15)
+# What waits for a supervisor's approval in the apps above casework, for the dashboard: each
+# function `(user) → [(label, count, url)]`.
+SHIMTEO_DASHBOARD_APPROVALS = [
+    "intake.selectors.approvals_waiting",
+    "legal_aid.selectors.approvals_waiting",
+]
 SHIMTEO_NOTIFICATION_TARGETS = {
     "casework.case": "casework.notifications.case_targets",
     "casework.task": "casework.notifications.follow_up_targets",
@@ -400,6 +412,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Follow-ups due today or past, in each team's day: their assignees are reminded once per
     # due day (casework.services.follow_ups).
+    # The optional notification e-mails, each user at most once per their quiet period.
+    "email-notifications": {
+        "task": "accounts.send_notification_emails",
+        "schedule": datetime.timedelta(minutes=SHIMTEO_EMAIL_NOTIFICATION_MINUTES),
+    },
     "remind-follow-ups": {
         "task": "casework.remind_follow_ups",
         "schedule": datetime.timedelta(minutes=30),

@@ -1,6 +1,7 @@
 """Reads of the intake, scoped to the user: submissions, their candidates, the queue, imports."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts import roles
 from accounts.notifications import Target
@@ -108,3 +109,11 @@ def import_notification_targets(user, keys) -> dict[str, Target]:
         )
         for b in batches
     }
+
+
+def approvals_waiting(user) -> list[tuple[str, int, str]]:
+    """For the dashboard (SHIMTEO_DASHBOARD_APPROVALS): the intakes waiting for this supervisor."""
+    waiting = decision_queue(user).count()
+    if not waiting:
+        return []
+    return [(gettext("Intakes waiting for a decision"), waiting, reverse("intake:queue"))]

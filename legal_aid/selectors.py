@@ -12,8 +12,11 @@ from operator import or_
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.notifications import Target
+from accounts.roles import supervised_teams
 from casework.models import Entitlement, Incident, Person
 
 from .models import (
@@ -249,3 +252,27 @@ def document_notification_targets(user, keys) -> dict[str, Target]:
         str(d.pk): Target(label=f"{d.reference} v{d.version}", url=d.get_absolute_url())
         for d in documents
     }
+
+
+def approvals_waiting(user) -> list[tuple[str, int, str]]:
+    """For the dashboard (SHIMTEO_DASHBOARD_APPROVALS): documents this supervisor may approve."""
+    waiting = (
+        AdvocacyDocument.objects.visible_to(user)
+        .filter(
+            status=AdvocacyDocument.Status.READY,
+            names_people=True,
+            approved_at__isnull=True,
+            case__team__in=supervised_teams(user),
+        )
+        .exclude(requested_by=user)
+        .count()
+    )
+    if not waiting:
+        return []
+    return [
+        (
+            gettext("Advocacy documents waiting for your approval"),
+            waiting,
+            reverse("legal_aid:advocacy_list"),
+        )
+    ]
