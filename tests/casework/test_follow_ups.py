@@ -163,3 +163,44 @@ def test_the_reminder_opens_the_case(shanghai, north_case, alice, client):
     assert "Call the lawyer" not in page  # the follow-up's text stays on the case page
     opened = client.get(reverse("accounts:notification_open", args=[notification.pk]))
     assert opened.url.startswith(reverse("casework:case_detail", args=[north_case.reference]))
+
+
+def test_the_pages_make_a_repeating_follow_up_and_reassign_it(
+    shanghai, north_case, alice, bob, client
+):
+    AssignmentFactory(case=north_case, user=bob)
+    sign_in(client, alice)
+    added = client.post(
+        reverse("casework:task_add", args=[north_case.reference]),
+        {
+            "title": "Visit the detention centre",
+            "due_on": "2026-03-02",
+            "assignee": alice.pk,
+            "repeat_every": "2",
+            "repeat_unit": "weeks",
+            "repeat_while": "detained",
+        },
+    )
+    assert added.status_code == 302
+    task = Task.objects.get(case=north_case)
+    assert (task.repeat_every, task.repeat_unit, task.repeat_while) == (2, "weeks", "detained")
+    correct = reverse("casework:record_correct", args=["task", task.pk])
+    page = client.get(correct).content.decode()
+    assert "Who does it" in page and "Repeat every" in page
+    answer = client.post(
+        correct,
+        {
+            "version": task.version,
+            "title": task.title,
+            "due_on": "2026-03-09",
+            "assignee": bob.pk,
+            "repeat_every": "2",
+            "repeat_unit": "weeks",
+            "repeat_while": "detained",
+            "reason": "Bob visits on Mondays now",
+        },
+    )
+    assert answer.status_code == 302
+    task.refresh_from_db()
+    assert (task.assignee, task.due_on) == (bob, D(2026, 3, 9))
+    assert task.revisions.count() == 1
