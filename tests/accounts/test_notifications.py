@@ -87,7 +87,7 @@ def test_mark_all_read(north_case, alice, client):
     for kind in (Notification.Kind.CASE_ASSIGNED, Notification.Kind.DISTRESS):
         notify(recipients=[alice], kind=kind, target=north_case)
     sign_in(client, alice)
-    assert "2 new" in client.get(reverse("casework:dashboard")).content.decode()
+    assert "2 new notifications" in client.get(reverse("casework:dashboard")).content.decode()
     answer = client.post(reverse("accounts:notifications_read_all"))
     assert answer.status_code == 302 and unread_count(alice) == 0
     assert client.get(reverse("accounts:notifications_read_all")).status_code == 405
@@ -104,7 +104,7 @@ def test_the_header_count_costs_one_query(north_case, alice, client, name):
     sign_in(client, alice)
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse(name)).content.decode()
-    assert "1 new" in page
+    assert '1<span class="visually-hidden"> new notification</span>' in page
     counted = [q["sql"] for q in queries if "accounts_notification" in q["sql"]]
     assert len(counted) == 1
     assert "read_at" in counted[0] and "IS NULL" in counted[0]

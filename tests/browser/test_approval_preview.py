@@ -68,7 +68,11 @@ def test_the_supervisor_sees_the_pages_and_who_is_named_then_is_told_of_the_revo
     page.goto("/")
     # The header's count leads to the notifications, on the phone's one header line.
     page.locator(".site-header a.unread-count").click()
-    notice = page.locator("ul.notifications li")
+    # Newest first: the revocation, above the request for her approval that came before it.
+    expect(page.locator("ul.notifications li").nth(1)).to_contain_text(
+        "A document is waiting for your approval"
+    )
+    notice = page.locator("ul.notifications li").first
     expect(notice).to_contain_text(f"Advocacy document {document.reference} v1 was revoked")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "03-notifications-390")
