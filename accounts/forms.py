@@ -103,3 +103,19 @@ class TimeZoneForm(forms.Form):
             ("", _("Same as my team (%(zone)s)") % {"zone": team_zone}),
             *zone_choices(),
         ]
+
+
+class EmailNotificationsForm(forms.Form):
+    """Whether the user is e-mailed when notifications wait, and how seldom at most."""
+
+    email_notifications = forms.BooleanField(
+        label=_("E-mail me when new notifications wait"),
+        required=False,
+        help_text=_(
+            "The e-mail says only how many items are new, with a link: never a name, a "
+            "reference or what happened."
+        ),
+    )
+    email_quiet_hours = forms.IntegerField(
+        label=_("At most one e-mail every (hours)"), min_value=1, max_value=168
+    )

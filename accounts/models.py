@@ -5,7 +5,9 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
@@ -37,6 +39,15 @@ class User(AbstractUser):
         help_text=_("Leave empty to use your team's time zone."),
     )
     session_version = models.PositiveIntegerField(default=0, editable=False)
+    # Off by default: an e-mail saying only how many new notifications wait, at most once per
+    # quiet period (accounts.notifications.notification_emails_send).
+    email_notifications = models.BooleanField(_("e-mail me about new notifications"), default=False)
+    email_quiet_hours = models.PositiveSmallIntegerField(
+        _("at most one e-mail every (hours)"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -399,34 +410,68 @@ class Draft(UUIDModel):
         return f"{self.user} · {self.form_key}"
 
 
-class Notice(UUIDModel):
+class Notification(UUIDModel):
     """
-    Something a staff member must be told on their dashboard: for now, that an advocacy document
-    they asked for or approved was revoked. It carries a kind, a reference (e.g. "AD-1A2B3C4D v2")
-    and the page to open, never a person's name: the sentence is written when it is shown, in the
-    reader's language. accounts.notices is its one writer; dismissing it keeps the row.
+    Something a staff member must be told: a case handed to them, a decision on their intake, a
+    document to approve, a missed check-in. It stores who, what kind and a target named
+    generically (a content type and a key), never a sentence: what it says of the target is
+    written when it is read, in the reader's language and only if the target is still in their
+    sight then (`accounts.notifications`, which asks the target's app through
+    `SHIMTEO_NOTIFICATION_TARGETS`). accounts.notifications is its one writer.
     """
 
     class Kind(models.TextChoices):
+        CASE_ASSIGNED = "case_assigned", _("A case was assigned to you")
+        CASE_HANDED_OVER = "case_handed_over", _("A case was handed over to you")
+        INTAKE_APPROVED = "intake_approved", _("Your intake was approved")
+        INTAKE_SENT_BACK = "intake_sent_back", _("Your intake was sent back")
+        INTAKE_REJECTED = "intake_rejected", _("Your intake was rejected")
+        DOCUMENT_AWAITING_APPROVAL = (
+            "document_awaiting_approval",
+            _("A document is waiting for your approval"),
+        )
+        DOCUMENT_APPROVED = "document_approved", _("A document was approved")
         DOCUMENT_REVOKED = "document_revoked", _("A document was revoked")
-        INTAKE_RETURNED = "intake_returned", _("An intake was sent back to you")
+        BREAK_GLASS = "break_glass", _("An administrator broke the glass on a case")
+        CHECK_IN_MISSED = "check_in_missed", _("Check-in missed")
+        CHECK_IN_OVERDUE = "check_in_overdue", _("Check-in missed past the grace period")
+        DISTRESS = "distress", _("Distress")
+        FOLLOW_UP_DUE = "follow_up_due", _("A follow-up is due")
+        FOLLOW_UP_OVERDUE = "follow_up_overdue", _("A follow-up is overdue")
+        IMPORT_FINISHED = "import_finished", _("An import finished")
 
-    user = models.ForeignKey(
+    recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="notices",
-        verbose_name=_("user"),
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    reference = models.CharField(_("reference"), max_length=60)
-    url = models.CharField(_("page"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
-    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("target type"),
+    )
+    target_id = models.CharField(_("target key"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = _("notice")
-        verbose_name_plural = _("notices")
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="accounts_notification_list"),
+            # The header's count on every page: only the unread rows are in it.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="accounts_notification_unread",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.user} · {self.kind} · {self.reference}"
+        return self.get_kind_display()

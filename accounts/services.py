@@ -238,6 +238,26 @@ def user_set_time_zone(*, user, time_zone: str, request=None) -> bool:
     return True
 
 
+def user_set_email_notifications(*, user, enabled: bool, quiet_hours: int, request=None) -> bool:
+    """
+    The user's own choice of a notification e-mail (off by default) and its quiet period; False
+    when nothing changed. Turning it on needs an e-mail address on the account.
+    """
+    account = _account(user)
+    if (account.email_notifications, account.email_quiet_hours) == (enabled, quiet_hours):
+        return False
+    if enabled and not account.email:
+        raise ValidationError(
+            {"email_notifications": _("Your account has no e-mail address: ask an administrator.")}
+        )
+    account.email_notifications, account.email_quiet_hours = enabled, quiet_hours
+    names = ("email_notifications", "email_quiet_hours")
+    account.clean_fields(exclude=[f.name for f in account._meta.fields if f.name not in names])
+    account.save(update_fields=list(names))
+    record(account, "update", account, request=request, fields=list(names))
+    return True
+
+
 # Administrators and four eyes.
 
 

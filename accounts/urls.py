@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("security/", views.security, name="security"),
     path("time-zone/", views.time_zone, name="time_zone"),
+    path("email/", views.email_notifications, name="email_notifications"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("verify/", views.VerifyView.as_view(), name="verify"),
     path("2fa/setup/", views.SetupView.as_view(), name="setup"),
@@ -17,7 +18,13 @@ urlpatterns = [
     path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("drafts/save/", views.save_draft, name="draft_save"),
     path("drafts/discard/", views.discard_draft, name="draft_discard"),
-    path("notices/<uuid:notice_id>/dismiss/", views.dismiss_notice, name="notice_dismiss"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path(
+        "notifications/<uuid:notification_id>/",
+        views.notification_open,
+        name="notification_open",
+    ),
+    path("notifications/read/", views.notifications_read_all, name="notifications_read_all"),
     path("locked/", views.locked_accounts, name="locked_accounts"),
     path("locked/<int:user_id>/unlock/", views.unlock, name="unlock"),
 ]

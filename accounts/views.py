@@ -18,17 +18,18 @@ from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView
 from django_otp import user_has_device
 from django_otp.qr import write_qrcode_image
 
 from audit.services import record
 
-from . import drafts, notices, signin
+from . import drafts, notifications, signin
 from .api import LOCKED
 from .forms import (
     BackupCodesForm,
+    EmailNotificationsForm,
     EnrolmentForm,
     LoginForm,
     PasswordChangeForm,
@@ -45,6 +46,7 @@ from .services import (
     totp_enrolment_confirm,
     totp_enrolment_device,
     user_logout_everywhere,
+    user_set_email_notifications,
     user_set_language,
     user_set_time_zone,
     user_unlock,
@@ -228,7 +230,7 @@ class LogoutView(auth_views.LogoutView):
 
 @never_cache
 @login_required
-def security(request, *, time_zone_form=None, status=200):
+def security(request, *, time_zone_form=None, email_form=None, status=200):
     """The signed-in user's own second factor and sessions: each change is one step away."""
     remaining = backup_codes_remaining(request.user)
     return render(
@@ -239,10 +241,37 @@ def security(request, *, time_zone_form=None, status=200):
             "backup_codes_remaining": remaining,
             "backup_codes_running_low": remaining <= BACKUP_CODES_LOW,
             "time_zone_form": time_zone_form or _time_zone_form(request),
+            "email_form": email_form
+            or EmailNotificationsForm(
+                initial={
+                    "email_notifications": request.user.email_notifications,
+                    "email_quiet_hours": request.user.email_quiet_hours,
+                }
+            ),
             "now": timezone.now(),
         },
         status=status,
     )
+
+
+@require_POST
+@login_required
+def email_notifications(request):
+    form = EmailNotificationsForm(request.POST)
+    if form.is_valid():
+        try:
+            user_set_email_notifications(
+                user=request.user,
+                enabled=form.cleaned_data["email_notifications"],
+                quiet_hours=form.cleaned_data["email_quiet_hours"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(request, _("Your e-mail choice has been saved."))
+            return redirect("accounts:security")
+    return security(request, email_form=form, status=400)
 
 
 def _time_zone_form(request, data=None):
@@ -398,11 +427,42 @@ def discard_draft(request):
     return redirect(form_key)
 
 
+# Notifications: the list, one opened (read, then its page), all marked read.
+NOTIFICATIONS_SHOWN = 100
+
+
 @never_cache
-@require_POST
 @login_required
-def dismiss_notice(request, notice_id):
-    """ "Dismiss" on a dashboard notice: it leaves the dashboard. Another user's answers 404."""
-    notice = get_object_or_404(notices.open_notices(request.user), pk=notice_id)
-    notices.notice_dismiss(notice=notice, actor=request.user)
-    return redirect("casework:dashboard")
+@require_GET
+def notification_list(request):
+    """The user's notifications, newest first, each saying only what its target shows them now."""
+    shown = notifications.described(
+        request.user, notifications.notifications_for(request.user)[:NOTIFICATIONS_SHOWN]
+    )
+    return render(request, "accounts/notifications.html", {"shown": shown})
+
+
+@never_cache
+@login_required
+@require_GET
+def notification_open(request, notification_id):
+    """
+    Opening one marks it read and leads to its page, if the target is still in the user's sight;
+    otherwise back to the list. Another user's notification answers 404.
+    """
+    notification = get_object_or_404(
+        notifications.notifications_for(request.user), pk=notification_id
+    )
+    notifications.notifications_mark_read(user=request.user, ids=[notification.pk])
+    (shown,) = notifications.described(request.user, [notification])
+    if shown.target is None:
+        return redirect("accounts:notification_list")
+    return redirect(shown.target.url)
+
+
+@never_cache
+@login_required
+@require_POST
+def notifications_read_all(request):
+    notifications.notifications_mark_read(user=request.user)
+    return redirect("accounts:notification_list")

@@ -28,7 +28,7 @@ from .choices import (
     RiskLevel,
     StatusSource,
 )
-from .models import Case, CaseFlag, CheckIn, CheckInSchedule, Person
+from .models import Case, CaseFlag, CheckIn, CheckInSchedule, Person, Task
 from .selectors import TIMELINE_FILTERS
 
 User = get_user_model()
@@ -385,9 +385,32 @@ class TimelineFilterForm(forms.Form):
     show = forms.ChoiceField(label=_("Show"), choices=TIMELINE_FILTERS, required=False)
 
 
-class TaskForm(forms.Form):
+class RepeatFields(forms.Form):
+    """How a follow-up repeats: every N days or weeks, until a date or while a condition holds."""
+
+    repeat_every = forms.IntegerField(
+        label=_("Repeat every"),
+        min_value=1,
+        max_value=365,
+        required=False,
+        help_text=_("Leave empty for a follow-up done once. Completing one schedules the next."),
+    )
+    repeat_unit = forms.ChoiceField(
+        label=_("Days or weeks"),
+        choices=Task.RepeatUnit.choices,
+        initial=Task.RepeatUnit.DAYS,
+        required=False,
+    )
+    repeat_until = date_field(_("Until"), required=False)
+    repeat_while = forms.ChoiceField(
+        label=_("Only while"), choices=Task.RepeatWhile.choices, required=False
+    )
+
+
+class TaskForm(RepeatFields):
     title = forms.CharField(label=_("What to do"), max_length=200)
     due_on = date_field(_("Due on"), required=False)
+    field_order = ["title", "due_on", "assignee"]
     assignee = UserChoiceField(
         label=_("Who does it"),
         queryset=User.objects.none(),
@@ -605,10 +628,26 @@ class NoteCorrectionForm(ReasonForm, NoteForm):
     field_order = ["body", "reason"]
 
 
-class TaskCorrectionForm(ReasonForm):
+class TaskCorrectionForm(ReasonForm, RepeatFields):
+    """Re-date, reassign, reword or change how a follow-up repeats; the earlier values are kept."""
+
     title = forms.CharField(label=_("What to do"), max_length=200)
     due_on = date_field(_("Due on"), required=False)
-    field_order = ["title", "due_on", "reason"]
+    assignee = UserChoiceField(label=_("Who does it"), queryset=User.objects.none(), required=False)
+    field_order = ["title", "due_on", "assignee", "reason"]
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if staff is not None:
+            self.fields["assignee"].queryset = staff
+
+    def clean_assignee(self):
+        # Left empty, it stays with whoever has it: a follow-up is never made no one's here.
+        chosen = self.cleaned_data["assignee"]
+        return (
+            chosen
+            or self.fields["assignee"].queryset.filter(pk=self.initial.get("assignee")).first()
+        )
 
 
 class AttachmentCorrectionForm(ReasonForm):

@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import (
     Count,
-    Exists,
     Max,
     OuterRef,
     Prefetch,
@@ -47,10 +46,10 @@ from .models import (
     CheckInSchedule,
     Correctable,
     Entitlement,
+    Escalation,
     Incident,
     LegalStatusRecord,
     NameKey,
-    Notification,
     Person,
     RecordRevision,
     Relationship,
@@ -707,7 +706,7 @@ def _shown(record, name: str, value) -> tuple[str, object]:
     return label, value
 
 
-# Safety check-ins and notifications
+# Safety check-ins
 
 
 def check_ins_missed(schedules=None):
@@ -779,21 +778,17 @@ def case_check_ins(case: Case) -> list[CheckInDue]:
     return _check_in_rows(CheckInSchedule.objects.filter(case=case))
 
 
-def notifications_for(user) -> QuerySet[Notification]:
+def distress_calls(user, *, since: datetime.date) -> QuerySet[Escalation]:
     """
-    The user's notifications, newest first. Each carries whether its case is still in the user's
-    sight (`case_visible`): a notification about a case they no longer see names nothing of it.
+    Distress escalations since `since` on the cases the user works, newest first. A duress call
+    is shown to the supervisors of the case's team only: the caseworker's screen must read as
+    after a safe check-in.
     """
-    visible = Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))
-    return (
-        Notification.objects.filter(recipient=user)
-        .annotate(case_visible=Exists(visible))
-        .select_related("case")
+    calls = Escalation.objects.filter(
+        level=Escalation.Level.DISTRESS,
+        created_at__date__gte=since,
+        case__in=my_cases(user).values("pk"),
     )
-
-
-def unread_notification_count(user) -> int:
-    """One query on the (recipient, read_at) index."""
-    if not (user and user.is_authenticated):
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    supervised = roles.supervised_teams(user)
+    calls = calls.filter(Q(check_in__duress=False) | Q(case__team__in=supervised))
+    return calls.select_related("case", "check_in").order_by("-created_at")

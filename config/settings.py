@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -257,6 +258,28 @@ SHIMTEO_NAMING_WITHDRAWN_HOOKS = ["legal_aid.services.documents_revoke_naming"]
 # casework.names, made from a person's name and aliases): `reindex_blind_indexes` calls each with
 # `batch_size` and `dry_run`; each returns a report with `stale`, `rewritten` and `failures`.
 SHIMTEO_REINDEX_HOOKS = ["casework.services.names.name_keys_reindex"]
+# What a notification (accounts, which knows no domain) may show of its target: model label → a
+# function `(user, keys) → {key: Target}` of the target's app, answering for what the user sees now.
+# Mail: only the notification e-mail ("You have N new items", a link) is sent; unset, development
+# prints it to the console. SHIMTEO_SITE_URL is the address the link points to.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="shimteo@localhost")
+SHIMTEO_SITE_URL = env.str("SHIMTEO_SITE_URL", default="http://127.0.0.1:8000")
+SHIMTEO_EMAIL_NOTIFICATION_MINUTES = env.int("SHIMTEO_EMAIL_NOTIFICATION_MINUTES", default=15)
+# What waits for a supervisor's approval in the apps above casework, for the dashboard: each
+# function `(user) → [(label, count, url)]`.
+SHIMTEO_DASHBOARD_APPROVALS = [
+    "intake.selectors.approvals_waiting",
+    "legal_aid.selectors.approvals_waiting",
+]
+SHIMTEO_NOTIFICATION_TARGETS = {
+    "casework.case": "casework.notifications.case_targets",
+    "casework.task": "casework.notifications.follow_up_targets",
+    "casework.breakglassaccess": "casework.notifications.break_glass_targets",
+    "legal_aid.advocacydocument": "legal_aid.selectors.document_notification_targets",
+    "intake.intakesubmission": "intake.selectors.intake_notification_targets",
+    "intake.importbatch": "intake.selectors.import_notification_targets",
+}
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))
@@ -392,6 +415,17 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-check-ins": {
         "task": "casework.escalate_check_ins",
         "schedule": datetime.timedelta(minutes=10),
+    },
+    # Follow-ups due today or past, in each team's day: their assignees are reminded once per
+    # due day (casework.services.follow_ups).
+    # The optional notification e-mails, each user at most once per their quiet period.
+    "email-notifications": {
+        "task": "accounts.send_notification_emails",
+        "schedule": datetime.timedelta(minutes=SHIMTEO_EMAIL_NOTIFICATION_MINUTES),
+    },
+    "remind-follow-ups": {
+        "task": "casework.remind_follow_ups",
+        "schedule": datetime.timedelta(minutes=30),
     },
     "checkpoint-audit-chain": {
         "task": "ops.checkpoint_audit_chain",

@@ -26,6 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Notification
+from accounts.notifications import notify
 from audit.services import record
 from casework.models import Person
 from casework.permissions import can_supervise
@@ -430,6 +432,10 @@ def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
         created=batch.created_count,
         queued=batch.queued_count,
         skipped=batch.skipped_count,
+    )
+    # It ran in a worker: whoever started it, and whoever uploaded it, learn it is done.
+    notify(
+        recipients=[actor, batch.uploaded_by], kind=Notification.Kind.IMPORT_FINISHED, target=batch
     )
     return batch
 

@@ -1,6 +1,10 @@
 """Reads of the intake, scoped to the user: submissions, their candidates, the queue, imports."""
 
+from django.urls import reverse
+from django.utils.translation import gettext
+
 from accounts import roles
+from accounts.notifications import Target
 from casework.models import Person
 
 from . import duplicates
@@ -85,3 +89,31 @@ def held_by_my_teams(user):
 
 def my_imports(user):
     return ImportBatch.objects.visible_to(user).select_related("team", "uploaded_by")
+
+
+def intake_notification_targets(user, keys) -> dict[str, Target]:
+    """What a notification about an intake shows: its reference, while in sight."""
+    intakes = IntakeSubmission.objects.visible_to(user).filter(pk__in=keys)
+    return {
+        str(i.pk): Target(label=i.reference, url=reverse("intake:detail", args=[i.reference]))
+        for i in intakes
+    }
+
+
+def import_notification_targets(user, keys) -> dict[str, Target]:
+    """What a notification about an import shows: the batch's reference, while in sight."""
+    batches = ImportBatch.objects.visible_to(user).filter(pk__in=keys)
+    return {
+        str(b.pk): Target(
+            label=b.reference, url=reverse("intake:import_detail", args=[b.reference])
+        )
+        for b in batches
+    }
+
+
+def approvals_waiting(user) -> list[tuple[str, int, str]]:
+    """For the dashboard (SHIMTEO_DASHBOARD_APPROVALS): the intakes waiting for this supervisor."""
+    waiting = decision_queue(user).count()
+    if not waiting:
+        return []
+    return [(gettext("Intakes waiting for a decision"), waiting, reverse("intake:queue"))]

@@ -9,12 +9,12 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import notices, roles
-from accounts.models import Notice
+from accounts import roles
+from accounts.models import Notification
+from accounts.notifications import notify
 from audit.services import record
 from casework import dates
 from casework import services as casework
@@ -83,6 +83,12 @@ def _history(locked: IntakeSubmission, actor, action: str, reason: str = "") -> 
     entry = IntakeDecision(submission=locked, actor=actor, action=action, reason=reason)
     entry.full_clean()
     entry.save()
+
+
+def _tell_owner(locked: IntakeSubmission, actor, kind: str) -> None:
+    """The caseworker who took the intake learns the decision (its reason is on the intake)."""
+    if locked.owner_id != actor.pk:
+        notify(recipients=[locked.owner], kind=kind, target=locked)
 
 
 def _refresh(submission: IntakeSubmission, locked: IntakeSubmission) -> IntakeSubmission:
@@ -491,6 +497,7 @@ def intake_approve(*, submission: IntakeSubmission, actor):
         _decide(locked, actor, Status.APPROVED, case=case, answers={})
         _history(locked, actor, Action.APPROVED)
         record(actor, "status_change", locked, case=case, status=locked.status)
+        _tell_owner(locked, actor, Notification.Kind.INTAKE_APPROVED)
     _refresh(submission, locked)
     return case
 
@@ -505,6 +512,7 @@ def intake_reject(*, submission: IntakeSubmission, actor, reason: str) -> Intake
         _decide(locked, actor, Status.REJECTED, rejection_reason=reason.strip())
         _history(locked, actor, Action.REJECTED, reason.strip())
         record(actor, "status_change", locked, status=locked.status, fields=["rejection_reason"])
+        _tell_owner(locked, actor, Notification.Kind.INTAKE_REJECTED)
     return _refresh(submission, locked)
 
 
@@ -526,13 +534,7 @@ def intake_return(*, submission: IntakeSubmission, actor, reason: str) -> Intake
         _history(locked, actor, Action.RETURNED, reason)
         # The reason is in the encrypted history, never in the audit trail.
         record(actor, "status_change", locked, status=locked.status)
-        # On the caseworker's dashboard, linked to the intake's page, which shows the reason.
-        notices.notify(
-            users=[locked.owner],
-            kind=Notice.Kind.INTAKE_RETURNED,
-            reference=locked.reference,
-            url=reverse("intake:detail", kwargs={"intake_ref": locked.reference}),
-        )
+        _tell_owner(locked, actor, Notification.Kind.INTAKE_SENT_BACK)
     return _refresh(submission, locked)
 
 

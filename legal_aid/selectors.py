@@ -12,10 +12,15 @@ from operator import or_
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext
 
+from accounts.notifications import Target
+from accounts.roles import supervised_teams
 from casework.models import Entitlement, Incident, Person
 
 from .models import (
+    AdvocacyDocument,
     Authority,
     Figure,
     Instrument,
@@ -238,3 +243,36 @@ def restrictions_evidenced_by(person: Person, *, user) -> list[EvidencedRestrict
                 )
             )
     return found
+
+
+def document_notification_targets(user, keys) -> dict[str, Target]:
+    """What a notification about a document shows: its reference and version, while in sight."""
+    documents = AdvocacyDocument.objects.visible_to(user).filter(pk__in=keys)
+    return {
+        str(d.pk): Target(label=f"{d.reference} v{d.version}", url=d.get_absolute_url())
+        for d in documents
+    }
+
+
+def approvals_waiting(user) -> list[tuple[str, int, str]]:
+    """For the dashboard (SHIMTEO_DASHBOARD_APPROVALS): documents this supervisor may approve."""
+    waiting = (
+        AdvocacyDocument.objects.visible_to(user)
+        .filter(
+            status=AdvocacyDocument.Status.READY,
+            names_people=True,
+            approved_at__isnull=True,
+            case__team__in=supervised_teams(user),
+        )
+        .exclude(requested_by=user)
+        .count()
+    )
+    if not waiting:
+        return []
+    return [
+        (
+            gettext("Advocacy documents waiting for your approval"),
+            waiting,
+            reverse("legal_aid:advocacy_list"),
+        )
+    ]

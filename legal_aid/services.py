@@ -27,8 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.models import Notice, TeamMembership
-from accounts.notices import notify
+from accounts import roles
+from accounts.models import Notification, TeamMembership
+from accounts.notifications import notify
 from audit.models import AuditEvent
 from audit.services import record
 from casework.choices import MemberRole, PersonRole
@@ -404,6 +405,15 @@ def _store(*, document_id, pdf: bytes, pages: int, snapshot: dict) -> AdvocacyDo
                 pages=pages,
                 names_people=current.names_people,
             )
+            if current.needs_approval and current.case_id:
+                # The supervisors of the case's team, but the requester, are to approve it.
+                notify(
+                    recipients=roles.supervisors_of(current.case.team)
+                    .filter(is_active=True)
+                    .exclude(pk=current.requested_by_id),
+                    kind=Notification.Kind.DOCUMENT_AWAITING_APPROVAL,
+                    target=current,
+                )
     except BaseException:
         document.file.storage.delete(name)
         raise
@@ -432,6 +442,11 @@ def document_approve(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
         document.approved_at = timezone.now()
         document.save(update_fields=["approved_by", "approved_at"])
         record(actor, "update", document, fields=["approved_by", "approved_at"])
+        notify(
+            recipients=[document.requested_by],
+            kind=Notification.Kind.DOCUMENT_APPROVED,
+            target=document,
+        )
     return document
 
 
@@ -611,12 +626,11 @@ def documents_withdraw_naming(*, person, actor, because: str, name: str | None =
 
 
 def _tell_revoked(document: AdvocacyDocument) -> None:
-    """The requester and the approver see it on their dashboard: a link, never a name."""
+    """The requester and the approver are notified: the document is the target, never a name."""
     notify(
-        users=[document.requested_by, document.approved_by],
-        kind=Notice.Kind.DOCUMENT_REVOKED,
-        reference=f"{document.reference} v{document.version}",
-        url=document.get_absolute_url(),
+        recipients=[document.requested_by, document.approved_by],
+        kind=Notification.Kind.DOCUMENT_REVOKED,
+        target=document,
     )
 
 

@@ -23,6 +23,8 @@ from .cases import (
     CaseAdmin,
     CaseAssignmentInline,
     CaseNoteAdmin,
+    CheckInAdmin,
+    CheckInScheduleAdmin,
     IncidentAdmin,
     TaskAdmin,
 )
@@ -41,6 +43,8 @@ __all__ = [
     "CaseNoteAdmin",
     "CaseworkInline",
     "CaseworkModelAdmin",
+    "CheckInAdmin",
+    "CheckInScheduleAdmin",
     "ConsentAdmin",
     "EntitlementAdmin",
     "IncidentAdmin",

@@ -10,6 +10,8 @@ from ..models import (
     CaseFlag,
     CaseMember,
     CaseNote,
+    CheckIn,
+    CheckInSchedule,
     Incident,
     Task,
 )
@@ -167,3 +169,37 @@ class AttachmentAdmin(CaseworkModelAdmin):
         "uploaded_by",
         "uploaded_at",
     ]
+
+
+@admin.register(CheckInSchedule)
+class CheckInScheduleAdmin(CaseworkModelAdmin):
+    """A safety check-in schedule. The duress word is not shown here: only the case's supervisors
+    see it, on the schedule's page."""
+
+    list_display = ["case", "person", "every_days", "channel", "grace_days", "active"]
+    list_filter = ["case__team", "channel", "active"]
+    list_select_related = ["case", "person"]
+    search_fields = ["case__reference"]
+    fields = [
+        "case",
+        "person",
+        "every_days",
+        "on_dates",
+        "starts_on",
+        "channel",
+        "grace_days",
+        "active",
+        "created_by",
+        "created_at",
+    ]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(CaseworkModelAdmin):
+    """What a check-in found, as tapped; whether the duress word was used is not shown here."""
+
+    list_display = ["case", "day", "outcome", "recorded_by", "recorded_at"]
+    list_filter = ["case__team", "outcome"]
+    list_select_related = ["case", "recorded_by"]
+    search_fields = ["case__reference"]
+    fields = ["case", "schedule", "day", "outcome", "note", "recorded_by", "recorded_at"]

@@ -11,6 +11,7 @@ from casework.permissions import (
     can_complete_task,
     can_correct_record,
     can_edit_record,
+    can_record_check_in,
     can_see_record_history,
 )
 
@@ -43,4 +44,6 @@ class CanEditCasework(BasePermission):
             return True
         if action == "complete":
             return can_complete_task(request.user, obj)
+        if action == "record":
+            return can_record_check_in(request.user, obj.case)
         return can_edit_record(request.user, obj)

@@ -16,5 +16,6 @@ router.register("notes", views.CaseNoteViewSet, basename="note")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("incidents", views.IncidentViewSet, basename="incident")
 router.register("attachments", views.AttachmentViewSet, basename="attachment")
+router.register("check-ins", views.CheckInScheduleViewSet, basename="check-in-schedule")
 
 urlpatterns = router.urls

@@ -33,6 +33,7 @@ from casework.models import (
     Case,
     CaseMember,
     CaseNote,
+    CheckInSchedule,
     Entitlement,
     Incident,
     LegalStatusRecord,
@@ -1181,3 +1182,37 @@ class AttachmentViewSet(
     def download(self, request, attachment_id=None):
         attachment = self.get_object()
         return attachment_response(attachment, actor=request.user, request=request)
+
+
+class CheckInScheduleViewSet(mixins.ListModelMixin, AuditedRetrieveMixin, CaseworkViewSet):
+    """Safety check-in schedules of the cases the user sees; one tap records what one found."""
+
+    model = CheckInSchedule
+    lookup_url_kwarg = "schedule_id"
+    serializer_class = serializers.CheckInScheduleSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person", "case").order_by("starts_on", "pk")
+
+    def get_serializer_class(self):
+        if self.action == "record":
+            return serializers.CheckInRecordSerializer
+        return serializers.CheckInScheduleSerializer
+
+    @extend_schema(
+        summary=_("Record what a check-in found"),
+        request=serializers.CheckInRecordSerializer,
+        responses=writing({201: serializers.CheckInListSerializer}),
+        operation_id="check_ins_record",
+    )
+    @action(detail=True, methods=["post"])
+    def record(self, request, schedule_id=None):
+        schedule = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        check_in = services.check_in_record(
+            schedule=schedule, actor=request.user, **serializer.validated_data
+        )
+        return Response(
+            serializers.CheckInListSerializer(check_in).data, status=status.HTTP_201_CREATED
+        )

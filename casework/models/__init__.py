@@ -1,6 +1,6 @@
 from .access import BreakGlassAccess
 from .cases import Attachment, Case, CaseAssignment, CaseFlag, CaseMember, CaseNote, Task
-from .checkins import CheckIn, CheckInSchedule, Escalation, Notification
+from .checkins import CheckIn, CheckInSchedule, Escalation
 from .corrections import Correctable, RecordRevision
 from .people import (
     Entitlement,
@@ -28,7 +28,6 @@ __all__ = [
     "Incident",
     "LegalStatusRecord",
     "NameKey",
-    "Notification",
     "Person",
     "PersonAlias",
     "RecordRevision",

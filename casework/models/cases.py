@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -193,7 +195,20 @@ class CaseNote(Correctable):
 
 
 class Task(Correctable):
-    """A follow-up: something someone must do for a case by a date."""
+    """
+    A follow-up: something someone must do for a case by a date. It may repeat every N days or
+    weeks, until a date or while a condition holds (a member of the case detained): completing
+    it schedules the next (`casework.services.follow_ups`). The sweep's reminders are kept per
+    due day (`reminded_due_on`, `reminded_overdue_on`), so re-dating one reminds again.
+    """
+
+    class RepeatUnit(models.TextChoices):
+        DAYS = "days", _("days")
+        WEEKS = "weeks", _("weeks")
+
+    class RepeatWhile(models.TextChoices):
+        ALWAYS = "", _("no condition")
+        DETAINED = "detained", _("while a member of the case is detained")
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case")
@@ -225,20 +240,72 @@ class Task(Correctable):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    repeat_every = models.PositiveSmallIntegerField(
+        _("repeat every"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    repeat_unit = models.CharField(
+        _("unit"), max_length=5, choices=RepeatUnit.choices, default=RepeatUnit.DAYS
+    )
+    repeat_until = models.DateField(_("repeat until"), null=True, blank=True)
+    repeat_while = models.CharField(
+        _("repeat while"), max_length=10, choices=RepeatWhile.choices, blank=True, default=""
+    )
+    follows = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_one",
+        verbose_name=_("follows"),
+    )
+    reminded_due_on = models.DateField(null=True, blank=True, editable=False)
+    reminded_overdue_on = models.DateField(null=True, blank=True, editable=False)
 
     objects = InForceManager.from_queryset(CaseScopedQuerySet)()
     with_voided = CaseScopedQuerySet.as_manager()
-    correctable_fields = ("title", "due_on", "assignee")
+    correctable_fields = (
+        "title",
+        "due_on",
+        "assignee",
+        "repeat_every",
+        "repeat_unit",
+        "repeat_until",
+        "repeat_while",
+    )
     record_kind = "task"
 
     class Meta:
         ordering = ["completed_at", "due_on"]
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
-        indexes = [models.Index(fields=["assignee", "completed_at", "due_on"])]
+        indexes = [
+            models.Index(fields=["assignee", "completed_at", "due_on"]),
+            # The reminder sweep reads the open ones by due day.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(completed_at__isnull=True),
+                name="casework_task_open_due",
+            ),
+        ]
 
     def __str__(self):
         return _("Task on %(case)s") % {"case": self.case}
+
+    def clean(self):
+        super().clean()
+        if self.repeat_every and self.due_on is None:
+            raise ValidationError({"due_on": _("A repeating follow-up needs a first due date.")})
+        if not self.repeat_every and (self.repeat_until or self.repeat_while):
+            raise ValidationError(
+                {"repeat_every": _("Say how often it repeats, or leave the end and condition out.")}
+            )
+        if self.repeat_until and self.due_on and self.repeat_until < self.due_on:
+            raise ValidationError(
+                {"repeat_until": _("The last repetition cannot come before the first due date.")}
+            )
 
     @property
     def is_done(self) -> bool:

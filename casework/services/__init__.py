@@ -36,7 +36,6 @@ from .checkins import (
     check_in_record,
     check_in_schedule_set,
     check_ins_escalate,
-    notifications_mark_read,
 )
 from .consents import (
     person_consent_record,
@@ -95,7 +94,6 @@ __all__ = [
     "incident_update",
     "legal_status_change",
     "legal_status_record_add",
-    "notifications_mark_read",
     "person_alias_add",
     "person_consent_record",
     "person_consent_renew",

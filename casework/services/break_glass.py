@@ -8,6 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import roles
+from accounts.models import Notification
+from accounts.notifications import notify
 from audit.services import record
 
 from .. import permissions
@@ -56,4 +59,10 @@ def case_break_glass(*, case: Case, actor, reason: str, request=None) -> BreakGl
             )
         )
         record(actor, "break_glass", case, request=request, minutes=minutes)
+        # The case's supervisors are told at once, with the reason (read when they open it).
+        notify(
+            recipients=roles.supervisors_of(case.team).filter(is_active=True),
+            kind=Notification.Kind.BREAK_GLASS,
+            target=access,
+        )
     return access

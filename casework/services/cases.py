@@ -10,6 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import Notification
+from accounts.notifications import notify
 from consent.checks import refusing
 
 from .. import dates, permissions
@@ -37,10 +39,13 @@ from .consents import _consent_save
 # Cases
 
 
-def _assign(*, case: Case, user, role: str, actor) -> CaseAssignment:
+def _assign(
+    *, case: Case, user, role: str, actor, tell: str = Notification.Kind.CASE_ASSIGNED
+) -> CaseAssignment:
     """
     The one place an assignment is made. Who may be given a case is checked here, so that no
-    path (opening, assigning, handing over, sharing) makes a legal advocate a caseworker.
+    path (opening, assigning, handing over, sharing) makes a legal advocate a caseworker. The
+    user is notified (`tell`: assigned, or handed over), unless they assigned themselves.
     """
     if not user.is_active:
         raise ValidationError(
@@ -67,6 +72,8 @@ def _assign(*, case: Case, user, role: str, actor) -> CaseAssignment:
         )
     assignment = _save(CaseAssignment(case=case, user=user, role=role, assigned_by=actor))
     _audit(actor, "create", assignment, case=case, role=role, user=user.pk)
+    if actor is None or user.pk != actor.pk:
+        notify(recipients=[user], kind=tell, target=case)
     return assignment
 
 
@@ -217,7 +224,13 @@ def _reassign(*, case: Case, from_user, to_user, actor) -> bool:
     if not CaseAssignment.objects.filter(
         case=case, user=to_user, role=AssignmentRole.CASEWORKER
     ).exists():
-        _assign(case=case, user=to_user, role=AssignmentRole.CASEWORKER, actor=actor)
+        _assign(
+            case=case,
+            user=to_user,
+            role=AssignmentRole.CASEWORKER,
+            actor=actor,
+            tell=Notification.Kind.CASE_HANDED_OVER,
+        )
     if assignment is not None:
         _audit(actor, "delete", assignment, case=case, role=assignment.role, user=from_user.pk)
         assignment.delete()
@@ -338,6 +351,12 @@ def case_transfer(*, case: Case, to_team, actor) -> Case:
             from_team=from_team.pk,
             to_team=to_team.pk,
             assignments_removed=removed,
+        )
+        # The new team's supervisors assign it: they are told it has come to them.
+        notify(
+            recipients=roles.supervisors_of(to_team).filter(is_active=True),
+            kind=Notification.Kind.CASE_HANDED_OVER,
+            target=case,
         )
     return case
 

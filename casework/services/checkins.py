@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import roles
+from accounts.models import Notification
+from accounts.notifications import notify
 
 from .. import dates, permissions
 from ..choices import AssignmentRole, RiskLevel
@@ -28,7 +30,6 @@ from ..models import (
     CheckIn,
     CheckInSchedule,
     Escalation,
-    Notification,
     Person,
 )
 from ..selectors import check_in_state, check_ins_missed
@@ -156,12 +157,8 @@ def _supervisors(case: Case) -> list:
 
 
 def _notify(escalation: Escalation, kind: str, recipients) -> int:
-    unique = {user.pk: user for user in recipients}
-    Notification.objects.bulk_create(
-        Notification(recipient=user, kind=kind, case=escalation.case, escalation=escalation)
-        for user in unique.values()
-    )
-    return len(unique)
+    """Tell `recipients` about the escalation's case: the case is the target they open."""
+    return len(notify(recipients=recipients, kind=kind, target=escalation.case))
 
 
 def _escalate_distress(check_in: CheckIn) -> Escalation:
@@ -254,15 +251,3 @@ def _escalate_miss(schedule: CheckInSchedule, due: datetime.date, level: str) ->
             alerted=alerted,
         )
     return 1
-
-
-# Notifications
-
-
-def notifications_mark_read(*, user, ids=None) -> int:
-    """Mark `user`'s own notifications read (all, or those of `ids`). Not audited: it changes
-    nothing about a case."""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if ids is not None:
-        unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())

@@ -259,10 +259,23 @@ def incident_update(
     return incident
 
 
-def task_create(*, case: Case, title: str, actor, due_on=None, assignee=None) -> Task:
+def task_create(
+    *,
+    case: Case,
+    title: str,
+    actor,
+    due_on=None,
+    assignee=None,
+    repeat_every=None,
+    repeat_unit=Task.RepeatUnit.DAYS,
+    repeat_until=None,
+    repeat_while=Task.RepeatWhile.ALWAYS,
+) -> Task:
     """
     A follow-up for a case; whoever is to do it must be able to see the case. Given to nobody, it
     is the creator's: a follow-up that is no one's is one nobody does (pages, API and import alike).
+    It may repeat every `repeat_every` days or weeks, until a date or while a condition holds:
+    completing it then schedules the next (`task_complete`).
     """
     _require(permissions.can_edit_case(actor, case))
     assignee = assignee or actor
@@ -273,21 +286,37 @@ def task_create(*, case: Case, title: str, actor, due_on=None, assignee=None) ->
                 % {"user": assignee.get_username(), "case": case.reference}
             }
         )
+    repeat = {
+        "repeat_every": repeat_every,
+        "repeat_unit": repeat_unit or Task.RepeatUnit.DAYS,
+        "repeat_until": repeat_until,
+        "repeat_while": repeat_while or Task.RepeatWhile.ALWAYS,
+    }
     with transaction.atomic():
         task = _save(
-            Task(case=case, title=title, due_on=due_on, assignee=assignee, created_by=actor)
+            Task(
+                case=case,
+                title=title,
+                due_on=due_on,
+                assignee=assignee,
+                created_by=actor,
+                **repeat,
+            )
         )
         _audit(
             actor,
             "create",
             task,
-            fields=_filled({"title": title, "due_on": due_on, "assignee": assignee}),
+            fields=_filled({"title": title, "due_on": due_on, "assignee": assignee, **repeat}),
         )
     return task
 
 
 def task_complete(*, task: Task, actor, expected_version: int | None = None) -> Task:
-    """Mark a follow-up done, once, by its assignee or by anyone who may change its case."""
+    """
+    Mark a follow-up done, once, by its assignee or by anyone who may change its case. A
+    repeating one schedules the next in the same transaction (`_next_follow_up`).
+    """
     _require(permissions.can_complete_task(actor, task))
     with transaction.atomic():
         locked = Task.objects.select_for_update().get(pk=task.pk)
@@ -299,4 +328,65 @@ def task_complete(*, task: Task, actor, expected_version: int | None = None) -> 
             expected_version,
         )
         _audit(actor, "update", task, fields=changed)
+        _next_follow_up(task, actor)
     return task
+
+
+def _next_follow_up(done: Task, actor) -> Task | None:
+    """
+    The next of a repeating follow-up: its due day steps on from the one just done until it is
+    after today (a late completion does not leave a backlog of past ones), unless that passes
+    the end date or the condition no longer holds. It keeps the title, assignee and rule.
+    """
+    if not (done.repeat_every and done.due_on):
+        return None
+    today = dates.today(team=done.case.team)
+    days = done.repeat_every * (7 if done.repeat_unit == Task.RepeatUnit.WEEKS else 1)
+    step = datetime.timedelta(days=days)
+    due_on = done.due_on + step
+    while due_on <= today:
+        due_on += step
+    if done.repeat_until and due_on > done.repeat_until:
+        return None
+    if done.repeat_while == Task.RepeatWhile.DETAINED and not _someone_detained(done.case):
+        return None
+    assignee = done.assignee
+    if (
+        assignee is not None
+        and not Case.objects.visible_to(assignee).filter(pk=done.case_id).exists()
+    ):
+        # Whoever did it no longer works the case: the next one is whoever completed this one's.
+        assignee = actor
+    repeat = {
+        "repeat_every": done.repeat_every,
+        "repeat_unit": done.repeat_unit,
+        "repeat_until": done.repeat_until,
+        "repeat_while": done.repeat_while,
+    }
+    following = _save(
+        Task(
+            case=done.case,
+            title=done.title,
+            due_on=due_on,
+            assignee=assignee,
+            created_by=actor,
+            follows=done,
+            **repeat,
+        )
+    )
+    _audit(
+        actor,
+        "create",
+        following,
+        fields=_filled({"title": done.title, "due_on": due_on, "assignee": assignee, **repeat}),
+        follows=str(done.pk),
+    )
+    return following
+
+
+def _someone_detained(case: Case) -> bool:
+    return LegalStatusRecord.objects.filter(
+        person__memberships__case=case,
+        status=LegalStatus.DETAINED_CN,
+        effective_to__isnull=True,
+    ).exists()

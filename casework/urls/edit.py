@@ -34,7 +34,6 @@ urlpatterns = [
         checkins.check_in_record,
         name="check_in_record",
     ),
-    path("notifications/", checkins.notification_list, name="notification_list"),
     path("people/<str:person_ref>/consent/new/", consent.consent_record, name="consent_record"),
     path("people/<str:person_ref>/consent/renew/", consent.consent_renew, name="consent_renew"),
     path(

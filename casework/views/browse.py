@@ -7,12 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
-from accounts.notices import SHOWN as NOTICES_SHOWN
-from accounts.notices import open_notices
 from audit.services import record
 from casework.selectors import case_viewers
 from consent.models import Consent
@@ -76,13 +75,22 @@ def dashboard(request):
         (status, (today - status.effective_from).days) for status in long_detained[:DASHBOARD_LIMIT]
     ]
     check_ins_due = selectors.check_ins_due(user)
+    supervises = roles.supervises_any_team(user)
+    # Approvals waiting live in the apps above (intake, legal_aid): asked through settings.
+    approvals = (
+        [row for path in settings.SHIMTEO_DASHBOARD_APPROVALS for row in import_string(path)(user)]
+        if supervises
+        else []
+    )
     for row in check_ins_due:
         row.may_record = can_record_check_in(user, row.schedule.case)
     context = {
         "today": today,
-        # What other parts told this user (a document they asked for or approved was revoked).
-        "notices": open_notices(user)[:NOTICES_SHOWN],
-        "supervises": roles.supervises_any_team(user),
+        "supervises": supervises,
+        # What needs action now, in this order: distress and missed check-ins, approvals
+        # waiting, follow-ups due. A supervisor's cover their teams' cases.
+        "distress_calls": selectors.distress_calls(user, since=since)[:DASHBOARD_LIMIT],
+        "approvals": approvals,
         # Only the buttons that lead somewhere for this user's role (an advocate opens nothing).
         "may_open_cases": may_open_cases(user),
         "may_register_people": may_register_people(user),
@@ -99,7 +107,6 @@ def dashboard(request):
         "detained": detained,
         "detained_days": detained_days,
         "check_ins_due": check_ins_due,
-        "unread_notifications": selectors.unread_notification_count(user),
     }
     return render(request, "casework/dashboard.html", context)
 

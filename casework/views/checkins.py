@@ -1,16 +1,13 @@
 """
 Safety check-ins on the pages: the schedule of a person, one tap to record what a check-in
-found (from the case page or the dashboard), and the notifications list.
+found (from the case page or the dashboard).
 """
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
-from .. import selectors, services
+from .. import services
 from ..forms import CheckInForm, CheckInScheduleForm
 from ..models import CheckInSchedule
 from ..permissions import can_keep_check_ins, can_record_check_in, can_see_duress_word
@@ -108,15 +105,3 @@ def check_in_record(request, schedule_id):
         next_url=back,
         context={"case": schedule.case, "schedule": schedule},
     )
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def notification_list(request):
-    """The user's notifications; a post marks them all read."""
-    if request.method == "POST":
-        services.notifications_mark_read(user=request.user)
-        return redirect("casework:notification_list")
-    notifications = list(selectors.notifications_for(request.user)[:100])
-    return render(request, "casework/notifications.html", {"notifications": notifications})

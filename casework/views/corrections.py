@@ -19,7 +19,7 @@ from .. import selectors, services
 from ..forms import CORRECTION_FORMS, VoidForm
 from ..models import Attachment, Correctable, LegalStatusRecord, Relationship
 from ..models.corrections import correctable_model
-from ..permissions import can_correct_record, can_see_record_history
+from ..permissions import can_correct_record, can_see_record_history, staff_who_can_see
 from .common import _data, _form_page, _refuse, form_view, refusal
 
 
@@ -73,7 +73,9 @@ def record_correct(request, kind, record_id):
     record = _editable_record(request, kind, record_id, "record_correct")
     if record.is_voided:
         raise Http404
-    form = CORRECTION_FORMS[kind](_data(request), initial=_initial(record))
+    # Who may be given a follow-up: the staff who see its case.
+    extra = {"staff": staff_who_can_see(record.case)} if kind == "task" else {}
+    form = CORRECTION_FORMS[kind](_data(request), initial=_initial(record), **extra)
 
     def save(data):
         fields = {name: data[name] for name in record.correctable_fields if name in form.fields}

@@ -66,9 +66,16 @@ def test_the_supervisor_sees_the_pages_and_who_is_named_then_is_told_of_the_revo
     page_watch.allow_console_error(r"status of 410 \(Gone\).*/pages/\d+\.png")
     consent_withdraw(person=family["mother"], scopes=[Scope.NAMED_IN_DOCUMENTS], actor=sue)
     page.goto("/")
-    notice = page.locator("ul.notices li")
+    # The header's count leads to the notifications, on the phone's one header line.
+    page.locator(".site-header a.unread-count").click()
+    # Newest first: the revocation, above the request for her approval that came before it.
+    expect(page.locator("ul.notifications li").nth(1)).to_contain_text(
+        "A document is waiting for your approval"
+    )
+    notice = page.locator("ul.notifications li").first
     expect(notice).to_contain_text(f"Advocacy document {document.reference} v1 was revoked")
-    shot(page, "03-dashboard-notice-390")
-    notice.get_by_role("link", name="Open").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "03-notifications-390")
+    notice.get_by_role("link").first.click()
     expect(page.get_by_text("withdrew their consent to be named").first).to_be_visible()
     expect(page.get_by_role("link", name="Download the PDF")).to_have_count(0)

@@ -12,10 +12,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import Notification
+from accounts.notifications import notifications_mark_read, unread_count
 from audit.models import AuditEvent
-from casework import selectors, services
+from casework import services
 from casework.choices import RiskLevel
-from casework.models import CaseFlag, CheckIn, CheckInSchedule, Escalation, Notification
+from casework.models import CaseFlag, CheckIn, CheckInSchedule, Escalation
 from casework.services.checkins import check_ins_escalate, duress_word_matches
 
 from ..factories import AssignmentFactory, CaseFactory, CaseMemberFactory, TeamFactory
@@ -230,7 +232,7 @@ def test_specific_dates(schedule, alice):
 
 def test_notifications_are_marked_read(schedule, alice):
     check_ins_escalate(now=at(2026, 3, 2, 1))
-    assert selectors.unread_notification_count(alice) == 1
-    assert services.notifications_mark_read(user=alice) == 1
-    assert selectors.unread_notification_count(alice) == 0
+    assert unread_count(alice) == 1
+    assert notifications_mark_read(user=alice) == 1
+    assert unread_count(alice) == 0
     assert timezone.now() >= Notification.objects.get().read_at

@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Notification
 from casework import dates, services
-from casework.models import CheckIn, CheckInSchedule, Notification
+from casework.models import CheckIn, CheckInSchedule
 
 from ..conftest import sign_in
 
@@ -69,9 +70,9 @@ def test_a_duress_word_leaves_the_caseworkers_screen_as_for_safe(schedule, alice
     assert _screen(plain) == _screen(duress)
     assert CheckIn.objects.filter(duress=True).count() == 1
     # Nothing on her notifications; the supervisor's names the case.
-    mine = _client(alice).get(reverse("casework:notification_list")).content.decode()
+    mine = _client(alice).get(reverse("accounts:notification_list")).content.decode()
     assert "Distress" not in mine
-    theirs = _client(sue).get(reverse("casework:notification_list")).content.decode()
+    theirs = _client(sue).get(reverse("accounts:notification_list")).content.decode()
     assert "Distress" in theirs and schedule.case.reference in theirs
 
 
@@ -119,6 +120,6 @@ def test_the_schedule_form_suggests_from_the_risk_and_saves(north_case, alice):
 def test_a_notification_about_a_case_out_of_sight_names_nothing(schedule, alice, bob):
     services.check_in_record(schedule=schedule, outcome="distress", actor=alice)
     Notification.objects.filter(recipient=alice).update(recipient=bob)
-    text = _client(bob).get(reverse("casework:notification_list")).content.decode()
-    assert "a case you no longer see" in text
+    text = _client(bob).get(reverse("accounts:notification_list")).content.decode()
+    assert "something you no longer see" in text
     assert schedule.case.reference not in text

@@ -350,19 +350,24 @@ def test_the_records_of_an_approved_intake_name_its_caseworker_as_recorder(submi
     assert approval.actor == sue
 
 
-def test_an_intake_sent_back_is_on_the_caseworkers_dashboard_with_the_reason_link(
+def test_an_intake_sent_back_reaches_the_caseworker_with_a_link_to_the_reason(
     client, submitted, sue, alice
 ):
-    """Sue sends it back: Alice's dashboard says so and links to the intake, which gives the reason."""
+    """Sue sends it back: Alice's dashboard counts it, her notifications link to the intake and its reason."""
     services.intake_return(
         submission=submitted, actor=sue, reason="The child's birth year is wrong"
     )
     sign_in(client, alice)
     dashboard = client.get(reverse("casework:dashboard")).content.decode()
-    assert f"Intake {submitted.reference} was sent back to you for corrections." in dashboard
+    assert "1 new notification" in dashboard
+    listing = client.get(reverse("accounts:notification_list")).content.decode()
+    assert "Your intake was sent back" in listing
+    assert submitted.reference in listing
     link = reverse("intake:detail", kwargs={"intake_ref": submitted.reference})
-    assert f'<a href="{link}">Read the reason and correct it</a>' in dashboard
     assert "The child&#x27;s birth year is wrong" in client.get(link).content.decode()
-    # Not on the dashboard of the supervisor who sent it back.
+    # Not told to the supervisor who sent it back.
     sign_in(client, sue)
-    assert submitted.reference not in client.get(reverse("casework:dashboard")).content.decode()
+    assert (
+        submitted.reference
+        not in client.get(reverse("accounts:notification_list")).content.decode()
+    )

@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from accounts.models import Notice
+from accounts.models import Notification
 from audit.models import AuditEvent
 from casework.erasure import consent_withdraw
 from casework.models import CaseAssignment
@@ -87,17 +87,20 @@ def test_a_mother_withdraws_her_consent_to_be_named(
     assert refused.status_code == 410
     assert "withdrew their consent to be named" in refused.content.decode()
 
-    # The requester and the approver are told on their dashboards, by reference only.
+    # The requester and the approver are notified, by reference only, written when read.
     for user in (alice, sue):
-        notice = Notice.objects.get(user=user)
-        assert notice.reference == f"{first.reference} v1"
-        page = sign_in(client, user).get(reverse("casework:dashboard")).content.decode()
+        notification = Notification.objects.get(recipient=user)
+        assert notification.kind == Notification.Kind.DOCUMENT_REVOKED
+        assert notification.target_id == str(first.pk)
+        page = sign_in(client, user).get(reverse("accounts:notification_list")).content.decode()
         assert f"Advocacy document {first.reference} v1 was revoked" in page
-        assert first.get_absolute_url() in page
-    dismiss = reverse("accounts:notice_dismiss", kwargs={"notice_id": notice.pk})
-    # sue's notice is hers alone: alice cannot dismiss it.
-    assert sign_in(client, alice).post(dismiss).status_code == 404
-    assert sign_in(client, sue).post(dismiss).status_code == 302
+        opened = reverse("accounts:notification_open", args=[notification.pk])
+        assert opened in page
+    # sue's notification is hers alone: alice cannot open it, nor mark it read.
+    assert sign_in(client, alice).get(opened).status_code == 404
+    answer = sign_in(client, sue).get(opened)
+    assert answer.status_code == 302 and answer.url == first.get_absolute_url()
+    assert Notification.objects.get(recipient=sue).read_at is not None
     assert "was revoked" not in client.get(reverse("casework:dashboard")).content.decode()
 
     # The regenerated appeal: the whole family pseudonymised, nothing that points at them.

@@ -422,6 +422,10 @@ SOUTH_OBJECT_BY_MODEL = {
     "casenote": lambda s: s.note,
     "task": lambda s: s.task,
     "attachment": lambda s: s.attachment,
+    "checkinschedule": _south_check_in_schedule,
+    "checkin": lambda s: casework_services.check_in_record(
+        schedule=_south_check_in_schedule(s), outcome="safe", actor=s.owner
+    ),
 }
 
 
