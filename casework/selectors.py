@@ -350,13 +350,14 @@ class CasesFound:
     more: bool = False
 
 
-def cases_matching(cases: QuerySet[Case], term: str, *, limit: int = SEARCH_CASES_LIMIT):
+def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None) -> CasesFound:
     """
     The cases among `cases` whose reference, or a member's, is `term`, or with a member whose
     name matches it in any spelling (the best match of its members): at most `limit` of them,
     best match first, then most at risk, then by reference, and whether there were more. Three
     queries, whatever the number of matches.
     """
+    limit = SEARCH_CASES_LIMIT if limit is None else limit
     reference = term.strip().upper()
     members = CaseMember.objects.filter(case__in=cases.values("pk"))
     # A case's own reference, or a member's (P-…).
