@@ -81,6 +81,8 @@ class CaseFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # {case id: selectors.NameMatch} once a search term narrowed the cases.
         self.matches = {}
+        # Whether the search found more cases than it lists (selectors.SEARCH_CASES_LIMIT).
+        self.more = False
 
     def best_first(self, cases):
         """Searched cases best match first, then most at risk; other lists most at risk first."""
@@ -92,15 +94,20 @@ class CaseFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # A reference, or a member's name in any spelling (selectors.cases_matching); the cases
-        # carry `name_rank`, so that a caller can put the best matches first, and the reasons
+        # A reference, or a member's name in any spelling (selectors.cases_matching), at most
+        # SEARCH_CASES_LIMIT of them, ranked in SQL; the cases carry `name_rank`, so that a
+        # caller can put the best matches first, and the reasons (and whether there were more)
         # stay on the filter set for the page and the API to show.
-        self.matches = selectors.cases_matching(queryset, value)
+        found = selectors.cases_matching(queryset, value)
+        self.matches, self.more = found.matches, found.more
         by_rank: dict[int, list] = {}
         for case_id, match in self.matches.items():
-            by_rank.setdefault(match.rank, []).append(case_id)
+            by_rank.setdefault(match.order, []).append(case_id)
         rank = Case_(
-            *(When(pk__in=ids, then=Value(rank)) for rank, ids in sorted(by_rank.items())),
+            *(
+                When(pk__in=ids, then=Value(position))
+                for position, (_order, ids) in enumerate(sorted(by_rank.items()))
+            ),
             default=Value(0),
         )
         return queryset.filter(pk__in=list(self.matches)).annotate(name_rank=rank)

@@ -8,15 +8,20 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import Case as Case_
 from django.db.models import (
     Count,
+    Exists,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     TextChoices,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
@@ -169,12 +174,16 @@ def _visible_among(person_ids: set, *, user) -> set:
 
 
 # Forgiving name search: the keys a term could be, matched against the people's stored name keys.
+# Visibility, ranking and the limit are all resolved in one SQL query (the key index finds the
+# keys, the visible_to selector's queryset narrows them as a subquery, a CASE over the kind gives
+# each key its order and MIN its person's or case's best), so that a common family name matching
+# thousands of people costs no more rows in Python than the page shows.
 
-# Up to this many people found by a name are checked for visibility one by one (`_visible_among`);
-# beyond it (a common family name) the visibility rule joins the search instead.
-FEW_PEOPLE = 500
 REFERENCE_RANK = -1
 KIND_ORDER = {kind: position for position, kind in enumerate(names.RANKS)}
+# At most this many cases answer a search of the case list (SEARCH_CASES_LIMIT pages'
+# worth); beyond it the page says there are more and asks for the given name.
+SEARCH_CASES_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -202,6 +211,20 @@ class NameMatch:
         return other is None or self.order < other.order
 
 
+def _code(kind: str, via_alias: bool) -> int:
+    """A match's `order` as one integer, so that SQL can take the best (MIN) and sort by it."""
+    return (names.RANKS[kind] * len(KIND_ORDER) + KIND_ORDER[kind]) * 2 + int(via_alias)
+
+
+# The NameMatch of each code.
+MATCH_OF_CODE = {
+    _code(kind, via_alias): NameMatch(rank=rank, kind=kind, via_alias=via_alias)
+    for kind, rank in names.RANKS.items()
+    for via_alias in (False, True)
+}
+EXACT_CODE = _code(NameKeyKind.FULL, False)
+
+
 def _name_digests(term: str) -> dict[str, str]:
     """{digest: kind} of every key the term could be, under the current and any old index key."""
     return {
@@ -211,28 +234,55 @@ def _name_digests(term: str) -> dict[str, str]:
     }
 
 
+def _by_kind(digests: dict[str, str]) -> dict[str, list[str]]:
+    kinds: dict[str, list[str]] = {}
+    for digest, kind in digests.items():
+        kinds.setdefault(kind, []).append(digest)
+    return kinds
+
+
+def _keys_matching(digests: dict[str, str], prefix: str = "") -> Q:
+    """
+    The name keys (through `prefix`, a path to NameKey) with any of the term's digests: one
+    `digest IN (...)` that the covering index answers alone; digests are keyed per kind, so a
+    digest of one kind is no other kind's, and `_match_code` still checks the kind.
+    """
+    return Q(**{f"{prefix}digest__in": list(digests), f"{prefix}kind__in": set(digests.values())})
+
+
+def _match_code(digests: dict[str, str], prefix: str = "") -> Case_:
+    """A matched key's code (`_code`): a CASE over its kind and whether an alias gave it."""
+    whens = []
+    for kind, kind_digests in _by_kind(digests).items():
+        matched = {f"{prefix}kind": kind, f"{prefix}digest__in": kind_digests}
+        whens.append(
+            When(**matched, **{f"{prefix}alias__isnull": True}, then=Value(_code(kind, False)))
+        )
+        whens.append(When(**matched, then=Value(_code(kind, True))))
+    return Case_(*whens, default=None, output_field=models.IntegerField())
+
+
 def name_matches(term: str, *, among=None) -> dict:
     """
     {person id: NameMatch} of the people whose name or alias matches `term` in any of its
-    forms, each with its best match; `among` (a queryset of person ids) narrows them.
+    forms, each with its best match; `among` (a queryset of person ids) narrows them. For a few
+    known people (a page's); a search of everyone goes through `people_search`.
     People whose keys are not written yet (rows bulk-loaded before `reindex_names`) are still
     found by their exact name, through the name's own blind index.
     """
     digests = _name_digests(term)
     if not digests:
         return {}
-    keys = NameKey.objects.filter(digest__in=digests)
+    keys = NameKey.objects.filter(_keys_matching(digests))
     exact = Person.objects.matching_name(term)
     if among is not None:
         keys, exact = keys.filter(person__in=among), exact.filter(pk__in=among)
-    best: dict = {}
-    rows = keys.values_list("person_id", "alias_id", "kind", "digest")
-    for person_id, alias_id, kind, digest in rows:
-        if digests[digest] != kind:
-            continue
-        match = NameMatch(rank=names.RANKS[kind], kind=kind, via_alias=alias_id is not None)
-        if match.better_than(best.get(person_id)):
-            best[person_id] = match
+    best = {
+        person_id: MATCH_OF_CODE[code]
+        for person_id, code in keys.values("person_id")
+        .annotate(code=Min(_match_code(digests)))
+        .values_list("person_id", "code")
+    }
     for pk in exact.values_list("pk", flat=True):
         # Only for people without keys: the keys say whether it was the name or an alias.
         best.setdefault(pk, NameMatch(rank=0, kind=NameKeyKind.FULL))
@@ -241,10 +291,19 @@ def name_matches(term: str, *, among=None) -> dict:
 
 @dataclass
 class PeopleFound:
-    """A search's answer: the best `people` first (each with its `.match`), of `total` found."""
+    """
+    A search's answer: the best `people` first (each with its `.match`), `total` of them, and
+    whether there were `more` than the limit (then `total` is the limit, not a count).
+    """
 
     people: list
     total: int
+    more: bool = False
+
+
+def _without_keys(people: QuerySet) -> QuerySet:
+    """Those of `people` (few: an exact name) whose name keys are not written yet."""
+    return people.filter(~Exists(NameKey.objects.filter(person=OuterRef("pk"))))
 
 
 def people_search(*, user, name: str, limit: int) -> PeopleFound:
@@ -252,50 +311,89 @@ def people_search(*, user, name: str, limit: int) -> PeopleFound:
     The people `user` may see whose name or an alias matches `name` however it is spelled:
     the exact name first, then the whole name in another script or spelling, then the family
     name with the given name's initial, the family name alone, the given name alone; by
-    reference within each rank. At most `limit` people, and how many there were in all.
+    reference within each rank. At most `limit` people, and whether there were more: three
+    queries, whatever the number of matches.
     """
-    matches = name_matches(name)
-    if len(matches) <= FEW_PEOPLE:
-        visible = _visible_among(set(matches), user=user)
-    else:
-        visible = set(
-            Person.objects.visible_to(user)
-            .filter(pk__in=list(matches))
-            .values_list("pk", flat=True)
-        )
-    references = dict(Person.objects.filter(pk__in=visible).values_list("pk", "reference"))
-    ranked = sorted(references, key=lambda pk: (matches[pk].order, references[pk]))
+    digests = _name_digests(name)
+    if not digests:
+        return PeopleFound(people=[], total=0)
+    visible = Person.objects.visible_to(user).values("pk")
+    ranked = list(
+        NameKey.objects.filter(_keys_matching(digests), person__in=visible)
+        .values("person_id", "person__reference")
+        .annotate(code=Min(_match_code(digests)))
+        .order_by("code", "person__reference")
+        .values_list("person_id", "person__reference", "code")[: limit + 1]
+    )
+    # People loaded in bulk before `reindex_names` are found by their exact name (rank 0).
+    unkeyed = _without_keys(Person.objects.matching_name(name).filter(pk__in=visible))
+    ranked += [
+        (pk, reference, EXACT_CODE) for pk, reference in unkeyed.values_list("pk", "reference")
+    ]
+    ranked.sort(key=lambda row: (row[2], row[1]))
+    more = len(ranked) > limit
     chosen = ranked[:limit]
-    people = Person.objects.in_bulk(chosen)
+    people = Person.objects.in_bulk([pk for pk, _reference, _code in chosen])
     found = []
-    for pk in chosen:
+    for pk, _reference, code in chosen:
         person = people[pk]
-        person.match = matches[pk]
+        person.match = MATCH_OF_CODE[code]
         found.append(person)
-    return PeopleFound(people=found, total=len(ranked))
+    return PeopleFound(people=found, total=len(found), more=more)
 
 
-def cases_matching(cases: QuerySet[Case], term: str) -> dict:
+@dataclass
+class CasesFound:
+    """A case search's answer: {case id: NameMatch} best first, and whether there were `more`."""
+
+    matches: dict
+    more: bool = False
+
+
+def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None) -> CasesFound:
     """
-    {case id: NameMatch} of the cases among `cases` whose reference, or a member's, is `term`, or
-    with a member whose name matches it in any spelling (the best match of its members).
+    The cases among `cases` whose reference, or a member's, is `term`, or with a member whose
+    name matches it in any spelling (the best match of its members): at most `limit` of them,
+    best match first, then most at risk, then by reference, and whether there were more. Three
+    queries, whatever the number of matches.
     """
+    limit = SEARCH_CASES_LIMIT if limit is None else limit
     reference = term.strip().upper()
     members = CaseMember.objects.filter(case__in=cases.values("pk"))
     # A case's own reference, or a member's (P-…).
     by_reference = {
-        *cases.filter(reference=reference).values_list("pk", flat=True),
-        *members.filter(person__reference=reference).values_list("case_id", flat=True),
+        *cases.filter(reference=reference).values_list("pk", "risk_rank", "reference"),
+        *members.filter(person__reference=reference).values_list(
+            "case_id", "case__risk_rank", "case__reference"
+        ),
     }
-    found = {pk: NameMatch(rank=REFERENCE_RANK) for pk in by_reference}
-    matches = name_matches(term, among=members.values("person"))
-    if matches:
-        for case_id, person_id in members.filter(person__in=list(matches)).values_list(
-            "case_id", "person_id"
-        ):
-            if matches[person_id].better_than(found.get(case_id)):
-                found[case_id] = matches[person_id]
-    return found
+    ranked = [(REFERENCE_RANK, risk, ref, pk) for pk, risk, ref in by_reference]
+    digests = _name_digests(term)
+    if digests:
+        prefix = "person__name_keys__"
+        ranked += [
+            (code, risk, ref, pk)
+            for pk, risk, ref, code in members.filter(_keys_matching(digests, prefix))
+            .values("case_id", "case__risk_rank", "case__reference")
+            .annotate(code=Min(_match_code(digests, prefix)))
+            .order_by("code", "case__risk_rank", "case__reference")
+            .values_list("case_id", "case__risk_rank", "case__reference", "code")[: limit + 1]
+        ]
+        # Members loaded in bulk before `reindex_names`: found by their exact name (rank 0).
+        unkeyed = _without_keys(Person.objects.matching_name(term)).values("pk")
+        ranked += [
+            (EXACT_CODE, risk, ref, pk)
+            for pk, risk, ref in members.filter(person__in=unkeyed).values_list(
+                "case_id", "case__risk_rank", "case__reference"
+            )
+        ]
+    best: dict = {}
+    for code, _risk, _ref, pk in sorted(ranked):
+        best.setdefault(
+            pk, NameMatch(rank=REFERENCE_RANK) if code == REFERENCE_RANK else MATCH_OF_CODE[code]
+        )
+    matches = dict(list(best.items())[:limit])
+    return CasesFound(matches=matches, more=len(best) > limit)
 
 
 # The caseworker's read pages: dashboard, case list and the case timeline.

@@ -701,6 +701,7 @@ def known_caseload(*, north, south, alice, charlie) -> Caseload:
     )
 
 
+@dataclass
 class PeopleToFind:
     """One case of people whose names are written in every way a forgiving search must read."""
 

@@ -176,7 +176,15 @@ class NameKey(models.Model):
     class Meta:
         verbose_name = _("name key")
         verbose_name_plural = _("name keys")
-        indexes = [models.Index(fields=["digest", "kind"], name="casework_namekey_digest")]
+        # Covering: a search reads a family name's thousands of keys from the index alone
+        # (an index-only scan), never from the table's pages, which hold them scattered.
+        indexes = [
+            models.Index(
+                fields=["digest", "kind"],
+                include=["person", "alias"],
+                name="casework_namekey_digest",
+            )
+        ]
 
     def __str__(self):
         return f"{self.person_id} · {self.kind}"

@@ -143,6 +143,7 @@ def case_list(request):
             "filter": filterset,
             "page": page,
             "searched": searched,
+            "search_limit": selectors.SEARCH_CASES_LIMIT,
             "may_open_cases": may_open_cases(request.user),
         },
     )

@@ -7,14 +7,16 @@ when nothing matched; the keys follow every write to a name and are rebuilt by `
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from casework import services
 from casework.choices import NameKeyKind
 from casework.erasure import person_erase_identifying_details
-from casework.models import NameKey, Person, PersonAlias
+from casework.models import Case, NameKey, Person, PersonAlias
 from casework.names import chinese, korean, name_keys
-from casework.selectors import people_search
+from casework.selectors import cases_matching, people_search
 from tests.conftest import sign_in
 from tests.scenarios import people_to_find
 from vault.keyring import generate_key
@@ -292,3 +294,44 @@ def test_an_index_key_rotation_recomputes_the_name_keys(people, alice, settings,
     assert not before & set(NameKey.objects.values_list("digest", flat=True))
     settings.SHIMTEO_OLD_INDEX_KEYS = ""
     assert people.kwon.pk in found(alice, "Gwon Geum-hwa")
+
+
+# However many people share a name, a search does the same few queries and lists at most a page.
+
+
+@pytest.mark.django_db
+def test_a_search_does_the_same_queries_for_one_match_as_for_many(
+    people, alice, team_north, client, monkeypatch
+):
+    """
+    A family name shared by many people costs the queries of a name shared by none: visibility,
+    rank and the limit are decided in the database, and what is beyond the limit is said, not
+    counted. The case list then says there are more and asks for the given name.
+    """
+    for name in ["권순자", "권영미", "권정호", "권미란"]:
+        person = services.person_create(actor=alice, full_name=name, role="refugee")
+        services.case_open(
+            team=team_north,
+            actor=alice,
+            risk_level="low",
+            members=[(person, "principal")],
+            caseworkers=[alice],
+        )
+    queries = {}
+    for term in ["Liu Meiling", "권"]:
+        with CaptureQueriesContext(connection) as people_queries:
+            people_found = people_search(user=alice, name=term, limit=3)
+        with CaptureQueriesContext(connection) as case_queries:
+            cases_found = cases_matching(Case.objects.visible_to(alice), term, limit=3)
+        queries[term] = (len(people_queries), len(case_queries))
+        assert len(people_found.people) == (1 if term == "Liu Meiling" else 3)
+    assert queries["권"] == queries["Liu Meiling"]
+    assert people_found.more and cases_found.more and len(cases_found.matches) == 3
+    assert [person.reference for person in people_found.people] == sorted(
+        person.reference for person in people_found.people
+    )
+    monkeypatch.setattr("casework.selectors.SEARCH_CASES_LIMIT", 3)
+    sign_in(client, alice)
+    page = client.post("/cases/", {"q": "권"}).content.decode()
+    assert "More than 3 cases match" in page
+    assert "More than" not in client.post("/cases/", {"q": "Liu Meiling"}).content.decode()
