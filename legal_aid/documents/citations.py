@@ -28,6 +28,9 @@ from ..models import Authority, Figure, Instrument, Provision
 SIC = ("registeration",)
 
 
+translate_stored = _
+
+
 def corpus_text(value: str) -> str:
     """
     A text of the library (a title, a heading, a pinpoint) in the document's language. A value
@@ -35,7 +38,10 @@ def corpus_text(value: str) -> str:
     """
     if not value:
         return value
-    return _(", ".join(line.strip() for line in value.splitlines() if line.strip()))
+    joined = ", ".join(line.strip() for line in value.splitlines() if line.strip())
+    # Looked up as stored: the library's texts are in the catalogues as themselves (an alias, so
+    # that makemessages does not take the separator for a string of ours).
+    return translate_stored(joined)
 
 
 def signal(name: str | None) -> str:
