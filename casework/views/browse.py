@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -199,6 +200,10 @@ def case_detail(request, case_ref):
         "may_see_viewers": may_see_viewers,
         "check_ins": selectors.case_check_ins(case),
         "today": dates.today(),
+        "sections": [
+            import_string(hook)(request, case, can_edit=can_edit)
+            for hook in settings.SHIMTEO_CASE_SECTIONS
+        ],
     }
     record(request.user, "view", case, request=request)
     # After the record, so that this view is among the viewers shown.

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from casework import demo
 
@@ -83,6 +84,12 @@ class Command(BaseCommand):
                 rng=random.Random(seed), staff=staff, today=timezone.localdate()
             )
             counts = builder.build(people=people, batch_size=batch_size, progress=self._progress)
+            for hook in settings.SHIMTEO_DEMO_HOOKS:  # the apps above casework: referrals
+                counts.update(
+                    import_string(hook)(
+                        rng=random.Random(seed), staff=staff, today=timezone.localdate()
+                    )
+                )
             if connection.vendor == "postgresql":
                 # Fresh statistics: without them the first queries on a freshly loaded caseload
                 # are planned for empty tables, until autovacuum gets round to them.
