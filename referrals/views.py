@@ -204,6 +204,9 @@ def referral_create(request, case_ref):
     form = ReferralForm(
         _data(request), people=people, providers=selectors.providers_to_refer_to(request.user)
     )
+    valid = request.method == "POST" and form.is_valid()
+    # Read before saving: a refusal takes its field out of the cleaned data.
+    chosen = (form.cleaned_data["person"], form.cleaned_data["provider"]) if valid else None
     referral = _saved(
         request,
         form,
@@ -213,8 +216,8 @@ def referral_create(request, case_ref):
     if referral is not None:
         return redirect(reverse("referrals:referral_detail", args=[referral.pk]))
     missing = None
-    if form.is_bound and form.is_valid():
-        person, provider = form.cleaned_data["person"], form.cleaned_data["provider"]
+    if chosen is not None:
+        person, provider = chosen
         scopes = rules.missing_scopes(person, provider.kind)
         if scopes:
             missing = {
