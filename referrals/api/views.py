@@ -8,12 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts import roles
 from audit.services import record
+from casework.models import Case
 
-from .. import services
+from .. import permissions, services
 from ..models import Referral, ServiceProvider
 from . import serializers
 
@@ -56,6 +59,12 @@ class ProviderViewSet(
             .select_related("team")
             .order_by("kind", "created_at")
         )
+
+    def create(self, request, *args, **kwargs):
+        # Refused before the team is looked for among those the user supervises (a 400).
+        if not roles.supervises_any_team(request.user):
+            raise PermissionDenied(_("Only a supervisor of the team keeps its directory."))
+        return super().create(request, *args, **kwargs)
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -108,6 +117,15 @@ class ReferralViewSet(
         if self.action == "status":
             return serializers.ReferralStatusSerializer
         return serializers.ReferralSerializer
+
+    def create(self, request, *args, **kwargs):
+        # A reader of the case (a legal advocate) is refused before the provider is looked for
+        # in a directory she has none of (a 400).
+        reference = request.data.get("case") if hasattr(request.data, "get") else None
+        case = Case.objects.visible_to(request.user).filter(reference=str(reference)).first()
+        if case is not None and not permissions.can_refer(request.user, case):
+            raise PermissionDenied(_("You may not refer people of this case."))
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
