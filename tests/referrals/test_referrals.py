@@ -286,3 +286,32 @@ def test_the_api_directory_keeps_names_out_of_lists_and_writes_for_supervisors(
     assert listed[0]["kind"] == "clinic" and "name" not in listed[0]
     detail = api.get(f"/api/v1/referrals/providers/{created.json()['id']}/").json()
     assert detail["contact"] == "Dr. Park on Tuesdays"
+
+
+def test_reports_count_referrals_of_those_who_agreed_to_be_counted_and_hide_small_counts(
+    school_referral, alice, sue, settings
+):
+    from reports.tables import Filters, build
+
+    today = timezone.localdate()
+    filters = Filters(date_from=today - datetime.timedelta(days=30), date_to=today)
+    settings.SHIMTEO_SMALL_COUNT_THRESHOLD = 1
+    # Her mother agreed to her being kept on file, not counted: no figure at all.
+    (table,) = build(sue, filters, only="referrals-service")
+    assert table.is_empty
+    consent_record(
+        person=school_referral.child,
+        actor=alice,
+        method="verbal",
+        scopes=["store_data", "statistics"],
+        guardian=school_referral.mother,
+    )
+    (table,) = build(sue, filters, only="referrals-service")
+    shown = dict((row[0], row[1]) for row in table.body())
+    assert shown["School enrolment"] == ["1"] and shown["Medical care"] == ["0"]
+    (table,) = build(sue, filters, only="referrals-provider")
+    assert dict((row[0], row[1]) for row in table.body())["School"] == ["1"]
+    # Under the usual threshold, one referral is a figure too small to print.
+    settings.SHIMTEO_SMALL_COUNT_THRESHOLD = 5
+    (table,) = build(sue, filters, only="referrals-outcome")
+    assert dict((row[0], row[1]) for row in table.body())["Planned"] == ["hidden"]
