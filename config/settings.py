@@ -359,6 +359,11 @@ SPECTACULAR_SETTINGS = {
         "AdvocacyDocumentStatusEnum": "legal_aid.models.AdvocacyDocument.Status",
         "IntakeStatusEnum": "intake.models.IntakeSubmission.Status",
         "IntakeStepEnum": "intake.models.IntakeSubmission.Step",
+        "ProviderKindEnum": "referrals.choices.ProviderKind",
+        "ReferralStatusEnum": "referrals.choices.Status",
+        "ReferralServiceEnum": "referrals.choices.Service",
+        "ReferralUrgencyEnum": "referrals.choices.Urgency",
+        "ProviderLanguageEnum": "referrals.choices.Language",
     },
 }
 
