@@ -233,10 +233,14 @@ def person_merged(*, source, target, actor) -> dict:
     return {"referrals": Referral.objects.filter(person=source).update(person=target)}
 
 
-def person_erased(*, person, actor, because, name=None) -> None:
-    """An erased person's referral outcomes, typed text that may name them, are emptied
-    (SHIMTEO_ERASURE_HOOKS)."""
+def person_erased(*, person, actor, because, name=None) -> int:
+    """
+    An erased person's referral outcomes, typed text that may name them, are emptied
+    (SHIMTEO_ERASURE_HOOKS). The erasure sums what its hooks return as documents withdrawn:
+    a referral is no document, so 0.
+    """
     for referral in Referral.objects.filter(person=person):
         if referral.outcome:
             referral.outcome = ""
             referral.save(update_fields=["outcome"])
+    return 0

@@ -277,7 +277,7 @@ def test_the_api_directory_keeps_names_out_of_lists_and_writes_for_supervisors(
         "languages": ["ko"],
         "contact": "Dr. Park on Tuesdays",
     }
-    assert api.post("/api/v1/referrals/providers/", body, format="json").status_code == 400
+    assert api.post("/api/v1/referrals/providers/", body, format="json").status_code == 403
     api.force_authenticate(sue)
     created = api.post("/api/v1/referrals/providers/", body, format="json")
     assert created.status_code == 201, created.json()
@@ -315,3 +315,42 @@ def test_reports_count_referrals_of_those_who_agreed_to_be_counted_and_hide_smal
     settings.SHIMTEO_SMALL_COUNT_THRESHOLD = 5
     (table,) = build(sue, filters, only="referrals-outcome")
     assert dict((row[0], row[1]) for row in table.body())["Planned"] == ["hidden"]
+
+
+def test_a_merged_duplicates_referrals_move_to_the_person_kept(school_referral, alice):
+    """The girl registered twice: merging keeps her referral (SHIMTEO_MERGE_HOOKS)."""
+    from casework import services as casework_services
+
+    duplicate = casework_services.person_create(
+        actor=alice, full_name=f"{MOTHER} child 0", role="child"
+    )
+    casework_services.case_add_member(
+        case=school_referral.case, person=duplicate, role="child", actor=alice
+    )
+    consent_record(person=duplicate, actor=alice, method="verbal", scopes=["store_data"])
+    moved = services.referral_create(
+        case=school_referral.case,
+        person=duplicate,
+        provider=school_referral.school,
+        service="education",
+        referred_on=timezone.localdate(),
+        actor=alice,
+    )
+    casework_services.person_merge(source=duplicate, target=school_referral.child, actor=alice)
+    assert Referral.objects.get(pk=moved.pk).person == school_referral.child
+
+
+def test_erasing_a_person_empties_the_outcomes_of_their_referrals(school_referral, alice):
+    from casework.erasure import consent_withdraw
+
+    referral = services.referral_status_change(
+        referral=school_referral.referral,
+        status=Status.SENT,
+        changed_on=timezone.localdate(),
+        actor=alice,
+        outcome=f"The head teacher asked for {MOTHER}'s papers",
+    )
+    consent_withdraw(
+        person=school_referral.child, actor=alice, scopes=["store_data"], method="verbal"
+    )
+    assert Referral.objects.get(pk=referral.pk).outcome == ""
