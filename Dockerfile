@@ -21,11 +21,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SHIMTEO_ENV=production \
     SHIMTEO_MEDIA_ROOT=/data/media
 # WeasyPrint needs Pango (with HarfBuzz) and fontconfig; documents in Korean and Chinese need the
-# Noto CJK fonts. pg_dump/pg_restore (same major version as the postgres service) for backups.
+# Noto CJK fonts, English Liberation Sans (a true italic) and DejaVu Sans Mono. pandoc writes the
+# Word version of each document. pg_dump/pg_restore (same major version as the postgres service).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig \
-       fonts-noto-cjk postgresql-client-15 \
+       fonts-noto-cjk fonts-liberation fonts-dejavu-core pandoc postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 --user-group shimteo \
     && mkdir -p /data/media /data/audit /data/beat /data/backups /srv/static \

@@ -7,4 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and teams")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the sign-in audit receivers)
+        from . import (  # noqa: F401
+            api_schema,  # registers the schema of the token authentication
+            receivers,  # connects the sign-in audit receivers
+        )

@@ -1,3 +1,6 @@
+import email.parser
+import email.policy
+import io
 import re
 import time
 from urllib.parse import quote
@@ -5,10 +8,11 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
@@ -151,6 +155,43 @@ def _cut_form_body(raw: bytes) -> bytes:
     return raw
 
 
+def _cut_text(raw: bytes) -> str:
+    """Bytes of UTF-8 text cut at any byte, as text up to its last whole character."""
+    for end in range(len(raw), max(len(raw) - 4, -1), -1):
+        try:
+            return raw[:end].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def _multipart_fields(content_type: str, body: bytes, limit: int) -> tuple[QueryDict, bool]:
+    """
+    The text fields of a multipart body, counted as Django counts them against the limit (a
+    field's name, its value and two bytes; files do not count): those that fit, the one that
+    crosses the limit cut at it, and whether it was crossed. Files are left out.
+    """
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    fields = QueryDict(mutable=True)
+    used = 0
+    if not message.is_multipart():
+        return fields, False
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name or part.get_filename() is not None:
+            continue
+        value = part.get_payload(decode=True) or b""
+        room = limit - used - len(name) - 2
+        if len(value) > room:
+            fields.appendlist(name, _cut_text(value[: max(room, 0)]))
+            return fields, True
+        used += len(name) + 2 + len(value)
+        fields.appendlist(name, value.decode("utf-8", errors="replace"))
+    return fields, False
+
+
 class ReadOversizedPostMiddleware:
     """
     A form post larger than DATA_UPLOAD_MAX_MEMORY_SIZE is read up to the limit, rather than
@@ -159,8 +200,11 @@ class ReadOversizedPostMiddleware:
     and KeepUnsavedPostMiddleware answers it before any view could take the cut text for the
     whole. First in the chain after the request id: every reader after it sees the cut body.
 
-    Only urlencoded posts: a multipart post's limit counts its fields, not its files, and such
-    a form is checked in the browser before it is sent (static/js/drafts.js).
+    A multipart post (a file with its description) counts its text fields against the limit, not
+    its files: one larger than the limit is read (up to the limit, the largest file allowed and a
+    margin) and its text fields looked at; when they are over the limit, they are what the
+    request carries, cut like a urlencoded body, and its files are dropped; when not, Django
+    parses the body as usual.
     """
 
     def __init__(self, get_response):
@@ -168,21 +212,31 @@ class ReadOversizedPostMiddleware:
 
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        if (
-            limit is not None
-            and request.method == "POST"
-            and request.content_type == "application/x-www-form-urlencoded"
-        ):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > limit:
-                # Django offers no public way to hand on a body read here: `_body` is what
-                # HttpRequest.body keeps once read, and what request.POST parses.
-                request._body = _cut_form_body(request.read(limit))
-                request.META["CONTENT_LENGTH"] = str(len(request._body))
+        if limit is None or request.method != "POST":
+            return self.get_response(request)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length <= limit:
+            return self.get_response(request)
+        if request.content_type == "application/x-www-form-urlencoded":
+            # Django offers no public way to hand on a body read here: `_body` is what
+            # HttpRequest.body keeps once read, and what request.POST parses.
+            request._body = _cut_form_body(request.read(limit))
+            request.META["CONTENT_LENGTH"] = str(len(request._body))
+            request.posted_too_large = length
+        elif request.content_type == "multipart/form-data":
+            readable = limit + settings.SHIMTEO_ATTACHMENT_MAX_BYTES + 64 * 1024
+            body = request.read(min(length, readable))
+            fields, over = _multipart_fields(request.META["CONTENT_TYPE"], body, limit)
+            if over or length > readable:
+                # What request.POST and request.FILES answer once parsed.
+                request._post, request._files = fields, MultiValueDict()
                 request.posted_too_large = length
+            else:
+                # Read whole and within the limit: handed back for Django to parse as usual.
+                request._stream, request._read_started = io.BytesIO(body), False
         return self.get_response(request)
 
 

@@ -1,5 +1,4 @@
 import time
-import uuid
 from base64 import b32encode
 from binascii import unhexlify
 from urllib.parse import quote, urlencode
@@ -15,6 +14,7 @@ from django_otp.util import random_hex
 
 from vault.blind_index import blind_index, blind_indexes
 from vault.fields import EncryptedCharField, EncryptedJSONField
+from vault.models import UUIDModel
 
 from .timezones import default_zone_name, zone_choices
 
@@ -65,6 +65,23 @@ class Team(models.Model):
         help_text=_(
             "Where the team works: its pages show times, and count today, in this zone unless "
             "a member chose their own."
+        ),
+    )
+    # Printed on the cover of the documents the team sends (legal_aid): who submits them and
+    # how a UN desk officer or a lawyer reaches the organisation in confidence.
+    organisation = models.CharField(
+        _("submitting organisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("The organisation's name as recipients of its documents should read it."),
+    )
+    confidential_contact = models.CharField(
+        _("confidential contact"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "How a recipient reaches the organisation in confidence (a role and a secure address, "
+            "never a caseworker's personal account)."
         ),
     )
     members = models.ManyToManyField(
@@ -341,7 +358,7 @@ class RoleChangeRequest(models.Model):
         return f"#{self.pk} {self.get_kind_display()} · {self.user} ({self.get_status_display()})"
 
 
-class Draft(models.Model):
+class Draft(UUIDModel):
     """
     What a staff member typed in a form and has not saved yet, kept on the server so that nothing
     typed is lost: saved as they type (static/js/drafts.js), or kept from a post that came after
@@ -356,7 +373,6 @@ class Draft(models.Model):
         SESSION_ENDED = "session_ended", _("Sent after the session had ended")
         TOO_LARGE = "too_large", _("Sent, but larger than the limit")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -383,7 +399,7 @@ class Draft(models.Model):
         return f"{self.user} · {self.form_key}"
 
 
-class Notice(models.Model):
+class Notice(UUIDModel):
     """
     Something a staff member must be told on their dashboard: for now, that an advocacy document
     they asked for or approved was revoked. It carries a kind, a reference (e.g. "AD-1A2B3C4D v2")
@@ -393,8 +409,8 @@ class Notice(models.Model):
 
     class Kind(models.TextChoices):
         DOCUMENT_REVOKED = "document_revoked", _("A document was revoked")
+        INTAKE_RETURNED = "intake_returned", _("An intake was sent back to you")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,

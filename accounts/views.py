@@ -10,8 +10,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import get_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -363,18 +364,23 @@ def _draft_key_of(request) -> str | None:
 @require_POST
 @login_required
 def save_draft(request):
-    """What the user is typing in a form, kept as they type (static/js/drafts.js). 204."""
+    """
+    What the user is typing in a form, kept as they type (static/js/drafts.js). Answers when it
+    was kept, as the server's clock says it in the user's zone ("16:05 CST"): the browser's
+    clock and zone may be another's. Empty when everything typed was deleted again.
+    """
     form_key = _draft_key_of(request)
     if form_key is None:
         return HttpResponseBadRequest()
     if request.POST.get("_draft_empty"):
         # Everything typed was deleted again: no draft to restore.
         drafts.draft_discard(user=request.user, form_key=form_key)
-    else:
-        drafts.draft_save(
-            user=request.user, form_key=form_key, data=drafts.posted_values(request.POST)
-        )
-    return HttpResponse(status=204)
+        return JsonResponse({"saved_at": ""})
+    draft = drafts.draft_save(
+        user=request.user, form_key=form_key, data=drafts.posted_values(request.POST)
+    )
+    saved_at = timezone.localtime(draft.updated_at)
+    return JsonResponse({"saved_at": dateformat.format(saved_at, get_format("TIME_FORMAT") + " T")})
 
 
 @never_cache

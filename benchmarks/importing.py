@@ -20,7 +20,7 @@ SYLLABLES = "순영희옥금미화숙정은혜련향명선춘경단복애월설�
 
 def spreadsheet(rows: int, seed: int = 10) -> bytes:
     from casework.models import Person
-    from intake.importing import KEYS
+    from intake.import_columns import KEYS
 
     rng = random.Random(seed)  # noqa: S311 - invented test data
     on_file = list(

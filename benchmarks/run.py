@@ -58,7 +58,11 @@ def main(argv=None) -> None:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
     parser.add_argument("--skip", nargs="+", choices=SECTIONS, default=[], help="skip these")
     parser.add_argument(
-        "--import-rows", type=int, default=10_000, help="rows of the import spreadsheet"
+        "--import-rows",
+        type=int,
+        nargs="+",
+        default=[10_000],
+        help="rows of the import spreadsheet (several sizes: one run each)",
     )
     parser.add_argument("--seconds", type=int, default=8, help="wrk duration per URL")
     options = parser.parse_args(argv)
@@ -97,7 +101,8 @@ def main(argv=None) -> None:
             pdf.render_times()
             pdf.throughput()
         elif section == "import":
-            importing.run(options.import_rows)
+            for rows in options.import_rows:
+                importing.run(rows)
         elif section == "api":
             api.run(seconds=options.seconds)
     print(f"\nDone in {time.monotonic() - started:.0f} s.")

@@ -166,3 +166,15 @@ class Redaction(models.TextChoices):
     NAMED_WITH_CONSENT = "named_with_consent", _("Name those who consented to be named")
     PSEUDONYMISED = "pseudonymised", _("Pseudonyms for everyone")
     AGGREGATE_ONLY = "aggregate_only", _("Figures only, no individual")
+
+
+class NameKeyKind(models.TextChoices):
+    """Which normalised form of a name a stored name key is (see `casework.names`)."""
+
+    FULL = "full", _("Full name")
+    HANGUL = "hangul", _("Korean reading")
+    ROMAN = "roman", _("Romanised name")
+    PINYIN = "pinyin", _("Pinyin")
+    FAMILY_INITIAL = "family_initial", _("Family name and initial")
+    FAMILY = "family", _("Family name")
+    GIVEN = "given", _("Given name")

@@ -30,6 +30,7 @@ from .models import (
     RecordRevision,
     Relationship,
 )
+from .services.names import _name_keys_refresh
 
 # What a withdrawal of "store data" erases: every encrypted detail that could identify the
 # person. Their reference stands in for the name, which is required; coarse facts stay.
@@ -123,6 +124,8 @@ def person_erase_identifying_details(*, person, actor, because: str) -> None:
     revisions = _erase_revisions(person)
     aliases = PersonAlias.with_voided.filter(person=person).count()
     PersonAlias.with_voided.filter(person=person).delete()
+    # No key of a name they no longer have: an erased person is found by reference alone.
+    _name_keys_refresh(person)
     entitlements = 0
     for entitlement in Entitlement.with_voided.filter(person=person):
         if entitlement.note or entitlement.void_reason:

@@ -4,14 +4,15 @@ the caller has already scoped with `visible_to(user)`; none of them widens it.
 """
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Case as Case_
+from django.db.models import Value, When
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 
 from . import selectors
 from .choices import CaseStatus, EntitlementKind, LegalStatus, MemberRole, RiskLevel
-from .models import Case, CaseMember, Person
+from .models import Case
 
 ANY = _("Any")
 
@@ -76,17 +77,33 @@ class CaseFilterSet(django_filters.FilterSet):
             "denied_to",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # {case id: selectors.NameMatch} once a search term narrowed the cases.
+        self.matches = {}
+
+    def best_first(self, cases):
+        """Searched cases best match first, then most at risk; other lists most at risk first."""
+        if self.matches:
+            return cases.order_by("name_rank", "risk_rank", "reference")
+        return cases.most_at_risk_first()
+
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        # References are upper case; a name goes through the blind index, aliases included.
-        reference = value.upper()
-        people = Person.objects.filter(
-            Q(reference=reference) | Q(pk__in=Person.objects.matching_name(value).values("pk"))
+        # A reference, or a member's name in any spelling (selectors.cases_matching); the cases
+        # carry `name_rank`, so that a caller can put the best matches first, and the reasons
+        # stay on the filter set for the page and the API to show.
+        self.matches = selectors.cases_matching(queryset, value)
+        by_rank: dict[int, list] = {}
+        for case_id, match in self.matches.items():
+            by_rank.setdefault(match.rank, []).append(case_id)
+        rank = Case_(
+            *(When(pk__in=ids, then=Value(rank)) for rank, ids in sorted(by_rank.items())),
+            default=Value(0),
         )
-        member_cases = CaseMember.objects.filter(person__in=people.values("pk")).values("case")
-        return queryset.filter(Q(reference=reference) | Q(pk__in=member_cases))
+        return queryset.filter(pk__in=list(self.matches)).annotate(name_rank=rank)
 
     def filter_legal_status(self, queryset, name, value):
         matching = selectors.cases_with_member_status(value)

@@ -26,13 +26,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from audit.models import AuditEvent
+from vault.blind_index import blind_indexes
 
-from . import dates
+from . import dates, names
 from .choices import (
     CaseStatus,
     EntitlementStatus,
     LegalStatus,
     MemberRole,
+    NameKeyKind,
     NoteKind,
     RelationshipKind,
 )
@@ -47,6 +49,7 @@ from .models import (
     Entitlement,
     Incident,
     LegalStatusRecord,
+    NameKey,
     Notification,
     Person,
     RecordRevision,
@@ -166,11 +169,134 @@ def _visible_among(person_ids: set, *, user) -> set:
     return {person_id for person_id, case_id in memberships if case_id in visible_cases}
 
 
-def people_search(*, user, name: str) -> QuerySet[Person]:
-    """People the user may see whose name or an alias equals `name` (any case or Unicode form)."""
-    # The few people of that name first, then which of them the user may see.
-    matches = set(Person.objects.matching_name(name).values_list("pk", flat=True))
-    return Person.objects.filter(pk__in=_visible_among(matches, user=user))
+# Forgiving name search: the keys a term could be, matched against the people's stored name keys.
+
+# Up to this many people found by a name are checked for visibility one by one (`_visible_among`);
+# beyond it (a common family name) the visibility rule joins the search instead.
+FEW_PEOPLE = 500
+REFERENCE_RANK = -1
+KIND_ORDER = {kind: position for position, kind in enumerate(names.RANKS)}
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """Why a person, or a case through a member, answered a search: the best key it matched."""
+
+    rank: int
+    kind: str = ""
+    via_alias: bool = False
+
+    @property
+    def reason(self) -> str:
+        if self.rank == REFERENCE_RANK:
+            return str(_("matched the reference"))
+        if self.kind == NameKeyKind.FULL and self.via_alias:
+            return str(names.ALIAS_REASON)
+        return str(names.REASONS[self.kind])
+
+    @property
+    def order(self) -> tuple:
+        """Best first: by rank; within one, by kind (a Korean reading before a romanisation)."""
+        return (self.rank, KIND_ORDER.get(self.kind, 0), self.via_alias)
+
+    def better_than(self, other: "NameMatch | None") -> bool:
+        return other is None or self.order < other.order
+
+
+def _name_digests(term: str) -> dict[str, str]:
+    """{digest: kind} of every key the term could be, under the current and any old index key."""
+    return {
+        digest: kind
+        for kind, text in names.name_keys(term, searching=True)
+        for digest in blind_indexes(names.key_scope(kind), text)
+    }
+
+
+def name_matches(term: str, *, among=None) -> dict:
+    """
+    {person id: NameMatch} of the people whose name or alias matches `term` in any of its
+    forms, each with its best match; `among` (a queryset of person ids) narrows them.
+    People whose keys are not written yet (rows bulk-loaded before `reindex_names`) are still
+    found by their exact name, through the name's own blind index.
+    """
+    digests = _name_digests(term)
+    if not digests:
+        return {}
+    keys = NameKey.objects.filter(digest__in=digests)
+    exact = Person.objects.matching_name(term)
+    if among is not None:
+        keys, exact = keys.filter(person__in=among), exact.filter(pk__in=among)
+    best: dict = {}
+    rows = keys.values_list("person_id", "alias_id", "kind", "digest")
+    for person_id, alias_id, kind, digest in rows:
+        if digests[digest] != kind:
+            continue
+        match = NameMatch(rank=names.RANKS[kind], kind=kind, via_alias=alias_id is not None)
+        if match.better_than(best.get(person_id)):
+            best[person_id] = match
+    for pk in exact.values_list("pk", flat=True):
+        # Only for people without keys: the keys say whether it was the name or an alias.
+        best.setdefault(pk, NameMatch(rank=0, kind=NameKeyKind.FULL))
+    return best
+
+
+@dataclass
+class PeopleFound:
+    """A search's answer: the best `people` first (each with its `.match`), of `total` found."""
+
+    people: list
+    total: int
+
+
+def people_search(*, user, name: str, limit: int) -> PeopleFound:
+    """
+    The people `user` may see whose name or an alias matches `name` however it is spelled:
+    the exact name first, then the whole name in another script or spelling, then the family
+    name with the given name's initial, the family name alone, the given name alone; by
+    reference within each rank. At most `limit` people, and how many there were in all.
+    """
+    matches = name_matches(name)
+    if len(matches) <= FEW_PEOPLE:
+        visible = _visible_among(set(matches), user=user)
+    else:
+        visible = set(
+            Person.objects.visible_to(user)
+            .filter(pk__in=list(matches))
+            .values_list("pk", flat=True)
+        )
+    references = dict(Person.objects.filter(pk__in=visible).values_list("pk", "reference"))
+    ranked = sorted(references, key=lambda pk: (matches[pk].order, references[pk]))
+    chosen = ranked[:limit]
+    people = Person.objects.in_bulk(chosen)
+    found = []
+    for pk in chosen:
+        person = people[pk]
+        person.match = matches[pk]
+        found.append(person)
+    return PeopleFound(people=found, total=len(ranked))
+
+
+def cases_matching(cases: QuerySet[Case], term: str) -> dict:
+    """
+    {case id: NameMatch} of the cases among `cases` whose reference, or a member's, is `term`, or
+    with a member whose name matches it in any spelling (the best match of its members).
+    """
+    reference = term.strip().upper()
+    members = CaseMember.objects.filter(case__in=cases.values("pk"))
+    # A case's own reference, or a member's (P-…).
+    by_reference = {
+        *cases.filter(reference=reference).values_list("pk", flat=True),
+        *members.filter(person__reference=reference).values_list("case_id", flat=True),
+    }
+    found = {pk: NameMatch(rank=REFERENCE_RANK) for pk in by_reference}
+    matches = name_matches(term, among=members.values("person"))
+    if matches:
+        for case_id, person_id in members.filter(person__in=list(matches)).values_list(
+            "case_id", "person_id"
+        ):
+            if matches[person_id].better_than(found.get(case_id)):
+                found[case_id] = matches[person_id]
+    return found
 
 
 # The caseworker's read pages: dashboard, case list and the case timeline.

@@ -63,8 +63,9 @@ class SummaryIncident:
 
 @dataclass(frozen=True)
 class SummaryNote:
+    """A note as the summary shows it: its kind and day of contact, and its text when free text is shown."""
+
     note: CaseNote
-    written_on: object
     text: str
 
 
@@ -128,7 +129,7 @@ def case_summary(case, *, level: str) -> CaseSummary:
         ).order_by("kind", "created_at", "pk")
     ]
     incidents = case.incidents.prefetch_related("people").order_by("-occurred_on", "-recorded_at")
-    notes = case.notes.select_related("author").order_by("-created_at")
+    notes = case.notes.select_related("author").order_by("-contacted_on", "-created_at")
     return CaseSummary(
         case=case,
         level=level,
@@ -154,7 +155,6 @@ def case_summary(case, *, level: str) -> CaseSummary:
         notes=[
             SummaryNote(
                 note=note,
-                written_on=dates.local_day(note.created_at),
                 text=Truncator(note.body).words(NOTE_WORDS) if free_text else "",
             )
             for note in notes[:RECENT_NOTES]

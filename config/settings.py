@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reports",
     "referrals",
     "ops",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -256,12 +257,13 @@ SHIMTEO_MERGE_HOOKS = ["intake.services.person_merged", "referrals.services.pers
 # Sections of the case page drawn by the apps above casework: each is called with the request,
 # the case and `can_edit`, and returns HTML (casework.views.browse.case_detail).
 SHIMTEO_CASE_SECTIONS = ["referrals.views.case_section"]
-# What `manage.py seed_demo` also makes once the demo caseload is built, in the apps above
-# casework: each takes `rng`, `staff` and `today` and returns counts by label.
-SHIMTEO_DEMO_HOOKS = ["referrals.demo.seed_referrals"]
 # Called by casework.erasure.consent_withdraw when a person takes back "named in documents":
 # each takes `person`, `actor` and `scopes` and revokes what names them.
 SHIMTEO_NAMING_WITHDRAWN_HOOKS = ["legal_aid.services.documents_revoke_naming"]
+# Digests vault cannot recompute from a source column of their own row (the name keys of
+# casework.names, made from a person's name and aliases): `reindex_blind_indexes` calls each with
+# `batch_size` and `dry_run`; each returns a report with `stale`, `rewritten` and `failures`.
+SHIMTEO_REINDEX_HOOKS = ["casework.services.names.name_keys_reindex"]
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))
@@ -309,7 +311,8 @@ if PRODUCTION:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        # knox's token, activating the holder's time zone (accounts.api_auth).
+        "accounts.api_auth.LocalTimeTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -407,6 +410,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": datetime.timedelta(minutes=SHIMTEO_AUDIT_CHECKPOINT_MINUTES),
     },
 }
+
+# The organisation's document-signing key and certificate (PEM file paths): every advocacy PDF is
+# signed with them (legal_aid/documents/signing.py). Required in production; development generates
+# a self-signed pair once into SHIMTEO_SIGNING_DEV_DIR. After a rotation, the old certificates
+# (comma-separated paths) so that documents signed before still verify.
+SHIMTEO_SIGNING_KEY = env.str("SHIMTEO_SIGNING_KEY", default="")
+SHIMTEO_SIGNING_CERT = env.str("SHIMTEO_SIGNING_CERT", default="")
+SHIMTEO_SIGNING_OLD_CERTS = env.str("SHIMTEO_SIGNING_OLD_CERTS", default="")
+SHIMTEO_SIGNING_DEV_DIR = Path(
+    env.str("SHIMTEO_SIGNING_DEV_DIR", default=str(BASE_DIR / "var" / "signing"))
+)
+
+# pandoc, which writes the Word version of each advocacy document (legal_aid/documents/word.py).
+SHIMTEO_PANDOC = env.str("SHIMTEO_PANDOC", default="/usr/bin/pandoc")
 
 # Backups: encrypted with their own key, never with the field keys (a stolen backup and a stolen
 # server should not open each other). Base64 of 32 bytes; development generates one into a file.

@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -7,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vault.fields import EncryptedCharField, EncryptedQuerySet, EncryptedTextField
+from vault.models import UUIDModel
 
 
 class Scope(models.TextChoices):
@@ -70,13 +69,12 @@ class ConsentQuerySet(EncryptedQuerySet):
         return self.filter(pk=models.Subquery(latest))
 
 
-class Consent(models.Model):
+class Consent(UUIDModel):
     """
     What a person agreed to, how and before whom. Records are never changed: a change of mind,
     a withdrawal included, is a new record, and the latest one is in force.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(
         "casework.Person",
         on_delete=models.CASCADE,

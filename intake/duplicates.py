@@ -58,35 +58,44 @@ def _years_close(a: int | None, b: int | None) -> bool:
     return a is None or b is None or abs(a - b) <= 1
 
 
-def candidates_for(subject: Subject) -> dict:
-    """{person pk: sorted reason codes} for one subject."""
+def _digests(subject: Subject) -> tuple[set, set]:
+    """Every name and contact digest of a subject, under the current and old index keys."""
+    names = {digest for name in subject.names for digest in blind_indexes(NAME_SCOPE, name)}
+    contacts = set(blind_indexes(CONTACT_SCOPE, subject.contact)) if subject.contact else set()
+    return names, contacts
+
+
+def _matches(names: set, contacts: set) -> list:
+    """
+    (pk, birth year, reason, digest matched) of every name, alias and contact match, in one
+    round trip (UNION ALL of three indexed lookups), for one subject or a whole chunk of them.
+    """
+    lookups = []
+    if names:
+        lookups.append(
+            Person.objects.filter(full_name_index__in=names)
+            .order_by()
+            .values_list("pk", "birth_year", Value(Reason.NAME.value), "full_name_index")
+        )
+        lookups.append(
+            PersonAlias.objects.filter(name_index__in=names)
+            .order_by()
+            .values_list("person", "person__birth_year", Value(Reason.ALIAS.value), "name_index")
+        )
+    if contacts:
+        lookups.append(
+            Person.objects.filter(contact_index__in=contacts)
+            .order_by()
+            .values_list("pk", "birth_year", Value(Reason.CONTACT.value), "contact_index")
+        )
+    return list(lookups[0].union(*lookups[1:], all=True)) if lookups else []
+
+
+def _reasons(subject: Subject, found) -> dict:
+    """{person pk: sorted reason codes} of one subject, from the matches of its digests."""
     reasons: dict = defaultdict(set)
     years: dict = {}
-    # Every digest under the current and, during an index-key rotation, the old index keys.
-    digests = {digest for name in subject.names for digest in blind_indexes(NAME_SCOPE, name)}
-    contact = blind_indexes(CONTACT_SCOPE, subject.contact) if subject.contact else []
-    # The name, alias and contact matches in one round trip (UNION ALL of three indexed lookups):
-    # an import checks every row twice, and each query is a round trip under load.
-    lookups = []
-    if digests:
-        lookups.append(
-            Person.objects.filter(full_name_index__in=digests)
-            .order_by()
-            .values_list("pk", "birth_year", Value(Reason.NAME.value))
-        )
-        lookups.append(
-            PersonAlias.objects.filter(name_index__in=digests)
-            .order_by()
-            .values_list("person", "person__birth_year", Value(Reason.ALIAS.value))
-        )
-    if contact:
-        lookups.append(
-            Person.objects.filter(contact_index__in=contact)
-            .order_by()
-            .values_list("pk", "birth_year", Value(Reason.CONTACT.value))
-        )
-    found = list(lookups[0].union(*lookups[1:], all=True)) if lookups else []
-    for pk, year, reason in found:
+    for pk, year, reason, _digest in found:
         if reason != Reason.CONTACT.value:
             reasons[pk].add(reason)
             years[pk] = year
@@ -95,11 +104,16 @@ def candidates_for(subject: Subject) -> dict:
             del reasons[pk]
         elif years[pk] is not None and subject.birth_year is not None:
             reasons[pk].add(Reason.BIRTH_YEAR.value)
-    for pk, _year, reason in found:
+    for pk, _year, reason, _digest in found:
         if reason == Reason.CONTACT.value:
             reasons[pk].add(reason)
     ranked = sorted(reasons.items(), key=lambda item: (-len(item[1]), str(item[0])))
     return {pk: sorted(codes) for pk, codes in ranked[:MAX_CANDIDATES_PER_SUBJECT]}
+
+
+def candidates_for(subject: Subject) -> dict:
+    """{person pk: sorted reason codes} for one subject."""
+    return _reasons(subject, _matches(*_digests(subject)))
 
 
 def find(subjects: list[Subject]) -> list[tuple[str, object, list[str]]]:
@@ -109,6 +123,29 @@ def find(subjects: list[Subject]) -> list[tuple[str, object, list[str]]]:
         for subject in subjects
         for pk, codes in candidates_for(subject).items()
     ]
+
+
+def find_many(intakes: list[list[Subject]]) -> list[list[tuple[str, object, list[str]]]]:
+    """
+    `find` for many intakes at once (a chunk of an imported file): one lookup for all their
+    digests, then each subject's matches picked out by its own digests.
+    """
+    digests = [[_digests(subject) for subject in subjects] for subjects in intakes]
+    names = {digest for pairs in digests for pair in pairs for digest in pair[0]}
+    contacts = {digest for pairs in digests for pair in pairs for digest in pair[1]}
+    by_digest = defaultdict(list)
+    for match in _matches(names, contacts):
+        by_digest[match[3]].append(match)
+    results = []
+    for subjects, pairs in zip(intakes, digests, strict=True):
+        found = []
+        for subject, (own_names, own_contacts) in zip(subjects, pairs, strict=True):
+            matches = [m for digest in own_names | own_contacts for m in by_digest.get(digest, ())]
+            found.extend(
+                (subject.key, pk, codes) for pk, codes in _reasons(subject, matches).items()
+            )
+        results.append(found)
+    return results
 
 
 def subjects_of(cleaned: dict) -> list[Subject]:

@@ -173,11 +173,13 @@ class FamilyForm(forms.Form):
 
 
 # Who a child's mother and father are, among the people of the intake.
-PRINCIPAL, PARTNER, NOT_KNOWN = "principal", "partner", "unknown"
+PRINCIPAL, PARTNER, NOT_KNOWN, DECEASED = "principal", "partner", "unknown", "deceased"
 PARENT_CHOICES = [
     (PRINCIPAL, _("The person interviewed")),
     (PARTNER, _("The partner named above")),
     (NOT_KNOWN, _("Someone else, or not known")),
+    # A widow's children: their father is no one of the intake, and he has died.
+    (DECEASED, _("Someone else, who has died")),
 ]
 
 
@@ -470,6 +472,17 @@ class FamilyStep(StepForms):
     form_class = FamilyForm
     formsets = {"children": ChildFormSet}
     add_buttons = {"add_child": "children"}
+
+    def __init__(self, data=None, *, answers=None):
+        super().__init__(data, answers=answers)
+        # With no partner named, "the partner" is no one: not offered as a child's parent. Only
+        # the offer: a post that names them anyway (an API client, a spreadsheet) is told why
+        # by check_across.
+        if not ((self.data or {}).get("partner_name") or "").strip():
+            for child in self.sets["children"].forms:
+                for name in ("mother", "father"):
+                    widget = child.fields[name].widget
+                    widget.choices = [c for c in widget.choices if c[0] != PARTNER]
 
     def check_across(self):
         """

@@ -11,7 +11,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from casework import dates
 from casework.choices import (
@@ -25,7 +27,30 @@ from casework.choices import (
 )
 from consent.models import Method, Scope
 
+from . import spreadsheet
+from .import_reading import Sheet
+
+
+class Relation(models.TextChoices):
+    """Who a person of an imported household is: the head the case is about, or a relative."""
+
+    HEAD = "head", _("Head of the household")
+    PARTNER = "partner", _("Partner (unmarried)")
+    SPOUSE = "spouse", _("Spouse (married)")
+    MOTHER = "mother", _("Mother of the children")
+    FATHER = "father", _("Father of the children")
+    CHILD = "child", _("Child")
+
+
 LANGUAGES = ("en", "ko", "zh-hans")
+# Rows shown as read, cell by cell, for the supervisor to confirm before importing.
+PREVIEW_ROWS = 10
+# Distinct unknown values offered for a mapping, at most.
+MAX_UNKNOWN_VALUES = 100
+# Distinct dates listed as read (those not typed as ISO), beyond the preview's rows.
+MAX_DATES_LISTED = 500
+# A cell a spreadsheet program would run as a formula when the data is opened again.
+FORMULA_STARTS = ("=", "@", "\t", "\r")
 # The columns whose cells are codes of a catalogue, and the catalogue.
 CHOICE_COLUMNS = {
     "sex": Sex,
@@ -37,6 +62,7 @@ CHOICE_COLUMNS = {
     "consent_method": Method,
     "consent_scopes": Scope,
     "risk_level": RiskLevel,
+    "relation": Relation,
 }
 # Columns holding several codes, separated by ; or , (or their full-width forms, or 、).
 MULTIPLE = {"benefits_refused", "consent_scopes"}
@@ -125,6 +151,40 @@ SHORT_FORMS = {
         EntitlementKind.LABOUR_INSURANCE: ("노동보험", "취업", "劳动保险", "就业"),
         EntitlementKind.SOCIAL_WELFARE: ("복지", "사회복지", "社会福利", "低保"),
         EntitlementKind.MARRIAGE_REGISTRATION: ("혼인신고", "혼인 등록", "结婚登记"),
+    },
+    "relation": {
+        Relation.HEAD: ("본인", "세대주", "가구주", "户主", "本人", "self", "head of household"),
+        Relation.PARTNER: ("동거인", "파트너", "伴侣", "同居"),
+        Relation.SPOUSE: (
+            "배우자",
+            "남편",
+            "아내",
+            "처",
+            "配偶",
+            "丈夫",
+            "妻子",
+            "妻",
+            "夫",
+            "husband",
+            "wife",
+        ),
+        Relation.MOTHER: ("모", "어머니", "엄마", "母", "母亲", "妈妈"),
+        Relation.FATHER: ("부", "아버지", "아빠", "父", "父亲", "爸爸"),
+        Relation.CHILD: (
+            "자녀",
+            "딸",
+            "아들",
+            "자",
+            "녀",
+            "子女",
+            "女儿",
+            "儿子",
+            "子",
+            "女",
+            "son",
+            "daughter",
+            "children",
+        ),
     },
     "risk_level": {
         RiskLevel.LOW: ("낮음", "하", "低"),
@@ -232,3 +292,79 @@ def _iso(text: str, year: int, month: int, day: int) -> DateReading:
         return DateReading(datetime.date(year, month, day).isoformat())
     except ValueError:
         return DateReading(text)  # 31/02: the form refuses it as typed, on its column
+
+
+# Reading a sheet's rows
+
+
+def interpret(sheet: Sheet, options: dict) -> dict:
+    """
+    Read each row's labels into codes and its dates into ISO dates, in place (the cell as typed
+    is kept in `row.typed`), and say what the supervisor must look at: the values no catalogue
+    knows, and whether the file has dates whose day and month could be either way round.
+    """
+    mappings = options.get("mappings", {})
+    day_first = options.get("day_first")
+    if day_first is None:
+        # Korean and Chinese staff write 4/3/1995 for 4 March.
+        day_first = sheet.local_headers or sheet.encoding.get("used") in spreadsheet.LEGACY
+    unknown = {}  # (column, folded) -> as typed
+    dates_read = {}  # as typed -> ISO, for every date not typed as ISO
+    ambiguous = 0
+    for row in sheet.rows:
+        for key, text in list(row.values.items()):
+            if not text:
+                continue
+            if key in CHOICE_COLUMNS:
+                parts = split(text) if key in MULTIPLE else [text]
+                read = []
+                for part in parts:
+                    code = choice_of(key, part, mappings)
+                    # A formula is refused on its row, never offered for a mapping.
+                    if code is None and not part.startswith(FORMULA_STARTS):
+                        unknown.setdefault((key, fold(part)), part)
+                    read.append(code or part)
+                value = "; ".join(read)
+            elif key in DATE_COLUMNS:
+                reading = read_date(text, day_first=day_first)
+                ambiguous += reading.ambiguous
+                value = reading.text
+                if value != text and len(dates_read) < MAX_DATES_LISTED:
+                    dates_read.setdefault(text, value)
+            else:
+                continue
+            if value != text:
+                row.typed[key] = text
+                row.values[key] = value
+    questions = []
+    if sheet.encoding and not sheet.encoding["certain"]:
+        questions.append("encoding")
+    if ambiguous and options.get("day_first") is None:
+        questions.append("day_order")
+    return {
+        "encoding": sheet.encoding,
+        "sheets": sheet.sheets,
+        "sheet": sheet.sheet,
+        "header_row": sheet.header_row,
+        "skipped": [list(skipped) for skipped in sheet.skipped],
+        "day_first": day_first,
+        "ambiguous_dates": ambiguous,
+        # A file with more unknown values than this has a column in the wrong place: the rows'
+        # errors say so, and a form of hundreds of choices would help nobody.
+        "unknown": [[key, folded, typed] for (key, folded), typed in sorted(unknown.items())][
+            :MAX_UNKNOWN_VALUES
+        ],
+        "questions": questions,
+        "dates_read": sorted(dates_read.items(), key=lambda pair: pair[1]),
+        "preview": [
+            {
+                "row": row.number,
+                "cells": [
+                    [key, row.typed.get(key, value), value]
+                    for key, value in row.values.items()
+                    if value
+                ],
+            }
+            for row in sheet.rows[:PREVIEW_ROWS]
+        ],
+    }

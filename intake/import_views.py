@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import record
 
-from . import import_values, importing, selectors, spreadsheet, tasks
+from . import import_columns, import_values, importing, selectors, spreadsheet, tasks
 from .forms import ImportReadingForm, ImportUploadForm
 from .models import ImportBatch
 from .views import audited_refusals
@@ -53,7 +53,7 @@ def import_list(request):
     context = {
         "form": form,
         "batches": selectors.my_imports(request.user)[:50],
-        "columns": importing.COLUMNS,
+        "columns": import_columns.COLUMNS,
     }
     return render(request, "intake/imports.html", context, status=400 if form.errors else 200)
 
@@ -64,7 +64,7 @@ def _batch(request, batch_ref) -> ImportBatch:
 
 def column_name(key: str) -> str:
     """A template column's name in the interface language (the key when there is none)."""
-    column = next((column for column in importing.COLUMNS if column.key == key), None)
+    column = next((column for column in import_columns.COLUMNS if column.key == key), None)
     if column is None:
         return key
     language = (get_language() or "en").lower()
@@ -92,7 +92,7 @@ def _preview(report: dict) -> dict:
     rows = report.get("preview", [])
     keys = [
         key
-        for key in importing.KEYS
+        for key in import_columns.KEYS
         if any(cell[0] == key for row in rows for cell in row["cells"])
     ]
     shown = []
@@ -105,6 +105,16 @@ def _preview(report: dict) -> dict:
             }
         )
     return {"columns": [column_name(key) for key in keys], "rows": shown}
+
+
+def _shown(row: dict) -> dict:
+    """A row of the report with each error as (column name, the cell as typed, the reason)."""
+    errors = [
+        # Reports made before the cell was kept beside its error hold (column, reason).
+        (column_name(column) if column else "", value[0] if value else "", message)
+        for column, message, *value in row["errors"]
+    ]
+    return {**row, "errors": errors}
 
 
 def _detail(request, batch, reading_form=None, status=200):
@@ -123,7 +133,7 @@ def _detail(request, batch, reading_form=None, status=200):
     encoding = report.get("encoding") or {}
     context = {
         "batch": batch,
-        "problems": problems[:REPORT_ROWS_SHOWN],
+        "problems": [_shown(row) for row in problems[:REPORT_ROWS_SHOWN]],
         "more_problems": max(len(problems) - REPORT_ROWS_SHOWN, 0),
         "ignored_columns": report.get("ignored_columns", []),
         "error_rows": sum(1 for row in rows if row["errors"]),
@@ -178,7 +188,7 @@ def import_reading(request, batch_ref):
 @require_POST
 def import_start(request, batch_ref):
     batch = _batch(request, batch_ref)
-    if batch.status != ImportBatch.Status.CHECKED:
+    if batch.status not in (ImportBatch.Status.CHECKED, ImportBatch.Status.STOPPED):
         messages.error(request, _("Only a checked file can be imported, once."))
     elif (batch.report or {}).get("questions"):
         messages.error(
@@ -187,6 +197,19 @@ def import_start(request, batch_ref):
         )
     else:
         tasks.dispatch(tasks.import_run, str(batch.pk), request.user.pk)
+    return redirect("intake:import_detail", batch_ref=batch.reference)
+
+
+@login_required
+@audited_refusals
+@require_POST
+def import_stop(request, batch_ref):
+    """Stop an import under way, after the row or household being written."""
+    batch = _batch(request, batch_ref)
+    try:
+        importing.import_stop(batch=batch, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("intake:import_detail", batch_ref=batch.reference)
 
 

@@ -1,13 +1,13 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from casework.references import new_reference
 from vault.fields import EncryptedCharField, EncryptedJSONField, EncryptedTextField
+from vault.models import UUIDModel
 
 
 def submission_reference() -> str:
@@ -46,7 +46,7 @@ class IntakeSubmissionQuerySet(models.QuerySet):
         return self.filter(status=IntakeSubmission.Status.SUBMITTED)
 
 
-class IntakeSubmission(models.Model):
+class IntakeSubmission(UUIDModel):
     """
     One intake interview: a draft while the caseworker fills it in (on any device), then
     submitted for a supervisor of the team to approve, reject or merge into someone on file.
@@ -70,7 +70,6 @@ class IntakeSubmission(models.Model):
         NEEDS = "needs", _("Needs and risk")
         REVIEW = "review", _("Review")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=submission_reference, editable=False
     )
@@ -146,7 +145,7 @@ class IntakeSubmission(models.Model):
         return last.reason if last else ""
 
 
-class IntakeDecision(models.Model):
+class IntakeDecision(UUIDModel):
     """
     One step of an intake's way through its team: sent, sent back (with the supervisor's
     reason), sent again, approved, rejected or merged. The history the supervisor reads; the
@@ -161,7 +160,6 @@ class IntakeDecision(models.Model):
         REJECTED = "rejected", _("Rejected")
         MERGED = "merged", _("Merged into a person on file")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     submission = models.ForeignKey(
         IntakeSubmission,
         on_delete=models.CASCADE,
@@ -253,7 +251,7 @@ class ImportBatchQuerySet(models.QuerySet):
         return self.filter(team__in=_supervised_teams(user))
 
 
-class ImportBatch(models.Model):
+class ImportBatch(UUIDModel):
     """
     A field spreadsheet (CSV or XLSX) brought in: checked row by row first (the dry run), then
     imported. The file is encrypted at rest and deleted once imported.
@@ -264,10 +262,11 @@ class ImportBatch(models.Model):
         CHECKING = "checking", _("Checking")
         CHECKED = "checked", _("Checked")
         IMPORTING = "importing", _("Importing")
+        # Stopped by a supervisor part way: resumed from the first row not yet processed.
+        STOPPED = "stopped", _("Stopped")
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Could not be read")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=batch_reference, editable=False
     )
@@ -300,6 +299,10 @@ class ImportBatch(models.Model):
     # Nullable: an encrypted value is sealed to its row, so existing rows cannot get a default.
     options = EncryptedJSONField(_("reading options"), null=True, blank=True)
     failure = models.CharField(_("why it could not be read"), max_length=300, blank=True)
+    # When the check or the import (or its resumption) began, and at which row: the status page
+    # estimates the time left from the pace since.
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    started_from = models.PositiveIntegerField(_("started from row"), default=0)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -316,6 +319,15 @@ class ImportBatch(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.UPLOADED, self.Status.CHECKING, self.Status.IMPORTING)
+
+    @property
+    def finishes_at(self):
+        """When the work under way should end at its pace so far, or None before it shows."""
+        done = self.processed_rows - self.started_from
+        if not (self.in_progress and self.started_at and done > 0):
+            return None
+        elapsed = timezone.now() - self.started_at
+        return timezone.now() + elapsed * (self.total_rows - self.processed_rows) / done
 
     @property
     def percent_done(self) -> int:

@@ -9,10 +9,12 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
+from accounts import notices, roles
+from accounts.models import Notice
 from audit.services import record
 from casework import dates
 from casework import services as casework
@@ -28,13 +30,19 @@ from casework.choices import (
     StatusSource,
 )
 from casework.models import (
+    Case,
+    CaseNote,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
     Person,
 )
 from casework.permissions import can_supervise, editable_cases_of_person, editable_people
+from consent.models import Consent
 from consent.services import consent_record
 
 from . import duplicates, selectors
-from .forms import PARTNER, PRINCIPAL, STEPS
+from .forms import DECEASED, PARTNER, PRINCIPAL, STEPS
 from .models import DuplicateCandidate, ImportedRow, IntakeDecision, IntakeSubmission
 
 Status = IntakeSubmission.Status
@@ -319,6 +327,18 @@ def create_records(*, cleaned: dict, team, caseworker, actor, into_case=None):
                     actor=actor,
                     case=case,
                 )
+    # A parent who is no one of the intake and has died (a widow's children): said in a note,
+    # as there is no one to tie the child to.
+    for person, child in children:
+        for name, label in (("mother", _("mother")), ("father", _("father"))):
+            if child.get(name) == DECEASED:
+                casework.case_note_add(
+                    case=case,
+                    actor=actor,
+                    kind=NoteKind.FILE_NOTE,
+                    body=_("As told at intake, the %(parent)s of %(child)s has died.")
+                    % {"parent": label, "child": person.reference},
+                )
     # A parent's consent covers their children; the partner's only when they gave it too.
     consenting = [principal, *(person for person, _child in children)]
     if partner is not None and consent.get("covers_partner"):
@@ -432,6 +452,27 @@ def duplicate_verdict(*, candidate: DuplicateCandidate, verdict: str, actor) -> 
     return locked
 
 
+def _credit_the_caseworker(case, *, approver, caseworker) -> None:
+    """
+    The records an approval creates name the caseworker who took the intake as their recorder
+    (and the case's owner): they met the family and typed what the records say. The services
+    ran as the approver, who checked it; the audit trail keeps that (the approval's event and
+    each record's creation are the approver's).
+    """
+    if caseworker is None or caseworker.pk == approver.pk:
+        return
+    people = case.people.all()
+    Case.objects.filter(pk=case.pk, owner=approver).update(owner=caseworker)
+    CaseNote.with_voided.filter(case=case, author=approver).update(author=caseworker)
+    for model in (LegalStatusRecord, Entitlement):
+        model.with_voided.filter(person__in=people, recorded_by=approver).update(
+            recorded_by=caseworker
+        )
+    Incident.with_voided.filter(case=case, recorded_by=approver).update(recorded_by=caseworker)
+    Consent.objects.filter(person__in=people, recorded_by=approver).update(recorded_by=caseworker)
+    case.owner = caseworker
+
+
 def intake_approve(*, submission: IntakeSubmission, actor):
     """
     A supervisor of the team takes the intake in: the people and their case are created, the
@@ -446,6 +487,7 @@ def intake_approve(*, submission: IntakeSubmission, actor):
         case, _principal = create_records(
             cleaned=validated(locked), team=locked.team, caseworker=locked.owner, actor=actor
         )
+        _credit_the_caseworker(case, approver=actor, caseworker=locked.owner)
         _decide(locked, actor, Status.APPROVED, case=case, answers={})
         _history(locked, actor, Action.APPROVED)
         record(actor, "status_change", locked, case=case, status=locked.status)
@@ -484,6 +526,13 @@ def intake_return(*, submission: IntakeSubmission, actor, reason: str) -> Intake
         _history(locked, actor, Action.RETURNED, reason)
         # The reason is in the encrypted history, never in the audit trail.
         record(actor, "status_change", locked, status=locked.status)
+        # On the caseworker's dashboard, linked to the intake's page, which shows the reason.
+        notices.notify(
+            users=[locked.owner],
+            kind=Notice.Kind.INTAKE_RETURNED,
+            reference=locked.reference,
+            url=reverse("intake:detail", kwargs={"intake_ref": locked.reference}),
+        )
     return _refresh(submission, locked)
 
 

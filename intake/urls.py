@@ -17,6 +17,7 @@ urlpatterns = [
     path("imports/template.csv", import_views.import_template, name="import_template"),
     path("imports/<str:batch_ref>/", import_views.import_detail, name="import_detail"),
     path("imports/<str:batch_ref>/import/", import_views.import_start, name="import_start"),
+    path("imports/<str:batch_ref>/stop/", import_views.import_stop, name="import_stop"),
     path("imports/<str:batch_ref>/reading/", import_views.import_reading, name="import_reading"),
     path("imports/<str:batch_ref>/discard/", import_views.import_discard, name="import_discard"),
     path("<str:intake_ref>/", views.intake_detail, name="detail"),

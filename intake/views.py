@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import drafts
+from accounts.form_pages import form_submitted
 from audit.services import record
 from casework.erasure import consent_withdraw
 from casework.models import Person
@@ -458,15 +459,20 @@ def consent_withdraw_view(request, person_ref):
     if not can_edit_person(request.user, person):
         raise PermissionDenied
     form = ConsentWithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        consent_withdraw(
+    withdrawn = form_submitted(
+        request,
+        form,
+        save=lambda data: consent_withdraw(
             person=person,
-            scopes=form.cleaned_data["scopes"],
-            method=form.cleaned_data["method"],
-            witnessed_by=form.cleaned_data["witnessed_by"],
+            scopes=data["scopes"],
+            method=data["method"],
+            witnessed_by=data["witnessed_by"],
             actor=request.user,
-        )
-        messages.success(request, _("The withdrawal is recorded."))
-        return redirect("casework:person_detail", person_ref=person.reference)
+        ),
+        success=_("The withdrawal is recorded."),
+        next_url=reverse("casework:person_detail", args=[person.reference]),
+    )
+    if withdrawn is not None:
+        return withdrawn
     context = {"person": person, "form": form, "current": current_consent(person)}
     return render(request, "consent/withdraw.html", context, status=400 if form.errors else 200)

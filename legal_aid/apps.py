@@ -20,4 +20,11 @@ class LegalAidConfig(AppConfig):
     verbose_name = _("Legal aid")
 
     def ready(self):
+        from django.conf import settings
+
         post_migrate.connect(_restore_corpus, sender=self, dispatch_uid="legal_aid.restore_corpus")
+        # Fail at start-up, not at the first rendered document, when production cannot sign.
+        if settings.SHIMTEO_ENV == "production":
+            from .documents.signing import check_configuration
+
+            check_configuration()

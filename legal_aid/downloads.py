@@ -1,4 +1,4 @@
-"""How an advocacy PDF leaves the server, for the pages and the API alike."""
+"""How an advocacy document leaves the server, as PDF or Word, for the pages and the API alike."""
 
 from django.http import HttpResponse
 
@@ -11,3 +11,24 @@ def pdf_response(document, pdf: bytes) -> HttpResponse:
     response["Cache-Control"] = "no-store, private"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def docx_response(document, docx: bytes) -> HttpResponse:
+    """The Word version, under the same rules as the PDF's response."""
+    response = HttpResponse(docx, content_type=DOCX)
+    filename = f"{document.reference}-v{document.version}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def file_response(document, content: bytes, file_format: str) -> HttpResponse:
+    return (
+        docx_response(document, content)
+        if file_format == "docx"
+        else pdf_response(document, content)
+    )

@@ -14,6 +14,10 @@ CASE_KINDS = [
     (AdvocacyDocument.Kind.DEPORTATION_APPEAL, AdvocacyDocument.Kind.DEPORTATION_APPEAL.label),
 ]
 CASE_REDACTIONS = INDIVIDUAL_LEVELS
+Format = AdvocacyDocument.RecipientFormat
+CASE_FORMATS = [
+    (value, label) for value, label in Format.choices if value != Format.CASELOAD_REPORT
+]
 
 
 class CaseDocumentForm(forms.Form):
@@ -21,6 +25,16 @@ class CaseDocumentForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("Document"), choices=CASE_KINDS)
     subject = forms.ChoiceField(label=_("About"))
+    recipient_format = forms.ChoiceField(
+        label=_("For"),
+        choices=[("", _("The usual form for this document")), *CASE_FORMATS],
+        required=False,
+        help_text=_(
+            "An urgent appeal to the UN is offered only for someone detained or arrested. A "
+            "letter to a Chinese authority is written in Chinese, and only about someone that "
+            "authority already knows of."
+        ),
+    )
     language = forms.ChoiceField(label=_("Language"), choices=AdvocacyDocument.Language.choices)
     redaction = forms.ChoiceField(
         label=_("Names"),
@@ -30,6 +44,14 @@ class CaseDocumentForm(forms.Form):
             "A person is named only if their consent allows it; a document that names anyone "
             "needs a supervisor's approval before download."
         ),
+    )
+
+    proceed_despite_unknown = forms.BooleanField(
+        label=_(
+            "I was warned that this letter makes the person known to the authorities, and the "
+            "person wants it sent."
+        ),
+        required=False,
     )
 
     def __init__(self, *args, case, **kwargs):

@@ -4,9 +4,10 @@ preview, approve, download, withdrawal when a person they name is erased, and re
 person they name withdraws their consent to be named. Each takes keyword arguments only and names
 its `actor`; each writes its audit event in the transaction of its change.
 
-A pseudonymised document is checked after rendering, on the PDF's own text and metadata
-(`casework.redaction.Redactor.leaks`): one that shows a name of the family, the case reference,
-a date of the case to the day or the requester's username is not kept.
+A pseudonymised document is checked after rendering, on the PDF's own text and metadata and on
+its Word version's (`casework.redaction.Redactor.leaks`): one that shows a name of the family,
+the case reference, a date of the case to the day or the requester's username is not kept. The
+Word version is made again from the stored snapshot at each download, and checked again.
 
 Rendering is slow (a second or so), so it runs outside any transaction holding the row: the row
 is marked "rendering" first, the PDF is built, then the result is saved under a fresh lock. A
@@ -24,6 +25,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Notice, TeamMembership
 from accounts.notices import notify
@@ -34,7 +36,7 @@ from casework.models import Case, CaseMember
 from casework.permissions import can_supervise
 from casework.redaction import Redactor
 
-from .documents import facts, preview, rendering
+from .documents import facts, preview, rendering, word
 from .models import AdvocacyDocument
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, ConnectionError, TimeoutEr
 Kind = AdvocacyDocument.Kind
 Redaction = AdvocacyDocument.Redaction
 Status = AdvocacyDocument.Status
+Format = AdvocacyDocument.RecipientFormat
 
 
 class DocumentNotApproved(PermissionDenied):
@@ -77,8 +80,25 @@ def _enqueue(document: AdvocacyDocument) -> None:
     transaction.on_commit(send)
 
 
-def _validate_scope(*, kind, case, subject, redaction, team, actor) -> None:
+def _validate_format(*, kind, recipient_format, language) -> None:
+    if recipient_format not in AdvocacyDocument.formats_for(kind):
+        raise ValidationError(
+            {"recipient_format": _("This kind of document is not offered in that form.")}
+        )
+    if (
+        recipient_format == Format.AUTHORITY_LETTER
+        and language != AdvocacyDocument.Language.ZH_HANS
+    ):
+        raise ValidationError(
+            {"language": _("A letter to a Chinese authority is written in Chinese.")}
+        )
+
+
+def _validate_scope(
+    *, kind, case, subject, redaction, team, actor, recipient_format="", language=""
+) -> None:
     """The rules a request must meet; also checked again when a document is regenerated."""
+    _validate_format(kind=kind, recipient_format=recipient_format, language=language)
     if kind == Kind.CASELOAD_REPORT:
         if case is not None or subject is not None:
             raise ValidationError(_("A caseload report covers cases, not one case or person."))
@@ -109,12 +129,52 @@ def _validate_scope(*, kind, case, subject, redaction, team, actor) -> None:
         raise ValidationError({"subject": _("This person is not a member of the case.")})
     is_child = subject.role == PersonRole.CHILD or member.role == MemberRole.CHILD
     if kind == Kind.CHILD_ACCESS_BRIEF and not is_child:
-        raise ValidationError({"subject": _("A child access brief is about a child.")})
+        raise ValidationError(
+            {
+                "subject": _(
+                    "A submission on a child's nationality, registration and schooling is about "
+                    "a child."
+                )
+            }
+        )
     # The rules of legal_aid.documents.rules decide whether the facts support the document at
     # all: an appeal for someone at no recorded risk, a brief with nothing to ask, is refused.
-    refusal = facts.plan_refusal(kind=kind, case=case, subject=subject, user=actor)
+    refusal = facts.plan_refusal(
+        kind=kind, case=case, subject=subject, user=actor, recipient_format=recipient_format
+    )
     if refusal:
         raise ValidationError({"subject": refusal})
+
+
+def _default_format(*, kind, case, subject, actor) -> str:
+    """The kind's usual form; for someone in hiding, an appeal goes to the partner lawyer, not the
+    UN (whose communication would announce them to the Government)."""
+    usual = AdvocacyDocument.formats_for(kind)[0]
+    if (
+        usual == Format.UN_COMMUNICATION
+        and subject is not None
+        and case is not None
+        and facts.plan_refusal(
+            kind=kind, case=case, subject=subject, user=actor, recipient_format=usual
+        )
+    ):
+        return Format.LAWYER_SUBMISSION
+    return usual
+
+
+def _unknown_to_authority(*, recipient_format, case, subject, actor) -> bool:
+    """A letter to a Chinese authority about someone it does not know of yet."""
+    return recipient_format == Format.AUTHORITY_LETTER and not facts.known_to_authority(
+        case=case, subject=subject, user=actor
+    )
+
+
+UNKNOWN_TO_AUTHORITY_WARNING = _lazy(
+    "The authorities are not recorded as knowing of this person: they are not detained or "
+    "arrested, and no refusal of theirs is recorded. A letter would tell the authorities where "
+    "they are. Send it only if the person knows and wants it, and confirm that decision below; "
+    "it is recorded."
+)
 
 
 def document_request(
@@ -126,11 +186,33 @@ def document_request(
     case: Case | None = None,
     subject=None,
     team=None,
+    recipient_format: str = "",
+    proceed_despite_unknown: bool = False,
 ) -> AdvocacyDocument:
-    """Queue a new document (version 1 of a new series); a worker renders it after commit."""
-    _validate_scope(
-        kind=kind, case=case, subject=subject, redaction=redaction, team=team, actor=actor
+    """
+    Queue a new document (version 1 of a new series); a worker renders it after commit. Without
+    `recipient_format` the kind's default form is used. A letter to a Chinese authority about
+    someone it does not know of is refused with a warning unless `proceed_despite_unknown`
+    records the requester's decision.
+    """
+    recipient_format = recipient_format or _default_format(
+        kind=kind, case=case, subject=subject, actor=actor
     )
+    _validate_scope(
+        kind=kind,
+        case=case,
+        subject=subject,
+        redaction=redaction,
+        team=team,
+        actor=actor,
+        recipient_format=recipient_format,
+        language=language,
+    )
+    unknown = case is not None and _unknown_to_authority(
+        recipient_format=recipient_format, case=case, subject=subject, actor=actor
+    )
+    if unknown and not proceed_despite_unknown:
+        raise ValidationError({"proceed_despite_unknown": UNKNOWN_TO_AUTHORITY_WARNING})
     document = AdvocacyDocument(
         kind=kind,
         case=case,
@@ -138,12 +220,24 @@ def document_request(
         team=team,
         language=language,
         redaction=redaction,
+        recipient_format=recipient_format,
+        sent_despite_unknown=unknown,
         requested_by=actor,
     )
     document.full_clean()
     with transaction.atomic():
         document.save()
-        record(actor, "create", document, kind=kind, language=language, redaction=redaction)
+        record(
+            actor,
+            "create",
+            document,
+            kind=kind,
+            language=language,
+            redaction=redaction,
+            recipient_format=recipient_format,
+            # The warning was shown and the requester chose to send it anyway.
+            sent_despite_unknown=unknown,
+        )
         _enqueue(document)
     return document
 
@@ -160,6 +254,8 @@ def document_regenerate(*, document: AdvocacyDocument, actor) -> AdvocacyDocumen
             redaction=document.redaction,
             team=document.team,
             actor=actor,
+            recipient_format=document.recipient_format,
+            language=document.language,
         )
         latest = AdvocacyDocument.objects.filter(series=document.series).aggregate(
             top=Max("version")
@@ -173,6 +269,9 @@ def document_regenerate(*, document: AdvocacyDocument, actor) -> AdvocacyDocumen
             team=document.team,
             language=document.language,
             redaction=document.redaction,
+            recipient_format=document.recipient_format,
+            # The decision to write to an authority that did not know the person stands.
+            sent_despite_unknown=document.sent_despite_unknown,
             requested_by=actor,
         )
         new.full_clean()
@@ -228,9 +327,14 @@ def document_render(*, document_id) -> AdvocacyDocument:
             "requested_by", "case", "team", "subject"
         ).get(pk=document_id)
         snapshot = facts.gather(document)
-        pdf = rendering.render_pdf(snapshot, identifier=document.series.hex.encode())
+        pdf = rendering.render_document(snapshot, identifier=document.series.hex.encode())
         pages = rendering.page_count(pdf)
-        leaks = _leaks(document, snapshot, pdf)
+        leaks = _leaks(document, snapshot, preview.pdf_text(pdf))
+        # The Word version is made at download; made here too, so that one which would leak
+        # stops the document now rather than at the recipient's door.
+        for leak in _leaks(document, snapshot, word.docx_text(word.render_docx(snapshot))):
+            if leak not in leaks:
+                leaks.append(leak)
     except TRANSIENT_ERRORS:
         raise
     except facts.DocumentError as error:
@@ -257,10 +361,9 @@ def document_render(*, document_id) -> AdvocacyDocument:
     return _store(document_id=document_id, pdf=pdf, pages=pages, snapshot=snapshot)
 
 
-def _leaks(document: AdvocacyDocument, snapshot: dict, pdf: bytes) -> list[str]:
-    """What the rendered PDF shows that it must not: never the requester's username; in a
-    pseudonymised document nothing the Redactor hides either."""
-    text = preview.pdf_text(pdf)
+def _leaks(document: AdvocacyDocument, snapshot: dict, text: str) -> list[str]:
+    """What the text of a rendered file shows that it must not: never the requester's username;
+    in a pseudonymised document nothing the Redactor hides either."""
     found = []
     if document.case_id and snapshot.get("pseudonymised"):
         found += Redactor(document.case, level=document.redaction).leaks(text)
@@ -369,11 +472,24 @@ def document_preview_page(*, document: AdvocacyDocument, actor, page: int, reque
     return png
 
 
-def document_download(*, document: AdvocacyDocument, actor, request=None) -> bytes:
+class FileFormat:
+    """The forms a document is downloaded in."""
+
+    PDF = "pdf"
+    DOCX = "docx"
+    ALL = (PDF, DOCX)
+
+
+def document_download(
+    *, document: AdvocacyDocument, actor, request=None, file_format: str = FileFormat.PDF
+) -> bytes:
     """
-    The PDF's bytes, decrypted and checked against the stored SHA-256; audited. A naming
-    document not yet approved is refused, and the refusal is audited too.
+    The PDF's bytes, decrypted and checked against the stored SHA-256; or its Word version,
+    made from the stored snapshot and checked for leaks like the PDF. Audited, with the format.
+    A naming document not yet approved is refused in either format, and the refusal is audited.
     """
+    if file_format not in FileFormat.ALL:
+        raise ValidationError(_("Unknown file format."), code="format")
     if document.status == Status.WITHDRAWN:
         record(actor, "denied", document, request=request, refused_because="withdrawn")
         raise DocumentWithdrawn(document.withdrawn_reason or _("This document was withdrawn."))
@@ -384,12 +500,33 @@ def document_download(*, document: AdvocacyDocument, actor, request=None) -> byt
         raise DocumentNotApproved(
             _("This document names people: a supervisor must approve it before download.")
         )
+    if file_format == FileFormat.DOCX:
+        return _download_docx(document=document, actor=actor, request=request)
     with document.file.open("rb") as handle:
         pdf = handle.read()
     if hashlib.sha256(pdf).hexdigest() != document.sha256:
         raise ValidationError(_("The stored PDF does not match its checksum; regenerate it."))
     record(actor, "download", document, request=request, version=document.version)
     return pdf
+
+
+def _download_docx(*, document: AdvocacyDocument, actor, request) -> bytes:
+    if not document.snapshot:
+        raise ValidationError(_("This document has no stored content; regenerate it."))
+    try:
+        docx = word.render_docx(document.snapshot)
+    except word.WordError as error:
+        logger.error("Word version of advocacy document %s failed: %s", document.pk, error)
+        raise ValidationError(_("The Word version could not be made; try again later.")) from error
+    leaks = _leaks(document, document.snapshot, word.docx_text(docx))
+    if leaks:
+        logger.error("Word version of advocacy document %s leaks %s", document.pk, ",".join(leaks))
+        raise ValidationError(
+            _("The Word version would show what pseudonyms must hide (%(what)s). Report it.")
+            % {"what": ", ".join(leaks)}
+        )
+    record(actor, "download", document, request=request, version=document.version, format="docx")
+    return docx
 
 
 def _names(snapshot, person_pk: str, name: str) -> bool:

@@ -49,4 +49,10 @@ urlpatterns = [
         views_documents.document_download,
         name="advocacy_download",
     ),
+    path(
+        "advocacy/<uuid:document_id>/download/docx/",
+        views_documents.document_download,
+        {"file_format": "docx"},
+        name="advocacy_download_docx",
+    ),
 ]

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.form_pages import put_errors_on
 from casework.models import Case
 from casework.permissions import can_supervise
 
 from . import services
-from .downloads import pdf_response
+from .downloads import file_response
 from .forms import CaseDocumentForm, CaseloadReportForm
 from .models import AdvocacyDocument
 
@@ -30,14 +31,6 @@ def _visible_document(request, document_id) -> AdvocacyDocument:
         "case__team", "team", "requested_by", "approved_by", "subject"
     )
     return get_object_or_404(documents, pk=document_id)
-
-
-def _put_errors_on(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -66,10 +59,12 @@ def document_new_for_case(request, case_ref):
                 subject=form.cleaned_data["subject"],
                 language=form.cleaned_data["language"],
                 redaction=form.cleaned_data["redaction"],
+                recipient_format=form.cleaned_data["recipient_format"],
+                proceed_despite_unknown=form.cleaned_data["proceed_despite_unknown"],
                 actor=request.user,
             )
         except ValidationError as error:
-            _put_errors_on(form, error)
+            put_errors_on(form, error)
         else:
             return redirect(document)
     return render(request, "legal_aid/documents/new.html", {"form": form, "case": case})
@@ -89,7 +84,7 @@ def caseload_report_new(request):
                 actor=request.user,
             )
         except ValidationError as error:
-            _put_errors_on(form, error)
+            put_errors_on(form, error)
         else:
             return redirect(document)
     return render(request, "legal_aid/documents/new.html", {"form": form, "case": None})
@@ -183,11 +178,14 @@ def document_preview_page(request, document_id, page):
 
 @login_required
 @require_GET
-def document_download(request, document_id):
-    """The PDF, decrypted, as an attachment that no cache keeps; audited, refusals too."""
+def document_download(request, document_id, file_format="pdf"):
+    """The PDF (or its Word version), as an attachment that no cache keeps; audited, refusals
+    too."""
     document = _visible_document(request, document_id)
     try:
-        pdf = services.document_download(document=document, actor=request.user, request=request)
+        content = services.document_download(
+            document=document, actor=request.user, request=request, file_format=file_format
+        )
     except services.DocumentNotApproved as error:
         # Answered, not raised: the refusal's audit event must be committed with the request.
         return HttpResponse(str(error), status=403, content_type="text/plain; charset=utf-8")
@@ -198,4 +196,4 @@ def document_download(request, document_id):
         return HttpResponse(
             " ".join(error.messages), status=409, content_type="text/plain; charset=utf-8"
         )
-    return pdf_response(document, pdf)
+    return file_response(document, content, file_format)

@@ -1,6 +1,6 @@
 """
-Demo providers and referrals for `manage.py seed_demo` (called through SHIMTEO_DEMO_HOOKS once
-the caseload is built): each team's directory, one shared UNHCR contact, and a few referrals of
+Demo providers and referrals for `manage.py seed_demo` (the demo app calls it once the
+caseload is built): each team's directory, one shared UNHCR contact, and a few referrals of
 the demo people through the services, so consent is checked, follow-ups made and all audited.
 Invented throughout: no real lawyer, clinic or school.
 """

@@ -66,9 +66,10 @@ class ReportTable:
     def extra_total_text(self) -> str:
         return _decimal(self.extra_total)
 
-    def body(self) -> list[tuple[str, list[str], str | None, str | None]]:
+    def body(self) -> list[tuple[str, list[tuple[str, str]], str | None, str | None]]:
         """
-        Per row: its label, its cells as text, its total (None when rows have no total) and the
+        Per row: its label, its cells as (column, text) pairs (the column names a cell on a
+        phone, where each row is a card), its total (None when rows have no total) and the
         figure of the extra column (None when there is none).
         """
         totals = self.counts.row_totals
@@ -76,19 +77,28 @@ class ReportTable:
         return [
             (
                 label,
-                [self.shown(value) for value in cells],
+                [
+                    (column, self.shown(value))
+                    for column, value in zip(self.columns, cells, strict=True)
+                ],
                 self.shown(totals[i]) if totals is not None else None,
                 extra[i],
             )
             for i, (label, cells) in enumerate(zip(self.rows, self.counts.cells, strict=True))
         ]
 
-    def footer(self) -> tuple[list[str], str | None] | None:
-        """The column totals as text, and the grand total; None when no totals row is printed."""
+    def footer(self) -> tuple[list[tuple[str, str]], str | None] | None:
+        """
+        The column totals as (column, text) pairs, and the grand total; None when no totals row
+        is printed.
+        """
         if self.counts.col_totals is None:
             return None
         grand = self.shown(self.counts.grand_total) if self.counts.row_totals is not None else None
-        return [self.shown(value) for value in self.counts.col_totals], grand
+        return [
+            (column, self.shown(value))
+            for column, value in zip(self.columns, self.counts.col_totals, strict=True)
+        ], grand
 
     def grid(self) -> list[list]:
         """

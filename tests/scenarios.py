@@ -703,6 +703,43 @@ def known_caseload(*, north, south, alice, charlie) -> Caseload:
     )
 
 
+class PeopleToFind:
+    """One case of people whose names are written in every way a forgiving search must read."""
+
+    case: Case
+    kwon: Person  # 권금화, also known as 權金花 (traditional characters)
+    kwon_k: Person  # 권경숙: the same family name, a given name that starts alike
+    kwon_m: Person  # 권민수: the same family name only
+    kim: Person  # 金英哲, recorded only in characters (read 김영철 in Korean)
+    liu: Person  # 劉美玲, recorded in traditional characters
+    ri: Person  # 리순희, the North's spelling of the family name 이
+
+
+def people_to_find(*, team, caseworker) -> PeopleToFind:
+    """`PeopleToFind` in one medium-risk case of `team` worked by `caseworker`, through the services."""
+
+    def person(name: str, *aliases: str) -> Person:
+        return services.person_create(
+            actor=caseworker, full_name=name, aliases=aliases, role=choices.PersonRole.REFUGEE
+        )
+
+    people = {
+        "kwon": person("권금화", "權金花"),
+        "kwon_k": person("권경숙"),
+        "kwon_m": person("권민수"),
+        "kim": person("金英哲"),
+        "liu": person("劉美玲"),
+        "ri": person("리순희"),
+    }
+    case = services.case_open(
+        team=team,
+        actor=caseworker,
+        risk_level=choices.RiskLevel.MEDIUM,
+        members=[(p, choices.MemberRole.RELATIVE) for p in people.values()],
+        caseworkers=[caseworker],
+    )
+    return PeopleToFind(case=case, **people)
+
 # Referrals (referrals app): a team's directory and a child referred to a school.
 
 

@@ -48,6 +48,24 @@ def test_production_refuses_debug():
     assert "DJANGO_DEBUG" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_signing_key(tmp_path):
+    """Production with every other key but no document-signing key does not start."""
+    import base64
+    import secrets
+
+    result = run_django(
+        "pass",
+        SHIMTEO_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="shimteo.example.org",
+        SHIMTEO_FIELD_KEYS="k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        SHIMTEO_INDEX_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        SHIMTEO_AUDIT_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+    )
+    assert result.returncode != 0
+    assert "SHIMTEO_SIGNING_KEY" in result.stderr
+
+
 def test_unknown_environment_is_refused():
     """A typo in SHIMTEO_ENV is an error, not a silent development mode."""
     result = run_django("pass", SHIMTEO_ENV="prod")
@@ -63,10 +81,14 @@ def test_admin_requires_login(client, db, url):
     assert "/admin/login/" in response["Location"]
 
 
-def test_production_settings_pass_the_deployment_checklist():
+def test_production_settings_pass_the_deployment_checklist(tmp_path):
     """`manage.py check --deploy` has nothing to say about production settings."""
     import base64
     import secrets
+
+    from legal_aid.documents.signing import write_pair
+
+    signing_key, signing_cert = write_pair(tmp_path, organisation="Example NGO")
 
     environment = {
         key: value
@@ -80,6 +102,8 @@ def test_production_settings_pass_the_deployment_checklist():
         SHIMTEO_FIELD_KEYS="k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         SHIMTEO_INDEX_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         SHIMTEO_AUDIT_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
+        SHIMTEO_SIGNING_KEY=str(signing_key),
+        SHIMTEO_SIGNING_CERT=str(signing_cert),
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

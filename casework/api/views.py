@@ -9,7 +9,12 @@ columns only (a list is not audited row by row); names are searched by POST (`pe
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -58,8 +63,11 @@ ERRORS = {
 }
 
 
-# A search answers at most this many records (an exact name seldom matches more than a few).
+# A search answers at most this many records, best first (a family name alone matches many).
 SEARCH_LIMIT = 50
+# Sent with an empty answer: the person may be on file under another form of the name.
+SEARCH_HINT_HEADER = "Search-Hint"
+SEARCH_HINT = "try-full-name-or-alias"
 
 
 def responses(ok, *codes):
@@ -321,6 +329,66 @@ def _copied(function):
     return method
 
 
+class SearchMixin:
+    """
+    The search action of the people and case viewsets, in one place: the term is posted in the
+    body (never in an address), the answer is at most SEARCH_LIMIT records, best match first,
+    each with why it was found; the search is audited with the number found, never the term;
+    and when nothing matched, the `Search-Hint` header says what to try instead. A viewset says
+    what it takes (`search_serializer_class`, `search_field`) and how it finds (`found`).
+    """
+
+    search_serializer_class: type
+    search_field: str
+
+    def found(self, term: str) -> tuple[list, int]:
+        """The records found (each with its `.match`), at most SEARCH_LIMIT, and the total."""
+        raise NotImplementedError
+
+    # One answer of at most SEARCH_LIMIT records, not pages: the list's filters do not apply.
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="search",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def search(self, request):
+        payload = self.search_serializer_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        found, matches = self.found(payload.validated_data[self.search_field])
+        data = self.get_serializer(found, many=True).data
+        record_search(request.user, self.model, found, matches=matches, request=request)
+        response = Response(data)
+        if not found:
+            response[SEARCH_HINT_HEADER] = SEARCH_HINT
+        return response
+
+
+def search_schema(*, summary, description, request, found):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        parameters=[
+            OpenApiParameter(
+                SEARCH_HINT_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description=_(
+                    "Sent when nothing matched, as “try-full-name-or-alias”: try the full name "
+                    "or an alias, in another script or spelling."
+                ),
+            )
+        ],
+        responses={
+            200: OpenApiResponse(found(many=True), description=_("Best match first.")),
+            400: ERRORS[400],
+        },
+    )
+
+
 # People
 
 
@@ -345,17 +413,34 @@ def _copied(function):
     partial_update=extend_schema(
         responses=writing({200: serializers.PersonSerializer}, update=True)
     ),
+    search=search_schema(
+        summary=_("Find people by name in any script or spelling (the search is audited)"),
+        description=_(
+            "The name is sent in the body, never in the address. The answer lists the people of "
+            "your cases whose name or alias matches it, by plain columns, best match first: the "
+            "exact name, the whole name in another script or spelling (Hangul, characters, "
+            "pinyin, RR or MR), the family name and the given name's initial, the family name, "
+            "the given name; each with why it was found. The search is recorded with the number "
+            "found (never the name), and each person found lists you among the viewers of "
+            "their cases."
+        ),
+        request=serializers.PersonSearchSerializer,
+        found=serializers.PersonFoundSerializer,
+    ),
 )
 class PersonViewSet(
+    SearchMixin,
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     CaseworkViewSet,
 ):
-    """People of the cases you may see, found by reference or by exact name."""
+    """People of the cases you may see, found by reference or by name in any spelling."""
 
     model = Person
+    search_serializer_class = serializers.PersonSearchSerializer
+    search_field = "name"
     lookup_field = "reference"
     lookup_url_kwarg = "person_ref"
     filterset_class = filters.PersonFilter
@@ -365,7 +450,9 @@ class PersonViewSet(
         return people if self.action in ("list", "search") else people.prefetch_related("aliases")
 
     def get_serializer_class(self):
-        if self.action in ("list", "search"):
+        if self.action == "search":
+            return serializers.PersonFoundSerializer
+        if self.action == "list":
             return serializers.PersonListSerializer
         if self.action == "create":
             return serializers.PersonCreateSerializer
@@ -377,36 +464,10 @@ class PersonViewSet(
         refuse_names_in_address(request, {"name": reverse("casework_api:person-search")})
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(
-        summary=_("Find people by exact name (the search is audited)"),
-        description=_(
-            "The name is sent in the body, never in the address. The answer lists the people of "
-            "your cases whose name or alias is this name, by plain columns; the search is "
-            "recorded with the number found (never the name), and each person found lists you "
-            "among the viewers of their cases."
-        ),
-        request=serializers.PersonSearchSerializer,
-        responses=responses({200: serializers.PersonListSerializer(many=True)}, 400),
-        operation_id="persons_search",
-    )
-    # One answer of at most SEARCH_LIMIT records, not pages: the list's filters do not apply.
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="search",
-        pagination_class=None,
-        filter_backends=[],
-    )
-    def search(self, request):
-        payload = serializers.PersonSearchSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+    def found(self, term: str) -> tuple[list, int]:
         # The few people of that name first, then which of them the user may see.
-        people = people_search(user=request.user, name=payload.validated_data["name"])
-        found = list(people.order_by("reference")[:SEARCH_LIMIT])
-        data = self.get_serializer(found, many=True).data
-        matches = people.count() if len(found) == SEARCH_LIMIT else len(found)
-        record_search(request.user, Person, found, matches=matches, request=request)
-        return Response(data)
+        result = people_search(user=self.request.user, name=term, limit=SEARCH_LIMIT)
+        return result.people, result.total
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -754,8 +815,20 @@ class EntitlementViewSet(
     ),
     update=extend_schema(responses=writing({200: serializers.CaseSerializer}, update=True)),
     partial_update=extend_schema(responses=writing({200: serializers.CaseSerializer}, update=True)),
+    search=search_schema(
+        summary=_("Find cases by reference or a member's name in any spelling (audited)"),
+        description=_(
+            "The term is sent in the body, never in the address: a case or person reference, "
+            "or a name as the person search takes it. Best match first, each case with why it "
+            "was found. The search is recorded with the number of cases found (never the "
+            "term), and each case found lists you among its viewers."
+        ),
+        request=serializers.CaseSearchSerializer,
+        found=serializers.CaseFoundSerializer,
+    ),
 )
 class CaseViewSet(
+    SearchMixin,
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
     mixins.CreateModelMixin,
@@ -765,6 +838,8 @@ class CaseViewSet(
     """Cases you work, supervise or that are shared with you, by reference."""
 
     model = Case
+    search_serializer_class = serializers.CaseSearchSerializer
+    search_field = "q"
     lookup_field = "reference"
     lookup_url_kwarg = "case_ref"
     filterset_class = filters.CaseFilter
@@ -776,7 +851,9 @@ class CaseViewSet(
         return cases.prefetch_related("members__person", "assignments__user")
 
     def get_serializer_class(self):
-        if self.action in ("list", "search"):
+        if self.action == "search":
+            return serializers.CaseFoundSerializer
+        if self.action == "list":
             return serializers.CaseListSerializer
         if self.action == "create":
             return serializers.CaseCreateSerializer
@@ -786,37 +863,14 @@ class CaseViewSet(
         refuse_names_in_address(request, {"q": reverse("casework_api:case-search")})
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(
-        summary=_("Find cases by reference or a member's exact name (the search is audited)"),
-        description=_(
-            "The term is sent in the body, never in the address. The search is recorded with "
-            "the number of cases found (never the term), and each case found lists you among "
-            "its viewers."
-        ),
-        request=serializers.CaseSearchSerializer,
-        responses=responses({200: serializers.CaseListSerializer(many=True)}, 400),
-        operation_id="cases_search",
-    )
-    # One answer of at most SEARCH_LIMIT records, not pages: the list's filters do not apply.
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="search",
-        pagination_class=None,
-        filter_backends=[],
-    )
-    def search(self, request):
-        payload = serializers.CaseSearchSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        # The case list page's search, so that both find the same cases.
-        matching = CaseFilterSet(
-            {"q": payload.validated_data["q"]}, queryset=self.get_queryset(), request=request
-        ).qs
-        found = list(matching.most_at_risk_first()[:SEARCH_LIMIT])
-        data = self.get_serializer(found, many=True).data
-        matches = matching.count() if len(found) == SEARCH_LIMIT else len(found)
-        record_search(request.user, Case, found, matches=matches, request=request)
-        return Response(data)
+    def found(self, term: str) -> tuple[list, int]:
+        # The case list page's search, so that both find the same cases in the same order.
+        filterset = CaseFilterSet({"q": term}, queryset=self.get_queryset(), request=self.request)
+        matching = filterset.best_first(filterset.qs)
+        found = list(matching[:SEARCH_LIMIT])
+        for case in found:
+            case.match = filterset.matches[case.pk]
+        return found, (matching.count() if len(found) == SEARCH_LIMIT else len(found))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

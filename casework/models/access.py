@@ -1,11 +1,10 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vault.fields import EncryptedTextField
+from vault.models import UUIDModel
 
 
 class BreakGlassQuerySet(models.QuerySet):
@@ -13,14 +12,13 @@ class BreakGlassQuerySet(models.QuerySet):
         return self.filter(expires_at__gt=timezone.now())
 
 
-class BreakGlassAccess(models.Model):
+class BreakGlassAccess(UUIDModel):
     """
     An administrator's time-limited sight of one case's content, granted on a written reason.
     Administrators see no case otherwise; every grant is in the audit trail, and supervisors of
     the case's team see it there.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         "casework.Case",
         on_delete=models.CASCADE,

@@ -1,23 +1,22 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vault.fields import EncryptedCharField, EncryptedTextField
+from vault.models import UUIDModel
 
 from .. import dates
 from ..choices import AssignmentRole, CaseStatus, MemberRole, NoteKind, RiskLevel
 from ..querysets import CaseQuerySet, CaseScopedQuerySet, InForceManager
 from ..references import case_reference
+from .base import Versioned
 from .corrections import Correctable
 
 
-class Case(models.Model):
+class Case(UUIDModel, Versioned):
     """The NGO's work with one household or person, owned by a team and assigned to staff."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=case_reference, editable=False
     )
@@ -67,8 +66,6 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Raised by every update, so that a save based on an older reading is refused.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -164,7 +161,6 @@ class CaseNote(Correctable):
     call; a file note records none), and what was said; the body is encrypted.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case")
     )
@@ -199,7 +195,6 @@ class CaseNote(Correctable):
 class Task(Correctable):
     """A follow-up: something someone must do for a case by a date."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case")
     )
@@ -253,7 +248,6 @@ class Task(Correctable):
 class Attachment(Correctable):
     """A file kept with a case (a scan, a photo of a document), encrypted at rest."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case")
     )
@@ -295,7 +289,7 @@ class Attachment(Correctable):
         return _("Attachment to %(case)s") % {"case": self.case}
 
 
-class CaseFlag(models.Model):
+class CaseFlag(UUIDModel):
     """
     A warning everyone working a case must see before acting: it is unsafe to contact the
     family, someone needs medical help, a member is detained. A cleared flag stays as history.
@@ -309,7 +303,6 @@ class CaseFlag(models.Model):
         INTERPRETER_NEEDED = "interpreter_needed", _("Interpreter needed")
         MISSED_CHECK_IN = "missed_check_in", _("Check-in missed")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="flags", verbose_name=_("case")
     )

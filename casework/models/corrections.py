@@ -6,8 +6,6 @@ change it, and nothing it said is lost: each correction or void keeps the values
 every page, report and document (`objects` leaves it out) until someone asks to see voided records.
 """
 
-import uuid
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -16,13 +14,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vault.fields import EncryptedJSONField, EncryptedTextField
+from vault.models import UUIDModel
+
+from .base import Versioned
 
 
-class Correctable(models.Model):
+class Correctable(UUIDModel, Versioned):
     """What a record needs to be corrected and voided, with its history."""
 
-    # Raised by every correction, so that a save based on an older reading is refused.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     voided_at = models.DateTimeField(_("voided"), null=True, blank=True, editable=False)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,7 +58,7 @@ def correctable_model(record_kind: str) -> type[Correctable] | None:
     return None
 
 
-class RecordRevision(models.Model):
+class RecordRevision(UUIDModel):
     """
     What a record said before one correction or its void: the earlier values of the fields that
     changed (all correctable fields, for a void), who changed them, when and why. Values and
@@ -70,7 +69,6 @@ class RecordRevision(models.Model):
         CORRECTED = "corrected", _("Corrected")
         VOIDED = "voided", _("Voided")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     content_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("kind of record")
     )

@@ -1,7 +1,5 @@
 import datetime
-import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -14,6 +12,7 @@ from vault.fields import (
     EncryptedDateField,
     EncryptedTextField,
 )
+from vault.models import UUIDModel
 
 from .. import dates
 from ..choices import (
@@ -22,6 +21,7 @@ from ..choices import (
     EntitlementStatus,
     IncidentKind,
     LegalStatus,
+    NameKeyKind,
     Nationality,
     PersonRole,
     Region,
@@ -38,16 +38,16 @@ from ..querysets import (
     RelationshipQuerySet,
 )
 from ..references import person_reference
+from .base import RecordedBy, Versioned
 from .corrections import Correctable
 
 
-class Person(models.Model):
+class Person(UUIDModel, Versioned):
     """
     Someone an NGO helps or whose ties matter to a case: a refugee, their child, their partner.
     Every identifying field is encrypted; the plain fields are coarse, for statistics only.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=person_reference, editable=False
     )
@@ -70,8 +70,6 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Raised by every update, so that a save based on an older reading is refused.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -132,7 +130,6 @@ class Person(models.Model):
 class PersonAlias(Correctable):
     """Another name a person is known by: a Chinese name, a romanisation, a name used in hiding."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("person")
     )
@@ -152,10 +149,42 @@ class PersonAlias(Correctable):
         return _("Alias of %(reference)s") % {"reference": self.person.reference}
 
 
+class NameKey(models.Model):
+    """
+    One normalised form of a person's name or of an alias (the family name alone, the name
+    romanised, its pinyin...: `casework.names`), kept only as a keyed digest, so that a name can be
+    found however it was spelled without any form of it stored in clear. Written by
+    `casework.services.names` whenever a name or an alias changes, and by `reindex_names`.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="name_keys", verbose_name=_("person")
+    )
+    # The alias the key was made from; none for the person's own name.
+    alias = models.ForeignKey(
+        PersonAlias,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("alias"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NameKeyKind.choices)
+    digest = models.CharField(_("digest"), max_length=32)
+
+    class Meta:
+        verbose_name = _("name key")
+        verbose_name_plural = _("name keys")
+        indexes = [models.Index(fields=["digest", "kind"], name="casework_namekey_digest")]
+
+    def __str__(self):
+        return f"{self.person_id} · {self.kind}"
+
+
 class Relationship(Correctable):
     """A family tie, read as `from_person` <kind> `to_person` (e.g. mother is parent of child)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     from_person = models.ForeignKey(
         Person,
         on_delete=models.CASCADE,
@@ -254,14 +283,13 @@ class Relationship(Correctable):
             raise ValidationError(_("This tie between these two people is already recorded."))
 
 
-class LegalStatusRecord(Correctable):
+class LegalStatusRecord(Correctable, RecordedBy):
     """
     One period of a person's legal situation. The records of a person form their timeline;
     the one without `effective_to` is the current status (at most one, enforced by the database).
     `effective_to` is the day the next status began.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="status_records", verbose_name=_("person")
     )
@@ -284,15 +312,6 @@ class LegalStatusRecord(Correctable):
         _("source"), max_length=20, choices=StatusSource.choices, default=StatusSource.CASEWORKER
     )
     note = EncryptedTextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = InForceManager.from_queryset(PersonScopedQuerySet)()
     with_voided = PersonScopedQuerySet.as_manager()
@@ -400,13 +419,12 @@ class LegalStatusRecord(Correctable):
             )
 
 
-class Entitlement(Correctable):
+class Entitlement(Correctable, RecordedBy):
     """
     What happened when a person sought a benefit the papers withhold: the latest record of each
     kind is the person's present situation, and earlier ones are its history.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="entitlements", verbose_name=_("person")
     )
@@ -414,15 +432,6 @@ class Entitlement(Correctable):
     status = models.CharField(_("status"), max_length=12, choices=EntitlementStatus.choices)
     as_of = models.DateField(_("as of"))
     note = EncryptedTextField(_("note"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = InForceManager.from_queryset(PersonScopedQuerySet)()
     with_voided = PersonScopedQuerySet.as_manager()
@@ -439,10 +448,9 @@ class Entitlement(Correctable):
         return f"{self.person} · {self.get_kind_display()}: {self.get_status_display()}"
 
 
-class Incident(Correctable):
+class Incident(Correctable, RecordedBy):
     """A dated event in a case: a raid, an arrest, a refusal, a deportation, trafficking."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         "casework.Case", on_delete=models.CASCADE, related_name="incidents", verbose_name=_("case")
     )
@@ -455,15 +463,6 @@ class Incident(Correctable):
     people = models.ManyToManyField(
         Person, related_name="incidents", blank=True, verbose_name=_("people involved")
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = InForceManager.from_queryset(CaseScopedQuerySet)()
     with_voided = CaseScopedQuerySet.as_manager()

@@ -41,6 +41,7 @@ from ._common import (
     _stored_values,
     _update,
 )
+from .names import _name_keys_refresh
 from .people import _lock_people
 from .statuses import _status_correction_effects, _status_void_effects
 
@@ -91,6 +92,8 @@ def record_correct(
         )
         _update(record, {name: fields[name] for name in changed}, expected_version)
         _audit(actor, "update", record, case=audit_case, fields=changed, revision=current.version)
+        if isinstance(current, PersonAlias):
+            _name_keys_refresh(current.person)
         for move in moves:
             if not move.first:
                 _follow(move.record, move.fields, reason=reason, actor=actor, case=audit_case)
@@ -129,6 +132,9 @@ def record_void(
         _audit(
             actor, "update", current, case=audit_case, fields=["voided_at"], voided=True, **detail
         )
+        if isinstance(current, PersonAlias):
+            # A voided alias is no longer a name the person is found by.
+            _name_keys_refresh(current.person)
         if isinstance(current, LegalStatusRecord):
             for move in _status_void_effects(current):
                 _follow(move.record, move.fields, reason=reason, actor=actor, case=audit_case)

@@ -24,11 +24,13 @@ from ..models import (
     Entitlement,
     Incident,
     LegalStatusRecord,
+    NameKey,
     Person,
     PersonAlias,
     Relationship,
 )
 from ._common import _audit, _require
+from .names import _name_keys_refresh
 
 MERGED_FIELDS = ("date_of_birth", "place_of_origin", "current_location", "contact")
 COARSE_UNKNOWN = {"sex": "unknown", "nationality": "unknown", "region": "unknown"}
@@ -248,6 +250,8 @@ def person_merge(*, source: Person, target: Person, actor) -> Counter:
         Consent.objects.filter(guardian=source).update(guardian=target)
         for hook in settings.SHIMTEO_MERGE_HOOKS:
             moved.update(import_string(hook)(source=source, target=target, actor=actor))
+        # Its name keys go: the target's are recomputed below from the names it now has.
+        NameKey.objects.filter(person=source).delete()
         left = _unaccounted(source)
         if left:
             raise ValidationError(
@@ -265,4 +269,6 @@ def person_merge(*, source: Person, target: Person, actor) -> Counter:
         )
         _audit(actor, "delete", source, merged_into=target.reference)
         source.delete()
+        # The source's keys went with it; the target is now found by its names too.
+        _name_keys_refresh(target)
     return moved

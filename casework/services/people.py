@@ -31,6 +31,7 @@ from ._common import (
     _update,
 )
 from .consents import _consent_save
+from .names import _name_keys_refresh
 
 # People
 
@@ -61,6 +62,7 @@ def person_create(
         person = _save(Person(**fields))
         for name in aliases:
             _alias_save(person=person, name=name)
+        _name_keys_refresh(person)
         if case is not None:
             _save(CaseMember(case=case, person=person, role=role_in_case))
         _audit(
@@ -95,6 +97,8 @@ def person_update(
         if dob or fields.get("birth_year"):
             dates.check_person_facts(person, date_of_birth=dob, birth_year=fields.get("birth_year"))
         changed = _update(person, fields, expected_version)
+        if "full_name" in changed:
+            _name_keys_refresh(person)
         if changed:
             _audit(actor, "update", person, case=_person_case(person, case), fields=changed)
     return person
@@ -114,6 +118,7 @@ def person_alias_add(*, person: Person, name: str, actor, case: Case | None = No
     _require(permissions.can_edit_person(actor, person))
     with transaction.atomic():
         alias = _alias_save(person=person, name=name)
+        _name_keys_refresh(person)
         _audit(actor, "create", alias, case=_person_case(person, case), fields=["name"])
     return alias
 

@@ -122,14 +122,25 @@ def case_list(request):
     filterset = CaseFilterSet(
         data or None, queryset=Case.objects.visible_to(request.user), request=request
     )
-    cases = selectors.cases_for_listing(filterset.qs).most_at_risk_first()
+    cases = filterset.best_first(selectors.cases_for_listing(filterset.qs))
     page = Paginator(cases, CASES_PER_PAGE).get_page(data.get("page"))
+    searched = bool(filterset.is_bound and filterset.form.cleaned_data.get(SEARCH_FIELD))
+    if searched:
+        # Why each case was found, beside it (its reference, or how a member's name matched).
+        page.object_list = list(page.object_list)
+        for case in page.object_list:
+            case.match = filterset.matches.get(case.pk)
     response = render(
         request,
         "casework/case_list.html",
-        {"filter": filterset, "page": page, "may_open_cases": may_open_cases(request.user)},
+        {
+            "filter": filterset,
+            "page": page,
+            "searched": searched,
+            "may_open_cases": may_open_cases(request.user),
+        },
     )
-    if filterset.is_bound and filterset.form.cleaned_data.get(SEARCH_FIELD):
+    if searched:
         # Recorded after the page is read and built, for the cases it showed.
         record_search(
             request.user, Case, page.object_list, matches=page.paginator.count, request=request

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.form_pages import put_errors_on
 from consent.models import Consent
 
 from .. import dates, services
@@ -34,7 +35,6 @@ from .common import (
     _data,
     _editable_case,
     _form_page,
-    _put_errors_on,
     _refuse,
     form_view,
 )
@@ -198,7 +198,7 @@ def break_glass(request):
                     request=request,
                 )
             except ValidationError as error:
-                _put_errors_on(form, error)
+                put_errors_on(form, error)
             else:
                 messages.warning(
                     request,

@@ -11,17 +11,16 @@ form, with everything the user typed kept.
 import functools
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import drafts
+from accounts.form_pages import form_drafting, form_submitted
 from audit.services import record
 
 from ..forms import person_label
@@ -112,17 +111,6 @@ def _editable_person(request, person_ref: str, attempted: str) -> tuple[Person, 
     return person, case
 
 
-def _put_errors_on(form, error: ValidationError, rename: dict | None = None) -> None:
-    """A service's refusal on the form: on the field it names when the form has it, else on top."""
-    rename = rename or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        name = rename.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def _form_page(
     request,
     form,
@@ -140,27 +128,16 @@ def _form_page(
 ):
     """
     Show the form; on a valid post call `save` with the cleaned data and go to `next_url` (or to
-    what it makes of the saved record), or put the service's refusal on the form. A form with
-    long text keeps a draft as it is typed (accounts.drafts): shown again in the form until saved.
+    what it makes of the saved record), or put the service's refusal on the form
+    (accounts.form_pages, with the drafts of a form with long text).
     """
-    keeps_drafts = drafts.has_long_text(form)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.cleaned_data)
-        except ValidationError as error:
-            _put_errors_on(form, error, rename)
-        else:
-            if keeps_drafts:
-                drafts.draft_discard(user=request.user, form_key=request.path)
-            messages.success(request, success(saved) if callable(success) else success)
-            return redirect(next_url(saved) if callable(next_url) else next_url)
-    draft = None
-    if keeps_drafts and request.method == "GET":
-        draft = drafts.draft_for(request.user, request.path)
-        if draft is not None:
-            drafts.restore_into(form, draft)
+    response = form_submitted(
+        request, form, save=save, success=success, next_url=next_url, rename=rename
+    )
+    if response is not None:
+        return response
     context = {
-        "drafting": drafts.form_drafting(request, draft=draft) if keeps_drafts else None,
+        "drafting": form_drafting(request, form),
         "form": form,
         "title": title,
         "heading": heading or title,

@@ -78,6 +78,12 @@ def case_assign(request, case_ref):
     )
 
 
+def _staff_name(user) -> str:
+    """A member of staff as a message names them: their full name and username, or the username."""
+    name = user.get_full_name()
+    return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
 @form_view
 def case_share(request, case_ref):
     """A supervisor shares the case with a legal advocate, when every member consents to it."""
@@ -92,7 +98,10 @@ def case_share(request, case_ref):
             case=case, advocate=data["advocate"], actor=request.user
         ),
         title=_("Share the case with a legal advocate"),
-        success=_("The case was shared."),
+        success=lambda _saved: (
+            _("The case was shared with %(advocate)s.")
+            % {"advocate": _staff_name(form.cleaned_data["advocate"])}
+        ),
         next_url=_case_url(case),
         context={**_case_context(case), "without_consent": _without_consent(case)},
         rename={"user": "advocate"},

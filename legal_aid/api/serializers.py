@@ -29,6 +29,8 @@ class AdvocacyDocumentSerializer(serializers.ModelSerializer):
             "series",
             "version",
             "kind",
+            "recipient_format",
+            "sent_despite_unknown",
             "case",
             "subject",
             "team",
@@ -60,6 +62,18 @@ class DocumentRequestSerializer(serializers.Serializer):
     team = serializers.IntegerField(required=False, help_text=_("For a caseload report."))
     language = serializers.ChoiceField(choices=AdvocacyDocument.Language.choices)
     redaction = serializers.ChoiceField(choices=AdvocacyDocument.Redaction.choices)
+    recipient_format = serializers.ChoiceField(
+        choices=AdvocacyDocument.RecipientFormat.choices,
+        required=False,
+        help_text=_("The form for the recipient; the kind's usual one when left out."),
+    )
+    proceed_despite_unknown = serializers.BooleanField(
+        required=False,
+        help_text=_(
+            "For a letter to a Chinese authority that does not know the person: the requester "
+            "was warned and decided to send it (recorded)."
+        ),
+    )
 
     def validate(self, data):
         user = self.context["request"].user

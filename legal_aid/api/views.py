@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import services
-from ..downloads import pdf_response
+from ..downloads import DOCX, file_response
 from ..models import AdvocacyDocument
 from .serializers import AdvocacyDocumentSerializer, DocumentRequestSerializer
 
@@ -72,9 +72,25 @@ class AdvocacyDocumentViewSet(
     @action(detail=True, methods=["get"])
     def download(self, request, document_id=None):
         """The PDF (no-store); 403 until approved when it names someone, and that is audited."""
+        return self._download(request, services.FileFormat.PDF)
+
+    @extend_schema(
+        responses={
+            (200, DOCX): OpenApiTypes.BINARY,
+            410: OpenApiResponse(description="Withdrawn: someone it named was erased."),
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="download/docx")
+    def download_docx(self, request, document_id=None):
+        """The Word version, made from the same content as the PDF, under the same rules."""
+        return self._download(request, services.FileFormat.DOCX)
+
+    def _download(self, request, file_format: str):
         document = self.get_object()
         try:
-            pdf = services.document_download(document=document, actor=request.user, request=request)
+            content = services.document_download(
+                document=document, actor=request.user, request=request, file_format=file_format
+            )
         except services.DocumentNotApproved as error:
             # Answered, not raised: DRF would roll back the refusal's audit event.
             return Response({"detail": str(error)}, status=status.HTTP_403_FORBIDDEN)
@@ -82,4 +98,4 @@ class AdvocacyDocumentViewSet(
             return Response({"detail": str(error)}, status=status.HTTP_410_GONE)
         except DjangoValidationError as error:
             return Response({"detail": " ".join(error.messages)}, status=status.HTTP_409_CONFLICT)
-        return pdf_response(document, pdf)
+        return file_response(document, content, file_format)

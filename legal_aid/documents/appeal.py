@@ -175,13 +175,6 @@ def compose(facts, rows, redactor, citations) -> dict:
     sections.append({"heading": _("Non-refoulement"), "paragraphs": refoulement})
 
     sections.append(_practice(person, citations))
-    sections.append(
-        {
-            "heading": _("Requests"),
-            "requests": [_request(ask, name, children, shown) for ask in plan.asks],
-            "paragraphs": [],
-        }
-    )
     title = {
         True: _("Urgent appeal against forced return"),
         False: _("Appeal to prevent arrest and forced return"),
@@ -191,6 +184,7 @@ def compose(facts, rows, redactor, citations) -> dict:
         "subject": me,
         "people": [me, *(shown[c.pk] for c in children)],
         "sections": sections,
+        "requests": [_request(ask, name, children, shown) for ask in plan.asks],
         "plan": {"points": list(plan.points), "asks": list(plan.asks)},
     }
 
@@ -248,9 +242,13 @@ def _person_section(facts, person, me, name) -> dict:
 
 def _separation(facts, person, name, shown, children, cite) -> dict:
     chinese = [c for c in children if rules.nationality_by_parent(facts, c)]
+    is_parent_of = {
+        Sex.FEMALE: _("%(person)s is the mother of %(children)s."),
+        Sex.MALE: _("%(person)s is the father of %(children)s."),
+    }.get(person.sex, _("%(person)s is the parent of %(children)s."))
     paragraphs = [
         paragraph(
-            _("%(person)s is the parent of %(children)s.")
+            is_parent_of
             % {
                 "person": name,
                 "children": ", ".join(
@@ -262,18 +260,26 @@ def _separation(facts, person, name, shown, children, cite) -> dict:
             }
         )
     ]
-    if chinese:
-        paragraphs.append(
-            paragraph(
-                _(
-                    "%(children)s, born in China to a Chinese father or mother, is a Chinese "
-                    "national by art. 4 of the Nationality Law. Return would separate a Chinese "
-                    "child from the parent."
-                )
-                % {"children": ", ".join(shown[c.pk]["label"] for c in chinese)},
-                cite("PRC-NAT-4"),
-            )
+    for child in chinese:
+        # The Chinese parent of the record decides the words: never "father or mother".
+        chinese_parent = rules.chinese_parents(facts, child)[0]
+        text = {
+            Sex.FEMALE: _(
+                "%(child)s, born in China to a Chinese mother, is a Chinese national by art. 4 "
+                "of the Nationality Law. Return would separate a Chinese child from the parent."
+            ),
+            Sex.MALE: _(
+                "%(child)s, born in China to a Chinese father, is a Chinese national by art. 4 "
+                "of the Nationality Law. Return would separate a Chinese child from the parent."
+            ),
+        }.get(
+            chinese_parent.sex,
+            _(
+                "%(child)s, born in China to a Chinese parent, is a Chinese national by art. 4 "
+                "of the Nationality Law. Return would separate a Chinese child from the parent."
+            ),
         )
+        paragraphs.append(paragraph(text % {"child": shown[child.pk]["label"]}, cite("PRC-NAT-4")))
     paragraphs.append(
         paragraph(
             _(
@@ -307,14 +313,7 @@ def _practice(person, citations) -> dict:
             paragraph(
                 _("%(description)s: %(figure)s.")
                 % {"description": figure["description"], "figure": figure["text"]},
-                [
-                    {
-                        "label": figure["provision"],
-                        "kind": "figure",
-                        "signal": "",
-                        "note": figure["note"],
-                    }
-                ],
+                [figure["note"]],
             )
         )
     if rules.lives_under_yanbian_notice(person):
@@ -331,17 +330,33 @@ def _practice(person, citations) -> dict:
     return {"heading": _("Evidence of the practice"), "paragraphs": paragraphs}
 
 
-def _request(ask, name, children, shown) -> str:
+def _request(ask, name, children, shown) -> dict:
+    """A request: who must act, and what they must do."""
     if ask == Ask.KEEP_FAMILY:
-        return _("Do not separate %(person)s from %(children)s.") % {
+        what = _("Do not separate %(person)s from %(children)s.") % {
             "person": name,
             "children": ", ".join(shown[c.pk]["label"] for c in children),
         }
+    else:
+        what = {
+            Ask.RELEASE: _("Release %(person)s from detention."),
+            Ask.HALT_RETURN: _("Halt the return of %(person)s to the DPRK at once."),
+            Ask.NO_ARREST_OR_RETURN: _(
+                "Do not arrest %(person)s, and do not return them to the DPRK."
+            ),
+            Ask.UNHCR_ACCESS: _(
+                "Give UNHCR access to %(person)s to assess the need for international protection."
+            ),
+        }[ask] % {"person": name}
+    return {"ask": str(ask), "who": who_must_act(ask), "what": what}
+
+
+def who_must_act(ask) -> str:
+    """The authority a request of an appeal is addressed to."""
     return {
-        Ask.RELEASE: _("Release %(person)s from detention."),
-        Ask.HALT_RETURN: _("Halt the return of %(person)s to the DPRK at once."),
-        Ask.NO_ARREST_OR_RETURN: _("Do not arrest %(person)s, and do not return them to the DPRK."),
-        Ask.UNHCR_ACCESS: _(
-            "Give UNHCR access to %(person)s to assess the need for international protection."
-        ),
-    }[ask] % {"person": name}
+        Ask.RELEASE: _("The public security organ holding the person"),
+        Ask.HALT_RETURN: _("The Ministry of Public Security and its border defence organs"),
+        Ask.NO_ARREST_OR_RETURN: _("The Ministry of Public Security and its border defence organs"),
+        Ask.KEEP_FAMILY: _("The public security organs"),
+        Ask.UNHCR_ACCESS: _("The Government of the People's Republic of China"),
+    }[ask]

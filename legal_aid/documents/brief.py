@@ -39,9 +39,6 @@ def compose(facts, rows, redactor, citations) -> dict:
     def cite(*labels, signal=None, person=child):
         return citations.cite(*rules.citable_for(person, labels), signal_name=signal)
 
-    def parent_word(parent) -> str:
-        return {Sex.FEMALE: _("mother"), Sex.MALE: _("father")}.get(parent.sex, _("parent"))
-
     sections = [_family_section(facts, child, name, shown, parents)]
     law = []
     chinese = rules.chinese_parents(facts, child)
@@ -225,25 +222,24 @@ def compose(facts, rows, redactor, citations) -> dict:
             }
         )
 
-    sections.append(
-        {
-            "heading": _("Requests"),
-            "requests": [_request(ask, name, through, shown, parent_word) for ask in plan.asks],
-            "paragraphs": [],
-        }
-    )
     title = (
-        _("Child access brief: registration, school and medical care")
+        _("A child's nationality, registration and schooling")
         if rules.minor(child)
-        else _("Brief: nationality, household registration and access to services")
+        else _("Nationality, household registration and access to services")
     )
     return {
         "title": title,
         "subject": shown[child.pk],
         "people": [shown[child.pk], *(shown[p.pk] for p in parents)],
         "sections": sections,
+        "requests": [_request(ask, name, through, shown, parent_word) for ask in plan.asks],
         "plan": {"points": list(plan.points), "asks": list(plan.asks)},
     }
+
+
+def parent_word(parent) -> str:
+    """The kinship word the parent's recorded sex calls for."""
+    return {Sex.FEMALE: _("mother"), Sex.MALE: _("father")}.get(parent.sex, _("parent"))
 
 
 def _family_section(facts, child, name, shown, parents) -> dict:
@@ -251,7 +247,7 @@ def _family_section(facts, child, name, shown, parents) -> dict:
     if shown_age(child, shown[child.pk]):
         facts_paragraphs.append(
             paragraph(
-                _("%(child)s is %(age)s on the date of this brief.")
+                _("%(child)s is %(age)s on the date of this document.")
                 % {"child": name, "age": age_text(child.age)}
             )
         )
@@ -276,9 +272,10 @@ def _family_section(facts, child, name, shown, parents) -> dict:
     for parent in parents:
         facts_paragraphs.append(
             paragraph(
-                _("%(parent)s is the child's parent; nationality recorded: %(nationality)s.")
+                _("%(parent)s is the child's %(word)s; nationality recorded: %(nationality)s.")
                 % {
                     "parent": shown[parent.pk]["label"],
+                    "word": parent_word(parent),
                     "nationality": str(Nationality(parent.nationality).label),
                 }
             )
@@ -357,34 +354,58 @@ def _benefit_paragraph(kind, child, name, age, plan, cite) -> dict:
     return paragraph(f"{refused} {law}", record, notes)
 
 
-def _request(ask, name, through, shown, parent_word) -> str:
+def _request(ask, name, through, shown, parent_word) -> dict:
+    """A request: who must act, and what they must do."""
     if ask == Ask.REGISTER:
         if through is not None:
-            return _(
+            what = _(
                 "Register %(child)s in the household register of %(parent)s, the child's "
                 "%(word)s, on the documents the 2015 opinion lists, and issue the identity "
                 "documents that follow."
             ) % {"child": name, "parent": shown[through.pk]["label"], "word": parent_word(through)}
-        return _("Register %(child)s in the household register.") % {"child": name}
+        else:
+            what = _("Register %(child)s in the household register.") % {"child": name}
+    else:
+        what = {
+            Ask.RECOGNISE_NATIONALITY: _(
+                "Recognise %(child)s as a Chinese national under art. 4 of the Nationality Law."
+            ),
+            Ask.SECURE_NATIONALITY: _(
+                "Register the birth of %(child)s and ensure that the child acquires a nationality."
+            ),
+            Ask.ADMIT_KINDERGARTEN: _(
+                "Admit %(child)s to kindergarten on the same terms as other children."
+            ),
+            Ask.ADMIT_SCHOOL: _("Admit %(child)s to school near home, without examination."),
+            Ask.ADMIT_MEDICAL_CARE: _(
+                "Give %(child)s medical care on the same terms as other children."
+            ),
+            Ask.ADMIT_SOCIAL_WELFARE: _(
+                "Give %(child)s social welfare on the same terms as other children."
+            ),
+            Ask.WITHDRAW_YANBIAN: _(
+                "Withdraw items 2 and 3 of the Yanbian prefecture notice of 16 November 2003, "
+                "which the refusals apply."
+            ),
+        }[ask] % {"child": name}
+    return {"ask": str(ask), "who": who_must_act(ask), "what": what}
+
+
+def who_must_act(ask) -> str:
+    """The authority a request of a submission is addressed to."""
     return {
+        Ask.REGISTER: _(
+            "The public security bureau (household registration) of the place of residence"
+        ),
         Ask.RECOGNISE_NATIONALITY: _(
-            "Recognise %(child)s as a Chinese national under art. 4 of the Nationality Law."
+            "The public security bureau (nationality) of the place of residence"
         ),
         Ask.SECURE_NATIONALITY: _(
-            "Register the birth of %(child)s and ensure that the child acquires a nationality."
+            "The public security bureau (household registration) of the place of residence"
         ),
-        Ask.ADMIT_KINDERGARTEN: _(
-            "Admit %(child)s to kindergarten on the same terms as other children."
-        ),
-        Ask.ADMIT_SCHOOL: _("Admit %(child)s to school near home, without examination."),
-        Ask.ADMIT_MEDICAL_CARE: _(
-            "Give %(child)s medical care on the same terms as other children."
-        ),
-        Ask.ADMIT_SOCIAL_WELFARE: _(
-            "Give %(child)s social welfare on the same terms as other children."
-        ),
-        Ask.WITHDRAW_YANBIAN: _(
-            "Withdraw items 2 and 3 of the Yanbian prefecture notice of 16 November 2003, which "
-            "the refusals apply."
-        ),
-    }[ask] % {"child": name}
+        Ask.ADMIT_KINDERGARTEN: _("The education bureau of the county or district"),
+        Ask.ADMIT_SCHOOL: _("The education bureau of the county or district"),
+        Ask.ADMIT_MEDICAL_CARE: _("The health commission of the county or district"),
+        Ask.ADMIT_SOCIAL_WELFARE: _("The civil affairs bureau of the county or district"),
+        Ask.WITHDRAW_YANBIAN: _("The People's Government of Yanbian Korean Autonomous Prefecture"),
+    }[ask]

@@ -38,6 +38,7 @@ from reports.suppression import SuppressedList, small_count_threshold, suppress_
 from .. import selectors
 from ..models import Figure
 from . import charts
+from .citations import corpus_text
 
 STATISTICS_SCOPE = "statistics"
 
@@ -140,7 +141,7 @@ def caseload_report(document, citations) -> dict:
     restriction_paragraphs = [
         _paragraph(
             _("%(restriction)s: %(count)s.")
-            % {"restriction": r.title, "count": shown_count(affected, i, threshold)},
+            % {"restriction": corpus_text(r.title), "count": shown_count(affected, i, threshold)},
             citations.cite(*[p.label for p in r.provisions.all()]),
         )
         for i, r in enumerate(catalogue)
@@ -206,14 +207,54 @@ def caseload_report(document, citations) -> dict:
                 _paragraph(
                     _("%(description)s: %(figure)s.")
                     % {"description": f["description"], "figure": f["text"]},
-                    [{"label": f["provision"], "kind": "figure", "note": f["note"]}],
+                    [f["note"]],
                 )
                 for f in figures
             ],
         },
     ]
+    summary = _(
+        "Figures on %(people)s people of %(cases)s cases who consented to be counted, on "
+        "%(day)s: their present legal status, the benefits refused to their children and the "
+        "incidents recorded, with the restrictions of the papers that affect them. Counts below "
+        "%(threshold)s are not shown, so that no one can be recognised."
+    ) % {
+        "people": total,
+        "cases": number_format(cases.count(), force_grouping=True),
+        "day": date_format(timezone.localdate(), "DATE_FORMAT"),
+        "threshold": threshold,
+    }
+    requests = []
+    if any(denied.values()):
+        requests.append(
+            {
+                "ask": "register_and_admit",
+                "who": _("Local governments, public security bureaus and education bureaus"),
+                "what": _(
+                    "Register the children of North Korean mothers and Chinese fathers, and admit "
+                    "them to school and medical care on the same terms as other children."
+                ),
+            }
+        )
+    if any(incident_counts.get(k, 0) for k in ("arrest", "detention", "deportation")):
+        requests.append(
+            {
+                "ask": "stop_returns",
+                "who": _("The Ministry of Public Security"),
+                "what": _("Stop arresting North Koreans and returning them to the DPRK."),
+            }
+        )
+    requests.append(
+        {
+            "ask": "unhcr_access",
+            "who": _("The Government of the People's Republic of China"),
+            "what": _("Give UNHCR access to North Koreans in China and to the border area."),
+        }
+    )
     return {
         "title": _("Caseload report"),
+        "summary": summary,
+        "requests": requests,
         "subject": None,
         "people": [],
         "sections": sections,

@@ -23,8 +23,13 @@ def refusal_message(refusal: Refusal) -> str:
             "No recorded fact supports an urgent appeal for this person: they are not recorded "
             "as detained, arrested, undocumented in China or in transit. Record the facts first."
         ),
+        Refusal.IN_HIDING: _(
+            "A communication to the UN special procedures is transmitted to the Government of "
+            "China: for a person in hiding, whom the authorities neither hold nor pursue, it "
+            "would announce them. It is offered only for someone detained or arrested."
+        ),
         Refusal.NOTHING_TO_ASK: _(
-            "No recorded fact supports a brief for this person: no benefit that fits their age "
+            "No recorded fact supports a submission for this person: no benefit that fits their age "
             "is refused now, and neither their nationality nor their registration is in question."
         ),
     }[refusal]

@@ -21,7 +21,7 @@ from casework.models import Case, CaseMember, Person
 from casework.redaction import Redactor
 
 from ..models import AdvocacyDocument
-from . import appeal, brief, casefacts, caseload, rules
+from . import appeal, brief, casefacts, caseload, formats, korean, rules
 from .citations import Citations
 from .compose import DocumentError, refusal_message
 
@@ -43,20 +43,23 @@ def gather(document: AdvocacyDocument) -> dict:
         # Checked before switching language: the reason for a failure is read by staff.
         case, subject = _scoped_case_and_subject(document)
         facts, rows = casefacts.read(case, subject, user=document.requested_by, as_of=as_of)
-        refusal = _refusal(document.kind, facts)
+        refusal = _refusal(document.kind, facts, document.recipient_format)
         if refusal:
             raise DocumentError(refusal)
     with override(document.language):
         citations = Citations()
         redactor = None
+        shown = {}
         if is_report:
             body = caseload.caseload_report(document, citations)
             names = False
         else:
             redactor = Redactor(case, level=document.redaction)
             body = COMPOSERS[document.kind].compose(facts, rows, redactor, citations)
+            shown = {pk: asdict(redactor.show(rows[pk])) for pk in facts.people}
             names = redactor.named_any
-        return {
+        shaped = formats.assemble(document, body, facts, rows, shown, _team_of(document), citations)
+        snapshot = {
             "kind": document.kind,
             "kind_label": str(AdvocacyDocument.Kind(document.kind).label),
             "language": document.language,
@@ -78,11 +81,32 @@ def gather(document: AdvocacyDocument) -> dict:
             "source_language_note": _(
                 "Quoted provisions are given in the English translation that is our source."
             ),
-            **body,
+            "subject": body.get("subject"),
+            "people": body.get("people", []),
+            "threshold": body.get("threshold"),
+            "counted_total": body.get("counted_total"),
+            "plan": body.get("plan"),
+            **shaped,
             "authorities": citations.table_of_authorities(),
-            "annex": citations.annex(),
-            "provenance": citations.provenance(),
+            # The labels of what was cited: kept with the document, never printed.
+            "cited": citations.cited(),
         }
+    if document.language == AdvocacyDocument.Language.KO:
+        snapshot = _korean_particles(snapshot)
+    return snapshot
+
+
+def _korean_particles(value):
+    """Every particle alternative of a Korean snapshot resolved (quoted English left alone)."""
+    if isinstance(value, str):
+        return korean.particles(value)
+    if isinstance(value, list):
+        return [_korean_particles(item) for item in value]
+    if isinstance(value, dict):
+        if value.get("lang"):
+            return value
+        return {key: _korean_particles(item) for key, item in value.items()}
+    return value
 
 
 def _team_of(document: AdvocacyDocument):
@@ -94,18 +118,27 @@ def _today(document: AdvocacyDocument):
     return dates.today(team=_team_of(document))
 
 
-def _refusal(kind: str, facts) -> str | None:
-    plan = {
-        AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF: rules.brief,
-        AdvocacyDocument.Kind.DEPORTATION_APPEAL: rules.appeal,
-    }[kind](facts)
+def _refusal(kind: str, facts, recipient_format: str = "") -> str | None:
+    if recipient_format == AdvocacyDocument.RecipientFormat.UN_COMMUNICATION:
+        plan = rules.un_communication(facts)
+    else:
+        plan = {
+            AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF: rules.brief,
+            AdvocacyDocument.Kind.DEPORTATION_APPEAL: rules.appeal,
+        }[kind](facts)
     return refusal_message(plan.refusal) if plan.refusal else None
 
 
-def plan_refusal(*, kind: str, case, subject, user) -> str | None:
-    """Why no document of `kind` can be argued for `subject` today; None when one can."""
+def plan_refusal(*, kind: str, case, subject, user, recipient_format: str = "") -> str | None:
+    """Why no document of `kind` in that format can be argued for `subject` today; None if one can."""
     facts, _rows = casefacts.read(case, subject, user=user, as_of=dates.today())
-    return _refusal(kind, facts)
+    return _refusal(kind, facts, recipient_format)
+
+
+def known_to_authority(*, case, subject, user) -> bool:
+    """Whether the authorities know of `subject` already (`rules.known_to_authority`)."""
+    facts, _rows = casefacts.read(case, subject, user=user, as_of=dates.today())
+    return rules.known_to_authority(facts.person)
 
 
 def _scoped_case_and_subject(document: AdvocacyDocument) -> tuple[Case, Person]:
@@ -117,7 +150,3 @@ def _scoped_case_and_subject(document: AdvocacyDocument) -> tuple[Case, Person]:
     if member is None:
         raise DocumentError(_("The person is no longer a member of this case."))
     return case, member.person
-
-
-def _paragraph(text: str, notes: list | None = None) -> dict:
-    return {"text": text, "notes": notes or []}

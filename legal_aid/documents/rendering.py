@@ -9,6 +9,7 @@ Charts are inline <svg> elements in the HTML, so data: URLs are not needed and a
 """
 
 import io
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -70,19 +71,85 @@ def fetcher():
     return StaticOnlyFetcher(fail_on_errors=True)
 
 
+def _one_line(value):
+    """`value` with every line break inside its strings made a space: a note, a title or an
+    issuing body is one run of text, as the reader expects, whatever the corpus stored."""
+    if isinstance(value, str):
+        return LINE_BREAK.sub(" ", value)
+    if isinstance(value, list):
+        return [_one_line(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _one_line(item) for key, item in value.items()}
+    return value
+
+
+LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
+# Markup, or text: a Korean word is a run of non-space characters with a Hangul syllable in it.
+TOKENS = re.compile(r"(<[^>]*>)")
+HANGUL_WORD = re.compile(r"[^\s<>]*[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f][^\s<>]*")
+NOT_BODY_TEXT = ("svg", "head", "title", "style")
+
+
+def keep_korean_words(html: str) -> str:
+    """
+    Each Korean word of the body's text in `<span class="kw">` (pdf.css: no break inside). CSS
+    says this with `word-break: keep-all`, which WeasyPrint does not implement; Pango breaks
+    Hangul between any two syllables ("기/록됨"). The text itself is unchanged, so the text layer
+    (and the leak check that reads it) sees the same words.
+    """
+    out, skipping = [], []
+    for token in TOKENS.split(html):
+        if token.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", token)
+            tag = name.group(1).lower() if name else ""
+            if tag in NOT_BODY_TEXT and not token.endswith("/>"):
+                if token.startswith("</"):
+                    if skipping and skipping[-1] == tag:
+                        skipping.pop()
+                else:
+                    skipping.append(tag)
+            out.append(token)
+        elif skipping:
+            out.append(token)
+        else:
+            out.append(HANGUL_WORD.sub(lambda m: f'<span class="kw">{m.group(0)}</span>', token))
+    return "".join(out)
+
+
 def render_html(snapshot: dict, *, template: str | None = None) -> str:
     with override(snapshot["language"]):
-        return render_to_string(template or TEMPLATES[snapshot["kind"]], {"doc": snapshot})
+        return render_to_string(
+            template or TEMPLATES[snapshot["kind"]], {"doc": _one_line(snapshot)}
+        )
 
 
 def render_pdf(snapshot: dict, *, identifier: bytes, template: str | None = None) -> bytes:
-    """The PDF of `snapshot`, as PDF/UA-1; `identifier` (the series) is kept across versions."""
+    """
+    The PDF of `snapshot`, as PDF/UA-1, its tagging completed where WeasyPrint stops
+    (`accessibility`); `identifier` (the series) is kept across versions.
+    """
     import weasyprint
 
+    from . import accessibility
+
     html = render_html(snapshot, template=template)
-    return weasyprint.HTML(string=html, url_fetcher=fetcher()).write_pdf(
-        pdf_variant=PDF_VARIANT, pdf_identifier=identifier
-    )
+    if snapshot["language"] == "ko":
+        html = keep_korean_words(html)
+    with accessibility.tagging():
+        pdf = weasyprint.HTML(string=html, url_fetcher=fetcher()).write_pdf(
+            pdf_variant=PDF_VARIANT, pdf_identifier=identifier
+        )
+    return accessibility.mark_artifacts(pdf)
+
+
+def render_document(snapshot: dict, *, identifier: bytes) -> bytes:
+    """
+    The PDF as it is stored and sent: rendered, then signed with the organisation's key. Signing
+    is last: any change after it would break the signature.
+    """
+    from . import signing
+
+    return signing.sign_pdf(render_pdf(snapshot, identifier=identifier))
 
 
 def page_count(pdf: bytes) -> int:

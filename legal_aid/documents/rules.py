@@ -71,6 +71,8 @@ class Refusal(StrEnum):
 
     NOT_AT_RISK = "not_at_risk"
     NOTHING_TO_ASK = "nothing_to_ask"
+    # A UN urgent appeal is transmitted to the State: for someone in hiding it would announce them.
+    IN_HIDING = "in_hiding"
 
 
 # The benefit each admission asks for, with the ages it fits (None: any age).
@@ -249,6 +251,27 @@ def appeal(facts: CaseFacts) -> Plan:
         asks.append(Ask.KEEP_FAMILY)
     asks.append(Ask.UNHCR_ACCESS)
     return Plan(points=tuple(points), asks=tuple(asks))
+
+
+def un_communication(facts: CaseFacts) -> Plan:
+    """
+    A communication to the UN special procedures is transmitted to the Government: it is offered
+    only where the authorities hold or pursue the person already (detained, or arrested since
+    their present status began). For someone merely in hiding it would announce them.
+    """
+    plan = appeal(facts)
+    if plan.refusal is None and not return_pending(facts.person):
+        return Plan(refusal=Refusal.IN_HIDING)
+    return plan
+
+
+def known_to_authority(person: PersonFacts) -> bool:
+    """
+    The authorities know of the person already: detained or arrested, or refused a benefit (a
+    refusal recorded in the case: the family applied, so the office has their file). A letter to
+    a Chinese authority about anyone else announces them, and needs a recorded decision.
+    """
+    return return_pending(person) or any(benefit.refused for benefit in person.benefits)
 
 
 # Which authorities a person's facts allow.

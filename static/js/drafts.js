@@ -90,12 +90,11 @@
           redirect: "manual",
         })
         .then(function (response) {
-          if (response.status === 204) {
-            var now = new Date().toLocaleTimeString(document.documentElement.lang, {
-              hour: "2-digit",
-              minute: "2-digit",
+          if (response.status === 200) {
+            // The time as the server kept it, in the user's zone: not this device's clock.
+            return response.json().then(function (answer) {
+              say(answer.saved_at ? status.dataset.saved + " " + answer.saved_at : "", false);
             });
-            say(status.dataset.saved + " " + now, false);
           } else if (response.type === "opaqueredirect") {
             // Signed out meanwhile: the server kept it for this user and asks them to sign in.
             say(status.dataset.ended, true);

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from accounts import drafts
 from accounts.middleware import _cut_form_body
 from accounts.models import Draft
 from casework import dates
-from casework.models import CaseNote
+from casework.models import Attachment, CaseNote
 
 from ..conftest import sign_in
 from ..intake.conftest import IDENTITY, fill, start, step_url
@@ -69,7 +70,7 @@ def test_a_note_typed_is_kept_encrypted_and_back_in_the_form_until_saved(client,
 
     response = _type(client, north_case, NOTE)
 
-    assert response.status_code == 204
+    assert response.status_code == 200
     draft = Draft.objects.get(user=alice)
     assert draft.form_key == _note_url(north_case)
     with connection.cursor() as cursor:
@@ -291,3 +292,68 @@ def test_two_saves_of_a_new_draft_sent_together_both_succeed(alice):
             thread.join()
     assert errors == []
     assert Draft.objects.filter(user=alice).count() == 15
+
+
+def _file_url(case) -> str:
+    return reverse("casework:attachment_add", args=[case.reference])
+
+
+def _pdf(size: int = 100) -> SimpleUploadedFile:
+    return SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n" + b"0" * size, "application/pdf")
+
+
+def test_a_file_with_an_oversized_description_keeps_the_text_and_says_why(
+    client, alice, north_case, settings
+):
+    """A multipart post whose text is over the limit: its text comes back, nothing is stored."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4_000
+    sign_in(client, alice)
+    marker = _marker(client.get(_file_url(north_case)))
+    long_text = NOTE * 200  # about 8,000 characters, 20 kB
+
+    response = client.post(
+        _file_url(north_case),
+        {"_draft_owner": marker, "file": _pdf(), "description": long_text},
+    )
+
+    assert response.status_code == 302 and response.url == _file_url(north_case)
+    assert not Attachment.objects.exists()
+    draft = Draft.objects.get(user=alice)
+    assert draft.reason == Draft.Reason.TOO_LARGE
+    kept = draft.data["description"][0]
+    assert len(kept) > 300 and long_text.startswith(kept)
+    page = client.get(_file_url(north_case)).content.decode()
+    assert "What you sent was larger than the limit of" in page
+    assert kept in page
+
+
+def test_a_file_larger_than_the_limit_with_short_text_is_stored(
+    client, alice, north_case, settings
+):
+    """Files do not count against the limit of a post: a large scan with a line is uploaded."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4_000
+    sign_in(client, alice)
+    marker = _marker(client.get(_file_url(north_case)))
+
+    response = client.post(
+        _file_url(north_case),
+        {"_draft_owner": marker, "file": _pdf(20_000), "description": "Hospital letter"},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Attachment.objects.get().description == "Hospital letter"
+    assert not Draft.objects.exists()
+
+
+def test_a_draft_saved_says_when_in_the_users_own_zone(client, alice, north_case):
+    """ "Draft saved at": the server's time in Alice's zone (Seoul), with the zone, not her device's."""
+    alice.time_zone = "Asia/Seoul"
+    alice.save(update_fields=["time_zone"])
+    sign_in(client, alice)
+
+    answer = _type(client, north_case, NOTE).json()
+
+    saved = timezone.localtime(
+        Draft.objects.get(user=alice).updated_at, datetime.timezone(datetime.timedelta(hours=9))
+    )
+    assert answer["saved_at"] == f"{saved:%H:%M} KST"

@@ -76,11 +76,11 @@ def test_backup_codes_are_kept_as_keyed_digests_that_are_not_codes(alice, enroll
 
 
 def test_demo_code_prints_a_code_the_sealed_demo_authenticator_accepts(db, capsys):
-    from casework import demo
+    from demo.staff import STAFF, demo_authenticator
     from tests.factories import UserFactory
 
-    user = UserFactory(username=demo.STAFF[0].username)
-    device = demo.demo_authenticator(user)
+    user = UserFactory(username=STAFF[0].username)
+    device = demo_authenticator(user)
     call_command("demo_code", user.username)
     code = capsys.readouterr().out.strip()
 

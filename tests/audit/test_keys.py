@@ -12,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from audit.keys import load_audit_key
 from vault.keyring import generate_key, get_keyring
 
+from ..signing_keys import signing_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,6 +31,7 @@ def start_production(tmp_path, **env_vars) -> subprocess.CompletedProcess:
             "SHIMTEO_DEV_KEY_FILE": str(tmp_path / "dev-keys"),
             "SHIMTEO_FIELD_KEYS": f"k1:{generate_key()}",
             "SHIMTEO_INDEX_KEY": generate_key(),
+            **signing_environment(tmp_path),
             **env_vars,
         }
     )

@@ -122,16 +122,22 @@ def _build_brief(page, case, child_reference: str, language: str):
         "link", name=case.reference
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {case.reference}")
-    page.get_by_role("link", name="Prepare an advocacy document (brief, appeal)").click()
+    page.get_by_role(
+        "link", name="Prepare an advocacy document (submission, appeal, letter)"
+    ).click()
     form = page.get_by_role("main")
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
-    form.get_by_label("Document").select_option(label="Child access brief")
+    form.get_by_label("Document").select_option(
+        label="Submission on a child's nationality, registration and schooling"
+    )
     choose(form.get_by_label("About"), child_reference)
     form.get_by_label("Language").select_option(label=language)
     form.get_by_label("Names").select_option(label="Pseudonyms for everyone")
     page.get_by_role("button", name="Prepare the document").click()
     page.wait_for_load_state()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Child access brief")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Submission on a child's nationality, registration and schooling"
+    )
 
 
 def test_an_advocate_builds_and_downloads_a_child_access_brief(
@@ -161,7 +167,12 @@ def test_an_advocate_builds_and_downloads_a_child_access_brief(
         assert re.fullmatch(r"[A-Z0-9-]+-v1\.pdf", download.suggested_filename)
         text = _pdf_text(download)
 
-        assert "YB-2003-2" in text and "YB-2003-3" in text
+        # The Yanbian notice's items, cited in full: the library's labels are never printed.
+        assert "YB-2003" not in text
+        flat = re.sub(r"\s+", "", text)
+        assert any(
+            issuer in flat for issuer in ("YanbianKorean", "연변조선족자치주", "延边朝鲜族自治州")
+        )
         for name in (CHILD, MOTHER, PARTNER):
             assert name not in text, "a person who did not consent to be named is named"
         if code == "ko" and not HANGUL.search(text):
@@ -171,6 +182,7 @@ def test_an_advocate_builds_and_downloads_a_child_access_brief(
         document = AdvocacyDocument.objects.get(
             case=shared_case, language=code, kind="child_access_brief"
         )
+        assert {"YB-2003-2", "YB-2003-3"} <= set(document.snapshot["cited"]["provisions"])
         assert document.requested_by == advocate
         assert document.status == "ready"
         downloads = AuditEvent.objects.filter(

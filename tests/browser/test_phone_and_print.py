@@ -46,7 +46,7 @@ def test_a_caseworker_on_a_phone_opens_the_menu_reads_cards_and_prints_a_summary
     shot,
     artifacts_dir,
 ):
-    case = lived_case["case"]
+    case = lived_case.case
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
@@ -102,7 +102,7 @@ def test_the_header_and_the_summary_in_korean_on_a_phone(
     lived_case,  # noqa: F811
     shot,
 ):
-    case = lived_case["case"]
+    case = lived_case.case
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)

@@ -207,7 +207,10 @@ def test_unsafe_to_ask_then_sharing_refused_then_consent_recorded_then_shared(
     assert WITNESS in section and "Through an interpreter" in section
     assert WITNESS not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
 
-    assert supervisor.post(share_url, {"advocate": advocate.pk}).status_code == 302
+    shared = supervisor.post(share_url, {"advocate": advocate.pk}, follow=True)
+    assert shared.redirect_chain[0][1] == 302
+    # The success message names the advocate it was shared with.
+    assert "The case was shared with amal." in shared.content.decode()
     assert north_case.assignments.filter(user=advocate).exists()
 
 
@@ -240,7 +243,7 @@ def test_renewing_moves_the_dates_on_and_keeps_what_was_agreed(client, alice, no
     )
     assert not renewed.renewal_due()
     html = _page(client, widow)
-    history = re.search(r'<table class="consent-history">.*?</table>', html, re.S).group(0)
+    history = re.search(r'<table class="consent-history cards">.*?</table>', html, re.S).group(0)
     assert history.count("<tr>") == 3  # the heading and both records
     assert "Consent renewed" in history and "Consent given" in history
 

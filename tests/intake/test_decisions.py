@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import TeamMembership
+from audit.models import AuditEvent
 from casework import services as casework
 from casework.choices import MemberRole, RelationshipKind
 from casework.models import (
@@ -331,3 +332,37 @@ def test_a_merge_refuses_conflicting_current_statuses_of_the_same_day(alice, nor
     with pytest.raises(ValidationError, match="same day"):
         casework.person_merge(source=source, target=target, actor=alice)
     assert Person.objects.filter(pk=source.pk).exists()
+
+
+def test_the_records_of_an_approved_intake_name_its_caseworker_as_recorder(submitted, sue, alice):
+    """Alice took the intake, Sue approved it: Alice recorded what it says; Sue's approval is audited."""
+    case = services.intake_approve(submission=submitted, actor=sue)
+    people = case.people.all()
+    assert case.owner == alice
+    assert {s.recorded_by for s in LegalStatusRecord.objects.filter(person__in=people)} == {alice}
+    assert {e.recorded_by for e in Entitlement.objects.filter(person__in=people)} == {alice}
+    assert Incident.objects.get(case=case).recorded_by == alice
+    assert {c.recorded_by for c in Consent.objects.filter(person__in=people)} == {alice}
+    assert {n.author for n in case.notes.all()} <= {alice}
+    approval = AuditEvent.objects.get(
+        action="status_change", target_id=str(submitted.pk), detail__status="approved"
+    )
+    assert approval.actor == sue
+
+
+def test_an_intake_sent_back_is_on_the_caseworkers_dashboard_with_the_reason_link(
+    client, submitted, sue, alice
+):
+    """Sue sends it back: Alice's dashboard says so and links to the intake, which gives the reason."""
+    services.intake_return(
+        submission=submitted, actor=sue, reason="The child's birth year is wrong"
+    )
+    sign_in(client, alice)
+    dashboard = client.get(reverse("casework:dashboard")).content.decode()
+    assert f"Intake {submitted.reference} was sent back to you for corrections." in dashboard
+    link = reverse("intake:detail", kwargs={"intake_ref": submitted.reference})
+    assert f'<a href="{link}">Read the reason and correct it</a>' in dashboard
+    assert "The child&#x27;s birth year is wrong" in client.get(link).content.decode()
+    # Not on the dashboard of the supervisor who sent it back.
+    sign_in(client, sue)
+    assert submitted.reference not in client.get(reverse("casework:dashboard")).content.decode()

@@ -145,3 +145,33 @@ def test_a_widow_through_the_api(alice, sue, team_north):
     submission = IntakeSubmission.objects.get(reference=reference)
     assert submission.status == IntakeSubmission.Status.APPROVED
     assert submission.case.members.count() == 3
+
+
+def test_with_no_partner_the_partner_is_not_offered_and_a_father_may_have_died(client, alice, sue):
+    """A widow's two children: "the partner" is no one, their father "has died"; both kept."""
+    sign_in(client, alice)
+    submission = fill(client, start(client), steps=["consent", "identity"])
+    page = client.get(step_url(submission, "family")).content.decode()
+    assert 'value="partner"' not in page
+    posted = as_a_browser_posts(
+        page,
+        {**WIDOWS_CHILDREN, "children-0-father": "deceased", "children-1-father": "deceased"},
+    )
+    response = post_step(client, submission, "family", posted)
+    assert response.status_code == 302, response.context["forms"].form.errors
+    page = client.get(step_url(submission, "family")).content.decode()
+    assert 'value="partner"' not in page
+    assert page.count('value="deceased" selected') == 2
+    fill(client, submission, steps=["situation", "needs"])
+    submit(client, submission)
+
+    case = services.intake_approve(submission=submission, actor=sue)
+    children = case.members.filter(role=MemberRole.CHILD)
+    notes = [note.body for note in case.notes.all()]
+    for member in children:
+        assert f"As told at intake, the father of {member.person.reference} has died." in notes
+        assert (
+            not Relationship.objects.filter(to_person=member.person)
+            .exclude(from_person=case.members.get(role=MemberRole.PRINCIPAL).person)
+            .exists()
+        )

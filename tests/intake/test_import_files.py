@@ -13,8 +13,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from casework.models import Person
-from intake.import_values import read_date, two_digit_year
-from intake.importing import interpret, read_rows
+from intake.import_reading import read_rows
+from intake.import_values import interpret, read_date, two_digit_year
 from intake.models import ImportBatch
 
 from ..conftest import sign_in
@@ -300,3 +300,39 @@ def test_two_digit_years_pivot_on_this_year():
     assert two_digit_year(27, today=today) == 1927
     assert two_digit_year(88, today=today) == 1988
     assert two_digit_year(5, today=today) == 2005
+
+
+def test_a_header_over_two_rows_of_merged_cells_is_read(supervisor, team_north):
+    """
+    Group titles merged across their sub-headers (동의 over 방법, 날짜, 범위) and names merged
+    down over both rows (이름, 성별): each column is read under its group's name.
+    """
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["이름", "성별", "동의", None, None])
+    sheet.append([None, None, "방법", "날짜", "범위"])
+    sheet.append(["김순희", "여", "구두", "2024-03-08", "보관"])
+    for cells in ("A1:A2", "B1:B2", "C1:E1"):
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload(supervisor, team_north, "명단.xlsx", buffer.getvalue())
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.CHECKED, batch.failure
+    assert batch.report["header_row"] == 2
+    assert batch.report["skipped"] == [[1, "group"]]
+    assert batch.valid_rows == 1
+    page = batch_page(supervisor, batch).content.decode()
+    assert "holds titles over groups of columns" in page
+
+
+def test_a_chinese_csv_header_over_two_rows_is_read():
+    data = "姓名,同意,,\n,方式,日期,范围\n李明花,口头,2011年3月8日,保存\n".encode("gb18030")
+    sheet = read_rows(data, "csv")
+    assert sheet.header_row == 2
+    assert sheet.rows[0].values == {
+        "full_name": "李明花",
+        "consent_method": "口头",
+        "consent_given_on": "2011年3月8日",
+        "consent_scopes": "保存",
+    }

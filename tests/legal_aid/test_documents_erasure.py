@@ -37,7 +37,7 @@ def _rendered(*, case, subject, actor, redaction=Redaction.NAMED_WITH_CONSENT):
 
 @pytest.fixture
 def approved_brief(north_case, family, alice, sue):  # noqa: F811
-    """A child access brief naming the consenting mother, approved by sue: downloadable."""
+    """A submission for a child naming the consenting mother, approved by sue: downloadable."""
     name_everyone(north_case)
     brief = _rendered(case=north_case, subject=family["child"], actor=alice)
     assert brief.names_people and SECRETS["mother"]["full_name"] in str(brief.snapshot)

@@ -80,7 +80,7 @@ def test_a_request_is_queued_and_audited(
 
 
 def test_a_child_brief_needs_a_child(north_case, family, alice):
-    """A child access brief about the mother is refused."""
+    """A submission on a child's nationality, registration and schooling about the mother is refused."""
     with pytest.raises(ValidationError, match="about a child"):
         request(case=north_case, subject=family["mother"], actor=alice)
 

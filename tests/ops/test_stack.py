@@ -12,6 +12,7 @@ import pytest
 from config.celery import app as celery_app
 from ops.routing import route_task
 
+from ..signing_keys import signing_environment
 from .conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -156,7 +157,7 @@ def test_pdf_rendering_is_routed_to_its_own_queue(settings, queue):
 
 
 @pytest.mark.postgres
-def test_the_container_health_check_passes_against_production_settings(gunicorn_server):
+def test_the_container_health_check_passes_against_production_settings(gunicorn_server, tmp_path):
     """In production mode (allowed hosts, HTTPS redirect) the container's health check says healthy."""
     import base64
     import secrets
@@ -172,6 +173,7 @@ def test_the_container_health_check_passes_against_production_settings(gunicorn_
         SHIMTEO_INDEX_KEY=key(),
         SHIMTEO_BACKUP_KEY=key(),
         SHIMTEO_AUDIT_KEY=key(),
+        **signing_environment(tmp_path),
     )
     script = ROOT / "ops" / "deploy" / "healthcheck.py"
     environment = {"ALLOWED_HOSTS": "shimteo.example.org", "PATH": "/usr/bin:/bin"}

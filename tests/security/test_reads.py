@@ -197,14 +197,21 @@ def test_an_intake_detail_is_audited(detailed, api_client):
 def test_south_finds_its_person_by_name_and_the_search_is_traced(
     searcher, term, request, detailed, api_client
 ):
-    """A POSTed name finds the person; one event says how many, and the case lists the searcher."""
+    """
+    A POSTed name finds the person first, by the exact name; her daughter, who bears her family
+    name, comes after. One event says how many, and the case lists the searcher for each.
+    """
     user = request.getfixturevalue(searcher)
     response = api_client(user).post(PERSON_SEARCH, {"name": term}, format="json")
     assert response.status_code == 200, response.content
-    assert [row["reference"] for row in response.json()] == [detailed.mother.reference]
+    rows = response.json()
+    assert rows[0]["reference"] == detailed.mother.reference
+    assert rows[0]["match_rank"] == 0
+    assert {row["reference"] for row in rows[1:]} <= {detailed.child.reference}
+    assert all(row["match_rank"] >= 2 for row in rows[1:])
     assert not [secret for secret in NAMES + DETAILS if secret in response.content.decode()]
-    assert [event.detail for event in _searches(user)] == [{"searched": True, "matches": 1}]
-    assert _views_of(user, detailed.case) == 1
+    assert [event.detail for event in _searches(user)] == [{"searched": True, "matches": len(rows)}]
+    assert _views_of(user, detailed.case) == len(rows)
     assert term not in _trail_text() and MOTHER_NAME not in _trail_text()
 
 

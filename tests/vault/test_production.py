@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from vault.keyring import generate_key, parse_keyring
 
+from ..signing_keys import signing_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 SETUP = "import django; django.setup(); print('started')"
 
@@ -26,6 +28,7 @@ def start(tmp_path, **env_vars) -> subprocess.CompletedProcess:
         SHIMTEO_ENV="production",
         SECRET_KEY="p" * 60,
         SHIMTEO_DEV_KEY_FILE=str(tmp_path / "dev-keys"),
+        **signing_environment(tmp_path),
         **env_vars,
     )
     return subprocess.run(

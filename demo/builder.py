@@ -6,9 +6,10 @@ import datetime
 import random
 from collections import Counter
 
-from ..choices import LegalStatus, Region, Sex
-from ..models import Person
-from ..references import new_reference
+from casework.choices import LegalStatus, Region, Sex
+from casework.models import Person
+from casework.references import new_reference
+
 from .caseload import Household, Rows
 from .names import KOREAN_FEMALE_SYLLABLES, KOREAN_MALE_SYLLABLES, KOREAN_SURNAMES
 from .paths import FIRST_HOUSEHOLDS, PATHS, STEP_DAYS, Plan, _days, _years

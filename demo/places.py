@@ -5,7 +5,7 @@ routes and homes beyond.
 
 from dataclasses import dataclass
 
-from ..choices import Region
+from casework.choices import Region
 
 # --- Places ------------------------------------------------------------------------------------
 DPRK_ORIGINS = (

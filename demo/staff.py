@@ -11,8 +11,7 @@ from django.db import transaction
 from django_otp.oath import totp
 
 from accounts.models import Team, TeamMembership, TOTPDevice, User
-
-from ..choices import Region
+from casework.choices import Region
 
 # Published in the README and printed by the command: demo accounts only, never real data.
 DEMO_PASSWORD = "shimteo-demo-2026"  # noqa: S105

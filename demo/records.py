@@ -5,10 +5,7 @@ and consents.
 
 import random
 
-from consent.models import Consent
-from consent.models import Method as ConsentMethod
-
-from ..choices import (
+from casework.choices import (
     AssignmentRole,
     CaseStatus,
     EntitlementKind,
@@ -17,7 +14,10 @@ from ..choices import (
     MemberRole,
     NoteKind,
 )
-from ..models import Case, CaseAssignment, CaseMember, CaseNote, Incident, Person, Task
+from casework.models import Case, CaseAssignment, CaseMember, CaseNote, Incident, Person, Task
+from consent.models import Consent
+from consent.models import Method as ConsentMethod
+
 from .caseload import Household, IncidentPerson, Rows
 from .paths import (
     FIRST_HOUSEHOLDS,

@@ -12,10 +12,8 @@ from django.db.models import DateTimeField
 from django.db.models.functions import Cast
 
 from accounts.models import User
-from consent.models import Consent
-
-from ..choices import LegalStatus
-from ..models import (
+from casework.choices import LegalStatus
+from casework.models import (
     Attachment,
     Case,
     CaseAssignment,
@@ -29,6 +27,8 @@ from ..models import (
     Relationship,
     Task,
 )
+from consent.models import Consent
+
 from .paths import Plan, _days
 from .places import ChineseRegion
 

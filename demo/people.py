@@ -5,7 +5,7 @@ names, statuses and the benefits they sought.
 
 import datetime
 
-from ..choices import (
+from casework.choices import (
     EntitlementKind,
     EntitlementStatus,
     LegalStatus,
@@ -15,7 +15,8 @@ from ..choices import (
     Sex,
     StatusSource,
 )
-from ..models import Entitlement, LegalStatusRecord, Person, PersonAlias, Relationship
+from casework.models import Entitlement, LegalStatusRecord, Person, PersonAlias, Relationship
+
 from .caseload import Child, Household, Rows
 from .names import (
     CHINESE_BOY_GIVEN,

@@ -5,7 +5,7 @@ The paths a household takes through the statuses, how often, and what the notes 
 import datetime
 from dataclasses import dataclass
 
-from ..choices import Country, EntitlementStatus, LegalStatus, Region, RiskLevel
+from casework.choices import Country, EntitlementStatus, LegalStatus, Region, RiskLevel
 
 # --- Paths through the statuses ---------------------------------------------------------------
 # What happens to a woman after years undocumented in China, and how often in the demo.

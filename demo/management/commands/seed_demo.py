@@ -13,9 +13,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from casework import demo
+from casework.services.names import name_keys_reindex
+from demo.builder import DEFAULT_BATCH_SIZE, DEFAULT_PEOPLE, DEFAULT_SEED, CaseloadBuilder
+from demo.caseload import caseload_exists, reset_caseload
+from demo.staff import DEMO_PASSWORD, STAFF, ensure_staff
+from referrals.demo import seed_referrals
 
 
 class Command(BaseCommand):
@@ -28,15 +31,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed",
             type=int,
-            default=demo.DEFAULT_SEED,
+            default=DEFAULT_SEED,
             help="Random seed: the same seed gives the same names, counts and structure "
-            f"(default {demo.DEFAULT_SEED}).",
+            f"(default {DEFAULT_SEED}).",
         )
         parser.add_argument(
             "--people",
             type=int,
-            default=demo.DEFAULT_PEOPLE,
-            help=f"Approximate number of people to create (default {demo.DEFAULT_PEOPLE}).",
+            default=DEFAULT_PEOPLE,
+            help=f"Approximate number of people to create (default {DEFAULT_PEOPLE}).",
         )
         parser.add_argument(
             "--reset",
@@ -46,7 +49,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size",
             type=int,
-            default=demo.DEFAULT_BATCH_SIZE,
+            default=DEFAULT_BATCH_SIZE,
             help="People per transaction and rows per INSERT (default %(default)s).",
         )
 
@@ -61,17 +64,17 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         started = time.monotonic()
         if reset:
-            deleted = demo.reset_caseload()
+            deleted = reset_caseload()
             self.stdout.write(
                 f"Deleted the existing caseload ({deleted.total()} rows) "
                 f"in {time.monotonic() - started:.1f} s."
             )
-        staff = demo.ensure_staff()
+        staff = ensure_staff()
         self.stdout.write(
             f"Staff: {staff.created_teams} team(s) and {staff.created_users} user(s) created, "
             "the rest already there."
         )
-        if not reset and demo.caseload_exists():
+        if not reset and caseload_exists():
             self.stdout.write(
                 self.style.WARNING(
                     "Casework data already exists: left as it is (run with --reset to replace "
@@ -80,16 +83,16 @@ class Command(BaseCommand):
             )
         else:
             started = time.monotonic()
-            builder = demo.CaseloadBuilder(
+            builder = CaseloadBuilder(
                 rng=random.Random(seed), staff=staff, today=timezone.localdate()
             )
             counts = builder.build(people=people, batch_size=batch_size, progress=self._progress)
-            for hook in settings.SHIMTEO_DEMO_HOOKS:  # the apps above casework: referrals
-                counts.update(
-                    import_string(hook)(
-                        rng=random.Random(seed), staff=staff, today=timezone.localdate()
-                    )
-                )
+            counts.update(seed_referrals(rng=random.Random(seed), staff=staff, today=builder.today))
+            # The bulk load writes no name keys (the services do, one person at a time): the
+            # re-index computes them for the whole caseload, as after any bulk load.
+            keyed = time.monotonic()
+            name_keys_reindex()
+            self.stdout.write(f"Name keys computed in {time.monotonic() - keyed:.1f} s.")
             if connection.vendor == "postgresql":
                 # Fresh statistics: without them the first queries on a freshly loaded caseload
                 # are planned for empty tables, until autovacuum gets round to them.
@@ -115,10 +118,10 @@ class Command(BaseCommand):
 
     def _logins(self):
         self.stdout.write("")
-        self.stdout.write(f"Demo logins, all with the password {demo.DEMO_PASSWORD!r}:")
-        width = max(len(user.username) for user in demo.STAFF)
+        self.stdout.write(f"Demo logins, all with the password {DEMO_PASSWORD!r}:")
+        width = max(len(user.username) for user in STAFF)
         self.stdout.write(f"  {'username':<{width}}  role")
-        for user in demo.STAFF:
+        for user in STAFF:
             self.stdout.write(f"  {user.username:<{width}}  {user.role_label}")
         self.stdout.write(
             "The second sign-in step asks for a code: print the current one with\n"

@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Team, TeamMembership, User
-from casework import dates, demo
+from casework import dates
 from casework.choices import (
     EntitlementKind,
     EntitlementStatus,
@@ -37,6 +37,7 @@ from casework.models import (
     Relationship,
     Task,
 )
+from demo.staff import DEMO_PASSWORD, SHENYANG, STAFF, YANBIAN
 
 from ..conftest import require
 
@@ -170,17 +171,17 @@ def test_demo_logins_work(rf):
     """Every demo account logs in with the documented password and has its team and role."""
     output = seed("--people", "5")
 
-    assert demo.DEMO_PASSWORD in output
-    assert len(demo.DEMO_PASSWORD) >= 12
-    assert set(Team.objects.values_list("name", flat=True)) >= {demo.YANBIAN, demo.SHENYANG}
-    for spec in demo.STAFF:
+    assert DEMO_PASSWORD in output
+    assert len(DEMO_PASSWORD) >= 12
+    assert set(Team.objects.values_list("name", flat=True)) >= {YANBIAN, SHENYANG}
+    for spec in STAFF:
         assert spec.username in output
         request = rf.post("/accounts/login/")
-        user = authenticate(request, username=spec.username, password=demo.DEMO_PASSWORD)
+        user = authenticate(request, username=spec.username, password=DEMO_PASSWORD)
         assert user is not None and user.username == spec.username
     assert User.objects.get(username="admin").is_superuser
     roles = Counter(TeamMembership.objects.values_list("team__name", "role"))
-    for team in (demo.YANBIAN, demo.SHENYANG):
+    for team in (YANBIAN, SHENYANG):
         assert roles[(team, TeamMembership.Role.SUPERVISOR)] == 1
         assert roles[(team, TeamMembership.Role.CASEWORKER)] >= 2
         assert roles[(team, TeamMembership.Role.LEGAL_ADVOCATE)] == 1
@@ -276,7 +277,7 @@ def test_demo_accounts_pass_the_second_step_with_the_printed_code():
 
     output = seed("--people", "5")
     assert "demo_code" in output
-    for spec in demo.STAFF:
+    for spec in STAFF:
         printed = io.StringIO()
         call_command("demo_code", spec.username, stdout=printed)
         code = printed.getvalue().strip()

@@ -1,0 +1,99 @@
+"""
+Issue 16, the last of a caseworker's first week, in chromium at 390 and 1280 px, in English and
+in Korean: the reports' tables and the consent history become cards on a phone, so nothing on
+the page scrolls sideways; printed, a table's header is never left alone at the foot of a page.
+"""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from consent.models import Consent
+from tests.casework.test_views_browse import family  # noqa: F401 (the fixture, reused)
+from tests.factories import DEFAULT_PASSWORD
+from tests.reports.conftest import PERIOD, caseload  # noqa: F401 (the fixture, reused)
+
+from .conftest import enrol_totp, login_with_totp, open_menu
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SWITCH_BUTTON = {"en": "Change", "ko": "변경"}
+# Nothing wider than the window: not the page, and no table in a box of its own.
+# What scrolls sideways: the page, or any box of its own (a table in a scrolling box).
+SIDEWAYS = """() => [
+  ...(document.scrollingElement.scrollWidth > window.innerWidth ? ['the page'] : []),
+  ...[...document.querySelectorAll('main *')]
+    .filter(el => el.scrollWidth > el.clientWidth + 1
+      && !['visible', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX))
+    .map(el => el.tagName + '.' + el.className)]"""
+PAGE_WIDER_THAN_WINDOW = "() => document.scrollingElement.scrollWidth > window.innerWidth"
+
+
+def _switch_language(page, code: str) -> None:
+    if code == "en":
+        return
+    open_menu(page)
+    page.locator("#language-select").select_option(code)
+    page.locator("form.language").get_by_role("button", name=SWITCH_BUTTON["en"]).click()
+    expect(page.locator("html")).to_have_attribute("lang", code)
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_the_reports_tables_are_cards_on_a_phone(page, live_server, sue, caseload, shot, code):  # noqa: F811
+    enrol_totp(sue)
+    page.set_viewport_size(PHONE)
+    login_with_totp(page, live_server, sue, DEFAULT_PASSWORD)
+    _switch_language(page, code)
+    page.goto(
+        f"/reports/?date_from={PERIOD.date_from.isoformat()}&date_to={PERIOD.date_to.isoformat()}"
+    )
+    cell = page.locator("table.report-table td[data-label]").first
+    expect(cell).to_be_visible()
+    # Each figure beside the name of its column.
+    label = cell.get_attribute("data-label")
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
+    assert page.evaluate(SIDEWAYS) == [], "the reports scroll sideways at 390 px"
+    shot(page, f"reports-{code}-390")
+    # On a wide screen the tables keep their columns, and the page stays as wide as the window.
+    page.set_viewport_size(DESKTOP)
+    expect(page.locator("table.report-table thead th").first).to_be_visible()
+    assert page.evaluate(PAGE_WIDER_THAN_WINDOW) is False
+    shot(page, f"reports-{code}-1280")
+
+
+@pytest.mark.parametrize("code", ["en", "ko"])
+def test_the_consent_history_is_cards_on_a_phone_and_prints_whole(
+    page,
+    live_server,
+    alice,
+    family,  # noqa: F811
+    shot,
+    code,
+):
+    mother = family["mother"]
+    for method in ("oral", "written"):
+        Consent.objects.create(person=mother, method=method, store_data=True, statistics=True)
+    enrol_totp(alice)
+    page.set_viewport_size(PHONE)
+    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    _switch_language(page, code)
+    page.goto(reverse("casework:person_detail", args=[mother.reference]))
+    cell = page.locator("table.consent-history td[data-label]").first
+    expect(cell).to_be_visible()
+    label = cell.get_attribute("data-label")
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
+    assert page.evaluate(SIDEWAYS) == [], "the person page scrolls sideways at 390 px"
+    shot(page, f"consent-{code}-390")
+    page.set_viewport_size(DESKTOP)
+    assert page.evaluate(PAGE_WIDER_THAN_WINDOW) is False
+    shot(page, f"consent-{code}-1280")
+    # Printed: the header row repeats on each page and a row is never cut across two.
+    page.emulate_media(media="print")
+    head = page.locator("table.consent-history thead")
+    assert head.evaluate("el => getComputedStyle(el).display") == "table-header-group"
+    row = page.locator("table.consent-history tbody tr").first
+    assert row.evaluate("el => getComputedStyle(el).breakInside") == "avoid"
+    heading = page.locator("#consent-heading")
+    assert heading.evaluate("el => getComputedStyle(el).breakAfter") == "avoid"

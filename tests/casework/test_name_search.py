@@ -1,0 +1,294 @@
+"""
+Forgiving name search under encryption: a person is found by any spelling a caseworker may be
+given (Hangul, romanised by RR, MR or by ear, Chinese characters in either form, pinyin, a family
+name alone), best match first with the reason, only among the people she may see, with a hint
+when nothing matched; the keys follow every write to a name and are rebuilt by `reindex_names`.
+"""
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from casework import services
+from casework.choices import NameKeyKind
+from casework.erasure import person_erase_identifying_details
+from casework.models import NameKey, Person, PersonAlias
+from casework.names import chinese, korean, name_keys
+from casework.selectors import people_search
+from tests.conftest import sign_in
+from tests.scenarios import people_to_find
+from vault.keyring import generate_key
+
+PERSON_SEARCH = "/api/v1/persons/search/"
+CASE_SEARCH = "/api/v1/cases/search/"
+
+
+def shared(stored: str, term: str) -> set[str]:
+    """The kinds of key a stored name and a search term have in common."""
+    return {kind for kind, _text in name_keys(stored) & name_keys(term, searching=True)}
+
+
+# The keys themselves: no database.
+
+
+@pytest.mark.parametrize(
+    "term", ["Kwon Kum Hwa", "Gwon Geum-hwa", "Kwŏn Kŭm-hwa", "KWON KUMHWA", "Kum-hwa Kwon"]
+)
+def test_every_romanisation_of_a_korean_name_meets_its_hangul(term):
+    """RR, MR, spellings by ear and the Western order all meet 권금화 as its romanised name."""
+    assert NameKeyKind.ROMAN in shared("권금화", term)
+
+
+def test_rr_and_mr_fold_to_one_skeleton():
+    """Revised Romanization and McCune-Reischauer of one name fold to the same form."""
+    for name in ["권금화", "김영철", "박정희", "리설주", "최순실", "정은희"]:
+        rr, mr = korean.romanise_rr(name), korean.romanise_mr(name)
+        assert rr != mr or name == "리설주"
+        assert korean.skeleton(rr) == korean.skeleton(mr), name
+    assert korean.romanise_rr("권금화") == "gwongeumhwa"
+    assert korean.romanise_mr("권금화") == "kwŏngŭmhwa"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "family"),
+    [
+        ("Kim", "김"),
+        ("Gim", "김"),
+        ("Lee", "이"),
+        ("Yi", "이"),
+        ("Rhee", "이"),
+        ("Ri", "이"),
+        ("Park", "박"),
+        ("Pak", "박"),
+        ("Bak", "박"),
+        ("Choi", "최"),
+        ("Choe", "최"),
+        ("Jung", "정"),
+        ("Chung", "정"),
+        ("Jeong", "정"),
+        ("Gwon", "권"),
+        ("Ryu", "유"),
+        ("Yoo", "유"),
+    ],
+)
+def test_common_spellings_of_family_names_are_one_family(spelling, family):
+    """Kim and Gim, Lee, Yi, Rhee and Ri...: each spelling names its Hangul family name."""
+    assert family in korean.families_spelled(spelling)
+
+
+def test_the_norths_spelling_of_a_family_name_is_the_souths():
+    """리 is 이 and 류 is 유 as family names (the initial-sound rule)."""
+    assert korean.canonical_family("리") == "이"
+    assert korean.canonical_family("류") == "유"
+    assert NameKeyKind.FAMILY in shared("리순희", "이")
+    assert NameKeyKind.ROMAN in shared("리순희", "Lee Soon Hee")
+
+
+def test_chinese_characters_give_their_korean_readings_and_pinyin():
+    """金 is read 김 (and 금); 權金花 is 권금화 in Korean and Quan Jinhua in pinyin."""
+    assert "김" in chinese.readings_of("金")
+    assert "권금화" in chinese.korean_readings("權金花")
+    assert chinese.pinyin("權金花") == "quanjinhua"
+    assert NameKeyKind.HANGUL in shared("金英哲", "김영철")
+    assert NameKeyKind.ROMAN in shared("金英哲", "Kim Yong Chol")
+    assert NameKeyKind.PINYIN in shared("權金花", "Quan Jinhua")
+
+
+def test_traditional_and_simplified_characters_are_one_name():
+    """劉美玲 typed as 刘美玲, and 权金花 as 權金花, are the same full name."""
+    assert NameKeyKind.FULL in shared("劉美玲", "刘美玲")
+    assert NameKeyKind.FULL in shared("权金花", "權金花")
+    assert NameKeyKind.PINYIN in shared("劉美玲", "Liu Meiling")
+
+
+def test_a_family_syllable_alone_is_a_family_name():
+    """'권' and 'Kwon' are the family name of 권금화, and not her given name."""
+    assert shared("권금화", "권") == {NameKeyKind.FAMILY}
+    assert shared("권금화", "Kwon") == {NameKeyKind.FAMILY}
+    assert NameKeyKind.GIVEN in shared("권금화", "Kumhwa")
+
+
+# Searching, through the API and the case list page.
+
+
+@pytest.fixture
+def people(team_north, alice):
+    return people_to_find(team=team_north, caseworker=alice)
+
+
+@pytest.fixture
+def api_client():
+    """`api_client(user)`: an API client signed in as `user` with both factors."""
+    return lambda user: sign_in(APIClient(), user)
+
+
+def search(client, term):
+    response = client.post(PERSON_SEARCH, {"name": term}, format="json")
+    assert response.status_code == 200, response.content
+    return response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("term", "who", "reason"),
+    [
+        ("권금화", "kwon", "matched the full name"),
+        ("Kwon Kum Hwa", "kwon", "matched the romanised name"),
+        ("Gwon Geum-hwa", "kwon", "matched the romanised name"),
+        ("Quan Jinhua", "kwon", "matched the name in pinyin"),
+        ("权金花", "kwon", "matched another name they are known by"),
+        ("김영철", "kim", "matched the name read in Korean"),
+        ("Kim Yong-chol", "kim", "matched the romanised name"),
+        ("刘美玲", "liu", "matched the full name"),
+        ("Liu Meiling", "liu", "matched the name in pinyin"),
+        ("Lee Soon-hee", "ri", "matched the romanised name"),
+    ],
+)
+def test_a_caseworker_finds_the_person_first_however_the_name_is_spelled(
+    term, who, reason, people, alice, api_client
+):
+    """The person comes first, with the reason in words."""
+    [first, *_rest] = search(api_client(alice), term).json()
+    assert first["reference"] == getattr(people, who).reference
+    assert first["match_reason"] == reason
+
+
+@pytest.mark.django_db
+def test_results_are_ranked_exact_then_romanised_then_initial_then_family(
+    people, alice, api_client
+):
+    """
+    권금화 first (her own name), then 권경숙 (family name, given name starting alike), then
+    권민수 (family name only); the family syllable alone finds all three.
+    """
+    rows = search(api_client(alice), "Kwon Kum-hwa").json()
+    assert [row["reference"] for row in rows] == [
+        people.kwon.reference,
+        people.kwon_k.reference,
+        people.kwon_m.reference,
+    ]
+    assert [row["match_rank"] for row in rows] == [1, 2, 3]
+    assert rows[1]["match_reason"] == "matched the family name and the given name's initial"
+    assert rows[2]["match_reason"] == "matched the family name only"
+    family = search(api_client(alice), "권").json()
+    assert {row["reference"] for row in family} == {
+        people.kwon.reference,
+        people.kwon_k.reference,
+        people.kwon_m.reference,
+    }
+
+
+@pytest.mark.django_db
+def test_a_caseworker_never_finds_a_person_outside_her_cases(
+    people, team_south, charlie, api_client
+):
+    """Charlie of South finds only his own 권, never North's, by any spelling."""
+    own = services.person_create(actor=charlie, full_name="권순자", role="refugee")
+    services.case_open(
+        team=team_south,
+        actor=charlie,
+        risk_level="low",
+        members=[(own, "principal")],
+        caseworkers=[charlie],
+    )
+    client = api_client(charlie)
+    for term in ["권", "Kwon", "권금화", "Gwon Geum-hwa", "Quan Jinhua", "金英哲"]:
+        references = {row["reference"] for row in search(client, term).json()}
+        assert references <= {own.reference}, term
+    assert {row["reference"] for row in search(client, "Kwon").json()} == {own.reference}
+    cases = client.post(CASE_SEARCH, {"q": "Kwon Kum Hwa"}, format="json").json()
+    assert people.case.reference not in {row["reference"] for row in cases}
+
+
+@pytest.mark.django_db
+def test_nothing_found_says_what_to_try(people, alice, api_client):
+    """An empty answer carries the hint header; a found one does not."""
+    response = search(api_client(alice), "Zzyzx Qwerty")
+    assert response.json() == []
+    assert response["Search-Hint"] == "try-full-name-or-alias"
+    assert "Search-Hint" not in search(api_client(alice), "권금화")
+
+
+@pytest.mark.django_db
+def test_the_case_list_page_ranks_cases_and_says_why(people, client, alice):
+    """The page's search finds the case by a romanised name, says why, and hints on nothing."""
+    sign_in(client, alice)
+    page = client.post("/cases/", {"q": "Gwon Geum-hwa"}).content.decode()
+    assert people.case.reference in page
+    assert "matched the romanised name" in page
+    empty = client.post("/cases/", {"q": "Zzyzx Qwerty"}).content.decode()
+    assert "Try the full name or an alias" in empty
+
+
+@pytest.mark.django_db
+def test_the_case_search_finds_by_any_spelling_with_the_reason(people, alice, api_client):
+    """The API's case search reads a name as the person search does, and says why."""
+    rows = api_client(alice).post(CASE_SEARCH, {"q": "Quan Jinhua"}, format="json").json()
+    assert [(row["reference"], row["match_reason"]) for row in rows] == [
+        (people.case.reference, "matched the name in pinyin")
+    ]
+
+
+# The keys follow every write to a name.
+
+
+def found(user, term) -> set:
+    return {person.pk for person in people_search(user=user, name=term, limit=50).people}
+
+
+@pytest.mark.django_db
+def test_a_voided_alias_no_longer_finds_the_person(people, alice):
+    """Voiding 權金花 takes away its pinyin; her Hangul name still finds her."""
+    assert people.kwon.pk in found(alice, "Quan Jinhua")
+    alias = PersonAlias.objects.get(person=people.kwon)
+    services.record_void(record=alias, reason="typed for the wrong person", actor=alice)
+    assert people.kwon.pk not in found(alice, "Quan Jinhua")
+    assert people.kwon.pk in found(alice, "Gwon Geum-hwa")
+
+
+@pytest.mark.django_db
+def test_a_corrected_name_is_found_by_the_new_name_only(people, alice):
+    """After the name is changed, its old spellings find nobody."""
+    services.person_update(person=people.kwon_m, actor=alice, full_name="박민수")
+    assert people.kwon_m.pk not in found(alice, "권")
+    assert people.kwon_m.pk in found(alice, "Park Min-su")
+
+
+@pytest.mark.django_db
+def test_an_erased_person_keeps_no_name_key(people, alice):
+    """Erasure leaves no key of the name or the aliases."""
+    person = Person.objects.get(pk=people.kwon.pk)
+    person_erase_identifying_details(person=person, actor=alice, because="consent_withdrawn")
+    assert not NameKey.objects.filter(person=person).exists()
+    assert person.pk not in found(alice, "Kwon Kum Hwa")
+
+
+@pytest.mark.django_db
+def test_reindex_names_rebuilds_lost_keys_and_is_idempotent(people, alice, capsys):
+    """After a bulk load (no keys), reindex_names computes them; a second run changes nothing."""
+    NameKey.objects.all().delete()
+    assert people.kwon.pk not in found(alice, "Gwon Geum-hwa")
+    call_command("reindex_names", "--batch-size", "2")
+    assert "recomputed for 6 of 6 people" in capsys.readouterr().out
+    assert people.kwon.pk in found(alice, "Gwon Geum-hwa")
+    call_command("reindex_names")
+    assert "recomputed for 0 of 6 people" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_an_index_key_rotation_recomputes_the_name_keys(people, alice, settings, capsys):
+    """reindex_blind_indexes also rewrites the name keys under the new index key."""
+    old_key = generate_key()
+    settings.SHIMTEO_INDEX_KEY, settings.SHIMTEO_OLD_INDEX_KEYS = old_key, ""
+    call_command("reindex_names")
+    before = set(NameKey.objects.values_list("digest", flat=True))
+    settings.SHIMTEO_INDEX_KEY, settings.SHIMTEO_OLD_INDEX_KEYS = generate_key(), old_key
+    # Meanwhile the old digests still find her.
+    assert people.kwon.pk in found(alice, "Gwon Geum-hwa")
+    call_command("reindex_blind_indexes")
+    output = capsys.readouterr().out
+    assert "casework.services.names.name_keys_reindex: 6 recomputed" in output
+    assert "Remaining under an old index key: 0" in output
+    assert not before & set(NameKey.objects.values_list("digest", flat=True))
+    settings.SHIMTEO_OLD_INDEX_KEYS = ""
+    assert people.kwon.pk in found(alice, "Gwon Geum-hwa")

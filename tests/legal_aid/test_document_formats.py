@@ -1,0 +1,332 @@
+"""
+The forms recipients accept (legal_aid.documents.formats): a UN communication, a submission on a
+child's nationality, registration and schooling, a letter to a Chinese authority, the caseload
+report; each with its cover block, summary, numbered paragraphs, requests naming who acts,
+evidence and provenance; citations in full at first use and short after, never an internal label.
+Each rendered page is kept as a PNG under the test artifacts, to be looked at.
+"""
+
+import io
+import os
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from pypdf import PdfReader
+
+from audit.models import AuditEvent
+from legal_aid import services
+from legal_aid.documents import preview, rendering
+from legal_aid.models import AdvocacyDocument, Authority, Provision, SourceDocument
+
+from ..scenarios import FAMILY_SECRETS as SECRETS
+from .test_documents_services import consent, family, name_everyone, request  # noqa: F401
+
+Kind = AdvocacyDocument.Kind
+Format = AdvocacyDocument.RecipientFormat
+Redaction = AdvocacyDocument.Redaction
+LANGUAGES = ["en", "ko", "zh-hans"]
+# A label of the library ("PRC-NAT-4", "CRC-CO-83c", "YB-2003-2", "MPS-2005-P4").
+LABEL = re.compile(r"\b[A-Z]{2,}(?:-[A-Z]{2,})*-(?:\d{4}-)?P?\d+[a-z]?(?:-\d+)?\b")
+
+
+def artifacts() -> Path:
+    root = Path(os.environ.get("SHIMTEO_ARTIFACTS_DIR", "var/test-artifacts"))
+    folder = root / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def rendered(kind, *, case=None, subject=None, actor, name: str, **options):
+    if kind == Kind.CASELOAD_REPORT:
+        options.setdefault("language", "en")
+        document = services.document_request(
+            kind=kind, redaction=Redaction.AGGREGATE_ONLY, actor=actor, **options
+        )
+    else:
+        document = request(kind, case=case, subject=subject, actor=actor, **options)
+    document = services.document_render(document_id=document.pk)
+    assert document.status == AdvocacyDocument.Status.READY, document.failure_reason
+    with document.file.open("rb") as handle:
+        pdf = handle.read()
+    for page in range(1, document.page_count + 1):
+        png = preview.page_png(pdf, page, scale=60 / 72)
+        (artifacts() / f"{name}-{page}.png").write_bytes(png)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    return document, text
+
+
+def labels_in(text: str, document) -> list[str]:
+    """Internal labels printed in `text` (the document's own reference excepted)."""
+    text = text.replace(document.reference, "")
+    known = [
+        *Provision.objects.values_list("label", flat=True),
+        *Authority.objects.values_list("label", flat=True),
+        *(code for code in SourceDocument.objects.values_list("code", flat=True)),
+    ]
+    found = [label for label in known if "-" in label and re.search(rf"\b{label}\b", text)]
+    return found + LABEL.findall(text)
+
+
+ALTERNATIVES = (
+    "은(는)",
+    "(은)는",
+    "이(가)",
+    "(이)가",
+    "을(를)",
+    "(을)를",
+    "와(과)",
+    "(으)로",
+    "父/母",
+)
+ENGLISH_RUN = re.compile(r"[A-Za-z][a-z]+(?:[ ,;:'\u2019-]+[A-Za-z][a-z]+){2,}")
+LATIN_SHARE = 0.12  # UN symbols and names in Latin letters, nothing else
+
+
+def printed_text(document) -> str:
+    """The document's own words: its HTML without the English quotations (lang="en"), the
+    reference, the team's data typed by users, and markup."""
+    html = rendering.render_html(document.snapshot)
+    html = re.sub(r"<span lang=\"en\">.*?</span>", " ", html, flags=re.S)
+    html = re.sub(r"<(style|svg)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<title>.*?</title>", " ", html, flags=re.S)
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+    for value in (document.reference, TEAM_DATA["organisation"], TEAM_DATA["contact"]):
+        text = text.replace(value, " ")
+    return text
+
+
+def assert_complete_in(language: str, document) -> None:
+    """
+    A Korean or Chinese document is in that language throughout: no English sentence outside the
+    quotations of the papers, no particle printed as alternatives, Latin letters a small share.
+    """
+    if language == "en":
+        return
+    text = printed_text(document)
+    runs = ENGLISH_RUN.findall(text)
+    assert runs == [], runs[:10]
+    for alternative in ALTERNATIVES:
+        assert alternative not in text, alternative
+    letters = [c for c in text if c.isalpha()]
+    latin = [c for c in letters if c.isascii()]
+    assert len(latin) <= LATIN_SHARE * len(letters), (len(latin), len(letters))
+
+
+TEAM_DATA = {
+    "organisation": "Shelter Network",
+    "contact": "protection desk, secure line on request",
+}
+
+
+@pytest.fixture
+def team_cover(north_case):
+    team = north_case.team
+    team.organisation = TEAM_DATA["organisation"]
+    team.confidential_contact = TEAM_DATA["contact"]
+    team.save()
+    return team
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_un_communication_follows_the_mechanisms_order(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    team_cover,
+    language,
+):
+    """
+    The detained mother's urgent appeal to the UN special procedures: the cover names the
+    addressee, the organisation and its confidential contact; the sections come in the order
+    the mechanism asks for; paragraphs are numbered; no internal label is printed.
+    """
+    document, text = rendered(
+        Kind.DEPORTATION_APPEAL,
+        case=north_case,
+        subject=family["mother"],
+        actor=alice,
+        language=language,
+        redaction=Redaction.PSEUDONYMISED,
+        name=f"un-communication-{language}",
+    )
+    snapshot = document.snapshot
+    assert snapshot["recipient_format"] == Format.UN_COMMUNICATION
+    assert "Shelter Network" in text and "protection desk" in text
+    assert labels_in(text, document) == []
+    assert "CAT-3" in snapshot["cited"]["authorities"]
+    assert [s["number"] for s in _paragraphs(snapshot)] == list(
+        range(1, len(_paragraphs(snapshot)) + 1)
+    )
+    assert all(r["who"] and r["what"] for r in snapshot["requests"])
+    assert_complete_in(language, document)
+    if language == "en":
+        headings = [s["heading"] for s in snapshot["sections"]]
+        order = [
+            "The person concerned",
+            "What happened",
+            "The authorities involved",
+            "Domestic steps taken",
+            "The individual risk, and the law",
+            "Consent to transmit identity",
+            "Submitting organisation and confidential contact",
+        ]
+        assert [h for h in headings if h in order] == order
+        assert len(snapshot["summary"].split()) <= 150
+        # Full citation at first use, short after.
+        assert "Convention against Torture and Other Cruel" in text
+        assert "supra n." in text or "Ibid." in text
+        assert "has not consented to the transmission of their identity" in text
+
+
+def _paragraphs(snapshot):
+    return [p for s in snapshot["sections"] for p in s.get("paragraphs", [])]
+
+
+def test_a_un_urgent_appeal_is_not_offered_for_someone_in_hiding(
+    north_case,
+    family,  # noqa: F811
+    alice,
+):
+    """The father, at no risk, and anyone merely in hiding: no UN communication announces them."""
+    from casework.choices import LegalStatus
+    from casework.models import Incident, LegalStatusRecord
+
+    # In hiding: no detention, no arrest on record.
+    Incident.objects.filter(people=family["mother"]).delete()
+    LegalStatusRecord.objects.filter(person=family["mother"]).delete()
+    LegalStatusRecord.objects.create(
+        person=family["mother"],
+        status=LegalStatus.UNDOCUMENTED_CN,
+        effective_from=family["mother"].date_of_birth.replace(year=2020),
+        country="CN",
+    )
+    with pytest.raises(ValidationError, match="announce them"):
+        request(
+            Kind.DEPORTATION_APPEAL,
+            case=north_case,
+            subject=family["mother"],
+            actor=alice,
+            recipient_format=Format.UN_COMMUNICATION,
+        )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "recipient_format",
+    [Format.LAWYER_SUBMISSION, Format.CRC_SUBMISSION, Format.UNHCR_SUBMISSION],
+)
+def test_a_child_submission_names_who_must_act(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    team_cover,
+    recipient_format,
+    language,
+):
+    """The child's submission: its addressee, numbered paragraphs, requests each to an office."""
+    name_everyone(north_case)
+    document, text = rendered(
+        Kind.CHILD_ACCESS_BRIEF,
+        case=north_case,
+        subject=family["child"],
+        actor=alice,
+        language=language,
+        recipient_format=recipient_format,
+        name=f"{recipient_format}-{language}",
+    )
+    snapshot = document.snapshot
+    assert labels_in(text, document) == []
+    assert {"YB-2003-2", "YB-2003-3"} <= set(snapshot["cited"]["provisions"])
+    assert "PRC-NAT-4" in snapshot["cited"]["authorities"]
+    assert snapshot["cover"]["addressee"]
+    assert all(r["who"] for r in snapshot["requests"])
+    # Named with everyone's consent: the identifiers a recipient needs.
+    assert SECRETS["child"]["full_name"] in text
+    labels = [i["label"] for s in snapshot["sections"] for i in s.get("identifiers", [])]
+    assert labels
+    assert_complete_in(language, document)
+    if language == "en":
+        assert "child access brief" not in text.lower()
+        assert "Nationality Law of the People's Republic of China (1980), art. 4" in text
+        assert "Education bureau" in text or "education bureau" in text
+        assert len(snapshot["summary"].split()) <= 150
+
+
+def test_a_letter_to_an_authority_is_in_chinese_and_warns_when_they_do_not_know_the_person(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    team_cover,
+):
+    """
+    A letter to a Chinese authority is written in Chinese. About the father, whom no authority
+    holds or refused, it is refused with a warning, and sent only on a decision that is audited.
+    """
+    with pytest.raises(ValidationError, match="Chinese"):
+        request(
+            Kind.CHILD_ACCESS_BRIEF,
+            case=north_case,
+            subject=family["child"],
+            actor=alice,
+            recipient_format=Format.AUTHORITY_LETTER,
+        )
+    document, text = rendered(
+        Kind.DEPORTATION_APPEAL,
+        case=north_case,
+        subject=family["mother"],
+        actor=alice,
+        language="zh-hans",
+        redaction=Redaction.PSEUDONYMISED,
+        recipient_format=Format.AUTHORITY_LETTER,
+        name="authority-letter-zh-hans",
+    )
+    assert document.sent_despite_unknown is False
+    assert labels_in(text, document) == []
+    assert_complete_in("zh-hans", document)
+
+
+def test_a_letter_about_someone_unknown_needs_a_recorded_decision(
+    north_case,
+    family,  # noqa: F811
+    alice,
+):
+    """A letter about a child no office refused yet waits for the requester's audited decision."""
+    from casework.models import Entitlement
+
+    Entitlement.objects.filter(person=family["child"]).update(status="pending")
+    with pytest.raises(ValidationError) as refused:
+        request(
+            Kind.CHILD_ACCESS_BRIEF,
+            case=north_case,
+            subject=family["child"],
+            actor=alice,
+            language="zh-hans",
+            recipient_format=Format.AUTHORITY_LETTER,
+        )
+    assert "proceed_despite_unknown" in refused.value.error_dict
+    document = request(
+        Kind.CHILD_ACCESS_BRIEF,
+        case=north_case,
+        subject=family["child"],
+        actor=alice,
+        language="zh-hans",
+        recipient_format=Format.AUTHORITY_LETTER,
+        proceed_despite_unknown=True,
+    )
+    assert document.sent_despite_unknown is True
+    event = AuditEvent.objects.get(target_id=str(document.pk), action="create")
+    assert event.detail["sent_despite_unknown"] is True
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_caseload_report_has_the_common_form(alice, team_cover, north_case, language):
+    """The caseload report: cover, summary, numbered paragraphs, requests, no label."""
+    document, text = rendered(
+        Kind.CASELOAD_REPORT, actor=alice, language=language, name=f"caseload-{language}"
+    )
+    assert labels_in(text, document) == []
+    assert document.snapshot["summary"] and document.snapshot["requests"]
+    assert_complete_in(language, document)

@@ -1,0 +1,190 @@
+"""
+Pages that read right (issue 18, point 4), checked in the PDF's text layer, its fonts and its
+pages drawn as images. The images of real documents in English, Korean and Chinese are kept
+under var/test-artifacts/documents/ for a person to look at.
+"""
+
+import io
+import random
+import re
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+from django.conf import settings as django_settings
+
+from legal_aid.documents import charts, preview, rendering
+
+from .pdf_structure import snapshot
+from .test_documents_render import pdf_of, render
+from .test_documents_services import family, name_everyone  # noqa: F401
+
+ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "test-artifacts" / "documents"
+HTML = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>t</title>
+<link rel="stylesheet" href="shimteo-static:css/pdf.css"></head><body>{body}</body></html>"""
+
+
+def html_pdf(body: str, *, lang: str = "en") -> bytes:
+    import weasyprint
+
+    html = HTML.format(lang=lang, body=body)
+    return weasyprint.HTML(string=html, url_fetcher=rendering.fetcher()).write_pdf()
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        texts = []
+        for page in document:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n"))
+            textpage.close()
+        return texts
+    finally:
+        document.close()
+
+
+def fonts_of(pdf: bytes) -> set[str]:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return {
+            str(font.BaseFont).split("+", 1)[-1]
+            for page in document.pages
+            for font in page.Resources.get("/Font", {}).values()
+        }
+
+
+def test_a_call_after_a_number_stays_apart_from_it():
+    """In the text layer a call after "9" reads "9 1", never "91" or "9.1"; two calls in a row
+    are two numbers."""
+    pdf = html_pdf(
+        '<p>The team counted 9<span class="footnote">Source one.</span> people.</p>'
+        '<p>Refused status.<span class="footnote">Two.</span><span class="footnote">Three.'
+        "</span></p>"
+    )
+    text = page_texts(pdf)[0]
+    assert re.search(r"counted 9\s+1\s", text), text
+    assert not re.search(r"9\.?1", text)
+    assert re.search(r"status\.\s+2\s+3", text), text
+
+
+def test_every_note_is_on_the_page_of_its_call_even_after_long_paragraphs():
+    """Paragraphs of 20 to 220 words and notes of one to three lines: every note is printed on
+    the page of its call (footnote-policy: line moves the calling line instead)."""
+    generator = random.Random(18)
+    lengths = [generator.randint(20, 220) for _ in range(30)]
+    paragraphs = [
+        {
+            "text": "words " * length + f"[call{i:02d}]",
+            "notes": [{"note": "source " * generator.choice([4, 30, 60]) + f"[note{i:02d}]"}],
+        }
+        for i, length in enumerate(lengths)
+    ]
+    pdf = rendering.render_pdf(snapshot(paragraphs=paragraphs), identifier=b"test")
+    pages = [re.sub(r"\s+", "", text) for text in page_texts(pdf)]
+    assert len(pages) > 4
+    for i in range(30):
+        page = next(n for n, text in enumerate(pages) if f"[call{i:02d}]" in text)
+        assert f"[note{i:02d}]" in pages[page], f"note {i} is not on page {page + 1}"
+
+
+def test_a_note_holds_no_line_break_of_its_own():
+    """A newline stored inside a note (an issuing body's name over three lines) is a space."""
+    paragraphs = [{"text": "Text.", "notes": [{"note": "Yanbian Public\nSecurity\r\nBureau"}]}]
+    pdf = rendering.render_pdf(snapshot(paragraphs=paragraphs), identifier=b"test")
+    assert "Yanbian Public Security Bureau" in re.sub(r"[ \u2009]", " ", page_texts(pdf)[0])
+
+
+def test_korean_breaks_between_words_only():
+    """A long Korean paragraph: every line of the text layer is made of whole words."""
+    words = ["기록됨", "확인되었습니다", "출생등록을", "거부당한", "아동의", "국적과", "교육"]
+    text = " ".join(words[i % len(words)] for i in range(300))
+    paragraphs = [{"text": text, "notes": [{"note": text[:200]}]}]
+    pdf = rendering.render_pdf(snapshot(language="ko", paragraphs=paragraphs), identifier=b"t")
+    lines = [
+        line.split()
+        for page in page_texts(pdf)
+        for line in page.split("\n")
+        if sum(token in words for token in line.split()) >= 3
+    ]
+    assert len(lines) > 5
+    for tokens in lines:
+        hangul = [token for token in tokens if re.search("[\uac00-\ud7a3]", token)]
+        assert all(token.strip(".") in words for token in hangul), " ".join(tokens)
+
+
+def test_latin_quotations_in_cjk_documents_use_a_latin_face_and_cjk_stays_upright():
+    """An English quotation in a Korean document is set in Liberation Sans; Korean in <em> or
+    in a source note uses no oblique CJK font."""
+    for lang in ("ko", "zh-hans"):
+        pdf = html_pdf(
+            '<p>본문 <em>강조</em> <q lang="en">People\'s right</q></p>'
+            '<p class="source-note">출처 설명</p>',
+            lang=lang,
+        )
+        fonts = fonts_of(pdf)
+        assert any(font.startswith("Liberation") for font in fonts), fonts
+        assert not [f for f in fonts if "CJK" in f and re.search("Oblique|Italic", f)], fonts
+
+
+def test_charts_name_their_font_by_language_at_8_points_or_more():
+    """The SVG names Noto Sans CJK SC for Chinese, KR otherwise; 11 px is 8.25 pt."""
+    rows = [{"label": "구금", "count": 12, "shown": "12"}]
+    svg_zh = charts.bar_chart(rows, title="t", language="zh-hans")
+    svg_ko = charts.bar_chart(rows, title="t", language="ko")
+    assert 'font-family="&#x27;Noto Sans CJK SC&#x27;' in svg_zh
+    assert 'font-family="&#x27;Noto Sans CJK KR&#x27;' in svg_ko
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg_ko)]
+    assert sizes and min(sizes) * 0.75 >= 8
+
+
+def body_fill(png_page) -> float:
+    """How far down the text area (between the page margins) the lowest ink reaches, 0 to 1."""
+    image = png_page.convert("L")
+    width, height = image.size
+    top, bottom = round(height * 22 / 297), round(height * (297 - 24) / 297)
+    lowest = top
+    pixels = image.load()
+    for y in range(top, bottom):
+        if any(pixels[x, y] < 160 for x in range(0, width, 3)):
+            lowest = y
+    return (lowest - top) / (bottom - top)
+
+
+def keep_pages(pdf: bytes, name: str) -> list:
+    """Each page as a PNG under var/test-artifacts/documents/, and the images."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    document = pypdfium2.PdfDocument(pdf)
+    images = []
+    try:
+        for number, page in enumerate(document, start=1):
+            image = page.render(scale=preview.SCALE).to_pil()
+            image.save(ARTIFACTS / f"{name}-p{number}.png")
+            images.append(image)
+    finally:
+        document.close()
+    return images
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "zh-hans"])
+def test_real_documents_fill_their_pages_and_are_kept_as_images(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    language,
+):
+    """The appeal and the child's brief in each language: every page but the last is at least a
+    third full (no forced break strands a heading or leaves a page nearly empty); their pages
+    are kept as PNG files, and the appeal shows its urgency."""
+    name_everyone(north_case)
+    for kind, subject in (
+        ("deportation_appeal", family["mother"]),
+        ("child_access_brief", family["child"]),
+    ):
+        document = render(kind, case=north_case, subject=subject, actor=alice, language=language)
+        pdf = pdf_of(document)
+        images = keep_pages(pdf, f"{kind}-{language}")
+        for number, image in enumerate(images[:-1], start=1):
+            assert body_fill(image) > 1 / 3, f"{kind} {language}: page {number} under a third"
+        if kind == "deportation_appeal":
+            assert "Urgent" in page_texts(pdf)[0] or language != "en"

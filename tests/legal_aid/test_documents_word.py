@@ -1,0 +1,182 @@
+"""
+The Word version of each advocacy document (issue 18, point 6): real Word footnotes, made from
+the same snapshot as the PDF, downloaded beside it under the same approval and audit rules, opened
+by LibreOffice (headless) with the same text as the PDF, and checked for leaks like the PDF.
+"""
+
+import io
+import re
+import subprocess
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from casework.redaction import Redactor
+from legal_aid import services
+from legal_aid.documents import preview, word
+from legal_aid.models import AdvocacyDocument
+
+from ..conftest import sign_in
+from ..scenarios import family_secret_values as secret_values
+from .test_documents_render import pdf_of, render
+from .test_documents_services import approve, family, name_everyone  # noqa: F401
+from .test_documents_views import api_client
+
+Kind = AdvocacyDocument.Kind
+Redaction = AdvocacyDocument.Redaction
+
+
+def docx_url(document):
+    return reverse("legal_aid:advocacy_download_docx", kwargs={"document_id": document.pk})
+
+
+def squeezed(text: str) -> str:
+    """Without whitespace (thin spaces too), so line and page breaks do not matter."""
+    return re.sub(r"[\s\u2009\u200b]+", "", text)
+
+
+def libreoffice_text(docx: bytes, tmp_path) -> str:
+    """The DOCX as LibreOffice opens it, saved as plain text."""
+    source = tmp_path / "document.docx"
+    source.write_bytes(docx)
+    profile = tmp_path / "lo-profile"
+    result = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "txt:Text (encoded):UTF8",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    return (tmp_path / "document.txt").read_text(encoding="utf-8-sig")
+
+
+def footnotes(docx: bytes) -> list[str]:
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        xml = archive.read("word/footnotes.xml").decode()
+    notes = re.findall(r'<w:footnote w:id="\d+">(.*?)</w:footnote>', xml, flags=re.S)
+    return ["".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", note)) for note in notes]
+
+
+@pytest.fixture
+def named_appeal(north_case, family, alice):  # noqa: F811
+    name_everyone(north_case)
+    return render(Kind.DEPORTATION_APPEAL, case=north_case, subject=family["mother"], actor=alice)
+
+
+def test_the_word_version_waits_for_approval_like_the_pdf(named_appeal, client, alice, sue):
+    """403 (audited) before approval; after it a no-store DOCX attachment, its download audited
+    with its format."""
+    sign_in(client, alice)
+    refused = client.get(docx_url(named_appeal))
+    assert refused.status_code == 403
+    assert AuditEvent.objects.filter(
+        target_id=str(named_appeal.pk), action="denied", detail__refused_until="approval"
+    ).exists()
+    approve(named_appeal, sue)
+    response = client.get(docx_url(named_appeal))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{named_appeal.reference}-v1.docx"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    assert AuditEvent.objects.filter(
+        target_id=str(named_appeal.pk), action="download", detail__format="docx"
+    ).exists()
+    page = client.get(named_appeal.get_absolute_url()).content.decode()
+    assert docx_url(named_appeal) in page
+
+
+def chunks(text: str, size: int = 12) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def test_the_word_version_has_real_footnotes_and_the_pdfs_text(named_appeal, sue, tmp_path):
+    """
+    LibreOffice opens the DOCX. Its text is the PDF's: cut into pieces of 12 characters (the
+    PDF's page breaks put a running header and the notes inside a paragraph), every line's
+    pieces are found in the PDF but the few a page break cuts; every Word footnote is a note
+    of the PDF; and the DOCX carries nearly all of the PDF's text.
+    """
+    document = approve(named_appeal, sue)
+    docx = services.document_download(document=document, actor=sue, file_format="docx")
+    pdf_text = squeezed(preview.pdf_text(pdf_of(document)))
+    text = libreoffice_text(docx, tmp_path)
+    lines = [squeezed(line) for line in text.splitlines() if line.strip()]
+    assert len(lines) > 20
+    pieces = [piece for line in lines for piece in chunks(line)]
+    missing = [piece for piece in pieces if piece not in pdf_text]
+    assert len(missing) <= max(3, len(pieces) // 50), missing
+    notes = [squeezed(note) for note in footnotes(docx) if note.strip()]
+    assert len(notes) >= 5
+    for note in notes:
+        assert all(piece in pdf_text for piece in chunks(note)), note
+    assert len("".join(lines) + "".join(notes)) > 0.8 * len(pdf_text)
+
+
+@pytest.mark.parametrize("language", ["ko", "zh-hans"])
+def test_the_word_version_keeps_the_documents_language(north_case, family, alice, language):  # noqa: F811
+    """The DOCX says its language, and English passages keep theirs."""
+    document = render(
+        Kind.CHILD_ACCESS_BRIEF,
+        case=north_case,
+        subject=family["child"],
+        actor=alice,
+        language=language,
+        redaction=Redaction.PSEUDONYMISED,
+    )
+    docx = services.document_download(document=document, actor=alice, file_format="docx")
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        core = archive.read("docProps/core.xml").decode()
+        body = archive.read("word/document.xml").decode()
+    assert f"<dc:language>{language}</dc:language>" in core
+    assert 'w:val="en"' in body
+
+
+def test_a_pseudonymised_word_version_leaks_nothing(north_case, family, alice):  # noqa: F811
+    """The DOCX of a pseudonymised brief shows no name, case reference or exact date, in its
+    text, notes or properties; a snapshot changed to show a name is refused at download."""
+    document = render(
+        Kind.CHILD_ACCESS_BRIEF,
+        case=north_case,
+        subject=family["child"],
+        actor=alice,
+        redaction=Redaction.PSEUDONYMISED,
+    )
+    docx = services.document_download(document=document, actor=alice, file_format="docx")
+    text = word.docx_text(docx)
+    assert Redactor(north_case, level=document.redaction).leaks(text) == []
+    for value in secret_values("mother", "father", "child"):
+        assert value not in text
+    assert "alice" not in text
+    document.snapshot["title"] = family["mother"].full_name
+    document.save(update_fields=["snapshot"])
+    with pytest.raises(Exception, match="pseudonyms must hide"):
+        services.document_download(document=document, actor=alice, file_format="docx")
+
+
+def test_the_api_downloads_the_word_version(north_case, family, alice, client):  # noqa: F811
+    """GET …/download/docx/ answers the DOCX to the team, 404 to an unknown id."""
+    document = render(
+        Kind.CHILD_ACCESS_BRIEF,
+        case=north_case,
+        subject=family["child"],
+        actor=alice,
+        redaction=Redaction.PSEUDONYMISED,
+    )
+    api = api_client(client, alice)
+    response = api.get(f"/api/v1/legal/documents/{document.pk}/download/docx/")
+    assert response.status_code == 200, response.content
+    assert response.content.startswith(b"PK")
+    assert api.get(f"/api/v1/legal/documents/{document.pk}x/download/docx/").status_code == 404
