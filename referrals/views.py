@@ -222,7 +222,7 @@ def referral_create(request, case_ref):
         if scopes:
             missing = {
                 "person": person,
-                "consents": rules.scope_labels(scopes),
+                "consents": ", ".join(rules.scope_labels(scopes)),
                 "url": _consent_url(person),
             }
     context = {

@@ -740,6 +740,7 @@ def people_to_find(*, team, caseworker) -> PeopleToFind:
     )
     return PeopleToFind(case=case, **people)
 
+
 # Referrals (referrals app): a team's directory and a child referred to a school.
 
 
