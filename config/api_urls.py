@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("casework.api.urls")),
     path("intake/", include("intake.api.urls")),
     path("legal/", include("legal_aid.api.urls")),
+    path("referrals/", include("referrals.api.urls")),
 ]

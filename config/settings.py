@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "intake",
     "legal_aid",
     "reports",
+    "referrals",
     "ops",
     "demo",
 ]
@@ -247,10 +248,16 @@ SHIMTEO_AUDIT_CHECKPOINT_MINUTES = env.int("SHIMTEO_AUDIT_CHECKPOINT_MINUTES", d
 SHIMTEO_AUDIT_VISIBILITY = "casework.selectors.audit_events_visible_to"
 # What erasing a person also erases in the apps above casework, which casework imports none of
 # (casework.erasure calls each, in its transaction, before the name is gone).
-SHIMTEO_ERASURE_HOOKS = ["legal_aid.services.documents_withdraw_naming"]
+SHIMTEO_ERASURE_HOOKS = [
+    "legal_aid.services.documents_withdraw_naming",
+    "referrals.services.person_erased",
+]
 # What merging two records of one person also moves in the apps above casework (the intake's
 # duplicate candidates and imported rows); casework.services.person_merge calls each.
-SHIMTEO_MERGE_HOOKS = ["intake.services.person_merged"]
+SHIMTEO_MERGE_HOOKS = ["intake.services.person_merged", "referrals.services.person_merged"]
+# Sections of the case page drawn by the apps above casework: each is called with the request,
+# the case and `can_edit`, and returns HTML (casework.views.browse.case_detail).
+SHIMTEO_CASE_SECTIONS = ["referrals.views.case_section"]
 # Called by casework.erasure.consent_withdraw when a person takes back "named in documents":
 # each takes `person`, `actor` and `scopes` and revokes what names them.
 SHIMTEO_NAMING_WITHDRAWN_HOOKS = ["legal_aid.services.documents_revoke_naming"]
@@ -378,6 +385,11 @@ SPECTACULAR_SETTINGS = {
         "AdvocacyDocumentStatusEnum": "legal_aid.models.AdvocacyDocument.Status",
         "IntakeStatusEnum": "intake.models.IntakeSubmission.Status",
         "IntakeStepEnum": "intake.models.IntakeSubmission.Step",
+        "ProviderKindEnum": "referrals.choices.ProviderKind",
+        "ReferralStatusEnum": "referrals.choices.Status",
+        "ReferralServiceEnum": "referrals.choices.Service",
+        "ReferralUrgencyEnum": "referrals.choices.Urgency",
+        "ProviderLanguageEnum": "referrals.choices.Language",
     },
 }
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("intake/", include("intake.urls")),
     path("legal/", include("legal_aid.urls")),
     path("reports/", include("reports.urls")),
+    path("referrals/", include("referrals.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.

@@ -42,6 +42,7 @@ from casework.models import (
     Task,
 )
 from consent.checks import people_allowing
+from referrals.models import Referral
 
 from .periods import Period
 
@@ -373,3 +374,21 @@ def follow_ups(scope: Scope, periods: list[Period]) -> FollowUps:
         followed={i: totals[f"followed{i}"] for i in in_period},
         days=days,
     )
+
+
+def referrals_by(
+    scope: Scope, field: str, *, date_from: datetime.date, date_to: datetime.date
+) -> dict[str, int]:
+    """
+    {value of `field`: referrals} — the referrals made in the period, of the people who allow
+    statistics, on the cases seen; `field` is "service", "provider__kind" or "status" (what came
+    of it so far: completed, declined, cancelled, or still open).
+    """
+    referrals = Referral.objects.filter(
+        case__in=scope.cases.values("pk"),
+        person__in=scope.people.values("pk"),
+        referred_on__gte=date_from,
+        referred_on__lte=date_to,
+    )
+    rows = referrals.order_by().values(field).annotate(n=Count("pk"))
+    return {row[field]: row["n"] for row in rows}

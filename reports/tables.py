@@ -13,13 +13,25 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team
 from casework.choices import EntitlementKind, IncidentKind, LegalStatus, PersonRole
+from referrals.choices import ProviderKind, Service
+from referrals.choices import Status as ReferralStatus
 
 from . import charts, selectors
 from .periods import periods as make_periods
 from .suppression import SuppressedTable, small_count_threshold, suppress_table
 
 # Table names, used in export URLs (?table=) and as sheet names.
-NAMES = ("legal-status", "refusals", "incidents", "children", "detentions", "follow-up")
+NAMES = (
+    "legal-status",
+    "refusals",
+    "incidents",
+    "children",
+    "detentions",
+    "follow-up",
+    "referrals-service",
+    "referrals-provider",
+    "referrals-outcome",
+)
 
 
 @dataclass
@@ -149,6 +161,9 @@ def build(user, filters: Filters, *, only: str | None = None) -> list[ReportTabl
         "children": lambda: _children(scope, filters, threshold),
         "detentions": lambda: _detentions(scope, filters, threshold),
         "follow-up": lambda: _follow_up(scope, periods, threshold),
+        "referrals-service": lambda: _referrals(scope, filters, threshold, "service"),
+        "referrals-provider": lambda: _referrals(scope, filters, threshold, "provider_kind"),
+        "referrals-outcome": lambda: _referrals(scope, filters, threshold, "status"),
     }
     tables = [builder() for name, builder in builders.items() if only in (None, name)]
     for table in tables:
@@ -315,6 +330,41 @@ def _follow_up(scope, periods, threshold) -> ReportTable:
         extra_heading=_("Median days to first follow-up"),
         extra_values=extra,
         extra_total=median(total_followed, found.median()) if indexes else None,
+    )
+
+
+def _referrals(scope, filters, threshold, by: str) -> ReportTable:
+    """Referrals made in the period by service, by kind of provider, or by outcome so far."""
+    field, choices, title, heading = {
+        "service": ("service", Service, _("Referrals by service"), _("Service")),
+        "provider_kind": (
+            "provider__kind",
+            ProviderKind,
+            _("Referrals by kind of provider"),
+            _("Kind of provider"),
+        ),
+        "status": ("status", ReferralStatus, _("Referrals by outcome"), _("Outcome so far")),
+    }[by]
+    counts = selectors.referrals_by(
+        scope, field, date_from=filters.date_from, date_to=filters.date_to
+    )
+    keys = [choice.value for choice in choices] if any(counts.values()) else []
+    return ReportTable(
+        name={"service": "referrals-service", "provider_kind": "referrals-provider"}.get(
+            by, "referrals-outcome"
+        ),
+        title=title,
+        caption=_(
+            "Referrals made from %(start)s to %(end)s, of people who agreed to be counted; "
+            "the outcome is the referral's status today."
+        )
+        % {"start": _date(filters.date_from), "end": _date(filters.date_to)},
+        row_heading=heading,
+        rows=[str(choices(key).label) for key in keys],
+        columns=[_("Referrals")],
+        counts=suppress_table(
+            [[counts.get(key, 0)] for key in keys], threshold=threshold, row_totals=False
+        ),
     )
 
 

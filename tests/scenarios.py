@@ -33,6 +33,8 @@ from casework.models import (
     Task,
 )
 from consent.models import Consent
+from consent.services import consent_record
+from referrals.services import provider_create, referral_create
 
 from .factories import (
     AssignmentFactory,
@@ -738,3 +740,70 @@ def people_to_find(*, team, caseworker) -> PeopleToFind:
         caseworkers=[caseworker],
     )
     return PeopleToFind(case=case, **people)
+
+
+# Referrals (referrals app): a team's directory and a child referred to a school.
+
+
+@dataclass
+class SchoolReferral:
+    """A mother and her daughter in Yanbian; the mother agreed for both; a school took the girl."""
+
+    case: Case
+    mother: Person
+    child: Person
+    school: object
+    lawyer: object
+    referral: object
+
+
+def directory_provider(*, team, supervisor, kind, name: str, **fields):
+    """A provider of `team`'s directory, added by its supervisor through the service."""
+    defaults = {
+        "languages": ["ko", "zh"],
+        "region": choices.Region.YANBIAN,
+        "contact": f"Side gate after 16:00, ask for {name}'s deputy",
+        "safety_notes": "Never call directly",
+    }
+    return provider_create(team=team, actor=supervisor, kind=kind, name=name, **defaults | fields)
+
+
+def child_referred_to_a_school(*, team, caseworker, supervisor, mother_name: str):
+    """
+    A North Korean mother and her stateless daughter (9) in Yanbian, in one case of `team`; the
+    mother agreed for herself and, as her guardian, for her daughter to be kept on file (not to
+    have the case shared with lawyers). The daughter is referred to a Korean-Chinese primary
+    school of the team's directory; a lawyer is in the directory too.
+    """
+    family = mother_with_children(team=team, caseworker=caseworker, name=mother_name, children=1)
+    mother, child = family.mother, family.children[0]
+    services.person_update(
+        person=child,
+        actor=caseworker,
+        date_of_birth=timezone.localdate().replace(day=1) - datetime.timedelta(days=9 * 366),
+        region=choices.Region.YANBIAN,
+        sex=choices.Sex.FEMALE,
+    )
+    consent_record(person=mother, actor=caseworker, method="verbal", scopes=["store_data"])
+    consent_record(
+        person=child, actor=caseworker, method="verbal", scopes=["store_data"], guardian=mother
+    )
+    school = directory_provider(
+        team=team,
+        supervisor=supervisor,
+        kind="school",
+        name="Hope Korean-Chinese Primary School",
+    )
+    lawyer = directory_provider(
+        team=team, supervisor=supervisor, kind="lawyer", name="Attorney Han", region="cn-jilin"
+    )
+    referral = referral_create(
+        case=family.case,
+        person=child,
+        provider=school,
+        service="education",
+        referred_on=timezone.localdate(),
+        urgency="soon",
+        actor=caseworker,
+    )
+    return SchoolReferral(family.case, mother, child, school, lawyer, referral)

@@ -218,6 +218,10 @@ def case_detail(request, case_ref):
         "may_see_viewers": may_see_viewers,
         "check_ins": selectors.case_check_ins(case),
         "today": dates.today(),
+        "sections": [
+            import_string(hook)(request, case, can_edit=can_edit)
+            for hook in settings.SHIMTEO_CASE_SECTIONS
+        ],
     }
     record(request.user, "view", case, request=request)
     # After the record, so that this view is among the viewers shown.

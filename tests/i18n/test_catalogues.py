@@ -26,7 +26,17 @@ from .catalogue import (
     untranslated_text,
 )
 
-OUR_APPS = {"accounts", "audit", "casework", "consent", "intake", "legal_aid", "ops", "reports"}
+OUR_APPS = {
+    "accounts",
+    "audit",
+    "casework",
+    "consent",
+    "intake",
+    "legal_aid",
+    "ops",
+    "referrals",
+    "reports",
+}
 LANGUAGE_NAMES = {str(name) for _, name in settings.LANGUAGES}
 # IANA time zones (Asia/Shanghai) are names, the same in every language.
 ZONE_NAMES = set(zone_names())

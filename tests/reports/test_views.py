@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from audit.models import AuditEvent
+from reports import tables
 from reports.exports import neutralise
 
 from ..conftest import sign_in
@@ -133,7 +134,7 @@ def test_xlsx_export_has_a_sheet_per_table(client, caseload, sue, settings):
     )
     assert "no-store" in response["Cache-Control"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert len(workbook.sheetnames) == 7
+    assert len(workbook.sheetnames) == 1 + len(tables.NAMES)
     detentions = workbook[workbook.sheetnames[5]]
     values = [row for row in detentions.iter_rows(values_only=True) if row and row[0]]
     assert ("Deported or repatriated", 2) in values

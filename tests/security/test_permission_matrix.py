@@ -30,9 +30,12 @@ from casework.choices import AssignmentRole
 from casework.models import Case, CaseAssignment, CheckInSchedule
 from consent.models import Method, Scope
 from consent.services import consent_record
+from referrals.models import Referral, ServiceProvider
+from referrals.services import referral_create
 
 from ..conftest import consent_answer, sign_in
 from ..factories import MembershipFactory, TeamFactory, UserFactory
+from ..scenarios import directory_provider
 from .conftest import MOTHER_NAME, SouthData
 
 # Checked elsewhere, each by its own tests: the admin (below, and tests/casework/test_admin.py),
@@ -85,7 +88,38 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     "record_id": lambda s: s.note.pk,
     # Not an object: which rendered page of an advocacy document (with its document_id).
     "page": lambda s: 1,
+    "provider_id": lambda s: _south_provider(s).pk,
+    "referral_id": lambda s: _south_referral(s).pk,
 }
+
+
+def _south_provider(s: SouthData) -> ServiceProvider:
+    """A lawyer in South's directory, added by sam, its supervisor."""
+    found = ServiceProvider.objects.filter(team=s.case.team, kind="lawyer").first()
+    return found or directory_provider(
+        team=s.case.team, supervisor=s.supervisor, kind="lawyer", name="South's lawyer"
+    )
+
+
+def _south_referral(s: SouthData) -> Referral:
+    """The mother of South, who agreed to have her case shared, referred to that lawyer."""
+    found = Referral.objects.filter(case=s.case).first()
+    if found:
+        return found
+    consent_record(
+        person=s.mother,
+        actor=s.owner,
+        method=Method.WRITTEN,
+        scopes=[Scope.STORE_DATA, Scope.SHARE_WITH_ADVOCATES],
+    )
+    return referral_create(
+        case=s.case,
+        person=s.mother,
+        provider=_south_provider(s),
+        service="legal",
+        referred_on=casework_dates.today(),
+        actor=s.owner,
+    )
 
 
 def _south_check_in_schedule(s: SouthData) -> CheckInSchedule:
@@ -815,6 +849,118 @@ WRITES = [
         "api_consent_record",
         lambda s: f"/api/v1/persons/{s.data.mother.reference}/consents/",
         lambda s: consent_answer(),
+        403,
+        api=True,
+    ),
+]
+
+
+def _referral_post(s: SouthStaff) -> dict:
+    """The mother referred to South's lawyer: her consent allows sharing with advocates."""
+    return {
+        "person": s.data.mother.pk,
+        "service": "legal",
+        "provider": _south_provider(s.data).pk,
+        "referred_on": casework_dates.today().isoformat(),
+        "urgency": "urgent",
+    }
+
+
+def _api_referral_post(s: SouthStaff) -> dict:
+    return {
+        **_referral_post(s),
+        "case": s.data.case.reference,
+        "person": s.data.mother.reference,
+        "provider": str(_south_provider(s.data).pk),
+    }
+
+
+def _provider_post(s: SouthStaff) -> dict:
+    return {
+        "team": s.data.case.team_id,
+        "name": "Riverside Clinic",
+        "kind": "clinic",
+        "region": "cn-jilin-yanbian",
+        "languages": ["ko"],
+        "active": "on",
+    }
+
+
+def _status_post(s: SouthStaff) -> dict:
+    return {"status": "sent", "changed_on": casework_dates.today().isoformat(), "version": 1}
+
+
+_REFER = lambda s: reverse("referrals:referral_create", args=[s.data.case.reference])  # noqa: E731
+_STATUS = lambda s: reverse("referrals:referral_status", args=[_south_referral(s.data).pk])  # noqa: E731
+_API_STATUS = lambda s: f"/api/v1/referrals/referrals/{_south_referral(s.data).pk}/status/"  # noqa: E731
+
+# Referrals: the case's caseworker and supervisor refer and move them on, the advocate reads;
+# the directory is the supervisor's.
+WRITES += [
+    Write("caseworker", "referral_create", _REFER, _referral_post, 302),
+    Write("supervisor", "referral_create", _REFER, _referral_post, 302),
+    Write("advocate", "referral_create", _REFER, _referral_post, 403),
+    Write("caseworker", "referral_status", _STATUS, _status_post, 302),
+    Write("advocate", "referral_status", _STATUS, _status_post, 403),
+    Write(
+        "caseworker",
+        "provider_create",
+        lambda s: reverse("referrals:provider_create"),
+        _provider_post,
+        403,
+    ),
+    Write(
+        "supervisor",
+        "provider_create",
+        lambda s: reverse("referrals:provider_create"),
+        _provider_post,
+        302,
+    ),
+    Write(
+        "supervisor",
+        "provider_edit",
+        lambda s: reverse("referrals:provider_edit", args=[_south_provider(s.data).pk]),
+        lambda s: {**_provider_post(s), "kind": "lawyer", "version": 1},
+        302,
+    ),
+    Write(
+        "caseworker",
+        "provider_edit",
+        lambda s: reverse("referrals:provider_edit", args=[_south_provider(s.data).pk]),
+        lambda s: {**_provider_post(s), "kind": "lawyer", "version": 1},
+        403,
+    ),
+    Write(
+        "caseworker",
+        "api_referral_create",
+        lambda s: "/api/v1/referrals/referrals/",
+        _api_referral_post,
+        201,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "api_referral_create",
+        lambda s: "/api/v1/referrals/referrals/",
+        _api_referral_post,
+        403,
+        api=True,
+    ),
+    Write("caseworker", "api_referral_status", _API_STATUS, _status_post, 200, api=True),
+    Write("advocate", "api_referral_status", _API_STATUS, _status_post, 403, api=True),
+    Write(
+        "supervisor",
+        "api_provider_create",
+        lambda s: "/api/v1/referrals/providers/",
+        lambda s: {**_provider_post(s), "team": s.data.case.team.name, "active": True},
+        201,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "api_provider_create",
+        lambda s: "/api/v1/referrals/providers/",
+        lambda s: {**_provider_post(s), "team": s.data.case.team.name, "active": True},
         403,
         api=True,
     ),

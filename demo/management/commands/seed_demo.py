@@ -18,6 +18,7 @@ from casework.services.names import name_keys_reindex
 from demo.builder import DEFAULT_BATCH_SIZE, DEFAULT_PEOPLE, DEFAULT_SEED, CaseloadBuilder
 from demo.caseload import caseload_exists, reset_caseload
 from demo.staff import DEMO_PASSWORD, STAFF, ensure_staff
+from referrals.demo import seed_referrals
 
 
 class Command(BaseCommand):
@@ -86,6 +87,7 @@ class Command(BaseCommand):
                 rng=random.Random(seed), staff=staff, today=timezone.localdate()
             )
             counts = builder.build(people=people, batch_size=batch_size, progress=self._progress)
+            counts.update(seed_referrals(rng=random.Random(seed), staff=staff, today=builder.today))
             # The bulk load writes no name keys (the services do, one person at a time): the
             # re-index computes them for the whole caseload, as after any bulk load.
             keyed = time.monotonic()

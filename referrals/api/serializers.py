@@ -1,0 +1,130 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts import roles
+from accounts.models import Team
+from casework.api.serializers import VersionField, VisibleReferenceField, listed, staff_field
+from casework.models import Case, Person
+
+from ..choices import NEXT_STATUSES, Language, Status
+from ..models import Referral, ReferralStatusChange, ServiceProvider
+
+
+def _user(field):
+    return field.context["request"].user
+
+
+class SupervisedTeamField(serializers.SlugRelatedField):
+    """A team named by its name, among those the requester supervises."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "name")
+        kwargs.setdefault("queryset", Team.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return roles.supervised_teams(_user(self))
+
+
+class VisibleProviderField(serializers.PrimaryKeyRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", ServiceProvider.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return ServiceProvider.objects.visible_to(_user(self))
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    team = SupervisedTeamField()
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=Language.choices), required=False
+    )
+    version = VersionField()
+
+    class Meta:
+        model = ServiceProvider
+        fields = [
+            "id",
+            "team",
+            "name",
+            "kind",
+            "languages",
+            "region",
+            "contact",
+            "safety_notes",
+            "shared",
+            "active",
+            "version",
+        ]
+        read_only_fields = ["id"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["team"] = instance.team.name
+        return data
+
+
+ProviderListSerializer = listed(ProviderSerializer, hidden=("name", "contact", "safety_notes"))
+
+
+class ProviderUpdateSerializer(ProviderSerializer):
+    class Meta(ProviderSerializer.Meta):
+        read_only_fields = ["id", "team"]
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = staff_field()
+
+    class Meta:
+        model = ReferralStatusChange
+        fields = ["status", "changed_on", "changed_by"]
+        read_only_fields = fields
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    case = VisibleReferenceField(Case)
+    person = VisibleReferenceField(Person)
+    provider = VisibleProviderField()
+    provider_kind = serializers.CharField(source="provider.kind", read_only=True)
+    follow_up = serializers.PrimaryKeyRelatedField(read_only=True)
+    changes = StatusChangeSerializer(many=True, read_only=True)
+    created_by = staff_field()
+    version = VersionField(read_only=True)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "case",
+            "person",
+            "provider",
+            "provider_kind",
+            "service",
+            "referred_on",
+            "urgency",
+            "status",
+            "outcome",
+            "follow_up",
+            "changes",
+            "created_by",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = ["id", "status", "outcome", "created_at"]
+
+
+ReferralListSerializer = listed(ReferralSerializer, hidden=("outcome", "changes"))
+
+
+class ReferralStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    changed_on = serializers.DateField()
+    outcome = serializers.CharField(required=False, allow_blank=True)
+    version = VersionField()
+
+    def validate_status(self, value):
+        referral = self.context.get("referral")
+        if referral is not None and value not in NEXT_STATUSES[Status(referral.status)]:
+            raise serializers.ValidationError(_("This referral cannot take that status now."))
+        return value
