@@ -34,7 +34,7 @@ from casework.permissions import can_supervise
 from vault.blind_index import derive_index_key
 
 from . import duplicates, import_households, import_values
-from .forms import STEPS
+from .forms import STEPS, fields_reused
 from .import_columns import KEYS, fold_key
 from .import_reading import Row, UnreadableFile, detect_format, read_rows
 from .import_values import FORMULA_STARTS
@@ -309,7 +309,7 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
     """
     # The report's reasons are written once, here, in the language of the supervisor who reads
     # them, whichever process (a worker has no request) runs the check.
-    with translation.override(batch.uploaded_by.preferred_language):
+    with translation.override(batch.uploaded_by.preferred_language), fields_reused():
         return _check(batch)
 
 
@@ -408,18 +408,19 @@ def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
     except UnreadableFile as error:
         return _fail(batch, str(error))
     done, going = 0, True
-    for unit in import_households.units_of(rows):
-        if done + len(unit) <= batch.started_from:
-            done += len(unit)  # processed before the import was stopped
-            continue
-        if not going:
-            return _stopped(batch, done, actor)
-        outcome = _import_unit(batch, unit, actor)
-        batch.created_count += len(unit) if outcome == "created" else 0
-        batch.queued_count += outcome == "queued"
-        batch.skipped_count += len(unit) if outcome == "already" else 0
-        done += len(unit)
-        going = _progress(batch, done, done - len(unit), ImportBatch.Status.IMPORTING)
+    with fields_reused():
+        for unit in import_households.units_of(rows):
+            if done + len(unit) <= batch.started_from:
+                done += len(unit)  # processed before the import was stopped
+                continue
+            if not going:
+                return _stopped(batch, done, actor)
+            outcome = _import_unit(batch, unit, actor)
+            batch.created_count += len(unit) if outcome == "created" else 0
+            batch.queued_count += outcome == "queued"
+            batch.skipped_count += len(unit) if outcome == "already" else 0
+            done += len(unit)
+            going = _progress(batch, done, done - len(unit), ImportBatch.Status.IMPORTING)
     batch.status = ImportBatch.Status.IMPORTED
     batch.processed_rows = len(rows)
     batch.finished_at = timezone.now()
