@@ -29,11 +29,12 @@ def teams_of_requester(request):
 
 class CaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Reference or exact name"),
+        label=_("Reference or name"),
         method="filter_search",
         help_text=_(
-            "A case reference (C-…), a person reference (P-…), or a person's full name or alias "
-            "exactly as recorded (upper or lower case does not matter)."
+            "A case or person reference (C-…, P-…), or a member's name or alias in any script or "
+            "spelling: Hangul, Chinese characters, pinyin or a romanisation, whole or the family "
+            "name alone."
         ),
     )
     status = django_filters.ChoiceFilter(

@@ -123,7 +123,7 @@ def _add_tie(page, *, kind: str, other: str, marriage: str | None = None) -> Non
 def _search(page, text: str):
     """The case list's search, as typed: the results table's case links."""
     _follow(page, "Cases")
-    page.get_by_label("Reference or exact name").fill(text)
+    page.get_by_label("Reference or name").fill(text)
     _submit(page, "Show cases")
     return page.get_by_role("table").get_by_role("link")
 
