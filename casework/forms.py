@@ -517,7 +517,16 @@ class CaseAssignForm(forms.Form):
 
 
 class FlagForm(forms.Form):
+    """A flag to raise: only those not raised now are offered (case_flag_set refuses the others)."""
+
     kind = forms.ChoiceField(label=_("Flag"), choices=CaseFlag.Kind.choices)
+
+    def __init__(self, *args, raised=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        up = {flag.kind for flag in raised}
+        self.fields["kind"].choices = [
+            (kind, label) for kind, label in CaseFlag.Kind.choices if kind not in up
+        ]
 
 
 class ShareForm(forms.Form):

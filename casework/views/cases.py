@@ -170,7 +170,7 @@ def flag_set(request, case_ref):
         )
     return _form_page(
         request,
-        FlagForm(_data(request)),
+        FlagForm(_data(request), raised=context["raised"]),
         save=lambda data: services.case_flag_set(case=case, kind=data["kind"], actor=request.user),
         title=_("Flags"),
         success=_("The flag was raised."),
