@@ -29,6 +29,7 @@ from .choices import (
     StatusSource,
 )
 from .models import Case, CaseFlag, CheckIn, CheckInSchedule, Person
+from .permissions import consent_witnesses
 from .selectors import TIMELINE_FILTERS
 
 User = get_user_model()
@@ -156,15 +157,6 @@ class ConsentRenewalForm(ConsentRenewForm):
         label=ConsentRenewForm.base_fields["witnessed_by_user"].label,
         queryset=User.objects.none(),
         required=False,
-    )
-
-
-def consent_witnesses(cases):
-    """Staff who may witness a consent: the active members of the teams of `cases`."""
-    return (
-        User.objects.filter(is_active=True, team_memberships__team__in=cases.values("team"))
-        .distinct()
-        .order_by("username")
     )
 
 

@@ -21,10 +21,14 @@ from ..forms import (
     CaseEditForm,
     FlagForm,
     MemberAddForm,
-    consent_witnesses,
 )
 from ..models import Case, CaseMember, Person
-from ..permissions import can_break_glass, editable_people, teams_to_open_cases_in
+from ..permissions import (
+    can_break_glass,
+    consent_witnesses,
+    editable_people,
+    teams_to_open_cases_in,
+)
 from ..selectors import case_flags
 from .common import (
     CONSENT_FORM_TEMPLATE,
