@@ -27,6 +27,7 @@ OPEN_BEFORE_SECOND_FACTOR = {
     "accounts:verify",
     "accounts:setup",
     "accounts:setup_qr",
+    "favicon",
     "healthz",
     "set_language",
 }

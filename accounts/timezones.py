@@ -8,6 +8,8 @@ import zoneinfo
 from functools import cache
 
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 @cache
@@ -23,10 +25,59 @@ def zone_names() -> tuple[str, ...]:
     )
 
 
-def zone_choices() -> list[tuple[str, str]]:
-    # A callable, so that migrations name it instead of copying six hundred zones. The labels are
-    # the IANA names themselves, the same in every language.
-    return [(name, name) for name in zone_names()]
+# The zones of this work, offered first: where the people we help hide, pass through and arrive,
+# and UTC. Each with the country it is the time of, so that nobody needs to know that Laos keeps
+# "Asia/Vientiane".
+ZONES_OF_OUR_WORK = {
+    "Asia/Shanghai": _("China"),
+    "Asia/Seoul": _("South Korea"),
+    "Asia/Pyongyang": _("North Korea"),
+    "Asia/Bangkok": _("Thailand"),
+    "Asia/Ho_Chi_Minh": _("Vietnam"),
+    "Asia/Vientiane": _("Laos"),
+    "Asia/Ulaanbaatar": _("Mongolia"),
+    "UTC": _("Coordinated Universal Time"),
+}
+
+REGIONS = {
+    "Africa": _("Africa"),
+    "America": _("Americas"),
+    "Antarctica": _("Antarctica"),
+    "Arctic": _("Arctic"),
+    "Asia": _("Asia"),
+    "Atlantic": _("Atlantic Ocean"),
+    "Australia": _("Australia"),
+    "Brazil": _("Brazil"),
+    "Canada": _("Canada"),
+    "Chile": _("Chile"),
+    "Europe": _("Europe"),
+    "Indian": _("Indian Ocean"),
+    "Mexico": _("Mexico"),
+    "Pacific": _("Pacific Ocean"),
+}
+
+
+def zone_choices() -> list:
+    """
+    The zones grouped for a <select>: the zones of our work first, then every other zone under
+    its region (an <optgroup> each, the region's name translated). A callable, so that
+    migrations name it instead of copying six hundred zones; the values are the IANA names.
+    """
+    ours = [
+        (name, format_lazy(_("{zone} ({country})"), zone=name, country=country))
+        for name, country in ZONES_OF_OUR_WORK.items()
+        if name in zone_names()
+    ]
+    regions: dict[str, list[tuple[str, str]]] = {}
+    for name in zone_names():
+        if name in ZONES_OF_OUR_WORK or "/" not in name:
+            continue
+        region = name.split("/", 1)[0]
+        regions.setdefault(region, []).append((name, name))
+    return [
+        (_("Zones of our work"), ours),
+        *((REGIONS.get(region, region), places) for region, places in regions.items()),
+    ]
 
 
 def default_zone_name() -> str:

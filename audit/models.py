@@ -4,6 +4,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import AppendOnlyError
+from .labels import target_type_label
 
 # Audit knows no domain app by import; it names the model that makes an event part of a case's trail.
 CASE_MODEL = "casework.Case"
@@ -113,3 +114,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(APPEND_ONLY)
+
+    def target_type_display(self) -> str:
+        """What kind of record the event is about, in the reader's language ("Note")."""
+        return target_type_label(self.target_type) if self.target_type else ""

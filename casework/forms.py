@@ -29,6 +29,7 @@ from .choices import (
     StatusSource,
 )
 from .models import Case, CaseFlag, CheckIn, CheckInSchedule, Person, Task
+from .permissions import consent_witnesses
 from .selectors import TIMELINE_FILTERS
 
 User = get_user_model()
@@ -156,15 +157,6 @@ class ConsentRenewalForm(ConsentRenewForm):
         label=ConsentRenewForm.base_fields["witnessed_by_user"].label,
         queryset=User.objects.none(),
         required=False,
-    )
-
-
-def consent_witnesses(cases):
-    """Staff who may witness a consent: the active members of the teams of `cases`."""
-    return (
-        User.objects.filter(is_active=True, team_memberships__team__in=cases.values("team"))
-        .distinct()
-        .order_by("username")
     )
 
 
@@ -540,7 +532,16 @@ class CaseAssignForm(forms.Form):
 
 
 class FlagForm(forms.Form):
+    """A flag to raise: only those not raised now are offered (case_flag_set refuses the others)."""
+
     kind = forms.ChoiceField(label=_("Flag"), choices=CaseFlag.Kind.choices)
+
+    def __init__(self, *args, raised=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        up = {flag.kind for flag in raised}
+        self.fields["kind"].choices = [
+            (kind, label) for kind, label in CaseFlag.Kind.choices if kind not in up
+        ]
 
 
 class ShareForm(forms.Form):

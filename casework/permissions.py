@@ -94,6 +94,28 @@ def can_record_consent(user, person: Person) -> bool:
     return can_edit_person(user, person)
 
 
+def consent_witnesses(cases) -> QuerySet:
+    """
+    Staff who may witness a consent given in `cases`: the active caseworkers and supervisors of
+    their teams. A legal advocate is shown cases, she does not work them: she witnesses nothing.
+    """
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            team_memberships__team__in=cases.values("team"),
+            team_memberships__role__in=roles.WORKING_ROLES,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def can_witness_consent(user, cases) -> bool:
+    """Whether `user` may be named as the staff witness of a consent given in `cases`."""
+    return consent_witnesses(cases).filter(pk=user.pk).exists()
+
+
 def can_withdraw_consent(user, person: Person) -> bool:
     """A withdrawal may erase the person's details: the same people as `can_record_consent`."""
     return can_record_consent(user, person)

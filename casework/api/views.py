@@ -27,7 +27,7 @@ from audit.services import record
 from casework import services
 from casework.downloads import attachment_response
 from casework.filtersets import CaseFilterSet
-from casework.forms import ConsentRecordForm, ConsentRenewalForm, MemberAddForm, consent_witnesses
+from casework.forms import ConsentRecordForm, ConsentRenewalForm, MemberAddForm
 from casework.models import (
     Attachment,
     Case,
@@ -41,7 +41,12 @@ from casework.models import (
     Relationship,
     Task,
 )
-from casework.permissions import editable_cases, editable_cases_of_person, editable_people
+from casework.permissions import (
+    consent_witnesses,
+    editable_cases,
+    editable_cases_of_person,
+    editable_people,
+)
 from casework.searches import record_search
 from casework.selectors import cases_for_listing, people_search, records
 from consent.models import Consent

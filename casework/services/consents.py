@@ -6,6 +6,7 @@ to a case. A withdrawal, with the erasure it may mean, is casework.erasure's.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from consent.models import Consent, Scope
@@ -14,6 +15,24 @@ from consent.services import consent_record, consent_renew
 from .. import dates, permissions
 from ..models import Case, CaseMember, Person
 from ._common import _lock_person, _person_case, _require
+
+
+def _require_witness(person: Person, case: Case | None, witness) -> None:
+    """A staff witness must be one who may witness in the person's cases (or the case at hand)."""
+    if witness is None:
+        return
+    cases = Case.objects.filter(
+        Q(pk__in=CaseMember.objects.filter(person=person).values("case"))
+        | Q(pk=case.pk if case is not None else None)
+    )
+    if not permissions.can_witness_consent(witness, cases):
+        raise ValidationError(
+            {
+                "witnessed_by_user": _(
+                    "The witness must be a caseworker or supervisor of this person's case team."
+                )
+            }
+        )
 
 
 def _consent_save(*, person: Person, actor, case: Case | None, consent: dict) -> Consent:
@@ -35,6 +54,7 @@ def _consent_save(*, person: Person, actor, case: Case | None, consent: dict) ->
                 )
             }
         )
+    _require_witness(person, case, consent.get("witnessed_by_user"))
     guardian = consent.get("guardian")
     if guardian is not None:
         shares_a_case = CaseMember.objects.filter(
@@ -72,4 +92,5 @@ def person_consent_renew(*, person: Person, actor, case: Case | None = None, **f
     )
     with transaction.atomic():
         _lock_person(person)
+        _require_witness(person, case, fields.get("witnessed_by_user"))
         return consent_renew(person=person, actor=actor, case=_person_case(person, case), **fields)

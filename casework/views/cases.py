@@ -21,10 +21,14 @@ from ..forms import (
     CaseEditForm,
     FlagForm,
     MemberAddForm,
-    consent_witnesses,
 )
 from ..models import Case, CaseMember, Person
-from ..permissions import can_break_glass, editable_people, teams_to_open_cases_in
+from ..permissions import (
+    can_break_glass,
+    consent_witnesses,
+    editable_people,
+    teams_to_open_cases_in,
+)
 from ..selectors import case_flags
 from .common import (
     CONSENT_FORM_TEMPLATE,
@@ -170,7 +174,7 @@ def flag_set(request, case_ref):
         )
     return _form_page(
         request,
-        FlagForm(_data(request)),
+        FlagForm(_data(request), raised=context["raised"]),
         save=lambda data: services.case_flag_set(case=case, kind=data["kind"], actor=request.user),
         title=_("Flags"),
         success=_("The flag was raised."),

@@ -8,9 +8,9 @@ from consent.checks import current_consent
 from consent.models import Consent
 
 from .. import dates, services
-from ..forms import ConsentRecordForm, ConsentRenewalForm, consent_witnesses
+from ..forms import ConsentRecordForm, ConsentRenewalForm
 from ..models import Person
-from ..permissions import editable_cases_of_person, editable_people
+from ..permissions import consent_witnesses, editable_cases_of_person, editable_people
 from .common import (
     CONSENT_FORM_TEMPLATE,
     _consent_url,

@@ -40,12 +40,13 @@ from .conftest import MOTHER_NAME, SouthData
 
 # Checked elsewhere, each by its own tests: the admin (below, and tests/casework/test_admin.py),
 # sign-in and two-factor pages, API token endpoints and drafts (tests/accounts), language switching,
-# the health check, static files and the API's schema and documentation pages.
+# the health check, static files and the favicon (tests/test_favicon.py), and the API's schema and documentation pages.
 HANDLED_SEPARATELY = (
     "admin/",
     "accounts/",
     "i18n/",
     "healthz",
+    "favicon.ico",
     "static",
     "api/schema",
     "api/docs",
