@@ -588,7 +588,7 @@ def test_dashboard_lists_long_detentions_in_the_same_queries_however_many(
 ):
     """
     The "detained for more than N days" list reads the current detentions alone (a partial index,
-    casework 0014): one query for one person or for many, each shown with their reference.
+    casework 0017): one query for one person or for many, each shown with their reference.
     """
     long_ago = timezone.localdate() - datetime.timedelta(days=40)
     first = _case(team_north, alice, "First detained")
@@ -615,7 +615,7 @@ def test_dashboard_lists_long_detentions_in_the_same_queries_however_many(
 
 @pytest.mark.postgres
 def test_current_detentions_have_their_own_index(db):
-    """The partial index the dashboard's detention list reads (casework migration 0014)."""
+    """The partial index the dashboard's detention list reads (casework migration 0017)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexdef FROM pg_indexes WHERE indexname = 'casework_lsr_detained_now_idx'"

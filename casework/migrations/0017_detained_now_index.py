@@ -14,7 +14,7 @@ NAME = "casework_lsr_detained_now_idx"
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0013_name_keys"),
+        ("casework", "0016_name_key_covering_index"),
     ]
 
     operations = [
