@@ -30,7 +30,12 @@ from .common import (
 )
 
 SAMPLE_OBJECTS = 20
-PAGE_NAMES = ("case list", "case list p.40", "case page", "person page", "dashboard")
+# The floor: a signed-in page through the same middleware, base template and session as the
+# others, doing one indexed query of its own (the legal library's list of source documents).
+# Machines here differ by 2x from day to day; a page's ratio to the floor, taken in the same run,
+# does not.
+FLOOR = "floor"
+PAGE_NAMES = (FLOOR, "case list", "case list p.40", "case page", "person page", "dashboard")
 
 
 def urls_for(account) -> dict[str, list[str]]:
@@ -50,6 +55,7 @@ def urls_for(account) -> dict[str, list[str]]:
     step_cases = max(1, len(cases) // SAMPLE_OBJECTS)
     step_people = max(1, len(people) // SAMPLE_OBJECTS)
     return {
+        FLOOR: [reverse("legal_aid:library")],
         "case list": [reverse("casework:case_list")],
         # A page far down the list: the query must not get slower with the offset's size.
         "case list p.40": [reverse("casework:case_list") + "?page=40"],
@@ -66,9 +72,12 @@ def urls_for(account) -> dict[str, list[str]]:
 
 
 def _one(client, url: str) -> tuple[float, int]:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    # The connection keeps the last 9,000 queries; once full, a capture's length stops growing
+    # and every page would count 0 queries.
+    reset_queries()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         response = client.get(url)
@@ -79,31 +88,56 @@ def _one(client, url: str) -> tuple[float, int]:
 
 
 def in_process(requests_per_page: int = 40) -> dict:
-    """Median/p95 server time and queries per page, per persona, through the test client."""
+    """
+    Median/p95 server time and queries per page, per persona, through the test client, and each
+    page's ratio to the floor. Every page request is followed by a floor request, and a page is
+    divided by the floor requests made beside it: on cores shared with others the load moves
+    within a run, and a floor taken once, minutes earlier, would move every ratio with it.
+    """
     heading("Pages through the Django test client (in-process server time)")
     results = {}
     for persona in (CASEWORKER, SUPERVISOR):
         account = user(persona)
         client = signed_in_client(account)
         urls = urls_for(account)
-        for name in PAGE_NAMES:
+        floor_url = urls[FLOOR][0]
+        all_floor_times = []
+        for name in PAGE_NAMES[1:]:
             targets = urls[name]
             for url in targets[:3]:
                 _one(client, url)  # warm: templates compiled, connection open
-            times, counts = [], []
+            _one(client, floor_url)
+            times, counts, floor_times = [], [], []
             for i in range(requests_per_page):
                 elapsed, count = _one(client, targets[i % len(targets)])
                 times.append(elapsed)
                 counts.append(count)
+                floor_times.append(_one(client, floor_url)[0])
+            all_floor_times += floor_times
             queries = (
                 f"{min(counts)}" if min(counts) == max(counts) else f"{min(counts)}-{max(counts)}"
             )
-            results[(persona, name)] = {
+            figures = results[(persona, name)] = {
                 "median_ms": statistics.median(times) * 1000,
                 "p95_ms": percentile(times, 95) * 1000,
                 "queries": queries,
+                "median_x": statistics.median(times) / statistics.median(floor_times),
+                "p95_x": percentile(times, 95) / percentile(floor_times, 95),
             }
-            line(f"{persona:<20} {name:<15} {summary_ms(times)}  queries {queries}")
+            line(
+                f"{persona:<20} {name:<15} {summary_ms(times)}  queries {queries:<5}  "
+                f"{figures['median_x']:4.1f}x / {figures['p95_x']:4.1f}x floor"
+            )
+        floor_queries = _one(client, floor_url)[1]
+        results[(persona, FLOOR)] = {
+            "median_ms": statistics.median(all_floor_times) * 1000,
+            "p95_ms": percentile(all_floor_times, 95) * 1000,
+            "queries": str(floor_queries),
+        }
+        line(
+            f"{persona:<20} {FLOOR:<15} {summary_ms(all_floor_times)}  queries {floor_queries:<5}  "
+            "(all floor requests of the persona)"
+        )
     return results
 
 

@@ -581,3 +581,45 @@ def test_case_header_for_a_form_page_links_back_to_the_case(family):
     html = _render("{% case_header case as_heading=False %}", case=family.case)
     assert f'href="{case_url(family.case)}"' in html
     assert "<h1>" not in html
+
+
+def test_dashboard_lists_long_detentions_in_the_same_queries_however_many(
+    client, team_north, alice, django_assert_max_num_queries
+):
+    """
+    The "detained for more than N days" list reads the current detentions alone (a partial index,
+    casework 0017): one query for one person or for many, each shown with their reference.
+    """
+    long_ago = timezone.localdate() - datetime.timedelta(days=40)
+    first = _case(team_north, alice, "First detained")
+    first_person = first.members.get().person
+    _status(first_person, alice, LegalStatus.DETAINED_CN, long_ago)
+    sign_in(client, alice)
+    client.get(reverse("casework:dashboard"))  # the session's first write done
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(reverse("casework:dashboard"))
+    assert first_person.reference in response.content.decode()
+
+    others = []
+    for i in range(4):
+        case = _case(team_north, alice, f"Also detained {i}")
+        person = case.members.get().person
+        _status(person, alice, LegalStatus.DETAINED_CN, long_ago + datetime.timedelta(days=i))
+        others.append(person)
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(reverse("casework:dashboard"))
+    page = response.content.decode()
+    section = page[page.index('id="detained-heading"') :]
+    assert all(person.reference in section for person in [first_person, *others])
+
+
+@pytest.mark.postgres
+def test_current_detentions_have_their_own_index(db):
+    """The partial index the dashboard's detention list reads (casework migration 0017)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'casework_lsr_detained_now_idx'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "(effective_from, id)" in definition
+    assert "detained_cn" in definition and "effective_to IS NULL" in definition
