@@ -253,6 +253,9 @@ SHIMTEO_MERGE_HOOKS = ["intake.services.person_merged"]
 # Called by casework.erasure.consent_withdraw when a person takes back "named in documents":
 # each takes `person`, `actor` and `scopes` and revokes what names them.
 SHIMTEO_NAMING_WITHDRAWN_HOOKS = ["legal_aid.services.documents_revoke_naming"]
+# What else is open on a case being closed, in the apps above casework (referrals): each takes
+# `case` and returns casework.selectors.OpenItem rows, shown on the closing page to resolve or carry over.
+SHIMTEO_CLOSURE_CHECK_HOOKS: list[str] = []
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))

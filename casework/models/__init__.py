@@ -10,12 +10,14 @@ from .people import (
     PersonAlias,
     Relationship,
 )
+from .plans import CaseClosure, Goal, PlanReview
 
 __all__ = [
     "Attachment",
     "BreakGlassAccess",
     "Case",
     "CaseAssignment",
+    "CaseClosure",
     "CaseFlag",
     "CaseMember",
     "CaseNote",
@@ -24,11 +26,13 @@ __all__ = [
     "Correctable",
     "Entitlement",
     "Escalation",
+    "Goal",
     "Incident",
     "LegalStatusRecord",
     "Notification",
     "Person",
     "PersonAlias",
+    "PlanReview",
     "RecordRevision",
     "Relationship",
     "Task",

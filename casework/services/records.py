@@ -259,12 +259,15 @@ def incident_update(
     return incident
 
 
-def task_create(*, case: Case, title: str, actor, due_on=None, assignee=None) -> Task:
+def task_create(*, case: Case, title: str, actor, due_on=None, assignee=None, goal=None) -> Task:
     """
     A follow-up for a case; whoever is to do it must be able to see the case. Given to nobody, it
     is the creator's: a follow-up that is no one's is one nobody does (pages, API and import alike).
+    With `goal` (of the same case), it is a step of the case plan.
     """
     _require(permissions.can_edit_case(actor, case))
+    if goal is not None and goal.case_id != case.pk:
+        raise ValidationError({"goal": _("The goal is of another case.")})
     assignee = assignee or actor
     if assignee is not None and not Case.objects.visible_to(assignee).filter(pk=case.pk).exists():
         raise ValidationError(
@@ -275,13 +278,20 @@ def task_create(*, case: Case, title: str, actor, due_on=None, assignee=None) ->
         )
     with transaction.atomic():
         task = _save(
-            Task(case=case, title=title, due_on=due_on, assignee=assignee, created_by=actor)
+            Task(
+                case=case,
+                title=title,
+                due_on=due_on,
+                assignee=assignee,
+                created_by=actor,
+                goal=goal,
+            )
         )
         _audit(
             actor,
             "create",
             task,
-            fields=_filled({"title": title, "due_on": due_on, "assignee": assignee}),
+            fields=_filled({"title": title, "due_on": due_on, "assignee": assignee, "goal": goal}),
         )
     return task
 
