@@ -144,7 +144,11 @@ def test_a_case_closed_as_resettled_carries_an_open_follow_up_over(client, famil
     keep = services.task_create(case=family.case, title="Send the school records", actor=alice)
     done = services.task_create(case=family.case, title="Return the borrowed phone", actor=alice)
     schedule = services.check_in_schedule_set(
-        person=family.mother, case=family.case, actor=alice, every_days=7, channel=CheckInSchedule.Channel.CALL
+        person=family.mother,
+        case=family.case,
+        actor=alice,
+        every_days=7,
+        channel=CheckInSchedule.Channel.CALL,
     )
     sign_in(client, alice)
     url = reverse("casework:case_close", args=[family.case.reference])

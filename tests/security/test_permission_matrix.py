@@ -27,7 +27,7 @@ from audit.models import AuditEvent
 from casework import dates as casework_dates
 from casework import services as casework_services
 from casework.choices import AssignmentRole
-from casework.models import Case, CaseAssignment, CheckInSchedule
+from casework.models import Case, CaseAssignment, CheckInSchedule, Goal
 from consent.models import Method, Scope
 from consent.services import consent_record
 
@@ -77,6 +77,7 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     "document_id": lambda s: s.document.pk,
     "candidate_id": lambda s: s.match.pk,
     "schedule_id": lambda s: _south_check_in_schedule(s).pk,
+    "goal_id": lambda s: _south_goal(s).pk,
     # Not an object: which page of an intake interview (IntakeSubmission.Step).
     "step": lambda s: "identity",
     # A record's correction pages name its kind and id; each kind is found the same way
@@ -100,6 +101,14 @@ def _south_check_in_schedule(s: SouthData) -> CheckInSchedule:
         },
     )
     return schedule
+
+
+def _south_goal(s: SouthData) -> Goal:
+    """South's plan: household registration for the mother, kept by the case's owner."""
+    goal = Goal.objects.filter(case=s.case).first()
+    return goal or casework_services.goal_add(
+        case=s.case, person=s.mother, title="Household registration", actor=s.owner
+    )
 
 
 # DRF routes that use the generic `reference` or `pk` keyword: the object depends on the route's
@@ -561,7 +570,89 @@ def _note_post(s) -> dict:
     return {"kind": "call", "contacted_on": casework_dates.today().isoformat(), "body": "x"}
 
 
+def _goal_post(s) -> dict:
+    return {"person": s.data.mother.reference, "title": "School enrolment", "reason": ""}
+
+
+def _close_post(s) -> dict:
+    case = Case.objects.get(pk=s.data.case.pk)
+    return {"reason": "resettled", "version": case.version}
+
+
+def _bulk_post(s) -> dict:
+    return {
+        "cases": [s.data.case.reference],
+        "action": "reassign",
+        "from_user": s.caseworker.pk,
+        "to_user": s.colleague.pk,
+    }
+
+
 WRITES = [
+    # The case plan and closing: those who work the case; the advocate reads them.
+    Write("caseworker", "goal_add", lambda s: _case_page(s, "goal_add"), _goal_post, 302),
+    Write("advocate", "goal_add", lambda s: _case_page(s, "goal_add"), _goal_post, 403),
+    Write(
+        "supervisor",
+        "goal_step_add",
+        lambda s: reverse(
+            "casework:goal_step_add", args=[s.data.case.reference, _south_goal(s.data).pk]
+        ),
+        lambda s: {"title": "Ask the police station", "due_on": "", "assignee": ""},
+        302,
+    ),
+    Write(
+        "caseworker",
+        "goal_status",
+        lambda s: reverse(
+            "casework:goal_status", args=[s.data.case.reference, _south_goal(s.data).pk]
+        ),
+        lambda s: {"status": "achieved", "version": 1},
+        302,
+    ),
+    Write(
+        "advocate",
+        "goal_status",
+        lambda s: reverse(
+            "casework:goal_status", args=[s.data.case.reference, _south_goal(s.data).pk]
+        ),
+        lambda s: {"status": "achieved", "version": 1},
+        403,
+    ),
+    Write(
+        "caseworker",
+        "plan_review_add",
+        lambda s: _case_page(s, "plan_review_add"),
+        lambda s: {"reviewed_on": casework_dates.today().isoformat(), "note": "On track"},
+        302,
+    ),
+    Write(
+        "supervisor",
+        "plan_schedule",
+        lambda s: _case_page(s, "plan_schedule"),
+        lambda s: {"every_weeks": 4},
+        302,
+    ),
+    Write("caseworker", "case_close", lambda s: _case_page(s, "case_close"), _close_post, 302),
+    Write("supervisor", "case_close", lambda s: _case_page(s, "case_close"), _close_post, 302),
+    Write("advocate", "case_close", lambda s: _case_page(s, "case_close"), _close_post, 403),
+    Write(
+        "advocate",
+        "case_reopen",
+        lambda s: _case_page(s, "case_reopen"),
+        lambda s: {"version": 1},
+        403,
+    ),
+    # Many cases at once, and the preview before: the supervisor's.
+    Write("supervisor", "cases_bulk", lambda s: reverse("casework:cases_bulk"), _bulk_post, 200),
+    Write(
+        "supervisor",
+        "cases_bulk_confirmed",
+        lambda s: reverse("casework:cases_bulk"),
+        lambda s: {**_bulk_post(s), "confirm": "True"},
+        302,
+    ),
+    Write("caseworker", "cases_bulk", lambda s: reverse("casework:cases_bulk"), _bulk_post, 403),
     # Correcting and voiding a record: its case's caseworker and supervisor, not the advocate.
     Write(
         "caseworker",
