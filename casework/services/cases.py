@@ -226,6 +226,7 @@ def case_close(
 
 def case_reopen(*, case: Case, actor, expected_version: int | None = None) -> Case:
     """Reopen a closed case; its closures, and everything recorded, stay as they were."""
+    _require(permissions.can_close_case(actor, case))
     if case.status != CaseStatus.CLOSED:
         raise ValidationError(_("Case %(case)s is not closed.") % {"case": case.reference})
     return case_update(
