@@ -325,3 +325,55 @@ def test_bulk_close_is_a_supervisors(family, alice, sue):
         cases=[family.case], reason=ClosureReason.GOALS_MET, actor=sue
     )
     assert [c.reason for c in closed] == [ClosureReason.GOALS_MET]
+
+
+# The API
+
+
+def _api(user):
+    from django.test import Client
+    from knox.models import AuthToken
+
+    _, token = AuthToken.objects.create(user=user)
+    return Client(HTTP_AUTHORIZATION=f"Token {token}")
+
+
+def test_the_api_keeps_the_plan_and_closes_with_the_same_rules(family, alice):
+    api = _api(alice)
+    made = api.post(
+        "/api/v1/goals/",
+        {
+            "case": family.case.reference,
+            "person": family.children[0].reference,
+            "title": "Household registration (hukou) for the child",
+        },
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    goal_id = made.json()["id"]
+    step = api.post(
+        f"/api/v1/goals/{goal_id}/steps/",
+        {"title": "Obtain the father's household booklet copy"},
+        content_type="application/json",
+    )
+    assert step.status_code == 201, step.content
+    refused = api.post(
+        "/api/v1/closures/",
+        {"case": family.case.reference, "reason": "other"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    closed = api.post(
+        "/api/v1/closures/",
+        {"case": family.case.reference, "reason": "resettled"},
+        content_type="application/json",
+    )
+    assert closed.status_code == 201, closed.content
+    assert closed.json()["carried_over"] == 1
+    reopened = api.post(
+        "/api/v1/closures/reopen/",
+        {"case": family.case.reference},
+        content_type="application/json",
+    )
+    assert reopened.status_code == 200, reopened.content
+    assert reopened.json()["reopened_by"] == "alice"

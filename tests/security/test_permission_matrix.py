@@ -27,7 +27,14 @@ from audit.models import AuditEvent
 from casework import dates as casework_dates
 from casework import services as casework_services
 from casework.choices import AssignmentRole
-from casework.models import Case, CaseAssignment, CheckInSchedule, Goal
+from casework.models import (
+    Case,
+    CaseAssignment,
+    CaseClosure,
+    CheckInSchedule,
+    Goal,
+    PlanReview,
+)
 from consent.models import Method, Scope
 from consent.services import consent_record
 
@@ -78,6 +85,8 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     "candidate_id": lambda s: s.match.pk,
     "schedule_id": lambda s: _south_check_in_schedule(s).pk,
     "goal_id": lambda s: _south_goal(s).pk,
+    "review_id": lambda s: _south_review(s).pk,
+    "closure_id": lambda s: _south_closure(s).pk,
     # Not an object: which page of an intake interview (IntakeSubmission.Step).
     "step": lambda s: "identity",
     # A record's correction pages name its kind and id; each kind is found the same way
@@ -108,6 +117,24 @@ def _south_goal(s: SouthData) -> Goal:
     goal = Goal.objects.filter(case=s.case).first()
     return goal or casework_services.goal_add(
         case=s.case, person=s.mother, title="Household registration", actor=s.owner
+    )
+
+
+def _south_review(s: SouthData) -> PlanReview:
+    review = PlanReview.objects.filter(case=s.case).first()
+    return review or casework_services.plan_review_record(
+        case=s.case, note="Waiting for the booklet", actor=s.owner
+    )
+
+
+def _south_closure(s: SouthData) -> CaseClosure:
+    """A past closing of South's case, reopened since."""
+    closure = CaseClosure.objects.filter(case=s.case).first()
+    return closure or CaseClosure.objects.create(
+        case=s.case,
+        closed_on=s.case.opened_on,
+        reason="lost_contact",
+        reopened_at=timezone.now(),
     )
 
 
@@ -642,6 +669,46 @@ WRITES = [
         lambda s: _case_page(s, "case_reopen"),
         lambda s: {"version": 1},
         403,
+    ),
+    Write(
+        "caseworker",
+        "api_goal",
+        lambda s: "/api/v1/goals/",
+        lambda s: {"case": s.data.case.reference, "person": s.data.mother.reference, "title": "x"},
+        201,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "api_goal",
+        lambda s: "/api/v1/goals/",
+        lambda s: {"case": s.data.case.reference, "person": s.data.mother.reference, "title": "x"},
+        403,
+        api=True,
+    ),
+    Write(
+        "supervisor",
+        "api_plan_review",
+        lambda s: "/api/v1/plan-reviews/",
+        lambda s: {"case": s.data.case.reference, "note": "On track"},
+        201,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "api_close",
+        lambda s: "/api/v1/closures/",
+        lambda s: {"case": s.data.case.reference, "reason": "resettled"},
+        201,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "api_close",
+        lambda s: "/api/v1/closures/",
+        lambda s: {"case": s.data.case.reference, "reason": "resettled"},
+        403,
+        api=True,
     ),
     # Many cases at once, and the preview before: the supervisor's.
     Write("supervisor", "cases_bulk", lambda s: reverse("casework:cases_bulk"), _bulk_post, 200),
