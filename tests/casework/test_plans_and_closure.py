@@ -377,3 +377,19 @@ def test_the_api_keeps_the_plan_and_closes_with_the_same_rules(family, alice):
     )
     assert reopened.status_code == 200, reopened.content
     assert reopened.json()["reopened_by"] == "alice"
+
+
+def test_the_plan_reads_in_korean(client, family, alice):
+    goal = _registration_goal(family, alice)
+    services.plan_review_schedule_set(case=family.case, actor=alice, every_weeks=4)
+    services.case_close(case=family.case, actor=alice, reason=ClosureReason.RESETTLED)
+    sign_in(client, alice)
+    page = client.get(
+        reverse("casework:case_detail", args=[family.case.reference]),
+        headers={"accept-language": "ko"},
+    )
+    html = page.content.decode()
+    assert "사례 계획" in html
+    assert "4주마다 검토합니다." in html
+    assert "재정착" in html
+    assert goal.title in html
