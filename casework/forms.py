@@ -663,7 +663,22 @@ class EntitlementCorrectionForm(ReasonForm, EntitlementForm):
     field_order = ["kind", "status", "as_of", "note", "reason"]
 
 
+class GoalCorrectionForm(ReasonForm):
+    title = forms.CharField(label=_("Goal"), max_length=200)
+    why = forms.CharField(label=_("Why"), required=False, widget=text_area(3))
+    target_on = date_field(_("Target date"), required=False)
+    field_order = ["title", "why", "target_on", "reason"]
+
+
+class PlanReviewCorrectionForm(ReasonForm):
+    reviewed_on = date_field(_("Reviewed on"))
+    note = forms.CharField(label=_("What the review found"), widget=text_area(6))
+    field_order = ["reviewed_on", "note", "reason"]
+
+
 CORRECTION_FORMS = {
+    "goal": GoalCorrectionForm,
+    "plan-review": PlanReviewCorrectionForm,
     "note": NoteCorrectionForm,
     "task": TaskCorrectionForm,
     "file": AttachmentCorrectionForm,
@@ -746,7 +761,7 @@ class CheckInForm(forms.Form):
 class GoalForm(forms.Form):
     person = PersonChoiceField(label=_("For whom"), queryset=Person.objects.none())
     title = forms.CharField(label=_("Goal"), max_length=200)
-    reason = forms.CharField(label=_("Why"), required=False, widget=text_area(3))
+    why = forms.CharField(label=_("Why"), required=False, widget=text_area(3))
     target_on = date_field(_("Target date"), required=False)
     responsible = UserChoiceField(
         label=_("Responsible"),

@@ -38,7 +38,7 @@ class GoalSerializer(serializers.ModelSerializer):
             "case",
             "person",
             "title",
-            "reason",
+            "why",
             "target_on",
             "responsible",
             "status",

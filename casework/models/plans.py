@@ -34,7 +34,7 @@ class Goal(Correctable):
         verbose_name=_("for whom"),
     )
     title = EncryptedCharField(_("goal"), max_length=200)
-    reason = EncryptedTextField(_("why"), blank=True)
+    why = EncryptedTextField(_("why"), blank=True)
     target_on = models.DateField(_("target date"), null=True, blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,7 +59,7 @@ class Goal(Correctable):
 
     objects = InForceManager.from_queryset(CaseScopedQuerySet)()
     with_voided = CaseScopedQuerySet.as_manager()
-    correctable_fields = ("title", "reason", "target_on", "responsible", "person")
+    correctable_fields = ("title", "why", "target_on", "responsible", "person")
     record_kind = "goal"
 
     class Meta:

@@ -29,7 +29,7 @@ def goal_add(
     person: Person,
     title: str,
     actor,
-    reason: str = "",
+    why: str = "",
     target_on: datetime.date | None = None,
     responsible=None,
 ) -> Goal:
@@ -46,7 +46,7 @@ def goal_add(
                 case=case,
                 person=person,
                 title=title,
-                reason=reason,
+                why=why,
                 target_on=target_on,
                 responsible=responsible,
                 created_by=actor,
@@ -58,7 +58,7 @@ def goal_add(
             goal,
             case=case,
             person=person.reference,
-            fields=_filled({"title": title, "reason": reason, "target_on": target_on}),
+            fields=_filled({"title": title, "why": why, "target_on": target_on}),
         )
     return goal
 

@@ -43,7 +43,7 @@ def _registration_goal(family, alice):
         case=family.case,
         person=child,
         title="Household registration (hukou) for the child",
-        reason="Without hukou the child cannot enrol at school.",
+        why="Without hukou the child cannot enrol at school.",
         target_on=dates.today() + datetime.timedelta(days=90),
         actor=alice,
     )
@@ -110,7 +110,7 @@ def test_the_plan_pages_save_through_the_services(client, family, alice):
         {
             "person": family.children[1].reference,
             "title": "School enrolment",
-            "reason": "",
+            "why": "",
             "target_on": "",
             "responsible": "",
         },
@@ -393,3 +393,20 @@ def test_the_plan_reads_in_korean(client, family, alice):
     assert "4주마다 검토합니다." in html
     assert "재정착" in html
     assert goal.title in html
+
+
+def test_a_goal_is_corrected_and_voided_as_other_records(client, family, alice):
+    goal = _registration_goal(family, alice)
+    services.record_correct(
+        record=goal,
+        fields={"title": "Hukou for the elder child"},
+        reason="The younger child has one",
+        actor=alice,
+    )
+    assert Goal.objects.get(pk=goal.pk).title == "Hukou for the elder child"
+    page = sign_in(client, alice).get(reverse("casework:record_correct", args=["goal", goal.pk]))
+    assert page.status_code == 200
+    services.record_void(
+        record=Goal.objects.get(pk=goal.pk), reason="Entered on the wrong case", actor=alice
+    )
+    assert plan_of(family.case, today=dates.today()).goals == []

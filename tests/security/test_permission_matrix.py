@@ -598,7 +598,7 @@ def _note_post(s) -> dict:
 
 
 def _goal_post(s) -> dict:
-    return {"person": s.data.mother.reference, "title": "School enrolment", "reason": ""}
+    return {"person": s.data.mother.reference, "title": "School enrolment", "why": ""}
 
 
 def _close_post(s) -> dict:
