@@ -410,3 +410,19 @@ def test_a_goal_is_corrected_and_voided_as_other_records(client, family, alice):
         record=Goal.objects.get(pk=goal.pk), reason="Entered on the wrong case", actor=alice
     )
     assert plan_of(family.case, today=dates.today()).goals == []
+
+
+@pytest.mark.parametrize("caseworkers", [1, 4])
+def test_the_workload_is_counted_in_sql_whatever_the_team_size(
+    caseworkers, team_north, alice, django_assert_num_queries
+):
+    from ..factories import MembershipFactory, UserFactory
+
+    for n in range(caseworkers - 1):
+        worker = UserFactory(username=f"worker{n}")
+        MembershipFactory(user=worker, team=team_north, role="caseworker")
+        mother_with_children(team=team_north, caseworker=worker, name=f"M{n}", children=1)
+    teams = Team.objects.filter(pk=team_north.pk)
+    with django_assert_num_queries(5):
+        rows = workload(teams, today=dates.today(), order="open")
+    assert len(rows) == caseworkers
