@@ -63,7 +63,7 @@ def session_key(account) -> str:
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from accounts.middleware import AbsoluteSessionLifetimeMiddleware
+    from accounts.middleware import AbsoluteSessionLifetimeMiddleware, SlidingSessionMiddleware
     from accounts.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=account, confirmed=True).first()
@@ -76,7 +76,8 @@ def session_key(account) -> str:
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = account.get_session_auth_hash()
     store[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    # As sign-in stamps it: without the stamp the absolute lifetime ends the session at once.
+    # As the login page leaves it: the idle and absolute lifetimes counted from now.
+    store[SlidingSessionMiddleware.REFRESHED_AT] = int(time.time())
     store[AbsoluteSessionLifetimeMiddleware.SIGNED_IN_AT] = int(time.time())
     store.create()
     return store.session_key

@@ -136,6 +136,22 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class ClosureReason(models.TextChoices):
+    GOALS_MET = "goals_met", _("Goals met")
+    RESETTLED = "resettled", _("Resettled")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    DECEASED = "deceased", _("Deceased")
+    TRANSFERRED = "transferred", _("Transferred")
+    OTHER = "other", _("Other")
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACHIEVED = "achieved", _("Achieved")
+    DROPPED = "dropped", _("Dropped")
+
+
 class RiskLevel(models.TextChoices):
     LOW = "low", _("Low")
     MEDIUM = "medium", _("Medium")

@@ -16,9 +16,11 @@ from .choices import (
     DETENTION_INCIDENTS,
     AssignmentRole,
     CaseStatus,
+    ClosureReason,
     Country,
     EntitlementKind,
     EntitlementStatus,
+    GoalStatus,
     IncidentKind,
     LegalStatus,
     MemberRole,
@@ -89,9 +91,25 @@ class UserChoiceField(forms.ModelChoiceField):
     def __init__(self, *args, empty_label=CHOOSE, **kwargs):
         super().__init__(*args, empty_label=empty_label, **kwargs)
 
+    # Set by a supervisor's form (assign, hand over): {user pk: selectors.Workload}, shown beside names.
+    workloads: dict | None = None
+
     def label_from_instance(self, user):
         full_name = user.get_full_name()
-        return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+        name = f"{full_name} ({user.get_username()})" if full_name else user.get_username()
+        load = (self.workloads or {}).get(user.pk)
+        if load is None:
+            return name
+        return _(
+            "%(name)s — %(open)d open (%(grave)d critical or high), %(overdue)d overdue "
+            "follow-ups, %(missed)d missed check-ins"
+        ) % {
+            "name": name,
+            "open": load.open_cases,
+            "grave": load.grave,
+            "overdue": load.overdue_followups,
+            "missed": load.missed_check_ins,
+        }
 
 
 class VersionedForm(forms.Form):
@@ -685,7 +703,22 @@ class EntitlementCorrectionForm(ReasonForm, EntitlementForm):
     field_order = ["kind", "status", "as_of", "note", "reason"]
 
 
+class GoalCorrectionForm(ReasonForm):
+    title = forms.CharField(label=_("Goal"), max_length=200)
+    why = forms.CharField(label=_("Why"), required=False, widget=text_area(3))
+    target_on = date_field(_("Target date"), required=False)
+    field_order = ["title", "why", "target_on", "reason"]
+
+
+class PlanReviewCorrectionForm(ReasonForm):
+    reviewed_on = date_field(_("Reviewed on"))
+    note = forms.CharField(label=_("What the review found"), widget=text_area(6))
+    field_order = ["reviewed_on", "note", "reason"]
+
+
 CORRECTION_FORMS = {
+    "goal": GoalCorrectionForm,
+    "plan-review": PlanReviewCorrectionForm,
     "note": NoteCorrectionForm,
     "task": TaskCorrectionForm,
     "file": AttachmentCorrectionForm,
@@ -760,3 +793,126 @@ class CheckInForm(forms.Form):
         max_length=100,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
     )
+
+
+# The case plan and closing a case
+
+
+class GoalForm(forms.Form):
+    person = PersonChoiceField(label=_("For whom"), queryset=Person.objects.none())
+    title = forms.CharField(label=_("Goal"), max_length=200)
+    why = forms.CharField(label=_("Why"), required=False, widget=text_area(3))
+    target_on = date_field(_("Target date"), required=False)
+    responsible = UserChoiceField(
+        label=_("Responsible"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("You, if left empty."),
+    )
+
+    def __init__(self, *args, people, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].to_field_name = "reference"
+        self.fields["responsible"].queryset = staff
+
+
+class GoalStatusForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=GoalStatus.choices)
+
+
+class PlanReviewForm(forms.Form):
+    reviewed_on = date_field(_("Reviewed on"))
+    note = forms.CharField(label=_("What the review found"), widget=text_area(6))
+
+
+class PlanScheduleForm(forms.Form):
+    every_weeks = forms.IntegerField(
+        label=_("Review the plan every (weeks)"),
+        min_value=1,
+        max_value=52,
+        required=False,
+        help_text=_("Leave empty for no schedule."),
+    )
+
+
+class OpenTaskField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, task):
+        return task.title
+
+
+class OpenCheckInField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, schedule):
+        return _("Check-ins of %(person)s") % {"person": person_label(schedule.person)}
+
+
+class CaseCloseForm(VersionedForm):
+    reason = forms.ChoiceField(label=_("Why is the case closed?"), choices=[])
+    other_reason = forms.CharField(
+        label=_("Other reason"),
+        required=False,
+        widget=text_area(2),
+        help_text=_("Required when the reason is “Other”."),
+    )
+    closed_on = date_field(_("Closed on"), required=False, help_text=_("Today if left empty."))
+    resolve_tasks = OpenTaskField(
+        label=_("Follow-ups to mark done now"),
+        queryset=Task.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Those not ticked are carried over and stay open."),
+    )
+    end_check_ins = OpenCheckInField(
+        label=_("Check-ins to end now"),
+        queryset=CheckInSchedule.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Those not ticked are carried over and stay due."),
+    )
+
+    def __init__(self, *args, tasks, check_ins, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = blank_first(ClosureReason.choices)
+        self.fields["resolve_tasks"].queryset = tasks
+        self.fields["end_check_ins"].queryset = check_ins
+
+
+class CaseReopenForm(VersionedForm):
+    pass
+
+
+class BulkCasesForm(forms.Form):
+    """Many cases of the list at once: reassign them, or close them, after a preview."""
+
+    ACTIONS = [("reassign", _("Reassign")), ("close", _("Close"))]
+
+    cases = forms.ModelMultipleChoiceField(
+        label=_("Cases"), queryset=Case.objects.none(), to_field_name="reference"
+    )
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    from_user = UserChoiceField(
+        label=_("From caseworker"), queryset=User.objects.none(), required=False
+    )
+    to_user = UserChoiceField(
+        label=_("To caseworker"), queryset=User.objects.none(), required=False
+    )
+    reason = forms.ChoiceField(label=_("Why are they closed?"), choices=[], required=False)
+    other_reason = forms.CharField(label=_("Other reason"), required=False)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, cases, caseworkers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["from_user"].queryset = caseworkers
+        self.fields["to_user"].queryset = caseworkers
+        self.fields["reason"].choices = blank_first(ClosureReason.choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "reassign":
+            for name in ("from_user", "to_user"):
+                if not cleaned.get(name):
+                    self.add_error(name, _("Choose a caseworker."))
+        elif cleaned.get("action") == "close" and not cleaned.get("reason"):
+            self.add_error("reason", _("Choose why the case is closed."))
+        return cleaned

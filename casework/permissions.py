@@ -195,6 +195,19 @@ def teams_to_open_cases_in(user):
     return roles.working_teams(user)
 
 
+def can_close_case(user, case: Case) -> bool:
+    """Closing or reopening a case is for those who may change it: its caseworkers, supervisors."""
+    return can_edit_case(user, case)
+
+
+def can_plan(user, case: Case) -> bool:
+    """
+    The case plan (goals, their steps, reviews and their schedule) is kept by those who may
+    change the case; a legal advocate it is shared with reads it.
+    """
+    return can_edit_case(user, case)
+
+
 def may_open_cases(user) -> bool:
     """Whether "Open a case" leads anywhere for `user`: not for a legal advocate."""
     return teams_to_open_cases_in(user).exists()
@@ -243,6 +256,16 @@ def can_transfer(user, case: Case) -> bool:
 def can_hand_over_caseload(user, team) -> bool:
     """Handing all a leaving caseworker's cases of `team` to another at once."""
     return can_supervise(user, team)
+
+
+def can_bulk_change(user, cases) -> bool:
+    """Reassigning or closing many cases at once is a supervisor's, for every case of the lot."""
+    return all(can_supervise(user, case.team) for case in cases)
+
+
+def can_see_workload(user) -> bool:
+    """The workload of a team's caseworkers is for its supervisors."""
+    return _is_active(user) and roles.supervised_teams(user).exists()
 
 
 def may_work_case(user, case: Case) -> bool:

@@ -6,6 +6,7 @@ Read queries over the casework records. Callers pass people and cases they obtai
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Case as Case_
@@ -25,15 +26,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
+from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from accounts.models import TeamMembership
 from audit.models import AuditEvent
 from vault.blind_index import blind_indexes
 
 from . import dates, names
 from .choices import (
+    AssignmentRole,
     CaseStatus,
     EntitlementStatus,
     LegalStatus,
@@ -41,10 +45,13 @@ from .choices import (
     NameKeyKind,
     NoteKind,
     RelationshipKind,
+    RiskLevel,
 )
 from .models import (
     Attachment,
     Case,
+    CaseAssignment,
+    CaseFlag,
     CaseMember,
     CaseNote,
     CheckIn,
@@ -52,10 +59,12 @@ from .models import (
     Correctable,
     Entitlement,
     Escalation,
+    Goal,
     Incident,
     LegalStatusRecord,
     NameKey,
     Person,
+    PlanReview,
     RecordRevision,
     Relationship,
     Task,
@@ -890,3 +899,276 @@ def distress_calls(user, *, since: datetime.date) -> QuerySet[Escalation]:
     supervised = roles.supervised_teams(user)
     calls = calls.filter(Q(check_in__duress=False) | Q(case__team__in=supervised))
     return calls.select_related("case", "check_in").order_by("-created_at")
+
+
+# The case plan, closing a case
+
+
+@dataclass
+class Plan:
+    goals: list
+    reviews: list
+    every_weeks: int | None
+    next_review_on: datetime.date | None
+    review_overdue: bool
+
+
+def plan_of(case: Case, *, today: datetime.date) -> Plan:
+    """
+    The case plan in three queries whatever its size: the goals (open first) with their steps
+    (follow-ups, done or not), the reviews, and when the next review is due (every N weeks
+    from the last review, or from the day the case opened).
+    """
+    steps = Task.objects.select_related("assignee").order_by("completed_at", "due_on", "created_at")
+    goals = list(
+        Goal.objects.filter(case=case)
+        .select_related("person", "responsible")
+        .prefetch_related(Prefetch("steps", queryset=steps, to_attr="plan_steps"))
+    )
+    reviews = list(PlanReview.objects.filter(case=case).select_related("reviewed_by")[:5])
+    every = case.plan_review_weeks
+    next_on = None
+    if every:
+        since = reviews[0].reviewed_on if reviews else case.opened_on
+        next_on = since + datetime.timedelta(weeks=every)
+    return Plan(
+        goals=goals,
+        reviews=reviews,
+        every_weeks=every,
+        next_review_on=next_on,
+        review_overdue=bool(next_on and next_on < today and case.status != CaseStatus.CLOSED),
+    )
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """Something else still open on a case being closed (from an app above casework)."""
+
+    label: str
+    url: str = ""
+
+
+@dataclass
+class OpenOnClosing:
+    tasks: list
+    check_ins: list
+    others: list
+
+
+def open_on_closing(case: Case) -> OpenOnClosing:
+    """
+    What is still open on a case about to close: its follow-ups, its active check-in schedules,
+    and what the apps above casework hold open (`SHIMTEO_CLOSURE_CHECK_HOOKS`: each takes the
+    case and returns `OpenItem`s, resolved on their own pages or carried over).
+    """
+    others = [
+        item
+        for hook in settings.SHIMTEO_CLOSURE_CHECK_HOOKS
+        for item in import_string(hook)(case=case)
+    ]
+    return OpenOnClosing(
+        tasks=list(
+            Task.objects.filter(case=case, completed_at__isnull=True)
+            .select_related("assignee")
+            .order_by("due_on", "created_at")
+        ),
+        check_ins=list(
+            CheckInSchedule.objects.filter(case=case, active=True)
+            .select_related("person")
+            .order_by("person__reference")
+        ),
+        others=others,
+    )
+
+
+def case_closures(case: Case) -> list:
+    """Every closing of the case, the latest first, with who closed and who reopened it."""
+    return list(case.closures.select_related("closed_by", "reopened_by"))
+
+
+# The supervisor's workload view
+
+
+OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.ON_HOLD)
+
+
+@dataclass
+class Workload:
+    user: object
+    by_risk: dict
+    open_cases: int
+    overdue_followups: int
+    missed_check_ins: int
+    last_activity: datetime.datetime | None
+
+    @property
+    def risk_counts(self) -> list[int]:
+        """The open cases by risk, gravest first (the order of the page's columns)."""
+        return [self.by_risk[level] for level in RiskLevel.gravest_first()]
+
+    @property
+    def grave(self) -> int:
+        return self.by_risk[RiskLevel.CRITICAL] + self.by_risk[RiskLevel.HIGH]
+
+
+WORKLOAD_ORDERS = {
+    "name": lambda row: row.user.get_username(),
+    "open": lambda row: -row.open_cases,
+    "grave": lambda row: -row.grave,
+    "overdue": lambda row: -row.overdue_followups,
+    "missed": lambda row: -row.missed_check_ins,
+    "activity": lambda row: row.last_activity.timestamp() if row.last_activity else 0,
+}
+
+
+def workload(teams, *, today: datetime.date, order: str = "name") -> list[Workload]:
+    """
+    Per caseworker of `teams` (a supervisor's): their open cases of those teams by risk, their
+    overdue follow-ups, the missed check-ins of their cases, and when they last did anything.
+    Counted in SQL in four grouped queries, whatever the number of caseworkers or cases.
+    """
+    team_ids = list(teams.values_list("pk", flat=True))
+    last = (
+        AuditEvent.objects.filter(actor=OuterRef("pk"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
+    users = list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            team_memberships__team__in=team_ids,
+            team_memberships__role=TeamMembership.Role.CASEWORKER,
+        )
+        .distinct()
+        .annotate(last_activity=Subquery(last))
+        .order_by("username")
+    )
+    ids = [user.pk for user in users]
+    assignments = CaseAssignment.objects.filter(
+        user__in=ids,
+        role=AssignmentRole.CASEWORKER,
+        case__team__in=team_ids,
+        case__status__in=OPEN_STATUSES,
+    )
+    cases = {
+        row["user"]: row
+        for row in assignments.values("user").annotate(
+            total=Count("pk"),
+            **{level: Count("pk", filter=Q(case__risk_level=level)) for level in RiskLevel.values},
+        )
+    }
+    overdue = dict(
+        Task.objects.filter(
+            assignee__in=ids,
+            completed_at__isnull=True,
+            due_on__lt=today,
+            case__team__in=team_ids,
+            case__status__in=OPEN_STATUSES,
+        )
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values_list("assignee", "n")
+    )
+    missed = dict(
+        assignments.filter(
+            case__flags__kind=CaseFlag.Kind.MISSED_CHECK_IN, case__flags__active=True
+        )
+        .values("user")
+        .annotate(n=Count("case", distinct=True))
+        .values_list("user", "n")
+    )
+    rows = [
+        Workload(
+            user=user,
+            by_risk={level: cases.get(user.pk, {}).get(level, 0) for level in RiskLevel.values},
+            open_cases=cases.get(user.pk, {}).get("total", 0),
+            overdue_followups=overdue.get(user.pk, 0),
+            missed_check_ins=missed.get(user.pk, 0),
+            last_activity=user.last_activity,
+        )
+        for user in users
+    ]
+    return sorted(rows, key=WORKLOAD_ORDERS.get(order, WORKLOAD_ORDERS["name"]))
+
+
+# The household across cases
+
+
+@dataclass
+class HouseholdMember:
+    person: Person
+    status: LegalStatusRecord | None
+    benefits: list
+    cases: list
+
+
+@dataclass
+class Household:
+    members: list
+    ties: list
+
+
+def household_of(person: Person, *, user, depth: int = 3) -> Household:
+    """
+    The family of `person` across every case its members are on, as far as `user` sees: the
+    people joined to them by ties (up to `depth` steps: parents, their children, their
+    partners), each with their current status, benefits and the cases the user sees them in.
+    A constant number of queries, whatever the size of the family.
+    """
+    seen = {person.pk}
+    frontier = {person.pk}
+    ties: dict = {}
+    for _step in range(depth):
+        found = Relationship.objects.filter(
+            Q(from_person__in=frontier) | Q(to_person__in=frontier)
+        ).order_by("created_at", "pk")
+        frontier = set()
+        for tie in found:
+            ties[tie.pk] = tie
+            for pk in (tie.from_person_id, tie.to_person_id):
+                if pk not in seen:
+                    seen.add(pk)
+                    frontier.add(pk)
+        if not frontier:
+            break
+    visible_cases = Case.objects.visible_to(user)
+    open_statuses = LegalStatusRecord.objects.filter(effective_to__isnull=True)
+    memberships = CaseMember.objects.filter(case__in=visible_cases.values("pk")).select_related(
+        "case"
+    )
+    people = list(
+        Person.objects.filter(pk__in=seen, memberships__case__in=visible_cases.values("pk"))
+        .distinct()
+        .prefetch_related(
+            Prefetch("status_records", queryset=open_statuses, to_attr="open_statuses"),
+            Prefetch(
+                "entitlements",
+                queryset=Entitlement.objects.order_by("kind", "-as_of", "-recorded_at"),
+                to_attr="all_benefits",
+            ),
+            Prefetch("memberships", queryset=memberships, to_attr="visible_memberships"),
+        )
+        .order_by("reference")
+    )
+    shown = {p.pk for p in people}
+    members = []
+    for member in people:
+        latest = {}
+        for benefit in member.all_benefits:
+            latest.setdefault(benefit.kind, benefit)
+        members.append(
+            HouseholdMember(
+                person=member,
+                status=next(iter(member.open_statuses), None),
+                benefits=list(latest.values()),
+                cases=[m.case for m in member.visible_memberships],
+            )
+        )
+    by_pk = {p.pk: p for p in people}
+    tie_rows = [
+        (by_pk[tie.from_person_id], tie, by_pk[tie.to_person_id])
+        for tie in ties.values()
+        if tie.from_person_id in shown and tie.to_person_id in shown
+    ]
+    return Household(members=members, ties=tie_rows)

@@ -287,6 +287,9 @@ SHIMTEO_NOTIFICATION_TARGETS = {
     "intake.intakesubmission": "intake.selectors.intake_notification_targets",
     "intake.importbatch": "intake.selectors.import_notification_targets",
 }
+# What else is open on a case being closed, in the apps above casework (referrals): each takes
+# `case` and returns casework.selectors.OpenItem rows, shown on the closing page to resolve or carry over.
+SHIMTEO_CLOSURE_CHECK_HOOKS: list[str] = []
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))

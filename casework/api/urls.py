@@ -2,7 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import plans, views
 
 app_name = "casework_api"
 
@@ -17,5 +17,8 @@ router.register("tasks", views.TaskViewSet, basename="task")
 router.register("incidents", views.IncidentViewSet, basename="incident")
 router.register("attachments", views.AttachmentViewSet, basename="attachment")
 router.register("check-ins", views.CheckInScheduleViewSet, basename="check-in-schedule")
+router.register("goals", plans.GoalViewSet, basename="goal")
+router.register("plan-reviews", plans.PlanReviewViewSet, basename="plan-review")
+router.register("closures", plans.CaseClosureViewSet, basename="closure")
 
 urlpatterns = router.urls

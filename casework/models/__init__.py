@@ -11,12 +11,14 @@ from .people import (
     PersonAlias,
     Relationship,
 )
+from .plans import CaseClosure, Goal, PlanReview
 
 __all__ = [
     "Attachment",
     "BreakGlassAccess",
     "Case",
     "CaseAssignment",
+    "CaseClosure",
     "CaseFlag",
     "CaseMember",
     "CaseNote",
@@ -25,11 +27,13 @@ __all__ = [
     "Correctable",
     "Entitlement",
     "Escalation",
+    "Goal",
     "Incident",
     "LegalStatusRecord",
     "NameKey",
     "Person",
     "PersonAlias",
+    "PlanReview",
     "RecordRevision",
     "Relationship",
     "Task",

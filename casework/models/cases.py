@@ -54,6 +54,10 @@ class Case(UUIDModel, Versioned):
         verbose_name=_("risk rank"),
     )
     summary = EncryptedTextField(_("summary"), blank=True)
+    # The case plan is reviewed every this many weeks (see casework.selectors.plan_of); none: no schedule.
+    plan_review_weeks = models.PositiveSmallIntegerField(
+        _("review the plan every (weeks)"), null=True, blank=True
+    )
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     people = models.ManyToManyField(
@@ -238,6 +242,15 @@ class Task(Correctable):
         null=True,
         related_name="+",
         verbose_name=_("created by"),
+    )
+    # A step of the case plan: the goal this follow-up works towards, if any.
+    goal = models.ForeignKey(
+        "casework.Goal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="steps",
+        verbose_name=_("goal"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     repeat_every = models.PositiveSmallIntegerField(

@@ -33,7 +33,7 @@ PERSON_FIELDS = frozenset(
         "region",
     }
 )
-CASE_FIELDS = frozenset({"risk_level", "status", "summary", "closed_on"})
+CASE_FIELDS = frozenset({"risk_level", "status", "summary", "closed_on", "plan_review_weeks"})
 INCIDENT_FIELDS = frozenset({"kind", "occurred_on", "region", "description"})
 RELATIONSHIP_FIELDS = frozenset({"kind", "marriage_registered"})
 # Sharing a case shows its people to someone outside the team; every member must agree to it.

@@ -15,13 +15,16 @@ from accounts.notifications import notify
 from consent.checks import refusing
 
 from .. import dates, permissions
-from ..choices import AssignmentRole, CaseStatus
+from ..choices import AssignmentRole, CaseStatus, ClosureReason
 from ..models import (
     Case,
     CaseAssignment,
+    CaseClosure,
     CaseFlag,
     CaseMember,
+    CheckInSchedule,
     Person,
+    Task,
 )
 from ._common import (
     CASE_FIELDS,
@@ -143,10 +146,99 @@ def case_update(*, case: Case, actor, expected_version: int | None = None, **fie
             }
         )
     with transaction.atomic():
+        was_closed = case.status == CaseStatus.CLOSED
         changed = _update(case, fields, expected_version)
         if changed:
             _audit(actor, "update", case, fields=changed)
+        if was_closed and case.status != CaseStatus.CLOSED:
+            # Reopened: the closure stays as history, marked as ended.
+            CaseClosure.objects.filter(case=case, reopened_at__isnull=True).update(
+                reopened_at=timezone.now(), reopened_by=actor
+            )
     return case
+
+
+def case_close(
+    *,
+    case: Case,
+    actor,
+    reason: str,
+    other_reason: str = "",
+    closed_on=None,
+    resolve_tasks: Iterable[Task] = (),
+    end_check_ins: Iterable[CheckInSchedule] = (),
+    expected_version: int | None = None,
+) -> CaseClosure:
+    """
+    Close a case for a reason from the list (words of one's own for "other"). Of its open
+    follow-ups and check-in schedules, those given are resolved (marked done, ended); the
+    others are carried over and stay open. The closing date and its rules are `case_update`'s,
+    as for every closing, so retention counts from it as before.
+    """
+    _require(permissions.can_close_case(actor, case))
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("Case %(case)s is already closed.") % {"case": case.reference})
+    if reason not in ClosureReason.values:
+        raise ValidationError({"reason": _("Choose why the case is closed.")})
+    other_reason = other_reason.strip()
+    if reason == ClosureReason.OTHER and not other_reason:
+        raise ValidationError({"other_reason": _("Say why the case is closed.")})
+    if reason != ClosureReason.OTHER:
+        other_reason = ""
+    open_tasks = Task.objects.filter(case=case, completed_at__isnull=True)
+    schedules = CheckInSchedule.objects.filter(case=case, active=True)
+    resolve_tasks, end_check_ins = list(resolve_tasks), list(end_check_ins)
+    if {task.pk for task in resolve_tasks} - set(open_tasks.values_list("pk", flat=True)):
+        raise ValidationError({"resolve_tasks": _("Only the case's open follow-ups are resolved.")})
+    if {s.pk for s in end_check_ins} - set(schedules.values_list("pk", flat=True)):
+        raise ValidationError({"end_check_ins": _("Only the case's check-ins are ended.")})
+    carried = open_tasks.count() + schedules.count() - len(resolve_tasks) - len(end_check_ins)
+    with transaction.atomic():
+        now = timezone.now()
+        for task in resolve_tasks:
+            changed = _update(task, {"completed_at": now, "completed_by": actor}, None)
+            _audit(actor, "update", task, fields=changed, on_closing=True)
+        for schedule in end_check_ins:
+            changed = _update(schedule, {"active": False}, None)
+            _audit(actor, "update", schedule, case=case, fields=changed, on_closing=True)
+        case_update(
+            case=case,
+            actor=actor,
+            expected_version=expected_version,
+            status=CaseStatus.CLOSED,
+            closed_on=closed_on,
+        )
+        closure = _save(
+            CaseClosure(
+                case=case,
+                closed_on=case.closed_on,
+                reason=reason,
+                other_reason=other_reason,
+                closed_by=actor,
+                resolved=len(resolve_tasks) + len(end_check_ins),
+                carried_over=carried,
+            )
+        )
+        _audit(
+            actor,
+            "create",
+            closure,
+            case=case,
+            reason=reason,
+            resolved=closure.resolved,
+            carried_over=carried,
+        )
+    return closure
+
+
+def case_reopen(*, case: Case, actor, expected_version: int | None = None) -> Case:
+    """Reopen a closed case; its closures, and everything recorded, stay as they were."""
+    _require(permissions.can_close_case(actor, case))
+    if case.status != CaseStatus.CLOSED:
+        raise ValidationError(_("Case %(case)s is not closed.") % {"case": case.reference})
+    return case_update(
+        case=case, actor=actor, expected_version=expected_version, status=CaseStatus.OPEN
+    )
 
 
 def case_add_member(
@@ -397,3 +489,41 @@ def case_flag_clear(*, case: Case, kind: str, actor) -> CaseFlag:
         _save(flag)
         _audit(actor, "update", flag, case=case, kind=kind, fields=["active"])
     return flag
+
+
+def cases_bulk_reassign(*, cases: Iterable[Case], from_user, to_user, actor) -> list[Case]:
+    """
+    A supervisor hands many cases of the case list from one caseworker to another at once, each
+    through `case_reassign` (checked and audited per case); cases `from_user` does not work are
+    left as they are. All or nothing.
+    """
+    cases = list(cases)
+    _require(permissions.can_bulk_change(actor, cases))
+    moved = []
+    with transaction.atomic():
+        for case in cases:
+            if CaseAssignment.objects.filter(
+                case=case, user=from_user, role=AssignmentRole.CASEWORKER
+            ).exists():
+                moved.append(
+                    case_reassign(case=case, from_user=from_user, to_user=to_user, actor=actor)
+                )
+    return moved
+
+
+def cases_bulk_close(
+    *, cases: Iterable[Case], reason: str, actor, other_reason: str = ""
+) -> list[CaseClosure]:
+    """
+    A supervisor closes many cases at once for one reason, each through `case_close` (checked and
+    audited per case); their open follow-ups and check-ins are carried over. Closed ones are
+    left as they are. All or nothing.
+    """
+    cases = list(cases)
+    _require(permissions.can_bulk_change(actor, cases))
+    with transaction.atomic():
+        return [
+            case_close(case=case, actor=actor, reason=reason, other_reason=other_reason)
+            for case in cases
+            if case.status != CaseStatus.CLOSED
+        ]

@@ -22,6 +22,7 @@ from ..models import (
     Attachment,
     CaseMember,
     Entitlement,
+    Goal,
     Incident,
     LegalStatusRecord,
     NameKey,
@@ -245,6 +246,7 @@ def person_merge(*, source: Person, target: Person, actor) -> Counter:
                 CaseMember.objects.filter(pk=member.pk).update(person=target)
                 moved["memberships"] += 1
         moved["attachments"] = Attachment.objects.filter(person=source).update(person=target)
+        moved["goals"] = Goal.with_voided.filter(person=source).update(person=target)
         moved["consents"] = Consent.objects.filter(person=source).update(person=target)
         # The consents they gave for their children stay theirs.
         Consent.objects.filter(guardian=source).update(guardian=target)

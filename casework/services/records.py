@@ -270,14 +270,18 @@ def task_create(
     repeat_unit=Task.RepeatUnit.DAYS,
     repeat_until=None,
     repeat_while=Task.RepeatWhile.ALWAYS,
+    goal=None,
 ) -> Task:
     """
     A follow-up for a case; whoever is to do it must be able to see the case. Given to nobody, it
     is the creator's: a follow-up that is no one's is one nobody does (pages, API and import alike).
     It may repeat every `repeat_every` days or weeks, until a date or while a condition holds:
     completing it then schedules the next (`task_complete`).
+    With `goal` (of the same case), it is a step of the case plan.
     """
     _require(permissions.can_edit_case(actor, case))
+    if goal is not None and goal.case_id != case.pk:
+        raise ValidationError({"goal": _("The goal is of another case.")})
     assignee = assignee or actor
     if assignee is not None and not Case.objects.visible_to(assignee).filter(pk=case.pk).exists():
         raise ValidationError(
@@ -301,13 +305,16 @@ def task_create(
                 assignee=assignee,
                 created_by=actor,
                 **repeat,
+                goal=goal,
             )
         )
         _audit(
             actor,
             "create",
             task,
-            fields=_filled({"title": title, "due_on": due_on, "assignee": assignee, **repeat}),
+            fields=_filled(
+                {"title": title, "due_on": due_on, "assignee": assignee, "goal": goal, **repeat}
+            ),
         )
     return task
 
@@ -371,6 +378,8 @@ def _next_follow_up(done: Task, actor) -> Task | None:
             assignee=assignee,
             created_by=actor,
             follows=done,
+            # The next one is a step of the same goal of the plan, if the one done was.
+            goal_id=done.goal_id,
             **repeat,
         )
     )

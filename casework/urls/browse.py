@@ -14,4 +14,5 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("people/<str:person_ref>/", browse.person_detail, name="person_detail"),
+    path("people/<str:person_ref>/household/", browse.household, name="household"),
 ]

@@ -5,7 +5,17 @@ routes (/cases/<case_ref>/) can swallow them, whichever list comes first.
 
 from django.urls import path
 
-from ..views import cases, checkins, consent, corrections, handover, people, records
+from ..views import (
+    cases,
+    checkins,
+    consent,
+    corrections,
+    handover,
+    people,
+    plans,
+    records,
+    workload,
+)
 
 urlpatterns = [
     path("new/person/", people.person_create, name="person_create"),
@@ -61,7 +71,24 @@ urlpatterns = [
         name="task_complete",
     ),
     path("cases/<str:case_ref>/attachments/new/", records.attachment_add, name="attachment_add"),
+    path("cases/<str:case_ref>/close/", plans.case_close, name="case_close"),
+    path("cases/<str:case_ref>/reopen/", plans.case_reopen, name="case_reopen"),
+    path("cases/<str:case_ref>/plan/goals/new/", plans.goal_add, name="goal_add"),
+    path(
+        "cases/<str:case_ref>/plan/goals/<uuid:goal_id>/status/",
+        plans.goal_status,
+        name="goal_status",
+    ),
+    path(
+        "cases/<str:case_ref>/plan/goals/<uuid:goal_id>/steps/new/",
+        plans.goal_step_add,
+        name="goal_step_add",
+    ),
+    path("cases/<str:case_ref>/plan/reviews/new/", plans.plan_review_add, name="plan_review_add"),
+    path("cases/<str:case_ref>/plan/schedule/", plans.plan_schedule, name="plan_schedule"),
     path("team/reassign/", handover.team_reassign, name="team_reassign"),
+    path("team/workload/", workload.workload_view, name="workload"),
+    path("cases-bulk/", workload.cases_bulk, name="cases_bulk"),
     # Any record of a case or a person: <kind> is its Correctable.record_kind.
     path(
         "records/<slug:kind>/<uuid:record_id>/correct/",

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -12,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
+from accounts.models import TeamMembership
 from audit.services import record
 from casework.selectors import case_viewers
 from consent.models import Consent
@@ -20,7 +22,7 @@ from .. import dates, selectors
 from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
-from ..forms import TimelineFilterForm
+from ..forms import BulkCasesForm, TimelineFilterForm
 from ..models import Attachment, Case, Entitlement, Incident, LegalStatusRecord, Person, PersonAlias
 from ..permissions import (
     can_complete_task,
@@ -145,6 +147,7 @@ def case_list(request):
             "searched": searched,
             "search_limit": selectors.SEARCH_CASES_LIMIT,
             "may_open_cases": may_open_cases(request.user),
+            "bulk": _bulk_form(request.user, page.object_list),
         },
     )
     if searched:
@@ -153,6 +156,31 @@ def case_list(request):
             request.user, Case, page.object_list, matches=page.paginator.count, request=request
         )
     return response
+
+
+def _bulk_form(user, shown):
+    """For a supervisor: the cases of the page that are her teams', to reassign or close at once."""
+    teams = roles.supervised_teams(user)
+    if not teams.exists():
+        return None
+    team_ids = set(teams.values_list("pk", flat=True))
+    mine = [case for case in shown if case.team_id in team_ids]
+    if not mine:
+        return None
+    caseworkers = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            team_memberships__team__in=team_ids,
+            team_memberships__role=TeamMembership.Role.CASEWORKER,
+        )
+        .distinct()
+        .order_by("username")
+    )
+    return {
+        "form": BulkCasesForm(cases=Case.objects.none(), caseworkers=caseworkers),
+        "cases": mine,
+    }
 
 
 def _shows_voided(request, can_edit: bool) -> bool:
@@ -222,6 +250,9 @@ def case_detail(request, case_ref):
             import_string(hook)(request, case, can_edit=can_edit)
             for hook in settings.SHIMTEO_CASE_SECTIONS
         ],
+        "plan": selectors.plan_of(case, today=dates.today()),
+        "can_plan": can_edit,
+        "closures": selectors.case_closures(case),
     }
     record(request.user, "view", case, request=request)
     # After the record, so that this view is among the viewers shown.
@@ -294,3 +325,14 @@ def attachment_download(request, case_ref, attachment_id):
     case = get_object_or_404(Case.objects.visible_to(request.user), reference=case_ref)
     attachment = get_object_or_404(case.attachments.all(), pk=attachment_id)
     return attachment_response(attachment, actor=request.user, request=request)
+
+
+@never_cache
+@login_required
+@require_GET
+def household(request, person_ref):
+    """A family across every case its members are on, as far as the user may see it."""
+    person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
+    context = {"person": person, "household": selectors.household_of(person, user=request.user)}
+    record(request.user, "view", person, request=request, page="household")
+    return render(request, "casework/household.html", context)

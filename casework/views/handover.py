@@ -13,11 +13,12 @@ from accounts.models import Team
 from consent.checks import refusing
 from consent.models import Scope
 
-from .. import services
+from .. import dates, services
 from ..choices import AssignmentRole
 from ..forms import CaseAssignForm, ShareForm, TeamReassignForm, TransferForm, person_label
 from ..models import Case, CaseAssignment
 from ..permissions import assignable_caseworkers, can_assign, can_share, can_transfer
+from ..selectors import workload
 from .common import (
     SHARE_TEMPLATE,
     _case_allowing,
@@ -39,6 +40,13 @@ def _caseworkers_of(case: Case):
     ).order_by("username")
 
 
+def _show_workloads(form, names, teams) -> None:
+    """The numbers of the workload view beside each caseworker's name in a supervisor's form."""
+    loads = {row.user.pk: row for row in workload(teams, today=dates.today())}
+    for name in names:
+        form.fields[name].workloads = loads
+
+
 @form_view
 def case_assign(request, case_ref):
     """A supervisor gives the case to a caseworker of the team, in addition or instead."""
@@ -48,6 +56,7 @@ def case_assign(request, case_ref):
         assignable_caseworkers(case).exclude(pk__in=assigned.values("pk")).order_by("username")
     )
     form = CaseAssignForm(_data(request), caseworkers=caseworkers, assigned=assigned)
+    _show_workloads(form, ("caseworker", "replaces"), Team.objects.filter(pk=case.team_id))
 
     def save(data):
         if data["replaces"] is None:
@@ -158,6 +167,7 @@ def team_reassign(request):
     if not teams.exists():
         _refuse(request, None, "team_reassign")
     form = TeamReassignForm(_data(request), teams=teams)
+    _show_workloads(form, ("from_user", "to_user"), teams)
 
     def save(data):
         return services.caseworker_reassign_all(

@@ -39,6 +39,7 @@ from casework.models import (
     CaseMember,
     CaseNote,
     CheckInSchedule,
+    Goal,
     Incident,
     Person,
     Relationship,
@@ -116,7 +117,33 @@ def _status(**extra):
 
 # Each service called by a North user who sees the case (or the team) but may not do this.
 # `n` is the North fixture, `u` the personas.
+def _goal(n: North) -> Goal:
+    """A goal of the plan, written directly: the refused call is what is under test."""
+    return Goal.objects.create(case=n.case, person=n.mother, title="Household registration")
+
+
 REFUSED_CALLS = {
+    # The plan and closing are for those who may change the case; the advocate reads them.
+    "goal_add": lambda n, u: services.goal_add(
+        case=n.case, person=n.mother, title="x", actor=n.lena
+    ),
+    "goal_end": lambda n, u: services.goal_end(goal=_goal(n), status="achieved", actor=n.lena),
+    "goal_step_add": lambda n, u: services.goal_step_add(goal=_goal(n), title="x", actor=n.lena),
+    "plan_review_record": lambda n, u: services.plan_review_record(
+        case=n.case, note="x", actor=n.lena
+    ),
+    "plan_review_schedule_set": lambda n, u: services.plan_review_schedule_set(
+        case=n.case, every_weeks=4, actor=n.lena
+    ),
+    "case_close": lambda n, u: services.case_close(case=n.case, reason="resettled", actor=n.lena),
+    "case_reopen": lambda n, u: services.case_reopen(case=n.case, actor=n.lena),
+    # Many cases at once: a supervisor's, not a caseworker's of the case.
+    "cases_bulk_close": lambda n, u: services.cases_bulk_close(
+        cases=[n.case], reason="resettled", actor=u["alice"]
+    ),
+    "cases_bulk_reassign": lambda n, u: services.cases_bulk_reassign(
+        cases=[n.case], from_user=u["alice"], to_user=u["bob"], actor=u["alice"]
+    ),
     "person_create": lambda n, u: services.person_create(
         actor=n.lena, case=n.case, full_name="X", role=PersonRole.RELATIVE
     ),

@@ -27,7 +27,14 @@ from audit.models import AuditEvent
 from casework import dates as casework_dates
 from casework import services as casework_services
 from casework.choices import AssignmentRole
-from casework.models import Case, CaseAssignment, CheckInSchedule
+from casework.models import (
+    Case,
+    CaseAssignment,
+    CaseClosure,
+    CheckInSchedule,
+    Goal,
+    PlanReview,
+)
 from consent.models import Method, Scope
 from consent.services import consent_record
 from referrals.models import Referral, ServiceProvider
@@ -81,6 +88,9 @@ KWARG_OBJECTS: dict[str, Callable[[SouthData], object]] = {
     "document_id": lambda s: s.document.pk,
     "candidate_id": lambda s: s.match.pk,
     "schedule_id": lambda s: _south_check_in_schedule(s).pk,
+    "goal_id": lambda s: _south_goal(s).pk,
+    "review_id": lambda s: _south_review(s).pk,
+    "closure_id": lambda s: _south_closure(s).pk,
     # Not an object: which page of an intake interview (IntakeSubmission.Step).
     "step": lambda s: "identity",
     # A record's correction pages name its kind and id; each kind is found the same way
@@ -135,6 +145,32 @@ def _south_check_in_schedule(s: SouthData) -> CheckInSchedule:
         },
     )
     return schedule
+
+
+def _south_goal(s: SouthData) -> Goal:
+    """South's plan: household registration for the mother, kept by the case's owner."""
+    goal = Goal.objects.filter(case=s.case).first()
+    return goal or casework_services.goal_add(
+        case=s.case, person=s.mother, title="Household registration", actor=s.owner
+    )
+
+
+def _south_review(s: SouthData) -> PlanReview:
+    review = PlanReview.objects.filter(case=s.case).first()
+    return review or casework_services.plan_review_record(
+        case=s.case, note="Waiting for the booklet", actor=s.owner
+    )
+
+
+def _south_closure(s: SouthData) -> CaseClosure:
+    """A past closing of South's case, reopened since."""
+    closure = CaseClosure.objects.filter(case=s.case).first()
+    return closure or CaseClosure.objects.create(
+        case=s.case,
+        closed_on=s.case.opened_on,
+        reason="lost_contact",
+        reopened_at=timezone.now(),
+    )
 
 
 # DRF routes that use the generic `reference` or `pk` keyword: the object depends on the route's
@@ -600,7 +636,129 @@ def _note_post(s) -> dict:
     return {"kind": "call", "contacted_on": casework_dates.today().isoformat(), "body": "x"}
 
 
+def _goal_post(s) -> dict:
+    return {"person": s.data.mother.reference, "title": "School enrolment", "why": ""}
+
+
+def _close_post(s) -> dict:
+    case = Case.objects.get(pk=s.data.case.pk)
+    return {"reason": "resettled", "version": case.version}
+
+
+def _bulk_post(s) -> dict:
+    return {
+        "cases": [s.data.case.reference],
+        "action": "reassign",
+        "from_user": s.caseworker.pk,
+        "to_user": s.colleague.pk,
+    }
+
+
 WRITES = [
+    # The case plan and closing: those who work the case; the advocate reads them.
+    Write("caseworker", "goal_add", lambda s: _case_page(s, "goal_add"), _goal_post, 302),
+    Write("advocate", "goal_add", lambda s: _case_page(s, "goal_add"), _goal_post, 403),
+    Write(
+        "supervisor",
+        "goal_step_add",
+        lambda s: reverse(
+            "casework:goal_step_add", args=[s.data.case.reference, _south_goal(s.data).pk]
+        ),
+        lambda s: {"title": "Ask the police station", "due_on": "", "assignee": ""},
+        302,
+    ),
+    Write(
+        "caseworker",
+        "goal_status",
+        lambda s: reverse(
+            "casework:goal_status", args=[s.data.case.reference, _south_goal(s.data).pk]
+        ),
+        lambda s: {"status": "achieved", "version": 1},
+        302,
+    ),
+    Write(
+        "advocate",
+        "goal_status",
+        lambda s: reverse(
+            "casework:goal_status", args=[s.data.case.reference, _south_goal(s.data).pk]
+        ),
+        lambda s: {"status": "achieved", "version": 1},
+        403,
+    ),
+    Write(
+        "caseworker",
+        "plan_review_add",
+        lambda s: _case_page(s, "plan_review_add"),
+        lambda s: {"reviewed_on": casework_dates.today().isoformat(), "note": "On track"},
+        302,
+    ),
+    Write(
+        "supervisor",
+        "plan_schedule",
+        lambda s: _case_page(s, "plan_schedule"),
+        lambda s: {"every_weeks": 4},
+        302,
+    ),
+    Write("caseworker", "case_close", lambda s: _case_page(s, "case_close"), _close_post, 302),
+    Write("supervisor", "case_close", lambda s: _case_page(s, "case_close"), _close_post, 302),
+    Write("advocate", "case_close", lambda s: _case_page(s, "case_close"), _close_post, 403),
+    Write(
+        "advocate",
+        "case_reopen",
+        lambda s: _case_page(s, "case_reopen"),
+        lambda s: {"version": 1},
+        403,
+    ),
+    Write(
+        "caseworker",
+        "api_goal",
+        lambda s: "/api/v1/goals/",
+        lambda s: {"case": s.data.case.reference, "person": s.data.mother.reference, "title": "x"},
+        201,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "api_goal",
+        lambda s: "/api/v1/goals/",
+        lambda s: {"case": s.data.case.reference, "person": s.data.mother.reference, "title": "x"},
+        403,
+        api=True,
+    ),
+    Write(
+        "supervisor",
+        "api_plan_review",
+        lambda s: "/api/v1/plan-reviews/",
+        lambda s: {"case": s.data.case.reference, "note": "On track"},
+        201,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "api_close",
+        lambda s: "/api/v1/closures/",
+        lambda s: {"case": s.data.case.reference, "reason": "resettled"},
+        201,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "api_close",
+        lambda s: "/api/v1/closures/",
+        lambda s: {"case": s.data.case.reference, "reason": "resettled"},
+        403,
+        api=True,
+    ),
+    # Many cases at once, and the preview before: the supervisor's.
+    Write("supervisor", "cases_bulk", lambda s: reverse("casework:cases_bulk"), _bulk_post, 200),
+    Write(
+        "supervisor",
+        "cases_bulk_confirmed",
+        lambda s: reverse("casework:cases_bulk"),
+        lambda s: {**_bulk_post(s), "confirm": "True"},
+        302,
+    ),
+    Write("caseworker", "cases_bulk", lambda s: reverse("casework:cases_bulk"), _bulk_post, 403),
     # Correcting and voiding a record: its case's caseworker and supervisor, not the advocate.
     Write(
         "caseworker",
