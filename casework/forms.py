@@ -487,19 +487,25 @@ class CaseCreateForm(forms.Form):
 
 
 class CaseEditForm(VersionedForm):
+    """
+    A case's risk level, status and summary. Closing and reopening are not offered: they have
+    their own page, which asks for the reason; a closed case's status is left as it is.
+    """
+
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
-    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
-    closed_on = date_field(
-        _("Closed on"), required=False, help_text=_("For a closed case; today if left empty.")
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (value, label) for value, label in CaseStatus.choices if value != CaseStatus.CLOSED
+        ],
+        help_text=_("To close the case, use “Close the case”: it asks why."),
     )
     summary = forms.CharField(label=_("Summary"), required=False, widget=text_area(5))
 
-    def clean(self):
-        cleaned = super().clean()
-        # A reopened case has no closing date, whatever the field still shows.
-        if cleaned.get("status") and cleaned["status"] != CaseStatus.CLOSED:
-            cleaned["closed_on"] = None
-        return cleaned
+    def __init__(self, *args, closed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if closed:
+            del self.fields["status"]
 
 
 class MemberAddForm(ConsentPartForm):

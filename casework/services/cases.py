@@ -123,8 +123,33 @@ def case_open(
 
 def case_update(*, case: Case, actor, expected_version: int | None = None, **fields) -> Case:
     """
-    Change a case's risk level, status or summary. Closing a case dates it (today unless
-    `closed_on` is given); reopening it clears that date; only a closed case has one.
+    Change a case's risk level, status (open, on hold) or summary. Closing and reopening are
+    `case_close` and `case_reopen`'s alone, so that every closing has its reason and its record:
+    a change of status to or from closed, or of the closing date, is refused here.
+    """
+    _require(permissions.can_edit_case(actor, case))
+    crossing = (fields.get("status", case.status) == CaseStatus.CLOSED) != (
+        case.status == CaseStatus.CLOSED
+    )
+    if crossing or ("closed_on" in fields and fields["closed_on"] != case.closed_on):
+        field = "status" if crossing else "closed_on"
+        raise ValidationError(
+            {
+                field: _(
+                    "A case is closed or reopened only with its closing, which asks for the "
+                    "reason: the case's “Close the case” page, or /api/v1/closures/ in the API."
+                )
+            },
+            code="closing_elsewhere",
+        )
+    return _case_update(case=case, actor=actor, expected_version=expected_version, **fields)
+
+
+def _case_update(*, case: Case, actor, expected_version: int | None = None, **fields) -> Case:
+    """
+    `case_update` with closing and reopening, for `case_close` and `case_reopen`. Closing a case
+    dates it (today unless `closed_on` is given); reopening it clears that date; only a closed
+    case has one.
     """
     _require(permissions.can_edit_case(actor, case))
     _check_fields(fields, CASE_FIELDS, "case")
@@ -201,7 +226,7 @@ def case_close(
         for schedule in end_check_ins:
             changed = _update(schedule, {"active": False}, None)
             _audit(actor, "update", schedule, case=case, fields=changed, on_closing=True)
-        case_update(
+        _case_update(
             case=case,
             actor=actor,
             expected_version=expected_version,
@@ -236,7 +261,7 @@ def case_reopen(*, case: Case, actor, expected_version: int | None = None) -> Ca
     _require(permissions.can_close_case(actor, case))
     if case.status != CaseStatus.CLOSED:
         raise ValidationError(_("Case %(case)s is not closed.") % {"case": case.reference})
-    return case_update(
+    return _case_update(
         case=case, actor=actor, expected_version=expected_version, status=CaseStatus.OPEN
     )
 
