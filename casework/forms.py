@@ -875,12 +875,26 @@ class CaseCloseForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Those not ticked are carried over and stay due."),
     )
+    resolve_others = forms.MultipleChoiceField(
+        label=_("Other open items to resolve now"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Those not ticked are carried over and stay open."),
+    )
 
-    def __init__(self, *args, tasks, check_ins, **kwargs):
+    def __init__(self, *args, tasks, check_ins, others, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = blank_first(ClosureReason.choices)
         self.fields["resolve_tasks"].queryset = tasks
         self.fields["end_check_ins"].queryset = check_ins
+        choices = [
+            (item.key, item.resolve_label or item.label) for item in others if item.resolvable
+        ]
+        if choices:
+            self.fields["resolve_others"].choices = choices
+        else:
+            del self.fields["resolve_others"]
 
 
 class CaseReopenForm(VersionedForm):
