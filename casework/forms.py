@@ -487,19 +487,25 @@ class CaseCreateForm(forms.Form):
 
 
 class CaseEditForm(VersionedForm):
+    """
+    A case's risk level, status and summary. Closing and reopening are not offered: they have
+    their own page, which asks for the reason; a closed case's status is left as it is.
+    """
+
     risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices)
-    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
-    closed_on = date_field(
-        _("Closed on"), required=False, help_text=_("For a closed case; today if left empty.")
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (value, label) for value, label in CaseStatus.choices if value != CaseStatus.CLOSED
+        ],
+        help_text=_("To close the case, use “Close the case”: it asks why."),
     )
     summary = forms.CharField(label=_("Summary"), required=False, widget=text_area(5))
 
-    def clean(self):
-        cleaned = super().clean()
-        # A reopened case has no closing date, whatever the field still shows.
-        if cleaned.get("status") and cleaned["status"] != CaseStatus.CLOSED:
-            cleaned["closed_on"] = None
-        return cleaned
+    def __init__(self, *args, closed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if closed:
+            del self.fields["status"]
 
 
 class MemberAddForm(ConsentPartForm):
@@ -869,12 +875,26 @@ class CaseCloseForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Those not ticked are carried over and stay due."),
     )
+    resolve_others = forms.MultipleChoiceField(
+        label=_("Other open items to resolve now"),
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Those not ticked are carried over and stay open."),
+    )
 
-    def __init__(self, *args, tasks, check_ins, **kwargs):
+    def __init__(self, *args, tasks, check_ins, others, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = blank_first(ClosureReason.choices)
         self.fields["resolve_tasks"].queryset = tasks
         self.fields["end_check_ins"].queryset = check_ins
+        choices = [
+            (item.key, item.resolve_label or item.label) for item in others if item.resolvable
+        ]
+        if choices:
+            self.fields["resolve_others"].choices = choices
+        else:
+            del self.fields["resolve_others"]
 
 
 class CaseReopenForm(VersionedForm):

@@ -4,6 +4,7 @@ Read queries over the casework records. Callers pass people and cases they obtai
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -942,10 +943,23 @@ def plan_of(case: Case, *, today: datetime.date) -> Plan:
 
 @dataclass(frozen=True)
 class OpenItem:
-    """Something else still open on a case being closed (from an app above casework)."""
+    """
+    Something else still open on a case being closed (from an app above casework). With `key`
+    (unique on the case) and `resolve` (called as `resolve(actor=…)` inside the closing's
+    transaction, through the owning app's own service), it may be resolved from the closing
+    page (ticked under `resolve_label`, which says what resolving does); without, it is resolved
+    on its own page or carried over.
+    """
 
     label: str
     url: str = ""
+    key: str = ""
+    resolve: Callable[..., object] | None = None
+    resolve_label: str = ""
+
+    @property
+    def resolvable(self) -> bool:
+        return bool(self.key and self.resolve)
 
 
 @dataclass
@@ -961,11 +975,7 @@ def open_on_closing(case: Case) -> OpenOnClosing:
     and what the apps above casework hold open (`SHIMTEO_CLOSURE_CHECK_HOOKS`: each takes the
     case and returns `OpenItem`s, resolved on their own pages or carried over).
     """
-    others = [
-        item
-        for hook in settings.SHIMTEO_CLOSURE_CHECK_HOOKS
-        for item in import_string(hook)(case=case)
-    ]
+    others = other_open_items(case)
     return OpenOnClosing(
         tasks=list(
             Task.objects.filter(case=case, completed_at__isnull=True)
@@ -979,6 +989,15 @@ def open_on_closing(case: Case) -> OpenOnClosing:
         ),
         others=others,
     )
+
+
+def other_open_items(case: Case) -> list[OpenItem]:
+    """What the apps above casework hold open on `case` (`SHIMTEO_CLOSURE_CHECK_HOOKS`)."""
+    return [
+        item
+        for hook in settings.SHIMTEO_CLOSURE_CHECK_HOOKS
+        for item in import_string(hook)(case=case)
+    ]
 
 
 def case_closures(case: Case) -> list:

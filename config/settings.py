@@ -289,7 +289,7 @@ SHIMTEO_NOTIFICATION_TARGETS = {
 }
 # What else is open on a case being closed, in the apps above casework (referrals): each takes
 # `case` and returns casework.selectors.OpenItem rows, shown on the closing page to resolve or carry over.
-SHIMTEO_CLOSURE_CHECK_HOOKS: list[str] = []
+SHIMTEO_CLOSURE_CHECK_HOOKS = ["referrals.selectors.open_on_closing"]
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))

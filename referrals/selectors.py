@@ -1,9 +1,18 @@
 """Reads of the directory and the referrals, each from `visible_to(user)`."""
 
-from django.db.models import Count, QuerySet
+from functools import partial
 
-from . import permissions
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from casework.selectors import OpenItem
+
+from . import permissions, services
+from .choices import Status
 from .models import Referral, ServiceProvider
+
+OPEN_STATUSES = (Status.PLANNED, Status.SENT, Status.ACCEPTED)
 
 
 def providers_for(user) -> list[ServiceProvider]:
@@ -39,3 +48,34 @@ def referral_counts(referrals: QuerySet[Referral]) -> dict[str, list[tuple[str, 
 def _counted(referrals, field: str) -> list[tuple[str, int]]:
     rows = referrals.order_by().values(field).annotate(n=Count("pk")).order_by(field)
     return [(row[field], row["n"]) for row in rows]
+
+
+def open_on_closing(*, case) -> list[OpenItem]:
+    """
+    The case's referrals still open (planned, sent, accepted), for its closing page
+    (SHIMTEO_CLOSURE_CHECK_HOOKS): each resolved by cancelling it, or carried over as it is.
+    The closer may change the case, so sees all its referrals.
+    """
+    referrals = (
+        Referral.objects.filter(case=case, status__in=OPEN_STATUSES)
+        .select_related("person")
+        .order_by("referred_on", "created_at")
+    )
+    items = []
+    for referral in referrals:
+        what = {
+            "person": referral.person.reference,
+            "service": referral.get_service_display(),
+            "status": referral.get_status_display().lower(),
+        }
+        items.append(
+            OpenItem(
+                label=_("Referral of %(person)s for %(service)s (%(status)s)") % what,
+                url=reverse("referrals:referral_detail", args=[referral.pk]),
+                key=f"referral:{referral.pk}",
+                resolve=partial(services.referral_cancel_on_closing, referral=referral),
+                resolve_label=_("Cancel the referral of %(person)s for %(service)s (%(status)s)")
+                % what,
+            )
+        )
+    return items

@@ -228,6 +228,16 @@ def referral_status_change(
     return locked
 
 
+def referral_cancel_on_closing(*, referral: Referral, actor) -> Referral:
+    """
+    Resolve an open referral when its case closes (SHIMTEO_CLOSURE_CHECK_HOOKS): cancelled today,
+    through `referral_status_change`, checked and audited as any cancelling.
+    """
+    return referral_status_change(
+        referral=referral, status=Status.CANCELLED, changed_on=dates.today(), actor=actor
+    )
+
+
 def person_merged(*, source, target, actor) -> dict:
     """The referrals of a merged duplicate are the kept person's (SHIMTEO_MERGE_HOOKS)."""
     return {"referrals": Referral.objects.filter(person=source).update(person=target)}

@@ -174,6 +174,15 @@ class CaseClosureSerializer(serializers.ModelSerializer):
     end_check_ins = serializers.PrimaryKeyRelatedField(
         queryset=CheckInSchedule.objects.all(), many=True, required=False, write_only=True
     )
+    resolve_others = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Keys of other open items to resolve now (a referral: referral:<id>, cancelled); "
+            "those not listed are carried over."
+        ),
+    )
     version = VersionField(write_only=True)
 
     class Meta:
@@ -192,6 +201,7 @@ class CaseClosureSerializer(serializers.ModelSerializer):
             "carried_over",
             "resolve_tasks",
             "end_check_ins",
+            "resolve_others",
             "version",
         ]
         read_only_fields = ["id", "closed_at", "reopened_at", "resolved", "carried_over"]

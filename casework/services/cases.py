@@ -26,6 +26,7 @@ from ..models import (
     Person,
     Task,
 )
+from ..selectors import other_open_items
 from ._common import (
     CASE_FIELDS,
     SHARING_SCOPE,
@@ -123,8 +124,33 @@ def case_open(
 
 def case_update(*, case: Case, actor, expected_version: int | None = None, **fields) -> Case:
     """
-    Change a case's risk level, status or summary. Closing a case dates it (today unless
-    `closed_on` is given); reopening it clears that date; only a closed case has one.
+    Change a case's risk level, status (open, on hold) or summary. Closing and reopening are
+    `case_close` and `case_reopen`'s alone, so that every closing has its reason and its record:
+    a change of status to or from closed, or of the closing date, is refused here.
+    """
+    _require(permissions.can_edit_case(actor, case))
+    crossing = (fields.get("status", case.status) == CaseStatus.CLOSED) != (
+        case.status == CaseStatus.CLOSED
+    )
+    if crossing or ("closed_on" in fields and fields["closed_on"] != case.closed_on):
+        field = "status" if crossing else "closed_on"
+        raise ValidationError(
+            {
+                field: _(
+                    "A case is closed or reopened only with its closing, which asks for the "
+                    "reason: the case's “Close the case” page, or /api/v1/closures/ in the API."
+                )
+            },
+            code="closing_elsewhere",
+        )
+    return _case_update(case=case, actor=actor, expected_version=expected_version, **fields)
+
+
+def _case_update(*, case: Case, actor, expected_version: int | None = None, **fields) -> Case:
+    """
+    `case_update` with closing and reopening, for `case_close` and `case_reopen`. Closing a case
+    dates it (today unless `closed_on` is given); reopening it clears that date; only a closed
+    case has one.
     """
     _require(permissions.can_edit_case(actor, case))
     _check_fields(fields, CASE_FIELDS, "case")
@@ -167,12 +193,15 @@ def case_close(
     closed_on=None,
     resolve_tasks: Iterable[Task] = (),
     end_check_ins: Iterable[CheckInSchedule] = (),
+    resolve_others: Iterable[str] = (),
     expected_version: int | None = None,
 ) -> CaseClosure:
     """
     Close a case for a reason from the list (words of one's own for "other"). Of its open
-    follow-ups and check-in schedules, those given are resolved (marked done, ended); the
-    others are carried over and stay open. The closing date and its rules are `case_update`'s,
+    follow-ups and check-in schedules, those given are resolved (marked done, ended); of what
+    the apps above casework hold open (`selectors.other_open_items`), those whose keys are in
+    `resolve_others` are resolved through their own app's service (a referral is cancelled);
+    the others are carried over and stay open. The closing date and its rules are `case_update`'s,
     as for every closing, so retention counts from it as before.
     """
     _require(permissions.can_close_case(actor, case))
@@ -192,7 +221,15 @@ def case_close(
         raise ValidationError({"resolve_tasks": _("Only the case's open follow-ups are resolved.")})
     if {s.pk for s in end_check_ins} - set(schedules.values_list("pk", flat=True)):
         raise ValidationError({"end_check_ins": _("Only the case's check-ins are ended.")})
-    carried = open_tasks.count() + schedules.count() - len(resolve_tasks) - len(end_check_ins)
+    others = other_open_items(case)
+    resolvable = {item.key: item for item in others if item.resolvable}
+    resolve_others = set(resolve_others)
+    if resolve_others - set(resolvable):
+        raise ValidationError(
+            {"resolve_others": _("Only what is still open on the case is resolved.")}
+        )
+    resolved = len(resolve_tasks) + len(end_check_ins) + len(resolve_others)
+    carried = open_tasks.count() + schedules.count() + len(others) - resolved
     with transaction.atomic():
         now = timezone.now()
         for task in resolve_tasks:
@@ -201,7 +238,9 @@ def case_close(
         for schedule in end_check_ins:
             changed = _update(schedule, {"active": False}, None)
             _audit(actor, "update", schedule, case=case, fields=changed, on_closing=True)
-        case_update(
+        for key in sorted(resolve_others):
+            resolvable[key].resolve(actor=actor)
+        _case_update(
             case=case,
             actor=actor,
             expected_version=expected_version,
@@ -215,7 +254,7 @@ def case_close(
                 reason=reason,
                 other_reason=other_reason,
                 closed_by=actor,
-                resolved=len(resolve_tasks) + len(end_check_ins),
+                resolved=resolved,
                 carried_over=carried,
             )
         )
@@ -236,7 +275,7 @@ def case_reopen(*, case: Case, actor, expected_version: int | None = None) -> Ca
     _require(permissions.can_close_case(actor, case))
     if case.status != CaseStatus.CLOSED:
         raise ValidationError(_("Case %(case)s is not closed.") % {"case": case.reference})
-    return case_update(
+    return _case_update(
         case=case, actor=actor, expected_version=expected_version, status=CaseStatus.OPEN
     )
 

@@ -25,6 +25,7 @@ from ..forms import (
 from ..models import Case, CaseMember, Person
 from ..permissions import (
     can_break_glass,
+    can_close_case,
     consent_witnesses,
     editable_people,
     teams_to_open_cases_in,
@@ -79,23 +80,28 @@ def case_create(request):
 @form_view
 def case_edit(request, case_ref):
     case = _editable_case(request, case_ref, "case_edit")
+    closed = case.status == CaseStatus.CLOSED
     initial = {
         "risk_level": case.risk_level,
         "status": case.status,
-        "closed_on": case.closed_on,
         "summary": case.summary,
         "version": case.version,
     }
-    form = CaseEditForm(_data(request), initial=initial)
+    form = CaseEditForm(_data(request), initial=initial, closed=closed)
 
     def save(data):
-        fields = {name: data[name] for name in ("risk_level", "status", "summary")}
-        if data["status"] == CaseStatus.CLOSED:
-            fields["closed_on"] = data["closed_on"]
+        fields = {name: data[name] for name in ("risk_level", "status", "summary") if name in data}
         services.case_update(
             case=case, actor=request.user, expected_version=data["version"], **fields
         )
 
+    # Closing and reopening have their own page, which asks for the reason.
+    context = _case_context(case)
+    if can_close_case(request.user, case):
+        context["alternative_url"] = reverse(
+            "casework:case_reopen" if closed else "casework:case_close", args=[case.reference]
+        )
+        context["alternative_label"] = _("Reopen the case") if closed else _("Close the case")
     return _form_page(
         request,
         form,
@@ -103,7 +109,7 @@ def case_edit(request, case_ref):
         title=_("Edit the case"),
         success=_("The changes were saved."),
         next_url=_case_url(case),
-        context=_case_context(case),
+        context=context,
     )
 
 

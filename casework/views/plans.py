@@ -143,6 +143,7 @@ def case_close(request, case_ref):
         initial={"version": case.version},
         tasks=case.tasks.filter(completed_at__isnull=True).select_related("case"),
         check_ins=case.check_in_schedules.filter(active=True).select_related("person"),
+        others=still_open.others,
     )
     return _form_page(
         request,
@@ -155,6 +156,7 @@ def case_close(request, case_ref):
             closed_on=data["closed_on"],
             resolve_tasks=data["resolve_tasks"],
             end_check_ins=data["end_check_ins"],
+            resolve_others=data.get("resolve_others", ()),
             expected_version=data["version"],
         ),
         title=_("Close the case"),

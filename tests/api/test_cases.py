@@ -5,6 +5,8 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from casework import services
+from casework.choices import ClosureReason
 from casework.models import Case
 
 from ..factories import AssignmentFactory, CaseFactory, CaseMemberFactory
@@ -121,15 +123,38 @@ def test_it_refuses_a_case_for_another_team_or_with_unseen_people(
 
 
 def test_it_updates_a_case(api, alice, north_case):
-    """Closing a case dates it and raises its version."""
+    """A change of status (open to on hold) is saved and raises the version."""
     response = api(alice).patch(
-        detail(north_case), {"status": "closed", "version": 1}, format="json"
+        detail(north_case), {"status": "on_hold", "version": 1}, format="json"
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["status"] == "closed"
-    assert body["closed_on"] is not None
+    assert body["status"] == "on_hold"
+    assert body["closed_on"] is None
     assert body["version"] == 2
+
+
+def test_a_case_is_not_closed_by_updating_it(api, alice, north_case):
+    """Closing through the case update is refused with 400, pointing at the closures."""
+    response = api(alice).patch(
+        detail(north_case), {"status": "closed", "version": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert "/api/v1/closures/" in response.json()["status"][0]
+    north_case.refresh_from_db()
+    assert north_case.status == "open"
+    assert north_case.version == 1
+    assert not north_case.closures.exists()
+
+
+def test_a_closed_case_is_not_reopened_by_updating_it(api, alice, north_case):
+    """Reopening through the case update is refused too; the closures' reopen does it."""
+    services.case_close(case=north_case, actor=alice, reason=ClosureReason.RESETTLED)
+    response = api(alice).patch(detail(north_case), {"status": "open"}, format="json")
+    assert response.status_code == 400
+    assert "/api/v1/closures/" in response.json()["status"][0]
+    north_case.refresh_from_db()
+    assert north_case.status == "closed"
 
 
 def test_service_errors_are_field_errors(api, alice, north_case):

@@ -16,6 +16,7 @@ from casework import services
 from casework.choices import (
     AssignmentRole,
     CaseStatus,
+    ClosureReason,
     Country,
     EntitlementKind,
     EntitlementStatus,
@@ -241,11 +242,34 @@ def test_task_complete_and_incident_update_are_updates(alice, north_case):
 
 def test_closing_a_case_dates_it_and_reopening_clears_the_date(alice, north_case):
     """A closed case has a closing date (today by default); a reopened one has none."""
-    services.case_update(case=north_case, actor=alice, status=CaseStatus.CLOSED)
+    services.case_close(case=north_case, actor=alice, reason=ClosureReason.GOALS_MET)
     assert Case.objects.get(pk=north_case.pk).closed_on is not None
-    services.case_update(case=north_case, actor=alice, status=CaseStatus.OPEN)
+    services.case_reopen(case=north_case, actor=alice)
     assert Case.objects.get(pk=north_case.pk).closed_on is None
     assert _last().detail == {"fields": ["closed_on", "status"]}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"status": CaseStatus.CLOSED}, {"closed_on": D(2030, 1, 1)}],
+    ids=["status", "closing date"],
+)
+def test_a_case_is_closed_only_with_its_closing(alice, north_case, fields):
+    """Closing through `case_update` is refused: only `case_close` closes, with a reason."""
+    with pytest.raises(ValidationError) as caught:
+        services.case_update(case=north_case, actor=alice, **fields)
+    assert "Close the case" in str(caught.value)
+    assert Case.objects.get(pk=north_case.pk).status == CaseStatus.OPEN
+    assert not north_case.closures.exists()
+
+
+def test_a_closed_case_is_reopened_only_by_case_reopen(alice, north_case):
+    """Reopening through `case_update` is refused; the closing stays current."""
+    services.case_close(case=north_case, actor=alice, reason=ClosureReason.RESETTLED)
+    with pytest.raises(ValidationError):
+        services.case_update(case=north_case, actor=alice, status=CaseStatus.OPEN)
+    assert Case.objects.get(pk=north_case.pk).status == CaseStatus.CLOSED
+    assert north_case.closures.get().reopened_at is None
 
 
 def test_an_open_case_has_no_closing_date(alice, north_case):

@@ -122,7 +122,7 @@ def test_dashboard_lists_my_open_cases_most_at_risk_first(client, team_north, al
     low = _case(team_north, alice, "Low", risk=RiskLevel.LOW)
     critical = _case(team_north, alice, "Critical", risk=RiskLevel.CRITICAL)
     closed = _case(team_north, alice, "Closed", risk=RiskLevel.CRITICAL)
-    services.case_update(case=closed, actor=alice, status="closed")
+    services.case_close(case=closed, actor=alice, reason="goals_met")
     response = sign_in(client, alice).get(reverse("casework:dashboard"))
     assert [case.reference for case in response.context["cases"]] == [
         critical.reference,

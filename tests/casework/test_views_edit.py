@@ -16,6 +16,7 @@ from casework import dates, services
 from casework.choices import (
     AssignmentRole,
     CaseStatus,
+    ClosureReason,
     Country,
     EntitlementKind,
     EntitlementStatus,
@@ -524,22 +525,51 @@ def test_incident_add_keeps_the_description_when_the_date_is_missing(client, ali
     assert Incident.objects.count() == 1
 
 
-def test_case_edit_refuses_a_closing_date_before_opening(client, alice, north_case):
-    """A case cannot close before it opened; the summary typed stays."""
+def test_case_edit_does_not_close_the_case(client, alice, north_case):
+    """
+    "Closed" is not among the statuses the edit form offers; it links to the closing page
+    instead. A closing posted anyway is refused, the summary typed stays, and nothing closes.
+    """
     sign_in(client, alice)
+    url = reverse("casework:case_edit", args=[north_case.reference])
+    page = client.get(url).content.decode()
+    assert 'value="closed"' not in page
+    assert reverse("casework:case_close", args=[north_case.reference]) in page
     response = client.post(
-        reverse("casework:case_edit", args=[north_case.reference]),
+        url,
         {
             "version": north_case.version,
             "risk_level": RiskLevel.LOW,
             "status": CaseStatus.CLOSED,
-            "closed_on": "2000-01-01",
             "summary": "Moved to Seoul",
         },
     )
-    assert "cannot close before it opened" in response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
     assert "Moved to Seoul" in response.content.decode()
     assert Case.objects.get(pk=north_case.pk).status == CaseStatus.OPEN
+    assert not north_case.closures.exists()
+
+
+def test_case_edit_of_a_closed_case_keeps_it_closed(client, alice, north_case):
+    """A closed case's form offers no status, saves the summary, and links to reopening."""
+    services.case_close(case=north_case, actor=alice, reason=ClosureReason.RESETTLED)
+    sign_in(client, alice)
+    url = reverse("casework:case_edit", args=[north_case.reference])
+    page = client.get(url).content.decode()
+    assert 'name="status"' not in page
+    assert reverse("casework:case_reopen", args=[north_case.reference]) in page
+    response = client.post(
+        url,
+        {
+            "version": Case.objects.get(pk=north_case.pk).version,
+            "risk_level": RiskLevel.LOW,
+            "summary": "Resettled in Seoul",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(pk=north_case.pk)
+    assert (case.status, case.summary) == (CaseStatus.CLOSED, "Resettled in Seoul")
 
 
 def test_attachment_add_refuses_a_disallowed_type(client, alice, north_case):

@@ -15,6 +15,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from casework import services as casework_services
+from casework.models import CaseClosure
 from consent.services import consent_record
 from referrals import services
 from referrals.choices import Status
@@ -363,3 +365,72 @@ def test_erasing_a_person_empties_the_outcomes_of_their_referrals(school_referra
         person=school_referral.child, actor=alice, scopes=["store_data"], method="verbal"
     )
     assert Referral.objects.get(pk=referral.pk).outcome == ""
+
+
+# Closing the case: its open referrals are shown, cancelled or carried over.
+
+
+def test_closing_a_case_shows_its_open_referral_and_resolving_cancels_it(school_referral, alice):
+    """The closing page lists the planned referral; ticked, it is cancelled today, audited."""
+    case, referral = school_referral.case, school_referral.referral
+    client = sign_in(Client(), alice)
+    url = reverse("casework:case_close", args=[case.reference])
+    page = client.get(url).content.decode()
+    label = f"Referral of {school_referral.child.reference} for School enrolment (planned)"
+    assert label in page
+    assert reverse("referrals:referral_detail", args=[referral.pk]) in page
+    assert f"Cancel the referral of {school_referral.child.reference}" in page
+    response = client.post(
+        url,
+        {
+            "reason": "resettled",
+            "other_reason": "",
+            "closed_on": "",
+            "resolve_others": [f"referral:{referral.pk}"],
+            "version": case.version,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.CANCELLED
+    assert referral.changes.filter(status=Status.CANCELLED).get().changed_by == alice
+    assert AuditEvent.objects.filter(
+        action="status_change", target_id=str(referral.pk), actor=alice
+    ).exists()
+    closure = CaseClosure.objects.get(case=case)
+    # The referral resolved; its follow-up, not ticked, carried over.
+    assert (closure.resolved, closure.carried_over) == (1, 1)
+
+
+def test_a_referral_not_ticked_is_carried_over(school_referral, alice):
+    """Closing without resolving it leaves the referral as it was; an unknown key is refused."""
+    case, referral = school_referral.case, school_referral.referral
+    with pytest.raises(ValidationError) as refused:
+        casework_services.case_close(
+            case=case, actor=alice, reason="goals_met", resolve_others=["referral:nope"]
+        )
+    assert "resolve_others" in refused.value.message_dict
+    casework_services.case_close(case=case, actor=alice, reason="goals_met")
+    referral.refresh_from_db()
+    assert referral.status == Status.PLANNED
+    assert CaseClosure.objects.get(case=case).carried_over == 2
+
+
+def test_the_api_closure_cancels_the_referrals_it_is_told_to(school_referral, alice):
+    """POST /api/v1/closures/ with resolve_others cancels the referral, as the page does."""
+    case, referral = school_referral.case, school_referral.referral
+    api = APIClient()
+    api.force_authenticate(alice)
+    response = api.post(
+        "/api/v1/closures/",
+        {
+            "case": case.reference,
+            "reason": "moved_away",
+            "resolve_others": [f"referral:{referral.pk}"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["resolved"] == 1
+    referral.refresh_from_db()
+    assert referral.status == Status.CANCELLED
