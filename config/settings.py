@@ -393,6 +393,7 @@ SPECTACULAR_SETTINGS = {
         "ReferralServiceEnum": "referrals.choices.Service",
         "ReferralUrgencyEnum": "referrals.choices.Urgency",
         "ProviderLanguageEnum": "referrals.choices.Language",
+        "GoalStatusEnum": "casework.choices.GoalStatus",
     },
 }
 

@@ -77,14 +77,35 @@ def goal_end(*, goal: Goal, status: str, actor, expected_version: int | None = N
 
 
 def goal_step_add(
-    *, goal: Goal, title: str, actor, due_on: datetime.date | None = None, assignee=None
+    *,
+    goal: Goal,
+    title: str,
+    actor,
+    due_on: datetime.date | None = None,
+    assignee=None,
+    repeat_every: int | None = None,
+    repeat_unit: str | None = None,
+    repeat_until: datetime.date | None = None,
+    repeat_while: str | None = None,
 ) -> Task:
-    """A step towards a goal: a follow-up of the case, linked to the goal, in one transaction."""
+    """
+    A step towards a goal: a follow-up of the case, linked to the goal, in one transaction. It may
+    repeat as any follow-up does (a monthly visit until the child is registered).
+    """
     _require(permissions.can_plan(actor, goal.case))
     if goal.status != GoalStatus.OPEN:
         raise ValidationError(_("Steps are added to open goals only."))
     return task_create(
-        case=goal.case, title=title, actor=actor, due_on=due_on, assignee=assignee, goal=goal
+        case=goal.case,
+        title=title,
+        actor=actor,
+        due_on=due_on,
+        assignee=assignee,
+        goal=goal,
+        repeat_every=repeat_every,
+        repeat_unit=repeat_unit,
+        repeat_until=repeat_until,
+        repeat_while=repeat_while,
     )
 
 
