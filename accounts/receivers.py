@@ -64,8 +64,11 @@ def follow_team_roles(sender, instance, **kwargs):
 @receiver(post_migrate, dispatch_uid="accounts.install_role_groups")
 def keep_role_groups_complete(sender, app_config, apps=global_apps, **kwargs):
     # Once per migrate (or flush), after the last app's permissions exist: models added after the
-    # groups' migration (a new app's) get their permissions into the groups.
-    if app_config.label == list(global_apps.get_app_configs())[-1].label:
+    # groups' migration (a new app's) get their permissions into the groups. Django signals only
+    # the apps that have models, so the last of those (an app without models, such as `demo`,
+    # would never be signalled).
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module]
+    if app_config.label == with_models[-1].label:
         install_role_groups(apps)
 
 

@@ -316,7 +316,7 @@ def _without_keys(people: QuerySet) -> QuerySet:
     return people.filter(~Exists(NameKey.objects.filter(person=OuterRef("pk"))))
 
 
-def people_search(*, user, name: str, limit: int) -> PeopleFound:
+def people_search(*, user, name: str, limit: int = 50) -> PeopleFound:
     """
     The people `user` may see whose name or an alias matches `name` however it is spelled:
     the exact name first, then the whole name in another script or spelling, then the family

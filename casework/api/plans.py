@@ -211,6 +211,13 @@ class CaseClosureSerializer(serializers.ModelSerializer):
         }
 
 
+class CaseClosureListSerializer(CaseClosureSerializer):
+    """A list shows no encrypted field: the text of an "other" reason is read one closing at a time."""
+
+    class Meta(CaseClosureSerializer.Meta):
+        fields = [name for name in CaseClosureSerializer.Meta.fields if name != "other_reason"]
+
+
 class CaseReopenSerializer(serializers.Serializer):
     case = VisibleReferenceField(Case)
     version = VersionField()
@@ -229,7 +236,9 @@ class CaseClosureViewSet(
     serializer_class = CaseClosureSerializer
 
     def get_serializer_class(self):
-        return CaseReopenSerializer if self.action == "reopen" else CaseClosureSerializer
+        if self.action == "reopen":
+            return CaseReopenSerializer
+        return CaseClosureListSerializer if self.action == "list" else CaseClosureSerializer
 
     def perform_create(self, serializer):
         fields, version = self.changes(serializer)

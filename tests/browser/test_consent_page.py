@@ -121,6 +121,6 @@ def test_consent_recorded_from_the_person_page_lets_the_case_be_shared(
 
     # Back on the supervisor's phone: the same share now goes through.
     _share_with(page, north_case.reference, "amal")
-    expect(page.get_by_role("status")).to_contain_text("사례가 공유되었습니다.")
+    expect(page.get_by_role("status")).to_contain_text("사례를 amal 님과 공유했습니다.")
     shot(page, "05-shared-ko-390")
     assert north_case.assignments.filter(user=amal).exists()
