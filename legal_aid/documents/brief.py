@@ -221,6 +221,25 @@ def compose(facts, rows, redactor, citations) -> dict:
                 ],
             }
         )
+    elif Point.YANBIAN_IF_THERE in plan.points:
+        sections.append(
+            {
+                "heading": _("The Yanbian notice"),
+                "paragraphs": [
+                    paragraph(
+                        _(
+                            "If the family lives in Yanbian Prefecture, the refusals apply items "
+                            "2 and 3 of the prefecture government's notice of 16 November 2003 "
+                            "(as reported), which treat a child born to a North Korean parent "
+                            "outside a registered marriage as a non-Chinese alien and withhold "
+                            "kindergarten, school, medical care and welfare. Those items "
+                            "contradict the national law set out above."
+                        ),
+                        cite("YB-2003-2", "YB-2003-3", signal="cf"),
+                    )
+                ],
+            }
+        )
 
     title = (
         _("A child's nationality, registration and schooling")

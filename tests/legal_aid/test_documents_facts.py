@@ -292,6 +292,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         built["stateless_brief"] = render(
             Kind.CHILD_ACCESS_BRIEF, family=jilin, subject=girl, actor=alice, language="ko"
         )
+        built["jilin_brief"] = render(
+            Kind.CHILD_ACCESS_BRIEF, family=jilin, subject=girl, actor=alice
+        )
         built["jilin"] = jilin
         built["resettled"] = parent
 
@@ -480,6 +483,21 @@ def test_a_korean_brief_for_a_stateless_child_argues_crc_article_7_2(world):
     )  # signals, in Korean
     assert "PRC-NAT-4" not in labels  # no Chinese parent: no nationality by art. 4 argued
     assert "PRC-EDU-4" not in labels  # kindergarten is not compulsory schooling
+    # Jilin, the prefecture not recorded: the notice may govern her, and nothing says it does not.
+    assert "옌볜 자치주에 살지 않" not in text
+    assert "가족이 옌볜 자치주에 산다면" in text
+
+
+def test_a_brief_for_a_family_in_jilin_never_says_it_lives_outside_yanbian(world):
+    """
+    Recorded as Jilin, the prefecture not: the family may live in Yanbian (Helong, say). The
+    brief says the notice applies if it does, and never that the family lives elsewhere.
+    """
+    text = " ".join(pdf_text(world, "jilin_brief").split())
+    assert "does not live in Yanbian" not in text
+    assert "If the family lives in Yanbian Prefecture, the refusals apply items 2 and 3" in text
+    assert "Withdraw" not in text
+    assert {"YB-2003-2", "YB-2003-3"} <= cited(world, "jilin_brief")
 
 
 # What no fact supports is refused.
