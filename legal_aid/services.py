@@ -36,7 +36,7 @@ from casework.models import Case, CaseMember
 from casework.permissions import can_supervise
 from casework.redaction import Redactor
 
-from .documents import facts, preview, rendering, vocabulary, word
+from .documents import facts, formats, preview, rendering, vocabulary, word
 from .models import AdvocacyDocument
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,17 @@ def _validate_scope(
         raise PermissionDenied(_("You cannot see this case."))
     if team is not None:
         raise ValidationError({"team": _("Only a caseload report is scoped to a team.")})
+    if formats.needs_contact(recipient_format, case.team):
+        raise ValidationError(
+            {
+                "recipient_format": _(
+                    "A document in this form gives the recipient the team's confidential "
+                    "contact, and %(team)s has none. Ask an administrator to set the team's "
+                    "submitting organisation and confidential contact (Administration, Teams)."
+                )
+                % {"team": case.team.name}
+            }
+        )
     if redaction == Redaction.AGGREGATE_ONLY:
         raise ValidationError(
             {

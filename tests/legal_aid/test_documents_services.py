@@ -6,9 +6,11 @@ test_documents_* modules.
 """
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from casework.choices import PersonRole
@@ -16,7 +18,7 @@ from casework.models import CaseAssignment
 from casework.redaction import Redactor, letters
 from consent.models import Consent
 from legal_aid import services
-from legal_aid.documents import facts
+from legal_aid.documents import facts, formats
 from legal_aid.models import AdvocacyDocument
 
 from ..factories import PersonFactory
@@ -124,6 +126,43 @@ def test_aggregate_only_is_for_caseload_reports(north_case, family, alice):
             redaction=Redaction.PSEUDONYMISED,
             actor=alice,
         )
+
+
+def test_a_document_for_the_un_or_a_partner_needs_the_teams_confidential_contact(
+    north_case, family, alice
+):
+    """
+    Without a confidential contact a submission to the Committee, UNHCR, a partner lawyer or
+    the UN is refused, saying who sets it; once set, it is made. A cover never tells the
+    drafter what to do: a contact removed after the request leaves its row out.
+    """
+    team = north_case.team
+    team.confidential_contact = ""
+    team.save()
+    for recipient_format in formats.NEEDS_CONTACT:
+        kind = next(k for k in Kind.values if recipient_format in AdvocacyDocument.formats_for(k))
+        subject = family["child"] if kind == Kind.CHILD_ACCESS_BRIEF else family["mother"]
+        with pytest.raises(ValidationError, match="Ask an administrator") as refused:
+            request(
+                kind,
+                case=north_case,
+                subject=subject,
+                actor=alice,
+                recipient_format=recipient_format,
+            )
+        assert team.name in str(refused.value)
+    team.confidential_contact = "protection desk, secure line on request"
+    team.save()
+    document = request(case=north_case, subject=family["child"], actor=alice)
+    team.confidential_contact = ""
+    team.save()
+    rendered = services.document_render(document_id=document.pk)
+    assert rendered.status == Status.READY
+    with rendered.file.open("rb") as handle:
+        pages = PdfReader(io.BytesIO(handle.read())).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "Confidential contact" not in text and "Set the team" not in text
+    assert "protection desk" not in text
 
 
 # Redaction.
