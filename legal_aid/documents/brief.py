@@ -17,6 +17,7 @@ from .compose import (
     DocumentError,
     age_text,
     benefit_label,
+    benefits_in_sentence,
     paragraph,
     refusal_message,
     shown_age,
@@ -316,7 +317,7 @@ def _family_section(facts, child, name, shown, parents) -> dict:
 
 def _benefit_paragraph(kind, child, name, age, plan, cite) -> dict:
     benefit = child.benefit(kind)
-    what = benefit_label(kind).lower()
+    what = benefits_in_sentence([kind])
     if age:
         refused = _("%(child)s, %(age)s, was refused %(what)s.") % {
             "child": name,

@@ -32,8 +32,8 @@ from casework.models import PersonAlias
 
 from ..models import AdvocacyDocument
 from . import rules
-from .citations import listing, record_note
-from .compose import event_label, length_text, month, paragraph
+from .citations import record_note
+from .compose import benefits_in_sentence, event_label, length_text, month, paragraph
 
 Format = AdvocacyDocument.RecipientFormat
 SUMMARY_WORDS = 150
@@ -482,8 +482,8 @@ def child_submission(document, body, facts, rows, shown, team) -> dict:
         steps.append(paragraph(_("No application or appeal is recorded.")))
     sections.append({"heading": _("Domestic steps taken"), "paragraphs": steps})
     sections.extend(body["sections"][1:])
-    refused = [_in_sentence(str(_benefit(b.kind))) for b in child.benefits if b.refused]
-    refused = listing(refused) or _("the recognition of their rights")
+    refused = benefits_in_sentence(b.kind for b in child.benefits if b.refused)
+    refused = refused or _("the recognition of their rights")
     if rules.nationality_by_parent(facts, child):
         summary = _(
             "%(child)s was born in China to a Chinese parent and is refused %(refused)s. Under "
@@ -508,13 +508,6 @@ def child_submission(document, body, facts, rows, shown, team) -> dict:
         "sections": sections,
         "urgency": _("Priority: a child is denied registration or schooling now."),
     }
-
-
-def _in_sentence(label: str) -> str:
-    """A label inside a sentence: "School" becomes "school", "ID" stays "ID"."""
-    if len(label) > 1 and label[0].isupper() and label[1].islower():
-        return label[0].lower() + label[1:]
-    return label
 
 
 def _benefit(kind):

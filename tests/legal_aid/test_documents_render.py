@@ -156,8 +156,12 @@ def test_no_encrypted_value_of_a_non_consenting_person_reaches_the_pdf(
     assert document.names_people is False
     if kind == Kind.DEPORTATION_APPEAL:
         assert "133,009" in text and "hunger and survival" in text
-        assert re.search(r"Mother B, aged \d+ to \d+", text)
-        assert re.search(r"Child D, aged \d+ to \d+", text)
+        assert re.search(r"Mother B \(aged \d+ to \d+\)", text)
+        assert re.search(r"Child D \(aged \d+ to \d+\)", text)
+        # The age band in brackets: the sentence reads on after it.
+        assert re.search(
+            r"Release Mother B \(aged \d+ to \d+\) from detention", " ".join(text.split())
+        )
         body = text.split("Table of authorities")[0]
         # A year in the body only as an instrument's date in a full citation: "(1979)".
         assert not re.search(r"(1986|2015)(?!\))", body) and north_case.reference not in text

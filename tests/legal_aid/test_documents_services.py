@@ -177,12 +177,12 @@ def test_pseudonyms_follow_the_order_of_membership(north_case, family, alice):
     """The case's first member is A; the mother B, the father C, the child D, with age bands on
     the day (born 1986-02-11, 1979-08-30 and 2015-04-02), never a birth year."""
     redactor = Redactor(north_case, level=Redaction.PSEUDONYMISED, on=datetime.date(2026, 6, 1))
-    assert redactor.pseudonym(family["mother"]) == "Mother B, aged 40 to 49"
-    assert redactor.pseudonym(family["father"]) == "Father C, aged 40 to 49"
-    assert redactor.pseudonym(family["child"]) == "Child D, aged 6 to 11"
+    assert redactor.pseudonym(family["mother"]) == "Mother B (aged 40 to 49)"
+    assert redactor.pseudonym(family["father"]) == "Father C (aged 40 to 49)"
+    assert redactor.pseudonym(family["child"]) == "Child D (aged 6 to 11)"
     # On the child's 12th birthday the band moves on.
     later = Redactor(north_case, level=Redaction.PSEUDONYMISED, on=datetime.date(2027, 4, 2))
-    assert later.pseudonym(family["child"]) == "Child D, aged 12 to 15"
+    assert later.pseudonym(family["child"]) == "Child D (aged 12 to 15)"
 
 
 def test_names_are_decided_for_the_family(north_case, family, alice):
@@ -195,9 +195,9 @@ def test_names_are_decided_for_the_family(north_case, family, alice):
     consent(family["mother"], named_in_documents=True)
     family_rule = Redactor(north_case, level=Redaction.NAMED_WITH_CONSENT, on=on)
     mother = family_rule.show(family["mother"])
-    assert (mother.label, mother.not_named_because) == ("Mother B, aged 40 to 49", "family")
+    assert (mother.label, mother.not_named_because) == ("Mother B (aged 40 to 49)", "family")
     child = family_rule.show(family["child"])
-    assert (child.label, child.not_named_because) == ("Child D, aged 6 to 11", "consent")
+    assert (child.label, child.not_named_because) == ("Child D (aged 6 to 11)", "consent")
     assert mother.birth_year is None and mother.region == ""
     assert family_rule.named_any is False and family_rule.pseudonymised
     name_everyone(north_case)
@@ -206,7 +206,7 @@ def test_names_are_decided_for_the_family(north_case, family, alice):
     assert named.show(family["child"]).label == SECRETS["child"]["full_name"]
     assert named.named_any is True and named.case_reference() == north_case.reference
     hidden = Redactor(north_case, level=Redaction.PSEUDONYMISED, on=on)
-    assert hidden.show(family["mother"]).label == "Mother B, aged 40 to 49"
+    assert hidden.show(family["mother"]).label == "Mother B (aged 40 to 49)"
     assert hidden.named_any is False and hidden.case_reference() == ""
     assert hidden.date(datetime.date(2025, 10, 2)) == "October 2025"
 
@@ -226,7 +226,7 @@ def test_pseudonyms_are_stable_across_documents(north_case, family, alice, sue):
     shared = first.keys() & second.keys()
     assert str(family["child"].pk) in shared and str(family["mother"].pk) in shared
     assert all(first[pk] == second[pk] for pk in shared)
-    assert first[str(family["child"].pk)].startswith("Child D, aged ")
+    assert first[str(family["child"].pk)].startswith("Child D (aged ")
 
 
 # Rendering, retrying, regenerating, approving.

@@ -114,8 +114,8 @@ def test_a_mother_withdraws_her_consent_to_be_named(
     text, flat = text_of(pdf), squeezed(text_of(pdf))
     for value in secret_values("mother", "father", "child"):
         assert squeezed(value) not in flat, value
-    assert re.search(r"Mother B, aged \d+ to \d+", text)
-    assert re.search(r"Child D, aged \d+ to \d+", text)
+    assert re.search(r"Mother B \(aged \d+ to \d+\)", text)
+    assert re.search(r"Child D \(aged \d+ to \d+\)", text)
     assert "mother of Child D" in text
     # The birth years: nowhere in the body (the law's own dates, a 2015 report, come after it).
     body = text.split("Table of authorities")[0]
@@ -137,7 +137,9 @@ def test_a_mother_withdraws_her_consent_to_be_named(
     assert second.snapshot["pseudonymised"] is True
     # The approver's list: she withdrew her consent; her child and the child's father, whom the
     # separation argument names, are not named because of her.
-    why = {d["label"].split(",")[0]: d["not_named_because"] for d in second.snapshot["disclosures"]}
+    why = {
+        d["label"].split(" (")[0]: d["not_named_because"] for d in second.snapshot["disclosures"]
+    }
     assert why == {"Mother B": "consent", "Child D": "family", "Father C": "family"}
 
 
