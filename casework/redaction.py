@@ -10,7 +10,8 @@ consent in force for "named_in_documents"; if anyone must be pseudonymised, ever
 pseudonymised output then holds no individual detail that a reader could match against a
 register:
 
-- an age band on the day of the output instead of a birth year ("Child D, aged 6 to 11");
+- an age band on the day of the output instead of a birth year, in brackets so that the
+  pseudonym reads whole inside a sentence ("Release Mother B (aged 40 to 49) from detention");
 - dates to the month ("March 2025"), never to the day;
 - no internal case reference;
 - a region only where the argument needs it (`region_for(..., needed=True)`): a rule that
@@ -187,7 +188,7 @@ class Redactor:
         base = _("%(word)s %(letter)s") % {"word": self._word(person), "letter": letter}
         band = age_band(person, self.on)
         if band:
-            return _("%(pseudonym)s, aged %(band)s") % {"pseudonym": base, "band": band}
+            return _("%(pseudonym)s (aged %(band)s)") % {"pseudonym": base, "band": band}
         return base
 
     def _not_named_because(self, person) -> str:

@@ -26,6 +26,10 @@ class DemoTeam:
     name: str
     description: str
     regions: tuple[str, ...]
+    # Printed on the cover of a document for the UN or a partner lawyer, which is refused
+    # without a contact (legal_aid.documents.formats.NEEDS_CONTACT). Fictional, like all demo data.
+    organisation: str = "Shimteo demo network (fictional)"
+    contact: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,13 @@ TEAMS = (
         "Households in the Yanbian Korean Autonomous Prefecture, the rest of Jilin and in "
         "Heilongjiang.",
         (Region.JILIN, Region.HEILONGJIANG),
+        contact="Protection desk, Yanbian: legal-desk-yb@demo.shimteo.example (encrypted mail)",
     ),
     DemoTeam(
         SHENYANG,
         "Households in Liaoning, along the Yalu, and further inland.",
         (Region.LIAONING, Region.SHANDONG),
+        contact="Protection desk, Shenyang: legal-desk-sy@demo.shimteo.example (encrypted mail)",
     ),
 )
 
@@ -101,13 +107,24 @@ class Staff:
 
 
 def ensure_staff() -> Staff:
-    """Create whatever demo teams, users and memberships are missing; never touch existing ones."""
+    """Create whatever demo teams, users and memberships are missing; never change existing ones
+    (but for a team's blank organisation and contact)."""
     with transaction.atomic():
         teams, created_teams = {}, 0
         for spec in TEAMS:
             team, created = Team.objects.get_or_create(
-                name=spec.name, defaults={"description": spec.description}
+                name=spec.name,
+                defaults={
+                    "description": spec.description,
+                    "organisation": spec.organisation,
+                    "confidential_contact": spec.contact,
+                },
             )
+            if not created and not (team.organisation or team.confidential_contact):
+                # A demo database seeded before teams had a contact: filled once, never
+                # overwriting what an administrator set.
+                team.organisation, team.confidential_contact = spec.organisation, spec.contact
+                team.save(update_fields=["organisation", "confidential_contact"])
             teams[spec.name] = team
             created_teams += created
         users = {

@@ -17,7 +17,6 @@ document already ready is never rendered again, so a task delivered twice does n
 import hashlib
 import json
 import logging
-import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -37,7 +36,7 @@ from casework.models import Case, CaseMember
 from casework.permissions import can_supervise
 from casework.redaction import Redactor
 
-from .documents import facts, preview, rendering, word
+from .documents import facts, formats, preview, rendering, vocabulary, word
 from .models import AdvocacyDocument
 
 logger = logging.getLogger(__name__)
@@ -114,6 +113,17 @@ def _validate_scope(
         raise PermissionDenied(_("You cannot see this case."))
     if team is not None:
         raise ValidationError({"team": _("Only a caseload report is scoped to a team.")})
+    if formats.needs_contact(recipient_format, case.team):
+        raise ValidationError(
+            {
+                "recipient_format": _(
+                    "A document in this form gives the recipient the team's confidential "
+                    "contact, and %(team)s has none. Ask an administrator to set the team's "
+                    "submitting organisation and confidential contact (Administration, Teams)."
+                )
+                % {"team": case.team.name}
+            }
+        )
     if redaction == Redaction.AGGREGATE_ONLY:
         raise ValidationError(
             {
@@ -351,14 +361,17 @@ def document_render(*, document_id) -> AdvocacyDocument:
     if leaks:
         # Codes only (name, case_reference, exact_date, username): the values stay unlogged.
         logger.error("Advocacy document %s leaks %s; not kept", document_id, ",".join(leaks))
-        return document_fail(
-            document_id=document_id,
-            reason=_(
-                "The pseudonymised PDF would show what pseudonyms must hide (%(what)s), so it "
-                "was not kept. Report it."
+        if snapshot.get("pseudonymised"):
+            reason = _(
+                "The pseudonymised document would show what pseudonyms must hide (%(what)s), "
+                "so it was not kept. Tell your supervisor."
             )
-            % {"what": ", ".join(leaks)},
-        )
+        else:
+            reason = _(
+                "The document would show what no document may (%(what)s), so it was not kept. "
+                "Tell your supervisor."
+            )
+        return document_fail(document_id=document_id, reason=reason % {"what": ", ".join(leaks)})
     return _store(document_id=document_id, pdf=pdf, pages=pages, snapshot=snapshot)
 
 
@@ -368,8 +381,7 @@ def _leaks(document: AdvocacyDocument, snapshot: dict, text: str) -> list[str]:
     found = []
     if document.case_id and snapshot.get("pseudonymised"):
         found += Redactor(document.case, level=document.redaction).leaks(text)
-    username = document.requested_by.get_username()
-    if re.search(rf"(?<!\w){re.escape(username)}(?!\w)", text):
+    if vocabulary.username_shown(document.requested_by.get_username(), text):
         found.append("username")
     return found
 
@@ -537,7 +549,7 @@ def _download_docx(*, document: AdvocacyDocument, actor, request) -> bytes:
     if leaks:
         logger.error("Word version of advocacy document %s leaks %s", document.pk, ",".join(leaks))
         raise ValidationError(
-            _("The Word version would show what pseudonyms must hide (%(what)s). Report it.")
+            _("The Word version would show what no document may (%(what)s). Tell your supervisor.")
             % {"what": ", ".join(leaks)}
         )
     record(actor, "download", document, request=request, version=document.version, format="docx")

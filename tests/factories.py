@@ -27,6 +27,8 @@ class TeamFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Team {n}")
+    # A document for the UN or a partner lawyer is refused without one (legal_aid.services).
+    confidential_contact = "protection desk, secure line on request"
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

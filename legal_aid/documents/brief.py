@@ -17,6 +17,7 @@ from .compose import (
     DocumentError,
     age_text,
     benefit_label,
+    benefits_in_sentence,
     paragraph,
     refusal_message,
     shown_age,
@@ -221,6 +222,25 @@ def compose(facts, rows, redactor, citations) -> dict:
                 ],
             }
         )
+    elif Point.YANBIAN_IF_THERE in plan.points:
+        sections.append(
+            {
+                "heading": _("The Yanbian notice"),
+                "paragraphs": [
+                    paragraph(
+                        _(
+                            "If the family lives in Yanbian Prefecture, the refusals apply items "
+                            "2 and 3 of the prefecture government's notice of 16 November 2003 "
+                            "(as reported), which treat a child born to a North Korean parent "
+                            "outside a registered marriage as a non-Chinese alien and withhold "
+                            "kindergarten, school, medical care and welfare. Those items "
+                            "contradict the national law set out above."
+                        ),
+                        cite("YB-2003-2", "YB-2003-3", signal="cf"),
+                    )
+                ],
+            }
+        )
 
     title = (
         _("A child's nationality, registration and schooling")
@@ -297,7 +317,7 @@ def _family_section(facts, child, name, shown, parents) -> dict:
 
 def _benefit_paragraph(kind, child, name, age, plan, cite) -> dict:
     benefit = child.benefit(kind)
-    what = benefit_label(kind).lower()
+    what = benefits_in_sentence([kind])
     if age:
         refused = _("%(child)s, %(age)s, was refused %(what)s.") % {
             "child": name,

@@ -22,6 +22,10 @@ from casework.choices import (
 )
 from casework.models import CaseMember, Entitlement, Incident, Person
 
+# Regions that may or may not hold Yanbian Prefecture: a document says nothing of the family
+# living outside it there (a family of Helong, recorded as Jilin, lives in Yanbian).
+UNSURE_OF_YANBIAN = (Region.JILIN, Region.YANBIAN, Region.OTHER, Region.UNKNOWN)
+
 # Incidents a document tells (as events of the case record, by kind and month).
 TOLD_INCIDENTS = (
     IncidentKind.RAID,
@@ -120,6 +124,12 @@ class PersonFacts:
     @property
     def in_yanbian(self) -> bool:
         return self.region == Region.YANBIAN
+
+    @property
+    def outside_yanbian(self) -> bool:
+        """Recorded as living where Yanbian Prefecture is not: another province or country.
+        Jilin without its prefecture, "other", "unknown" or nothing recorded say neither."""
+        return bool(self.region) and self.region not in UNSURE_OF_YANBIAN
 
     @property
     def chinese(self) -> bool:

@@ -19,6 +19,7 @@ China does not recognise North Koreans as refugees) are added after it.
 """
 
 from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,10 @@ def corpus_text(value: str) -> str:
     # Looked up as stored: the library's texts are in the catalogues as themselves (an alias, so
     # that makemessages does not take the separator for a string of ours).
     return translate_stored(joined)
+
+
+# The note number of a work first cited in full in the very note being written.
+ABOVE = 0
 
 
 def signal(name: str | None) -> str:
@@ -86,10 +91,10 @@ def part(
 def record_note(what: str, day=None) -> dict:
     """A footnote sourcing a fact to the case record: its kind and month, never the papers."""
     if day is None:
-        note = _("Case record: %(what)s.") % {"what": what}
+        note = _("Case record: %(what)s.") % {"what": capfirst(what)}
     else:
         note = _("Case record: %(what)s, %(month)s.") % {
-            "what": what,
+            "what": capfirst(what),
             "month": date_format(day, "YEAR_MONTH_FORMAT"),
         }
     return {"kind": "record", "source": "", "signal": "", "parts": [part(note)], "note": note}
@@ -142,6 +147,14 @@ def pinpoint(value: str) -> str:
 def listing(items) -> str:
     """Items in a run of text, with the language's separator ("a, b" / "a、b")."""
     return pgettext("list separator", ", ").join(items)
+
+
+def listing_and(items) -> str:
+    """Items in a sentence, the last joined by "and" ("a, b and c" / "a、b和c")."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(items)s and %(last)s") % {"items": listing(items[:-1]), "last": items[-1]}
 
 
 def _summary(text: str) -> str:
@@ -251,7 +264,9 @@ class Citations:
                         continue
                     work = self._work(note)
                     ibid = alone and previous == [work]
-                    parts = self._write(note, first_note.get(work), ibid, quoted)
+                    first = first_note.get(work)
+                    # Cited in full earlier in this same note: "above", never "supra n." to itself.
+                    parts = self._write(note, ABOVE if first == number else first, ibid, quoted)
                     first_note.setdefault(work, number)
                     if note["signal"]:
                         parts[:0] = [part(note["signal"], signal=True), part(" ")]
@@ -273,7 +288,8 @@ class Citations:
         parts = self._write_provision(provision, first, ibid, quoted)
         if note["kind"] == "figure" and provision.label in quoted and len(parts) == 1:
             # Already quoted in full: the words stating the figure are enough.
-            parts.append(part(_("in the words of the paper:") + " "))
+            # After "Ibid., paragraph 2." or a full citation: a sentence of its own.
+            parts.append(part(" " + _("In the words of the paper:") + " "))
             parts.append(part(note["quote"], lang="en", quoted=True))
             parts.append(part(pgettext("end of a sentence", ".")))
         quoted.add(provision.label)
@@ -284,6 +300,9 @@ class Citations:
         where = pinpoint(item.pinpoint)
         if ibid:
             text = _("Ibid., %(pinpoint)s.") % {"pinpoint": where} if where else _("Ibid.")
+        elif first == ABOVE:
+            text = _("%(work)s, above") % {"work": corpus_text(instrument.short_title)}
+            text += (", " + where if where else "") + "."
         elif first is not None:
             text = _("%(work)s, supra n. %(n)s") % {
                 "work": corpus_text(instrument.short_title),
@@ -315,7 +334,12 @@ class Citations:
         place = provision_place(item)
         if ibid:
             return [part(_("Ibid., %(place)s.") % {"place": place})]
-        if first is not None:
+        if first == ABOVE:
+            head = _("%(paper)s, above, %(place)s.") % {
+                "paper": paper_name(document),
+                "place": place,
+            }
+        elif first is not None:
             head = _("%(paper)s, supra n. %(n)s, %(place)s.") % {
                 "paper": paper_name(document),
                 "n": first,
@@ -370,6 +394,9 @@ class Citations:
                     "china_status": instrument.get_china_status_display(),
                     "china_status_detail": corpus_text(instrument.china_status_detail),
                     "binds_china": instrument.binds_china,
+                    # The stored detail may say so itself ("persuasive, not itself a treaty"):
+                    # then the table does not say it twice.
+                    "detail_says_persuasive": "persuasive" in instrument.china_status_detail,
                     "authorities": [
                         {
                             "citation": pinpoint(a.pinpoint),

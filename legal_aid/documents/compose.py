@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from casework.choices import EntitlementKind, IncidentKind, LegalStatus
 
 from .casefacts import Age
+from .citations import listing_and
 from .rules import Refusal
 
 
@@ -53,6 +54,10 @@ def shown_age(person, shown: dict) -> str:
 
 
 def age_text(age: Age) -> str:
+    if age.high == 0:
+        return _("under one year old")
+    if age.low == 0 and age.high == 1:
+        return _("under two years old")
     if age.low == age.high:
         return ngettext("%(n)s year old", "%(n)s years old", age.low) % {"n": age.low}
     return _("%(low)s or %(high)s years old") % {"low": age.low, "high": age.high}
@@ -71,6 +76,23 @@ def length_text(days: int) -> str:
 
 def benefit_label(kind: str) -> str:
     return str(EntitlementKind(kind).label)
+
+
+def benefits_in_sentence(kinds) -> str:
+    """Benefits as a sentence names them, the last joined by "and": "household registration
+    (hukou), an identity card and medical care" (the label's "/ ID" is a form's heading, not
+    English)."""
+    words = []
+    for kind in kinds:
+        if kind == EntitlementKind.HOUSEHOLD_REGISTRATION:
+            words += [_("household registration (hukou)"), _("an identity card")]
+            continue
+        label = benefit_label(kind)
+        # "School" becomes "school"; "ID" stays "ID".
+        if len(label) > 1 and label[0].isupper() and label[1].islower():
+            label = label[0].lower() + label[1:]
+        words.append(label)
+    return listing_and(words)
 
 
 def event_label(kind: str) -> str:

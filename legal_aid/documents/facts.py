@@ -74,7 +74,6 @@ def gather(document: AdvocacyDocument) -> dict:
             "disclosures": [asdict(d) for d in redactor.disclosures()] if redactor else [],
             "team": document.team.name if document.team_id else "",
             "redaction": document.redaction,
-            "redaction_label": str(AdvocacyDocument.Redaction(document.redaction).label),
             "names_people": names,
             # Said in every language, English too: the papers were written in Chinese, and what
             # we quote is the English translation, not the original.

@@ -32,8 +32,8 @@ from casework.models import PersonAlias
 
 from ..models import AdvocacyDocument
 from . import rules
-from .citations import listing, record_note
-from .compose import event_label, length_text, month, paragraph
+from .citations import record_note
+from .compose import benefits_in_sentence, event_label, length_text, month, paragraph
 
 Format = AdvocacyDocument.RecipientFormat
 SUMMARY_WORDS = 150
@@ -120,6 +120,21 @@ def requests_intro(recipient_format: str) -> str:
     }[recipient_format]
 
 
+# The forms that give a recipient the team's confidential contact: a UN desk officer or a partner
+# lawyer must be able to reach the organisation in confidence, so none is made without one.
+NEEDS_CONTACT = (
+    Format.UN_COMMUNICATION,
+    Format.CRC_SUBMISSION,
+    Format.UNHCR_SUBMISSION,
+    Format.LAWYER_SUBMISSION,
+)
+
+
+def needs_contact(recipient_format: str, team) -> bool:
+    """The form needs a confidential contact and `team` has set none."""
+    return recipient_format in NEEDS_CONTACT and not organisation_of(team)[1].strip()
+
+
 def organisation_of(team) -> tuple[str, str]:
     """The submitting organisation and its confidential contact, from the team's settings."""
     if team is None:
@@ -132,9 +147,9 @@ def cover(document, *, team, urgency: str, deadline: str = "", detained: bool = 
     return {
         "addressee": addressee(document.recipient_format, detained=detained),
         "organisation": organisation,
-        "contact": contact
-        or _("Set the team's confidential contact before sending this document."),
-        "contact_missing": not contact,
+        # Empty where the team set none: the row is left out, never filled with guidance to the
+        # drafter (a format that needs a contact is refused without one, `needs_contact`).
+        "contact": contact,
         "date": date_format(_today(team)),
         "urgency": urgency,
         "deadline": deadline,
@@ -333,7 +348,7 @@ def un_communication(document, body, facts, rows, shown, team) -> dict:
             "paragraphs": [
                 paragraph(
                     _("Submitted by %(organisation)s. Confidential contact: %(contact)s.")
-                    % {"organisation": organisation, "contact": contact or "—"}
+                    % {"organisation": organisation, "contact": contact}
                 )
             ],
         }
@@ -467,8 +482,8 @@ def child_submission(document, body, facts, rows, shown, team) -> dict:
         steps.append(paragraph(_("No application or appeal is recorded.")))
     sections.append({"heading": _("Domestic steps taken"), "paragraphs": steps})
     sections.extend(body["sections"][1:])
-    refused = [_in_sentence(str(_benefit(b.kind))) for b in child.benefits if b.refused]
-    refused = listing(refused) or _("the recognition of their rights")
+    refused = benefits_in_sentence(b.kind for b in child.benefits if b.refused)
+    refused = refused or _("the recognition of their rights")
     if rules.nationality_by_parent(facts, child):
         summary = _(
             "%(child)s was born in China to a Chinese parent and is refused %(refused)s. Under "
@@ -493,13 +508,6 @@ def child_submission(document, body, facts, rows, shown, team) -> dict:
         "sections": sections,
         "urgency": _("Priority: a child is denied registration or schooling now."),
     }
-
-
-def _in_sentence(label: str) -> str:
-    """A label inside a sentence: "School" becomes "school", "ID" stays "ID"."""
-    if len(label) > 1 and label[0].isupper() and label[1].islower():
-        return label[0].lower() + label[1:]
-    return label
 
 
 def _benefit(kind):

@@ -55,6 +55,7 @@ class Point(StrEnum):
     NON_DISCRIMINATION = "non_discrimination"
     YANBIAN_BASIS = "yanbian_basis"
     YANBIAN_PRACTICE = "yanbian_practice"
+    YANBIAN_IF_THERE = "yanbian_if_there"
     # An appeal.
     SEPARATION = "separation"
     TORTURE_RISK = "torture_risk"
@@ -223,8 +224,11 @@ def brief(facts: CaseFacts) -> Plan:
         points.append(Point.YANBIAN_BASIS)
         if obstructed:
             asks.append(Ask.WITHDRAW_YANBIAN)
-    elif obstructed:
+    elif obstructed and child.outside_yanbian:
         points.append(Point.YANBIAN_PRACTICE)
+    elif obstructed:
+        # Jilin without the prefecture (or no region): never "does not live in Yanbian".
+        points.append(Point.YANBIAN_IF_THERE)
     return Plan(points=tuple(points), asks=tuple(asks))
 
 

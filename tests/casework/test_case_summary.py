@@ -91,7 +91,9 @@ def test_pseudonyms_by_default_name_no_one_and_leave_typed_text_out(client, live
     for typed in (ARREST_NOTE, VISIT_NOTE, "Refused: the mother has no papers.", "Find a lawyer"):
         assert typed not in page
     # Age bands on the day, never a birth year.
-    assert re.search(r"Parent A, aged \d+ to \d+ is a parent of Child B, aged \d+ to \d+", page)
+    assert re.search(
+        r"Parent A \(aged \d+ to \d+\) is a parent of Child B \(aged \d+ to \d+\)", page
+    )
     assert "1984" not in page and "2012" not in page
     assert "Detained in China" in page
     assert "Arrest" in page
@@ -115,7 +117,7 @@ def test_names_are_decided_for_the_family(client, lived_case, alice):
     url = summary_url(lived_case.case, names=Redaction.NAMED_WITH_CONSENT)
     page = sign_in(client, alice).get(url).content.decode()
     assert MOTHER not in page and "王强" not in page
-    assert re.search(r"Parent A, aged \d+ to \d+", page)
+    assert re.search(r"Parent A \(aged \d+ to \d+\)", page)
     assert ARREST_NOTE not in page and VISIT_NOTE not in page
     for person in (lived_case.father, lived_case.child):
         Consent.objects.create(

@@ -298,3 +298,23 @@ def test_every_demo_person_has_a_consent_and_the_first_households_may_be_named()
     for member in first_case.members.select_related("person"):
         assert allows(member.person, "named_in_documents")
     assert not all(allows(person, "named_in_documents") for person in people)
+
+
+@pytest.mark.django_db
+def test_demo_teams_can_send_documents_to_the_un_and_partners():
+    """
+    Each demo team has a submitting organisation and a confidential contact, so the demo can
+    make a document for the UN or a partner lawyer; a team seeded before contacts existed gets
+    them, and one an administrator set keeps hers.
+    """
+    from legal_aid.documents import formats
+
+    Team.objects.create(name=YANBIAN)
+    Team.objects.create(name=SHENYANG, organisation="Set by the admin", confidential_contact="x")
+    seed("--people", "5")
+    yanbian, shenyang = Team.objects.get(name=YANBIAN), Team.objects.get(name=SHENYANG)
+    assert yanbian.organisation and "demo.shimteo.example" in yanbian.confidential_contact
+    assert (shenyang.organisation, shenyang.confidential_contact) == ("Set by the admin", "x")
+    for team in (yanbian, shenyang):
+        for recipient_format in formats.NEEDS_CONTACT:
+            assert not formats.needs_contact(recipient_format, team)

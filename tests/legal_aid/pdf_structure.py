@@ -93,7 +93,6 @@ def snapshot(*, language="en", paragraphs=(), annex=(), kind="deportation_appeal
         "version": 1,
         "requested_by": "Caseworker",
         "generated_on": "2026-01-01",
-        "redaction_label": "Pseudonymised",
         "subject": {"label": "Person A"},
         "sections": [{"heading": "Section", "paragraphs": list(paragraphs)}],
         "annex": list(annex),

@@ -67,7 +67,7 @@ def years_ago(years: int, month: int = 3, day: int = 1) -> datetime.date:
 def text_of(pdf: bytes) -> str:
     """The PDF's text on one line, pseudonyms without their age band ("Mother A")."""
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    return re.sub(r", aged \d+ (?:to \d+|or over)", "", re.sub(r"\s+", " ", text))
+    return re.sub(r" \(aged \d+ (?:to \d+|or over)\)", "", re.sub(r"\s+", " ", text))
 
 
 class Family:
@@ -292,6 +292,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         built["stateless_brief"] = render(
             Kind.CHILD_ACCESS_BRIEF, family=jilin, subject=girl, actor=alice, language="ko"
         )
+        built["jilin_brief"] = render(
+            Kind.CHILD_ACCESS_BRIEF, family=jilin, subject=girl, actor=alice
+        )
         built["jilin"] = jilin
         built["resettled"] = parent
 
@@ -405,7 +408,7 @@ def test_a_brief_for_a_boy_in_liaoning_argues_nationality_first_and_asks_only_wh
     assert "YB-2003-4" not in cited(world, "liaoning_brief")
     # Events are sourced to the case record, by kind and month.
     assert "Case record: Medical care," in text
-    assert "Case record: refusal of School," in text
+    assert "Case record: Refusal of School," in text
 
 
 # The mother detained in Yanbian, with a Chinese daughter.
@@ -480,6 +483,21 @@ def test_a_korean_brief_for_a_stateless_child_argues_crc_article_7_2(world):
     )  # signals, in Korean
     assert "PRC-NAT-4" not in labels  # no Chinese parent: no nationality by art. 4 argued
     assert "PRC-EDU-4" not in labels  # kindergarten is not compulsory schooling
+    # Jilin, the prefecture not recorded: the notice may govern her, and nothing says it does not.
+    assert "옌볜 자치주에 살지 않" not in text
+    assert "가족이 옌볜 자치주에 산다면" in text
+
+
+def test_a_brief_for_a_family_in_jilin_never_says_it_lives_outside_yanbian(world):
+    """
+    Recorded as Jilin, the prefecture not: the family may live in Yanbian (Helong, say). The
+    brief says the notice applies if it does, and never that the family lives elsewhere.
+    """
+    text = " ".join(pdf_text(world, "jilin_brief").split())
+    assert "does not live in Yanbian" not in text
+    assert "If the family lives in Yanbian Prefecture, the refusals apply items 2 and 3" in text
+    assert "Withdraw" not in text
+    assert {"YB-2003-2", "YB-2003-3"} <= cited(world, "jilin_brief")
 
 
 # What no fact supports is refused.
@@ -541,3 +559,41 @@ def test_no_pdf_prints_guidance_meant_for_the_drafter(world):
             assert phrase.lower() not in text, (key, phrase)
         assert "the translator and the date of the translation are not stated" in text
         assert "registeration [sic]" in text or "YB-2003-1" not in cited(world, key)
+
+
+# Wording (issue 18, point 5).
+
+ENGLISH = ("liaoning_appeal", "liaoning_brief", "yanbian_appeal", "yanbian_brief", "adult_brief")
+
+
+@pytest.mark.parametrize("key", ENGLISH)
+def test_the_english_reads_as_english(world, key):
+    """
+    No footnote sentence run together, no record note in lower case, no work cited "supra" in
+    its own note, no form heading ("/ ID") in a sentence, no table row that says "persuasive"
+    twice, and no age band that leaves its sentence without a comma.
+    """
+    text = " ".join(pdf_text(world, key).split())
+    assert not re.search(r"\.in the words", text) and "in the words of the paper" not in text
+    assert not re.search(r"Case record: [a-z]", text)
+    assert "refused household registration (hukou) / ID" not in text and "0 years old" not in text
+    assert "persuasive, not itself a treaty. — persuasive" not in text
+    assert not re.search(r", aged \d+ to \d+ [a-z]", text)
+    for section in world[key][0].snapshot["sections"]:
+        for paragraph in section.get("paragraphs", []):
+            for note in paragraph.get("notes", []):
+                assert f"supra n. {paragraph.get('note_number')}" not in note.get("note", "")
+
+
+def test_ages_and_lists_are_said_as_a_sentence_says_them():
+    """A baby is "under one year old", never "0 years old"; refusals are a list with "and"."""
+    from legal_aid.documents.casefacts import Age
+    from legal_aid.documents.compose import age_text, benefits_in_sentence
+
+    assert age_text(Age(0, 0)) == "under one year old"
+    assert age_text(Age(0, 1)) == "under two years old"
+    assert age_text(Age(3, 3)) == "3 years old"
+    refused = [EntitlementKind.HOUSEHOLD_REGISTRATION, EntitlementKind.MEDICAL_CARE]
+    assert benefits_in_sentence(refused) == (
+        "household registration (hukou), an identity card and medical care"
+    )

@@ -78,7 +78,7 @@ def test_a_child_brief_cites_the_notice_and_the_law_for_the_childs_refusals(
     assert f"{document.reference} · v1 · requested by: Caseworker" in text
     assert "alice" not in text
     assert "page 1 of" in text
-    assert "not been independently verified" in text
+    assert "not been independently verified" in " ".join(text.split())
     # Integrity and storage: the checksum is the plaintext's, the file on disk is not a PDF.
     assert document.sha256 == hashlib.sha256(pdf).hexdigest()
     assert document.page_count == len(PdfReader(io.BytesIO(pdf)).pages)
@@ -156,8 +156,12 @@ def test_no_encrypted_value_of_a_non_consenting_person_reaches_the_pdf(
     assert document.names_people is False
     if kind == Kind.DEPORTATION_APPEAL:
         assert "133,009" in text and "hunger and survival" in text
-        assert re.search(r"Mother B, aged \d+ to \d+", text)
-        assert re.search(r"Child D, aged \d+ to \d+", text)
+        assert re.search(r"Mother B \(aged \d+ to \d+\)", text)
+        assert re.search(r"Child D \(aged \d+ to \d+\)", text)
+        # The age band in brackets: the sentence reads on after it.
+        assert re.search(
+            r"Release Mother B \(aged \d+ to \d+\) from detention", " ".join(text.split())
+        )
         body = text.split("Table of authorities")[0]
         # A year in the body only as an instrument's date in a full citation: "(1979)".
         assert not re.search(r"(1986|2015)(?!\))", body) and north_case.reference not in text
@@ -188,7 +192,6 @@ def test_each_footnote_lands_on_the_page_of_its_call(settings):
         "version": 1,
         "requested_by": "tester",
         "generated_on": "2026-01-01",
-        "redaction_label": "",
         "subject": {"label": "Someone"},
         "sections": [{"heading": "Section", "paragraphs": paragraphs}],
     }

@@ -6,9 +6,11 @@ test_documents_* modules.
 """
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from casework.choices import PersonRole
@@ -16,7 +18,7 @@ from casework.models import CaseAssignment
 from casework.redaction import Redactor, letters
 from consent.models import Consent
 from legal_aid import services
-from legal_aid.documents import facts
+from legal_aid.documents import facts, formats
 from legal_aid.models import AdvocacyDocument
 
 from ..factories import PersonFactory
@@ -126,6 +128,43 @@ def test_aggregate_only_is_for_caseload_reports(north_case, family, alice):
         )
 
 
+def test_a_document_for_the_un_or_a_partner_needs_the_teams_confidential_contact(
+    north_case, family, alice
+):
+    """
+    Without a confidential contact a submission to the Committee, UNHCR, a partner lawyer or
+    the UN is refused, saying who sets it; once set, it is made. A cover never tells the
+    drafter what to do: a contact removed after the request leaves its row out.
+    """
+    team = north_case.team
+    team.confidential_contact = ""
+    team.save()
+    for recipient_format in formats.NEEDS_CONTACT:
+        kind = next(k for k in Kind.values if recipient_format in AdvocacyDocument.formats_for(k))
+        subject = family["child"] if kind == Kind.CHILD_ACCESS_BRIEF else family["mother"]
+        with pytest.raises(ValidationError, match="Ask an administrator") as refused:
+            request(
+                kind,
+                case=north_case,
+                subject=subject,
+                actor=alice,
+                recipient_format=recipient_format,
+            )
+        assert team.name in str(refused.value)
+    team.confidential_contact = "protection desk, secure line on request"
+    team.save()
+    document = request(case=north_case, subject=family["child"], actor=alice)
+    team.confidential_contact = ""
+    team.save()
+    rendered = services.document_render(document_id=document.pk)
+    assert rendered.status == Status.READY
+    with rendered.file.open("rb") as handle:
+        pages = PdfReader(io.BytesIO(handle.read())).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "Confidential contact" not in text and "Set the team" not in text
+    assert "protection desk" not in text
+
+
 # Redaction.
 
 
@@ -138,12 +177,12 @@ def test_pseudonyms_follow_the_order_of_membership(north_case, family, alice):
     """The case's first member is A; the mother B, the father C, the child D, with age bands on
     the day (born 1986-02-11, 1979-08-30 and 2015-04-02), never a birth year."""
     redactor = Redactor(north_case, level=Redaction.PSEUDONYMISED, on=datetime.date(2026, 6, 1))
-    assert redactor.pseudonym(family["mother"]) == "Mother B, aged 40 to 49"
-    assert redactor.pseudonym(family["father"]) == "Father C, aged 40 to 49"
-    assert redactor.pseudonym(family["child"]) == "Child D, aged 6 to 11"
+    assert redactor.pseudonym(family["mother"]) == "Mother B (aged 40 to 49)"
+    assert redactor.pseudonym(family["father"]) == "Father C (aged 40 to 49)"
+    assert redactor.pseudonym(family["child"]) == "Child D (aged 6 to 11)"
     # On the child's 12th birthday the band moves on.
     later = Redactor(north_case, level=Redaction.PSEUDONYMISED, on=datetime.date(2027, 4, 2))
-    assert later.pseudonym(family["child"]) == "Child D, aged 12 to 15"
+    assert later.pseudonym(family["child"]) == "Child D (aged 12 to 15)"
 
 
 def test_names_are_decided_for_the_family(north_case, family, alice):
@@ -156,9 +195,9 @@ def test_names_are_decided_for_the_family(north_case, family, alice):
     consent(family["mother"], named_in_documents=True)
     family_rule = Redactor(north_case, level=Redaction.NAMED_WITH_CONSENT, on=on)
     mother = family_rule.show(family["mother"])
-    assert (mother.label, mother.not_named_because) == ("Mother B, aged 40 to 49", "family")
+    assert (mother.label, mother.not_named_because) == ("Mother B (aged 40 to 49)", "family")
     child = family_rule.show(family["child"])
-    assert (child.label, child.not_named_because) == ("Child D, aged 6 to 11", "consent")
+    assert (child.label, child.not_named_because) == ("Child D (aged 6 to 11)", "consent")
     assert mother.birth_year is None and mother.region == ""
     assert family_rule.named_any is False and family_rule.pseudonymised
     name_everyone(north_case)
@@ -167,7 +206,7 @@ def test_names_are_decided_for_the_family(north_case, family, alice):
     assert named.show(family["child"]).label == SECRETS["child"]["full_name"]
     assert named.named_any is True and named.case_reference() == north_case.reference
     hidden = Redactor(north_case, level=Redaction.PSEUDONYMISED, on=on)
-    assert hidden.show(family["mother"]).label == "Mother B, aged 40 to 49"
+    assert hidden.show(family["mother"]).label == "Mother B (aged 40 to 49)"
     assert hidden.named_any is False and hidden.case_reference() == ""
     assert hidden.date(datetime.date(2025, 10, 2)) == "October 2025"
 
@@ -187,7 +226,7 @@ def test_pseudonyms_are_stable_across_documents(north_case, family, alice, sue):
     shared = first.keys() & second.keys()
     assert str(family["child"].pk) in shared and str(family["mother"].pk) in shared
     assert all(first[pk] == second[pk] for pk in shared)
-    assert first[str(family["child"].pk)].startswith("Child D, aged ")
+    assert first[str(family["child"].pk)].startswith("Child D (aged ")
 
 
 # Rendering, retrying, regenerating, approving.

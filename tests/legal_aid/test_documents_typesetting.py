@@ -188,3 +188,20 @@ def test_real_documents_fill_their_pages_and_are_kept_as_images(
             assert body_fill(image) > 1 / 3, f"{kind} {language}: page {number} under a third"
         if kind == "deportation_appeal":
             assert "Urgent" in page_texts(pdf)[0] or language != "en"
+
+
+def test_a_cover_label_is_never_broken_over_two_lines():
+    """The Korean cover's "비밀 연락처" (confidential contact) stays on one line, however long
+    the contact beside it."""
+    contact = "보호 담당 데스크, 암호화된 메일로만 연락, 요청이 있으면 보안 회선을 안내함 " * 3
+    cover = {
+        "addressee": "유엔 특별절차",
+        "organisation": "쉼터 네트워크",
+        "contact": contact,
+        "date": "2026년 1월 1일",
+        "urgency": "긴급",
+    }
+    pdf = rendering.render_pdf(
+        snapshot(language="ko", paragraphs=[{"text": "본문."}], cover=cover), identifier=b"t"
+    )
+    assert "비밀 연락처" in page_texts(pdf)[0]

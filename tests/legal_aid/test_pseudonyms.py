@@ -15,8 +15,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from accounts.models import Notification
+from accounts.models import Notification, TeamMembership
 from audit.models import AuditEvent
+from casework.choices import Redaction
 from casework.erasure import consent_withdraw
 from casework.models import CaseAssignment
 from consent.models import Scope
@@ -113,8 +114,8 @@ def test_a_mother_withdraws_her_consent_to_be_named(
     text, flat = text_of(pdf), squeezed(text_of(pdf))
     for value in secret_values("mother", "father", "child"):
         assert squeezed(value) not in flat, value
-    assert re.search(r"Mother B, aged \d+ to \d+", text)
-    assert re.search(r"Child D, aged \d+ to \d+", text)
+    assert re.search(r"Mother B \(aged \d+ to \d+\)", text)
+    assert re.search(r"Child D \(aged \d+ to \d+\)", text)
     assert "mother of Child D" in text
     # The birth years: nowhere in the body (the law's own dates, a 2015 report, come after it).
     body = text.split("Table of authorities")[0]
@@ -136,7 +137,9 @@ def test_a_mother_withdraws_her_consent_to_be_named(
     assert second.snapshot["pseudonymised"] is True
     # The approver's list: she withdrew her consent; her child and the child's father, whom the
     # separation argument names, are not named because of her.
-    why = {d["label"].split(",")[0]: d["not_named_because"] for d in second.snapshot["disclosures"]}
+    why = {
+        d["label"].split(" (")[0]: d["not_named_because"] for d in second.snapshot["disclosures"]
+    }
     assert why == {"Mother B": "consent", "Child D": "family", "Father C": "family"}
 
 
@@ -167,3 +170,63 @@ def test_a_pseudonymised_pdf_that_leaks_is_not_kept(
     assert failed.status == Status.FAILED and not failed.file.name
     assert "case_reference" in failed.failure_reason and "username" in failed.failure_reason
     assert north_case.reference not in failed.failure_reason
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("redaction", [Redaction.PSEUDONYMISED, Redaction.NAMED_WITH_CONSENT])
+def test_a_username_that_is_a_word_of_the_document_is_no_leak(
+    north_case,
+    family,  # noqa: F811
+    team_north,
+    redaction,
+):
+    """
+    The demo legal advocate's username is "advocate", and every document says "Legal advocate"
+    of whoever asked for it: her documents are kept, pseudonymised or named.
+    """
+    user = UserFactory(username="advocate")
+    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    CaseAssignment.objects.create(case=north_case, user=user)
+    name_everyone(north_case)
+    document = request(case=north_case, subject=family["child"], actor=user, redaction=redaction)
+    rendered = services.document_render(document_id=document.pk)
+    assert rendered.failure_reason == ""
+    assert rendered.status == Status.READY
+    assert "advocate" in text_of(pdf_of(rendered)).lower()
+
+
+@pytest.mark.postgres
+def test_a_named_document_that_shows_a_username_says_whom_to_tell(
+    north_case,
+    family,  # noqa: F811
+    team_north,
+    monkeypatch,
+):
+    """
+    A username shown as a whole token fails a named document too, with a reason that does not
+    call it pseudonymised and says whom to tell; one inside a longer identifier is not it.
+    """
+    user = UserFactory(username="jkim")
+    MembershipFactory(user=user, team=team_north)
+    CaseAssignment.objects.create(case=north_case, user=user)
+    name_everyone(north_case)
+    original = rendering.render_html
+
+    def heading_with(extra):
+        def render(snapshot, *, template=None):
+            return original(snapshot, template=template).replace("</h1>", f" {extra}</h1>", 1)
+
+        return render
+
+    monkeypatch.setattr(rendering, "render_html", heading_with("jkim.lee jkimchi"))
+    kept = services.document_render(
+        document_id=request(case=north_case, subject=family["child"], actor=user).pk
+    )
+    assert kept.failure_reason == ""
+    monkeypatch.setattr(rendering, "render_html", heading_with("by JKim."))
+    document = request(case=north_case, subject=family["child"], actor=user)
+    failed = services.document_render(document_id=document.pk)
+    assert failed.status == Status.FAILED
+    assert "username" in failed.failure_reason
+    assert "pseudonymised" not in failed.failure_reason
+    assert "Tell your supervisor" in failed.failure_reason

@@ -196,11 +196,19 @@ def test_the_yanbian_notice_is_a_basis_only_in_yanbian():
     refusals = (refused(EntitlementKind.HOUSEHOLD_REGISTRATION),)
     there = rules.brief(family(person(region=Region.YANBIAN, benefits=refusals)))
     assert Point.YANBIAN_BASIS in there.points and Ask.WITHDRAW_YANBIAN in there.asks
-    for region in (Region.LIAONING, Region.HEILONGJIANG, Region.JILIN):
+    for region in (Region.LIAONING, Region.HEILONGJIANG, Region.DPRK):
         elsewhere = rules.brief(family(person(region=region, benefits=refusals)))
         assert Point.YANBIAN_PRACTICE in elsewhere.points, region
         assert Point.YANBIAN_BASIS not in elsewhere.points
         assert Ask.WITHDRAW_YANBIAN not in elsewhere.asks
+    # Jilin without the prefecture (Helong is in Yanbian), or no region: neither in nor out.
+    for region in (Region.JILIN, Region.UNKNOWN, Region.OTHER, ""):
+        unsure = rules.brief(family(person(region=region, benefits=refusals)))
+        assert Point.YANBIAN_IF_THERE in unsure.points, region
+        assert (
+            Point.YANBIAN_PRACTICE not in unsure.points and Point.YANBIAN_BASIS not in unsure.points
+        )
+        assert Ask.WITHDRAW_YANBIAN not in unsure.asks
 
 
 def test_a_brief_with_nothing_to_ask_is_refused():
