@@ -548,10 +548,16 @@ def _download_docx(*, document: AdvocacyDocument, actor, request) -> bytes:
     leaks = _leaks(document, document.snapshot, word.docx_text(docx))
     if leaks:
         logger.error("Word version of advocacy document %s leaks %s", document.pk, ",".join(leaks))
-        raise ValidationError(
-            _("The Word version would show what no document may (%(what)s). Tell your supervisor.")
-            % {"what": ", ".join(leaks)}
-        )
+        if document.snapshot.get("pseudonymised"):
+            reason = _(
+                "The Word version would show what pseudonyms must hide (%(what)s). "
+                "Tell your supervisor."
+            )
+        else:
+            reason = _(
+                "The Word version would show what no document may (%(what)s). Tell your supervisor."
+            )
+        raise ValidationError(reason % {"what": ", ".join(leaks)})
     record(actor, "download", document, request=request, version=document.version, format="docx")
     return docx
 

@@ -84,7 +84,7 @@ def test_name_search_finds_names_and_aliases_together(team_north, alice):
     assert sorted(Person.objects.matching_name("kim sun-hui").values_list("pk", flat=True)) == (
         expected
     )
-    assert sorted(p.pk for p in selectors.people_search(user=alice, name="Kim Sunhui")) == (
+    assert sorted(p.pk for p in selectors.people_search(user=alice, name="Kim Sunhui").people) == (
         expected
     )
 

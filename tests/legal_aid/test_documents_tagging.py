@@ -18,12 +18,20 @@ from .test_documents_services import family, name_everyone  # noqa: F401
 QUOTE = "Everyone has the right to a nationality."
 
 
+def _note(i: int) -> dict:
+    """A source; the first quotes a provision in English, as the notes of documents do."""
+    if i:
+        return {"note": f"Source {i}."}
+    parts = [{"text": "Source 0. "}, {"text": QUOTE, "lang": "en", "quoted": True}]
+    return {"note": f"Source 0. {QUOTE}", "parts": parts}
+
+
 def tagged(language: str, *, paragraphs: int = 12) -> bytes:
     return rendering.render_pdf(
         snapshot(
             language=language,
             paragraphs=[
-                {"text": f"Paragraph {i} " + "text " * 60, "notes": [{"note": f"Source {i}."}]}
+                {"text": f"Paragraph {i} " + "text " * 60, "notes": [_note(i)]}
                 for i in range(paragraphs)
             ],
             annex=[
@@ -79,20 +87,20 @@ def test_the_margins_and_the_watermark_are_artifacts(document):
 
 
 def test_an_english_passage_carries_its_language(document):
-    """The quoted provision (lang="en") is tagged /Lang en in every document."""
+    """The provision quoted in a note (lang="en") is tagged /Lang en in every document."""
     language, _, tree = document
-    quotes = tree.find("BlockQuote")
+    quotes = [element for note in tree.find("Note") for element in note.walk() if element.lang]
     assert quotes and all(quote.lang == "en" for quote in quotes)
     if language != "en":
         assert not [e for e in tree.walk() if e.lang and e.lang != "en"]
 
 
 def test_the_header_facts_are_a_table_of_row_headers(document):
-    """Reference, prepared on and redaction are TH with /Scope /Row, each beside its value."""
+    """The prepared-on day and the reference are TH with /Scope /Row, each beside its value."""
     _, _, tree = document
     table = tree.find("Table")[0]
     headers = table.find("TH")
-    assert len(headers) >= 3
+    assert len(headers) >= 2
     assert all(str(header.attributes.get("/Scope")) == "/Row" for header in headers)
     assert len(table.find("TD")) == len(headers)
 
