@@ -28,6 +28,19 @@ MIN_PLAINTEXT_LENGTH = 2
 SUBSTRING_MIN_LENGTH = 3
 
 
+def hold_chain(using: str = "default") -> None:
+    """
+    Take the chain's lock now, in the caller's transaction, as `record` would later. A service
+    that locks a row and then records should call it first when another transaction may record
+    and then lock that row (an import's chunk): both then take the two locks in one order, and
+    neither waits for the other in a deadlock.
+    """
+    connection = transaction.get_connection(using)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
+
+
 def record(actor, action, target=None, *, request=None, case=None, **detail) -> AuditEvent:
     """
     Append one event to the audit trail and return it.

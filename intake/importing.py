@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Notification
 from accounts.notifications import notify
-from audit.services import record
+from audit.services import hold_chain, record
 from casework.models import Person
 from casework.permissions import can_supervise
 from vault.blind_index import derive_index_key
@@ -465,6 +465,8 @@ def import_stop(*, batch: ImportBatch, actor) -> ImportBatch:
     """
     _refuse_unless_supervisor(actor, batch.team)
     with transaction.atomic():
+        # The import's chunk records, then updates the batch: take the locks in that order too.
+        hold_chain()
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ImportBatch.Status.IMPORTING:
             raise ValidationError(_("Only an import under way can be stopped."))
