@@ -135,38 +135,8 @@ RR_FINALS = [
         "t",
     ],
 ]
-MR_FINALS = [
-    "",
-    *[
-        "k",
-        "k",
-        "k",
-        "n",
-        "n",
-        "n",
-        "t",
-        "l",
-        "k",
-        "m",
-        "l",
-        "l",
-        "l",
-        "p",
-        "l",
-        "m",
-        "p",
-        "p",
-        "t",
-        "t",
-        "ng",
-        "t",
-        "t",
-        "k",
-        "t",
-        "p",
-        "t",
-    ],
-]
+# A final consonant before a pause is written alike in both systems.
+MR_FINALS = RR_FINALS
 # MR writes a plain stop voiced between voiced sounds (Kim Tae-jung), unvoiced at a name's start.
 MR_VOICED = {"k": "g", "t": "d", "p": "b", "ch": "j"}
 
