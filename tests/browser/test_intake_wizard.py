@@ -128,9 +128,12 @@ def test_an_intake_left_half_way_is_resumed_on_another_device_and_approved(
         label="No"
     )
     _click(device, "button", "Add a child")
+    child = device.get_by_role("group", name="Child 1")
+    # The click reloads the step; until the new page shows the child's group, the old
+    # page may still be the one answering (and vanish while it is read).
+    expect(child).to_be_visible()
     # Adding a child reloads the step: the partner typed a moment ago is still there.
     expect(device.get_by_label("Partner's full name")).to_have_value(PARTNER)
-    child = device.get_by_role("group", name="Child 1")
     # A child just added is a blank form with the form's defaults, not a form full of errors.
     if errors := child.locator(".error").all_inner_texts():
         faults.append(f"a child just added shows errors before anything is typed: {errors}")
