@@ -41,6 +41,9 @@ ARTIFACTS_DIR = Path(
 LOCAL_SCHEMES = {"data", "blob", "about"}
 # Generous enough for a cold live server on a busy 2-core machine.
 TIMEOUT_MS = 15_000
+# For a request that renders a PDF before it answers (the render runs eagerly in tests): 3 s on
+# an idle machine, over 20 s on a 2-core one shared by several test runs.
+RENDER_TIMEOUT_MS = 90_000
 
 
 @pytest.fixture(scope="package")
@@ -285,6 +288,27 @@ def login_again_with_totp(page, live_server, user, password: str) -> None:
     page.get_by_label("Code").fill(next_unused_totp(device))
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{live_server.url.rstrip('/')}/")
+
+
+def click_to_open(locator, *, timeout: float | None = None) -> None:
+    """
+    Click a link or a form's button that opens another page, and return once that page has loaded.
+    `page.wait_for_load_state()` after the click is not enough: it may answer at once for the page
+    still shown, which then vanishes while the test reads it ("Execution context was destroyed").
+    `timeout` (ms) for a page that is slow by nature, such as one that renders a PDF first.
+    """
+    with locator.page.expect_navigation(timeout=timeout):
+        locator.click(timeout=timeout)
+
+
+def choose_language(page, code: str, *, button: str = "Change") -> None:
+    """Switch the interface to `code` through the header's language form (`button` in the current one)."""
+    from playwright.sync_api import expect  # imported where used, as `_playwright` does
+
+    open_menu(page)
+    page.locator("#language-select").select_option(code)
+    click_to_open(page.locator("form.language").get_by_role("button", name=button))
+    expect(page.locator("html")).to_have_attribute("lang", code)
 
 
 def open_menu(page) -> None:
