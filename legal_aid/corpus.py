@@ -39,8 +39,18 @@ def _known(model, values: dict) -> dict:
     return known
 
 
+def _put(model, key: dict, values: dict, *, empty: set):
+    """The row of `model` with `key`, updated to `values`; created at once if its table was empty."""
+    if model in empty:
+        return model.objects.create(**key, **values)
+    return model.objects.update_or_create(**key, defaults=values)[0]
+
+
 def load(apps, schema_editor=None) -> None:
-    """Create or update every row described in the data file."""
+    """
+    Create or update every row described in the data file. Into an empty table (the first load,
+    or after a flush) each row is inserted at once, without first looking for it.
+    """
     data = corpus_data()
     SourceDocument = apps.get_model("legal_aid", "SourceDocument")
     Provision = apps.get_model("legal_aid", "Provision")
@@ -50,34 +60,45 @@ def load(apps, schema_editor=None) -> None:
     Restriction = apps.get_model("legal_aid", "Restriction")
     RestrictionAuthority = apps.get_model("legal_aid", "RestrictionAuthority")
     RestrictionEvidence = apps.get_model("legal_aid", "RestrictionEvidence")
+    keyed = (SourceDocument, Provision, Figure, Instrument, Authority, Restriction)
+    empty = {model for model in keyed if not model.objects.exists()}
 
     provisions = {}
     for doc in data["documents"]:
         fields = _known(SourceDocument, {k: v for k, v in doc.items() if k != "code"})
-        document, _ = SourceDocument.objects.update_or_create(code=doc["code"], defaults=fields)
+        document = _put(SourceDocument, {"code": doc["code"]}, fields, empty=empty)
         for position, item in enumerate(doc["provisions"], start=1):
             values = {k: v for k, v in item.items() if k != "label"}
             values.update(document=document, position=position)
-            provisions[item["label"]], _ = Provision.objects.update_or_create(
-                label=item["label"], defaults=_known(Provision, values)
+            provisions[item["label"]] = _put(
+                Provision,
+                {"label": item["label"]},
+                _known(Provision, values),
+                empty=empty,
             )
 
     for figure in data["figures"]:
         values = {k: v for k, v in figure.items() if k not in ("key", "provision")}
         values["provision"] = provisions[figure["provision"]]
-        Figure.objects.update_or_create(key=figure["key"], defaults=_known(Figure, values))
+        _put(Figure, {"key": figure["key"]}, _known(Figure, values), empty=empty)
 
     authorities, pairs = {}, {}
     for instrument_data in data["instruments"]:
         values = {k: v for k, v in instrument_data.items() if k not in ("code", "authorities")}
-        instrument, _ = Instrument.objects.update_or_create(
-            code=instrument_data["code"], defaults=_known(Instrument, values)
+        instrument = _put(
+            Instrument,
+            {"code": instrument_data["code"]},
+            _known(Instrument, values),
+            empty=empty,
         )
         for item in instrument_data["authorities"]:
             values = {k: v for k, v in item.items() if k not in ("label", "cite_with")}
             values["instrument"] = instrument
-            authorities[item["label"]], _ = Authority.objects.update_or_create(
-                label=item["label"], defaults=_known(Authority, values)
+            authorities[item["label"]] = _put(
+                Authority,
+                {"label": item["label"]},
+                _known(Authority, values),
+                empty=empty,
             )
             pairs[item["label"]] = item.get("cite_with", [])
     for label, partners in pairs.items():
@@ -89,8 +110,8 @@ def load(apps, schema_editor=None) -> None:
             for k, v in item.items()
             if k not in ("slug", "provisions", "authorities", "evidence")
         }
-        restriction, _ = Restriction.objects.update_or_create(
-            slug=item["slug"], defaults=_known(Restriction, values)
+        restriction = _put(
+            Restriction, {"slug": item["slug"]}, _known(Restriction, values), empty=empty
         )
         restriction.provisions.set([provisions[label] for label in item["provisions"]])
         # The order of authorities is the order of the argument: rebuild it whole.

@@ -147,12 +147,18 @@ def _require_markers(request):
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     # The audit table refuses TRUNCATE on PostgreSQL unless the session allows it; transactional
     # tests flush the database with TRUNCATE (see audit/migrations/0002_append_only_trigger.py).
+    # A commit need not wait for the disk in a test database, which a crash may lose whole
+    # (synchronous_commit is a session setting: the server's own stays as it is). Every migration
+    # of the test database's creation, and every commit of a transactional test, is one.
     from django.conf import settings
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c shimteo.audit_allow_truncate=on"
+        options["options"] = (
+            f"{options.get('options', '')} -c shimteo.audit_allow_truncate=on"
+            " -c synchronous_commit=off"
+        )
 
 
 @pytest.fixture

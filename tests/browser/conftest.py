@@ -39,8 +39,13 @@ ARTIFACTS_DIR = Path(
 )
 # Schemes that never leave the browser.
 LOCAL_SCHEMES = {"data", "blob", "about"}
-# Generous enough for a cold live server on a busy 2-core machine.
-TIMEOUT_MS = 15_000
+# Generous enough for a cold live server on a 2-core machine shared by several test runs, where a
+# post and the page it leads to took over 15 s. For page actions and `expect` alike (whose own
+# default, 5 s, is shorter than a busy machine's answer to a form).
+TIMEOUT_MS = 30_000
+# For a request that renders a PDF before it answers (the render runs eagerly in tests): 3 s on
+# an idle machine, over 20 s on a 2-core one shared by several test runs.
+RENDER_TIMEOUT_MS = 90_000
 
 
 @pytest.fixture(scope="package")
@@ -55,6 +60,9 @@ def _playwright():
         from playwright.sync_api import sync_playwright
     except ImportError:
         require(False, "the playwright package is not installed")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
@@ -285,6 +293,31 @@ def login_again_with_totp(page, live_server, user, password: str) -> None:
     page.get_by_label("Code").fill(next_unused_totp(device))
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{live_server.url.rstrip('/')}/")
+
+
+def click_to_open(locator, *, timeout: float | None = None) -> None:
+    """
+    Click a link or a form's button that opens another page, and return once that page has loaded.
+    `page.wait_for_load_state()` after the click is not enough: it may answer at once for the page
+    still shown, which then vanishes while the test reads it ("Execution context was destroyed").
+    `timeout` (ms) for a page that is slow by nature, such as one that renders a PDF first.
+    The answer and the new page's loading each have the whole timeout, as a click followed by
+    `wait_for_load_state()` had: once the new page is committed, it is the one that is waited for.
+    """
+    page = locator.page
+    with page.expect_navigation(wait_until="commit", timeout=timeout):
+        locator.click(timeout=timeout)
+    page.wait_for_load_state(timeout=timeout)
+
+
+def choose_language(page, code: str, *, button: str = "Change") -> None:
+    """Switch the interface to `code` through the header's language form (`button` in the current one)."""
+    from playwright.sync_api import expect  # imported where used, as `_playwright` does
+
+    open_menu(page)
+    page.locator("#language-select").select_option(code)
+    click_to_open(page.locator("form.language").get_by_role("button", name=button))
+    expect(page.locator("html")).to_have_attribute("lang", code)
 
 
 def open_menu(page) -> None:

@@ -11,7 +11,13 @@ from playwright.sync_api import expect
 
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_again_with_totp, login_with_totp, open_menu
+from .conftest import (
+    choose_language,
+    enrol_totp,
+    login_again_with_totp,
+    login_with_totp,
+    open_menu,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,10 +33,7 @@ def test_a_caseworker_changes_her_password_on_a_phone_in_korean(
     login_with_totp(laptop, live_server, alice, DEFAULT_PASSWORD)
     page.set_viewport_size(PHONE)
     login_again_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
-    open_menu(page)
-    page.locator("#language-select").select_option("ko")
-    page.locator("form.language").get_by_role("button", name="Change").click()
-    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    choose_language(page, "ko")
 
     open_menu(page)
     page.locator("a.who").click()

@@ -19,7 +19,7 @@ from consent.services import consent_record
 from legal_aid.models import AdvocacyDocument
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, TeamFactory, UserFactory
 
-from .conftest import choose, enrol_totp, login_with_totp
+from .conftest import RENDER_TIMEOUT_MS, choose, click_to_open, enrol_totp, login_with_totp
 
 pytestmark = pytest.mark.browser
 
@@ -133,8 +133,9 @@ def _build_brief(page, case, child_reference: str, language: str):
     choose(form.get_by_label("About"), child_reference)
     form.get_by_label("Language").select_option(label=language)
     form.get_by_label("Names").select_option(label="Pseudonyms for everyone")
-    page.get_by_role("button", name="Prepare the document").click()
-    page.wait_for_load_state()
+    click_to_open(
+        page.get_by_role("button", name="Prepare the document"), timeout=RENDER_TIMEOUT_MS
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         "Submission on a child's nationality, registration and schooling"
     )

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from casework.models import Case, Person
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import choose, enrol_totp, login_with_totp
+from .conftest import choose, click_to_open, enrol_totp, login_with_totp
 
 pytestmark = pytest.mark.browser
 
@@ -41,13 +41,11 @@ WIDER_THAN_VIEWPORT = """() => {
 
 def _follow(page, name: str) -> None:
     """Click the link a person would click, and wait for the page it opens."""
-    page.get_by_role("link", name=name, exact=True).first.click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("link", name=name, exact=True).first)
 
 
 def _submit(page, name: str) -> None:
-    page.get_by_role("button", name=name, exact=True).click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("button", name=name, exact=True))
 
 
 def _register(
@@ -103,10 +101,9 @@ def _back_to_case(page, reference: str) -> None:
 
 def _open_person(page, name: str) -> None:
     """From the case page, through the person's name in the table of its people."""
-    page.get_by_role("region", name="People of this case").get_by_role(
-        "link", name=name
-    ).first.click()
-    page.wait_for_load_state()
+    click_to_open(
+        page.get_by_role("region", name="People of this case").get_by_role("link", name=name).first
+    )
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
 
 
@@ -268,8 +265,7 @@ def test_a_caseworker_registers_a_family_and_another_team_cannot_open_it(
         links = _search(page, name)
         expect(links, f"search by the {form} name").to_have_text([reference])
     shot(page, "09-search")
-    links.first.click()
-    page.wait_for_load_state()
+    click_to_open(links.first)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {reference}")
 
     # On a phone.

@@ -16,7 +16,7 @@ from consent.checks import current_consent
 from consent.models import Kind, Method
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
 
-from .conftest import choose, enrol_totp, login_with_totp, open_menu
+from .conftest import choose, choose_language, click_to_open, enrol_totp, login_with_totp
 
 pytestmark = pytest.mark.browser
 
@@ -26,23 +26,13 @@ INTERPRETER = "Interpreter Choi"
 
 
 def _submit(page, name: str) -> None:
-    page.get_by_role("button", name=name, exact=True).click()
-    page.wait_for_load_state()
-
-
-def _to_korean(page) -> None:
-    open_menu(page)
-    page.locator("#language-select").select_option("ko")
-    page.locator("form.language").get_by_role("button", name="Change").click()
-    page.wait_for_load_state()
-    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    click_to_open(page.get_by_role("button", name=name, exact=True))
 
 
 def _share_with(page, case_reference: str, advocate: str) -> None:
     """From the case page, through its link, as the supervisor sees it in Korean."""
     page.goto(reverse("casework:case_detail", args=[case_reference]))
-    page.get_by_role("link", name="법률 지원가와 공유", exact=True).click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("link", name="법률 지원가와 공유", exact=True))
     choose(page.get_by_label("법률 지원가"), advocate)
     _submit(page, "공유")
 
@@ -61,15 +51,14 @@ def test_consent_recorded_from_the_person_page_lets_the_case_be_shared(
     # The supervisor, on her phone, in Korean: the share is refused and names the mother.
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, sue, DEFAULT_PASSWORD)
-    _to_korean(page)
+    choose_language(page, "ko")
     _share_with(page, north_case.reference, "amal")
     missing = page.locator(".consent-missing")
     expect(missing).to_contain_text("먼저 동의를 기록하십시오")
     link = missing.get_by_role("link", name=f"{MOTHER} ({mother.reference})")
     expect(link).to_be_visible()
     shot(page, "01-share-refused-ko-390")
-    link.click()
-    page.wait_for_load_state()
+    click_to_open(link)
     assert page.url.endswith(f"/people/{mother.reference}/#consent")
     section = page.locator("section#consent")
     expect(section.get_by_role("heading", name="동의", exact=True)).to_be_visible()
@@ -81,14 +70,14 @@ def test_consent_recorded_from_the_person_page_lets_the_case_be_shared(
     desk = open_page()
     login_with_totp(desk, live_server, alice, DEFAULT_PASSWORD)
     desk.goto(reverse("casework:case_detail", args=[north_case.reference]))
-    desk.get_by_role("region", name="People of this case").get_by_role(
-        "link", name=MOTHER
-    ).first.click()
-    desk.wait_for_load_state()
+    click_to_open(
+        desk.get_by_role("region", name="People of this case")
+        .get_by_role("link", name=MOTHER)
+        .first
+    )
     consent = desk.locator("section#consent")
     expect(consent).to_contain_text("No consent has been recorded.")
-    consent.get_by_role("link", name="Record consent", exact=True).click()
-    desk.wait_for_load_state()
+    click_to_open(consent.get_by_role("link", name="Record consent", exact=True))
     expect(desk.get_by_role("heading", level=1)).to_have_text(
         f"Record the consent of {MOTHER} ({mother.reference})"
     )

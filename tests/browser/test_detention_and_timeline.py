@@ -22,7 +22,7 @@ from casework.choices import (
 )
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import choose, enrol_totp, login_with_totp, open_menu
+from .conftest import choose, choose_language, enrol_totp, login_with_totp
 
 pytestmark = pytest.mark.browser
 
@@ -114,9 +114,7 @@ def test_a_long_timeline_is_paged_and_filtered_on_a_phone_in_korean(
         )
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
-    open_menu(page)
-    page.locator("#language-select").select_option("ko")
-    page.locator("form.language").get_by_role("button", name="Change").click()
+    choose_language(page, "ko")
     page.goto(f"/cases/{case.reference}/")
 
     expect(page.locator("ol.timeline > li")).to_have_count(25)

@@ -16,7 +16,14 @@ from accounts.models import TOTPDevice
 from casework.models import CaseNote
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_with_totp, next_unused_totp, open_menu
+from .conftest import (
+    choose_language,
+    click_to_open,
+    enrol_totp,
+    login_with_totp,
+    next_unused_totp,
+    open_menu,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +38,6 @@ KOREAN_NOTE = "어머니와 통화함. 공안이 화요일 밤 마을을 수색�
 
 def _note_form(page, case) -> None:
     page.goto(reverse("casework:note_add", args=[case.reference]))
-    page.wait_for_load_state()
 
 
 def _shots(page, shot, name: str) -> None:
@@ -40,13 +46,6 @@ def _shots(page, shot, name: str) -> None:
     page.set_viewport_size(PHONE)
     shot(page, f"{name}-390")
     page.set_viewport_size(DESKTOP)
-
-
-def _in_korean(page) -> None:
-    open_menu(page)
-    page.locator("#language-select").select_option("ko")
-    page.locator("form.language").get_by_role("button", name="Change").click()
-    page.wait_for_load_state()
 
 
 def test_a_note_survives_a_reload_and_the_session_ending_before_save(
@@ -68,8 +67,7 @@ def test_a_note_survives_a_reload_and_the_session_ending_before_save(
     _shots(page, shot, "01-draft-restored")
 
     # Discarded: the form is empty again.
-    page.get_by_role("button", name="Discard draft").click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("button", name="Discard draft"))
     expect(page.get_by_label("Note")).to_have_value("")
 
     # Typed again (a phone call), saved on leaving the field; then the idle timeout ends the
@@ -98,8 +96,7 @@ def test_a_note_survives_a_reload_and_the_session_ending_before_save(
     expect(page.get_by_label("Note")).to_have_value(NOTE)
     expect(page.get_by_role("alert")).to_contain_text("Your session had ended when you sent")
     _shots(page, shot, "03-note-back-after-sign-in")
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("button", name="Save", exact=True))
     expect(page.get_by_text("The note was added.")).to_be_visible()
     assert CaseNote.objects.get().body == NOTE
 
@@ -115,7 +112,7 @@ def test_a_note_over_the_size_limit_comes_back_with_a_clear_message_on_a_phone_i
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
-    _in_korean(page)
+    choose_language(page, "ko")
     _note_form(page, north_case)
     long_note = KOREAN_NOTE * 100  # about 5,000 characters: 40 kB as a form sends them
     note = page.locator("textarea")
@@ -128,8 +125,8 @@ def test_a_note_over_the_size_limit_comes_back_with_a_clear_message_on_a_phone_i
     shot(page, "01-held-back-390-ko")
 
     # Sent anyway (a script-free browser): the form comes back with its first part, and why.
-    page.evaluate("document.querySelector('textarea').form.submit()")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.evaluate("document.querySelector('textarea').form.submit()")
     expect(page.get_by_role("alert")).to_contain_text("보내신 내용이 제한 크기")
     kept = note.input_value()
     assert len(kept) > 1_000 and long_note.startswith(kept)
@@ -144,9 +141,8 @@ def test_an_intake_step_keeps_what_is_typed_before_save_and_continue(
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
     open_menu(page)
-    page.get_by_role("link", name="Intake", exact=True).first.click()
-    page.get_by_role("button", name="Start a new intake").click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("link", name="Intake", exact=True).first)
+    click_to_open(page.get_by_role("button", name="Start a new intake"))
 
     page.get_by_label("Witnessed by").fill("Interpreter Park")
     expect(page.locator(".draft-status")).to_contain_text("Draft saved at")

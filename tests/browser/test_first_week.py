@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from intake.models import IntakeSubmission
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_with_totp, open_menu
+from .conftest import choose_language, click_to_open, enrol_totp, login_with_totp, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +40,7 @@ MISPLACED_BOXES = """() => {
 
 
 def _click(page, role: str, name: str) -> None:
-    page.get_by_role(role, name=name, exact=True).first.click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role(role, name=name, exact=True).first)
 
 
 def _boxes_sit_with_their_text(page) -> None:
@@ -137,26 +136,15 @@ def test_check_boxes_in_korean_on_a_phone(page, live_server, alice, shot):
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
-    open_menu(page)
-    page.locator("#language-select").select_option("ko")
-    page.locator("form.language").get_by_role("button", name="Change").click()
-    page.wait_for_load_state()
+    choose_language(page, "ko")
     page.goto("/intake/")
-    page.locator("form[action$='/intake/new/'] button[type=submit]").first.click()
-    page.wait_for_load_state()
+    click_to_open(page.locator("form[action$='/intake/new/'] button[type=submit]").first)
     _boxes_sit_with_their_text(page)
     first_scope = page.locator("label.choice span").first
     text = first_scope.inner_text()
     first_scope.click()
     expect(page.get_by_role("checkbox", name=text, exact=True)).to_be_checked()
     _shots(page, shot, "01-consent-ko")
-
-
-def _in_korean(page) -> None:
-    open_menu(page)
-    page.locator("#language-select").select_option("ko")
-    page.locator("form.language").get_by_role("button", name="Change").click()
-    page.wait_for_load_state()
 
 
 def test_each_role_sees_only_what_it_can_do_and_the_admin_refuses_non_staff(
@@ -183,7 +171,7 @@ def test_each_role_sees_only_what_it_can_do_and_the_admin_refuses_non_staff(
     page.goto("/admin/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
     _shots(page, shot, "02-admin-refused")
-    _in_korean(page)
+    choose_language(page, "ko")
     page.goto("/admin/")
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Not allowed")
     _shots(page, shot, "03-admin-refused-ko")
@@ -198,6 +186,6 @@ def test_each_role_sees_only_what_it_can_do_and_the_admin_refuses_non_staff(
     lena.goto("/cases/")
     expect(lena.get_by_role("link", name="Open a case")).to_have_count(0)
     _shots(lena, shot, "06-advocate-cases")
-    _in_korean(lena)
+    choose_language(lena, "ko")
     lena.goto("/")
     _shots(lena, shot, "07-advocate-dashboard-ko")

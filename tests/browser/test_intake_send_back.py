@@ -14,7 +14,7 @@ from intake.models import IntakeSubmission
 from tests.factories import DEFAULT_PASSWORD
 from tests.intake.conftest import ANSWERS, SITUATION
 
-from .conftest import enrol_totp, login_with_totp, open_menu
+from .conftest import choose_language, click_to_open, enrol_totp, login_with_totp
 
 pytestmark = pytest.mark.browser
 
@@ -48,8 +48,7 @@ def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, su
     login_with_totp(page, live_server, sue, DEFAULT_PASSWORD)
     page.goto(detail)
     page.get_by_label("What should the caseworker correct?").fill(REASON)
-    page.get_by_role("button", name="Send back to the caseworker").click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("button", name="Send back to the caseworker"))
     expect(page.get_by_text("The intake was sent back to alice with your reason.")).to_be_visible()
     shot(page, "01-sent-back-en-1280")
 
@@ -57,17 +56,13 @@ def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, su
     phone = open_page()
     phone.set_viewport_size(PHONE)
     login_with_totp(phone, live_server, alice, DEFAULT_PASSWORD)
-    open_menu(phone)
-    phone.locator("#language-select").select_option("ko")
-    phone.locator("form.language").get_by_role("button", name="Change").click()
-    phone.wait_for_load_state()
+    choose_language(phone, "ko")
     phone.goto("/intake/")
     returned = phone.locator("ul.returned-intakes li")
     expect(returned).to_contain_text(REASON)
     expect(phone.locator("html")).to_have_attribute("lang", "ko")
     shot(phone, "02-returned-list-ko-390")
-    returned.get_by_role("link").click()
-    phone.wait_for_load_state()
+    click_to_open(returned.get_by_role("link"))
     expect(phone.locator("#returned-reason")).to_contain_text(REASON)
     phone.goto(f"/intake/{submitted.reference}/steps/situation/")
     expect(phone.locator("#id_status_since")).to_have_value("2025-06-01")
@@ -88,8 +83,7 @@ def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, su
     expect(history).to_have_count(3)
     expect(history.nth(1)).to_contain_text(REASON)
     expect(history.nth(2)).to_contain_text("Corrected and submitted again")
-    page.get_by_role("button", name="Approve: create the people and their case").click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("button", name="Approve: create the people and their case"))
     submitted.refresh_from_db()
     assert submitted.status == IntakeSubmission.Status.APPROVED
     shot(page, "05-approved-en-1280")

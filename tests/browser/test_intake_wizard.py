@@ -16,7 +16,7 @@ from casework.models import Case, Person
 from intake.models import IntakeSubmission
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_again_with_totp, login_with_totp
+from .conftest import click_to_open, enrol_totp, login_again_with_totp, login_with_totp
 
 pytestmark = pytest.mark.browser
 
@@ -28,8 +28,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _click(page, role: str, name: str) -> None:
-    page.get_by_role(role, name=name, exact=True).first.click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role(role, name=name, exact=True).first)
 
 
 def _step(page, title: str) -> None:

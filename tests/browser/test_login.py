@@ -10,7 +10,13 @@ from playwright.sync_api import expect
 from accounts.models import TOTPDevice
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import current_totp, enrol_totp, login_with_totp, submit_password
+from .conftest import (
+    click_to_open,
+    current_totp,
+    enrol_totp,
+    login_with_totp,
+    submit_password,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -80,8 +86,7 @@ def test_lock_now_ends_the_session_at_once(page, live_server, alice, shot):
     enrol_totp(alice)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
 
-    page.get_by_role("button", name="Lock now").click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("button", name="Lock now"))
     shot(page, "locked")
     expect(page.get_by_role("button", name="Lock now")).to_have_count(0)
 

@@ -13,7 +13,7 @@ from tests.casework.test_case_summary import lived_case  # noqa: F401 (the fixtu
 from tests.casework.test_views_browse import MOTHER, family  # noqa: F401 (the fixture, reused)
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_with_totp, open_menu
+from .conftest import choose_language, click_to_open, enrol_totp, login_with_totp
 
 pytestmark = pytest.mark.browser
 
@@ -63,16 +63,14 @@ def test_a_caseworker_on_a_phone_opens_the_menu_reads_cards_and_prints_a_summary
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Dashboard", exact=True)).to_be_focused()
     shot(page, "01-menu-open-390")
-    page.get_by_role("link", name="Cases", exact=True).click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("link", name="Cases", exact=True))
 
     # The case list, the case page and the audit trail: cards, each value beside its column.
     cell = page.locator("table.cases td[data-label]").first
     expect(cell).to_be_visible()
     assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"Principal"'
     _at_both_widths(page, shot, "02-case-list")
-    page.get_by_role("link", name=case.reference).click()
-    page.wait_for_load_state()
+    click_to_open(page.get_by_role("link", name=case.reference))
     _at_both_widths(page, shot, "03-case")
 
     # The summary, with pseudonyms: no name, and the page prints without its menu and form.
@@ -106,10 +104,7 @@ def test_the_header_and_the_summary_in_korean_on_a_phone(
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
     login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
-    open_menu(page)
-    page.locator("#language-select").select_option("ko")
-    page.locator("form.language").get_by_role("button", name="Change").click()
-    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    choose_language(page, "ko")
 
     assert _header_height_share(page) < 0.2
     expect(page.get_by_role("button", name="지금 잠그기")).to_be_visible()

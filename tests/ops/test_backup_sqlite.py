@@ -17,7 +17,9 @@ def run(tmp_path, *args) -> subprocess.CompletedProcess:
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        # Against a hang only: every migration on SQLite takes 15 s on an idle 2-core machine and
+        # over 120 s on one shared by several test runs.
+        timeout=600,
     )
 
 

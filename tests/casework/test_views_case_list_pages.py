@@ -1,0 +1,89 @@
+"""
+The case list over two pages: thirty open cases of alice's, each of a mother of the same name,
+which the tests only read. They are built once for the module (see built_once_per_module): each
+test used to open its own thirty or forty cases through the services.
+"""
+
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from casework import services
+from casework.choices import MemberRole, PersonRole, RiskLevel
+from tests.conftest import built_once, sign_in
+
+from ..factories import TeamFactory
+from ..scenarios import persona
+
+MOTHER = "김순희"
+CASES = 30  # a full page of 25 and a second page of 5
+
+
+def _build() -> list[str]:
+    alice = persona("alice")
+    team_north = TeamFactory(name="North")
+    references = []
+    for _ in range(CASES):
+        person = services.person_create(actor=alice, full_name=MOTHER, role=PersonRole.REFUGEE)
+        case = services.case_open(
+            team=team_north,
+            actor=alice,
+            risk_level=RiskLevel.LOW,
+            members=[(person, MemberRole.PRINCIPAL)],
+            caseworkers=[alice],
+        )
+        references.append(case.reference)
+    return references
+
+
+_built_once, thirty_cases = built_once(_build, name="thirty_cases")
+
+
+def _listed(response) -> list[str]:
+    return [case.reference for case in response.context["page"].object_list]
+
+
+def test_case_list_paginates_by_25(client, alice, thirty_cases):
+    """30 cases make two pages; the second keeps the filter in its links."""
+    sign_in(client, alice)
+    url = reverse("casework:case_list")
+    first = client.get(url, {"status": "open"})
+    assert len(first.context["page"].object_list) == 25
+    assert "status=open&amp;page=2" in first.content.decode()
+    second = client.get(url, {"status": "open", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+    assert not set(_listed(first)) & set(_listed(second))
+    assert set(_listed(first)) | set(_listed(second)) == set(thirty_cases)
+
+
+def test_a_name_search_keeps_the_name_out_of_every_address(client, alice, thirty_cases):
+    """The search form posts; its next page is posted too, so no link or action holds the name."""
+    sign_in(client, alice)
+    url = reverse("casework:case_list")
+    first = client.post(url, {"q": MOTHER})
+    body = first.content.decode()
+    assert len(first.context["page"].object_list) == 25
+    assert 'method="post"' in body
+    assert f'<input type="hidden" name="q" value="{MOTHER}">' in body
+    assert 'name="page" value="2"' in body
+    assert not re.search(r'(href|action)="[^"]*' + re.escape(MOTHER), body)
+    assert not re.search(r'(href|action)="[^"]*%[0-9A-F]{2}', body)
+    second = client.post(url, {"q": MOTHER, "page": 2})
+    assert len(second.context["page"].object_list) == 5
+
+
+def _list_queries(client, url, **query) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, query)
+        assert response.status_code == 200
+    return len(queries)
+
+
+def test_case_list_query_count_does_not_grow_with_the_page(client, alice, thirty_cases):
+    """A page of 25 cases takes as many queries as a page of 5 (the second of the same list)."""
+    sign_in(client, alice)
+    url = reverse("casework:case_list")
+    client.get(url)  # the first page after signing in also writes the session's new expiry
+    assert _list_queries(client, url) == _list_queries(client, url, page=2)
