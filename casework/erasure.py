@@ -131,24 +131,11 @@ def person_erase_identifying_details(*, person, actor, because: str) -> None:
     PersonAlias.with_voided.filter(person=person).delete()
     # No key of a name they no longer have: an erased person is found by reference alone.
     _name_keys_refresh(person)
-    entitlements = 0
-    for entitlement in Entitlement.with_voided.filter(person=person):
-        if entitlement.note or entitlement.void_reason:
-            entitlement.note, entitlement.void_reason = "", None
-            entitlement.save(update_fields=["note", "void_reason"])
-            entitlements += 1
-    statuses = 0
-    for status in LegalStatusRecord.with_voided.filter(person=person):
-        if status.note or status.place or status.void_reason:
-            status.note, status.place, status.void_reason = "", "", None
-            status.save(update_fields=["note", "place", "void_reason"])
-            statuses += 1
-    incidents = 0
-    for incident in Incident.with_voided.filter(people=person):
-        if incident.description or incident.void_reason:
-            incident.description, incident.void_reason = "", None
-            incident.save(update_fields=["description", "void_reason"])
-            incidents += 1
+    entitlements = _blank(Entitlement.with_voided.filter(person=person), note="", void_reason=None)
+    statuses = _blank(
+        LegalStatusRecord.with_voided.filter(person=person), note="", place="", void_reason=None
+    )
+    incidents = _blank(Incident.with_voided.filter(people=person), description="", void_reason=None)
     plan = _erase_plan_texts(person)
     files = []
     for attachment in Attachment.with_voided.filter(person=person):
@@ -182,26 +169,28 @@ def _erase_plan_texts(person) -> dict[str, int]:
     for "other" reasons. Which of those name whom cannot be told, so all of them go; the dates,
     statuses and reasons from the list stay.
     """
-    goals = 0
-    for goal in Goal.with_voided.filter(person=person):
-        if goal.title or goal.why or goal.void_reason:
-            goal.title, goal.why, goal.void_reason = "", "", None
-            goal.save(update_fields=["title", "why", "void_reason"])
-            goals += 1
     cases = person.memberships.values("case")
-    reviews = 0
-    for review in PlanReview.with_voided.filter(case__in=cases):
-        if review.note or review.void_reason:
-            review.note, review.void_reason = "", None
-            review.save(update_fields=["note", "void_reason"])
-            reviews += 1
-    closures = 0
-    for closure in CaseClosure.objects.filter(case__in=cases):
-        if closure.other_reason:
-            closure.other_reason = ""
-            closure.save(update_fields=["other_reason"])
-            closures += 1
-    return {"goals": goals, "reviews": reviews, "closures": closures}
+    return {
+        "goals": _blank(Goal.with_voided.filter(person=person), title="", why="", void_reason=None),
+        "reviews": _blank(PlanReview.with_voided.filter(case__in=cases), note="", void_reason=None),
+        "closures": _blank(CaseClosure.objects.filter(case__in=cases), other_reason=""),
+    }
+
+
+def _blank(rows, **emptied) -> int:
+    """
+    Give the `emptied` fields of each of `rows` that holds any of them their empty value (one
+    save per row: the fields are encrypted, so no UPDATE can tell which hold text); how many
+    rows changed.
+    """
+    changed = 0
+    for row in rows:
+        if any(getattr(row, name) for name in emptied):
+            for name, empty in emptied.items():
+                setattr(row, name, empty)
+            row.save(update_fields=list(emptied))
+            changed += 1
+    return changed
 
 
 def _erase_revisions(person) -> int:

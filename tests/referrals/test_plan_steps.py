@@ -137,26 +137,22 @@ def test_the_plan_reads_its_referral_steps_in_one_query(
     school, enrolment, alice, django_assert_num_queries
 ):
     """However many referrals a goal has, the plan costs the same number of queries."""
-    services.referral_create(
-        case=school.case,
-        person=school.child,
-        provider=school.school,
-        service="education",
-        referred_on=timezone.localdate(),
-        goal=enrolment,
-        actor=alice,
-    )
+
+    def refer_as_a_step():
+        services.referral_create(
+            case=school.case,
+            person=school.child,
+            provider=school.school,
+            service="education",
+            referred_on=timezone.localdate(),
+            goal=enrolment,
+            actor=alice,
+        )
+
+    refer_as_a_step()
     with django_assert_num_queries(4):
         plan_of(school.case, today=timezone.localdate())
-    services.referral_create(
-        case=school.case,
-        person=school.child,
-        provider=school.school,
-        service="education",
-        referred_on=timezone.localdate(),
-        goal=enrolment,
-        actor=alice,
-    )
+    refer_as_a_step()
     with django_assert_num_queries(4):
         [goal] = plan_of(school.case, today=timezone.localdate()).goals
     assert [step.status for step in goal.other_steps] == ["Planned", "Planned"]
