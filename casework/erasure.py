@@ -22,11 +22,14 @@ from consent.services import consent_record
 from . import permissions
 from .models import (
     Attachment,
+    CaseClosure,
     Entitlement,
+    Goal,
     Incident,
     LegalStatusRecord,
     Person,
     PersonAlias,
+    PlanReview,
     RecordRevision,
     Relationship,
 )
@@ -57,7 +60,8 @@ def consent_withdraw(
     The person takes back some of what they agreed to: a new consent record without `scopes`
     comes into force. Taking back "store data" also erases their identifying details — name,
     date of birth, places, contact, notes, aliases, the notes on their benefits and statuses,
-    the descriptions of incidents they were part of, and the files about them — and keeps only
+    the descriptions of incidents they were part of, the texts of the case plan that may name
+    them, and the files about them — and keeps only
     coarse facts (sex, birth year, nationality, role, region, statuses, benefits, incidents).
     Taking back "named in documents" revokes every advocacy document that names them. All of
     it, and its audit events, in one transaction.
@@ -98,7 +102,8 @@ def person_erase_identifying_details(*, person, actor, because: str) -> None:
     """
     Erase what identifies a person and keep the coarse facts: the name becomes the reference;
     birth date, places, contact, notes, aliases, the notes of their benefits and statuses, the
-    descriptions of their incidents and the files about them go, and so does whatever the
+    descriptions of their incidents, the plan's texts (`_erase_plan_texts`) and the files about
+    them go, and so does whatever the
     apps above casework hold about them (`SHIMTEO_ERASURE_HOOKS`: every advocacy document that
     names them or is about them, withdrawn with its PDF and snapshot deleted). Call it inside a
     transaction with the person locked; the files are removed once that transaction commits.
@@ -126,24 +131,12 @@ def person_erase_identifying_details(*, person, actor, because: str) -> None:
     PersonAlias.with_voided.filter(person=person).delete()
     # No key of a name they no longer have: an erased person is found by reference alone.
     _name_keys_refresh(person)
-    entitlements = 0
-    for entitlement in Entitlement.with_voided.filter(person=person):
-        if entitlement.note or entitlement.void_reason:
-            entitlement.note, entitlement.void_reason = "", None
-            entitlement.save(update_fields=["note", "void_reason"])
-            entitlements += 1
-    statuses = 0
-    for status in LegalStatusRecord.with_voided.filter(person=person):
-        if status.note or status.place or status.void_reason:
-            status.note, status.place, status.void_reason = "", "", None
-            status.save(update_fields=["note", "place", "void_reason"])
-            statuses += 1
-    incidents = 0
-    for incident in Incident.with_voided.filter(people=person):
-        if incident.description or incident.void_reason:
-            incident.description, incident.void_reason = "", None
-            incident.save(update_fields=["description", "void_reason"])
-            incidents += 1
+    entitlements = _blank(Entitlement.with_voided.filter(person=person), note="", void_reason=None)
+    statuses = _blank(
+        LegalStatusRecord.with_voided.filter(person=person), note="", place="", void_reason=None
+    )
+    incidents = _blank(Incident.with_voided.filter(people=person), description="", void_reason=None)
+    plan = _erase_plan_texts(person)
     files = []
     for attachment in Attachment.with_voided.filter(person=person):
         record(actor, "delete", attachment, case=attachment.case, erased_because=because)
@@ -159,11 +152,45 @@ def person_erase_identifying_details(*, person, actor, because: str) -> None:
         entitlements_blanked=entitlements,
         statuses_blanked=statuses,
         incidents_blanked=incidents,
+        goals_blanked=plan["goals"],
+        plan_reviews_blanked=plan["reviews"],
+        closure_reasons_blanked=plan["closures"],
         attachments_deleted=len(files),
         documents_withdrawn=documents,
         revisions_deleted=revisions,
     )
     transaction.on_commit(lambda: _delete_files(files))
+
+
+def _erase_plan_texts(person) -> dict[str, int]:
+    """
+    The typed text of the case plan that may name the person: the goals for them (what and why),
+    and, on every case they are on, the notes of the plan's reviews and the words of a closing
+    for "other" reasons. Which of those name whom cannot be told, so all of them go; the dates,
+    statuses and reasons from the list stay.
+    """
+    cases = person.memberships.values("case")
+    return {
+        "goals": _blank(Goal.with_voided.filter(person=person), title="", why="", void_reason=None),
+        "reviews": _blank(PlanReview.with_voided.filter(case__in=cases), note="", void_reason=None),
+        "closures": _blank(CaseClosure.objects.filter(case__in=cases), other_reason=""),
+    }
+
+
+def _blank(rows, **emptied) -> int:
+    """
+    Give the `emptied` fields of each of `rows` that holds any of them their empty value (one
+    save per row: the fields are encrypted, so no UPDATE can tell which hold text); how many
+    rows changed.
+    """
+    changed = 0
+    for row in rows:
+        if any(getattr(row, name) for name in emptied):
+            for name, empty in emptied.items():
+                setattr(row, name, empty)
+            row.save(update_fields=list(emptied))
+            changed += 1
+    return changed
 
 
 def _erase_revisions(person) -> int:
@@ -180,6 +207,8 @@ def _erase_revisions(person) -> int:
         *Entitlement.with_voided.filter(person=person),
         *Incident.with_voided.filter(people=person),
         *Attachment.with_voided.filter(person=person),
+        *Goal.with_voided.filter(person=person),
+        *PlanReview.with_voided.filter(case__in=person.memberships.values("case")),
     ]
     deleted = 0
     for about in records:

@@ -916,8 +916,9 @@ class Plan:
 
 def plan_of(case: Case, *, today: datetime.date) -> Plan:
     """
-    The case plan in three queries whatever its size: the goals (open first) with their steps
-    (follow-ups, done or not), the reviews, and when the next review is due (every N weeks
+    The case plan in three queries whatever its size (and one per app above casework): the goals
+    (open first) with their steps (follow-ups, done or not, and the steps the apps above keep,
+    such as referrals), the reviews, and when the next review is due (every N weeks
     from the last review, or from the day the case opened).
     """
     steps = Task.objects.select_related("assignee").order_by("completed_at", "due_on", "created_at")
@@ -926,6 +927,9 @@ def plan_of(case: Case, *, today: datetime.date) -> Plan:
         .select_related("person", "responsible")
         .prefetch_related(Prefetch("steps", queryset=steps, to_attr="plan_steps"))
     )
+    other_steps = other_plan_steps(goals)
+    for goal in goals:
+        goal.other_steps = other_steps.get(goal.pk, [])
     reviews = list(PlanReview.objects.filter(case=case).select_related("reviewed_by")[:5])
     every = case.plan_review_weeks
     next_on = None
@@ -939,6 +943,33 @@ def plan_of(case: Case, *, today: datetime.date) -> Plan:
         next_review_on=next_on,
         review_overdue=bool(next_on and next_on < today and case.status != CaseStatus.CLOSED),
     )
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """
+    A step of a goal that an app above casework keeps (a referral): what it is, its status in
+    words, its page, and whether it is over.
+    """
+
+    label: str
+    status: str
+    url: str
+    done: bool
+
+
+def other_plan_steps(goals: list) -> dict:
+    """
+    The steps the apps above casework keep for `goals` (`SHIMTEO_PLAN_STEP_HOOKS`: each takes
+    the goals and returns `{goal id: [PlanStep]}` in one query), merged by goal.
+    """
+    merged: dict = {}
+    if not goals:
+        return merged
+    for hook in settings.SHIMTEO_PLAN_STEP_HOOKS:
+        for goal_id, steps in import_string(hook)(goals=goals).items():
+            merged.setdefault(goal_id, []).extend(steps)
+    return merged
 
 
 @dataclass(frozen=True)
@@ -1123,9 +1154,70 @@ class HouseholdMember:
 
 
 @dataclass
+class FamilyUnit:
+    """
+    One branch of a family tree: a person with the partners beside them (each with the tie that
+    joins them), and below, the branches of their children.
+    """
+
+    person: Person
+    partners: list  # (partner, tie)
+    children: list  # FamilyUnit
+
+
+@dataclass
 class Household:
     members: list
     ties: list
+    tree: list  # FamilyUnit: the eldest generation, parents above children
+
+
+def family_tree(people: list, ties: list) -> list[FamilyUnit]:
+    """
+    The shown people as a tree, from the ties among them (no query): each person once, beside
+    their partners, under their parents. The tree starts from those who have no parent shown and
+    whose partners have none either (a daughter-in-law stands beside her husband, under his
+    parents); whoever a tie does not reach, or a loop of ties leaves out, starts a branch of their
+    own.
+    """
+    parents: dict = {p.pk: [] for p in people}
+    children: dict = {p.pk: [] for p in people}
+    partners: dict = {p.pk: [] for p in people}
+    for from_person, tie, to_person in ties:
+        if tie.is_couple:
+            partners[from_person.pk].append((to_person, tie))
+            partners[to_person.pk].append((from_person, tie))
+        else:
+            parents[to_person.pk].append(from_person)
+            children[from_person.pk].append(to_person)
+    placed: set = set()
+
+    def branch(person) -> FamilyUnit:
+        placed.add(person.pk)
+        beside = [
+            (partner, tie) for partner, tie in partners[person.pk] if partner.pk not in placed
+        ]
+        placed.update(partner.pk for partner, _tie in beside)
+        below = []
+        for member in [person, *(partner for partner, _tie in beside)]:
+            below.extend(child for child in children[member.pk] if child not in below)
+        return FamilyUnit(
+            person=person,
+            partners=beside,
+            children=[branch(child) for child in below if child.pk not in placed],
+        )
+
+    def has_parents(person) -> bool:
+        return bool(parents[person.pk]) or any(
+            parents[partner.pk] for partner, _tie in partners[person.pk]
+        )
+
+    tree = []
+    for starts_a_branch in (lambda person: not has_parents(person), lambda person: True):
+        for person in people:
+            if person.pk not in placed and starts_a_branch(person):
+                tree.append(branch(person))
+    return tree
 
 
 def household_of(person: Person, *, user, depth: int = 3) -> Household:
@@ -1190,4 +1282,4 @@ def household_of(person: Person, *, user, depth: int = 3) -> Household:
         for tie in ties.values()
         if tie.from_person_id in shown and tie.to_person_id in shown
     ]
-    return Household(members=members, ties=tie_rows)
+    return Household(members=members, ties=tie_rows, tree=family_tree(people, tie_rows))

@@ -290,6 +290,9 @@ SHIMTEO_NOTIFICATION_TARGETS = {
 # What else is open on a case being closed, in the apps above casework (referrals): each takes
 # `case` and returns casework.selectors.OpenItem rows, shown on the closing page to resolve or carry over.
 SHIMTEO_CLOSURE_CHECK_HOOKS = ["referrals.selectors.open_on_closing"]
+# Steps of a case plan's goals kept by the apps above casework (referrals): each takes `goals` and
+# returns `{goal id: [casework.selectors.PlanStep]}`, shown under each goal beside its follow-ups.
+SHIMTEO_PLAN_STEP_HOOKS = ["referrals.selectors.plan_steps"]
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(
     env.str("SHIMTEO_DEV_KEY_FILE", default=str(BASE_DIR / ".shimteo-keys"))

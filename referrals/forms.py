@@ -74,18 +74,35 @@ class ProviderChoiceField(forms.ModelChoiceField):
         return provider_label(provider)
 
 
+class GoalChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, empty_label=_("None: not a step of the plan"), **kwargs)
+
+    def label_from_instance(self, goal):
+        return f"{goal.title} · {goal.person.reference}"
+
+
 class ReferralForm(forms.Form):
     person = PersonChoiceField(label=_("Person"), queryset=None)
     service = forms.ChoiceField(label=_("Service needed"), choices=blank_first(Service.choices))
     provider = ProviderChoiceField(label=_("Provider"), queryset=None)
     referred_on = date_field(_("Date of referral"))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    goal = GoalChoiceField(
+        label=_("Step towards the goal"),
+        queryset=None,
+        required=False,
+        help_text=_("The goal of the case plan this referral works towards, if any."),
+    )
 
-    def __init__(self, *args, people, providers, **kwargs):
+    def __init__(self, *args, people, providers, goals, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["provider"].queryset = providers
+        self.fields["goal"].queryset = goals
         self.fields["referred_on"].initial = dates.today()
+        if not goals.exists():
+            del self.fields["goal"]
 
 
 class StatusChangeForm(VersionedForm):

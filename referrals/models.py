@@ -27,14 +27,34 @@ class ProviderQuerySet(EncryptedQuerySet):
         return self.filter(Q(team__in=teams) | Q(shared=True))
 
 
-class ServiceProvider(models.Model):
+class Written(models.Model):
+    """
+    What a provider and a referral both keep of their making: a random id (never a counter, which
+    would tell how many there are), who wrote it and when, and a version that refuses stale edits.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ServiceProvider(Written):
     """
     A lawyer, clinic, shelter, school, partner NGO, UNHCR or embassy contact a team refers people
     to. Its name and contact details identify people who help refugees in hiding, so they are
     encrypted like a refugee's own; a safety note says how (not) to reach them.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     team = models.ForeignKey(
         "accounts.Team",
         on_delete=models.PROTECT,
@@ -61,15 +81,6 @@ class ServiceProvider(models.Model):
         help_text=_("Other teams see this provider in their directory and may refer to it."),
     )
     active = models.BooleanField(_("in use"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ProviderQuerySet.as_manager()
 
@@ -92,14 +103,13 @@ class ReferralQuerySet(CaseScopedQuerySet):
     pass
 
 
-class Referral(models.Model):
+class Referral(Written):
     """
     A person of a case referred to a provider for a service. Refused unless the person's consent
     allows sharing with that kind of provider (referrals.rules). Its status changes are kept, each
     with its date (`ReferralStatusChange`); a follow-up (a casework task) is created with it.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(
         "casework.Case", on_delete=models.CASCADE, related_name="referrals", verbose_name=_("case")
     )
@@ -125,6 +135,15 @@ class Referral(models.Model):
     )
     # What the provider did or said may name people: encrypted.
     outcome = EncryptedTextField(_("outcome"), blank=True)
+    # A step of the case plan: the goal this referral works towards, on the same case.
+    goal = models.ForeignKey(
+        "casework.Goal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referral_steps",
+        verbose_name=_("goal of the case plan"),
+    )
     follow_up = models.ForeignKey(
         "casework.Task",
         on_delete=models.SET_NULL,
@@ -133,15 +152,6 @@ class Referral(models.Model):
         related_name="+",
         verbose_name=_("follow-up"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("referred by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ReferralQuerySet.as_manager()
 

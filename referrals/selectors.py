@@ -6,7 +6,9 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from casework.selectors import OpenItem
+from casework.choices import GoalStatus
+from casework.models import Goal
+from casework.selectors import OpenItem, PlanStep
 
 from . import permissions, services
 from .choices import Status
@@ -34,6 +36,39 @@ def case_referrals(case) -> list[Referral]:
         .select_related("person", "provider", "follow_up")
         .prefetch_related("changes")
     )
+
+
+def goals_to_step_towards(case) -> QuerySet:
+    """The open goals of the case plan a new referral of the case may be a step of."""
+    return Goal.objects.filter(case=case, status=GoalStatus.OPEN).select_related("person")
+
+
+def plan_steps(*, goals) -> dict:
+    """
+    The referrals that are steps of `goals`, for the case plan (SHIMTEO_PLAN_STEP_HOOKS), in one
+    query: each with its status, and over once it is completed, declined or cancelled.
+    """
+    steps: dict = {}
+    referrals = (
+        Referral.objects.filter(goal__in=[goal.pk for goal in goals])
+        .select_related("person", "provider")
+        .order_by("referred_on", "created_at")
+    )
+    for referral in referrals:
+        steps.setdefault(referral.goal_id, []).append(
+            PlanStep(
+                label=_("Referral of %(person)s for %(service)s (%(kind)s)")
+                % {
+                    "person": referral.person.reference,
+                    "service": referral.get_service_display(),
+                    "kind": referral.provider.get_kind_display(),
+                },
+                status=referral.get_status_display(),
+                url=reverse("referrals:referral_detail", args=[referral.pk]),
+                done=referral.status not in OPEN_STATUSES,
+            )
+        )
+    return steps
 
 
 def referral_counts(referrals: QuerySet[Referral]) -> dict[str, list[tuple[str, int]]]:

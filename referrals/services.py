@@ -15,15 +15,26 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from casework import dates
 from casework import services as casework_services
+from casework.choices import GoalStatus
 from casework.exceptions import StaleEditError
+from casework.models import Goal
 
 from . import permissions, rules
 from .choices import NEXT_STATUSES, Status, Urgency
 from .models import Referral, ReferralStatusChange, ServiceProvider
 
-PROVIDER_FIELDS = frozenset(
-    {"name", "kind", "languages", "region", "contact", "safety_notes", "shared", "active"}
+# What a provider's writer sets, in the order the forms and the API show it.
+PROVIDER_FIELDS = (
+    "name",
+    "kind",
+    "languages",
+    "region",
+    "contact",
+    "safety_notes",
+    "shared",
+    "active",
 )
+
 # When the follow-up of a new referral is due, counted from the day of the referral.
 FOLLOW_UP_DAYS = {
     Urgency.EMERGENCY: 1,
@@ -45,7 +56,7 @@ def _save(instance):
 
 
 def _check_fields(fields: dict) -> None:
-    unknown = set(fields) - PROVIDER_FIELDS
+    unknown = set(fields) - set(PROVIDER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown provider fields: {', '.join(sorted(unknown))}")
 
@@ -112,6 +123,16 @@ def consent_refusal(person, provider) -> ValidationError | None:
     )
 
 
+def _check_goal(goal: Goal | None, case) -> None:
+    """A referral is a step of an open goal of its own case only."""
+    if goal is None:
+        return
+    if goal.case_id != case.pk or goal.voided_at is not None:
+        raise ValidationError({"goal": _("Choose a goal of this case's plan.")})
+    if goal.status != GoalStatus.OPEN:
+        raise ValidationError({"goal": _("Steps are added to open goals only.")})
+
+
 def referral_create(
     *,
     case,
@@ -120,16 +141,19 @@ def referral_create(
     service: str,
     referred_on: datetime.date,
     urgency: str = Urgency.ROUTINE,
+    goal: Goal | None = None,
     actor,
 ) -> Referral:
     """
     Refer a person of `case` to `provider` for `service`: planned, with its first history step
-    and a follow-up for the actor. Refused unless the actor may change the case, may refer to the
-    provider, and the person's consent in force allows it.
+    and a follow-up for the actor; with `goal`, a step of that open goal of the case plan.
+    Refused unless the actor may change the case, may refer to the provider, and the person's
+    consent in force allows it.
     """
     _require(permissions.can_refer(actor, case), _("You may not refer people of this case."))
     if not permissions.can_refer_to(actor, provider):
         raise ValidationError({"provider": _("Choose a provider of your team's directory.")})
+    _check_goal(goal, case)
     dates.check_event(referred_on, field="referred_on", people=[person])
     with transaction.atomic():
         refusal = consent_refusal(person, provider)
@@ -144,6 +168,7 @@ def referral_create(
                 referred_on=referred_on,
                 urgency=urgency,
                 status=Status.PLANNED,
+                goal=goal,
                 created_by=actor,
             )
         )
@@ -169,6 +194,7 @@ def referral_create(
             provider_kind=provider.kind,
             service=service,
             urgency=urgency,
+            goal=str(goal.pk) if goal else None,
         )
     return referral
 

@@ -30,7 +30,6 @@ from .models import Referral, ServiceProvider
 from .sheet import DEFAULT_LEVEL, SheetLeaks, referral_sheet, sheet_pdf
 
 FORM_TEMPLATE = "referrals/form.html"
-PROVIDER_FIELDS = ("name", "kind", "languages", "region", "contact", "safety_notes", "shared")
 
 
 def _data(request):
@@ -60,6 +59,34 @@ def _saved(request, form, save, *, success: str):
         return None
     messages.success(request, success)
     return saved
+
+
+def _form_page(
+    request,
+    form,
+    *,
+    save,
+    success: str,
+    done_url,
+    title: str,
+    submit: str,
+    cancel_url: str,
+    template: str = FORM_TEMPLATE,
+    **context,
+):
+    """
+    The page of one form: a valid POST is saved through `save` and goes on to `done_url(saved)`;
+    otherwise the form is shown (again), with what the service refused on it.
+    """
+    saved = _saved(request, form, save, success=success)
+    if saved is not None:
+        return redirect(done_url(saved))
+    context.update(form=form, title=title, submit=submit, cancel_url=cancel_url)
+    return render(request, template, context)
+
+
+def _provider_fields(data) -> dict:
+    return {name: data[name] for name in services.PROVIDER_FIELDS}
 
 
 # The directory
@@ -112,30 +139,17 @@ def provider_create(request):
     teams = roles.supervised_teams(request.user)
     if not teams.exists():
         _refuse(request, ServiceProvider, "provider_create")
-    form = ProviderCreateForm(_data(request), teams=teams)
-    provider = _saved(
+    return _form_page(
         request,
-        form,
-        lambda data: services.provider_create(
-            team=data["team"],
-            actor=request.user,
-            active=data["active"],
-            **{name: data[name] for name in PROVIDER_FIELDS},
+        ProviderCreateForm(_data(request), teams=teams),
+        save=lambda data: services.provider_create(
+            team=data["team"], actor=request.user, **_provider_fields(data)
         ),
         success=_("The provider was added to the directory."),
-    )
-    if provider is not None:
-        return redirect(_provider_url(provider))
-    title = _("Add a service provider")
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
-            "title": title,
-            "submit": _("Add"),
-            "cancel_url": reverse("referrals:provider_list"),
-        },
+        done_url=_provider_url,
+        title=_("Add a service provider"),
+        submit=_("Add"),
+        cancel_url=reverse("referrals:provider_list"),
     )
 
 
@@ -144,27 +158,21 @@ def provider_edit(request, provider_id):
     provider = _visible_provider(request, provider_id)
     if not permissions.can_edit_provider(request.user, provider):
         _refuse(request, provider, "provider_edit")
-    initial = {name: getattr(provider, name) for name in (*PROVIDER_FIELDS, "active", "version")}
-    form = ProviderEditForm(_data(request), initial=initial)
-    saved = _saved(
+    initial = {name: getattr(provider, name) for name in (*services.PROVIDER_FIELDS, "version")}
+    return _form_page(
         request,
-        form,
-        lambda data: services.provider_update(
+        ProviderEditForm(_data(request), initial=initial),
+        save=lambda data: services.provider_update(
             provider=provider,
             actor=request.user,
             expected_version=data["version"],
-            active=data["active"],
-            **{name: data[name] for name in PROVIDER_FIELDS},
+            **_provider_fields(data),
         ),
         success=_("The provider was saved."),
-    )
-    if saved is not None:
-        return redirect(_provider_url(saved))
-    title = _("Change the provider")
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {"form": form, "title": title, "submit": _("Save"), "cancel_url": _provider_url(provider)},
+        done_url=_provider_url,
+        title=_("Change the provider"),
+        submit=_("Save"),
+        cancel_url=_provider_url(provider),
     )
 
 
@@ -180,7 +188,7 @@ def _visible_case(request, case_ref) -> Case:
 def _visible_referral(request, referral_id) -> Referral:
     return get_object_or_404(
         Referral.objects.visible_to(request.user).select_related(
-            "case", "case__team", "person", "provider", "follow_up"
+            "case", "case__team", "person", "provider", "follow_up", "goal"
         ),
         pk=referral_id,
     )
@@ -195,46 +203,60 @@ def _consent_url(person) -> str:
     return reverse("casework:person_detail", args=[person.reference]) + "#consent"
 
 
+def _initial_goal(request, goals) -> dict:
+    """A referral begun from a goal of the plan (`?goal=<id>`) starts as a step of it."""
+    wanted = request.GET.get("goal", "")
+    goal = next((goal for goal in goals if str(goal.pk) == wanted), None)
+    return {"goal": goal, "person": goal.person} if goal else {}
+
+
 @form_view
 def referral_create(request, case_ref):
     case = _visible_case(request, case_ref)
     if not permissions.can_refer(request.user, case):
         _refuse(request, case, "referral_create", case=case)
     people = Person.objects.filter(memberships__case=case).order_by("reference")
+    goals = selectors.goals_to_step_towards(case)
     form = ReferralForm(
-        _data(request), people=people, providers=selectors.providers_to_refer_to(request.user)
+        _data(request),
+        people=people,
+        providers=selectors.providers_to_refer_to(request.user),
+        goals=goals,
+        initial=_initial_goal(request, goals),
     )
-    valid = request.method == "POST" and form.is_valid()
     # Read before saving: a refusal takes its field out of the cleaned data.
-    chosen = (form.cleaned_data["person"], form.cleaned_data["provider"]) if valid else None
-    referral = _saved(
+    missing = _missing_consent(form) if request.method == "POST" and form.is_valid() else None
+    return _form_page(
         request,
         form,
-        lambda data: services.referral_create(case=case, actor=request.user, **data),
+        save=lambda data: services.referral_create(case=case, actor=request.user, **data),
         success=_("The referral was recorded, with a follow-up."),
+        done_url=_referral_url,
+        title=_("Refer a person of case %(case)s") % {"case": case.reference},
+        submit=_("Refer"),
+        cancel_url=_case_url(case),
+        template="referrals/referral_form.html",
+        case=case,
+        missing_consent=missing,
+        no_providers=not form.fields["provider"].queryset.exists(),
     )
-    if referral is not None:
-        return redirect(reverse("referrals:referral_detail", args=[referral.pk]))
-    missing = None
-    if chosen is not None:
-        person, provider = chosen
-        scopes = rules.missing_scopes(person, provider.kind)
-        if scopes:
-            missing = {
-                "person": person,
-                "consents": ", ".join(rules.scope_labels(scopes)),
-                "url": _consent_url(person),
-            }
-    context = {
-        "form": form,
-        "case": case,
-        "title": _("Refer a person of case %(case)s") % {"case": case.reference},
-        "submit": _("Refer"),
-        "cancel_url": _case_url(case),
-        "missing_consent": missing,
-        "no_providers": not form.fields["provider"].queryset.exists(),
+
+
+def _missing_consent(form) -> dict | None:
+    """What the chosen person's consent lacks for the chosen provider, with where to record it."""
+    person, provider = form.cleaned_data["person"], form.cleaned_data["provider"]
+    scopes = rules.missing_scopes(person, provider.kind)
+    if not scopes:
+        return None
+    return {
+        "person": person,
+        "consents": ", ".join(rules.scope_labels(scopes)),
+        "url": _consent_url(person),
     }
-    return render(request, "referrals/referral_form.html", context)
+
+
+def _referral_url(referral) -> str:
+    return reverse("referrals:referral_detail", args=[referral.pk])
 
 
 @never_cache
@@ -259,13 +281,12 @@ def referral_status(request, referral_id):
     referral = _visible_referral(request, referral_id)
     if not permissions.can_change_referral(request.user, referral):
         _refuse(request, referral, "referral_status", case=referral.case)
-    form = StatusChangeForm(
-        _data(request), current=referral.status, initial={"version": referral.version}
-    )
-    saved = _saved(
+    return _form_page(
         request,
-        form,
-        lambda data: services.referral_status_change(
+        StatusChangeForm(
+            _data(request), current=referral.status, initial={"version": referral.version}
+        ),
+        save=lambda data: services.referral_status_change(
             referral=referral,
             status=data["status"],
             changed_on=data["changed_on"],
@@ -274,18 +295,12 @@ def referral_status(request, referral_id):
             actor=request.user,
         ),
         success=_("The referral's status was changed."),
+        done_url=_referral_url,
+        title=_("Change the status of the referral"),
+        submit=_("Save"),
+        cancel_url=_referral_url(referral),
+        case=referral.case,
     )
-    detail = reverse("referrals:referral_detail", args=[referral.pk])
-    if saved is not None:
-        return redirect(detail)
-    context = {
-        "form": form,
-        "case": referral.case,
-        "title": _("Change the status of the referral"),
-        "submit": _("Save"),
-        "cancel_url": detail,
-    }
-    return render(request, FORM_TEMPLATE, context)
 
 
 class SheetOptions(django_forms.Form):
@@ -321,17 +336,17 @@ def referral_sheet_page(request, referral_id):
     sheet = referral_sheet(referral, level=level)
     context = {"sheet": sheet, "options": options, "printed_at": timezone.localtime()}
     response = render(request, "referrals/sheet.html", context)
-    record(
-        request.user,
-        "view",
-        referral,
-        request=request,
-        case=referral.case,
-        page="sheet",
-        redaction=level,
-        named=[sheet.person.pk] if sheet.person.named else [],
-    )
+    _record_sheet(request, referral, "view", page="sheet", **_sheet_detail(sheet, level))
     return response
+
+
+def _record_sheet(request, referral, action: str, **detail) -> None:
+    record(request.user, action, referral, request=request, case=referral.case, **detail)
+
+
+def _sheet_detail(sheet, level: str) -> dict:
+    """What the audit keeps of a sheet shown or exported: its naming level and who it named."""
+    return {"redaction": level, "named": [sheet.person.pk] if sheet.person.named else []}
 
 
 @never_cache
@@ -344,29 +359,12 @@ def referral_sheet_pdf(request, referral_id):
     try:
         pdf = sheet_pdf(sheet, username=request.user.get_username())
     except SheetLeaks as leaks:
-        record(
-            request.user,
-            "view",
-            referral,
-            request=request,
-            case=referral.case,
-            page="sheet_pdf_refused",
-            leaks=leaks.found,
-        )
+        _record_sheet(request, referral, "view", page="sheet_pdf_refused", leaks=leaks.found)
         return render(request, "referrals/sheet_refused.html", {"referral": referral}, status=409)
     response = HttpResponse(pdf, content_type="application/pdf")
     # No name, no reference in the file name: it is seen in download lists and history.
     response["Content-Disposition"] = 'attachment; filename="referral.pdf"'
-    record(
-        request.user,
-        "export",
-        referral,
-        request=request,
-        case=referral.case,
-        page="sheet_pdf",
-        redaction=level,
-        named=[sheet.person.pk] if sheet.person.named else [],
-    )
+    _record_sheet(request, referral, "export", page="sheet_pdf", **_sheet_detail(sheet, level))
     return response
 
 

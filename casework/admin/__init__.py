@@ -35,11 +35,13 @@ from .people import (
     PersonAdmin,
     RelationshipAdmin,
 )
+from .plans import CaseClosureAdmin, GoalAdmin, PlanReviewAdmin
 
 __all__ = [
     "AttachmentAdmin",
     "CaseAdmin",
     "CaseAssignmentInline",
+    "CaseClosureAdmin",
     "CaseNoteAdmin",
     "CaseworkInline",
     "CaseworkModelAdmin",
@@ -47,9 +49,11 @@ __all__ = [
     "CheckInScheduleAdmin",
     "ConsentAdmin",
     "EntitlementAdmin",
+    "GoalAdmin",
     "IncidentAdmin",
     "LegalStatusRecordAdmin",
     "PersonAdmin",
+    "PlanReviewAdmin",
     "RelationshipAdmin",
     "TaskAdmin",
 ]

@@ -263,7 +263,9 @@ def case_close(
             "create",
             closure,
             case=case,
-            reason=reason,
+            # Not `reason`: the name of an encrypted field elsewhere, which audit refuses as a
+            # key, and the event was then kept without any of its detail.
+            closed_because=reason,
             resolved=closure.resolved,
             carried_over=carried,
         )

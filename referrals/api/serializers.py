@@ -4,10 +4,11 @@ from rest_framework import serializers
 from accounts import roles
 from accounts.models import Team
 from casework.api.serializers import VersionField, VisibleReferenceField, listed, staff_field
-from casework.models import Case, Person
+from casework.models import Case, Goal, Person
 
 from ..choices import NEXT_STATUSES, Language, Status
 from ..models import Referral, ReferralStatusChange, ServiceProvider
+from ..services import PROVIDER_FIELDS
 
 
 def _user(field):
@@ -26,13 +27,20 @@ class SupervisedTeamField(serializers.SlugRelatedField):
         return roles.supervised_teams(_user(self))
 
 
-class VisibleProviderField(serializers.PrimaryKeyRelatedField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", ServiceProvider.objects.all())
+class VisibleRecordField(serializers.PrimaryKeyRelatedField):
+    """
+    A provider or a goal named by its id, found among those the requester sees (`visible_to`);
+    what the record may be used for, the service decides.
+    """
+
+    def __init__(self, model, **kwargs):
+        # The unscoped queryset only tells the schema generator what the field points to.
+        kwargs.setdefault("queryset", model.objects.all())
+        self.model = model
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        return ServiceProvider.objects.visible_to(_user(self))
+        return self.model.objects.visible_to(_user(self))
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -44,19 +52,7 @@ class ProviderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServiceProvider
-        fields = [
-            "id",
-            "team",
-            "name",
-            "kind",
-            "languages",
-            "region",
-            "contact",
-            "safety_notes",
-            "shared",
-            "active",
-            "version",
-        ]
+        fields = ["id", "team", *PROVIDER_FIELDS, "version"]
         read_only_fields = ["id"]
 
     def to_representation(self, instance):
@@ -85,8 +81,9 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 class ReferralSerializer(serializers.ModelSerializer):
     case = VisibleReferenceField(Case)
     person = VisibleReferenceField(Person)
-    provider = VisibleProviderField()
+    provider = VisibleRecordField(ServiceProvider)
     provider_kind = serializers.CharField(source="provider.kind", read_only=True)
+    goal = VisibleRecordField(Goal, required=False, allow_null=True)
     follow_up = serializers.PrimaryKeyRelatedField(read_only=True)
     changes = StatusChangeSerializer(many=True, read_only=True)
     created_by = staff_field()
@@ -105,6 +102,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "urgency",
             "status",
             "outcome",
+            "goal",
             "follow_up",
             "changes",
             "created_by",

@@ -20,17 +20,6 @@ from .. import permissions, services
 from ..models import Referral, ServiceProvider
 from . import serializers
 
-PROVIDER_FIELDS = (
-    "name",
-    "kind",
-    "languages",
-    "region",
-    "contact",
-    "safety_notes",
-    "shared",
-    "active",
-)
-
 
 class AuditedRetrieveMixin(mixins.RetrieveModelMixin):
     def retrieve(self, request, *args, **kwargs):
@@ -78,7 +67,7 @@ class ProviderViewSet(
         serializer.instance = services.provider_create(
             team=data["team"],
             actor=self.request.user,
-            **{name: data[name] for name in PROVIDER_FIELDS if name in data},
+            **{name: data[name] for name in services.PROVIDER_FIELDS if name in data},
         )
 
     def perform_update(self, serializer):
@@ -87,7 +76,7 @@ class ProviderViewSet(
             provider=serializer.instance,
             actor=self.request.user,
             expected_version=data.get("version"),
-            **{name: data[name] for name in PROVIDER_FIELDS if name in data},
+            **{name: data[name] for name in services.PROVIDER_FIELDS if name in data},
         )
 
 
@@ -101,7 +90,7 @@ class ReferralViewSet(
 
     permission_classes = [IsAuthenticated]
     lookup_url_kwarg = "referral_id"
-    filterset_fields = ["service", "status", "urgency"]
+    filterset_fields = ["service", "status", "urgency", "goal"]
 
     def get_queryset(self):
         return (
@@ -136,6 +125,7 @@ class ReferralViewSet(
             service=data["service"],
             referred_on=data["referred_on"],
             urgency=data.get("urgency") or Referral._meta.get_field("urgency").default,
+            goal=data.get("goal"),
             actor=self.request.user,
         )
 

@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Team
@@ -20,9 +21,20 @@ from casework.choices import (
     GoalStatus,
     MemberRole,
     PersonRole,
+    RelationshipKind,
     RiskLevel,
 )
-from casework.models import Case, CaseClosure, CaseFlag, CheckInSchedule, Goal, Task
+from casework.erasure import consent_withdraw
+from casework.models import (
+    Case,
+    CaseClosure,
+    CaseFlag,
+    CheckInSchedule,
+    Goal,
+    PlanReview,
+    RecordRevision,
+    Task,
+)
 from casework.selectors import household_of, plan_of, workload
 from ops.retention import people_past_retention
 
@@ -243,6 +255,55 @@ def test_the_household_spans_its_cases(client, family, alice, team_north):
     assert second.reference in page.content.decode()
 
 
+def _tie(alice, from_person, to_person, kind):
+    services.relationship_create(
+        from_person=from_person, to_person=to_person, kind=kind, actor=alice
+    )
+
+
+def test_the_household_is_a_tree_parents_above_children_partners_side_by_side(
+    client, family, alice
+):
+    """
+    Three generations on one case: the mother's own mother above her; the mother beside the
+    children's Chinese father, her husband; their two children below both of them.
+    """
+    grandmother = services.person_create(actor=alice, full_name="박옥순", role=PersonRole.RELATIVE)
+    father = services.person_create(actor=alice, full_name="Wang Jun", role=PersonRole.RELATIVE)
+    for relative in (grandmother, father):
+        services.case_add_member(
+            case=family.case, person=relative, role=MemberRole.RELATIVE, actor=alice
+        )
+    _tie(alice, grandmother, family.mother, RelationshipKind.PARENT_OF)
+    _tie(alice, family.mother, father, RelationshipKind.SPOUSE_OF)
+    _tie(alice, father, family.children[1], RelationshipKind.PARENT_OF)
+    tree = household_of(family.children[0], user=alice).tree
+    [top] = tree
+    assert (top.person, top.partners, [unit.person for unit in top.children]) == (
+        grandmother,
+        [],
+        [family.mother],
+    )
+    [parents] = top.children
+    assert [partner for partner, _tie in parents.partners] == [father]
+    assert [unit.person for unit in parents.children] == family.children
+    # The page draws it as nested lists: the grandmother's list holds the parents' list,
+    # which holds the children.
+    page = sign_in(client, alice).get(reverse("casework:household", args=[father.reference]))
+    html = page.content.decode()
+    tree_html = html[html.index('<ul class="family-tree">') :]
+    order = [
+        tree_html.index(grandmother.reference),
+        tree_html.index(family.mother.reference),
+        tree_html.index("is spouse of"),
+        tree_html.index(father.reference),
+        tree_html.index(family.children[0].reference),
+        tree_html.index(family.children[1].reference),
+    ]
+    assert order == sorted(order)
+    assert tree_html.count('<ul class="family-tree">') == 3
+
+
 def test_the_household_hides_what_the_viewer_may_not_see(family, alice, charlie, team_south):
     stranger = services.person_create(actor=charlie, full_name="Other", role=PersonRole.REFUGEE)
     services.case_open(
@@ -426,3 +487,63 @@ def test_the_workload_is_counted_in_sql_whatever_the_team_size(
     with django_assert_num_queries(5):
         rows = workload(teams, today=dates.today(), order="open")
     assert len(rows) == caseworkers
+
+
+# Erasure: the plan's typed text goes with the person it may name.
+
+
+def test_erasing_a_child_wipes_the_plan_texts_that_may_name_her(family, alice):
+    """
+    The mother takes back, for her daughter, consent to keep her data: the goal for the daughter
+    (and what its correction replaced), the notes of the plan's reviews and a closing's words
+    go; the goal's status, the review's day and the closing's reason stay.
+    """
+    goal = _registration_goal(family, alice)
+    services.record_correct(
+        record=goal,
+        fields={"title": "Hukou for 김은별"},
+        reason="Her name was missing",
+        actor=alice,
+    )
+    services.plan_review_record(
+        case=family.case, note="김은별 now lives with her aunt in Yanji.", actor=alice
+    )
+    services.case_close(
+        case=family.case,
+        actor=alice,
+        reason=ClosureReason.OTHER,
+        other_reason="김은별 went back to her father",
+    )
+    family.case.refresh_from_db()
+    services.case_reopen(case=family.case, actor=alice, expected_version=family.case.version)
+    child = family.children[0]
+    consent_withdraw(person=child, actor=alice, scopes=["store_data"], method="verbal")
+    goal = Goal.objects.get(pk=goal.pk)
+    assert (goal.title, goal.why, goal.status) == ("", "", GoalStatus.OPEN)
+    review = PlanReview.objects.get(case=family.case)
+    assert (review.note, review.reviewed_on) == ("", dates.today())
+    closure = CaseClosure.objects.get(case=family.case)
+    assert (closure.other_reason, closure.reason) == ("", ClosureReason.OTHER)
+    assert not RecordRevision.objects.filter(object_id=goal.pk).exists()
+    event = AuditEvent.objects.filter(action="update", target_id=str(child.pk)).first()
+    assert (
+        event.detail["goals_blanked"],
+        event.detail["plan_reviews_blanked"],
+        event.detail["closure_reasons_blanked"],
+    ) == (1, 1, 1)
+    # The plan still shows the goal and its steps, its words gone.
+    page = sign_in(Client(), alice).get(
+        reverse("casework:case_detail", args=[family.case.reference])
+    )
+    assert "(erased)" in page.content.decode()
+    assert "김은별" not in page.content.decode()
+
+
+def test_closing_writes_an_audit_event_without_the_words(family, alice):
+    closure = services.case_close(
+        case=family.case, actor=alice, reason=ClosureReason.OTHER, other_reason="Family asked"
+    )
+    event = AuditEvent.objects.get(action="create", target_id=str(closure.pk))
+    assert event.detail["closed_because"] == "other", event.detail
+    assert event.case_id == family.case.pk
+    assert "Family asked" not in str(event.detail)

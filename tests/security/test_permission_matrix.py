@@ -31,6 +31,7 @@ from casework.models import (
     Case,
     CaseAssignment,
     CaseClosure,
+    CheckIn,
     CheckInSchedule,
     Goal,
     PlanReview,
@@ -428,10 +429,12 @@ def test_anonymous_is_sent_to_sign_in(route, client, south):
 # The admin: its querysets follow the same rule.
 
 
+# Casework's pages (the case plan and closings among them) and the referrals' (the directory and
+# the referrals), which share casework's admin base.
 CASEWORK_ADMINS = sorted(
-    (model._meta.model_name, model_admin)
+    (f"{model._meta.app_label}_{model._meta.model_name}", model_admin)
     for model, model_admin in admin.site._registry.items()
-    if model._meta.app_label == "casework"
+    if model._meta.app_label in ("casework", "referrals")
 )
 
 
@@ -462,7 +465,9 @@ def north_staff(team_north, north_case):
     user = UserFactory(username="nadia", is_staff=True)
     MembershipFactory(user=user, team=team_north)
     user.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="casework", codename__startswith="view")
+        *Permission.objects.filter(
+            content_type__app_label__in=["casework", "referrals"], codename__startswith="view"
+        )
     )
     return user
 
@@ -472,8 +477,10 @@ def test_admin_lists_of_a_staff_member_show_no_other_team(
     model_name, model_admin, north_staff, south
 ):
     """A North staff member's admin lists and searches show nothing of South's case."""
+    # South has a record of the kind listed, so a list that leaked would show it.
+    SOUTH_OBJECT_BY_MODEL[model_name](south)
     client = sign_in(Client(), north_staff)
-    url = reverse(f"admin:casework_{model_name}_changelist")
+    url = reverse(f"admin:{model_name}_changelist")
     # A searched term may be shown back in the search box: only what else it reveals counts.
     for term in (None, south.case.reference, south.mother.reference, MOTHER_NAME):
         query = f"?{urlencode({'q': term})}" if term else ""
@@ -484,19 +491,27 @@ def test_admin_lists_of_a_staff_member_show_no_other_team(
 
 
 SOUTH_OBJECT_BY_MODEL = {
-    "case": lambda s: s.case,
-    "person": lambda s: s.mother,
-    "relationship": lambda s: s.relationship,
-    "legalstatusrecord": lambda s: s.status,
-    "entitlement": lambda s: s.entitlement,
-    "incident": lambda s: s.incident,
-    "casenote": lambda s: s.note,
-    "task": lambda s: s.task,
-    "attachment": lambda s: s.attachment,
-    "checkinschedule": _south_check_in_schedule,
-    "checkin": lambda s: casework_services.check_in_record(
-        schedule=_south_check_in_schedule(s), outcome="safe", actor=s.owner
+    "casework_case": lambda s: s.case,
+    "casework_person": lambda s: s.mother,
+    "casework_relationship": lambda s: s.relationship,
+    "casework_legalstatusrecord": lambda s: s.status,
+    "casework_entitlement": lambda s: s.entitlement,
+    "casework_incident": lambda s: s.incident,
+    "casework_casenote": lambda s: s.note,
+    "casework_task": lambda s: s.task,
+    "casework_attachment": lambda s: s.attachment,
+    "casework_checkinschedule": _south_check_in_schedule,
+    "casework_checkin": lambda s: (
+        CheckIn.objects.filter(schedule__case=s.case).first()
+        or casework_services.check_in_record(
+            schedule=_south_check_in_schedule(s), outcome="safe", actor=s.owner
+        )
     ),
+    "casework_goal": _south_goal,
+    "casework_planreview": _south_review,
+    "casework_caseclosure": _south_closure,
+    "referrals_serviceprovider": _south_provider,
+    "referrals_referral": _south_referral,
 }
 
 
@@ -506,11 +521,11 @@ def test_admin_pages_of_south_objects_are_closed_to_north_staff(
 ):
     """A North staff member who types the id of a South record gets no page of it."""
     pick = SOUTH_OBJECT_BY_MODEL.get(model_name)
-    assert pick is not None, f"map the casework admin model {model_name} to a South object"
+    assert pick is not None, f"map the admin model {model_name} to a South object"
     obj = pick(south)
     client = sign_in(Client(), north_staff)
     for view in ("change", "history", "delete"):
-        url = reverse(f"admin:casework_{model_name}_{view}", args=[obj.pk])
+        url = reverse(f"admin:{model_name}_{view}", args=[obj.pk])
         response = client.get(url)
         assert response.status_code in {302, 403, 404}, f"{url} -> {response.status_code}"
         assert not _leaks(response, south.references()), url
@@ -1122,6 +1137,113 @@ WRITES += [
         lambda s: {**_provider_post(s), "team": s.data.case.team.name, "active": True},
         403,
         api=True,
+    ),
+]
+
+
+def _closed_case_page(s: SouthStaff, name: str) -> str:
+    """A page of South's case, closed first (as resettled) by its caseworker."""
+    if Case.objects.get(pk=s.data.case.pk).status != "closed":
+        casework_services.case_close(case=s.data.case, actor=s.caseworker, reason="resettled")
+    return _case_page(s, name)
+
+
+def _case_version(s: SouthStaff) -> dict:
+    return {"version": Case.objects.get(pk=s.data.case.pk).version}
+
+
+_GOAL_API = lambda s: f"/api/v1/goals/{_south_goal(s.data).pk}/"  # noqa: E731
+
+# The plan's steps and statuses through the API, reopening a closed case, a referral that is a
+# step of a goal, and the directory changed through the API: each by whom it is for.
+WRITES += [
+    Write(
+        "caseworker",
+        "api_goal_steps",
+        lambda s: _GOAL_API(s) + "steps/",
+        lambda s: {"title": "Ask the school for the form"},
+        201,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "api_goal_steps",
+        lambda s: _GOAL_API(s) + "steps/",
+        lambda s: {"title": "Ask the school for the form"},
+        403,
+        api=True,
+    ),
+    Write(
+        "supervisor",
+        "api_goal_status",
+        lambda s: _GOAL_API(s) + "status/",
+        lambda s: {"status": "achieved"},
+        200,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "api_goal_status",
+        lambda s: _GOAL_API(s) + "status/",
+        lambda s: {"status": "achieved"},
+        403,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "case_reopen",
+        lambda s: _closed_case_page(s, "case_reopen"),
+        _case_version,
+        302,
+    ),
+    Write(
+        "supervisor",
+        "api_reopen",
+        lambda s: (_closed_case_page(s, "case_reopen"), "/api/v1/closures/reopen/")[1],
+        lambda s: {"case": s.data.case.reference, **_case_version(s)},
+        200,
+        api=True,
+    ),
+    Write(
+        "advocate",
+        "api_reopen",
+        lambda s: (_closed_case_page(s, "case_reopen"), "/api/v1/closures/reopen/")[1],
+        lambda s: {"case": s.data.case.reference, **_case_version(s)},
+        403,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "referral_step",
+        _REFER,
+        lambda s: {**_referral_post(s), "goal": _south_goal(s.data).pk},
+        302,
+    ),
+    Write(
+        "caseworker",
+        "api_referral_step",
+        lambda s: "/api/v1/referrals/referrals/",
+        lambda s: {**_api_referral_post(s), "goal": str(_south_goal(s.data).pk)},
+        201,
+        api=True,
+    ),
+    Write(
+        "supervisor",
+        "api_provider_update",
+        lambda s: f"/api/v1/referrals/providers/{_south_provider(s.data).pk}/",
+        lambda s: {"shared": True, "version": 1},
+        200,
+        api=True,
+        method="PATCH",
+    ),
+    Write(
+        "caseworker",
+        "api_provider_update",
+        lambda s: f"/api/v1/referrals/providers/{_south_provider(s.data).pk}/",
+        lambda s: {"shared": True, "version": 1},
+        403,
+        api=True,
+        method="PATCH",
     ),
 ]
 
