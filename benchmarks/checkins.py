@@ -66,6 +66,19 @@ def _schedules(count: int, today: datetime.date):
     return len(schedules)
 
 
+def _written() -> tuple[int, int, int]:
+    """How many escalations, notifications and audit events there are."""
+    from accounts.models import Notification
+    from audit.models import AuditEvent
+    from casework.models import Escalation
+
+    return (
+        Escalation.objects.count(),
+        Notification.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
 class _Rollback(Exception):
     pass
 
@@ -75,9 +88,7 @@ def run(schedules: int = 20_000) -> dict:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from accounts.models import Notification
-    from audit.models import AuditEvent
-    from casework.models import Escalation, Person
+    from casework.models import Person
     from casework.services.checkins import check_ins_escalate
 
     heading(f"The check-in sweep: {schedules:,} schedules over {Person.objects.count():,} people")
@@ -93,11 +104,7 @@ def run(schedules: int = 20_000) -> dict:
                 f"built {built:,} schedules and their last check-ins in "
                 f"{time.perf_counter() - started:.1f} s (rolled back at the end)"
             )
-            before = (
-                Escalation.objects.count(),
-                Notification.objects.count(),
-                AuditEvent.objects.count(),
-            )
+            before = _written()
             for run_number in (1, 2, 3):
                 with CaptureQueriesContext(connection) as queries:
                     started = time.perf_counter()
@@ -109,11 +116,7 @@ def run(schedules: int = 20_000) -> dict:
                     f"{report.schedules:,} schedules read, {report.missed:,} missed, "
                     f"{report.overdue:,} past the grace period"
                 )
-            after = (
-                Escalation.objects.count(),
-                Notification.objects.count(),
-                AuditEvent.objects.count(),
-            )
+            after = _written()
             line(
                 "written: {:,} escalations, {:,} notifications, {:,} audit events".format(
                     *(a - b for a, b in zip(after, before, strict=True))

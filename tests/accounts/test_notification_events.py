@@ -44,6 +44,19 @@ def _opened(client, user, kind):
     return answer.url
 
 
+def _naming_appeal(case, subject, actor):
+    """An appeal against deportation naming `subject`, rendered: it waits for approval."""
+    appeal = documents.document_request(
+        kind=AdvocacyDocument.Kind.DEPORTATION_APPEAL,
+        language=AdvocacyDocument.Language.EN,
+        redaction=AdvocacyDocument.Redaction.NAMED_WITH_CONSENT,
+        actor=actor,
+        case=case,
+        subject=subject,
+    )
+    return documents.document_render(document_id=appeal.pk)
+
+
 @pytest.mark.postgres
 def test_a_naming_brief_goes_to_the_supervisor_back_to_the_requester_and_is_revoked(
     north_case,
@@ -57,15 +70,7 @@ def test_a_naming_brief_goes_to_the_supervisor_back_to_the_requester_and_is_revo
     withdraws her consent to be named, and both are told the brief is revoked."""
     name_everyone(north_case)
     mother = family["mother"]
-    brief = documents.document_request(
-        kind=AdvocacyDocument.Kind.DEPORTATION_APPEAL,
-        language=AdvocacyDocument.Language.EN,
-        redaction=AdvocacyDocument.Redaction.NAMED_WITH_CONSENT,
-        actor=alice,
-        case=north_case,
-        subject=mother,
-    )
-    brief = documents.document_render(document_id=brief.pk)
+    brief = _naming_appeal(north_case, mother, alice)
     assert brief.needs_approval
     # The requester is not asked to approve her own document.
     assert not Notification.objects.filter(recipient=alice).exists()
@@ -169,15 +174,8 @@ def test_a_document_notification_shows_nothing_once_the_case_is_handed_over(
     client,
 ):
     name_everyone(north_case)
-    brief = documents.document_request(
-        kind=AdvocacyDocument.Kind.DEPORTATION_APPEAL,
-        language=AdvocacyDocument.Language.EN,
-        redaction=AdvocacyDocument.Redaction.NAMED_WITH_CONSENT,
-        actor=alice,
-        case=north_case,
-        subject=family["mother"],
-    )
-    approve(documents.document_render(document_id=brief.pk), sue)
+    brief = _naming_appeal(north_case, family["mother"], alice)
+    approve(brief, sue)
     services.case_reassign(case=north_case, from_user=alice, to_user=bob, actor=sue)
     page = _listed(client, alice)
     assert "A document was approved" in page and "something you no longer see" in page
