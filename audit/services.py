@@ -10,7 +10,7 @@ import math
 import re
 import uuid
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from django.apps import apps
 from django.conf import settings
@@ -261,8 +261,13 @@ def _encrypted_field_words() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(names))
 
 
+@lru_cache(maxsize=1024)
 def names_encrypted_field(key: str) -> bool:
-    """Whether a detail key names an encrypted field, alone or within it (`old_full_name`)."""
+    """
+    Whether a detail key names an encrypted field, alone or within it (`old_full_name`). Kept
+    per key: the keys are the code's own few, and a bulk append asks the same ones thousands
+    of times.
+    """
     words = _words(key)
     for name in _encrypted_field_words():
         width = len(name)

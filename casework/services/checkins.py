@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts import roles
-from accounts.models import Notification
+from accounts.models import Notification, Team
 from accounts.notifications import notify, notify_many
 from audit.services import Entry, hold_chain, record_many
 
@@ -34,7 +34,8 @@ from ..models import (
     Escalation,
     Person,
 )
-from ..selectors import check_in_state, check_ins_missed
+from ..models.checkins import next_check_in_due
+from ..selectors import check_ins_missed, miss_state
 from ._common import _audit, _require, _save, _update
 from .cases import _raise_flags
 
@@ -249,25 +250,28 @@ def _taken(steps: list[_Step]) -> set:
 
 def _steps_due(now: datetime.datetime, report: SweepReport) -> list[_Step]:
     """Every step due at `now`, sorted (two workers then insert in one order)."""
-    schedules = check_ins_missed().only(
+    days = {team.pk: dates.today(team=team, now=now) for team in Team.objects.all()}
+    rows = check_ins_missed().values_list(
+        "pk",
+        "case_id",
+        "case__team_id",
         "every_days",
         "on_dates",
         "starts_on",
         "grace_days",
-        "case_id",
-        "case__team_id",
-        "case__team__time_zone",
+        "last_heard_on",
     )
-    days: dict = {}
     steps = []
-    for schedule in schedules.iterator(chunk_size=2000):
+    for pk, case_id, team_id, every_days, on_dates, starts_on, grace, last_heard in rows.iterator(
+        chunk_size=5000
+    ):
         report.schedules += 1
-        team = schedule.case.team
-        if team.pk not in days:
-            days[team.pk] = dates.today(team=team, now=now)
-        due, missed, overdue = check_in_state(schedule, today=days[team.pk])
+        due = next_check_in_due(
+            every_days=every_days, on_dates=on_dates, starts_on=starts_on, last_heard_on=last_heard
+        )
+        due, missed, overdue = miss_state(due, grace_days=grace, today=days[team_id])
         levels = [Escalation.Level.MISSED] * missed + [Escalation.Level.OVERDUE] * overdue
-        steps.extend(_Step(schedule.pk, schedule.case_id, team.pk, due, level) for level in levels)
+        steps.extend(_Step(pk, case_id, team_id, due, level) for level in levels)
     return sorted(steps, key=lambda s: (str(s.schedule_id), s.due_on, s.level))
 
 
