@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import Notification, Team
 from accounts.notifications import notify, notify_many
-from audit.services import Entry, hold_chain, record_many
+from audit.services import Entry, record_many
 
 from .. import dates, permissions
 from ..choices import AssignmentRole, RiskLevel
@@ -116,6 +116,10 @@ def check_in_record(
     duress = bool(duress_used) or duress_word_matches(schedule, word_used)
     with transaction.atomic():
         CheckInSchedule.objects.select_for_update().filter(pk=schedule.pk).values("pk").get()
+        # The case too, before the audit chain's lock: the sweep flags cases and then audits,
+        # and a distress call raises the case's risk after auditing; taken in one order, neither
+        # waits for the other in a deadlock.
+        Case.objects.select_for_update().filter(pk=case.pk).values("pk").get()
         check_in = _save(
             CheckIn(
                 schedule=schedule,
@@ -207,8 +211,8 @@ class _Step:
     level: str
 
 
-# Steps written per transaction: each holds the audit chain's lock, which every audited write of
-# the app waits for, so a large backlog is taken in short turns.
+# Steps written per transaction: each ends holding the audit chain's lock, which every audited
+# write of the app waits for, so a large backlog is taken in short turns.
 SWEEP_CHUNK = 1000
 
 
@@ -282,9 +286,9 @@ def _escalate_misses(steps: list[_Step]) -> tuple[int, int]:
     many misses and overdue misses this worker took.
     """
     with transaction.atomic():
-        # The chain's lock first, as every audited write takes it before the rows it then locks:
-        # a second worker waits here and then finds every step taken.
-        hold_chain()
+        # Locks in the order the services take them: rows first (the schedules the escalations
+        # name, then the cases flagged), the audit chain's last (record_many). A second worker's
+        # insert waits for this one's rows and then skips them: only the rows it inserted are its.
         rows = [
             Escalation(schedule_id=s.schedule_id, case_id=s.case_id, level=s.level, due_on=s.due_on)
             for s in steps
