@@ -66,6 +66,13 @@ def _schedules(count: int, today: datetime.date):
     return len(schedules)
 
 
+def _slowest(queries, count: int = 6) -> None:
+    """Where the first sweep's time went: its statements in all, and the slowest by their start."""
+    line(f"    {sum(float(q['time']) for q in queries):6.2f} s in its {len(queries)} statements")
+    for query in sorted(queries, key=lambda q: -float(q["time"]))[:count]:
+        line(f"    {float(query['time']):6.2f} s  {' '.join(query['sql'].split())[:90]}")
+
+
 def _written() -> tuple[int, int, int]:
     """How many escalations, notifications and audit events there are."""
     from accounts.models import Notification
@@ -122,6 +129,8 @@ def run(schedules: int = 20_000) -> dict:
                     f"{report.schedules:,} schedules read, {report.missed:,} missed, "
                     f"{report.overdue:,} past the grace period"
                 )
+                if run_number == 1:
+                    _slowest(queries)
             after = _written()
             line(
                 "written: {:,} escalations, {:,} notifications, {:,} audit events".format(

@@ -505,7 +505,8 @@ def case_flag_set(*, case: Case, kind: str, actor) -> CaseFlag:
 
 def _raise_flag(*, case: Case, kind: str, actor) -> CaseFlag | None:
     """Raise a flag unless it is up already (None then), audited."""
-    CaseFlag(case=case, kind=kind, set_by=actor).full_clean()
+    # The kind and fields checked as a form would; one flag up per kind is _raise_flags' to say.
+    CaseFlag(case=case, kind=kind, set_by=actor).full_clean(validate_constraints=False)
     raised = _raise_flags(case_ids=[case.pk], kind=kind, actor=actor)
     return raised[0] if raised else None
 
