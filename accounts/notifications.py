@@ -50,14 +50,25 @@ def notify(*, recipients, kind: str, target=None) -> list[Notification]:
     instance, or None), in the caller's transaction. Not audited on its own: the event that
     causes it is.
     """
-    kind = Notification.Kind(kind)
-    target_type = ContentType.objects.get_for_model(target) if target is not None else None
-    target_id = str(target.pk) if target is not None else ""
-    unique = {u.pk: u for u in recipients if u is not None and u.is_active}
-    return Notification.objects.bulk_create(
-        Notification(recipient=user, kind=kind, target_type=target_type, target_id=target_id)
-        for user in unique.values()
-    )
+    return notify_many([(recipients, kind, target)])
+
+
+def notify_many(items) -> list[Notification]:
+    """
+    `notify` for many events at once, in one insert: `items` are (recipients, kind, target), as
+    `notify` takes them (a beat task's sweep alerting about many cases).
+    """
+    rows = []
+    for recipients, kind, target in items:
+        kind = Notification.Kind(kind)
+        target_type = ContentType.objects.get_for_model(target) if target is not None else None
+        target_id = str(target.pk) if target is not None else ""
+        unique = {u.pk: u for u in recipients if u is not None and u.is_active}
+        rows.extend(
+            Notification(recipient=user, kind=kind, target_type=target_type, target_id=target_id)
+            for user in unique.values()
+        )
+    return Notification.objects.bulk_create(rows, batch_size=2000)
 
 
 def notifications_for(user) -> QuerySet[Notification]:

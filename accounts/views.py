@@ -395,7 +395,7 @@ def _draft_key_of(request) -> str | None:
 def save_draft(request):
     """
     What the user is typing in a form, kept as they type (static/js/drafts.js). Answers when it
-    was kept, as the server's clock says it in the user's zone ("16:05 CST"): the browser's
+    was kept, as the server's clock says it in the user's zone ("16:05 UTC+0800"): the browser's
     clock and zone may be another's. Empty when everything typed was deleted again.
     """
     form_key = _draft_key_of(request)
@@ -409,7 +409,9 @@ def save_draft(request):
         user=request.user, form_key=form_key, data=drafts.posted_values(request.POST)
     )
     saved_at = timezone.localtime(draft.updated_at)
-    return JsonResponse({"saved_at": dateformat.format(saved_at, get_format("TIME_FORMAT") + " T")})
+    # The hour and its zone as every page writes a moment: DATETIME_FORMAT from the hour on.
+    hour_and_zone = "H:i" + get_format("DATETIME_FORMAT").partition("H:i")[2]
+    return JsonResponse({"saved_at": dateformat.format(saved_at, hour_and_zone)})
 
 
 @never_cache

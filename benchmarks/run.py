@@ -20,7 +20,17 @@ import time
 
 from . import common
 
-SECTIONS = ("pages", "workload", "gunicorn", "search", "encryption", "pdf", "import", "api")
+SECTIONS = (
+    "pages",
+    "workload",
+    "checkins",
+    "gunicorn",
+    "search",
+    "encryption",
+    "pdf",
+    "import",
+    "api",
+)
 
 
 def machine() -> str:
@@ -86,13 +96,15 @@ def main(argv=None) -> None:
         pass
 
     # Imported here, after django.setup().
-    from . import api, encryption, importing, pages, pdf, search, workload
+    from . import api, checkins, encryption, importing, pages, pdf, search, workload
 
     for section in sections:
         if section == "pages":
             pages.in_process()
         elif section == "workload":
             workload.in_process()
+        elif section == "checkins":
+            checkins.run()
         elif section == "gunicorn":
             pages.through_gunicorn(seconds=options.seconds)
         elif section == "search":

@@ -840,12 +840,16 @@ def check_ins_missed(schedules=None):
 
 def check_in_state(schedule: CheckInSchedule, *, today: datetime.date):
     """(due day, missed?, past the grace period?) of a schedule annotated by `check_ins_missed`."""
-    due = schedule.due_after(schedule.last_heard_on)
+    return miss_state(
+        schedule.due_after(schedule.last_heard_on), grace_days=schedule.grace_days, today=today
+    )
+
+
+def miss_state(due: datetime.date | None, *, grace_days: int, today: datetime.date):
+    """(due day, missed?, past the grace period?) of a check-in due on `due`, on `today`."""
     if due is None:
         return None, False, False
-    missed = today > due
-    overdue = today > due + datetime.timedelta(days=schedule.grace_days)
-    return due, missed, overdue
+    return due, today > due, today > due + datetime.timedelta(days=grace_days)
 
 
 @dataclass

@@ -616,6 +616,13 @@ class TaskSerializer(serializers.ModelSerializer):
             "title",
             "due_on",
             "assignee",
+            # How it repeats, as on the follow-up form: every N days or weeks, until a day or
+            # while a member of the case is detained. The service's rules answer a 400.
+            "repeat_every",
+            "repeat_unit",
+            "repeat_until",
+            "repeat_while",
+            "follows",
             "is_done",
             "completed_at",
             "completed_by",
@@ -623,7 +630,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "created_at",
             "version",
         ]
-        read_only_fields = ["id", "completed_at", "created_at"]
+        read_only_fields = ["id", "completed_at", "created_at", "follows"]
 
 
 TaskListSerializer = listed(TaskSerializer, hidden=("title",))

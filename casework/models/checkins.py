@@ -138,14 +138,25 @@ class CheckInSchedule(models.Model):
         The day the next check-in is due, given the local day the person was last heard from
         (None: never since the schedule started).
         """
-        import datetime
+        return next_check_in_due(
+            every_days=self.every_days,
+            on_dates=self.on_dates,
+            starts_on=self.starts_on,
+            last_heard_on=last_heard_on,
+        )
 
-        if self.every_days:
-            anchor = last_heard_on or self.starts_on - datetime.timedelta(days=self.every_days)
-            return max(anchor + datetime.timedelta(days=self.every_days), self.starts_on)
-        floor = last_heard_on + datetime.timedelta(days=1) if last_heard_on else self.starts_on
-        upcoming = sorted(day for day in self.on_dates if day >= floor)
-        return upcoming[0] if upcoming else None
+
+def next_check_in_due(*, every_days, on_dates, starts_on, last_heard_on):
+    """
+    `CheckInSchedule.due_after` from the schedule's values alone: the sweep reads them as rows,
+    not as models, to go through 20,000 schedules in a fraction of a second.
+    """
+    if every_days:
+        anchor = last_heard_on or starts_on - datetime.timedelta(days=every_days)
+        return max(anchor + datetime.timedelta(days=every_days), starts_on)
+    floor = last_heard_on + datetime.timedelta(days=1) if last_heard_on else starts_on
+    upcoming = sorted(day for day in on_dates if day >= floor)
+    return upcoming[0] if upcoming else None
 
 
 class CheckIn(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import roles
 from accounts.models import Notification
 from accounts.notifications import notify
+from audit.services import Entry, record_many
 from consent.checks import refusing
 
 from .. import dates, permissions
@@ -505,16 +506,35 @@ def case_flag_set(*, case: Case, kind: str, actor) -> CaseFlag:
 
 
 def _raise_flag(*, case: Case, kind: str, actor) -> CaseFlag | None:
+    """Raise a flag unless it is up already (None then), audited."""
+    # The kind and fields checked as a form would; one flag up per kind is _raise_flags' to say.
+    CaseFlag(case=case, kind=kind, set_by=actor).full_clean(validate_constraints=False)
+    raised = _raise_flags(case_ids=[case.pk], kind=kind, actor=actor)
+    return raised[0] if raised else None
+
+
+def _raise_flags(*, case_ids, kind: str, actor) -> list[CaseFlag]:
     """
-    Raise a flag unless it is up already (None then), audited. Also raised by the check-in
-    sweep, which acts for no one (`actor` None) and has no permission to ask.
+    Raise a flag of `kind` on each of the cases that has none up, audited; returns the flags
+    raised. The check-in sweep raises many at once, acting for no one (`actor` None) and with no
+    permission to ask. The cases are locked in one order, so two writers never wait on each other.
     """
-    Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True).get()
-    if CaseFlag.objects.filter(case=case, kind=kind, active=True).exists():
-        return None
-    flag = _save(CaseFlag(case=case, kind=kind, set_by=actor))
-    _audit(actor, "create", flag, case=case, kind=kind)
-    return flag
+    case_ids = sorted(set(case_ids), key=str)
+    list(Case.objects.select_for_update().filter(pk__in=case_ids).order_by("pk").values("pk"))
+    up = set(
+        CaseFlag.objects.filter(case_id__in=case_ids, kind=kind, active=True).values_list(
+            "case_id", flat=True
+        )
+    )
+    flags = CaseFlag.objects.bulk_create(
+        CaseFlag(case_id=case_id, kind=kind, set_by=actor)
+        for case_id in case_ids
+        if case_id not in up
+    )
+    record_many(
+        actor, [Entry("create", flag, case=flag.case_id, detail={"kind": kind}) for flag in flags]
+    )
+    return flags
 
 
 def case_flag_clear(*, case: Case, kind: str, actor) -> CaseFlag:

@@ -14,12 +14,14 @@ import hmac
 import unicodedata
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts import roles
-from accounts.models import Notification
-from accounts.notifications import notify
+from accounts.models import Notification, Team
+from accounts.notifications import notify, notify_many
+from audit.services import Entry, record_many
 
 from .. import dates, permissions
 from ..choices import AssignmentRole, RiskLevel
@@ -32,9 +34,10 @@ from ..models import (
     Escalation,
     Person,
 )
-from ..selectors import check_in_state, check_ins_missed
+from ..models.checkins import next_check_in_due
+from ..selectors import check_ins_missed, miss_state
 from ._common import _audit, _require, _save, _update
-from .cases import _raise_flag
+from .cases import _raise_flags
 
 SCHEDULE_FIELDS = frozenset(
     {"every_days", "on_dates", "starts_on", "channel", "grace_days", "duress_word", "active"}
@@ -113,6 +116,10 @@ def check_in_record(
     duress = bool(duress_used) or duress_word_matches(schedule, word_used)
     with transaction.atomic():
         CheckInSchedule.objects.select_for_update().filter(pk=schedule.pk).values("pk").get()
+        # The case too, before the audit chain's lock: the sweep flags cases and then audits,
+        # and a distress call raises the case's risk after auditing; taken in one order, neither
+        # waits for the other in a deadlock.
+        Case.objects.select_for_update().filter(pk=case.pk).values("pk").get()
         check_in = _save(
             CheckIn(
                 schedule=schedule,
@@ -193,61 +200,155 @@ class SweepReport:
     overdue: int = 0
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One escalation the sweep found due: a miss of one schedule, at one level."""
+
+    schedule_id: object
+    case_id: object
+    team_id: object
+    due_on: datetime.date
+    level: str
+
+
+# Steps written per transaction: each ends holding the audit chain's lock, which every audited
+# write of the app waits for, so a large backlog is taken in short turns.
+SWEEP_CHUNK = 1000
+
+
 def check_ins_escalate(*, now: datetime.datetime | None = None) -> SweepReport:
     """
     Escalate every missed check-in, each day counted in its case's team's time zone: once the
     day a check-in was due has ended, the caseworkers are alerted and the case flagged; once the
     grace period has also passed, the supervisors. Safe to run as often as wanted, and by two
     workers at once: nothing escalates twice for the same miss.
+
+    Set-based: one query reads the schedules, one the steps already taken; each chunk of new
+    steps is then a handful of queries whatever its size (escalations, flags, notifications and
+    audit events written in bulk).
     """
     now = now or timezone.now()
     report = SweepReport()
-    days: dict = {}
-    done = set(
-        Escalation.objects.filter(check_in__isnull=True, schedule__active=True).values_list(
-            "schedule_id", "due_on", "level"
-        )
-    )
-    for schedule in check_ins_missed().iterator(chunk_size=1000):
-        report.schedules += 1
-        team = schedule.case.team
-        if team.pk not in days:
-            days[team.pk] = dates.today(team=team, now=now)
-        due, missed, overdue = check_in_state(schedule, today=days[team.pk])
-        if missed and (schedule.pk, due, Escalation.Level.MISSED) not in done:
-            report.missed += _escalate_miss(schedule, due, Escalation.Level.MISSED)
-        if overdue and (schedule.pk, due, Escalation.Level.OVERDUE) not in done:
-            report.overdue += _escalate_miss(schedule, due, Escalation.Level.OVERDUE)
+    found = _steps_due(now, report)
+    taken = _taken(found)
+    steps = [s for s in found if (s.schedule_id, s.due_on, s.level) not in taken]
+    for start in range(0, len(steps), SWEEP_CHUNK):
+        missed, overdue = _escalate_misses(steps[start : start + SWEEP_CHUNK])
+        report.missed += missed
+        report.overdue += overdue
     return report
 
 
-def _escalate_miss(schedule: CheckInSchedule, due: datetime.date, level: str) -> int:
-    """One step for one miss, all or nothing: 1 if this worker took it, 0 if another had."""
-    case = schedule.case
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                escalation = Escalation.objects.create(
-                    schedule=schedule, case=case, level=level, due_on=due
-                )
-        except IntegrityError:
-            return 0
-        if level == Escalation.Level.MISSED:
-            # No caseworker left on the case: the miss goes to the supervisors straight away.
-            recipients = _caseworkers(case) or _supervisors(case)
-            kind = Notification.Kind.CHECK_IN_MISSED
-            _raise_flag(case=case, kind=CaseFlag.Kind.MISSED_CHECK_IN, actor=None)
-        else:
-            recipients = _supervisors(case)
-            kind = Notification.Kind.CHECK_IN_OVERDUE
-        alerted = _notify(escalation, kind, recipients)
-        _audit(
-            None,
-            "create",
-            escalation,
-            case=case,
-            level=level,
-            due_on=due.isoformat(),
-            alerted=alerted,
+def _taken(steps: list[_Step]) -> set:
+    """(schedule, due day, level) of the steps among `steps` escalated already, in one query."""
+    if not steps:
+        return set()
+    return set(
+        Escalation.objects.filter(
+            check_in__isnull=True,
+            schedule_id__in={step.schedule_id for step in steps},
+            due_on__gte=min(step.due_on for step in steps),
+        ).values_list("schedule_id", "due_on", "level")
+    )
+
+
+def _steps_due(now: datetime.datetime, report: SweepReport) -> list[_Step]:
+    """Every step due at `now`, sorted (two workers then insert in one order)."""
+    days = {team.pk: dates.today(team=team, now=now) for team in Team.objects.all()}
+    rows = check_ins_missed().values_list(
+        "pk",
+        "case_id",
+        "case__team_id",
+        "every_days",
+        "on_dates",
+        "starts_on",
+        "grace_days",
+        "last_heard_on",
+    )
+    steps = []
+    for pk, case_id, team_id, every_days, on_dates, starts_on, grace, last_heard in rows.iterator(
+        chunk_size=5000
+    ):
+        report.schedules += 1
+        due = next_check_in_due(
+            every_days=every_days, on_dates=on_dates, starts_on=starts_on, last_heard_on=last_heard
         )
-    return 1
+        due, missed, overdue = miss_state(due, grace_days=grace, today=days[team_id])
+        levels = [Escalation.Level.MISSED] * missed + [Escalation.Level.OVERDUE] * overdue
+        steps.extend(_Step(pk, case_id, team_id, due, level) for level in levels)
+    return sorted(steps, key=lambda s: (str(s.schedule_id), s.due_on, s.level))
+
+
+def _escalate_misses(steps: list[_Step]) -> tuple[int, int]:
+    """
+    Take `steps` in one transaction: each escalation row is inserted unless another worker has
+    it (the unique constraint), and only the rows this worker inserted are acted on. Returns how
+    many misses and overdue misses this worker took.
+    """
+    with transaction.atomic():
+        # Locks in the order the services take them: rows first (the schedules the escalations
+        # name, then the cases flagged), the audit chain's last (record_many). A second worker's
+        # insert waits for this one's rows and then skips them: only the rows it inserted are its.
+        rows = [
+            Escalation(schedule_id=s.schedule_id, case_id=s.case_id, level=s.level, due_on=s.due_on)
+            for s in steps
+        ]
+        Escalation.objects.bulk_create(rows, ignore_conflicts=True)
+        ours = set(
+            Escalation.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True)
+        )
+        taken = [(s, r) for s, r in zip(steps, rows, strict=True) if r.pk in ours]
+        if not taken:
+            return 0, 0
+        case_ids = {s.case_id for s, _r in taken}
+        team_ids = {s.team_id for s, _r in taken}
+        cases = Case.objects.only("id", "team_id").in_bulk(case_ids)
+        caseworkers = _caseworkers_of_cases(case_ids)
+        supervisors = roles.supervisors_by_team(team_ids)
+        flagged = {s.case_id for s, _r in taken if s.level == Escalation.Level.MISSED}
+        _raise_flags(case_ids=flagged, kind=CaseFlag.Kind.MISSED_CHECK_IN, actor=None)
+        alerts, entries, counts = [], [], {Escalation.Level.MISSED: 0, Escalation.Level.OVERDUE: 0}
+        for step, escalation in taken:
+            case = cases[step.case_id]
+            if step.level == Escalation.Level.MISSED:
+                # No caseworker left on the case: the miss goes to the supervisors straight away.
+                recipients = caseworkers.get(step.case_id) or supervisors[step.team_id]
+                kind = Notification.Kind.CHECK_IN_MISSED
+            else:
+                recipients = supervisors[step.team_id]
+                kind = Notification.Kind.CHECK_IN_OVERDUE
+            alerts.append((recipients, kind, case))
+            alerted = len({u.pk for u in recipients if u.is_active})
+            entries.append(
+                Entry(
+                    "create",
+                    escalation,
+                    case=step.case_id,
+                    detail={
+                        "level": step.level,
+                        "due_on": step.due_on.isoformat(),
+                        "alerted": alerted,
+                    },
+                )
+            )
+            counts[step.level] += 1
+        notify_many(alerts)
+        record_many(None, entries)
+    return counts[Escalation.Level.MISSED], counts[Escalation.Level.OVERDUE]
+
+
+def _caseworkers_of_cases(case_ids) -> dict:
+    """`_caseworkers` of many cases in two queries: case id → active caseworkers in its team."""
+    assigned = list(
+        CaseAssignment.objects.filter(
+            case_id__in=case_ids, role=AssignmentRole.CASEWORKER, user__is_active=True
+        )
+        .select_related("user")
+        .annotate(case_team_id=F("case__team_id"))
+    )
+    working = roles.working_in({a.case_team_id for a in assigned})
+    found: dict = {}
+    for assignment in assigned:
+        if (assignment.user_id, assignment.case_team_id) in working:
+            found.setdefault(assignment.case_id, []).append(assignment.user)
+    return found

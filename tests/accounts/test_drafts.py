@@ -356,4 +356,4 @@ def test_a_draft_saved_says_when_in_the_users_own_zone(client, alice, north_case
     saved = timezone.localtime(
         Draft.objects.get(user=alice).updated_at, datetime.timezone(datetime.timedelta(hours=9))
     )
-    assert answer["saved_at"] == f"{saved:%H:%M} KST"
+    assert answer["saved_at"] == f"{saved:%H:%M} UTC+0900"

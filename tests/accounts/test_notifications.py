@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Notification
-from accounts.notifications import described, notify, unread_count
+from accounts.notifications import described, notifications_mark_read, notify, unread_count
 from casework import services
 from casework.choices import AssignmentRole
 
@@ -128,3 +128,31 @@ def test_the_unread_count_has_a_partial_index(db):
         )
         (definition,) = cursor.fetchone()
     assert "recipient_id" in definition and "read_at IS NULL" in definition
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", ["casework:dashboard", "casework:case_list"])
+def test_the_unread_count_adds_one_indexed_query_whatever_the_count(
+    north_case, alice, client, name
+):
+    """
+    A page costs as many queries with three unread notifications as with none: the header's
+    count is one query, and PostgreSQL answers it from the partial index of unread rows.
+    """
+    sign_in(client, alice)
+    client.get(reverse(name))  # the session and caches warmed
+    with CaptureQueriesContext(connection) as without:
+        client.get(reverse(name))
+    for kind in (Notification.Kind.CASE_ASSIGNED, Notification.Kind.DISTRESS) * 2:
+        notify(recipients=[alice], kind=kind, target=north_case)
+    notifications_mark_read(user=alice, ids=[Notification.objects.filter(recipient=alice)[0].pk])
+    with CaptureQueriesContext(connection) as with_three:
+        page = client.get(reverse(name)).content.decode()
+    assert '3<span class="visually-hidden"> new notifications</span>' in page
+    assert len(with_three) == len(without)
+    (counted,) = [q["sql"] for q in with_three if "accounts_notification" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the tables of a test are tiny
+        cursor.execute("EXPLAIN " + counted)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "accounts_notification_unread" in plan, plan

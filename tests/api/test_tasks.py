@@ -152,3 +152,89 @@ def test_a_follow_up_given_to_nobody_is_its_creators(api, alice, north_case):
     )
     assert response.status_code == 201, response.content
     assert Task.objects.get(pk=response.json()["id"]).assignee == alice
+
+
+# Repeating follow-ups (issue 20 point 3): the fields of the follow-up form, read and written
+# through the services, with the form's rules.
+
+FAR = datetime.date(2030, 1, 7)
+
+
+def _weekly_call(client, north_case, **fields):
+    """A widow's weekly call to the lawyer of her detained husband, while he is detained."""
+    return client.post(
+        URL,
+        {
+            "case": north_case.reference,
+            "title": "Call the lawyer about the hearing",
+            "due_on": FAR.isoformat(),
+            "repeat_every": 1,
+            "repeat_unit": "weeks",
+            "repeat_while": "",
+            **fields,
+        },
+        format="json",
+    )
+
+
+def test_a_repeating_follow_up_is_set_read_and_completed_into_the_next(api, alice, north_case):
+    client = api(alice)
+    response = _weekly_call(client, north_case, repeat_until="2030-03-31")
+    assert response.status_code == 201, response.content
+    first = response.json()
+    assert (first["repeat_every"], first["repeat_unit"]) == (1, "weeks")
+    assert first["repeat_until"] == "2030-03-31" and first["follows"] is None
+    done = client.post(f"{URL}{first['id']}/complete/", {"version": 1}, format="json")
+    assert done.status_code == 200, done.content
+    following = Task.objects.get(follows_id=first["id"])
+    shown = client.get(f"{URL}{following.pk}/").json()
+    assert shown["due_on"] == "2030-01-14" and shown["follows"] == first["id"]
+    assert (shown["repeat_every"], shown["repeat_unit"], shown["repeat_until"]) == (
+        1,
+        "weeks",
+        "2030-03-31",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"due_on": None}, "due_on"),  # a repetition needs a first due date
+        ({"repeat_every": 0}, "repeat_every"),
+        ({"repeat_every": 366}, "repeat_every"),
+        ({"repeat_unit": "months"}, "repeat_unit"),
+        ({"repeat_until": "2029-12-31"}, "repeat_until"),  # before the first due date
+        ({"repeat_every": None, "repeat_while": "detained"}, "repeat_every"),
+        ({"repeat_while": "released"}, "repeat_while"),
+    ],
+)
+def test_the_forms_rules_answer_400_on_the_field(api, alice, north_case, fields, field):
+    response = _weekly_call(api(alice), north_case, **fields)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert not Task.objects.exists()
+
+
+def test_a_correction_re_times_the_repetition_and_keeps_the_history(api, alice, north_case):
+    client = api(alice)
+    task_id = _weekly_call(client, north_case).json()["id"]
+    response = client.post(
+        f"{URL}{task_id}/correct/",
+        {
+            "repeat_every": 2,
+            "repeat_while": "detained",
+            "reason": "The lawyer sees him every fortnight",
+            "version": 1,
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["repeat_every"], response.json()["repeat_while"]) == (2, "detained")
+    history = client.get(f"{URL}{task_id}/history/").content.decode()
+    assert "The lawyer sees him every fortnight" in history
+    refused = client.post(
+        f"{URL}{task_id}/correct/",
+        {"repeat_until": "2029-01-01", "reason": "Ends", "version": 2},
+        format="json",
+    )
+    assert refused.status_code == 400 and "repeat_until" in refused.json()

@@ -5,11 +5,14 @@ import json
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit import record
 from audit.chain import GENESIS, compute_hash, verify_chain
 from audit.exceptions import AuditDetailError, AuditError
 from audit.models import AuditEvent
+from audit.services import Entry, record_many
 from casework.models import CaseNote, Person
 from tests.factories import PersonFactory
 
@@ -193,3 +196,39 @@ def test_changed_fields_are_checked_as_names_of_the_target(alice):
     record(alice, "update", case, fields=["risk_level", "summary"])
     with pytest.raises(AuditDetailError, match="not a field"):
         record(alice, "update", case, fields=["김순희"])
+
+
+def test_many_events_are_chained_in_order_in_one_insert(alice, north_case):
+    """`record_many`: the events follow the last one in the order given, and the chain holds."""
+    before = record(alice, AuditEvent.Action.VIEW, north_case)
+    note = CaseNote.objects.create(case=north_case, body="Visited her at the shelter")
+    with CaptureQueriesContext(connection) as queries:
+        written = record_many(
+            None,
+            [
+                Entry("create", note, detail={"kind": "visit"}),
+                Entry("update", north_case, detail={"fields": ["risk_level"]}),
+                Entry("create", north_case, case=north_case.pk),
+            ],
+        )
+    assert len([q for q in queries if "audit_auditevent" in q["sql"]]) == 2
+    stored = list(AuditEvent.objects.filter(sequence__gt=before.sequence).order_by("sequence"))
+    assert [e.pk for e in stored] == [e.pk for e in written]
+    assert stored[0].prev_hash == before.hash
+    assert [e.prev_hash for e in stored[1:]] == [e.hash for e in stored[:-1]]
+    assert all(e.actor is None and e.case_id == north_case.pk for e in stored)
+    assert verify_chain().intact
+
+
+def test_many_events_refuse_a_detail_holding_a_secret_before_writing_any(alice, north_case):
+    note = CaseNote.objects.create(case=north_case, body="Hiding at her aunt's in Dandong")
+    count = AuditEvent.objects.count()
+    with pytest.raises(AuditDetailError):
+        record_many(
+            alice,
+            [
+                Entry("view", north_case),
+                Entry("create", note, detail={"said": "Hiding at her aunt's in Dandong"}),
+            ],
+        )
+    assert AuditEvent.objects.count() == count

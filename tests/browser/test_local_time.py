@@ -1,7 +1,7 @@
 """
 Local time in chromium at a phone's width (390 px), in Korean: a caseworker of a team in Shanghai's
 zone reads her case's dates in the Korean long form (2025년 10월 2일, never 10/02/2025 or
-2025-10-2) and the time she opened the case with its zone (CST), on the case, person and account pages.
+2025-10-2) and the time she opened the case with its zone (UTC+0800, never the ambiguous CST), on the case, person and account pages.
 """
 
 import re
@@ -18,7 +18,7 @@ from .conftest import enrol_totp, login_with_totp
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-KOREAN_DATE_TIME = re.compile(r"^\d{4}년 \d{1,2}월 \d{1,2}일 \d{2}:\d{2} CST$")
+KOREAN_DATE_TIME = re.compile(r"^\d{4}년 \d{1,2}월 \d{1,2}일 \d{2}:\d{2} UTC\+0800$")
 
 
 def test_a_caseworker_reads_korean_dates_and_times_with_their_zone_on_a_phone(
@@ -37,9 +37,9 @@ def test_a_caseworker_reads_korean_dates_and_times_with_their_zone_on_a_phone(
     # The arrest of 2 October 2025 on the timeline, in the Korean long form.
     arrest = page.locator('.timeline time[datetime="2025-10-02"]').first
     expect(arrest).to_have_text("2025년 10월 2일")
-    # Her own visit, a moment ago, with the zone of her team (Asia/Shanghai: CST).
+    # Her own visit, a moment ago, with the zone of her team (Asia/Shanghai: UTC+0800).
     page.reload()
-    viewed = page.locator("table time").filter(has_text="CST").first
+    viewed = page.locator("table time").filter(has_text="UTC+0800").first
     expect(viewed).to_have_text(KOREAN_DATE_TIME)
     assert viewed.get_attribute("datetime").endswith("+08:00")
     shot(page, "case-ko-390")
@@ -53,7 +53,7 @@ def test_a_caseworker_reads_korean_dates_and_times_with_their_zone_on_a_phone(
     page.goto("/accounts/security/")
     expect(page.get_by_label("시간대")).to_be_visible()
     expect(
-        page.get_by_text(re.compile(r"지금은 \d{4}년 \d{1,2}월 \d{1,2}일 \d{2}:\d{2} CST"))
+        page.get_by_text(re.compile(r"지금은 \d{4}년 \d{1,2}월 \d{1,2}일 \d{2}:\d{2} UTC\+0800"))
     ).to_be_visible()
     # Nothing is cut off at 390 px: the page is no wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -104,7 +104,7 @@ def test_pseudonyms_by_default_name_no_one_and_leave_typed_text_out(client, live
     # Written for a team at UTC+8: the day and hour in Shanghai, whatever the server's clock.
     shanghai = timezone.localtime(timezone.now(), ZoneInfo("Asia/Shanghai"))
     assert f"Prepared on {date_format(shanghai)}, {shanghai:%H}:" in page
-    assert " CST (Asia/Shanghai)" in page
+    assert " UTC+0800 (Asia/Shanghai)" in page and "CST" not in page
     assert "(Asia/Shanghai) by alice." in page
 
 

@@ -108,7 +108,7 @@ def test_a_users_own_zone_wins_over_the_teams_and_every_time_shows_its_zone(
 ):
     """
     Team North works in Seoul's zone; bob, on leave in London, chose his own. At the same moment
-    the account page tells alice 08:30 KST on 2 December and bob 23:30 GMT on 1 December, and
+    the account page tells alice 08:30 UTC+0900 on 2 December and bob 23:30 UTC+0000 on 1 December, and
     "today" differs for them as it does for the people they call.
     """
     team_north.time_zone = "Asia/Seoul"
@@ -119,8 +119,8 @@ def test_a_users_own_zone_wins_over_the_teams_and_every_time_shows_its_zone(
         alices = _page(sign_in(client, alice), reverse("accounts:security"))
         bobs = _page(sign_in(client.__class__(), bob), reverse("accounts:security"))
         assert dates.today(team=team_north) == D(2025, 12, 2)
-    assert "2 Dec 2025, 08:30 KST" in alices
-    assert "1 Dec 2025, 23:30 GMT" in bobs
+    assert "2 Dec 2025, 08:30 UTC+0900" in alices
+    assert "1 Dec 2025, 23:30 UTC+0000" in bobs
     # Bob's choice is selected; alice keeps her team's, which the empty choice names.
     assert re.search(r'<option value="Europe/London" selected>', bobs)
     assert "Same as my team (Asia/Seoul)" in alices
@@ -129,7 +129,7 @@ def test_a_users_own_zone_wins_over_the_teams_and_every_time_shows_its_zone(
 def test_a_user_without_a_team_zone_reads_the_default_asia_shanghai(client, admin_user):
     with _frozen():
         page = _page(sign_in(client, admin_user), reverse("accounts:security"))
-    assert "2 Dec 2025, 07:30 CST" in page
+    assert "2 Dec 2025, 07:30 UTC+0800" in page
 
 
 def test_choosing_a_time_zone_is_audited_by_field_name_and_a_made_up_zone_is_refused(client, alice):
@@ -228,7 +228,7 @@ def test_an_administrator_moves_a_team_to_seouls_zone_in_the_admin_and_its_membe
     client, team_north, alice
 ):
     """Team North opens an office in Seoul's zone: the admin's team page sets it, audited by field
-    name, and alice's pages (she chose no zone of her own) then show KST."""
+    name, and alice's pages (she chose no zone of her own) then show UTC+0900."""
     sign_in(client, administrator("ada"))
     url = reverse("admin:accounts_team_change", args=[team_north.pk])
     data = admin_form_data(client.get(url))
@@ -243,4 +243,4 @@ def test_an_administrator_moves_a_team_to_seouls_zone_in_the_admin_and_its_membe
 
     with _frozen():
         page = _page(sign_in(client.__class__(), alice), reverse("accounts:security"))
-    assert "2 Dec 2025, 08:30 KST" in page
+    assert "2 Dec 2025, 08:30 UTC+0900" in page

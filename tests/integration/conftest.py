@@ -3,6 +3,7 @@ A real Celery worker, in its own process, on the machine's Redis and the test da
 that use it are transactional: the worker sees only what the test committed.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -49,16 +50,42 @@ def _fresh_broker_connections():
     celery_app._local.__dict__.pop("backend", None)
 
 
-@pytest.fixture
-def celery_worker(transactional_db, settings):
+def _start_worker(queue: str, environment: dict, log) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            f"--hostname={queue}@%h",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+
+
+@contextlib.contextmanager
+def _workers(settings, count: int):
     """
-    Start `celery worker` against the test database and this test's media folder; tasks sent
-    by the test go to it.
+    `count` `celery worker` processes against the test database and this test's media folder,
+    each on a queue of its own (yielded with it); tasks sent without a queue go to the first.
     """
     require(_redis_is_up(), "a Celery worker needs Redis on 127.0.0.1:6379")
     require(connection.vendor == "postgresql", "a Celery worker needs the PostgreSQL test database")
     broker = f"redis://{REDIS_HOST}:{REDIS_PORT}/{BROKER_DB}"
-    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    queues = [f"test-{os.getpid()}-{time.monotonic_ns()}-{n}" for n in range(count)]
     environment = {
         **os.environ,
         "CELERY_BROKER_URL": broker,
@@ -70,28 +97,7 @@ def celery_worker(transactional_db, settings):
     log = ROOT / "var" / "test-artifacts" / "celery-worker.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as output:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                queue,
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+        workers = [_start_worker(queue, environment, output) for queue in queues]
     previous = {
         key: celery_app.conf[key]
         for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
@@ -100,20 +106,40 @@ def celery_worker(transactional_db, settings):
         broker_url=broker,
         result_backend=broker,
         task_always_eager=False,
-        task_default_queue=queue,
+        task_default_queue=queues[0],
     )
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.SHIMTEO_PDF_QUEUE = queue  # PDF renders go to their own queue in production
+    settings.SHIMTEO_PDF_QUEUE = queues[0]  # PDF renders go to their own queue in production
     _fresh_broker_connections()
     try:
-        celery_app.signature("shimteo.ping", queue=queue).delay().get(timeout=30)
-        yield worker
+        for queue in queues:
+            celery_app.signature("shimteo.ping", queue=queue).delay().get(timeout=30)
+        yield list(zip(workers, queues, strict=True))
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
         celery_app.conf.update(previous)
         celery_app.pool.force_close_all()
         _fresh_broker_connections()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """
+    Start `celery worker` against the test database and this test's media folder; tasks sent
+    by the test go to it.
+    """
+    with _workers(settings, 1) as ((worker, _queue),):
+        yield worker
+
+
+@pytest.fixture
+def two_celery_workers(transactional_db, settings):
+    """Two `celery worker` processes, each on its own queue: [(process, queue), ...]."""
+    with _workers(settings, 2) as workers:
+        yield workers

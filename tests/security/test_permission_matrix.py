@@ -640,6 +640,22 @@ class Write:
 
 
 TASK_DONE = "complete/"
+_TASK_CORRECT = lambda s: f"/api/v1/tasks/{s.data.task.pk}/correct/"  # noqa: E731
+
+
+def _repeat_post(s) -> dict:
+    return {
+        "case": s.data.case.reference,
+        "title": "Ask the lawyer about the hearing",
+        "due_on": "2030-01-06",
+        "repeat_every": 1,
+        "repeat_unit": "weeks",
+        "repeat_while": "detained",
+    }
+
+
+def _repeat_correct(s) -> dict:
+    return {"repeat_every": 2, "repeat_unit": "weeks", "reason": "Fortnightly now", "version": 1}
 
 
 def _record_page(s: SouthStaff, action: str) -> str:
@@ -958,6 +974,11 @@ WRITES = [
         403,
         api=True,
     ),
+    # A repeating follow-up, set and re-timed through the API as on the page.
+    Write("caseworker", "api_task_repeat", lambda s: "/api/v1/tasks/", _repeat_post, 201, api=True),
+    Write("advocate", "api_task_repeat", lambda s: "/api/v1/tasks/", _repeat_post, 403, api=True),
+    Write("caseworker", "api_task_repeat_correct", _TASK_CORRECT, _repeat_correct, 200, api=True),
+    Write("advocate", "api_task_repeat_correct", _TASK_CORRECT, _repeat_correct, 403, api=True),
     Write("advocate", "note_add", lambda s: _case_page(s, "note_add"), _note_post, 403),
     Write("advocate", "case_edit", lambda s: _case_page(s, "case_edit"), _case_edit_post, 403),
     Write("advocate", "consent_record", _consent_page("record"), _consent_post, 403),
