@@ -394,7 +394,7 @@ def un_communication(document, body, facts, rows, shown, team) -> dict:
     sections.append(_no_domestic_remedy())
     sections.append({"heading": _("The individual risk, and the law"), "paragraphs": []})
     sections.extend({**section, "level": 3} for section in body["sections"][1:])
-    sections += _consent_and_contact(me["named"], team)
+    sections += _consent_and_contact(me, team)
     situation = (
         _(
             "%(person)s, a North Korean national, is detained in China and may be forcibly "
@@ -433,21 +433,30 @@ def un_communication(document, body, facts, rows, shown, team) -> dict:
     }
 
 
-def _consent_and_contact(named: bool, team) -> list[dict]:
-    """The last two sections of a UN communication: consent to transmit identity, and who
-    submits it with a confidential contact."""
-    if named:
+def _consent_and_contact(shown: dict, team) -> list[dict]:
+    """The last two sections of a UN communication: consent to transmit identity (as the
+    Redactor decided for the family, `shown`), and who submits it with a confidential contact."""
+    not_named_because = shown["not_named_because"]
+    if shown["named"]:
         consent = _(
             "The persons concerned (for a child, a parent or guardian) consented, as recorded by "
             "the submitting organisation, to their identity being transmitted to the Government "
             "of China for the purposes of this communication."
         )
+    elif not_named_because == "level":
+        consent = _(
+            "The submitting organisation has chosen not to identify the persons concerned: their "
+            "identity may not be transmitted to the Government of China, and this communication "
+            "identifies no one. The submitting organisation holds their details and can give "
+            "them to the mandate holders in confidence, with their consent."
+        )
     else:
         consent = _(
-            "The person concerned has not consented to the transmission of their identity to the "
-            "Government of China: their identity may not be transmitted, and this communication "
-            "identifies no one. The submitting organisation holds their details and can give "
-            "them to the mandate holders in confidence if the person consents."
+            "Not all the persons concerned (for a child, a parent or guardian) have consented to "
+            "the transmission of their identity to the Government of China: their identity may "
+            "not be transmitted, and this communication identifies no one. The submitting "
+            "organisation holds their details and can give them to the mandate holders in "
+            "confidence if they consent."
         )
     organisation, contact = organisation_of(team)
     return [
@@ -653,7 +662,7 @@ def allegation_letter(document, body, facts, rows, shown, team) -> dict:
         _domestic_steps(person),
         {"heading": _("The continuing violation, and the law"), "paragraphs": []},
         *({**section, "level": 3} for section in body["sections"][1:]),
-        *_consent_and_contact(me["named"], team),
+        *_consent_and_contact(me, team),
     ]
     summary = " ".join(
         [

@@ -18,6 +18,7 @@ from casework.choices import LegalStatus, Region
 from casework.models import Incident, LegalStatusRecord, Person
 from casework.redaction import Redactor, naming_scopes
 from legal_aid import services
+from legal_aid.documents import word
 from legal_aid.forms import CaseDocumentForm
 from legal_aid.models import AdvocacyDocument
 
@@ -32,6 +33,7 @@ from .test_document_formats import (  # noqa: F401
     team_cover,
 )
 from .test_documents_services import approve, consent, family, name_everyone  # noqa: F401
+from .test_documents_views import api_client
 
 Kind = AdvocacyDocument.Kind
 Format = AdvocacyDocument.RecipientFormat
@@ -130,6 +132,10 @@ def test_a_detained_mother_in_liaoning_gets_an_urgent_appeal_naming_her_for_the_
     for value in identifiers:
         assert value in flat, value
     assert document.snapshot["cover"]["deadline"] in flat
+    # The Word version, edited by UN offices, carries the same urgency and deadline.
+    docx = " ".join(word.docx_text(word.render_docx(document.snapshot)).split())
+    assert document.snapshot["cover"]["urgency"] in docx
+    assert document.snapshot["cover"]["deadline"] in docx
     assert "Liaoning" in flat or "랴오닝" in flat
     assert labels_in(text, document) == []
     if language == "en":
@@ -172,7 +178,7 @@ def test_a_family_without_consent_to_transmit_identity_gets_an_anonymous_communi
     assert not document.names_people and document.downloadable
     for value in (*MOTHER_IDENTIFIERS, "1986"):
         assert value not in flat, value
-    assert "identity may not be transmitted" in flat
+    assert "Not all the persons concerned" in flat and "may not be transmitted" in flat
     assert all(i == [] for i in (s.get("identifiers", []) for s in document.snapshot["sections"]))
     assert {d["not_named_because"] for d in document.snapshot["disclosures"]} == {"state"}
 
@@ -385,3 +391,35 @@ def test_the_consent_page_shows_consent_to_transmit_identity(
         r'<td class="consent-yes">',
         page,
     ), page
+
+
+def test_the_api_takes_a_deadline_and_refuses_one_in_the_past(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    client,
+    team_cover,  # noqa: F811
+):
+    """Through the API: yesterday is refused on its field (400); next week is kept and shown."""
+    api = api_client(client, alice)
+    today = dates.today(team=north_case.team)
+    asked = {
+        "kind": Kind.CHILD_ACCESS_BRIEF,
+        "case": north_case.reference,
+        "subject": family["child"].reference,
+        "language": "en",
+        "redaction": Redaction.PSEUDONYMISED,
+        "recipient_format": Format.UN_ALLEGATION_LETTER,
+    }
+    past = api.post(
+        "/api/v1/legal/documents/",
+        {**asked, "deadline": (today - datetime.timedelta(days=1)).isoformat()},
+        content_type="application/json",
+    )
+    assert past.status_code == 400 and "deadline" in past.json(), past.content
+    coming = (today + datetime.timedelta(days=7)).isoformat()
+    kept = api.post(
+        "/api/v1/legal/documents/", {**asked, "deadline": coming}, content_type="application/json"
+    )
+    assert kept.status_code == 202, kept.content
+    assert kept.json()["deadline"] == coming
