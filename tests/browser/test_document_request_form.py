@@ -37,7 +37,7 @@ def test_the_form_chooses_the_urgent_appeal_and_keeps_errors_by_their_field(
     expect(page.get_by_label("Document").locator("option:checked")).to_have_text(
         "Urgent appeal against deportation"
     )
-    expect(page.get_by_label("For", exact=True).locator("option:checked")).to_have_text(
+    expect(page.locator("#id_recipient_format option:checked")).to_have_text(
         "Communication to the UN special procedures (urgent appeal)"
     )
     expect(page.get_by_text("choose the allegation letter for violations")).to_be_visible()
