@@ -86,14 +86,16 @@ def consent_withdraw(
             person_erase_identifying_details(
                 person=locked, actor=actor, because=ErasureReason.CONSENT_WITHDRAWN
             )
-        if withdrawn & {Scope.NAMED_IN_DOCUMENTS.value, Scope.STORE_DATA.value}:
+        unnamed = {Scope.NAMED_IN_DOCUMENTS.value, Scope.STORE_DATA.value}
+        if withdrawn & (unnamed | {Scope.IDENTITY_TO_STATE.value}):
             # Every document that names them (or their family beside them) is revoked by the
-            # apps above that keep documents (`SHIMTEO_NAMING_WITHDRAWN_HOOKS`).
+            # apps above that keep documents (`SHIMTEO_NAMING_WITHDRAWN_HOOKS`); only those that
+            # reach the State when only the consent to transmit identity to it is taken back.
             # Erasure (store data) withdrew those about them; this takes those naming the family.
+            if withdrawn & unnamed:
+                withdrawn |= {Scope.NAMED_IN_DOCUMENTS.value}
             for hook in settings.SHIMTEO_NAMING_WITHDRAWN_HOOKS:
-                import_string(hook)(
-                    person=locked, actor=actor, scopes=sorted(withdrawn | {"named_in_documents"})
-                )
+                import_string(hook)(person=locked, actor=actor, scopes=sorted(withdrawn))
     person.refresh_from_db()
     return consent
 

@@ -6,8 +6,10 @@ pages both ask it.
 Naming is decided for the family, not per person. A case is one family's file: printing one
 member's name beside another's pseudonym ("Kim Sun-hee is the parent of Child B") names both.
 So a person is named only when the chosen level allows names AND every member of the case has
-consent in force for "named_in_documents"; if anyone must be pseudonymised, everyone is. A
-pseudonymised output then holds no individual detail that a reader could match against a
+consent in force for "named_in_documents"; if anyone must be pseudonymised, everyone is. An
+output its recipient passes on to the State (a communication to the UN special procedures, which
+forwards it to the Government concerned) needs "identity_to_state" from everyone besides
+(`naming_scopes`): without it the communication identifies no one. A pseudonymised output then holds no individual detail that a reader could match against a
 register:
 
 - an age band on the day of the output instead of a birth year, in brackets so that the
@@ -42,6 +44,9 @@ from .choices import PersonRole, Redaction, Region, RelationshipKind, Sex
 from .models import CaseMember, Entitlement, Incident, LegalStatusRecord, PersonAlias, Relationship
 
 NAMING_SCOPE = "named_in_documents"
+# For an output that reaches the State: consent (a child's, by a parent or guardian) to have one's
+# identity transmitted to the Government concerned.
+TO_STATE_SCOPE = "identity_to_state"
 # The levels that show individuals, offered wherever a person's record leaves the screen: an
 # aggregate-only output shows no one, so it has no use for a Redactor.
 INDIVIDUAL_LEVELS = [
@@ -58,7 +63,14 @@ NOT_NAMED_REASONS = {
     "family": gettext_lazy(
         "a family member may not be named, and naming this person would identify them"
     ),
+    "state": gettext_lazy("no consent to have their identity transmitted to the State"),
 }
+
+
+def naming_scopes(*, to_state: bool = False) -> tuple[str, ...]:
+    """The consents a person needs to be named in an output; `to_state`: one that reaches the
+    State. The one home of that rule: the Redactor, and whatever asks ahead of it, call this."""
+    return (NAMING_SCOPE, TO_STATE_SCOPE) if to_state else (NAMING_SCOPE,)
 
 
 def letters(index: int) -> str:
@@ -136,12 +148,15 @@ class Disclosure:
     named: bool
     not_named_because: str
     facts: list[str] = field(default_factory=list)
+    pk: str = ""
 
 
 class Redactor:
     """Labels the people of one case for one document or summary, at one redaction level."""
 
-    def __init__(self, case, *, level: str, on: datetime.date | None = None):
+    def __init__(
+        self, case, *, level: str, on: datetime.date | None = None, to_state: bool = False
+    ):
         if level == Redaction.AGGREGATE_ONLY:
             raise ValueError("An aggregate-only document shows no individual.")
         self.case = case
@@ -162,8 +177,12 @@ class Redactor:
             ).values_list("from_person_id", flat=True)
         )
         self._consents = {p.pk: self.allow_names and allows(p, NAMING_SCOPE) for p in self.people}
+        # Named in documents, but not to the State: for an output that reaches it, not named.
+        self._to_state = {p.pk: not to_state or allows(p, TO_STATE_SCOPE) for p in self.people}
         # The family rule: names only if every member of the case may be named.
-        self.names_family = bool(self.people) and all(self._consents.values())
+        self.names_family = (
+            bool(self.people) and all(self._consents.values()) and all(self._to_state.values())
+        )
         self.named_any = False
         self._shown: dict = {}
 
@@ -196,7 +215,9 @@ class Redactor:
             return ""
         if not self.allow_names:
             return "level"
-        return "family" if self._consents.get(person.pk) else "consent"
+        if not self._consents.get(person.pk):
+            return "consent"
+        return "family" if self._to_state.get(person.pk) else "state"
 
     def show(self, person) -> Shown:
         pseudonym = self.pseudonym(person)
@@ -260,6 +281,7 @@ class Redactor:
                     named=shown.named,
                     not_named_because=shown.not_named_because,
                     facts=found,
+                    pk=shown.pk,
                 )
             )
         return listed

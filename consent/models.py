@@ -15,6 +15,13 @@ class Scope(models.TextChoices):
     SHARE_WITH_ADVOCATES = "share_with_advocates", _("Share my case with legal advocates")
     NAMED_IN_DOCUMENTS = "named_in_documents", _("Name me in advocacy documents")
     STATISTICS = "statistics", _("Count me in anonymised statistics")
+    # The UN special procedures forward a communication to the government concerned: a person
+    # is named in one only with this consent, beside being named in documents at all
+    # (casework.redaction).
+    IDENTITY_TO_STATE = (
+        "identity_to_state",
+        _("Let the UN give my identity to the Chinese government (UN communications)"),
+    )
 
 
 class ErasureReason(models.TextChoices):
@@ -127,6 +134,7 @@ class Consent(UUIDModel):
     share_with_advocates = models.BooleanField(Scope.SHARE_WITH_ADVOCATES.label, default=False)
     named_in_documents = models.BooleanField(Scope.NAMED_IN_DOCUMENTS.label, default=False)
     statistics = models.BooleanField(Scope.STATISTICS.label, default=False)
+    identity_to_state = models.BooleanField(Scope.IDENTITY_TO_STATE.label, default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -279,5 +279,7 @@ class CaseRecords:
                     share_with_advocates=everything or rng.random() < 0.7,
                     named_in_documents=named,
                     statistics=everything or rng.random() < 0.9,
+                    # The first households agreed to be named to the UN and the State too.
+                    identity_to_state=everything,
                 )
             )

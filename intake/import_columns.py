@@ -175,13 +175,14 @@ COLUMNS = (
         "consent_scopes",
         "동의 범위",
         "Consent scopes",
-        "store_data(필수), share_with_advocates, named_in_documents, statistics; ;로 구분",
-        "store_data (required), share_with_advocates, named_in_documents, statistics; "
-        "separated by ;",
+        "store_data(필수), share_with_advocates, named_in_documents, statistics, "
+        "identity_to_state; ;로 구분",
+        "store_data (required), share_with_advocates, named_in_documents, statistics, "
+        "identity_to_state; separated by ;",
         required=True,
         chinese="同意范围",
-        help_zh="store_data (必填), share_with_advocates, named_in_documents, statistics; "
-        "用 ; 分隔",
+        help_zh="store_data (必填), share_with_advocates, named_in_documents, statistics, "
+        "identity_to_state; 用 ; 分隔",
     ),
     Column("consent_witness", "증인", "Witnessed by", "", "", chinese="见证人"),
     Column(

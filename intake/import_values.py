@@ -142,6 +142,7 @@ SHORT_FORMS = {
         Scope.SHARE_WITH_ADVOCATES: ("변호인 공유", "与律师共享"),
         Scope.NAMED_IN_DOCUMENTS: ("문서 실명", "文件署名"),
         Scope.STATISTICS: ("통계", "统计"),
+        Scope.IDENTITY_TO_STATE: ("정부 전달", "转交政府"),
     },
     "benefits_refused": {
         EntitlementKind.HOUSEHOLD_REGISTRATION: ("호구", "호적", "户口", "户籍"),

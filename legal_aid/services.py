@@ -17,6 +17,7 @@ document already ready is never rendered again, so a task delivered twice does n
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -34,7 +35,7 @@ from audit.services import record
 from casework.choices import MemberRole, PersonRole
 from casework.models import Case, CaseMember
 from casework.permissions import can_supervise
-from casework.redaction import Redactor
+from casework.redaction import NAMING_SCOPE, TO_STATE_SCOPE
 
 from .documents import facts, formats, preview, rendering, vocabulary, word
 from .models import AdvocacyDocument
@@ -138,8 +139,7 @@ def _validate_scope(
     member = CaseMember.objects.filter(case=case, person=subject).first()
     if member is None:
         raise ValidationError({"subject": _("This person is not a member of the case.")})
-    is_child = subject.role == PersonRole.CHILD or member.role == MemberRole.CHILD
-    if kind == Kind.CHILD_ACCESS_BRIEF and not is_child:
+    if kind == Kind.CHILD_ACCESS_BRIEF and not is_child_member(member):
         raise ValidationError(
             {
                 "subject": _(
@@ -154,7 +154,50 @@ def _validate_scope(
         kind=kind, case=case, subject=subject, user=actor, recipient_format=recipient_format
     )
     if refusal:
-        raise ValidationError({"subject": refusal})
+        # Refused for the form (a UN communication would announce the person) when the kind
+        # itself would do: said under the form's field, else under the person's.
+        in_another_form = not facts.plan_refusal(kind=kind, case=case, subject=subject, user=actor)
+        raise ValidationError({"recipient_format" if in_another_form else "subject": refusal})
+
+
+def is_child_member(member: CaseMember) -> bool:
+    """A child's submission is about a child: by the person's role or their role in the case."""
+    return member.person.role == PersonRole.CHILD or member.role == MemberRole.CHILD
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A document the facts support: its kind, about whom, and in which forms (usual first)."""
+
+    kind: str
+    subject: object
+    formats: tuple[str, ...]
+
+    @property
+    def urgent(self) -> bool:
+        return Format.UN_COMMUNICATION in self.formats
+
+
+def document_offers(*, case: Case, actor) -> list[Offer]:
+    """
+    The documents the recorded facts support for the members of `case`, the most fitting first:
+    an urgent appeal for someone detained or arrested, then a child's submission, then the other
+    appeals. What the request form offers; the request is checked again by `document_request`.
+    """
+    offers = []
+    members = CaseMember.objects.filter(case=case).select_related("person").order_by("added_at")
+    for member in members:
+        kinds = [Kind.DEPORTATION_APPEAL] + (
+            [Kind.CHILD_ACCESS_BRIEF] if is_child_member(member) else []
+        )
+        for kind in kinds:
+            supported = facts.formats_supported(
+                kind=kind, case=case, subject=member.person, user=actor
+            )
+            if supported:
+                offers.append(Offer(kind=kind, subject=member.person, formats=tuple(supported)))
+    offers.sort(key=lambda offer: (not offer.urgent, offer.kind != Kind.CHILD_ACCESS_BRIEF))
+    return offers
 
 
 def _default_format(*, kind, case, subject, actor) -> str:
@@ -171,6 +214,14 @@ def _default_format(*, kind, case, subject, actor) -> str:
     ):
         return Format.LAWYER_SUBMISSION
     return usual
+
+
+def _validate_deadline(*, deadline, case, team) -> None:
+    """A deadline is a day to come, or today, where the document's team works."""
+    from casework import dates
+
+    if deadline is not None and deadline < dates.today(team=case.team if case else team):
+        raise ValidationError({"deadline": _("A deadline cannot be in the past.")})
 
 
 def _unknown_to_authority(*, recipient_format, case, subject, actor) -> bool:
@@ -199,10 +250,12 @@ def document_request(
     team=None,
     recipient_format: str = "",
     proceed_despite_unknown: bool = False,
+    deadline=None,
 ) -> AdvocacyDocument:
     """
     Queue a new document (version 1 of a new series); a worker renders it after commit. Without
-    `recipient_format` the kind's default form is used. A letter to a Chinese authority about
+    `recipient_format` the kind's default form is used. `deadline`, a day not yet past in the
+    team's time zone, is printed on the cover. A letter to a Chinese authority about
     someone it does not know of is refused with a warning unless `proceed_despite_unknown`
     records the requester's decision.
     """
@@ -219,6 +272,7 @@ def document_request(
         recipient_format=recipient_format,
         language=language,
     )
+    _validate_deadline(deadline=deadline, case=case, team=team)
     unknown = case is not None and _unknown_to_authority(
         recipient_format=recipient_format, case=case, subject=subject, actor=actor
     )
@@ -233,6 +287,7 @@ def document_request(
         redaction=redaction,
         recipient_format=recipient_format,
         sent_despite_unknown=unknown,
+        deadline=deadline,
         requested_by=actor,
     )
     document.full_clean()
@@ -248,6 +303,7 @@ def document_request(
             recipient_format=recipient_format,
             # The warning was shown and the requester chose to send it anyway.
             sent_despite_unknown=unknown,
+            deadline=deadline.isoformat() if deadline else None,
         )
         _enqueue(document)
     return document
@@ -283,6 +339,8 @@ def document_regenerate(*, document: AdvocacyDocument, actor) -> AdvocacyDocumen
             recipient_format=document.recipient_format,
             # The decision to write to an authority that did not know the person stands.
             sent_despite_unknown=document.sent_despite_unknown,
+            # The recipient's deadline stands for every version of the series.
+            deadline=document.deadline,
             requested_by=actor,
         )
         new.full_clean()
@@ -380,7 +438,7 @@ def _leaks(document: AdvocacyDocument, snapshot: dict, text: str) -> list[str]:
     in a pseudonymised document nothing the Redactor hides either."""
     found = []
     if document.case_id and snapshot.get("pseudonymised"):
-        found += Redactor(document.case, level=document.redaction).leaks(text)
+        found += facts.redactor_for(document).leaks(text)
     if vocabulary.username_shown(document.requested_by.get_username(), text):
         found.append("username")
     return found
@@ -691,20 +749,34 @@ def _shows(snapshot, person_pk: str) -> bool:
 def documents_revoke_naming(*, person, actor, scopes) -> int:
     """
     `person` withdrew their consent to be named (`scopes` holds "named_in_documents"): every
-    version that names them, or names their family beside them, is revoked: marked withdrawn
+    version that names them, or names their family beside them, is revoked (only those that
+    reach the State when `scopes` holds "identity_to_state" alone): marked withdrawn
     with the reason, its PDF and snapshot deleted once the caller's transaction commits, the
     revocation audited, and its requester and approver told on their dashboard. A new version
     (regenerate) pseudonymises the whole family. Called by casework.erasure.consent_withdraw
     through SHIMTEO_NAMING_WITHDRAWN_HOOKS, inside its transaction. Returns how many versions.
     """
-    if "named_in_documents" not in scopes:
+    if NAMING_SCOPE in scopes:
+        reason = _(
+            "Revoked: a person this document names withdrew their consent to be named. Its PDF "
+            "is deleted; regenerate it for a version with pseudonyms."
+        )
+        documents = documents_naming_family_of(person)
+    elif TO_STATE_SCOPE in scopes:
+        # Still named in documents, but no longer to the State: the UN communications go.
+        reason = _(
+            "Revoked: a person this document names withdrew their consent to have their "
+            "identity transmitted to the State. Its PDF is deleted; regenerate it for a version "
+            "with pseudonyms."
+        )
+        documents = [
+            document
+            for document in documents_naming_family_of(person)
+            if formats.reaches_state(document.recipient_format)
+        ]
+    else:
         return 0
-    reason = _(
-        "Revoked: a person this document names withdrew their consent to be named. Its PDF is "
-        "deleted; regenerate it for a version with pseudonyms."
-    )
     files = []
-    documents = documents_naming_family_of(person)
     for document in documents:
         document = AdvocacyDocument.objects.select_for_update().get(pk=document.pk)
         had_file = bool(document.file.name)
@@ -722,7 +794,9 @@ def documents_revoke_naming(*, person, actor, scopes) -> int:
             document,
             status=Status.WITHDRAWN,
             version=document.version,
-            revoked_because="naming_consent_withdrawn",
+            revoked_because="naming_consent_withdrawn"
+            if NAMING_SCOPE in scopes
+            else "identity_to_state_consent_withdrawn",
             person=str(person.pk),
             file_deleted=had_file,
         )

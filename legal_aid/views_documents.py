@@ -50,7 +50,12 @@ def document_list(request):
 @require_http_methods(["GET", "POST"])
 def document_new_for_case(request, case_ref):
     case = get_object_or_404(Case.objects.visible_to(request.user), reference=case_ref)
-    form = CaseDocumentForm(request.POST or None, case=case)
+    form = CaseDocumentForm(
+        request.POST or None,
+        case=case,
+        user=request.user,
+        offers=services.document_offers(case=case, actor=request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             document = services.document_request(
@@ -61,6 +66,7 @@ def document_new_for_case(request, case_ref):
                 redaction=form.cleaned_data["redaction"],
                 recipient_format=form.cleaned_data["recipient_format"],
                 proceed_despite_unknown=form.cleaned_data["proceed_despite_unknown"],
+                deadline=form.cleaned_data["deadline"],
                 actor=request.user,
             )
         except ValidationError as error:

@@ -227,5 +227,6 @@ class ConsentAdmin(CaseworkModelAdmin):
         "share_with_advocates",
         "named_in_documents",
         "statistics",
+        "identity_to_state",
     ]
     list_filter = ["kind", "method", "store_data", "share_with_advocates", "statistics"]

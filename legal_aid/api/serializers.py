@@ -31,6 +31,7 @@ class AdvocacyDocumentSerializer(serializers.ModelSerializer):
             "kind",
             "recipient_format",
             "sent_despite_unknown",
+            "deadline",
             "case",
             "subject",
             "team",
@@ -66,6 +67,10 @@ class DocumentRequestSerializer(serializers.Serializer):
         choices=AdvocacyDocument.RecipientFormat.choices,
         required=False,
         help_text=_("The form for the recipient; the kind's usual one when left out."),
+    )
+    deadline = serializers.DateField(
+        required=False,
+        help_text=_("Optional: the day by which the recipient should act, not in the past."),
     )
     proceed_despite_unknown = serializers.BooleanField(
         required=False,

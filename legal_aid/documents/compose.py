@@ -29,6 +29,11 @@ def refusal_message(refusal: Refusal) -> str:
             "China: for a person in hiding, whom the authorities neither hold nor pursue, it "
             "would announce them. It is offered only for someone detained or arrested."
         ),
+        Refusal.NOT_KNOWN: _(
+            "A communication to the UN special procedures is transmitted to the Government of "
+            "China: about a person no authority has refused or holds, it would announce them. "
+            "An allegation letter is offered only once an authority has refused or holds them."
+        ),
         Refusal.NOTHING_TO_ASK: _(
             "No recorded fact supports a submission for this person: no benefit that fits their age "
             "is refused now, and neither their nationality nor their registration is in question."

@@ -25,7 +25,7 @@ from . import appeal, brief, casefacts, caseload, formats, korean, rules
 from .citations import Citations
 from .compose import DocumentError, refusal_message
 
-__all__ = ["DocumentError", "gather", "plan_refusal"]
+__all__ = ["DocumentError", "gather", "plan_refusal", "redactor_for"]
 
 STATISTICS_SCOPE = "statistics"
 COMPOSERS = {
@@ -54,11 +54,12 @@ def gather(document: AdvocacyDocument) -> dict:
             body = caseload.caseload_report(document, citations)
             names = False
         else:
-            redactor = Redactor(case, level=document.redaction)
+            redactor = redactor_for(document, case=case)
             body = COMPOSERS[document.kind].compose(facts, rows, redactor, citations)
             shown = {pk: asdict(redactor.show(rows[pk])) for pk in facts.people}
             names = redactor.named_any
         shaped = formats.assemble(document, body, facts, rows, shown, _team_of(document), citations)
+        disclosures = _disclosures(redactor, shaped["sections"]) if redactor else []
         snapshot = {
             "kind": document.kind,
             "kind_label": str(AdvocacyDocument.Kind(document.kind).label),
@@ -71,7 +72,7 @@ def gather(document: AdvocacyDocument) -> dict:
             "as_of": date_format(as_of),
             "case_reference": redactor.case_reference() if redactor else "",
             "pseudonymised": bool(redactor and redactor.pseudonymised),
-            "disclosures": [asdict(d) for d in redactor.disclosures()] if redactor else [],
+            "disclosures": disclosures,
             "team": document.team.name if document.team_id else "",
             "redaction": document.redaction,
             "names_people": names,
@@ -93,6 +94,27 @@ def gather(document: AdvocacyDocument) -> dict:
     if document.language == AdvocacyDocument.Language.KO:
         snapshot = _korean_particles(snapshot)
     return snapshot
+
+
+def redactor_for(document: AdvocacyDocument, *, case=None) -> Redactor:
+    """How `document` shows people: at its redaction level, and, for a recipient that passes it
+    on to the State, only with everyone's consent to transmit their identity."""
+    return Redactor(
+        case or document.case,
+        level=document.redaction,
+        to_state=formats.reaches_state(document.recipient_format),
+    )
+
+
+def _disclosures(redactor: Redactor, sections: list[dict]) -> list[dict]:
+    """Who the document shows and how, with every identifier it prints, for the approver."""
+    printed = formats.identifiers_printed(sections)
+    listed = []
+    for disclosure in redactor.disclosures():
+        entry = asdict(disclosure)
+        entry["facts"] += printed.get(entry.pop("pk"), [])
+        listed.append(entry)
+    return listed
 
 
 def _korean_particles(value):
@@ -117,9 +139,15 @@ def _today(document: AdvocacyDocument):
     return dates.today(team=_team_of(document))
 
 
+PLAN_BY_FORMAT = {
+    AdvocacyDocument.RecipientFormat.UN_COMMUNICATION: rules.un_communication,
+    AdvocacyDocument.RecipientFormat.UN_ALLEGATION_LETTER: rules.allegation_letter,
+}
+
+
 def _refusal(kind: str, facts, recipient_format: str = "") -> str | None:
-    if recipient_format == AdvocacyDocument.RecipientFormat.UN_COMMUNICATION:
-        plan = rules.un_communication(facts)
+    if recipient_format in PLAN_BY_FORMAT:
+        plan = PLAN_BY_FORMAT[recipient_format](facts)
     else:
         plan = {
             AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF: rules.brief,
@@ -132,6 +160,17 @@ def plan_refusal(*, kind: str, case, subject, user, recipient_format: str = "") 
     """Why no document of `kind` in that format can be argued for `subject` today; None if one can."""
     facts, _rows = casefacts.read(case, subject, user=user, as_of=dates.today())
     return _refusal(kind, facts, recipient_format)
+
+
+def formats_supported(*, kind: str, case, subject, user) -> list[str]:
+    """The recipient formats of `kind` the facts of `subject` support today, the kind's usual
+    first; [] when they support none. The facts are read once for all the formats."""
+    facts, _rows = casefacts.read(case, subject, user=user, as_of=dates.today())
+    return [
+        recipient_format
+        for recipient_format in AdvocacyDocument.formats_for(kind)
+        if not _refusal(kind, facts, recipient_format)
+    ]
 
 
 def known_to_authority(*, case, subject, user) -> bool:

@@ -8,8 +8,12 @@ of requests naming who must do what, an evidence list and one short provenance p
 - A communication to the UN special procedures follows the order the mechanism asks for: the
   person(s), what happened (when, where, who acted), the authorities involved, domestic steps
   taken, the individual risk, consent to transmit identity to the State, and the submitting
-  organisation with a confidential contact. It is offered only for someone the authorities hold
-  or pursue (`rules.un_communication`).
+  organisation with a confidential contact. An urgent appeal is offered only for someone the
+  authorities hold or pursue (`rules.un_communication`); an allegation letter reports violations
+  that happened or go on without imminent harm (a child refused registration or school), only
+  about someone an authority already refused or holds (`rules.allegation_letter`). Both reach
+  the Government: they name people only with consent to transmit identity to the State
+  (`casework.redaction.naming_scopes`), and otherwise say that it may not be transmitted.
 - A submission on a child's nationality, registration and schooling, to the Committee on the
   Rights of the Child, UNHCR or a partner lawyer.
 - A letter to a Chinese authority, in Chinese: offered where the person is known to that
@@ -18,7 +22,8 @@ of requests naming who must do what, an evidence list and one short provenance p
 
 A named document carries the identifiers a recipient needs (name in Hangul, romanised and in
 Chinese as recorded, date of birth, place of detention), only where the Redactor names the family
-(consent of every member, and a supervisor's approval before anyone downloads it).
+(consent of every member, and a supervisor's approval before anyone downloads it); the approval
+page lists them (`identifiers_printed`).
 """
 
 import re
@@ -27,11 +32,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from casework.choices import IncidentKind, Region
+from casework.choices import EntitlementKind, IncidentKind, Region
 from casework.models import PersonAlias
 
 from ..models import AdvocacyDocument
-from . import rules
+from . import brief, rules
 from .citations import record_note
 from .compose import benefits_in_sentence, event_label, length_text, month, paragraph
 
@@ -75,6 +80,33 @@ def authority_role(code: str) -> str:
     }[code]
 
 
+# The communications the UN forwards to the Government concerned.
+REACHES_STATE = (Format.UN_COMMUNICATION, Format.UN_ALLEGATION_LETTER)
+
+
+def reaches_state(recipient_format: str) -> bool:
+    """Whether the recipient passes the document on to the State: then naming anyone needs their
+    consent to transmit identity (`casework.redaction.naming_scopes`)."""
+    return recipient_format in REACHES_STATE
+
+
+def benefit_office(kind: str) -> str:
+    """The office that grants (or refused) a benefit: the one a request about it goes to."""
+    ask = {EntitlementKind.HOUSEHOLD_REGISTRATION: rules.Ask.REGISTER}.get(kind)
+    if ask is None and kind in rules.ADMISSIONS:
+        ask = rules.ADMISSIONS[kind][0]
+    if ask is not None:
+        return brief.who_must_act(ask)
+    return {
+        EntitlementKind.LABOUR_INSURANCE: _(
+            "The human resources and social security bureau of the county or district"
+        ),
+        EntitlementKind.MARRIAGE_REGISTRATION: _(
+            "The civil affairs bureau (marriage registration) of the county or district"
+        ),
+    }[kind]
+
+
 def addressee(recipient_format: str, *, detained: bool = False) -> str:
     return {
         Format.UN_COMMUNICATION: _(
@@ -84,6 +116,13 @@ def addressee(recipient_format: str, *, detained: bool = False) -> str:
             "People's Republic of Korea and the Special Rapporteur on torture"
         )
         + (_("; the Working Group on Arbitrary Detention") if detained else ""),
+        Format.UN_ALLEGATION_LETTER: _(
+            "Special Procedures of the Human Rights Council, through the Special Procedures "
+            "Branch of the Office of the United Nations High Commissioner for Human Rights, "
+            "Geneva: the Special Rapporteur on the right to education, the Special Rapporteur "
+            "on the human rights of migrants and the Special Rapporteur on the situation of "
+            "human rights in the Democratic People's Republic of Korea"
+        ),
         Format.CRC_SUBMISSION: _(
             "Committee on the Rights of the Child, Office of the United Nations High "
             "Commissioner for Human Rights, Geneva"
@@ -102,6 +141,11 @@ def requests_intro(recipient_format: str) -> str:
         Format.UN_COMMUNICATION: _(
             "The submitting organisation asks the mandate holders to send an urgent appeal to "
             "the Government of the People's Republic of China, asking the authorities named "
+            "below to act as follows."
+        ),
+        Format.UN_ALLEGATION_LETTER: _(
+            "The submitting organisation asks the mandate holders to send an allegation letter "
+            "to the Government of the People's Republic of China, asking the authorities named "
             "below to act as follows."
         ),
         Format.CRC_SUBMISSION: _(
@@ -124,6 +168,7 @@ def requests_intro(recipient_format: str) -> str:
 # lawyer must be able to reach the organisation in confidence, so none is made without one.
 NEEDS_CONTACT = (
     Format.UN_COMMUNICATION,
+    Format.UN_ALLEGATION_LETTER,
     Format.CRC_SUBMISSION,
     Format.UNHCR_SUBMISSION,
     Format.LAWYER_SUBMISSION,
@@ -201,6 +246,29 @@ def evidence(sections: list[dict], citations) -> list[str]:
     return records + citations.evidence()
 
 
+def with_identifiers(section: dict, person_row, person_facts, shown) -> dict:
+    """`section` with the identifiers of the person it presents, and whose they are (for the
+    approval page's list, `identifiers_printed`)."""
+    return {
+        **section,
+        "identifiers": identifiers(person_row, person_facts, shown),
+        "identified": str(person_row.pk),
+    }
+
+
+def identifiers_printed(sections: list[dict]) -> dict[str, list[str]]:
+    """Per person, the identifiers the document prints ("Date of birth: 11 Feb 1986"), for the
+    supervisor who approves it."""
+    printed = {}
+    for section in sections:
+        for item in section.get("identifiers", []):
+            printed.setdefault(section["identified"], []).append(
+                pgettext("label and value", "%(label)s: %(value)s")
+                % {"label": item["label"], "value": item["value"]}
+            )
+    return printed
+
+
 def identifiers(person_row, person_facts, shown) -> list[dict]:
     """What a recipient needs to act for a named person; nothing unless the family is named."""
     if not shown["named"]:
@@ -272,11 +340,12 @@ def un_communication(document, body, facts, rows, shown, team) -> dict:
             )
         )
     sections.append(
-        {
-            "heading": _("The person concerned"),
-            "paragraphs": concerned,
-            "identifiers": identifiers(rows[person.pk], person, me),
-        }
+        with_identifiers(
+            {"heading": _("The person concerned"), "paragraphs": concerned},
+            rows[person.pk],
+            person,
+            me,
+        )
     )
 
     happened, authorities = [], []
@@ -325,34 +394,7 @@ def un_communication(document, body, facts, rows, shown, team) -> dict:
     sections.append(_no_domestic_remedy())
     sections.append({"heading": _("The individual risk, and the law"), "paragraphs": []})
     sections.extend({**section, "level": 3} for section in body["sections"][1:])
-    if me["named"]:
-        consent = _(
-            "The person concerned consented, as recorded by the submitting organisation, to be "
-            "named in documents sent on their behalf. Their identity may be transmitted to the "
-            "Government of China for the purposes of this appeal."
-        )
-    else:
-        consent = _(
-            "The person concerned has not consented to the transmission of their identity to the "
-            "Government of China, and this communication identifies no one. The submitting "
-            "organisation holds their details and can give them to the mandate holders in "
-            "confidence if the person consents."
-        )
-    sections.append(
-        {"heading": _("Consent to transmit identity"), "paragraphs": [paragraph(consent)]}
-    )
-    organisation, contact = organisation_of(team)
-    sections.append(
-        {
-            "heading": _("Submitting organisation and confidential contact"),
-            "paragraphs": [
-                paragraph(
-                    _("Submitted by %(organisation)s. Confidential contact: %(contact)s.")
-                    % {"organisation": organisation, "contact": contact}
-                )
-            ],
-        }
-    )
+    sections += _consent_and_contact(me, team)
     situation = (
         _(
             "%(person)s, a North Korean national, is detained in China and may be forcibly "
@@ -391,6 +433,46 @@ def un_communication(document, body, facts, rows, shown, team) -> dict:
     }
 
 
+def _consent_and_contact(shown: dict, team) -> list[dict]:
+    """The last two sections of a UN communication: consent to transmit identity (as the
+    Redactor decided for the family, `shown`), and who submits it with a confidential contact."""
+    not_named_because = shown["not_named_because"]
+    if shown["named"]:
+        consent = _(
+            "The persons concerned (for a child, a parent or guardian) consented, as recorded by "
+            "the submitting organisation, to their identity being transmitted to the Government "
+            "of China for the purposes of this communication."
+        )
+    elif not_named_because == "level":
+        consent = _(
+            "The submitting organisation has chosen not to identify the persons concerned: their "
+            "identity may not be transmitted to the Government of China, and this communication "
+            "identifies no one. The submitting organisation holds their details and can give "
+            "them to the mandate holders in confidence, with their consent."
+        )
+    else:
+        consent = _(
+            "Not all the persons concerned (for a child, a parent or guardian) have consented to "
+            "the transmission of their identity to the Government of China: their identity may "
+            "not be transmitted, and this communication identifies no one. The submitting "
+            "organisation holds their details and can give them to the mandate holders in "
+            "confidence if they consent."
+        )
+    organisation, contact = organisation_of(team)
+    return [
+        {"heading": _("Consent to transmit identity"), "paragraphs": [paragraph(consent)]},
+        {
+            "heading": _("Submitting organisation and confidential contact"),
+            "paragraphs": [
+                paragraph(
+                    _("Submitted by %(organisation)s. Confidential contact: %(contact)s.")
+                    % {"organisation": organisation, "contact": contact}
+                )
+            ],
+        },
+    ]
+
+
 def _no_domestic_remedy() -> dict:
     return {
         "heading": _("Domestic steps taken"),
@@ -412,8 +494,7 @@ def appeal_submission(document, body, facts, rows, shown, team) -> dict:
     """An appeal against return for UNHCR or a partner lawyer: nothing goes to the State."""
     person = facts.person
     name = shown[person.pk]["label"]
-    sections = [dict(body["sections"][0])]
-    sections[0]["identifiers"] = identifiers(rows[person.pk], person, shown[person.pk])
+    sections = [with_identifiers(body["sections"][0], rows[person.pk], person, shown[person.pk])]
     sections.append(_no_domestic_remedy())
     sections.extend(body["sections"][1:])
     pending = rules.return_pending(person)
@@ -462,26 +543,45 @@ def submission(document, body, facts, rows, shown, team) -> dict:
 def child_submission(document, body, facts, rows, shown, team) -> dict:
     child = facts.person
     name = shown[child.pk]["label"]
-    sections = [dict(body["sections"][0])]
-    sections[0]["identifiers"] = identifiers(rows[child.pk], child, shown[child.pk])
-    steps = []
-    for benefit in child.benefits:
+    sections = [with_identifiers(body["sections"][0], rows[child.pk], child, shown[child.pk])]
+    sections.append(_domestic_steps(child))
+    sections.extend(body["sections"][1:])
+    summary = " ".join(
+        [
+            _child_situation(facts, child, name),
+            _("We ask that the authorities named in the requests act: %(asks)s") % {"asks": ASKS},
+        ]
+    )
+    return {
+        "title": body["title"],
+        "summary": summary,
+        "sections": sections,
+        "urgency": _("Priority: a child is denied registration or schooling now."),
+    }
+
+
+def _refusals(person):
+    """The person's refusals, as (benefit, when refused), the current ones and the past."""
+    for benefit in person.benefits:
         if benefit.refused or benefit.refused_before:
-            steps.append(
-                paragraph(
-                    _("%(month)s: %(what)s was applied for and refused.")
-                    % {
-                        "month": month(
-                            benefit.as_of if benefit.refused else benefit.refused_before
-                        ),
-                        "what": str(_benefit(benefit.kind)),
-                    }
-                )
-            )
+            yield benefit, (benefit.as_of if benefit.refused else benefit.refused_before)
+
+
+def _domestic_steps(child) -> dict:
+    steps = [
+        paragraph(
+            _("%(month)s: %(what)s was applied for and refused.")
+            % {"month": month(on), "what": str(_benefit(benefit.kind))}
+        )
+        for benefit, on in _refusals(child)
+    ]
     if not steps:
         steps.append(paragraph(_("No application or appeal is recorded.")))
-    sections.append({"heading": _("Domestic steps taken"), "paragraphs": steps})
-    sections.extend(body["sections"][1:])
+    return {"heading": _("Domestic steps taken"), "paragraphs": steps}
+
+
+def _child_situation(facts, child, name) -> str:
+    """The first sentences of a summary about a child: what is refused, and the law's answer."""
     refused = benefits_in_sentence(b.kind for b in child.benefits if b.refused)
     refused = refused or _("the recognition of their rights")
     if rules.nationality_by_parent(facts, child):
@@ -496,14 +596,86 @@ def child_submission(document, body, facts, rows, shown, team) -> dict:
             "binds China, gives every child the right to registration, a nationality, health "
             "care and free primary education without discrimination."
         )
+    return summary % {"child": name, "refused": refused}
+
+
+def allegation_letter(document, body, facts, rows, shown, team) -> dict:
+    """
+    An allegation letter to the UN special procedures, over a submission's argument: violations
+    that happened or go on (refusals by named offices, the family's past arrests or returns), in
+    the order the mechanism asks for.
+    """
+    person = facts.person
+    me = shown[person.pk]
+    name = me["label"]
+    concerned = with_identifiers(
+        {"heading": _("The persons concerned"), "paragraphs": body["sections"][0]["paragraphs"]},
+        rows[person.pk],
+        person,
+        me,
+    )
+    happened, refused_by, authorities = [], {}, []
+    where = str(Region(person.region).label) if me["named"] and person.region else ""
+    for benefit, on in _refusals(person):
+        office = benefit_office(benefit.kind)
+        refused_by.setdefault(office, []).append(benefit.kind)
+        told = {"month": month(on), "what": benefits_in_sentence([benefit.kind]), "office": office}
+        if where:
+            text = _("%(month)s (%(place)s): %(office)s refused %(what)s.")
+            told["place"] = where
+        else:
+            text = _("%(month)s: %(office)s refused %(what)s.")
+        happened.append(paragraph(text % told, [record_note(str(_benefit(benefit.kind)), on)]))
+    for other in facts.people.values():
+        for event in other.events if other.pk != person.pk else ():
+            actor = ACTORS.get(event.kind)
+            if actor is None:
+                continue
+            if actor not in authorities:
+                authorities.append(actor)
+            happened.append(
+                paragraph(
+                    _("%(month)s: %(event)s of %(person)s, by %(actor)s.")
+                    % {
+                        "month": month(event.on),
+                        "event": event_label(event.kind),
+                        "person": shown[other.pk]["label"],
+                        "actor": actor_label(actor),
+                    },
+                    [record_note(event_label(event.kind), event.on)],
+                )
+            )
+    sections = [
+        concerned,
+        {"heading": _("What happened"), "paragraphs": happened},
+        {
+            "heading": _("The authorities involved"),
+            "paragraphs": [
+                paragraph(
+                    _("%(office)s: refusal of %(what)s.")
+                    % {"office": office, "what": benefits_in_sentence(kinds)}
+                )
+                for office, kinds in refused_by.items()
+            ]
+            + [paragraph(authority_role(code)) for code in authorities],
+        },
+        _domestic_steps(person),
+        {"heading": _("The continuing violation, and the law"), "paragraphs": []},
+        *({**section, "level": 3} for section in body["sections"][1:]),
+        *_consent_and_contact(me, team),
+    ]
     summary = " ".join(
         [
-            summary % {"child": name, "refused": refused},
-            _("We ask that the authorities named in the requests act: %(asks)s") % {"asks": ASKS},
+            _child_situation(facts, person, name),
+            _(
+                "We ask the mandate holders to send an allegation letter to the Government of "
+                "China: %(asks)s"
+            )
+            % {"asks": ASKS},
         ]
     )
     return {
-        "title": body["title"],
+        "title": _("Allegation letter to the UN special procedures"),
         "summary": summary,
         "sections": sections,
         "urgency": _("Priority: a child is denied registration or schooling now."),
@@ -518,8 +690,7 @@ def _benefit(kind):
 
 def authority_letter(document, body, facts, rows, shown, team) -> dict:
     person = facts.person
-    sections = [dict(body["sections"][0])]
-    sections[0]["identifiers"] = identifiers(rows[person.pk], person, shown[person.pk])
+    sections = [with_identifiers(body["sections"][0], rows[person.pk], person, shown[person.pk])]
     sections.extend(body["sections"][1:])
     summary = _("We write about %(person)s and ask the following: %(asks)s") % {
         "person": shown[person.pk]["label"],
@@ -538,6 +709,7 @@ def authority_letter(document, body, facts, rows, shown, team) -> dict:
 
 BY_FORMAT = {
     Format.UN_COMMUNICATION: un_communication,
+    Format.UN_ALLEGATION_LETTER: allegation_letter,
     Format.CRC_SUBMISSION: submission,
     Format.UNHCR_SUBMISSION: submission,
     Format.LAWYER_SUBMISSION: submission,
@@ -567,6 +739,7 @@ def assemble(document, body, facts, rows, shown, team, citations) -> dict:
         document,
         team=team,
         urgency=shaped["urgency"],
+        deadline=date_format(document.deadline) if document.deadline else "",
         detained=bool(person and person.detention),
     )
     if shaped.get("addressee"):

@@ -74,6 +74,8 @@ class Refusal(StrEnum):
     NOTHING_TO_ASK = "nothing_to_ask"
     # A UN urgent appeal is transmitted to the State: for someone in hiding it would announce them.
     IN_HIDING = "in_hiding"
+    # So is an allegation letter: only about someone an authority already refused or holds.
+    NOT_KNOWN = "not_known"
 
 
 # The benefit each admission asks for, with the ages it fits (None: any age).
@@ -266,6 +268,19 @@ def un_communication(facts: CaseFacts) -> Plan:
     plan = appeal(facts)
     if plan.refusal is None and not return_pending(facts.person):
         return Plan(refusal=Refusal.IN_HIDING)
+    return plan
+
+
+def allegation_letter(facts: CaseFacts) -> Plan:
+    """
+    An allegation letter to the UN special procedures reports violations that have happened or
+    go on without imminent harm (a child refused registration or school): the brief's plan, but
+    only about someone an authority already refused or holds, since the letter is transmitted to
+    the Government. Someone detained or arrested needs an urgent appeal instead.
+    """
+    plan = brief(facts)
+    if plan.refusal is None and not known_to_authority(facts.person):
+        return Plan(refusal=Refusal.NOT_KNOWN)
     return plan
 
 

@@ -65,6 +65,12 @@ class AdvocacyDocument(models.Model):
             "un_communication",
             _("Communication to the UN special procedures (urgent appeal)"),
         )
+        # For violations that have happened or go on, with no imminent harm: a child refused
+        # registration or school, a deportation in the past.
+        UN_ALLEGATION_LETTER = (
+            "un_allegation_letter",
+            _("Communication to the UN special procedures (allegation letter)"),
+        )
         LAWYER_SUBMISSION = "lawyer_submission", _("Submission to a partner lawyer")
         CRC_SUBMISSION = (
             "crc_submission",
@@ -126,6 +132,9 @@ class AdvocacyDocument(models.Model):
     sent_despite_unknown = models.BooleanField(
         _("sent to an authority that does not know the person"), default=False
     )
+    # The day by which the recipient should act or answer, in the team's time zone; printed on
+    # the cover beside the urgency. Not in the past when requested (legal_aid.services).
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     redaction = models.CharField(_("redaction"), max_length=20, choices=Redaction.choices)
     status = models.CharField(
@@ -228,6 +237,7 @@ FORMATS_BY_KIND = {
         _Format.LAWYER_SUBMISSION,
         _Format.CRC_SUBMISSION,
         _Format.UNHCR_SUBMISSION,
+        _Format.UN_ALLEGATION_LETTER,
         _Format.AUTHORITY_LETTER,
     ],
     _Kind.CASELOAD_REPORT: [_Format.CASELOAD_REPORT],

@@ -41,10 +41,10 @@ def consent(person, **scopes):
 
 
 def name_everyone(case):
-    """Every member of `case` consents to be named: only then does a document name anyone
-    (the family rule of casework.redaction)."""
+    """Every member of `case` consents to be named, to the State too (a UN communication): only
+    then does a document name anyone (the family rule of casework.redaction)."""
     for member in case.members.select_related("person"):
-        consent(member.person, named_in_documents=True, statistics=True)
+        consent(member.person, named_in_documents=True, statistics=True, identity_to_state=True)
 
 
 def approve(document, actor):
