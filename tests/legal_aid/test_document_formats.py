@@ -142,6 +142,10 @@ def assert_complete_in(language: str, document) -> None:
     assert runs == [], runs[:10]
     for alternative in ALTERNATIVES:
         assert alternative not in text, alternative
+    if language == "zh-hans":
+        # Chinese punctuates Chinese: no Latin comma or full stop after a character.
+        latin_stops = re.findall(r"[\u4e00-\u9fff\u300b\uff09]+[,.](?!\d)", text)
+        assert latin_stops == [], latin_stops[:10]
     letters = [c for c in text if c.isalpha()]
     latin = [c for c in letters if c.isascii()]
     assert len(latin) <= LATIN_SHARE * len(letters), (len(latin), len(letters))
