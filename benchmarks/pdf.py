@@ -100,7 +100,10 @@ def render_times() -> dict:
 
     from legal_aid.models import AdvocacyDocument
 
-    heading("PDF: render time of each advocacy kind (in-process, facts + WeasyPrint + storage)")
+    heading(
+        "PDF: render time of each advocacy kind (in-process: facts + WeasyPrint + signing + "
+        "the Word version's leak check by pandoc + storage), and each step alone"
+    )
     supervisor = user(SUPERVISOR)
     team = supervisor.team_memberships.get(role="supervisor").team
     current_app.conf.task_always_eager = True
@@ -128,9 +131,35 @@ def render_times() -> dict:
                 f"{kind:<20} median {results[kind] * 1000:7.0f} ms  ({RENDERS_PER_KIND} renders, "
                 f"{document.page_count} pages)"
             )
+            _step_times(kind, document)
     finally:
         _cleanup(made)
     return results
+
+
+def _step_times(kind: str, document) -> None:
+    """The steps of one render, each timed alone (median of RENDERS_PER_KIND): facts and
+    snapshot, WeasyPrint, signing (pyHanko), the Word version (pandoc and its fonts)."""
+    from legal_aid.documents import facts, rendering, signing, word
+
+    steps = {"facts": [], "weasyprint": [], "signing": [], "docx": []}
+    for _ in range(RENDERS_PER_KIND):
+        started = time.perf_counter()
+        snapshot = facts.gather(document)
+        steps["facts"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        pdf = rendering.render_pdf(snapshot, identifier=document.series.hex.encode())
+        steps["weasyprint"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        signing.sign_pdf(pdf)
+        steps["signing"].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        word.render_docx(snapshot)
+        steps["docx"].append(time.perf_counter() - started)
+    line(
+        f"{'':<20} steps: "
+        + ", ".join(f"{step} {statistics.median(t) * 1000:.0f} ms" for step, t in steps.items())
+    )
 
 
 def _start_workers(queue: str, media_root: str):

@@ -9,11 +9,12 @@ of a practice. Requests are only those the facts support: release only for someo
 from dataclasses import asdict
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from casework.choices import LegalStatus, Nationality, Region, Sex
 
 from . import rules
-from .citations import record_note
+from .citations import listing, record_note, sentence
 from .compose import (
     DocumentError,
     event_label,
@@ -198,7 +199,10 @@ def _person_section(facts, person, me, name) -> dict:
         _("nationality recorded: %(nationality)s")
         % {"nationality": str(Nationality(person.nationality).label)}
     )
-    situation.append(paragraph(f"{name}: {', '.join(about)}."))
+    # "Mother B: aged 40 to 49, nationality recorded: DPRK", punctuated as the language does.
+    situation.append(
+        paragraph(sentence(pgettext("label separator", ": ").join([name, listing(about)])))
+    )
     if person.status and person.status != LegalStatus.DETAINED_CN:
         situation.append(
             paragraph(
@@ -251,7 +255,7 @@ def _separation(facts, person, name, shown, children, cite) -> dict:
             is_parent_of
             % {
                 "person": name,
-                "children": ", ".join(
+                "children": listing(
                     f"{shown[c.pk]['label']} ({shown_age(c, shown[c.pk])})"
                     if shown_age(c, shown[c.pk])
                     else shown[c.pk]["label"]
@@ -335,7 +339,7 @@ def _request(ask, name, children, shown) -> dict:
     if ask == Ask.KEEP_FAMILY:
         what = _("Do not separate %(person)s from %(children)s.") % {
             "person": name,
-            "children": ", ".join(shown[c.pk]["label"] for c in children),
+            "children": listing(shown[c.pk]["label"] for c in children),
         }
     else:
         what = {

@@ -144,6 +144,17 @@ def pinpoint(value: str) -> str:
     return corpus_text(value)
 
 
+def pinpointed(text: str, where: str) -> str:
+    """A work with its article or paragraph ("CRC, supra n. 3, art. 8"), separated as the
+    language separates them (a full-width comma in Chinese)."""
+    return text + (pgettext("citation separator", ", ") + where if where else "")
+
+
+def sentence(text: str) -> str:
+    """`text` ended as the language ends a sentence ("." / "。")."""
+    return text + pgettext("end of a sentence", ".")
+
+
 def listing(items) -> str:
     """Items in a run of text, with the language's separator ("a, b" / "a、b")."""
     return pgettext("list separator", ", ").join(items)
@@ -302,16 +313,16 @@ class Citations:
             text = _("Ibid., %(pinpoint)s.") % {"pinpoint": where} if where else _("Ibid.")
         elif first == ABOVE:
             text = _("%(work)s, above") % {"work": corpus_text(instrument.short_title)}
-            text += (", " + where if where else "") + "."
+            text = sentence(pinpointed(text, where))
         elif first is not None:
             text = _("%(work)s, supra n. %(n)s") % {
                 "work": corpus_text(instrument.short_title),
                 "n": first,
             }
-            text += (", " + where if where else "") + "."
+            text = sentence(pinpointed(text, where))
         else:
-            text = corpus_text(instrument.title) + (", " + where if where else "")
-            text += " — " + corpus_text(item.heading) + "."
+            text = pinpointed(corpus_text(instrument.title), where)
+            text = sentence(text + " — " + corpus_text(item.heading))
             status = china_status_at_use(instrument)
             if status:
                 text += " " + status
@@ -322,7 +333,7 @@ class Citations:
         ]
         if companions:
             text += " " + _("Read with %(others)s.") % {
-                "others": ", ".join(
+                "others": listing(
                     f"{corpus_text(o.instrument.short_title)} {pinpoint(o.pinpoint)}".strip()
                     for o in companions
                 )

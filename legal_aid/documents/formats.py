@@ -37,7 +37,7 @@ from casework.models import PersonAlias
 
 from ..models import AdvocacyDocument
 from . import brief, rules
-from .citations import record_note
+from .citations import record_note, sentence
 from .compose import benefits_in_sentence, event_label, length_text, month, paragraph
 
 Format = AdvocacyDocument.RecipientFormat
@@ -363,7 +363,7 @@ def un_communication(document, body, facts, rows, shown, team) -> dict:
             (False, True): _("%(month)s: %(event)s, by %(actor)s"),
             (False, False): _("%(month)s: %(event)s"),
         }[(bool(where), bool(actor))] % told
-        happened.append(paragraph(text + ".", [record_note(event_label(event.kind), event.on)]))
+        happened.append(paragraph(sentence(text), [record_note(event_label(event.kind), event.on)]))
     if person.detention is not None:
         text = _("Since %(month)s: detained, %(length)s so far, by %(actor)s.") % {
             "month": month(person.detention.since),
@@ -755,6 +755,8 @@ def assemble(document, body, facts, rows, shown, team, citations) -> dict:
         "requests": body.get("requests", []),
         # Between who must act and what they must do: ": ", or a full-width colon in Chinese.
         "label_separator": pgettext("label separator", ": "),
+        # The end of a sentence the template writes: ".", or a full-width stop in Chinese.
+        "full_stop": pgettext("end of a sentence", "."),
         "evidence": evidence(sections, citations),
         "provenance_paragraph": citations.provenance(),
     }

@@ -43,9 +43,64 @@ def _language_wrappers(html: str) -> str:
     return LANG_BLOCK.sub(wrap, html)
 
 
+# pandoc's HTML reader drops a <p>'s class: the cover's urgency line moves into a <div> the
+# filter can find (and writes as a boxed, bold paragraph, as prominent as in the PDF).
+URGENCY = re.compile(r'<p class="urgency">(.*?)</p>', flags=re.S)
+
+
+def _urgency_block(html: str) -> str:
+    return URGENCY.sub(r'<div class="urgency"><p>\1</p></div>', html)
+
+
+# The face of Korean and Chinese text, as in the PDF (pdf.css), with the face Word substitutes on
+# a computer without Noto (every Windows has Malgun Gothic and Microsoft YaHei); the East Asian
+# language Word checks spelling and breaks lines by. pandoc sets neither: its defaults leave
+# Hangul and Hanzi to the theme's Latin face and call East Asian text American English.
+EAST_ASIAN = {
+    # language: (face, substitute, Word's charset for the script, East Asian language)
+    "ko": ("Noto Sans CJK KR", "Malgun Gothic", "81", "ko-KR"),
+    "zh-hans": ("Noto Sans CJK SC", "Microsoft YaHei", "86", "zh-CN"),
+}
+# The people named are Korean: an English document's Hangul is set as in a Korean one.
+EAST_ASIAN["en"] = EAST_ASIAN["ko"]
+DEFAULT_FONTS = re.compile(
+    r"(<w:rPrDefault>\s*<w:rPr>\s*)<w:rFonts [^>]*/>(.*?)<w:lang ([^>]*)/>", re.S
+)
+
+
+def _east_asian_text(docx: bytes, language: str) -> bytes:
+    """`docx` with its default East Asian face and language set for `language`."""
+    face, substitute, charset, east_asian = EAST_ASIAN.get(language, EAST_ASIAN["en"])
+
+    def defaults(match):
+        head, between, lang = match.groups()
+        lang = re.sub(r'\s*w:eastAsia="[^"]*"', "", lang)
+        return (
+            f'{head}<w:rFonts w:asciiTheme="minorHAnsi" w:hAnsiTheme="minorHAnsi" '
+            f'w:cstheme="minorBidi" w:eastAsia="{face}" />{between}'
+            f'<w:lang w:eastAsia="{east_asian}" {lang}/>'
+        )
+
+    font = (
+        f'<w:font w:name="{face}"><w:altName w:val="{substitute}" />'
+        f'<w:charset w:val="{charset}" /><w:family w:val="swiss" />'
+        '<w:pitch w:val="variable" /></w:font></w:fonts>'
+    )
+    source, output = zipfile.ZipFile(io.BytesIO(docx)), io.BytesIO()
+    with source, zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "word/styles.xml":
+                data = DEFAULT_FONTS.sub(defaults, data.decode(), count=1).encode()
+            elif item.filename == "word/fontTable.xml":
+                data = data.decode().replace("</w:fonts>", font, 1).encode()
+            target.writestr(item, data)
+    return output.getvalue()
+
+
 def render_docx(snapshot: dict) -> bytes:
     """The DOCX of `snapshot`."""
-    html = _language_wrappers(render_html(snapshot))
+    html = _urgency_block(_language_wrappers(render_html(snapshot)))
     command = [
         settings.SHIMTEO_PANDOC,
         "--from=html",
@@ -62,7 +117,7 @@ def render_docx(snapshot: dict) -> bytes:
         raise WordError(f"pandoc could not run ({type(error).__name__}).") from error
     if result.returncode != 0:
         raise WordError(f"pandoc failed with exit status {result.returncode}.")
-    return result.stdout
+    return _east_asian_text(result.stdout, snapshot["language"])
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

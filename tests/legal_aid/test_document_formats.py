@@ -9,20 +9,24 @@ Each rendered page is kept as a PNG under the test artifacts, to be looked at.
 import io
 import os
 import re
+from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.translation import trans_real
 from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from legal_aid import services
 from legal_aid.documents import preview, rendering
+from legal_aid.documents.citations import _with_sic
 from legal_aid.models import AdvocacyDocument, Authority, Provision, SourceDocument
 
 from ..scenarios import FAMILY_SECRETS as SECRETS
 from .test_documents_services import consent, family, name_everyone, request  # noqa: F401
+from .test_documents_typesetting import fonts_of
 
 Kind = AdvocacyDocument.Kind
 Format = AdvocacyDocument.RecipientFormat
@@ -40,22 +44,50 @@ def artifacts() -> Path:
 
 
 def rendered(kind, *, case=None, subject=None, actor, name: str, **options):
+    """
+    The document requested and rendered, and the text of its PDF; its pages kept as PNG (and the
+    PDF beside them) under the artifacts. Composed and rendered while every string the catalogue
+    leaves in English is noted: a Korean or Chinese document fails on any of them.
+    """
     if kind == Kind.CASELOAD_REPORT:
         options.setdefault("language", "en")
-        document = services.document_request(
-            kind=kind, redaction=Redaction.AGGREGATE_ONLY, actor=actor, **options
-        )
-    else:
-        document = request(kind, case=case, subject=subject, actor=actor, **options)
-    document = services.document_render(document_id=document.pk)
+    with untranslated_strings(options.get("language", "en")) as untranslated:
+        if kind == Kind.CASELOAD_REPORT:
+            document = services.document_request(
+                kind=kind, redaction=Redaction.AGGREGATE_ONLY, actor=actor, **options
+            )
+        else:
+            document = request(kind, case=case, subject=subject, actor=actor, **options)
+        document = services.document_render(document_id=document.pk)
     assert document.status == AdvocacyDocument.Status.READY, document.failure_reason
+    if document.language != "en":
+        assert untranslated == [], untranslated
     with document.file.open("rb") as handle:
         pdf = handle.read()
+    (artifacts() / f"{name}.pdf").write_bytes(pdf)
+    assert_set_in_its_faces(document.language, fonts_of(pdf))
     for page in range(1, document.page_count + 1):
         png = preview.page_png(pdf, page, scale=60 / 72)
         (artifacts() / f"{name}-{page}.png").write_bytes(png)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     return document, text
+
+
+# The CJK face of each language (the Japanese one is what a fallback would pick).
+CJK_FACE = {"ko": "Noto-Sans-CJK-KR", "zh-hans": "Noto-Sans-CJK-SC"}
+
+
+def assert_set_in_its_faces(language: str, fonts: set[str]) -> None:
+    """
+    The fonts a PDF embeds, as pdffonts lists them: a Korean or Chinese document in its own Noto
+    Sans CJK face (a chart's labels included), never the Japanese one, never a slanted CJK face;
+    Latin letters (the English quotations) in Liberation Sans.
+    """
+    cjk = {f for f in fonts if "CJK" in f}
+    assert not [f for f in cjk if "CJK-JP" in f or re.search("Italic|Oblique", f)], fonts
+    if language in CJK_FACE:
+        assert any(f.startswith(CJK_FACE[language]) for f in cjk), fonts
+        assert fonts - cjk and all(f.startswith("Liberation-Sans") for f in fonts - cjk), fonts
 
 
 def labels_in(text: str, document) -> list[str]:
@@ -110,9 +142,64 @@ def assert_complete_in(language: str, document) -> None:
     assert runs == [], runs[:10]
     for alternative in ALTERNATIVES:
         assert alternative not in text, alternative
+    if language == "zh-hans":
+        # Chinese punctuates Chinese: no Latin comma or full stop after a character.
+        latin_stops = re.findall(r"[\u4e00-\u9fff\u300b\uff09]+[,.](?!\d)", text)
+        assert latin_stops == [], latin_stops[:10]
     letters = [c for c in text if c.isalpha()]
     latin = [c for c in letters if c.isascii()]
     assert len(latin) <= LATIN_SHARE * len(letters), (len(latin), len(letters))
+    snapshot = document.snapshot
+    # The table of authorities says what each one holds, in the document's language.
+    unsummarised = [
+        authority["citation"] or authority["heading"]
+        for group in snapshot["authorities"]
+        for authority in group["authorities"]
+        if not authority["summary"]
+    ]
+    assert unsummarised == []
+    # Every provision quoted in English has our translation beside it, marked unofficial.
+    provisions = {_with_sic(text) for text in Provision.objects.values_list("text", flat=True)}
+    for paragraph in _paragraphs(snapshot):
+        for note in paragraph.get("notes", []):
+            parts = note.get("parts", [])
+            quoted = [p for p in parts if p["quoted"] and p["text"] in provisions]
+            for quotation in quoted:
+                assert quotation["lang"] == "en"
+                after = parts[parts.index(quotation) + 1 :]
+                assert any(p["unofficial"] and not p["quoted"] for p in after), note["note"]
+
+
+# A catalogue's string kept as it is by design: placeholders and punctuation only, a UN symbol.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+SAME_IN_EVERY_LANGUAGE = re.compile(r"^[^a-z]*$|^[A-Z]+(/[A-Z0-9.-]+)+$")
+
+
+@contextmanager
+def untranslated_strings(language: str):
+    """
+    The strings looked up in `language`'s catalogue while the block runs that came back in
+    English: the real catalogue answers, and each miss is noted on the way back.
+    """
+    missed: list[str] = []
+    catalogue = trans_real.translation(language)
+    lookups = {"gettext": catalogue.gettext, "ngettext": catalogue.ngettext}
+
+    def noted(message: str, result: str) -> str:
+        message = message.split(trans_real.CONTEXT_SEPARATOR)[-1]
+        kept = SAME_IN_EVERY_LANGUAGE.match(PLACEHOLDER.sub("", message))
+        if result.endswith(message) and not kept:
+            missed.append(message)
+        return result
+
+    catalogue.gettext = lambda message: noted(message, lookups["gettext"](message))
+    catalogue.ngettext = lambda singular, plural, n: noted(
+        singular if n == 1 else plural, lookups["ngettext"](singular, plural, n)
+    )
+    try:
+        yield missed
+    finally:
+        del catalogue.gettext, catalogue.ngettext
 
 
 TEAM_DATA = {

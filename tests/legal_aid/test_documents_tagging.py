@@ -7,6 +7,9 @@ headers. Every marked-content sequence either belongs to an element of the tree 
 artifact.
 """
 
+import re
+from collections import Counter
+
 import pytest
 
 from legal_aid.documents import rendering
@@ -117,4 +120,18 @@ def test_a_rendered_document_is_tagged_the_same_way(north_case, family, alice): 
     assert tree.find("Note") and len(tree.find("Note")) == len(tree.find("Reference"))
     assert tree.children[0].tag in ("H1", "P")
     assert all(str(h.attributes.get("/Scope")) == "/Row" for h in tree.find("Table")[0].find("TH"))
-    assert any(element.lang == "en" for element in tree.walk())
+    # Every passage in another language than Korean carries its /Lang: the English quotations,
+    # a name in Chinese characters or in Latin letters among the identifiers.
+    html = rendering.render_html(document.snapshot)
+    other = Counter(
+        lang for lang in re.findall(r'<(?!html\b)\w+[^>]*\blang="([^"]+)"', html) if lang != "ko"
+    )
+    tagged = Counter(element.lang for element in tree.walk() if element.lang)
+    # (A Korean name may say /Lang ko again: its own language, harmless.)
+    assert other["en"] and set(tagged) - {"ko"} == set(other)
+    assert all(tagged[lang] >= count for lang, count in other.items()), (tagged, other)
+    # On every page the running header, the watermark and the page number are artifacts, and
+    # no text is left outside both the tree and the artifacts.
+    for sequences in marked_content(pdf):
+        assert len([s for s in sequences if s[0] == "/Artifact" and s[2]]) >= 3
+        assert all(text == 0 for tag, _, text in sequences if tag == "(unmarked)")

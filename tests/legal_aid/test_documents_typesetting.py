@@ -166,6 +166,24 @@ def keep_pages(pdf: bytes, name: str) -> list:
     return images
 
 
+def squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def stranded_headings(snapshot: dict, pages: list[str]) -> list[str]:
+    """The section headings printed on another page than the start of their first paragraph."""
+    pages = [squeezed(page) for page in pages]
+    stranded = []
+    for section in snapshot["sections"]:
+        if not section.get("paragraphs"):
+            continue
+        heading = squeezed(section["heading"])
+        start = squeezed(section["paragraphs"][0]["text"])[:12]
+        if not any(heading in page and start in page for page in pages):
+            stranded.append(section["heading"])
+    return stranded
+
+
 @pytest.mark.parametrize("language", ["en", "ko", "zh-hans"])
 def test_real_documents_fill_their_pages_and_are_kept_as_images(
     north_case,
@@ -174,8 +192,9 @@ def test_real_documents_fill_their_pages_and_are_kept_as_images(
     language,
 ):
     """The appeal and the child's brief in each language: every page but the last is at least a
-    third full (no forced break strands a heading or leaves a page nearly empty); their pages
-    are kept as PNG files, and the appeal shows its urgency."""
+    third full (no forced break leaves a page nearly empty), every heading is on the page where
+    its first paragraph starts; their pages are kept as PNG files, and the appeal shows its
+    urgency."""
     name_everyone(north_case)
     for kind, subject in (
         ("deportation_appeal", family["mother"]),
@@ -186,6 +205,7 @@ def test_real_documents_fill_their_pages_and_are_kept_as_images(
         images = keep_pages(pdf, f"{kind}-{language}")
         for number, image in enumerate(images[:-1], start=1):
             assert body_fill(image) > 1 / 3, f"{kind} {language}: page {number} under a third"
+        assert stranded_headings(document.snapshot, page_texts(pdf)) == []
         if kind == "deportation_appeal":
             assert "Urgent" in page_texts(pdf)[0] or language != "en"
 

@@ -104,14 +104,31 @@ def chunks(text: str, size: int = 12) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
 
 
-def test_the_word_version_has_real_footnotes_and_the_pdfs_text(named_appeal, sue, tmp_path):
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_word_version_has_real_footnotes_and_the_pdfs_text(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    sue,
+    tmp_path,
+    language,
+):
     """
-    LibreOffice opens the DOCX. Its text is the PDF's: cut into pieces of 12 characters (the
-    PDF's page breaks put a running header and the notes inside a paragraph), every line's
-    pieces are found in the PDF but the few a page break cuts; every Word footnote is a note
-    of the PDF; and the DOCX carries nearly all of the PDF's text.
+    LibreOffice opens the DOCX of the named appeal, in English and in Korean. Its text is the
+    PDF's: cut into pieces of 12 characters (the PDF's page breaks put a running header and the
+    notes inside a paragraph), every line's pieces are found in the PDF but the few a page break
+    cuts; every Word footnote is a note of the PDF; and the DOCX carries nearly all of the PDF's
+    text.
     """
-    document = approve(named_appeal, sue)
+    name_everyone(north_case)
+    appeal = render(
+        Kind.DEPORTATION_APPEAL,
+        case=north_case,
+        subject=family["mother"],
+        actor=alice,
+        language=language,
+    )
+    document = approve(appeal, sue)
     docx = services.document_download(document=document, actor=sue, file_format="docx")
     pdf_text = squeezed(preview.pdf_text(pdf_of(document)))
     text = libreoffice_text(docx, tmp_path)
@@ -141,12 +158,28 @@ def test_the_word_version_keeps_the_documents_language(north_case, family, alice
     docx = services.document_download(document=document, actor=alice, file_format="docx")
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
         core = archive.read("docProps/core.xml").decode()
+        styles = archive.read("word/styles.xml").decode()
+        fonts = archive.read("word/fontTable.xml").decode()
         # English passages are quoted in the notes: Word keeps those in footnotes.xml.
         body = (
             archive.read("word/document.xml").decode() + archive.read("word/footnotes.xml").decode()
         )
     assert f"<dc:language>{language}</dc:language>" in core
     assert 'w:val="en"' in body
+    # Hangul and Hanzi in the PDF's face (Word substitutes the system's own where Noto is
+    # missing), and East Asian text known as Korean or Chinese, not American English.
+    face, substitute, east_asian = {
+        "ko": ("Noto Sans CJK KR", "Malgun Gothic", "ko-KR"),
+        "zh-hans": ("Noto Sans CJK SC", "Microsoft YaHei", "zh-CN"),
+    }[language]
+    defaults = re.search(r"<w:rPrDefault>.*?</w:rPrDefault>", styles, flags=re.S).group(0)
+    assert f'w:eastAsia="{face}"' in defaults and f'w:eastAsia="{east_asian}"' in defaults
+    assert f'<w:font w:name="{face}"><w:altName w:val="{substitute}" />' in fonts
+    # The urgency stands out as in the PDF: bold, in a box, before the first section.
+    boxed = re.findall(r"<w:p>((?:(?!</w:p>).)*<w:pBdr>.*?)</w:p>", body, flags=re.S)
+    urgency = html.escape(document.snapshot["cover"]["urgency"], quote=False)
+    assert len(boxed) == 1 and "<w:b />" in boxed[0] and urgency in boxed[0]
+    assert body.index(urgency) < body.index(document.snapshot["sections"][0]["heading"])
 
 
 def test_a_pseudonymised_word_version_leaks_nothing(north_case, family, alice):  # noqa: F811

@@ -41,7 +41,24 @@ function Span(el)
   return nil
 end
 
+-- The cover's urgency (and any deadline), as prominent as in the PDF: bold, larger, in the
+-- PDF's dark red, in a box.
+local function urgency(el)
+  return pandoc.RawBlock("openxml",
+    '<w:p><w:pPr><w:keepNext /><w:pBdr>'
+    .. '<w:top w:val="single" w:sz="12" w:space="4" w:color="8A1111" />'
+    .. '<w:left w:val="single" w:sz="12" w:space="4" w:color="8A1111" />'
+    .. '<w:bottom w:val="single" w:sz="12" w:space="4" w:color="8A1111" />'
+    .. '<w:right w:val="single" w:sz="12" w:space="4" w:color="8A1111" />'
+    .. '</w:pBdr></w:pPr><w:r><w:rPr><w:b /><w:color w:val="8A1111" />'
+    .. '<w:sz w:val="28" /></w:rPr><w:t xml:space="preserve">'
+    .. xml_escape(pandoc.utils.stringify(el)) .. '</w:t></w:r></w:p>')
+end
+
 function Div(el)
+  if has(el, "urgency") then
+    return urgency(el)
+  end
   local lang = lang_of(el)
   if lang then
     local blocks = {}
