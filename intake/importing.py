@@ -159,6 +159,7 @@ def check_unit(rows: list) -> dict | None:
     head = household.head
     answers = answers_of(head.values)
     if len(rows) > 1:
+        import_households.note_unused(household)
         answers["family"] = import_households.family_answers(household)
         partner = household.partner
         if partner is not None and partner.values.get("consent_method"):
@@ -346,6 +347,10 @@ def _check(batch: ImportBatch) -> ImportBatch:
                         [column, message, _typed(row, column)] for column, message in row.errors
                     ],
                 }
+                if row.unused:
+                    entries[row.number]["unused"] = [
+                        [column, why, _typed(row, column)] for column, why in row.unused
+                    ]
             if cleaned is None and len(unit) > 1:
                 _household_failed(unit, entries)
         passed = [(unit, cleaned) for unit, cleaned in checked if cleaned is not None]
