@@ -1,4 +1,5 @@
-"""Writing the audit trail. `record()` is the one entry point; nothing else adds events."""
+"""Writing the audit trail. `record()` is the one entry point (with `appended_together()`, which
+has many events of one transaction appended at once by `record_many`); nothing else adds events."""
 
 import datetime
 import json
