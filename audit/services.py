@@ -1,6 +1,7 @@
 """
-Writing the audit trail. `record()` is the one entry point, and `record_many()` its bulk form
-(many events of one actor under one lock); nothing else adds events.
+Writing the audit trail. `record()` is the one entry point and `record_many()` its bulk form (many
+events of one actor); inside `appended_together()` a transaction's events are appended at its end,
+under one take of the chain's lock. Nothing else adds events.
 """
 
 import dataclasses
@@ -10,6 +11,8 @@ import math
 import re
 import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, lru_cache
 
 from django.apps import apps
@@ -31,6 +34,8 @@ MAX_DETAIL_BYTES = 4096
 # Korean names are often two or three syllables long, so short plaintexts are still looked for.
 MIN_PLAINTEXT_LENGTH = 2
 SUBSTRING_MIN_LENGTH = 3
+# The events of an appended_together() block, waiting to be appended at its end.
+_pending: ContextVar[list | None] = ContextVar("audit_pending", default=None)
 
 
 def hold_chain(using: str = "default") -> None:
@@ -55,40 +60,97 @@ def record(actor, action, target=None, *, request=None, case=None, **detail) -> 
     when the target does not say so itself; `detail` small scalars that never hold what an
     encrypted field holds. The event is chained to the one before it inside the caller's
     transaction, so it is kept or rolled back with the change it records.
+
+    Inside `appended_together()` the event is checked now and appended with the others when
+    the block ends (see _append).
     """
+    event = _event(actor, action, target, request=request, case=case, detail=detail)
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(event)
+    else:
+        _append([event])
+    if event.action == AuditEvent.Action.DENIED and request is not None:
+        # The refusal is recorded with its detail: audit.middleware need not add another.
+        request.shimteo_refusal_recorded = True
+    return event
+
+
+def _event(actor, action, target, *, request, case, detail: dict) -> AuditEvent:
+    """An event checked and ready to be chained: everything but its links."""
     action = AuditEvent.Action(action)
     check_detail(detail, target, case)
     acting = actor if actor is not None and actor.is_authenticated else None
-    event = AuditEvent(
+    return AuditEvent(
         actor=acting,
         actor_username=acting.get_username() if acting else "",
         action=action,
         case_id=_case_id(target, case),
         ip=client_ip(request),
         detail=detail,
+        occurred_at=timezone.now(),
         **_target_fields(target),
     )
+
+
+def _append(events: list[AuditEvent]) -> list[AuditEvent]:
+    """
+    Chain checked events (made by `record` or `record_many`) in their order and
+    append them in one insert, under one take of the chain's lock and one read of the last
+    hash: what record does for one event, for many at the cost of one.
+    """
+    if not events:
+        return events
     using = router.db_for_write(AuditEvent)
     # No savepoint of its own: a failed append must take the caller's change down with it, and a
     # savepoint costs two more round trips on every audited page.
     with transaction.atomic(using=using, savepoint=False):
-        connection = transaction.get_connection(using)
-        if connection.vendor == "postgresql":
-            # Held until the outermost transaction ends, so no other writer reads the same last
-            # hash; under READ COMMITTED the next statement then sees the previous append.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_ID])
-        last = AuditEvent.objects.using(using).order_by("-sequence").values_list("hash", flat=True)
-        event.prev_hash = last.first() or GENESIS
-        event.occurred_at = timezone.now()
-        event.hash_version = HASH_VERSION
-        event.hash = compute_hash(event)
-        # AuditEvent.save() refuses every caller but this one.
-        models.Model.save(event, force_insert=True, using=using)
-    if action == AuditEvent.Action.DENIED and request is not None:
-        # The refusal is recorded with its detail: audit.middleware need not add another.
-        request.shimteo_refusal_recorded = True
-    return event
+        # Held until the outermost transaction ends, so no other writer reads the same last
+        # hash; under READ COMMITTED the next statement then sees the previous append.
+        hold_chain(using)
+        last = (
+            AuditEvent.objects.using(using)
+            .order_by("-sequence")
+            .values_list("hash", "occurred_at")
+            .first()
+        )
+        previous, previous_at = last or (GENESIS, None)
+        for event in events:
+            # Never earlier than the event before it in the chain: the trail reads in order of
+            # time too, although an event's time is taken before the lock is.
+            if previous_at is not None and event.occurred_at < previous_at:
+                event.occurred_at = previous_at
+            previous_at = event.occurred_at
+            event.prev_hash = previous
+            event.hash_version = HASH_VERSION
+            event.hash = previous = compute_hash(event)
+        # The trail's queryset refuses bulk_create to every caller but this one, after chaining;
+        # PostgreSQL hands out the sequence in the order of the rows inserted.
+        models.QuerySet.bulk_create(AuditEvent.objects.using(using).all(), events, batch_size=500)
+    return events
+
+
+@contextmanager
+def appended_together():
+    """
+    Within the block, `record` checks each event at once and keeps it; at the end of the block
+    they are appended together (_append). For writes of many records in one transaction (an
+    import's chunk): the chain's lock is then taken once, at the end, and held only until the
+    transaction commits. Enter it inside the transaction, so the events are kept or rolled back
+    with the writes. A block left by an error drops its events, as its savepoint or transaction
+    drops its writes; a block inside another hands its events to the outer one.
+    """
+    outer = _pending.get()
+    events = []
+    token = _pending.set(events)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if outer is not None:
+        outer.extend(events)
+    else:
+        _append(events)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,40 +165,22 @@ class Entry:
 
 def record_many(actor, entries: Iterable[Entry]) -> list[AuditEvent]:
     """
-    Append many events by one actor (None: the system, as a beat task) in one insert, chained in
-    the order given, under the chain's lock taken once: what `record` does for each, in two
-    queries instead of two per event. Each detail is checked as `record` checks it; one that
-    fails is refused (AuditDetailError) before anything is written.
+    Append many events by one actor (None: the system, as a beat task), chained in the order
+    given, in one insert under the chain's lock taken once: what `record` does for each, at the
+    cost of one. Every detail is checked as `record` checks it before anything is written (an
+    AuditDetailError writes nothing). Inside `appended_together()` they join that block's events.
     """
-    acting = actor if actor is not None and actor.is_authenticated else None
-    events = []
-    for entry in entries:
-        check_detail(entry.detail, entry.target, entry.case)
-        events.append(
-            AuditEvent(
-                actor=acting,
-                actor_username=acting.get_username() if acting else "",
-                action=AuditEvent.Action(entry.action),
-                case_id=_case_id(entry.target, entry.case),
-                detail=entry.detail,
-                **_target_fields(entry.target),
-            )
+    events = [
+        _event(
+            actor, entry.action, entry.target, request=None, case=entry.case, detail=entry.detail
         )
-    if not events:
-        return []
-    using = router.db_for_write(AuditEvent)
-    with transaction.atomic(using=using, savepoint=False):
-        hold_chain(using)
-        last = AuditEvent.objects.using(using).order_by("-sequence").values_list("hash", flat=True)
-        previous = last.first() or GENESIS
-        now = timezone.now()
-        for event in events:
-            event.prev_hash, event.occurred_at, event.hash_version = previous, now, HASH_VERSION
-            event.hash = compute_hash(event)
-            previous = event.hash
-        # AuditEventQuerySet refuses bulk inserts to everyone else; the sequence follows the
-        # order of the rows, which is the order of the chain.
-        return models.QuerySet(AuditEvent, using=using).bulk_create(events)
+        for entry in entries
+    ]
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(events)
+        return events
+    return _append(events)
 
 
 def client_ip(request) -> str | None:

@@ -33,6 +33,17 @@ PARTNER_FIELDS = {
     "marriage_registered": "relation",
 }
 CHILD_FIELDS = {"mother": "relation", "father": "relation"}
+# The columns a household member's row brings in besides its household and relation: the
+# Family step asks no more of a partner or a child. The head's consent covers the partner (a
+# partner's own consent columns say whether it does) and the children.
+_MEMBER = {"household", "relation", "full_name", "sex", "birth_year", "nationality"}
+PARTNER_COLUMNS = _MEMBER | {
+    "consent_method",
+    "consent_given_on",
+    "consent_scopes",
+    "consent_witness",
+}
+CHILD_COLUMNS = _MEMBER | {"date_of_birth", "benefits_refused"}
 
 
 @dataclass
@@ -190,6 +201,31 @@ def family_answers(household: Household) -> dict:
             }
         )
     return answers
+
+
+def note_unused(household: Household) -> None:
+    """
+    Say on each member's row which filled cells the import will not bring in, and why, so that
+    nothing is dropped unseen: the report shows them beside the row.
+    """
+    head = household.head
+    members = [(household.partner, PARTNER_COLUMNS)] if household.partner else []
+    members += [(child, CHILD_COLUMNS) for child in household.children]
+    for row, used in members:
+        row.unused = []
+        for column, text in row.values.items():
+            if not text or column in used:
+                continue
+            if column.startswith("consent_") and text == head.values.get(column):
+                continue  # the head's consent, written again on a child's row: it is kept
+            if column == "date_of_birth" and row is household.partner:
+                why = _("Only the year of birth is kept for a partner.")
+            else:
+                why = _(
+                    "Only the head of a household brings this column in: the others' rows "
+                    "give their name, sex, birth, nationality and (a child's) refused benefits."
+                )
+            row.unused.append((column, why))
 
 
 def place_family_errors(household: Household, step) -> None:

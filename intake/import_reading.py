@@ -65,7 +65,7 @@ class UnreadableFile(Exception):
 
 
 def max_rows() -> int:
-    return getattr(settings, "SHIMTEO_IMPORT_MAX_ROWS", 5000)
+    return getattr(settings, "SHIMTEO_IMPORT_MAX_ROWS", 20_000)
 
 
 def _cell_text(value) -> str:
@@ -311,6 +311,8 @@ class Row:
     answers: dict = field(default_factory=dict)
     # The cells as typed, where reading changed them (a label, a date): shown in the preview.
     typed: dict = field(default_factory=dict)
+    # The columns of a household member's row that the import does not bring in, with why.
+    unused: list = field(default_factory=list)
 
 
 @dataclass

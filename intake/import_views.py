@@ -22,6 +22,8 @@ from .views import audited_refusals
 
 # Rows of the report shown on the page: the problems first, and not thousands of fine rows.
 REPORT_ROWS_SHOWN = 500
+# Cases an import opened, linked from its page; beyond them the page counts the rest.
+CASES_SHOWN = 50
 
 
 def _supervised(request):
@@ -114,7 +116,8 @@ def _shown(row: dict) -> dict:
         (column_name(column) if column else "", value[0] if value else "", message)
         for column, message, *value in row["errors"]
     ]
-    return {**row, "errors": errors}
+    unused = [(column_name(column), value, why) for column, why, value in row.get("unused", [])]
+    return {**row, "errors": errors, "unused": unused}
 
 
 def _detail(request, batch, reading_form=None, status=200):
@@ -124,6 +127,7 @@ def _detail(request, batch, reading_form=None, status=200):
         row
         for row in rows
         if row["errors"]
+        or row.get("unused")
         or row.get("duplicates")
         or row.get("checked_elsewhere")
         or row.get("already")
@@ -131,7 +135,11 @@ def _detail(request, batch, reading_form=None, status=200):
     if reading_form is None and batch.status == ImportBatch.Status.CHECKED:
         reading_form = ImportReadingForm(report=report)
     encoding = report.get("encoding") or {}
+    cases = selectors.imported_cases(batch, request.user) if batch.created_count else None
+    shown_cases = list(cases[:CASES_SHOWN]) if cases is not None else []
     context = {
+        "cases": shown_cases,
+        "more_cases": cases.count() - len(shown_cases) if len(shown_cases) == CASES_SHOWN else 0,
         "batch": batch,
         "problems": [_shown(row) for row in problems[:REPORT_ROWS_SHOWN]],
         "more_problems": max(len(problems) - REPORT_ROWS_SHOWN, 0),

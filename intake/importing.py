@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Notification
 from accounts.notifications import notify
-from audit.services import hold_chain, record
+from audit.services import appended_together, hold_chain, record
 from casework.models import Person
 from casework.permissions import can_supervise
 from vault.blind_index import derive_index_key
@@ -47,6 +47,9 @@ MAX_VALUE_SHOWN = 80
 PROGRESS_EVERY = 25
 # The dry run looks up the duplicates of this many rows or households at once.
 CHUNK_UNITS = 200
+# The import writes this many rows or households in one transaction: a stopped import ends
+# after the chunk it is writing, and the progress moves a chunk at a time.
+IMPORT_CHUNK_UNITS = 50
 # Which form field of which step each column feeds, to put a form's errors back on the column.
 FIELD_COLUMNS = {
     ("consent", "method"): "consent_method",
@@ -156,6 +159,7 @@ def check_unit(rows: list) -> dict | None:
     head = household.head
     answers = answers_of(head.values)
     if len(rows) > 1:
+        import_households.note_unused(household)
         answers["family"] = import_households.family_answers(household)
         partner = household.partner
         if partner is not None and partner.values.get("consent_method"):
@@ -343,6 +347,10 @@ def _check(batch: ImportBatch) -> ImportBatch:
                         [column, message, _typed(row, column)] for column, message in row.errors
                     ],
                 }
+                if row.unused:
+                    entries[row.number]["unused"] = [
+                        [column, why, _typed(row, column)] for column, why in row.unused
+                    ]
             if cleaned is None and len(unit) > 1:
                 _household_failed(unit, entries)
         passed = [(unit, cleaned) for unit, cleaned in checked if cleaned is not None]
@@ -407,22 +415,26 @@ def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
         rows, _reading = _rows_of(batch)
     except UnreadableFile as error:
         return _fail(batch, str(error))
-    done, going = 0, True
+    done, units = 0, []
+    for unit in import_households.units_of(rows):
+        if done + len(unit) <= batch.started_from:
+            done += len(unit)  # processed before the import was stopped
+        else:
+            units.append(unit)
+    del rows
     with fields_reused():
-        for unit in import_households.units_of(rows):
-            if done + len(unit) <= batch.started_from:
-                done += len(unit)  # processed before the import was stopped
-                continue
-            if not going:
+        for start in range(0, len(units), IMPORT_CHUNK_UNITS):
+            chunk = units[start : start + IMPORT_CHUNK_UNITS]
+            counts = _import_chunk(batch, chunk, actor)
+            batch.created_count += counts["created"]
+            batch.queued_count += counts["queued"]
+            batch.skipped_count += counts["already"]
+            before, done = done, done + sum(len(unit) for unit in chunk)
+            going = _progress(batch, done, before, ImportBatch.Status.IMPORTING)
+            if not going and start + IMPORT_CHUNK_UNITS < len(units):
                 return _stopped(batch, done, actor)
-            outcome = _import_unit(batch, unit, actor)
-            batch.created_count += len(unit) if outcome == "created" else 0
-            batch.queued_count += outcome == "queued"
-            batch.skipped_count += len(unit) if outcome == "already" else 0
-            done += len(unit)
-            going = _progress(batch, done, done - len(unit), ImportBatch.Status.IMPORTING)
     batch.status = ImportBatch.Status.IMPORTED
-    batch.processed_rows = len(rows)
+    batch.processed_rows = batch.total_rows
     batch.finished_at = timezone.now()
     batch.save()
     _delete_file(batch)
@@ -502,42 +514,73 @@ def _household_failed(unit: list, entries: dict) -> None:
             )
 
 
-def _import_unit(batch: ImportBatch, unit: list, actor) -> str:
-    cleaned = check_unit(unit)
-    if cleaned is None:
-        return "invalid"
-    row = _head_of(unit)
-    digest = unit_fingerprint(unit)
+def _import_chunk(batch: ImportBatch, chunk: list, actor) -> dict:
+    """
+    Import a chunk of rows and households in one transaction, their audit events appended
+    together at its end (audit.appended_together): each checked again as the dry run checked
+    it, and written through the same services as an intake approved in the queue. Returns how
+    many rows were created, queued and skipped as imported before.
+    """
+    counts = {"created": 0, "queued": 0, "already": 0, "invalid": 0}
+    checked = [(unit, check_unit(unit), unit_fingerprint(unit)) for unit in chunk]
     with transaction.atomic():
-        if ImportedRow.objects.filter(team=batch.team, fingerprint=digest).exists():
-            return "already"
-        found = duplicates.find(duplicates.subjects_of(cleaned))
-        imported = ImportedRow(
-            batch=batch, team=batch.team, row_number=row.number, fingerprint=digest
+        known = set(
+            ImportedRow.objects.filter(
+                team=batch.team, fingerprint__in=[digest for _u, _c, digest in checked]
+            ).values_list("fingerprint", flat=True)
         )
-        if found:
-            submission = IntakeSubmission.objects.create(
-                team=batch.team,
-                owner=actor,
-                answers=row.answers,
-                status=IntakeSubmission.Status.SUBMITTED,
-                step=IntakeSubmission.Step.REVIEW,
-                submitted_at=timezone.now(),
-            )
-            DuplicateCandidate.objects.bulk_create(
-                DuplicateCandidate(submission=submission, person_id=pk, subject=key, reasons=codes)
-                for key, pk, codes in found
-            )
-            record(actor, "create", submission, batch=batch.reference, candidates=len(found))
-            imported.submission = submission
-            outcome = "queued"
-        else:
-            _case, imported.person = create_records(
-                cleaned=cleaned, team=batch.team, caseworker=actor, actor=actor
-            )
-            outcome = "created"
-        imported.save()
-    return outcome
+        imported = []
+        with appended_together():
+            for unit, cleaned, digest in checked:
+                if cleaned is None:
+                    counts["invalid"] += len(unit)
+                    continue
+                if digest in known:
+                    # Imported before, or twice in this file.
+                    counts["already"] += len(unit)
+                    continue
+                known.add(digest)
+                row = ImportedRow(
+                    batch=batch,
+                    team=batch.team,
+                    row_number=_head_of(unit).number,
+                    fingerprint=digest,
+                )
+                if _import_unit(batch, unit, cleaned, row, actor) == "queued":
+                    counts["queued"] += 1
+                else:
+                    counts["created"] += len(unit)
+                imported.append(row)
+        ImportedRow.objects.bulk_create(imported)
+    return counts
+
+
+def _import_unit(batch: ImportBatch, unit: list, cleaned: dict, imported: ImportedRow, actor):
+    """
+    A row's or household's new people and case or, when one of them may duplicate someone on
+    file (or earlier in the file), a submitted intake for the queue.
+    """
+    found = duplicates.find(duplicates.subjects_of(cleaned))
+    if found:
+        submission = IntakeSubmission.objects.create(
+            team=batch.team,
+            owner=actor,
+            answers=_head_of(unit).answers,
+            status=IntakeSubmission.Status.SUBMITTED,
+            step=IntakeSubmission.Step.REVIEW,
+            submitted_at=timezone.now(),
+        )
+        DuplicateCandidate.objects.bulk_create(
+            DuplicateCandidate(submission=submission, person_id=pk, subject=key, reasons=codes)
+            for key, pk, codes in found
+        )
+        record(actor, "create", submission, batch=batch.reference, candidates=len(found))
+        imported.submission = submission
+        return "queued"
+    _case, imported.person = create_records(
+        cleaned=cleaned, team=batch.team, caseworker=actor, actor=actor
+    )
+    return "created"
 
 
 def import_configure(

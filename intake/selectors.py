@@ -5,10 +5,10 @@ from django.utils.translation import gettext
 
 from accounts import roles
 from accounts.notifications import Target
-from casework.models import Person
+from casework.models import Case, Person
 
 from . import duplicates
-from .models import DuplicateCandidate, ImportBatch, IntakeSubmission
+from .models import DuplicateCandidate, ImportBatch, ImportedRow, IntakeSubmission
 
 
 def intake_teams(user):
@@ -89,6 +89,20 @@ def held_by_my_teams(user):
 
 def my_imports(user):
     return ImportBatch.objects.visible_to(user).select_related("team", "uploaded_by")
+
+
+def imported_cases(batch: ImportBatch, user):
+    """
+    The cases an import opened that `user` sees, by reference: those of the people its rows
+    created (a household's members share one case).
+    """
+    people = ImportedRow.objects.filter(batch=batch, person__isnull=False).values("person")
+    return (
+        Case.objects.visible_to(user)
+        .filter(members__person__in=people)
+        .distinct()
+        .order_by("reference")
+    )
 
 
 def intake_notification_targets(user, keys) -> dict[str, Target]:
