@@ -259,6 +259,10 @@ def whole_name_digests(name: str) -> set[str]:
     stored name keys when checking whether someone is already on file: 박숙희, Pak Suk Hui and
     朴淑姬 share one.
     """
+    if any(character.isdigit() for character in name):
+        # Romanisations and readings drop digits, so "Alias 3" would meet "Alias 7": a name
+        # with digits in it (a code, a numbered placeholder) is compared exactly, or not at all.
+        return set()
     return {digest for digest, kind in _name_digests(name).items() if kind in WHOLE_NAME_KINDS}
 
 

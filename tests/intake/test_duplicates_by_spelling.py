@@ -109,3 +109,11 @@ def test_her_caseworker_sees_who_and_why_another_team_only_the_neutral_sentence(
     # North's supervisor, who holds her record, is told who and why.
     held = sign_in(Client(), sue).get(reverse("intake:queue")).content.decode()
     assert theirs.reference in held and suk_hui.reference in held and SPELLING_REASON in held
+
+
+def test_names_with_digits_are_compared_exactly_only(team_north, alice):
+    """Placeholders such as "Alias 3" lose their digits when romanised: they meet no "Alias 7"."""
+    on_file(team_north, alice, "Alias 7", 1980, "別名7")
+    assert (
+        candidates_for(Subject(key="principal", names=["Alias 3", "別名3"], birth_year=1980)) == {}
+    )
