@@ -363,8 +363,13 @@ def _keys_in_page_order(digests: dict[str, str], *, seen: Q, count: int) -> list
             walk = keys.filter(seen).values_list(
                 "person_id", "reference", Value(_code(kind, via_alias))
             )
-            # Two aliases of one person can give one key: count people, not keys.
-            walks.append((walk.distinct() if via_alias else walk).order_by("reference")[:count])
+            walk = walk.order_by("reference")
+            if via_alias:
+                # Two aliases of one person can give one key: count people, not keys. DISTINCT
+                # ON the walk's own order keeps it a walk; a plain DISTINCT sorted every key.
+                on_fields = connection.features.can_distinct_on_fields
+                walk = walk.distinct("reference") if on_fields else walk.distinct()
+            walks.append(walk[:count])
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the development database) takes no LIMIT inside a UNION: one walk at a time.
         return [row for walk in walks for row in walk]
