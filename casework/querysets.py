@@ -77,6 +77,21 @@ def _cases_visible_to(user):
     return Case.objects.none() if visibility is None else Case.objects.filter(visibility)
 
 
+def person_seen_by(user, person) -> Exists | Q:
+    """
+    Whether the person at `person` (an OuterRef to a person id) is one `user` may see: the rule
+    of `PersonQuerySet.visible_to` as a condition probed row by row (a member of a visible case),
+    for the queries that walk rows in their page's order and stop when the page is full, where
+    `pk IN (every visible person)` would first gather thousands of people the page never shows.
+    """
+    CaseMember = apps.get_model("casework", "CaseMember")
+    visibility = _case_visibility(user)
+    if visibility is None:
+        return Q(pk__in=[])
+    visible_cases = _cases_visible_to(user).values("pk")
+    return Exists(CaseMember.objects.filter(person=person, case__in=visible_cases))
+
+
 class CaseQuerySet(EncryptedQuerySet):
     def visible_to(self, user):
         # The rule's own condition on these rows, not `pk IN (SELECT pk FROM case ...)`: the

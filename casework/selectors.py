@@ -5,11 +5,11 @@ Read queries over the casework records. Callers pass people and cases they obtai
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case as Case_
 from django.db.models import (
     Count,
@@ -70,6 +70,7 @@ from .models import (
     Relationship,
     Task,
 )
+from .querysets import person_seen_by
 
 
 def current_status(person: Person) -> LegalStatusRecord | None:
@@ -203,6 +204,8 @@ class NameMatch:
     rank: int
     kind: str = ""
     via_alias: bool = False
+    # Who matched, when the match is one member of a case found: a Person, or None.
+    person: object = field(default=None, compare=False)
 
     @property
     def reason(self) -> str:
@@ -242,6 +245,25 @@ def _name_digests(term: str) -> dict[str, str]:
         for kind, text in names.name_keys(term, searching=True)
         for digest in blind_indexes(names.key_scope(kind), text)
     }
+
+
+# The kinds of key that are a whole name, in its own or another script or spelling (its
+# romanisation, the Korean reading of its characters, its pinyin, one form of its characters),
+# not a part of it that thousands share.
+WHOLE_NAME_KINDS = frozenset(kind for kind, rank in names.RANKS.items() if rank <= 1)
+
+
+def whole_name_digests(name: str) -> set[str]:
+    """
+    The digests of every whole form `name` may take (`WHOLE_NAME_KINDS`), to compare with the
+    stored name keys when checking whether someone is already on file: 박숙희, Pak Suk Hui and
+    朴淑姬 share one.
+    """
+    if any(character.isdigit() for character in name):
+        # Romanisations and readings drop digits, so "Alias 3" would meet "Alias 7": a name
+        # with digits in it (a code, a numbered placeholder) is compared exactly, or not at all.
+        return set()
+    return {digest for digest, kind in _name_digests(name).items() if kind in WHOLE_NAME_KINDS}
 
 
 def _by_kind(digests: dict[str, str]) -> dict[str, list[str]]:
@@ -316,36 +338,79 @@ def _without_keys(people: QuerySet) -> QuerySet:
     return people.filter(~Exists(NameKey.objects.filter(person=OuterRef("pk"))))
 
 
+def _by_rank(digests: dict[str, str]) -> list[dict[str, str]]:
+    """The term's {digest: kind}, one dict per rank, best rank first."""
+    ranks: dict[int, dict[str, str]] = {}
+    for digest, kind in digests.items():
+        ranks.setdefault(names.RANKS[kind], {})[digest] = kind
+    return [ranks[rank] for rank in sorted(ranks)]
+
+
+def _keys_in_page_order(digests: dict[str, str], *, seen: Q, count: int) -> list[tuple]:
+    """
+    (person id, reference, code) of the first `count` people by reference who hold each of
+    `digests` in their own name, and of the first `count` who hold it in an alias, among those
+    `seen` lets through: one query, a UNION ALL of one walk per digest and origin. Each walk
+    reads its digest's keys already in reference order (`casework_namekey_digest_ref`) and stops
+    after `count` people, so a family name held by 19,000 people costs a page's worth of
+    visibility checks, not 19,000. Within one walk every key has the same code (one kind, one
+    origin), so the first `count` by reference are the walk's best.
+    """
+    walks = []
+    for digest, kind in digests.items():
+        for via_alias in (False, True):
+            keys = NameKey.objects.filter(digest=digest, kind=kind, alias__isnull=not via_alias)
+            walk = keys.filter(seen).values_list(
+                "person_id", "reference", Value(_code(kind, via_alias))
+            )
+            walk = walk.order_by("reference")
+            if via_alias:
+                # Two aliases of one person can give one key: count people, not keys. DISTINCT
+                # ON the walk's own order keeps it a walk; a plain DISTINCT sorted every key.
+                on_fields = connection.features.can_distinct_on_fields
+                walk = walk.distinct("reference") if on_fields else walk.distinct()
+            walks.append(walk[:count])
+    if not connection.features.supports_slicing_ordering_in_compound:
+        # SQLite (the development database) takes no LIMIT inside a UNION: one walk at a time.
+        return [row for walk in walks for row in walk]
+    return list(walks[0].union(*walks[1:], all=True))
+
+
 def people_search(*, user, name: str, limit: int = 50) -> PeopleFound:
     """
     The people `user` may see whose name or an alias matches `name` however it is spelled:
     the exact name first, then the whole name in another script or spelling, then the family
     name with the given name's initial, the family name alone, the given name alone; by
-    reference within each rank. At most `limit` people, and whether there were more: three
-    queries, whatever the number of matches.
+    reference within each rank. At most `limit` people, and whether there were more.
+
+    Rank by rank, and within a rank only a page's worth of each digest's keys: once the better
+    ranks fill the page, the worse are not read. At most one query per rank (five), one for
+    people whose keys are not written yet, and one for the page's people.
     """
     digests = _name_digests(name)
     if not digests:
         return PeopleFound(people=[], total=0)
-    visible = Person.objects.visible_to(user).values("pk")
-    ranked = list(
-        NameKey.objects.filter(_keys_matching(digests), person__in=visible)
-        .values("person_id", "person__reference")
-        .annotate(code=Min(_match_code(digests)))
-        .order_by("code", "person__reference")
-        .values_list("person_id", "person__reference", "code")[: limit + 1]
-    )
+    seen = person_seen_by(user, OuterRef("person_id"))
+    best: dict = {}
+    for rank_digests in _by_rank(digests):
+        for pk, reference, code in _keys_in_page_order(rank_digests, seen=seen, count=limit + 1):
+            if pk not in best or code < best[pk][0]:
+                best[pk] = (code, reference)
+        if len(best) > limit:
+            # Every person of a worse rank comes after these.
+            break
     # People loaded in bulk before `reindex_names` are found by their exact name (rank 0).
-    unkeyed = _without_keys(Person.objects.matching_name(name).filter(pk__in=visible))
-    ranked += [
-        (pk, reference, EXACT_CODE) for pk, reference in unkeyed.values_list("pk", "reference")
-    ]
-    ranked.sort(key=lambda row: (row[2], row[1]))
+    unkeyed = _without_keys(Person.objects.matching_name(name)).filter(
+        person_seen_by(user, OuterRef("pk"))
+    )
+    for pk, reference in unkeyed.values_list("pk", "reference"):
+        best[pk] = (EXACT_CODE, reference)
+    ranked = sorted(best.items(), key=lambda item: item[1])
     more = len(ranked) > limit
     chosen = ranked[:limit]
-    people = Person.objects.in_bulk([pk for pk, _reference, _code in chosen])
+    people = Person.objects.in_bulk([pk for pk, _row in chosen])
     found = []
-    for pk, _reference, code in chosen:
+    for pk, (code, _reference) in chosen:
         person = people[pk]
         person.match = MATCH_OF_CODE[code]
         found.append(person)
@@ -360,12 +425,48 @@ class CasesFound:
     more: bool = False
 
 
+def _cases_holding(cases: QuerySet[Case], digests: dict[str, str]) -> QuerySet[Case]:
+    """Those of `cases` with a member who holds one of `digests` in a name or an alias."""
+    keys = NameKey.objects.filter(person=OuterRef("person_id"), digest__in=list(digests))
+    return cases.filter(Exists(CaseMember.objects.filter(case=OuterRef("pk")).filter(Exists(keys))))
+
+
+def _who_matched(case_ids, digests: dict[str, str]) -> dict:
+    """
+    {case id: NameMatch} of the member whose name or alias matched best, for the few cases of a
+    page: the match names them (`NameMatch.person`), not the case's principal, since a child's
+    alias may be what was found. Principals first among equal matches.
+    """
+    prefix = "person__name_keys__"
+    rows = (
+        CaseMember.objects.filter(case__in=case_ids)
+        .filter(_keys_matching(digests, prefix))
+        .values("case_id", "person_id", "role")
+        .annotate(code=Min(_match_code(digests, prefix)))
+        .values_list("case_id", "person_id", "role", "code")
+    )
+    best: dict = {}
+    for case_id, person_id, _role, code in sorted(
+        rows, key=lambda row: (row[3], row[2] != MemberRole.PRINCIPAL, str(row[1]))
+    ):
+        best.setdefault(case_id, (person_id, code))
+    people = Person.objects.in_bulk({person_id for person_id, _code in best.values()})
+    return {
+        case_id: replace(MATCH_OF_CODE[code], person=people[person_id])
+        for case_id, (person_id, code) in best.items()
+    }
+
+
 def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None) -> CasesFound:
     """
     The cases among `cases` whose reference, or a member's, is `term`, or with a member whose
-    name matches it in any spelling (the best match of its members): at most `limit` of them,
-    best match first, then most at risk, then by reference, and whether there were more. Three
-    queries, whatever the number of matches.
+    name matches it in any spelling: at most `limit` of them, by the best rank of their
+    members' matches, then most at risk, then by reference, and whether there were more.
+
+    Rank by rank, each rank one query that walks the cases most at risk first and stops at the
+    limit (or, for a rare name, starts from its few keys: PostgreSQL chooses by the digest's
+    frequency); the ranks after a full page are not read. Then one query names the member who
+    matched in each case found, and one reads them.
     """
     limit = SEARCH_CASES_LIMIT if limit is None else limit
     reference = term.strip().upper()
@@ -377,32 +478,32 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
             "case_id", "case__risk_rank", "case__reference"
         ),
     }
-    ranked = [(REFERENCE_RANK, risk, ref, pk) for pk, risk, ref in by_reference]
+    best: dict = {
+        pk: NameMatch(rank=REFERENCE_RANK)
+        for pk, _risk, _ref in sorted(by_reference, key=lambda row: row[1:])
+    }
     digests = _name_digests(term)
     if digests:
-        prefix = "person__name_keys__"
-        ranked += [
-            (code, risk, ref, pk)
-            for pk, risk, ref, code in members.filter(_keys_matching(digests, prefix))
-            .values("case_id", "case__risk_rank", "case__reference")
-            .annotate(code=Min(_match_code(digests, prefix)))
-            .order_by("code", "case__risk_rank", "case__reference")
-            .values_list("case_id", "case__risk_rank", "case__reference", "code")[: limit + 1]
-        ]
         # Members loaded in bulk before `reindex_names`: found by their exact name (rank 0).
         unkeyed = _without_keys(Person.objects.matching_name(term)).values("pk")
-        ranked += [
-            (EXACT_CODE, risk, ref, pk)
-            for pk, risk, ref in members.filter(person__in=unkeyed).values_list(
-                "case_id", "case__risk_rank", "case__reference"
-            )
-        ]
-    best: dict = {}
-    for code, _risk, _ref, pk in sorted(ranked):
-        best.setdefault(
-            pk, NameMatch(rank=REFERENCE_RANK) if code == REFERENCE_RANK else MATCH_OF_CODE[code]
+        for pk in members.filter(person__in=unkeyed).values_list("case_id", flat=True):
+            best.setdefault(pk, NameMatch(rank=0, kind=NameKeyKind.FULL))
+    matched_by_name: list = []
+    for rank_digests in _by_rank(digests) if digests else []:
+        if len(best) > limit:
+            break
+        found = (
+            _cases_holding(cases, rank_digests)
+            .exclude(pk__in=list(best))
+            .most_at_risk_first()
+            .values_list("pk", flat=True)[: limit + 1 - len(best)]
         )
-    matches = dict(list(best.items())[:limit])
+        for pk in found:
+            best[pk] = None
+            matched_by_name.append(pk)
+    kept = list(best)[:limit]
+    named = _who_matched([pk for pk in matched_by_name if pk in kept], digests) if digests else {}
+    matches = {pk: best[pk] or named[pk] for pk in kept}
     return CasesFound(matches=matches, more=len(best) > limit)
 
 

@@ -4,7 +4,10 @@ indexes (names and aliases in the "person-name" scope, contacts in "person-conta
 plain, coarse birth year. Only the rows whose index matches are read, and none is decrypted.
 
 A name match counts when the birth years are within one year of each other or one is unknown;
-a contact match counts alone. Candidates are searched across the whole organisation — the
+the same name in another script or spelling (박숙희, Pak Suk Hui, 朴淑姬: the name keys of
+`casework.names`) only when both birth years are known and within one year, since a spelling
+folds more names together; a contact match counts alone. The exact name is proposed before
+another spelling of it. Candidates are searched across the whole organisation — the
 same woman met by two teams is the case that matters most — but the search must not become an
 oracle: whoever typed the names learns who matched only among the people they may already see
 by the visibility rule. For anyone else they learn one neutral sentence, and the details (who,
@@ -27,8 +30,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import record
-from casework.models import Person, PersonAlias
+from casework.models import NameKey, Person, PersonAlias
 from casework.querysets import NAME_SCOPE
+from casework.selectors import WHOLE_NAME_KINDS, whole_name_digests
 from vault.blind_index import blind_indexes
 
 CONTACT_SCOPE = "person-contact"
@@ -39,6 +43,7 @@ MAX_CANDIDATES_PER_SUBJECT = 20
 class Reason(models.TextChoices):
     NAME = "name", _("A name given is their recorded name")
     ALIAS = "alias", _("A name given is one of their other names")
+    SPELLING = "spelling", _("A name given is one of their names in another spelling or script")
     BIRTH_YEAR = "birth_year", _("Born within a year of each other")
     CONTACT = "contact", _("The same contact")
 
@@ -58,17 +63,26 @@ def _years_close(a: int | None, b: int | None) -> bool:
     return a is None or b is None or abs(a - b) <= 1
 
 
-def _digests(subject: Subject) -> tuple[set, set]:
-    """Every name and contact digest of a subject, under the current and old index keys."""
+# Reasons that are a name of the person, which the birth years must not contradict.
+NAME_REASONS = {Reason.NAME.value, Reason.ALIAS.value, Reason.SPELLING.value}
+EXACT_REASONS = {Reason.NAME.value, Reason.ALIAS.value}
+
+
+def _digests(subject: Subject) -> tuple[set, set, set]:
+    """
+    Every name, contact and spelling digest of a subject (see `whole_name_digests`), under the
+    current and old index keys.
+    """
     names = {digest for name in subject.names for digest in blind_indexes(NAME_SCOPE, name)}
     contacts = set(blind_indexes(CONTACT_SCOPE, subject.contact)) if subject.contact else set()
-    return names, contacts
+    spellings = {digest for name in subject.names for digest in whole_name_digests(name)}
+    return names, contacts, spellings
 
 
-def _matches(names: set, contacts: set) -> list:
+def _matches(names: set, contacts: set, spellings: set = frozenset()) -> list:
     """
-    (pk, birth year, reason, digest matched) of every name, alias and contact match, in one
-    round trip (UNION ALL of three indexed lookups), for one subject or a whole chunk of them.
+    (pk, birth year, reason, digest matched) of every name, alias, contact and spelling match,
+    in one round trip (UNION ALL of four indexed lookups), for one subject or a whole chunk.
     """
     lookups = []
     if names:
@@ -88,6 +102,12 @@ def _matches(names: set, contacts: set) -> list:
             .order_by()
             .values_list("pk", "birth_year", Value(Reason.CONTACT.value), "contact_index")
         )
+    if spellings:
+        lookups.append(
+            NameKey.objects.filter(digest__in=spellings, kind__in=WHOLE_NAME_KINDS)
+            .order_by()
+            .values_list("person", "person__birth_year", Value(Reason.SPELLING.value), "digest")
+        )
     return list(lookups[0].union(*lookups[1:], all=True)) if lookups else []
 
 
@@ -96,18 +116,28 @@ def _reasons(subject: Subject, found) -> dict:
     reasons: dict = defaultdict(set)
     years: dict = {}
     for pk, year, reason, _digest in found:
-        if reason != Reason.CONTACT.value:
+        if reason in NAME_REASONS:
             reasons[pk].add(reason)
             years[pk] = year
-    for pk in list(reasons):
-        if not _years_close(years[pk], subject.birth_year):
+    for pk, codes in list(reasons.items()):
+        if codes & EXACT_REASONS:
+            # The exact name says it; another spelling of it adds nothing.
+            codes.discard(Reason.SPELLING.value)
+        known = years[pk] is not None and subject.birth_year is not None
+        if not _years_close(years[pk], subject.birth_year) or (
+            codes == {Reason.SPELLING.value} and not known
+        ):
             del reasons[pk]
-        elif years[pk] is not None and subject.birth_year is not None:
-            reasons[pk].add(Reason.BIRTH_YEAR.value)
+        elif known:
+            codes.add(Reason.BIRTH_YEAR.value)
     for pk, _year, reason, _digest in found:
         if reason == Reason.CONTACT.value:
             reasons[pk].add(reason)
-    ranked = sorted(reasons.items(), key=lambda item: (-len(item[1]), str(item[0])))
+    # The most reasons first; among as many, the exact name before another spelling of it.
+    ranked = sorted(
+        reasons.items(),
+        key=lambda item: (-len(item[1]), not item[1] & EXACT_REASONS, str(item[0])),
+    )
     return {pk: sorted(codes) for pk, codes in ranked[:MAX_CANDIDATES_PER_SUBJECT]}
 
 
@@ -131,16 +161,18 @@ def find_many(intakes: list[list[Subject]]) -> list[list[tuple[str, object, list
     digests, then each subject's matches picked out by its own digests.
     """
     digests = [[_digests(subject) for subject in subjects] for subjects in intakes]
-    names = {digest for pairs in digests for pair in pairs for digest in pair[0]}
-    contacts = {digest for pairs in digests for pair in pairs for digest in pair[1]}
+    names, contacts, spellings = (
+        {digest for triples in digests for triple in triples for digest in triple[part]}
+        for part in range(3)
+    )
     by_digest = defaultdict(list)
-    for match in _matches(names, contacts):
+    for match in _matches(names, contacts, spellings):
         by_digest[match[3]].append(match)
     results = []
-    for subjects, pairs in zip(intakes, digests, strict=True):
+    for subjects, triples in zip(intakes, digests, strict=True):
         found = []
-        for subject, (own_names, own_contacts) in zip(subjects, pairs, strict=True):
-            matches = [m for digest in own_names | own_contacts for m in by_digest.get(digest, ())]
+        for subject, triple in zip(subjects, triples, strict=True):
+            matches = [m for digest in set().union(*triple) for m in by_digest.get(digest, ())]
             found.extend(
                 (subject.key, pk, codes) for pk, codes in _reasons(subject, matches).items()
             )

@@ -526,10 +526,21 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 
 class CaseFoundSerializer(FoundMixin, CaseListSerializer):
-    """A case a search found, best first, with why."""
+    """A case a search found, best first, with why and through whom."""
+
+    match_person = serializers.CharField(
+        source="match.person.reference",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "The reference of the member whose name or alias matched (not always the "
+            "principal); null when the case's or a member's reference matched."
+        ),
+    )
 
     class Meta(CaseListSerializer.Meta):
-        fields = [*CaseListSerializer.Meta.fields, "match_rank", "match_reason"]
+        fields = [*CaseListSerializer.Meta.fields, "match_rank", "match_reason", "match_person"]
         read_only_fields = fields
 
 

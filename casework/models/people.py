@@ -159,8 +159,18 @@ class NameKey(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="name_keys", verbose_name=_("person")
+        Person,
+        on_delete=models.CASCADE,
+        related_name="name_keys",
+        verbose_name=_("person"),
+        # Indexed with the digest instead (`casework_namekey_person`).
+        db_index=False,
     )
+    # A copy of the person's reference, which never changes once given (`Person.reference` is
+    # not editable and nothing rewrites it): a search walks one digest's keys already in the
+    # order of its page (by reference) and stops when the page is full, instead of visiting
+    # every key of a common family name and then looking up each person's reference to sort.
+    reference = models.CharField(_("reference"), max_length=12)
     # The alias the key was made from; none for the person's own name.
     alias = models.ForeignKey(
         PersonAlias,
@@ -176,14 +186,18 @@ class NameKey(models.Model):
     class Meta:
         verbose_name = _("name key")
         verbose_name_plural = _("name keys")
-        # Covering: a search reads a family name's thousands of keys from the index alone
-        # (an index-only scan), never from the table's pages, which hold them scattered.
         indexes = [
+            # Covering, and in the page's order: a search reads one digest's keys by reference
+            # from the index alone (an index-only scan), checks each for visibility and stops
+            # at the page's end, never reading the table's pages, which hold them scattered.
             models.Index(
-                fields=["digest", "kind"],
-                include=["person", "alias"],
-                name="casework_namekey_digest",
-            )
+                fields=["digest", "reference"],
+                include=["person", "alias", "kind"],
+                name="casework_namekey_digest_ref",
+            ),
+            # A case search asks, of each case it walks, whether a member has one of the
+            # digests: the person's few keys, found without reading the table.
+            models.Index(fields=["person", "digest"], name="casework_namekey_person"),
         ]
 
     def __str__(self):

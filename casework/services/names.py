@@ -34,26 +34,37 @@ def _wanted(person: Person, aliases) -> set[Row]:
 
 
 def _stored(person_ids) -> dict[object, dict[Row, int]]:
-    """{person id: {row: NameKey id}} of what is stored now."""
+    """
+    {person id: {row: NameKey id}} of what is stored now. A key whose copy of the reference is
+    not the person's (written by hand, or by a bulk load) counts as a row nobody wants, so that
+    `reindex_names` replaces it.
+    """
     stored: dict[object, dict[Row, int]] = {pk: {} for pk in person_ids}
     rows = NameKey.objects.filter(person__in=person_ids).values_list(
-        "pk", "person_id", "alias_id", "kind", "digest"
+        "pk", "person_id", "alias_id", "kind", "digest", "reference", "person__reference"
     )
-    for pk, person_id, alias_id, kind, digest in rows:
-        stored[person_id][(alias_id, kind, digest)] = pk
+    for pk, person_id, alias_id, kind, digest, copied, reference in rows:
+        row = (alias_id, kind, digest) if copied == reference else (alias_id, kind, digest, pk)
+        stored[person_id][row] = pk
     return stored
 
 
-def _write(changes: dict[object, tuple[set[Row], dict[Row, int]]]) -> int:
-    """Store {person id: (wanted rows, stored rows)}; the number of people whose keys changed."""
+def _write(changes: dict[Person, tuple[set[Row], dict[Row, int]]]) -> int:
+    """Store {person: (wanted rows, stored rows)}; the number of people whose keys changed."""
     gone, new, changed = [], [], 0
-    for person_id, (wanted, stored) in changes.items():
+    for person, (wanted, stored) in changes.items():
         if wanted == set(stored):
             continue
         changed += 1
         gone += [stored[row] for row in set(stored) - wanted]
         new += [
-            NameKey(person_id=person_id, alias_id=alias_id, kind=kind, digest=digest)
+            NameKey(
+                person_id=person.pk,
+                reference=person.reference,
+                alias_id=alias_id,
+                kind=kind,
+                digest=digest,
+            )
             for alias_id, kind, digest in wanted - set(stored)
         ]
     NameKey.objects.filter(pk__in=gone).delete()
@@ -72,7 +83,7 @@ def _name_keys_refresh(person: Person) -> None:
     person = Person.objects.get(pk=person.pk)
     aliases = PersonAlias.objects.filter(person=person)
     wanted = _wanted(person, aliases) if person.full_name != person.reference else set()
-    _write({person.pk: (wanted, _stored([person.pk])[person.pk])})
+    _write({person: (wanted, _stored([person.pk])[person.pk])})
 
 
 @dataclass
@@ -134,5 +145,11 @@ def name_keys_reindex(
             locked = list(Person.objects.select_for_update().filter(pk__in=stale).order_by("pk"))
             wanted = _wanted_for(locked, NameReindexReport())
             stored = _stored(stale)
-            report.rewritten += _write({pk: (wanted[pk], stored[pk]) for pk in wanted})
+            report.rewritten += _write(
+                {
+                    person: (wanted[person.pk], stored[person.pk])
+                    for person in locked
+                    if person.pk in wanted
+                }
+            )
     return report
