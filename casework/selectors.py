@@ -516,7 +516,7 @@ RECENT_DAYS = 30
 
 def my_cases(user) -> QuerySet[Case]:
     """The cases the user works: assigned to them, owned by them, or of a team they supervise."""
-    return Case.objects.visible_to(user).worked_by(user)
+    return Case.objects.worked_now_by(user)
 
 
 def _members_of(cases: QuerySet[Case]) -> QuerySet[CaseMember]:

@@ -139,6 +139,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # row (though run hashed), which crossed jit_above_cost and added ~20-300 ms of compiling
     # to a 15 ms count of a caseworker's cases.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Behind a pooler in transaction mode (PgBouncer), a cursor left open between transactions would
+# be handed to another client: `.iterator()` then reads in chunks without a server-side cursor.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "SHIMTEO_DB_BEHIND_POOLER", default=False
+)
+# A read replica of the primary for the reports' counts (docs/OPERATIONS.md, "Beyond one
+# machine"): `reports.routing` sends the report tables' reads there, and nothing else.
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        # Reads only, outside the request's transaction on the primary.
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        # In tests, the same test database as default.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["reports.routing.ReportsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

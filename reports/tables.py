@@ -18,6 +18,7 @@ from referrals.choices import Status as ReferralStatus
 
 from . import charts, selectors
 from .periods import periods as make_periods
+from .routing import reading_replica
 from .suppression import SuppressedTable, small_count_threshold, suppress_table
 
 # Table names, used in export URLs (?table=) and as sheet names.
@@ -150,7 +151,15 @@ class Filters:
 
 
 def build(user, filters: Filters, *, only: str | None = None) -> list[ReportTable]:
-    """The tables of the reports page (or only the one named) as `user` may see and publish them."""
+    """
+    The tables of the reports page (or only the one named) as `user` may see and publish them,
+    counted on the read replica when there is one (`reports.routing`).
+    """
+    with reading_replica():
+        return _build(user, filters, only=only)
+
+
+def _build(user, filters: Filters, *, only: str | None) -> list[ReportTable]:
     threshold = small_count_threshold()
     scope = selectors.scope_for(user, team=filters.team)
     periods = make_periods(filters.date_from, filters.date_to)

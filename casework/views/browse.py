@@ -24,6 +24,7 @@ from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..forms import BulkCasesForm, TimelineFilterForm
 from ..models import Attachment, Case, Entitlement, Incident, LegalStatusRecord, Person, PersonAlias
+from ..pagination import CountUpToPaginator
 from ..permissions import (
     can_complete_task,
     can_edit_case,
@@ -131,7 +132,9 @@ def case_list(request):
         data or None, queryset=Case.objects.visible_to(request.user), request=request
     )
     cases = filterset.best_first(selectors.cases_for_listing(filterset.qs))
-    page = Paginator(cases, CASES_PER_PAGE).get_page(data.get("page"))
+    page = CountUpToPaginator(
+        cases, CASES_PER_PAGE, counted=filterset.qs, page_asked=data.get("page")
+    ).get_page(data.get("page"))
     searched = bool(filterset.is_bound and filterset.form.cleaned_data.get(SEARCH_FIELD))
     if searched:
         # Why each case was found, beside it (its reference, or how a member's name matched).

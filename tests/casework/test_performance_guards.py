@@ -115,3 +115,35 @@ def test_dashboard_list_indexes_exist():
         }
         for table, index in tables.items():
             assert index in connection.introspection.get_constraints(cursor, table)
+
+
+def test_the_case_list_counts_only_up_to_its_bound_and_every_page_stays_reachable(
+    client, team_north, alice, monkeypatch
+):
+    """
+    Alice works seven widows' cases; the list counts them only up to its bound (here 4, two
+    pages of two) and says "more than", with a next page; asked for page 4, it counts far
+    enough to know there are exactly seven, on four pages.
+    """
+    from casework import pagination
+    from casework.views import browse
+
+    monkeypatch.setattr(browse, "CASES_PER_PAGE", 2)
+    monkeypatch.setattr(pagination, "COUNT_UP_TO", 3)
+    for n in range(7):
+        _household(team_north, alice, f"Widow {n}", children=0)
+    sign_in(client, alice)
+    first = client.get(reverse("casework:case_list")).content.decode()
+    assert "More than 4 cases" in first
+    assert "Page 1 of more than 2" in first
+    assert 'rel="next"' in first
+    last = client.get(reverse("casework:case_list"), {"page": 4}).content.decode()
+    assert "7 cases" in last
+    assert "Page 4 of 4" in last
+    assert 'rel="next"' not in last
+    assert 'rel="prev"' in last
+    # A page number that is not one is the first page, as before.
+    assert (
+        "Page 1 of more than 2"
+        in client.get(reverse("casework:case_list"), {"page": "x"}).content.decode()
+    )

@@ -190,3 +190,29 @@ def test_the_container_health_check_passes_against_production_settings(gunicorn_
         timeout=30,
     )
     assert unhealthy.returncode == 1
+
+
+def test_the_replica_profile_starts_a_standby_the_reports_can_read():
+    """
+    `--profile replica` adds a streaming standby of `postgres` (only then); the app reads the
+    reports there once DATABASE_REPLICA_URL names it (tests/reports/test_replica_routing.py).
+    """
+    from ruamel.yaml import YAML
+
+    compose = YAML(typ="safe").load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    replica = services["postgres-replica"]
+    assert replica["profiles"] == ["replica"]
+    assert replica["healthcheck"]["test"][-1].endswith("grep -q t")  # in recovery: a standby
+    assert "pgreplica:/var/lib/postgresql/data" in replica["volumes"]
+    assert [name for name, service in services.items() if service.get("profiles")] == [
+        "postgres-replica"
+    ]
+    for name in ("web", "worker", "pdf-worker", "beat"):
+        assert "DATABASE_REPLICA_URL" in services[name]["environment"], name
+    init = (
+        "./ops/deploy/postgres/20-replication.sh:/docker-entrypoint-initdb.d/20-replication.sh:ro"
+    )
+    assert init in services["postgres"]["volumes"]
+    for script in ("20-replication.sh", "replica.sh"):
+        assert (ROOT / "ops" / "deploy" / "postgres" / script).stat().st_mode & 0o111, script
