@@ -8,6 +8,10 @@ from django.utils.functional import cached_property
 # is as useful to a reader as "7,479", and the exact figure cost a scan of every case through the
 # visibility rule on every page of the list.
 COUNT_UP_TO = 1000
+# No list is this long: a page number past it is read as this one, so a typed or forged number
+# (a thousand digits) never reaches the database as a bound it cannot hold (PostgreSQL's LIMIT
+# is a bigint) and still gets the last page, as Django's paginator gives for any page too far.
+MAX_PAGE_ASKED = 100_000
 
 
 class CountUpToPaginator(Paginator):
@@ -22,7 +26,7 @@ class CountUpToPaginator(Paginator):
         super().__init__(object_list, per_page)
         self.counted = counted.order_by().values("pk")
         try:
-            asked = max(1, int(page_asked))
+            asked = min(max(1, int(page_asked)), MAX_PAGE_ASKED)
         except (TypeError, ValueError):
             asked = 1
         self.bound = max(COUNT_UP_TO, (asked + 1) * per_page)
