@@ -150,6 +150,11 @@ def pinpointed(text: str, where: str) -> str:
     return text + (pgettext("citation separator", ", ") + where if where else "")
 
 
+# What follows a full stop before the next sentence: a space in Korean (as in English), nothing
+# after Chinese "。".
+SENTENCE_GAP = {"ko": " ", "zh": "", "en": " "}
+
+
 def sentence(text: str) -> str:
     """`text` ended as the language ends a sentence ("." / "。")."""
     return text + pgettext("end of a sentence", ".")
@@ -374,7 +379,9 @@ class Citations:
         parts.append(part(text, lang="en", quoted=True))
         ours = _(item.text)
         if get_language() != "en" and ours != item.text:
-            parts.append(part(pgettext("end of a sentence", ".")))
+            parts.append(
+                part(pgettext("end of a sentence", ".") + SENTENCE_GAP.get(get_language()[:2], " "))
+            )
             parts.append(part(_("Unofficial translation:") + " " + ours, unofficial=True))
         return parts
 

@@ -273,6 +273,14 @@ def test_a_stateless_child_refused_school_in_jilin_gets_an_allegation_letter(
         assert "identity may not be transmitted" in flat
         assert "urgent appeal" not in flat.lower()
         assert len(snapshot["summary"].split()) <= 150
+    if language == "ko":
+        # The child's father is Chinese, her mother North Korean: "born to Chinese parents"
+        # would state a fact the letter's own paragraphs deny.
+        assert "중국 국적의 부모에게서" not in flat
+        assert "부모 중 한 사람이 중국 국적자로" in flat
+        # The unofficial translation is a sentence of its own after the English quotation.
+        assert re.search(r"[.”]비공식 번역", text) is None
+        assert "비공식 번역" in flat
 
 
 def test_an_allegation_letter_is_not_offered_about_a_child_no_authority_knows(
