@@ -12,6 +12,7 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from casework import dates
 from casework.choices import LegalStatus, Region
@@ -431,3 +432,9 @@ def test_the_api_takes_a_deadline_and_refuses_one_in_the_past(
     )
     assert kept.status_code == 202, kept.content
     assert kept.json()["deadline"] == coming
+    # The document's page shows it, in the reader's date format.
+    document = AdvocacyDocument.objects.get(deadline=coming)
+    page = sign_in(client, alice).get(reverse("legal_aid:advocacy_detail", args=[document.pk]))
+    shown = " ".join(page.content.decode().split())
+    assert "Deadline" in shown
+    assert date_format(datetime.date.fromisoformat(coming), "DATE_FORMAT") in shown
