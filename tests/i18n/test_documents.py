@@ -15,8 +15,8 @@ Kind = AdvocacyDocument.Kind
 Redaction = AdvocacyDocument.Redaction
 
 SOURCE_NOTE = {
-    "zh-hans": "所引条文均采用我们所依据的英文译本。",
-    "ko": "인용된 조항은 우리가 출처로 삼은 영어 번역본을 그대로 싣는다.",
+    "zh-hans": "所引条文均采用我们所依据的英文译本，并附我们的非官方译文。",
+    "ko": "인용한 조항은 출처인 영어 번역본의 문구로 싣고, 그 옆에 우리의 비공식 번역을 붙인다.",
 }
 
 
