@@ -15,7 +15,7 @@ Kind = AdvocacyDocument.Kind
 Redaction = AdvocacyDocument.Redaction
 
 SOURCE_NOTE = {
-    "zh-hans": "所引条文均采用我们所依据的英文译本，并附我们的非官方译文。",
+    "zh-hans": "所引条文均采用我们所依据的英文译本\uff0c并附我们的非官方译文。",
     "ko": "인용한 조항은 출처인 영어 번역본의 문구로 싣고, 그 옆에 우리의 비공식 번역을 붙인다.",
 }
 
