@@ -1,6 +1,7 @@
 """
-Spreadsheet import, the writing end: checking each row with the intake's own forms (so a row is
-valid exactly when the same intake typed in the wizard would be), and the services that check
+Spreadsheet import, the writing end: checking each row with the intake's own step fields and
+rules (intake.step_checks, without building the forms: a row is valid exactly when the same
+intake typed in the wizard would be), and the services that check
 (dry run) and import a batch. The file is read into rows by intake.import_reading, and their
 cells into codes and dates by intake.import_values.
 

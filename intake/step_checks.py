@@ -148,9 +148,8 @@ def _clean_set(formset_class, form_class, data, prefix: str, form_rules) -> Chec
 _NEEDS_FIELDS: dict = {}
 
 
-def _needs_fields() -> dict:
+def _needs_fields(questions) -> dict:
     """NeedsForm's fields with a yes/no field per screening question, in the form's order."""
-    questions = screening.questions()
     keys = tuple(q.key for q in questions)
     if keys not in _NEEDS_FIELDS:
         base = NeedsForm.base_fields
@@ -201,10 +200,10 @@ def check_steps(answers: dict) -> dict | None:
     dated = [(situation, "status_since"), *((form, "occurred_on") for form in incidents.forms)]
     rules.nothing_before_birth(principal, dated)
 
-    needs = _clean(NeedsForm, _needs_fields(), data[Step.NEEDS])
+    questions = screening.questions()
+    needs = _clean(NeedsForm, _needs_fields(questions), data[Step.NEEDS])
     rules.risk_decided(
-        needs,
-        {q.key: bool(needs.cleaned_data.get(f"q_{q.key}")) for q in screening.questions()},
+        needs, {q.key: bool(needs.cleaned_data.get(f"q_{q.key}")) for q in questions}
     )
     return {
         Step.CONSENT: CheckedStep(consent),
