@@ -70,6 +70,13 @@ def not_in_future(value) -> None:
         raise ValidationError(future_error())
 
 
+def birth_year_error(*, date_of_birth=None, birth_year=None) -> str | None:
+    """Why a birth year does not fit the date of birth given beside it, or None."""
+    if date_of_birth and birth_year and date_of_birth.year != birth_year:
+        return _("The birth year must match the date of birth.")
+    return None
+
+
 def check_birth(*, date_of_birth=None, birth_year=None) -> None:
     """A person is not born after today."""
     refuse_future(date_of_birth, field="date_of_birth")

@@ -58,10 +58,11 @@ def _renew_by_field(**kwargs) -> forms.DateField:
     )
 
 
-def _check_consent_dates(form, *, given_on, renew_by=None, counted_from=None) -> None:
+def check_consent_dates(form, *, given_on, renew_by=None, counted_from=None) -> None:
     """
     Consent is not given in the future, and is asked again after the day it counts from: the day
-    it was given, or today when it could not be asked.
+    it was given, or today when it could not be asked. `form`: a form, or anything with its
+    `add_error` (the intake's import checks its rows without forms: intake.step_checks).
     """
     if given_on and given_on > timezone.localdate():
         form.add_error("given_on", _("Consent cannot be given in the future."))
@@ -89,7 +90,7 @@ class ConsentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _check_consent_dates(self, given_on=cleaned.get("given_on"))
+        check_consent_dates(self, given_on=cleaned.get("given_on"))
         return cleaned
 
 
@@ -221,7 +222,7 @@ class ConsentAnswerForm(forms.Form):
                 self.add_error("not_asked_reason", _("Say why consent could not be asked."))
             if not cleaned.get("explanation", "").strip():
                 self.add_error("explanation", _("Document the reason consent could not be asked."))
-        _check_consent_dates(
+        check_consent_dates(
             self,
             given_on=given_on,
             renew_by=cleaned.get("renew_by"),
@@ -271,7 +272,7 @@ class ConsentRenewForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         given_on = cleaned.get("given_on")
-        _check_consent_dates(
+        check_consent_dates(
             self, given_on=given_on, renew_by=cleaned.get("renew_by"), counted_from=given_on
         )
         return cleaned

@@ -10,7 +10,6 @@ import copy
 from contextlib import contextmanager
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
@@ -27,11 +26,11 @@ from casework.choices import (
     Sex,
 )
 from consent.forms import ConsentForm
-from consent.models import Scope
 
-from . import screening
+from . import rules, screening
 from .import_values import CHOICE_COLUMNS
 from .models import IntakeSubmission
+from .rules import DECEASED, NOT_KNOWN, PARENT_LABELS, PARTNER, PRINCIPAL
 from .spreadsheet import ENCODINGS
 
 Step = IntakeSubmission.Step
@@ -47,20 +46,12 @@ def _blank_choice(choices, label=UNKNOWN):
     return [("", label), *choices]
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
 class PersonFieldsMixin:
     """Date of birth and birth year agree; a year alone is enough when the day is not known."""
 
     def clean(self):
         cleaned = super().clean()
-        dob, year = cleaned.get("date_of_birth"), cleaned.get("birth_year")
-        if dob and year and dob.year != year:
-            self.add_error("birth_year", _("The birth year must match the date of birth."))
-        elif dob and not year:
-            cleaned["birth_year"] = dob.year
+        rules.birth_agrees(self)
         return cleaned
 
 
@@ -70,16 +61,11 @@ class IntakeConsentForm(ConsentForm):
         required=False,
     )
 
+    # The rules of a field beyond the field itself (see intake.rules), run after it cleans.
+    field_rules = {"scopes": rules.store_data_given}
+
     def clean_scopes(self):
-        scopes = self.cleaned_data["scopes"]
-        if Scope.STORE_DATA.value not in scopes:
-            raise ValidationError(
-                _(
-                    "Without consent to keep their details on file, nothing about this person "
-                    "can be recorded. Stop the intake here and discard the draft."
-                )
-            )
-        return scopes
+        return rules.store_data_given(self.cleaned_data["scopes"])
 
 
 def _birth_year_field():
@@ -115,12 +101,10 @@ class IdentityForm(PersonFieldsMixin, forms.Form):
         help_text=_("Only a contact that is safe to use."),
     )
 
+    field_rules = {"aliases": rules.aliases_listed}
+
     def clean_aliases(self):
-        aliases = _lines(self.cleaned_data["aliases"])
-        for alias in aliases:
-            if len(alias) > 200:
-                raise ValidationError(_("A name may have at most 200 characters."))
-        return aliases
+        return rules.aliases_listed(self.cleaned_data["aliases"])
 
 
 class FamilyForm(forms.Form):
@@ -157,27 +141,10 @@ class FamilyForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("partner_name") and (
-            cleaned.get("partner_birth_year") or cleaned.get("partner_tie")
-        ):
-            self.add_error("partner_name", _("Give the partner's name, or leave all blank."))
-        if not cleaned.get("partner_name"):
-            # The form's defaults for a partner (a nationality, "unknown" registration) say
-            # nothing of a family without one: not shown on the review, not saved.
-            for name in ("partner_sex", "partner_nationality", "marriage_registered"):
-                cleaned[name] = ""
-        elif not cleaned.get("partner_nationality"):
-            cleaned["partner_nationality"] = Nationality.UNKNOWN
-        if cleaned.get("partner_name") and not cleaned.get("partner_tie"):
-            self.add_error(
-                "partner_tie",
-                _("Say whether the couple are partners or married, or remove the partner's name."),
-            )
+        rules.partner_complete(self)
         return cleaned
 
 
-# Who a child's mother and father are, among the people of the intake.
-PRINCIPAL, PARTNER, NOT_KNOWN, DECEASED = "principal", "partner", "unknown", "deceased"
 PARENT_CHOICES = [
     (PRINCIPAL, _("The person interviewed")),
     (PARTNER, _("The partner named above")),
@@ -200,10 +167,10 @@ class ChildForm(PersonFieldsMixin, forms.Form):
     # Asked so that the ties are recorded as the family lives: the Chinese partner as the
     # father is what makes a child born in China a Chinese national (legal_aid's documents).
     mother = forms.ChoiceField(
-        label=_("Mother"), choices=PARENT_CHOICES, initial=PRINCIPAL, required=False
+        label=PARENT_LABELS["mother"], choices=PARENT_CHOICES, initial=PRINCIPAL, required=False
     )
     father = forms.ChoiceField(
-        label=_("Father"), choices=PARENT_CHOICES, initial=NOT_KNOWN, required=False
+        label=PARENT_LABELS["father"], choices=PARENT_CHOICES, initial=NOT_KNOWN, required=False
     )
     benefits_refused = forms.MultipleChoiceField(
         label=_("Benefits refused to this child"),
@@ -214,23 +181,12 @@ class ChildForm(PersonFieldsMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        # Left out (an API client or a spreadsheet from before the question): the person
-        # interviewed is the mother, as the intake always took it.
-        cleaned["mother"] = cleaned.get("mother") or (
-            NOT_KNOWN if cleaned.get("father") == PRINCIPAL else PRINCIPAL
-        )
-        cleaned["father"] = cleaned.get("father") or NOT_KNOWN
-        if cleaned["mother"] == cleaned["father"] != NOT_KNOWN:
-            self.add_error("father", _("The same person cannot be both mother and father."))
+        rules.child_parents_named(self)
         return cleaned
 
     def parents(self) -> list[tuple[str, str]]:
         """(field, who) for each parent named among the intake's people: "principal", "partner"."""
-        return [
-            (name, self.cleaned_data[name])
-            for name in ("mother", "father")
-            if self.cleaned_data.get(name) in (PRINCIPAL, PARTNER)
-        ]
+        return rules.child_parents(self.cleaned_data)
 
 
 ChildFormSet = forms.formset_factory(ChildForm, extra=0, max_num=20, validate_max=True)
@@ -262,8 +218,7 @@ class SituationForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("legal_status") and not cleaned.get("status_since"):
-            self.add_error("status_since", _("Give the day this status began (or a best guess)."))
+        rules.status_dated(self)
         return cleaned
 
 
@@ -313,16 +268,7 @@ class NeedsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        suggested = screening.suggested_level(self.screening_answers())
-        cleaned["suggested_risk"] = suggested
-        chosen = cleaned.get("risk_level") or suggested
-        if chosen != suggested and not (cleaned.get("override_reason") or "").strip():
-            self.add_error(
-                "override_reason",
-                _("The screening suggests “%(level)s”: say why you chose another level.")
-                % {"level": RiskLevel(suggested).label},
-            )
-        cleaned["final_risk"] = chosen
+        rules.risk_decided(self, self.screening_answers())
         return cleaned
 
 
@@ -418,24 +364,6 @@ def _principal(answers) -> dict:
     return form.cleaned_data
 
 
-def _born(form) -> tuple:
-    return form.cleaned_data.get("date_of_birth"), form.cleaned_data.get("birth_year")
-
-
-def _birth_field(form) -> str:
-    return "date_of_birth" if form.cleaned_data.get("date_of_birth") else "birth_year"
-
-
-# A parent of the wrong sex for the choice: a mother recorded as male, a father as female.
-WRONG_SEX = {"mother": Sex.MALE, "father": Sex.FEMALE}
-
-
-def _wrong_sex_error(field: str) -> str:
-    if field == "mother":
-        return _("The one chosen is recorded as male: correct the choice or their sex.")
-    return _("The one chosen is recorded as female: correct the choice or their sex.")
-
-
 class ConsentStep(StepForms):
     form_class = IntakeConsentForm
 
@@ -448,37 +376,12 @@ class IdentityStep(StepForms):
         family = self.answers.get(Step.FAMILY)
         if family is None or not hasattr(self.form, "cleaned_data"):
             return
-        dob, year = _born(self.form)
-        sex = self.form.cleaned_data.get("sex")
-        for child in ChildFormSet(_as_query(family), prefix="children").forms:
-            if not (child.has_changed() and child.is_valid()):
-                continue
-            for field, who in child.parents():
-                if who != PRINCIPAL:
-                    continue
-                if sex and sex == WRONG_SEX[field] and "sex" not in self.form.errors:
-                    self.form.add_error(
-                        "sex",
-                        _("The Family step names this person as %(name)s's %(parent)s.")
-                        % {"name": child.cleaned_data["full_name"], "parent": child[field].label},
-                    )
-                child_dob, child_year = _born(child)
-                problem = dates.parenthood_error(
-                    parent_date=dob, parent_year=year, child_date=child_dob, child_year=child_year
-                )
-                field_name = _birth_field(self.form)
-                if problem and field_name not in self.form.errors:
-                    self.form.add_error(
-                        field_name,
-                        _(
-                            "This does not fit %(name)s, this person's child (born %(born)s): %(why)s"
-                        )
-                        % {
-                            "name": child.cleaned_data["full_name"],
-                            "born": child_dob.isoformat() if child_dob else child_year,
-                            "why": problem,
-                        },
-                    )
+        children = [
+            child.cleaned_data
+            for child in ChildFormSet(_as_query(family), prefix="children").forms
+            if child.has_changed() and child.is_valid()
+        ]
+        rules.principal_fits_children(self.form, children)
 
 
 class FamilyStep(StepForms):
@@ -504,37 +407,12 @@ class FamilyStep(StepForms):
         """
         if not hasattr(self.form, "cleaned_data"):
             return
-        family = self.form.cleaned_data
-        people = {
-            PRINCIPAL: _principal(self.answers),
-            PARTNER: {
-                "birth_year": family.get("partner_birth_year"),
-                "sex": family.get("partner_sex"),
-            },
-        }
-        partner_named = bool(family.get("partner_name"))
-        for child in self.sets["children"].forms:
-            if not (child.has_changed() and hasattr(child, "cleaned_data")):
-                continue
-            child_dob, child_year = _born(child)
-            birth_field = _birth_field(child)
-            for field, who in child.parents():
-                if who == PARTNER and not partner_named:
-                    child.add_error(
-                        field, _("No partner is named above: name them, or choose another answer.")
-                    )
-                    continue
-                parent = people[who]
-                if parent.get("sex") == WRONG_SEX[field]:
-                    child.add_error(field, _wrong_sex_error(field))
-                problem = dates.parenthood_error(
-                    parent_date=parent.get("date_of_birth"),
-                    parent_year=parent.get("birth_year"),
-                    child_date=child_dob,
-                    child_year=child_year,
-                )
-                if problem and birth_field not in child.errors:
-                    child.add_error(birth_field, problem)
+        children = [
+            child
+            for child in self.sets["children"].forms
+            if child.has_changed() and hasattr(child, "cleaned_data")
+        ]
+        rules.parents_fit_children(self.form, _principal(self.answers), children)
 
 
 class SituationStep(StepForms):
@@ -544,22 +422,9 @@ class SituationStep(StepForms):
 
     def check_across(self):
         """Nothing recorded about the person interviewed happened before their birth."""
-        principal = _principal(self.answers)
-        floor = dates.birth_floor(
-            date_of_birth=principal.get("date_of_birth"), birth_year=principal.get("birth_year")
-        )
-        if floor is None:
-            return
         dated = [(self.form, "status_since")]
         dated += [(form, "occurred_on") for form in self.sets["incidents"].forms]
-        for form, field in dated:
-            value = getattr(form, "cleaned_data", {}).get(field)
-            if value and value < floor:
-                form.add_error(
-                    field,
-                    _("This date is before the birth of %(person)s (%(year)s).")
-                    % {"person": _("the person interviewed"), "year": floor.year},
-                )
+        rules.nothing_before_birth(_principal(self.answers), dated)
 
 
 class NeedsStep(StepForms):

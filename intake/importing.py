@@ -1,6 +1,7 @@
 """
-Spreadsheet import, the writing end: checking each row with the intake's own forms (so a row is
-valid exactly when the same intake typed in the wizard would be), and the services that check
+Spreadsheet import, the writing end: checking each row with the intake's own step fields and
+rules (intake.step_checks, without building the forms: a row is valid exactly when the same
+intake typed in the wizard would be), and the services that check
 (dry run) and import a batch. The file is read into rows by intake.import_reading, and their
 cells into codes and dates by intake.import_values.
 
@@ -33,7 +34,7 @@ from casework.models import Person
 from casework.permissions import can_supervise
 from vault.blind_index import derive_index_key
 
-from . import duplicates, import_households, import_values
+from . import duplicates, import_households, import_values, step_checks
 from .forms import STEPS, fields_reused
 from .import_columns import KEYS, fold_key
 from .import_reading import Row, UnreadableFile, detect_format, read_rows
@@ -168,8 +169,12 @@ def check_unit(rows: list) -> dict | None:
     if any(row.errors for row in rows):
         return None
     cleaned = {}
-    for step, step_class in STEPS.items():
-        forms = step_class(answers[step], answers=answers)
+    # The step forms' fields and rules, without building the forms (intake.step_checks); the
+    # forms themselves only for answers those cannot read.
+    checked = step_checks.check_steps(answers) or {
+        step: step_class(answers[step], answers=answers) for step, step_class in STEPS.items()
+    }
+    for step, forms in checked.items():
         if forms.is_valid():
             cleaned[step] = forms.cleaned()
             continue
@@ -329,17 +334,22 @@ def _check(batch: ImportBatch) -> ImportBatch:
     batch.total_rows = len(rows)
     batch.save(update_fields=["total_rows"])
     units = import_households.units_of(rows)
+    # Each unit's fingerprint, made once (it folds every cell): asked of the table, then below.
+    digests = [unit_fingerprint(unit) for unit in units]
     known = set(
-        ImportedRow.objects.filter(
-            team=batch.team, fingerprint__in=[unit_fingerprint(unit) for unit in units]
-        ).values_list("fingerprint", flat=True)
+        ImportedRow.objects.filter(team=batch.team, fingerprint__in=digests).values_list(
+            "fingerprint", flat=True
+        )
     )
     entries, valid, done = {}, 0, 0
     candidates, out_of_sight = set(), set()
     for start in range(0, len(units), CHUNK_UNITS):
         chunk = units[start : start + CHUNK_UNITS]
-        checked = [(unit, check_unit(unit)) for unit in chunk]
-        for unit, cleaned in checked:
+        checked = [
+            (unit, check_unit(unit), digest)
+            for unit, digest in zip(chunk, digests[start : start + CHUNK_UNITS], strict=True)
+        ]
+        for unit, cleaned, _digest in checked:
             for row in unit:
                 entries[row.number] = {
                     "row": row.number,
@@ -353,15 +363,17 @@ def _check(batch: ImportBatch) -> ImportBatch:
                     ]
             if cleaned is None and len(unit) > 1:
                 _household_failed(unit, entries)
-        passed = [(unit, cleaned) for unit, cleaned in checked if cleaned is not None]
-        found = _duplicates_of([cleaned for _unit, cleaned in passed], batch.uploaded_by)
-        for (unit, _cleaned), (shown, pks) in zip(passed, found, strict=True):
+        passed = [
+            (unit, cleaned, digest) for unit, cleaned, digest in checked if cleaned is not None
+        ]
+        found = _duplicates_of([cleaned for _unit, cleaned, _digest in passed], batch.uploaded_by)
+        for (unit, _cleaned, digest), (shown, pks) in zip(passed, found, strict=True):
             # Said once, on the row of the person the case is about.
             entry = entries[_head_of(unit).number]
             valid += len(unit)
             entry["duplicates"] = shown
             entry["checked_elsewhere"] = len(shown) < len(pks)
-            entry["already"] = unit_fingerprint(unit) in known
+            entry["already"] = digest in known
             candidates.update(pks)
             if entry["checked_elsewhere"]:
                 out_of_sight.add(entry["row"])

@@ -89,8 +89,9 @@ class Person(UUIDModel, Versioned):
 
     def clean(self):
         dob = self.date_of_birth
-        if dob and self.birth_year and dob.year != self.birth_year:
-            raise ValidationError({"birth_year": _("The birth year must match the date of birth.")})
+        problem = dates.birth_year_error(date_of_birth=dob, birth_year=self.birth_year)
+        if problem:
+            raise ValidationError({"birth_year": problem})
         if dob and not self.birth_year:
             self.birth_year = dob.year
         if dob and not self._state.adding:
