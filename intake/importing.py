@@ -391,9 +391,9 @@ def _check(batch: ImportBatch) -> ImportBatch:
 
 def import_run(*, batch: ImportBatch, actor) -> ImportBatch:
     """
-    Import the valid rows of a checked batch, a row or a household at a time, each in its own
-    transaction: new people with their case, or — when one of them may duplicate someone on
-    file — a submitted intake for the queue. Rows already imported are skipped. A stopped
+    Import the valid rows of a checked batch, a chunk of rows and households per transaction
+    (`_import_chunk`): new people with their case, or — when one of them may duplicate someone
+    on file or earlier in the file — a submitted intake for the queue. Rows already imported are skipped. A stopped
     import resumes at the first row it had not processed. The file is deleted at the end.
     """
     _refuse_unless_supervisor(actor, batch.team)

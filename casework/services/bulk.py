@@ -58,6 +58,7 @@ from ..models import (
 )
 from ..querysets import NAME_SCOPE
 from ._common import _audit, _check_person_fields, _filled, _require
+from .cases import _check_assignable
 from .names import _wanted
 from .people import _alias_check
 
@@ -332,7 +333,7 @@ def households_create(*, actor, team, caseworker, households: list[NewHousehold]
     if roles.is_caseworker(actor, team) and actor.pk != caseworker.pk:
         caseworkers.insert(0, actor)
     for user in caseworkers:
-        _check_assignable(user, team)
+        _check_assignable(user, Case(team=team), AssignmentRole.CASEWORKER)
 
     checked = []
     for household in households:
@@ -348,21 +349,6 @@ def households_create(*, actor, team, caseworker, households: list[NewHousehold]
         # first (its team, owner and caseworkers are those of every other), once it exists.
         _require(permissions.can_edit_case(actor, checked[0][1]))
     return [case for _household, case, _rows in checked]
-
-
-def _check_assignable(user, team) -> None:
-    """`_assign`'s rules for a caseworker of a new case of `team`."""
-    if not user.is_active:
-        raise ValidationError(
-            {"user": _("%(user)s is not an active user.") % {"user": user.get_username()}}
-        )
-    if not permissions.may_work_case(user, Case(team=team)):
-        raise ValidationError(
-            {
-                "user": _("%(user)s is not a caseworker of team %(team)s.")
-                % {"user": user.get_username(), "team": team.name}
-            }
-        )
 
 
 def _write(checked: list, *, actor, caseworkers: list) -> None:
