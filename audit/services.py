@@ -225,13 +225,20 @@ def check_detail(detail: dict, target=None, case=None) -> None:
 
 def _check_field_names(names: list, target) -> None:
     model = target if isinstance(target, type) else type(target)
-    known = {field.name for field in model._meta.get_fields()}
+    known = _field_names(model)
     strays = [index for index, name in enumerate(names) if name not in known]
     if strays:
         raise AuditDetailError(
             f"Audit detail.fields[{strays[0]}] is not a field of {model._meta.label}: "
             "`fields` lists the names of the fields that changed."
         )
+
+
+@cache
+def _field_names(model) -> frozenset[str]:
+    # Kept per model: a person has dozens of reverse relations, and a bulk append (an import's
+    # chunk) asks of the same few models thousands of times.
+    return frozenset(field.name for field in model._meta.get_fields())
 
 
 def _check_value(value, path: str, plaintexts: set[str]) -> None:

@@ -40,6 +40,47 @@ def consent_record(
     asked, and agrees to nothing. `guardian` is the parent or guardian who answered for a child.
     `case` is only where the audit trail files the event.
     """
+    consent, detail = consent_built(
+        person=person,
+        actor=actor,
+        method=method,
+        given_on=given_on,
+        witnessed_by=witnessed_by,
+        scopes=scopes,
+        witnessed_by_user=witnessed_by_user,
+        guardian=guardian,
+        renew_by=renew_by,
+        not_asked_reason=not_asked_reason,
+        explanation=explanation,
+        kind=kind,
+    )
+    with transaction.atomic():
+        consent.full_clean()
+        consent.save()
+        record(actor, "create", consent, case=case, **detail)
+    return consent
+
+
+def consent_built(
+    *,
+    person,
+    actor,
+    method: str = "",
+    given_on=None,
+    witnessed_by: str = "",
+    scopes=(),
+    witnessed_by_user=None,
+    guardian=None,
+    renew_by=None,
+    not_asked_reason: str = "",
+    explanation: str = "",
+    kind: str | None = None,
+) -> tuple[Consent, dict]:
+    """
+    The record `consent_record` saves, unsaved and not yet validated, with the detail of its
+    audit event: for the bulk writer of an import (casework.services.bulk), which validates,
+    inserts and records many at once.
+    """
     scopes = {Scope(scope).value for scope in scopes}
     if kind is None:
         kind = Kind.NOT_ASKED if not_asked_reason else Kind.GIVEN
@@ -58,16 +99,12 @@ def consent_record(
     )
     if given_on is not None:
         consent.given_on = given_on
-    with transaction.atomic():
-        consent.full_clean()
-        consent.save()
-        detail = {"scopes": sorted(scopes), "kind": consent.kind}
-        if consent.not_asked_reason:
-            detail["not_asked_because"] = consent.not_asked_reason
-        if guardian is not None:
-            detail["guardian"] = guardian.reference
-        record(actor, "create", consent, case=case, **detail)
-    return consent
+    detail = {"scopes": sorted(scopes), "kind": consent.kind}
+    if consent.not_asked_reason:
+        detail["not_asked_because"] = consent.not_asked_reason
+    if guardian is not None:
+        detail["guardian"] = guardian.reference
+    return consent, detail
 
 
 def consent_renew(

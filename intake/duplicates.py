@@ -33,7 +33,7 @@ from audit.services import record
 from casework.models import NameKey, Person, PersonAlias
 from casework.querysets import NAME_SCOPE
 from casework.selectors import WHOLE_NAME_KINDS, whole_name_digests
-from vault.blind_index import blind_indexes
+from vault.blind_index import blind_index, blind_indexes
 
 CONTACT_SCOPE = "person-contact"
 # A common name can match many people; beyond this the list says so instead of growing.
@@ -178,6 +178,58 @@ def find_many(intakes: list[list[Subject]]) -> list[list[tuple[str, object, list
             )
         results.append(found)
     return results
+
+
+class ChunkLookup:
+    """
+    The duplicates of a chunk's intakes as `find` would answer each in turn while the chunk is
+    written one intake after the other: the people on file (one lookup for the whole chunk, as
+    `find_many`), and the people of the chunk's intakes created before it (`add`), so that a
+    person twice in one file is still caught although nothing of the chunk is written yet.
+    """
+
+    def __init__(self, intakes: list[list[Subject]]):
+        self.intakes = intakes
+        self.digests = [[_digests(subject) for subject in subjects] for subjects in intakes]
+        names, contacts, spellings = (
+            {digest for triples in self.digests for triple in triples for digest in triple[part]}
+            for part in range(3)
+        )
+        self.by_digest = defaultdict(list)
+        for match in _matches(names, contacts, spellings):
+            self.by_digest[match[3]].append(match)
+
+    def found(self, index: int) -> list[tuple[str, object, list[str]]]:
+        """(subject key, person pk, reasons) of every candidate of the intake at `index`."""
+        found = []
+        for subject, triple in zip(self.intakes[index], self.digests[index], strict=True):
+            matches = [m for digest in set().union(*triple) for m in self.by_digest.get(digest, ())]
+            found.extend(
+                (subject.key, pk, codes) for pk, codes in _reasons(subject, matches).items()
+            )
+        return found
+
+    def add(self, people) -> None:
+        """
+        People about to be created (casework.services.bulk.NewPerson, checked: their aliases
+        and name keys made): later intakes match them as `_matches` would once they are stored,
+        by the digests that will be stored.
+        """
+        for new in people:
+            person = new.person
+            pk, year = person.pk, person.birth_year
+            rows = [(Reason.NAME.value, blind_index(NAME_SCOPE, person.full_name))]
+            rows += [(Reason.ALIAS.value, blind_index(NAME_SCOPE, a.name)) for a in new.alias_rows]
+            if person.contact:
+                rows.append((Reason.CONTACT.value, blind_index(CONTACT_SCOPE, person.contact)))
+            rows += [
+                (Reason.SPELLING.value, key.digest)
+                for key in new.name_keys
+                if key.kind in WHOLE_NAME_KINDS
+            ]
+            for reason, digest in rows:
+                if digest is not None:
+                    self.by_digest[digest].append((pk, year, reason, digest))
 
 
 def subjects_of(cleaned: dict) -> list[Subject]:

@@ -38,6 +38,16 @@ from casework.models import (
     Person,
 )
 from casework.permissions import can_supervise, editable_cases_of_person, editable_people
+from casework.services.bulk import (
+    NewBenefit,
+    NewConsent,
+    NewHousehold,
+    NewIncident,
+    NewNote,
+    NewPerson,
+    NewStatus,
+    NewTie,
+)
 from consent.models import Consent
 from consent.services import consent_record
 
@@ -221,61 +231,170 @@ def _yes_no(value: str):
     return {"yes": True, "no": False}.get(value)
 
 
-def create_records(*, cleaned: dict, team, caseworker, actor, into_case=None):
+def household_plan(cleaned: dict) -> NewHousehold:
     """
-    The people, ties, consents, statuses, benefits, incidents and case of a validated intake,
-    through the casework and consent services. Returns (case, principal). The caller holds the
-    transaction.
-
-    With `into_case` (an open case of someone on file the principal is), the people join that
-    case instead of a new one: its risk level, flags and caseworkers stay as they are, and what
-    the intake assessed is kept in a note on it.
+    What a validated intake writes: its people (the principal, the partner, the children), its
+    case's risk and summary, and the ties, notes, consents, statuses, benefits and incidents in
+    the order they are written (casework.services.bulk). One home for both writers:
+    `create_records` through the single services, the import in bulk.
     """
     consent, identity = cleaned["consent"], cleaned["identity"]
     family, situation, needs = cleaned["family"], cleaned["situation"], cleaned["needs"]
     today = dates.today()
     region = situation["region"]
-    principal = casework.person_create(
-        actor=actor,
+    principal = NewPerson(
+        role=MemberRole.PRINCIPAL,
         aliases=identity["aliases"],
-        full_name=identity["full_name"],
-        date_of_birth=identity.get("date_of_birth"),
-        birth_year=identity.get("birth_year"),
-        place_of_origin=identity.get("place_of_origin", ""),
-        current_location=situation.get("current_location", ""),
-        contact=identity.get("contact", ""),
-        sex=identity["sex"],
-        nationality=identity["nationality"],
-        role=PersonRole.REFUGEE,
-        region=region,
+        fields={
+            "full_name": identity["full_name"],
+            "date_of_birth": identity.get("date_of_birth"),
+            "birth_year": identity.get("birth_year"),
+            "place_of_origin": identity.get("place_of_origin", ""),
+            "current_location": situation.get("current_location", ""),
+            "contact": identity.get("contact", ""),
+            "sex": identity["sex"],
+            "nationality": identity["nationality"],
+            "role": PersonRole.REFUGEE,
+            "region": region,
+        },
     )
-    members = [(principal, MemberRole.PRINCIPAL)]
+    people = [principal]
     partner = None
     if family.get("partner_name"):
-        partner = casework.person_create(
-            actor=actor,
-            full_name=family["partner_name"],
-            sex=family.get("partner_sex") or Sex.UNKNOWN,
-            birth_year=family.get("partner_birth_year"),
-            nationality=family["partner_nationality"],
-            role=PersonRole.PARTNER,
-            region=region,
+        partner = NewPerson(
+            role=MemberRole.PARTNER,
+            fields={
+                "full_name": family["partner_name"],
+                "sex": family.get("partner_sex") or Sex.UNKNOWN,
+                "birth_year": family.get("partner_birth_year"),
+                "nationality": family["partner_nationality"],
+                "role": PersonRole.PARTNER,
+                "region": region,
+            },
         )
-        members.append((partner, MemberRole.PARTNER))
+        people.append(partner)
     children = []
     for child in family.get("children", []):
-        person = casework.person_create(
-            actor=actor,
-            full_name=child["full_name"],
-            sex=child["sex"],
-            date_of_birth=child.get("date_of_birth"),
-            birth_year=child.get("birth_year"),
-            nationality=child["nationality"],
-            role=PersonRole.CHILD,
-            region=region,
+        new = NewPerson(
+            role=MemberRole.CHILD,
+            fields={
+                "full_name": child["full_name"],
+                "sex": child["sex"],
+                "date_of_birth": child.get("date_of_birth"),
+                "birth_year": child.get("birth_year"),
+                "nationality": child["nationality"],
+                "role": PersonRole.CHILD,
+                "region": region,
+            },
         )
-        children.append((person, child))
-        members.append((person, MemberRole.CHILD))
+        children.append((new, child))
+        people.append(new)
+    records = []
+    if needs["final_risk"] != needs["suggested_risk"]:
+        records.append(
+            NewNote(
+                kind=NoteKind.FILE_NOTE,
+                body=_("Risk level set at intake instead of the suggested “%(level)s”: %(why)s")
+                % {"level": needs["suggested_risk"], "why": needs["override_reason"]},
+            )
+        )
+    if partner is not None:
+        records.append(
+            NewTie(
+                from_person=principal,
+                to_person=partner,
+                kind=family.get("partner_tie") or RelationshipKind.PARTNER_OF,
+                marriage_registered=_yes_no(family.get("marriage_registered", "")),
+            )
+        )
+    # Each child's mother and father, as the Family step asked: the partner is a parent only
+    # where the caseworker said so, never by default.
+    parents = {PRINCIPAL: principal, PARTNER: partner}
+    for new, child in children:
+        for name in ("mother", "father"):
+            parent = parents.get(child.get(name))
+            if parent is not None:
+                records.append(
+                    NewTie(from_person=parent, to_person=new, kind=RelationshipKind.PARENT_OF)
+                )
+    # A parent who is no one of the intake and has died (a widow's children): said in a note,
+    # as there is no one to tie the child to. The child's reference is the one given when the
+    # child is registered, hence a note written then.
+    for new, child in children:
+        for name, label in (("mother", _("mother")), ("father", _("father"))):
+            if child.get(name) == DECEASED:
+                records.append(
+                    NewNote(
+                        kind=NoteKind.FILE_NOTE,
+                        body=lambda label=label, new=new: (
+                            _("As told at intake, the %(parent)s of %(child)s has died.")
+                            % {"parent": label, "child": new.person.reference}
+                        ),
+                    )
+                )
+    # A parent's consent covers their children; the partner's only when they gave it too.
+    terms = {
+        "method": consent["method"],
+        "given_on": consent["given_on"],
+        "witnessed_by": consent.get("witnessed_by", ""),
+        "scopes": consent["scopes"],
+    }
+    records.append(NewConsent(person=principal, terms=terms))
+    # Their mother answered for them: the person page says so.
+    records += [NewConsent(person=new, terms=terms, guardian=principal) for new, _c in children]
+    if partner is not None and consent.get("covers_partner"):
+        records.append(NewConsent(person=partner, terms=terms))
+    if situation.get("legal_status"):
+        records.append(
+            NewStatus(
+                person=principal,
+                status=situation["legal_status"],
+                effective_from=situation["status_since"],
+                country=situation["status_country"],
+                source=StatusSource.CASEWORKER,
+            )
+        )
+    refused = [(principal, kind) for kind in situation.get("benefits_refused", [])]
+    refused += [(new, kind) for new, child in children for kind in child["benefits_refused"]]
+    records += [
+        NewBenefit(person=new, kind=kind, status=EntitlementStatus.DENIED, as_of=today)
+        for new, kind in refused
+    ]
+    records += [
+        NewIncident(
+            kind=incident["kind"],
+            occurred_on=incident["occurred_on"],
+            region=incident["region"],
+            description=incident.get("description", ""),
+            people=[principal],
+        )
+        for incident in situation.get("incidents", [])
+    ]
+    return NewHousehold(
+        people=people,
+        risk_level=needs["final_risk"],
+        summary=needs.get("needs", ""),
+        records=records,
+    )
+
+
+def create_records(*, cleaned: dict, team, caseworker, actor, into_case=None):
+    """
+    The people, ties, consents, statuses, benefits, incidents and case of a validated intake
+    (`household_plan`), through the casework and consent services, one at a time. Returns
+    (case, principal). The caller holds the transaction. (An import writes many at once:
+    casework.services.households_create.)
+
+    With `into_case` (an open case of someone on file the principal is), the people join that
+    case instead of a new one: its risk level, flags and caseworkers stay as they are, and what
+    the intake assessed is kept in a note on it.
+    """
+    plan = household_plan(cleaned)
+    needs = cleaned["needs"]
+    for new in plan.people:
+        # The saved person stands in the plan from now on: the records below point at them.
+        new.person = casework.person_create(actor=actor, aliases=new.aliases, **new.fields)
+    members = [(new.person, new.role) for new in plan.people]
     if into_case is not None:
         for person, role in members:
             casework.case_add_member(case=into_case, person=person, role=role, actor=actor)
@@ -296,104 +415,68 @@ def create_records(*, cleaned: dict, team, caseworker, actor, into_case=None):
         case = casework.case_open(
             team=team,
             actor=actor,
-            risk_level=needs["final_risk"],
-            summary=needs.get("needs", ""),
+            risk_level=plan.risk_level,
+            summary=plan.summary,
             members=members,
             caseworkers=[caseworker],
         )
-    if needs["final_risk"] != needs["suggested_risk"]:
-        casework.case_note_add(
-            case=case,
-            actor=actor,
-            kind=NoteKind.FILE_NOTE,
-            body=_("Risk level set at intake instead of the suggested “%(level)s”: %(why)s")
-            % {"level": needs["suggested_risk"], "why": needs["override_reason"]},
-        )
-    if partner is not None:
-        kind = family.get("partner_tie") or RelationshipKind.PARTNER_OF
+    for item in plan.records:
+        _write_record(item, case=case, actor=actor)
+    return case, plan.people[0].person
+
+
+def _write_record(item, *, case, actor) -> None:
+    """One record of a household's plan, through its single service."""
+    if isinstance(item, NewNote):
+        casework.case_note_add(case=case, actor=actor, kind=item.kind, body=item.text())
+    elif isinstance(item, NewTie):
         casework.relationship_create(
-            from_person=principal,
-            to_person=partner,
-            kind=kind,
-            marriage_registered=_yes_no(family.get("marriage_registered", "")),
+            from_person=item.from_person.person,
+            to_person=item.to_person.person,
+            kind=item.kind,
+            marriage_registered=item.marriage_registered,
             actor=actor,
             case=case,
         )
-    # Each child's mother and father, as the Family step asked: the partner is a parent only
-    # where the caseworker said so, never by default.
-    parents = {PRINCIPAL: principal, PARTNER: partner}
-    for person, child in children:
-        for name in ("mother", "father"):
-            parent = parents.get(child.get(name))
-            if parent is not None:
-                casework.relationship_create(
-                    from_person=parent,
-                    to_person=person,
-                    kind=RelationshipKind.PARENT_OF,
-                    actor=actor,
-                    case=case,
-                )
-    # A parent who is no one of the intake and has died (a widow's children): said in a note,
-    # as there is no one to tie the child to.
-    for person, child in children:
-        for name, label in (("mother", _("mother")), ("father", _("father"))):
-            if child.get(name) == DECEASED:
-                casework.case_note_add(
-                    case=case,
-                    actor=actor,
-                    kind=NoteKind.FILE_NOTE,
-                    body=_("As told at intake, the %(parent)s of %(child)s has died.")
-                    % {"parent": label, "child": person.reference},
-                )
-    # A parent's consent covers their children; the partner's only when they gave it too.
-    consenting = [principal, *(person for person, _child in children)]
-    if partner is not None and consent.get("covers_partner"):
-        consenting.append(partner)
-    children_pks = {person.pk for person, _child in children}
-    for person in consenting:
+    elif isinstance(item, NewConsent):
         consent_record(
-            person=person,
+            person=item.person.person,
             actor=actor,
-            method=consent["method"],
-            given_on=consent["given_on"],
-            witnessed_by=consent.get("witnessed_by", ""),
-            scopes=consent["scopes"],
-            # Their mother answered for them: the person page says so.
-            guardian=principal if person.pk in children_pks else None,
+            guardian=item.guardian.person if item.guardian else None,
             case=case,
+            **item.terms,
         )
-    if situation.get("legal_status"):
+    elif isinstance(item, NewStatus):
         casework.legal_status_change(
-            person=principal,
-            status=situation["legal_status"],
-            effective_from=situation["status_since"],
-            country=situation["status_country"],
-            source=StatusSource.CASEWORKER,
+            person=item.person.person,
+            status=item.status,
+            effective_from=item.effective_from,
+            country=item.country,
+            source=item.source,
             actor=actor,
             case=case,
         )
-    refused = [(principal, kind) for kind in situation.get("benefits_refused", [])]
-    refused += [(person, kind) for person, child in children for kind in child["benefits_refused"]]
-    for person, kind in refused:
+    elif isinstance(item, NewBenefit):
         casework.entitlement_record(
-            person=person,
-            kind=kind,
-            status=EntitlementStatus.DENIED,
-            as_of=today,
+            person=item.person.person,
+            kind=item.kind,
+            status=item.status,
+            as_of=item.as_of,
             actor=actor,
             case=case,
         )
-    for incident in situation.get("incidents", []):
+    elif isinstance(item, NewIncident):
         casework.incident_record(
             case=case,
-            kind=incident["kind"],
-            occurred_on=incident["occurred_on"],
-            region=incident["region"],
-            description=incident.get("description", ""),
-            people=[principal],
+            kind=item.kind,
+            occurred_on=item.occurred_on,
+            region=item.region,
+            description=item.description,
+            people=[new.person for new in item.people],
             actor=actor,
         )
-    return case, principal
+    else:
+        raise TypeError(f"Not a record of a household: {type(item).__name__}")
 
 
 def _decide(locked: IntakeSubmission, actor, status: str, **fields) -> None:

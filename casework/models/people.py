@@ -258,18 +258,25 @@ class Relationship(Correctable):
         return self.kind in (RelationshipKind.PARTNER_OF, RelationshipKind.SPOUSE_OF)
 
     def clean(self):
-        if self.from_person_id and self.from_person_id == self.to_person_id:
-            raise ValidationError(_("A person cannot be related to themselves."))
-        if not self.is_couple and self.marriage_registered is not None:
-            raise ValidationError(
-                {"marriage_registered": _("Only a couple can have a registered marriage.")}
-            )
+        self.clean_own()
         if not (self.from_person_id and self.to_person_id):
             return
         if self.kind == RelationshipKind.PARENT_OF:
             self._clean_parenthood()
         elif self.is_couple:
             self._clean_couple()
+
+    def clean_own(self):
+        """
+        The rules a tie keeps by itself, without reading other ties (a bulk write of new people,
+        who have none on file yet, asks these and `dates.check_parenthood`).
+        """
+        if self.from_person_id and self.from_person_id == self.to_person_id:
+            raise ValidationError(_("A person cannot be related to themselves."))
+        if not self.is_couple and self.marriage_registered is not None:
+            raise ValidationError(
+                {"marriage_registered": _("Only a couple can have a registered marriage.")}
+            )
 
     def _clean_parenthood(self):
         reverse = Relationship.objects.filter(
@@ -405,6 +412,15 @@ class LegalStatusRecord(Correctable, RecordedBy):
             self.since_birth = False
 
     def clean(self):
+        self.clean_dates()
+        if self.person_id and self.effective_from and not self.since_birth and not self.is_voided:
+            self._clean_overlap()
+
+    def clean_dates(self):
+        """
+        The period's own dates: it ends after it starts, and not before the person was born. A
+        bulk write of new people (no other period to overlap yet) asks only these.
+        """
         if self.effective_to and self.effective_from and self.effective_to <= self.effective_from:
             raise ValidationError(
                 {"effective_to": _("A status must end after the day it started.")}
@@ -420,8 +436,6 @@ class LegalStatusRecord(Correctable, RecordedBy):
                         % {"born": date_format(dob)}
                     }
                 )
-            if not self.is_voided:
-                self._clean_overlap()
 
     def _clean_overlap(self):
         others = LegalStatusRecord.objects.filter(person_id=self.person_id).exclude(pk=self.pk)

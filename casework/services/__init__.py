@@ -20,6 +20,9 @@ from .attachments import (
 from .break_glass import (
     case_break_glass,
 )
+from .bulk import (
+    households_create,
+)
 from .cases import (
     case_add_member,
     case_assign,
@@ -108,6 +111,7 @@ __all__ = [
     "goal_add",
     "goal_end",
     "goal_step_add",
+    "households_create",
     "incident_record",
     "incident_update",
     "legal_status_change",

@@ -52,6 +52,26 @@ def _assign(
     path (opening, assigning, handing over, sharing) makes a legal advocate a caseworker. The
     user is notified (`tell`: assigned, or handed over), unless they assigned themselves.
     """
+    _check_assignable(user, case, role)
+    if CaseAssignment.objects.filter(case=case, user=user, role=role).exists():
+        raise ValidationError(
+            {
+                "user": _("%(user)s is already assigned to case %(case)s.")
+                % {"user": user.get_username(), "case": case.reference}
+            }
+        )
+    assignment = _save(CaseAssignment(case=case, user=user, role=role, assigned_by=actor))
+    _audit(actor, "create", assignment, case=case, role=role, user=user.pk)
+    if actor is None or user.pk != actor.pk:
+        notify(recipients=[user], kind=tell, target=case)
+    return assignment
+
+
+def _check_assignable(user, case: Case, role: str) -> None:
+    """
+    Whether `user` may be given `case` in `role` (its team is what counts, so the bulk writer of
+    services.bulk asks it once for the new cases of a team).
+    """
     if not user.is_active:
         raise ValidationError(
             {"user": _("%(user)s is not an active user.") % {"user": user.get_username()}}
@@ -68,18 +88,6 @@ def _assign(
         raise ValidationError(
             {"user": _("%(user)s is not a legal advocate.") % {"user": user.get_username()}}
         )
-    if CaseAssignment.objects.filter(case=case, user=user, role=role).exists():
-        raise ValidationError(
-            {
-                "user": _("%(user)s is already assigned to case %(case)s.")
-                % {"user": user.get_username(), "case": case.reference}
-            }
-        )
-    assignment = _save(CaseAssignment(case=case, user=user, role=role, assigned_by=actor))
-    _audit(actor, "create", assignment, case=case, role=role, user=user.pk)
-    if actor is None or user.pk != actor.pk:
-        notify(recipients=[user], kind=tell, target=case)
-    return assignment
 
 
 def case_open(

@@ -106,11 +106,24 @@ def person_update(
 
 def _alias_save(*, person: Person, name: str) -> PersonAlias:
     digest = blind_index(NAME_SCOPE, name)
+    _alias_check(
+        name,
+        digest,
+        known=digest is not None
+        and Person.objects.filter(pk=person.pk).matching_name(name).exists(),
+    )
+    return _save(PersonAlias(person=person, name=name))
+
+
+def _alias_check(name: str, digest, *, known: bool) -> None:
+    """
+    An alias must fold to a name (its blind index `digest`), and not be a name the person is
+    already `known` by. The bulk writer (services.bulk) tells `known` from the digests it holds.
+    """
     if name and digest is None:
         raise ValidationError({"name": _("An alias must contain letters or digits.")})
-    if digest is not None and Person.objects.filter(pk=person.pk).matching_name(name).exists():
+    if known:
         raise ValidationError({"name": _("This person is already known by that name.")})
-    return _save(PersonAlias(person=person, name=name))
 
 
 def person_alias_add(*, person: Person, name: str, actor, case: Case | None = None) -> PersonAlias:

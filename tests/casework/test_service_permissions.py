@@ -45,6 +45,7 @@ from casework.models import (
     Relationship,
     Task,
 )
+from casework.services.bulk import NewHousehold, NewPerson
 from consent.models import Consent, Method, Scope
 from consent.services import consent_record
 
@@ -191,6 +192,18 @@ REFUSED_CALLS = {
     ),
     "case_open": lambda n, u: services.case_open(
         team=n.case.team, actor=n.lena, risk_level=RiskLevel.LOW
+    ),
+    # The import's bulk writer asks the same questions as person_create and case_open.
+    "households_create": lambda n, u: services.households_create(
+        actor=n.lena,
+        team=n.case.team,
+        caseworker=u["alice"],
+        households=[
+            NewHousehold(
+                people=[NewPerson(role="principal", fields={"full_name": "x", "role": "refugee"})],
+                risk_level=RiskLevel.LOW,
+            )
+        ],
     ),
     "case_update": lambda n, u: services.case_update(
         case=n.case, actor=n.lena, risk_level=RiskLevel.CRITICAL
