@@ -5,6 +5,7 @@ proves both factors in the same request, so a token is never weaker than a brows
 
 import django_otp
 from django.contrib.auth import authenticate, user_login_failed
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -82,6 +83,8 @@ class TokenCreateView(APIView):
                 request=http_request,
             )
             return Response({"detail": INVALID}, status=status.HTTP_400_BAD_REQUEST)
+        # The holder's expired tokens go now (knox deleted them on every request it read a token).
+        AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
         instance, token = AuthToken.objects.create(user, knox_settings.TOKEN_TTL)
         record(user, "login", request=http_request, step="api_token")
         return Response({"token": token, "expiry": instance.expiry})

@@ -95,9 +95,11 @@ class SlidingSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         # After the view, so that signing in is stamped in the same write as the new session.
-        # Only a signed-in session is extended: a stale or made-up cookie must not make one.
+        # Only a signed-in session is extended: a stale or made-up cookie must not make one, nor
+        # an API token (DRF sets the token's user on the request, but there is no session to
+        # extend: stamping one would create a session row and a cookie on every API request).
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and SESSION_KEY in request.session:
             now = int(time.time())
             if now - request.session.get(self.REFRESHED_AT, 0) >= self.REFRESH_AFTER_SECONDS:
                 request.session[self.REFRESHED_AT] = now

@@ -94,16 +94,24 @@ def zone_name_for(user) -> str:
         return default_zone_name()
     if user.time_zone:
         return user.time_zone
+    try:
+        # Read with the user when they were (accounts.api_auth reads it with the API token).
+        team_zone = user.first_team_zone
+    except AttributeError:
+        team_zone = first_team_zone(user).first()
+    return team_zone or default_zone_name()
+
+
+def first_team_zone(user):
+    """The zone of the team `user` (a user, or an OuterRef to one) joined first, as a query."""
     # Imported here: models import this module for their choices.
     from .models import TeamMembership
 
-    team_zone = (
+    return (
         TeamMembership.objects.filter(user=user)
         .order_by("pk")
-        .values_list("team__time_zone", flat=True)
-        .first()
+        .values_list("team__time_zone", flat=True)[:1]
     )
-    return team_zone or default_zone_name()
 
 
 def zone(name: str) -> zoneinfo.ZoneInfo:

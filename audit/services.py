@@ -105,16 +105,7 @@ def _append(events: list[AuditEvent]) -> list[AuditEvent]:
     # No savepoint of its own: a failed append must take the caller's change down with it, and a
     # savepoint costs two more round trips on every audited page.
     with transaction.atomic(using=using, savepoint=False):
-        # Held until the outermost transaction ends, so no other writer reads the same last
-        # hash; under READ COMMITTED the next statement then sees the previous append.
-        hold_chain(using)
-        last = (
-            AuditEvent.objects.using(using)
-            .order_by("-sequence")
-            .values_list("hash", "occurred_at")
-            .first()
-        )
-        previous, previous_at = last or (GENESIS, None)
+        previous, previous_at = _held_chain_head(using) or (GENESIS, None)
         for event in events:
             # Never earlier than the event before it in the chain: the trail reads in order of
             # time too, although an event's time is taken before the lock is.
@@ -128,6 +119,34 @@ def _append(events: list[AuditEvent]) -> list[AuditEvent]:
         # PostgreSQL hands out the sequence in the order of the rows inserted.
         models.QuerySet.bulk_create(AuditEvent.objects.using(using).all(), events, batch_size=500)
     return events
+
+
+def _held_chain_head(using: str) -> tuple[str, datetime.datetime] | None:
+    """
+    Take the chain's lock, held until the outermost transaction ends so that no other writer
+    reads the same last hash, then read the last event's hash and time (None: no event yet).
+    """
+    connection = transaction.get_connection(using)
+    if connection.vendor != "postgresql":
+        hold_chain(using)
+        return _last_event(using).first()
+    # One round trip for both: two statements in one query string, sent without parameters
+    # (the simple protocol, which runs them in order). Under READ COMMITTED each statement takes
+    # its own snapshot, so the read, taken once the lock is held, sees the previous append.
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    # Constants only (the lock's number, the table's name): nothing a request sent.
+    statements = (
+        f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID}); "  # noqa: S608
+        f"SELECT hash, occurred_at FROM {table} ORDER BY sequence DESC LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statements)
+        cursor.nextset()
+        return cursor.fetchone()
+
+
+def _last_event(using: str):
+    return AuditEvent.objects.using(using).order_by("-sequence").values_list("hash", "occurred_at")
 
 
 @contextmanager

@@ -57,7 +57,10 @@ def run(seconds: int = 10) -> dict:
     results = {}
     try:
         with Gunicorn(workers=WORKERS) as server:
-            for name, paths in _endpoints(account).items():
+            endpoints = _endpoints(account)
+            waited = server.wait_until_serving(endpoints["case detail"][0], headers=headers)
+            line(f"(the {WORKERS} workers all answered after {waited:.0f} s)")
+            for name, paths in endpoints.items():
                 wrk(server.base, paths, headers=headers, seconds=2, connections=WORKERS)
                 figures = wrk(
                     server.base, paths, headers=headers, seconds=seconds, connections=CONNECTIONS

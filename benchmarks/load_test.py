@@ -86,6 +86,7 @@ def make_identities(count: int) -> list[dict]:
     from django_otp import DEVICE_ID_SESSION_KEY
     from knox.models import AuthToken
 
+    from accounts.middleware import AbsoluteSessionLifetimeMiddleware, SlidingSessionMiddleware
     from accounts.models import TOTPDevice, User
     from casework.models import Case, Person
 
@@ -102,14 +103,19 @@ def make_identities(count: int) -> list[dict]:
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        # As the sign-in leaves it: without these stamps the absolute lifetime ended the
+        # session, and every page measured was the redirect to the sign-in page.
+        session[SlidingSessionMiddleware.REFRESHED_AT] = int(time.time())
+        session[AbsoluteSessionLifetimeMiddleware.SIGNED_IN_AT] = int(time.time())
         session.create()
-        _, token = AuthToken.objects.create(user=user)
+        instance, token = AuthToken.objects.create(user=user)
         cases = list(Case.objects.visible_to(user).values_list("reference", flat=True)[:20])
         people = list(Person.objects.visible_to(user).values_list("reference", flat=True)[:20])
         identities.append(
             {
                 "cookie": f"sessionid={session.session_key}",
                 "token": token,
+                "token_instance": instance,
                 "cases": cases,
                 "people": people,
             }
@@ -162,6 +168,32 @@ def browse(base: str, identity: dict, results: Results, until: float, seed: int)
             results.add(kind, status, time.monotonic() - started)
 
 
+def wait_until_serving(base: str, workers: int, timeout: float = 180) -> None:
+    """
+    Wait until every worker answers (`workers` requests at once, each within 5 s): on a loaded
+    machine they take half a minute to import Django, which the figures would otherwise count.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def answered(_):
+        # Any answer will do (the health check may report a missing Redis): the worker is up.
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=5):  # noqa: S310
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            return False
+
+    deadline = time.monotonic() + timeout
+    with ThreadPoolExecutor(workers) as pool:
+        while time.monotonic() < deadline:
+            if all(pool.map(answered, range(workers))):
+                return
+            time.sleep(1)
+    raise SystemExit(f"gunicorn's workers did not all answer within {timeout:.0f} s")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -182,8 +214,11 @@ def main() -> int:
     if options.serve:
         server, base = start_gunicorn(options.workers, options.threads)
     require_loopback(base)
+    identities = []
     try:
         identities = make_identities(options.users)
+        if server is not None:
+            wait_until_serving(base, options.workers)
         results = Results()
         started = time.monotonic()
         until = started + duration
@@ -200,6 +235,9 @@ def main() -> int:
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+        # The tokens made for the run go with it (their sessions expire on their own).
+        for identity in identities:
+            identity["token_instance"].delete()
 
     total = sum(results.statuses.values())
     every = [value for values in results.latencies.values() for value in values]

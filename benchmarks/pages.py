@@ -219,6 +219,31 @@ class Gunicorn:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def wait_until_serving(self, path: str, *, headers: dict, timeout: float = 180) -> float:
+        """
+        Wait until every worker answers: `workers` requests at once, all answered within 5 s.
+        The master listens at once, but on a loaded machine its workers take 10-30 s to import
+        Django, and wrk then counted no request at all (0 answers within its run, no error).
+        Returns the seconds waited.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+        from urllib.request import Request, urlopen
+
+        def answered(_):
+            try:
+                with urlopen(Request(self.base + path, headers=headers), timeout=5) as answer:  # noqa: S310 - loopback
+                    return 200 <= answer.status < 300
+            except OSError:
+                return False
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(self.workers) as pool:
+            while time.monotonic() - started < timeout:
+                if all(pool.map(answered, range(self.workers))):
+                    return time.monotonic() - started
+                time.sleep(1)
+        raise RuntimeError(f"gunicorn's workers did not all answer within {timeout} s")
+
 
 def wrk(
     base: str, paths: list[str], *, headers: dict, seconds: int, connections: int, threads: int = 2

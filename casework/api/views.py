@@ -6,6 +6,7 @@ columns only (a list is not audited row by row); names are searched by POST (`pe
 `cases/search/`), never in an address, and every search is audited without its term.
 """
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -31,6 +32,7 @@ from casework.forms import ConsentRecordForm, ConsentRenewalForm, MemberAddForm
 from casework.models import (
     Attachment,
     Case,
+    CaseAssignment,
     CaseMember,
     CaseNote,
     CheckInSchedule,
@@ -854,7 +856,23 @@ class CaseViewSet(
         cases = super().get_queryset().select_related("team", "owner")
         if self.action in ("list", "search"):
             return cases_for_listing(cases)
-        return cases.prefetch_related("members__person", "assignments__user")
+        # The detail names each member and assignee by reference or username: two queries
+        # reading those columns, not four reading whole rows (every member's ciphertexts
+        # included, which the detail does not show).
+        return cases.prefetch_related(
+            Prefetch(
+                "members",
+                CaseMember.objects.select_related("person").only(
+                    "case_id", "role", "person__reference"
+                ),
+            ),
+            Prefetch(
+                "assignments",
+                CaseAssignment.objects.select_related("user").only(
+                    "case_id", "role", "user__username"
+                ),
+            ),
+        )
 
     def get_serializer_class(self):
         if self.action == "search":

@@ -89,6 +89,20 @@ def test_an_expired_token_is_refused(device):
     assert client.get(PROTECTED_URL).status_code == 401
 
 
+def test_the_holders_expired_tokens_go_when_a_new_one_is_issued(device):
+    """Reading a token no longer sweeps its holder's others: issuing one does."""
+    ask_for_token(APIClient(), code=current_code(device))
+    AuthToken.objects.update(expiry=timezone.now() - datetime.timedelta(seconds=1))
+    # A later time step: the same code is not accepted twice.
+    device.refresh_from_db()
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
+    response = ask_for_token(APIClient(), code=current_code(device))
+    assert response.status_code == 200, response.content
+    assert AuthToken.objects.count() == 1
+    assert AuthToken.objects.get().expiry > timezone.now()
+
+
 def test_logging_out_revokes_the_token(device):
     token = ask_for_token(APIClient(), code=current_code(device)).json()["token"]
     client = APIClient()

@@ -1,0 +1,134 @@
+"""
+What one API request costs, whatever the size of the caseload: each list and detail of the
+casework API answers a token holder in at most a fixed number of queries (the token and its
+holder, the records, their prefetches, the audit append), and the same number with three times
+the records; a token request makes no session; a list counts only up to its bound.
+"""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+import casework.pagination
+from audit.models import AuditEvent
+from casework.api.pagination import BoundedCountPagination
+
+from ..scenarios import household_with_every_record
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+# The most queries one GET may take. In a test the request's transaction is a savepoint, taken
+# and released: 2 of them. A list: the token with its holder and their team's zone (1), the
+# bounded count (1), the page (1), and for cases and incidents one prefetch. A detail: the token
+# (1), the record with its visibility (1), its prefetches (a case's members and assignees: 2;
+# aliases, an incident's people: 1), and the audit append (2: the chain's lock with the last
+# hash in one round trip, then the insert); a family tie is not audited.
+LISTS = {
+    "persons": 5,
+    "relationships": 5,
+    "legal-statuses": 5,
+    "entitlements": 5,
+    "cases": 6,
+    "notes": 5,
+    "tasks": 5,
+    "incidents": 6,
+    "attachments": 5,
+}
+DETAILS = {
+    "persons": (lambda h: h.mother.reference, 7),
+    "relationships": (lambda h: h.relationship.pk, 4),
+    "legal-statuses": (lambda h: h.status.pk, 6),
+    "entitlements": (lambda h: h.entitlement.pk, 6),
+    "cases": (lambda h: h.case.reference, 8),
+    "notes": (lambda h: h.note.pk, 6),
+    "tasks": (lambda h: h.task.pk, 6),
+    "incidents": (lambda h: h.incident.pk, 7),
+    "attachments": (lambda h: h.attachment.pk, 6),
+}
+
+
+def _household(team, caseworker, n):
+    return household_with_every_record(
+        team=team, caseworker=caseworker, tag=f"budget{n}", mother_name=f"김순희{n}"
+    )
+
+
+@pytest.fixture
+def token_client(alice):
+    """Alice's API client with a knox token, as a script sends it: no cookie, ever."""
+    _, token = AuthToken.objects.create(alice)
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    def get(url):
+        client.cookies.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, response.content
+        return response, len(queries)
+
+    return get
+
+
+def test_each_endpoint_stays_within_its_budget_as_the_caseload_grows(
+    token_client, team_north, alice
+):
+    households = [_household(team_north, alice, 0)]
+    first = {}
+    for size in (1, 3):
+        while len(households) < size:
+            households.append(_household(team_north, alice, len(households)))
+        for name, budget in LISTS.items():
+            _response, queries = token_client(f"/api/v1/{name}/")
+            assert queries <= budget, f"{name} list: {queries} queries"
+            first.setdefault(f"{name} list", queries)
+            assert queries == first[f"{name} list"], f"{name} list grew with the caseload"
+        for name, (key, budget) in DETAILS.items():
+            _response, queries = token_client(f"/api/v1/{name}/{key(households[-1])}/")
+            assert queries <= budget, f"{name} detail: {queries} queries"
+            first.setdefault(f"{name} detail", queries)
+            assert queries == first[f"{name} detail"], f"{name} detail grew with the caseload"
+
+
+def test_a_detail_read_by_token_is_still_audited_once(token_client, team_north, alice):
+    household = _household(team_north, alice, 0)
+    before = AuditEvent.objects.filter(action="view", actor=alice).count()
+    token_client(f"/api/v1/cases/{household.case.reference}/")
+    assert AuditEvent.objects.filter(action="view", actor=alice).count() == before + 1
+
+
+def test_a_token_request_makes_no_session(token_client, north_case):
+    """A script with a token has no session to extend: none is stored, no cookie is sent."""
+    sessions = Session.objects.count()
+    response, _queries = token_client(f"/api/v1/cases/{north_case.reference}/")
+    assert Session.objects.count() == sessions
+    assert "sessionid" not in response.cookies
+
+
+def test_a_long_list_says_its_count_is_a_lower_bound(token_client, monkeypatch, team_north, alice):
+    """Past the bound the list says it has more than `count`, and `next` still leads on."""
+    from tests.factories import AssignmentFactory, CaseFactory
+
+    for _ in range(5):
+        AssignmentFactory(case=CaseFactory(team=team_north), user=alice)
+    monkeypatch.setattr(casework.pagination, "COUNT_UP_TO", 2)
+    monkeypatch.setattr(BoundedCountPagination, "page_size", 1)
+
+    first = token_client("/api/v1/cases/")[0].json()
+    assert (first["count"], first["count_is_lower_bound"]) == (2, True)
+    assert first["next"].endswith("?page=2")
+    # Asked for page 3, the count reaches the page after it (4 of the 5 cases).
+    third = token_client("/api/v1/cases/?page=3")[0].json()
+    assert (third["count"], third["count_is_lower_bound"]) == (4, True)
+    assert len(third["results"]) == 1 and third["next"].endswith("?page=4")
+    # Page 5 asked: all five counted, exactly.
+    last = token_client("/api/v1/cases/?page=5")[0].json()
+    assert (last["count"], last["count_is_lower_bound"], last["next"]) == (5, False, None)
+
+
+def test_a_short_list_counts_exactly(token_client, north_case):
+    answer = token_client("/api/v1/cases/")[0].json()
+    assert (answer["count"], answer["count_is_lower_bound"]) == (1, False)
