@@ -471,6 +471,13 @@ class Notification(UUIDModel):
                 condition=Q(read_at__isnull=True),
                 name="accounts_notification_unread",
             ),
+            # Settling what a done event asked (`notifications_settle`): the unread rows about
+            # one target, whoever received them.
+            models.Index(
+                fields=["target_type", "target_id"],
+                condition=Q(read_at__isnull=True),
+                name="accounts_notification_target",
+            ),
         ]
 
     def __str__(self):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Notification, Team
-from accounts.notifications import notify, notify_many
+from accounts.notifications import notifications_settle, notify, notify_many
 from audit.services import Entry, record_many
 
 from .. import dates, permissions
@@ -134,6 +134,11 @@ def check_in_record(
         _audit(actor, "create", check_in, case=case, outcome=outcome)
         if check_in.heard_from:
             _lower_missed_flag(case=case, actor=actor)
+            # As the flag: the alerts of a miss ask no one to look for the person any more.
+            notifications_settle(
+                target=case,
+                kinds=[Notification.Kind.CHECK_IN_MISSED, Notification.Kind.CHECK_IN_OVERDUE],
+            )
         if check_in.is_distress:
             _escalate_distress(check_in)
     return check_in

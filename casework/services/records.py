@@ -9,6 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Notification
+from accounts.notifications import notifications_settle
+
 from .. import dates, permissions
 from ..choices import (
     DETENTION_INCIDENTS,
@@ -335,6 +338,11 @@ def task_complete(*, task: Task, actor, expected_version: int | None = None) -> 
             expected_version,
         )
         _audit(actor, "update", task, fields=changed)
+        # Its reminders, to whoever had them, ask nothing more.
+        notifications_settle(
+            target=task,
+            kinds=[Notification.Kind.FOLLOW_UP_DUE, Notification.Kind.FOLLOW_UP_OVERDUE],
+        )
         _next_follow_up(task, actor)
     return task
 

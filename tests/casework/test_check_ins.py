@@ -236,3 +236,22 @@ def test_notifications_are_marked_read(schedule, alice):
     assert notifications_mark_read(user=alice) == 1
     assert unread_count(alice) == 0
     assert timezone.now() >= Notification.objects.get().read_at
+
+
+def test_once_she_is_heard_from_the_alerts_of_her_miss_are_no_longer_new(schedule, alice, sue):
+    """The mother in Liaoning missed her check-in of 1 March and sue was told after the grace
+    day; alice reaches her on the 3rd: neither alert still counts as new, a later miss will."""
+    check_ins_escalate(now=at(2026, 3, 2, 16, 30))
+    assert (unread_count(alice), unread_count(sue)) == (1, 1)
+
+    services.check_in_record(schedule=schedule, outcome=CheckIn.Outcome.SAFE, actor=alice)
+
+    assert (unread_count(alice), unread_count(sue)) == (0, 0)
+    assert _alerts(alice, Notification.Kind.CHECK_IN_MISSED) == 1
+    assert _alerts(sue, Notification.Kind.CHECK_IN_OVERDUE) == 1
+
+
+def test_no_contact_leaves_the_alerts_of_a_miss_new(schedule, alice, sue):
+    check_ins_escalate(now=at(2026, 3, 2, 16, 30))
+    services.check_in_record(schedule=schedule, outcome=CheckIn.Outcome.NO_CONTACT, actor=alice)
+    assert (unread_count(alice), unread_count(sue)) == (1, 1)
