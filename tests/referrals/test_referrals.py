@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
@@ -434,3 +434,40 @@ def test_the_api_closure_cancels_the_referrals_it_is_told_to(school_referral, al
     assert response.json()["resolved"] == 1
     referral.refresh_from_db()
     assert referral.status == Status.CANCELLED
+
+
+def test_the_follow_up_of_a_referral_reads_in_each_readers_language(team_north, alice, sue, client):
+    """QA (issue 21): alice works in Korean and refers the daughter to the school; sue reads
+    Chinese and found the follow-up in Korean on the case page. It is stored in English and
+    shown in each reader's language, until someone rewords it."""
+    with translation.override("ko"):
+        referred = child_referred_to_a_school(
+            team=team_north, caseworker=alice, supervisor=sue, mother_name=MOTHER
+        )
+    task = referred.referral.follow_up
+    assert task.title == "Follow up the referral (School enrolment, School)"
+    case_page = reverse("casework:case_detail", args=[referred.case.reference])
+
+    sign_in(client, sue)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(case_page).content.decode()
+    assert "跟进转介\uff08入学\uff0c学校\uff09" in page
+    assert "의뢰 후속 조치" not in page
+    client.cookies["django_language"] = "ko"
+    assert "의뢰 후속 조치 (학교 입학, 학교)" in client.get(case_page).content.decode()
+    sign_in(client, alice)
+    assert (
+        "의뢰 후속 조치 (학교 입학, 학교)"
+        in client.get(reverse("casework:dashboard")).content.decode()
+    )
+
+    # Reworded by a person, it is theirs: shown as written, in every language.
+    casework_services.record_correct(
+        record=task,
+        fields={"title": "학교에 전화해서 입학 서류 확인"},
+        reason="More precise",
+        actor=alice,
+    )
+    client.cookies["django_language"] = "zh-hans"
+    sign_in(client, sue)
+    assert "학교에 전화해서 입학 서류 확인" in client.get(case_page).content.decode()
