@@ -436,6 +436,7 @@ class Notification(UUIDModel):
         CHECK_IN_MISSED = "check_in_missed", _("Check-in missed")
         CHECK_IN_OVERDUE = "check_in_overdue", _("Check-in missed past the grace period")
         DISTRESS = "distress", _("Distress")
+        CHECK_IN_NEEDS_HELP = "check_in_needs_help", _("Check-in: safe but needs help")
         FOLLOW_UP_DUE = "follow_up_due", _("A follow-up is due")
         FOLLOW_UP_OVERDUE = "follow_up_overdue", _("A follow-up is overdue")
         IMPORT_FINISHED = "import_finished", _("An import finished")
