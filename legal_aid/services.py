@@ -114,7 +114,7 @@ def _validate_scope(
         raise PermissionDenied(_("You cannot see this case."))
     if team is not None:
         raise ValidationError({"team": _("Only a caseload report is scoped to a team.")})
-    if formats.needs_contact(recipient_format, case.team):
+    if formats.needs_contact(recipient_format, case.team, language):
         raise ValidationError(
             {
                 "recipient_format": _(

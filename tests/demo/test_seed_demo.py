@@ -317,7 +317,17 @@ def test_demo_teams_can_send_documents_to_the_un_and_partners():
     assert (shenyang.organisation, shenyang.confidential_contact) == ("Set by the admin", "x")
     for team in (yanbian, shenyang):
         for recipient_format in formats.NEEDS_CONTACT:
-            assert not formats.needs_contact(recipient_format, team)
+            for language in ("en", "ko", "zh-hans"):
+                assert not formats.needs_contact(recipient_format, team, language)
+    # Korean and Chinese documents print the demo network's name in their language (QA: they
+    # printed it in English); the one an administrator named keeps her name in every language.
+    assert yanbian.cover_in("ko")[0] == "쉼터 시범 네트워크(가상)"
+    assert "연변 보호 담당" in yanbian.cover_in("ko")[1]
+    assert (
+        yanbian.cover_in("zh-hans")[0] == "Shimteo \u793a\u8303\u7f51\u7edc\uff08\u865a\u6784\uff09"
+    )
+    assert yanbian.cover_in("en")[0] == "Shimteo demo network (fictional)"
+    assert shenyang.cover_in("ko") == ("Set by the admin", "x")
 
 
 @pytest.mark.django_db
