@@ -471,3 +471,48 @@ def test_the_follow_up_of_a_referral_reads_in_each_readers_language(team_north, 
     client.cookies["django_language"] = "zh-hans"
     sign_in(client, sue)
     assert "학교에 전화해서 입학 서류 확인" in client.get(case_page).content.decode()
+
+
+def test_follow_ups_made_before_are_keyed_unless_reworded(team_north, alice, sue):
+    """The migration takes the follow-ups referrals wrote in their maker's language: still as
+    written, they read in each reader's; reworded, they keep the person's words."""
+    import importlib
+
+    from django.apps import apps
+
+    from casework.models import Task
+
+    migration = importlib.import_module(
+        "referrals.migrations.0003_follow_up_titles_in_every_language"
+    )
+    referred = child_referred_to_a_school(
+        team=team_north, caseworker=alice, supervisor=sue, mother_name=MOTHER
+    )
+    written = referred.referral.follow_up
+    reworded = casework_services.task_create(case=referred.case, title="x", actor=alice)
+    other = services.referral_create(
+        case=referred.case,
+        person=referred.child,
+        provider=referred.school,
+        service="education",
+        referred_on=timezone.localdate(),
+        actor=alice,
+    )
+    other.follow_up = reworded
+    other.save(update_fields=["follow_up"])
+    # As they were stored before: in Korean, and one reworded by hand.
+    Task.objects.filter(pk=written.pk).update(title_key="", title_params={})
+    written = Task.objects.get(pk=written.pk)
+    written.title = "의뢰 후속 조치 (학교 입학, 학교)"
+    written.save(update_fields=["title"])
+    reworded.title = "교장 선생님께 전화"
+    reworded.save(update_fields=["title"])
+
+    migration.keyed_titles(apps, None)
+
+    written.refresh_from_db()
+    assert written.title == "Follow up the referral (School enrolment, School)"
+    with translation.override("zh-hans"):
+        assert written.shown_title == "跟进转介\uff08入学\uff0c学校\uff09"
+    reworded.refresh_from_db()
+    assert (reworded.title, reworded.title_key) == ("교장 선생님께 전화", "")
