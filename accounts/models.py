@@ -501,10 +501,11 @@ class Notification(UUIDModel):
                 name="accounts_notification_unread",
             ),
             # Settling what a done event asked (`notifications_settle`): the unread rows about
-            # one target, whoever received them.
+            # one target, whoever received them. Only rows with a target, so that the header's
+            # count (which names none) never mistakes this index for the one above.
             models.Index(
                 fields=["target_type", "target_id"],
-                condition=Q(read_at__isnull=True),
+                condition=Q(read_at__isnull=True, target_type__isnull=False),
                 name="accounts_notification_target",
             ),
         ]
