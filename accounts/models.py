@@ -95,6 +95,20 @@ class Team(models.Model):
             "never a caseworker's personal account)."
         ),
     )
+    # The same in Korean and in Chinese, for the documents written in those languages (a Korean
+    # letter printing an English name reads as a foreign body's); left blank, the above is used.
+    organisation_ko = models.CharField(
+        _("submitting organisation in Korean"), max_length=200, blank=True
+    )
+    organisation_zh_hans = models.CharField(
+        _("submitting organisation in Chinese"), max_length=200, blank=True
+    )
+    confidential_contact_ko = models.CharField(
+        _("confidential contact in Korean"), max_length=300, blank=True
+    )
+    confidential_contact_zh_hans = models.CharField(
+        _("confidential contact in Chinese"), max_length=300, blank=True
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="TeamMembership",
@@ -109,6 +123,20 @@ class Team(models.Model):
 
     def __str__(self):
         return self.name
+
+    def cover_in(self, language: str) -> tuple[str, str]:
+        """
+        The submitting organisation and its confidential contact as a document in `language`
+        prints them: that language's where the team set one, else the default (the name, else
+        the team's name; the contact, else none).
+        """
+        suffix = {"ko": "_ko", "zh-hans": "_zh_hans"}.get((language or "").lower(), "")
+        name = getattr(self, f"organisation{suffix}") if suffix else ""
+        contact = getattr(self, f"confidential_contact{suffix}") if suffix else ""
+        return (
+            name.strip() or self.organisation or self.name,
+            contact.strip() or self.confidential_contact,
+        )
 
 
 class TeamMembership(models.Model):
@@ -436,6 +464,7 @@ class Notification(UUIDModel):
         CHECK_IN_MISSED = "check_in_missed", _("Check-in missed")
         CHECK_IN_OVERDUE = "check_in_overdue", _("Check-in missed past the grace period")
         DISTRESS = "distress", _("Distress")
+        CHECK_IN_NEEDS_HELP = "check_in_needs_help", _("Check-in: safe but needs help")
         FOLLOW_UP_DUE = "follow_up_due", _("A follow-up is due")
         FOLLOW_UP_OVERDUE = "follow_up_overdue", _("A follow-up is overdue")
         IMPORT_FINISHED = "import_finished", _("An import finished")
@@ -470,6 +499,14 @@ class Notification(UUIDModel):
                 fields=["recipient"],
                 condition=Q(read_at__isnull=True),
                 name="accounts_notification_unread",
+            ),
+            # Settling what a done event asked (`notifications_settle`): the unread rows about
+            # one target, whoever received them. Only rows with a target, so that the header's
+            # count (which names none) never mistakes this index for the one above.
+            models.Index(
+                fields=["target_type", "target_id"],
+                condition=Q(read_at__isnull=True, target_type__isnull=False),
+                name="accounts_notification_target",
             ),
         ]
 

@@ -116,6 +116,22 @@ def notifications_mark_read(*, user, ids=None) -> int:
     return unread.update(read_at=timezone.now())
 
 
+def notifications_settle(*, target, kinds) -> int:
+    """
+    Mark read, for every recipient, the unread notifications of `kinds` about `target` once what
+    they asked of their readers is done by anyone (a document approved or revoked, a follow-up
+    completed, a person heard from again): a supervisor should not find "waiting for your
+    approval" new on a document a colleague approved. Called by the service of that event, in
+    its transaction; not audited on its own, as `notify` is not: that event is.
+    """
+    return Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=str(target.pk),
+        kind__in=[Notification.Kind(kind) for kind in kinds],
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+
+
 # The e-mail: how many, and a link. Never a name, a reference, a place or a kind of event.
 
 

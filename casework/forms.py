@@ -844,7 +844,7 @@ class PlanScheduleForm(forms.Form):
 
 class OpenTaskField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, task):
-        return task.title
+        return task.shown_title
 
 
 class OpenCheckInField(forms.ModelMultipleChoiceField):

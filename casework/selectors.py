@@ -636,6 +636,7 @@ class TimelineKind(TextChoices):
     TASK = "task", _("Follow-up set")
     TASK_DONE = "task_done", _("Follow-up done")
     FILE = "file", _("File added")
+    CHECK_IN = "check_in", _("Check-in")
 
 
 @dataclass(frozen=True)
@@ -671,6 +672,7 @@ TIMELINE_FILTERS = [
     (TimelineKind.ENTITLEMENT.value, _("Benefits")),
     (TimelineKind.TASK.value, _("Follow-ups")),
     (TimelineKind.FILE.value, _("Files")),
+    (TimelineKind.CHECK_IN.value, _("Check-ins")),
 ]
 
 
@@ -761,6 +763,20 @@ def _file_entries(case, include_voided=False):
         )
 
 
+def _check_in_entries(case, include_voided=False):
+    # What each check-in found, as tapped: a duress call reads as its outcome (the supervisors
+    # learn of it from their alert, never from the case's pages).
+    check_ins = CheckIn.objects.filter(case=case).select_related("recorded_by", "schedule__person")
+    for check_in in check_ins:
+        yield TimelineEntry(
+            on=check_in.day,
+            at=check_in.recorded_at,
+            kind=TimelineKind.CHECK_IN,
+            record=check_in,
+            person=check_in.schedule.person,
+        )
+
+
 TIMELINE_SOURCES = {
     TimelineKind.STATUS: _status_entries,
     TimelineKind.ENTITLEMENT: _entitlement_entries,
@@ -768,6 +784,7 @@ TIMELINE_SOURCES = {
     TimelineKind.NOTE: _note_entries,
     TimelineKind.TASK: _task_entries,
     TimelineKind.FILE: _file_entries,
+    TimelineKind.CHECK_IN: _check_in_entries,
 }
 
 
@@ -776,7 +793,8 @@ def case_timeline(
 ) -> list[TimelineEntry]:
     """
     Everything that happened in a case, newest first: its people's legal-status periods and
-    benefit records, its incidents, notes, follow-ups (set and done) and files; or only what
+    benefit records, its incidents, notes, follow-ups (set and done), files and check-ins (with
+    what each found); or only what
     `show` (a value of TIMELINE_FILTERS) names. One query per kind of record, whatever its size.
     Voided records only when `include_voided` (to whoever may see a record's history).
     """

@@ -141,6 +141,8 @@ class Household:
     partner: Person | None = None
     surname: str = ""
     children: list[Child] = field(default_factory=list)
+    # The names and Korean aliases given to its children so far: none is given twice.
+    child_names: set[str] = field(default_factory=set)
     advocate: User | None = None
 
     @property

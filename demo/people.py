@@ -162,6 +162,18 @@ class HouseholdPeople:
                 kept.append(born)
         return kept
 
+    @staticmethod
+    def _unlike_siblings(h: Household, draw) -> str:
+        """
+        A name no other child of the household has (a family does not call two children by one
+        name). Drawn as before and drawn again only on a clash, so every other household of a
+        seed comes out as it did.
+        """
+        name = draw()
+        while name in h.child_names:
+            name = draw()
+        return name
+
     def _child(self, rows: Rows, h: Household, born: datetime.date):
         rng = self.rng
         sex = rng.choice((Sex.FEMALE, Sex.MALE))
@@ -186,7 +198,7 @@ class HouseholdPeople:
         person = rows.add(
             Person(
                 reference=self._reference("P"),
-                full_name=h.surname + rng.choice(given),
+                full_name=self._unlike_siblings(h, lambda: h.surname + rng.choice(given)),
                 date_of_birth=born,
                 birth_year=born.year,
                 place_of_origin=f"{h.china.province}{rng.choice(h.china.towns)}",
@@ -200,7 +212,9 @@ class HouseholdPeople:
         if self._chance(0.3):
             # The Korean name the mother calls the child by, with her own surname.
             surname = next(s for s in KOREAN_SURNAMES if s[0] == h.principal.full_name[0])
-            rows.add(PersonAlias(person_id=person.pk, name=self._korean_name(sex, surname)[0]))
+            alias = self._unlike_siblings(h, lambda: self._korean_name(sex, surname)[0])
+            rows.add(PersonAlias(person_id=person.pk, name=alias))
+            h.child_names.add(alias)
         for parent in (h.principal, h.partner):
             rows.add(
                 Relationship(
@@ -211,6 +225,7 @@ class HouseholdPeople:
             )
         until = h.left_hiding if follows else self.today
         hukou_on = born + _days(rng.randint(30, min(700, (until - born).days - 1)))
+        h.child_names.add(person.full_name)
         child = Child(person=person, hukou=hukou, hukou_on=hukou_on, in_china_until=until)
         timeline = [(LegalStatus.STATELESS, born, "")]
         if registered:

@@ -30,6 +30,23 @@ class DemoTeam:
     # without a contact (legal_aid.documents.formats.NEEDS_CONTACT). Fictional, like all demo data.
     organisation: str = "Shimteo demo network (fictional)"
     contact: str = ""
+    # As Korean and Chinese documents print them.
+    organisation_ko: str = "쉼터 시범 네트워크(가상)"
+    organisation_zh_hans: str = "Shimteo \u793a\u8303\u7f51\u7edc\uff08\u865a\u6784\uff09"
+    contact_ko: str = ""
+    contact_zh_hans: str = ""
+
+    @property
+    def cover(self) -> dict:
+        """The team's fields printed on a document's cover, in every language."""
+        return {
+            "organisation": self.organisation,
+            "confidential_contact": self.contact,
+            "organisation_ko": self.organisation_ko,
+            "organisation_zh_hans": self.organisation_zh_hans,
+            "confidential_contact_ko": self.contact_ko,
+            "confidential_contact_zh_hans": self.contact_zh_hans,
+        }
 
 
 @dataclass(frozen=True)
@@ -56,12 +73,18 @@ TEAMS = (
         "Heilongjiang.",
         (Region.JILIN, Region.HEILONGJIANG),
         contact="Protection desk, Yanbian: legal-desk-yb@demo.shimteo.example (encrypted mail)",
+        contact_ko="연변 보호 담당: legal-desk-yb@demo.shimteo.example (암호화 메일)",
+        contact_zh_hans="\u5ef6\u8fb9\u4fdd\u62a4\u8054\u7edc\u5904\uff1a"
+        "legal-desk-yb@demo.shimteo.example\uff08\u52a0\u5bc6\u90ae\u4ef6\uff09",
     ),
     DemoTeam(
         SHENYANG,
         "Households in Liaoning, along the Yalu, and further inland.",
         (Region.LIAONING, Region.SHANDONG),
         contact="Protection desk, Shenyang: legal-desk-sy@demo.shimteo.example (encrypted mail)",
+        contact_ko="선양 보호 담당: legal-desk-sy@demo.shimteo.example (암호화 메일)",
+        contact_zh_hans="\u6c88\u9633\u4fdd\u62a4\u8054\u7edc\u5904\uff1a"
+        "legal-desk-sy@demo.shimteo.example\uff08\u52a0\u5bc6\u90ae\u4ef6\uff09",
     ),
 )
 
@@ -108,23 +131,25 @@ class Staff:
 
 def ensure_staff() -> Staff:
     """Create whatever demo teams, users and memberships are missing; never change existing ones
-    (but for a team's blank organisation and contact)."""
+    (but for a team's blank organisation and contacts)."""
     with transaction.atomic():
         teams, created_teams = {}, 0
         for spec in TEAMS:
             team, created = Team.objects.get_or_create(
                 name=spec.name,
-                defaults={
-                    "description": spec.description,
-                    "organisation": spec.organisation,
-                    "confidential_contact": spec.contact,
-                },
+                defaults={"description": spec.description, **spec.cover},
             )
-            if not created and not (team.organisation or team.confidential_contact):
-                # A demo database seeded before teams had a contact: filled once, never
-                # overwriting what an administrator set.
-                team.organisation, team.confidential_contact = spec.organisation, spec.contact
-                team.save(update_fields=["organisation", "confidential_contact"])
+            # A demo database seeded before teams had a contact, or one in Korean and Chinese:
+            # filled once, never overwriting what an administrator set (nor printing the demo's
+            # name in Korean beside the one she chose).
+            ours = not (team.organisation or team.confidential_contact) or (
+                team.organisation == spec.organisation
+            )
+            blank = [field for field in spec.cover if not getattr(team, field)] if ours else []
+            if not created and blank:
+                for field in blank:
+                    setattr(team, field, spec.cover[field])
+                team.save(update_fields=blank)
             teams[spec.name] = team
             created_teams += created
         users = {

@@ -155,7 +155,7 @@ SHORT_FORMS = {
     },
     "relation": {
         Relation.HEAD: ("본인", "세대주", "가구주", "户主", "本人", "self", "head of household"),
-        Relation.PARTNER: ("동거인", "파트너", "伴侣", "同居"),
+        Relation.PARTNER: ("사실혼", "사실혼 배우자", "동거인", "파트너", "伴侣", "同居"),
         Relation.SPOUSE: (
             "배우자",
             "남편",

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts import roles
 from accounts.models import Notification, TeamMembership
-from accounts.notifications import notify
+from accounts.notifications import notifications_settle, notify
 from audit.models import AuditEvent
 from audit.services import record
 from casework.choices import MemberRole, PersonRole
@@ -114,7 +114,7 @@ def _validate_scope(
         raise PermissionDenied(_("You cannot see this case."))
     if team is not None:
         raise ValidationError({"team": _("Only a caseload report is scoped to a team.")})
-    if formats.needs_contact(recipient_format, case.team):
+    if formats.needs_contact(recipient_format, case.team, language):
         raise ValidationError(
             {
                 "recipient_format": _(
@@ -512,6 +512,8 @@ def document_approve(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
         document.approved_at = timezone.now()
         document.save(update_fields=["approved_by", "approved_at"])
         record(actor, "update", document, fields=["approved_by", "approved_at"])
+        # The other supervisors asked to approve it have nothing left to do.
+        notifications_settle(target=document, kinds=[Notification.Kind.DOCUMENT_AWAITING_APPROVAL])
         notify(
             recipients=[document.requested_by],
             kind=Notification.Kind.DOCUMENT_APPROVED,
@@ -702,7 +704,11 @@ def documents_withdraw_naming(*, person, actor, because: str, name: str | None =
 
 
 def _tell_revoked(document: AdvocacyDocument) -> None:
-    """The requester and the approver are notified: the document is the target, never a name."""
+    """
+    The requester and the approver are notified: the document is the target, never a name. A
+    revoked version waits for no one's approval any more.
+    """
+    notifications_settle(target=document, kinds=[Notification.Kind.DOCUMENT_AWAITING_APPROVAL])
     notify(
         recipients=[document.requested_by, document.approved_by],
         kind=Notification.Kind.DOCUMENT_REVOKED,

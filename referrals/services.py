@@ -10,6 +10,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -178,10 +179,16 @@ def referral_create(
         due = max(
             referred_on + datetime.timedelta(days=FOLLOW_UP_DAYS[Urgency(urgency)]), dates.today()
         )
+        # The labels in English, the catalogue's msgids: each reader sees the title in theirs.
+        with translation.override("en"):
+            labels = {
+                "service": str(referral.get_service_display()),
+                "kind": str(provider.get_kind_display()),
+            }
         referral.follow_up = casework_services.task_create(
             case=case,
-            title=_("Follow up the referral (%(service)s, %(kind)s)")
-            % {"service": referral.get_service_display(), "kind": provider.get_kind_display()},
+            title_key="referral",
+            title_params=labels,
             due_on=due,
             actor=actor,
         )

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from vault.fields import EncryptedCharField, EncryptedTextField
@@ -198,6 +199,30 @@ class CaseNote(Correctable):
         return _("Note on %(case)s") % {"case": self.case}
 
 
+# The follow-up titles the app writes itself, by key: (the title, the names of its parameters
+# that are labels of a catalogue). A generated follow-up stores its key and parameters (labels
+# in English, the catalogue's msgids) and its title in English; each reader sees it in their
+# own language, whoever's language it was made in (`Task.shown_title`).
+GENERATED_TITLES = {
+    "referral": (
+        gettext_noop("Follow up the referral (%(service)s, %(kind)s)"),
+        ("service", "kind"),
+    ),
+    "check_in_help": (
+        gettext_noop("Help asked for at the check-in of %(person)s"),
+        (),
+    ),
+}
+
+
+def generated_title(key: str, params: dict) -> str:
+    """A generated follow-up's title in the active language."""
+    title, labels = GENERATED_TITLES[key]
+    return gettext(title) % {
+        name: gettext(value) if name in labels else value for name, value in params.items()
+    }
+
+
 class Task(Correctable):
     """
     A follow-up: something someone must do for a case by a date. It may repeat every N days or
@@ -274,6 +299,9 @@ class Task(Correctable):
         related_name="next_one",
         verbose_name=_("follows"),
     )
+    # A title the app wrote (GENERATED_TITLES): its key and parameters, never shown as stored.
+    title_key = models.CharField(max_length=30, blank=True, default="", editable=False)
+    title_params = models.JSONField(default=dict, blank=True, editable=False)
     reminded_due_on = models.DateField(null=True, blank=True, editable=False)
     reminded_overdue_on = models.DateField(null=True, blank=True, editable=False)
 
@@ -323,6 +351,20 @@ class Task(Correctable):
     @property
     def is_done(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def shown_title(self) -> str:
+        """
+        What to do, in the reader's language when the app wrote it (a referral's follow-up made
+        by a Korean-speaking caseworker reads in Chinese to her Chinese-speaking colleague), and
+        as written once someone reworded it (`record_correct` changes `title` alone).
+        """
+        if self.title_key in GENERATED_TITLES:
+            with translation.override("en"):
+                as_written = generated_title(self.title_key, self.title_params)
+            if self.title == as_written:
+                return generated_title(self.title_key, self.title_params)
+        return self.title
 
 
 class Attachment(Correctable):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import Notification, Team
-from accounts.notifications import notify, notify_many
+from accounts.notifications import notifications_settle, notify, notify_many
 from audit.services import Entry, record_many
 
 from .. import dates, permissions
@@ -38,6 +38,7 @@ from ..models.checkins import next_check_in_due
 from ..selectors import check_ins_missed, miss_state
 from ._common import _audit, _require, _save, _update
 from .cases import _raise_flags
+from .records import task_create
 
 SCHEDULE_FIELDS = frozenset(
     {"every_days", "on_dates", "starts_on", "channel", "grace_days", "duress_word", "active"}
@@ -131,12 +132,43 @@ def check_in_record(
                 recorded_by=actor,
             )
         )
-        _audit(actor, "create", check_in, case=case, outcome=outcome)
+        # Under duress too: the caseworker's pages must read as for the outcome she tapped.
+        asked = (
+            _ask_for_help(check_in, actor) if check_in.outcome == CheckIn.Outcome.NEEDS_HELP else {}
+        )
+        # "found", not "outcome": the audit refuses a key named like an encrypted field (a
+        # referral's outcome), and kept no detail of a check-in at all.
+        _audit(actor, "create", check_in, case=case, found=outcome, **asked)
         if check_in.heard_from:
             _lower_missed_flag(case=case, actor=actor)
+            # As the flag: the alerts of a miss ask no one to look for the person any more.
+            notifications_settle(
+                target=case,
+                kinds=[Notification.Kind.CHECK_IN_MISSED, Notification.Kind.CHECK_IN_OVERDUE],
+            )
         if check_in.is_distress:
             _escalate_distress(check_in)
     return check_in
+
+
+def _ask_for_help(check_in: CheckIn, actor) -> dict:
+    """
+    Safe but in need (medicine, food, a move): as a miss does, it reaches the case's people at
+    once, here the team's supervisors and the other caseworkers of the case, and the recorder is
+    given a follow-up due today, so the need is met or handed on rather than left in a note.
+    Returns what the check-in's audit event adds: the follow-up and how many were told.
+    """
+    case = check_in.case
+    task = task_create(
+        case=case,
+        actor=actor,
+        title_key="check_in_help",
+        title_params={"person": check_in.schedule.person.reference},
+        due_on=check_in.day,
+    )
+    others = [user for user in _caseworkers(case) + _supervisors(case) if user.pk != actor.pk]
+    alerted = notify(recipients=others, kind=Notification.Kind.CHECK_IN_NEEDS_HELP, target=case)
+    return {"follow_up": str(task.pk), "alerted": len(alerted)}
 
 
 def _lower_missed_flag(*, case: Case, actor) -> None:

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from accounts.models import Notification
+from accounts.notifications import notifications_settle
 
 from .. import dates, permissions
 from ..choices import (
@@ -27,6 +30,7 @@ from ..models import (
     Person,
     Task,
 )
+from ..models.cases import GENERATED_TITLES, generated_title
 from ._common import (
     INCIDENT_FIELDS,
     _audit,
@@ -262,8 +266,10 @@ def incident_update(
 def task_create(
     *,
     case: Case,
-    title: str,
     actor,
+    title: str = "",
+    title_key: str = "",
+    title_params: dict | None = None,
     due_on=None,
     assignee=None,
     repeat_every=None,
@@ -277,9 +283,17 @@ def task_create(
     is the creator's: a follow-up that is no one's is one nobody does (pages, API and import alike).
     It may repeat every `repeat_every` days or weeks, until a date or while a condition holds:
     completing it then schedules the next (`task_complete`).
-    With `goal` (of the same case), it is a step of the case plan.
+    With `goal` (of the same case), it is a step of the case plan. A title the app writes is
+    given as `title_key` (of GENERATED_TITLES) and `title_params` instead of `title`: stored in
+    English, shown in each reader's language.
     """
     _require(permissions.can_edit_case(actor, case))
+    title_params = title_params or {}
+    if title_key:
+        if title_key not in GENERATED_TITLES:
+            raise ValueError(f"Unknown generated title {title_key!r}")
+        with translation.override("en"):
+            title = generated_title(title_key, title_params)
     if goal is not None and goal.case_id != case.pk:
         raise ValidationError({"goal": _("The goal is of another case.")})
     assignee = assignee or actor
@@ -301,6 +315,8 @@ def task_create(
             Task(
                 case=case,
                 title=title,
+                title_key=title_key,
+                title_params=title_params,
                 due_on=due_on,
                 assignee=assignee,
                 created_by=actor,
@@ -335,6 +351,11 @@ def task_complete(*, task: Task, actor, expected_version: int | None = None) -> 
             expected_version,
         )
         _audit(actor, "update", task, fields=changed)
+        # Its reminders, to whoever had them, ask nothing more.
+        notifications_settle(
+            target=task,
+            kinds=[Notification.Kind.FOLLOW_UP_DUE, Notification.Kind.FOLLOW_UP_OVERDUE],
+        )
         _next_follow_up(task, actor)
     return task
 
@@ -374,6 +395,8 @@ def _next_follow_up(done: Task, actor) -> Task | None:
         Task(
             case=done.case,
             title=done.title,
+            title_key=done.title_key,
+            title_params=done.title_params,
             due_on=due_on,
             assignee=assignee,
             created_by=actor,

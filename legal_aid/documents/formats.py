@@ -29,8 +29,8 @@ page lists them (`identifiers_printed`).
 import re
 
 from django.utils.formats import date_format
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from casework.choices import EntitlementKind, IncidentKind, Region
 from casework.models import PersonAlias
@@ -175,16 +175,20 @@ NEEDS_CONTACT = (
 )
 
 
-def needs_contact(recipient_format: str, team) -> bool:
-    """The form needs a confidential contact and `team` has set none."""
-    return recipient_format in NEEDS_CONTACT and not organisation_of(team)[1].strip()
+def needs_contact(recipient_format: str, team, language: str = "") -> bool:
+    """The form needs a confidential contact and `team` has set none (for `language`)."""
+    contact = organisation_of(team, language or get_language())[1]
+    return recipient_format in NEEDS_CONTACT and not contact.strip()
 
 
-def organisation_of(team) -> tuple[str, str]:
-    """The submitting organisation and its confidential contact, from the team's settings."""
+def organisation_of(team, language: str | None = None) -> tuple[str, str]:
+    """
+    The submitting organisation and its confidential contact, from the team's settings, in the
+    language of the document being written (the active one) where the team set it.
+    """
     if team is None:
         return "", ""
-    return (team.organisation or team.name), team.confidential_contact
+    return team.cover_in(language or get_language())
 
 
 def cover(document, *, team, urgency: str, deadline: str = "", detained: bool = False) -> dict:

@@ -181,3 +181,69 @@ def test_a_document_notification_shows_nothing_once_the_case_is_handed_over(
     assert "A document was approved" in page and "something you no longer see" in page
     assert brief.reference not in page and north_case.reference not in page
     assert _opened(client, alice, Notification.Kind.DOCUMENT_APPROVED) == LIST
+
+
+def _second_supervisor(team):
+    """North's other supervisor, on the roster when sue is away."""
+    from accounts.models import TeamMembership
+
+    from ..factories import MembershipFactory
+
+    return MembershipFactory(
+        team=team, user__username="minji", role=TeamMembership.Role.SUPERVISOR
+    ).user
+
+
+@pytest.mark.postgres
+def test_once_one_supervisor_approves_no_one_is_still_asked_to(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    sue,
+    client,
+):
+    """QA (issue 21): sue approved alice's appeal naming the detained mother, and her colleague
+    minji still had "A document is waiting for your approval" as new, and sue too until she
+    opened it. Approved by either, the request is done for both."""
+    minji = _second_supervisor(north_case.team)
+    name_everyone(north_case)
+    brief = _naming_appeal(north_case, family["mother"], alice)
+    waiting = Notification.Kind.DOCUMENT_AWAITING_APPROVAL
+    assert unread_count(sue) == unread_count(minji) == 1
+
+    approve(brief, sue)
+
+    assert unread_count(sue) == unread_count(minji) == 0
+    assert not Notification.objects.filter(kind=waiting, read_at__isnull=True).exists()
+    page = _listed(client, minji)
+    assert "A document is waiting for your approval" in page  # kept, no longer new
+    assert 'class="unread"' not in page
+    # The requester's news is new to her.
+    assert unread_count(alice) == 1
+
+
+@pytest.mark.postgres
+def test_a_revoked_document_waits_for_no_approval(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    sue,
+    django_capture_on_commit_callbacks,
+):
+    """The mother withdraws her consent to be named before anyone approved the appeal: the
+    supervisors are no longer asked to approve it."""
+    minji = _second_supervisor(north_case.team)
+    name_everyone(north_case)
+    mother = family["mother"]
+    _naming_appeal(north_case, mother, alice)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(person=mother, scopes=[Scope.NAMED_IN_DOCUMENTS], actor=sue)
+
+    for supervisor in (sue, minji):
+        unread = Notification.objects.filter(recipient=supervisor, read_at__isnull=True)
+        assert not unread.filter(kind=Notification.Kind.DOCUMENT_AWAITING_APPROVAL).exists()
+    # The requester (and no approver yet) hears of the revocation.
+    assert Notification.objects.filter(
+        recipient=alice, kind=Notification.Kind.DOCUMENT_REVOKED, read_at__isnull=True
+    ).exists()

@@ -10,17 +10,21 @@ import threading
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from accounts.models import Notification
 from accounts.notifications import notifications_mark_read, unread_count
 from audit.models import AuditEvent
 from casework import services
-from casework.choices import RiskLevel
+from casework.choices import AssignmentRole, Region, RiskLevel
 from casework.models import CaseFlag, CheckIn, CheckInSchedule, Escalation
+from casework.selectors import case_timeline
 from casework.services.checkins import check_ins_escalate, duress_word_matches
 
+from ..conftest import sign_in
 from ..factories import AssignmentFactory, CaseFactory, CaseMemberFactory, TeamFactory
+from ..scenarios import mother_with_children
 
 D = datetime.date
 UTC = datetime.UTC
@@ -236,3 +240,104 @@ def test_notifications_are_marked_read(schedule, alice):
     assert notifications_mark_read(user=alice) == 1
     assert unread_count(alice) == 0
     assert timezone.now() >= Notification.objects.get().read_at
+
+
+def test_once_she_is_heard_from_the_alerts_of_her_miss_are_no_longer_new(schedule, alice, sue):
+    """The mother in Liaoning missed her check-in of 1 March and sue was told after the grace
+    day; alice reaches her on the 3rd: neither alert still counts as new, a later miss will."""
+    check_ins_escalate(now=at(2026, 3, 2, 16, 30))
+    assert (unread_count(alice), unread_count(sue)) == (1, 1)
+
+    services.check_in_record(schedule=schedule, outcome=CheckIn.Outcome.SAFE, actor=alice)
+
+    assert (unread_count(alice), unread_count(sue)) == (0, 0)
+    assert _alerts(alice, Notification.Kind.CHECK_IN_MISSED) == 1
+    assert _alerts(sue, Notification.Kind.CHECK_IN_OVERDUE) == 1
+
+
+def test_no_contact_leaves_the_alerts_of_a_miss_new(schedule, alice, sue):
+    check_ins_escalate(now=at(2026, 3, 2, 16, 30))
+    services.check_in_record(schedule=schedule, outcome=CheckIn.Outcome.NO_CONTACT, actor=alice)
+    assert (unread_count(alice), unread_count(sue)) == (1, 1)
+
+
+def test_safe_but_needs_help_reaches_the_team_and_becomes_a_follow_up(team_north, alice, bob, sue):
+    """QA (issue 21): a mother hiding in Liaoning with her son tells alice on the messenger she
+    is safe but needs medicine for the boy's fever. alice taps "Safe but needs help": sue and
+    bob, who also works the case, are told; alice gets a follow-up for today; the case's
+    timeline shows the check-in, what it found and her note."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="박정숙", children=1)
+    mother, case = family.mother, family.case
+    services.person_update(person=mother, actor=alice, region=Region.LIAONING)
+    services.case_assign(case=case, user=bob, role=AssignmentRole.CASEWORKER, actor=sue)
+    schedule = services.check_in_schedule_set(
+        person=mother, case=case, actor=alice, channel=CheckInSchedule.Channel.MESSENGER
+    )
+
+    check_in = services.check_in_record(
+        schedule=schedule,
+        outcome=CheckIn.Outcome.NEEDS_HELP,
+        actor=alice,
+        note="Safe; needs fever medicine for her son, the pharmacy asks for ID",
+    )
+
+    told = Notification.Kind.CHECK_IN_NEEDS_HELP
+    assert _alerts(sue, told) == 1 and _alerts(bob, told) == 1
+    assert _alerts(alice) == 0  # she recorded it
+    task = case.tasks.get()
+    today = services.checkins.dates.today(team=case.team)
+    assert (task.assignee, task.due_on, task.is_done) == (alice, today, False)
+    assert task.title == f"Help asked for at the check-in of {mother.reference}"
+    with translation.override("ko"):
+        assert task.shown_title == f"{mother.reference}의 안부 확인에서 요청한 도움 제공"
+    created = AuditEvent.objects.get(action="create", target_id=str(check_in.pk))
+    assert created.detail == {
+        "found": CheckIn.Outcome.NEEDS_HELP,
+        "follow_up": str(task.pk),
+        "alerted": 2,
+    }
+    # Not an emergency: the risk and the flags stay as they were.
+    case.refresh_from_db()
+    assert case.risk_level == RiskLevel.HIGH
+    assert not CaseFlag.objects.filter(case=case, active=True).exists()
+
+    timeline = case_timeline(case, show="check_in")
+    assert [(entry.record, entry.person) for entry in timeline] == [(check_in, mother)]
+    everything = case_timeline(case)
+    assert {entry.kind for entry in everything} >= {"check_in", "task"}
+
+
+def test_the_case_page_shows_the_check_in_in_its_timeline(team_north, alice, client):
+    family = mother_with_children(team=team_north, caseworker=alice, name="박정숙", children=1)
+    schedule = services.check_in_schedule_set(
+        person=family.mother,
+        case=family.case,
+        actor=alice,
+        channel=CheckInSchedule.Channel.MESSENGER,
+    )
+    services.check_in_record(
+        schedule=schedule,
+        outcome=CheckIn.Outcome.NEEDS_HELP,
+        actor=alice,
+        note="Needs fever medicine for her son",
+    )
+    page = sign_in(client, alice).get(reverse("casework:case_detail", args=[family.case.reference]))
+    timeline = page.content.decode().split('class="timeline"', 1)[1]
+    assert "Safe but needs help" in timeline
+    assert "Needs fever medicine for her son" in timeline
+    assert f"Help asked for at the check-in of {family.mother.reference}" in timeline
+
+
+def test_a_duress_call_tapped_as_needing_help_reads_as_any_other(schedule, alice, sue):
+    """Under duress the caseworker's pages read as for what she tapped: the same follow-up,
+    and the timeline shows the outcome, nothing of the duress."""
+    check_in = services.check_in_record(
+        schedule=schedule,
+        outcome=CheckIn.Outcome.NEEDS_HELP,
+        actor=alice,
+        word_used="plum blossom",
+    )
+    assert check_in.duress
+    assert schedule.case.tasks.filter(assignee=alice).count() == 1
+    assert _alerts(sue, Notification.Kind.DISTRESS) == 1
+    assert _alerts(alice) == 0

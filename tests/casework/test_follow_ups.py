@@ -204,3 +204,19 @@ def test_the_pages_make_a_repeating_follow_up_and_reassign_it(
     task.refresh_from_db()
     assert (task.assignee, task.due_on) == (bob, D(2026, 3, 9))
     assert task.revisions.count() == 1
+
+
+def test_a_follow_up_done_by_the_supervisor_is_no_longer_new_to_its_assignee(
+    shanghai, north_case, alice, sue
+):
+    """alice was reminded that the lawyer's call is overdue; while she was out, sue made the
+    call and marked it done: alice's reminder no longer counts as new."""
+    task = _weekly(north_case, alice)
+    follow_ups_remind(now=at(2026, 3, 1, 16))
+    follow_ups_remind(now=at(2026, 3, 2, 16))
+    assert Notification.objects.filter(recipient=alice, read_at__isnull=True).count() == 2
+
+    services.task_complete(task=task, actor=sue)
+
+    assert not Notification.objects.filter(recipient=alice, read_at__isnull=True).exists()
+    assert _reminders(alice) == 2  # kept in her list, read

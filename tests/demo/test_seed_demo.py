@@ -317,4 +317,50 @@ def test_demo_teams_can_send_documents_to_the_un_and_partners():
     assert (shenyang.organisation, shenyang.confidential_contact) == ("Set by the admin", "x")
     for team in (yanbian, shenyang):
         for recipient_format in formats.NEEDS_CONTACT:
-            assert not formats.needs_contact(recipient_format, team)
+            for language in ("en", "ko", "zh-hans"):
+                assert not formats.needs_contact(recipient_format, team, language)
+    # Korean and Chinese documents print the demo network's name in their language (QA: they
+    # printed it in English); the one an administrator named keeps her name in every language.
+    assert yanbian.cover_in("ko")[0] == "쉼터 시범 네트워크(가상)"
+    assert "연변 보호 담당" in yanbian.cover_in("ko")[1]
+    assert (
+        yanbian.cover_in("zh-hans")[0] == "Shimteo \u793a\u8303\u7f51\u7edc\uff08\u865a\u6784\uff09"
+    )
+    assert yanbian.cover_in("en")[0] == "Shimteo demo network (fictional)"
+    assert shenyang.cover_in("ko") == ("Set by the admin", "x")
+
+
+@pytest.mark.django_db
+def test_no_household_gives_two_children_one_name():
+    """QA found a demo family with two daughters called 欣怡: a mother does not give two of her
+    children one name, in Chinese or in the Korean she calls them by. Over a caseload of a few
+    hundred households (built in memory, as seed_demo builds each batch), every child of a
+    household has a name and an alias of their own."""
+    import random
+
+    from demo.builder import CaseloadBuilder
+    from demo.caseload import Rows
+    from demo.staff import ensure_staff
+
+    builder = CaseloadBuilder(
+        rng=random.Random(7), staff=ensure_staff(), today=timezone.localdate()
+    )
+    rows = Rows()
+    while rows.people < 1500:
+        builder.household(rows)
+
+    people = {p.pk: p for p in rows.by_model[Person]}
+    aliases = defaultdict(list)
+    for alias in rows.by_model[PersonAlias]:
+        aliases[alias.person_id].append(alias.name)
+    children_of = defaultdict(list)
+    for tie in rows.by_model[Relationship]:
+        if tie.kind == RelationshipKind.PARENT_OF and people[tie.from_person_id].role == "refugee":
+            children_of[tie.from_person_id].append(people[tie.to_person_id])
+    families = [kids for kids in children_of.values() if len(kids) > 1]
+    assert len(families) > 100
+    for kids in families:
+        names = [kid.full_name for kid in kids]
+        assert len(set(names)) == len(names), names
+        korean = [name for kid in kids for name in aliases[kid.pk]]
+        assert len(set(korean)) == len(korean), korean

@@ -421,3 +421,42 @@ def test_the_caseload_report_has_the_common_form(alice, team_cover, north_case, 
     assert labels_in(text, document) == []
     assert document.snapshot["summary"] and document.snapshot["requests"]
     assert_complete_in(language, document)
+
+
+@pytest.mark.parametrize(
+    ("language", "printed", "not_printed"),
+    [
+        ("ko", ("쉼터네트워크", "보호담당,요청시보안회선"), ("ShelterNetwork", "protectiondesk")),
+        # No Chinese name set: the default stands.
+        ("zh-hans", ("ShelterNetwork", "protectiondesk,securelineonrequest"), ("쉼터",)),
+    ],
+)
+def test_the_cover_names_the_organisation_in_the_documents_language(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    team_cover,
+    language,
+    printed,
+    not_printed,
+):
+    """QA (issue 21): a Korean urgent appeal printed the submitting organisation and its
+    contact in English. A team may name itself in Korean and Chinese; the PDF, read back,
+    prints the name of its language, else the default."""
+    team_cover.organisation_ko = "쉼터 네트워크"
+    team_cover.confidential_contact_ko = "보호 담당, 요청 시 보안 회선"
+    team_cover.save()
+    _document, text = rendered(
+        Kind.DEPORTATION_APPEAL,
+        case=north_case,
+        subject=family["mother"],
+        actor=alice,
+        language=language,
+        redaction=Redaction.PSEUDONYMISED,
+        name=f"un-communication-organisation-{language}",
+    )
+    squeezed = "".join(text.split())
+    for words in printed:
+        assert words in squeezed
+    for words in not_printed:
+        assert words not in squeezed

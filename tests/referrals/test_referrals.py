@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
@@ -434,3 +434,85 @@ def test_the_api_closure_cancels_the_referrals_it_is_told_to(school_referral, al
     assert response.json()["resolved"] == 1
     referral.refresh_from_db()
     assert referral.status == Status.CANCELLED
+
+
+def test_the_follow_up_of_a_referral_reads_in_each_readers_language(team_north, alice, sue, client):
+    """QA (issue 21): alice works in Korean and refers the daughter to the school; sue reads
+    Chinese and found the follow-up in Korean on the case page. It is stored in English and
+    shown in each reader's language, until someone rewords it."""
+    with translation.override("ko"):
+        referred = child_referred_to_a_school(
+            team=team_north, caseworker=alice, supervisor=sue, mother_name=MOTHER
+        )
+    task = referred.referral.follow_up
+    assert task.title == "Follow up the referral (School enrolment, School)"
+    case_page = reverse("casework:case_detail", args=[referred.case.reference])
+
+    sign_in(client, sue)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(case_page).content.decode()
+    assert "跟进转介\uff08入学\uff0c学校\uff09" in page
+    assert "의뢰 후속 조치" not in page
+    client.cookies["django_language"] = "ko"
+    assert "의뢰 후속 조치 (학교 입학, 학교)" in client.get(case_page).content.decode()
+    sign_in(client, alice)
+    assert (
+        "의뢰 후속 조치 (학교 입학, 학교)"
+        in client.get(reverse("casework:dashboard")).content.decode()
+    )
+
+    # Reworded by a person, it is theirs: shown as written, in every language.
+    casework_services.record_correct(
+        record=task,
+        fields={"title": "학교에 전화해서 입학 서류 확인"},
+        reason="More precise",
+        actor=alice,
+    )
+    client.cookies["django_language"] = "zh-hans"
+    sign_in(client, sue)
+    assert "학교에 전화해서 입학 서류 확인" in client.get(case_page).content.decode()
+
+
+def test_follow_ups_made_before_are_keyed_unless_reworded(team_north, alice, sue):
+    """The migration takes the follow-ups referrals wrote in their maker's language: still as
+    written, they read in each reader's; reworded, they keep the person's words."""
+    import importlib
+
+    from django.apps import apps
+
+    from casework.models import Task
+
+    migration = importlib.import_module(
+        "referrals.migrations.0003_follow_up_titles_in_every_language"
+    )
+    referred = child_referred_to_a_school(
+        team=team_north, caseworker=alice, supervisor=sue, mother_name=MOTHER
+    )
+    written = referred.referral.follow_up
+    reworded = casework_services.task_create(case=referred.case, title="x", actor=alice)
+    other = services.referral_create(
+        case=referred.case,
+        person=referred.child,
+        provider=referred.school,
+        service="education",
+        referred_on=timezone.localdate(),
+        actor=alice,
+    )
+    other.follow_up = reworded
+    other.save(update_fields=["follow_up"])
+    # As they were stored before: in Korean, and one reworded by hand.
+    Task.objects.filter(pk=written.pk).update(title_key="", title_params={})
+    written = Task.objects.get(pk=written.pk)
+    written.title = "의뢰 후속 조치 (학교 입학, 학교)"
+    written.save(update_fields=["title"])
+    reworded.title = "교장 선생님께 전화"
+    reworded.save(update_fields=["title"])
+
+    migration.keyed_titles(apps, None)
+
+    written.refresh_from_db()
+    assert written.title == "Follow up the referral (School enrolment, School)"
+    with translation.override("zh-hans"):
+        assert written.shown_title == "跟进转介\uff08入学\uff0c学校\uff09"
+    reworded.refresh_from_db()
+    assert (reworded.title, reworded.title_key) == ("교장 선생님께 전화", "")
