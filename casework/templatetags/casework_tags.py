@@ -58,6 +58,26 @@ def member_role(value: str) -> str:
     return MemberRole(value).label if value in MemberRole.values else value
 
 
+@functools.cache
+def _choice_labels(field) -> dict:
+    return dict(field.flatchoices)
+
+
+@register.filter
+def label_of(record, field_name: str):
+    """
+    `record.get_<field_name>_display()`, from the field's labels gathered once. Django's builds a
+    dict of every choice on each call and hashes each lazy label, translating it: a timeline
+    row's country alone translated every country's name, some 200 translations per page.
+    """
+    field = record._meta.get_field(field_name)
+    value = getattr(record, field.attname)
+    try:
+        return _choice_labels(field).get(value, value)
+    except TypeError:  # an unhashable value: no choice is one
+        return value
+
+
 @register.filter
 def verbose_name(record) -> str:
     """What kind of record this is, in the user's language ("case note", "legal status record")."""
