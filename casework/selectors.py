@@ -848,12 +848,16 @@ class CaseViewer:
     views: int
 
 
-def case_viewers(case) -> list[CaseViewer]:
-    """The staff who viewed a case or one of its people, most recent first, with their last view."""
-    person_ids = [
-        str(pk)
-        for pk in CaseMember.objects.filter(case_id=case.pk).values_list("person_id", flat=True)
-    ]
+def case_viewers(case, *, people=None) -> list[CaseViewer]:
+    """
+    The staff who viewed a case or one of its people, most recent first, with their last view.
+    `people`: the case's people when the caller has them already (the case page), else read.
+    """
+    if people is None:
+        people = CaseMember.objects.filter(case_id=case.pk).values_list("person_id", flat=True)
+    else:
+        people = [person.pk for person in people]
+    person_ids = [str(pk) for pk in people]
     person_type = Person._meta.label_lower
     rows = (
         AuditEvent.objects.filter(action__in=SEEING, actor__isnull=False)

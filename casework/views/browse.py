@@ -269,7 +269,9 @@ def _case_page(request, case_ref):
     }
     record(request.user, "view", case, request=request)
     # After the record, so that this view is among the viewers shown.
-    context["viewers"] = case_viewers(case) if may_see_viewers else []
+    context["viewers"] = (
+        case_viewers(case, people=[member.person for member in members]) if may_see_viewers else []
+    )
     return render(request, "casework/case_detail.html", context)
 
 
