@@ -8,6 +8,10 @@ service; pages, the API and the admin ask them only to decide what to offer (a b
 choice list) and to answer a refusal before the form is filled in. They take no request.
 """
 
+import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
@@ -29,6 +33,46 @@ def _is_active(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+# Answers kept while one page is read
+
+# The answers of the checks marked `@_kept`, by (check, user, object), while `answers_kept()` runs;
+# None outside it, where every call asks the database.
+_kept_answers: ContextVar[dict | None] = ContextVar("kept_permission_answers", default=None)
+
+
+@contextmanager
+def answers_kept():
+    """
+    Within this block each kept check (`can_edit_case`, `can_edit_person`, `can_supervise`) asks
+    the database once per user and object, however many times the page and its sections ask it:
+    the case page asked `can_edit_case` three times (the view, the referrals section's
+    `can_refer`, each follow-up's `can_complete_task`), each time compiling the visibility rule
+    anew. For reading pages only: a write changes the answers, so the services, which check
+    before they write, run outside such a block and are asked afresh every time.
+    """
+    token = _kept_answers.set({})
+    try:
+        yield
+    finally:
+        _kept_answers.reset(token)
+
+
+def _kept(check):
+    """Keeps `check(user, obj)`'s answer while `answers_kept()` runs (see there)."""
+
+    @functools.wraps(check)
+    def kept(user, obj):
+        answers = _kept_answers.get()
+        if answers is None or getattr(obj, "pk", None) is None:
+            return check(user, obj)
+        key = (check.__name__, getattr(user, "pk", None), type(obj), obj.pk)
+        if key not in answers:
+            answers[key] = check(user, obj)
+        return answers[key]
+
+    return kept
+
+
 # Editing a case and its people
 
 
@@ -41,6 +85,7 @@ def editable_cases(user) -> QuerySet[Case]:
     return Case.objects.worked_now_by(user, assignment_role=AssignmentRole.CASEWORKER)
 
 
+@_kept
 def can_edit_case(user, case: Case) -> bool:
     """Whether `user` may change the records of `case` (see `editable_cases`)."""
     return editable_cases(user).filter(pk=case.pk).exists()
@@ -51,6 +96,7 @@ def editable_cases_of_person(user, person: Person) -> QuerySet[Case]:
     return editable_cases(user).filter(members__person=person).order_by("-opened_on", "reference")
 
 
+@_kept
 def can_edit_person(user, person: Person) -> bool:
     return editable_cases_of_person(user, person).exists()
 
@@ -229,6 +275,7 @@ def can_complete_task(user, task: Task) -> bool:
 # Supervisors' actions: who works a case, and who else sees it
 
 
+@_kept
 def can_supervise(user, team) -> bool:
     """Whether `user` supervises `team`: assigns its caseworkers and moves its cases."""
     return roles.is_supervisor(user, team)

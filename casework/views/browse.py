@@ -26,6 +26,7 @@ from ..forms import BulkCasesForm, TimelineFilterForm
 from ..models import Attachment, Case, Entitlement, Incident, LegalStatusRecord, Person, PersonAlias
 from ..pagination import CountUpToPaginator
 from ..permissions import (
+    answers_kept,
     can_complete_task,
     can_edit_case,
     can_edit_person,
@@ -207,6 +208,13 @@ def _timeline_page(request, case, *, include_voided: bool) -> dict:
 @login_required
 @require_GET
 def case_detail(request, case_ref):
+    # The page, its sections and its rows ask the same checks many times (can_edit_case from the
+    # view, the referrals section and each follow-up): each is asked of the database once.
+    with answers_kept():
+        return _case_page(request, case_ref)
+
+
+def _case_page(request, case_ref):
     case = get_object_or_404(
         Case.objects.visible_to(request.user).select_related("team", "owner"), reference=case_ref
     )
@@ -233,7 +241,9 @@ def case_detail(request, case_ref):
         "can_supervise": can_supervise(request.user, case.team),
         "members": members,
         "principal": principal,
-        "family": selectors.family_of(principal, user=request.user) if principal else None,
+        "family": selectors.family_of(principal, user=request.user, seen_cases=[case.pk])
+        if principal
+        else None,
         **_timeline_page(request, case, include_voided=show_voided),
         "show_voided": show_voided,
         "assignments": list(
@@ -259,7 +269,9 @@ def case_detail(request, case_ref):
     }
     record(request.user, "view", case, request=request)
     # After the record, so that this view is among the viewers shown.
-    context["viewers"] = case_viewers(case) if may_see_viewers else []
+    context["viewers"] = (
+        case_viewers(case, people=[member.person for member in members]) if may_see_viewers else []
+    )
     return render(request, "casework/case_detail.html", context)
 
 
@@ -267,6 +279,12 @@ def case_detail(request, case_ref):
 @login_required
 @require_GET
 def person_detail(request, person_ref):
+    # can_edit_person is asked for the page and again by can_record_consent: once of the database.
+    with answers_kept():
+        return _person_page(request, person_ref)
+
+
+def _person_page(request, person_ref):
     person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
     consents = list(
         Consent.objects.filter(person=person)
@@ -276,6 +294,12 @@ def person_detail(request, person_ref):
     guardians = {consent.guardian_id for consent in consents if consent.guardian_id}
     can_edit = can_edit_person(request.user, person)
     show_voided = _shows_voided(request, can_edit)
+    cases = list(
+        Case.objects.visible_to(request.user)
+        .filter(members__person=person)
+        .select_related("team")
+        .most_at_risk_first()
+    )
     context = {
         "person": person,
         "can_edit": can_edit,
@@ -308,11 +332,10 @@ def person_detail(request, person_ref):
         .filter(people=person)
         .select_related("case")
         .order_by("-occurred_on"),
-        "family": selectors.family_of(person, user=request.user),
-        "cases": Case.objects.visible_to(request.user)
-        .filter(members__person=person)
-        .select_related("team")
-        .most_at_risk_first(),
+        "family": selectors.family_of(
+            person, user=request.user, seen_cases=[case.pk for case in cases]
+        ),
+        "cases": cases,
     }
     response = render(request, "casework/person_detail.html", context)
     # Recorded last, in the same transaction: the audit chain's lock is then held for the append

@@ -3,14 +3,28 @@ Guards for the fixes benchmarks/ led to (see benchmarks/RESULTS.md): the shapes 
 case list, the case page and name search fast at 100,000 people, checked cheaply here.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework import selectors, services
-from casework.choices import MemberRole, PersonRole, RelationshipKind, RiskLevel
-from casework.models import Case, Person, Relationship
+from casework import forms, permissions, selectors, services
+from casework.choices import (
+    Country,
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    LegalStatus,
+    MemberRole,
+    PersonRole,
+    Region,
+    RelationshipKind,
+    RiskLevel,
+    StatusSource,
+)
+from casework.models import Case, CaseAssignment, Person, Relationship
 from tests.conftest import sign_in
 from tests.scenarios import mother_with_children
 
@@ -147,3 +161,161 @@ def test_the_case_list_counts_only_up_to_its_bound_and_every_page_stays_reachabl
         "Page 1 of more than 2"
         in client.get(reverse("casework:case_list"), {"page": "x"}).content.decode()
     )
+
+
+# The case and person pages (issue 22 point 2, "case and person pages" in benchmarks/RESULTS.md):
+# a fixed number of queries whatever the household and its records, each permission asked of the
+# database once per page, and the shortcuts taken for that without seeing more than before.
+
+# Today's counts in the test database (session, user, time zone, authenticator, notifications and
+# the audit append included); a change that adds a query per page must raise them knowingly.
+CASE_PAGE_QUERIES = 35
+PERSON_PAGE_QUERIES = 21
+
+
+def _page_queries(client, url: str) -> int:
+    client.get(url)  # templates loaded, connection open
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _with_records(family, actor, records: int) -> None:
+    """`records` notes, follow-ups and incidents in the family's case, and a status period and a
+    benefit record for each of its people: a long timeline and long lists on the person page."""
+    for n in range(records):
+        day = datetime.date(2020, 1, 1) + datetime.timedelta(days=n)
+        services.case_note_add(case=family.case, body=f"Visit {n}", actor=actor)
+        services.task_create(case=family.case, title=f"Call {n}", actor=actor, assignee=actor)
+        services.incident_record(
+            case=family.case,
+            kind=IncidentKind.RAID,
+            occurred_on=day,
+            region=Region.JILIN,
+            people=[family.mother, *family.children],
+            actor=actor,
+        )
+        services.person_alias_add(person=family.mother, name=f"Alias {n}", actor=actor)
+    for someone in (family.mother, *family.children):
+        services.legal_status_change(
+            person=someone,
+            status=LegalStatus.UNDOCUMENTED_CN,
+            effective_from=datetime.date(2012, 4, 1),
+            country=Country.CHINA,
+            source=StatusSource.CASEWORKER,
+            actor=actor,
+        )
+        services.entitlement_record(
+            person=someone,
+            kind=EntitlementKind.SCHOOL,
+            status=EntitlementStatus.DENIED,
+            as_of=datetime.date(2016, 1, 1),
+            actor=actor,
+        )
+
+
+def test_case_and_person_pages_take_the_same_queries_whatever_the_household_and_its_records(
+    client, team_north, alice
+):
+    """A mother with one child and a record of each kind, and a mother with six children and 30
+    records of each kind (two pages of timeline): their pages take the same, bounded, queries."""
+    small = mother_with_children(team=team_north, caseworker=alice, name="Small", children=1)
+    large = mother_with_children(team=team_north, caseworker=alice, name="Large", children=6)
+    _with_records(small, alice, records=1)
+    _with_records(large, alice, records=30)
+    sign_in(client, alice)
+    case_pages = [
+        _page_queries(client, reverse("casework:case_detail", args=[family.case.reference]))
+        for family in (small, large)
+    ]
+    person_pages = [
+        _page_queries(client, reverse("casework:person_detail", args=[family.mother.reference]))
+        for family in (small, large)
+    ]
+    assert case_pages[0] == case_pages[1] <= CASE_PAGE_QUERIES
+    assert person_pages[0] == person_pages[1] <= PERSON_PAGE_QUERIES
+
+
+def test_each_page_asks_whether_its_reader_may_change_the_case_once(
+    client, team_north, alice, monkeypatch
+):
+    """The case page, its referrals section and its follow-ups all ask `can_edit_case`; the
+    rule's query is made once. The person page asks `can_edit_person` for itself and for
+    consent: once too."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="Asked", children=1)
+    services.task_create(case=family.case, title="Call", actor=alice, assignee=alice)
+    asked = []
+    editable_cases = permissions.editable_cases
+    monkeypatch.setattr(
+        permissions, "editable_cases", lambda user: asked.append(user) or editable_cases(user)
+    )
+    sign_in(client, alice)
+    page = client.get(reverse("casework:case_detail", args=[family.case.reference]))
+    assert page.status_code == 200
+    assert "Refer" in page.content.decode()  # the section's "Refer", for an editor
+    assert len(asked) == 1
+    asked.clear()
+    page = client.get(reverse("casework:person_detail", args=[family.mother.reference]))
+    assert page.status_code == 200
+    assert len(asked) == 1
+
+
+def test_permission_answers_are_kept_only_while_a_page_is_read(team_north, alice):
+    """Outside `answers_kept()` (every service) each check asks afresh: a caseworker taken off
+    a case may no longer change it, at once."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="Moved", children=0)
+    case = family.case
+    with permissions.answers_kept():
+        assert permissions.can_edit_case(alice, case)
+    assert permissions.can_edit_case(alice, case)
+    CaseAssignment.objects.filter(case=case, user=alice).delete()
+    Case.objects.filter(pk=case.pk).update(owner=None)
+    assert not permissions.can_edit_case(alice, case)
+
+
+def test_the_family_on_a_page_still_leaves_out_a_relative_known_only_to_another_team(
+    client, team_north, team_south, alice, charlie
+):
+    """The family may take the page's own case as seen; a child whose only case is another
+    team's is still left out of alice's case page, and a child on another case of alice's is
+    still shown."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="Mother", children=0)
+    hidden = services.person_create(actor=charlie, full_name="Hidden", role=PersonRole.CHILD)
+    services.case_open(
+        team=team_south,
+        actor=charlie,
+        risk_level=RiskLevel.LOW,
+        members=[(hidden, MemberRole.PRINCIPAL)],
+        caseworkers=[charlie],
+    )
+    elsewhere = mother_with_children(team=team_north, caseworker=alice, name="Other", children=0)
+    for child in (hidden, elsewhere.mother):
+        Relationship.objects.create(
+            from_person=family.mother, to_person=child, kind=RelationshipKind.PARENT_OF
+        )
+    assert selectors.family_of(family.mother, user=alice, seen_cases=[family.case.pk]).children == [
+        elsewhere.mother
+    ]
+    sign_in(client, alice)
+    for url in (
+        reverse("casework:case_detail", args=[family.case.reference]),
+        reverse("casework:person_detail", args=[family.mother.reference]),
+    ):
+        page = client.get(url).content.decode()
+        assert "Hidden" not in page
+        assert hidden.reference not in page
+        assert elsewhere.mother.reference in page
+
+
+def test_the_timeline_filter_keeps_only_its_own_choices(client, team_north, alice):
+    """The filter's select, kept once rendered, shows the chosen kind in the reader's language;
+    a value that is no choice is answered without being kept."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="Filter", children=0)
+    sign_in(client, alice)
+    url = reverse("casework:case_detail", args=[family.case.reference])
+    for _twice in range(2):
+        page = client.get(url, {"show": "note"}, headers={"accept-language": "ko"})
+        assert '<option value="note" selected>' in page.content.decode()
+        assert "모든 메모" in page.content.decode()
+    assert client.get(url, {"show": "not-a-kind"}).status_code == 200
+    assert not any("not-a-kind" in key for key in forms._KEPT_RENDERINGS)

@@ -1,0 +1,95 @@
+"""
+The case page and the person page against the floor, alternately, for the `pages` section's two
+personas: median and p95 server time and their ratio to the floor requests made beside them, the
+process's CPU time per request (`time.process_time()`: less moved by other processes than the
+wall clock on shared cores) and the query count. Narrower than `pages.in_process`, for the work
+on these two pages (issue 22 point 2).
+
+    DATABASE_URL=... .venv/bin/python -m benchmarks.case_pages --requests 30
+
+Run from another checkout's directory (`cd ../main && python ../wt/x/benchmarks/case_pages.py`)
+it measures that checkout's code: before and after, with the same script.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+if __package__ in (None, ""):  # run as a file: the code measured is that of the current directory
+    sys.path.insert(0, os.getcwd())
+
+from benchmarks.common import CASEWORKER, SUPERVISOR, percentile, setup_django
+
+PAGES = ("case page", "person page")
+
+
+def _one(client, url: str) -> tuple[float, float, int]:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        cpu, wall = time.process_time(), time.perf_counter()
+        response = client.get(url)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return wall, cpu, len(queries)
+
+
+def measure(requests: int = 30) -> dict:
+    from benchmarks import pages
+    from benchmarks.common import signed_in_client, user
+
+    results = {}
+    for persona in (CASEWORKER, SUPERVISOR):
+        account = user(persona)
+        client = signed_in_client(account)
+        urls = pages.urls_for(account)
+        floor_url = urls[pages.FLOOR][0]
+        for name in PAGES:
+            targets = urls[name]
+            for url in targets[:3]:
+                _one(client, url)
+            walls, cpus, counts, floor_walls, floor_cpus = [], [], [], [], []
+            for i in range(requests):
+                wall, cpu, count = _one(client, targets[i % len(targets)])
+                walls.append(wall)
+                cpus.append(cpu)
+                counts.append(count)
+                wall, cpu, _count = _one(client, floor_url)
+                floor_walls.append(wall)
+                floor_cpus.append(cpu)
+            figures = results[(persona, name)] = {
+                "median_ms": statistics.median(walls) * 1000,
+                "p95_ms": percentile(walls, 95) * 1000,
+                "floor_median_ms": statistics.median(floor_walls) * 1000,
+                "median_x": statistics.median(walls) / statistics.median(floor_walls),
+                "p95_x": percentile(walls, 95) / percentile(floor_walls, 95),
+                "cpu_ms": statistics.median(cpus) * 1000,
+                "cpu_x": statistics.median(cpus) / statistics.median(floor_cpus),
+                "queries": f"{min(counts)}-{max(counts)}"
+                if min(counts) != max(counts)
+                else str(counts[0]),
+            }
+            print(
+                f"{persona:<20} {name:<12} median {figures['median_ms']:6.1f} ms "
+                f"p95 {figures['p95_ms']:6.1f} ms (floor {figures['floor_median_ms']:5.1f} ms): "
+                f"{figures['median_x']:4.1f}x / {figures['p95_x']:4.1f}x  "
+                f"CPU {figures['cpu_ms']:5.1f} ms {figures['cpu_x']:4.1f}x  "
+                f"queries {figures['queries']}",
+                flush=True,
+            )
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=30)
+    arguments = parser.parse_args()
+    setup_django()
+    print(f"load average {os.getloadavg()[0]:.2f} at the start", flush=True)
+    measure(arguments.requests)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end", flush=True)
