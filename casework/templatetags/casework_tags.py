@@ -1,7 +1,10 @@
 """Template tags for the casework pages."""
 
+from functools import cache
+
 from django import template
 from django.urls import NoReverseMatch, get_resolver, reverse
+from django.utils.translation import get_language
 
 from .. import selectors
 from ..choices import MemberRole
@@ -50,6 +53,23 @@ def case_header(case, as_heading: bool = True):
 def member_role(value: str) -> str:
     """The label of a role in a case, for the selectors that hand back its stored value."""
     return MemberRole(value).label if value in MemberRole.values else value
+
+
+@cache
+def _choice_labels(model, field_name: str, language: str | None) -> dict:
+    """A field's choices as {stored value: label in `language`}, translated once per language."""
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
+@register.filter
+def display(record, field_name: str) -> str:
+    """
+    What `record.get_<field>_display()` says, from a table of the field's labels in the reader's
+    language made once. Django's method rebuilds that table on every call and translates every
+    label of the field to do so: ten translations for one word, in every row of a list.
+    """
+    value = getattr(record, field_name)
+    return _choice_labels(type(record), field_name, get_language()).get(value, value)
 
 
 @register.filter
