@@ -38,6 +38,18 @@ FLOOR = "floor"
 PAGE_NAMES = (FLOOR, "case list", "case list p.40", "case page", "person page", "dashboard")
 
 
+def _page_key(account, page: int) -> str:
+    """The key (risk rank~reference) of the last case of the page before `page`, per 25."""
+    from casework.models import Case
+
+    rank, reference = (
+        Case.objects.visible_to(account)
+        .most_at_risk_first()
+        .values_list("risk_rank", "reference")[(page - 1) * 25 - 1]
+    )
+    return f"{rank}~{reference}"
+
+
 def urls_for(account) -> dict[str, list[str]]:
     """Every page's URLs for `account`: a spread of their cases and people, not the first few."""
     from django.urls import reverse
@@ -57,8 +69,12 @@ def urls_for(account) -> dict[str, list[str]]:
     return {
         FLOOR: [reverse("legal_aid:library")],
         "case list": [reverse("casework:case_list")],
-        # A page far down the list: the query must not get slower with the offset's size.
-        "case list p.40": [reverse("casework:case_list") + "?page=40"],
+        # A page far down the list, as its "Next page" link reads it: on from the key of the
+        # last case of page 39 (casework.pagination). Code without keyset pages ignores `after`
+        # and reads page 40 by its number, the same 25 cases.
+        "case list p.40": [
+            reverse("casework:case_list") + f"?page=40&after={_page_key(account, 40)}"
+        ],
         "case page": [
             reverse("casework:case_detail", args=[ref])
             for ref in cases[::step_cases][:SAMPLE_OBJECTS]

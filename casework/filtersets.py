@@ -13,6 +13,7 @@ from accounts.models import Team
 from . import selectors
 from .choices import CaseStatus, EntitlementKind, LegalStatus, MemberRole, RiskLevel
 from .models import Case
+from .widgets import QuickSelect
 
 ANY = _("Any")
 
@@ -38,31 +39,34 @@ class CaseFilterSet(django_filters.FilterSet):
         ),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Case status"), choices=CaseStatus.choices, empty_label=ANY
+        label=_("Case status"), choices=CaseStatus.choices, empty_label=ANY, widget=QuickSelect
     )
     risk_level = django_filters.ChoiceFilter(
-        label=_("Risk"), choices=RiskLevel.choices, empty_label=ANY
+        label=_("Risk"), choices=RiskLevel.choices, empty_label=ANY, widget=QuickSelect
     )
     team = django_filters.ModelChoiceFilter(
-        label=_("Team"), queryset=teams_of_requester, empty_label=ANY
+        label=_("Team"), queryset=teams_of_requester, empty_label=ANY, widget=QuickSelect
     )
     legal_status = django_filters.ChoiceFilter(
         label=_("A member's current legal status"),
         choices=LegalStatus.choices,
         method="filter_legal_status",
         empty_label=ANY,
+        widget=QuickSelect,
     )
     entitlement_denied = django_filters.ChoiceFilter(
         label=_("Benefit currently denied to a member"),
         choices=EntitlementKind.choices,
         method="filter_entitlement_denied",
         empty_label=ANY,
+        widget=QuickSelect,
     )
     denied_to = django_filters.ChoiceFilter(
         label=_("… to a member in the role"),
         choices=MemberRole.choices,
         method="filter_denied_to",
         empty_label=ANY,
+        widget=QuickSelect,
         help_text=_("With a denied benefit: only denials to members in this role."),
     )
 

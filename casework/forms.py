@@ -34,6 +34,7 @@ from .choices import (
 from .models import Case, CaseFlag, CheckIn, CheckInSchedule, Person, Task
 from .permissions import consent_witnesses
 from .selectors import TIMELINE_FILTERS
+from .widgets import QuickSelect
 
 User = get_user_model()
 
@@ -948,14 +949,20 @@ class BulkCasesForm(forms.Form):
     cases = forms.ModelMultipleChoiceField(
         label=_("Cases"), queryset=Case.objects.none(), to_field_name="reference"
     )
-    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    # Drawn under every page of the case list a supervisor opens: QuickSelect, not templates.
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS, widget=QuickSelect)
     from_user = UserChoiceField(
-        label=_("From caseworker"), queryset=User.objects.none(), required=False
+        label=_("From caseworker"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=QuickSelect,
     )
     to_user = UserChoiceField(
-        label=_("To caseworker"), queryset=User.objects.none(), required=False
+        label=_("To caseworker"), queryset=User.objects.none(), required=False, widget=QuickSelect
     )
-    reason = forms.ChoiceField(label=_("Why are they closed?"), choices=[], required=False)
+    reason = forms.ChoiceField(
+        label=_("Why are they closed?"), choices=[], required=False, widget=QuickSelect
+    )
     other_reason = forms.CharField(label=_("Other reason"), required=False)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

@@ -1,7 +1,9 @@
-"""Pages of a long list without counting all of it."""
+"""Pages of a long list without counting all of it, and without OFFSET past the first."""
+
+import re
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 
 # A list counts its rows up to this many (or to the page asked for, if further): "1,000 cases"
@@ -43,3 +45,119 @@ class CountUpToPaginator(Paginator):
     def more(self) -> bool:
         """Whether the list has more rows than `count`."""
         return self._counted_up_to_bound > self.bound
+
+
+# Keyset pages ------------------------------------------------------------------------------------
+#
+# Past the first page the case list is read from where the page before it ended, not by counting
+# rows from the top: "the 25 cases after (risk 2, C-7K3M…)" walks the (risk_rank, reference)
+# index from that point, where OFFSET 975 read and tested 1,000 cases through the visibility
+# rule to throw 975 away. The links carry the key of the last (or first) case shown, as it was
+# shown: a case that changes risk or closes between two pages moves or leaves, and every other
+# case is still listed once, where an offset would have skipped or repeated one.
+
+# A case's place in the list most at risk first (CaseQuerySet.most_at_risk_first), unique.
+CASE_KEY = ("risk_rank", "reference")
+_CURSOR = re.compile(r"(?P<rank>[0-9]{1,2})~(?P<reference>[A-Z0-9-]{1,20})")
+
+
+def case_cursor(case) -> str:
+    """The link's key of `case`: its risk rank and reference (neither identifies anyone)."""
+    return f"{case.risk_rank}~{case.reference}"
+
+
+def _read_cursor(value) -> tuple[int, str] | None:
+    """(risk rank, reference) of a cursor, or None for anything else (the page is then by number)."""
+    match = _CURSOR.fullmatch(value or "")
+    return (int(match["rank"]), match["reference"]) if match else None
+
+
+class KeysetPage:
+    """
+    A page of a list ordered by CASE_KEY, read after or before a case's key. Answers what the
+    case list's template asks of a Django page (`number`, `has_next`, `paginator.count` …), and
+    the keys its links carry on (`next_cursor`, `previous_cursor`).
+    """
+
+    def __init__(self, object_list, *, number: int, has_previous: bool, has_next: bool, paginator):
+        self.object_list = object_list
+        self.number = number
+        self.paginator = paginator
+        self._has_previous = has_previous
+        self._has_next = has_next
+
+    def has_previous(self) -> bool:
+        return self._has_previous
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_other_pages(self) -> bool:
+        return self._has_previous or self._has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def next_cursor(self) -> str:
+        return case_cursor(self.object_list[-1]) if self.object_list else ""
+
+    @property
+    def previous_cursor(self) -> str:
+        # Back to the first page is the first page itself, however the list changed meanwhile.
+        if self.number <= 2 or not self.object_list:
+            return ""
+        return case_cursor(self.object_list[0])
+
+
+def keyset_page(cases, *, per_page: int, after, before, number, paginator) -> KeysetPage:
+    """
+    The page of `cases` (ordered by CASE_KEY) after the cursor `after`, or before `before`;
+    when neither is a cursor, the page numbered `number` (the first, or a typed address), read
+    by `paginator` as before. `number` is the page's number as the link that led here said,
+    shown beside the bounded count; reading back to the start of the list makes it page 1.
+    """
+    try:
+        number = min(max(1, int(number)), MAX_PAGE_ASKED)
+    except (TypeError, ValueError):
+        number = 1
+    if (key := _read_cursor(after)) is not None:
+        rank, reference = key
+        rows = list(
+            cases.filter(risk_rank__gte=rank)
+            .filter(Q(risk_rank__gt=rank) | Q(reference__gt=reference))
+            .order_by(*CASE_KEY)[: per_page + 1]
+        )
+        return KeysetPage(
+            rows[:per_page],
+            number=max(number, 2),
+            has_previous=True,
+            has_next=len(rows) > per_page,
+            paginator=paginator,
+        )
+    if (key := _read_cursor(before)) is not None:
+        rank, reference = key
+        rows = list(
+            cases.filter(risk_rank__lte=rank)
+            .filter(Q(risk_rank__lt=rank) | Q(reference__lt=reference))
+            .order_by(*(f"-{field}" for field in CASE_KEY))[: per_page + 1]
+        )
+        at_start = len(rows) <= per_page
+        return KeysetPage(
+            rows[:per_page][::-1],
+            number=1 if at_start else max(number, 2),
+            has_previous=not at_start,
+            has_next=True,
+            paginator=paginator,
+        )
+    numbered = paginator.get_page(number)
+    return KeysetPage(
+        list(numbered.object_list),
+        number=numbered.number,
+        has_previous=numbered.has_previous(),
+        has_next=numbered.has_next(),
+        paginator=paginator,
+    )

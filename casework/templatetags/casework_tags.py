@@ -7,6 +7,7 @@ import uuid
 from django import template
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .. import selectors
@@ -59,21 +60,23 @@ def member_role(value: str) -> str:
 
 
 @functools.cache
-def _choice_labels(field) -> dict:
-    return dict(field.flatchoices)
+def _choice_labels(model, field_name: str, language: str | None) -> dict:
+    """A field's choices as {stored value: label in `language`}, translated once per language."""
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
 
 
 @register.filter
 def label_of(record, field_name: str):
     """
-    `record.get_<field_name>_display()`, from the field's labels gathered once. Django's builds a
-    dict of every choice on each call and hashes each lazy label, translating it: a timeline
-    row's country alone translated every country's name, some 200 translations per page.
+    What `record.get_<field>_display()` says, from a table of the field's labels in the reader's
+    language made once. Django's method rebuilds that table on every call and translates every
+    label of the field to do so: a timeline row's country alone translated every country's name,
+    some 200 translations per page, and every row of a list paid ten for one word.
     """
     field = record._meta.get_field(field_name)
     value = getattr(record, field.attname)
     try:
-        return _choice_labels(field).get(value, value)
+        return _choice_labels(type(record), field_name, get_language()).get(value, value)
     except TypeError:  # an unhashable value: no choice is one
         return value
 

@@ -24,7 +24,7 @@ from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..forms import BulkCasesForm, TimelineFilterForm
 from ..models import Attachment, Case, Entitlement, Incident, LegalStatusRecord, Person, PersonAlias
-from ..pagination import CountUpToPaginator
+from ..pagination import CountUpToPaginator, keyset_page
 from ..permissions import (
     answers_kept,
     can_complete_task,
@@ -133,10 +133,24 @@ def case_list(request):
         data or None, queryset=Case.objects.visible_to(request.user), request=request
     )
     cases = filterset.best_first(selectors.cases_for_listing(filterset.qs))
-    page = CountUpToPaginator(
+    paginator = CountUpToPaginator(
         cases, CASES_PER_PAGE, counted=filterset.qs, page_asked=data.get("page")
-    ).get_page(data.get("page"))
+    )
     searched = bool(filterset.is_bound and filterset.form.cleaned_data.get(SEARCH_FIELD))
+    if filterset.matches or request.method == "POST":
+        # A search's few pages (SEARCH_CASES_LIMIT cases at most), in the order of its matches,
+        # posted again page by page (the template): by number.
+        page = paginator.get_page(data.get("page"))
+    else:
+        # Most at risk first, each page read on from the key of the case the last one ended with.
+        page = keyset_page(
+            cases,
+            per_page=CASES_PER_PAGE,
+            after=data.get("after"),
+            before=data.get("before"),
+            number=data.get("page"),
+            paginator=paginator,
+        )
     if searched:
         # Why each case was found, beside it (its reference, or how a member's name matched).
         page.object_list = list(page.object_list)

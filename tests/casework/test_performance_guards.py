@@ -163,6 +163,14 @@ def test_the_case_list_counts_only_up_to_its_bound_and_every_page_stays_reachabl
     )
 
 
+# The dashboard and the case list: a fixed number of queries whatever the caseload (issue 22).
+# The figures are the pages' own queries plus signing in, the session and the header's
+# notification count; a change that adds one per row (or per list) makes a caseload of three
+# households cost more than one of a single household, and fails here.
+DASHBOARD_MAX_QUERIES = 22
+CASE_LIST_MAX_QUERIES = 14
+
+
 # The case and person pages (issue 22 point 2, "case and person pages" in benchmarks/RESULTS.md):
 # a fixed number of queries whatever the household and its records, each permission asked of the
 # database once per page, and the shortcuts taken for that without seeing more than before.
@@ -319,3 +327,37 @@ def test_the_timeline_filter_keeps_only_its_own_choices(client, team_north, alic
         assert "모든 메모" in page.content.decode()
     assert client.get(url, {"show": "not-a-kind"}).status_code == 200
     assert not any("not-a-kind" in key for key in forms._KEPT_RENDERINGS)
+
+
+def test_the_dashboard_takes_the_same_few_queries_whatever_the_caseload(client, team_north, alice):
+    """
+    One household with every record (a follow-up due, an incident, a status change of the last
+    month), then three: the dashboard lists more rows and asks nothing more of the database.
+    """
+    from tests.scenarios import household_with_every_record
+
+    household_with_every_record(team=team_north, caseworker=alice, tag="one", mother_name="김순희")
+    sign_in(client, alice)
+    url = reverse("casework:dashboard")
+    client.get(url)  # the first request after signing in also writes the session's new expiry
+    small = _page_queries(client, url)
+    for tag, name in (("two", "박영희"), ("three", "이순자")):
+        household_with_every_record(team=team_north, caseworker=alice, tag=tag, mother_name=name)
+    large = client.get(url)
+    assert len(large.context["followups"]) == 3
+    assert len(large.context["cases"]) == 3
+    assert _page_queries(client, url) == small <= DASHBOARD_MAX_QUERIES
+
+
+def test_the_case_list_takes_the_same_few_queries_whatever_the_caseload(client, team_north, alice):
+    """Two cases or twelve, with a filter or without: the list's queries do not grow."""
+    _household(team_north, alice, "First", children=1)
+    sign_in(client, alice)
+    url = reverse("casework:case_list")
+    client.get(url)
+    small = [_page_queries(client, url), _page_queries(client, url + "?status=open&risk_level=")]
+    for n in range(11):
+        _household(team_north, alice, f"Widow {n}", children=n % 3)
+    large = [_page_queries(client, url), _page_queries(client, url + "?status=open&risk_level=")]
+    assert large == small
+    assert max(large) <= CASE_LIST_MAX_QUERIES
