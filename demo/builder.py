@@ -43,12 +43,13 @@ class CaseloadBuilder(HouseholdPeople, CaseRecords):
 
     def build(self, *, people: int, batch_size: int = DEFAULT_BATCH_SIZE, progress=None) -> Counter:
         """Create about `people` people in households, some `batch_size` people per transaction."""
-        totals, made, rows = Counter(), 0, Rows()
+        digests: dict[str, set] = {}
+        totals, made, rows = Counter(), 0, Rows(digests=digests)
         while made < people:
             made += self.household(rows)
             if rows.people >= batch_size or made >= people:
                 totals.update(rows.save(batch_size))
-                rows = Rows()
+                rows = Rows(digests=digests)
                 if progress:
                     progress(made)
         return totals

@@ -25,11 +25,18 @@ DEFAULT_BATCH_SIZE = 200
 Row = tuple[object, str, str]
 
 
+def name_digests(name: str) -> set[tuple[str, str]]:
+    """
+    (kind, digest) of every key of one name. Besides `_wanted` below, a bulk load that writes
+    the keys with its rows (`seed_demo`) asks it, so the two cannot compute different keys.
+    """
+    return {(kind, blind_index(key_scope(kind), text)) for kind, text in name_keys(name or "")}
+
+
 def _wanted(person: Person, aliases) -> set[Row]:
     rows = set()
     for alias_id, name in [(None, person.full_name), *((a.pk, a.name) for a in aliases)]:
-        for kind, text in name_keys(name or ""):
-            rows.add((alias_id, kind, blind_index(key_scope(kind), text)))
+        rows.update((alias_id, kind, digest) for kind, digest in name_digests(name))
     return rows
 
 

@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: a realistic, repeatable demo caseload and logins that work."""
 
+import datetime
 import io
 import os
 import shutil
@@ -32,6 +33,7 @@ from casework.models import (
     Entitlement,
     Incident,
     LegalStatusRecord,
+    NameKey,
     Person,
     PersonAlias,
     Relationship,
@@ -364,3 +366,76 @@ def test_no_household_gives_two_children_one_name():
         assert len(set(names)) == len(names), names
         korean = [name for kid in kids for name in aliases[kid.pk]]
         assert len(set(korean)) == len(korean), korean
+
+
+@pytest.mark.django_db
+def test_seeded_name_keys_are_those_the_reindex_computes():
+    """
+    The seed writes each person's name keys with the people (not by re-indexing afterwards):
+    they are exactly the keys `name_keys_reindex` would write, so the two cannot drift, and a
+    person is found by another spelling of her name, decrypted, by her team's supervisor.
+    """
+    from casework.names.korean import romanise_rr, split_hangul
+    from casework.selectors import people_search
+    from casework.services.names import name_keys_reindex
+
+    seed("--people", SMALL)
+
+    people = Person.objects.count()
+    assert NameKey.objects.values("person").distinct().count() == people
+    assert NameKey.objects.filter(alias__isnull=False).exists()
+    report = name_keys_reindex(dry_run=True)
+    assert (report.people, report.stale, report.failures) == (people, 0, [])
+
+    case = Case.objects.select_related("team").order_by("reference").first()
+    principal = CaseMember.objects.get(case=case, role="principal").person
+    family, given = split_hangul(principal.full_name)
+    spelled = f"{romanise_rr(family).capitalize()} {romanise_rr(given).capitalize()}"
+    supervisor = User.objects.get(
+        team_memberships__team=case.team,
+        team_memberships__role=TeamMembership.Role.SUPERVISOR,
+    )
+    found = people_search(user=supervisor, name=spelled, limit=500)
+    assert principal.pk in {person.pk for person in found.people}
+    match = next(person for person in found.people if person.pk == principal.pk)
+    assert match.full_name == principal.full_name and match.current_location
+
+
+@pytest.mark.django_db
+def test_records_are_written_down_on_the_day_they_happened():
+    """A status, a benefit and an incident were recorded the day they took effect, not today."""
+    seed("--people", SMALL)
+
+    for model, day in ((LegalStatusRecord, "effective_from"), (Incident, "occurred_on")):
+        for record in model.objects.all():
+            recorded = timezone.localtime(record.recorded_at, datetime.UTC)
+            assert (recorded.date(), recorded.time()) == (getattr(record, day), datetime.time())
+    for benefit in Entitlement.objects.all():
+        assert benefit.recorded_at.astimezone(datetime.UTC).date() == benefit.as_of
+
+
+@pytest.mark.django_db
+def test_reset_keeps_what_a_row_delete_would_keep():
+    """
+    --reset empties the caseload (by TRUNCATE on PostgreSQL); an intake that pointed at a
+    deleted person is kept, as the row deletes keep it, and staff and teams stay.
+    """
+    from intake.models import IntakeSubmission
+
+    seed("--people", SMALL)
+    staff = (User.objects.count(), Team.objects.count())
+    seed("--people", SMALL, "--reset")
+    assert Person.objects.count() >= int(SMALL)
+    assert NameKey.objects.exists()
+    assert (User.objects.count(), Team.objects.count()) == staff
+
+    case = Case.objects.first()
+    IntakeSubmission.objects.create(
+        owner=User.objects.get(username="yanbian.caseworker1"),
+        team=Team.objects.get(name=YANBIAN),
+        case=case,
+    )
+    seed("--people", SMALL, "--reset")
+    submission = IntakeSubmission.objects.get()
+    assert submission.case_id is None
+    assert not Case.objects.filter(pk=case.pk).exists()

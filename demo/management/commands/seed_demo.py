@@ -14,7 +14,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from casework.services.names import name_keys_reindex
 from demo.builder import DEFAULT_BATCH_SIZE, DEFAULT_PEOPLE, DEFAULT_SEED, CaseloadBuilder
 from demo.caseload import caseload_exists, reset_caseload
 from demo.staff import DEMO_PASSWORD, STAFF, ensure_staff
@@ -88,11 +87,6 @@ class Command(BaseCommand):
             )
             counts = builder.build(people=people, batch_size=batch_size, progress=self._progress)
             counts.update(seed_referrals(rng=random.Random(seed), staff=staff, today=builder.today))
-            # The bulk load writes no name keys (the services do, one person at a time): the
-            # re-index computes them for the whole caseload, as after any bulk load.
-            keyed = time.monotonic()
-            name_keys_reindex()
-            self.stdout.write(f"Name keys computed in {time.monotonic() - keyed:.1f} s.")
             if connection.vendor == "postgresql":
                 # Fresh statistics: without them the first queries on a freshly loaded caseload
                 # are planned for empty tables, until autovacuum gets round to them.
