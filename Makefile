@@ -28,10 +28,11 @@ run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # One pytest worker per core, each with its own test database (pytest-xdist; PYTEST_WORKERS=0 for one
-# process, e.g. to step through a test with pdb).
+# process, e.g. to step through a test with pdb). loadgroup: a module that builds its data once runs
+# on one worker, largest first; every other test goes to whichever worker is free (tests/conftest.py).
 PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -127,6 +127,24 @@ def built_once(build, *, name: str):
     return built, fresh
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """
+    Under `--dist loadgroup` (`make test`), the tests of a module that builds its data once (a
+    module-scoped fixture: `built_once`, PDFs rendered once) run on one worker, so the data is
+    built once instead of once on each worker (documents_facts' families took 18 s, twice).
+    xdist hands out the largest groups first; every other test goes alone to whichever worker is
+    free, and these fill the end of the run. Runs before xdist reads the marks (tryfirst).
+    """
+    for item in items:
+        fixtures = getattr(item, "_fixtureinfo", None)
+        if fixtures is None:
+            continue
+        defined = (d for defs in fixtures.name2fixturedefs.values() for d in defs)
+        if any(d.scope == "module" for d in defined):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__.removeprefix("tests.")))
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     # A request through the test client leaves its language active in this thread (LocaleMiddleware
@@ -159,6 +177,60 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             f"{options.get('options', '')} -c shimteo.audit_allow_truncate=on"
             " -c synchronous_commit=off"
         )
+
+
+def _emptied_by_delete(original_sql_flush):
+    """
+    PostgreSQL's `sql_flush` for the flush that ends a transactional test: DELETE instead of one
+    TRUNCATE of every table. A TRUNCATE makes new files for each of the ~70 tables and their
+    indexes and takes 2 to 4 s on a shared 2-core machine; deleting the few rows a test wrote takes
+    0.15 s. Django's foreign keys are DEFERRABLE INITIALLY DEFERRED and the flush runs in one
+    transaction, so the order of the DELETEs does not matter. The audit table refuses DELETE (its
+    append-only trigger) but lets the test suite TRUNCATE it alone: nothing references it.
+    Sequences are not reset, as Django's own teardown flush does not reset them either.
+    """
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        from audit.models import AuditEvent
+
+        if reset_sequences or allow_cascade or not tables:
+            return original_sql_flush(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        audit = AuditEvent._meta.db_table
+        # Django's own table names, quoted: nothing typed by a user.
+        deleted = [f"DELETE FROM {self.quote_name(name)}" for name in tables if name != audit]  # noqa: S608
+        truncated = [f"TRUNCATE {self.quote_name(audit)}"] if audit in tables else []
+        # One round trip: the statements joined, as the flush command runs each one it is given.
+        return ["; ".join(deleted + truncated) + ";"]
+
+    return sql_flush
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _transactional_tests_flush_by_delete():
+    """
+    Only the teardown of transactional tests (`transactional_db`, `live_server`) flushes this
+    way: `manage.py flush` called by a test (tests/test_flush.py) still TRUNCATEs, as an operator's
+    would. What is emptied and what `post_migrate` puts back afterwards stay Django's.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+    from django.test import TransactionTestCase
+
+    original_teardown = TransactionTestCase._fixture_teardown
+    original_sql_flush = DatabaseOperations.sql_flush
+    by_delete = _emptied_by_delete(original_sql_flush)
+
+    def fixture_teardown(self):
+        DatabaseOperations.sql_flush = by_delete
+        try:
+            original_teardown(self)
+        finally:
+            DatabaseOperations.sql_flush = original_sql_flush
+
+    TransactionTestCase._fixture_teardown = fixture_teardown
+    yield
+    TransactionTestCase._fixture_teardown = original_teardown
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ A route whose URL keyword is not mapped below fails with "map kwarg X for route 
 such a route decides here which object it names.
 """
 
+import copy
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from knox.models import AuthToken
@@ -41,9 +42,9 @@ from consent.services import consent_record
 from referrals.models import Referral, ServiceProvider
 from referrals.services import referral_create
 
-from ..conftest import consent_answer, sign_in
-from ..factories import MembershipFactory, TeamFactory, UserFactory
-from ..scenarios import directory_provider
+from ..conftest import FAST_HASHERS, consent_answer, sign_in
+from ..factories import AssignmentFactory, MembershipFactory, TeamFactory, UserFactory
+from ..scenarios import case_with_one_member, directory_provider, persona
 from .conftest import MOTHER_NAME, SouthData
 
 # Checked elsewhere, each by its own tests: the admin (below, and tests/casework/test_admin.py),
@@ -172,6 +173,65 @@ def _south_closure(s: SouthData) -> CaseClosure:
         reason="lost_contact",
         reopened_at=timezone.now(),
     )
+
+
+@dataclass
+class North:
+    """Team North, whose roles try South's objects, as tests/conftest.py's fixtures make it."""
+
+    team: object
+    alice: object
+    sue: object
+    lena: object
+    case: Case
+
+
+@pytest.fixture(scope="module")
+def _north_built(_built_once, django_db_blocker):
+    """
+    North written once for the module's nine hundred tests, in the transaction `_built_once`
+    opened for South's data (tests/security/conftest.py): each test's changes are undone in its
+    own savepoint, and the rows go with South's at the end of the module. The same rows as the
+    function fixtures `team_north`, `alice`, `sue`, `north_case` and `lena` of tests/conftest.py.
+    """
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        team = TeamFactory(name="North")
+        alice, sue = persona("alice"), persona("sue")
+        case = case_with_one_member(team=team, caseworker=alice)
+        lena = persona("lena")
+        AssignmentFactory(case=case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
+    return North(team=team, alice=alice, sue=sue, lena=lena, case=case)
+
+
+@pytest.fixture
+def north(_north_built, db) -> North:
+    return copy.deepcopy(_north_built)
+
+
+@pytest.fixture
+def team_north(north):
+    return north.team
+
+
+@pytest.fixture
+def alice(north):
+    return north.alice
+
+
+@pytest.fixture
+def sue(north):
+    return north.sue
+
+
+@pytest.fixture
+def lena(north):
+    """A legal advocate of team North with whom `north_case` is shared: she reads, never writes."""
+    return north.lena
+
+
+@pytest.fixture
+def north_case(north):
+    return north.case
 
 
 # DRF routes that use the generic `reference` or `pk` keyword: the object depends on the route's
