@@ -21,12 +21,12 @@ def test_a_korean_family_heading_names_spouses_and_partners_alike():
         children=[],
         partners=[
             SimpleNamespace(
-                person=SimpleNamespace(reference="P-1", pk=1),
+                person=SimpleNamespace(reference="P-1", pk=1, full_name="김영희"),
                 kind=RelationshipKind.PARTNER_OF,
                 marriage_registered=False,
             ),
             SimpleNamespace(
-                person=SimpleNamespace(reference="P-2", pk=2),
+                person=SimpleNamespace(reference="P-2", pk=2, full_name="박철수"),
                 kind=RelationshipKind.SPOUSE_OF,
                 marriage_registered=True,
             ),
