@@ -80,7 +80,7 @@ def main(argv=None) -> None:
     sections = [s for s in (options.only or SECTIONS) if s not in options.skip]
 
     started = time.monotonic()
-    print(f"Shimteo benchmarks, {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
+    print(f"Shimteo benchmarks, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"Machine: {machine()}")
     print(f"Database: {caseload()}")
     try:
