@@ -24,10 +24,10 @@ from .test_import_files import start_import
 pytestmark = pytest.mark.django_db
 
 ROWS = 60
-# Queries per imported row, measured at 58 on this branch (73 before it): a ceiling that fails
-# when a change adds round trips per row. The goal of issue 19 (≤ 5) needs a bulk casework
-# service; see benchmarks/RESULTS.md.
-QUERIES_PER_ROW = 62
+# Queries per imported row: 58 when each row went through the single services, under 1 since a
+# chunk's households are written in bulk (casework.services.bulk; benchmarks/RESULTS.md). The
+# ceiling is issue 19's goal, and fails when a change brings back round trips per row.
+QUERIES_PER_ROW = 5
 
 # A household of a Korean office (CP949): the partner's row gives his full date of birth and a
 # phone, the child's row a place of origin — none of which the Family step keeps for them.
