@@ -60,6 +60,26 @@ def _worked_by(user, *, assignment_role: str | None = None) -> Q:
     return worked
 
 
+def _worked_counts(user) -> Q:
+    """
+    The rows of `CaseloadCount` that add up to the open cases `user` works, by the rule of
+    `_worked_by` (change the two together; tests/casework/test_caseload_counts.py holds them
+    equal). A team splits the rule, and a case belongs to one team, so the rows never count a
+    case twice: a supervised team's own count; the cases the user owns or is assigned to in the
+    other teams they are a member of; and, while they are an advocate anywhere, the cases shared
+    with them in teams they are no member of.
+    """
+    memberships = TeamMembership.objects.filter(user=user)
+    member_teams = memberships.values("team")
+    supervised_teams = memberships.filter(role=TeamMembership.Role.SUPERVISOR).values("team")
+    advocate = memberships.filter(role=TeamMembership.Role.LEGAL_ADVOCATE)
+    Kind = apps.get_model("casework", "CaseloadCount").Kind
+    supervised = Q(kind=Kind.TEAM, user=None, team__in=supervised_teams)
+    member = Q(kind=Kind.WORKED, user=user, team__in=member_teams) & ~Q(team__in=supervised_teams)
+    shared = Q(kind=Kind.SHARED, user=user) & ~Q(team__in=member_teams) & Q(Exists(advocate))
+    return supervised | member | shared
+
+
 def _sees_cases(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
@@ -123,6 +143,12 @@ class CaseQuerySet(EncryptedQuerySet):
 
     def most_at_risk_first(self):
         return self.order_by("risk_rank", "reference")
+
+
+class CaseloadCountQuerySet(models.QuerySet):
+    def worked_now_by(self, user):
+        """The counts whose sum is `Case.objects.worked_now_by(user).open()` counted."""
+        return self.filter(_worked_counts(user)) if _sees_cases(user) else self.none()
 
 
 class PersonQuerySet(EncryptedQuerySet):

@@ -21,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     TextChoices,
     Value,
     When,
@@ -54,6 +55,7 @@ from .models import (
     Case,
     CaseAssignment,
     CaseFlag,
+    CaseloadCount,
     CaseMember,
     CaseNote,
     CheckIn,
@@ -541,6 +543,26 @@ def my_cases(user) -> QuerySet[Case]:
         built = (key, Case.objects.worked_now_by(user))
         user._shimteo_my_cases = built
     return built[1].all()
+
+
+def open_cases_by_risk(user) -> dict[str, int]:
+    """
+    How many open cases (open or on hold) the user works at each risk level, as `my_cases`
+    would count them: added up from the few rows of `CaseloadCount` that PostgreSQL's triggers
+    keep, rather than counted over a caseload that grows with the organisation (22,800 cases
+    for a supervisor at 100,000 people, read on every visit of the dashboard). Elsewhere
+    (SQLite, `make run`) there are no triggers, and the cases are counted.
+    """
+    if connection.vendor != "postgresql":
+        counted = my_cases(user).open().order_by().values("risk_level").annotate(n=Count("pk"))
+    else:
+        counted = (
+            CaseloadCount.objects.worked_now_by(user)
+            .order_by()
+            .values("risk_level")
+            .annotate(n=Sum("open_cases"))
+        )
+    return {row["risk_level"]: row["n"] for row in counted if row["n"]}
 
 
 def _on_my_case(user, case: str = "case") -> Q:

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
@@ -66,10 +65,7 @@ def dashboard(request):
     since = today - datetime.timedelta(days=selectors.RECENT_DAYS)
     detained_days = getattr(settings, "SHIMTEO_DETAINED_ALERT_DAYS", 14)
     open_cases = selectors.my_cases(user).open()
-    counts = {
-        row["risk_level"]: row["n"]
-        for row in open_cases.order_by().values("risk_level").annotate(n=Count("pk"))
-    }
+    counts = selectors.open_cases_by_risk(user)
     cases, more_cases = _cut(
         selectors.cases_for_listing(open_cases).most_at_risk_first(), DASHBOARD_LIMIT
     )
