@@ -189,3 +189,19 @@ def test_dashboard_counts_and_queries_do_not_depend_on_the_caseload(
         assert sum(selectors.open_cases_by_risk(user).values()) == total
         seen.append(_dashboard_queries(user))
     assert seen[0] == seen[1]
+
+
+def test_a_follow_up_assigned_to_me_shows_only_while_i_see_its_case(
+    team_north, team_south, alice, charlie
+):
+    """Charlie's follow-up on a case he is no longer assigned to drops off his dashboard."""
+    case = _open(team_south, charlie)
+    task = services.task_create(
+        case=case, title="Call back", actor=charlie, due_on=selectors.dates.today()
+    )
+    assert list(selectors.followups_due(charlie, today=selectors.dates.today())) == [task]
+    # Handed to team North: charlie no longer sees the case, though the follow-up is his.
+    Case.objects.filter(pk=case.pk).update(team=team_north, owner=None)
+    CaseAssignment.objects.filter(case=case).delete()
+    assert list(selectors.followups_due(charlie, today=selectors.dates.today())) == []
+    assert selectors.open_cases_by_risk(charlie) == {}
