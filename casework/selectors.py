@@ -578,6 +578,16 @@ def _on_my_case(user, case: str = "case") -> Q:
     return Q(IsNull(Subquery(probe), False))
 
 
+def my_open_cases_most_at_risk_first(user) -> QuerySet[Case]:
+    """
+    `my_cases(user).open()`, gravest first, for a list cut at a few dozen (the dashboard's): the
+    risk index walked in order and each case read probed (`_on_my_case`), where the rule as a
+    filter of the list made PostgreSQL hash every assignment of the user first (7,600 for a
+    caseworker at 100,000 people, ten times as many at a million) to show 50 cases.
+    """
+    return Case.objects.open().filter(_on_my_case(user, "pk")).most_at_risk_first()
+
+
 def _on_case_seen_by(user, case: str = "case") -> Q:
     """`_on_my_case` for the cases the user may see (`Case.objects.visible_to`), row by row."""
     probe = Case.objects.visible_to(user).filter(pk=OuterRef(case)).order_by().values("pk")[:1]

@@ -64,10 +64,10 @@ def dashboard(request):
     today = dates.today()
     since = today - datetime.timedelta(days=selectors.RECENT_DAYS)
     detained_days = getattr(settings, "SHIMTEO_DETAINED_ALERT_DAYS", 14)
-    open_cases = selectors.my_cases(user).open()
     counts = selectors.open_cases_by_risk(user)
     cases, more_cases = _cut(
-        selectors.cases_for_listing(open_cases).most_at_risk_first(), DASHBOARD_LIMIT
+        selectors.cases_for_listing(selectors.my_open_cases_most_at_risk_first(user)),
+        DASHBOARD_LIMIT,
     )
     followups, more_followups = _cut(selectors.followups_due(user, today=today), DASHBOARD_LIMIT)
     long_detained = selectors.detained_longer_than(user, days=detained_days, today=today)
