@@ -154,8 +154,9 @@ def case_list(request):
     if searched:
         # Why each case was found, beside it (its reference, or how a member's name matched).
         page.object_list = list(page.object_list)
+        shown = filterset.matches_of(page.object_list)
         for case in page.object_list:
-            case.match = filterset.matches.get(case.pk)
+            case.match = shown.get(case.pk)
     response = render(
         request,
         "casework/case_list.html",
