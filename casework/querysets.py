@@ -20,7 +20,7 @@ NAME_SCOPE = "person-name"
 
 def _any_of(rows, *, probed: bool) -> Q:
     """
-    Whether the outer case has any of `rows`: EXISTS, or with `probed` a scalar subquery that
+    Whether the outer case has any of `rows` (its assignments of some kind): EXISTS, or with `probed` a scalar subquery that
     PostgreSQL can only run case by case. A list walked in page order and stopped at its page
     (or a count stopped at its bound) reads a page's worth of cases, each probed in the index;
     but PostgreSQL plans the EXISTS for every case the walk might read (it does not count on the
@@ -28,7 +28,8 @@ def _any_of(rows, *, probed: bool) -> Q:
     100,000 people and ten times as many at a million, on every page of her list.
     """
     if probed:
-        return Q(IsNull(Subquery(rows.values("pk")[:1]), False))
+        # The case's own column, which the (case, user, role) index holds: an index-only probe.
+        return Q(IsNull(Subquery(rows.values("case")[:1]), False))
     return Q(Exists(rows))
 
 
