@@ -181,10 +181,7 @@ def case_list(request):
 
 def _bulk_form(user, shown):
     """For a supervisor: the cases of the page that are her teams', to reassign or close at once."""
-    teams = roles.supervised_teams(user)
-    if not teams.exists():
-        return None
-    team_ids = set(teams.values_list("pk", flat=True))
+    team_ids = set(roles.supervised_teams(user).values_list("pk", flat=True))
     mine = [case for case in shown if case.team_id in team_ids]
     if not mine:
         return None
@@ -198,10 +195,12 @@ def _bulk_form(user, shown):
         .distinct()
         .order_by("username")
     )
-    return {
-        "form": BulkCasesForm(cases=Case.objects.none(), caseworkers=caseworkers),
-        "cases": mine,
-    }
+    form = BulkCasesForm(cases=Case.objects.none(), caseworkers=caseworkers)
+    # "From" and "To" offer the same caseworkers: read once for both selects, not once each.
+    # (Iterated, not list()ed: list() would first ask the choices' length, a COUNT query.)
+    offered = [*iter(form.fields["from_user"].choices)]
+    form.fields["from_user"].widget.choices = form.fields["to_user"].widget.choices = offered
+    return {"form": form, "cases": mine}
 
 
 def _shows_voided(request, can_edit: bool) -> bool:

@@ -458,3 +458,20 @@ def test_the_case_list_is_most_at_risk_first_then_by_reference_for_each_reader(
             )
             listed += [case.reference for case in response.context["page"].object_list]
         assert listed == expected, reader
+
+
+def test_the_bulk_form_reads_its_caseworkers_once_for_both_selects(
+    client, team_north, alice, bob, sue
+):
+    """Sue's list offers alice and bob as "From" and as "To": one read of them, not one per select."""
+    _household(team_north, alice, "First", children=0)
+    sign_in(client, sue)
+    url = reverse("casework:case_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    caseworkers = [q for q in queries if 'SELECT DISTINCT "accounts_user"' in q["sql"]]
+    assert len(caseworkers) == 1
+    for name in ("from_user", "to_user"):
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        assert f'value="{alice.pk}"' in select and f'value="{bob.pk}"' in select
