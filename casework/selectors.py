@@ -462,15 +462,16 @@ def _members_matching(digests: dict[str, str]) -> QuerySet[CaseMember]:
 
 def _best_code_of_case(digests: dict[str, str]) -> Subquery:
     """
-    The best code of the outer case's matching members: what orders it among the cases found.
-    A correlated subquery, so PostgreSQL computes it only for the rows the rank's walk returns.
+    The best code among the outer case's members' keys of `digests` (one rank's): what orders it
+    among the cases found. A correlated subquery, so PostgreSQL computes it only for the rows the
+    rank's walk returns, each from the members' keys through the (person, digest) index.
     """
+    members = CaseMember.objects.filter(case=OuterRef(OuterRef("pk"))).values("person")
     codes = (
-        _members_matching(digests)
-        .filter(case=OuterRef("pk"))
-        .values("case")
-        .annotate(best=Min(_match_code(digests, _MEMBER_KEYS)))
-        .values("best")
+        NameKey.objects.filter(_keys_matching(digests), person__in=members)
+        .annotate(code=_match_code(digests))
+        .order_by("code")
+        .values("code")[:1]
     )
     return Subquery(codes, output_field=models.IntegerField())
 
@@ -550,7 +551,9 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
             _cases_holding(cases, rank_digests)
             .exclude(pk__in=list(best))
             .most_at_risk_first()
-            .annotate(code=_best_code_of_case(digests))
+            # The rank's digests are enough: a case found at this rank holds no key of a
+            # better one, or an earlier rank's walk would have found it.
+            .annotate(code=_best_code_of_case(rank_digests))
             .values_list("pk", "code")[: limit + 1 - len(best)]
         )
         for pk, code in found:
