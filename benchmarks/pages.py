@@ -38,16 +38,30 @@ FLOOR = "floor"
 PAGE_NAMES = (FLOOR, "case list", "case list p.40", "case page", "person page", "dashboard")
 
 
-def _page_key(account, page: int) -> str:
-    """The key (risk rank~reference) of the last case of the page before `page`, per 25."""
-    from casework.models import Case
+NEXT_LINK = re.compile(r'<a href="(?P<href>[^"]*)" rel="next">')
 
-    rank, reference = (
-        Case.objects.visible_to(account)
-        .most_at_risk_first()
-        .values_list("risk_rank", "reference")[(page - 1) * 25 - 1]
-    )
-    return f"{rank}~{reference}"
+
+def _reached_through_links(account, page: int) -> str:
+    """
+    The address of the case list's page `page` as a user reaches it: page 1, then its "Next
+    page" link, then that page's, and so on (each link carries the key of the case the page
+    ended with, casework.pagination), so that the benchmark reads the page its link reads.
+    """
+    from html import unescape
+
+    from django.urls import reverse
+
+    client = signed_in_client(account)
+    url = reverse("casework:case_list")
+    for _ in range(page - 1):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        link = NEXT_LINK.search(response.content.decode())
+        if link is None:
+            raise RuntimeError(f"{url} has no next page: fewer than {page} pages")
+        url = reverse("casework:case_list") + unescape(link["href"])
+    return url
 
 
 def urls_for(account) -> dict[str, list[str]]:
@@ -69,12 +83,9 @@ def urls_for(account) -> dict[str, list[str]]:
     return {
         FLOOR: [reverse("legal_aid:library")],
         "case list": [reverse("casework:case_list")],
-        # A page far down the list, as its "Next page" link reads it: on from the key of the
-        # last case of page 39 (casework.pagination). Code without keyset pages ignores `after`
-        # and reads page 40 by its number, the same 25 cases.
-        "case list p.40": [
-            reverse("casework:case_list") + f"?page=40&after={_page_key(account, 40)}"
-        ],
+        # A page far down the list, reached as a user reaches it: through 39 "Next page" links
+        # (each reads on from the key of the case its page ended with).
+        "case list p.40": [_reached_through_links(account, 40)],
         "case page": [
             reverse("casework:case_detail", args=[ref])
             for ref in cases[::step_cases][:SAMPLE_OBJECTS]

@@ -88,6 +88,7 @@ class CaseFilterSet(django_filters.FilterSet):
         self.matches = {}
         # Whether the search found more cases than it lists (selectors.SEARCH_CASES_LIMIT).
         self.more = False
+        self._found = None
 
     def best_first(self, cases):
         """Searched cases best match first, then most at risk; other lists most at risk first."""
@@ -104,7 +105,7 @@ class CaseFilterSet(django_filters.FilterSet):
         # caller can put the best matches first, and the reasons (and whether there were more)
         # stay on the filter set for the page and the API to show.
         found = selectors.cases_matching(queryset, value)
-        self.matches, self.more = found.matches, found.more
+        self._found, self.matches, self.more = found, found.matches, found.more
         by_rank: dict[int, list] = {}
         for case_id, match in self.matches.items():
             by_rank.setdefault(match.order, []).append(case_id)
@@ -116,6 +117,15 @@ class CaseFilterSet(django_filters.FilterSet):
             default=Value(0),
         )
         return queryset.filter(pk__in=list(self.matches)).annotate(name_rank=rank)
+
+    def matches_of(self, cases) -> dict:
+        """
+        {case id: NameMatch} of `cases` (those a page or an answer shows), each naming the member
+        whose name matched: asked only for the cases shown, not for every case found.
+        """
+        if self._found is None:
+            return {}
+        return selectors.who_matched(self._found, [case.pk for case in cases])
 
     def filter_legal_status(self, queryset, name, value):
         matching = selectors.cases_with_member_status(value)

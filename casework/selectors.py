@@ -432,10 +432,20 @@ def people_search(*, user, name: str, limit: int = 50) -> PeopleFound:
 
 @dataclass
 class CasesFound:
-    """A case search's answer: {case id: NameMatch} best first, and whether there were `more`."""
+    """
+    A case search's answer: {case id: NameMatch} best first, and whether there were `more`.
+    A case found by a member's name does not name the member yet (`NameMatch.person` is None):
+    `who_matched` names them for the cases a page shows, since reading and decrypting the
+    members of every case found (up to SEARCH_CASES_LIMIT) cost most of a search whose page
+    shows a tenth of them.
+    """
 
     matches: dict
     more: bool = False
+    # The ids of the cases a member's name or alias found, and the term's {digest: kind}
+    # (keyed digests, never the term) to name who matched in them.
+    by_name: frozenset = frozenset()
+    digests: dict = field(default_factory=dict, repr=False)
 
 
 def _cases_holding(cases: QuerySet[Case], digests: dict[str, str]) -> QuerySet[Case]:
@@ -444,19 +454,42 @@ def _cases_holding(cases: QuerySet[Case], digests: dict[str, str]) -> QuerySet[C
     return cases.filter(Exists(CaseMember.objects.filter(case=OuterRef("pk")).filter(Exists(keys))))
 
 
+_MEMBER_KEYS = "person__name_keys__"
+
+
+def _members_matching(digests: dict[str, str]) -> QuerySet[CaseMember]:
+    """The members whose name or alias holds one of `digests`, a row per matching key."""
+    return CaseMember.objects.filter(_keys_matching(digests, _MEMBER_KEYS)).order_by()
+
+
+def _best_code_of_case(digests: dict[str, str]) -> Subquery:
+    """
+    The best code among the outer case's members' keys of `digests` (one rank's): what orders it
+    among the cases found. A correlated subquery, so PostgreSQL computes it only for the rows the
+    rank's walk returns, each from the members' keys through the (person, digest) index.
+    """
+    members = CaseMember.objects.filter(case=OuterRef(OuterRef("pk"))).values("person")
+    codes = (
+        NameKey.objects.filter(_keys_matching(digests), person__in=members)
+        .annotate(code=_match_code(digests))
+        .order_by("code")
+        .values("code")[:1]
+    )
+    return Subquery(codes, output_field=models.IntegerField())
+
+
 def _who_matched(case_ids, digests: dict[str, str]) -> dict:
     """
     {case id: NameMatch} of the member whose name or alias matched best, for the few cases of a
     page: the match names them (`NameMatch.person`), not the case's principal, since a child's
     alias may be what was found. Principals first among equal matches.
     """
-    prefix = "person__name_keys__"
     rows = (
-        CaseMember.objects.filter(case__in=case_ids)
-        .filter(_keys_matching(digests, prefix))
+        _members_matching(digests)
+        .filter(case__in=case_ids)
         .values("case_id", "person_id", "role")
-        .annotate(code=Min(_match_code(digests, prefix)))
-        .values_list("case_id", "person_id", "role", "code")
+        .annotate(best=Min(_match_code(digests, _MEMBER_KEYS)))
+        .values_list("case_id", "person_id", "role", "best")
     )
     best: dict = {}
     for case_id, person_id, _role, code in sorted(
@@ -470,6 +503,17 @@ def _who_matched(case_ids, digests: dict[str, str]) -> dict:
     }
 
 
+def who_matched(found: CasesFound, case_ids) -> dict:
+    """
+    {case id: NameMatch} of `case_ids` (those of a page) among the cases `found`, a case found
+    by a member's name naming that member: one query for the members who matched, one to read
+    them, whatever the number of cases found.
+    """
+    shown = [pk for pk in case_ids if pk in found.matches]
+    named = _who_matched([pk for pk in shown if pk in found.by_name], found.digests)
+    return {pk: named.get(pk, found.matches[pk]) for pk in shown}
+
+
 def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None) -> CasesFound:
     """
     The cases among `cases` whose reference, or a member's, is `term`, or with a member whose
@@ -478,8 +522,8 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
 
     Rank by rank, each rank one query that walks the cases most at risk first and stops at the
     limit (or, for a rare name, starts from its few keys: PostgreSQL chooses by the digest's
-    frequency); the ranks after a full page are not read. Then one query names the member who
-    matched in each case found, and one reads them.
+    frequency), each case found with its best match's code; the ranks after a full page are
+    not read. Who matched is named later, for the cases shown (`who_matched`).
     """
     limit = SEARCH_CASES_LIMIT if limit is None else limit
     reference = term.strip().upper()
@@ -501,7 +545,7 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
         unkeyed = _without_keys(Person.objects.matching_name(term)).values("pk")
         for pk in members.filter(person__in=unkeyed).values_list("case_id", flat=True):
             best.setdefault(pk, NameMatch(rank=0, kind=NameKeyKind.FULL))
-    matched_by_name: list = []
+    by_name: set = set()
     for rank_digests in _by_rank(digests) if digests else []:
         if len(best) > limit:
             break
@@ -509,15 +553,21 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
             _cases_holding(cases, rank_digests)
             .exclude(pk__in=list(best))
             .most_at_risk_first()
-            .values_list("pk", flat=True)[: limit + 1 - len(best)]
+            # The rank's digests are enough: a case found at this rank holds no key of a
+            # better one, or an earlier rank's walk would have found it.
+            .annotate(code=_best_code_of_case(rank_digests))
+            .values_list("pk", "code")[: limit + 1 - len(best)]
         )
-        for pk in found:
-            best[pk] = None
-            matched_by_name.append(pk)
+        for pk, code in found:
+            best[pk] = MATCH_OF_CODE[code]
+            by_name.add(pk)
     kept = list(best)[:limit]
-    named = _who_matched([pk for pk in matched_by_name if pk in kept], digests) if digests else {}
-    matches = {pk: best[pk] or named[pk] for pk in kept}
-    return CasesFound(matches=matches, more=len(best) > limit)
+    return CasesFound(
+        matches={pk: best[pk] for pk in kept},
+        more=len(best) > limit,
+        by_name=frozenset(by_name.intersection(kept)),
+        digests=digests,
+    )
 
 
 # The caseworker's read pages: dashboard, case list and the case timeline.

@@ -892,8 +892,9 @@ class CaseViewSet(
         filterset = CaseFilterSet({"q": term}, queryset=self.get_queryset(), request=self.request)
         matching = filterset.best_first(filterset.qs)
         found = list(matching[:SEARCH_LIMIT])
+        shown = filterset.matches_of(found)
         for case in found:
-            case.match = filterset.matches[case.pk]
+            case.match = shown[case.pk]
         return found, (matching.count() if len(found) == SEARCH_LIMIT else len(found))
 
     def create(self, request, *args, **kwargs):

@@ -125,8 +125,10 @@ def case_list(request):
         del kept[SEARCH_FIELD]
         return redirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
     data = request.POST if request.method == "POST" else request.GET
+    # Probed: the list walks the cases most at risk first and stops at its page, and its count
+    # at its bound; neither reads every case the user works (CaseQuerySet.visible_to).
     filterset = CaseFilterSet(
-        data or None, queryset=Case.objects.visible_to(request.user), request=request
+        data or None, queryset=Case.objects.visible_to(request.user, probed=True), request=request
     )
     cases = filterset.best_first(selectors.cases_for_listing(filterset.qs))
     paginator = CountUpToPaginator(
@@ -150,8 +152,9 @@ def case_list(request):
     if searched:
         # Why each case was found, beside it (its reference, or how a member's name matched).
         page.object_list = list(page.object_list)
+        shown = filterset.matches_of(page.object_list)
         for case in page.object_list:
-            case.match = filterset.matches.get(case.pk)
+            case.match = shown.get(case.pk)
     response = render(
         request,
         "casework/case_list.html",
@@ -174,10 +177,7 @@ def case_list(request):
 
 def _bulk_form(user, shown):
     """For a supervisor: the cases of the page that are her teams', to reassign or close at once."""
-    teams = roles.supervised_teams(user)
-    if not teams.exists():
-        return None
-    team_ids = set(teams.values_list("pk", flat=True))
+    team_ids = set(roles.supervised_teams(user).values_list("pk", flat=True))
     mine = [case for case in shown if case.team_id in team_ids]
     if not mine:
         return None
@@ -191,10 +191,12 @@ def _bulk_form(user, shown):
         .distinct()
         .order_by("username")
     )
-    return {
-        "form": BulkCasesForm(cases=Case.objects.none(), caseworkers=caseworkers),
-        "cases": mine,
-    }
+    form = BulkCasesForm(cases=Case.objects.none(), caseworkers=caseworkers)
+    # "From" and "To" offer the same caseworkers: read once for both selects, not once each.
+    # (Iterated, not list()ed: list() would first ask the choices' length, a COUNT query.)
+    offered = [*iter(form.fields["from_user"].choices)]
+    form.fields["from_user"].widget.choices = form.fields["to_user"].widget.choices = offered
+    return {"form": form, "cases": mine}
 
 
 def _shows_voided(request, can_edit: bool) -> bool:

@@ -361,3 +361,117 @@ def test_the_case_list_takes_the_same_few_queries_whatever_the_caseload(client, 
     large = [_page_queries(client, url), _page_queries(client, url + "?status=open&risk_level=")]
     assert large == small
     assert max(large) <= CASE_LIST_MAX_QUERIES
+
+
+# The case list at a million people (issue 22 point 3, "the case list read a page's worth" in
+# benchmarks/RESULTS.md): its page and its bounded count test each case they read for an
+# assignment, so that neither reads every assignment of its reader first.
+
+
+def _hashed_subplans_reading(plan: dict, table: str) -> list[str]:
+    """The subplans of `plan` (EXPLAIN's JSON) that read `table` and that a filter hashes."""
+    reading, filters = set(), []
+
+    def walk(node, subplan):
+        subplan = node.get("Subplan Name", subplan)
+        if node.get("Relation Name") == table and subplan:
+            reading.add(subplan)
+        filters.extend(
+            str(value) for key, value in node.items() if key.endswith(("Filter", "Cond"))
+        )
+        for child in node.get("Plans", []):
+            walk(child, subplan)
+
+    walk(plan["Plan"], None)
+    return [name for name in reading if any(f"hashed {name}" in text for text in filters)]
+
+
+def test_the_case_list_probes_the_cases_it_reads_instead_of_hashing_every_assignment(
+    client, team_north, alice, monkeypatch
+):
+    """
+    The list's page, a page read on from its "Next page" key, and its bounded count ask of
+    each case they read whether alice is assigned to it (one probe of the assignment index),
+    never `EXISTS`: PostgreSQL plans that for every case a walk might read, not for the page
+    it stops at, and so hashed every assignment of the reader before the first row, 7,500 for
+    a caseworker at 100,000 people and ten times as many at a million.
+    """
+    from casework.views import browse
+
+    monkeypatch.setattr(browse, "CASES_PER_PAGE", 2)
+    for n in range(5):
+        _household(team_north, alice, f"Widow {n}", children=0)
+    sign_in(client, alice)
+    url = reverse("casework:case_list")
+    first = client.get(url)
+    key = first.context["page"].next_cursor
+    read = []
+    for page in ({}, {"page": 2, "after": key}):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, page).status_code == 200
+        read += [q["sql"] for q in queries if '"casework_caseassignment"' in q["sql"]]
+    assert len(read) == 4, read  # each page and its count
+    with connection.cursor() as cursor:
+        for sql in read:
+            assert 'EXISTS(SELECT 1 AS "a" FROM "casework_caseassignment"' not in sql
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0][0]
+            assert not _hashed_subplans_reading(plan, "casework_caseassignment"), sql
+
+
+def test_the_case_list_is_most_at_risk_first_then_by_reference_for_each_reader(
+    client, team_north, alice, bob, sue, monkeypatch
+):
+    """
+    Alice's cases and bob's at every level of risk, paged two at a time through the pages' own
+    links: alice reads her own, sue (their supervisor) all of them, each gravest first and by
+    reference within a level, as the list was before its cases were probed one by one.
+    """
+    from casework.views import browse
+
+    monkeypatch.setattr(browse, "CASES_PER_PAGE", 2)
+    gravest_first = RiskLevel.gravest_first()
+    opened = {alice: [], bob: []}
+    for n, level in enumerate([*gravest_first, *reversed(gravest_first), RiskLevel.HIGH]):
+        caseworker = alice if n % 3 else bob
+        case, _mother = _household(team_north, caseworker, f"Widow {n}", children=0)
+        if case.risk_level != level:
+            case = services.case_update(
+                case=case, actor=caseworker, expected_version=case.version, risk_level=level
+            )
+        opened[caseworker].append(case)
+    for reader, cases in ((alice, opened[alice]), (sue, opened[alice] + opened[bob])):
+        expected = [
+            case.reference
+            for case in sorted(
+                cases, key=lambda case: (gravest_first.index(case.risk_level), case.reference)
+            )
+        ]
+        sign_in(client, reader)
+        response = client.get(reverse("casework:case_list"))
+        listed = [case.reference for case in response.context["page"].object_list]
+        while response.context["page"].has_next():
+            page = response.context["page"]
+            response = client.get(
+                reverse("casework:case_list"),
+                {"page": page.next_page_number(), "after": page.next_cursor},
+            )
+            listed += [case.reference for case in response.context["page"].object_list]
+        assert listed == expected, reader
+
+
+def test_the_bulk_form_reads_its_caseworkers_once_for_both_selects(
+    client, team_north, alice, bob, sue
+):
+    """Sue's list offers alice and bob as "From" and as "To": one read of them, not one per select."""
+    _household(team_north, alice, "First", children=0)
+    sign_in(client, sue)
+    url = reverse("casework:case_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    caseworkers = [q for q in queries if 'SELECT DISTINCT "accounts_user"' in q["sql"]]
+    assert len(caseworkers) == 1
+    for name in ("from_user", "to_user"):
+        select = page.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        assert f'value="{alice.pk}"' in select and f'value="{bob.pk}"' in select

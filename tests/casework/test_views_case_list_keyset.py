@@ -143,3 +143,33 @@ def test_a_forged_or_stale_key_is_a_page_not_an_error(client, alice, sixty_cases
     # The key of a case no longer listed (closed, out of sight) still marks a place in the order.
     response = client.get(url, {"after": "1~C-0", "page": 2})
     assert _listed(response) == sixty_cases[:25]
+
+
+def test_a_page_read_on_from_a_key_starts_its_walk_at_the_key(client, alice, sixty_cases):
+    """
+    Page 3 is read from the (risk_rank, reference) index starting at page 2's last case: the
+    key is the index's own condition, compared as one row, not a filter over every case of its
+    risk from the first (4,500 cases tested for a caseworker's page 40 at 100,000 people).
+    """
+    sign_in(client, alice)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("casework:case_list"), {"page": 3, "after": f"3~{sixty_cases[49]}"})
+    (walk,) = [q["sql"] for q in queries if "ORDER BY" in q["sql"] and "risk_rank" in q["sql"]]
+    with connection.cursor() as cursor:
+        # Sixty cases fit in a page or two: without these the planner would read them all.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + walk)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    conditions = []
+
+    def walk_plan(node):
+        if node.get("Index Name") == "casework_case_risk_rank_idx":
+            conditions.append(node.get("Index Cond", ""))
+        for child in node.get("Plans", []):
+            walk_plan(child)
+
+    walk_plan(plan)
+    (condition,) = conditions  # e.g. (ROW(risk_rank, (reference)::text) > ROW(3, 'C-…'::text))
+    assert condition.startswith("(ROW(risk_rank, ")
+    assert f"> ROW(3, '{sixty_cases[49]}'" in condition
