@@ -141,8 +141,9 @@ class CaseQuerySet(EncryptedQuerySet):
         The cases `user` sees. `probed`: the same cases, for a list read most at risk first a
         page at a time and counted up to a bound (the case list): each case its walk reads is
         tested on its own, so a page costs what its cases cost however many the user works.
-        Lists and counts that read every visible case (the dashboard's, reports) leave it off:
-        for them one pass over the user's assignments is cheaper than a probe per case.
+        Lists and counts that read every visible case (reports) leave it off: for them one pass
+        over the user's assignments is cheaper than a probe per case. (The dashboard's lists
+        probe each row they read through `selectors._on_my_case`; its counts are kept.)
         """
         # The rule's own condition on these rows, not `pk IN (SELECT pk FROM case ...)`: the
         # same rows without a second scan of every case and a join on its ids.
