@@ -208,7 +208,24 @@ def can_register_person(user, case: Case | None) -> bool:
 
 def may_register_people(user) -> bool:
     """Whether "Register a person" leads anywhere: there is a case the user may register into."""
-    return editable_cases(user).exists()
+    # `editable_cases(user).exists()` narrowed from the user's side, each through its index and
+    # stopped at the first case: asked whole, PostgreSQL hashed every assignment of the user
+    # (7,600 for a caseworker at 100,000 people) to find one case. Each narrowing is still the
+    # rule of `editable_cases`: a case of a team the user supervises, one they own, one they are
+    # assigned to.
+    # The supervised teams are read first, as ids: `team IN (subquery)` left PostgreSQL to scan
+    # every case for someone who supervises none.
+    editable = editable_cases(user)
+    supervised = list(roles.supervised_teams(user).values_list("pk", flat=True))
+    return (
+        (bool(supervised) and editable.filter(team__in=supervised).exists())
+        or editable.filter(owner=user).exists()
+        or editable.filter(
+            pk__in=CaseAssignment.objects.filter(user=user, role=AssignmentRole.CASEWORKER).values(
+                "case"
+            )
+        ).exists()
+    )
 
 
 def can_bring_person(user, person: Person) -> bool:

@@ -79,6 +79,26 @@ def _worked_by(user, *, assignment_role: str | None = None, probed: bool = False
     return worked
 
 
+def _worked_counts(user) -> Q:
+    """
+    The rows of `CaseloadCount` that add up to the open cases `user` works, by the rule of
+    `_worked_by` (change the two together; tests/casework/test_caseload_counts.py holds them
+    equal). A team splits the rule, and a case belongs to one team, so the rows never count a
+    case twice: a supervised team's own count; the cases the user owns or is assigned to in the
+    other teams they are a member of; and, while they are an advocate anywhere, the cases shared
+    with them in teams they are no member of.
+    """
+    memberships = TeamMembership.objects.filter(user=user)
+    member_teams = memberships.values("team")
+    supervised_teams = memberships.filter(role=TeamMembership.Role.SUPERVISOR).values("team")
+    advocate = memberships.filter(role=TeamMembership.Role.LEGAL_ADVOCATE)
+    Kind = apps.get_model("casework", "CaseloadCount").Kind
+    supervised = Q(kind=Kind.TEAM, user=None, team__in=supervised_teams)
+    member = Q(kind=Kind.WORKED, user=user, team__in=member_teams) & ~Q(team__in=supervised_teams)
+    shared = Q(kind=Kind.SHARED, user=user) & ~Q(team__in=member_teams) & Q(Exists(advocate))
+    return supervised | member | shared
+
+
 def _sees_cases(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
@@ -121,8 +141,9 @@ class CaseQuerySet(EncryptedQuerySet):
         The cases `user` sees. `probed`: the same cases, for a list read most at risk first a
         page at a time and counted up to a bound (the case list): each case its walk reads is
         tested on its own, so a page costs what its cases cost however many the user works.
-        Lists and counts that read every visible case (the dashboard's, reports) leave it off:
-        for them one pass over the user's assignments is cheaper than a probe per case.
+        Lists and counts that read every visible case (reports) leave it off: for them one pass
+        over the user's assignments is cheaper than a probe per case. (The dashboard's lists
+        probe each row they read through `selectors._on_my_case`; its counts are kept.)
         """
         # The rule's own condition on these rows, not `pk IN (SELECT pk FROM case ...)`: the
         # same rows without a second scan of every case and a join on its ids.
@@ -149,6 +170,12 @@ class CaseQuerySet(EncryptedQuerySet):
 
     def most_at_risk_first(self):
         return self.order_by("risk_rank", "reference")
+
+
+class CaseloadCountQuerySet(models.QuerySet):
+    def worked_now_by(self, user):
+        """The counts whose sum is `Case.objects.worked_now_by(user).open()` counted."""
+        return self.filter(_worked_counts(user)) if _sees_cases(user) else self.none()
 
 
 class PersonQuerySet(EncryptedQuerySet):

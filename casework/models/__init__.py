@@ -1,5 +1,14 @@
 from .access import BreakGlassAccess
-from .cases import Attachment, Case, CaseAssignment, CaseFlag, CaseMember, CaseNote, Task
+from .cases import (
+    Attachment,
+    Case,
+    CaseAssignment,
+    CaseFlag,
+    CaseloadCount,
+    CaseMember,
+    CaseNote,
+    Task,
+)
 from .checkins import CheckIn, CheckInSchedule, Escalation
 from .corrections import Correctable, RecordRevision
 from .people import (
@@ -22,6 +31,7 @@ __all__ = [
     "CaseFlag",
     "CaseMember",
     "CaseNote",
+    "CaseloadCount",
     "CheckIn",
     "CheckInSchedule",
     "Correctable",

@@ -11,7 +11,7 @@ from vault.models import UUIDModel
 
 from .. import dates
 from ..choices import AssignmentRole, CaseStatus, MemberRole, NoteKind, RiskLevel
-from ..querysets import CaseQuerySet, CaseScopedQuerySet, InForceManager
+from ..querysets import CaseloadCountQuerySet, CaseQuerySet, CaseScopedQuerySet, InForceManager
 from ..references import case_reference
 from .base import Versioned
 from .corrections import Correctable
@@ -160,6 +160,58 @@ class CaseAssignment(models.Model):
 
     def __str__(self):
         return f"{self.case} · {self.user} ({self.get_role_display()})"
+
+
+class CaseloadCount(models.Model):
+    """
+    How many open cases (open or on hold) of a team, at each risk level, and of those how many
+    each staff member owns or is assigned to, or has been shared as legal advocate: the
+    dashboard's "open cases by risk" read from a few rows rather than counted over a caseload of
+    up to 228,000 cases at a million people. Kept by PostgreSQL triggers on cases and
+    assignments in the writer's own transaction (migration 0021), so every writer (services,
+    bulk import, admin, the seed's COPY, merge, erasure) keeps it without having to remember
+    to; `manage.py caseload_recount` rebuilds and checks it. `casework.selectors.open_cases_by_risk`
+    combines the rows as the rule of `casework.querysets._worked_by` does.
+    """
+
+    class Kind(models.TextChoices):
+        TEAM = "team", "every open case of the team"
+        WORKED = "worked", "owned by or assigned to the user"
+        SHARED = "shared", "shared with the user as legal advocate"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    # None for the team's own count. No foreign key constraints: the triggers write these rows
+    # while Django deletes a user's assignments, and a constraint would fail the deletion of a
+    # user (or an emptied team) whose rows the collector had already removed; a departed user's
+    # rows are never read again.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    open_cases = models.IntegerField(default=0)
+
+    objects = CaseloadCountQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # The triggers add to a row with ON CONFLICT on exactly these columns; the team's own
+            # row has no user, so NULLs must collide too.
+            models.UniqueConstraint(
+                fields=["kind", "user", "team", "risk_level"],
+                name="casework_caseload_count_once",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.user_id} {self.team_id} {self.risk_level}: {self.open_cases}"
 
 
 class CaseNote(Correctable):

@@ -1,11 +1,16 @@
 """Template tags for the casework pages."""
 
+import datetime
 import functools
 import re
 import uuid
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -57,6 +62,30 @@ def case_header(case, as_heading: bool = True):
 def member_role(value: str) -> str:
     """The label of a role in a case, for the selectors that hand back its stored value."""
     return MemberRole(value).label if value in MemberRole.values else value
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_in(day: datetime.date, language: str | None) -> str:
+    return date_format(day)
+
+
+@receiver(setting_changed)
+def _forget_days(*, setting, **kwargs):
+    # As Django forgets its own formats when a test changes them.
+    if setting.endswith("FORMAT") or setting in {"FORMAT_MODULE_PATH", "LANGUAGE_CODE"}:
+        _day_in.cache_clear()
+
+
+@register.filter(expects_localtime=True)
+def day(value):
+    """
+    `value|date` for a day (a `date`, not a `datetime`): the same text, formatted once per day
+    and language. The dashboard formats 190 days, most of them the same few dozen, and Django's
+    `date` translated the month's name anew for each (a tenth of the page's Python time).
+    """
+    if type(value) is not datetime.date:
+        return date_filter(value)
+    return _day_in(value, get_language())
 
 
 @functools.cache

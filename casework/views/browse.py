@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
@@ -65,13 +64,10 @@ def dashboard(request):
     today = dates.today()
     since = today - datetime.timedelta(days=selectors.RECENT_DAYS)
     detained_days = getattr(settings, "SHIMTEO_DETAINED_ALERT_DAYS", 14)
-    open_cases = selectors.my_cases(user).open()
-    counts = {
-        row["risk_level"]: row["n"]
-        for row in open_cases.order_by().values("risk_level").annotate(n=Count("pk"))
-    }
+    counts = selectors.open_cases_by_risk(user)
     cases, more_cases = _cut(
-        selectors.cases_for_listing(open_cases).most_at_risk_first(), DASHBOARD_LIMIT
+        selectors.cases_for_listing(selectors.my_open_cases_most_at_risk_first(user)),
+        DASHBOARD_LIMIT,
     )
     followups, more_followups = _cut(selectors.followups_due(user, today=today), DASHBOARD_LIMIT)
     long_detained = selectors.detained_longer_than(user, days=detained_days, today=today)
