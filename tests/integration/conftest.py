@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 BROKER_DB = 14
 BROKER = f"redis://{REDIS_HOST}:{REDIS_PORT}/{BROKER_DB}"
+PING_TIMEOUT_S = 120
 
 
 def _redis_is_up() -> bool:
@@ -133,7 +134,10 @@ def _sending_to(settings, workers):
     _fresh_broker_connections()
     try:
         for queue in queues:
-            celery_app.signature("shimteo.ping", queue=queue).delay().get(timeout=30)
+            # Generous: two workers starting at once on a loaded 2-core machine took over 30 s
+            # to answer (Django, Celery and WeasyPrint imported by each); the wait ends as soon as
+            # they answer.
+            celery_app.signature("shimteo.ping", queue=queue).delay().get(timeout=PING_TIMEOUT_S)
         yield workers
     finally:
         celery_app.conf.update(previous)
