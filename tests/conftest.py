@@ -23,6 +23,7 @@ from accounts.models import TOTPDevice
 from casework import choices
 
 from .factories import AssignmentFactory, TeamFactory
+from .reference_data import PostMigrateUnlessKept, kept_tables
 from .scenarios import case_with_one_member, persona
 
 IN_CI = os.environ.get("CI") == "true"
@@ -198,6 +199,8 @@ def _emptied_by_delete(original_sql_flush):
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
         audit = AuditEvent._meta.db_table
+        # Reference data that no test changed stays (tests/reference_data.py).
+        tables = [name for name in tables if name not in kept_tables(self.connection)]
         # Django's own table names, quoted: nothing typed by a user.
         deleted = [f"DELETE FROM {self.quote_name(name)}" for name in tables if name != audit]  # noqa: S608
         truncated = [f"TRUNCATE {self.quote_name(audit)}"] if audit in tables else []
@@ -212,7 +215,9 @@ def _transactional_tests_flush_by_delete():
     """
     Only the teardown of transactional tests (`transactional_db`, `live_server`) flushes this
     way: `manage.py flush` called by a test (tests/test_flush.py) still TRUNCATEs, as an operator's
-    would. What is emptied and what `post_migrate` puts back afterwards stay Django's.
+    would. What is emptied and what `post_migrate` puts back afterwards stay Django's, but the
+    reference data `post_migrate` wrote is left in place while no test changed it
+    (tests/reference_data.py).
     """
     from django.db.backends.postgresql.operations import DatabaseOperations
     from django.test import TransactionTestCase
@@ -224,7 +229,8 @@ def _transactional_tests_flush_by_delete():
     def fixture_teardown(self):
         DatabaseOperations.sql_flush = by_delete
         try:
-            original_teardown(self)
+            with PostMigrateUnlessKept():
+                original_teardown(self)
         finally:
             DatabaseOperations.sql_flush = original_sql_flush
 

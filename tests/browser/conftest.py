@@ -20,7 +20,7 @@ import pytest
 from django_otp.oath import hotp, totp
 
 from accounts.models import TOTPDevice
-from tests.conftest import require
+from tests.conftest import require, sign_in
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's chromium, kept quiet: no sandbox (containers), no GPU, and none of the background
@@ -239,6 +239,38 @@ def login_with_totp(page, live_server, user, password: str) -> None:
     page.get_by_label("Code").fill(current_totp(device))
     page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{live_server.url.rstrip('/')}/")
+
+
+def sign_in_by_session(page, live_server, user) -> None:
+    """
+    `page` signed in as `user`, as the login and verify pages leave a user (tests/conftest.py
+    `sign_in`: both factors, the session stamped, the language cookie of their preferred
+    language), then on the dashboard the verify page leads to. For walks about something else:
+    the real pages cost five requests and three page loads each time, and are walked for every
+    persona by a test of its own (test_login.py for alice, and `login_with_totp` where sue, bob,
+    charlie and the advocate first sign in in test_first_week.py, test_notifications.py and
+    test_caseworker_workflow.py).
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    origin = live_server.url.rstrip("/")
+    session = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+    cookies = [
+        {
+            "name": settings.SESSION_COOKIE_NAME,
+            "value": session,
+            "url": origin,
+            "httpOnly": settings.SESSION_COOKIE_HTTPONLY,
+            "sameSite": settings.SESSION_COOKIE_SAMESITE,
+        }
+    ]
+    # As the login page sets it: from the user's row, which a test may have changed since.
+    language = type(user).objects.values_list("preferred_language", flat=True).get(pk=user.pk)
+    if language:
+        cookies.append({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": origin})
+    page.context.add_cookies(cookies)
+    page.goto("/")
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from .conftest import (
     choose_language,
     enrol_totp,
     login_again_with_totp,
-    login_with_totp,
     open_menu,
+    sign_in_by_session,
 )
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def test_a_caseworker_changes_her_password_on_a_phone_in_korean(
 ):
     enrol_totp(alice)
     laptop = open_page()
-    login_with_totp(laptop, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(laptop, live_server, alice)
     page.set_viewport_size(PHONE)
     login_again_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
     choose_language(page, "ko")

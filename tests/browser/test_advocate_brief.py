@@ -17,9 +17,15 @@ from audit.models import AuditEvent
 from casework import services as casework
 from consent.services import consent_record
 from legal_aid.models import AdvocacyDocument
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, TeamFactory, UserFactory
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
-from .conftest import RENDER_TIMEOUT_MS, choose, click_to_open, enrol_totp, login_with_totp
+from .conftest import (
+    RENDER_TIMEOUT_MS,
+    choose,
+    click_to_open,
+    enrol_totp,
+    sign_in_by_session,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -152,7 +158,7 @@ def test_an_advocate_builds_and_downloads_a_child_access_brief(
     """
     enrol_totp(advocate)
     child = shared_case.people.get(role="child")
-    login_with_totp(page, live_server, advocate, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, advocate)
     shot(page, "01-dashboard")
     faults = []
 

@@ -13,10 +13,9 @@ from playwright.sync_api import expect
 from casework.erasure import consent_withdraw
 from consent.models import Scope
 from legal_aid import services
-from tests.factories import DEFAULT_PASSWORD
 from tests.legal_aid.test_documents_services import SECRETS, build_family, name_everyone, request
 
-from .conftest import enrol_totp, login_with_totp
+from .conftest import enrol_totp, sign_in_by_session
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +32,7 @@ def test_the_supervisor_sees_the_pages_and_who_is_named_then_is_told_of_the_revo
     assert document.needs_approval
 
     enrol_totp(sue)
-    login_with_totp(page, live_server, sue, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, sue)
     page.goto(document.get_absolute_url())
     listing = page.locator("ul.disclosures")
     expect(listing).to_contain_text(f"Named: {SECRETS['mother']['full_name']}")

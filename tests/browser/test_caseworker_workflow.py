@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from casework.models import Case, Person
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import choose, click_to_open, enrol_totp, login_with_totp
+from .conftest import choose, click_to_open, enrol_totp, login_with_totp, sign_in_by_session
 
 pytestmark = pytest.mark.browser
 
@@ -138,7 +138,7 @@ def test_a_caseworker_registers_a_family_and_another_team_cannot_open_it(
     enrol_totp(charlie)
     today = datetime.date.today()
 
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     shot(page, "01-dashboard")
 
     # A case, from the dashboard.

@@ -10,9 +10,8 @@ from playwright.sync_api import expect
 
 from casework import dates, services
 from casework.models import CheckIn, CheckInSchedule
-from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import enrol_totp, login_with_totp
+from .conftest import enrol_totp, sign_in_by_session
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +31,7 @@ def test_a_caseworker_records_a_missed_check_in_on_a_phone(
     )
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     page.goto(f"{live_server.url}/")
     section = page.locator("section", has=page.get_by_role("heading", name="Check-ins due"))
     expect(section).to_contain_text("missed")

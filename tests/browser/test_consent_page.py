@@ -14,9 +14,15 @@ from playwright.sync_api import expect
 from accounts.models import TeamMembership
 from consent.checks import current_consent
 from consent.models import Kind, Method
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory
 
-from .conftest import choose, choose_language, click_to_open, enrol_totp, login_with_totp
+from .conftest import (
+    choose,
+    choose_language,
+    click_to_open,
+    enrol_totp,
+    sign_in_by_session,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +56,7 @@ def test_consent_recorded_from_the_person_page_lets_the_case_be_shared(
 
     # The supervisor, on her phone, in Korean: the share is refused and names the mother.
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, sue, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, sue)
     choose_language(page, "ko")
     _share_with(page, north_case.reference, "amal")
     missing = page.locator(".consent-missing")
@@ -68,7 +74,7 @@ def test_consent_recorded_from_the_person_page_lets_the_case_be_shared(
 
     # The caseworker, at her desk in English, records it from the person page.
     desk = open_page()
-    login_with_totp(desk, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(desk, live_server, alice)
     desk.goto(reverse("casework:case_detail", args=[north_case.reference]))
     click_to_open(
         desk.get_by_role("region", name="People of this case")

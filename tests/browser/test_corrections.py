@@ -18,7 +18,7 @@ from .conftest import (
     choose_language,
     enrol_totp,
     login_again_with_totp,
-    login_with_totp,
+    sign_in_by_session,
 )
 
 pytestmark = pytest.mark.browser
@@ -53,7 +53,7 @@ def test_a_note_is_corrected_at_a_desktop_and_a_2030_status_voided_on_a_phone_in
     enrol_totp(alice)
 
     # Desktop, English: correct the note, then read its history.
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     page.goto(f"/cases/{north_case.reference}/")
     note = page.locator("li.timeline-note")
     note.get_by_role("link", name="Correct", exact=True).click()

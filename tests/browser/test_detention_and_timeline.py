@@ -20,9 +20,8 @@ from casework.choices import (
     RiskLevel,
     StatusSource,
 )
-from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import choose, choose_language, enrol_totp, login_with_totp
+from .conftest import choose, choose_language, enrol_totp, sign_in_by_session
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +64,7 @@ def test_a_caseworker_records_an_arrest_and_her_detention_in_one_step(
     page, live_server, alice, kim_case, shot
 ):
     case, kim = kim_case
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     page.goto(f"/cases/{case.reference}/")
     page.get_by_role("link", name="Record an incident").click()
 
@@ -114,7 +113,7 @@ def test_a_long_timeline_is_paged_and_filtered_on_a_phone_in_korean(
             actor=alice,
         )
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     choose_language(page, "ko")
     page.goto(f"/cases/{case.reference}/")
 

@@ -12,10 +12,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from casework import dates
-from tests.factories import DEFAULT_PASSWORD
 from tests.legal_aid.test_documents_services import SECRETS, build_family
 
-from .conftest import enrol_totp, login_with_totp
+from .conftest import enrol_totp, sign_in_by_session
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +27,7 @@ def test_the_form_chooses_the_urgent_appeal_and_keeps_errors_by_their_field(
     team.organisation, team.confidential_contact = "Shelter Network", "protection desk"
     team.save()
     enrol_totp(alice)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     page.goto(reverse("legal_aid:advocacy_new", kwargs={"case_ref": north_case.reference}))
     about = page.get_by_label("About")
     expect(about.locator("option:checked")).to_contain_text(

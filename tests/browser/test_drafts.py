@@ -20,9 +20,9 @@ from .conftest import (
     choose_language,
     click_to_open,
     enrol_totp,
-    login_with_totp,
     next_unused_totp,
     open_menu,
+    sign_in_by_session,
 )
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def test_a_note_survives_a_reload_and_the_session_ending_before_save(
     page, live_server, alice, north_case, shot
 ):
     enrol_totp(alice)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     _note_form(page, north_case)
     expect(page.get_by_text("What you type is kept as an encrypted draft")).to_be_visible()
 
@@ -111,7 +111,7 @@ def test_a_note_over_the_size_limit_comes_back_with_a_clear_message_on_a_phone_i
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20_000
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     choose_language(page, "ko")
     _note_form(page, north_case)
     long_note = KOREAN_NOTE * 100  # about 5,000 characters: 40 kB as a form sends them
@@ -139,7 +139,7 @@ def test_an_intake_step_keeps_what_is_typed_before_save_and_continue(
 ):
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     open_menu(page)
     click_to_open(page.get_by_role("link", name="Intake", exact=True).first)
     click_to_open(page.get_by_role("button", name="Start a new intake"))

@@ -12,7 +12,14 @@ from playwright.sync_api import expect
 from intake.models import IntakeSubmission
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import choose_language, click_to_open, enrol_totp, login_with_totp, open_menu
+from .conftest import (
+    choose_language,
+    click_to_open,
+    enrol_totp,
+    login_with_totp,
+    open_menu,
+    sign_in_by_session,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +74,7 @@ def test_a_widow_with_two_children_is_taken_in_on_a_phone_by_clicking_label_text
     enrol_totp(alice)
     enrol_totp(sue)
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     open_menu(page)
     _click(page, "link", "Intake")
     _click(page, "button", "Start a new intake")
@@ -135,7 +142,7 @@ def test_check_boxes_in_korean_on_a_phone(page, live_server, alice, shot):
     """The same boxes, in Korean: clicking the words ticks the box beside them."""
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     choose_language(page, "ko")
     page.goto("/intake/")
     click_to_open(page.locator("form[action$='/intake/new/'] button[type=submit]").first)
@@ -163,7 +170,7 @@ def test_each_role_sees_only_what_it_can_do_and_the_admin_refuses_non_staff(
     enrol_totp(advocate)
     # The 403 of /admin/ is what the test asks for; chromium logs it as a failed load.
     page_watch.allow_console_error(r"status of 403 \(Forbidden\).*/admin/")
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     start = page.get_by_role("navigation", name="Start")
     expect(start.get_by_role("link", name="Open a case")).to_be_visible()
     expect(start.get_by_role("link", name="Register a person")).to_be_visible()

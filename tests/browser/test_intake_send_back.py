@@ -11,10 +11,14 @@ from playwright.sync_api import expect
 
 from intake import services
 from intake.models import IntakeSubmission
-from tests.factories import DEFAULT_PASSWORD
 from tests.intake.conftest import ANSWERS, SITUATION
 
-from .conftest import choose_language, click_to_open, enrol_totp, login_with_totp
+from .conftest import (
+    choose_language,
+    click_to_open,
+    enrol_totp,
+    sign_in_by_session,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +49,7 @@ def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, su
     detail = f"/intake/{submitted.reference}/"
 
     # The supervisor, at a desktop, in English.
-    login_with_totp(page, live_server, sue, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, sue)
     page.goto(detail)
     page.get_by_label("What should the caseworker correct?").fill(REASON)
     click_to_open(page.get_by_role("button", name="Send back to the caseworker"))
@@ -55,7 +59,7 @@ def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, su
     # The caseworker, on a phone, in Korean.
     phone = open_page()
     phone.set_viewport_size(PHONE)
-    login_with_totp(phone, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(phone, live_server, alice)
     choose_language(phone, "ko")
     phone.goto("/intake/")
     returned = phone.locator("ul.returned-intakes li")

@@ -16,7 +16,12 @@ from casework.models import Case, Person
 from intake.models import IntakeSubmission
 from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import click_to_open, enrol_totp, login_again_with_totp, login_with_totp
+from .conftest import (
+    click_to_open,
+    enrol_totp,
+    login_again_with_totp,
+    sign_in_by_session,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +79,7 @@ def test_an_intake_left_half_way_is_resumed_on_another_device_and_approved(
     today = datetime.date.today()
 
     # First device: consent and identity, then leave.
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     _click(page, "link", "Intake")
     _click(page, "button", "Start a new intake")
     _step(page, "Consent")
@@ -177,7 +182,7 @@ def test_an_intake_left_half_way_is_resumed_on_another_device_and_approved(
 
     # The supervisor: the queue, the duplicate with its reason, the approval.
     office = open_page()
-    login_with_totp(office, live_server, sue, DEFAULT_PASSWORD)
+    sign_in_by_session(office, live_server, sue)
     _click(office, "link", "Intake")
     _click(office, "link", "1 intake awaits your decision")
     shot(office, "10-queue")

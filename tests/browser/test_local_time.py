@@ -10,10 +10,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.factories import DEFAULT_PASSWORD
 from tests.legal_aid.test_documents_services import build_family
 
-from .conftest import enrol_totp, login_with_totp
+from .conftest import enrol_totp, sign_in_by_session
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +26,7 @@ def test_a_caseworker_reads_korean_dates_and_times_with_their_zone_on_a_phone(
     family = build_family(north_case, alice)
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     page.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ko", "url": live_server.url}]
     )

@@ -20,10 +20,9 @@ from casework.choices import MemberRole, PersonRole, RelationshipKind
 from casework.models import Case, CaseClosure, Task
 from consent.services import consent_record
 from referrals.models import Referral
-from tests.factories import DEFAULT_PASSWORD
 from tests.scenarios import directory_provider, mother_with_children
 
-from .conftest import choose, enrol_totp, login_with_totp, open_menu
+from .conftest import choose, enrol_totp, open_menu, sign_in_by_session
 
 pytestmark = pytest.mark.browser
 
@@ -85,7 +84,7 @@ def test_a_plan_with_a_referral_step_then_closing_and_reopening(
 
     # alice, on her phone, in Korean: a goal for the daughter, and its follow-up step.
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
+    sign_in_by_session(page, live_server, alice)
     open_menu(page)
     page.locator("#language-select").select_option("ko")
     with page.expect_navigation():
@@ -158,7 +157,7 @@ def test_a_plan_with_a_referral_step_then_closing_and_reopening(
 
     # sue, at her desk in English: the household as a tree, and her team's workload.
     desk = open_page()
-    login_with_totp(desk, live_server, sue, DEFAULT_PASSWORD)
+    sign_in_by_session(desk, live_server, sue)
     _follow(desk, "Workload of your teams' caseworkers")
     row = desk.get_by_role("row", name=re.compile(r"\balice\b"))
     expect(row.get_by_role("cell").first).to_have_text("1")

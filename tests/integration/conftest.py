@@ -23,6 +23,8 @@ from ..conftest import require
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 BROKER_DB = 14
+BROKER = f"redis://{REDIS_HOST}:{REDIS_PORT}/{BROKER_DB}"
+PING_TIMEOUT_S = 120
 
 
 def _redis_is_up() -> bool:
@@ -77,43 +79,27 @@ def _start_worker(queue: str, environment: dict, log) -> subprocess.Popen:
 
 
 @contextlib.contextmanager
-def _workers(settings, count: int):
+def _started_workers(media_root, count: int):
     """
-    `count` `celery worker` processes against the test database and this test's media folder,
-    each on a queue of its own (yielded with it); tasks sent without a queue go to the first.
+    `count` `celery worker` processes against the test database and `media_root`, each on a
+    queue of its own: [(process, queue), ...]. Stopped on leaving.
     """
     require(_redis_is_up(), "a Celery worker needs Redis on 127.0.0.1:6379")
     require(connection.vendor == "postgresql", "a Celery worker needs the PostgreSQL test database")
-    broker = f"redis://{REDIS_HOST}:{REDIS_PORT}/{BROKER_DB}"
     queues = [f"test-{os.getpid()}-{time.monotonic_ns()}-{n}" for n in range(count)]
     environment = {
         **os.environ,
-        "CELERY_BROKER_URL": broker,
-        "CELERY_RESULT_BACKEND": broker,
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_RESULT_BACKEND": BROKER,
         "DATABASE_URL": _database_url(connection.settings_dict),
         "SHIMTEO_ENV": "development",
-        "SHIMTEO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "SHIMTEO_MEDIA_ROOT": str(media_root),
     }
     log = ROOT / "var" / "test-artifacts" / "celery-worker.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as output:
         workers = [_start_worker(queue, environment, output) for queue in queues]
-    previous = {
-        key: celery_app.conf[key]
-        for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
-    }
-    celery_app.conf.update(
-        broker_url=broker,
-        result_backend=broker,
-        task_always_eager=False,
-        task_default_queue=queues[0],
-    )
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.SHIMTEO_PDF_QUEUE = queues[0]  # PDF renders go to their own queue in production
-    _fresh_broker_connections()
     try:
-        for queue in queues:
-            celery_app.signature("shimteo.ping", queue=queue).delay().get(timeout=30)
         yield list(zip(workers, queues, strict=True))
     finally:
         for worker in workers:
@@ -123,23 +109,71 @@ def _workers(settings, count: int):
                 worker.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 worker.kill()
+
+
+@contextlib.contextmanager
+def _sending_to(settings, workers):
+    """
+    For one test: tasks go through Redis to `workers` (those sent without a queue to the first),
+    not run eagerly here, and files are where the workers write them. Each worker answers a ping
+    first. Put back as it was afterwards, so that the next test runs its tasks eagerly again.
+    """
+    queues = [queue for _worker, queue in workers]
+    previous = {
+        key: celery_app.conf[key]
+        for key in ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
+    }
+    celery_app.conf.update(
+        broker_url=BROKER,
+        result_backend=BROKER,
+        task_always_eager=False,
+        task_default_queue=queues[0],
+    )
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.SHIMTEO_PDF_QUEUE = queues[0]  # PDF renders go to their own queue in production
+    _fresh_broker_connections()
+    try:
+        for queue in queues:
+            # Generous: two workers starting at once on a loaded 2-core machine took over 30 s
+            # to answer (Django, Celery and WeasyPrint imported by each); the wait ends as soon as
+            # they answer.
+            celery_app.signature("shimteo.ping", queue=queue).delay().get(timeout=PING_TIMEOUT_S)
+        yield workers
+    finally:
         celery_app.conf.update(previous)
         celery_app.pool.force_close_all()
         _fresh_broker_connections()
 
 
+@pytest.fixture(scope="module")
+def _module_worker(django_db_setup, module_media):
+    """
+    One worker process for all the tests of a module: starting one (Django, Celery and
+    WeasyPrint imported in a new interpreter) and stopping it cost more than most of its tests.
+    Its files go to the module's media folder; the tests' own transactional data comes and goes
+    as usual (the worker reads only what a test committed, and the flush after each test empties
+    it for the next).
+    """
+    with _started_workers(module_media, 1) as workers:
+        yield workers
+
+
 @pytest.fixture
-def celery_worker(transactional_db, settings):
+def celery_worker(transactional_db, settings, _module_worker, module_media):
     """
-    Start `celery worker` against the test database and this test's media folder; tasks sent
-    by the test go to it.
+    `celery worker` against the test database and the module's media folder; tasks sent by the
+    test go to it.
     """
-    with _workers(settings, 1) as ((worker, _queue),):
+    settings.MEDIA_ROOT = module_media
+    with _sending_to(settings, _module_worker) as ((worker, _queue),):
         yield worker
 
 
 @pytest.fixture
 def two_celery_workers(transactional_db, settings):
     """Two `celery worker` processes, each on its own queue: [(process, queue), ...]."""
-    with _workers(settings, 2) as workers:
+    with (
+        _started_workers(settings.MEDIA_ROOT, 2) as workers,
+        _sending_to(settings, workers),
+    ):
         yield workers
