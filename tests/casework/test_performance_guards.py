@@ -240,8 +240,50 @@ def test_case_and_person_pages_take_the_same_queries_whatever_the_household_and_
         _page_queries(client, reverse("casework:person_detail", args=[family.mother.reference]))
         for family in (small, large)
     ]
-    assert case_pages[0] == case_pages[1] <= CASE_PAGE_QUERIES
+    # The timeline reads the records of the kinds on its page: the small case's one page shows
+    # every kind, the large one's first page notes and follow-ups only.
+    assert case_pages[1] <= case_pages[0] <= CASE_PAGE_QUERIES
     assert person_pages[0] == person_pages[1] <= PERSON_PAGE_QUERIES
+
+
+def test_the_case_page_reads_the_same_queries_and_records_however_long_its_timeline(
+    client, team_north, alice
+):
+    """Two cases of 20 and 60 records of each kind (3 and 8 pages of timeline): their first
+    pages take the same queries, so do their last pages (the same kinds on them), and no page
+    builds more notes and incidents than it shows."""
+    from django.db.models.signals import post_init
+
+    from casework.models import CaseNote, Incident
+    from casework.views.browse import TIMELINE_PER_PAGE
+
+    shorter = mother_with_children(team=team_north, caseworker=alice, name="Shorter", children=1)
+    longer = mother_with_children(team=team_north, caseworker=alice, name="Longer", children=1)
+    _with_records(shorter, alice, records=20)
+    _with_records(longer, alice, records=60)
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    sign_in(client, alice)
+    queries = {}
+    for family in (shorter, longer):
+        url = reverse("casework:case_detail", args=[family.case.reference])
+        last = client.get(url).context["timeline"].paginator.num_pages
+        for page in (1, last):
+            for model in (CaseNote, Incident):
+                post_init.connect(count, sender=model)
+            try:
+                queries[family.case.pk, page == 1] = _page_queries(client, f"{url}?page={page}")
+            finally:
+                for model in (CaseNote, Incident):
+                    post_init.disconnect(count, sender=model)
+            # Two requests (_page_queries), each building this page's notes and incidents only.
+            assert len(built) <= 2 * TIMELINE_PER_PAGE
+            built.clear()
+    assert queries[shorter.case.pk, True] == queries[longer.case.pk, True] <= CASE_PAGE_QUERIES
+    assert queries[shorter.case.pk, False] == queries[longer.case.pk, False] <= CASE_PAGE_QUERIES
 
 
 def test_each_page_asks_whether_its_reader_may_change_the_case_once(
