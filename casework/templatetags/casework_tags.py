@@ -336,8 +336,8 @@ def timeline_entry(entry, can_edit: bool, case) -> str:
     message, writer = _WRITTEN_BY.get(kind, _RECORDED_BY)
     actions = "" if kind in ("task_done", "check_in") else record_actions(record, can_edit)
     return format_html(
-        '<li class="timeline-{}{}">\n{}\n{}\n<div class="timeline-foot">\n'
-        '<p class="hint">{}</p>\n{}\n</div>\n</li>\n',
+        '\n  <li class="timeline-{}{}">\n{}\n{}\n<div class="timeline-foot">\n'
+        '<p class="hint">{}</p>\n{}\n    </div>\n  </li>\n',
         kind,
         " voided" if voided else "",
         when,
