@@ -988,7 +988,10 @@ class Timeline:
             _KEYS_SQL[shape] = query.sql_with_params()
         sql, params = _KEYS_SQL[shape]
         given = {_STAND_IN_CASE: self.case.pk, _STAND_IN_NOTE_KIND: self.note_kind}
-        return sql, tuple(given.get(param, param) for param in params)
+        return sql, tuple(
+            given.get(param, param) if isinstance(param, str | uuid.UUID) else param
+            for param in params
+        )
 
     def count(self) -> int:
         if self._count is None and self._read_ahead and self._read_ahead[2] is None:
