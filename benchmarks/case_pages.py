@@ -39,7 +39,7 @@ def _one(client, url: str) -> tuple[float, float, int]:
     return wall, cpu, len(queries)
 
 
-def measure(requests: int = 30) -> dict:
+def measure(requests: int = 30, pages_measured=PAGES) -> dict:
     from benchmarks import pages
     from benchmarks.common import signed_in_client, user
 
@@ -49,7 +49,7 @@ def measure(requests: int = 30) -> dict:
         client = signed_in_client(account)
         urls = pages.urls_for(account)
         floor_url = urls[pages.FLOOR][0]
-        for name in PAGES:
+        for name in pages_measured:
             targets = urls[name]
             for url in targets[:3]:
                 _one(client, url)
@@ -88,8 +88,11 @@ def measure(requests: int = 30) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument(
+        "--pages", nargs="+", choices=PAGES, default=PAGES, help="(both by default)"
+    )
     arguments = parser.parse_args()
     setup_django()
     print(f"load average {os.getloadavg()[0]:.2f} at the start", flush=True)
-    measure(arguments.requests)
+    measure(arguments.requests, arguments.pages)
     print(f"load average {os.getloadavg()[0]:.2f} at the end", flush=True)

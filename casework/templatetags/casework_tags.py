@@ -9,10 +9,12 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import linebreaks_filter
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from .. import selectors
@@ -183,4 +185,191 @@ def person_link(person) -> str:
         _row_address("casework:person_detail", key=person.reference),
         person.full_name,
         person.reference,
+    )
+
+
+def _translated(message: str, **values) -> str:
+    """What `{% blocktranslate with name=value %}message{% endblocktranslate %}` renders: the
+    translation as written, each value escaped."""
+    return mark_safe(  # noqa: S308 - the translation is ours, the values are escaped
+        _(message) % {name: conditional_escape(value) for name, value in values.items()}
+    )
+
+
+def _username(user) -> str:
+    return user.get_username() if user is not None else "—"
+
+
+def _note_body(text) -> str:
+    return format_html('<div class="note-body">{}</div>', linebreaks_filter(text)) if text else ""
+
+
+def _status_lines(record, person, case) -> list:
+    until = (
+        format_html(
+            " — {}",
+            _translated(gettext_noop("until %(end)s"), end=date_filter(record.effective_to)),
+        )
+        if record.effective_to
+        else format_html(" — {}", _("current"))
+    )
+    return [
+        format_html(
+            "<p>{}: <strong>{}</strong> ({}{}){}</p>",
+            person_link(person),
+            label_of(record, "status"),
+            label_of(record, "country"),
+            format_html(", {}", record.place) if record.place else "",
+            until,
+        ),
+        format_html(
+            '<p class="hint">{}</p>',
+            _translated(gettext_noop("Source: %(source)s"), source=label_of(record, "source")),
+        ),
+        _note_body(record.note),
+    ]
+
+
+def _entitlement_lines(record, person, case) -> list:
+    return [
+        format_html(
+            '<p>{}: {} — <strong class="entitlement-{}">{}</strong></p>',
+            person_link(person),
+            label_of(record, "kind"),
+            record.status,
+            label_of(record, "status"),
+        ),
+        _note_body(record.note),
+    ]
+
+
+def _incident_lines(record, person, case, *, can_edit: bool) -> list:
+    lines = [
+        format_html(
+            "<p><strong>{}</strong> ({})</p>", label_of(record, "kind"), label_of(record, "region")
+        ),
+        _note_body(record.description),
+    ]
+    involved = list(record.people.all())
+    if involved:
+        lines.append(
+            format_html(
+                "<p>{} {}</p>",
+                _("People involved:"),
+                format_html_join(", ", "{}", ((person_link(someone),) for someone in involved)),
+            )
+        )
+    if can_edit and not record.is_voided:
+        href = url_if_exists("casework:incident_edit", case.reference, record.pk)
+        if href:
+            lines.append(
+                format_html('<p><a href="{}">{}</a></p>', href, _("Change who was involved"))
+            )
+    return lines
+
+
+def _task_lines(record, person, case) -> list:
+    due = (
+        format_html(
+            " — {}", _translated(gettext_noop("due %(due)s"), due=date_filter(record.due_on))
+        )
+        if record.due_on
+        else ""
+    )
+    assignee = (
+        format_html(
+            " — {}", _translated(gettext_noop("for %(user)s"), user=record.assignee.get_username())
+        )
+        if record.assignee
+        else ""
+    )
+    return [format_html("<p>{}{}{}</p>", record.shown_title, due, assignee)]
+
+
+def _file_lines(record, person, case) -> list:
+    if record.is_voided:
+        name = format_html("{}", record.original_name)
+    else:
+        name = format_html(
+            '<a href="{}" download>{}</a>',
+            _row_address("casework:attachment_download", case.reference, key=record.pk),
+            record.original_name,
+        )
+    return [
+        format_html(
+            "<p>{}{}</p>", name, format_html(" — {}", person_link(person)) if person else ""
+        ),
+        _note_body(record.description),
+    ]
+
+
+def _check_in_lines(record, person, case) -> list:
+    return [
+        format_html(
+            '<p>{}: <strong class="check-in-{}">{}</strong></p>',
+            person_link(person),
+            record.outcome,
+            record.get_outcome_display(),
+        ),
+        _note_body(record.note),
+    ]
+
+
+# Who wrote each kind of entry down, as its foot says.
+_WRITTEN_BY = {
+    "note": (gettext_noop("Written by %(user)s"), "author"),
+    "task": (gettext_noop("Set by %(user)s"), "created_by"),
+    "task_done": (gettext_noop("Done by %(user)s"), "completed_by"),
+    "file": (gettext_noop("Uploaded by %(user)s"), "uploaded_by"),
+}
+_RECORDED_BY = (gettext_noop("Recorded by %(user)s"), "recorded_by")
+
+
+@register.simple_tag
+def timeline_entry(entry, can_edit: bool, case) -> str:
+    """
+    One entry of the case's timeline, as the list item it was written as in a template: here in
+    Python, because the template cost some 1,600 Python calls a row (25 rows a page), ten times
+    what writing it out costs. Every text is translated and escaped as the template did.
+    """
+    record, kind = entry.record, entry.kind
+    voided = getattr(record, "is_voided", False)
+    note_kind = format_html(" · {}", label_of(record, "kind")) if kind == "note" else ""
+    when = format_html(
+        '<p class="timeline-when"><time datetime="{}">{}</time> · '
+        '<span class="timeline-kind">{}{}</span></p>',
+        date_filter(entry.on, "Y-m-d"),
+        date_filter(entry.on),
+        entry.label,
+        note_kind,
+    )
+    if kind == "status":
+        lines = _status_lines(record, entry.person, case)
+    elif kind == "entitlement":
+        lines = _entitlement_lines(record, entry.person, case)
+    elif kind == "incident":
+        lines = _incident_lines(record, entry.person, case, can_edit=can_edit)
+    elif kind == "note":
+        lines = [format_html('<div class="note-body">{}</div>', linebreaks_filter(record.body))]
+    elif kind == "task":
+        lines = _task_lines(record, entry.person, case)
+    elif kind == "task_done":
+        lines = [format_html("<p>{}</p>", record.shown_title)]
+    elif kind == "check_in":
+        lines = _check_in_lines(record, entry.person, case)
+    elif kind == "file":
+        lines = _file_lines(record, entry.person, case)
+    else:
+        lines = []
+    message, writer = _WRITTEN_BY.get(kind, _RECORDED_BY)
+    actions = "" if kind in ("task_done", "check_in") else record_actions(record, can_edit)
+    return format_html(
+        '\n  <li class="timeline-{}{}">\n{}\n{}\n<div class="timeline-foot">\n'
+        '<p class="hint">{}</p>\n{}\n    </div>\n  </li>\n',
+        kind,
+        " voided" if voided else "",
+        when,
+        format_html_join("\n", "{}", ((line,) for line in lines if line)),
+        _translated(message, user=_username(getattr(record, writer))),
+        actions,
     )

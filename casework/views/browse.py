@@ -23,7 +23,7 @@ from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..forms import BulkCasesForm, TimelineFilterForm
 from ..models import Attachment, Case, Entitlement, Incident, LegalStatusRecord, Person, PersonAlias
-from ..pagination import CountUpToPaginator, keyset_page
+from ..pagination import MAX_PAGE_ASKED, CountUpToPaginator, keyset_page
 from ..permissions import (
     answers_kept,
     can_complete_task,
@@ -209,8 +209,16 @@ def _timeline_page(request, case, *, include_voided: bool) -> dict:
     filter_form = TimelineFilterForm(request.GET)
     show = filter_form.cleaned_data["show"] if filter_form.is_valid() else ""
     entries = selectors.case_timeline(case, show=show, include_voided=include_voided)
+    number = request.GET.get("page")
+    try:
+        asked = min(max(1, int(number)), MAX_PAGE_ASKED)
+    except (TypeError, ValueError):
+        asked = 1
+    # The page asked for is read with the count the paginator asks first (one query, not two);
+    # a number past the end still gets the last page, read when the paginator asks for it.
+    entries.expecting((asked - 1) * TIMELINE_PER_PAGE, asked * TIMELINE_PER_PAGE)
     return {
-        "timeline": Paginator(entries, TIMELINE_PER_PAGE).get_page(request.GET.get("page")),
+        "timeline": Paginator(entries, TIMELINE_PER_PAGE).get_page(number),
         "timeline_filter": filter_form,
         "timeline_show": show,
     }

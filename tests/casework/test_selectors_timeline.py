@@ -209,3 +209,112 @@ def test_case_viewers_are_shown_to_caseworkers_and_supervisors_only(
     assert can_see_case_viewers(sue, case) is True
     assert can_see_case_viewers(bob, case) is False
     assert can_see_case_viewers(advocate, case) is False
+
+
+def _whole_timeline(case):
+    """The timeline as it was read before pages: every record of every kind, each kind in its
+    model's order, sorted by moment in Python (keeping that order among equals). The reference a
+    page must agree with."""
+    entries = []
+    for source in selectors.TIMELINE_SOURCES.values():
+        rows = source.rows(case, False, None).select_related(*source.related)
+        rows = rows.order_by(*rows.model._meta.ordering, "pk")
+        entries.extend(entry for record in rows for entry in source.entries(record))
+    entries.sort(key=lambda entry: (entry.on, entry.at), reverse=True)
+    return entries
+
+
+def test_every_page_of_the_timeline_is_its_slice_of_the_whole_with_ties_kept_in_order(
+    case, alice, mother
+):
+    """Entries of the same day and moment (a seed or an import writes many at once) are listed
+    in the kinds' order and their records' order on every page, however the pages cut them."""
+    from casework.models import CaseNote, Entitlement, Incident, LegalStatusRecord, Task
+
+    moment = timezone.now().replace(microsecond=0)
+    day = timezone.localdate() - datetime.timedelta(days=10)
+    notes = []
+    for n in range(5):
+        notes.append(
+            services.case_note_add(case=case, body=f"Note {n}", actor=alice, contacted_on=day)
+        )
+        services.incident_record(
+            case=case,
+            kind=IncidentKind.RAID,
+            occurred_on=day,
+            region=Region.JILIN,
+            people=[mother],
+            actor=alice,
+        )
+        task = services.task_create(case=case, title=f"Call {n}", actor=alice)
+        if n % 2:
+            services.task_complete(task=task, actor=alice)
+        services.entitlement_record(
+            person=mother,
+            kind=EntitlementKind.SCHOOL,
+            status=EntitlementStatus.DENIED,
+            as_of=day,
+            actor=alice,
+        )
+    _status(mother, alice, LegalStatus.UNDOCUMENTED_CN, day)
+    # Half of every kind written at one moment, on one day: long runs of ties across pages.
+    CaseNote.objects.filter(pk__in=[note.pk for note in notes[::2]]).update(created_at=moment)
+    Incident.objects.filter(case=case).update(recorded_at=moment)
+    Task.objects.filter(case=case).update(created_at=moment)
+    Task.objects.filter(case=case, completed_at__isnull=False).update(completed_at=moment)
+    Entitlement.objects.filter(person=mother).update(recorded_at=moment)
+    LegalStatusRecord.objects.filter(person=mother).update(recorded_at=moment)
+
+    whole = _whole_timeline(case)
+    assert len(whole) == selectors.case_timeline(case).count() == 23
+    keys = [(entry.kind, entry.record.pk) for entry in whole]
+    assert len(set(keys)) == len(keys)
+    # Newest first; among equals, the kinds in the sources' order.
+    assert [(entry.on, entry.at) for entry in whole] == sorted(
+        ((entry.on, entry.at) for entry in whole), reverse=True
+    )
+    for per_page in (1, 2, 3, 4, 7, 25):
+        timeline = selectors.case_timeline(case)
+        pages = [
+            (entry.kind, entry.record.pk)
+            for start in range(0, len(whole), per_page)
+            for entry in timeline[start : start + per_page]
+        ]
+        assert pages == keys, per_page
+    timeline = selectors.case_timeline(case)
+    assert (timeline[0].kind, timeline[0].record.pk) == keys[0]
+    assert (timeline[-1].kind, timeline[-1].record.pk) == keys[-1]
+    assert timeline[30:40] == []
+    narrowed = selectors.case_timeline(case, show="task")
+    assert [(entry.kind, entry.record.pk) for entry in narrowed[2:6]] == [
+        key for key in keys if key[0] in ("task", "task_done")
+    ][2:6]
+
+
+def test_a_page_of_the_timeline_reads_only_its_own_records(case, alice, mother):
+    """The second page of 40 notes builds the notes it shows, not the 40: the page's work does
+    not grow with the case."""
+    from django.db.models.signals import post_init
+
+    from casework.models import CaseNote
+
+    first = timezone.localdate() - datetime.timedelta(days=60)
+    for n in range(40):
+        services.case_note_add(
+            case=case,
+            body=f"Note {n}",
+            actor=alice,
+            contacted_on=first + datetime.timedelta(days=n),
+        )
+    built = []
+
+    def count(sender, instance, **kwargs):
+        built.append(instance)
+
+    post_init.connect(count, sender=CaseNote)
+    try:
+        page = selectors.case_timeline(case, show="note")[10:20]
+    finally:
+        post_init.disconnect(count, sender=CaseNote)
+    assert [entry.record.body for entry in page] == [f"Note {n}" for n in range(29, 19, -1)]
+    assert len(built) == 10
