@@ -122,6 +122,32 @@ def current_entitlements(person: Person) -> QuerySet[Entitlement]:
     return Entitlement.objects.filter(person=person, pk=Subquery(latest_of_kind)).order_by("kind")
 
 
+def entitlements_of(
+    person: Person, *, include_voided: bool = False
+) -> tuple[list[Entitlement], list[Entitlement]]:
+    """
+    The person's benefits now and their history, from one read of the history: now, the latest
+    record in force of each kind, by kind (as `current_entitlements`); the history newest first,
+    with the voided records for who asked to see them. The person page read both apart.
+    """
+    history = list(
+        records(Entitlement, include_voided=include_voided)
+        .filter(person=person)
+        .order_by("-as_of", "-recorded_at")
+    )
+    latest = {}
+    for record in history:
+        # The order of current_entitlements: latest as of, then latest recorded, then highest key.
+        best = latest.get(record.kind)
+        if not record.is_voided and (
+            best is None
+            or (record.as_of, record.recorded_at, record.pk)
+            > (best.as_of, best.recorded_at, best.pk)
+        ):
+            latest[record.kind] = record
+    return [latest[kind] for kind in sorted(latest)], history
+
+
 @dataclass(frozen=True)
 class Partner:
     person: Person
