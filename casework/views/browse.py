@@ -309,8 +309,8 @@ def _person_page(request, person_ref):
     can_edit = can_edit_person(request.user, person)
     show_voided = _shows_voided(request, can_edit)
     cases = list(
-        Case.objects.visible_to(request.user)
-        .filter(members__person=person)
+        Case.objects.filter(members__person=person)
+        .visible_among_few(request.user)
         .select_related("team")
         .most_at_risk_first()
     )
