@@ -180,18 +180,21 @@ def _sql_of(queryset) -> tuple[str, tuple]:
     return query.get_compiler(using=queryset.db).as_sql()
 
 
-def _visible_case_ids(user) -> RawSQL | list:
-    """The ids of the cases `user` sees, for `case__in=` (see `subquery_kept`)."""
+def visible_case_ids(user) -> RawSQL | list:
+    """
+    The ids of the cases `user` sees, for `case__in=`: the rule as a subquery, its SQL kept (see
+    `subquery_kept`). Where `Case.objects.visible_to(user).values("pk")` would be a subquery.
+    """
     return subquery_kept(user, "visible cases", lambda: _cases_visible_to(user).values("pk"))
 
 
 def _visible_person_ids(user) -> RawSQL | list:
-    """The ids of the people `user` sees (members of a visible case), as `_visible_case_ids`."""
+    """The ids of the people `user` sees (members of a visible case), as `visible_case_ids`."""
     CaseMember = apps.get_model("casework", "CaseMember")
     return subquery_kept(
         user,
         "visible people",
-        lambda: CaseMember.objects.filter(case__in=_visible_case_ids(user)).values("person"),
+        lambda: CaseMember.objects.filter(case__in=visible_case_ids(user)).values("person"),
     )
 
 
@@ -205,7 +208,7 @@ def person_seen_by(user, person) -> Exists | Q:
     CaseMember = apps.get_model("casework", "CaseMember")
     if not _sees_cases(user):
         return Q(pk__in=[])
-    return Exists(CaseMember.objects.filter(person=person, case__in=_visible_case_ids(user)))
+    return Exists(CaseMember.objects.filter(person=person, case__in=visible_case_ids(user)))
 
 
 class CaseQuerySet(EncryptedQuerySet):
@@ -222,7 +225,7 @@ class CaseQuerySet(EncryptedQuerySet):
         SQL written once per user (see `subquery_kept`) instead of compiled into this query.
         Lists and counts over many cases keep `visible_to`, the rule as the rows' condition.
         """
-        return self.filter(pk__in=_visible_case_ids(user))
+        return self.filter(pk__in=visible_case_ids(user))
 
     def worked_by(self, user, *, assignment_role: str | None = None):
         """Narrows to the cases `user` works (see `_worked_by`); start from `visible_to(user)`."""
@@ -318,7 +321,7 @@ class CaseScopedQuerySet(RecordQuerySet):
     """Records that belong to a case (notes, tasks, incidents, attachments) are seen through it."""
 
     def visible_to(self, user):
-        return self.filter(case__in=_visible_case_ids(user))
+        return self.filter(case__in=visible_case_ids(user))
 
 
 class PersonScopedQuerySet(RecordQuerySet):

@@ -71,7 +71,7 @@ from .models import (
     Relationship,
     Task,
 )
-from .querysets import person_seen_by
+from .querysets import person_seen_by, visible_case_ids
 
 
 def current_status(person: Person) -> LegalStatusRecord | None:
@@ -1433,13 +1433,10 @@ def household_of(person: Person, *, user, depth: int = 3) -> Household:
                     frontier.add(pk)
         if not frontier:
             break
-    visible_cases = Case.objects.visible_to(user)
     open_statuses = LegalStatusRecord.objects.filter(effective_to__isnull=True)
-    memberships = CaseMember.objects.filter(case__in=visible_cases.values("pk")).select_related(
-        "case"
-    )
+    memberships = CaseMember.objects.filter(case__in=visible_case_ids(user)).select_related("case")
     people = list(
-        Person.objects.filter(pk__in=seen, memberships__case__in=visible_cases.values("pk"))
+        Person.objects.filter(pk__in=seen, memberships__case__in=visible_case_ids(user))
         .distinct()
         .prefetch_related(
             Prefetch("status_records", queryset=open_statuses, to_attr="open_statuses"),

@@ -108,3 +108,12 @@ def test_the_rule_is_built_once_per_user_object(household, alice, monkeypatch):
     # A fresh object, as the next request loads.
     assert _sees(type(alice).objects.get(pk=alice.pk), household) == SEES_ALL
     assert len(built) == 2
+
+
+def test_a_relations_manager_still_narrows_to_its_own_cases(household, team_south, alice, sue):
+    """`Case.objects.visible_to` hands out the kept queryset; `team.cases.visible_to` (a
+    relation's manager, a subclass of Case.objects') must keep the team's narrowing."""
+    assert household.case in Case.objects.visible_to(alice)
+    assert not team_south.cases.visible_to(alice).exists()
+    assert not team_south.cases.worked_now_by(alice).exists()
+    assert set(household.case.team.cases.visible_to(sue)) == set(Case.objects.visible_to(sue))
