@@ -23,6 +23,9 @@ if __package__ in (None, ""):  # run as a file: the code measured is that of the
 from benchmarks.common import CASEWORKER, SUPERVISOR, percentile, setup_django
 
 PAGES = ("case page", "person page")
+# Not a page of the `pages` section: a person's household across their cases (the person page's
+# address and `household/`), measured with the person page on request (`--pages`).
+HOUSEHOLD = "household"
 
 
 def _one(client, url: str) -> tuple[float, float, int]:
@@ -39,7 +42,7 @@ def _one(client, url: str) -> tuple[float, float, int]:
     return wall, cpu, len(queries)
 
 
-def measure(requests: int = 30) -> dict:
+def measure(requests: int = 30, names=PAGES) -> dict:
     from benchmarks import pages
     from benchmarks.common import signed_in_client, user
 
@@ -49,8 +52,11 @@ def measure(requests: int = 30) -> dict:
         client = signed_in_client(account)
         urls = pages.urls_for(account)
         floor_url = urls[pages.FLOOR][0]
-        for name in PAGES:
-            targets = urls[name]
+        for name in names:
+            if name == HOUSEHOLD:
+                targets = [url + "household/" for url in urls["person page"]]
+            else:
+                targets = urls[name]
             for url in targets[:3]:
                 _one(client, url)
             walls, cpus, counts, floor_walls, floor_cpus = [], [], [], [], []
@@ -88,8 +94,11 @@ def measure(requests: int = 30) -> dict:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument(
+        "--pages", nargs="+", choices=[*PAGES, HOUSEHOLD], default=list(PAGES), metavar="PAGE"
+    )
     arguments = parser.parse_args()
     setup_django()
     print(f"load average {os.getloadavg()[0]:.2f} at the start", flush=True)
-    measure(arguments.requests)
+    measure(arguments.requests, arguments.pages)
     print(f"load average {os.getloadavg()[0]:.2f} at the end", flush=True)
