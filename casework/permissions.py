@@ -27,6 +27,7 @@ from .models import (
     Relationship,
     Task,
 )
+from .querysets import subquery_kept
 
 
 def _is_active(user) -> bool:
@@ -98,7 +99,11 @@ def editable_cases_of_person(user, person: Person) -> QuerySet[Case]:
 
 @_kept
 def can_edit_person(user, person: Person) -> bool:
-    return editable_cases_of_person(user, person).exists()
+    # The person's few memberships probed against the editable cases' ids, whose SQL is written
+    # once per user object: as `editable_cases_of_person(user, person).exists()`, without
+    # compiling the rule again for each person asked about.
+    editable = subquery_kept(user, "editable cases", lambda: editable_cases(user).values("pk"))
+    return CaseMember.objects.filter(person=person, case__in=editable).exists()
 
 
 def editable_people(user) -> QuerySet[Person]:

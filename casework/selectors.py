@@ -75,7 +75,7 @@ from .models import (
     Relationship,
     Task,
 )
-from .querysets import person_seen_by
+from .querysets import person_seen_by, visible_case_ids
 
 
 def current_status(person: Person) -> LegalStatusRecord | None:
@@ -124,6 +124,32 @@ def current_entitlements(person: Person) -> QuerySet[Entitlement]:
         .values("pk")[:1]
     )
     return Entitlement.objects.filter(person=person, pk=Subquery(latest_of_kind)).order_by("kind")
+
+
+def entitlements_of(
+    person: Person, *, include_voided: bool = False
+) -> tuple[list[Entitlement], list[Entitlement]]:
+    """
+    The person's benefits now and their history, from one read of the history: now, the latest
+    record in force of each kind, by kind (as `current_entitlements`); the history newest first,
+    with the voided records for who asked to see them. The person page read both apart.
+    """
+    history = list(
+        records(Entitlement, include_voided=include_voided)
+        .filter(person=person)
+        .order_by("-as_of", "-recorded_at")
+    )
+    latest = {}
+    for record in history:
+        # The order of current_entitlements: latest as of, then latest recorded, then highest key.
+        best = latest.get(record.kind)
+        if not record.is_voided and (
+            best is None
+            or (record.as_of, record.recorded_at, record.pk)
+            > (best.as_of, best.recorded_at, best.pk)
+        ):
+            latest[record.kind] = record
+    return [latest[kind] for kind in sorted(latest)], history
 
 
 @dataclass(frozen=True)
@@ -1768,13 +1794,10 @@ def household_of(person: Person, *, user, depth: int = 3) -> Household:
                     frontier.add(pk)
         if not frontier:
             break
-    visible_cases = Case.objects.visible_to(user)
     open_statuses = LegalStatusRecord.objects.filter(effective_to__isnull=True)
-    memberships = CaseMember.objects.filter(case__in=visible_cases.values("pk")).select_related(
-        "case"
-    )
+    memberships = CaseMember.objects.filter(case__in=visible_case_ids(user)).select_related("case")
     people = list(
-        Person.objects.filter(pk__in=seen, memberships__case__in=visible_cases.values("pk"))
+        Person.objects.filter(pk__in=seen, memberships__case__in=visible_case_ids(user))
         .distinct()
         .prefetch_related(
             Prefetch("status_records", queryset=open_statuses, to_attr="open_statuses"),

@@ -11,7 +11,12 @@ from vault.models import UUIDModel
 
 from .. import dates
 from ..choices import AssignmentRole, CaseStatus, MemberRole, NoteKind, RiskLevel
-from ..querysets import CaseloadCountQuerySet, CaseQuerySet, CaseScopedQuerySet, InForceManager
+from ..querysets import (
+    CaseloadCountQuerySet,
+    CaseManager,
+    CaseScopedQuerySet,
+    InForceManager,
+)
 from ..references import case_reference
 from .base import Versioned
 from .corrections import Correctable
@@ -74,7 +79,7 @@ class Case(UUIDModel, Versioned):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects = CaseManager()
 
     class Meta:
         ordering = ["-opened_on", "reference"]

@@ -22,7 +22,7 @@ from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..forms import BulkCasesForm, TimelineFilterForm
-from ..models import Attachment, Case, Entitlement, Incident, LegalStatusRecord, Person, PersonAlias
+from ..models import Attachment, Case, Incident, LegalStatusRecord, Person, PersonAlias
 from ..pagination import MAX_PAGE_ASKED, CountUpToPaginator, keyset_page
 from ..permissions import (
     answers_kept,
@@ -315,10 +315,13 @@ def _person_page(request, person_ref):
     can_edit = can_edit_person(request.user, person)
     show_voided = _shows_voided(request, can_edit)
     cases = list(
-        Case.objects.visible_to(request.user)
-        .filter(members__person=person)
+        Case.objects.filter(members__person=person)
+        .visible_among_few(request.user)
         .select_related("team")
         .most_at_risk_first()
+    )
+    entitlements, entitlement_history = selectors.entitlements_of(
+        person, include_voided=show_voided
     )
     context = {
         "person": person,
@@ -341,13 +344,9 @@ def _person_page(request, person_ref):
         .order_by("pk"),
         "statuses": selectors.records(LegalStatusRecord, include_voided=show_voided)
         .filter(person=person)
-        .select_related("recorded_by")
         .order_by("effective_from", "recorded_at"),
-        "entitlements": selectors.current_entitlements(person),
-        "entitlement_history": selectors.records(Entitlement, include_voided=show_voided)
-        .filter(person=person)
-        .select_related("recorded_by")
-        .order_by("-as_of", "-recorded_at"),
+        "entitlements": entitlements,
+        "entitlement_history": entitlement_history,
         "incidents": Incident.objects.visible_to(request.user)
         .filter(people=person)
         .select_related("case")

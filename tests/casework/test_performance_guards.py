@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework import forms, permissions, selectors, services
+from casework import forms, permissions, querysets, selectors, services
 from casework.choices import (
     Country,
     EntitlementKind,
@@ -179,7 +179,7 @@ CASE_LIST_MAX_QUERIES = 14
 # Today's counts in the test database (session, user, time zone, authenticator, notifications and
 # the audit append included); a change that adds a query per page must raise them knowingly.
 CASE_PAGE_QUERIES = 35
-PERSON_PAGE_QUERIES = 21
+PERSON_PAGE_QUERIES = 20
 
 
 def _page_queries(client, url: str) -> int:
@@ -292,7 +292,7 @@ def test_each_page_asks_whether_its_reader_may_change_the_case_once(
 ):
     """The case page, its referrals section and its follow-ups all ask `can_edit_case`; the
     rule's query is made once. The person page asks `can_edit_person` for itself and for
-    consent: once too."""
+    consent: the rule is written once too, and then kept for alice's next pages."""
     family = mother_with_children(team=team_north, caseworker=alice, name="Asked", children=1)
     services.task_create(case=family.case, title="Call", actor=alice, assignee=alice)
     asked = []
@@ -306,9 +306,38 @@ def test_each_page_asks_whether_its_reader_may_change_the_case_once(
     assert "Refer" in page.content.decode()  # the section's "Refer", for an editor
     assert len(asked) == 1
     asked.clear()
+    querysets._SUBQUERIES.clear()  # as in a process that has not served alice yet
     page = client.get(reverse("casework:person_detail", args=[family.mother.reference]))
     assert page.status_code == 200
     assert len(asked) == 1
+    asked.clear()
+    page = client.get(reverse("casework:person_detail", args=[family.mother.reference]))
+    assert page.status_code == 200
+    assert not asked
+
+
+def test_the_person_page_compiles_the_visibility_rule_once_per_user(
+    client, team_north, alice, monkeypatch
+):
+    """Issue 22 point 2: the person page used the rule four times (the person, the edit check,
+    the cases, the incidents) and built and compiled it for each. Now the rule's subqueries are
+    written at most once per rule for a user (the visible cases, the editable cases), and not
+    at all on their next page: the SQL is kept, never an answer."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="Once", children=2)
+    _with_records(family, alice, records=2)
+    built = []
+    worked_by = querysets._worked_by
+    monkeypatch.setattr(
+        querysets, "_worked_by", lambda user, **kw: built.append(kw) or worked_by(user, **kw)
+    )
+    querysets._SUBQUERIES.clear()
+    sign_in(client, alice)
+    url = reverse("casework:person_detail", args=[family.mother.reference])
+    assert client.get(url).status_code == 200
+    assert len(built) <= 2  # the visibility rule, and the edit rule (caseworker assignments)
+    built.clear()
+    assert client.get(url).status_code == 200
+    assert built == []
 
 
 def test_permission_answers_are_kept_only_while_a_page_is_read(team_north, alice):

@@ -103,6 +103,42 @@ def test_current_entitlements_gives_the_latest_of_each_kind(mother, alice):
     }
 
 
+def test_entitlements_of_reads_the_current_ones_and_the_history_at_once(
+    mother, alice, django_assert_num_queries
+):
+    """The person page's benefits now and before from one query: now as current_entitlements
+    says it (a voided latest record is not current), the history with the voided ones if asked."""
+    recorded = {}
+    for kind, status, as_of in [
+        (EntitlementKind.SCHOOL, EntitlementStatus.DENIED, D(2019, 9, 1)),
+        (EntitlementKind.SCHOOL, EntitlementStatus.GRANTED, D(2021, 9, 1)),
+        (EntitlementKind.SCHOOL, EntitlementStatus.PENDING, D(2020, 9, 1)),
+        (EntitlementKind.MEDICAL_CARE, EntitlementStatus.DENIED, D(2018, 1, 1)),
+        (EntitlementKind.MEDICAL_CARE, EntitlementStatus.GRANTED, D(2018, 1, 1)),
+        (EntitlementKind.KINDERGARTEN, EntitlementStatus.DENIED, D(2016, 1, 1)),
+    ]:
+        recorded[kind, status] = services.entitlement_record(
+            person=mother, kind=kind, status=status, as_of=as_of, note="", actor=alice
+        )
+    services.record_void(
+        record=recorded[EntitlementKind.SCHOOL, EntitlementStatus.GRANTED],
+        reason="Entered on the wrong person",
+        actor=alice,
+    )
+    services.record_void(
+        record=recorded[EntitlementKind.KINDERGARTEN, EntitlementStatus.DENIED],
+        reason="Entered on the wrong person",
+        actor=alice,
+    )
+    for include_voided in (False, True):
+        with django_assert_num_queries(1):
+            now, history = selectors.entitlements_of(mother, include_voided=include_voided)
+        assert now == list(selectors.current_entitlements(mother))
+        assert [e.status for e in now] == [EntitlementStatus.GRANTED, EntitlementStatus.PENDING]
+        assert [e.as_of for e in history] == sorted((e.as_of for e in history), reverse=True)
+        assert len(history) == (6 if include_voided else 4)
+
+
 def test_family_of_lists_parents_partners_and_children(north_case, mother, alice):
     """From the mother's side and the child's, the family reads the same ties."""
     child = _add(north_case, alice, full_name="Child", date_of_birth=D(2012, 1, 1))

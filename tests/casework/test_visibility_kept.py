@@ -1,0 +1,119 @@
+"""
+The visibility rule is built once per user object (casework.querysets `_built_once`) and its
+subqueries' SQL written once. Kept for the whole life of the object, it must still answer for
+the moment each query runs: a hand-over, a team left, a share withdrawn or a break-glass grant
+expired is seen by the next query through the same user object, with nothing to clear.
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import TeamMembership
+from casework import querysets, services
+from casework.choices import AssignmentRole
+from casework.models import BreakGlassAccess, Case, CaseAssignment, Incident, Person, PersonAlias
+from tests.scenarios import household_with_every_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _sees(user, household) -> dict[str, bool]:
+    """What `user` sees of the household, through every form of the rule: the case's own
+    condition, the people's subquery, a record of the case and a record of a person."""
+    return {
+        "case": Case.objects.visible_to(user).filter(pk=household.case.pk).exists(),
+        "person": Person.objects.visible_to(user).filter(pk=household.mother.pk).exists(),
+        "incident": Incident.objects.visible_to(user).filter(case=household.case).exists(),
+        "alias": PersonAlias.objects.visible_to(user).filter(person=household.mother).exists(),
+    }
+
+
+SEES_ALL = {"case": True, "person": True, "incident": True, "alias": True}
+SEES_NONE = {"case": False, "person": False, "incident": False, "alias": False}
+
+
+@pytest.fixture
+def household(team_north, alice, sue):
+    return household_with_every_record(
+        team=team_north, caseworker=alice, actor=sue, mother_name="Kept", tag="kept"
+    )
+
+
+def test_a_case_handed_over_within_the_same_request_is_no_longer_seen(household, alice, bob, sue):
+    """As a hand-over and its redirect in one request: alice's user object asked the rule
+    before the hand-over, and the same object asks it again after."""
+    assert _sees(alice, household) == SEES_ALL
+    assert _sees(bob, household) == SEES_NONE
+    services.case_reassign(case=household.case, from_user=alice, to_user=bob, actor=sue)
+    assert _sees(alice, household) == SEES_NONE
+    assert _sees(bob, household) == SEES_ALL
+
+
+def test_an_assignment_given_or_taken_within_the_same_user_object_is_seen(household, alice, bob):
+    assert _sees(bob, household) == SEES_NONE
+    assignment = CaseAssignment.objects.create(
+        case=household.case, user=bob, role=AssignmentRole.CASEWORKER, assigned_by=alice
+    )
+    assert _sees(bob, household) == SEES_ALL
+    assignment.delete()
+    assert _sees(bob, household) == SEES_NONE
+
+
+def test_whoever_leaves_the_team_stops_seeing_its_cases_at_once(household, alice, sue):
+    assert _sees(alice, household) == SEES_ALL
+    assert _sees(sue, household) == SEES_ALL
+    TeamMembership.objects.filter(user__in=[alice, sue]).delete()
+    assert _sees(alice, household) == SEES_NONE
+    assert _sees(sue, household) == SEES_NONE
+
+
+def test_an_expired_break_glass_grant_shows_nothing_more_to_the_same_user_object(
+    household, admin_user
+):
+    assert _sees(admin_user, household) == SEES_NONE
+    services.case_break_glass(
+        case=household.case, actor=admin_user, reason="A court order for the family's file."
+    )
+    assert _sees(admin_user, household) == SEES_ALL
+    # Expired a moment ago, by the application's clock: the statement's clock agrees.
+    BreakGlassAccess.objects.filter(user=admin_user).update(expires_at=timezone.now())
+    assert _sees(admin_user, household) == SEES_NONE
+    BreakGlassAccess.objects.filter(user=admin_user).update(
+        expires_at=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    assert _sees(admin_user, household) == SEES_ALL
+
+
+def test_a_user_made_inactive_sees_nothing_through_the_same_object(household, alice):
+    assert _sees(alice, household) == SEES_ALL
+    alice.is_active = False
+    assert _sees(alice, household) == SEES_NONE
+    alice.is_active = True
+    assert _sees(alice, household) == SEES_ALL
+
+
+def test_the_rule_is_built_once_per_user_object(household, alice, monkeypatch):
+    """However many queries ask it; another object of the same user builds its own."""
+    alice = type(alice).objects.get(pk=alice.pk)  # not the one that built the household
+    built = []
+    worked_by = querysets._worked_by
+    monkeypatch.setattr(
+        querysets, "_worked_by", lambda user, **kw: built.append(user) or worked_by(user, **kw)
+    )
+    for _ in range(3):
+        assert _sees(alice, household) == SEES_ALL
+    assert len(built) == 1
+    # A fresh object, as the next request loads.
+    assert _sees(type(alice).objects.get(pk=alice.pk), household) == SEES_ALL
+    assert len(built) == 2
+
+
+def test_a_relations_manager_still_narrows_to_its_own_cases(household, team_south, alice, sue):
+    """`Case.objects.visible_to` hands out the kept queryset; `team.cases.visible_to` (a
+    relation's manager, a subclass of Case.objects') must keep the team's narrowing."""
+    assert household.case in Case.objects.visible_to(alice)
+    assert not team_south.cases.visible_to(alice).exists()
+    assert not team_south.cases.worked_now_by(alice).exists()
+    assert set(household.case.team.cases.visible_to(sue)) == set(Case.objects.visible_to(sue))
