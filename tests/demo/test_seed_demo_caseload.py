@@ -2,9 +2,9 @@
 `manage.py seed_demo` once, as the README runs it (a small caseload): the households, benefits,
 consents, name keys and dates it writes, and the demo logins it prints, read by each test.
 
-Seeding is most of a second of CPU per caseload and these tests only read it (or change it inside
-their own transaction): the caseload is seeded once for the module (`built_once`) and rolled back
-after it. The tests that seed again, reset or dump the database are in test_seed_demo.
+Each seed writes a whole caseload, its name keys and audit events, then ANALYZEs the database,
+and these tests only read it (or change it inside their own transaction): the caseload is seeded
+once for the module (`built_once`) and rolled back after it. The tests that seed again, reset or dump the database are in test_seed_demo.
 """
 
 import datetime
