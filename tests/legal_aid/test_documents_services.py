@@ -232,21 +232,6 @@ def test_pseudonyms_are_stable_across_documents(north_case, family, alice, sue):
 # Rendering, retrying, regenerating, approving.
 
 
-@pytest.fixture
-def rendered_brief(north_case, family, alice):
-    name_everyone(north_case)
-    document = request(case=north_case, subject=family["child"], actor=alice)
-    return services.document_render(document_id=document.pk)
-
-
-def test_render_is_idempotent(rendered_brief):
-    """A ready document is not rendered again when the task is delivered twice."""
-    assert rendered_brief.status == Status.READY
-    again = services.document_render(document_id=rendered_brief.pk)
-    assert again.file.name == rendered_brief.file.name
-    assert again.attempts == 1
-
-
 def test_a_failure_is_recorded_and_can_be_retried(north_case, family, alice, bob):
     """When the requester has lost sight of the case the render fails with a reason; retry works."""
     CaseAssignment.objects.create(case=north_case, user=bob)
@@ -261,31 +246,6 @@ def test_a_failure_is_recorded_and_can_be_retried(north_case, family, alice, bob
     assert services.document_render(document_id=document.pk).status == Status.READY
 
 
-def test_regenerating_keeps_the_old_version(rendered_brief, alice):
-    """A new version joins the series; the first stays as it was."""
-    second = services.document_regenerate(document=rendered_brief, actor=alice)
-    assert (second.series, second.version) == (rendered_brief.series, 2)
-    rendered_brief.refresh_from_db()
-    assert rendered_brief.status == Status.READY and rendered_brief.file
-    assert second.reference == rendered_brief.reference
-
-
-def test_a_naming_document_waits_for_a_supervisor(rendered_brief, alice, bob, sue):
-    """Download is refused (and audited) until a supervisor other than the requester approves."""
-    assert rendered_brief.names_people is True
-    with pytest.raises(services.DocumentNotApproved):
-        services.document_download(document=rendered_brief, actor=alice)
-    assert AuditEvent.objects.filter(target_id=str(rendered_brief.pk), action="denied").exists()
-    with pytest.raises(PermissionDenied):
-        services.document_approve(document=rendered_brief, actor=bob)
-    with pytest.raises(ValidationError, match="rendered pages"):
-        services.document_approve(document=rendered_brief, actor=sue)
-    approved = approve(rendered_brief, sue)
-    pdf = services.document_download(document=approved, actor=alice)
-    assert pdf.startswith(b"%PDF")
-    assert AuditEvent.objects.filter(target_id=str(approved.pk), action="download").exists()
-
-
 def test_the_requester_cannot_approve_their_own(north_case, family, sue):
     """Four eyes: the supervisor who asked for it cannot approve it."""
     name_everyone(north_case)
@@ -293,13 +253,6 @@ def test_the_requester_cannot_approve_their_own(north_case, family, sue):
     document = services.document_render(document_id=document.pk)
     with pytest.raises(PermissionDenied):
         services.document_approve(document=document, actor=sue)
-
-
-def test_charlie_sees_none_of_norths_documents(rendered_brief, charlie, alice, sue):
-    """Documents follow the case's visibility; another team's caseworker sees none."""
-    assert not AdvocacyDocument.objects.visible_to(charlie).exists()
-    assert AdvocacyDocument.objects.visible_to(alice).get() == rendered_brief
-    assert AdvocacyDocument.objects.visible_to(sue).get() == rendered_brief
 
 
 def test_caseload_reports_are_seen_by_the_requester_and_the_teams_supervisors(

@@ -11,14 +11,20 @@ from django.core.management import CommandError, call_command
 from legal_aid.documents import signing
 from legal_aid.models import AdvocacyDocument
 
+from ..conftest import built_once
+from ..factories import TeamFactory
+from ..scenarios import case_with_one_member, persona
 from .test_documents_render import pdf_of, render
-from .test_documents_services import family, name_everyone  # noqa: F401
+from .test_documents_services import build_family, name_everyone
 
 Kind = AdvocacyDocument.Kind
 
 
-@pytest.fixture
-def signed_pdf(north_case, family, alice):  # noqa: F811
+def _render_signed_brief() -> bytes:
+    """alice's named brief about the family's child, rendered and signed as the app stores it."""
+    alice = persona("alice")
+    north_case = case_with_one_member(team=TeamFactory(name="North"), caseworker=alice)
+    family = build_family(north_case, alice)
     name_everyone(north_case)
     document = render(
         Kind.CHILD_ACCESS_BRIEF, case=north_case, subject=family["child"], actor=alice
@@ -27,6 +33,11 @@ def signed_pdf(north_case, family, alice):  # noqa: F811
     # The stored checksum is of the signed bytes: it covers the signature too.
     assert document.sha256 == hashlib.sha256(pdf).hexdigest()
     return pdf
+
+
+# Rendered once for the module (a render costs seconds of CPU): the tests only read the bytes,
+# each altering its own copy.
+_built_once, signed_pdf = built_once(_render_signed_brief, name="signed_pdf")
 
 
 def test_a_rendered_document_is_signed_and_verifies(signed_pdf):

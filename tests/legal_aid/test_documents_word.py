@@ -19,10 +19,12 @@ from legal_aid import services
 from legal_aid.documents import preview, word
 from legal_aid.models import AdvocacyDocument
 
-from ..conftest import sign_in
+from ..conftest import built_once, sign_in
+from ..factories import TeamFactory
+from ..scenarios import case_with_one_member, persona
 from ..scenarios import family_secret_values as secret_values
 from .test_documents_render import pdf_of, render
-from .test_documents_services import approve, family, name_everyone  # noqa: F401
+from .test_documents_services import approve, build_family, name_everyone
 from .test_documents_views import api_client
 
 Kind = AdvocacyDocument.Kind
@@ -70,10 +72,58 @@ def footnotes(docx: bytes) -> list[str]:
     return [html.unescape("".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", note))) for note in notes]
 
 
+def _documents_of_the_family() -> dict:
+    """
+    alice's case with the family, and the documents the tests read: the pseudonymised brief in
+    each language (asked for before anyone consents to be named, as a caseworker would), then,
+    everyone having consented, the named appeal in English and Korean.
+    """
+    alice = persona("alice")
+    case = case_with_one_member(team=TeamFactory(name="North"), caseworker=alice)
+    family = build_family(case, alice)
+    briefs = {
+        language: render(
+            Kind.CHILD_ACCESS_BRIEF,
+            case=case,
+            subject=family["child"],
+            actor=alice,
+            language=language,
+            redaction=Redaction.PSEUDONYMISED,
+        )
+        for language in ("en", "ko", "zh-hans")
+    }
+    name_everyone(case)
+    appeals = {
+        language: render(
+            Kind.DEPORTATION_APPEAL,
+            case=case,
+            subject=family["mother"],
+            actor=alice,
+            language=language,
+        )
+        for language in ("en", "ko")
+    }
+    return {"case": case, "family": family, "pseudonymised_brief": briefs, "named_appeal": appeals}
+
+
+# A render costs seconds of CPU, and every test here reads a document of the same family, changing
+# it (approving, downloading) only inside its own transaction: each is rendered once per module.
+_built_once, documents = built_once(_documents_of_the_family, name="documents")
+
+
 @pytest.fixture
-def named_appeal(north_case, family, alice):  # noqa: F811
-    name_everyone(north_case)
-    return render(Kind.DEPORTATION_APPEAL, case=north_case, subject=family["mother"], actor=alice)
+def north_case(documents):
+    return documents["case"]
+
+
+@pytest.fixture
+def family(documents):
+    return documents["family"]
+
+
+@pytest.fixture
+def named_appeal(documents):
+    return documents["named_appeal"]["en"]
 
 
 def test_the_word_version_waits_for_approval_like_the_pdf(named_appeal, client, alice, sue):
@@ -105,14 +155,7 @@ def chunks(text: str, size: int = 12) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_the_word_version_has_real_footnotes_and_the_pdfs_text(
-    north_case,
-    family,  # noqa: F811
-    alice,
-    sue,
-    tmp_path,
-    language,
-):
+def test_the_word_version_has_real_footnotes_and_the_pdfs_text(documents, sue, tmp_path, language):
     """
     LibreOffice opens the DOCX of the named appeal, in English and in Korean. Its text is the
     PDF's: cut into pieces of 12 characters (the PDF's page breaks put a running header and the
@@ -120,14 +163,7 @@ def test_the_word_version_has_real_footnotes_and_the_pdfs_text(
     cuts; every Word footnote is a note of the PDF; and the DOCX carries nearly all of the PDF's
     text.
     """
-    name_everyone(north_case)
-    appeal = render(
-        Kind.DEPORTATION_APPEAL,
-        case=north_case,
-        subject=family["mother"],
-        actor=alice,
-        language=language,
-    )
+    appeal = documents["named_appeal"][language]
     document = approve(appeal, sue)
     docx = services.document_download(document=document, actor=sue, file_format="docx")
     pdf_text = squeezed(preview.pdf_text(pdf_of(document)))
@@ -145,16 +181,9 @@ def test_the_word_version_has_real_footnotes_and_the_pdfs_text(
 
 
 @pytest.mark.parametrize("language", ["ko", "zh-hans"])
-def test_the_word_version_keeps_the_documents_language(north_case, family, alice, language):  # noqa: F811
+def test_the_word_version_keeps_the_documents_language(documents, alice, language):
     """The DOCX says its language, and English passages keep theirs."""
-    document = render(
-        Kind.CHILD_ACCESS_BRIEF,
-        case=north_case,
-        subject=family["child"],
-        actor=alice,
-        language=language,
-        redaction=Redaction.PSEUDONYMISED,
-    )
+    document = documents["pseudonymised_brief"][language]
     docx = services.document_download(document=document, actor=alice, file_format="docx")
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
         core = archive.read("docProps/core.xml").decode()
@@ -182,16 +211,10 @@ def test_the_word_version_keeps_the_documents_language(north_case, family, alice
     assert body.index(urgency) < body.index(document.snapshot["sections"][0]["heading"])
 
 
-def test_a_pseudonymised_word_version_leaks_nothing(north_case, family, alice):  # noqa: F811
+def test_a_pseudonymised_word_version_leaks_nothing(documents, north_case, family, alice):
     """The DOCX of a pseudonymised brief shows no name, case reference or exact date, in its
     text, notes or properties; a snapshot changed to show a name is refused at download."""
-    document = render(
-        Kind.CHILD_ACCESS_BRIEF,
-        case=north_case,
-        subject=family["child"],
-        actor=alice,
-        redaction=Redaction.PSEUDONYMISED,
-    )
+    document = documents["pseudonymised_brief"]["en"]
     docx = services.document_download(document=document, actor=alice, file_format="docx")
     text = word.docx_text(docx)
     assert Redactor(north_case, level=document.redaction).leaks(text) == []
@@ -204,15 +227,9 @@ def test_a_pseudonymised_word_version_leaks_nothing(north_case, family, alice): 
         services.document_download(document=document, actor=alice, file_format="docx")
 
 
-def test_the_api_downloads_the_word_version(north_case, family, alice, client):  # noqa: F811
+def test_the_api_downloads_the_word_version(documents, alice, client):
     """GET …/download/docx/ answers the DOCX to the team, 404 to an unknown id."""
-    document = render(
-        Kind.CHILD_ACCESS_BRIEF,
-        case=north_case,
-        subject=family["child"],
-        actor=alice,
-        redaction=Redaction.PSEUDONYMISED,
-    )
+    document = documents["pseudonymised_brief"]["en"]
     api = api_client(client, alice)
     response = api.get(f"/api/v1/legal/documents/{document.pk}/download/docx/")
     assert response.status_code == 200, response.content
