@@ -41,18 +41,16 @@ def _user(serializer_field):
 NOT_FOUND = _("No such record among those you may see.")
 
 
+# DRF's ModelSerializer with its fields worked out once per class, not on every request.
+#
+# `ModelSerializer.get_fields()` reads the model's fields and builds a serializer field for each
+# (labels, validators, choices): about 1 ms of a detail request's 15, the same answer every time,
+# since it depends only on the class and its Meta. The fields built the first time are kept on
+# the class and each serializer gets its own deep copy, as DRF itself copies the declared fields:
+# a field is bound to one serializer (its parent and context), so no request ever shares a field
+# instance with another. (Said here, not in a docstring: the schema would show a docstring as the
+# description of every serializer without one of its own.)
 class ModelSerializer(serializers.ModelSerializer):
-    """
-    DRF's ModelSerializer with its fields worked out once per class, not on every request.
-
-    `ModelSerializer.get_fields()` reads the model's fields and builds a serializer field for
-    each (labels, validators, choices): about 1 ms of a detail request's 15, the same answer
-    every time, since it depends only on the class and its Meta. The fields built the first
-    time are kept on the class and each serializer gets its own deep copy, as DRF itself copies
-    the declared fields: a field is bound to one serializer (its parent and context), so no
-    request ever shares a field instance with another.
-    """
-
     def get_fields(self):
         cls = type(self)
         # Looked up on this class only: a subclass has fields of its own.
