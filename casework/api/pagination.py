@@ -122,7 +122,8 @@ def decode_cursor(value: str) -> tuple[str, list]:
     try:
         payload = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         direction, key = json.loads(payload)
-    except (binascii.Error, ValueError, TypeError):
+    # A made-up cursor may be anything: nested a thousand deep, the parser recurses out.
+    except (binascii.Error, ValueError, TypeError, RecursionError):
         raise NotFound(INVALID_CURSOR) from None
     if direction not in (AFTER, BEFORE):
         raise NotFound(INVALID_CURSOR)

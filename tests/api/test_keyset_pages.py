@@ -4,6 +4,7 @@ row added or removed before the cursor shifts no other row; a page costs the sam
 however deep, and no count; the page-number interface answers as before.
 """
 
+import base64
 import datetime
 
 import pytest
@@ -119,7 +120,15 @@ def test_a_cursor_reads_only_what_the_reader_sees(api, alice, charlie, seven_cas
 
 
 @pytest.mark.parametrize(
-    "cursor", ["nonsense", "WyJ4IixbXV0", "WyJhIixbMSwyLDNdXQ", "WyJhIiwiMSJd"]
+    "cursor",
+    [
+        "nonsense",
+        "WyJ4IixbXV0",
+        "WyJhIixbMSwyLDNdXQ",
+        "WyJhIiwiMSJd",
+        base64.urlsafe_b64encode(b"[" * 100_000).decode(),
+        base64.urlsafe_b64encode(b'["a",[{"x":1},"C-1","x"]]').decode(),
+    ],
 )
 def test_a_made_up_cursor_is_not_found(api, alice, seven_cases, cursor):
     response = api(alice).get(f"/api/v1/cases/?cursor={cursor}")
