@@ -16,6 +16,7 @@ from casework.models import Case, CaseClosure, CheckInSchedule, Goal, Person, Pl
 from .permissions import require_edit
 from .serializers import (
     ColleagueField,
+    ModelSerializer,
     TaskSerializer,
     VersionField,
     VisibleReferenceField,
@@ -24,7 +25,7 @@ from .serializers import (
 from .views import AuditedRetrieveMixin, CaseworkViewSet
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ModelSerializer):
     case = VisibleReferenceField(Case)
     person = VisibleReferenceField(Person)
     responsible = ColleagueField(required=False, allow_null=True)
@@ -53,7 +54,7 @@ class GoalSerializer(serializers.ModelSerializer):
         return [str(pk) for pk in goal.steps.values_list("pk", flat=True)]
 
 
-class GoalListSerializer(serializers.ModelSerializer):
+class GoalListSerializer(ModelSerializer):
     """Coarse fields only: the goal's words are read one goal at a time (audited)."""
 
     case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
@@ -127,7 +128,7 @@ class GoalViewSet(
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
 
-class PlanReviewSerializer(serializers.ModelSerializer):
+class PlanReviewSerializer(ModelSerializer):
     case = VisibleReferenceField(Case)
     reviewed_by = staff_field()
 
@@ -138,7 +139,7 @@ class PlanReviewSerializer(serializers.ModelSerializer):
         extra_kwargs = {"reviewed_on": {"required": False}}
 
 
-class PlanReviewListSerializer(serializers.ModelSerializer):
+class PlanReviewListSerializer(ModelSerializer):
     case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
 
     class Meta:
@@ -162,7 +163,7 @@ class PlanReviewViewSet(
         serializer.instance = services.plan_review_record(actor=self.request.user, **fields)
 
 
-class CaseClosureSerializer(serializers.ModelSerializer):
+class CaseClosureSerializer(ModelSerializer):
     """A closing of a case: to close one, its reason, and what of the open items to resolve."""
 
     case = VisibleReferenceField(Case)

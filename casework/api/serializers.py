@@ -4,6 +4,8 @@ records it points to; the rules live in casework.services, which the viewsets ca
 fields read and write as plain JSON values: the model attribute decrypts and encrypts them.
 """
 
+import copy
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -37,6 +39,26 @@ def _user(serializer_field):
 
 
 NOT_FOUND = _("No such record among those you may see.")
+
+
+# DRF's ModelSerializer with its fields worked out once per class, not on every request.
+#
+# `ModelSerializer.get_fields()` reads the model's fields and builds a serializer field for each
+# (labels, validators, choices): about 1 ms of a detail request's 15, the same answer every time,
+# since it depends only on the class and its Meta. The fields built the first time are kept on
+# the class and each serializer gets its own deep copy, as DRF itself copies the declared fields:
+# a field is bound to one serializer (its parent and context), so no request ever shares a field
+# instance with another. (Said here, not in a docstring: the schema would show a docstring as the
+# description of every serializer without one of its own.)
+class ModelSerializer(serializers.ModelSerializer):
+    def get_fields(self):
+        cls = type(self)
+        # Looked up on this class only: a subclass has fields of its own.
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built_once = built
+        return copy.deepcopy(built)
 
 
 class VisibleReferenceField(serializers.SlugRelatedField):
@@ -101,7 +123,7 @@ def staff_field():
     return serializers.SlugRelatedField(slug_field="username", read_only=True)
 
 
-def listed(serializer_class, *, hidden: tuple[str, ...]) -> type[serializers.ModelSerializer]:
+def listed(serializer_class, *, hidden: tuple[str, ...]) -> type[ModelSerializer]:
     """
     The read-only shape of `serializer_class` in a list: without the encrypted fields in `hidden`.
     A list is not audited record by record (it would be a view of every row), so it shows only
@@ -210,7 +232,7 @@ class ConsentRenewSerializer(FormCheckedSerializer):
     renew_by = serializers.DateField(required=False, allow_null=True)
 
 
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(ModelSerializer):
     """One consent record; the latest is in force."""
 
     scopes = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -257,7 +279,7 @@ class AliasNamesField(serializers.ListField):
         return [alias.name for alias in data.all()]
 
 
-class PersonListSerializer(serializers.ModelSerializer):
+class PersonListSerializer(ModelSerializer):
     """
     A person in a list or a search result: the reference and coarse facts, nothing decrypted. A
     list is not audited person by person, so it must not show what only an audited read may.
@@ -304,7 +326,7 @@ class PersonSearchSerializer(serializers.Serializer):
     )
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     aliases = AliasNamesField(read_only=True)
     version = VersionField()
 
@@ -356,7 +378,7 @@ class AliasSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
 
 
-class RelationshipSerializer(serializers.ModelSerializer):
+class RelationshipSerializer(ModelSerializer):
     from_person = VisibleReferenceField(Person)
     to_person = VisibleReferenceField(Person)
     version = VersionField()
@@ -396,7 +418,7 @@ class RelationshipUpdateSerializer(RelationshipSerializer):
         fields = [*RelationshipSerializer.Meta.fields, "reason"]
 
 
-class LegalStatusRecordSerializer(serializers.ModelSerializer):
+class LegalStatusRecordSerializer(ModelSerializer):
     """A status change: the person's current status ends the day this one begins."""
 
     person = VisibleReferenceField(Person)
@@ -444,7 +466,7 @@ class PastLegalStatusRecordSerializer(LegalStatusRecordSerializer):
         }
 
 
-class EntitlementSerializer(serializers.ModelSerializer):
+class EntitlementSerializer(ModelSerializer):
     person = VisibleReferenceField(Person)
     recorded_by = staff_field()
 
@@ -470,7 +492,7 @@ EntitlementListSerializer = listed(EntitlementSerializer, hidden=("note",))
 # Cases and what hangs off them
 
 
-class CaseMemberSerializer(serializers.ModelSerializer):
+class CaseMemberSerializer(ModelSerializer):
     person = VisibleReferenceField(Person)
 
     class Meta:
@@ -479,7 +501,7 @@ class CaseMemberSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class CaseAssignmentSerializer(serializers.ModelSerializer):
+class CaseAssignmentSerializer(ModelSerializer):
     user = staff_field()
 
     class Meta:
@@ -500,7 +522,7 @@ class TeamField(serializers.PrimaryKeyRelatedField):
         return Team.objects.filter(memberships__user=_user(self))
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(ModelSerializer):
     """A case in a list: plain columns only, so a page of cases decrypts nothing."""
 
     team_name = serializers.CharField(source="team.name", read_only=True)
@@ -556,7 +578,7 @@ class CaseSearchSerializer(serializers.Serializer):
     )
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     owner = staff_field()
     members = CaseMemberSerializer(many=True, read_only=True)
@@ -584,7 +606,7 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = ["reference", "team", "opened_on", "created_at", "updated_at"]
 
 
-class CaseCreateSerializer(serializers.ModelSerializer):
+class CaseCreateSerializer(ModelSerializer):
     """A new case of one of the requester's teams; the requester owns it and works it."""
 
     team = TeamField()
@@ -596,7 +618,7 @@ class CaseCreateSerializer(serializers.ModelSerializer):
         extra_kwargs = {"risk_level": model_default(Case, "risk_level")}
 
 
-class CaseNoteSerializer(serializers.ModelSerializer):
+class CaseNoteSerializer(ModelSerializer):
     case = VisibleReferenceField(Case)
     author = staff_field()
 
@@ -611,7 +633,7 @@ class CaseNoteSerializer(serializers.ModelSerializer):
 CaseNoteListSerializer = listed(CaseNoteSerializer, hidden=("body",))
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ModelSerializer):
     case = VisibleReferenceField(Case)
     assignee = ColleagueField(required=False, allow_null=True)
     completed_by = staff_field()
@@ -647,7 +669,7 @@ class TaskSerializer(serializers.ModelSerializer):
 TaskListSerializer = listed(TaskSerializer, hidden=("title",))
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     case = VisibleReferenceField(Case)
     people = VisibleReferenceField(Person, many=True, required=False)
     recorded_by = staff_field()
@@ -688,7 +710,7 @@ class TaskCompleteSerializer(serializers.Serializer):
     version = VersionField()
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(ModelSerializer):
     case = VisibleReferenceField(Case)
     person = VisibleReferenceField(Person, required=False, allow_null=True)
     file = serializers.FileField(
@@ -735,7 +757,7 @@ AttachmentListSerializer = listed(
 # Corrections, voids and history: the same services as the records/<kind>/<id>/ pages.
 
 
-def correction_serializer(serializer_class) -> type[serializers.ModelSerializer]:
+def correction_serializer(serializer_class) -> type[ModelSerializer]:
     """
     What a correction of a record of `serializer_class` takes: any of the model's
     `correctable_fields` (as that serializer reads and writes them), the version read, and why.
@@ -771,7 +793,7 @@ def correction_serializer(serializer_class) -> type[serializers.ModelSerializer]
     )
     attrs["Meta"] = correction_meta
     name = serializer_class.__name__.replace("Serializer", "CorrectionSerializer")
-    return type(serializer_class)(name, (serializers.ModelSerializer,), attrs)
+    return type(serializer_class)(name, (ModelSerializer,), attrs)
 
 
 class VoidSerializer(serializers.Serializer):
@@ -870,14 +892,14 @@ class ErrorSerializer(serializers.Serializer):
 # check-in used it: the caseworker's phone must read as after a safe check-in.
 
 
-class CheckInListSerializer(serializers.ModelSerializer):
+class CheckInListSerializer(ModelSerializer):
     class Meta:
         model = CheckIn
         fields = ["id", "day", "outcome", "recorded_at"]
         read_only_fields = fields
 
 
-class CheckInScheduleSerializer(serializers.ModelSerializer):
+class CheckInScheduleSerializer(ModelSerializer):
     person = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     case = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     recent_check_ins = serializers.SerializerMethodField()

@@ -455,7 +455,11 @@ class PersonViewSet(
 
     def get_queryset(self):
         people = super().get_queryset()
-        return people if self.action in ("list", "search") else people.prefetch_related("aliases")
+        if self.action == "list":
+            # The columns the list shows, not the whole rows: every ciphertext of 50 people a
+            # page was read, sent and loaded into models for a list that decrypts nothing.
+            return people.only(*serializers.PersonListSerializer.Meta.fields)
+        return people if self.action == "search" else people.prefetch_related("aliases")
 
     def get_serializer_class(self):
         if self.action == "search":
@@ -855,7 +859,10 @@ class CaseViewSet(
     def get_queryset(self):
         cases = super().get_queryset().select_related("team", "owner")
         if self.action in ("list", "search"):
-            return cases_for_listing(cases)
+            # The list page's columns (the team, `member_count`), without its principals: the
+            # API's list shows no names, and their prefetch read 50 whole people a page, every
+            # ciphertext included, for nothing.
+            return cases_for_listing(cases).prefetch_related(None)
         # The detail names each member and assignee by reference or username: two queries
         # reading those columns, not four reading whole rows (every member's ciphertexts
         # included, which the detail does not show).

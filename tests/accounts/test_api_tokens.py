@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 from django_otp.oath import totp
 from knox.models import AuthToken
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 
 from accounts.models import TOTPDevice
@@ -109,3 +110,49 @@ def test_logging_out_revokes_the_token(device):
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.post("/api/v1/auth/token/logout/").status_code == 204
     assert client.get(PROTECTED_URL).status_code == 401
+
+
+def test_the_token_check_reads_the_holder_afresh_from_a_query_built_once(
+    alice, team_north, monkeypatch
+):
+    """
+    The query of the token, its holder and their team's zone is built once per process
+    (accounts.api_auth._tokens_with_holder); what it reads is read on every request: a new zone
+    of the holder's team, a deactivated holder, a revoked token.
+    """
+    import accounts.api_auth
+    import accounts.timezones
+
+    instance, token = AuthToken.objects.create(alice)
+    check = accounts.api_auth.LocalTimeTokenAuthentication()
+    check.authenticate_credentials(token.encode())
+    built = []
+    real = accounts.timezones.first_team_zone
+
+    def counted(user):
+        built.append(user)
+        return real(user)
+
+    monkeypatch.setattr(accounts.api_auth, "first_team_zone", counted)
+
+    alice.time_zone = ""
+    alice.save(update_fields=["time_zone"])
+    team_north.time_zone = "Asia/Seoul"
+    team_north.save(update_fields=["time_zone"])
+    holder, _token = check.authenticate_credentials(token.encode())
+    assert holder.first_team_zone == "Asia/Seoul"
+    team_north.time_zone = "Asia/Bangkok"
+    team_north.save(update_fields=["time_zone"])
+    holder, _token = check.authenticate_credentials(token.encode())
+    assert holder.first_team_zone == "Asia/Bangkok"
+    assert built == []
+
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+    with pytest.raises(AuthenticationFailed):
+        check.authenticate_credentials(token.encode())
+    alice.is_active = True
+    alice.save(update_fields=["is_active"])
+    instance.delete()
+    with pytest.raises(AuthenticationFailed):
+        check.authenticate_credentials(token.encode())

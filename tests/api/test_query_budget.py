@@ -6,6 +6,7 @@ the records; a token request makes no session; a list counts only up to its boun
 """
 
 import pytest
+import rest_framework.serializers
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 
 import casework.pagination
 from audit.models import AuditEvent
+from casework.api import serializers as casework_serializers
 from casework.api.pagination import BoundedCountPagination
 
 from ..scenarios import household_with_every_record
@@ -22,16 +24,17 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 # The most queries one GET may take. In a test the request's transaction is a savepoint, taken
 # and released: 2 of them. A list: the token with its holder and their team's zone (1), the
-# bounded count (1), the page (1), and for cases and incidents one prefetch. A detail: the token
-# (1), the record with its visibility (1), its prefetches (a case's members and assignees: 2;
-# aliases, an incident's people: 1), and the audit append (2: the chain's lock with the last
-# hash in one round trip, then the insert); a family tie is not audited.
+# bounded count (1), the page (1), and for incidents one prefetch (not for cases: the API's list
+# names no principal, so none is read). A detail: the token (1), the record with its visibility
+# (1), its prefetches (a case's members and assignees: 2; aliases, an incident's people: 1), and
+# the audit append (2: the chain's lock with the last hash in one round trip, then the insert);
+# a family tie is not audited.
 LISTS = {
     "persons": 5,
     "relationships": 5,
     "legal-statuses": 5,
     "entitlements": 5,
-    "cases": 6,
+    "cases": 5,
     "notes": 5,
     "tasks": 5,
     "incidents": 6,
@@ -132,3 +135,87 @@ def test_a_long_list_says_its_count_is_a_lower_bound(token_client, monkeypatch, 
 def test_a_short_list_counts_exactly(token_client, north_case):
     answer = token_client("/api/v1/cases/")[0].json()
     assert (answer["count"], answer["count_is_lower_bound"]) == (1, False)
+
+
+# Serializer fields worked out once per class (casework.api.serializers.ModelSerializer).
+
+ENDPOINTS_READ = [
+    *(f"/api/v1/{name}/" for name in LISTS),
+    *(
+        lambda h, name=name, key=key: f"/api/v1/{name}/{key(h)}/"
+        for name, (key, _b) in DETAILS.items()
+    ),
+]
+
+
+def _answers_and_events(token_client, household, alice):
+    """Every list and detail answer (status, headers, bytes) and the audit events they wrote."""
+    since = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    answers = []
+    for endpoint in ENDPOINTS_READ:
+        url = endpoint(household) if callable(endpoint) else endpoint
+        response, _queries = token_client(url)
+        headers = {
+            name: value
+            for name, value in response.items()
+            # A fresh id per request; the policy's directives come in no fixed order.
+            if name not in ("X-Request-ID", "Content-Security-Policy")
+        }
+        answers.append((url, response.status_code, headers, response.content))
+    events = list(
+        AuditEvent.objects.filter(sequence__gt=since or 0)
+        .order_by("sequence")
+        .values_list("actor", "action", "target_type", "target_id", "case_id", "detail")
+    )
+    return answers, events
+
+
+def test_answers_are_the_same_with_fields_built_once_as_with_fields_built_each_time(
+    token_client, team_north, alice, monkeypatch
+):
+    """The fields kept on the class answer byte for byte what DRF's own, built anew, answers."""
+    household = _household(team_north, alice, 0)
+    kept = _answers_and_events(token_client, household, alice)
+    monkeypatch.setattr(
+        casework_serializers.ModelSerializer,
+        "get_fields",
+        rest_framework.serializers.ModelSerializer.get_fields,
+    )
+    built_each_time = _answers_and_events(token_client, household, alice)
+    assert kept == built_each_time
+
+
+def test_serializer_fields_are_not_built_again_on_each_request(
+    token_client, team_north, alice, monkeypatch
+):
+    household = _household(team_north, alice, 0)
+    urls = [
+        f"/api/v1/cases/{household.case.reference}/",
+        f"/api/v1/persons/{household.mother.reference}/",
+        "/api/v1/cases/",
+    ]
+    for url in urls:
+        token_client(url)
+    builds = []
+    real_build_field = rest_framework.serializers.ModelSerializer.build_field
+
+    def counted(self, *args, **kwargs):
+        builds.append(type(self).__name__)
+        return real_build_field(self, *args, **kwargs)
+
+    monkeypatch.setattr(rest_framework.serializers.ModelSerializer, "build_field", counted)
+    for url in urls:
+        response, _queries = token_client(url)
+        assert response.json()
+    assert builds == []
+
+
+def test_each_serializer_gets_fields_of_its_own():
+    """A field is bound to its serializer (parent, context): never shared between two."""
+    first = casework_serializers.CaseSerializer(context={"who": 1})
+    second = casework_serializers.CaseSerializer(context={"who": 2})
+    for name, field in first.fields.items():
+        assert field is not second.fields[name]
+        assert field.parent is first and second.fields[name].parent is second
+    assert first.fields["members"].child.context == {"who": 1}
+    assert second.fields["members"].child.context == {"who": 2}

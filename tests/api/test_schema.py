@@ -106,3 +106,14 @@ def test_the_docs_use_only_our_own_assets(client, alice, spectacular):
     script = client.get("/api/docs/", {"script": ""})
     assert script.status_code == 200
     assert "/api/schema/" in script.content.decode()
+
+
+def test_a_serializer_without_a_docstring_is_described_by_nothing_of_ours(spectacular):
+    """The base that builds fields once (casework.api.serializers) lends no component its words."""
+    components = casework_schema()["components"]["schemas"]
+    assert "description" not in components["CaseMember"]
+
+
+def test_the_lists_say_they_may_be_read_by_cursor(spectacular):
+    parameters = casework_schema()["paths"]["/api/v1/cases/"]["get"]["parameters"]
+    assert "cursor" in {parameter["name"] for parameter in parameters}
