@@ -277,6 +277,44 @@ def _case_row(case, labels: dict, none_hint: str, why_label: str) -> str:
     )
 
 
+@register.simple_tag
+def followup_rows(tasks, today) -> str:
+    """The dashboard's rows of follow-ups due (fifty at most), written here as `case_rows`."""
+    labels = {"due": _("Due"), "what": _("What to do"), "case": _("Case"), "for": _("For")}
+    badges = {
+        "overdue": format_html(' <strong class="badge">{}</strong>', _("overdue")),
+        "today": format_html(' <strong class="badge">{}</strong>', _("today")),
+    }
+    return format_html_join(
+        "", "{}", ((_followup_row(task, today, labels, badges),) for task in tasks)
+    )
+
+
+def _followup_row(task, today, labels: dict, badges: dict) -> str:
+    due = task.due_on
+    overdue = due < today
+    badge = badges["overdue"] if overdue else badges["today"] if due == today else ""
+    assignee = task.assignee.get_username() if task.assignee is not None else ""
+    return format_html(
+        '\n      <tr{}>\n        <th scope="row" data-label="{}"><time datetime="{}">{}</time>{}</th>'
+        '\n        <td data-label="{}">{}</td>'
+        '\n        <td data-label="{}"><a href="{}">{}</a></td>'
+        '\n        <td data-label="{}">{}</td>\n      </tr>\n    ',
+        mark_safe(' class="overdue"') if overdue else "",
+        labels["due"],
+        due.isoformat(),
+        day(due),
+        badge,
+        labels["what"],
+        task.shown_title,
+        labels["case"],
+        case_url(task.case.reference),
+        task.case.reference,
+        labels["for"],
+        assignee or "—",
+    )
+
+
 def _translated(message: str, **values) -> str:
     """What `{% blocktranslate with name=value %}message{% endblocktranslate %}` renders: the
     translation as written, each value escaped."""
