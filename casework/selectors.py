@@ -75,7 +75,7 @@ from .models import (
     Relationship,
     Task,
 )
-from .querysets import person_seen_by, visible_case_ids
+from .querysets import person_seen_by, probe_kept, visible_case_ids
 
 
 def current_status(person: Person) -> LegalStatusRecord | None:
@@ -652,8 +652,12 @@ def _on_my_case(user, case: str = "case") -> Q:
     once per list. A scalar subquery rather than EXISTS: PostgreSQL turns an EXISTS into that
     same hashed scan whenever it guesses it cheaper, and never does so with a scalar one.
     """
-    probe = my_cases(user).filter(pk=OuterRef(case)).order_by().values("pk")[:1]
-    return Q(IsNull(Subquery(probe), False))
+    return probe_kept(
+        user,
+        "my case",
+        case,
+        lambda row: my_cases(user).filter(pk=row).order_by().values("pk")[:1],
+    )
 
 
 def my_open_cases_most_at_risk_first(user) -> QuerySet[Case]:
@@ -668,8 +672,12 @@ def my_open_cases_most_at_risk_first(user) -> QuerySet[Case]:
 
 def _on_case_seen_by(user, case: str = "case") -> Q:
     """`_on_my_case` for the cases the user may see (`Case.objects.visible_to`), row by row."""
-    probe = Case.objects.visible_to(user).filter(pk=OuterRef(case)).order_by().values("pk")[:1]
-    return Q(IsNull(Subquery(probe), False))
+    return probe_kept(
+        user,
+        "case seen",
+        case,
+        lambda row: Case.objects.visible_to(user).filter(pk=row).order_by().values("pk")[:1],
+    )
 
 
 def _of_my_case(user, person: str = "person") -> Q:

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaks_filter
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_noop
@@ -185,6 +185,133 @@ def person_link(person) -> str:
         _row_address("casework:person_detail", key=person.reference),
         person.full_name,
         person.reference,
+    )
+
+
+@register.simple_tag
+def case_url(reference) -> str:
+    """`{% url 'casework:case_detail' reference %}`, reversed once per language and script
+    prefix (the dashboard links some hundred rows to their case)."""
+    return _row_address("casework:case_detail", key=reference)
+
+
+@register.simple_tag
+def status_since(status) -> str:
+    """When a legal status began ("since birth", or its day), on every list of statuses."""
+    if status.since_birth:
+        return _("since birth")
+    began = status.effective_from
+    return format_html(
+        '<time datetime="{}">{}</time>', began.isoformat() if began else "", day(began)
+    )
+
+
+@register.simple_tag
+def case_rows(cases, searched=False) -> str:
+    """
+    The rows of a table of cases (the case list's page, the dashboard's open cases), written
+    here as `person_link` is: a template per row cost ~1,000 Python calls a row, fifty rows a
+    page. Labels are translated once per table; each text is escaped as the template did.
+    """
+    labels = {
+        "case": _("Case"),
+        "principal": _("Principal"),
+        "risk": _("Risk"),
+        "status": _("Status"),
+        "team": _("Team"),
+        "people": _("People"),
+        "opened": _("Opened"),
+    }
+    none_hint = format_html('<span class="hint">{}</span>', _("none"))
+    why_label = _("Why it was found") if searched else ""
+    return format_html_join(
+        "", "{}", ((_case_row(case, labels, none_hint, why_label),) for case in cases)
+    )
+
+
+def _case_row(case, labels: dict, none_hint: str, why_label: str) -> str:
+    principals = getattr(case, "principals", None) or ()
+    names = (
+        format_html_join(", ", "{}", ((member.person.full_name,) for member in principals))
+        if principals
+        else none_hint
+    )
+    match = ""
+    if why_label:
+        found = getattr(case, "match", None)
+        who = getattr(found, "person", None)
+        match = format_html(
+            '<td class="match" data-label="{}">{}{}</td>',
+            why_label,
+            format_html('<span class="match-who">{}</span>: ', who.full_name) if who else "",
+            getattr(found, "reason", ""),
+        )
+    opened = case.opened_on
+    return format_html(
+        '\n    <tr>\n      <th scope="row" data-label="{}"><a href="{}">{}</a></th>'
+        '\n      <td data-label="{}">{}</td>'
+        '\n      <td class="risk-{}" data-label="{}">{}</td>'
+        '\n      <td data-label="{}">{}</td>'
+        '\n      <td data-label="{}">{}</td>'
+        '\n      <td data-label="{}">{}</td>'
+        '\n      <td data-label="{}"><time datetime="{}">{}</time></td>'
+        "\n      {}\n    </tr>\n  ",
+        labels["case"],
+        case_url(case.reference),
+        case.reference,
+        labels["principal"],
+        names,
+        case.risk_level,
+        labels["risk"],
+        label_of(case, "risk_level"),
+        labels["status"],
+        label_of(case, "status"),
+        labels["team"],
+        case.team,
+        labels["people"],
+        localize(case.member_count),
+        labels["opened"],
+        opened.isoformat() if opened else "",
+        day(opened),
+        match,
+    )
+
+
+@register.simple_tag
+def followup_rows(tasks, today) -> str:
+    """The dashboard's rows of follow-ups due (fifty at most), written here as `case_rows`."""
+    labels = {"due": _("Due"), "what": _("What to do"), "case": _("Case"), "for": _("For")}
+    badges = {
+        "overdue": format_html(' <strong class="badge">{}</strong>', _("overdue")),
+        "today": format_html(' <strong class="badge">{}</strong>', _("today")),
+    }
+    return format_html_join(
+        "", "{}", ((_followup_row(task, today, labels, badges),) for task in tasks)
+    )
+
+
+def _followup_row(task, today, labels: dict, badges: dict) -> str:
+    due = task.due_on
+    overdue = due < today
+    badge = badges["overdue"] if overdue else badges["today"] if due == today else ""
+    assignee = task.assignee.get_username() if task.assignee is not None else ""
+    return format_html(
+        '\n      <tr{}>\n        <th scope="row" data-label="{}"><time datetime="{}">{}</time>{}</th>'
+        '\n        <td data-label="{}">{}</td>'
+        '\n        <td data-label="{}"><a href="{}">{}</a></td>'
+        '\n        <td data-label="{}">{}</td>\n      </tr>\n    ',
+        mark_safe(' class="overdue"') if overdue else "",
+        labels["due"],
+        due.isoformat(),
+        day(due),
+        badge,
+        labels["what"],
+        task.shown_title,
+        labels["case"],
+        case_url(task.case.reference),
+        task.case.reference,
+        labels["for"],
+        assignee or "—",
     )
 
 

@@ -117,3 +117,71 @@ def test_a_relations_manager_still_narrows_to_its_own_cases(household, team_sout
     assert not team_south.cases.visible_to(alice).exists()
     assert not team_south.cases.worked_now_by(alice).exists()
     assert set(household.case.team.cases.visible_to(sue)) == set(Case.objects.visible_to(sue))
+
+
+def _probed(user, household, other_case) -> dict[str, bool]:
+    """What the dashboard's row-by-row probes (`selectors._on_my_case`, `_of_my_case`,
+    `_on_case_seen_by`, their SQL kept per user) find of the household's case and of another
+    team's case: placed in a query of cases, of incidents and, nested, of people."""
+    from casework import selectors
+
+    def open_case(case):
+        return selectors.my_open_cases_most_at_risk_first(user).filter(pk=case.pk).exists()
+
+    return {
+        "my open case": open_case(household.case),
+        "incident on my case": Incident.objects.filter(selectors._on_my_case(user))
+        .filter(case=household.case)
+        .exists(),
+        "incident on a case seen": Incident.objects.filter(selectors._on_case_seen_by(user))
+        .filter(case=household.case)
+        .exists(),
+        "person of my case": Person.objects.filter(selectors._of_my_case(user, "pk"))
+        .filter(pk=household.mother.pk)
+        .exists(),
+        "another team's case": open_case(other_case),
+    }
+
+
+def test_the_kept_probes_answer_for_the_row_probed_and_the_moment_they_run(
+    household, team_south, charlie, alice, bob, sue
+):
+    """The probe's SQL is kept per user id, its outer row put in per query: in a query of cases
+    itself (the table the probe reads too) it still probes the outer case, not its own."""
+    from tests.scenarios import case_with_one_member
+
+    other = case_with_one_member(team=team_south, caseworker=charlie)
+    probes_all = {
+        "my open case": True,
+        "incident on my case": True,
+        "incident on a case seen": True,
+        "person of my case": True,
+        "another team's case": False,
+    }
+    probes_none = dict.fromkeys(probes_all, False)
+    for _ in range(2):  # the second time from the kept SQL
+        assert _probed(alice, household, other) == probes_all
+        assert _probed(bob, household, other) == probes_none
+    assert _probed(charlie, household, other) == {
+        **probes_none,
+        "another team's case": True,
+    }
+    services.case_reassign(case=household.case, from_user=alice, to_user=bob, actor=sue)
+    assert _probed(alice, household, other) == probes_none
+    assert _probed(bob, household, other) == probes_all
+    alice.is_active = False
+    assert _probed(alice, household, other) == probes_none
+
+
+def test_a_probes_sql_is_written_once_per_user(household, alice):
+    """The rule compiled into each of the dashboard's seven probes was a fifth of its Python."""
+    written = []
+
+    def rows(row):
+        written.append(row)
+        return Case.objects.worked_now_by(alice).filter(pk=row).order_by().values("pk")[:1]
+
+    for _ in range(3):
+        probe = querysets.probe_kept(alice, "test: my case", "case", rows)
+        assert Incident.objects.filter(probe).filter(case=household.case).exists()
+    assert len(written) == 1

@@ -1,0 +1,105 @@
+"""
+The rows the dashboard and the case list write in Python (`case_rows`, `followup_rows`,
+`status_since`, `case_url`) are, byte for byte, what their templates wrote per row: the
+templates below are the ones they replaced, rendered beside them in every language.
+"""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from casework import dates, selectors, services
+from casework.models import Case, LegalStatusRecord
+
+OLD_CASE_ROWS = Template(
+    """{% load i18n casework_tags %}{% translate "Case" as case_label %}{% translate "Principal" as principal_label %}{% translate "Risk" as risk_label %}{% translate "Status" as status_label %}{% translate "Team" as team_label %}{% translate "People" as people_label %}{% translate "Opened" as opened_label %}{% translate "Why it was found" as why_label %}{% translate "none" as none_hint %}{% for case in cases %}
+    <tr>
+      <th scope="row" data-label="{{ case_label }}"><a href="{% url 'casework:case_detail' case.reference %}">{{ case.reference }}</a></th>
+      <td data-label="{{ principal_label }}">{% for member in case.principals %}{% if not forloop.first %}, {% endif %}{{ member.person.full_name }}{% empty %}<span class="hint">{{ none_hint }}</span>{% endfor %}</td>
+      <td class="risk-{{ case.risk_level }}" data-label="{{ risk_label }}">{{ case|label_of:"risk_level" }}</td>
+      <td data-label="{{ status_label }}">{{ case|label_of:"status" }}</td>
+      <td data-label="{{ team_label }}">{{ case.team }}</td>
+      <td data-label="{{ people_label }}">{{ case.member_count }}</td>
+      <td data-label="{{ opened_label }}"><time datetime="{{ case.opened_on.isoformat }}">{{ case.opened_on|day }}</time></td>
+      {% if searched %}<td class="match" data-label="{{ why_label }}">{% if case.match.person %}<span class="match-who">{{ case.match.person.full_name }}</span>: {% endif %}{{ case.match.reason }}</td>{% endif %}
+    </tr>
+  {% endfor %}"""
+)
+NEW_CASE_ROWS = Template("{% load casework_tags %}{% case_rows cases searched %}")
+
+OLD_FOLLOWUP_ROWS = Template(
+    """{% load i18n casework_tags %}{% translate "Due" as due_label %}{% translate "What to do" as what_label %}{% translate "Case" as case_label %}{% translate "For" as for_label %}{% translate "overdue" as overdue_badge %}{% translate "today" as today_badge %}{% for task in followups %}
+      <tr{% if task.due_on < today %} class="overdue"{% endif %}>
+        <th scope="row" data-label="{{ due_label }}"><time datetime="{{ task.due_on.isoformat }}">{{ task.due_on|day }}</time>{% if task.due_on < today %} <strong class="badge">{{ overdue_badge }}</strong>{% elif task.due_on == today %} <strong class="badge">{{ today_badge }}</strong>{% endif %}</th>
+        <td data-label="{{ what_label }}">{{ task.shown_title }}</td>
+        <td data-label="{{ case_label }}"><a href="{% url 'casework:case_detail' task.case.reference %}">{{ task.case.reference }}</a></td>
+        <td data-label="{{ for_label }}">{{ task.assignee.get_username|default:"—" }}</td>
+      </tr>
+    {% endfor %}"""
+)
+NEW_FOLLOWUP_ROWS = Template("{% load casework_tags %}{% followup_rows followups today %}")
+
+OLD_STATUS_SINCE = Template(
+    """{% load i18n casework_tags %}{% if status.since_birth %}{% translate "since birth" %}{% else %}<time datetime="{{ status.effective_from.isoformat }}">{{ status.effective_from|day }}</time>{% endif %}"""
+)
+NEW_STATUS_SINCE = Template("{% load casework_tags %}{% status_since status %}")
+
+LANGUAGES = ["en", "ko", "zh-hans"]
+
+
+def _same(old: Template, new: Template, **context):
+    written = new.render(Context(context))
+    assert written == old.render(Context(context))
+    return written
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_case_rows_are_the_templates_rows(language, north_case):
+    cases = list(selectors.cases_for_listing(Case.objects.filter(pk=north_case.pk)))
+    assert cases[0].principals, "the case's member should be its principal"
+    without_principal = list(selectors.cases_for_listing(Case.objects.filter(pk=north_case.pk)))
+    without_principal[0].principals = []
+    person = cases[0].principals[0].person
+    with translation.override(language):
+        for rows in (cases, without_principal):
+            written = _same(OLD_CASE_ROWS, NEW_CASE_ROWS, cases=rows, searched=False)
+            assert north_case.reference in written
+        cases[0].match = SimpleNamespace(person=person, reason="a <spelling> of the name")
+        written = _same(OLD_CASE_ROWS, NEW_CASE_ROWS, cases=cases, searched=True)
+        assert "a &lt;spelling&gt; of the name" in written
+        cases[0].match = SimpleNamespace(person=None, reason="a reference")
+        _same(OLD_CASE_ROWS, NEW_CASE_ROWS, cases=cases, searched=True)
+        _same(OLD_CASE_ROWS, NEW_CASE_ROWS, cases=[], searched=False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_followup_rows_are_the_templates_rows(language, north_case, alice):
+    today = dates.today()
+    for days, assignee in ((-3, alice), (0, None), (4, alice)):
+        services.task_create(
+            case=north_case,
+            actor=alice,
+            title=f"Call <back> in {days} days",
+            due_on=today + datetime.timedelta(days=days),
+            assignee=assignee,
+        )
+    followups = list(selectors.followups_due(alice, today=today))
+    assert len(followups) == 3
+    with translation.override(language):
+        written = _same(OLD_FOLLOWUP_ROWS, NEW_FOLLOWUP_ROWS, followups=followups, today=today)
+    assert written.count('class="overdue"') == 1 and "&lt;back&gt;" in written
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_status_since_is_the_templates(language):
+    with translation.override(language):
+        for status in (
+            LegalStatusRecord(since_birth=True, effective_from=datetime.date(1990, 1, 1)),
+            LegalStatusRecord(since_birth=False, effective_from=datetime.date(2025, 11, 26)),
+        ):
+            _same(OLD_STATUS_SINCE, NEW_STATUS_SINCE, status=status)
