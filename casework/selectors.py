@@ -1042,10 +1042,10 @@ SOURCE_OF_KIND = {
 # selector orders entries of one moment as the sources list them. `total` counts them all.
 _PLACED_ENTRIES = """
 SELECT kind, key, first_place, total FROM (
-    SELECT kind, key, rank() OVER moment AS first_place, count(*) OVER moment AS last_place,
-        count(*) OVER () AS total
-    FROM ({entries}) AS entries (kind, key, on_day, at_moment)
-    WINDOW moment AS (ORDER BY on_day DESC, at_moment DESC)
+    SELECT entry_kind AS kind, entry_key AS key, rank() OVER moment AS first_place,
+        count(*) OVER moment AS last_place, count(*) OVER () AS total
+    FROM ({entries}) AS entries
+    WINDOW moment AS (ORDER BY entry_on DESC, entry_at DESC)
 ) AS placed
 WHERE last_place > %s{before_stop}
 """
@@ -1116,6 +1116,7 @@ class Timeline:
         with stand-ins for the case and the kind of note that are then given their values.
         """
         shape = (
+            connection.vendor,
             tuple(id(source) for source in self.sources),
             self.include_voided,
             self.note_kind is not None,
@@ -1126,7 +1127,13 @@ class Timeline:
             query = self._keys(Case(pk=_STAND_IN_CASE), stand_in_kind).query
             _KEYS_SQL[shape] = query.sql_with_params()
         sql, params = _KEYS_SQL[shape]
-        given = {_STAND_IN_CASE: self.case.pk, _STAND_IN_NOTE_KIND: self.note_kind}
+        # The case's key as the database is given it: a UUID on PostgreSQL, its 32 hex digits on
+        # SQLite (where a stand-in looked for as a UUID was never found: every timeline was empty).
+        key = Case._meta.pk.get_db_prep_value
+        given = {
+            key(_STAND_IN_CASE, connection): key(self.case.pk, connection),
+            _STAND_IN_NOTE_KIND: self.note_kind,
+        }
         return sql, tuple(
             given.get(param, param) if isinstance(param, str | uuid.UUID) else param
             for param in params
@@ -1173,7 +1180,11 @@ class Timeline:
             rows = cursor.fetchall()
         if rows:
             self._count = rows[0][3]
-        return [(kind, key, first) for kind, key, first, _total in rows]
+        # Keys as the records' own (a UUID), not as this database returns raw ones (SQLite: text).
+        return [
+            (kind, SOURCE_OF_KIND[kind].model._meta.pk.to_python(key), first)
+            for kind, key, first, _total in rows
+        ]
 
     def _entries(self, start: int, stop: int | None) -> list[TimelineEntry]:
         if stop is not None and stop <= start:
