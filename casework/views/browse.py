@@ -247,10 +247,16 @@ def _case_page(request, case_ref):
     may_see_viewers = can_see_case_viewers(request.user, case)
     can_edit = can_edit_case(request.user, case)
     show_voided = _shows_voided(request, can_edit)
-    open_tasks = list(
-        case.tasks.filter(completed_at__isnull=True)
-        .select_related("assignee")
-        .order_by("due_on", "created_at")
+    # The small lists with rows: one query, and none for each list the case does not have.
+    present = selectors.case_lists_present(case)
+    open_tasks = (
+        list(
+            case.tasks.filter(completed_at__isnull=True)
+            .select_related("assignee")
+            .order_by("due_on", "created_at")
+        )
+        if "open tasks" in present
+        else []
     )
     for task in open_tasks:
         # The case is this one, read above: not joined again for each follow-up.
@@ -281,17 +287,19 @@ def _case_page(request, case_ref):
             .filter(case=case)
             .select_related("person", "uploaded_by")
             .order_by("-uploaded_at")
-        ),
+        )
+        if "attachments" in present
+        else [],
         "may_see_viewers": may_see_viewers,
-        "check_ins": selectors.case_check_ins(case),
+        "check_ins": selectors.case_check_ins(case) if "check-ins" in present else [],
         "today": dates.today(),
         "sections": [
             import_string(hook)(request, case, can_edit=can_edit)
             for hook in settings.SHIMTEO_CASE_SECTIONS
         ],
-        "plan": selectors.plan_of(case, today=dates.today()),
+        "plan": selectors.plan_of(case, today=dates.today(), present=present),
         "can_plan": can_edit,
-        "closures": selectors.case_closures(case),
+        "closures": selectors.case_closures(case) if "closures" in present else [],
     }
     record(request.user, "view", case, request=request)
     # After the record, so that this view is among the viewers shown.
