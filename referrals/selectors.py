@@ -30,12 +30,12 @@ def providers_to_refer_to(user) -> QuerySet[ServiceProvider]:
 
 
 def case_referrals(case) -> list[Referral]:
-    """The referrals of a case the caller sees, newest first, with their history."""
-    return list(
-        Referral.objects.filter(case=case)
-        .select_related("person", "provider", "follow_up")
-        .prefetch_related("changes")
-    )
+    """
+    The referrals of a case the caller sees, newest first, with their person and provider: the
+    case page's section shows no follow-up and no history (each referral's page does), so
+    neither is joined nor read here.
+    """
+    return list(Referral.objects.filter(case=case).select_related("person", "provider"))
 
 
 def goals_to_step_towards(case) -> QuerySet:

@@ -235,8 +235,11 @@ def case_detail(request, case_ref):
 
 
 def _case_page(request, case_ref):
+    # One case found by its reference, probed against the visible cases' ids (the rule's SQL
+    # written once per user), instead of the rule compiled into this query on every request.
     case = get_object_or_404(
-        Case.objects.visible_to(request.user).select_related("team", "owner"), reference=case_ref
+        Case.objects.visible_among_few(request.user).select_related("team", "owner"),
+        reference=case_ref,
     )
     members = selectors.case_people_with_status(case)
     principal = next((m.person for m in members if m.role == MemberRole.PRINCIPAL), None)
@@ -244,12 +247,20 @@ def _case_page(request, case_ref):
     may_see_viewers = can_see_case_viewers(request.user, case)
     can_edit = can_edit_case(request.user, case)
     show_voided = _shows_voided(request, can_edit)
-    open_tasks = list(
-        case.tasks.filter(completed_at__isnull=True)
-        .select_related("assignee", "case")
-        .order_by("due_on", "created_at")
+    # The small lists with rows: one query, and none for each list the case does not have.
+    present = selectors.case_lists_present(case)
+    open_tasks = (
+        list(
+            case.tasks.filter(completed_at__isnull=True)
+            .select_related("assignee")
+            .order_by("due_on", "created_at")
+        )
+        if "open tasks" in present
+        else []
     )
     for task in open_tasks:
+        # The case is this one, read above: not joined again for each follow-up.
+        task.case = case
         # The "done" button is offered to whoever the rule lets complete the task: the case's
         # editors, and the assignee (a legal advocate included) who can see it.
         task.may_complete = can_edit or can_complete_task(request.user, task)
@@ -267,7 +278,8 @@ def _case_page(request, case_ref):
         **_timeline_page(request, case, include_voided=show_voided),
         "show_voided": show_voided,
         "assignments": list(
-            case.assignments.select_related("user", "assigned_by").order_by("role", "assigned_at")
+            # Who assigned each is not shown here: their user row is not read.
+            case.assignments.select_related("user").order_by("role", "assigned_at")
         ),
         "open_tasks": open_tasks,
         "attachments": list(
@@ -275,17 +287,19 @@ def _case_page(request, case_ref):
             .filter(case=case)
             .select_related("person", "uploaded_by")
             .order_by("-uploaded_at")
-        ),
+        )
+        if "attachments" in present
+        else [],
         "may_see_viewers": may_see_viewers,
-        "check_ins": selectors.case_check_ins(case),
+        "check_ins": selectors.case_check_ins(case) if "check-ins" in present else [],
         "today": dates.today(),
         "sections": [
             import_string(hook)(request, case, can_edit=can_edit)
             for hook in settings.SHIMTEO_CASE_SECTIONS
         ],
-        "plan": selectors.plan_of(case, today=dates.today()),
+        "plan": selectors.plan_of(case, today=dates.today(), present=present),
         "can_plan": can_edit,
-        "closures": selectors.case_closures(case),
+        "closures": selectors.case_closures(case) if "closures" in present else [],
     }
     record(request.user, "view", case, request=request)
     # After the record, so that this view is among the viewers shown.

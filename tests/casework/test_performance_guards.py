@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from casework import forms, permissions, querysets, selectors, services
 from casework.choices import (
+    ClosureReason,
     Country,
     EntitlementKind,
     EntitlementStatus,
@@ -25,7 +26,7 @@ from casework.choices import (
     RiskLevel,
     StatusSource,
 )
-from casework.models import Case, CaseAssignment, Person, Relationship
+from casework.models import Case, CaseAssignment, CheckInSchedule, Person, Relationship
 from tests.conftest import sign_in
 from tests.scenarios import mother_with_children
 
@@ -291,8 +292,9 @@ def test_each_page_asks_whether_its_reader_may_change_the_case_once(
     client, team_north, alice, monkeypatch
 ):
     """The case page, its referrals section and its follow-ups all ask `can_edit_case`; the
-    rule's query is made once. The person page asks `can_edit_person` for itself and for
-    consent: the rule is written once too, and then kept for alice's next pages."""
+    rule's query is made once, its SQL written once and kept for alice's next pages. The person
+    page asks `can_edit_person` for itself and for consent: the rule is written once too, and
+    then kept for alice's next pages."""
     family = mother_with_children(team=team_north, caseworker=alice, name="Asked", children=1)
     services.task_create(case=family.case, title="Call", actor=alice, assignee=alice)
     asked = []
@@ -301,11 +303,15 @@ def test_each_page_asks_whether_its_reader_may_change_the_case_once(
         permissions, "editable_cases", lambda user: asked.append(user) or editable_cases(user)
     )
     sign_in(client, alice)
+    querysets._SUBQUERIES.clear()  # as in a process that has not served alice yet
     page = client.get(reverse("casework:case_detail", args=[family.case.reference]))
     assert page.status_code == 200
     assert "Refer" in page.content.decode()  # the section's "Refer", for an editor
     assert len(asked) == 1
     asked.clear()
+    page = client.get(reverse("casework:case_detail", args=[family.case.reference]))
+    assert "Refer" in page.content.decode()
+    assert not asked
     querysets._SUBQUERIES.clear()  # as in a process that has not served alice yet
     page = client.get(reverse("casework:person_detail", args=[family.mother.reference]))
     assert page.status_code == 200
@@ -603,7 +609,7 @@ def test_each_timeline_row_is_written_as_its_template_wrote_it(team_north, alice
     from django.template import Context, Template
     from django.utils import translation
 
-    from casework.models import CheckIn, CheckInSchedule
+    from casework.models import CheckIn
 
     family = mother_with_children(team=team_north, caseworker=alice, name="Rows", children=1)
     case, mother, child = family.case, family.mother, family.children[0]
@@ -665,3 +671,74 @@ def test_each_timeline_row_is_written_as_its_template_wrote_it(team_north, alice
                             "{% load casework_tags %}{% timeline_entry entry can_edit case %}"
                         ).render(Context(context))
                     ) == _without_layout(template.render(Context(context))), entry.kind
+
+
+# The case page's small lists' own reads (selectors.case_lists_present), not the timeline's
+# (its union of keys, and its reads of the records on its page by key).
+_SMALL_LISTS = re.compile(
+    r'^SELECT "casework_(caseclosure|attachment|checkinschedule|goal|planreview)"\."id"'
+    r'|^SELECT "casework_task"\."id".*"casework_task"\."completed_at" IS NULL'
+)
+
+
+def _small_lists_read(client, url: str) -> list[str]:
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if _SMALL_LISTS.search(q["sql"]) and '"id" IN (' not in q["sql"]
+    ]
+
+
+def test_the_case_page_reads_no_small_list_its_case_has_not(client, team_north, alice):
+    """Issue 22 point 2: closings, files, open follow-ups, check-ins and the plan's goals and
+    reviews cost 2,500 to 6,000 Python calls each to build and compile, most often to read
+    nothing. One query says which have rows; the page reads those, and shows them."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="Lists", children=1)
+    url = reverse("casework:case_detail", args=[family.case.reference])
+    sign_in(client, alice)
+    assert _small_lists_read(client, url) == []
+    assert selectors.case_lists_present(family.case) == frozenset()
+
+    services.task_create(case=family.case, title="Call the school", actor=alice, assignee=alice)
+    services.goal_add(case=family.case, person=family.mother, title="Safe housing", actor=alice)
+    services.plan_review_record(case=family.case, note="On track", actor=alice)
+    assert selectors.case_lists_present(family.case) == {"open tasks", "goals", "plan reviews"}
+    read = _small_lists_read(client, url)
+    assert len(read) == 3  # the open follow-ups, the goals (their steps prefetched apart), reviews
+    page = client.get(url).content.decode()
+    assert "Call the school" in page and "Safe housing" in page and "On track" in page
+
+
+def test_a_case_with_every_small_list_reads_each(client, team_north, alice):
+    """When every list has rows, each is still read: the presence query costs one query more."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="Every", children=1)
+    services.task_create(case=family.case, title="Visit", actor=alice, assignee=alice)
+    services.goal_add(case=family.case, person=family.mother, title="School", actor=alice)
+    services.plan_review_record(case=family.case, note="Reviewed", actor=alice)
+    services.check_in_schedule_set(
+        person=family.mother,
+        case=family.case,
+        actor=alice,
+        every_days=2,
+        channel=CheckInSchedule.Channel.CALL,
+        grace_days=1,
+        duress_word="plum blossom",
+    )
+    services.case_close(
+        case=family.case, actor=alice, reason=ClosureReason.LOST_CONTACT, resolve_tasks=[]
+    )
+    assert selectors.case_lists_present(family.case) >= {
+        "open tasks",
+        "goals",
+        "plan reviews",
+        "check-ins",
+        "closures",
+    }
+    sign_in(client, alice)
+    url = reverse("casework:case_detail", args=[family.case.reference])
+    tables = " ".join(_small_lists_read(client, url))
+    for table in ("caseclosure", "checkinschedule", "goal", "planreview", "task"):
+        assert f'"casework_{table}"' in tables
