@@ -1643,7 +1643,9 @@ def case_lists_present(case: Case) -> frozenset[str]:
     named has nothing to show to anyone, whatever their rights.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_case_lists_sql(), {"case": case.pk})
+        # The key as the database is given it (SQLite holds a UUID as its 32 hex digits).
+        key = Case._meta.pk.get_db_prep_value(case.pk, connection)
+        cursor.execute(_case_lists_sql(), {"case": key})
         present = cursor.fetchone()
     return frozenset(name for name, has in zip(_CASE_LISTS, present, strict=True) if has)
 

@@ -180,31 +180,38 @@ class CaseloadCount(models.Model):
     """
 
     class Kind(models.TextChoices):
-        TEAM = "team", "every open case of the team"
-        WORKED = "worked", "owned by or assigned to the user"
-        SHARED = "shared", "shared with the user as legal advocate"
+        TEAM = "team", _("every open case of the team")
+        WORKED = "worked", _("owned by or assigned to the user")
+        SHARED = "shared", _("shared with the user as legal advocate")
 
-    kind = models.CharField(max_length=6, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
     # None for the team's own count. No foreign key constraints: the triggers write these rows
     # while Django deletes a user's assignments, and a constraint would fail the deletion of a
     # user (or an emptied team) whose rows the collector had already removed; a departed user's
     # rows are never read again.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         null=True,
         related_name="+",
     )
     team = models.ForeignKey(
-        "accounts.Team", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "accounts.Team",
+        verbose_name=_("team"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
-    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
-    open_cases = models.IntegerField(default=0)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    open_cases = models.IntegerField(_("open cases"), default=0)
 
     objects = CaseloadCountQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("caseload count")
+        verbose_name_plural = _("caseload counts")
         constraints = [
             # The triggers add to a row with ON CONFLICT on exactly these columns; the team's own
             # row has no user, so NULLs must collide too.
