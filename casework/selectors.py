@@ -923,6 +923,23 @@ def _task_entries(task):
         )
 
 
+def _entry_at(kind: str, on: str, at: str, *, person: str | None = None):
+    """A source's `entries`: each record one entry of `kind`, on its day `on` and moment `at`."""
+
+    def entries(record) -> list[TimelineEntry]:
+        return [
+            TimelineEntry(
+                on=getattr(record, on),
+                at=getattr(record, at),
+                kind=kind,
+                record=record,
+                person=getattr(record, person) if person else None,
+            )
+        ]
+
+    return entries
+
+
 # In this order, each kind's records in their model's order: so are entries of the same moment
 # listed (the timeline sorts by moment only, keeping that order among equals).
 TIMELINE_SOURCES = {
@@ -930,15 +947,7 @@ TIMELINE_SOURCES = {
         model=LegalStatusRecord,
         rows=_members_records(LegalStatusRecord),
         moments=(_Moment(TimelineKind.STATUS, "effective_from", "recorded_at"),),
-        entries=lambda record: [
-            TimelineEntry(
-                on=record.effective_from,
-                at=record.recorded_at,
-                kind=TimelineKind.STATUS,
-                record=record,
-                person=record.person,
-            )
-        ],
+        entries=_entry_at(TimelineKind.STATUS, "effective_from", "recorded_at", person="person"),
         related=("person",),
         staff=("recorded_by",),
     ),
@@ -946,15 +955,7 @@ TIMELINE_SOURCES = {
         model=Entitlement,
         rows=_members_records(Entitlement),
         moments=(_Moment(TimelineKind.ENTITLEMENT, "as_of", "recorded_at"),),
-        entries=lambda record: [
-            TimelineEntry(
-                on=record.as_of,
-                at=record.recorded_at,
-                kind=TimelineKind.ENTITLEMENT,
-                record=record,
-                person=record.person,
-            )
-        ],
+        entries=_entry_at(TimelineKind.ENTITLEMENT, "as_of", "recorded_at", person="person"),
         related=("person",),
         staff=("recorded_by",),
     ),
@@ -962,14 +963,7 @@ TIMELINE_SOURCES = {
         model=Incident,
         rows=_case_records(Incident),
         moments=(_Moment(TimelineKind.INCIDENT, "occurred_on", "recorded_at"),),
-        entries=lambda incident: [
-            TimelineEntry(
-                on=incident.occurred_on,
-                at=incident.recorded_at,
-                kind=TimelineKind.INCIDENT,
-                record=incident,
-            )
-        ],
+        entries=_entry_at(TimelineKind.INCIDENT, "occurred_on", "recorded_at"),
         prefetch=("people",),
         staff=("recorded_by",),
     ),
@@ -977,11 +971,7 @@ TIMELINE_SOURCES = {
         model=CaseNote,
         rows=_note_records,
         moments=(_Moment(TimelineKind.NOTE, "contacted_on", "created_at"),),
-        entries=lambda note: [
-            TimelineEntry(
-                on=note.contacted_on, at=note.created_at, kind=TimelineKind.NOTE, record=note
-            )
-        ],
+        entries=_entry_at(TimelineKind.NOTE, "contacted_on", "created_at"),
         staff=("author",),
     ),
     TimelineKind.TASK: _TimelineSource(
