@@ -610,19 +610,10 @@ RECENT_DAYS = 30
 def my_cases(user) -> QuerySet[Case]:
     """
     The cases the user works: assigned to them, owned by them, or of a team they supervise.
-
-    The rule's queryset is built once per user object, that is once per request, and a copy of
-    it handed out: the dashboard asks for it in eight lists, and building the rule's nested
-    subqueries again for each was a tenth of the page. Nothing in it is read from the database
-    until a query runs (the memberships and assignments are subqueries), so the copy answers
-    for the moment it is used, as Django's own `user._perm_cache` does for permissions.
+    A copy of the queryset `Case.objects.worked_now_by` keeps for the user object (built once
+    per request; see `casework.querysets._built_once`): the dashboard asks for it in eight lists.
     """
-    key = (user.pk, user.is_authenticated, getattr(user, "is_active", False))
-    built = getattr(user, "_shimteo_my_cases", None)
-    if built is None or built[0] != key:
-        built = (key, Case.objects.worked_now_by(user))
-        user._shimteo_my_cases = built
-    return built[1].all()
+    return Case.objects.worked_now_by(user)
 
 
 def open_cases_by_risk(user) -> dict[str, int]:
