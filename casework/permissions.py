@@ -103,7 +103,7 @@ def editable_cases_of_person(user, person: Person) -> QuerySet[Case]:
 @_kept
 def can_edit_person(user, person: Person) -> bool:
     # The person's few memberships probed against the editable cases' ids, whose SQL is written
-    # once per user object: as `editable_cases_of_person(user, person).exists()`, without
+    # once per user in the process: as `editable_cases_of_person(user, person).exists()`, without
     # compiling the rule again for each person asked about.
     editable = subquery_kept(user, "editable cases", lambda: editable_cases(user).values("pk"))
     return CaseMember.objects.filter(person=person, case__in=editable).exists()

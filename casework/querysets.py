@@ -107,34 +107,49 @@ def _sees_cases(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-# The rule, built once per user object
+# The rule, built once per user in the process
 
-_BUILT_ATTRIBUTE = "_shimteo_visibility_rule"
+# The built parts of the rule, by (user id, signed in, active): see `_built_once`.
+_BUILT: OrderedDict[tuple, dict] = OrderedDict()
+# Users whose rule is kept in one process (each part ~ a few kB of ORM objects); the least
+# recently used is dropped first.
+_BUILT_KEPT = 512
+_built_lock = threading.Lock()
 
 
 def _built_once(user, part: str, build):
     """
-    `build()`, the part `part` of the rule for `user`, built once per user object and kept on it
-    (as Django keeps `user._perm_cache`): a request loads its user afresh, so once per request.
-    A person page used the rule four times and an API request or a list page several, and each
-    time the ORM built and resolved its nested subqueries again (about 1 ms each).
+    `build()`, the part `part` of the rule for `user`, built once per user in this process and
+    kept, as `subquery_kept` keeps its SQL. Every request loads its user afresh (a session's or
+    an API token's), and a person page used the rule four times, an API request or a list page
+    several: each time the ORM built and resolved its nested subqueries again (~1 ms each, a
+    fifth of an API detail request).
 
     Keeping it cannot show anyone more, or less, than building it anew, because what is built
     reads nothing: the memberships, assignments, shares and break-glass grants are subqueries
     that each query reads when it runs, and a grant's expiry is compared with the statement's
-    own clock (`Now()`). A hand-over, a new team, a share withdrawn or a grant expired within the
-    same request or task is therefore seen by the next query, with no cache to clear. What the
-    built rule does depend on (the user's id, and whether they are signed in and active) keys it.
+    own clock (`Now()`). A hand-over, a new team, a share withdrawn or a grant expired is
+    therefore seen by the next query, with no cache to clear. What the built rule does depend on
+    (the user's id, and whether they are signed in and active) keys it; nothing else of the user
+    object is read. What is kept is never used as it stands: callers filter with it or take a
+    copy (`.all()`), and Django clones a query before resolving it, so two threads may share it.
     """
     key = (user.pk, user.is_authenticated, user.is_active)
-    kept = getattr(user, _BUILT_ATTRIBUTE, None)
-    if kept is None or kept[0] != key:
-        kept = (key, {})
-        setattr(user, _BUILT_ATTRIBUTE, kept)
-    parts = kept[1]
-    if part not in parts:
-        parts[part] = build()
-    return parts[part]
+    with _built_lock:
+        parts = _BUILT.get(key)
+        if parts is None:
+            parts = _BUILT[key] = {}
+            while len(_BUILT) > _BUILT_KEPT:
+                _BUILT.popitem(last=False)
+        else:
+            _BUILT.move_to_end(key)
+        built = parts.get(part)
+    if built is None:
+        # Built outside the lock: two threads may both build it, and either result is the rule.
+        built = build()
+        with _built_lock:
+            parts.setdefault(part, built)
+    return built
 
 
 def _case_visibility(user, *, probed: bool = False) -> Q | None:
@@ -158,7 +173,7 @@ def _build_case_visibility(user, *, probed: bool) -> Q:
 
 
 def _worked_by_kept(user, *, assignment_role: str | None = None, probed: bool = False) -> Q:
-    """`_worked_by`, built once per user object, role and form (see `_built_once`)."""
+    """`_worked_by`, built once per user, role and form (see `_built_once`)."""
     if not _sees_cases(user):
         return _worked_by(user, assignment_role=assignment_role, probed=probed)
     return _built_once(
@@ -169,7 +184,7 @@ def _worked_by_kept(user, *, assignment_role: str | None = None, probed: bool = 
 
 
 def _cases_visible_to(user):
-    """The cases `user` sees, as a queryset (a copy of one built once per user object)."""
+    """The cases `user` sees, as a queryset (a copy of one built once per user)."""
     Case = apps.get_model("casework", "Case")
     visibility = _case_visibility(user)
     if visibility is None:
@@ -379,7 +394,7 @@ class CaseloadCountQuerySet(models.QuerySet):
 class CaseManager(models.Manager.from_queryset(CaseQuerySet)):
     """
     `Case.objects`: its `visible_to(user)` and `worked_now_by(user)` hand out a copy of the
-    queryset kept for the user object (see `_built_once`), with the rule's condition already
+    queryset kept for the user (see `_built_once`), with the rule's condition already
     resolved, instead of resolving it again for each query (~3,000 Python calls each). On a
     queryset (`Case.objects.filter(...).visible_to(user)`) and on a relation's manager
     (`team.cases`, whose rows are narrowed first) they filter as CaseQuerySet does.

@@ -610,8 +610,8 @@ RECENT_DAYS = 30
 def my_cases(user) -> QuerySet[Case]:
     """
     The cases the user works: assigned to them, owned by them, or of a team they supervise.
-    A copy of the queryset `Case.objects.worked_now_by` keeps for the user object (built once
-    per request; see `casework.querysets._built_once`): the dashboard asks for it in eight lists.
+    A copy of the queryset `Case.objects.worked_now_by` keeps for the user (built once per user
+    in the process; see `casework.querysets._built_once`): the dashboard asks for it in eight lists.
     """
     return Case.objects.worked_now_by(user)
 

@@ -1,8 +1,9 @@
 """
-The visibility rule is built once per user object (casework.querysets `_built_once`) and its
-subqueries' SQL written once. Kept for the whole life of the object, it must still answer for
+The visibility rule is built once per user in the process (casework.querysets `_built_once`) and
+its subqueries' SQL written once. Kept for the life of the process, it must still answer for
 the moment each query runs: a hand-over, a team left, a share withdrawn or a break-glass grant
-expired is seen by the next query through the same user object, with nothing to clear.
+expired is seen by the next query, through the same user object or the next request's, with
+nothing to clear.
 """
 
 import datetime
@@ -94,20 +95,36 @@ def test_a_user_made_inactive_sees_nothing_through_the_same_object(household, al
     assert _sees(alice, household) == SEES_ALL
 
 
-def test_the_rule_is_built_once_per_user_object(household, alice, monkeypatch):
-    """However many queries ask it; another object of the same user builds its own."""
-    alice = type(alice).objects.get(pk=alice.pk)  # not the one that built the household
+def test_the_rule_is_built_once_per_user_in_the_process(household, alice, bob, monkeypatch):
+    """However many queries ask it, through the user object of each request (as a session or an
+    API token loads it afresh); another user, or the same one made inactive, has a rule of
+    their own."""
+    monkeypatch.setattr(querysets, "_BUILT", type(querysets._BUILT)())
     built = []
     worked_by = querysets._worked_by
     monkeypatch.setattr(
-        querysets, "_worked_by", lambda user, **kw: built.append(user) or worked_by(user, **kw)
+        querysets, "_worked_by", lambda user, **kw: built.append(user.pk) or worked_by(user, **kw)
     )
     for _ in range(3):
-        assert _sees(alice, household) == SEES_ALL
-    assert len(built) == 1
-    # A fresh object, as the next request loads.
+        # A fresh object each time, as the next request loads.
+        assert _sees(type(alice).objects.get(pk=alice.pk), household) == SEES_ALL
+    assert built == [alice.pk]
+    assert _sees(bob, household) == SEES_NONE
+    assert built == [alice.pk, bob.pk]
+    # Kept apart from the active user's: an inactive user's rule is none.
+    alice.is_active = False
+    assert _sees(alice, household) == SEES_NONE
+    alice.is_active = True
     assert _sees(type(alice).objects.get(pk=alice.pk), household) == SEES_ALL
-    assert len(built) == 2
+    assert built == [alice.pk, bob.pk]
+
+
+def test_a_case_handed_over_is_no_longer_seen_by_the_next_request(household, alice, bob, sue):
+    """The rule kept from an earlier request's user object answers for the moment of the next."""
+    assert _sees(type(alice).objects.get(pk=alice.pk), household) == SEES_ALL
+    services.case_reassign(case=household.case, from_user=alice, to_user=bob, actor=sue)
+    assert _sees(type(alice).objects.get(pk=alice.pk), household) == SEES_NONE
+    assert _sees(type(bob).objects.get(pk=bob.pk), household) == SEES_ALL
 
 
 def test_a_relations_manager_still_narrows_to_its_own_cases(household, team_south, alice, sue):
