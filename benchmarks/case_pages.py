@@ -1,9 +1,9 @@
 """
-The case page and the person page against the floor, alternately, for the `pages` section's two
-personas: median and p95 server time and their ratio to the floor requests made beside them, the
-process's CPU time per request (`time.process_time()`: less moved by other processes than the
-wall clock on shared cores) and the query count. Narrower than `pages.in_process`, for the work
-on these two pages (issue 22 point 2).
+The case page and the person page (and the dashboard, asked with `--pages dashboard`) against the
+floor, alternately, for the `pages` section's two personas: median and p95 server time and their
+ratio to the floor requests made beside them, the process's CPU time per request
+(`time.process_time()`: less moved by other processes than the wall clock on shared cores) and
+the query count. Narrower than `pages.in_process`, for the work on these pages (issue 22 point 2).
 
     DATABASE_URL=... .venv/bin/python -m benchmarks.case_pages --requests 30
 
@@ -23,6 +23,8 @@ if __package__ in (None, ""):  # run as a file: the code measured is that of the
 from benchmarks.common import CASEWORKER, SUPERVISOR, percentile, setup_django
 
 PAGES = ("case page", "person page")
+# The dashboard, measured the same way on request (`--pages dashboard`).
+DASHBOARD = "dashboard"
 # Not a page of the `pages` section: a person's household across their cases (the person page's
 # address and `household/`), measured with the person page on request (`--pages`).
 HOUSEHOLD = "household"
@@ -95,7 +97,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument(
-        "--pages", nargs="+", choices=[*PAGES, HOUSEHOLD], default=list(PAGES), metavar="PAGE"
+        "--pages",
+        nargs="+",
+        choices=[*PAGES, DASHBOARD, HOUSEHOLD],
+        default=list(PAGES),
+        metavar="PAGE",
     )
     arguments = parser.parse_args()
     setup_django()

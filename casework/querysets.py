@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict
 
 from django.apps import apps
-from django.db import models
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
@@ -216,20 +216,46 @@ def subquery_kept(user, name: str, rows) -> RawSQL | list:
     """
     if not _sees_cases(user):
         return []
-    key = (user.pk, name)
+    sql, params = _kept((user.pk, name), lambda: _sql_of(rows()))
+    # Django's own SQL with its parameters still apart, not text from any user: no injection.
+    return RawSQL(sql, params, output_field=models.UUIDField())  # noqa: S611
+
+
+def _kept(key: tuple, write) -> tuple:
+    """The SQL and parameters kept under `key`, written by `write()` the first time it is asked."""
     with _subqueries_lock:
         kept = _SUBQUERIES.get(key)
         if kept is not None:
             _SUBQUERIES.move_to_end(key)
     if kept is None:
-        kept = _sql_of(rows())
+        kept = write()
         with _subqueries_lock:
             _SUBQUERIES[key] = kept
             while len(_SUBQUERIES) > _SUBQUERIES_KEPT:
                 _SUBQUERIES.popitem(last=False)
-    sql, params = kept
-    # Django's own SQL with its parameters still apart, not text from any user: no injection.
-    return RawSQL(sql, params, output_field=models.UUIDField())  # noqa: S611
+    return kept
+
+
+def rows_kept(user, name: str, rows) -> list[tuple]:
+    """
+    The rows of `rows()`, a query of plain values (no model built) that depends on nothing but
+    the user's id, run from its SQL written once per user and `name` in this process, as
+    `subquery_kept`'s: the dashboard's counts by risk compiled the rule of `_worked_counts` on
+    every visit (~5,000 Python calls) to read a handful of rows. What is kept is SQL and the
+    user's id; the rows are read afresh by every call. No rows for a user who is not signed in
+    or not active.
+    """
+    if not _sees_cases(user):
+        return []
+    sql, params, database = _kept((user.pk, f"rows:{name}"), lambda: _query_sql(rows()))
+    with connections[database].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _query_sql(queryset) -> tuple[str, tuple, str]:
+    """The SQL and parameters of `queryset` as it stands, its order included, and its database."""
+    return (*queryset.query.get_compiler(using=queryset.db).as_sql(), queryset.db)
 
 
 def _sql_of(queryset) -> tuple[str, tuple]:
@@ -280,18 +306,8 @@ def probe_kept(user, name: str, outer: str, rows) -> Q:
     """
     if not _sees_cases(user):
         return Q(IsNull(Subquery(rows(OuterRef(outer))), False))
-    key = (user.pk, f"probe:{name}")
-    with _subqueries_lock:
-        kept = _SUBQUERIES.get(key)
-        if kept is not None:
-            _SUBQUERIES.move_to_end(key)
-    if kept is None:
-        kept = _probe_sql(rows(RawSQL(_OUTER_ROW, (), output_field=models.UUIDField())))  # noqa: S611
-        with _subqueries_lock:
-            _SUBQUERIES[key] = kept
-            while len(_SUBQUERIES) > _SUBQUERIES_KEPT:
-                _SUBQUERIES.popitem(last=False)
-    sql, params = kept
+    outer_row = RawSQL(_OUTER_ROW, (), output_field=models.UUIDField())  # noqa: S611
+    sql, params = _kept((user.pk, f"probe:{name}"), lambda: _probe_sql(rows(outer_row)))
     return Q(_KeptProbe(sql, params, models.F(outer)))
 
 

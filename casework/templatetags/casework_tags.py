@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+import html
 import re
 import uuid
 
@@ -12,8 +13,9 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaks_filter
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.formats import date_format, localize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -21,6 +23,28 @@ from .. import selectors
 from ..choices import MemberRole
 
 register = template.Library()
+
+
+def _escaped(value) -> str:
+    """
+    `conditional_escape(value)`, the same text, without Django's wrapper that looks through its
+    arguments for lazy strings on every call: ~10 Python calls a value, and a dashboard's rows
+    escape some 2,600 values (fifty cases of nine cells, fifty follow-ups, the people listed).
+    """
+    if isinstance(value, Promise):
+        value = str(value)
+    as_html = getattr(value, "__html__", None)
+    return as_html() if as_html is not None else html.escape(str(value))
+
+
+def _format_html(format_string: str, *args) -> SafeString:
+    """`format_html` for the rows written here: every argument escaped by `_escaped`."""
+    return mark_safe(format_string.format(*map(_escaped, args)))  # noqa: S308 - escaped above
+
+
+def _format_html_join(sep: str, format_string: str, rows) -> SafeString:
+    """`format_html_join` for a plain separator (", " or ""): each row through `_format_html`."""
+    return mark_safe(sep.join(_format_html(format_string, *row) for row in rows))  # noqa: S308
 
 
 def _url_name_exists(viewname: str) -> bool:
@@ -180,7 +204,7 @@ def record_actions(record, can_correct: bool) -> str:
 @register.simple_tag
 def person_link(person) -> str:
     """A person's name linking to their page, and their reference (on every list of people)."""
-    return format_html(
+    return _format_html(
         '<a href="{}">{}</a> <span class="ref">{}</span>',
         _row_address("casework:person_detail", key=person.reference),
         person.full_name,
@@ -201,7 +225,7 @@ def status_since(status) -> str:
     if status.since_birth:
         return _("since birth")
     began = status.effective_from
-    return format_html(
+    return _format_html(
         '<time datetime="{}">{}</time>', began.isoformat() if began else "", day(began)
     )
 
@@ -222,9 +246,9 @@ def case_rows(cases, searched=False) -> str:
         "people": _("People"),
         "opened": _("Opened"),
     }
-    none_hint = format_html('<span class="hint">{}</span>', _("none"))
+    none_hint = _format_html('<span class="hint">{}</span>', _("none"))
     why_label = _("Why it was found") if searched else ""
-    return format_html_join(
+    return _format_html_join(
         "", "{}", ((_case_row(case, labels, none_hint, why_label),) for case in cases)
     )
 
@@ -232,7 +256,7 @@ def case_rows(cases, searched=False) -> str:
 def _case_row(case, labels: dict, none_hint: str, why_label: str) -> str:
     principals = getattr(case, "principals", None) or ()
     names = (
-        format_html_join(", ", "{}", ((member.person.full_name,) for member in principals))
+        _format_html_join(", ", "{}", ((member.person.full_name,) for member in principals))
         if principals
         else none_hint
     )
@@ -240,14 +264,14 @@ def _case_row(case, labels: dict, none_hint: str, why_label: str) -> str:
     if why_label:
         found = getattr(case, "match", None)
         who = getattr(found, "person", None)
-        match = format_html(
+        match = _format_html(
             '<td class="match" data-label="{}">{}{}</td>',
             why_label,
-            format_html('<span class="match-who">{}</span>: ', who.full_name) if who else "",
+            _format_html('<span class="match-who">{}</span>: ', who.full_name) if who else "",
             getattr(found, "reason", ""),
         )
     opened = case.opened_on
-    return format_html(
+    return _format_html(
         '\n    <tr>\n      <th scope="row" data-label="{}"><a href="{}">{}</a></th>'
         '\n      <td data-label="{}">{}</td>'
         '\n      <td class="risk-{}" data-label="{}">{}</td>'
@@ -282,10 +306,10 @@ def followup_rows(tasks, today) -> str:
     """The dashboard's rows of follow-ups due (fifty at most), written here as `case_rows`."""
     labels = {"due": _("Due"), "what": _("What to do"), "case": _("Case"), "for": _("For")}
     badges = {
-        "overdue": format_html(' <strong class="badge">{}</strong>', _("overdue")),
-        "today": format_html(' <strong class="badge">{}</strong>', _("today")),
+        "overdue": _format_html(' <strong class="badge">{}</strong>', _("overdue")),
+        "today": _format_html(' <strong class="badge">{}</strong>', _("today")),
     }
-    return format_html_join(
+    return _format_html_join(
         "", "{}", ((_followup_row(task, today, labels, badges),) for task in tasks)
     )
 
@@ -295,7 +319,7 @@ def _followup_row(task, today, labels: dict, badges: dict) -> str:
     overdue = due < today
     badge = badges["overdue"] if overdue else badges["today"] if due == today else ""
     assignee = task.assignee.get_username() if task.assignee is not None else ""
-    return format_html(
+    return _format_html(
         '\n      <tr{}>\n        <th scope="row" data-label="{}"><time datetime="{}">{}</time>{}</th>'
         '\n        <td data-label="{}">{}</td>'
         '\n        <td data-label="{}"><a href="{}">{}</a></td>'

@@ -20,12 +20,14 @@ class AdvocacyDocumentQuerySet(models.QuerySet):
         when it was scoped to a team, by that team's supervisors.
         """
         from accounts.roles import supervised_teams
-        from casework.models import Case
+        from casework.querysets import visible_case_ids
 
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
         supervised = supervised_teams(user)
-        of_visible_cases = Q(case__in=Case.objects.visible_to(user).values("pk"))
+        # The cases' rule as SQL written once per user (`visible_case_ids`): compiled into each
+        # query, it cost ~12,000 Python calls, the most of the dashboard's approvals count.
+        of_visible_cases = Q(case__in=visible_case_ids(user))
         own_reports = Q(case__isnull=True, requested_by=user)
         supervised_reports = Q(case__isnull=True, team__in=supervised)
         return self.filter(of_visible_cases | own_reports | supervised_reports)

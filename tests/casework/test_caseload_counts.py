@@ -205,3 +205,30 @@ def test_a_follow_up_assigned_to_me_shows_only_while_i_see_its_case(
     CaseAssignment.objects.filter(case=case).delete()
     assert list(selectors.followups_due(charlie, today=selectors.dates.today())) == []
     assert selectors.open_cases_by_risk(charlie) == {}
+
+
+def test_the_counts_sql_is_written_once_and_read_afresh(team_north, alice, sue, monkeypatch):
+    """
+    The counts' query is written once per user in the process (`rows_kept`); what it counts is
+    read when it runs: a case opened, handed to another team or a supervisor's team given up
+    shows in the next visit's figures, through the same user object and the same kept SQL.
+    """
+    written = []
+    worked_now_by = CaseloadCount.objects.worked_now_by
+
+    def counting(user):
+        written.append(user.pk)
+        return worked_now_by(user)
+
+    monkeypatch.setattr(CaseloadCount.objects, "worked_now_by", counting)
+    assert selectors.open_cases_by_risk(sue) == {}
+    case = _open(team_north, alice, RiskLevel.CRITICAL, caseworkers=[alice])
+    assert selectors.open_cases_by_risk(sue) == {RiskLevel.CRITICAL: 1}
+    assert selectors.open_cases_by_risk(alice) == {RiskLevel.CRITICAL: 1}
+    TeamMembership.objects.filter(user=sue, team=team_north).delete()
+    assert selectors.open_cases_by_risk(sue) == {}
+    sue.is_active = False
+    assert selectors.open_cases_by_risk(sue) == {}
+    services.case_close(case=case, actor=alice, reason=ClosureReason.GOALS_MET)
+    assert selectors.open_cases_by_risk(alice) == {}
+    assert sorted(written) == sorted([sue.pk, alice.pk])

@@ -10,9 +10,14 @@ from types import SimpleNamespace
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from casework import dates, selectors, services
 from casework.models import Case, LegalStatusRecord
+from casework.templatetags.casework_tags import _escaped, _format_html
 
 OLD_CASE_ROWS = Template(
     """{% load i18n casework_tags %}{% translate "Case" as case_label %}{% translate "Principal" as principal_label %}{% translate "Risk" as risk_label %}{% translate "Status" as status_label %}{% translate "Team" as team_label %}{% translate "People" as people_label %}{% translate "Opened" as opened_label %}{% translate "Why it was found" as why_label %}{% translate "none" as none_hint %}{% for case in cases %}
@@ -103,3 +108,23 @@ def test_status_since_is_the_templates(language):
             LegalStatusRecord(since_birth=False, effective_from=datetime.date(2025, 11, 26)),
         ):
             _same(OLD_STATUS_SINCE, NEW_STATUS_SINCE, status=status)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<b>Kim & 'Ri'</b> \"quoted\"",
+        mark_safe("<em>already safe</em>"),
+        gettext_lazy("Case"),
+        format_lazy("{} <{}>", "lazy", "text"),
+        42,
+        None,
+        datetime.date(2026, 12, 3),
+        SimpleNamespace(__html__=lambda: "<i>own html</i>"),
+    ],
+)
+def test_row_escaping_is_conditional_escape(value):
+    """The rows' own escaping (`_escaped`, without Django's lazy-argument wrapper) writes what
+    `conditional_escape` writes, for text, safe text, lazy text and other values alike."""
+    assert _escaped(value) == conditional_escape(value)
+    assert _format_html("<p>{}</p>", value) == format_html("<p>{}</p>", value)
