@@ -50,13 +50,15 @@ def url_if_exists(viewname: str, *args) -> str:
 
 
 @register.inclusion_tag("casework/includes/case_header.html")
-def case_header(case, as_heading: bool = True):
+def case_header(case, as_heading: bool = True, flags=None):
     """
     The header every page of a case starts with: reference, risk, status, team and flags. A form
-    page that has its own <h1> passes as_heading=False.
+    page that has its own <h1> passes as_heading=False; a page that has read the case's flags
+    already passes them (`flags`), and they are not read again.
     """
     case_flags = getattr(selectors, "case_flags", None)
-    flags = list(case_flags(case)) if case_flags is not None else []
+    if flags is None:
+        flags = list(case_flags(case)) if case_flags is not None else []
     return {"case": case, "flags": flags, "as_heading": as_heading}
 
 
