@@ -99,7 +99,11 @@ class MemberStatus:
 
 def case_people_with_status(case) -> list[MemberStatus]:
     """The people of a case with their role and current status, in two queries whatever their number."""
-    open_statuses = LegalStatusRecord.objects.filter(effective_to__isnull=True)
+    # In the model's order within one person (its `person` first would join every person's row
+    # to order by the Person model's own order, to no effect on one person's records).
+    open_statuses = LegalStatusRecord.objects.filter(effective_to__isnull=True).order_by(
+        "effective_from", "pk"
+    )
     members = (
         CaseMember.objects.filter(case=case)
         .select_related("person")
