@@ -99,7 +99,11 @@ class MemberStatus:
 
 def case_people_with_status(case) -> list[MemberStatus]:
     """The people of a case with their role and current status, in two queries whatever their number."""
-    open_statuses = LegalStatusRecord.objects.filter(effective_to__isnull=True)
+    # In the model's order within one person (its `person` first would join every person's row
+    # to order by the Person model's own order, to no effect on one person's records).
+    open_statuses = LegalStatusRecord.objects.filter(effective_to__isnull=True).order_by(
+        "effective_from", "pk"
+    )
     members = (
         CaseMember.objects.filter(case=case)
         .select_related("person")
@@ -1195,13 +1199,21 @@ class Timeline:
             keys = keys_by_source.get(id(source))
             if not keys:
                 continue
-            # By key alone: the keys were just read from the case's records of this kind.
-            rows = source.model._base_manager.filter(pk__in=keys).select_related(*source.related)
+            # By key alone: the keys were just read from the case's records of this kind. Only
+            # the joins a row shows: select_related() with no names joins every required foreign
+            # key (a note's case and its team), ≈ 1,000 Python calls a kind to build and compile.
+            rows = source.model._base_manager.filter(pk__in=keys)
+            if source.related:
+                rows = rows.select_related(*source.related)
             if source.prefetch:
                 rows = rows.prefetch_related(*source.prefetch)
             # The model's order, made total by the key: among entries of one moment, as listed.
             rows = rows.order_by(*rows.model._meta.ordering, "pk")
-            records_read.extend((source, record) for record in rows)
+            for record in rows:
+                if getattr(record, "case_id", None) == self.case.pk:
+                    # The case of the page, not read again should a row ask for it.
+                    record.case = self.case
+                records_read.append((source, record))
         _with_staff(records_read)
         entries = [
             entry
@@ -1245,13 +1257,16 @@ def case_timeline(case: Case, *, show: str = "", include_voided: bool = False) -
     return Timeline(case, show=show, include_voided=include_voided)
 
 
-def case_flags(case) -> list:
+def case_flags(case, *, raised_by: bool = False) -> list:
     """
     The flags raised on a case (unsafe to contact, medical emergency...), in the order of their
-    kinds, gravest first: the warning shown on every page of the case.
+    kinds, gravest first: the warning shown on every page of the case. Who raised each is read
+    with them only when asked (`raised_by`): the flags page says it, the headers do not.
     """
     kinds = list(case.flags.model.Kind.values)
-    flags = case.flags.filter(active=True).select_related("set_by")
+    flags = case.flags.filter(active=True)
+    if raised_by:
+        flags = flags.select_related("set_by")
     return sorted(flags, key=lambda flag: kinds.index(flag.kind))
 
 
@@ -1606,6 +1621,7 @@ _CASE_LISTS = {
     "check-ins": (CheckInSchedule, None),
     "goals": (Goal, None),
     "plan reviews": (PlanReview, None),
+    "flags": (CaseFlag, "active"),
 }
 
 
@@ -1623,7 +1639,7 @@ def _case_lists_sql() -> str:
 def case_lists_present(case: Case) -> frozenset[str]:
     """
     Which of the case page's small lists of `case` (`_CASE_LISTS`: closings, files, open
-    follow-ups, check-in schedules, the plan's goals and reviews) may have rows, from one query
+    follow-ups, check-in schedules, the plan's goals and reviews, raised flags) may have rows, from one query
     of fixed SQL, written once per process. Most cases have none of most of them, and building
     and compiling each list's query cost 2,500 to 6,000 Python calls to read nothing: the page
     reads only the lists named here. Any row of the case counts (a voided one too): a list not

@@ -74,13 +74,15 @@ def url_if_exists(viewname: str, *args) -> str:
 
 
 @register.inclusion_tag("casework/includes/case_header.html")
-def case_header(case, as_heading: bool = True):
+def case_header(case, as_heading: bool = True, flags=None):
     """
     The header every page of a case starts with: reference, risk, status, team and flags. A form
-    page that has its own <h1> passes as_heading=False.
+    page that has its own <h1> passes as_heading=False; a page that has read the case's flags
+    already passes them (`flags`), and they are not read again.
     """
     case_flags = getattr(selectors, "case_flags", None)
-    flags = list(case_flags(case)) if case_flags is not None else []
+    if flags is None:
+        flags = list(case_flags(case)) if case_flags is not None else []
     return {"case": case, "flags": flags, "as_heading": as_heading}
 
 
@@ -112,6 +114,11 @@ def day(value):
     if type(value) is not datetime.date:
         return date_filter(value)
     return _day_in(value, get_language())
+
+
+def _iso_day(value) -> str:
+    """`value|date:"Y-m-d"` (a <time>'s datetime), without Django's formatter for a plain day."""
+    return value.isoformat() if type(value) is datetime.date else date_filter(value, "Y-m-d")
 
 
 @functools.cache
@@ -158,16 +165,30 @@ def _row_address(viewname: str, *leading, key) -> str:
     """reverse(viewname, args=[*leading, key]), for a key of letters, digits and hyphens (a UUID,
     a reference) in the last part of the pattern; any other key goes through reverse() itself,
     which checks it against the pattern and quotes it."""
-    if not _PLAIN_KEY.fullmatch(str(key)):
-        return reverse(viewname, args=[*leading, key])
-    address = _address_with_stand_in(viewname, leading, get_script_prefix(), get_urlconf())
-    return address.replace(str(_STAND_IN), str(key), 1)
+    return _row_addresses((viewname,), *leading, key=key)[0]
+
+
+def _row_addresses(viewnames: tuple, *leading, key) -> list[str]:
+    """_row_address of each of `viewnames` for one row, the script prefix and URL configuration
+    (thread-local reads) asked once for all of them."""
+    text = str(key)
+    if not _PLAIN_KEY.fullmatch(text):
+        return [reverse(viewname, args=[*leading, key]) for viewname in viewnames]
+    prefix, urlconf = get_script_prefix(), get_urlconf()
+    return [
+        _address_with_stand_in(viewname, leading, prefix, urlconf).replace(str(_STAND_IN), text, 1)
+        for viewname in viewnames
+    ]
 
 
 @register.simple_tag
 def record_url(record, action: str) -> str:
     """The address of a record's correction page ("correct", "void" or "history")."""
     return _row_address(f"casework:record_{action}", record.record_kind, key=record.pk)
+
+
+# A record's three correction pages, in the order its links are written.
+_CORRECTIONS = ("casework:record_correct", "casework:record_void", "casework:record_history")
 
 
 @register.simple_tag
@@ -180,23 +201,25 @@ def record_actions(record, can_correct: bool) -> str:
     if not can_correct:
         return ""
     if record.is_voided:
+        (history,) = _row_addresses(("casework:record_history",), record.record_kind, key=record.pk)
         lead = format_html(
             '<span class="voided-note"><strong>{}</strong>: {}</span> · ',
             _("Voided"),
             record.void_reason,
         )
     else:
+        correct, void, history = _row_addresses(_CORRECTIONS, record.record_kind, key=record.pk)
         lead = format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a> · ',
-            record_url(record, "correct"),
+            correct,
             _("Correct"),
-            record_url(record, "void"),
+            void,
             _("Void"),
         )
     return format_html(
         '<p class="record-actions">{}<a href="{}">{}</a></p>',
         lead,
-        record_url(record, "history"),
+        history,
         _("History"),
     )
 
@@ -359,7 +382,7 @@ def _status_lines(record, person, case) -> list:
     until = (
         format_html(
             " — {}",
-            _translated(gettext_noop("until %(end)s"), end=date_filter(record.effective_to)),
+            _translated(gettext_noop("until %(end)s"), end=day(record.effective_to)),
         )
         if record.effective_to
         else format_html(" — {}", _("current"))
@@ -421,9 +444,7 @@ def _incident_lines(record, person, case, *, can_edit: bool) -> list:
 
 def _task_lines(record, person, case) -> list:
     due = (
-        format_html(
-            " — {}", _translated(gettext_noop("due %(due)s"), due=date_filter(record.due_on))
-        )
+        format_html(" — {}", _translated(gettext_noop("due %(due)s"), due=day(record.due_on)))
         if record.due_on
         else ""
     )
@@ -476,6 +497,12 @@ _WRITTEN_BY = {
 _RECORDED_BY = (gettext_noop("Recorded by %(user)s"), "recorded_by")
 
 
+@functools.cache
+def _timeline_labels(language: str | None) -> dict:
+    """Each kind of timeline entry's name in `language`, translated once (not once a row)."""
+    return {kind: str(label) for kind, label in selectors.TimelineKind.choices}
+
+
 @register.simple_tag
 def timeline_entry(entry, can_edit: bool, case) -> str:
     """
@@ -489,9 +516,9 @@ def timeline_entry(entry, can_edit: bool, case) -> str:
     when = format_html(
         '<p class="timeline-when"><time datetime="{}">{}</time> · '
         '<span class="timeline-kind">{}{}</span></p>',
-        date_filter(entry.on, "Y-m-d"),
-        date_filter(entry.on),
-        entry.label,
+        _iso_day(entry.on),
+        day(entry.on),
+        _timeline_labels(get_language())[entry.kind],
         note_kind,
     )
     if kind == "status":

@@ -268,6 +268,8 @@ def _case_page(request, case_ref):
     # transaction ends, and every audited page of every user waits on that lock meanwhile.
     context = {
         "case": case,
+        # The flags for the header, not read for a case that has none raised (most cases).
+        "flags": selectors.case_flags(case) if "flags" in present else [],
         "can_edit": can_edit,
         "can_supervise": can_supervise(request.user, case.team),
         "members": members,

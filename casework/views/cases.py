@@ -163,7 +163,7 @@ def member_add(request, case_ref):
 def flag_set(request, case_ref):
     """Raise a flag on the case; the page also lowers raised ones (a button each)."""
     case = _editable_case(request, case_ref, "flag_set")
-    context = {**_case_context(case), "raised": case_flags(case)}
+    context = {**_case_context(case), "raised": case_flags(case, raised_by=True)}
     common = {"next_url": _case_url(case), "context": context, "template": FLAGS_TEMPLATE}
     if request.method == "POST" and "clear" in request.POST:
         form = FlagForm({"kind": request.POST["clear"]})

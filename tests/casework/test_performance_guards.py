@@ -26,7 +26,14 @@ from casework.choices import (
     RiskLevel,
     StatusSource,
 )
-from casework.models import Case, CaseAssignment, CheckInSchedule, Person, Relationship
+from casework.models import (
+    Case,
+    CaseAssignment,
+    CaseFlag,
+    CheckInSchedule,
+    Person,
+    Relationship,
+)
 from tests.conftest import sign_in
 from tests.scenarios import mother_with_children
 
@@ -676,7 +683,7 @@ def test_each_timeline_row_is_written_as_its_template_wrote_it(team_north, alice
 # The case page's small lists' own reads (selectors.case_lists_present), not the timeline's
 # (its union of keys, and its reads of the records on its page by key).
 _SMALL_LISTS = re.compile(
-    r'^SELECT "casework_(caseclosure|attachment|checkinschedule|goal|planreview)"\."id"'
+    r'^SELECT "casework_(caseclosure|attachment|checkinschedule|goal|planreview|caseflag)"\."id"'
     r'|^SELECT "casework_task"\."id".*"casework_task"\."completed_at" IS NULL'
 )
 
@@ -710,6 +717,28 @@ def test_the_case_page_reads_no_small_list_its_case_has_not(client, team_north, 
     assert len(read) == 3  # the open follow-ups, the goals (their steps prefetched apart), reviews
     page = client.get(url).content.decode()
     assert "Call the school" in page and "Safe housing" in page and "On track" in page
+
+
+def test_the_case_header_reads_flags_only_while_one_is_raised(client, team_north, alice):
+    """Most cases have no flag raised: the case page's header reads the flags only when the
+    presence query says one is up, shows it at once, and no longer once it is lowered."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="Flags", children=1)
+    url = reverse("casework:case_detail", args=[family.case.reference])
+    sign_in(client, alice)
+    assert _small_lists_read(client, url) == []
+    assert 'class="case-flags"' not in client.get(url).content.decode()
+
+    kind = CaseFlag.Kind.UNSAFE_TO_CONTACT
+    services.case_flag_set(case=family.case, kind=kind, actor=alice)
+    assert "flags" in selectors.case_lists_present(family.case)
+    assert [sql for sql in _small_lists_read(client, url) if "caseflag" in sql]
+    page = client.get(url).content.decode()
+    assert f'class="flag flag-{kind}"' in page and str(CaseFlag.Kind(kind).label) in page
+
+    services.case_flag_clear(case=family.case, kind=kind, actor=alice)
+    assert "flags" not in selectors.case_lists_present(family.case)
+    assert _small_lists_read(client, url) == []
+    assert f'class="flag flag-{kind}"' not in client.get(url).content.decode()
 
 
 def test_a_case_with_every_small_list_reads_each(client, team_north, alice):
