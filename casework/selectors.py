@@ -77,7 +77,13 @@ from .models import (
     Relationship,
     Task,
 )
-from .querysets import person_seen_by, probe_kept, rows_kept, visible_case_ids
+from .querysets import (
+    condition_written_once,
+    person_seen_by,
+    probe_kept,
+    rows_kept,
+    visible_case_ids,
+)
 
 
 def current_status(person: Person) -> LegalStatusRecord | None:
@@ -560,6 +566,7 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
     not read. Who matched is named later, for the cases shown (`who_matched`).
     """
     limit = SEARCH_CASES_LIMIT if limit is None else limit
+    cases = condition_written_once(cases)
     reference = term.strip().upper()
     members = CaseMember.objects.filter(case__in=cases.values("pk"))
     # A case's own reference, or a member's (P-…).

@@ -202,3 +202,36 @@ def test_a_probes_sql_is_written_once_per_user(household, alice):
         probe = querysets.probe_kept(alice, "test: my case", "case", rows)
         assert Incident.objects.filter(probe).filter(case=household.case).exists()
     assert len(written) == 1
+
+
+def test_a_condition_written_once_sees_the_same_cases_as_a_query_and_as_a_subquery(
+    household, alice, bob, sue
+):
+    """The case search writes the rule to SQL once (`condition_written_once`) and places it in
+    its top-level queries and in subqueries, where the case table is renamed: both see what the
+    rule sees, for each persona, and the rule is still read when each query runs."""
+    from casework.models import CaseMember
+
+    def seen(user):
+        written = querysets.condition_written_once(Case.objects.visible_to(user, probed=True))
+        as_query = set(written.values_list("pk", flat=True))
+        as_subquery = set(
+            CaseMember.objects.filter(case__in=written.values("pk")).values_list(
+                "case_id", flat=True
+            )
+        )
+        return as_query, as_subquery
+
+    everyone = {household.case.pk}
+    assert seen(alice) == (everyone, everyone)
+    assert seen(bob) == (set(), set())
+    written_for_bob = querysets.condition_written_once(Case.objects.visible_to(bob, probed=True))
+    services.case_reassign(case=household.case, from_user=alice, to_user=bob, actor=sue)
+    assert set(written_for_bob.values_list("pk", flat=True)) == everyone
+
+
+def test_a_condition_through_a_join_is_not_written_once(household, alice):
+    """Only a condition on the case's own row can be placed as it stands; one through a join
+    (here a member's reference) is left to the ORM as it was."""
+    cases = Case.objects.visible_to(alice).filter(members__person__reference="P-NONE")
+    assert querysets.condition_written_once(cases) is cases
