@@ -95,11 +95,9 @@ def sync_role_groups(user) -> None:
     team_groups = Group.objects.filter(
         name__in=[group.value for group in MEMBERSHIP_GROUPS.values()]
     )
-    for group in team_groups:
-        if group.name in held:
-            user.groups.add(group)
-        else:
-            user.groups.remove(group)
+    # One statement each way (none when there is nothing to add or remove), not one per group.
+    user.groups.add(*(group for group in team_groups if group.name in held))
+    user.groups.remove(*(group for group in team_groups if group.name not in held))
 
 
 # A user's team roles. Every "which teams does this user supervise" and "is this user a
