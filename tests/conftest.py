@@ -165,6 +165,29 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__.removeprefix("tests.")))
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """
+    On an xdist worker under `--dist loadgroup`, stop the run if the grouping above did not take:
+    xdist sends a group to the scheduler as a suffix of each test's id (`test@group`), and with
+    pytest 9.2 the suffix silently went missing (pytest-dev/pytest-xdist#1386), so every worker
+    built each built-once module's data for the tests it happened to get, and nothing said so.
+    """
+    config = session.config
+    if not hasattr(config, "workerinput") or not config.getvalue("loadgroup"):
+        return
+    lost = [
+        item.nodeid
+        for item in session.items
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if lost:
+        raise pytest.UsageError(
+            f"--dist loadgroup does not group with this pytest and pytest-xdist: {lost[0]} has "
+            "no @group in its id (see pyproject.toml's pin of pytest)"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     # A request through the test client leaves its language active in this thread (LocaleMiddleware
