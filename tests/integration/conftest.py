@@ -145,35 +145,42 @@ def _sending_to(settings, workers):
         _fresh_broker_connections()
 
 
-@pytest.fixture(scope="module")
-def _module_worker(django_db_setup, module_media):
+# The mark of every module of this package: under `--dist loadgroup` (`make test`) their tests run
+# on one pytest worker, which starts the Celery workers below once for all of them.
+SHARES_THE_WORKERS = pytest.mark.xdist_group("integration")
+
+
+@pytest.fixture(scope="package")
+def _package_workers(django_db_setup, tmp_path_factory):
     """
-    One worker process for all the tests of a module: starting one (Django, Celery and
-    WeasyPrint imported in a new interpreter) and stopping it cost more than most of its tests.
-    Its files go to the module's media folder; the tests' own transactional data comes and goes
-    as usual (the worker reads only what a test committed, and the flush after each test empties
-    it for the next).
+    Two worker processes for all the tests of this package, started together: (media folder,
+    [(process, queue), ...]). Starting one (Django, Celery and WeasyPrint imported in a new
+    interpreter) and stopping it cost more than most of the tests; started per module and per
+    test, the package's four tests started four. Their files go to the package's own media
+    folder; the tests' transactional data comes and goes as usual (a worker reads only what a
+    test committed, and the flush after each test empties it for the next).
     """
-    with _started_workers(module_media, 1) as workers:
-        yield workers
+    media = tmp_path_factory.mktemp("worker-media")
+    with _started_workers(media, 2) as workers:
+        yield media, workers
 
 
 @pytest.fixture
-def celery_worker(transactional_db, settings, _module_worker, module_media):
+def celery_worker(transactional_db, settings, _package_workers):
     """
-    `celery worker` against the test database and the module's media folder; tasks sent by the
+    `celery worker` against the test database and the package's media folder; tasks sent by the
     test go to it.
     """
-    settings.MEDIA_ROOT = module_media
-    with _sending_to(settings, _module_worker) as ((worker, _queue),):
+    media, workers = _package_workers
+    settings.MEDIA_ROOT = media
+    with _sending_to(settings, workers[:1]) as ((worker, _queue),):
         yield worker
 
 
 @pytest.fixture
-def two_celery_workers(transactional_db, settings):
+def two_celery_workers(transactional_db, settings, _package_workers):
     """Two `celery worker` processes, each on its own queue: [(process, queue), ...]."""
-    with (
-        _started_workers(settings.MEDIA_ROOT, 2) as workers,
-        _sending_to(settings, workers),
-    ):
+    media, workers = _package_workers
+    settings.MEDIA_ROOT = media
+    with _sending_to(settings, workers):
         yield workers

@@ -16,8 +16,9 @@ from casework.models import CaseFlag, CheckInSchedule, Escalation
 from casework.tasks import escalate_check_ins
 
 from ..factories import AssignmentFactory, CaseFactory, CaseMemberFactory
+from .conftest import SHARES_THE_WORKERS
 
-pytestmark = [pytest.mark.worker, pytest.mark.postgres]
+pytestmark = [pytest.mark.worker, pytest.mark.postgres, SHARES_THE_WORKERS]
 
 
 def test_two_workers_escalate_each_miss_once(two_celery_workers, team_north, alice, sue):

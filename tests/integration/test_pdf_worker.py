@@ -14,8 +14,9 @@ from legal_aid.models import AdvocacyDocument
 
 from ..ops.conftest import request_brief_of
 from ..scenarios import detained_mother_with_chinese_partner
+from .conftest import SHARES_THE_WORKERS
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, SHARES_THE_WORKERS]
 
 Status = AdvocacyDocument.Status
 

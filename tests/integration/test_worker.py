@@ -2,7 +2,9 @@ import pytest
 
 from config.celery import ping
 
-pytestmark = pytest.mark.worker
+from .conftest import SHARES_THE_WORKERS
+
+pytestmark = [pytest.mark.worker, SHARES_THE_WORKERS]
 
 
 def test_a_real_worker_answers(celery_worker):
