@@ -153,6 +153,16 @@ def test_the_unread_count_adds_one_indexed_query_whatever_the_count(
     (counted,) = [q["sql"] for q in with_three if "accounts_notification" in q["sql"]]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # the tables of a test are tiny
+        # With a handful of rows the planner rates the recipient's plain index as cheap as the
+        # partial one and picks either, depending on what earlier tests left in the table's
+        # statistics. What is asked is that the count can be answered from the partial index, so
+        # the table's other plain indexes are set aside (the DDL is rolled back with the test).
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'accounts_notification'"
+            " AND indexname <> 'accounts_notification_unread' AND indexdef NOT LIKE '%%UNIQUE%%'"
+        )
+        for (other,) in cursor.fetchall():
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(other)}")
         cursor.execute("EXPLAIN " + counted)
         plan = " ".join(row[0] for row in cursor.fetchall())
     assert "accounts_notification_unread" in plan, plan
