@@ -235,6 +235,7 @@ def _emptied_by_delete(original_sql_flush):
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         from audit.models import AuditEvent
+        from casework.models import CaseloadCount
 
         if reset_sequences or allow_cascade or not tables:
             return original_sql_flush(
@@ -244,6 +245,11 @@ def _emptied_by_delete(original_sql_flush):
         # Reference data that no test changed stays (tests/reference_data.py).
         tables = [name for name in tables if name not in kept_tables(self.connection)]
         # Django's own table names, quoted: nothing typed by a user.
+        # The caseload counts are emptied last: deleting cases and assignments fires the triggers
+        # that keep them (casework migration 0021), which would otherwise write the deleted
+        # cases back as negative counts into the emptied table for the next test to find.
+        counts = CaseloadCount._meta.db_table
+        tables = sorted(tables, key=lambda name: name == counts)
         deleted = [f"DELETE FROM {self.quote_name(name)}" for name in tables if name != audit]  # noqa: S608
         truncated = [f"TRUNCATE {self.quote_name(audit)}"] if audit in tables else []
         # One round trip: the statements joined, as the flush command runs each one it is given.

@@ -5,8 +5,10 @@ from django.core.management import call_command
 from django.test import TransactionTestCase
 
 from accounts.models import User
+from casework.models import CaseloadCount
+from casework.services.caseload import caseload_recount
 from legal_aid.models import Provision
-from tests.scenarios import persona
+from tests.scenarios import case_with_one_member, persona
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,3 +54,22 @@ def test_the_flush_after_a_test_keeps_unchanged_reference_data_and_empties_the_r
     assert set(ContentType.objects.values_list("pk", flat=True)) == content_types
     assert Group.objects.get(name="Caseworker").permissions.count() == permissions
     assert Provision.objects.filter(label="YB-2003-2").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_after_a_test_leaves_no_caseload_counts_behind():
+    """
+    The caseload counts are kept by triggers on cases and assignments: a flush that emptied the
+    counts before the cases left the deleted cases behind as negative counts, which the next
+    test of the worker found on its dashboard (tests/casework/test_caseload_counts.py).
+    """
+    _flush_ending_a_transactional_test()
+    alice = persona("alice")
+    case_with_one_member(team=alice.team_memberships.get().team, caseworker=alice)
+    assert CaseloadCount.objects.filter(open_cases__gt=0).exists()
+
+    _flush_ending_a_transactional_test()
+
+    assert not CaseloadCount.objects.exists()
+    assert caseload_recount(dry_run=True) == {}
