@@ -111,12 +111,40 @@ def _sees_cases(user) -> bool:
 
 # The rule, built once per user in the process
 
-# The built parts of the rule, by (user id, signed in, active): see `_built_once`.
-_BUILT: OrderedDict[tuple, dict] = OrderedDict()
-# Users whose rule is kept in one process (each part ~ a few kB of ORM objects); the least
-# recently used is dropped first.
-_BUILT_KEPT = 512
-_built_lock = threading.Lock()
+
+class _KeptInProcess:
+    """
+    What this process keeps of the rule, by key, up to `limit` entries (the least recently used is
+    dropped first); a thread that finds nothing makes it outside the lock, so two threads may both
+    make it, and either result is the same.
+    """
+
+    def __init__(self, limit: int):
+        self._limit = limit
+        self._kept: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def get(self, key: tuple, make):
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+        if kept is None:
+            kept = make()
+            with self._lock:
+                self._kept[key] = kept
+                while len(self._kept) > self._limit:
+                    self._kept.popitem(last=False)
+        return kept
+
+
+# The built parts of the rule, by (user id, signed in, active, part): see `_built_once`. Each part
+# is a few kB of ORM objects; a user has a handful of parts.
+_BUILT = _KeptInProcess(limit=4096)
 
 
 def _built_once(user, part: str, build):
@@ -136,22 +164,7 @@ def _built_once(user, part: str, build):
     object is read. What is kept is never used as it stands: callers filter with it or take a
     copy (`.all()`), and Django clones a query before resolving it, so two threads may share it.
     """
-    key = (user.pk, user.is_authenticated, user.is_active)
-    with _built_lock:
-        parts = _BUILT.get(key)
-        if parts is None:
-            parts = _BUILT[key] = {}
-            while len(_BUILT) > _BUILT_KEPT:
-                _BUILT.popitem(last=False)
-        else:
-            _BUILT.move_to_end(key)
-        built = parts.get(part)
-    if built is None:
-        # Built outside the lock: two threads may both build it, and either result is the rule.
-        built = build()
-        with _built_lock:
-            parts.setdefault(part, built)
-    return built
+    return _BUILT.get((user.pk, user.is_authenticated, user.is_active, part), build)
 
 
 def _case_visibility(user, *, probed: bool = False) -> Q | None:
@@ -195,9 +208,7 @@ def _cases_visible_to(user):
 
 
 # The SQL of the rule's subqueries, by (user id, name): see `subquery_kept`.
-_SUBQUERIES: OrderedDict[tuple, tuple[str, tuple]] = OrderedDict()
-_SUBQUERIES_KEPT = 2048
-_subqueries_lock = threading.Lock()
+_SUBQUERIES = _KeptInProcess(limit=2048)
 
 
 def subquery_kept(user, name: str, rows) -> RawSQL | list:
@@ -225,17 +236,7 @@ def subquery_kept(user, name: str, rows) -> RawSQL | list:
 
 def _kept(key: tuple, write) -> tuple:
     """The SQL and parameters kept under `key`, written by `write()` the first time it is asked."""
-    with _subqueries_lock:
-        kept = _SUBQUERIES.get(key)
-        if kept is not None:
-            _SUBQUERIES.move_to_end(key)
-    if kept is None:
-        kept = write()
-        with _subqueries_lock:
-            _SUBQUERIES[key] = kept
-            while len(_SUBQUERIES) > _SUBQUERIES_KEPT:
-                _SUBQUERIES.popitem(last=False)
-    return kept
+    return _SUBQUERIES.get(key, write)
 
 
 def rows_kept(user, name: str, rows) -> list[tuple]:

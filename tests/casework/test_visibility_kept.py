@@ -99,7 +99,7 @@ def test_the_rule_is_built_once_per_user_in_the_process(household, alice, bob, m
     """However many queries ask it, through the user object of each request (as a session or an
     API token loads it afresh); another user, or the same one made inactive, has a rule of
     their own."""
-    monkeypatch.setattr(querysets, "_BUILT", type(querysets._BUILT)())
+    monkeypatch.setattr(querysets, "_BUILT", type(querysets._BUILT)(limit=4096))
     built = []
     worked_by = querysets._worked_by
     monkeypatch.setattr(
