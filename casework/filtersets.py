@@ -4,6 +4,7 @@ the caller has already scoped with `visible_to(user)`; none of them widens it.
 """
 
 import django_filters
+from django.core.validators import EMPTY_VALUES
 from django.db.models import Case as Case_
 from django.db.models import Value, When
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,13 @@ class CaseFilterSet(django_filters.FilterSet):
         # Whether the search found more cases than it lists (selectors.SEARCH_CASES_LIMIT).
         self.more = False
         self._found = None
+
+    def narrows(self) -> bool:
+        """Whether any filter narrows the list: a filter left at "Any", or blank, does not."""
+        if not self.is_bound:
+            return False
+        # Filters are given only the values that are valid; an empty one filters nothing.
+        return any(value not in EMPTY_VALUES for value in self.form.cleaned_data.values())
 
     def best_first(self, cases):
         """Searched cases best match first, then most at risk; other lists most at risk first."""

@@ -25,9 +25,11 @@ class CountUpToPaginator(Paginator):
     rule; every page up to the one asked for, and the next, stay reachable.
     """
 
-    def __init__(self, object_list, per_page, *, counted: QuerySet, page_asked):
+    def __init__(self, object_list, per_page, *, counted: QuerySet, page_asked, count_up_to=None):
         super().__init__(object_list, per_page)
         self.counted = counted.order_by().values("pk")
+        # `count_up_to(n)`, when given, answers what `counted[:n].count()` would, another way.
+        self.count_up_to = count_up_to
         try:
             asked = min(max(1, int(page_asked)), MAX_PAGE_ASKED)
         except (TypeError, ValueError):
@@ -36,6 +38,8 @@ class CountUpToPaginator(Paginator):
 
     @cached_property
     def _counted_up_to_bound(self) -> int:
+        if self.count_up_to is not None:
+            return self.count_up_to(self.bound + 1)
         return self.counted[: self.bound + 1].count()
 
     @cached_property

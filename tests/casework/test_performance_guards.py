@@ -172,6 +172,38 @@ def test_the_case_list_counts_only_up_to_its_bound_and_every_page_stays_reachabl
     )
 
 
+def test_the_case_list_without_a_filter_is_counted_from_the_caseload_counts_past_its_bound(
+    client, team_north, alice, sue, monkeypatch
+):
+    """
+    Without a filter the list is every case its reader sees, and the open cases she works
+    (the caseload counts the triggers keep) are among them: past the bound they answer the
+    count. Closed cases are not in those counts but are seen: below the bound the cases are
+    counted, and a filtered list is counted as it always was.
+    """
+    from casework import pagination
+    from casework.views import browse
+
+    monkeypatch.setattr(browse, "CASES_PER_PAGE", 2)
+    monkeypatch.setattr(pagination, "COUNT_UP_TO", 3)
+    cases = [_household(team_north, alice, f"Widow {n}", children=0)[0] for n in range(6)]
+    sign_in(client, alice)
+    url = reverse("casework:case_list")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url).content.decode()
+    assert "More than 4 cases" in first
+    assert [q for q in queries if "casework_caseloadcount" in q["sql"]]
+    for case in cases[:4]:
+        services.case_close(
+            case=case, reason=ClosureReason.GOALS_MET, actor=sue, expected_version=case.version
+        )
+    # Two open cases worked, six seen: counted, still more than the bound.
+    assert "More than 4 cases" in client.get(url).content.decode()
+    assert "6 cases" in client.get(url, {"page": 4}).content.decode()
+    assert "4 cases" in client.get(url, {"status": "closed"}).content.decode()
+    assert "2 cases" in client.get(url, {"status": "open"}).content.decode()
+
+
 # The dashboard and the case list: a fixed number of queries whatever the caseload (issue 22).
 # The figures are the pages' own queries plus signing in, the session and the header's
 # notification count; a change that adds one per row (or per list) makes a caseload of three

@@ -28,6 +28,7 @@ from casework.models import (
     Task,
 )
 from casework.permissions import can_edit_case, editable_cases
+from casework.querysets import visible_cases_up_to
 from casework.selectors import my_cases
 
 from ..conftest import built_once, sign_in
@@ -105,6 +106,9 @@ def _visible(model, user):
     if model is Case:
         # The case list's form of the rule (each case it reads probed on its own) sees the same.
         assert set(Case.objects.visible_to(user, probed=True)) == seen
+        # And the case list's count without a filter, from the caseload counts or by counting.
+        for limit in (1, len(seen), len(seen) + 1):
+            assert visible_cases_up_to(user, limit) == min(len(seen), limit)
     return seen
 
 
