@@ -83,6 +83,17 @@ def _playwright():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# After the last keystroke, before static/js/drafts.js saves a draft: production waits 1.5 s
+# (SHIMTEO_DRAFT_PAUSE_MS), which each walk that types into a drafted form would wait too. Still
+# long enough that a field left at once (Tab) is saved on leaving it, before the pause ends.
+DRAFT_PAUSE_MS = 250
+
+
+@pytest.fixture(autouse=True)
+def _short_draft_pause(settings):
+    settings.SHIMTEO_DRAFT_PAUSE_MS = DRAFT_PAUSE_MS
+
+
 @pytest.fixture(scope="package")
 def browser(_playwright):
     """One headless chromium for all browser tests (package-scoped: see `_playwright`)."""
