@@ -84,13 +84,15 @@ def _playwright():
 
 
 # After the last keystroke, before static/js/drafts.js saves a draft: production waits 1.5 s
-# (SHIMTEO_DRAFT_PAUSE_MS), which each walk that types into a drafted form would wait too. Still
-# long enough that a field left at once (Tab) is saved on leaving it, before the pause ends.
+# (SHIMTEO_DRAFT_PAUSE_MS), which a walk waiting for "Draft saved at" would wait too. Still long
+# enough that a field left at once (Tab) is saved on leaving it, before the pause ends.
 DRAFT_PAUSE_MS = 250
 
 
-@pytest.fixture(autouse=True)
-def _short_draft_pause(settings):
+@pytest.fixture
+def short_draft_pause(settings):
+    """For the walks that wait for a draft to be saved (test_drafts.py). The other walks keep
+    production's pause: shorter, it would only add draft saves between their typing and Save."""
     settings.SHIMTEO_DRAFT_PAUSE_MS = DRAFT_PAUSE_MS
 
 
