@@ -168,4 +168,5 @@ def form_drafting(request, *, form_key: str | None = None, draft: Draft | None =
         "draft": draft,
         "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
         "limit_text": size_limit_text(),
+        "pause_ms": settings.SHIMTEO_DRAFT_PAUSE_MS,
     }

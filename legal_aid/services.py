@@ -554,7 +554,9 @@ def document_preview_page(*, document: AdvocacyDocument, actor, page: int, reque
         pdf = handle.read()
     if hashlib.sha256(pdf).hexdigest() != document.sha256:
         raise ValidationError(_("The stored PDF does not match its checksum; regenerate it."))
-    png = preview.page_png(pdf, page)
+    # Drawn once per process and version: the approval page asks for every page each time it is
+    # opened. The checks above and the audit below are per request all the same.
+    png = preview.drawn_page(pdf, page, sha256=document.sha256)
     record(actor, "view", document, request=request, preview_page=page, version=document.version)
     return png
 
@@ -674,13 +676,14 @@ def documents_withdraw_naming(*, person, actor, because: str, name: str | None =
         "Withdrawn: a person this document named has had their identifying details erased "
         "(%(why)s). Its PDF and the facts it was built from are deleted."
     ) % {"why": ErasureReason(because).label}
-    files = []
+    files, drawn = [], []
     documents = documents_naming(person, name=name)
     for document in documents:
         # Locked, and read again: a render finishing now waits, then finds it withdrawn.
         document = AdvocacyDocument.objects.select_for_update().get(pk=document.pk)
         if document.file.name:
             files.append((document.file.storage, document.file.name))
+        drawn.append(document.sha256)
         had_file = bool(document.file.name)
         document.status = Status.WITHDRAWN
         document.withdrawn_reason = reason[:300]
@@ -699,7 +702,7 @@ def documents_withdraw_naming(*, person, actor, because: str, name: str | None =
         )
         _tell_revoked(document)
 
-    _delete_on_commit(files)
+    _delete_on_commit(files, drawn)
     return len(documents)
 
 
@@ -716,11 +719,14 @@ def _tell_revoked(document: AdvocacyDocument) -> None:
     )
 
 
-def _delete_on_commit(files) -> None:
+def _delete_on_commit(files, drawn) -> None:
     def delete_files():
         # Only once the change is committed: a rolled-back one keeps the documents it withdrew.
         for storage, file_name in files:
             storage.delete(file_name)
+        # And the pages this process drew of them for the preview (preview.drawn_page).
+        for sha256 in drawn:
+            preview.forget(sha256)
 
     transaction.on_commit(delete_files)
 
@@ -782,12 +788,13 @@ def documents_revoke_naming(*, person, actor, scopes) -> int:
         ]
     else:
         return 0
-    files = []
+    files, drawn = [], []
     for document in documents:
         document = AdvocacyDocument.objects.select_for_update().get(pk=document.pk)
         had_file = bool(document.file.name)
         if had_file:
             files.append((document.file.storage, document.file.name))
+        drawn.append(document.sha256)
         document.status = Status.WITHDRAWN
         document.withdrawn_reason = reason[:300]
         document.snapshot = None
@@ -807,5 +814,5 @@ def documents_revoke_naming(*, person, actor, scopes) -> int:
             file_deleted=had_file,
         )
         _tell_revoked(document)
-    _delete_on_commit(files)
+    _delete_on_commit(files, drawn)
     return len(documents)

@@ -100,6 +100,16 @@ def test_the_size_limit_is_stated_on_the_form(client, alice, north_case):
     assert "One save can send up to 5 MB (about 580,000 characters of Korean or Chinese)" in page
 
 
+def test_the_pause_before_a_draft_is_saved_is_the_servers(client, alice, north_case, settings):
+    """drafts.js waits as long as the page says (1.5 s in production; the browser tests shorten
+    it, so the attribute is what they rely on)."""
+    sign_in(client, alice)
+    page = client.get(_note_url(north_case)).content.decode()
+    assert 'data-pause-ms="1500"' in page
+    settings.SHIMTEO_DRAFT_PAUSE_MS = 250
+    assert 'data-pause-ms="250"' in client.get(_note_url(north_case)).content.decode()
+
+
 def test_deleting_everything_typed_deletes_the_draft(client, alice, north_case):
     sign_in(client, alice)
     _type(client, north_case, NOTE)

@@ -83,6 +83,19 @@ def _playwright():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# After the last keystroke, before static/js/drafts.js saves a draft: production waits 1.5 s
+# (SHIMTEO_DRAFT_PAUSE_MS), which a walk waiting for "Draft saved at" would wait too. Still long
+# enough that a field left at once (Tab) is saved on leaving it, before the pause ends.
+DRAFT_PAUSE_MS = 250
+
+
+@pytest.fixture
+def short_draft_pause(settings):
+    """For the walks that wait for a draft to be saved (test_drafts.py). The other walks keep
+    production's pause: shorter, it would only add draft saves between their typing and Save."""
+    settings.SHIMTEO_DRAFT_PAUSE_MS = DRAFT_PAUSE_MS
+
+
 @pytest.fixture(scope="package")
 def browser(_playwright):
     """One headless chromium for all browser tests (package-scoped: see `_playwright`)."""
@@ -245,11 +258,15 @@ def login_with_totp(page, live_server, user, password: str) -> None:
     page.wait_for_url(f"{live_server.url.rstrip('/')}/")
 
 
-def sign_in_by_session(page, live_server, user) -> None:
+def sign_in_by_session(
+    page, live_server, user, *, opening: str = "/", language: str | None = None
+) -> None:
     """
     `page` signed in as `user`, as the login and verify pages leave a user (tests/conftest.py
     `sign_in`: both factors, the session stamped, the language cookie of their preferred
-    language), then on the dashboard the verify page leads to. For walks about something else:
+    language, or `language`: a browser that chose another one before), then on the dashboard the
+    verify page leads to, or on `opening` for a walk that starts elsewhere (a page that is not
+    looked at is not loaded first). For walks about something else:
     the real pages cost five requests and three page loads each time, and are walked for every
     persona by a test of its own (test_login.py for alice, and `login_with_totp` where sue, bob,
     charlie and the advocate first sign in in test_first_week.py, test_notifications.py and
@@ -270,11 +287,13 @@ def sign_in_by_session(page, live_server, user) -> None:
         }
     ]
     # As the login page sets it: from the user's row, which a test may have changed since.
-    language = type(user).objects.values_list("preferred_language", flat=True).get(pk=user.pk)
+    language = language or type(user).objects.values_list("preferred_language", flat=True).get(
+        pk=user.pk
+    )
     if language:
         cookies.append({"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": origin})
     page.context.add_cookies(cookies)
-    page.goto("/")
+    page.goto(opening)
 
 
 @pytest.fixture

@@ -32,8 +32,7 @@ def test_the_supervisor_sees_the_pages_and_who_is_named_then_is_told_of_the_revo
     assert document.needs_approval
 
     enrol_totp(sue)
-    sign_in_by_session(page, live_server, sue)
-    page.goto(document.get_absolute_url())
+    sign_in_by_session(page, live_server, sue, opening=document.get_absolute_url())
     listing = page.locator("ul.disclosures")
     expect(listing).to_contain_text(f"Named: {SECRETS['mother']['full_name']}")
     expect(listing).to_contain_text("birth year 1986")

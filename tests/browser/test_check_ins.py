@@ -31,8 +31,7 @@ def test_a_caseworker_records_a_missed_check_in_on_a_phone(
     )
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
-    sign_in_by_session(page, live_server, alice)
-    page.goto(f"{live_server.url}/")
+    sign_in_by_session(page, live_server, alice)  # on the dashboard
     section = page.locator("section", has=page.get_by_role("heading", name="Check-ins due"))
     expect(section).to_contain_text("missed")
     safe = section.get_by_role("button", name="Safe", exact=True)

@@ -74,8 +74,12 @@ def test_consent_recorded_from_the_person_page_lets_the_case_be_shared(
 
     # The caseworker, at her desk in English, records it from the person page.
     desk = open_page()
-    sign_in_by_session(desk, live_server, alice)
-    desk.goto(reverse("casework:case_detail", args=[north_case.reference]))
+    sign_in_by_session(
+        desk,
+        live_server,
+        alice,
+        opening=reverse("casework:case_detail", args=[north_case.reference]),
+    )
     click_to_open(
         desk.get_by_role("region", name="People of this case")
         .get_by_role("link", name=MOTHER)

@@ -53,8 +53,7 @@ def test_a_note_is_corrected_at_a_desktop_and_a_2030_status_voided_on_a_phone_in
     enrol_totp(alice)
 
     # Desktop, English: correct the note, then read its history.
-    sign_in_by_session(page, live_server, alice)
-    page.goto(f"/cases/{north_case.reference}/")
+    sign_in_by_session(page, live_server, alice, opening=f"/cases/{north_case.reference}/")
     note = page.locator("li.timeline-note")
     note.get_by_role("link", name="Correct", exact=True).click()
     page.get_by_label("Note").fill("Met the mother at the safe house.")

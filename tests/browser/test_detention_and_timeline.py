@@ -64,8 +64,7 @@ def test_a_caseworker_records_an_arrest_and_her_detention_in_one_step(
     page, live_server, alice, kim_case, shot
 ):
     case, kim = kim_case
-    sign_in_by_session(page, live_server, alice)
-    page.goto(f"/cases/{case.reference}/")
+    sign_in_by_session(page, live_server, alice, opening=f"/cases/{case.reference}/")
     page.get_by_role("link", name="Record an incident").click()
 
     detention = page.get_by_role("group", name="If this was an arrest or a detention")
@@ -113,9 +112,8 @@ def test_a_long_timeline_is_paged_and_filtered_on_a_phone_in_korean(
             actor=alice,
         )
     page.set_viewport_size(PHONE)
-    sign_in_by_session(page, live_server, alice)
-    choose_language(page, "ko")
-    page.goto(f"/cases/{case.reference}/")
+    sign_in_by_session(page, live_server, alice, opening=f"/cases/{case.reference}/")
+    choose_language(page, "ko")  # which brings her back to the case, in Korean
 
     expect(page.locator("ol.timeline > li")).to_have_count(25)
     expect(page.locator("ol.timeline > li").first).to_contain_text("연락 기록 00")

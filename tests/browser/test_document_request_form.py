@@ -27,8 +27,12 @@ def test_the_form_chooses_the_urgent_appeal_and_keeps_errors_by_their_field(
     team.organisation, team.confidential_contact = "Shelter Network", "protection desk"
     team.save()
     enrol_totp(alice)
-    sign_in_by_session(page, live_server, alice)
-    page.goto(reverse("legal_aid:advocacy_new", kwargs={"case_ref": north_case.reference}))
+    sign_in_by_session(
+        page,
+        live_server,
+        alice,
+        opening=reverse("legal_aid:advocacy_new", kwargs={"case_ref": north_case.reference}),
+    )
     about = page.get_by_label("About")
     expect(about.locator("option:checked")).to_contain_text(
         f"{SECRETS['mother']['full_name']} ({family['mother'].reference})"

@@ -25,7 +25,7 @@ from .conftest import (
     sign_in_by_session,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("short_draft_pause")]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -52,8 +52,9 @@ def test_a_note_survives_a_reload_and_the_session_ending_before_save(
     page, live_server, alice, north_case, shot
 ):
     enrol_totp(alice)
-    sign_in_by_session(page, live_server, alice)
-    _note_form(page, north_case)
+    sign_in_by_session(
+        page, live_server, alice, opening=reverse("casework:note_add", args=[north_case.reference])
+    )
     expect(page.get_by_text("What you type is kept as an encrypted draft")).to_be_visible()
 
     # Typed, then the tab reloaded (or closed and opened again): the note is back.
@@ -111,9 +112,10 @@ def test_a_note_over_the_size_limit_comes_back_with_a_clear_message_on_a_phone_i
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 20_000
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
-    sign_in_by_session(page, live_server, alice)
-    choose_language(page, "ko")
-    _note_form(page, north_case)
+    sign_in_by_session(
+        page, live_server, alice, opening=reverse("casework:note_add", args=[north_case.reference])
+    )
+    choose_language(page, "ko")  # which brings her back to the note's form, in Korean
     long_note = KOREAN_NOTE * 100  # about 5,000 characters: 40 kB as a form sends them
     note = page.locator("textarea")
 

@@ -142,9 +142,8 @@ def test_check_boxes_in_korean_on_a_phone(page, live_server, alice, shot):
     """The same boxes, in Korean: clicking the words ticks the box beside them."""
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
-    sign_in_by_session(page, live_server, alice)
-    choose_language(page, "ko")
-    page.goto("/intake/")
+    sign_in_by_session(page, live_server, alice, opening="/intake/")
+    choose_language(page, "ko")  # which brings her back to the intake list, in Korean
     click_to_open(page.locator("form[action$='/intake/new/'] button[type=submit]").first)
     _boxes_sit_with_their_text(page)
     first_scope = page.locator("label.choice span").first

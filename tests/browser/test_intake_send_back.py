@@ -49,8 +49,7 @@ def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, su
     detail = f"/intake/{submitted.reference}/"
 
     # The supervisor, at a desktop, in English.
-    sign_in_by_session(page, live_server, sue)
-    page.goto(detail)
+    sign_in_by_session(page, live_server, sue, opening=detail)
     page.get_by_label("What should the caseworker correct?").fill(REASON)
     click_to_open(page.get_by_role("button", name="Send back to the caseworker"))
     expect(page.get_by_text("The intake was sent back to alice with your reason.")).to_be_visible()
@@ -59,9 +58,8 @@ def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, su
     # The caseworker, on a phone, in Korean.
     phone = open_page()
     phone.set_viewport_size(PHONE)
-    sign_in_by_session(phone, live_server, alice)
-    choose_language(phone, "ko")
-    phone.goto("/intake/")
+    sign_in_by_session(phone, live_server, alice, opening="/intake/")
+    choose_language(phone, "ko")  # which brings her back to the intake list, in Korean
     returned = phone.locator("ul.returned-intakes li")
     expect(returned).to_contain_text(REASON)
     expect(phone.locator("html")).to_have_attribute("lang", "ko")

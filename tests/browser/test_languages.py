@@ -65,8 +65,9 @@ def test_switching_the_language_changes_every_page_of_a_walk_through(
     enrol_totp(alice)
     sign_in_by_session(page, live_server, alice)
     person = north_case.members.first().person
-    for code in HEADINGS:
-        page.goto("/")
+    for number, code in enumerate(HEADINGS):
+        if number:  # the first starts on the dashboard the sign-in opened
+            page.goto("/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
         _switch_language(page, code)
         _walk_through(page, shot, code, north_case, person)

@@ -7,7 +7,6 @@ zone reads her case's dates in the Korean long form (2025년 10월 2일, never 1
 import re
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from tests.legal_aid.test_documents_services import build_family
@@ -26,12 +25,10 @@ def test_a_caseworker_reads_korean_dates_and_times_with_their_zone_on_a_phone(
     family = build_family(north_case, alice)
     enrol_totp(alice)
     page.set_viewport_size(PHONE)
-    sign_in_by_session(page, live_server, alice)
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ko", "url": live_server.url}]
+    # Korean chosen in this browser before (the language cookie), not in her account.
+    sign_in_by_session(
+        page, live_server, alice, opening=f"/cases/{north_case.reference}/", language="ko"
     )
-
-    page.goto(f"/cases/{north_case.reference}/")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
     # The arrest of 2 October 2025 on the timeline, in the Korean long form.
     arrest = page.locator('.timeline time[datetime="2025-10-02"]').first

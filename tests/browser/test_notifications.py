@@ -24,8 +24,7 @@ def test_notifications_open_from_the_header_count_on_a_phone(
     services.case_assign(case=north_case, user=bob, role=AssignmentRole.CASEWORKER, actor=sue)
     enrol_totp(bob)
     page.set_viewport_size(PHONE)
-    login_with_totp(page, live_server, bob, DEFAULT_PASSWORD)
-    page.goto(f"{live_server.url}/")
+    login_with_totp(page, live_server, bob, DEFAULT_PASSWORD)  # which ends on the dashboard
     count = page.locator(".site-header a.unread-count")
     expect(count).to_have_text("1 new notification")
     box = count.bounding_box()

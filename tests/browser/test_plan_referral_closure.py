@@ -84,13 +84,15 @@ def test_a_plan_with_a_referral_step_then_closing_and_reopening(
 
     # alice, on her phone, in Korean: a goal for the daughter, and its follow-up step.
     page.set_viewport_size(PHONE)
-    sign_in_by_session(page, live_server, alice)
+    sign_in_by_session(
+        page, live_server, alice, opening=reverse("casework:case_detail", args=[case.reference])
+    )
     open_menu(page)
     page.locator("#language-select").select_option("ko")
+    # The language form brings her back to the case, in Korean.
     with page.expect_navigation():
         page.locator("form.language").get_by_role("button", name="Change").click()
     expect(page.locator("html")).to_have_attribute("lang", "ko")
-    page.goto(reverse("casework:case_detail", args=[case.reference]))
     plan = page.locator("section.case-plan")
     expect(plan).to_contain_text(ko("No goal yet."))
     with page.expect_navigation():

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from legal_aid import services
+from legal_aid.documents import preview
 from legal_aid.models import AdvocacyDocument
 
 from ..conftest import built_once, sign_in
@@ -170,6 +171,32 @@ def test_download_waits_for_approval_then_is_audited_and_not_cached(
     assert response.content.startswith(b"%PDF")
     event = AuditEvent.objects.get(target_id=str(named_brief.pk), action="download")
     assert event.actor_username == "alice" and event.case_id == named_brief.case_id
+
+
+def test_a_page_is_drawn_once_and_audited_each_time_it_is_shown(
+    named_brief, client, sue, monkeypatch
+):
+    """The approval page asks for every page each time it opens: the second asking of a page gets
+    the same image without drawing it again, and is checked and audited as the first."""
+    drawn = []
+    draw = preview.page_png
+
+    def counted(pdf, page, **options):
+        drawn.append(page)
+        return draw(pdf, page, **options)
+
+    monkeypatch.setattr(preview, "page_png", counted)
+    preview.forget(named_brief.sha256)
+    sign_in(client, sue)
+    url = reverse("legal_aid:advocacy_page", kwargs={"document_id": named_brief.pk, "page": 1})
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.content.startswith(b"\x89PNG")
+    assert drawn == [1]
+    views = AuditEvent.objects.filter(
+        target_id=str(named_brief.pk), action="view", actor=sue, detail__preview_page=1
+    )
+    assert views.count() == 2
 
 
 def test_another_team_gets_404_everywhere(named_brief, client, charlie):

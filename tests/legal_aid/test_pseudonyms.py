@@ -22,7 +22,7 @@ from casework.erasure import consent_withdraw
 from casework.models import CaseAssignment
 from consent.models import Scope
 from legal_aid import services
-from legal_aid.documents import rendering
+from legal_aid.documents import preview, rendering
 from legal_aid.models import AdvocacyDocument
 
 from ..conftest import sign_in
@@ -70,9 +70,12 @@ def test_a_mother_withdraws_her_consent_to_be_named(
     assert SECRETS["mother"]["full_name"] in named_text
     first = approve(first, sue)
     assert first.downloadable
+    assert (first.sha256, 1) in preview._kept  # the page sue looked at, drawn once for the next
 
     with django_capture_on_commit_callbacks(execute=True):
         consent_withdraw(person=mother, scopes=[Scope.NAMED_IN_DOCUMENTS], actor=sue)
+    # Its pages drawn for the preview go with its file.
+    assert not [key for key in preview._kept if key[0] == first.sha256]
 
     # The approved version is revoked, with its reason, audited.
     first.refresh_from_db()
