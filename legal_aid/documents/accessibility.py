@@ -15,6 +15,7 @@ PDF/UA where WeasyPrint stops short. Two steps, both tested by reading the struc
 
 import contextlib
 import io
+import re
 import threading
 
 _lock = threading.Lock()
@@ -109,6 +110,60 @@ def _reachable_mcids(pdf) -> dict:
     return found
 
 
+# A marked-content sequence as pydyf writes it: "/Tag", "<</MCID n>>", "BDC", a line each. The
+# text between them is glyph ids in hex strings, so these lines cannot occur inside a string.
+MARKED = re.compile(rb"^/[^\s/<>\[\]()]+\n<</MCID (\d+)>>\nBDC$", re.MULTILINE)
+ARTIFACT = b"/Artifact\n<</Type /Pagination>>\nBDC"
+
+
+def _marked_ids(page) -> list[int | None]:
+    """The MCID of each BDC of `page`, in order (None where it has none), read by qpdf's parser."""
+    import pikepdf
+
+    ids = []
+    for operands, _operator in pikepdf.parse_content_stream(page, "BDC"):
+        properties = operands[1] if len(operands) > 1 else None
+        mcid = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
+        ids.append(None if mcid is None else int(mcid))
+    return ids
+
+
+def _rewritten(page, marked: list, orphans: set) -> bytes | None:
+    """
+    The content of `page` with each orphan's BDC an artifact's, the rest byte for byte: a
+    substitution in the stream WeasyPrint wrote, not a parse and rewrite of every operator (most
+    of this pass's time was Python objects for each glyph run and their reserialisation). None
+    when the stream is not as pydyf writes it (`MARKED` does not find the very BDCs, `marked`,
+    that qpdf's parser found), for the caller to rewrite it operator by operator.
+    """
+    import pikepdf
+
+    if not isinstance(page.obj.get("/Contents"), pikepdf.Stream):
+        return None
+    content = page.obj.Contents.read_bytes()
+    if [int(match.group(1)) for match in MARKED.finditer(content)] != [
+        mcid for mcid in marked if mcid is not None
+    ]:
+        return None
+    return MARKED.sub(
+        lambda match: ARTIFACT if int(match.group(1)) in orphans else match.group(0), content
+    )
+
+
+def _reparsed(page, orphans: set) -> bytes:
+    """The content of `page` with each orphan's BDC an artifact's, operator by operator."""
+    import pikepdf
+
+    instructions = []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary):
+            mcid = operands[1].get("/MCID")
+            if mcid is not None and int(mcid) in orphans:
+                operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)]
+        instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+    return pikepdf.unparse_content_stream(instructions)
+
+
 def mark_artifacts(pdf_bytes: bytes) -> bytes:
     """Marked content that no structure element owns becomes a pagination artifact."""
     import pikepdf
@@ -118,21 +173,14 @@ def mark_artifacts(pdf_bytes: bytes) -> bytes:
         parent_tree = pdf.Root.StructTreeRoot.ParentTree.Nums
         for page in pdf.pages:
             owned = reachable.get(page.obj.objgen, set())
-            orphans = set()
-            instructions = []
-            for operands, operator in pikepdf.parse_content_stream(page):
-                if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary):
-                    mcid = operands[1].get("/MCID")
-                    if mcid is not None and int(mcid) not in owned:
-                        orphans.add(int(mcid))
-                        operands = [
-                            pikepdf.Name.Artifact,
-                            pikepdf.Dictionary(Type=pikepdf.Name.Pagination),
-                        ]
-                instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+            marked = _marked_ids(page)
+            orphans = {mcid for mcid in marked if mcid is not None and mcid not in owned}
             if not orphans:
                 continue
-            page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+            content = _rewritten(page, marked, orphans)
+            page.Contents = pdf.make_stream(
+                content if content is not None else _reparsed(page, orphans)
+            )
             index = int(page.StructParents)
             for position in range(0, len(parent_tree), 2):
                 if int(parent_tree[position]) == index:

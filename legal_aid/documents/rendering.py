@@ -9,6 +9,7 @@ Charts are inline <svg> elements in the HTML, so data: URLs are not needed and a
 """
 
 import re
+import unicodedata
 from pathlib import Path
 
 from django.conf import settings
@@ -87,14 +88,43 @@ LINE_BREAK = re.compile(r"\s*[\r\n]+\s*")
 TOKENS = re.compile(r"(<[^>]*>)")
 HANGUL_WORD = re.compile(r"[^\s<>]*[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f][^\s<>]*")
 NOT_BODY_TEXT = ("svg", "head", "title", "style")
+# A word's characters, an escaped one (`&amp;`, `&#x27;`) as one: no joiner inside an entity.
+CHARACTERS = re.compile(r"&#?\w+;|.", re.DOTALL)
+WORD_JOINER = "\u2060"
+# Characters that belong to the one before them (combining marks, a decomposed syllable's vowel
+# and final consonant, joiners and selectors): a joiner before one would split what is drawn as
+# one. Nothing could break before them anyway.
+JAMO_AFTER_FIRST = re.compile(r"[\u1160-\u11ff\ud7b0-\ud7ff]")
+JOINERS = ("\u200c", "\u200d")
+
+
+def _attached(character: str) -> bool:
+    return bool(
+        JAMO_AFTER_FIRST.match(character)
+        or character in JOINERS
+        or unicodedata.category(character[0]).startswith("M")
+    )
+
+
+def _joined(word: str) -> str:
+    """`word` with U+2060 WORD JOINER between its characters: no line break inside it."""
+    out = []
+    for character in CHARACTERS.findall(word):
+        if out and not _attached(character) and out[-1] not in JOINERS:
+            out.append(WORD_JOINER)
+        out.append(character)
+    return "".join(out)
 
 
 def keep_korean_words(html: str) -> str:
     """
-    Each Korean word of the body's text in `<span class="kw">` (pdf.css: no break inside). CSS
-    says this with `word-break: keep-all`, which WeasyPrint does not implement; Pango breaks
-    Hangul between any two syllables ("기/록됨"). The text itself is unchanged, so the text layer
-    (and the leak check that reads it) sees the same words.
+    Each Korean word of the body's text joined by U+2060 WORD JOINER between its characters, so
+    that Pango breaks a Korean line between words only. CSS says this with `word-break:
+    keep-all`, which WeasyPrint 70 rejects; Pango breaks Hangul between any two syllables
+    ("기/록됨"). A joiner is a character with no width and no glyph: the words in the text layer
+    (pdftotext, pypdf, PDFium, so the leak check too) are as before, without it. It replaced a
+    `<span class="kw">` (nowrap) around each word: the same breaks, but an inline box per word
+    was nearly half of a Korean document's layout time.
     """
     out, skipping = [], []
     for token in TOKENS.split(html):
@@ -111,7 +141,7 @@ def keep_korean_words(html: str) -> str:
         elif skipping:
             out.append(token)
         else:
-            out.append(HANGUL_WORD.sub(lambda m: f'<span class="kw">{m.group(0)}</span>', token))
+            out.append(HANGUL_WORD.sub(lambda m: _joined(m.group(0)), token))
     return "".join(out)
 
 

@@ -7,12 +7,14 @@ headers. Every marked-content sequence either belongs to an element of the tree 
 artifact.
 """
 
+import io
 import re
 from collections import Counter
 
+import pikepdf
 import pytest
 
-from legal_aid.documents import rendering
+from legal_aid.documents import accessibility, rendering
 
 from .pdf_structure import marked_content, snapshot, structure_tree
 from .test_documents_render import pdf_of, render
@@ -135,3 +137,26 @@ def test_a_rendered_document_is_tagged_the_same_way(north_case, family, alice): 
     for sequences in marked_content(pdf):
         assert len([s for s in sequences if s[0] == "/Artifact" and s[2]]) >= 3
         assert all(text == 0 for tag, _, text in sequences if tag == "(unmarked)")
+
+
+def test_artifacts_are_marked_in_a_stream_that_pydyf_did_not_write():
+    """The margins become artifacts by a substitution in the stream as pydyf writes it; a stream
+    written otherwise (here by qpdf, one instruction a line) is rewritten operator by operator,
+    with the same marked content."""
+    import weasyprint
+
+    html = rendering.render_html(snapshot(paragraphs=[{"text": "text", "notes": [_note(1)]}]))
+    with accessibility.tagging():
+        raw = weasyprint.HTML(string=html, url_fetcher=rendering.fetcher()).write_pdf(
+            pdf_variant=rendering.PDF_VARIANT, pdf_identifier=b"test"
+        )
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        for page in pdf.pages:
+            content = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page))
+            assert not accessibility.MARKED.search(content)
+            page.Contents = pdf.make_stream(content)
+        out = io.BytesIO()
+        pdf.save(out)
+    marked = marked_content(accessibility.mark_artifacts(raw))
+    assert [s for s in marked[0] if s[0] == "/Artifact" and s[2]]
+    assert marked_content(accessibility.mark_artifacts(out.getvalue())) == marked

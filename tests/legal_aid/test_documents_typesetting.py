@@ -113,6 +113,21 @@ def test_korean_breaks_between_words_only():
         assert all(token.strip(".") in words for token in hangul), " ".join(tokens)
 
 
+def test_korean_words_are_joined_between_characters_only():
+    """The joiner goes between two characters of a Korean word in the body: never inside an
+    escaped character, between a decomposed syllable's jamo or before a combining mark, never in
+    markup, the title or an SVG, and never into a word without Hangul."""
+    joined = rendering.keep_korean_words(
+        '<title>제목</title><p class="기록">기록됨 (출생&amp;등록) \u1100\u1161\u11a8가 a\u0301가 English'
+        "</p><svg><text>구금</text></svg>"
+    )
+    j = "\u2060"
+    assert joined == (
+        f'<title>제목</title><p class="기록">기{j}록{j}됨 ({j}출{j}생{j}&amp;{j}등{j}록{j}) '
+        f"\u1100\u1161\u11a8{j}가 a\u0301{j}가 English</p><svg><text>구금</text></svg>"
+    )
+
+
 def test_latin_quotations_in_cjk_documents_use_a_latin_face_and_cjk_stays_upright():
     """An English quotation in a Korean document is set in Liberation Sans; Korean in <em> or
     in a source note uses no oblique CJK font."""
