@@ -29,7 +29,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.db.models.lookups import IsNull
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.module_loading import import_string
@@ -677,7 +676,14 @@ def my_open_cases_most_at_risk_first(user) -> QuerySet[Case]:
     filter of the list made PostgreSQL hash every assignment of the user first (7,600 for a
     caseworker at 100,000 people, ten times as many at a million) to show 50 cases.
     """
-    return Case.objects.open().filter(_on_my_case(user, "pk")).most_at_risk_first()
+    return (
+        Case.objects.open()
+        .filter(_on_my_case(user, "pk"))
+        .most_at_risk_first()
+        # What the dashboard's table shows (`case_rows`), its team by name: two whole models a
+        # row (a team's dozen columns of letterhead among them) cost more than writing the row.
+        .only("reference", "status", "risk_level", "opened_on", "team", "team__name")
+    )
 
 
 def _on_case_seen_by(user, case: str = "case") -> Q:
@@ -695,15 +701,35 @@ def _of_my_case(user, person: str = "person") -> Q:
     Whether the person at `person` is a member of a case the user works, asked row by row as
     `_on_my_case` asks of a case: their few memberships read through the person index, each
     case probed. `person IN (members of my cases)` gathered the 23,000 members of a caseworker's
-    7,500 cases (230,000 at a million people) before the list read its first row.
+    7,500 cases (230,000 at a million people) before the list read its first row. Kept as a
+    probe of its own (`probe_kept`, the case's probe inside it): compiled on every visit, it cost
+    the two lists of people some 4,000 Python calls each.
     """
-    membership = (
-        CaseMember.objects.filter(person=OuterRef(person))
-        .filter(_on_my_case(user))
-        .order_by()
-        .values("pk")[:1]
+    return probe_kept(
+        user,
+        "member of my case",
+        person,
+        lambda row: (
+            CaseMember.objects.filter(person=row)
+            .filter(_on_my_case(user))
+            .order_by()
+            .values("pk")[:1]
+        ),
     )
-    return Q(IsNull(Subquery(membership), False))
+
+
+# The columns the dashboard's lists show (`only()`): a follow-up's row, and a status beside its
+# person (`status_since`, `person_link`). Another column read would cost a query per row, which
+# the dashboard's query guards would catch.
+_FOLLOW_UP_SHOWN = ("case", "due_on", "title", "title_key", "title_params", "assignee")
+_STATUS_SHOWN = (
+    "person",
+    "status",
+    "effective_from",
+    "since_birth",
+    "person__reference",
+    "person__full_name",
+)
 
 
 def followups_due(user, *, today: datetime.date) -> QuerySet[Task]:
@@ -720,6 +746,9 @@ def followups_due(user, *, today: datetime.date) -> QuerySet[Task]:
         # keeps its follow-up off the page).
         .filter(_on_my_case(user) | (Q(assignee=user) & _on_case_seen_by(user)))
         .select_related("case", "assignee")
+        # What a row shows (`followup_rows`): three models' every column built into fifty rows
+        # cost more Python than writing the rows.
+        .only(*_FOLLOW_UP_SHOWN, "case__reference", "assignee__username")
         .order_by("due_on", "case__reference", "pk")
     )
 
@@ -732,6 +761,7 @@ def recent_status_changes(user, *, since: datetime.date) -> QuerySet[LegalStatus
         )
         .filter(_of_my_case(user))
         .select_related("person")
+        .only(*_STATUS_SHOWN)
         .order_by("-effective_from", "-recorded_at", "pk")
     )
 
@@ -742,6 +772,7 @@ def recent_incidents(user, *, since: datetime.date) -> QuerySet[Incident]:
         Incident.objects.filter(Q(occurred_on__gte=since) | Q(recorded_at__date__gte=since))
         .filter(_on_my_case(user))
         .select_related("case")
+        .only("case", "occurred_on", "kind", "region", "case__reference")
         .order_by("-occurred_on", "-recorded_at", "pk")
     )
 
@@ -756,6 +787,7 @@ def detained_longer_than(user, *, days: int, today: datetime.date) -> QuerySet[L
         )
         .filter(_of_my_case(user))
         .select_related("person")
+        .only(*_STATUS_SHOWN)
         .order_by("effective_from", "pk")
     )
 
@@ -795,9 +827,12 @@ def cases_for_listing(cases: QuerySet[Case]) -> QuerySet[Case]:
     `cases` with what a list shows: the team, `member_count`, and `principals` (the principal
     members with their person), in a fixed number of queries whatever the page size.
     """
+    # Only the principal's name is shown: a whole person (eighteen columns, seven of them
+    # sealed) built for each of a page's fifty principals was ~40 % of the list's Python.
     principals = (
         CaseMember.objects.filter(role=MemberRole.PRINCIPAL)
         .select_related("person")
+        .only("case", "person", "person__full_name")
         .order_by("added_at", "pk")
     )
     # A correlated count rather than a join with GROUP BY: PostgreSQL evaluates it only for the
@@ -1480,7 +1515,11 @@ def distress_calls(user, *, since: datetime.date) -> QuerySet[Escalation]:
     ).filter(_on_my_case(user))
     supervised = roles.supervised_teams(user)
     calls = calls.filter(Q(check_in__duress=False) | Q(case__team__in=supervised))
-    return calls.select_related("case", "check_in").order_by("-created_at")
+    return (
+        calls.select_related("case", "check_in")
+        .only("created_at", "case", "check_in", "case__reference", "check_in__duress")
+        .order_by("-created_at")
+    )
 
 
 # The case plan, closing a case

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from accounts.notifications import Target
 from accounts.roles import supervised_teams
 from casework.models import Entitlement, Incident, Person
+from casework.querysets import count_kept
 
 from .models import (
     AdvocacyDocument,
@@ -256,16 +257,20 @@ def document_notification_targets(user, keys) -> dict[str, Target]:
 
 def approvals_waiting(user) -> list[tuple[str, int, str]]:
     """For the dashboard (SHIMTEO_DASHBOARD_APPROVALS): documents this supervisor may approve."""
-    waiting = (
-        AdvocacyDocument.objects.visible_to(user)
-        .filter(
-            status=AdvocacyDocument.Status.READY,
-            names_people=True,
-            approved_at__isnull=True,
-            case__team__in=supervised_teams(user),
-        )
-        .exclude(requested_by=user)
-        .count()
+    # Counted from its SQL written once per supervisor (`count_kept`), read afresh each visit.
+    waiting = count_kept(
+        user,
+        "documents awaiting approval",
+        lambda: (
+            AdvocacyDocument.objects.visible_to(user)
+            .filter(
+                status=AdvocacyDocument.Status.READY,
+                names_people=True,
+                approved_at__isnull=True,
+                case__team__in=supervised_teams(user),
+            )
+            .exclude(requested_by=user)
+        ),
     )
     if not waiting:
         return []

@@ -46,3 +46,31 @@ def test_the_supervisors_dashboard_lists_what_waits_for_approval(submitted, sue,
     assert page.index('id="approvals-heading"') < page.index('id="followups-heading"')
     mine = sign_in(Client(), alice).get(reverse("casework:dashboard")).content.decode()
     assert 'id="approvals-heading"' not in mine
+
+
+def test_what_waits_for_approval_is_counted_afresh_from_sql_written_once(
+    submitted, sue, alice, monkeypatch
+):
+    """
+    The dashboard counts the intakes waiting for a supervisor from SQL written once per user
+    (`casework.querysets.count_kept`): a decision shows at the next visit, through the same user
+    object and the same kept SQL; someone who supervises no team, or is no longer active, counts
+    none.
+    """
+    from intake import selectors
+
+    written = []
+    decision_queue = selectors.decision_queue
+
+    def queue(user):
+        written.append(user.pk)
+        return decision_queue(user)
+
+    monkeypatch.setattr(selectors, "decision_queue", queue)
+    assert selectors.approvals_waiting(sue)[0][1] == 1
+    assert selectors.approvals_waiting(alice) == []
+    services.intake_return(submission=submitted, actor=sue, reason="Spell the place again")
+    assert selectors.approvals_waiting(sue) == []
+    assert sorted(written) == sorted([sue.pk, alice.pk])
+    sue.is_active = False
+    assert selectors.approvals_waiting(sue) == []
