@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
@@ -23,7 +24,16 @@ from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..forms import BulkCasesForm, TimelineFilterForm
-from ..models import Attachment, Case, Incident, LegalStatusRecord, Person, PersonAlias
+from ..kept_sql import rows_of_shape
+from ..models import (
+    Attachment,
+    Case,
+    CaseAssignment,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
+)
 from ..pagination import MAX_PAGE_ASKED, CountUpToPaginator, keyset_page
 from ..permissions import (
     answers_kept,
@@ -246,11 +256,21 @@ def case_detail(request, case_ref):
 
 def _case_page(request, case_ref):
     # One case found by its reference, probed against the visible cases' ids (the rule's SQL
-    # written once per user), instead of the rule compiled into this query on every request.
-    case = get_object_or_404(
-        Case.objects.visible_among_few(request.user).select_related("team", "owner"),
-        reference=case_ref,
+    # written once per user), instead of the rule compiled into this query on every request;
+    # the whole query's SQL is compiled once per user too (kept_sql), given the reference.
+    user = request.user
+    found = rows_of_shape(
+        f"case page's case:{user.pk}:{user.is_authenticated}:{user.is_active}",
+        lambda reference: (
+            Case.objects.visible_among_few(user)
+            .select_related("team", "owner")
+            .filter(reference=reference)
+        ),
+        case_ref,
     )
+    if len(found) != 1:
+        raise Http404(f"No {Case._meta.object_name} matches the given query.")
+    case = found[0]
     members = selectors.case_people_with_status(case)
     principal = next((m.person for m in members if m.role == MemberRole.PRINCIPAL), None)
     principal = principal or (members[0].person if members else None)
@@ -289,10 +309,7 @@ def _case_page(request, case_ref):
         else None,
         **_timeline_page(request, case, include_voided=show_voided),
         "show_voided": show_voided,
-        "assignments": list(
-            # Who assigned each is not shown here: their user row is not read.
-            case.assignments.select_related("user").order_by("role", "assigned_at")
-        ),
+        "assignments": _assignments_of(case),
         "open_tasks": open_tasks,
         "attachments": list(
             selectors.records(Attachment, include_voided=show_voided)
@@ -319,6 +336,23 @@ def _case_page(request, case_ref):
         case_viewers(case, people=[member.person for member in members]) if may_see_viewers else []
     )
     return render(request, "casework/case_detail.html", context)
+
+
+def _assignments_of(case) -> list:
+    """The case's staff by role, its SQL compiled once per process (kept_sql)."""
+    assignments = rows_of_shape(
+        "case page's assignments",
+        # Who assigned each is not shown here: their user row is not read.
+        lambda case_id: (
+            CaseAssignment.objects.filter(case=case_id)
+            .select_related("user")
+            .order_by("role", "assigned_at")
+        ),
+        case.pk,
+    )
+    for assignment in assignments:
+        assignment.case = case
+    return assignments
 
 
 @never_cache

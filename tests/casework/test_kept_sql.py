@@ -1,0 +1,114 @@
+"""
+Queries of one shape compiled once (casework.kept_sql `rows_of_shape`): what they give is what
+the queryset gives, for every key asked after the first, and nothing of an answer is kept.
+"""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
+
+from casework import kept_sql
+from casework.models import CaseMember, Incident, Person, Relationship
+from tests.scenarios import household_with_every_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def households(team_north, alice, sue):
+    return [
+        household_with_every_record(
+            team=team_north, caseworker=alice, actor=sue, mother_name=name, tag=name
+        )
+        for name in ("Kept one", "Kept two")
+    ]
+
+
+def _members(case_id):
+    return CaseMember.objects.filter(case=case_id).select_related("person").order_by("pk")
+
+
+def _ties(person_id):
+    return (
+        Relationship.objects.filter(Q(from_person=person_id) | Q(to_person=person_id))
+        .select_related("from_person", "to_person")
+        .order_by("pk")
+    )
+
+
+def _fields(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+def test_rows_are_the_querysets_for_each_key_and_joined_rows_come_built(households):
+    for household in households:
+        kept = kept_sql.rows_of_shape("test members", _members, household.case.pk)
+        plain = list(_members(household.case.pk))
+        assert [_fields(m) for m in kept] == [_fields(m) for m in plain]
+        # The joined person is built, decrypted, and not read again.
+        with CaptureQueriesContext(connection) as queries:
+            assert [m.person.full_name for m in kept] == [m.person.full_name for m in plain]
+        assert len(queries) == 0
+        ties = kept_sql.rows_of_shape("test ties", _ties, household.mother.pk)
+        assert [(t.pk, t.from_person.full_name, t.to_person.full_name) for t in ties] == [
+            (t.pk, t.from_person.full_name, t.to_person.full_name)
+            for t in _ties(household.mother.pk)
+        ]
+        assert ties
+
+
+def test_each_call_reads_the_rows_afresh(households):
+    household = households[0]
+    before = kept_sql.rows_of_shape("test members", _members, household.case.pk)
+    CaseMember.objects.filter(case=household.case, person=household.child).delete()
+    after = kept_sql.rows_of_shape("test members", _members, household.case.pk)
+    assert len(after) == len(before) - 1
+    assert household.child.pk not in {m.person_id for m in after}
+
+
+def test_values_prefetch_and_many_keys(households):
+    mothers = [household.mother.pk for household in households]
+
+    def people(*keys):
+        return (
+            Person.objects.filter(pk__in=keys)
+            .values("pk")
+            .annotate(ties=Count("relationships_from"))
+        )
+
+    assert sorted(kept_sql.rows_of_shape("test values", people, *mothers), key=str) == sorted(
+        people(*mothers), key=str
+    )
+
+    def incidents(case_id):
+        return Incident.objects.filter(case=case_id).prefetch_related("people").order_by("pk")
+
+    for household in households:
+        kept = kept_sql.rows_of_shape("test prefetch", incidents, household.case.pk)
+        with CaptureQueriesContext(connection) as queries:
+            kept_people = [{p.pk for p in incident.people.all()} for incident in kept]
+        assert len(queries) == 0
+        assert kept_people == [
+            {p.pk for p in incident.people.all()} for incident in incidents(household.case.pk)
+        ]
+
+
+def test_a_key_the_orm_changes_on_its_way_is_refused(households):
+    with pytest.raises(ValueError, match="stand-in"):
+        kept_sql.rows_of_shape(
+            "test pattern",
+            lambda reference: Person.objects.filter(reference__contains=reference),
+            "P-",
+        )
+
+
+def test_a_query_that_finds_nothing_by_construction_gives_no_rows():
+    assert (
+        kept_sql.rows_of_shape(
+            "test nothing", lambda key: Person.objects.filter(pk=key, pk__in=[]), uuid.uuid4()
+        )
+        == []
+    )
