@@ -106,7 +106,8 @@ class _Shape:
         return objects
 
 
-# By (name, number of keys, database, time zone): a page's shapes, a few hundred in a process.
+# By (name, number of keys, time zone): a page's shapes, a few hundred in a process. The database
+# is the one the router gave the first build; `name` stands for a query that reads one database.
 _SHAPES = _KeptInProcess(limit=1024)
 
 
