@@ -219,3 +219,33 @@ def test_each_serializer_gets_fields_of_its_own():
         assert field.parent is first and second.fields[name].parent is second
     assert first.fields["members"].child.context == {"who": 1}
     assert second.fields["members"].child.context == {"who": 2}
+
+
+# Details written by fields bound once per class (casework.api.serializers.ReadByKeptFields).
+
+
+def test_details_written_by_kept_fields_are_the_bytes_drf_writes(
+    token_client, team_north, alice, monkeypatch
+):
+    """Every list and detail, and the audit events they write, as with DRF's own binding."""
+    household = _household(team_north, alice, 0)
+    kept = _answers_and_events(token_client, household, alice)
+    monkeypatch.setattr(
+        casework_serializers.ReadByKeptFields,
+        "to_representation",
+        rest_framework.serializers.Serializer.to_representation,
+    )
+    bound_each_time = _answers_and_events(token_client, household, alice)
+    assert kept == bound_each_time
+
+
+def test_kept_fields_read_no_request(team_north, alice):
+    """The kept serializer has no context: a read field that asked for the request would fail."""
+    household = _household(team_north, alice, 0)
+    for serializer_class, record in (
+        (casework_serializers.CaseSerializer, household.case),
+        (casework_serializers.PersonSerializer, household.mother),
+    ):
+        answer = serializer_class(record, context={}).data
+        assert answer["reference"] == record.reference
+        assert serializer_class._kept_reader.context == {}
