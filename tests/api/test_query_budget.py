@@ -5,6 +5,8 @@ holder, the records, their prefetches, the audit append), and the same number wi
 the records; a token request makes no session; a list counts only up to its bound.
 """
 
+import json
+
 import pytest
 import rest_framework.serializers
 from django.contrib.sessions.models import Session
@@ -16,6 +18,7 @@ from rest_framework.test import APIClient
 import casework.pagination
 from audit.models import AuditEvent
 from casework.api import serializers as casework_serializers
+from casework.api import views as casework_views
 from casework.api.pagination import BoundedCountPagination
 
 from ..scenarios import household_with_every_record
@@ -26,9 +29,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 # and released: 2 of them. A list: the token with its holder and their team's zone (1), the
 # bounded count (1), the page (1), and for incidents one prefetch (not for cases: the API's list
 # names no principal, so none is read). A detail: the token (1), the record with its visibility
-# (1), its prefetches (a case's members and assignees: 2; aliases, an incident's people: 1), and
-# the audit append (2: the chain's lock with the last hash in one round trip, then the insert);
-# a family tie is not audited.
+# (1), its prefetches (aliases, an incident's people: 1; a case's members and assignees come in
+# the case's own row, casework.api.views.with_people_named), and the audit append (2: the chain's
+# lock with the last hash in one round trip, then the insert); a family tie is not audited.
 LISTS = {
     "persons": 5,
     "relationships": 5,
@@ -45,7 +48,7 @@ DETAILS = {
     "relationships": (lambda h: h.relationship.pk, 4),
     "legal-statuses": (lambda h: h.status.pk, 6),
     "entitlements": (lambda h: h.entitlement.pk, 6),
-    "cases": (lambda h: h.case.reference, 8),
+    "cases": (lambda h: h.case.reference, 6),
     "notes": (lambda h: h.note.pk, 6),
     "tasks": (lambda h: h.task.pk, 6),
     "incidents": (lambda h: h.incident.pk, 7),
@@ -249,3 +252,18 @@ def test_kept_fields_read_no_request(team_north, alice):
         answer = serializer_class(record, context={}).data
         assert answer["reference"] == record.reference
         assert serializer_class._kept_reader.context == {}
+
+
+def test_a_case_names_its_people_as_the_prefetches_named_them(
+    token_client, team_north, alice, monkeypatch
+):
+    """Members and assignees read with the case answer what the two prefetches answered."""
+    household = _household(team_north, alice, 0)
+    url = f"/api/v1/cases/{household.case.reference}/"
+    with_the_case = token_client(url)[0].content
+    monkeypatch.setattr(casework_views, "with_people_named", casework_views.with_people_prefetched)
+    prefetched, queries = token_client(url)
+    assert queries == DETAILS["cases"][1] + 2
+    assert with_the_case == prefetched.content
+    answer = json.loads(with_the_case)
+    assert len(answer["members"]) > 1 and answer["assignments"]
