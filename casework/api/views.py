@@ -47,6 +47,7 @@ from casework.models import (
     Incident,
     LegalStatusRecord,
     Person,
+    PersonAlias,
     Relationship,
     Task,
 )
@@ -410,6 +411,55 @@ def search_schema(*, summary, description, request, found):
 # People
 
 
+class _AliasesReadIterable(ModelIterable):
+    """People whose aliases come with their own row: see `with_aliases_read`."""
+
+    def __iter__(self):
+        name = PersonAlias._meta.get_field("name")
+        for person in super().__iter__():
+            aliases = person.aliases.get_queryset()
+            connection = connections[person._state.db]
+            aliases._result_cache = [
+                _alias(person, row["id"], name.from_db_value(row["name"], None, connection))
+                for row in person.__dict__.pop("_aliases_read")
+            ]
+            # Where prefetch_related leaves them: `person.aliases.all()` answers from here.
+            aliases._prefetch_done = True
+            person._prefetched_objects_cache = {"aliases": aliases}
+            yield person
+
+
+def _alias(person, pk: str, name) -> PersonAlias:
+    alias = PersonAlias.from_db(
+        person._state.db, ["id", "person_id", "name"], [UUID(pk), person.pk, name]
+    )
+    PersonAlias.person.field.set_cached_value(alias, person)
+    return alias
+
+
+def with_aliases_read(people):
+    """
+    `people` with their aliases in force (not voided) read in the people's own query, as an
+    array of each alias's key and sealed name (decrypted only when read, as from its own row),
+    put where `prefetch_related("aliases")` puts them: the prefetch was a round trip and a
+    third of a person detail's Python (building, compiling and running its query, then matching
+    its rows). Its SQL is written once per process (`array_kept`). PostgreSQL only. The aliases
+    come in the order the prefetch read them (it has no order of its own).
+    """
+    read = people.annotate(
+        _aliases_read=array_kept(
+            "api person aliases",
+            "pk",
+            lambda person: PersonAlias.objects.filter(person=person).values(
+                json=JSONObject(id="id", name="name")
+            ),
+            ArrayField(JSONField()),
+        )
+    )
+    read._iterable_class = _AliasesReadIterable
+    return read
+
+
 @extend_schema_view(
     list=extend_schema(
         summary=_("People in your cases"),
@@ -469,7 +519,11 @@ class PersonViewSet(
             # The columns the list shows, not the whole rows: every ciphertext of 50 people a
             # page was read, sent and loaded into models for a list that decrypts nothing.
             return people.only(*serializers.PersonListSerializer.Meta.fields)
-        return people if self.action == "search" else people.prefetch_related("aliases")
+        if self.action == "search":
+            return people
+        if connections[people.db].vendor == "postgresql":
+            return with_aliases_read(people)
+        return people.prefetch_related("aliases")
 
     def get_serializer_class(self):
         if self.action == "search":

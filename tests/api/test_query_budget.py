@@ -12,6 +12,7 @@ import rest_framework.serializers
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -29,9 +30,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 # and released: 2 of them. A list: the token with its holder and their team's zone (1), the
 # bounded count (1), the page (1), and for incidents one prefetch (not for cases: the API's list
 # names no principal, so none is read). A detail: the token (1), the record with its visibility
-# (1), its prefetches (aliases, an incident's people: 1; a case's members and assignees come in
-# the case's own row, casework.api.views.with_people_named), and the audit append (2: the chain's
-# lock with the last hash in one round trip, then the insert); a family tie is not audited.
+# (1), its prefetches (an incident's people: 1; a case's members and assignees, a person's aliases
+# come in the record's own row, casework.api.views.with_people_named and with_aliases_read), and
+# the audit append (2: the chain's lock with the last hash in one round trip, then the insert); a
+# family tie is not audited.
 LISTS = {
     "persons": 5,
     "relationships": 5,
@@ -44,7 +46,7 @@ LISTS = {
     "attachments": 5,
 }
 DETAILS = {
-    "persons": (lambda h: h.mother.reference, 7),
+    "persons": (lambda h: h.mother.reference, 6),
     "relationships": (lambda h: h.relationship.pk, 4),
     "legal-statuses": (lambda h: h.status.pk, 6),
     "entitlements": (lambda h: h.entitlement.pk, 6),
@@ -267,3 +269,26 @@ def test_a_case_names_its_people_as_the_prefetches_named_them(
     assert with_the_case == prefetched.content
     answer = json.loads(with_the_case)
     assert len(answer["members"]) > 1 and answer["assignments"]
+
+
+def test_a_person_lists_the_aliases_the_prefetch_listed(
+    token_client, team_north, alice, monkeypatch
+):
+    """Aliases read with the person answer what the prefetch answered, a voided one left out."""
+    from casework.models import PersonAlias
+
+    household = _household(team_north, alice, 0)
+    mother = household.mother
+    PersonAlias.objects.create(person=mother, name="金顺姬")
+    voided = PersonAlias.objects.create(person=mother, name="Kim Voided")
+    PersonAlias.with_voided.filter(pk=voided.pk).update(voided_at=timezone.now())
+    url = f"/api/v1/persons/{mother.reference}/"
+    with_the_person = token_client(url)[0].content
+    monkeypatch.setattr(
+        casework_views, "with_aliases_read", lambda people: people.prefetch_related("aliases")
+    )
+    prefetched, queries = token_client(url)
+    assert queries == DETAILS["persons"][1] + 1
+    assert with_the_person == prefetched.content
+    aliases = json.loads(with_the_person)["aliases"]
+    assert "金顺姬" in aliases and "Kim Voided" not in aliases
