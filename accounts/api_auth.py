@@ -7,7 +7,7 @@ from functools import cache
 from hmac import compare_digest
 
 from django.contrib.auth import get_user_model
-from django.db import connections
+from django.db import connections, router
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,7 +61,6 @@ def _token_check():
         "sql": sql,
         "params": tuple(params),
         "key_at": params.index(_KEY_PRESENTED),
-        "database": tokens.db,
         "converters": compiler.get_converters(columns),
         "compiler": compiler,
         "token": fields(compiler.klass_info["select_fields"]),
@@ -71,25 +70,25 @@ def _token_check():
 
 
 def _tokens_for_key(key: str) -> list:
-    """The tokens stored under `key`, each with its holder and `holder_team_zone`: as
-    `_tokens_with_holder().filter(token_key=key)` reads them, from the SQL written once."""
+    """
+    The tokens stored under `key`, each with its holder and `holder_team_zone`, as
+    `_tokens_with_holder().filter(token_key=key)` reads them, from the SQL written once.
+    """
     check = _token_check()
     params = list(check["params"])
     params[check["key_at"]] = key
-    with connections[check["database"]].cursor() as cursor:
+    Token, User = get_token_model(), get_user_model()
+    # Asked each time, not kept with the SQL: the router may answer otherwise in another context.
+    database = router.db_for_read(Token)
+    with connections[database].cursor() as cursor:
         cursor.execute(check["sql"], params)
         rows = cursor.fetchall()
     if check["converters"]:
         rows = check["compiler"].apply_converters(rows, check["converters"])
-    Token, User = get_token_model(), get_user_model()
     found = []
     for row in rows:
-        token = Token.from_db(
-            check["database"], check["token"][0], [row[i] for i in check["token"][1]]
-        )
-        holder = User.from_db(
-            check["database"], check["holder"][0], [row[i] for i in check["holder"][1]]
-        )
+        token = Token.from_db(database, check["token"][0], [row[i] for i in check["token"][1]])
+        holder = User.from_db(database, check["holder"][0], [row[i] for i in check["holder"][1]])
         Token.user.field.set_cached_value(token, holder)
         token.holder_team_zone = row[check["zone_at"]]
         found.append(token)
