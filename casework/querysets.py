@@ -396,6 +396,41 @@ def _probe_sql(queryset) -> tuple[str, tuple, frozenset]:
     raise ValueError("probes nested too deep")
 
 
+class _KeptRowsOf(models.Expression):
+    """`ARRAY(kept SQL naming the outer row)`: only the outer column is compiled per query."""
+
+    def __init__(self, sql: str, params: tuple, outer, output_field):
+        super().__init__(output_field=output_field)
+        self.sql, self.params, self.outer = sql, params, outer
+
+    def get_source_expressions(self):
+        return [self.outer]
+
+    def set_source_expressions(self, exprs):
+        (self.outer,) = exprs
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.outer)
+        if column_params:
+            raise ValueError("the outer row must be a plain column")
+        return f"ARRAY({self.sql.replace(_OUTER_ROW, column)})", self.params
+
+
+def array_kept(name: str, outer: str, rows, output_field):
+    """
+    `ArraySubquery(rows(OuterRef(outer)))`, the rows of `rows` for the row at `outer` (a field of
+    the outer query's row) as one array column, for a query of one column that depends on
+    nothing but that row (an API case detail's members and assignees, PostgreSQL only). Its SQL
+    is written once per `name` in this process, as `probe_kept`'s is per user: compiling the
+    subquery anew on every request cost more Python than the prefetch it replaces. What is kept
+    is SQL, never a row: each query reads the rows when it runs.
+    """
+    outer_row = RawSQL(_OUTER_ROW, (), output_field=models.UUIDField())  # noqa: S611
+    # Keyed by None where a user's id would be: the same for every user.
+    sql, params = _kept((None, f"array:{name}"), lambda: _probe_sql(rows(outer_row)))
+    return _KeptRowsOf(sql, params, models.F(outer), output_field)
+
+
 # Where a condition written once names its own row: replaced, in each query it is placed in, by
 # that query's alias of the table (its own name, or V0... when the query is a subquery).
 _OWN_ROW = "__shimteo_own_row__"

@@ -61,6 +61,28 @@ class ModelSerializer(serializers.ModelSerializer):
         return copy.deepcopy(built)
 
 
+# A detail's answer written by fields bound once per class, not copied and bound on every request.
+#
+# Even with the fields built once, `serializer.data` deep-copied and bound every field of the
+# serializer and of each nested one (160 copies for a case: a tenth of a detail request's Python).
+# A serializer with `ReadByKeptFields` writes its answer with one kept instance of its class
+# instead, bound once: the same fields, the same `Serializer.to_representation`, so the same JSON
+# byte for byte (tests/api/test_query_budget.py compares it with DRF's own path). Only for
+# serializers whose read fields take nothing from the context (the request): the kept instance
+# has none, and a field that asked would fail loudly rather than read another request's. Reading
+# a bound field changes nothing in it, so requests (and threads) share it. Writes (validation)
+# still go through the serializer's own fields, bound to its request.
+class ReadByKeptFields:
+    def to_representation(self, instance):
+        cls = type(self)
+        kept = cls.__dict__.get("_kept_reader")
+        if kept is None:
+            kept = cls()
+            kept.fields  # noqa: B018 - built and bound now, once
+            cls._kept_reader = kept
+        return serializers.Serializer.to_representation(kept, instance)
+
+
 class VisibleReferenceField(serializers.SlugRelatedField):
     """
     A person or case named by its reference. Only records the requesting user may see are
@@ -326,7 +348,7 @@ class PersonSearchSerializer(serializers.Serializer):
     )
 
 
-class PersonSerializer(ModelSerializer):
+class PersonSerializer(ReadByKeptFields, ModelSerializer):
     aliases = AliasNamesField(read_only=True)
     version = VersionField()
 
@@ -492,7 +514,7 @@ EntitlementListSerializer = listed(EntitlementSerializer, hidden=("note",))
 # Cases and what hangs off them
 
 
-class CaseMemberSerializer(ModelSerializer):
+class CaseMemberSerializer(ReadByKeptFields, ModelSerializer):
     person = VisibleReferenceField(Person)
 
     class Meta:
@@ -501,7 +523,7 @@ class CaseMemberSerializer(ModelSerializer):
         validators = []
 
 
-class CaseAssignmentSerializer(ModelSerializer):
+class CaseAssignmentSerializer(ReadByKeptFields, ModelSerializer):
     user = staff_field()
 
     class Meta:
@@ -578,7 +600,7 @@ class CaseSearchSerializer(serializers.Serializer):
     )
 
 
-class CaseSerializer(ModelSerializer):
+class CaseSerializer(ReadByKeptFields, ModelSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True)
     owner = staff_field()
     members = CaseMemberSerializer(many=True, read_only=True)

@@ -156,3 +156,21 @@ def test_the_token_check_reads_the_holder_afresh_from_a_query_built_once(
     instance.delete()
     with pytest.raises(AuthenticationFailed):
         check.authenticate_credentials(token.encode())
+
+
+def test_the_token_and_holder_from_the_sql_written_once_are_those_the_orm_reads(alice, team_north):
+    """Every column of the token and of its holder lands where Django's own query puts it."""
+    import accounts.api_auth
+
+    AuthToken.objects.create(alice)
+    team_north.time_zone = "Asia/Seoul"
+    team_north.save(update_fields=["time_zone"])
+    stored = AuthToken.objects.get(user=alice)
+    (kept,) = accounts.api_auth._tokens_for_key(stored.token_key)
+    (orm,) = accounts.api_auth._tokens_with_holder().filter(token_key=stored.token_key)
+    for model, mine, theirs in ((AuthToken, kept, orm), (type(alice), kept.user, orm.user)):
+        for field in model._meta.concrete_fields:
+            assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+    assert kept.holder_team_zone == orm.holder_team_zone == "Asia/Seoul"
+    assert not kept._state.adding and kept.user.pk == alice.pk
+    assert accounts.api_auth._tokens_for_key("nothing-stored") == []

@@ -5,17 +5,21 @@ holder, the records, their prefetches, the audit append), and the same number wi
 the records; a token request makes no session; a list counts only up to its bound.
 """
 
+import json
+
 import pytest
 import rest_framework.serializers
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 import casework.pagination
 from audit.models import AuditEvent
 from casework.api import serializers as casework_serializers
+from casework.api import views as casework_views
 from casework.api.pagination import BoundedCountPagination
 
 from ..scenarios import household_with_every_record
@@ -26,9 +30,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 # and released: 2 of them. A list: the token with its holder and their team's zone (1), the
 # bounded count (1), the page (1), and for incidents one prefetch (not for cases: the API's list
 # names no principal, so none is read). A detail: the token (1), the record with its visibility
-# (1), its prefetches (a case's members and assignees: 2; aliases, an incident's people: 1), and
-# the audit append (2: the chain's lock with the last hash in one round trip, then the insert);
-# a family tie is not audited.
+# (1), its prefetches (an incident's people: 1; a case's members and assignees, a person's aliases
+# come in the record's own row, casework.api.views.with_people_named and with_aliases_read), and
+# the audit append (2: the chain's lock with the last hash in one round trip, then the insert); a
+# family tie is not audited.
 LISTS = {
     "persons": 5,
     "relationships": 5,
@@ -41,11 +46,11 @@ LISTS = {
     "attachments": 5,
 }
 DETAILS = {
-    "persons": (lambda h: h.mother.reference, 7),
+    "persons": (lambda h: h.mother.reference, 6),
     "relationships": (lambda h: h.relationship.pk, 4),
     "legal-statuses": (lambda h: h.status.pk, 6),
     "entitlements": (lambda h: h.entitlement.pk, 6),
-    "cases": (lambda h: h.case.reference, 8),
+    "cases": (lambda h: h.case.reference, 6),
     "notes": (lambda h: h.note.pk, 6),
     "tasks": (lambda h: h.task.pk, 6),
     "incidents": (lambda h: h.incident.pk, 7),
@@ -219,3 +224,71 @@ def test_each_serializer_gets_fields_of_its_own():
         assert field.parent is first and second.fields[name].parent is second
     assert first.fields["members"].child.context == {"who": 1}
     assert second.fields["members"].child.context == {"who": 2}
+
+
+# Details written by fields bound once per class (casework.api.serializers.ReadByKeptFields).
+
+
+def test_details_written_by_kept_fields_are_the_bytes_drf_writes(
+    token_client, team_north, alice, monkeypatch
+):
+    """Every list and detail, and the audit events they write, as with DRF's own binding."""
+    household = _household(team_north, alice, 0)
+    kept = _answers_and_events(token_client, household, alice)
+    monkeypatch.setattr(
+        casework_serializers.ReadByKeptFields,
+        "to_representation",
+        rest_framework.serializers.Serializer.to_representation,
+    )
+    bound_each_time = _answers_and_events(token_client, household, alice)
+    assert kept == bound_each_time
+
+
+def test_kept_fields_read_no_request(team_north, alice):
+    """The kept serializer has no context: a read field that asked for the request would fail."""
+    household = _household(team_north, alice, 0)
+    for serializer_class, record in (
+        (casework_serializers.CaseSerializer, household.case),
+        (casework_serializers.PersonSerializer, household.mother),
+    ):
+        answer = serializer_class(record, context={}).data
+        assert answer["reference"] == record.reference
+        assert serializer_class._kept_reader.context == {}
+
+
+def test_a_case_names_its_people_as_the_prefetches_named_them(
+    token_client, team_north, alice, monkeypatch
+):
+    """Members and assignees read with the case answer what the two prefetches answered."""
+    household = _household(team_north, alice, 0)
+    url = f"/api/v1/cases/{household.case.reference}/"
+    with_the_case = token_client(url)[0].content
+    monkeypatch.setattr(casework_views, "with_people_named", casework_views.with_people_prefetched)
+    prefetched, queries = token_client(url)
+    assert queries == DETAILS["cases"][1] + 2
+    assert with_the_case == prefetched.content
+    answer = json.loads(with_the_case)
+    assert len(answer["members"]) > 1 and answer["assignments"]
+
+
+def test_a_person_lists_the_aliases_the_prefetch_listed(
+    token_client, team_north, alice, monkeypatch
+):
+    """Aliases read with the person answer what the prefetch answered, a voided one left out."""
+    from casework.models import PersonAlias
+
+    household = _household(team_north, alice, 0)
+    mother = household.mother
+    PersonAlias.objects.create(person=mother, name="金顺姬")
+    voided = PersonAlias.objects.create(person=mother, name="Kim Voided")
+    PersonAlias.with_voided.filter(pk=voided.pk).update(voided_at=timezone.now())
+    url = f"/api/v1/persons/{mother.reference}/"
+    with_the_person = token_client(url)[0].content
+    monkeypatch.setattr(
+        casework_views, "with_aliases_read", lambda people: people.prefetch_related("aliases")
+    )
+    prefetched, queries = token_client(url)
+    assert queries == DETAILS["persons"][1] + 1
+    assert with_the_person == prefetched.content
+    aliases = json.loads(with_the_person)["aliases"]
+    assert "金顺姬" in aliases and "Kim Voided" not in aliases
