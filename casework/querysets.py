@@ -399,9 +399,10 @@ def _probe_sql(queryset) -> tuple[str, tuple, frozenset]:
 class _KeptRowsOf(models.Expression):
     """`ARRAY(kept SQL naming the outer row)`: only the outer column is compiled per query."""
 
-    def __init__(self, sql: str, params: tuple, outer, output_field):
+    def __init__(self, sql: str, params: tuple, outer, output_field, prefixes: frozenset):
         super().__init__(output_field=output_field)
         self.sql, self.params, self.outer = sql, params, outer
+        self.prefixes = prefixes
 
     def get_source_expressions(self):
         return [self.outer]
@@ -413,6 +414,10 @@ class _KeptRowsOf(models.Expression):
         column, column_params = compiler.compile(self.outer)
         if column_params:
             raise ValueError("the outer row must be a plain column")
+        # Inside a probe being written, its aliases are told, as a kept probe's are.
+        within = _PREFIXES_WITHIN.get()
+        if within is not None:
+            within.update(self.prefixes)
         return f"ARRAY({self.sql.replace(_OUTER_ROW, column)})", self.params
 
 
@@ -427,8 +432,8 @@ def array_kept(name: str, outer: str, rows, output_field):
     """
     outer_row = RawSQL(_OUTER_ROW, (), output_field=models.UUIDField())  # noqa: S611
     # Keyed by None where a user's id would be: the same for every user.
-    sql, params = _kept((None, f"array:{name}"), lambda: _probe_sql(rows(outer_row)))
-    return _KeptRowsOf(sql, params, models.F(outer), output_field)
+    sql, params, prefixes = _kept((None, f"array:{name}"), lambda: _probe_sql(rows(outer_row)))
+    return _KeptRowsOf(sql, params, models.F(outer), output_field, prefixes)
 
 
 # Where a condition written once names its own row: replaced, in each query it is placed in, by
