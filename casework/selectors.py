@@ -514,8 +514,13 @@ def _keys_held(digests: dict[str, str]) -> dict[str, int]:
     more where the table's pages are not yet all-visible to an index-only scan).
     """
     # The table's own name is the only text put in; the digests and the cap are parameters.
+    # In the index's order, so that PostgreSQL reads it (index-only) and stops at the cap; without
+    # an order it read every entry of a common digest into a bitmap, then the table's pages.
     table = connection.ops.quote_name(NameKey._meta.db_table)
-    count = f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE digest = %s LIMIT %s) k"  # noqa: S608
+    count = (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE digest = %s"  # noqa: S608
+        " ORDER BY reference LIMIT %s) k"
+    )
     counted = " UNION ALL ".join(f"SELECT %s, ({count})" for _digest in digests)
     params = [value for digest in digests for value in (digest, digest, FEW_HOLDERS + 1)]
     with connection.cursor() as cursor:
@@ -605,8 +610,8 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
 
     Rank by rank, each rank one query that walks the cases most at risk first and stops at the
     limit, or, when the rank's digests have at most FEW_HOLDERS keys (one capped count for all
-    ranks), starts from those keys; each case found with its best match's code; the ranks after a full page are
-    not read. Who matched is named later, for the cases shown (`who_matched`).
+    ranks), starts from those keys; each case found with its best match's code; the ranks after
+    a full page are not read. Who matched is named later, for the cases shown (`who_matched`).
     """
     limit = SEARCH_CASES_LIMIT if limit is None else limit
     cases = condition_written_once(cases)
