@@ -534,8 +534,10 @@ def _cases_of_few(cases: QuerySet[Case], digests: dict[str, str]) -> QuerySet[Ca
     (at most FEW_HOLDERS, `_keys_held`): their people, those people's cases, each case then
     tested for visibility. Asked as `_cases_holding` asks, PostgreSQL walked the cases in list
     order even for a digest few hold (a pinyin family name held by 2,700: 169,000 buffers for
-    a caseworker whose cases hold it 170 times, against 17,000 from the keys). The keys' subquery is cut at FEW_HOLDERS + 1 rows, which it never reaches once
-    counted; a subquery with a LIMIT is not merged into the outer query, so it is read first.
+    a caseworker whose cases hold it 170 times, against 17,000 from the keys). The keys'
+    subquery is cut at FEW_HOLDERS + 1 rows, which it never reaches once counted (the count
+    takes every kind, the subquery only the term's, so it has fewer rows still); a subquery with
+    a LIMIT is not merged into the outer query, so it is read first.
     """
     holders = NameKey.objects.filter(_keys_matching(digests)).values("person")
     members = CaseMember.objects.filter(person__in=holders[: FEW_HOLDERS + 1]).values("case")
