@@ -504,9 +504,59 @@ class CasesFound:
 
 
 def _cases_holding(cases: QuerySet[Case], digests: dict[str, str]) -> QuerySet[Case]:
-    """Those of `cases` with a member who holds one of `digests` in a name or an alias."""
+    """
+    Those of `cases` with a member who holds one of `digests` in a name or an alias, each case
+    probed: for a walk of the cases in list order that stops at its limit, right when many
+    hold the digests (a common family name), since a page's worth of them come early.
+    """
     keys = NameKey.objects.filter(person=OuterRef("person_id"), digest__in=list(digests))
     return cases.filter(Exists(CaseMember.objects.filter(case=OuterRef("pk")).filter(Exists(keys))))
+
+
+# A rank whose digests have at most this many keys is searched from its keys (`_cases_of_few`),
+# a rank with more by walking the cases in list order (`_cases_holding`). From the keys, each key
+# costs a few index probes (member, case, visibility): ~10 buffers; the walk costs about as much
+# per case it reads, and reads ~limit / (share of cases holding the digests) of them, so it wins
+# only once the digests are common: at 100,000 people, beyond a few thousand holders.
+FEW_HOLDERS = 5000
+
+
+def _keys_held(digests: dict[str, str]) -> dict[str, int]:
+    """
+    {digest: how many keys hold it, counted up to FEW_HOLDERS + 1} for every digest of a term, in
+    one query: per digest, a count of the covering index's entries stopped at the cap, so a
+    family name held by 19,000 people costs what 5,001 of its entries cost (~35 index pages;
+    more where the table's pages are not yet all-visible to an index-only scan).
+    """
+    # The table's own name is the only text put in; the digests and the cap are parameters.
+    # In the index's order, so that PostgreSQL reads it (index-only) and stops at the cap; without
+    # an order it read every entry of a common digest into a bitmap, then the table's pages.
+    table = connection.ops.quote_name(NameKey._meta.db_table)
+    count = (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE digest = %s"  # noqa: S608
+        " ORDER BY reference LIMIT %s) k"
+    )
+    counted = " UNION ALL ".join(f"SELECT %s, ({count})" for _digest in digests)
+    params = [value for digest in digests for value in (digest, digest, FEW_HOLDERS + 1)]
+    with connection.cursor() as cursor:
+        cursor.execute(counted, params)
+        return dict(cursor.fetchall())
+
+
+def _cases_of_few(cases: QuerySet[Case], digests: dict[str, str]) -> QuerySet[Case]:
+    """
+    Those of `cases` with a member who holds one of `digests`, found from the digests' few keys
+    (at most FEW_HOLDERS, `_keys_held`): their people, those people's cases, each case then
+    tested for visibility. Asked as `_cases_holding` asks, PostgreSQL walked the cases in list
+    order even for a digest few hold (a pinyin family name held by 2,700: 169,000 buffers for
+    a caseworker whose cases hold it 170 times, against 17,000 from the keys). The keys'
+    subquery is cut at FEW_HOLDERS + 1 rows, which it never reaches once counted (the count
+    takes every kind, the subquery only the term's, so it has fewer rows still); a subquery with
+    a LIMIT is not merged into the outer query, so it is read first.
+    """
+    holders = NameKey.objects.filter(_keys_matching(digests)).values("person")
+    members = CaseMember.objects.filter(person__in=holders[: FEW_HOLDERS + 1]).values("case")
+    return cases.filter(pk__in=members)
 
 
 _MEMBER_KEYS = "person__name_keys__"
@@ -576,9 +626,9 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
     members' matches, then most at risk, then by reference, and whether there were more.
 
     Rank by rank, each rank one query that walks the cases most at risk first and stops at the
-    limit (or, for a rare name, starts from its few keys: PostgreSQL chooses by the digest's
-    frequency), each case found with its best match's code; the ranks after a full page are
-    not read. Who matched is named later, for the cases shown (`who_matched`).
+    limit, or, when the rank's digests have at most FEW_HOLDERS keys (one capped count for all
+    ranks), starts from those keys; each case found with its best match's code; the ranks after
+    a full page are not read. Who matched is named later, for the cases shown (`who_matched`).
     """
     limit = SEARCH_CASES_LIMIT if limit is None else limit
     cases = condition_written_once(cases)
@@ -602,11 +652,15 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
         for pk in members.filter(person__in=unkeyed).values_list("case_id", flat=True):
             best.setdefault(pk, NameMatch(rank=0, kind=NameKeyKind.FULL))
     by_name: set = set()
+    held = _keys_held(digests) if digests else {}
     for rank_digests in _by_rank(digests) if digests else []:
         if len(best) > limit:
             break
+        # From the keys or along the list, by how many keys the rank's digests have.
+        few = sum(held[digest] for digest in rank_digests) <= FEW_HOLDERS
+        holding = _cases_of_few if few else _cases_holding
         found = (
-            _cases_holding(cases, rank_digests)
+            holding(cases, rank_digests)
             .exclude(pk__in=list(best))
             .most_at_risk_first()
             # The rank's digests are enough: a case found at this rank holds no key of a

@@ -433,3 +433,44 @@ def test_a_page_of_a_common_family_name_is_the_first_by_reference_among_those_vi
     assert [p.reference for p in page.people] == [p.reference for p in visible[:5]]
     assert page.more
     assert not {p.pk for p in page.people} & {p.pk for p in theirs}
+
+
+# A rank's cases are found from its few keys, or along the list when many hold them: the same.
+
+
+@pytest.mark.django_db
+def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
+    people, alice, bob, charlie, sue, team_north, team_south, monkeypatch
+):
+    """
+    A rank whose digests few people hold is searched from their keys, a rank held by many by
+    walking the cases most at risk first (`FEW_HOLDERS` chooses): both give the same cases, in
+    the same order, with the same reasons, for a caseworker (not her colleague's cases, not
+    another team's) and a supervisor, and the limit cuts both at the same case.
+    """
+    for team, worker, risks in (
+        (team_north, alice, ["high", "low", "medium", "critical"]),
+        (team_north, bob, ["critical", "medium"]),
+        (team_south, charlie, ["high", "low"]),
+    ):
+        for number, risk in enumerate(risks):
+            person = services.person_create(
+                actor=worker, full_name=f"권{'가나다라'[number]}화", role="refugee"
+            )
+            services.case_open(
+                team=team,
+                actor=worker,
+                risk_level=risk,
+                members=[(person, "principal")],
+                caseworkers=[worker],
+            )
+    terms = ["권", "Kwon Kum Hwa", "Quan Jinhua", "权金花", "Gwon Ga-hwa", people.case.reference]
+    for user in (alice, sue, charlie):
+        for term in terms:
+            for limit in (2, 200):
+                answers = []
+                for few in (5000, 0):
+                    monkeypatch.setattr("casework.selectors.FEW_HOLDERS", few)
+                    found = cases_matching(Case.objects.visible_to(user), term, limit=limit)
+                    answers.append((list(found.matches.items()), found.more, found.by_name))
+                assert answers[0] == answers[1], (user.username, term, limit)
