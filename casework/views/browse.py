@@ -17,7 +17,6 @@ from accounts import roles
 from accounts.models import TeamMembership
 from audit.services import record
 from casework.selectors import case_viewers
-from consent.models import Consent
 
 from .. import dates, selectors
 from ..choices import MemberRole, RiskLevel
@@ -366,12 +365,7 @@ def person_detail(request, person_ref):
 
 def _person_page(request, person_ref):
     person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
-    consents = list(
-        Consent.objects.filter(person=person)
-        .select_related("recorded_by", "witnessed_by_user", "guardian")
-        .order_by("-recorded_at", "-pk")
-    )
-    guardians = {consent.guardian_id for consent in consents if consent.guardian_id}
+    consents, guardians_shown = selectors.consent_history_of(person, user=request.user)
     can_edit = can_edit_person(request.user, person)
     show_voided = _shows_voided(request, can_edit)
     cases = list(
@@ -392,13 +386,7 @@ def _person_page(request, person_ref):
         # parent or guardian who answered is named only to those who may see them.
         "consent": consents[0] if consents else None,
         "consent_history": consents,
-        "guardians_shown": set(
-            Person.objects.visible_to(request.user)
-            .filter(pk__in=guardians)
-            .values_list("pk", flat=True)
-        )
-        if guardians
-        else set(),
+        "guardians_shown": guardians_shown,
         "aliases": selectors.records(PersonAlias, include_voided=show_voided)
         .filter(person=person)
         .order_by("pk"),
