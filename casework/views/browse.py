@@ -372,6 +372,8 @@ def _person_page(request, person_ref):
         Case.objects.filter(members__person=person)
         .visible_among_few(request.user)
         .select_related("team")
+        # What the page shows of each (and its team's name): compiling every column cost more.
+        .only("reference", "risk_level", "status", "team__name")
         .most_at_risk_first()
     )
     entitlements, entitlement_history = selectors.entitlements_of(
@@ -398,6 +400,8 @@ def _person_page(request, person_ref):
         "incidents": Incident.objects.visible_to(request.user)
         .filter(people=person)
         .select_related("case")
+        # Of the case its reference alone, for the link.
+        .only(*(field.attname for field in Incident._meta.concrete_fields), "case__reference")
         .order_by("-occurred_on"),
         "family": selectors.family_of(
             person, user=request.user, seen_cases=[case.pk for case in cases]
