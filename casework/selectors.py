@@ -247,19 +247,8 @@ def consent_history_of(person: Person, *, user) -> tuple[list, set]:
     of it for a guardian that is nearly always absent. Two queries when there are guardians, one
     otherwise, as before.
     """
-    consents = list(
-        Consent.objects.filter(person=person)
-        .select_related("recorded_by", "witnessed_by_user")
-        .only(
-            *(f.attname for f in Consent._meta.concrete_fields),
-            *(
-                f"{staff}__{name}"
-                for staff in ("recorded_by", "witnessed_by_user")
-                for name in _CONSENT_STAFF_NAMES
-            ),
-        )
-        .order_by("-recorded_at", "-pk")
-    )
+    # Its SQL compiled once per process (kept_sql), given the person's id.
+    consents = rows_of_shape("consent history", _consents_of, person.pk)
     guardian_ids = {consent.guardian_id for consent in consents if consent.guardian_id}
     if not guardian_ids:
         return consents, set()
@@ -276,6 +265,22 @@ def consent_history_of(person: Person, *, user) -> tuple[list, set]:
         if consent.guardian_id:
             consent.guardian = guardians[consent.guardian_id]
     return consents, {pk for pk, guardian in guardians.items() if guardian.shown}
+
+
+def _consents_of(person_id) -> QuerySet[Consent]:
+    return (
+        Consent.objects.filter(person=person_id)
+        .select_related("recorded_by", "witnessed_by_user")
+        .only(
+            *(f.attname for f in Consent._meta.concrete_fields),
+            *(
+                f"{staff}__{name}"
+                for staff in ("recorded_by", "witnessed_by_user")
+                for name in _CONSENT_STAFF_NAMES
+            ),
+        )
+        .order_by("-recorded_at", "-pk")
+    )
 
 
 def _visible_among(person_ids: set, *, user, seen_cases=()) -> set:
