@@ -141,6 +141,12 @@ def _iso_day(value) -> str:
     return value.isoformat() if type(value) is datetime.date else date_filter(value, "Y-m-d")
 
 
+@register.filter(expects_localtime=True)
+def iso_day(value) -> str:
+    """`value|date:"Y-m-d"` for a <time>'s datetime in a template, as `_iso_day`."""
+    return _iso_day(value)
+
+
 @functools.cache
 def _choice_labels(model, field_name: str, language: str | None) -> dict:
     """A field's choices as {stored value: label in `language`}, translated once per language."""

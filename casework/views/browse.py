@@ -17,7 +17,6 @@ from accounts import roles
 from accounts.models import TeamMembership
 from audit.services import record
 from casework.selectors import case_viewers
-from consent.models import Consent
 
 from .. import dates, selectors
 from ..choices import MemberRole, RiskLevel
@@ -366,19 +365,24 @@ def person_detail(request, person_ref):
 
 def _person_page(request, person_ref):
     person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
-    consents = list(
-        Consent.objects.filter(person=person)
-        .select_related("recorded_by", "witnessed_by_user", "guardian")
-        .order_by("-recorded_at", "-pk")
-    )
-    guardians = {consent.guardian_id for consent in consents if consent.guardian_id}
+    consents, guardians_shown = selectors.consent_history_of(person, user=request.user)
     can_edit = can_edit_person(request.user, person)
     show_voided = _shows_voided(request, can_edit)
-    cases = list(
-        Case.objects.filter(members__person=person)
-        .visible_among_few(request.user)
-        .select_related("team")
-        .most_at_risk_first()
+    user = request.user
+    # The page's fixed-shape queries run from SQL compiled once per process (kept_sql), given the
+    # person's id; those that ask the visibility rule name the user as the case page's case does.
+    seen_by = f"{user.pk}:{user.is_authenticated}:{user.is_active}"
+    cases = rows_of_shape(
+        f"person page's cases:{seen_by}",
+        lambda person_id: (
+            Case.objects.filter(members__person=person_id)
+            .visible_among_few(user)
+            .select_related("team")
+            # What the page shows of each (and its team's name): compiling every column cost more.
+            .only("reference", "risk_level", "status", "team__name")
+            .most_at_risk_first()
+        ),
+        person.pk,
     )
     entitlements, entitlement_history = selectors.entitlements_of(
         person, include_voided=show_voided
@@ -392,25 +396,41 @@ def _person_page(request, person_ref):
         # parent or guardian who answered is named only to those who may see them.
         "consent": consents[0] if consents else None,
         "consent_history": consents,
-        "guardians_shown": set(
-            Person.objects.visible_to(request.user)
-            .filter(pk__in=guardians)
-            .values_list("pk", flat=True)
-        )
-        if guardians
-        else set(),
-        "aliases": selectors.records(PersonAlias, include_voided=show_voided)
-        .filter(person=person)
-        .order_by("pk"),
-        "statuses": selectors.records(LegalStatusRecord, include_voided=show_voided)
-        .filter(person=person)
-        .order_by("effective_from", "recorded_at"),
+        "guardians_shown": guardians_shown,
+        "aliases": rows_of_shape(
+            f"person page's aliases:{show_voided}",
+            lambda person_id: (
+                selectors.records(PersonAlias, include_voided=show_voided)
+                .filter(person=person_id)
+                .order_by("pk")
+            ),
+            person.pk,
+        ),
+        "statuses": rows_of_shape(
+            f"person page's statuses:{show_voided}",
+            lambda person_id: (
+                selectors.records(LegalStatusRecord, include_voided=show_voided)
+                .filter(person=person_id)
+                .order_by("effective_from", "recorded_at")
+            ),
+            person.pk,
+        ),
         "entitlements": entitlements,
         "entitlement_history": entitlement_history,
-        "incidents": Incident.objects.visible_to(request.user)
-        .filter(people=person)
-        .select_related("case")
-        .order_by("-occurred_on"),
+        "incidents": rows_of_shape(
+            f"person page's incidents:{seen_by}",
+            lambda person_id: (
+                Incident.objects.visible_to(user)
+                .filter(people=person_id)
+                .select_related("case")
+                # Of the case its reference alone, for the link.
+                .only(
+                    *(field.attname for field in Incident._meta.concrete_fields), "case__reference"
+                )
+                .order_by("-occurred_on")
+            ),
+            person.pk,
+        ),
         "family": selectors.family_of(
             person, user=request.user, seen_cases=[case.pk for case in cases]
         ),
