@@ -11,14 +11,11 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2
-import pytest
 from django.conf import settings as django_settings
 
 from legal_aid.documents import charts, preview, rendering
 
 from .pdf_structure import snapshot
-from .test_documents_render import pdf_of, render
-from .test_documents_services import family, name_everyone  # noqa: F401
 
 ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "test-artifacts" / "documents"
 HTML = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>t</title>
@@ -197,32 +194,6 @@ def stranded_headings(snapshot: dict, pages: list[str]) -> list[str]:
         if not any(heading in page and start in page for page in pages):
             stranded.append(section["heading"])
     return stranded
-
-
-@pytest.mark.parametrize("language", ["en", "ko", "zh-hans"])
-def test_real_documents_fill_their_pages_and_are_kept_as_images(
-    north_case,
-    family,  # noqa: F811
-    alice,
-    language,
-):
-    """The appeal and the child's brief in each language: every page but the last is at least a
-    third full (no forced break leaves a page nearly empty), every heading is on the page where
-    its first paragraph starts; their pages are kept as PNG files, and the appeal shows its
-    urgency."""
-    name_everyone(north_case)
-    for kind, subject in (
-        ("deportation_appeal", family["mother"]),
-        ("child_access_brief", family["child"]),
-    ):
-        document = render(kind, case=north_case, subject=subject, actor=alice, language=language)
-        pdf = pdf_of(document)
-        images = keep_pages(pdf, f"{kind}-{language}")
-        for number, image in enumerate(images[:-1], start=1):
-            assert body_fill(image) > 1 / 3, f"{kind} {language}: page {number} under a third"
-        assert stranded_headings(document.snapshot, page_texts(pdf)) == []
-        if kind == "deportation_appeal":
-            assert "Urgent" in page_texts(pdf)[0] or language != "en"
 
 
 def test_a_cover_label_is_never_broken_over_two_lines():

@@ -1,34 +1,56 @@
 """
-The Word version of each advocacy document (issue 18, point 6): real Word footnotes, made from
-the same snapshot as the PDF, downloaded beside it under the same approval and audit rules, opened
-by LibreOffice (headless) with the same text as the PDF, and checked for leaks like the PDF.
+The documents of one family, rendered once for the module and read by every check that only reads
+a rendered document (a render costs about a second of CPU; these checks had each rendered their
+own, the same appeal and brief again and again):
+
+- the Word version of each advocacy document (issue 18, point 6): real Word footnotes, made from
+  the same snapshot as the PDF, downloaded beside it under the same approval and audit rules,
+  opened by LibreOffice (headless) with the same text as the PDF, and checked for leaks like the
+  PDF;
+- pages that read right (issue 18, point 4; the made-up documents of
+  test_documents_typesetting.py): real documents in English, Korean and Chinese fill their pages,
+  and their pages are kept under var/test-artifacts/documents/ for a person to look at;
+- PDF/UA that holds in a real document (test_documents_tagging.py for the made-up ones);
+- the text layer of a real brief, in English and in Korean (test_documents_render.py).
+
+A test that changes a document (approving it, editing its snapshot) does so in its own
+transaction, undone for the next (`built_once`). Tests that render a document to see how a change
+comes out (erasure, regeneration, a failure) keep their own render.
 """
 
+import hashlib
 import html
 import io
 import re
 import subprocess
 import zipfile
+from collections import Counter
 
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from casework.redaction import Redactor
 from legal_aid import services
-from legal_aid.documents import preview, word
+from legal_aid.documents import preview, rendering, word
 from legal_aid.models import AdvocacyDocument
 
 from ..conftest import built_once, sign_in
 from ..factories import TeamFactory
+from ..scenarios import FAMILY_SECRETS as SECRETS
 from ..scenarios import case_with_one_member, persona
 from ..scenarios import family_secret_values as secret_values
-from .test_documents_render import pdf_of, render
+from .pdf_structure import marked_content, structure_tree
+from .test_documents_render import pdf_of, render, text_of
+from .test_documents_render import squeezed as without_whitespace
 from .test_documents_services import approve, build_family, name_everyone
+from .test_documents_typesetting import body_fill, keep_pages, page_texts, stranded_headings
 from .test_documents_views import api_client
 
 Kind = AdvocacyDocument.Kind
 Redaction = AdvocacyDocument.Redaction
+LANGUAGES = ("en", "ko", "zh-hans")
 
 
 def docx_url(document):
@@ -76,34 +98,30 @@ def _documents_of_the_family() -> dict:
     """
     alice's case with the family, and the documents the tests read: the pseudonymised brief in
     each language (asked for before anyone consents to be named, as a caseworker would), then,
-    everyone having consented, the named appeal in English and Korean.
+    everyone having consented, the named appeal and the named brief in each language. Each is a
+    series of its own (version 1).
     """
     alice = persona("alice")
     case = case_with_one_member(team=TeamFactory(name="North"), caseworker=alice)
     family = build_family(case, alice)
-    briefs = {
-        language: render(
-            Kind.CHILD_ACCESS_BRIEF,
-            case=case,
-            subject=family["child"],
-            actor=alice,
-            language=language,
-            redaction=Redaction.PSEUDONYMISED,
-        )
-        for language in ("en", "ko", "zh-hans")
-    }
+
+    def rendered(kind, subject, **options):
+        return {
+            language: render(
+                kind, case=case, subject=subject, actor=alice, language=language, **options
+            )
+            for language in LANGUAGES
+        }
+
+    briefs = rendered(Kind.CHILD_ACCESS_BRIEF, family["child"], redaction=Redaction.PSEUDONYMISED)
     name_everyone(case)
-    appeals = {
-        language: render(
-            Kind.DEPORTATION_APPEAL,
-            case=case,
-            subject=family["mother"],
-            actor=alice,
-            language=language,
-        )
-        for language in ("en", "ko")
+    return {
+        "case": case,
+        "family": family,
+        "pseudonymised_brief": briefs,
+        "named_appeal": rendered(Kind.DEPORTATION_APPEAL, family["mother"]),
+        "named_brief": rendered(Kind.CHILD_ACCESS_BRIEF, family["child"]),
     }
-    return {"case": case, "family": family, "pseudonymised_brief": briefs, "named_appeal": appeals}
 
 
 # A render costs seconds of CPU, and every test here reads a document of the same family, changing
@@ -235,3 +253,112 @@ def test_the_api_downloads_the_word_version(documents, alice, client):
     assert response.status_code == 200, response.content
     assert response.content.startswith(b"PK")
     assert api.get(f"/api/v1/legal/documents/{document.pk}x/download/docx/").status_code == 404
+
+
+# Pages that read right (moved from test_documents_typesetting.py).
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_real_documents_fill_their_pages_and_are_kept_as_images(documents, language):
+    """The appeal and the child's brief in each language: every page but the last is at least a
+    third full (no forced break leaves a page nearly empty), every heading is on the page where
+    its first paragraph starts; their pages are kept as PNG files, and the appeal shows its
+    urgency."""
+    for kind, document in (
+        ("deportation_appeal", documents["named_appeal"][language]),
+        ("child_access_brief", documents["named_brief"][language]),
+    ):
+        pdf = pdf_of(document)
+        images = keep_pages(pdf, f"{kind}-{language}")
+        for number, image in enumerate(images[:-1], start=1):
+            assert body_fill(image) > 1 / 3, f"{kind} {language}: page {number} under a third"
+        assert stranded_headings(document.snapshot, page_texts(pdf)) == []
+        if kind == "deportation_appeal":
+            assert "Urgent" in page_texts(pdf)[0] or language != "en"
+
+
+# PDF/UA in a real document (moved from test_documents_tagging.py).
+
+
+def test_a_rendered_document_is_tagged_the_same_way(documents):
+    """A real appeal in Korean: its footnotes are notes, its margins artifacts, its English
+    quotations tagged English; after signing the tree is still there."""
+    document = documents["named_appeal"]["ko"]
+    pdf = pdf_of(document)
+    tree = structure_tree(pdf)
+    assert tree.find("Note") and len(tree.find("Note")) == len(tree.find("Reference"))
+    assert tree.children[0].tag in ("H1", "P")
+    assert all(str(h.attributes.get("/Scope")) == "/Row" for h in tree.find("Table")[0].find("TH"))
+    # Every passage in another language than Korean carries its /Lang: the English quotations,
+    # a name in Chinese characters or in Latin letters among the identifiers.
+    html = rendering.render_html(document.snapshot)
+    other = Counter(
+        lang for lang in re.findall(r'<(?!html\b)\w+[^>]*\blang="([^"]+)"', html) if lang != "ko"
+    )
+    tagged = Counter(element.lang for element in tree.walk() if element.lang)
+    # (A Korean name may say /Lang ko again: its own language, harmless.)
+    assert other["en"] and set(tagged) - {"ko"} == set(other)
+    assert all(tagged[lang] >= count for lang, count in other.items()), (tagged, other)
+    # On every page the running header, the watermark and the page number are artifacts, and
+    # no text is left outside both the tree and the artifacts.
+    for sequences in marked_content(pdf):
+        assert len([s for s in sequences if s[0] == "/Artifact" and s[2]]) >= 3
+        assert all(text == 0 for tag, _, text in sequences if tag == "(unmarked)")
+
+
+# The text layer of a real brief (moved from test_documents_render.py).
+
+
+def test_a_child_brief_cites_the_notice_and_the_law_for_the_childs_refusals(documents):
+    """
+    The brief of a child refused registration, school and care cites items 2 and 3 of the
+    Yanbian notice, nationality first, the 2015 hukou opinion and the schooling and health
+    authorities; it names the family, who all consented.
+    """
+    document = documents["named_brief"]["en"]
+    pdf = pdf_of(document)
+    text = text_of(pdf)
+    cited = document.snapshot["cited"]
+    assert {"YB-2003-2", "YB-2003-3"} <= set(cited["provisions"])
+    assert {
+        "PRC-NAT-4",
+        "PRC-HUKOU-2015",
+        "PRC-EDU-4",
+        "CRC-7",
+        "CRC-24",
+        "CRC-28",
+        "CRC-CO-83c",
+    } <= set(cited["authorities"])
+    # Cited in full, never by the library's labels.
+    assert "YB-2003" not in text and "PRC-NAT-4" not in text
+    assert "NationalityLawofthePeople'sRepublicofChina(1980),art.4" in without_whitespace(text)
+    assert SECRETS["mother"]["full_name"] in text and SECRETS["child"]["full_name"] in text
+    assert f"{document.reference} · v1 · requested by: Caseworker" in text
+    assert "alice" not in text
+    assert "page 1 of" in text
+    assert "not been independently verified" in " ".join(text.split())
+    # Integrity and storage: the checksum is the plaintext's, the file on disk is not a PDF.
+    assert document.sha256 == hashlib.sha256(pdf).hexdigest()
+    assert document.page_count == len(PdfReader(io.BytesIO(pdf)).pages)
+    raw = document.file.storage.read_raw(document.file.name)
+    assert not raw.startswith(b"%PDF") and b"YB-2003" not in raw
+    # Tagged PDF/UA-1 with the document's title, and an identifier kept by later versions.
+    reader = PdfReader(io.BytesIO(pdf))
+    xmp = reader.xmp_metadata.stream.get_data()
+    assert b'pdfuaid:part="1"' in xmp
+    assert document.reference.encode() in xmp
+    assert reader.trailer["/ID"][0] == document.series.hex
+
+
+def test_a_korean_brief_renders_and_extracts_hangul_and_hanzi(documents):
+    """In Korean the headings are Hangul, hukou keeps its Hanja, and both extract from the PDF.
+    (The brief asked for before anyone consented to be named, as this test's own render was.)"""
+    document = documents["pseudonymised_brief"]["ko"]
+    reader = PdfReader(io.BytesIO(pdf_of(document)))
+    text = text_of(pdf_of(document))
+    assert "아동" in text and "호적(户口)" in text
+    assert {"YB-2003-2"} <= set(document.snapshot["cited"]["provisions"])
+    assert "PRC-NAT-4" not in text
+    assert b'xml:lang="ko"' in reader.xmp_metadata.stream.get_data() or "ko" in str(
+        reader.trailer["/Root"].get("/Lang")
+    )
