@@ -25,8 +25,11 @@ import re
 import subprocess
 import zipfile
 from collections import Counter
+from pathlib import Path
 
+import pypdfium2
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -45,12 +48,13 @@ from .pdf_structure import marked_content, structure_tree
 from .test_documents_render import pdf_of, render, text_of
 from .test_documents_render import squeezed as without_whitespace
 from .test_documents_services import approve, build_family, name_everyone
-from .test_documents_typesetting import body_fill, keep_pages, page_texts, stranded_headings
+from .test_documents_typesetting import page_texts
 from .test_documents_views import api_client
 
 Kind = AdvocacyDocument.Kind
 Redaction = AdvocacyDocument.Redaction
 LANGUAGES = ("en", "ko", "zh-hans")
+ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "test-artifacts" / "documents"
 
 
 def docx_url(document):
@@ -142,6 +146,9 @@ def family(documents):
 @pytest.fixture
 def named_appeal(documents):
     return documents["named_appeal"]["en"]
+
+
+# The Word version.
 
 
 def test_the_word_version_waits_for_approval_like_the_pdf(named_appeal, client, alice, sue):
@@ -255,7 +262,49 @@ def test_the_api_downloads_the_word_version(documents, alice, client):
     assert api.get(f"/api/v1/legal/documents/{document.pk}x/download/docx/").status_code == 404
 
 
-# Pages that read right (moved from test_documents_typesetting.py).
+# Pages that read right, in real documents (made-up ones: test_documents_typesetting.py).
+
+
+def body_fill(png_page) -> float:
+    """How far down the text area (between the page margins) the lowest ink reaches, 0 to 1."""
+    image = png_page.convert("L")
+    width, height = image.size
+    top, bottom = round(height * 22 / 297), round(height * (297 - 24) / 297)
+    lowest = top
+    pixels = image.load()
+    for y in range(top, bottom):
+        if any(pixels[x, y] < 160 for x in range(0, width, 3)):
+            lowest = y
+    return (lowest - top) / (bottom - top)
+
+
+def keep_pages(pdf: bytes, name: str) -> list:
+    """Each page as a PNG under var/test-artifacts/documents/, and the images."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    document = pypdfium2.PdfDocument(pdf)
+    images = []
+    try:
+        for number, page in enumerate(document, start=1):
+            image = page.render(scale=preview.SCALE).to_pil()
+            image.save(ARTIFACTS / f"{name}-p{number}.png")
+            images.append(image)
+    finally:
+        document.close()
+    return images
+
+
+def stranded_headings(snapshot: dict, pages: list[str]) -> list[str]:
+    """The section headings printed on another page than the start of their first paragraph."""
+    pages = [without_whitespace(page) for page in pages]
+    stranded = []
+    for section in snapshot["sections"]:
+        if not section.get("paragraphs"):
+            continue
+        heading = without_whitespace(section["heading"])
+        start = without_whitespace(section["paragraphs"][0]["text"])[:12]
+        if not any(heading in page and start in page for page in pages):
+            stranded.append(section["heading"])
+    return stranded
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -277,7 +326,7 @@ def test_real_documents_fill_their_pages_and_are_kept_as_images(documents, langu
             assert "Urgent" in page_texts(pdf)[0] or language != "en"
 
 
-# PDF/UA in a real document (moved from test_documents_tagging.py).
+# PDF/UA in a real document (made-up ones: test_documents_tagging.py).
 
 
 def test_a_rendered_document_is_tagged_the_same_way(documents):
@@ -306,7 +355,7 @@ def test_a_rendered_document_is_tagged_the_same_way(documents):
         assert all(text == 0 for tag, _, text in sequences if tag == "(unmarked)")
 
 
-# The text layer of a real brief (moved from test_documents_render.py).
+# The text layer of a real brief (test_documents_render.py reads the pseudonymised ones).
 
 
 def test_a_child_brief_cites_the_notice_and_the_law_for_the_childs_refusals(documents):

@@ -4,7 +4,8 @@ with its ID and its number as Lbl) and their calls References; the running heade
 numbers and the watermark are artifacts, never content read before the title; an English
 passage in a Korean or Chinese document carries /Lang; the header facts are a table of row
 headers. Every marked-content sequence either belongs to an element of the tree or is an
-artifact.
+artifact. These are made-up documents; a real Korean appeal is read the same way in
+test_documents_rendered_once.py, which renders it once for several modules' checks.
 """
 
 import io
