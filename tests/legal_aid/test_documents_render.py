@@ -4,7 +4,6 @@ facts call for, Korean text, the PDF/UA metadata, encryption at rest, footnotes 
 their call, and no trace of a non-consenting person's encrypted details.
 """
 
-import hashlib
 import io
 import re
 
@@ -15,9 +14,8 @@ from legal_aid import services
 from legal_aid.documents import rendering
 from legal_aid.models import AdvocacyDocument
 
-from ..scenarios import FAMILY_SECRETS as SECRETS
 from ..scenarios import family_secret_values as secret_values
-from .test_documents_services import consent, family, name_everyone, request  # noqa: F401
+from .test_documents_services import consent, family, request  # noqa: F401
 
 Kind = AdvocacyDocument.Kind
 Redaction = AdvocacyDocument.Redaction
@@ -42,73 +40,6 @@ def render(kind, *, case, subject, actor, **options):
     document = services.document_render(document_id=document.pk)
     assert document.status == AdvocacyDocument.Status.READY, document.failure_reason
     return document
-
-
-def test_a_child_brief_cites_the_notice_and_the_law_for_the_childs_refusals(
-    north_case,
-    family,  # noqa: F811
-    alice,
-):
-    """
-    The brief of a child refused registration, school and care cites items 2 and 3 of the
-    Yanbian notice, nationality first, the 2015 hukou opinion and the schooling and health
-    authorities; it names the family, who all consented.
-    """
-    name_everyone(north_case)
-    document = render(
-        Kind.CHILD_ACCESS_BRIEF, case=north_case, subject=family["child"], actor=alice
-    )
-    pdf = pdf_of(document)
-    text = text_of(pdf)
-    cited = document.snapshot["cited"]
-    assert {"YB-2003-2", "YB-2003-3"} <= set(cited["provisions"])
-    assert {
-        "PRC-NAT-4",
-        "PRC-HUKOU-2015",
-        "PRC-EDU-4",
-        "CRC-7",
-        "CRC-24",
-        "CRC-28",
-        "CRC-CO-83c",
-    } <= set(cited["authorities"])
-    # Cited in full, never by the library's labels.
-    assert "YB-2003" not in text and "PRC-NAT-4" not in text
-    assert "NationalityLawofthePeople'sRepublicofChina(1980),art.4" in squeezed(text)
-    assert SECRETS["mother"]["full_name"] in text and SECRETS["child"]["full_name"] in text
-    assert f"{document.reference} · v1 · requested by: Caseworker" in text
-    assert "alice" not in text
-    assert "page 1 of" in text
-    assert "not been independently verified" in " ".join(text.split())
-    # Integrity and storage: the checksum is the plaintext's, the file on disk is not a PDF.
-    assert document.sha256 == hashlib.sha256(pdf).hexdigest()
-    assert document.page_count == len(PdfReader(io.BytesIO(pdf)).pages)
-    raw = document.file.storage.read_raw(document.file.name)
-    assert not raw.startswith(b"%PDF") and b"YB-2003" not in raw
-    # Tagged PDF/UA-1 with the document's title, and an identifier kept by later versions.
-    reader = PdfReader(io.BytesIO(pdf))
-    xmp = reader.xmp_metadata.stream.get_data()
-    assert b'pdfuaid:part="1"' in xmp
-    assert document.reference.encode() in xmp
-    assert reader.trailer["/ID"][0] == document.series.hex
-
-
-def test_a_korean_brief_renders_and_extracts_hangul_and_hanzi(north_case, family, alice):  # noqa: F811
-    """In Korean the headings are Hangul, hukou keeps its Hanja, and both extract from the PDF."""
-    document = render(
-        Kind.CHILD_ACCESS_BRIEF,
-        case=north_case,
-        subject=family["child"],
-        actor=alice,
-        language="ko",
-    )
-    reader = PdfReader(io.BytesIO(pdf_of(document)))
-    text = text_of(pdf_of(document))
-    assert "아동" in text and "호적(户口)" in text
-    assert {"YB-2003-2"} <= set(document.snapshot["cited"]["provisions"])
-    assert "PRC-NAT-4" not in text
-    assert b'xml:lang="ko"' in reader.xmp_metadata.stream.get_data() or "ko" in str(
-        reader.trailer["/Root"].get("/Lang")
-    )
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,11 @@ with its ID and its number as Lbl) and their calls References; the running heade
 numbers and the watermark are artifacts, never content read before the title; an English
 passage in a Korean or Chinese document carries /Lang; the header facts are a table of row
 headers. Every marked-content sequence either belongs to an element of the tree or is an
-artifact.
+artifact. These are made-up documents; a real Korean appeal is read the same way in
+test_documents_rendered_once.py, which renders it once for several modules' checks.
 """
 
 import io
-import re
-from collections import Counter
 
 import pikepdf
 import pytest
@@ -17,8 +16,6 @@ import pytest
 from legal_aid.documents import accessibility, rendering
 
 from .pdf_structure import marked_content, snapshot, structure_tree
-from .test_documents_render import pdf_of, render
-from .test_documents_services import family, name_everyone  # noqa: F401
 
 QUOTE = "Everyone has the right to a nationality."
 
@@ -108,35 +105,6 @@ def test_the_header_facts_are_a_table_of_row_headers(document):
     assert len(headers) >= 2
     assert all(str(header.attributes.get("/Scope")) == "/Row" for header in headers)
     assert len(table.find("TD")) == len(headers)
-
-
-def test_a_rendered_document_is_tagged_the_same_way(north_case, family, alice):  # noqa: F811
-    """A real appeal in Korean: its footnotes are notes, its margins artifacts, its English
-    quotations tagged English; after signing the tree is still there."""
-    name_everyone(north_case)
-    document = render(
-        "deportation_appeal", case=north_case, subject=family["mother"], actor=alice, language="ko"
-    )
-    pdf = pdf_of(document)
-    tree = structure_tree(pdf)
-    assert tree.find("Note") and len(tree.find("Note")) == len(tree.find("Reference"))
-    assert tree.children[0].tag in ("H1", "P")
-    assert all(str(h.attributes.get("/Scope")) == "/Row" for h in tree.find("Table")[0].find("TH"))
-    # Every passage in another language than Korean carries its /Lang: the English quotations,
-    # a name in Chinese characters or in Latin letters among the identifiers.
-    html = rendering.render_html(document.snapshot)
-    other = Counter(
-        lang for lang in re.findall(r'<(?!html\b)\w+[^>]*\blang="([^"]+)"', html) if lang != "ko"
-    )
-    tagged = Counter(element.lang for element in tree.walk() if element.lang)
-    # (A Korean name may say /Lang ko again: its own language, harmless.)
-    assert other["en"] and set(tagged) - {"ko"} == set(other)
-    assert all(tagged[lang] >= count for lang, count in other.items()), (tagged, other)
-    # On every page the running header, the watermark and the page number are artifacts, and
-    # no text is left outside both the tree and the artifacts.
-    for sequences in marked_content(pdf):
-        assert len([s for s in sequences if s[0] == "/Artifact" and s[2]]) >= 3
-        assert all(text == 0 for tag, _, text in sequences if tag == "(unmarked)")
 
 
 def test_artifacts_are_marked_in_a_stream_that_pydyf_did_not_write():

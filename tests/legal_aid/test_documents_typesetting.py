@@ -1,26 +1,20 @@
 """
 Pages that read right (issue 18, point 4), checked in the PDF's text layer, its fonts and its
-pages drawn as images. The images of real documents in English, Korean and Chinese are kept
-under var/test-artifacts/documents/ for a person to look at.
+pages drawn as images, on made-up documents. Real documents (rendered once for several modules'
+checks) are read in test_documents_rendered_once.py, which keeps their pages as images.
 """
 
 import io
 import random
 import re
-from pathlib import Path
 
 import pikepdf
 import pypdfium2
-import pytest
-from django.conf import settings as django_settings
 
-from legal_aid.documents import charts, preview, rendering
+from legal_aid.documents import charts, rendering
 
 from .pdf_structure import snapshot
-from .test_documents_render import pdf_of, render
-from .test_documents_services import family, name_everyone  # noqa: F401
 
-ARTIFACTS = Path(django_settings.BASE_DIR) / "var" / "test-artifacts" / "documents"
 HTML = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>t</title>
 <link rel="stylesheet" href="shimteo-static:css/pdf.css"></head><body>{body}</body></html>"""
 
@@ -151,78 +145,6 @@ def test_charts_name_their_font_by_language_at_8_points_or_more():
     assert 'font-family="&#x27;Noto Sans CJK KR&#x27;' in svg_ko
     sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg_ko)]
     assert sizes and min(sizes) * 0.75 >= 8
-
-
-def body_fill(png_page) -> float:
-    """How far down the text area (between the page margins) the lowest ink reaches, 0 to 1."""
-    image = png_page.convert("L")
-    width, height = image.size
-    top, bottom = round(height * 22 / 297), round(height * (297 - 24) / 297)
-    lowest = top
-    pixels = image.load()
-    for y in range(top, bottom):
-        if any(pixels[x, y] < 160 for x in range(0, width, 3)):
-            lowest = y
-    return (lowest - top) / (bottom - top)
-
-
-def keep_pages(pdf: bytes, name: str) -> list:
-    """Each page as a PNG under var/test-artifacts/documents/, and the images."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    document = pypdfium2.PdfDocument(pdf)
-    images = []
-    try:
-        for number, page in enumerate(document, start=1):
-            image = page.render(scale=preview.SCALE).to_pil()
-            image.save(ARTIFACTS / f"{name}-p{number}.png")
-            images.append(image)
-    finally:
-        document.close()
-    return images
-
-
-def squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def stranded_headings(snapshot: dict, pages: list[str]) -> list[str]:
-    """The section headings printed on another page than the start of their first paragraph."""
-    pages = [squeezed(page) for page in pages]
-    stranded = []
-    for section in snapshot["sections"]:
-        if not section.get("paragraphs"):
-            continue
-        heading = squeezed(section["heading"])
-        start = squeezed(section["paragraphs"][0]["text"])[:12]
-        if not any(heading in page and start in page for page in pages):
-            stranded.append(section["heading"])
-    return stranded
-
-
-@pytest.mark.parametrize("language", ["en", "ko", "zh-hans"])
-def test_real_documents_fill_their_pages_and_are_kept_as_images(
-    north_case,
-    family,  # noqa: F811
-    alice,
-    language,
-):
-    """The appeal and the child's brief in each language: every page but the last is at least a
-    third full (no forced break leaves a page nearly empty), every heading is on the page where
-    its first paragraph starts; their pages are kept as PNG files, and the appeal shows its
-    urgency."""
-    name_everyone(north_case)
-    for kind, subject in (
-        ("deportation_appeal", family["mother"]),
-        ("child_access_brief", family["child"]),
-    ):
-        document = render(kind, case=north_case, subject=subject, actor=alice, language=language)
-        pdf = pdf_of(document)
-        images = keep_pages(pdf, f"{kind}-{language}")
-        for number, image in enumerate(images[:-1], start=1):
-            assert body_fill(image) > 1 / 3, f"{kind} {language}: page {number} under a third"
-        assert stranded_headings(document.snapshot, page_texts(pdf)) == []
-        if kind == "deportation_appeal":
-            assert "Urgent" in page_texts(pdf)[0] or language != "en"
 
 
 def test_a_cover_label_is_never_broken_over_two_lines():
