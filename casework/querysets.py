@@ -325,15 +325,17 @@ _PREFIXES_WITHIN: contextvars.ContextVar[set | None] = contextvars.ContextVar(
 )
 
 
-class _KeptProbe(models.Expression):
-    """`(kept SQL naming the outer row) IS NOT NULL`: only the outer column is compiled per query."""
+class _KeptAroundOuterRow(models.Expression):
+    """
+    Kept SQL that names the outer query's row (`_OUTER_ROW`), written into `template`: only the
+    outer column is compiled per query. `prefixes`: of the aliases in the SQL, its own and those
+    of the probes inside it, told to a probe being written around this one (`_probe_sql`).
+    """
 
-    conditional = True
-    output_field = models.BooleanField()
+    template = "({})"
 
-    def __init__(self, sql: str, params: tuple, outer, prefixes: frozenset):
-        super().__init__()
-        # `prefixes`: of the aliases in `sql`, its own and those of the probes inside it.
+    def __init__(self, sql: str, params: tuple, outer, prefixes: frozenset, **kwargs):
+        super().__init__(**kwargs)
         self.sql, self.params, self.outer, self.prefixes = sql, params, outer, prefixes
 
     def get_source_expressions(self):
@@ -345,11 +347,19 @@ class _KeptProbe(models.Expression):
     def as_sql(self, compiler, connection):
         column, column_params = compiler.compile(self.outer)
         if column_params:
-            raise ValueError("a probe's outer row must be a plain column")
+            raise ValueError("the outer row must be a plain column")
         within = _PREFIXES_WITHIN.get()
         if within is not None:
             within.update(self.prefixes)
-        return f"({self.sql.replace(_OUTER_ROW, column)}) IS NOT NULL", self.params
+        return self.template.format(self.sql.replace(_OUTER_ROW, column)), self.params
+
+
+class _KeptProbe(_KeptAroundOuterRow):
+    """`(kept SQL naming the outer row) IS NOT NULL`."""
+
+    template = "({}) IS NOT NULL"
+    conditional = True
+    output_field = models.BooleanField()
 
 
 def probe_kept(user, name: str, outer: str, rows) -> Q:
@@ -396,29 +406,10 @@ def _probe_sql(queryset) -> tuple[str, tuple, frozenset]:
     raise ValueError("probes nested too deep")
 
 
-class _KeptRowsOf(models.Expression):
-    """`ARRAY(kept SQL naming the outer row)`: only the outer column is compiled per query."""
+class _KeptRowsOf(_KeptAroundOuterRow):
+    """`ARRAY(kept SQL naming the outer row)`."""
 
-    def __init__(self, sql: str, params: tuple, outer, output_field, prefixes: frozenset):
-        super().__init__(output_field=output_field)
-        self.sql, self.params, self.outer = sql, params, outer
-        self.prefixes = prefixes
-
-    def get_source_expressions(self):
-        return [self.outer]
-
-    def set_source_expressions(self, exprs):
-        (self.outer,) = exprs
-
-    def as_sql(self, compiler, connection):
-        column, column_params = compiler.compile(self.outer)
-        if column_params:
-            raise ValueError("the outer row must be a plain column")
-        # Inside a probe being written, its aliases are told, as a kept probe's are.
-        within = _PREFIXES_WITHIN.get()
-        if within is not None:
-            within.update(self.prefixes)
-        return f"ARRAY({self.sql.replace(_OUTER_ROW, column)})", self.params
+    template = "ARRAY({})"
 
 
 def array_kept(name: str, outer: str, rows, output_field):
@@ -433,7 +424,7 @@ def array_kept(name: str, outer: str, rows, output_field):
     outer_row = RawSQL(_OUTER_ROW, (), output_field=models.UUIDField())  # noqa: S611
     # Keyed by None where a user's id would be: the same for every user.
     sql, params, prefixes = _kept((None, f"array:{name}"), lambda: _probe_sql(rows(outer_row)))
-    return _KeptRowsOf(sql, params, models.F(outer), output_field, prefixes)
+    return _KeptRowsOf(sql, params, models.F(outer), prefixes, output_field=output_field)
 
 
 # Where a condition written once names its own row: replaced, in each query it is placed in, by
