@@ -236,8 +236,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # retention task deletes older ones.
 SHIMTEO_DRAFT_DAYS = env.int("SHIMTEO_DRAFT_DAYS", default=7)
 # How long static/js/drafts.js waits after the last keystroke before it saves a draft, in
-# milliseconds: long enough not to post every word. Not an environment setting; the browser tests
-# shorten it (tests/browser/conftest.py) so that a walk does not wait for it.
+# milliseconds: long enough not to post every word. Not an environment setting; the drafts' browser
+# walks shorten it (tests/browser/conftest.py, `short_draft_pause`), as they wait for each save.
 SHIMTEO_DRAFT_PAUSE_MS = 1500
 # How many reverse proxies in front of the app set X-Forwarded-For (0 = trust none): the client
 # address of audit events, the sign-in lockout and the API's rate limits.
