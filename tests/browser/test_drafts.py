@@ -57,9 +57,14 @@ def test_a_note_survives_a_reload_and_the_session_ending_before_save(
     )
     expect(page.get_by_text("What you type is kept as an encrypted draft")).to_be_visible()
 
-    # Typed, then the tab reloaded (or closed and opened again): the note is back.
+    # Typed, then the tab reloaded (or closed and opened again): the note is back. The line that
+    # says the draft is saved appears below the buttons: above them, it moved Save down under a
+    # pointer that was pressing it, and that click was lost.
+    save = page.get_by_role("button", name="Save", exact=True)
+    where_save_was = save.bounding_box()
     page.get_by_label("Note").fill(NOTE)
     expect(page.locator(".draft-status")).to_contain_text("Draft saved at")
+    assert save.bounding_box() == where_save_was
     page.reload()
     expect(page.get_by_label("Note")).to_have_value(NOTE)
     expect(
