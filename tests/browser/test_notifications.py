@@ -42,4 +42,9 @@ def test_notifications_open_from_the_header_count_on_a_phone(
     item.get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(north_case.reference)
     expect(page.locator(".site-header a.has-unread")).to_have_count(0)
+    # Nothing unread: a drawn bell, named for screen readers; not an emoji, which a device without
+    # a colour-emoji font shows as an empty box.
+    expect(count).to_have_accessible_name("Notifications")
+    expect(count.locator("svg.bell")).to_be_visible()
+    assert "\U0001f514" not in count.inner_text()
     shot(page, "03-case-opened-390")
