@@ -128,10 +128,15 @@ def _stand_in(value, position: int):
         return uuid.UUID(f"5eedcafe-0000-4000-8000-{position:012x}")
     if isinstance(value, str):
         return f"\x00stand-in {position}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        # Not a key any table holds: automatic keys count up from 1.
+        return -(0x5EEDCAFE + position)
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         # A day no record is of (the first days of year 1), for a bound such as "due by".
         return datetime.date(1, 1, 1) + datetime.timedelta(days=position)
-    raise TypeError(f"a kept query's keys are UUIDs, texts or days, not {type(value).__name__}")
+    raise TypeError(
+        f"a kept query's keys are UUIDs, integers, texts or days, not {type(value).__name__}"
+    )
 
 
 def rows_of_shape(name: str, build: Callable[..., QuerySet], *values) -> list:
@@ -140,7 +145,7 @@ def rows_of_shape(name: str, build: Callable[..., QuerySet], *values) -> list:
     number of values (`build` is called with stand-ins of the values' types, then each call's
     values are given as the SQL's parameters). `name` stands for one `build` everywhere and
     for anything else its SQL depends on: a user's id, the voided records shown or not.
-    `build` must give its values to the ORM as they are (`pk=`, `case=`, `pk__in=`, a day to
+    `build` must give its values to the ORM as they are (`pk=`, `case=`, `team__in=`, a day to
     `due_on__lte=`, never a day computed from it) and use no clock or language of the moment;
     the time zone is part of the key (a day's bounds). A query of no key (a user's own list,
     the user named in `name` by `of_user`) is compiled once and run as it is.

@@ -45,6 +45,7 @@ from ..permissions import (
     can_supervise,
     may_open_cases,
     may_register_people,
+    supervised_team_ids,
 )
 from ..querysets import visible_cases_up_to
 from ..searches import record_search
@@ -109,7 +110,9 @@ def dashboard(request):
     )
     detained = [(status, (today - status.effective_from).days) for status in long_detained]
     check_ins_due = selectors.check_ins_due(user)
-    supervises = roles.supervises_any_team(user)
+    # `roles.supervises_any_team`, from the supervised teams' kept query that
+    # `may_register_people` asks too.
+    supervises = bool(supervised_team_ids(user))
     # Approvals waiting live in the apps above (intake, legal_aid): asked through settings.
     approvals = (
         [row for path in settings.SHIMTEO_DASHBOARD_APPROVALS for row in import_string(path)(user)]
