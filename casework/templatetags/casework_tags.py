@@ -265,9 +265,14 @@ def record_actions(record, can_correct: bool) -> str:
 @register.simple_tag
 def person_link(person) -> str:
     """A person's name linking to their page, and their reference (on every list of people)."""
+    return _person_link(person, where=None)
+
+
+def _person_link(person, *, where: tuple | None) -> str:
+    (address,) = _row_addresses(("casework:person_detail",), key=person.reference, where=where)
     return _format_html(
         '<a href="{}">{}</a> <span class="ref">{}</span>',
-        _row_address("casework:person_detail", key=person.reference),
+        address,
         person.full_name,
         person.reference,
     )
@@ -296,6 +301,12 @@ class _Writer:
     def case_url(self, reference) -> str:
         return _row_addresses(("casework:case_detail",), key=reference, where=self.where)[0]
 
+    def person_link(self, person) -> str:
+        return _person_link(person, where=self.where)
+
+    def status_since(self, status) -> str:
+        return _status_since(status, self.day)
+
 
 @register.simple_tag
 def case_url(reference) -> str:
@@ -307,11 +318,60 @@ def case_url(reference) -> str:
 @register.simple_tag
 def status_since(status) -> str:
     """When a legal status began ("since birth", or its day), on every list of statuses."""
+    return _status_since(status, day)
+
+
+def _status_since(status, day_of) -> str:
     if status.since_birth:
         return _("since birth")
     began = status.effective_from
     return _format_html(
-        '<time datetime="{}">{}</time>', began.isoformat() if began else "", day(began)
+        '<time datetime="{}">{}</time>', began.isoformat() if began else "", day_of(began)
+    )
+
+
+_DETAINED_ROW = (
+    '\n      <tr><th scope="row" data-label="{label_person}">{}\n</th>'
+    '<td data-label="{label_since}">{}</td><td data-label="{label_days}">{}</td></tr>\n    '
+)
+
+
+@register.simple_tag
+def detained_rows(detained, person_label, since_label, days_label) -> str:
+    """
+    The dashboard's rows of people detained for long, (status, days) each, written here as
+    `case_rows`: a template row asking `person_link` and `status_since` cost ~150 Python calls,
+    fifty rows for a supervisor.
+    """
+    row_format = _with_labels(
+        _DETAINED_ROW, person=person_label, since=since_label, days=days_label
+    )
+    writer = _Writer()
+    return _format_html_join(
+        "",
+        row_format,
+        (
+            (writer.person_link(status.person), writer.status_since(status), writer.count(days))
+            for status, days in detained
+        ),
+    )
+
+
+@register.simple_tag
+def status_change_items(statuses) -> str:
+    """The dashboard's list of recent legal status changes, written as `detained_rows`."""
+    writer = _Writer()
+    return _format_html_join(
+        "",
+        "\n    <li>{} — {}\n: <strong>{}</strong></li>\n    ",
+        (
+            (
+                writer.status_since(status),
+                writer.person_link(status.person),
+                writer.label(status, "status"),
+            )
+            for status in statuses
+        ),
     )
 
 
