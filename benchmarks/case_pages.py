@@ -3,7 +3,7 @@ The case page and the person page (and the dashboard, asked with `--pages dashbo
 floor, alternately, for the `pages` section's two personas: median and p95 server time and their
 ratio to the floor requests made beside them, the process's CPU time per request
 (`time.process_time()`: less moved by other processes than the wall clock on shared cores) and
-the query count. Narrower than `pages.in_process`, for the work on these pages (issue 22 point 2).
+the query count, and the Python calls of one request (cProfile). Narrower than `pages.in_process`, for the work on these pages (issue 22 point 2).
 
     DATABASE_URL=... .venv/bin/python -m benchmarks.case_pages --requests 30
 
@@ -44,6 +44,19 @@ def _one(client, url: str) -> tuple[float, float, int]:
     return wall, cpu, len(queries)
 
 
+def _python_calls(client, url: str) -> int:
+    """The Python calls of one request (cProfile): what a change of the page's code saves, as
+    exact on a loaded machine as on a quiet one."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    client.get(url)
+    profile.disable()
+    return pstats.Stats(profile).total_calls
+
+
 def measure(requests: int = 30, names=PAGES) -> dict:
     from benchmarks import pages
     from benchmarks.common import signed_in_client, user
@@ -71,6 +84,7 @@ def measure(requests: int = 30, names=PAGES) -> dict:
                 floor_walls.append(wall)
                 floor_cpus.append(cpu)
             figures = results[(persona, name)] = {
+                "calls": _python_calls(client, targets[0]),
                 "median_ms": statistics.median(walls) * 1000,
                 "p95_ms": percentile(walls, 95) * 1000,
                 "floor_median_ms": statistics.median(floor_walls) * 1000,
@@ -87,7 +101,7 @@ def measure(requests: int = 30, names=PAGES) -> dict:
                 f"p95 {figures['p95_ms']:6.1f} ms (floor {figures['floor_median_ms']:5.1f} ms): "
                 f"{figures['median_x']:4.1f}x / {figures['p95_x']:4.1f}x  "
                 f"CPU {figures['cpu_ms']:5.1f} ms {figures['cpu_x']:4.1f}x  "
-                f"queries {figures['queries']}",
+                f"queries {figures['queries']}  Python calls {figures['calls']}",
                 flush=True,
             )
     return results

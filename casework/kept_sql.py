@@ -13,6 +13,7 @@ the query and reads the rows afresh. A query that depends on a user (the visibil
 the user's id in its shape, as `querysets.subquery_kept` does.
 """
 
+import datetime
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -49,16 +50,17 @@ class _Shape:
             ]
         elif queryset._iterable_class is not ModelIterable:
             raise ValueError("a kept query gives model instances or values() dicts")
-        # Where each stand-in is among the parameters: (position, which stand-in, as hex).
+        # Where each stand-in is among the parameters: (position, which stand-in, as text).
         self.places = []
+        as_texts = [_as_text(stand_in) for stand_in in stand_ins]
         for position, param in enumerate(params):
             for which, stand_in in enumerate(stand_ins):
                 if param == stand_in:
                     self.places.append((position, which, False))
-                elif isinstance(stand_in, uuid.UUID) and param == stand_in.hex:
-                    # SQLite is given a UUID as its 32 hex digits.
+                elif as_texts[which] is not None and param == as_texts[which]:
+                    # SQLite is given a UUID as its 32 hex digits, a day as ISO text.
                     self.places.append((position, which, True))
-        if {which for _position, which, _hex in self.places} != set(range(len(stand_ins))):
+        if {which for _position, which, _text in self.places} != set(range(len(stand_ins))):
             # A value the ORM changed on its way (a pattern, a lower-cased text) is not
             # found as it was given, and would be left as the stand-in: refused when compiled.
             raise ValueError(f"every stand-in must be a parameter as given: {self.sql}")
@@ -66,8 +68,8 @@ class _Shape:
 
     def params_for(self, values: Sequence) -> list:
         params = list(self.params)
-        for position, which, as_hex in self.places:
-            params[position] = values[which].hex if as_hex else values[which]
+        for position, which, as_text in self.places:
+            params[position] = _as_text(values[which]) if as_text else values[which]
         return params
 
     def rows(self, values: Sequence) -> list:
@@ -111,13 +113,30 @@ class _Shape:
 _SHAPES = _KeptInProcess(limit=1024)
 
 
+def _as_text(value):
+    """A key as a backend without its type is given it (SQLite): a UUID's hex, a day's ISO."""
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return None
+
+
 def _stand_in(value, position: int):
     if isinstance(value, uuid.UUID):
         # Not a key any table holds: version 4 with a fixed, recognisable tail.
         return uuid.UUID(f"5eedcafe-0000-4000-8000-{position:012x}")
     if isinstance(value, str):
         return f"\x00stand-in {position}"
-    raise TypeError(f"a kept query's keys are UUIDs or texts, not {type(value).__name__}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        # Not a key any table holds: automatic keys count up from 1.
+        return -(0x5EEDCAFE + position)
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        # A day no record is of (the first days of year 1), for a bound such as "due by".
+        return datetime.date(1, 1, 1) + datetime.timedelta(days=position)
+    raise TypeError(
+        f"a kept query's keys are UUIDs, integers, texts or days, not {type(value).__name__}"
+    )
 
 
 def rows_of_shape(name: str, build: Callable[..., QuerySet], *values) -> list:
@@ -126,14 +145,14 @@ def rows_of_shape(name: str, build: Callable[..., QuerySet], *values) -> list:
     number of values (`build` is called with stand-ins of the values' types, then each call's
     values are given as the SQL's parameters). `name` stands for one `build` everywhere and
     for anything else its SQL depends on: a user's id, the voided records shown or not.
-    `build` must give its values to the ORM as they are (`pk=`, `case=`, `pk__in=`) and use no
-    clock or language of the moment; the time zone is part of the key (a day's bounds).
+    `build` must give its values to the ORM as they are (`pk=`, `case=`, `team__in=`, a day to
+    `due_on__lte=`, never a day computed from it) and use no clock or language of the moment;
+    the time zone is part of the key (a day's bounds). A query of no key (a user's own list,
+    the user named in `name` by `of_user`) is compiled once and run as it is.
     Rows joined by `select_related`, annotations and `prefetch_related` (those queries
     compiled as usual) come as from the queryset; a relation's known objects (a related
     manager's) do not: the caller sets them.
     """
-    if not values:
-        raise ValueError("a kept query is asked about at least one value")
     stand_ins = [_stand_in(value, position) for position, value in enumerate(values)]
     key = (name, len(values), timezone.get_current_timezone_name())
     try:
@@ -143,3 +162,12 @@ def rows_of_shape(name: str, build: Callable[..., QuerySet], *values) -> list:
         # to keep, and no row, as the queryset would give.
         return []
     return shape.rows(values)
+
+
+def of_user(name: str, user) -> str:
+    """
+    `name` for a query whose SQL names `user` (the visibility rule, a probe of the cases they
+    work): kept per user id and whether they are signed in and active, as the rule itself is
+    built once per user (`querysets._built_once`).
+    """
+    return f"{name}:{user.pk}:{user.is_authenticated}:{user.is_active}"

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from accounts import roles
 
 from .choices import AssignmentRole
+from .kept_sql import of_user, rows_of_shape
 from .models import (
     Case,
     CaseAssignment,
@@ -223,16 +224,46 @@ def may_register_people(user) -> bool:
     # assigned to.
     # The supervised teams are read first, as ids: `team IN (subquery)` left PostgreSQL to scan
     # every case for someone who supervises none.
-    editable = editable_cases(user)
-    supervised = list(roles.supervised_teams(user).values_list("pk", flat=True))
+    supervised = supervised_team_ids(user)
     return (
-        (bool(supervised) and editable.filter(team__in=supervised).exists())
-        or editable.filter(owner=user).exists()
-        or editable.filter(
-            pk__in=CaseAssignment.objects.filter(user=user, role=AssignmentRole.CASEWORKER).values(
-                "case"
+        (
+            bool(supervised)
+            and _any_kept(
+                user,
+                "editable in supervised teams",
+                lambda *teams: editable_cases(user).filter(team__in=teams),
+                *supervised,
             )
-        ).exists()
+        )
+        or _any_kept(user, "editable owned", lambda: editable_cases(user).filter(owner=user))
+        or _any_kept(
+            user,
+            "editable assigned",
+            lambda: editable_cases(user).filter(
+                pk__in=CaseAssignment.objects.filter(
+                    user=user, role=AssignmentRole.CASEWORKER
+                ).values("case")
+            ),
+        )
+    )
+
+
+def supervised_team_ids(user) -> list[int]:
+    """
+    The ids of `roles.supervised_teams(user)`, its SQL kept per user (kept_sql) as the other
+    questions the start page asks of the user's roles: each built and compiled afresh cost
+    ~1,000 Python calls, the dashboard asked five.
+    """
+    teams = rows_of_shape(
+        of_user("supervised teams", user), lambda: roles.supervised_teams(user).values("pk")
+    )
+    return [team["pk"] for team in teams]
+
+
+def _any_kept(user, name: str, build, *keys) -> bool:
+    """`build(*keys).exists()`, its SQL kept per user and `name` (kept_sql)."""
+    return bool(
+        rows_of_shape(of_user(name, user), lambda *keys: build(*keys).values("pk")[:1], *keys)
     )
 
 
@@ -279,7 +310,7 @@ def can_plan(user, case: Case) -> bool:
 
 def may_open_cases(user) -> bool:
     """Whether "Open a case" leads anywhere for `user`: not for a legal advocate."""
-    return teams_to_open_cases_in(user).exists()
+    return _any_kept(user, "teams to open cases in", lambda: teams_to_open_cases_in(user))
 
 
 def can_complete_task(user, task: Task) -> bool:

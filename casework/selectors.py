@@ -54,7 +54,7 @@ from .choices import (
     RelationshipKind,
     RiskLevel,
 )
-from .kept_sql import rows_of_shape
+from .kept_sql import of_user, rows_of_shape
 from .models import (
     Attachment,
     Case,
@@ -862,7 +862,17 @@ def followups_due(user, *, today: datetime.date) -> QuerySet[Task]:
     Open follow-ups due by `today` plus DUE_SOON_DAYS (overdue ones first) that the user is to do
     or that belong to the user's cases.
     """
-    horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    return followups_due_by(user, horizon=followups_horizon(today))
+
+
+def followups_horizon(today: datetime.date) -> datetime.date:
+    """The last day the dashboard's follow-ups are due by."""
+    return today + datetime.timedelta(days=DUE_SOON_DAYS)
+
+
+def followups_due_by(user, *, horizon: datetime.date) -> QuerySet[Task]:
+    """`followups_due` by the day `horizon` itself: the dashboard's query keeps its SQL, the day
+    a parameter (kept_sql)."""
     return (
         Task.objects.filter(completed_at__isnull=True, due_on__lte=horizon)
         # `Task.objects.visible_to(user)` and (mine or the user's to do), asked of the rows read
@@ -904,11 +914,16 @@ def recent_incidents(user, *, since: datetime.date) -> QuerySet[Incident]:
 
 def detained_longer_than(user, *, days: int, today: datetime.date) -> QuerySet[LegalStatusRecord]:
     """Current "detained in China" records of the user's cases' people older than `days`, oldest first."""
+    return detained_since_before(user, began_before=today - datetime.timedelta(days=days))
+
+
+def detained_since_before(user, *, began_before: datetime.date) -> QuerySet[LegalStatusRecord]:
+    """`detained_longer_than` by the day itself, for the dashboard's kept SQL (as `followups_due_by`)."""
     return (
         LegalStatusRecord.objects.filter(
             status=LegalStatus.DETAINED_CN,
             effective_to__isnull=True,
-            effective_from__lt=today - datetime.timedelta(days=days),
+            effective_from__lt=began_before,
         )
         .filter(_of_my_case(user))
         .select_related("person")
@@ -952,14 +967,43 @@ def cases_for_listing(cases: QuerySet[Case]) -> QuerySet[Case]:
     `cases` with what a list shows: the team, `member_count`, and `principals` (the principal
     members with their person), in a fixed number of queries whatever the page size.
     """
+    return cases_with_member_count(cases).prefetch_related(
+        Prefetch("members", queryset=_principals(), to_attr="principals")
+    )
+
+
+def _principals() -> QuerySet[CaseMember]:
     # Only the principal's name is shown: a whole person (eighteen columns, seven of them
     # sealed) built for each of a page's fifty principals was ~40 % of the list's Python.
-    principals = (
+    return (
         CaseMember.objects.filter(role=MemberRole.PRINCIPAL)
         .select_related("person")
         .only("case", "person", "person__full_name")
         .order_by("added_at", "pk")
     )
+
+
+def with_principals(cases: list[Case]) -> list[Case]:
+    """
+    `cases`, each given `principals` as `cases_for_listing`'s prefetch gives them, read by a
+    query whose SQL is kept per number of cases (kept_sql): the dashboard's fifty cases'
+    prefetch built and compiled its query on every visit.
+    """
+    if not cases:
+        return cases
+    by_case = {case.pk: [] for case in cases}
+    found = rows_of_shape(
+        "principals of cases", lambda *keys: _principals().filter(case__in=keys), *by_case
+    )
+    for member in found:
+        by_case[member.case_id].append(member)
+    for case in cases:
+        case.principals = by_case[case.pk]
+    return cases
+
+
+def cases_with_member_count(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """`cases` with their team and `member_count` (`cases_for_listing` without the principals)."""
     # A correlated count rather than a join with GROUP BY: PostgreSQL evaluates it only for the
     # rows of the page (after ORDER BY ... LIMIT), and the paginator's count() drops it.
     member_count = (
@@ -969,11 +1013,7 @@ def cases_for_listing(cases: QuerySet[Case]) -> QuerySet[Case]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return (
-        cases.select_related("team")
-        .annotate(member_count=Coalesce(Subquery(member_count), 0))
-        .prefetch_related(Prefetch("members", queryset=principals, to_attr="principals"))
-    )
+    return cases.select_related("team").annotate(member_count=Coalesce(Subquery(member_count), 0))
 
 
 class TimelineKind(TextChoices):
@@ -1614,8 +1654,13 @@ class CheckInDue:
 
 
 def _check_in_rows(schedules, *, now=None) -> list[CheckInDue]:
+    return _check_in_states(check_ins_missed(schedules.select_related("person")), now=now)
+
+
+def _check_in_states(schedules, *, now=None) -> list[CheckInDue]:
+    """The due day and state of each schedule read by `check_ins_missed`, missed ones first."""
     rows = []
-    for schedule in check_ins_missed(schedules.select_related("person")):
+    for schedule in schedules:
         today = dates.today(team=schedule.case.team, now=now)
         due_on, missed, past_grace = check_in_state(schedule, today=today)
         if due_on is not None:
@@ -1630,10 +1675,16 @@ def check_ins_due(user, *, now: datetime.datetime | None = None) -> list[CheckIn
     """
     # The cases the user works are among those they see: probed per schedule, as the other
     # lists of the dashboard are, rather than both sets of cases gathered first.
-    schedules = CheckInSchedule.objects.filter(_on_my_case(user))
+    # Its SQL kept per user (kept_sql): building and compiling it cost ~5,000 Python calls a visit.
+    schedules = rows_of_shape(
+        of_user("check-ins due", user),
+        lambda: check_ins_missed(
+            CheckInSchedule.objects.filter(_on_my_case(user)).select_related("person")
+        ),
+    )
     return [
         row
-        for row in _check_in_rows(schedules, now=now)
+        for row in _check_in_states(schedules, now=now)
         if row.due_on <= dates.today(team=row.schedule.case.team, now=now)
     ]
 

@@ -23,7 +23,7 @@ from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..forms import BulkCasesForm, TimelineFilterForm
-from ..kept_sql import rows_of_shape
+from ..kept_sql import of_user, rows_of_shape
 from ..models import (
     Attachment,
     Case,
@@ -45,6 +45,7 @@ from ..permissions import (
     can_supervise,
     may_open_cases,
     may_register_people,
+    supervised_team_ids,
 )
 from ..querysets import visible_cases_up_to
 from ..searches import record_search
@@ -60,10 +61,20 @@ RECENT_LIMIT = 20
 # Extensions Python's mimetypes table may lack for the types attachments accept.
 
 
-def _cut(queryset, limit: int) -> tuple[list, bool]:
-    """The first `limit` rows and whether there were more, without counting them all."""
-    rows = list(queryset[: limit + 1])
-    return rows[:limit], len(rows) > limit
+def _kept(user, name: str, build, limit: int, *keys) -> list:
+    """The first `limit` rows of the dashboard's list `name`, its SQL kept per user (kept_sql)."""
+    return rows_of_shape(
+        of_user(f"dashboard's {name}:{limit}", user), lambda *keys: build(*keys)[:limit], *keys
+    )
+
+
+def _cut_kept(user, name: str, build, *keys) -> tuple[list, bool]:
+    """
+    The first DASHBOARD_LIMIT rows of the list `name` and whether there were more, without
+    counting them all; its SQL kept per user.
+    """
+    rows = _kept(user, name, build, DASHBOARD_LIMIT + 1, *keys)
+    return rows[:DASHBOARD_LIMIT], len(rows) > DASHBOARD_LIMIT
 
 
 @never_cache
@@ -76,17 +87,32 @@ def dashboard(request):
     since = today - datetime.timedelta(days=selectors.RECENT_DAYS)
     detained_days = getattr(settings, "SHIMTEO_DETAINED_ALERT_DAYS", 14)
     counts = selectors.open_cases_by_risk(user)
-    cases, more_cases = _cut(
-        selectors.cases_for_listing(selectors.my_open_cases_most_at_risk_first(user)),
-        DASHBOARD_LIMIT,
+    # Each list's SQL is kept per user (kept_sql), its days given as parameters: building and
+    # compiling the eight lists' querysets was half the dashboard's Python.
+    cases, more_cases = _cut_kept(
+        user,
+        "open cases",
+        lambda: selectors.cases_with_member_count(selectors.my_open_cases_most_at_risk_first(user)),
     )
-    followups, more_followups = _cut(selectors.followups_due(user, today=today), DASHBOARD_LIMIT)
-    long_detained = selectors.detained_longer_than(user, days=detained_days, today=today)
-    detained = [
-        (status, (today - status.effective_from).days) for status in long_detained[:DASHBOARD_LIMIT]
-    ]
+    selectors.with_principals(cases)
+    followups, more_followups = _cut_kept(
+        user,
+        "follow-ups due",
+        lambda horizon: selectors.followups_due_by(user, horizon=horizon),
+        selectors.followups_horizon(today),
+    )
+    long_detained = _kept(
+        user,
+        "detained",
+        lambda began_before: selectors.detained_since_before(user, began_before=began_before),
+        DASHBOARD_LIMIT,
+        today - datetime.timedelta(days=detained_days),
+    )
+    detained = [(status, (today - status.effective_from).days) for status in long_detained]
     check_ins_due = selectors.check_ins_due(user)
-    supervises = roles.supervises_any_team(user)
+    # `roles.supervises_any_team`, from the supervised teams' kept query that
+    # `may_register_people` asks too.
+    supervises = bool(supervised_team_ids(user))
     # Approvals waiting live in the apps above (intake, legal_aid): asked through settings.
     approvals = (
         [row for path in settings.SHIMTEO_DASHBOARD_APPROVALS for row in import_string(path)(user)]
@@ -100,7 +126,13 @@ def dashboard(request):
         "supervises": supervises,
         # What needs action now, in this order: distress and missed check-ins, approvals
         # waiting, follow-ups due. A supervisor's cover their teams' cases.
-        "distress_calls": selectors.distress_calls(user, since=since)[:DASHBOARD_LIMIT],
+        "distress_calls": _kept(
+            user,
+            "distress calls",
+            lambda since: selectors.distress_calls(user, since=since),
+            DASHBOARD_LIMIT,
+            since,
+        ),
         "approvals": approvals,
         # Only the buttons that lead somewhere for this user's role (an advocate opens nothing).
         "may_open_cases": may_open_cases(user),
@@ -112,8 +144,20 @@ def dashboard(request):
         "more_cases": more_cases,
         "followups": followups,
         "more_followups": more_followups,
-        "status_changes": selectors.recent_status_changes(user, since=since)[:RECENT_LIMIT],
-        "incidents": selectors.recent_incidents(user, since=since)[:RECENT_LIMIT],
+        "status_changes": _kept(
+            user,
+            "status changes",
+            lambda since: selectors.recent_status_changes(user, since=since),
+            RECENT_LIMIT,
+            since,
+        ),
+        "incidents": _kept(
+            user,
+            "incidents",
+            lambda since: selectors.recent_incidents(user, since=since),
+            RECENT_LIMIT,
+            since,
+        ),
         "recent_days": selectors.RECENT_DAYS,
         "detained": detained,
         "detained_days": detained_days,
@@ -259,7 +303,7 @@ def _case_page(request, case_ref):
     # the whole query's SQL is compiled once per user too (kept_sql), given the reference.
     user = request.user
     found = rows_of_shape(
-        f"case page's case:{user.pk}:{user.is_authenticated}:{user.is_active}",
+        of_user("case page's case", user),
         lambda reference: (
             Case.objects.visible_among_few(user)
             .select_related("team", "owner")
@@ -371,9 +415,8 @@ def _person_page(request, person_ref):
     user = request.user
     # The page's fixed-shape queries run from SQL compiled once per process (kept_sql), given the
     # person's id; those that ask the visibility rule name the user as the case page's case does.
-    seen_by = f"{user.pk}:{user.is_authenticated}:{user.is_active}"
     cases = rows_of_shape(
-        f"person page's cases:{seen_by}",
+        of_user("person page's cases", user),
         lambda person_id: (
             Case.objects.filter(members__person=person_id)
             .visible_among_few(user)
@@ -418,7 +461,7 @@ def _person_page(request, person_ref):
         "entitlements": entitlements,
         "entitlement_history": entitlement_history,
         "incidents": rows_of_shape(
-            f"person page's incidents:{seen_by}",
+            of_user("person page's incidents", user),
             lambda person_id: (
                 Incident.objects.visible_to(user)
                 .filter(people=person_id)

@@ -1,6 +1,6 @@
 """
 The rows the dashboard and the case list write in Python (`case_rows`, `followup_rows`,
-`status_since`, `case_url`) are, byte for byte, what their templates wrote per row: the
+`status_since`, `case_url`, `detained_rows`, `status_change_items`) are, byte for byte, what their templates wrote per row: the
 templates below are the ones they replaced, rendered beside them in every language.
 """
 
@@ -51,6 +51,24 @@ OLD_STATUS_SINCE = Template(
     """{% load i18n casework_tags %}{% if status.since_birth %}{% translate "since birth" %}{% else %}<time datetime="{{ status.effective_from.isoformat }}">{{ status.effective_from|day }}</time>{% endif %}"""
 )
 NEW_STATUS_SINCE = Template("{% load casework_tags %}{% status_since status %}")
+
+OLD_DETAINED_ROWS = Template(
+    """{% load i18n casework_tags %}{% translate "Person" as person_label %}{% translate "Detained since" as since_label %}{% translate "Days" as days_label %}{% for status, days in detained %}
+      <tr><th scope="row" data-label="{{ person_label }}">{% person_link status.person %}
+</th><td data-label="{{ since_label }}">{% status_since status %}</td><td data-label="{{ days_label }}">{{ days }}</td></tr>
+    {% endfor %}"""
+)
+NEW_DETAINED_ROWS = Template(
+    """{% load i18n casework_tags %}{% translate "Person" as person_label %}{% translate "Detained since" as since_label %}{% translate "Days" as days_label %}{% detained_rows detained person_label since_label days_label %}"""
+)
+
+OLD_STATUS_CHANGES = Template(
+    """{% load casework_tags %}{% for status in status_changes %}
+    <li>{% status_since status %} — {% person_link status.person %}
+: <strong>{{ status|label_of:"status" }}</strong></li>
+    {% endfor %}"""
+)
+NEW_STATUS_CHANGES = Template("{% load casework_tags %}{% status_change_items status_changes %}")
 
 LANGUAGES = ["en", "ko", "zh-hans"]
 
@@ -108,6 +126,31 @@ def test_status_since_is_the_templates(language):
             LegalStatusRecord(since_birth=False, effective_from=datetime.date(2025, 11, 26)),
         ):
             _same(OLD_STATUS_SINCE, NEW_STATUS_SINCE, status=status)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_detained_rows_and_status_changes_are_the_templates(language, north_case):
+    person = north_case.members.select_related("person").first().person
+    person.full_name = "Kim <Ri> & 'son'"
+    statuses = [
+        LegalStatusRecord(
+            person=person, status=status, since_birth=since_birth, effective_from=began
+        )
+        for status, since_birth, began in (
+            ("detained_cn", False, datetime.date(2025, 11, 26)),
+            ("undocumented_cn", True, datetime.date(1990, 1, 1)),
+        )
+    ]
+    with translation.override(language):
+        written = _same(
+            OLD_DETAINED_ROWS,
+            NEW_DETAINED_ROWS,
+            detained=[(statuses[0], 1234), (statuses[1], 7)],
+        )
+        assert "Kim &lt;Ri&gt; &amp; &#x27;son&#x27;" in written
+        _same(OLD_DETAINED_ROWS, NEW_DETAINED_ROWS, detained=[])
+        _same(OLD_STATUS_CHANGES, NEW_STATUS_CHANGES, status_changes=statuses)
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ Queries of one shape compiled once (casework.kept_sql `rows_of_shape`): what the
 the queryset gives, for every key asked after the first, and nothing of an answer is kept.
 """
 
+import datetime
 import uuid
 
 import pytest
@@ -112,3 +113,22 @@ def test_a_query_that_finds_nothing_by_construction_gives_no_rows():
         )
         == []
     )
+
+
+def test_a_day_is_a_key_and_a_query_may_have_none(households):
+    # The dashboard's lists: a day bound (due by, since) given as a parameter, and a user's own
+    # list whose SQL names nothing but the user.
+    incidents = Incident.objects.order_by("pk")
+    days = sorted({incident.occurred_on for incident in incidents})
+    assert days  # every household has incidents: the first day finds them all, the last+1 none
+    for day in [days[0], days[-1], days[-1] + datetime.timedelta(days=1)]:
+
+        def since(bound):
+            return Incident.objects.filter(occurred_on__gte=bound).order_by("pk")
+
+        assert [i.pk for i in kept_sql.rows_of_shape("test since", since, day)] == [
+            i.pk for i in since(day)
+        ]
+    assert [i.pk for i in kept_sql.rows_of_shape("test no key", lambda: incidents)] == [
+        i.pk for i in incidents
+    ]
