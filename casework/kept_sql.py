@@ -14,6 +14,7 @@ the user's id in its shape, as `querysets.subquery_kept` does.
 """
 
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 
 from django.core.exceptions import EmptyResultSet
@@ -37,6 +38,12 @@ class _Shape:
         self.klass_info = compiler.klass_info
         self.annotation_col_map = compiler.annotation_col_map
         self.col_count = compiler.col_count
+        fields = [column[0] for column in self.select[: self.col_count]]
+        # A composite key's columns are read as Django's results_iter reads them (not here).
+        self.composite = compiler.has_composite_fields(fields)
+        # The columns' converters by connection (a thread's): asked of every column's field and
+        # of the backend on each call, they cost a kept query some 300 Python calls.
+        self.converters = weakref.WeakKeyDictionary()
         self.prefetch = queryset._prefetch_related_lookups
         # A values() query gives dicts of these names (as Django's ValuesIterable), else objects.
         self.values_names = None
@@ -85,16 +92,17 @@ class _Shape:
             fetched = cursor.fetchall()
         if len(self.select) > self.col_count:
             fetched = [row[: self.col_count] for row in fetched]
+        converted = self._converted(compiler, connection, fetched)
         if self.values_names is not None:
             names = self.values_names
-            return [dict(zip(names, row, strict=False)) for row in compiler.results_iter([fetched])]
+            return [dict(zip(names, row, strict=False)) for row in converted]
         klass_info, select = self.klass_info, self.select
         model = klass_info["model"]
         first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         names = [column[0].target.attname for column in select[first:last]]
         populators = get_related_populators(klass_info, select, self.db)
         objects = []
-        for row in compiler.results_iter([fetched]):
+        for row in converted:
             obj = model.from_db(self.db, names, row[first:last])
             for populator in populators:
                 populator.populate(row, obj)
@@ -104,6 +112,30 @@ class _Shape:
         if self.prefetch and objects:
             prefetch_related_objects(objects, *self.prefetch)
         return objects
+
+    def _converted(self, compiler, connection, fetched: list):
+        """The rows as `compiler.results_iter` gives them, with the converters found once."""
+        if self.composite:
+            return compiler.results_iter([fetched])
+        converters = self.converters.get(connection)
+        if converters is None:
+            fields = [column[0] for column in self.select[: self.col_count]]
+            converters = self.converters[connection] = compiler.get_converters(fields)
+        return compiler.apply_converters(fetched, converters) if converters else fetched
+
+
+def keys_padded(keys: Sequence) -> list:
+    """
+    `keys`, the last repeated up to the next of 1, 2, 4, 8... keys, for a kept query that takes
+    them as a list (`pk__in=`): its SQL is compiled once per number of keys, and a case page's
+    lists of 1 to 25 records would otherwise keep (and first compile) a shape for each number.
+    The same rows: a key twice in an IN list finds its row once.
+    """
+    keys = list(keys)
+    size = 1
+    while size < len(keys):
+        size *= 2
+    return keys + keys[-1:] * (size - len(keys))
 
 
 # By (name, number of keys, time zone): a page's shapes, a few hundred in a process. The database

@@ -54,7 +54,7 @@ from .choices import (
     RelationshipKind,
     RiskLevel,
 )
-from .kept_sql import rows_of_shape
+from .kept_sql import keys_padded, rows_of_shape
 from .models import (
     Attachment,
     Case,
@@ -112,7 +112,7 @@ def case_people_with_status(case) -> list[MemberStatus]:
     people = {member.person_id: member.person for member in members}
     open_statuses = {person_id: [] for person_id in people}
     if people:
-        for status in rows_of_shape("open statuses", _open_statuses, *people):
+        for status in rows_of_shape("open statuses", _open_statuses, *keys_padded(people)):
             # As a prefetch of the person's records gives them: each knows its person.
             status.person = people[status.person_id]
             open_statuses[status.person_id].append(status)
@@ -1382,7 +1382,7 @@ class Timeline:
             # SQL is compiled once per kind and number of keys (kept_sql): building and
             # compiling it cost ≈ 2,000 Python calls a kind, a page of 25 entries reads 3 to 6.
             rows = rows_of_shape(
-                f"timeline records:{source.model._meta.label}", source.records, *keys
+                f"timeline records:{source.model._meta.label}", source.records, *keys_padded(keys)
             )
             for record in rows:
                 if getattr(record, "case_id", None) == self.case.pk:
@@ -1491,7 +1491,7 @@ def case_viewers(case, *, people=None) -> list[CaseViewer]:
         people = [person.pk for person in people]
     person_ids = [str(pk) for pk in people]
     # Its SQL compiled once per process and number of people (kept_sql): ≈ 2,500 calls a page.
-    rows = rows_of_shape("case viewers", _views_of, case.pk, *person_ids)
+    rows = rows_of_shape("case viewers", _views_of, case.pk, *keys_padded(person_ids))
     users = get_user_model().objects.in_bulk([row["actor"] for row in rows])
     viewers = []
     for row in rows:

@@ -112,3 +112,22 @@ def test_a_query_that_finds_nothing_by_construction_gives_no_rows():
         )
         == []
     )
+
+
+def test_padded_keys_find_the_same_rows_with_one_shape_for_three_and_four(households):
+    people = [
+        member.person_id for household in households for member in household.case.members.all()
+    ]
+    assert len(people) >= 4
+
+    def of(*keys):
+        return Person.objects.filter(pk__in=keys).order_by("pk")
+
+    assert kept_sql.keys_padded([]) == []
+    assert kept_sql.keys_padded(people[:3]) == [*people[:3], people[2]]
+    assert kept_sql.keys_padded(people[:4]) == people[:4]
+    for count in (1, 3, 4):
+        kept = kept_sql.rows_of_shape("test padded", of, *kept_sql.keys_padded(people[:count]))
+        assert [p.pk for p in kept] == [p.pk for p in of(*people[:count])]
+    shapes = {key[1] for key in kept_sql._SHAPES._kept if key[0] == "test padded"}
+    assert shapes == {1, 4}
