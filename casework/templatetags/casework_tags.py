@@ -78,12 +78,13 @@ def url_if_exists(viewname: str, *args) -> str:
     form that another part of the app adds later. A page that exists but is given the wrong
     arguments still fails loudly.
     """
-    try:
-        return reverse(viewname, args=args)
-    except NoReverseMatch:
-        if _url_name_exists(viewname):
-            raise
+    if not _url_name_exists(viewname):
         return ""
+    if args and all(isinstance(arg, str | uuid.UUID) for arg in args):
+        # The case page asks a dozen (its actions, each follow-up's "Mark as done"), each of
+        # which reverse() matched anew: reversed once per page kind, as a row's address is.
+        return _row_address(viewname, *args[:-1], key=args[-1])
+    return reverse(viewname, args=args)
 
 
 @register.inclusion_tag("casework/includes/case_header.html")
@@ -193,14 +194,22 @@ def verbose_name(record) -> str:
 
 # Rows of the case and person pages each link to a few pages that differ only by the row's key
 # (a case page of 25 timeline entries made some 60 calls of reverse(), ≈ 80 µs each). The address
-# is reversed once with this stand-in key, then the row's key is put in its place.
+# is reversed once with a stand-in key of the key's kind, then the row's key is put in its place.
+# A text's stand-in is no UUID, so that a text given where the pattern wants a UUID still fails.
 _STAND_IN = uuid.UUID(int=0)
+_TEXT_STAND_IN = "stand-in-key"
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9-]+")
 
 
-@functools.lru_cache(maxsize=256)
-def _address_with_stand_in(viewname: str, leading: tuple, prefix: str, urlconf) -> str:
-    return reverse(viewname, urlconf=urlconf, args=[*leading, _STAND_IN])
+@functools.lru_cache(maxsize=1024)
+def _address_with_stand_in(
+    viewname: str, leading: tuple, stand_in, prefix: str, urlconf
+) -> str | None:
+    try:
+        return reverse(viewname, urlconf=urlconf, args=[*leading, stand_in])
+    except NoReverseMatch:
+        # The stand-in does not fit the pattern (a number, say): reverse() checks each key.
+        return None
 
 
 def _row_address(viewname: str, *leading, key) -> str:
@@ -217,10 +226,16 @@ def _row_addresses(viewnames: tuple, *leading, key) -> list[str]:
     if not _PLAIN_KEY.fullmatch(text):
         return [reverse(viewname, args=[*leading, key]) for viewname in viewnames]
     prefix, urlconf = get_script_prefix(), get_urlconf()
-    return [
-        _address_with_stand_in(viewname, leading, prefix, urlconf).replace(str(_STAND_IN), text, 1)
-        for viewname in viewnames
-    ]
+    stand_in = _STAND_IN if isinstance(key, uuid.UUID) else _TEXT_STAND_IN
+    addresses = []
+    for viewname in viewnames:
+        address = _address_with_stand_in(viewname, leading, stand_in, prefix, urlconf)
+        addresses.append(
+            reverse(viewname, args=[*leading, key])
+            if address is None
+            else address.replace(str(stand_in), text, 1)
+        )
+    return addresses
 
 
 def _row_address_if_exists(viewname: str, *leading, key) -> str:
