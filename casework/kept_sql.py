@@ -17,9 +17,10 @@ import uuid
 import weakref
 from collections.abc import Callable, Sequence
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.utils import timezone
 
@@ -44,7 +45,15 @@ class _Shape:
         # The columns' converters by connection (a thread's): asked of every column's field and
         # of the backend on each call, they cost a kept query some 300 Python calls.
         self.converters = weakref.WeakKeyDictionary()
-        self.prefetch = queryset._prefetch_related_lookups
+        # A plain many-to-many of the model is read by a kept query of its own; any other
+        # lookup by Django's prefetch, its SQL compiled on each call.
+        self.kept_relations, self.prefetch = [], []
+        for lookup in queryset._prefetch_related_lookups:
+            field = _kept_many_to_many(queryset.model, lookup)
+            if field is None:
+                self.prefetch.append(lookup)
+            else:
+                self.kept_relations.append(field)
         # A values() query gives dicts of these names (as Django's ValuesIterable), else objects.
         self.values_names = None
         if queryset._iterable_class is ValuesIterable:
@@ -109,8 +118,11 @@ class _Shape:
             for name, position in self.annotation_col_map.items():
                 setattr(obj, name, row[position])
             objects.append(obj)
-        if self.prefetch and objects:
-            prefetch_related_objects(objects, *self.prefetch)
+        if objects:
+            for field in self.kept_relations:
+                _many_to_many_read(objects, field)
+            if self.prefetch:
+                prefetch_related_objects(objects, *self.prefetch)
         return objects
 
     def _converted(self, compiler, connection, fetched: list):
@@ -122,6 +134,62 @@ class _Shape:
             fields = [column[0] for column in self.select[: self.col_count]]
             converters = self.converters[connection] = compiler.get_converters(fields)
         return compiler.apply_converters(fetched, converters) if converters else fetched
+
+
+def _kept_many_to_many(model, lookup):
+    """
+    The many-to-many field `lookup` names on `model` when Django's prefetch of it is a plain
+    read of the links and their rows (the related model's manager filters nothing, its order is
+    by named fields): the incidents' people on the case page. Else None.
+    """
+    if not isinstance(lookup, str) or LOOKUP_SEP in lookup:
+        return None
+    try:
+        field = model._meta.get_field(lookup)
+    except FieldDoesNotExist:
+        return None
+    if not (field.many_to_many and field.concrete):
+        return None
+    query = field.related_model._default_manager.get_queryset().query
+    if query.where or query.distinct or query.extra or query.annotations or query.select_related:
+        return None
+    if not all(isinstance(order, str) for order in field.related_model._meta.ordering):
+        return None
+    return field
+
+
+def _many_to_many_read(objects: list, field) -> None:
+    """
+    `prefetch_related_objects(objects, field.name)`, the links and their rows read by a kept
+    query (by the padded number of objects): what each object's manager then gives, as after
+    Django's prefetch, in the related model's order.
+    """
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    through = field.remote_field.through
+    order = [
+        f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
+        for name in field.related_model._meta.ordering
+    ]
+    links = rows_of_shape(
+        f"many to many:{field.model._meta.label}.{field.name}",
+        lambda *keys: (
+            through._base_manager.filter(**{f"{source}__in": keys})
+            .select_related(target)
+            .order_by(*order)
+        ),
+        *keys_padded([obj.pk for obj in objects]),
+    )
+    related = {}
+    for link in links:
+        related.setdefault(getattr(link, f"{source}_id"), []).append(getattr(link, target))
+    for obj in objects:
+        # As prefetch_related_objects leaves it: the manager's queryset, its rows known.
+        rows = getattr(obj, field.name).get_queryset()
+        rows._result_cache = related.get(obj.pk, [])
+        rows._prefetch_done = True
+        if not hasattr(obj, "_prefetched_objects_cache"):
+            obj._prefetched_objects_cache = {}
+        obj._prefetched_objects_cache[field.name] = rows
 
 
 def keys_padded(keys: Sequence) -> list:
@@ -149,7 +217,10 @@ def _stand_in(value, position: int):
         return uuid.UUID(f"5eedcafe-0000-4000-8000-{position:012x}")
     if isinstance(value, str):
         return f"\x00stand-in {position}"
-    raise TypeError(f"a kept query's keys are UUIDs or texts, not {type(value).__name__}")
+    if type(value) is int:
+        # An automatic key (a user's): no table holds a negative one.
+        return -0x5EEDCAFE00 - position
+    raise TypeError(f"a kept query's keys are UUIDs, texts or integers, not {type(value).__name__}")
 
 
 def rows_of_shape(name: str, build: Callable[..., QuerySet], *values) -> list:
