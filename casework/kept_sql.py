@@ -15,11 +15,13 @@ the user's id in its shape, as `querysets.subquery_kept` does.
 
 import datetime
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections
 from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.utils import timezone
 
@@ -38,7 +40,21 @@ class _Shape:
         self.klass_info = compiler.klass_info
         self.annotation_col_map = compiler.annotation_col_map
         self.col_count = compiler.col_count
-        self.prefetch = queryset._prefetch_related_lookups
+        fields = [column[0] for column in self.select[: self.col_count]]
+        # A composite key's columns are read as Django's results_iter reads them (not here).
+        self.composite = compiler.has_composite_fields(fields)
+        # The columns' converters by connection (a thread's): asked of every column's field and
+        # of the backend on each call, they cost a kept query some 300 Python calls.
+        self.converters = weakref.WeakKeyDictionary()
+        # A plain many-to-many of the model is read by a kept query of its own; any other
+        # lookup by Django's prefetch, its SQL compiled on each call.
+        self.kept_relations, self.prefetch = [], []
+        for lookup in queryset._prefetch_related_lookups:
+            field = _kept_many_to_many(queryset.model, lookup)
+            if field is None:
+                self.prefetch.append(lookup)
+            else:
+                self.kept_relations.append(field)
         # A values() query gives dicts of these names (as Django's ValuesIterable), else objects.
         self.values_names = None
         if queryset._iterable_class is ValuesIterable:
@@ -87,25 +103,109 @@ class _Shape:
             fetched = cursor.fetchall()
         if len(self.select) > self.col_count:
             fetched = [row[: self.col_count] for row in fetched]
+        converted = self._converted(compiler, connection, fetched)
         if self.values_names is not None:
             names = self.values_names
-            return [dict(zip(names, row, strict=False)) for row in compiler.results_iter([fetched])]
+            return [dict(zip(names, row, strict=False)) for row in converted]
         klass_info, select = self.klass_info, self.select
         model = klass_info["model"]
         first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         names = [column[0].target.attname for column in select[first:last]]
         populators = get_related_populators(klass_info, select, self.db)
         objects = []
-        for row in compiler.results_iter([fetched]):
+        for row in converted:
             obj = model.from_db(self.db, names, row[first:last])
             for populator in populators:
                 populator.populate(row, obj)
             for name, position in self.annotation_col_map.items():
                 setattr(obj, name, row[position])
             objects.append(obj)
-        if self.prefetch and objects:
-            prefetch_related_objects(objects, *self.prefetch)
+        if objects:
+            for field in self.kept_relations:
+                _many_to_many_read(objects, field)
+            if self.prefetch:
+                prefetch_related_objects(objects, *self.prefetch)
         return objects
+
+    def _converted(self, compiler, connection, fetched: list):
+        """The rows as `compiler.results_iter` gives them, with the converters found once."""
+        if self.composite:
+            return compiler.results_iter([fetched])
+        converters = self.converters.get(connection)
+        if converters is None:
+            fields = [column[0] for column in self.select[: self.col_count]]
+            converters = self.converters[connection] = compiler.get_converters(fields)
+        return compiler.apply_converters(fetched, converters) if converters else fetched
+
+
+def _kept_many_to_many(model, lookup):
+    """
+    The many-to-many field `lookup` names on `model` when Django's prefetch of it is a plain
+    read of the links and their rows (the related model's manager filters nothing, its order is
+    by named fields): the incidents' people on the case page. Else None.
+    """
+    if not isinstance(lookup, str) or LOOKUP_SEP in lookup:
+        return None
+    try:
+        field = model._meta.get_field(lookup)
+    except FieldDoesNotExist:
+        return None
+    if not (field.many_to_many and field.concrete):
+        return None
+    query = field.related_model._default_manager.get_queryset().query
+    if query.where or query.distinct or query.extra or query.annotations or query.select_related:
+        return None
+    if not all(isinstance(order, str) for order in field.related_model._meta.ordering):
+        return None
+    return field
+
+
+def _many_to_many_read(objects: list, field) -> None:
+    """
+    `prefetch_related_objects(objects, field.name)`, the links and their rows read by a kept
+    query (by the padded number of objects): what each object's manager then gives, as after
+    Django's prefetch, in the related model's order.
+    """
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    through = field.remote_field.through
+    order = [
+        f"-{target}__{name[1:]}" if name.startswith("-") else f"{target}__{name}"
+        for name in field.related_model._meta.ordering
+    ]
+    links = rows_of_shape(
+        f"many to many:{field.model._meta.label}.{field.name}",
+        lambda *keys: (
+            through._base_manager.filter(**{f"{source}__in": keys})
+            .select_related(target)
+            .order_by(*order)
+        ),
+        *keys_padded([obj.pk for obj in objects]),
+    )
+    related = {}
+    for link in links:
+        related.setdefault(getattr(link, f"{source}_id"), []).append(getattr(link, target))
+    for obj in objects:
+        # As prefetch_related_objects leaves it: the manager's queryset, its rows known.
+        rows = getattr(obj, field.name).get_queryset()
+        rows._result_cache = related.get(obj.pk, [])
+        rows._prefetch_done = True
+        if not hasattr(obj, "_prefetched_objects_cache"):
+            obj._prefetched_objects_cache = {}
+        obj._prefetched_objects_cache[field.name] = rows
+
+
+def keys_padded(keys: Sequence) -> list:
+    """
+    `keys`, the last repeated up to the next of 1, 2, 4, 8... keys, for a kept query that takes
+    them as a list (`pk__in=`): its SQL is compiled once per number of keys, and a case page's
+    lists of 1 to 25 records would otherwise keep (and first compile) a shape for each number.
+    The same rows: a key twice in an IN list finds its row once.
+    """
+    keys = list(keys)
+    size = 1
+    while size < len(keys):
+        size *= 2
+    return keys + keys[-1:] * (size - len(keys))
 
 
 # By (name, number of keys, time zone): a page's shapes, a few hundred in a process. The database

@@ -14,7 +14,6 @@ from django.template.defaultfilters import linebreaks_filter
 from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.formats import date_format, localize
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
@@ -47,6 +46,20 @@ def _format_html_join(sep: str, format_string: str, rows) -> SafeString:
     return mark_safe(sep.join(_format_html(format_string, *row) for row in rows))  # noqa: S308
 
 
+@functools.lru_cache(maxsize=512)
+def _label_in(message: str, language: str | None) -> str:
+    return _(message)
+
+
+def _label(message: str) -> str:
+    """
+    `gettext(message)` for the fixed words of a row (Correct, Void, History...), translated once
+    per language: each gettext takes some 25 Python calls, and a timeline page wrote them some
+    hundred times.
+    """
+    return _label_in(message, get_language())
+
+
 def _url_name_exists(viewname: str) -> bool:
     *namespaces, name = viewname.split(":")
     resolver = get_resolver()
@@ -65,12 +78,13 @@ def url_if_exists(viewname: str, *args) -> str:
     form that another part of the app adds later. A page that exists but is given the wrong
     arguments still fails loudly.
     """
-    try:
-        return reverse(viewname, args=args)
-    except NoReverseMatch:
-        if _url_name_exists(viewname):
-            raise
+    if not _url_name_exists(viewname):
         return ""
+    if args and all(isinstance(arg, str | uuid.UUID) for arg in args):
+        # The case page asks a dozen (its actions, each follow-up's "Mark as done"), each of
+        # which reverse() matched anew: reversed once per page kind, as a row's address is.
+        return _row_address(viewname, *args[:-1], key=args[-1])
+    return reverse(viewname, args=args)
 
 
 @register.inclusion_tag("casework/includes/case_header.html")
@@ -106,6 +120,9 @@ def _forget_days(*, setting, **kwargs):
     }:
         _day_in.cache_clear()
         _count_in.cache_clear()
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"}:
+        # As Django forgets the translations it loaded.
+        _label_in.cache_clear()
 
 
 @register.filter(expects_localtime=True)
@@ -189,14 +206,22 @@ def verbose_name(record) -> str:
 
 # Rows of the case and person pages each link to a few pages that differ only by the row's key
 # (a case page of 25 timeline entries made some 60 calls of reverse(), ≈ 80 µs each). The address
-# is reversed once with this stand-in key, then the row's key is put in its place.
+# is reversed once with a stand-in key of the key's kind, then the row's key is put in its place.
+# A text's stand-in is no UUID, so that a text given where the pattern wants a UUID still fails.
 _STAND_IN = uuid.UUID(int=0)
+_TEXT_STAND_IN = "stand-in-key"
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9-]+")
 
 
-@functools.lru_cache(maxsize=256)
-def _address_with_stand_in(viewname: str, leading: tuple, prefix: str, urlconf) -> str:
-    return reverse(viewname, urlconf=urlconf, args=[*leading, _STAND_IN])
+@functools.lru_cache(maxsize=1024)
+def _address_with_stand_in(
+    viewname: str, leading: tuple, stand_in, prefix: str, urlconf
+) -> str | None:
+    try:
+        return reverse(viewname, urlconf=urlconf, args=[*leading, stand_in])
+    except NoReverseMatch:
+        # The stand-in does not fit the pattern (a number, say): reverse() checks each key.
+        return None
 
 
 def _row_address(viewname: str, *leading, key) -> str:
@@ -213,10 +238,21 @@ def _row_addresses(viewnames: tuple, *leading, key, where: tuple | None = None) 
     if not _PLAIN_KEY.fullmatch(text):
         return [reverse(viewname, args=[*leading, key]) for viewname in viewnames]
     prefix, urlconf = where or (get_script_prefix(), get_urlconf())
-    return [
-        _address_with_stand_in(viewname, leading, prefix, urlconf).replace(str(_STAND_IN), text, 1)
-        for viewname in viewnames
-    ]
+    stand_in = _STAND_IN if isinstance(key, uuid.UUID) else _TEXT_STAND_IN
+    addresses = []
+    for viewname in viewnames:
+        address = _address_with_stand_in(viewname, leading, stand_in, prefix, urlconf)
+        addresses.append(
+            reverse(viewname, args=[*leading, key])
+            if address is None
+            else address.replace(str(stand_in), text, 1)
+        )
+    return addresses
+
+
+def _row_address_if_exists(viewname: str, *leading, key) -> str:
+    """`url_if_exists(viewname, *leading, key)` for a row, reversed as `_row_address` does."""
+    return _row_address(viewname, *leading, key=key) if _url_name_exists(viewname) else ""
 
 
 @register.simple_tag
@@ -240,25 +276,25 @@ def record_actions(record, can_correct: bool) -> str:
         return ""
     if record.is_voided:
         (history,) = _row_addresses(("casework:record_history",), record.record_kind, key=record.pk)
-        lead = format_html(
+        lead = _format_html(
             '<span class="voided-note"><strong>{}</strong>: {}</span> · ',
-            _("Voided"),
+            _label("Voided"),
             record.void_reason,
         )
     else:
         correct, void, history = _row_addresses(_CORRECTIONS, record.record_kind, key=record.pk)
-        lead = format_html(
+        lead = _format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a> · ',
             correct,
-            _("Correct"),
+            _label("Correct"),
             void,
-            _("Void"),
+            _label("Void"),
         )
-    return format_html(
+    return _format_html(
         '<p class="record-actions">{}<a href="{}">{}</a></p>',
         lead,
         history,
-        _("History"),
+        _label("History"),
     )
 
 
@@ -323,7 +359,7 @@ def status_since(status) -> str:
 
 def _status_since(status, day_of) -> str:
     if status.since_birth:
-        return _("since birth")
+        return _label("since birth")
     began = status.effective_from
     return _format_html(
         '<time datetime="{}">{}</time>', began.isoformat() if began else "", day_of(began)
@@ -506,7 +542,7 @@ def _translated(message: str, **values) -> str:
     """What `{% blocktranslate with name=value %}message{% endblocktranslate %}` renders: the
     translation as written, each value escaped."""
     return mark_safe(  # noqa: S308 - the translation is ours, the values are escaped
-        _(message) % {name: conditional_escape(value) for name, value in values.items()}
+        _label(message) % {name: _escaped(value) for name, value in values.items()}
     )
 
 
@@ -515,28 +551,28 @@ def _username(user) -> str:
 
 
 def _note_body(text) -> str:
-    return format_html('<div class="note-body">{}</div>', linebreaks_filter(text)) if text else ""
+    return _format_html('<div class="note-body">{}</div>', linebreaks_filter(text)) if text else ""
 
 
 def _status_lines(record, person, case) -> list:
     until = (
-        format_html(
+        _format_html(
             " — {}",
             _translated(gettext_noop("until %(end)s"), end=day(record.effective_to)),
         )
         if record.effective_to
-        else format_html(" — {}", _("current"))
+        else _format_html(" — {}", _label("current"))
     )
     return [
-        format_html(
+        _format_html(
             "<p>{}: <strong>{}</strong> ({}{}){}</p>",
             person_link(person),
             label_of(record, "status"),
             label_of(record, "country"),
-            format_html(", {}", record.place) if record.place else "",
+            _format_html(", {}", record.place) if record.place else "",
             until,
         ),
-        format_html(
+        _format_html(
             '<p class="hint">{}</p>',
             _translated(gettext_noop("Source: %(source)s"), source=label_of(record, "source")),
         ),
@@ -546,7 +582,7 @@ def _status_lines(record, person, case) -> list:
 
 def _entitlement_lines(record, person, case) -> list:
     return [
-        format_html(
+        _format_html(
             '<p>{}: {} — <strong class="entitlement-{}">{}</strong></p>',
             person_link(person),
             label_of(record, "kind"),
@@ -559,7 +595,7 @@ def _entitlement_lines(record, person, case) -> list:
 
 def _incident_lines(record, person, case, *, can_edit: bool) -> list:
     lines = [
-        format_html(
+        _format_html(
             "<p><strong>{}</strong> ({})</p>", label_of(record, "kind"), label_of(record, "region")
         ),
         _note_body(record.description),
@@ -567,49 +603,49 @@ def _incident_lines(record, person, case, *, can_edit: bool) -> list:
     involved = list(record.people.all())
     if involved:
         lines.append(
-            format_html(
+            _format_html(
                 "<p>{} {}</p>",
-                _("People involved:"),
-                format_html_join(", ", "{}", ((person_link(someone),) for someone in involved)),
+                _label("People involved:"),
+                _format_html_join(", ", "{}", ((person_link(someone),) for someone in involved)),
             )
         )
     if can_edit and not record.is_voided:
-        href = url_if_exists("casework:incident_edit", case.reference, record.pk)
+        href = _row_address_if_exists("casework:incident_edit", case.reference, key=record.pk)
         if href:
             lines.append(
-                format_html('<p><a href="{}">{}</a></p>', href, _("Change who was involved"))
+                _format_html('<p><a href="{}">{}</a></p>', href, _label("Change who was involved"))
             )
     return lines
 
 
 def _task_lines(record, person, case) -> list:
     due = (
-        format_html(" — {}", _translated(gettext_noop("due %(due)s"), due=day(record.due_on)))
+        _format_html(" — {}", _translated(gettext_noop("due %(due)s"), due=day(record.due_on)))
         if record.due_on
         else ""
     )
     assignee = (
-        format_html(
+        _format_html(
             " — {}", _translated(gettext_noop("for %(user)s"), user=record.assignee.get_username())
         )
         if record.assignee
         else ""
     )
-    return [format_html("<p>{}{}{}</p>", record.shown_title, due, assignee)]
+    return [_format_html("<p>{}{}{}</p>", record.shown_title, due, assignee)]
 
 
 def _file_lines(record, person, case) -> list:
     if record.is_voided:
-        name = format_html("{}", record.original_name)
+        name = _format_html("{}", record.original_name)
     else:
-        name = format_html(
+        name = _format_html(
             '<a href="{}" download>{}</a>',
             _row_address("casework:attachment_download", case.reference, key=record.pk),
             record.original_name,
         )
     return [
-        format_html(
-            "<p>{}{}</p>", name, format_html(" — {}", person_link(person)) if person else ""
+        _format_html(
+            "<p>{}{}</p>", name, _format_html(" — {}", person_link(person)) if person else ""
         ),
         _note_body(record.description),
     ]
@@ -617,7 +653,7 @@ def _file_lines(record, person, case) -> list:
 
 def _check_in_lines(record, person, case) -> list:
     return [
-        format_html(
+        _format_html(
             '<p>{}: <strong class="check-in-{}">{}</strong></p>',
             person_link(person),
             record.outcome,
@@ -652,8 +688,8 @@ def timeline_entry(entry, can_edit: bool, case) -> str:
     """
     record, kind = entry.record, entry.kind
     voided = getattr(record, "is_voided", False)
-    note_kind = format_html(" · {}", label_of(record, "kind")) if kind == "note" else ""
-    when = format_html(
+    note_kind = _format_html(" · {}", label_of(record, "kind")) if kind == "note" else ""
+    when = _format_html(
         '<p class="timeline-when"><time datetime="{}">{}</time> · '
         '<span class="timeline-kind">{}{}</span></p>',
         _iso_day(entry.on),
@@ -668,11 +704,11 @@ def timeline_entry(entry, can_edit: bool, case) -> str:
     elif kind == "incident":
         lines = _incident_lines(record, entry.person, case, can_edit=can_edit)
     elif kind == "note":
-        lines = [format_html('<div class="note-body">{}</div>', linebreaks_filter(record.body))]
+        lines = [_format_html('<div class="note-body">{}</div>', linebreaks_filter(record.body))]
     elif kind == "task":
         lines = _task_lines(record, entry.person, case)
     elif kind == "task_done":
-        lines = [format_html("<p>{}</p>", record.shown_title)]
+        lines = [_format_html("<p>{}</p>", record.shown_title)]
     elif kind == "check_in":
         lines = _check_in_lines(record, entry.person, case)
     elif kind == "file":
@@ -681,13 +717,13 @@ def timeline_entry(entry, can_edit: bool, case) -> str:
         lines = []
     message, writer = _WRITTEN_BY.get(kind, _RECORDED_BY)
     actions = "" if kind in ("task_done", "check_in") else record_actions(record, can_edit)
-    return format_html(
+    return _format_html(
         '\n  <li class="timeline-{}{}">\n{}\n{}\n<div class="timeline-foot">\n'
         '<p class="hint">{}</p>\n{}\n    </div>\n  </li>\n',
         kind,
         " voided" if voided else "",
         when,
-        format_html_join("\n", "{}", ((line,) for line in lines if line)),
+        _format_html_join("\n", "{}", ((line,) for line in lines if line)),
         _translated(message, user=_username(getattr(record, writer))),
         actions,
     )

@@ -95,6 +95,16 @@ def test_values_prefetch_and_many_keys(households):
         assert kept_people == [
             {p.pk for p in incident.people.all()} for incident in incidents(household.case.pk)
         ]
+        # A plain many-to-many is read by a kept query of its own, in the people's order, and
+        # a narrower question of the manager still asks the database.
+        assert [[p.pk for p in incident.people.all()] for incident in kept] == [
+            [p.pk for p in incident.people.order_by("reference")]
+            for incident in incidents(household.case.pk)
+        ]
+        if kept and kept_people[0]:
+            someone = next(iter(kept_people[0]))
+            assert [p.pk for p in kept[0].people.filter(pk=someone)] == [someone]
+            assert not kept[0].people.filter(pk=uuid.uuid4()).exists()
 
 
 def test_a_key_the_orm_changes_on_its_way_is_refused(households):
@@ -132,3 +142,22 @@ def test_a_day_is_a_key_and_a_query_may_have_none(households):
     assert [i.pk for i in kept_sql.rows_of_shape("test no key", lambda: incidents)] == [
         i.pk for i in incidents
     ]
+
+
+def test_padded_keys_find_the_same_rows_with_one_shape_for_three_and_four(households):
+    people = [
+        member.person_id for household in households for member in household.case.members.all()
+    ]
+    assert len(people) >= 4
+
+    def of(*keys):
+        return Person.objects.filter(pk__in=keys).order_by("pk")
+
+    assert kept_sql.keys_padded([]) == []
+    assert kept_sql.keys_padded(people[:3]) == [*people[:3], people[2]]
+    assert kept_sql.keys_padded(people[:4]) == people[:4]
+    for count in (1, 3, 4):
+        kept = kept_sql.rows_of_shape("test padded", of, *kept_sql.keys_padded(people[:count]))
+        assert [p.pk for p in kept] == [p.pk for p in of(*people[:count])]
+    shapes = {key[1] for key in kept_sql._SHAPES._kept if key[0] == "test padded"}
+    assert shapes == {1, 4}
