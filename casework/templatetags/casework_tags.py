@@ -186,10 +186,10 @@ def label_of(record, field_name: str):
     label of the field to do so: a timeline row's country alone translated every country's name,
     some 200 translations per page, and every row of a list paid ten for one word.
     """
-    return _label_in(record, field_name, get_language())
+    return _choice_label_in(record, field_name, get_language())
 
 
-def _label_in(record, field_name: str, language: str | None):
+def _choice_label_in(record, field_name: str, language: str | None):
     field = record._meta.get_field(field_name)
     value = getattr(record, field.attname)
     try:
@@ -329,7 +329,7 @@ class _Writer:
         return _day_as(value, self.language)
 
     def label(self, record, field_name: str):
-        return _label_in(record, field_name, self.language)
+        return _choice_label_in(record, field_name, self.language)
 
     def count(self, number) -> str:
         return _count_as(number, self.language)
