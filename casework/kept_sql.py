@@ -25,6 +25,22 @@ from django.utils import timezone
 from .querysets import _KeptInProcess
 
 
+class EachMadeReady(ModelIterable):
+    """
+    Model instances each finished by `ready(obj)` as they are built: what a query read beside a
+    row (an annotation holding its related rows as an array) put where the callers read it.
+    `rows_of_shape` finishes its instances the same way, so such a query may be kept too.
+    """
+
+    @staticmethod
+    def ready(obj):
+        return obj
+
+    def __iter__(self):
+        for obj in super().__iter__():
+            yield self.ready(obj)
+
+
 class _Shape:
     """A queryset's SQL and its parameters with stand-ins, and how its columns become objects."""
 
@@ -40,14 +56,16 @@ class _Shape:
         self.prefetch = queryset._prefetch_related_lookups
         # A values() query gives dicts of these names (as Django's ValuesIterable), else objects.
         self.values_names = None
-        if queryset._iterable_class is ValuesIterable:
+        iterable = queryset._iterable_class
+        self.ready = iterable.ready if issubclass(iterable, EachMadeReady) else None
+        if iterable is ValuesIterable:
             query = queryset.query
             self.values_names = [
                 *query.extra_select,
                 *query.values_select,
                 *query.annotation_select,
             ]
-        elif queryset._iterable_class is not ModelIterable:
+        elif iterable is not ModelIterable and self.ready is None:
             raise ValueError("a kept query gives model instances or values() dicts")
         # Where each stand-in is among the parameters: (position, which stand-in, as hex).
         self.places = []
@@ -100,7 +118,7 @@ class _Shape:
                 populator.populate(row, obj)
             for name, position in self.annotation_col_map.items():
                 setattr(obj, name, row[position])
-            objects.append(obj)
+            objects.append(obj if self.ready is None else self.ready(obj))
         if self.prefetch and objects:
             prefetch_related_objects(objects, *self.prefetch)
         return objects
@@ -118,6 +136,14 @@ def _stand_in(value, position: int):
     if isinstance(value, str):
         return f"\x00stand-in {position}"
     raise TypeError(f"a kept query's keys are UUIDs or texts, not {type(value).__name__}")
+
+
+def seen_by(user) -> str:
+    """
+    What a shape that asks the visibility rule adds to its name: what the rule depends on of the
+    user (their id, and whether they are signed in and active), as `querysets._built_once` keys it.
+    """
+    return f"{user.pk}:{user.is_authenticated}:{user.is_active}"
 
 
 def rows_of_shape(name: str, build: Callable[..., QuerySet], *values) -> list:

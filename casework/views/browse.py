@@ -23,7 +23,7 @@ from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..forms import BulkCasesForm, TimelineFilterForm
-from ..kept_sql import rows_of_shape
+from ..kept_sql import rows_of_shape, seen_by
 from ..models import (
     Attachment,
     Case,
@@ -259,7 +259,7 @@ def _case_page(request, case_ref):
     # the whole query's SQL is compiled once per user too (kept_sql), given the reference.
     user = request.user
     found = rows_of_shape(
-        f"case page's case:{user.pk}:{user.is_authenticated}:{user.is_active}",
+        f"case page's case:{seen_by(user)}",
         lambda reference: (
             Case.objects.visible_among_few(user)
             .select_related("team", "owner")
@@ -371,9 +371,9 @@ def _person_page(request, person_ref):
     user = request.user
     # The page's fixed-shape queries run from SQL compiled once per process (kept_sql), given the
     # person's id; those that ask the visibility rule name the user as the case page's case does.
-    seen_by = f"{user.pk}:{user.is_authenticated}:{user.is_active}"
+    shown_to = seen_by(user)
     cases = rows_of_shape(
-        f"person page's cases:{seen_by}",
+        f"person page's cases:{shown_to}",
         lambda person_id: (
             Case.objects.filter(members__person=person_id)
             .visible_among_few(user)
@@ -418,7 +418,7 @@ def _person_page(request, person_ref):
         "entitlements": entitlements,
         "entitlement_history": entitlement_history,
         "incidents": rows_of_shape(
-            f"person page's incidents:{seen_by}",
+            f"person page's incidents:{shown_to}",
             lambda person_id: (
                 Incident.objects.visible_to(user)
                 .filter(people=person_id)
