@@ -50,10 +50,14 @@ class _Shape:
         self.query = queryset.query
         self.db = queryset.db
         self.select = compiler.select
-        self.klass_info = compiler.klass_info
         self.annotation_col_map = compiler.annotation_col_map
         self.col_count = compiler.col_count
         self.prefetch = queryset._prefetch_related_lookups
+        # How the columns are converted (decrypting sealed fields, for one), worked out once as
+        # the SQL is: Django's results_iter asked every column's field again on each call.
+        self.fields = [column[0] for column in self.select[: self.col_count]]
+        self.converters = compiler.get_converters(self.fields)
+        self.composite = compiler.has_composite_fields(self.fields)
         # A values() query gives dicts of these names (as Django's ValuesIterable), else objects.
         self.values_names = None
         iterable = queryset._iterable_class
@@ -67,6 +71,16 @@ class _Shape:
             ]
         elif iterable is not ModelIterable and self.ready is None:
             raise ValueError("a kept query gives model instances or values() dicts")
+        else:
+            # Where the model's own columns are, and how the joined rows are built, once too.
+            klass_info = compiler.klass_info
+            self.model = klass_info["model"]
+            self.first = klass_info["select_fields"][0]
+            self.last = klass_info["select_fields"][-1] + 1
+            self.names = [
+                column[0].target.attname for column in self.select[self.first : self.last]
+            ]
+            self.populators = get_related_populators(klass_info, self.select, self.db)
         # Where each stand-in is among the parameters: (position, which stand-in, as hex).
         self.places = []
         for position, param in enumerate(params):
@@ -91,30 +105,26 @@ class _Shape:
     def rows(self, values: Sequence) -> list:
         """The model instances the queryset would give, from the kept SQL given `values`."""
         connection = connections[self.db]
-        # A compiler of this thread's connection, given what the first compile found: it
-        # converts the columns (decrypting sealed fields, for one) as Django's own does.
-        compiler = self.query.get_compiler(using=self.db)
-        compiler.select = self.select
-        compiler.klass_info = self.klass_info
-        compiler.annotation_col_map = self.annotation_col_map
-        compiler.col_count = self.col_count
         with connection.cursor() as cursor:
             cursor.execute(self.sql, self.params_for(values))
             fetched = cursor.fetchall()
         if len(self.select) > self.col_count:
             fetched = [row[: self.col_count] for row in fetched]
+        # A compiler of this thread's connection converts the columns as Django's own does.
+        compiler = self.query.get_compiler(using=self.db)
+        rows = fetched
+        if self.converters:
+            rows = compiler.apply_converters(rows, self.converters)
+        if self.composite:
+            rows = compiler.composite_fields_to_tuples(rows, self.fields)
         if self.values_names is not None:
             names = self.values_names
-            return [dict(zip(names, row, strict=False)) for row in compiler.results_iter([fetched])]
-        klass_info, select = self.klass_info, self.select
-        model = klass_info["model"]
-        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in select[first:last]]
-        populators = get_related_populators(klass_info, select, self.db)
+            return [dict(zip(names, row, strict=False)) for row in rows]
+        model, first, last, names = self.model, self.first, self.last, self.names
         objects = []
-        for row in compiler.results_iter([fetched]):
+        for row in rows:
             obj = model.from_db(self.db, names, row[first:last])
-            for populator in populators:
+            for populator in self.populators:
                 populator.populate(row, obj)
             for name, position in self.annotation_col_map.items():
                 setattr(obj, name, row[position])
