@@ -31,12 +31,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.kept_sql import EachMadeReady, rows_of_shape, seen_by
 from audit.services import record
 from casework import services
 from casework.downloads import attachment_response
 from casework.filtersets import CaseFilterSet
 from casework.forms import ConsentRecordForm, ConsentRenewalForm, MemberAddForm
-from casework.kept_sql import EachMadeReady, rows_of_shape, seen_by
 from casework.models import (
     Attachment,
     Case,

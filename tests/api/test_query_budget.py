@@ -18,8 +18,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.test import APIClient
 
 import casework.pagination
+from accounts import kept_sql
 from audit.models import AuditEvent
-from casework import kept_sql
 from casework.api import serializers as casework_serializers
 from casework.api import views as casework_views
 from casework.api.pagination import BoundedCountPagination

@@ -1,5 +1,7 @@
 """
-Queries of one fixed shape, their SQL compiled once per process (`rows_of_shape`).
+Queries of one fixed shape, their SQL compiled once per process (`rows_of_shape`), and what a
+process keeps of such work (`KeptInProcess`). Here, below casework, so that the API's token check
+(`accounts.api_auth`) runs its query the way casework's pages run theirs.
 
 A page such as the case page reads a dozen small lists, each a query whose SQL is the same on
 every request but for a key or two (the case's, its principal's). Building the queryset and
@@ -10,10 +12,12 @@ parameters, and the rows are built into model instances as Django's own iterable
 
 What is kept is SQL text and how to read its columns, never a row or an answer: every call runs
 the query and reads the rows afresh. A query that depends on a user (the visibility rule) names
-the user's id in its shape, as `querysets.subquery_kept` does.
+the user's id in its shape (`seen_by`), as `casework.querysets.subquery_kept` does.
 """
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from django.core.exceptions import EmptyResultSet
@@ -22,7 +26,35 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.utils import timezone
 
-from .querysets import _KeptInProcess
+
+class KeptInProcess:
+    """
+    What this process keeps (SQL, casework's built visibility rule), by key, up to `limit` entries
+    (the least recently used is dropped first); a thread that finds nothing makes it outside the lock, so two threads may both
+    make it, and either result is the same.
+    """
+
+    def __init__(self, limit: int):
+        self._limit = limit
+        self._kept: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def get(self, key: tuple, make):
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+        if kept is None:
+            kept = make()
+            with self._lock:
+                self._kept[key] = kept
+                while len(self._kept) > self._limit:
+                    self._kept.popitem(last=False)
+        return kept
 
 
 class EachMadeReady(ModelIterable):
@@ -136,7 +168,7 @@ class _Shape:
 
 # By (name, number of keys, time zone): a page's shapes, a few hundred in a process. The database
 # is the one the router gave the first build; `name` stands for a query that reads one database.
-_SHAPES = _KeptInProcess(limit=1024)
+_SHAPES = KeptInProcess(limit=1024)
 
 
 def _stand_in(value, position: int):
