@@ -3,11 +3,8 @@ How the API knows its caller: knox's token, read in the caller's own time zone. 
 own, with nothing of DRF's views, because the API settings import it while DRF loads.
 """
 
-from functools import cache
 from hmac import compare_digest
 
-from django.contrib.auth import get_user_model
-from django.db import connections, router
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,81 +15,30 @@ from knox.settings import CONSTANTS
 from knox.signals import token_expired
 from rest_framework import exceptions
 
+from .kept_sql import rows_of_shape
 from .timezones import first_team_zone, zone, zone_name_for
 
 
-@cache
-def _tokens_with_holder():
+def _tokens_with_holder(key: str):
     """
-    Tokens with their holder and the zone of the holder's first team, as a query built once per
-    process: every API request filters a copy of it by the key presented, instead of building
-    and resolving the join and the zone's subquery again (a third of the check's own work). It
-    holds no row: the token, its expiry and its holder are read afresh on every request.
+    The tokens stored under `key`, with their holder and the zone of the holder's first team
+    (`holder_team_zone`), as one query.
     """
     return (
         get_token_model()
-        .objects.select_related("user")
+        .objects.filter(token_key=key)
+        .select_related("user")
         .annotate(holder_team_zone=Subquery(first_team_zone(OuterRef("user"))))
     )
 
 
-# Stands for the key presented while the query is written once, and is then replaced by it.
-_KEY_PRESENTED = "\x00key presented\x00"
-
-
-@cache
-def _token_check():
-    """
-    `_tokens_with_holder()` for one key as SQL written once per process, with what Django needs
-    to make its rows into a token and its holder: compiling its join and subquery was most of the
-    Python of the check (~1,500 calls on every API request), for the same text every time. The
-    rows are read afresh by every check; only the SQL and where each column lands are kept.
-    """
-    tokens = _tokens_with_holder().filter(token_key=_KEY_PRESENTED)
-    compiler = tokens.query.get_compiler(using=tokens.db)
-    sql, params = compiler.as_sql()
-    columns = [column for column, _sql, _alias in compiler.select]
-    (holder,) = compiler.klass_info["related_klass_infos"]
-
-    def fields(indexes):
-        return [columns[i].target.attname for i in indexes], list(indexes)
-
-    return {
-        "sql": sql,
-        "params": tuple(params),
-        "key_at": params.index(_KEY_PRESENTED),
-        "converters": compiler.get_converters(columns),
-        "compiler": compiler,
-        "token": fields(compiler.klass_info["select_fields"]),
-        "holder": fields(holder["select_fields"]),
-        "zone_at": compiler.annotation_col_map["holder_team_zone"],
-    }
-
-
 def _tokens_for_key(key: str) -> list:
     """
-    The tokens stored under `key`, each with its holder and `holder_team_zone`, as
-    `_tokens_with_holder().filter(token_key=key)` reads them, from the SQL written once.
+    `_tokens_with_holder(key)`, its SQL compiled once per process (`kept_sql.rows_of_shape`):
+    compiling its join and subquery was most of the Python of the check (~1,500 calls on every
+    API request), for the same text every time. The rows are read afresh by every check.
     """
-    check = _token_check()
-    params = list(check["params"])
-    params[check["key_at"]] = key
-    Token, User = get_token_model(), get_user_model()
-    # Asked each time, not kept with the SQL: the router may answer otherwise in another context.
-    database = router.db_for_read(Token)
-    with connections[database].cursor() as cursor:
-        cursor.execute(check["sql"], params)
-        rows = cursor.fetchall()
-    if check["converters"]:
-        rows = check["compiler"].apply_converters(rows, check["converters"])
-    found = []
-    for row in rows:
-        token = Token.from_db(database, check["token"][0], [row[i] for i in check["token"][1]])
-        holder = User.from_db(database, check["holder"][0], [row[i] for i in check["holder"][1]])
-        Token.user.field.set_cached_value(token, holder)
-        token.holder_team_zone = row[check["zone_at"]]
-        found.append(token)
-    return found
+    return rows_of_shape("knox tokens with their holder", _tokens_with_holder, key)
 
 
 class LocalTimeTokenAuthentication(TokenAuthentication):

@@ -16,9 +16,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from accounts import roles
+from accounts.kept_sql import of_user, rows_of_shape
 
 from .choices import AssignmentRole
-from .kept_sql import of_user, rows_of_shape
 from .models import (
     Case,
     CaseAssignment,

@@ -4,8 +4,6 @@ every view, viewset, admin page, download and export starts from it.
 """
 
 import contextvars
-import threading
-from collections import OrderedDict
 
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
@@ -16,6 +14,7 @@ from django.db.models.functions import Now
 from django.db.models.lookups import IsNull
 from django.db.models.sql.where import WhereNode
 
+from accounts.kept_sql import KeptInProcess
 from accounts.models import TeamMembership
 from vault.blind_index import blind_indexes
 from vault.fields import EncryptedQuerySet
@@ -113,39 +112,9 @@ def _sees_cases(user) -> bool:
 # The rule, built once per user in the process
 
 
-class _KeptInProcess:
-    """
-    What this process keeps of the rule, by key, up to `limit` entries (the least recently used is
-    dropped first); a thread that finds nothing makes it outside the lock, so two threads may both
-    make it, and either result is the same.
-    """
-
-    def __init__(self, limit: int):
-        self._limit = limit
-        self._kept: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
-    def get(self, key: tuple, make):
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None:
-                self._kept.move_to_end(key)
-        if kept is None:
-            kept = make()
-            with self._lock:
-                self._kept[key] = kept
-                while len(self._kept) > self._limit:
-                    self._kept.popitem(last=False)
-        return kept
-
-
 # The built parts of the rule, by (user id, signed in, active, part): see `_built_once`. Each part
 # is a few kB of ORM objects; a user has a handful of parts.
-_BUILT = _KeptInProcess(limit=4096)
+_BUILT = KeptInProcess(limit=4096)
 
 
 def _built_once(user, part: str, build):
@@ -231,7 +200,7 @@ def _cases_probed_for(user):
 
 
 # The SQL of the rule's subqueries, by (user id, name): see `subquery_kept`.
-_SUBQUERIES = _KeptInProcess(limit=2048)
+_SUBQUERIES = KeptInProcess(limit=2048)
 
 
 def subquery_kept(user, name: str, rows) -> RawSQL | list:

@@ -37,6 +37,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from accounts.kept_sql import keys_padded, of_user, rows_of_shape
 from accounts.models import TeamMembership
 from audit.models import AuditEvent
 from consent.models import Consent
@@ -54,7 +55,6 @@ from .choices import (
     RelationshipKind,
     RiskLevel,
 )
-from .kept_sql import keys_padded, of_user, rows_of_shape
 from .models import (
     Attachment,
     Case,

@@ -6,8 +6,8 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.kept_sql import rows_of_shape
 from casework.choices import GoalStatus
-from casework.kept_sql import rows_of_shape
 from casework.models import Goal
 from casework.selectors import OpenItem, PlanStep
 
@@ -36,7 +36,7 @@ def case_referrals(case) -> list[Referral]:
     case page's section shows no follow-up and no history (each referral's page does), so
     neither is joined nor read here.
     """
-    # Its SQL compiled once per process (casework.kept_sql): ≈ 3,600 Python calls a case page.
+    # Its SQL compiled once per process (accounts.kept_sql): ≈ 3,600 Python calls a case page.
     return rows_of_shape("case referrals", _referrals_of, case.pk)
 
 

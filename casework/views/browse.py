@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
+from accounts.kept_sql import of_user, rows_of_shape
 from accounts.models import TeamMembership
 from audit.services import record
 from casework.selectors import case_viewers
@@ -23,7 +24,6 @@ from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
 from ..forms import BulkCasesForm, TimelineFilterForm
-from ..kept_sql import of_user, rows_of_shape
 from ..models import (
     Attachment,
     Case,

@@ -117,7 +117,7 @@ def test_the_token_check_reads_the_holder_afresh_from_a_query_built_once(
 ):
     """
     The query of the token, its holder and their team's zone is built once per process
-    (accounts.api_auth._tokens_with_holder); what it reads is read on every request: a new zone
+    (accounts.api_auth._tokens_for_key, through accounts.kept_sql); what it reads is read on every request: a new zone
     of the holder's team, a deactivated holder, a revoked token.
     """
     import accounts.api_auth
@@ -167,7 +167,7 @@ def test_the_token_and_holder_from_the_sql_written_once_are_those_the_orm_reads(
     team_north.save(update_fields=["time_zone"])
     stored = AuthToken.objects.get(user=alice)
     (kept,) = accounts.api_auth._tokens_for_key(stored.token_key)
-    (orm,) = accounts.api_auth._tokens_with_holder().filter(token_key=stored.token_key)
+    (orm,) = accounts.api_auth._tokens_with_holder(stored.token_key)
     for model, mine, theirs in ((AuthToken, kept, orm), (type(alice), kept.user, orm.user)):
         for field in model._meta.concrete_fields:
             assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name

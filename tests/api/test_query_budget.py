@@ -14,9 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
+from rest_framework.generics import GenericAPIView
 from rest_framework.test import APIClient
 
 import casework.pagination
+from accounts import kept_sql
 from audit.models import AuditEvent
 from casework.api import serializers as casework_serializers
 from casework.api import views as casework_views
@@ -252,6 +254,11 @@ def test_kept_fields_read_no_request(team_north, alice):
         assert serializer_class._kept_reader.context == {}
 
 
+def _forget_kept_shapes(monkeypatch):
+    """As in a process that has served no detail yet: the next detail's query is built anew."""
+    monkeypatch.setattr(kept_sql, "_SHAPES", type(kept_sql._SHAPES)(limit=1024))
+
+
 def test_a_case_names_its_people_as_the_prefetches_named_them(
     token_client, team_north, alice, monkeypatch
 ):
@@ -260,6 +267,7 @@ def test_a_case_names_its_people_as_the_prefetches_named_them(
     url = f"/api/v1/cases/{household.case.reference}/"
     with_the_case = token_client(url)[0].content
     monkeypatch.setattr(casework_views, "with_people_named", casework_views.with_people_prefetched)
+    _forget_kept_shapes(monkeypatch)
     prefetched, queries = token_client(url)
     assert queries == DETAILS["cases"][1] + 2
     assert with_the_case == prefetched.content
@@ -283,8 +291,68 @@ def test_a_person_lists_the_aliases_the_prefetch_listed(
     monkeypatch.setattr(
         casework_views, "with_aliases_read", lambda people: people.prefetch_related("aliases")
     )
+    _forget_kept_shapes(monkeypatch)
     prefetched, queries = token_client(url)
     assert queries == DETAILS["persons"][1] + 1
     assert with_the_person == prefetched.content
     aliases = json.loads(with_the_person)["aliases"]
     assert "金顺姬" in aliases and "Kim Voided" not in aliases
+
+
+# Case and person details found from SQL compiled once per user (casework.api.views.KeptRetrieveMixin).
+
+
+def test_kept_details_answer_and_audit_as_drfs_get_object(
+    token_client, api, team_north, alice, south_case, monkeypatch
+):
+    """Found, out of sight, or not at all: the bytes and audit events of DRF's own lookup."""
+    household = _household(team_north, alice, 0)
+    client = api(alice)
+
+    def answers():
+        since = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True)[0]
+        found = _answers_and_events(token_client, household, alice)
+        refused = [
+            (url, response.status_code, response.content)
+            for url in (
+                f"/api/v1/cases/{south_case.reference}/",
+                f"/api/v1/persons/{south_case.members.get().person.reference}/",
+                "/api/v1/cases/NO-SUCH-CASE/",
+                "/api/v1/persons/NO-SUCH-PERSON/",
+            )
+            for response in [client.get(url)]
+        ]
+        events = list(
+            AuditEvent.objects.filter(sequence__gt=since, action="denied")
+            .order_by("sequence")
+            .values_list("actor", "target_type", "target_id", "detail")
+        )
+        return found, refused, events
+
+    kept = answers()
+    assert {status for _url, status, _body in kept[1]} == {404}
+    monkeypatch.setattr(casework_views.KeptRetrieveMixin, "get_object", GenericAPIView.get_object)
+    assert answers() == kept
+
+
+def test_a_detail_query_is_built_once_per_user(token_client, team_north, alice, monkeypatch):
+    """The second case (or person) asked for is found from the SQL the first one built."""
+    households = [_household(team_north, alice, n) for n in range(2)]
+    _forget_kept_shapes(monkeypatch)
+    built = []
+    for viewset in (casework_views.CaseViewSet, casework_views.PersonViewSet):
+        real = viewset.get_queryset
+
+        def counted(self, real=real):
+            built.append(type(self).__name__)
+            return real(self)
+
+        monkeypatch.setattr(viewset, "get_queryset", counted)
+    for household in households:
+        for url in (
+            f"/api/v1/cases/{household.case.reference}/",
+            f"/api/v1/persons/{household.mother.reference}/",
+        ):
+            response, _queries = token_client(url)
+            assert household.mother.reference in response.content.decode()
+    assert sorted(built) == ["CaseViewSet", "PersonViewSet"]

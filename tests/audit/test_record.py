@@ -232,3 +232,28 @@ def test_many_events_refuse_a_detail_holding_a_secret_before_writing_any(alice, 
             ],
         )
     assert AuditEvent.objects.count() == count
+
+
+@pytest.mark.postgres
+def test_one_event_is_stored_as_bulk_create_stores_it(alice, north_case, rf, monkeypatch):
+    """The insert written once per process stores the row, and marks the event, as Django would."""
+    from audit import services
+
+    request = rf.get("/cases/", REMOTE_ADDR="203.0.113.7")
+    kept = record(alice, "view", north_case, request=request, seen="case")
+    monkeypatch.setattr(services, "_insert_of_one", None)  # any use of it would fail
+    monkeypatch.setattr(connection, "vendor", "not postgresql")  # bulk_create's way
+    django_way = record(alice, "view", north_case, request=request, seen="case")
+
+    def stored(event):
+        row = AuditEvent.objects.filter(pk=event.pk).values().get()
+        return {key: value for key, value in row.items() if key not in SET_BY_CHAIN}
+
+    assert stored(kept) == stored(django_way)
+    assert kept.sequence + 1 == django_way.sequence
+    assert (kept._state.adding, kept._state.db) == (False, "default")
+    assert verify_chain().intact
+
+
+# Differs between two events of the same content: where each is in the chain and when.
+SET_BY_CHAIN = {"sequence", "occurred_at", "prev_hash", "hash"}

@@ -1,5 +1,5 @@
 """
-Queries of one shape compiled once (casework.kept_sql `rows_of_shape`): what they give is what
+Queries of one shape compiled once (accounts.kept_sql `rows_of_shape`): what they give is what
 the queryset gives, for every key asked after the first, and nothing of an answer is kept.
 """
 
@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 
-from casework import kept_sql
+from accounts import kept_sql
 from casework.models import CaseMember, Incident, Person, Relationship
 from tests.scenarios import household_with_every_record
 

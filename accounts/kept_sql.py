@@ -1,5 +1,7 @@
 """
-Queries of one fixed shape, their SQL compiled once per process (`rows_of_shape`).
+Queries of one fixed shape, their SQL compiled once per process (`rows_of_shape`), and what a
+process keeps of such work (`KeptInProcess`). Here, below casework, so that the API's token check
+(`accounts.api_auth`) runs its query the way casework's pages run theirs.
 
 A page such as the case page reads a dozen small lists, each a query whose SQL is the same on
 every request but for a key or two (the case's, its principal's). Building the queryset and
@@ -10,12 +12,14 @@ parameters, and the rows are built into model instances as Django's own iterable
 
 What is kept is SQL text and how to read its columns, never a row or an answer: every call runs
 the query and reads the rows afresh. A query that depends on a user (the visibility rule) names
-the user's id in its shape, as `querysets.subquery_kept` does.
+the user's id in its shape (`of_user`), as `casework.querysets.subquery_kept` does.
 """
 
 import datetime
+import threading
 import uuid
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
@@ -25,7 +29,51 @@ from django.db.models.constants import LOOKUP_SEP
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.utils import timezone
 
-from .querysets import _KeptInProcess
+
+class KeptInProcess:
+    """
+    What this process keeps (SQL, casework's built visibility rule), by key, up to `limit` entries
+    (the least recently used is dropped first); a thread that finds nothing makes it outside the lock, so two threads may both
+    make it, and either result is the same.
+    """
+
+    def __init__(self, limit: int):
+        self._limit = limit
+        self._kept: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def get(self, key: tuple, make):
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+        if kept is None:
+            kept = make()
+            with self._lock:
+                self._kept[key] = kept
+                while len(self._kept) > self._limit:
+                    self._kept.popitem(last=False)
+        return kept
+
+
+class EachMadeReady(ModelIterable):
+    """
+    Model instances each finished by `ready(obj)` as they are built: what a query read beside a
+    row (an annotation holding its related rows as an array) put where the callers read it.
+    `rows_of_shape` finishes its instances the same way, so such a query may be kept too.
+    """
+
+    @staticmethod
+    def ready(obj):
+        return obj
+
+    def __iter__(self):
+        for obj in super().__iter__():
+            yield self.ready(obj)
 
 
 class _Shape:
@@ -57,15 +105,27 @@ class _Shape:
                 self.kept_relations.append(field)
         # A values() query gives dicts of these names (as Django's ValuesIterable), else objects.
         self.values_names = None
-        if queryset._iterable_class is ValuesIterable:
+        iterable = queryset._iterable_class
+        self.ready = iterable.ready if issubclass(iterable, EachMadeReady) else None
+        if iterable is ValuesIterable:
             query = queryset.query
             self.values_names = [
                 *query.extra_select,
                 *query.values_select,
                 *query.annotation_select,
             ]
-        elif queryset._iterable_class is not ModelIterable:
+        elif iterable is not ModelIterable and self.ready is None:
             raise ValueError("a kept query gives model instances or values() dicts")
+        else:
+            # Where the model's own columns are, and how the joined rows are built, once too.
+            klass_info = compiler.klass_info
+            self.model = klass_info["model"]
+            self.first = klass_info["select_fields"][0]
+            self.last = klass_info["select_fields"][-1] + 1
+            self.names = [
+                column[0].target.attname for column in self.select[self.first : self.last]
+            ]
+            self.populators = get_related_populators(klass_info, self.select, self.db)
         # Where each stand-in is among the parameters: (position, which stand-in, as text).
         self.places = []
         as_texts = [_as_text(stand_in) for stand_in in stand_ins]
@@ -107,19 +167,15 @@ class _Shape:
         if self.values_names is not None:
             names = self.values_names
             return [dict(zip(names, row, strict=False)) for row in converted]
-        klass_info, select = self.klass_info, self.select
-        model = klass_info["model"]
-        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        names = [column[0].target.attname for column in select[first:last]]
-        populators = get_related_populators(klass_info, select, self.db)
+        model, first, last, names = self.model, self.first, self.last, self.names
         objects = []
         for row in converted:
             obj = model.from_db(self.db, names, row[first:last])
-            for populator in populators:
+            for populator in self.populators:
                 populator.populate(row, obj)
             for name, position in self.annotation_col_map.items():
                 setattr(obj, name, row[position])
-            objects.append(obj)
+            objects.append(obj if self.ready is None else self.ready(obj))
         if objects:
             for field in self.kept_relations:
                 _many_to_many_read(objects, field)
@@ -210,7 +266,7 @@ def keys_padded(keys: Sequence) -> list:
 
 # By (name, number of keys, time zone): a page's shapes, a few hundred in a process. The database
 # is the one the router gave the first build; `name` stands for a query that reads one database.
-_SHAPES = _KeptInProcess(limit=1024)
+_SHAPES = KeptInProcess(limit=1024)
 
 
 def _as_text(value):
