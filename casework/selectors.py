@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models
 from django.db.models import Case as Case_
 from django.db.models import (
@@ -470,76 +471,83 @@ def _by_rank(digests: dict[str, str]) -> list[dict[str, str]]:
     return [ranks[rank] for rank in sorted(ranks)]
 
 
-# Stand-ins for one walk's digest, kind and code in its SQL compiled once (`_walks_in_order`).
-_WALK_STAND_INS = ("\x00walk's digest", "\x00walk's kind", -987_654_321)
-
-
-def _walks_in_order(
-    entries: QuerySet, digests: dict[str, str], *, row: tuple, order: tuple, count: int, once: bool
-) -> list[tuple]:
+def _union_of_walks(walk: Callable[..., QuerySet], values: list[tuple], stand_ins: tuple) -> list:
     """
-    (*`row`, code) of the first `count` rows in `order` of `entries` (name keys, or the cases'
-    copies of them) that hold each of `digests` in a person's own name, and of the first `count`
-    that hold it in an alias: one query, a UNION ALL of one walk per digest and origin. Each
-    walk reads its digest's entries already in `order` from an index led by the digest and stops
-    after `count` rows, so a family name held by 19,000 people costs a page's worth of checks
-    (visibility, already in `entries`), not 19,000. Within one walk every entry has the same
-    code (one kind, one origin), so the first `count` in order are the walk's best. Two aliases
-    of one person, or two members of one case, can give one row twice: alias walks, and every
-    walk with `once`, keep one row per `order` (DISTINCT ON the walk's own order keeps it a
-    walk; a plain DISTINCT sorted every entry).
+    The rows of `walk(*v)` for each `v` of `values` (a digest's walk, ordered and cut by its own
+    LIMIT), in one query: a UNION ALL. `walk` is compiled once, given `stand_ins` (one per
+    value, each a parameter of its SQL once), and its SQL repeated with each `v` put in their
+    place: compiling a walk (its visibility condition) cost ~3,000 Python calls, and a romanised
+    name has a dozen digests. The rows are read as the database gives them (ids, texts,
+    numbers).
     """
-    on_fields = connection.features.can_distinct_on_fields
-
-    def walk(digest, kind, code, via_alias: bool) -> QuerySet:
-        keys = entries.filter(digest=digest, kind=kind, alias__isnull=not via_alias)
-        walked = keys.values_list(*row, Value(code)).order_by(*order)
-        if via_alias or once:
-            walked = walked.distinct(*order) if on_fields else walked.distinct()
-        return walked[:count]
-
+    if not values:
+        return []
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the development database) takes no LIMIT inside a UNION: one walk at a time.
-        return [
-            found
-            for digest, kind in digests.items()
-            for via_alias in (False, True)
-            for found in walk(digest, kind, _code(kind, via_alias), via_alias)
-        ]
-    # Each origin's walk compiled once with stand-ins, then given each digest's own values:
-    # compiling a walk (its visibility condition) cost ~3,000 Python calls, and a romanised
-    # name has up to 26 walks. The columns are ids, texts and numbers, read as they come.
-    parts, params = [], []
-    for via_alias in (False, True):
-        sql, template = walk(*_WALK_STAND_INS, via_alias).query.sql_with_params()
-        places = [template.index(stand_in) for stand_in in _WALK_STAND_INS]
-        if any(template.count(stand_in) != 1 for stand_in in _WALK_STAND_INS):
-            raise ValueError(f"a walk's stand-ins must be parameters once each: {sql}")
-        for digest, kind in digests.items():
-            given = list(template)
-            for place, value in zip(places, (digest, kind, _code(kind, via_alias)), strict=True):
-                given[place] = value
-            parts.append(f"({sql})")
-            params.extend(given)
-    with connections[entries.db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        return [row for given in values for row in walk(*given)]
+    queryset = walk(*stand_ins)
+    try:
+        sql, template = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        # A walk the ORM knows to find nothing (a user who sees no case), as the queryset would.
+        return []
+    if any(template.count(stand_in) != 1 for stand_in in stand_ins):
+        raise ValueError(f"a walk's stand-ins must be parameters once each: {sql}")
+    places = [template.index(stand_in) for stand_in in stand_ins]
+    params = []
+    for given in values:
+        params.extend(template)
+        for place, value in zip(places, given, strict=True):
+            params[place - len(template)] = value
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([f"({sql})"] * len(values)), params)
         return cursor.fetchall()
+
+
+# Stand-ins for a walk's digest, kind and codes in its SQL compiled once (`_union_of_walks`).
+_DIGEST, _KIND, _CODE, _ALIAS_CODE = (
+    "\x00walk's digest",
+    "\x00walk's kind",
+    -987_654_321,
+    -987_654_322,
+)
 
 
 def _keys_in_page_order(digests: dict[str, str], *, seen: Q, count: int) -> list[tuple]:
     """
     (person id, reference, code) of the first `count` people by reference who hold each of
     `digests` in their own name, and of the first `count` who hold it in an alias, among those
-    `seen` lets through (`_walks_in_order` over `casework_namekey_digest_ref`).
+    `seen` lets through: one query, a UNION ALL of one walk per digest and origin. Each walk
+    reads its digest's keys already in reference order (`casework_namekey_digest_ref`) and stops
+    after `count` people, so a family name held by 19,000 people costs a page's worth of
+    visibility checks, not 19,000. Within one walk every key has the same code (one kind, one
+    origin), so the first `count` by reference are the walk's best.
     """
-    return _walks_in_order(
-        NameKey.objects.filter(seen),
-        digests,
-        row=("person_id", "reference"),
-        order=("reference",),
-        count=count,
-        once=False,
-    )
+    on_fields = connection.features.can_distinct_on_fields
+
+    def walk(via_alias: bool):
+        def walked(digest, kind, code):
+            keys = NameKey.objects.filter(
+                seen, digest=digest, kind=kind, alias__isnull=not via_alias
+            )
+            rows = keys.values_list("person_id", "reference", Value(code)).order_by("reference")
+            if via_alias:
+                # Two aliases of one person can give one key: count people, not keys. DISTINCT
+                # ON the walk's own order keeps it a walk; a plain DISTINCT sorted every key.
+                rows = rows.distinct("reference") if on_fields else rows.distinct()
+            return rows[:count]
+
+        return walked
+
+    return [
+        row
+        for via_alias in (False, True)
+        for row in _union_of_walks(
+            walk(via_alias),
+            [(digest, kind, _code(kind, via_alias)) for digest, kind in digests.items()],
+            (_DIGEST, _KIND, _CODE),
+        )
+    ]
 
 
 def people_search(*, user, name: str, limit: int = 50) -> PeopleFound:
@@ -668,8 +676,9 @@ def _cases_walking_entries(
     """
     (case id, code) of the first `count` of `cases`, most at risk first, not among `found`,
     with a member who holds one of `digests` (one rank's), each with its best code: walked along
-    the cases' copies of the keys (`CaseNameKey`) in list order, each digest's walk probing only
-    the cases that hold it and stopping after `count` of them. Walking the cases themselves
+    the cases' copies of the keys (`CaseNameKey`) in list order, one walk per digest that probes
+    only the cases holding it, groups a case's entries (members, aliases: the index gives them
+    together) into its best code and stops after `count` cases. Walking the cases themselves
     read every case in list order, holding the name or not (3,243 cases for a caseworker's 201
     with the family name 김), and probed its members' keys; starting from the keys sorted every
     holder, a few thousand for a family name.
@@ -677,15 +686,23 @@ def _cases_walking_entries(
     entries = CaseNameKey.objects.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
     if found:
         entries = entries.exclude(case_id__in=list(found))
-    best: dict = {}
-    walks = _walks_in_order(
-        entries,
-        digests,
-        row=("case_id", "risk_rank", "reference"),
-        order=("risk_rank", "reference"),
-        count=count,
-        once=True,
+
+    def walk(digest, kind, code, alias_code):
+        by_origin = Case_(When(alias__isnull=True, then=Value(code)), default=Value(alias_code))
+        return (
+            entries.filter(digest=digest, kind=kind)
+            .values("risk_rank", "reference", "case_id")
+            .annotate(code=Min(by_origin))
+            .order_by("risk_rank", "reference", "case_id")
+            .values_list("case_id", "risk_rank", "reference", "code")[:count]
+        )
+
+    walks = _union_of_walks(
+        walk,
+        [(digest, kind, _code(kind, False), _code(kind, True)) for digest, kind in digests.items()],
+        (_DIGEST, _KIND, _CODE, _ALIAS_CODE),
     )
+    best: dict = {}
     for pk, risk_rank, reference, code in walks:
         # A case met by several walks: its place in the list, and its best code among them.
         place, best_code = best.get(pk, ((risk_rank, reference), code))
