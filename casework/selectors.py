@@ -471,36 +471,41 @@ def _by_rank(digests: dict[str, str]) -> list[dict[str, str]]:
     return [ranks[rank] for rank in sorted(ranks)]
 
 
-def _union_of_walks(walk: Callable[..., QuerySet], values: list[tuple], stand_ins: tuple) -> list:
+def _union_of_walks(walks: list[tuple[Callable[..., QuerySet], list[tuple]]], stand_ins) -> list:
     """
-    The rows of `walk(*v)` for each `v` of `values` (a digest's walk, ordered and cut by its own
-    LIMIT), in one query: a UNION ALL. `walk` is compiled once, given `stand_ins` (one per
-    value, each a parameter of its SQL once), and its SQL repeated with each `v` put in their
-    place: compiling a walk (its visibility condition) cost ~3,000 Python calls, and a romanised
-    name has a dozen digests. The rows are read as the database gives them (ids, texts,
-    numbers).
+    The rows of `walk(*v)` for each `walk` and each `v` of its values (a digest's walk, ordered
+    and cut by its own LIMIT), in one query: a UNION ALL. Each `walk` is compiled once, given
+    `stand_ins` (one per value, each a parameter of its SQL once), and its SQL repeated with each
+    `v` put in their place: compiling a walk (its visibility condition) cost ~3,000 Python
+    calls, and a romanised name has a dozen digests. The rows are read as the database gives
+    them (ids, texts, numbers).
     """
-    if not values:
-        return []
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the development database) takes no LIMIT inside a UNION: one walk at a time.
-        return [row for given in values for row in walk(*given)]
-    queryset = walk(*stand_ins)
-    try:
-        sql, template = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        # A walk the ORM knows to find nothing (a user who sees no case), as the queryset would.
+        return [row for walk, values in walks for given in values for row in walk(*given)]
+    parts, params, database = [], [], None
+    for walk, values in walks:
+        if not values:
+            continue
+        queryset = walk(*stand_ins)
+        try:
+            sql, template = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            # A walk the ORM knows to find nothing (a user who sees no case), as the queryset.
+            continue
+        if any(template.count(stand_in) != 1 for stand_in in stand_ins):
+            raise ValueError(f"a walk's stand-ins must be parameters once each: {sql}")
+        places = [template.index(stand_in) for stand_in in stand_ins]
+        for given in values:
+            parts.append(f"({sql})")
+            params.extend(template)
+            for place, value in zip(places, given, strict=True):
+                params[place - len(template)] = value
+        database = queryset.db
+    if not parts:
         return []
-    if any(template.count(stand_in) != 1 for stand_in in stand_ins):
-        raise ValueError(f"a walk's stand-ins must be parameters once each: {sql}")
-    places = [template.index(stand_in) for stand_in in stand_ins]
-    params = []
-    for given in values:
-        params.extend(template)
-        for place, value in zip(places, given, strict=True):
-            params[place - len(template)] = value
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join([f"({sql})"] * len(values)), params)
+    with connections[database].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
         return cursor.fetchall()
 
 
@@ -539,15 +544,16 @@ def _keys_in_page_order(digests: dict[str, str], *, seen: Q, count: int) -> list
 
         return walked
 
-    return [
-        row
-        for via_alias in (False, True)
-        for row in _union_of_walks(
-            walk(via_alias),
-            [(digest, kind, _code(kind, via_alias)) for digest, kind in digests.items()],
-            (_DIGEST, _KIND, _CODE),
-        )
-    ]
+    return _union_of_walks(
+        [
+            (
+                walk(via_alias),
+                [(digest, kind, _code(kind, via_alias)) for digest, kind in digests.items()],
+            )
+            for via_alias in (False, True)
+        ],
+        (_DIGEST, _KIND, _CODE),
+    )
 
 
 def people_search(*, user, name: str, limit: int = 50) -> PeopleFound:
@@ -697,11 +703,10 @@ def _cases_walking_entries(
             .values_list("case_id", "risk_rank", "reference", "code")[:count]
         )
 
-    walks = _union_of_walks(
-        walk,
-        [(digest, kind, _code(kind, False), _code(kind, True)) for digest, kind in digests.items()],
-        (_DIGEST, _KIND, _CODE, _ALIAS_CODE),
-    )
+    values = [
+        (digest, kind, _code(kind, False), _code(kind, True)) for digest, kind in digests.items()
+    ]
+    walks = _union_of_walks([(walk, values)], (_DIGEST, _KIND, _CODE, _ALIAS_CODE))
     best: dict = {}
     for pk, risk_rank, reference, code in walks:
         # A case met by several walks: its place in the list, and its best code among them.
