@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, models
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections, models
 from django.db.models import Case as Case_
 from django.db.models import (
     Count,
@@ -63,6 +64,7 @@ from .models import (
     CaseFlag,
     CaseloadCount,
     CaseMember,
+    CaseNameKey,
     CaseNote,
     CheckIn,
     CheckInSchedule,
@@ -469,6 +471,53 @@ def _by_rank(digests: dict[str, str]) -> list[dict[str, str]]:
     return [ranks[rank] for rank in sorted(ranks)]
 
 
+def _union_of_walks(walks: list[tuple[Callable[..., QuerySet], list[tuple]]], stand_ins) -> list:
+    """
+    The rows of `walk(*v)` for each `walk` and each `v` of its values (a digest's walk, ordered
+    and cut by its own LIMIT), in one query: a UNION ALL. Each `walk` is compiled once, given
+    `stand_ins` (one per value, each a parameter of its SQL once), and its SQL repeated with each
+    `v` put in their place: compiling a walk (its visibility condition) cost ~3,000 Python
+    calls, and a romanised name has a dozen digests. The rows are read as the database gives
+    them (ids, texts, numbers).
+    """
+    if not connection.features.supports_slicing_ordering_in_compound:
+        # SQLite (the development database) takes no LIMIT inside a UNION: one walk at a time.
+        return [row for walk, values in walks for given in values for row in walk(*given)]
+    parts, params, database = [], [], None
+    for walk, values in walks:
+        if not values:
+            continue
+        queryset = walk(*stand_ins)
+        try:
+            sql, template = queryset.query.sql_with_params()
+        except EmptyResultSet:
+            # A walk the ORM knows to find nothing (a user who sees no case), as the queryset.
+            continue
+        if any(template.count(stand_in) != 1 for stand_in in stand_ins):
+            raise ValueError(f"a walk's stand-ins must be parameters once each: {sql}")
+        places = [template.index(stand_in) for stand_in in stand_ins]
+        for given in values:
+            parts.append(f"({sql})")
+            params.extend(template)
+            for place, value in zip(places, given, strict=True):
+                params[place - len(template)] = value
+        database = queryset.db
+    if not parts:
+        return []
+    with connections[database].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
+
+
+# Stand-ins for a walk's digest, kind and codes in its SQL compiled once (`_union_of_walks`).
+_DIGEST, _KIND, _CODE, _ALIAS_CODE = (
+    "\x00walk's digest",
+    "\x00walk's kind",
+    -987_654_321,
+    -987_654_322,
+)
+
+
 def _keys_in_page_order(digests: dict[str, str], *, seen: Q, count: int) -> list[tuple]:
     """
     (person id, reference, code) of the first `count` people by reference who hold each of
@@ -479,24 +528,32 @@ def _keys_in_page_order(digests: dict[str, str], *, seen: Q, count: int) -> list
     visibility checks, not 19,000. Within one walk every key has the same code (one kind, one
     origin), so the first `count` by reference are the walk's best.
     """
-    walks = []
-    for digest, kind in digests.items():
-        for via_alias in (False, True):
-            keys = NameKey.objects.filter(digest=digest, kind=kind, alias__isnull=not via_alias)
-            walk = keys.filter(seen).values_list(
-                "person_id", "reference", Value(_code(kind, via_alias))
+    on_fields = connection.features.can_distinct_on_fields
+
+    def walk(via_alias: bool):
+        def walked(digest, kind, code):
+            keys = NameKey.objects.filter(
+                seen, digest=digest, kind=kind, alias__isnull=not via_alias
             )
-            walk = walk.order_by("reference")
+            rows = keys.values_list("person_id", "reference", Value(code)).order_by("reference")
             if via_alias:
                 # Two aliases of one person can give one key: count people, not keys. DISTINCT
                 # ON the walk's own order keeps it a walk; a plain DISTINCT sorted every key.
-                on_fields = connection.features.can_distinct_on_fields
-                walk = walk.distinct("reference") if on_fields else walk.distinct()
-            walks.append(walk[:count])
-    if not connection.features.supports_slicing_ordering_in_compound:
-        # SQLite (the development database) takes no LIMIT inside a UNION: one walk at a time.
-        return [row for walk in walks for row in walk]
-    return list(walks[0].union(*walks[1:], all=True))
+                rows = rows.distinct("reference") if on_fields else rows.distinct()
+            return rows[:count]
+
+        return walked
+
+    return _union_of_walks(
+        [
+            (
+                walk(via_alias),
+                [(digest, kind, _code(kind, via_alias)) for digest, kind in digests.items()],
+            )
+            for via_alias in (False, True)
+        ],
+        (_DIGEST, _KIND, _CODE),
+    )
 
 
 def people_search(*, user, name: str, limit: int = 50) -> PeopleFound:
@@ -614,6 +671,53 @@ def _cases_of_few(cases: QuerySet[Case], digests: dict[str, str]) -> QuerySet[Ca
     return cases.filter(pk__in=members)
 
 
+def _case_entries_kept() -> bool:
+    """Whether `CaseNameKey` is kept: by PostgreSQL's triggers (migration 0023), nowhere else."""
+    return connection.vendor == "postgresql"
+
+
+def _cases_walking_entries(
+    cases: QuerySet[Case], digests: dict[str, str], *, found, count: int
+) -> list[tuple]:
+    """
+    (case id, code) of the first `count` of `cases`, most at risk first, not among `found`,
+    with a member who holds one of `digests` (one rank's), each with its best code: walked along
+    the cases' copies of the keys (`CaseNameKey`) in list order, one walk per digest that probes
+    only the cases holding it, groups a case's entries (members, aliases: the index gives them
+    together) into its best code and stops after `count` cases. Walking the cases themselves
+    read every case in list order, holding the name or not (3,243 cases for a caseworker's 201
+    with the family name 김), and probed its members' keys; starting from the keys sorted every
+    holder, a few thousand for a family name.
+    """
+    entries = CaseNameKey.objects.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
+    if found:
+        entries = entries.exclude(case_id__in=list(found))
+
+    def walk(digest, kind, code, alias_code):
+        by_origin = Case_(When(alias__isnull=True, then=Value(code)), default=Value(alias_code))
+        return (
+            entries.filter(digest=digest, kind=kind)
+            .values("risk_rank", "reference", "case_id")
+            .annotate(code=Min(by_origin))
+            .order_by("risk_rank", "reference", "case_id")
+            .values_list("case_id", "risk_rank", "reference", "code")[:count]
+        )
+
+    values = [
+        (digest, kind, _code(kind, False), _code(kind, True)) for digest, kind in digests.items()
+    ]
+    walks = _union_of_walks([(walk, values)], (_DIGEST, _KIND, _CODE, _ALIAS_CODE))
+    best: dict = {}
+    for pk, risk_rank, reference, code in walks:
+        # A case met by several walks: its place in the list, and its best code among them.
+        place, best_code = best.get(pk, ((risk_rank, reference), code))
+        best[pk] = (place, min(code, best_code))
+    # The first `count` of the walks merged are within each walk's first `count`: a case fewer
+    # than `count` cases precede in the merge has fewer than that before it in each walk.
+    ranked = sorted(best.items(), key=lambda item: item[1][0])[:count]
+    return [(pk, code) for pk, (_place, code) in ranked]
+
+
 _MEMBER_KEYS = "person__name_keys__"
 
 
@@ -674,6 +778,27 @@ def who_matched(found: CasesFound, case_ids) -> dict:
     return {pk: named.get(pk, found.matches[pk]) for pk in shown}
 
 
+def _cases_of_rank(
+    cases: QuerySet[Case], digests: dict[str, str], held: dict, *, found, count: int
+) -> QuerySet:
+    """
+    (case id, code) of the first `count` of `cases`, most at risk first, not among `found`, with
+    a member who holds one of `digests` (one rank's), where `CaseNameKey` is not kept: from the
+    keys or along the list, by how many keys (`held`) the rank's digests have.
+    """
+    few = sum(held[digest] for digest in digests) <= FEW_HOLDERS
+    holding = _cases_of_few if few else _cases_holding
+    return (
+        holding(cases, digests)
+        .exclude(pk__in=list(found))
+        .most_at_risk_first()
+        # The rank's digests are enough: a case found at this rank holds no key of a
+        # better one, or an earlier rank's walk would have found it.
+        .annotate(code=_best_code_of_case(digests))
+        .values_list("pk", "code")[:count]
+    )
+
+
 def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None) -> CasesFound:
     """
     The cases among `cases` whose reference, or a member's, is `term`, or with a member whose
@@ -707,22 +832,19 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
         for pk in members.filter(person__in=unkeyed).values_list("case_id", flat=True):
             best.setdefault(pk, NameMatch(rank=0, kind=NameKeyKind.FULL))
     by_name: set = set()
-    held = _keys_held(digests) if digests else {}
+    walking_entries = _case_entries_kept()
+    held = _keys_held(digests) if digests and not walking_entries else {}
     for rank_digests in _by_rank(digests) if digests else []:
         if len(best) > limit:
             break
-        # From the keys or along the list, by how many keys the rank's digests have.
-        few = sum(held[digest] for digest in rank_digests) <= FEW_HOLDERS
-        holding = _cases_of_few if few else _cases_holding
-        found = (
-            holding(cases, rank_digests)
-            .exclude(pk__in=list(best))
-            .most_at_risk_first()
-            # The rank's digests are enough: a case found at this rank holds no key of a
-            # better one, or an earlier rank's walk would have found it.
-            .annotate(code=_best_code_of_case(rank_digests))
-            .values_list("pk", "code")[: limit + 1 - len(best)]
-        )
+        if walking_entries:
+            found = _cases_walking_entries(
+                cases, rank_digests, found=best, count=limit + 1 - len(best)
+            )
+        else:
+            found = _cases_of_rank(
+                cases, rank_digests, held, found=best, count=limit + 1 - len(best)
+            )
         for pk, code in found:
             best[pk] = MATCH_OF_CODE[code]
             by_name.add(pk)

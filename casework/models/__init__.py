@@ -12,6 +12,7 @@ from .cases import (
 from .checkins import CheckIn, CheckInSchedule, Escalation
 from .corrections import Correctable, RecordRevision
 from .people import (
+    CaseNameKey,
     Entitlement,
     Incident,
     LegalStatusRecord,
@@ -30,6 +31,7 @@ __all__ = [
     "CaseClosure",
     "CaseFlag",
     "CaseMember",
+    "CaseNameKey",
     "CaseNote",
     "CaseloadCount",
     "CheckIn",

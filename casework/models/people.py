@@ -205,6 +205,72 @@ class NameKey(models.Model):
         return f"{self.person_id} · {self.kind}"
 
 
+class CaseNameKey(models.Model):
+    """
+    A name key of a case's member (`NameKey`), copied beside the case's place in the case list
+    (its risk rank and reference): a search for a family name thousands hold walks one digest's
+    entries already in list order, probes only the cases that hold it and stops when its page
+    is full, where walking the cases themselves read every case, holding the name or not, and
+    probed its members' keys. Kept by PostgreSQL triggers on name keys, members and cases in the
+    writer's own transaction (migration 0023), so every writer (the name services, merge,
+    erasure, the bulk import, the seed, `reindex_names`) keeps it without having to remember
+    to; elsewhere (SQLite) there are no triggers and the search walks the cases.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # No foreign key constraints: the triggers write and delete these rows while Django deletes
+    # keys, members and cases in its own order, and a constraint would fail a deletion whose
+    # rows the triggers had not reached yet.
+    case = models.ForeignKey(
+        "casework.Case",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("case"),
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    # The NameKey copied, whose deletion deletes the copy.
+    key_id = models.BigIntegerField(_("name key"))
+    alias = models.ForeignKey(
+        PersonAlias,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("alias"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=NameKeyKind.choices)
+    digest = models.CharField(_("digest"), max_length=32)
+    risk_rank = models.PositiveSmallIntegerField(_("risk rank"))
+    reference = models.CharField(_("case reference"), max_length=12)
+
+    class Meta:
+        verbose_name = _("case name key")
+        verbose_name_plural = _("case name keys")
+        indexes = [
+            # In the case list's order, the case last so that a digest's entries of one case
+            # come together: a search merges its digests' walks and groups a case's entries
+            # without sorting, covering the match's code (kind, alias).
+            models.Index(
+                fields=["digest", "risk_rank", "reference", "case"],
+                include=["kind", "alias"],
+                name="casework_casenamekey_walk",
+            ),
+            # The triggers find a case's entries (its risk changed, a member left) and a key's.
+            models.Index(fields=["case"], name="casework_casenamekey_case"),
+            models.Index(fields=["key_id"], name="casework_casenamekey_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} · {self.kind}"
+
+
 class Relationship(Correctable):
     """A family tie, read as `from_person` <kind> `to_person` (e.g. mother is parent of child)."""
 
