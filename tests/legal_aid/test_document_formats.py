@@ -22,6 +22,7 @@ from legal_aid.documents import preview, rendering
 from legal_aid.documents.citations import _with_sic
 from legal_aid.models import AdvocacyDocument, Authority, Provision, SourceDocument
 
+from ..i18n.test_documents import assert_in_its_language
 from ..scenarios import FAMILY_SECRETS as SECRETS
 from .test_documents_services import consent, family, name_everyone, request  # noqa: F401
 from .test_documents_typesetting import fonts_of
@@ -226,6 +227,11 @@ COVER_NAMES = {
 }
 
 
+# What the urgent appeal says in Korean and in Chinese through the catalogue: non-refoulement as
+# Korean names it (송환금지 원칙), the title of the appeal to the special procedures in Chinese.
+APPEAL_IN_ITS_LANGUAGE = {"ko": ["송환금지원칙"], "zh-hans": ["致联合国特别程序的紧急呼吁"]}
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_un_communication_follows_the_mechanisms_order(
     north_case,
@@ -242,7 +248,9 @@ def test_a_un_communication_follows_the_mechanisms_order(
 
     QA (issue 21): a Korean urgent appeal printed the submitting organisation and its contact in
     English. A team may name itself in Korean and Chinese; the PDF, read back, prints the name of
-    its language, else the default. (One render per language checks both: the same appeal.)
+    its language, else the default. In Korean and Chinese its headings and the note on the
+    provisions' English source are in the document's language (tests/i18n/test_documents.py's
+    checks). (One render per language checks all of it: the same appeal.)
     """
     team_cover.organisation_ko = "쉼터 네트워크"
     team_cover.confidential_contact_ko = "보호 담당, 요청 시 보안 회선"
@@ -271,6 +279,8 @@ def test_a_un_communication_follows_the_mechanisms_order(
     )
     assert all(r["who"] and r["what"] for r in snapshot["requests"])
     assert_complete_in(language, document)
+    if language in APPEAL_IN_ITS_LANGUAGE:
+        assert_in_its_language(language, squeezed, APPEAL_IN_ITS_LANGUAGE[language])
     if language == "en":
         headings = [s["heading"] for s in snapshot["sections"]]
         order = [
