@@ -22,6 +22,7 @@ from legal_aid.documents import preview, rendering
 from legal_aid.documents.citations import _with_sic
 from legal_aid.models import AdvocacyDocument, Authority, Provision, SourceDocument
 
+from ..i18n.test_documents import assert_in_its_language
 from ..scenarios import FAMILY_SECRETS as SECRETS
 from .test_documents_services import consent, family, name_everyone, request  # noqa: F401
 from .test_documents_typesetting import fonts_of
@@ -43,9 +44,9 @@ def artifacts() -> Path:
 
 def rendered(kind, *, case=None, subject=None, actor, name: str, **options):
     """
-    The document requested and rendered, and the text of its PDF; its pages kept as PNG (and the
-    PDF beside them) under the artifacts. Composed and rendered while every string the catalogue
-    leaves in English is noted: a Korean or Chinese document fails on any of them.
+    The document requested and rendered, and the text of its PDF (`read_back`). Composed and
+    rendered while every string the catalogue leaves in English is noted: a Korean or Chinese
+    document fails on any of them.
     """
     if kind == Kind.CASELOAD_REPORT:
         options.setdefault("language", "en")
@@ -58,8 +59,21 @@ def rendered(kind, *, case=None, subject=None, actor, name: str, **options):
             document = request(kind, case=case, subject=subject, actor=actor, **options)
         document = services.document_render(document_id=document.pk)
     assert document.status == AdvocacyDocument.Status.READY, document.failure_reason
-    if document.language != "en":
+    assert_translated(document.language, untranslated)
+    return document, read_back(document, name=name)
+
+
+def assert_translated(language: str, untranslated: list[str]) -> None:
+    """A Korean or Chinese document was composed without a string left in English."""
+    if language != "en":
         assert untranslated == [], untranslated
+
+
+def read_back(document, *, name: str) -> str:
+    """
+    The text of the rendered document's PDF, set in the faces of its language; its pages kept as
+    PNG (and the PDF beside them) under the artifacts.
+    """
     with document.file.open("rb") as handle:
         pdf = handle.read()
     (artifacts() / f"{name}.pdf").write_bytes(pdf)
@@ -68,8 +82,7 @@ def rendered(kind, *, case=None, subject=None, actor, name: str, **options):
         png = preview.page_png(pdf, page, scale=60 / 72)
         (artifacts() / f"{name}-{page}.png").write_bytes(png)
     # Read by PDFium, as the app reads a document back (pypdf took seconds of CPU per document).
-    text = preview.pdf_text(pdf)
-    return document, text
+    return preview.pdf_text(pdf)
 
 
 # The CJK face of each language (the Japanese one is what a fallback would pick).
@@ -226,6 +239,11 @@ COVER_NAMES = {
 }
 
 
+# What the urgent appeal says in Korean and in Chinese through the catalogue: non-refoulement as
+# Korean names it (송환금지 원칙), the title of the appeal to the special procedures in Chinese.
+APPEAL_IN_ITS_LANGUAGE = {"ko": ["송환금지원칙"], "zh-hans": ["致联合国特别程序的紧急呼吁"]}
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_un_communication_follows_the_mechanisms_order(
     north_case,
@@ -242,7 +260,9 @@ def test_a_un_communication_follows_the_mechanisms_order(
 
     QA (issue 21): a Korean urgent appeal printed the submitting organisation and its contact in
     English. A team may name itself in Korean and Chinese; the PDF, read back, prints the name of
-    its language, else the default. (One render per language checks both: the same appeal.)
+    its language, else the default. In Korean and Chinese its headings and the note on the
+    provisions' English source are in the document's language (tests/i18n/test_documents.py's
+    checks). (One render per language checks all of it: the same appeal.)
     """
     team_cover.organisation_ko = "쉼터 네트워크"
     team_cover.confidential_contact_ko = "보호 담당, 요청 시 보안 회선"
@@ -271,6 +291,8 @@ def test_a_un_communication_follows_the_mechanisms_order(
     )
     assert all(r["who"] and r["what"] for r in snapshot["requests"])
     assert_complete_in(language, document)
+    if language in APPEAL_IN_ITS_LANGUAGE:
+        assert_in_its_language(language, squeezed, APPEAL_IN_ITS_LANGUAGE[language])
     if language == "en":
         headings = [s["heading"] for s in snapshot["sections"]]
         order = [
@@ -324,11 +346,10 @@ def test_a_un_urgent_appeal_is_not_offered_for_someone_in_hiding(
         )
 
 
+# The partner lawyer's submission, the child's brief in its usual form, is read from the family's
+# documents rendered once (test_documents_rendered_once.py), which the same cover names.
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize(
-    "recipient_format",
-    [Format.LAWYER_SUBMISSION, Format.CRC_SUBMISSION, Format.UNHCR_SUBMISSION],
-)
+@pytest.mark.parametrize("recipient_format", [Format.CRC_SUBMISSION, Format.UNHCR_SUBMISSION])
 def test_a_child_submission_names_who_must_act(
     north_case,
     family,  # noqa: F811
@@ -348,6 +369,16 @@ def test_a_child_submission_names_who_must_act(
         recipient_format=recipient_format,
         name=f"{recipient_format}-{language}",
     )
+    assert_names_who_must_act(document, text)
+
+
+def assert_names_who_must_act(document, text: str) -> None:
+    """
+    A submission on the child named with everyone's consent, under TEAM_DATA's cover: its
+    addressee, numbered paragraphs, requests each to an office, the identifiers a recipient
+    needs, no label, in its language throughout.
+    """
+    language = document.language
     snapshot = document.snapshot
     assert labels_in(text, document) == []
     assert {"YB-2003-2", "YB-2003-3"} <= set(snapshot["cited"]["provisions"])

@@ -18,6 +18,7 @@ transaction, undone for the next (`built_once`). Tests that render a document to
 comes out (erasure, regeneration, a failure) keep their own render.
 """
 
+import copy
 import hashlib
 import html
 import io
@@ -30,6 +31,8 @@ from pathlib import Path
 import pypdfium2
 import pytest
 from django.conf import settings as django_settings
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -39,12 +42,19 @@ from legal_aid import services
 from legal_aid.documents import preview, rendering, word
 from legal_aid.models import AdvocacyDocument
 
-from ..conftest import built_once, sign_in
+from ..conftest import FAST_HASHERS, built_once, sign_in
 from ..factories import TeamFactory
 from ..scenarios import FAMILY_SECRETS as SECRETS
 from ..scenarios import case_with_one_member, persona
 from ..scenarios import family_secret_values as secret_values
 from .pdf_structure import marked_content, structure_tree
+from .test_document_formats import (
+    TEAM_DATA,
+    assert_names_who_must_act,
+    assert_translated,
+    read_back,
+    untranslated_strings,
+)
 from .test_documents_render import pdf_of, render, text_of
 from .test_documents_render import squeezed as without_whitespace
 from .test_documents_services import approve, build_family, name_everyone
@@ -66,11 +76,15 @@ def squeezed(text: str) -> str:
     return re.sub(r"[\s\u2009\u200b]+", "", text)
 
 
-def libreoffice_text(docx: bytes, tmp_path) -> str:
-    """The DOCX as LibreOffice opens it, saved as plain text."""
-    source = tmp_path / "document.docx"
-    source.write_bytes(docx)
-    profile = tmp_path / "lo-profile"
+def libreoffice_texts(docx: dict[str, bytes], folder: Path) -> dict[str, str]:
+    """Each DOCX as LibreOffice opens it, saved as plain text: all of them in one soffice run (a
+    start of LibreOffice costs more CPU than a conversion, and many seconds on a loaded machine)."""
+    sources = []
+    for key, content in docx.items():
+        source = folder / f"{key}.docx"
+        source.write_bytes(content)
+        sources.append(str(source))
+    profile = folder / "lo-profile"
     result = subprocess.run(
         [
             "soffice",
@@ -79,15 +93,15 @@ def libreoffice_text(docx: bytes, tmp_path) -> str:
             "--convert-to",
             "txt:Text (encoded):UTF8",
             "--outdir",
-            str(tmp_path),
-            str(source),
+            str(folder),
+            *sources,
         ],
         capture_output=True,
         text=True,
         timeout=180,
     )
     assert result.returncode == 0, result.stderr
-    return (tmp_path / "document.txt").read_text(encoding="utf-8-sig")
+    return {key: (folder / f"{key}.txt").read_text(encoding="utf-8-sig") for key in docx}
 
 
 def footnotes(docx: bytes) -> list[str]:
@@ -106,8 +120,16 @@ def _documents_of_the_family() -> dict:
     series of its own (version 1).
     """
     alice = persona("alice")
-    case = case_with_one_member(team=TeamFactory(name="North"), caseworker=alice)
+    # The cover of test_document_formats.py, whose partner lawyer's submission is the named brief
+    # (alice's persona made the team: set on it, as a team's settings page does).
+    team = TeamFactory(name="North")
+    team.organisation = TEAM_DATA["organisation"]
+    team.confidential_contact = TEAM_DATA["contact"]
+    team.save()
+    case = case_with_one_member(team=team, caseworker=alice)
     family = build_family(case, alice)
+    # The strings each language's catalogue left in English while a named brief was composed.
+    untranslated = {}
 
     def rendered(kind, subject, **options):
         return {
@@ -117,6 +139,16 @@ def _documents_of_the_family() -> dict:
             for language in LANGUAGES
         }
 
+    def named_brief(language):
+        with untranslated_strings(language) as untranslated[language]:
+            return render(
+                Kind.CHILD_ACCESS_BRIEF,
+                case=case,
+                subject=family["child"],
+                actor=alice,
+                language=language,
+            )
+
     briefs = rendered(Kind.CHILD_ACCESS_BRIEF, family["child"], redaction=Redaction.PSEUDONYMISED)
     name_everyone(case)
     return {
@@ -124,7 +156,8 @@ def _documents_of_the_family() -> dict:
         "family": family,
         "pseudonymised_brief": briefs,
         "named_appeal": rendered(Kind.DEPORTATION_APPEAL, family["mother"]),
-        "named_brief": rendered(Kind.CHILD_ACCESS_BRIEF, family["child"]),
+        "named_brief": {language: named_brief(language) for language in LANGUAGES},
+        "untranslated_in_named_brief": untranslated,
     }
 
 
@@ -179,20 +212,47 @@ def chunks(text: str, size: int = 12) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
 
 
-@pytest.mark.parametrize("language", ["en", "ko"])
-def test_the_word_version_has_real_footnotes_and_the_pdfs_text(documents, sue, tmp_path, language):
+WORD_READ_BACK = ("en", "ko")
+
+
+@pytest.fixture(scope="module")
+def appeals_in_word(_built_once, django_db_blocker, module_media, tmp_path_factory):
     """
-    LibreOffice opens the DOCX of the named appeal, in English and in Korean. Its text is the
-    PDF's: cut into pieces of 12 characters (the PDF's page breaks put a running header and the
-    notes inside a paragraph), every line's pieces are found in the PDF but the few a page break
-    cuts; every Word footnote is a note of the PDF; and the DOCX carries nearly all of the PDF's
-    text.
+    The named appeal in each of WORD_READ_BACK, approved by sue, its DOCX downloaded by her, and
+    that DOCX's text as LibreOffice opens it, converted together. The approvals and downloads
+    are rolled back: the other tests find the appeals as rendered.
     """
-    appeal = documents["named_appeal"][language]
-    document = approve(appeal, sue)
-    docx = services.document_download(document=document, actor=sue, file_format="docx")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=module_media, PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        sue = persona("sue")
+        docx = {}
+        for language in WORD_READ_BACK:
+            appeal = approve(copy.deepcopy(_built_once["named_appeal"][language]), sue)
+            docx[language] = services.document_download(
+                document=appeal, actor=sue, file_format="docx"
+            )
+        transaction.set_rollback(True)
+    texts = libreoffice_texts(docx, tmp_path_factory.mktemp("libreoffice"))
+    return {language: (docx[language], texts[language]) for language in docx}
+
+
+@pytest.mark.parametrize("language", WORD_READ_BACK)
+def test_the_word_version_has_real_footnotes_and_the_pdfs_text(
+    documents, appeals_in_word, language
+):
+    """
+    LibreOffice opens the DOCX of the named appeal, in English and in Korean, as sue downloads it
+    once she approved it. Its text is the PDF's: cut into pieces of 12 characters (the PDF's page
+    breaks put a running header and the notes inside a paragraph), every line's pieces are found
+    in the PDF but the few a page break cuts; every Word footnote is a note of the PDF; and the
+    DOCX carries nearly all of the PDF's text.
+    """
+    docx, text = appeals_in_word[language]
+    document = documents["named_appeal"][language]
     pdf_text = squeezed(preview.pdf_text(pdf_of(document)))
-    text = libreoffice_text(docx, tmp_path)
     lines = [squeezed(line) for line in text.splitlines() if line.strip()]
     assert len(lines) > 20
     pieces = [piece for line in lines for piece in chunks(line)]
@@ -397,6 +457,21 @@ def test_a_child_brief_cites_the_notice_and_the_law_for_the_childs_refusals(docu
     assert b'pdfuaid:part="1"' in xmp
     assert document.reference.encode() in xmp
     assert reader.trailer["/ID"][0] == document.series.hex
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_partner_lawyers_submission_on_the_child_names_who_must_act(documents, language):
+    """
+    The named brief is the child's submission to the partner lawyer (its usual form), as
+    test_document_formats.py checks the other forms of it: its addressee, numbered paragraphs,
+    requests each to an office, no label, every string in the document's language, its faces;
+    its pages kept as PNG under the artifacts.
+    """
+    document = documents["named_brief"][language]
+    assert document.recipient_format == AdvocacyDocument.RecipientFormat.LAWYER_SUBMISSION
+    assert_translated(language, documents["untranslated_in_named_brief"][language])
+    text = read_back(document, name=f"{document.recipient_format}-{language}")
+    assert_names_who_must_act(document, text)
 
 
 def test_a_korean_brief_renders_and_extracts_hangul_and_hanzi(documents):
