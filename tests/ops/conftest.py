@@ -4,6 +4,7 @@ on 6379 is shared and must never be stopped), and helpers to run the app's proce
 """
 
 import contextlib
+import http.client
 import os
 import shutil
 import signal
@@ -22,6 +23,7 @@ from ..conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
+WORKER_START_S = 120
 
 
 def free_port() -> int:
@@ -234,7 +236,10 @@ class Worker:
                 start_new_session=True,
             )
         self.on_start()
-        celery_app.signature("shimteo.ping", queue=self.queue).delay().get(timeout=30)
+        # Generous, and over as soon as it answers: a worker's start (Django, Celery, WeasyPrint)
+        # and a render queued before the ping (test_worker_loss's) took over 30 s together at load
+        # 15-18 on the 2-core machine, where 30 s failed the test.
+        celery_app.signature("shimteo.ping", queue=self.queue).delay().get(timeout=WORKER_START_S)
 
     def children(self) -> list[int]:
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -320,6 +325,28 @@ class Server:
                 start_new_session=True,
             )
         wait_for_port(self.port, up=True, timeout=30)
+        self.wait_for_an_answer()
+
+    def wait_for_an_answer(self, timeout: float = 90) -> None:
+        """
+        Until the app answers a request, whatever its status. gunicorn's master listens before its
+        worker has loaded Django, which took more than the 4 s the container's health check waits
+        on a loaded 2-core machine (the health check test failed so); a container's start period
+        covers that boot, this wait does here. No redirects followed: production's go to https.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            try:
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
+                return
+            except (OSError, http.client.HTTPException):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+            finally:
+                connection.close()
 
     def stop(self):
         end_session(self.process)
