@@ -5,7 +5,6 @@ that use it are transactional: the worker sees only what the test committed.
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from django.db import connection
 from config.celery import app as celery_app
 
 from ..conftest import require
+from ..ops.conftest import end_session
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -75,6 +75,7 @@ def _start_worker(queue: str, environment: dict, log) -> subprocess.Popen:
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # for end_session
     )
 
 
@@ -103,12 +104,7 @@ def _started_workers(media_root, count: int):
         yield list(zip(workers, queues, strict=True))
     finally:
         for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            end_session(worker)
 
 
 @contextlib.contextmanager

@@ -4,6 +4,7 @@ on 6379 is shared and must never be stopped), and helpers to run the app's proce
 """
 
 import contextlib
+import http.client
 import os
 import shutil
 import signal
@@ -22,6 +23,7 @@ from ..conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "var" / "test-artifacts"
+WORKER_START_S = 120
 
 
 def free_port() -> int:
@@ -178,29 +180,32 @@ def app_environment(settings, **extra) -> dict:
     }
 
 
-def stop_process(process, timeout=20):
+def end_session(process) -> None:
+    """
+    SIGKILL to a process started with `start_new_session=True` and to its children (a Celery
+    pool's, gunicorn's workers), once a test is done with them. Not SIGTERM: a graceful stop ends in
+    the interpreter's finalization, whose garbage collection of the Django, Celery and WeasyPrint
+    heap costs about 0.5 s of CPU per process (5-8 s of a test's teardown on a loaded 2-core
+    machine), and no test looks at how these processes stop. A process that already ended (and
+    was reaped) is left alone: its id, and so its group's, may belong to another process now.
+    """
     if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        # With a session of its own, the process group's id is the process's id.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 class Worker:
     """
-    A Celery worker process (prefork, one child) on its own queue of a given broker. With
-    `own_process_group`, it and its pool children form a process group of their own, which
-    `kill_all` kills at once, as when the worker's container or machine dies.
+    A Celery worker process (prefork, one child) on its own queue of a given broker. It and its
+    pool children form a process group of their own, which `kill_all` kills at once, as when the
+    worker's container or machine dies.
     """
 
-    def __init__(
-        self, *, broker_url, queue, environment, log_name, on_start, own_process_group=False
-    ):
+    def __init__(self, *, broker_url, queue, environment, log_name, on_start):
         self.broker_url, self.queue, self.environment = broker_url, queue, environment
         self.on_start = on_start
-        self.own_process_group = own_process_group
         self.log = ARTIFACTS / log_name
         self.process = None
 
@@ -228,10 +233,13 @@ class Worker:
                 env={**self.environment, "CELERY_BROKER_URL": self.broker_url},
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                start_new_session=self.own_process_group,
+                start_new_session=True,
             )
         self.on_start()
-        celery_app.signature("shimteo.ping", queue=self.queue).delay().get(timeout=30)
+        # Generous, and over as soon as it answers: a worker's start (Django, Celery, WeasyPrint)
+        # and a render queued before the ping (test_worker_loss's) took over 30 s together at load
+        # 15-18 on the 2-core machine, where 30 s failed the test.
+        celery_app.signature("shimteo.ping", queue=self.queue).delay().get(timeout=WORKER_START_S)
 
     def children(self) -> list[int]:
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -239,14 +247,12 @@ class Worker:
 
     def kill_all(self):
         """SIGKILL to the main process and its pool children together: nothing gets to clean up."""
-        assert self.own_process_group, "start the worker with own_process_group=True"
-        # With a session of its own, the process group's id is the main process's id.
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
+        assert self.process.poll() is None, "the worker ended before it could be killed"
+        end_session(self.process)
 
     def stop(self):
         if self.process is not None:
-            stop_process(self.process)
+            end_session(self.process)
 
 
 @pytest.fixture
@@ -260,7 +266,7 @@ def worker_factory(transactional_db, settings, broker_at):
     previous_queue = celery_app.conf.task_default_queue
     workers = []
 
-    def start(broker_url, *, start=True, own_process_group=False, **extra_environment):
+    def start(broker_url, *, start=True, **extra_environment):
         # Results (for the tests to wait on) only once the worker runs: a Redis result backend
         # that is down makes every send wait about 20 s for it, which production (no result
         # backend) never does.
@@ -277,7 +283,6 @@ def worker_factory(transactional_db, settings, broker_at):
             ),
             log_name="ops-celery-worker.log",
             on_start=lambda: broker_at(broker_url, results=True),
-            own_process_group=own_process_group,
         )
         workers.append(worker)
         if start:
@@ -317,11 +322,34 @@ class Server:
                 env=self.environment,
                 stdout=output,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_for_port(self.port, up=True, timeout=30)
+        self.wait_for_an_answer()
+
+    def wait_for_an_answer(self, timeout: float = 90) -> None:
+        """
+        Until the app answers a request, whatever its status. gunicorn's master listens before its
+        worker has loaded Django, which took more than the 4 s the container's health check waits
+        on a loaded 2-core machine (the health check test failed so); a container's start period
+        covers that boot, this wait does here. No redirects followed: production's go to https.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            try:
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
+                return
+            except (OSError, http.client.HTTPException):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+            finally:
+                connection.close()
 
     def stop(self):
-        stop_process(self.process)
+        end_session(self.process)
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ def test_a_whole_worker_lost_during_a_render_is_redelivered_after_the_visibility
     broker_at(own_redis.url, transport_options=transport)
     broker = redis.Redis.from_url(own_redis.url)
     family = detained_mother_with_chinese_partner(case=north_case, actor=alice)
-    lost = worker_factory(own_redis.url, own_process_group=True, **visibility_environment)
+    lost = worker_factory(own_redis.url, **visibility_environment)
     queue = settings.SHIMTEO_PDF_QUEUE
 
     document = request_brief_of(north_case, family.child, alice)
