@@ -243,7 +243,9 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0016_notifications_settled_and_team_names_by_language'),
+        # Only the team's table (accounts 0001) is needed; depending on accounts' latest put
+        # accounts 0014 (after legal_aid, after casework) before this, a cycle for a squash.
+        ('accounts', '0001_initial'),
         ('casework', '0020_generated_follow_up_titles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

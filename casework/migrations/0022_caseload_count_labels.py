@@ -8,7 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0016_notifications_settled_and_team_names_by_language'),
+        # Only the team's table (accounts 0001) is needed; depending on accounts' latest put
+        # accounts 0014 (after legal_aid, after casework) before this, a cycle for a squash.
+        ('accounts', '0001_initial'),
         ('casework', '0021_dashboard_caseload_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
