@@ -3,12 +3,20 @@ Data of team South that team North must never see: a case of charlie's with a mo
 and every kind of record hanging off them, built through the services as the app builds it.
 """
 
-from dataclasses import dataclass
+import copy
+import time
+from dataclasses import dataclass, field
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from knox.models import AuthToken
 
+from accounts.middleware import SlidingSessionMiddleware
 from accounts.models import TeamMembership
+from casework.choices import AssignmentRole
 from casework.models import (
     Attachment,
     Case,
@@ -27,9 +35,9 @@ from intake.services import intake_start
 from legal_aid.models import AdvocacyDocument
 from legal_aid.services import document_request
 
-from ..conftest import built_once
-from ..factories import MembershipFactory, TeamFactory, UserFactory
-from ..scenarios import household_with_every_record, persona
+from ..conftest import FAST_HASHERS, built_once, sign_in, with_session
+from ..factories import AssignmentFactory, MembershipFactory, TeamFactory, UserFactory
+from ..scenarios import case_with_one_member, household_with_every_record, persona
 
 # Distinctive values, so a leak in a page or a log cannot be a coincidence.
 MOTHER_NAME = "남궁비밀"
@@ -213,3 +221,115 @@ def charlie(south):
 @pytest.fixture
 def south_supervisor(south):
     return south.supervisor
+
+
+@dataclass
+class North:
+    """Team North, whose roles try South's objects, as tests/conftest.py's fixtures make it."""
+
+    team: object
+    alice: object
+    sue: object
+    lena: object
+    case: Case
+
+
+@pytest.fixture(scope="module")
+def _north_built(_built_once, django_db_blocker):
+    """
+    North written once for a module's tests, in the transaction `_built_once` opened for South's
+    data: each test's changes are undone in its own savepoint, and the rows go with South's at
+    the end of the module. The same rows as the function fixtures `team_north`, `alice`, `sue`,
+    `north_case` and `lena` of tests/conftest.py; a module takes them with `north_personas()`.
+    """
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        team = TeamFactory(name="North")
+        alice, sue = persona("alice"), persona("sue")
+        case = case_with_one_member(team=team, caseworker=alice)
+        lena = persona("lena")
+        AssignmentFactory(case=case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
+    return North(team=team, alice=alice, sue=sue, lena=lena, case=case)
+
+
+@pytest.fixture
+def north(_north_built, db) -> North:
+    return copy.deepcopy(_north_built)
+
+
+def north_personas():
+    """
+    The function fixtures `team_north`, `alice`, `sue`, `lena` and `north_case` of tests/conftest.py
+    for a module whose tests only read North (`_north_built`), each a part of `north`. The module
+    assigns them, so that pytest finds them:
+    `team_north, alice, sue, lena, north_case = north_personas()`.
+    """
+
+    def part(name: str, attribute: str):
+        @pytest.fixture(name=name)
+        def fixture(north):
+            return getattr(north, attribute)
+
+        return fixture
+
+    parts = {"team_north": "team", "alice": "alice", "sue": "sue", "lena": "lena"}
+    return (
+        *(part(name, attribute) for name, attribute in parts.items()),
+        part("north_case", "case"),
+    )
+
+
+# Long enough for any module's run on a loaded machine, short of the 12 h absolute lifetime.
+MODULE_SESSION_SECONDS = 6 * 3600
+
+
+@dataclass
+class SignedIn:
+    """
+    A browser session with both factors and an API token for each user of a module, made once in
+    its built-once transaction (`add` inside `django_db_blocker.unblock()`), where signing in for
+    each test cost ~13 queries, an audited login (the chain's lock) and a token's row. A test's
+    requests may change or end a session; its savepoint puts the row back for the next test.
+    """
+
+    sessions: dict[int, str] = field(default_factory=dict)
+    tokens: dict[int, str] = field(default_factory=dict)
+
+    def add(self, *users) -> None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        for user in users:
+            key = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+            session = store(key)
+            # A session signed in at the start of each test was never slid (nothing waited a
+            # minute) nor idle long enough to end: one shared by the module's tests must not
+            # be either, however long the module runs, so that no test writes it or finds it
+            # gone. The sliding itself is tests/accounts' concern.
+            session[SlidingSessionMiddleware.REFRESHED_AT] = (
+                int(time.time()) + MODULE_SESSION_SECONDS
+            )
+            with override_settings(SESSION_COOKIE_AGE=MODULE_SESSION_SECONDS):
+                session.save()
+            self.sessions[user.pk] = key
+            self.tokens[user.pk] = AuthToken.objects.create(user=user)[1]
+
+    def session(self, user) -> Client:
+        return with_session(Client(), self.sessions[user.pk])
+
+    def token(self, user) -> Client:
+        return Client(HTTP_AUTHORIZATION=f"Token {self.tokens[user.pk]}")
+
+    def clients(self, user, *, api: bool) -> list[tuple[str, Client]]:
+        """A browser session with both factors; for the API also an API token."""
+        clients = [("session", self.session(user))]
+        if api:
+            clients.append(("token", self.token(user)))
+        return clients
+
+
+@pytest.fixture(scope="module")
+def signed_in(_north_built, _built_once, django_db_blocker) -> SignedIn:
+    """North's and South's staff signed in once for the module (`SignedIn`)."""
+    signed = SignedIn()
+    with django_db_blocker.unblock():
+        north, south = _north_built, _built_once
+        signed.add(north.alice, north.sue, north.lena, south.owner, south.supervisor)
+    return signed
