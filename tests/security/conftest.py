@@ -103,10 +103,10 @@ class SouthData:
 
     def fingerprint(self) -> dict:
         """
-        The state a refused write must leave untouched. Read before and after each of the
-        matrix's thousand requests' tests: the case's row, its records' counts and the other
-        single values in one query of scalar subqueries (each count through its model's default
-        manager, as the related managers count), not one query each (fifteen in all).
+        The state a refused write must leave untouched, read before and after most of the
+        matrix's tests: the case's row, its records' counts and the other single values in one
+        query of scalar subqueries (each count through its model's default manager, as the
+        related managers count), not one query each (fifteen in all).
         """
         case, mother = self.case, self.mother
         row = (
