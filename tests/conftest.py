@@ -61,7 +61,12 @@ def sign_in(client, user):
     # As the verify page's response leaves it: the idle timeout counted from now.
     request.session[SlidingSessionMiddleware.REFRESHED_AT] = int(time.time())
     request.session.save()
-    client.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key
+    return with_session(client, request.session.session_key)
+
+
+def with_session(client, session_key: str):
+    """`client` sending the cookie of the session `session_key`, as its browser would."""
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
     client.cookies[settings.SESSION_COOKIE_NAME].update(
         {"path": "/", "domain": settings.SESSION_COOKIE_DOMAIN}
     )

@@ -3,12 +3,21 @@ Data of team South that team North must never see: a case of charlie's with a mo
 and every kind of record hanging off them, built through the services as the app builds it.
 """
 
-from dataclasses import dataclass
+import copy
+import time
+from dataclasses import dataclass, field
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Func, Subquery
+from django.test import Client, override_settings
+from knox.models import AuthToken
 
+from accounts.middleware import SlidingSessionMiddleware
 from accounts.models import TeamMembership
+from casework.choices import AssignmentRole
 from casework.models import (
     Attachment,
     Case,
@@ -27,9 +36,9 @@ from intake.services import intake_start
 from legal_aid.models import AdvocacyDocument
 from legal_aid.services import document_request
 
-from ..conftest import built_once
-from ..factories import MembershipFactory, TeamFactory, UserFactory
-from ..scenarios import household_with_every_record, persona
+from ..conftest import FAST_HASHERS, built_once, sign_in, with_session
+from ..factories import AssignmentFactory, MembershipFactory, TeamFactory, UserFactory
+from ..scenarios import case_with_one_member, household_with_every_record, persona
 
 # Distinctive values, so a leak in a page or a log cannot be a coincidence.
 MOTHER_NAME = "남궁비밀"
@@ -93,29 +102,67 @@ class SouthData:
         ]
 
     def fingerprint(self) -> dict:
-        """The state a refused write must leave untouched."""
-        case = Case.objects.get(pk=self.case.pk)
-        task = Task.objects.get(pk=self.task.pk)
+        """
+        The state a refused write must leave untouched, read before and after most of the
+        matrix's tests: the case's row, its records' counts and the other single values in one
+        query of scalar subqueries (each count through its model's default manager, as the
+        related managers count), not one query each (fifteen in all).
+        """
+        case, mother = self.case, self.mother
+        row = (
+            Case.objects.filter(pk=case.pk)
+            .values("team_id", "status", "risk_level", "owner_id")
+            .annotate(
+                notes=_count(case.notes.all()),
+                tasks=_count(case.tasks.all()),
+                task_completed_at=_value(Task.objects.filter(pk=self.task.pk), "completed_at"),
+                incidents=_count(case.incidents.all()),
+                attachments=_count(case.attachments.all()),
+                aliases=_count(mother.aliases.all()),
+                relationships=_count(Relationship.objects.filter(from_person=mother)),
+                statuses=_count(mother.status_records.all()),
+                entitlements=_count(mother.entitlements.all()),
+                updated=_value(Person.objects.filter(pk=mother.pk), "updated_at"),
+                **{
+                    f"intake_{name}": _value(
+                        IntakeSubmission.objects.filter(pk=self.intake.pk), name
+                    )
+                    for name in INTAKE_FIELDS
+                },
+                match=_value(DuplicateCandidate.objects.filter(pk=self.match.pk), "verdict"),
+            )
+            .get()
+        )
         return {
-            "case": (case.team_id, case.status, case.risk_level, case.owner_id),
+            "case": (row["team_id"], row["status"], row["risk_level"], row["owner_id"]),
             "assignments": sorted(case.assignments.values_list("user_id", "role")),
             "members": sorted(map(str, case.members.values_list("person_id", flat=True))),
-            "notes": case.notes.count(),
-            "tasks": (case.tasks.count(), task.completed_at),
-            "incidents": case.incidents.count(),
-            "attachments": case.attachments.count(),
-            "aliases": self.mother.aliases.count(),
-            "relationships": Relationship.objects.filter(from_person=self.mother).count(),
-            "statuses": self.mother.status_records.count(),
-            "entitlements": self.mother.entitlements.count(),
-            "updated": Person.objects.get(pk=self.mother.pk).updated_at,
-            "intake": IntakeSubmission.objects.filter(pk=self.intake.pk)
-            .values_list("status", "step", "owner", "team")[:1]
-            .get(),
-            "match": DuplicateCandidate.objects.values_list("verdict", flat=True).get(
-                pk=self.match.pk
-            ),
+            "notes": row["notes"],
+            "tasks": (row["tasks"], row["task_completed_at"]),
+            "incidents": row["incidents"],
+            "attachments": row["attachments"],
+            "aliases": row["aliases"],
+            "relationships": row["relationships"],
+            "statuses": row["statuses"],
+            "entitlements": row["entitlements"],
+            "updated": row["updated"],
+            "intake": tuple(row[f"intake_{name}"] for name in INTAKE_FIELDS),
+            "match": row["match"],
         }
+
+
+# What of South's intake a refused write must leave as it was.
+INTAKE_FIELDS = ("status", "step", "owner", "team")
+
+
+def _count(rows) -> Subquery:
+    """How many `rows` there are, as a column of another query (COUNT without GROUP BY: 0 for none)."""
+    return Subquery(rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n"))
+
+
+def _value(rows, field: str) -> Subquery:
+    """The `field` of the one row of `rows`, as a column of another query."""
+    return Subquery(rows.values(field))
 
 
 def _build_south() -> SouthData:
@@ -213,3 +260,115 @@ def charlie(south):
 @pytest.fixture
 def south_supervisor(south):
     return south.supervisor
+
+
+@dataclass
+class North:
+    """Team North, whose roles try South's objects, as tests/conftest.py's fixtures make it."""
+
+    team: object
+    alice: object
+    sue: object
+    lena: object
+    case: Case
+
+
+@pytest.fixture(scope="module")
+def _north_built(_built_once, django_db_blocker):
+    """
+    North written once for a module's tests, in the transaction `_built_once` opened for South's
+    data: each test's changes are undone in its own savepoint, and the rows go with South's at
+    the end of the module. The same rows as the function fixtures `team_north`, `alice`, `sue`,
+    `north_case` and `lena` of tests/conftest.py; a module takes them with `north_personas()`.
+    """
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        team = TeamFactory(name="North")
+        alice, sue = persona("alice"), persona("sue")
+        case = case_with_one_member(team=team, caseworker=alice)
+        lena = persona("lena")
+        AssignmentFactory(case=case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
+    return North(team=team, alice=alice, sue=sue, lena=lena, case=case)
+
+
+@pytest.fixture
+def north(_north_built, db) -> North:
+    return copy.deepcopy(_north_built)
+
+
+def north_personas():
+    """
+    The function fixtures `team_north`, `alice`, `sue`, `lena` and `north_case` of tests/conftest.py
+    for a module whose tests only read North (`_north_built`), each a part of `north`. The module
+    assigns them, so that pytest finds them:
+    `team_north, alice, sue, lena, north_case = north_personas()`.
+    """
+
+    def part(name: str, attribute: str):
+        @pytest.fixture(name=name)
+        def fixture(north):
+            return getattr(north, attribute)
+
+        return fixture
+
+    parts = {"team_north": "team", "alice": "alice", "sue": "sue", "lena": "lena"}
+    return (
+        *(part(name, attribute) for name, attribute in parts.items()),
+        part("north_case", "case"),
+    )
+
+
+# Long enough for any module's run on a loaded machine, short of the 12 h absolute lifetime.
+MODULE_SESSION_SECONDS = 6 * 3600
+
+
+@dataclass
+class SignedIn:
+    """
+    A browser session with both factors and an API token for each user of a module, made once in
+    its built-once transaction (`add` inside `django_db_blocker.unblock()`), where signing in for
+    each test cost ~13 queries, an audited login (the chain's lock) and a token's row. A test's
+    requests may change or end a session; its savepoint puts the row back for the next test.
+    """
+
+    sessions: dict[int, str] = field(default_factory=dict)
+    tokens: dict[int, str] = field(default_factory=dict)
+
+    def add(self, *users) -> None:
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        for user in users:
+            key = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
+            session = store(key)
+            # A session signed in at the start of each test was never slid (nothing waited a
+            # minute) nor idle long enough to end: one shared by the module's tests must not
+            # be either, however long the module runs, so that no test writes it or finds it
+            # gone. The sliding itself is tests/accounts' concern.
+            session[SlidingSessionMiddleware.REFRESHED_AT] = (
+                int(time.time()) + MODULE_SESSION_SECONDS
+            )
+            with override_settings(SESSION_COOKIE_AGE=MODULE_SESSION_SECONDS):
+                session.save()
+            self.sessions[user.pk] = key
+            self.tokens[user.pk] = AuthToken.objects.create(user=user)[1]
+
+    def session(self, user) -> Client:
+        return with_session(Client(), self.sessions[user.pk])
+
+    def token(self, user) -> Client:
+        return Client(HTTP_AUTHORIZATION=f"Token {self.tokens[user.pk]}")
+
+    def clients(self, user, *, api: bool) -> list[tuple[str, Client]]:
+        """A browser session with both factors; for the API also an API token."""
+        clients = [("session", self.session(user))]
+        if api:
+            clients.append(("token", self.token(user)))
+        return clients
+
+
+@pytest.fixture(scope="module")
+def signed_in(_north_built, _built_once, django_db_blocker) -> SignedIn:
+    """North's and South's staff signed in once for the module (`SignedIn`)."""
+    signed = SignedIn()
+    with django_db_blocker.unblock():
+        north, south = _north_built, _built_once
+        signed.add(north.alice, north.sue, north.lena, south.owner, south.supervisor)
+    return signed

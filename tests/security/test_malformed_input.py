@@ -6,14 +6,14 @@ On PostgreSQL, where a NUL or an out-of-range integer breaks the query and the t
 """
 
 import contextlib
+import copy
 import json
 from urllib.parse import quote, urlencode
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
-from knox.models import AuthToken
 from rest_framework import exceptions
 from rest_framework.request import Request
 
@@ -21,7 +21,9 @@ from audit.models import AuditEvent
 from casework.api.errors import exception_handler
 from ops.input import has_control_characters, refuse_control_characters
 
-from ..conftest import sign_in
+from ..conftest import FAST_HASHERS
+from ..scenarios import persona
+from .conftest import north_personas
 from .test_permission_matrix import LIST_ROUTES, OBJECT_ROUTES, all_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -39,12 +41,22 @@ def _with(route, value: str) -> str:
     return url
 
 
-def _clients(route, user):
-    clients = [("session", sign_in(Client(), user))]
-    if route.is_api:
-        _, token = AuthToken.objects.create(user=user)
-        clients.append(("token", Client(HTTP_AUTHORIZATION=f"Token {token}")))
-    return clients
+# Alice, her case and the administrator, signed in once for the module: the walks below only read.
+team_north, alice, sue, lena, north_case = north_personas()
+
+
+@pytest.fixture(scope="module")
+def _admin_built(signed_in, django_db_blocker):
+    """The superuser of tests/conftest.py's `admin_user`, written and signed in once (`SignedIn`)."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        admin = persona("admin")
+        signed_in.add(admin)
+    return admin
+
+
+@pytest.fixture
+def admin_user(_admin_built, db):
+    return copy.deepcopy(_admin_built)
 
 
 EVERY_OBJECT_ROUTE = [route for route in all_routes() if route.kwargs]
@@ -58,7 +70,7 @@ NOT_FOUND = {404, 405}
 
 @pytest.mark.parametrize("route", EVERY_OBJECT_ROUTE, ids=str)
 def test_malformed_ids_in_paths_answer_404_and_control_characters_400(
-    route, alice, admin_user, north_case
+    route, alice, admin_user, north_case, signed_in
 ):
     """
     Every route with a keyword, signed in (the admin's as a superuser, the rest as a
@@ -67,7 +79,8 @@ def test_malformed_ids_in_paths_answer_404_and_control_characters_400(
     is_admin = route.pattern.startswith("admin/")
     not_found = ADMIN_NOT_FOUND if is_admin else NOT_FOUND
     failures = []
-    for transport, client in _clients(route, admin_user if is_admin else alice):
+    user = admin_user if is_admin else alice
+    for transport, client in signed_in.clients(user, api=route.is_api):
         for value in MALFORMED_IDS:
             for method in ("get", "post"):
                 status = getattr(client, method)(_with(route, value)).status_code
@@ -81,11 +94,11 @@ def test_malformed_ids_in_paths_answer_404_and_control_characters_400(
 
 
 @pytest.mark.parametrize("route", LIST_ROUTES, ids=str)
-def test_control_characters_in_queries_and_bodies_answer_400(route, alice, north_case):
+def test_control_characters_in_queries_and_bodies_answer_400(route, alice, north_case, signed_in):
     """Searches (`/legal/?q=` among them), form posts and JSON bodies with a NUL: 400."""
     url = _with(route, "")
     failures = []
-    for transport, client in _clients(route, alice):
+    for transport, client in signed_in.clients(alice, api=route.is_api):
         for value in CONTROL_VALUES:
             answers = {
                 "query": client.get(url, {"q": value, "search": value, "page": value}),
@@ -114,19 +127,19 @@ def test_object_routes_are_all_walked():
     assert any(route.handled_separately for route in EVERY_OBJECT_ROUTE)
 
 
-def test_text_bodies_keep_tabs_and_line_breaks(alice, north_case):
+def test_text_bodies_keep_tabs_and_line_breaks(alice, north_case, signed_in):
     """A note has lines: tab, CR and LF in a body value are not control characters to refuse."""
     assert not has_control_characters("line one\r\n\tline two", multiline=True)
     assert has_control_characters("line one\r\n", multiline=False)
     refuse_control_characters("a\tb\nc")
-    client = sign_in(Client(), alice)
+    client = signed_in.session(alice)
     response = client.post("/api/v1/cases/", json.dumps({"summary": "a\n\tb"}), "application/json")
     assert response.status_code != 400 or "control characters" not in response.content.decode()
 
 
-def test_a_nul_in_a_header_or_cookie_is_refused_before_the_session_is_read(alice):
+def test_a_nul_in_a_header_or_cookie_is_refused_before_the_session_is_read(alice, signed_in):
     """The session and token lookups query by what the client sent: a NUL never reaches them."""
-    client = sign_in(Client(), alice)
+    client = signed_in.session(alice)
     client.cookies["sessionid"] = f"abc{NUL}def"
     assert client.get("/").status_code == 400
     assert Client(HTTP_AUTHORIZATION=f"Token abc{NUL}").get("/api/v1/cases/").status_code == 400
@@ -152,10 +165,11 @@ def test_the_api_exception_handler_runs_no_query_in_an_aborted_transaction(alice
     assert response.status_code == 403
 
 
-def test_refusals_after_a_broken_transaction_are_still_audited(alice, charlie, north_case):
+def test_refusals_after_a_broken_transaction_are_still_audited(
+    alice, charlie, north_case, signed_in
+):
     """A 404 probe of another team's case through the API is audited, in its own transaction."""
-    _, token = AuthToken.objects.create(user=charlie)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    client = signed_in.token(charlie)
     before = AuditEvent.objects.filter(action="denied", actor=charlie).count()
     assert client.get(f"/api/v1/cases/{north_case.reference}/").status_code == 404
     assert AuditEvent.objects.filter(action="denied", actor=charlie).count() == before + 1
@@ -163,10 +177,11 @@ def test_refusals_after_a_broken_transaction_are_still_audited(alice, charlie, n
 
 @pytest.mark.parametrize("value", CONTROL_VALUES)
 @pytest.mark.parametrize("encoding", ["multipart", "form", "json"])
-def test_control_characters_in_put_and_patch_bodies_answer_400(alice, north_case, value, encoding):
+def test_control_characters_in_put_and_patch_bodies_answer_400(
+    alice, north_case, value, encoding, signed_in
+):
     """Bodies Django leaves to DRF (PUT and PATCH, in any encoding) are checked too."""
-    _, token = AuthToken.objects.create(user=alice)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    client = signed_in.token(alice)
     url = f"/api/v1/cases/{north_case.reference}/"
     data = {"summary": value}
     if encoding == "multipart":

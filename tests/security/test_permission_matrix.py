@@ -21,7 +21,6 @@ from django.contrib.auth.models import Permission
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from knox.models import AuthToken
 
 from accounts.models import TeamMembership
 from audit.models import AuditEvent
@@ -43,9 +42,9 @@ from referrals.models import Referral, ServiceProvider
 from referrals.services import referral_create
 
 from ..conftest import FAST_HASHERS, consent_answer, sign_in
-from ..factories import AssignmentFactory, MembershipFactory, TeamFactory, UserFactory
-from ..scenarios import case_with_one_member, directory_provider, persona
-from .conftest import MOTHER_NAME, SouthData
+from ..factories import MembershipFactory, TeamFactory, UserFactory
+from ..scenarios import directory_provider
+from .conftest import MOTHER_NAME, SouthData, north_personas
 
 # Checked elsewhere, each by its own tests: the admin (below, and tests/casework/test_admin.py),
 # sign-in and two-factor pages, API token endpoints and drafts (tests/accounts), language switching,
@@ -175,63 +174,8 @@ def _south_closure(s: SouthData) -> CaseClosure:
     )
 
 
-@dataclass
-class North:
-    """Team North, whose roles try South's objects, as tests/conftest.py's fixtures make it."""
-
-    team: object
-    alice: object
-    sue: object
-    lena: object
-    case: Case
-
-
-@pytest.fixture(scope="module")
-def _north_built(_built_once, django_db_blocker):
-    """
-    North written once for the module's nine hundred tests, in the transaction `_built_once`
-    opened for South's data (tests/security/conftest.py): each test's changes are undone in its
-    own savepoint, and the rows go with South's at the end of the module. The same rows as the
-    function fixtures `team_north`, `alice`, `sue`, `north_case` and `lena` of tests/conftest.py.
-    """
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        team = TeamFactory(name="North")
-        alice, sue = persona("alice"), persona("sue")
-        case = case_with_one_member(team=team, caseworker=alice)
-        lena = persona("lena")
-        AssignmentFactory(case=case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
-    return North(team=team, alice=alice, sue=sue, lena=lena, case=case)
-
-
-@pytest.fixture
-def north(_north_built, db) -> North:
-    return copy.deepcopy(_north_built)
-
-
-@pytest.fixture
-def team_north(north):
-    return north.team
-
-
-@pytest.fixture
-def alice(north):
-    return north.alice
-
-
-@pytest.fixture
-def sue(north):
-    return north.sue
-
-
-@pytest.fixture
-def lena(north):
-    """A legal advocate of team North with whom `north_case` is shared: she reads, never writes."""
-    return north.lena
-
-
-@pytest.fixture
-def north_case(north):
-    return north.case
+# North's staff and case, written once for the module's nine hundred tests beside South's.
+team_north, alice, sue, lena, north_case = north_personas()
 
 
 # DRF routes that use the generic `reference` or `pk` keyword: the object depends on the route's
@@ -327,15 +271,6 @@ LIST_ROUTES = [route for route in ROUTES if not route.kwargs]
 NORTH_ROLES = ["alice", "sue", "lena"]  # caseworker, supervisor, legal advocate
 
 
-def _clients(route: Route, user) -> list[tuple[str, Client]]:
-    """A browser session with both factors; for the API also an API token."""
-    clients = [("session", sign_in(Client(), user))]
-    if route.is_api:
-        _, token = AuthToken.objects.create(user=user)
-        clients.append(("token", Client(HTTP_AUTHORIZATION=f"Token {token}")))
-    return clients
-
-
 def _body(response) -> str:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content).decode(errors="replace")
@@ -373,7 +308,7 @@ def test_the_matrix_sees_the_routes_of_the_web_app_and_the_api():
 
 @pytest.mark.parametrize("role", NORTH_ROLES)
 @pytest.mark.parametrize("route", OBJECT_ROUTES, ids=str)
-def test_north_cannot_reach_south_objects(route, role, request, south, lena):
+def test_north_cannot_reach_south_objects(route, role, request, south, lena, signed_in):
     """Each role of another team gets 403/404/405 on every method and sees nothing of South."""
     user = request.getfixturevalue(role)
     url = route.url(south)
@@ -382,7 +317,7 @@ def test_north_cannot_reach_south_objects(route, role, request, south, lena):
     denied_before = AuditEvent.objects.filter(action="denied", actor=user).count()
     refusals = 0
     failures = []
-    for transport, client in _clients(route, user):
+    for transport, client in signed_in.clients(user, api=route.is_api):
         for method in OBJECT_METHODS:
             response = _request(client, method, url)
             allowed = {200, *REFUSED} if public else REFUSED
@@ -400,7 +335,7 @@ def test_north_cannot_reach_south_objects(route, role, request, south, lena):
 
 @pytest.mark.parametrize("role", NORTH_ROLES)
 @pytest.mark.parametrize("route", LIST_ROUTES, ids=str)
-def test_north_lists_show_nothing_of_south(route, role, request, south, lena):
+def test_north_lists_show_nothing_of_south(route, role, request, south, lena, signed_in):
     """
     Pages and endpoints without an object answer, but show nothing of South: not plainly, not
     when searched by South's case reference or the mother's exact name, not after a form is
@@ -419,7 +354,7 @@ def test_north_lists_show_nothing_of_south(route, role, request, south, lena):
     }
     before = south.fingerprint()
     failures = []
-    for transport, client in _clients(route, user):
+    for transport, client in signed_in.clients(user, api=route.is_api):
         response = client.get(url, follow=True)
         # 403: a page closed to the role (a legal advocate opening a case, a caseworker at
         # the supervisor's bulk reassignment).
@@ -445,7 +380,7 @@ CASE_DATA_ROUTES = [route for route in OBJECT_ROUTES if route.name not in PUBLIC
 
 
 @pytest.mark.parametrize("route", CASE_DATA_ROUTES, ids=str)
-def test_south_reaches_every_object_route(route, south):
+def test_south_reaches_every_object_route(route, south, signed_in):
     """
     The control: South's own staff (charlie, who owns the case and took the intake, or sam, who
     supervises the team) are not refused, so the 404s above come from the visibility rule and
@@ -454,7 +389,7 @@ def test_south_reaches_every_object_route(route, south):
     url = route.url(south)
     answers = {}
     for user in (south.owner, south.supervisor):
-        for transport, client in _clients(route, user):
+        for transport, client in signed_in.clients(user, api=route.is_api):
             answers[f"{user.get_username()} {transport}"] = client.get(url).status_code
     transports = {key.split()[1] for key in answers}
     for transport in transports:
@@ -477,13 +412,23 @@ def test_anonymous_is_sent_to_sign_in(route, client, south):
         assert not _leaks(response, south.secrets())
         if response.status_code == 302:
             # Followed on, as a browser would (the login page may carry the asked-for URL).
-            landing = getattr(client, method)(url, follow=True).redirect_chain[-1][0]
+            landing = _landing(client, response)
             assert landing.startswith(LOGIN_PATH), f"anonymous {method.upper()} {url} -> {landing}"
         else:
             assert response.status_code in {401, 403, 405}, (
                 f"anonymous {method.upper()} {url} -> {response.status_code}"
             )
     assert south.fingerprint() == before
+
+
+def _landing(client, redirect) -> str:
+    """
+    Where a browser ends after `redirect`: its target and any redirect after it, followed by GET
+    as the test client follows a 302, from the response at hand rather than by asking again.
+    """
+    target = redirect["Location"]
+    followed = client.get(target, follow=True)
+    return followed.redirect_chain[-1][0] if followed.redirect_chain else target
 
 
 # The admin: its querysets follow the same rule.
@@ -631,23 +576,38 @@ class SouthStaff:
     advocates_task: object
 
 
-@pytest.fixture
-def south_staff(south, team_south) -> SouthStaff:
-    sol = UserFactory(username="sol")
-    MembershipFactory(user=sol, team=team_south, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    cora = UserFactory(username="cora")
-    MembershipFactory(user=cora, team=team_south, role=TeamMembership.Role.CASEWORKER)
-    for person in south.case.people.all():
-        consent_record(
-            person=person,
-            actor=south.owner,
-            method=Method.WRITTEN,
-            scopes=[Scope.SHARE_WITH_ADVOCATES],
+@pytest.fixture(scope="module")
+def _south_staff_built(_built_once, signed_in, django_db_blocker):
+    """
+    South's legal advocate sol, its caseworker cora, the sharing the case's people agreed to and
+    sol's follow-up, written once for the writes below in the module's transaction (each write is
+    undone in its test's savepoint), with sol signed in (`signed_in`).
+    """
+    south = _built_once
+    team = south.case.team
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        sol = UserFactory(username="sol")
+        MembershipFactory(user=sol, team=team, role=TeamMembership.Role.LEGAL_ADVOCATE)
+        cora = UserFactory(username="cora")
+        MembershipFactory(user=cora, team=team, role=TeamMembership.Role.CASEWORKER)
+        for person in south.case.people.all():
+            consent_record(
+                person=person,
+                actor=south.owner,
+                method=Method.WRITTEN,
+                scopes=[Scope.SHARE_WITH_ADVOCATES],
+            )
+        CaseAssignment.objects.create(case=south.case, user=sol, role=AssignmentRole.LEGAL_ADVOCATE)
+        task = casework_services.task_create(
+            case=south.case, title="Draft the appeal", actor=south.owner, assignee=sol
         )
-    CaseAssignment.objects.create(case=south.case, user=sol, role=AssignmentRole.LEGAL_ADVOCATE)
-    task = casework_services.task_create(
-        case=south.case, title="Draft the appeal", actor=south.owner, assignee=sol
-    )
+        signed_in.add(sol)
+    return sol, cora, task
+
+
+@pytest.fixture
+def south_staff(_south_staff_built, south) -> SouthStaff:
+    sol, cora, task = copy.deepcopy(_south_staff_built)
     return SouthStaff(south, south.owner, south.supervisor, sol, cora, task)
 
 
@@ -1330,24 +1290,21 @@ WRITES += [
 
 
 @pytest.mark.parametrize("write", WRITES, ids=str)
-def test_each_role_of_the_team_may_do_its_writes_and_no_other(write, south_staff):
+def test_each_role_of_the_team_may_do_its_writes_and_no_other(write, south_staff, signed_in):
     """
     Per role of the case's own team, a write it may make answers its success (the redirect, 201
     or 200) and one closed to it answers 403; 200 for a form that refuses the choice on itself.
     """
     user = getattr(south_staff, write.role)
     if write.api:
-        _, token = AuthToken.objects.create(user=user)
-        client = Client(HTTP_AUTHORIZATION=f"Token {token}")
-        response = client.generic(
+        response = signed_in.token(user).generic(
             write.method,
             write.url(south_staff),
             data=json.dumps(write.data(south_staff)),
             content_type="application/json",
         )
     else:
-        client = sign_in(Client(), user)
-        response = client.post(write.url(south_staff), write.data(south_staff))
+        response = signed_in.session(user).post(write.url(south_staff), write.data(south_staff))
     assert response.status_code == write.status, (
         f"{write.role} {write.label}: {response.status_code} {_body(response)[:500]}"
     )
