@@ -88,6 +88,7 @@ from .querysets import (
     rows_kept,
     visible_case_ids,
 )
+from .references import could_be_reference
 
 
 def current_status(person: Person) -> LegalStatusRecord | None:
@@ -838,13 +839,16 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
     cases = condition_written_once(cases)
     reference = term.strip().upper()
     members = CaseMember.objects.filter(case__in=cases.values("pk"))
-    # A case's own reference, or a member's (P-…).
-    by_reference = {
-        *cases.filter(reference=reference).values_list("pk", "risk_rank", "reference"),
-        *members.filter(person__reference=reference).values_list(
-            "case_id", "case__risk_rank", "case__reference"
-        ),
-    }
+    # A case's own reference, or a member's (P-…); a name (Hangul, Chinese characters, a space)
+    # is none, and is not looked up: two queries, each compiling the visibility rule.
+    by_reference = set()
+    if could_be_reference(reference):
+        by_reference = {
+            *cases.filter(reference=reference).values_list("pk", "risk_rank", "reference"),
+            *members.filter(person__reference=reference).values_list(
+                "case_id", "case__risk_rank", "case__reference"
+            ),
+        }
     best: dict = {
         pk: NameMatch(rank=REFERENCE_RANK)
         for pk, _risk, _ref in sorted(by_reference, key=lambda row: row[1:])
