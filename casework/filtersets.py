@@ -98,6 +98,20 @@ class CaseFilterSet(django_filters.FilterSet):
         # Filters are given only the values that are valid; an empty one filters nothing.
         return any(value not in EMPTY_VALUES for value in self.form.cleaned_data.values())
 
+    def searched_alone(self) -> bool:
+        """
+        Whether a search is the only filter applied: its matches are then the whole list
+        (`filter_search` keeps exactly them, all found among the cases given to it).
+        """
+        if self._found is None:
+            return False
+        others = (value for name, value in self.form.cleaned_data.items() if name != "q")
+        return all(value in EMPTY_VALUES for value in others)
+
+    def found_up_to(self, bound: int) -> int:
+        """How many cases a search alone lists (`searched_alone`), up to `bound`: no count."""
+        return min(bound, len(self.matches))
+
     def best_first(self, cases):
         """Searched cases best match first, then most at risk; other lists most at risk first."""
         if self.matches:

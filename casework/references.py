@@ -1,5 +1,6 @@
 """Random, non-sequential references: the only identifiers shown in URLs, lists and filenames."""
 
+import re
 import secrets
 
 # Crockford-style alphabet without 0/O, 1/I/L and U, so references survive being read aloud.
@@ -17,3 +18,13 @@ def person_reference() -> str:
 
 def case_reference() -> str:
     return new_reference("C")
+
+
+# What a reference is made of, loosely: references written before this alphabet (and by tests)
+# are still letters, digits and hyphens, never a name's spaces, Hangul or Chinese characters.
+_REFERENCE_CHARACTERS = re.compile(r"[A-Z0-9-]+")
+
+
+def could_be_reference(text: str) -> bool:
+    """Whether `text` (upper case) could be a case's or a person's reference, to look it up."""
+    return _REFERENCE_CHARACTERS.fullmatch(text) is not None

@@ -88,6 +88,7 @@ from .querysets import (
     rows_kept,
     visible_case_ids,
 )
+from .references import could_be_reference
 
 
 def current_status(person: Person) -> LegalStatusRecord | None:
@@ -742,19 +743,43 @@ def _best_code_of_case(digests: dict[str, str]) -> Subquery:
     return Subquery(codes, output_field=models.IntegerField())
 
 
+def _members_matching_by_entries(case_ids, digests: dict[str, str]) -> list[tuple]:
+    """
+    (case id, person id, role, code) of each of `case_ids`' entries (`CaseNameKey`) holding one
+    of `digests`, the member's role read beside it and the code worked out here: compiling the
+    CASE of `_match_code` through the members' keys cost most of naming who matched (~1,400
+    Python calls of the ORM's joins per request), and the join read every member's keys.
+    """
+    role = CaseMember.objects.filter(case=OuterRef("case_id"), person=OuterRef("person_id"))
+    entries = (
+        CaseNameKey.objects.filter(case_id__in=case_ids, digest__in=list(digests))
+        .annotate(role=Subquery(role.values("role")[:1]))
+        .values_list("case_id", "person_id", "role", "digest", "kind", "alias_id")
+    )
+    return [
+        (case_id, person_id, role, _code(kind, alias_id is not None))
+        for case_id, person_id, role, digest, kind, alias_id in entries
+        # A digest is keyed per kind; the kind is still checked, as `_match_code` does.
+        if digests[digest] == kind
+    ]
+
+
 def _who_matched(case_ids, digests: dict[str, str]) -> dict:
     """
     {case id: NameMatch} of the member whose name or alias matched best, for the few cases of a
     page: the match names them (`NameMatch.person`), not the case's principal, since a child's
     alias may be what was found. Principals first among equal matches.
     """
-    rows = (
-        _members_matching(digests)
-        .filter(case__in=case_ids)
-        .values("case_id", "person_id", "role")
-        .annotate(best=Min(_match_code(digests, _MEMBER_KEYS)))
-        .values_list("case_id", "person_id", "role", "best")
-    )
+    if _case_entries_kept():
+        rows = _members_matching_by_entries(case_ids, digests)
+    else:
+        rows = (
+            _members_matching(digests)
+            .filter(case__in=case_ids)
+            .values("case_id", "person_id", "role")
+            .annotate(best=Min(_match_code(digests, _MEMBER_KEYS)))
+            .values_list("case_id", "person_id", "role", "best")
+        )
     best: dict = {}
     for case_id, person_id, _role, code in sorted(
         rows, key=lambda row: (row[3], row[2] != MemberRole.PRINCIPAL, str(row[1]))
@@ -814,13 +839,16 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
     cases = condition_written_once(cases)
     reference = term.strip().upper()
     members = CaseMember.objects.filter(case__in=cases.values("pk"))
-    # A case's own reference, or a member's (P-…).
-    by_reference = {
-        *cases.filter(reference=reference).values_list("pk", "risk_rank", "reference"),
-        *members.filter(person__reference=reference).values_list(
-            "case_id", "case__risk_rank", "case__reference"
-        ),
-    }
+    # A case's own reference, or a member's (P-…); a name (Hangul, Chinese characters, a space)
+    # is none, and is not looked up: two queries, each compiling the visibility rule.
+    by_reference = set()
+    if could_be_reference(reference):
+        by_reference = {
+            *cases.filter(reference=reference).values_list("pk", "risk_rank", "reference"),
+            *members.filter(person__reference=reference).values_list(
+                "case_id", "case__risk_rank", "case__reference"
+            ),
+        }
     best: dict = {
         pk: NameMatch(rank=REFERENCE_RANK)
         for pk, _risk, _ref in sorted(by_reference, key=lambda row: row[1:])

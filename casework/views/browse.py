@@ -186,16 +186,22 @@ def case_list(request):
         data or None, queryset=Case.objects.visible_to(request.user, probed=True), request=request
     )
     cases = filterset.best_first(selectors.cases_for_listing(filterset.qs))
+    if not filterset.narrows():
+        # Not narrowed by a filter, the list is every case the user sees: counted from the
+        # caseload counts first (`visible_cases_up_to`), instead of a walk of a thousand cases.
+        count_up_to = functools.partial(visible_cases_up_to, request.user)
+    elif filterset.searched_alone():
+        # Searched alone, the list is the search's matches, already in hand: not counted again
+        # through the visibility rule (a query over up to SEARCH_CASES_LIMIT ids).
+        count_up_to = filterset.found_up_to
+    else:
+        count_up_to = None
     paginator = CountUpToPaginator(
         cases,
         CASES_PER_PAGE,
         counted=filterset.qs,
         page_asked=data.get("page"),
-        # Not narrowed by a filter, the list is every case the user sees: counted from the
-        # caseload counts first (`visible_cases_up_to`), instead of a walk of a thousand cases.
-        count_up_to=None
-        if filterset.narrows()
-        else functools.partial(visible_cases_up_to, request.user),
+        count_up_to=count_up_to,
     )
     searched = bool(filterset.is_bound and filterset.form.cleaned_data.get(SEARCH_FIELD))
     if filterset.matches or request.method == "POST":

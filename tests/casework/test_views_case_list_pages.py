@@ -87,3 +87,20 @@ def test_case_list_query_count_does_not_grow_with_the_page(client, alice, thirty
     url = reverse("casework:case_list")
     client.get(url)  # the first page after signing in also writes the session's new expiry
     assert _list_queries(client, url) == _list_queries(client, url, page=2)
+
+
+def test_a_search_alone_counts_its_matches_and_a_narrowed_one_counts_the_narrowed_list(
+    client, alice, thirty_cases
+):
+    """
+    Searched alone, the list's count is the search's matches (not counted again in SQL); with
+    another filter that leaves none of them (every case is at low risk), the list is counted.
+    """
+    sign_in(client, alice)
+    url = reverse("casework:case_list")
+    alone = client.post(url, {"q": MOTHER})
+    assert alone.context["page"].paginator.count == CASES
+    assert not alone.context["page"].paginator.more
+    narrowed = client.post(url, {"q": MOTHER, "risk_level": RiskLevel.HIGH})
+    assert narrowed.context["page"].paginator.count == 0
+    assert len(narrowed.context["page"].object_list) == 0
