@@ -118,8 +118,7 @@ def _add_tie(page, *, kind: str, other: str, marriage: str | None = None) -> Non
 
 
 def _search(page, text: str):
-    """The case list's search, as typed: the results table's case links."""
-    _follow(page, "Cases")
+    """The search of the case list shown, as typed: the results table's case links."""
     page.get_by_label("Reference or name").fill(text)
     _submit(page, "Show cases")
     return page.get_by_role("table").get_by_role("link")
@@ -260,7 +259,9 @@ def test_a_caseworker_registers_a_family_and_another_team_cannot_open_it(
     assert attachment.person == Person.objects.get(memberships__case=case, role="child")
     shot(page, "08-case")
 
-    # The case again, by the mother's name as typed (NFC) and as some keyboards send it (NFD).
+    # The case again, by the mother's name as typed (NFC) and as some keyboards send it (NFD),
+    # the second in the search form the first one's results are shown with.
+    _follow(page, "Cases")
     for form, name in (("NFC", MOTHER), ("NFD", unicodedata.normalize("NFD", MOTHER))):
         links = _search(page, name)
         expect(links, f"search by the {form} name").to_have_text([reference])
@@ -277,7 +278,7 @@ def test_a_caseworker_registers_a_family_and_another_team_cannot_open_it(
         faults.append(f"at 360 px the case page scrolls sideways: {too_wide}")
 
     # From the keyboard: the first Tab reaches the skip link, which moves focus to the content.
-    page.reload()
+    # The page was just opened by the search's link and nothing on it has had focus since.
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Skip to content"
@@ -298,7 +299,7 @@ def test_a_caseworker_registers_a_family_and_another_team_cannot_open_it(
     expect(other.get_by_text(MOTHER)).to_have_count(0)
     response = other.goto(f"/people/{case.people.get(role='refugee').reference}/")
     assert response.status == 404
-    other.goto("/")
+    other.goto("/cases/")
     expect(_search(other, MOTHER)).to_have_count(0)
 
     assert not faults, "\n".join(faults)

@@ -18,7 +18,6 @@ from tests.factories import MembershipFactory, UserFactory
 
 from .conftest import (
     choose,
-    choose_language,
     click_to_open,
     enrol_totp,
     sign_in_by_session,
@@ -35,9 +34,8 @@ def _submit(page, name: str) -> None:
     click_to_open(page.get_by_role("button", name=name, exact=True))
 
 
-def _share_with(page, case_reference: str, advocate: str) -> None:
-    """From the case page, through its link, as the supervisor sees it in Korean."""
-    page.goto(reverse("casework:case_detail", args=[case_reference]))
+def _share_with(page, advocate: str) -> None:
+    """From the case page shown, through its link, as the supervisor sees it in Korean."""
     click_to_open(page.get_by_role("link", name="법률 지원가와 공유", exact=True))
     choose(page.get_by_label("법률 지원가"), advocate)
     _submit(page, "공유")
@@ -55,10 +53,12 @@ def test_consent_recorded_from_the_person_page_lets_the_case_be_shared(
     enrol_totp(sue)
 
     # The supervisor, on her phone, in Korean: the share is refused and names the mother.
+    # Korean chosen on this phone before (the switcher is walked in test_languages.py and, on a
+    # phone, test_first_week.py): she signs in on the case she shares.
     page.set_viewport_size(PHONE)
-    sign_in_by_session(page, live_server, sue)
-    choose_language(page, "ko")
-    _share_with(page, north_case.reference, "amal")
+    case_page = reverse("casework:case_detail", args=[north_case.reference])
+    sign_in_by_session(page, live_server, sue, language="ko", opening=case_page)
+    _share_with(page, "amal")
     missing = page.locator(".consent-missing")
     expect(missing).to_contain_text("먼저 동의를 기록하십시오")
     link = missing.get_by_role("link", name=f"{MOTHER} ({mother.reference})")
@@ -74,12 +74,7 @@ def test_consent_recorded_from_the_person_page_lets_the_case_be_shared(
 
     # The caseworker, at her desk in English, records it from the person page.
     desk = open_page()
-    sign_in_by_session(
-        desk,
-        live_server,
-        alice,
-        opening=reverse("casework:case_detail", args=[north_case.reference]),
-    )
+    sign_in_by_session(desk, live_server, alice, opening=case_page)
     click_to_open(
         desk.get_by_role("region", name="People of this case")
         .get_by_role("link", name=MOTHER)
@@ -119,7 +114,8 @@ def test_consent_recorded_from_the_person_page_lets_the_case_be_shared(
     )
 
     # Back on the supervisor's phone: the same share now goes through.
-    _share_with(page, north_case.reference, "amal")
+    page.goto(case_page)
+    _share_with(page, "amal")
     expect(page.get_by_role("status")).to_contain_text("사례를 amal 님과 공유했습니다.")
     shot(page, "05-shared-ko-390")
     assert north_case.assignments.filter(user=amal).exists()

@@ -12,14 +12,8 @@ from playwright.sync_api import expect
 from casework import services
 from casework.choices import Country, LegalStatus, StatusSource
 from casework.models import LegalStatusRecord
-from tests.factories import DEFAULT_PASSWORD
 
-from .conftest import (
-    choose_language,
-    enrol_totp,
-    login_again_with_totp,
-    sign_in_by_session,
-)
+from .conftest import enrol_totp, sign_in_by_session
 
 pytestmark = pytest.mark.browser
 
@@ -67,12 +61,14 @@ def test_a_note_is_corrected_at_a_desktop_and_a_2030_status_voided_on_a_phone_in
     expect(page.locator("main")).to_contain_text("Met 박영희 at the safe house.")
     shot(page, "01-note-history-en-desktop")
 
-    # Phone, Korean: void the 2030 status from the person page.
+    # Phone, Korean: void the 2030 status from the person page. Her phone is a browser of its
+    # own, signed in and set to Korean before (the sign-in on a phone is walked in
+    # test_account_password.py, the language switcher on a phone in test_first_week.py).
     page.context.clear_cookies()
     page.set_viewport_size(PHONE)
-    login_again_with_totp(page, live_server, alice, DEFAULT_PASSWORD)
-    choose_language(page, "ko")
-    page.goto(f"/people/{mother.reference}/")
+    sign_in_by_session(
+        page, live_server, alice, language="ko", opening=f"/people/{mother.reference}/"
+    )
     current = page.locator("tr.current")
     expect(current).to_contain_text("2030")
     current.get_by_role("link", name="무효 처리").click()

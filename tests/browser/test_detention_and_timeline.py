@@ -21,7 +21,7 @@ from casework.choices import (
     StatusSource,
 )
 
-from .conftest import choose, choose_language, enrol_totp, sign_in_by_session
+from .conftest import choose, enrol_totp, sign_in_by_session
 
 pytestmark = pytest.mark.browser
 
@@ -112,8 +112,9 @@ def test_a_long_timeline_is_paged_and_filtered_on_a_phone_in_korean(
             actor=alice,
         )
     page.set_viewport_size(PHONE)
-    sign_in_by_session(page, live_server, alice, opening=f"/cases/{case.reference}/")
-    choose_language(page, "ko")  # which brings her back to the case, in Korean
+    # In Korean, chosen on this phone before (the switcher, which brings her back to the page it
+    # was used on, is walked on a case page in test_plan_referral_closure.py).
+    sign_in_by_session(page, live_server, alice, language="ko", opening=f"/cases/{case.reference}/")
 
     expect(page.locator("ol.timeline > li")).to_have_count(25)
     expect(page.locator("ol.timeline > li").first).to_contain_text("연락 기록 00")

@@ -14,7 +14,6 @@ from intake.models import IntakeSubmission
 from tests.intake.conftest import ANSWERS, SITUATION
 
 from .conftest import (
-    choose_language,
     click_to_open,
     enrol_totp,
     sign_in_by_session,
@@ -58,8 +57,9 @@ def test_send_back_fix_and_resubmit(page, open_page, live_server, alice, sue, su
     # The caseworker, on a phone, in Korean.
     phone = open_page()
     phone.set_viewport_size(PHONE)
-    sign_in_by_session(phone, live_server, alice, opening="/intake/")
-    choose_language(phone, "ko")  # which brings her back to the intake list, in Korean
+    # In Korean, chosen on this phone before (the switcher, which brings her back to the intake
+    # list, is walked there in test_first_week.py).
+    sign_in_by_session(phone, live_server, alice, language="ko", opening="/intake/")
     returned = phone.locator("ul.returned-intakes li")
     expect(returned).to_contain_text(REASON)
     expect(phone.locator("html")).to_have_attribute("lang", "ko")

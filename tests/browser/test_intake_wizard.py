@@ -79,8 +79,7 @@ def test_an_intake_left_half_way_is_resumed_on_another_device_and_approved(
     today = datetime.date.today()
 
     # First device: consent and identity, then leave.
-    sign_in_by_session(page, live_server, alice)
-    _click(page, "link", "Intake")
+    sign_in_by_session(page, live_server, alice, opening="/intake/")
     _click(page, "button", "Start a new intake")
     _step(page, "Consent")
     reference = page.locator("h1 .ref").inner_text()
@@ -182,8 +181,7 @@ def test_an_intake_left_half_way_is_resumed_on_another_device_and_approved(
 
     # The supervisor: the queue, the duplicate with its reason, the approval.
     office = open_page()
-    sign_in_by_session(office, live_server, sue)
-    _click(office, "link", "Intake")
+    sign_in_by_session(office, live_server, sue, opening="/intake/")
     _click(office, "link", "1 intake awaits your decision")
     shot(office, "10-queue")
     _click(office, "link", reference)

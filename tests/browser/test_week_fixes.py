@@ -32,6 +32,8 @@ PAGE_WIDER_THAN_WINDOW = "() => document.scrollingElement.scrollWidth > window.i
 
 
 def _switch_language(page, code: str) -> None:
+    """To `code` from English, on the page shown, which the switcher brings back in `code`
+    (with its query: the form's `next` is the whole path)."""
     if code == "en":
         return
     open_menu(page)
@@ -48,9 +50,12 @@ def caseload(sue):
 
 
 def test_the_reports_tables_are_cards_on_a_phone(page, live_server, sue, caseload, shot):
-    """In English, then in Korean (one sign-in for both)."""
+    """In English, then in Korean (one sign-in for both), on the reports she signs in on."""
     enrol_totp(sue)
-    sign_in_by_session(page, live_server, sue)
+    reports = (
+        f"/reports/?date_from={PERIOD.date_from.isoformat()}&date_to={PERIOD.date_to.isoformat()}"
+    )
+    sign_in_by_session(page, live_server, sue, opening=reports)
     for code in ("en", "ko"):
         _reports_are_cards_on_a_phone(page, shot, code)
 
@@ -58,9 +63,6 @@ def test_the_reports_tables_are_cards_on_a_phone(page, live_server, sue, caseloa
 def _reports_are_cards_on_a_phone(page, shot, code: str) -> None:
     page.set_viewport_size(PHONE)
     _switch_language(page, code)
-    page.goto(
-        f"/reports/?date_from={PERIOD.date_from.isoformat()}&date_to={PERIOD.date_to.isoformat()}"
-    )
     cell = page.locator("table.report-table td[data-label]").first
     expect(cell).to_be_visible()
     # Each figure beside the name of its column.
@@ -82,21 +84,22 @@ def test_the_consent_history_is_cards_on_a_phone_and_prints_whole(
     family,  # noqa: F811
     shot,
 ):
-    """In English, then in Korean (one sign-in for both)."""
+    """In English, then in Korean (one sign-in for both), on the mother's page she signs in on."""
     mother = family.mother
     for method in ("oral", "written"):
         Consent.objects.create(person=mother, method=method, store_data=True, statistics=True)
     enrol_totp(alice)
-    sign_in_by_session(page, live_server, alice)
+    person_page = reverse("casework:person_detail", args=[mother.reference])
+    sign_in_by_session(page, live_server, alice, opening=person_page)
     for code in ("en", "ko"):
-        _consent_history_is_cards_and_prints_whole(page, shot, mother, code)
+        _consent_history_is_cards_and_prints_whole(page, shot, code)
 
 
-def _consent_history_is_cards_and_prints_whole(page, shot, mother, code: str) -> None:
+def _consent_history_is_cards_and_prints_whole(page, shot, code: str) -> None:
+    """On the person page shown."""
     page.emulate_media(media="screen")
     page.set_viewport_size(PHONE)
     _switch_language(page, code)
-    page.goto(reverse("casework:person_detail", args=[mother.reference]))
     cell = page.locator("table.consent-history td[data-label]").first
     expect(cell).to_be_visible()
     label = cell.get_attribute("data-label")
