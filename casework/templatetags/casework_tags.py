@@ -413,7 +413,10 @@ def member_rows(members, person_label, role_label, status_label, since_label) ->
         _MEMBER_ROW, person=person_label, role=role_label, status=status_label, since=since_label
     )
     writer = _Writer()
-    not_recorded = _format_html('<span class="hint">{}</span>', _label("not recorded"))
+    # Marked (gettext_noop) for makemessages, as the template that wrote it was.
+    not_recorded = _format_html(
+        '<span class="hint">{}</span>', _label(gettext_noop("not recorded"))
+    )
     return _format_html_join(
         "",
         row_format,
@@ -450,10 +453,13 @@ def open_task_items(context, tasks, today, case) -> str:
     written here as `detained_rows`: the template's item cost ~300 Python calls a follow-up.
     """
     writer = _Writer()
-    overdue_badge = _format_html(' <strong class="badge">{}</strong>', _label("overdue"))
+    overdue_badge = _format_html(
+        ' <strong class="badge">{}</strong>', _label(gettext_noop("overdue"))
+    )
     # The form's token as `{% csrf_token %}` writes it, asked once for the list.
     csrf_input = CsrfTokenNode().render(context)
-    mark_as_done = _label("Mark as done")
+    # Marked (gettext_noop) for makemessages: no template holds these words for this list now.
+    mark_as_done = _label(gettext_noop("Mark as done"))
     items = []
     for task in tasks:
         due, overdue = task.due_on, bool(task.due_on and task.due_on < today)
