@@ -93,7 +93,10 @@ def can_edit_case(user, case: Case) -> bool:
     # The case probed against the editable cases' ids, whose SQL is written once per user (as
     # `can_edit_person`): the rule is not compiled again into each check.
     editable = subquery_kept(user, "editable cases", lambda: editable_cases(user).values("pk"))
-    return Case.objects.filter(pk=case.pk, pk__in=editable).exists()
+    # The probe itself kept too (`_any_kept`): building it cost ~800 Python calls a page.
+    return _any_kept(
+        user, "case editable", lambda pk: Case.objects.filter(pk=pk, pk__in=editable), case.pk
+    )
 
 
 def editable_cases_of_person(user, person: Person) -> QuerySet[Case]:
@@ -397,8 +400,14 @@ def can_see_case_viewers(user, case: Case) -> bool:
         return False
     if user.is_superuser or case.owner_id == user.pk:
         return True
-    works = CaseAssignment.objects.filter(case=case, user=user, role=AssignmentRole.CASEWORKER)
-    return can_supervise(user, case.team) or works.exists()
+    return can_supervise(user, case.team) or _any_kept(
+        user,
+        "case worked as caseworker",
+        lambda pk: CaseAssignment.objects.filter(
+            case=pk, user=user, role=AssignmentRole.CASEWORKER
+        ),
+        case.pk,
+    )
 
 
 def staff_who_can_see(case: Case):

@@ -297,9 +297,15 @@ def _visible_among(person_ids: set, *, user, seen_cases=()) -> set:
     """
     if not person_ids:
         return set()
-    memberships = list(
-        CaseMember.objects.filter(person__in=person_ids).values_list("person_id", "case_id")
-    )
+    # Their memberships by SQL compiled once per process and number of keys (kept_sql).
+    memberships = [
+        (row["person_id"], row["case_id"])
+        for row in rows_of_shape(
+            "memberships of people",
+            lambda *ids: CaseMember.objects.filter(person__in=ids).values("person_id", "case_id"),
+            *keys_padded(sorted(person_ids)),
+        )
+    ]
     seen = set(seen_cases)
     seen_people = {person_id for person_id, case_id in memberships if case_id in seen}
     unknown = {case_id for person_id, case_id in memberships if person_id not in seen_people}

@@ -32,6 +32,7 @@ from ..models import (
     LegalStatusRecord,
     Person,
     PersonAlias,
+    Task,
 )
 from ..pagination import MAX_PAGE_ASKED, CountUpToPaginator, keyset_page
 from ..permissions import (
@@ -329,10 +330,15 @@ def _case_page(request, case_ref):
     # The small lists with rows: one query, and none for each list the case does not have.
     present = selectors.case_lists_present(case)
     open_tasks = (
-        list(
-            case.tasks.filter(completed_at__isnull=True)
-            .select_related("assignee")
-            .order_by("due_on", "created_at")
+        rows_of_shape(
+            # The same query as `case.tasks.filter(...)`, its SQL compiled once per process.
+            "case page's open tasks",
+            lambda case_id: (
+                Task.objects.filter(case=case_id, completed_at__isnull=True)
+                .select_related("assignee")
+                .order_by("due_on", "created_at")
+            ),
+            case.pk,
         )
         if "open tasks" in present
         else []

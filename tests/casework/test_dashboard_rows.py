@@ -1,10 +1,12 @@
 """
-The rows the dashboard and the case list write in Python (`case_rows`, `followup_rows`,
-`status_since`, `case_url`, `detained_rows`, `status_change_items`) are, byte for byte, what their templates wrote per row: the
+The rows the dashboard, the case list and the case page write in Python (`case_rows`,
+`followup_rows`, `status_since`, `case_url`, `detained_rows`, `status_change_items`,
+`member_rows`, `open_task_items`) are, byte for byte, what their templates wrote per row: the
 templates below are the ones they replaced, rendered beside them in every language.
 """
 
 import datetime
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -151,6 +153,105 @@ def test_detained_rows_and_status_changes_are_the_templates(language, north_case
         assert "Kim &lt;Ri&gt; &amp; &#x27;son&#x27;" in written
         _same(OLD_DETAINED_ROWS, NEW_DETAINED_ROWS, detained=[])
         _same(OLD_STATUS_CHANGES, NEW_STATUS_CHANGES, status_changes=statuses)
+
+
+OLD_MEMBER_ROWS = Template(
+    """{% load i18n casework_tags %}{% translate 'Person' as label_person %}{% translate 'Role in case' as label_role %}{% translate 'Current legal status' as label_status %}{% translate 'Since' as label_since %}{% for member in members %}
+      <tr>
+        <th scope="row" data-label="{{ label_person }}">{% person_link member.person %}</th>
+        <td data-label="{{ label_role }}">{{ member.role|member_role }}</td>
+        <td data-label="{{ label_status }}">{% if member.status %}<span class="status-{{ member.status.status }}">{{ member.status|label_of:"status" }}</span>{% else %}<span class="hint">{% translate "not recorded" %}</span>{% endif %}</td>
+        <td data-label="{{ label_since }}">{% if member.status %}{% include "casework/includes/status_since.html" with status=member.status %}{% endif %}</td>
+      </tr>
+    {% endfor %}"""
+)
+NEW_MEMBER_ROWS = Template(
+    "{% load i18n casework_tags %}{% translate 'Person' as label_person %}{% translate 'Role in case' as label_role %}{% translate 'Current legal status' as label_status %}{% translate 'Since' as label_since %}{% member_rows members label_person label_role label_status label_since %}"
+)
+
+OLD_OPEN_TASK_ITEMS = Template(
+    """{% load i18n casework_tags %}{% for task in open_tasks %}
+    <li{% if task.due_on and task.due_on < today %} class="overdue"{% endif %}>
+      {{ task.shown_title }}
+      {% if task.due_on %}— {% include "casework/includes/task_due.html" with task=task today=today %}{% endif %}
+      {% if task.assignee %}— {% blocktranslate with user=task.assignee.get_username %}for {{ user }}{% endblocktranslate %}{% endif %}
+      {% if task.may_complete %}{% url_if_exists 'casework:task_complete' case.reference task.pk as complete_href %}{% if complete_href %}
+      <form class="inline" method="post" action="{{ complete_href }}">{% csrf_token %}<input type="hidden" name="version" value="{{ task.version }}"><button type="submit" class="link">{% translate "Mark as done" %}</button></form>
+      {% endif %}{% endif %}
+    </li>
+    {% endfor %}"""
+)
+NEW_OPEN_TASK_ITEMS = Template(
+    "{% load casework_tags %}{% open_task_items open_tasks today case %}"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_member_rows_are_the_templates_rows(language, north_case):
+    person = north_case.members.select_related("person").first().person
+    person.full_name = "Kim <Ri> & 'son'"
+    members = [
+        SimpleNamespace(person=person, role=role, status=status)
+        for role, status in (
+            ("principal", None),
+            (
+                "child",
+                LegalStatusRecord(
+                    status="detained_cn",
+                    since_birth=False,
+                    effective_from=datetime.date(2025, 1, 2),
+                ),
+            ),
+            (
+                "relative",
+                LegalStatusRecord(
+                    status="undocumented_cn",
+                    since_birth=True,
+                    effective_from=datetime.date(1990, 1, 1),
+                ),
+            ),
+        )
+    ]
+    with translation.override(language):
+        written = _same(OLD_MEMBER_ROWS, NEW_MEMBER_ROWS, members=members)
+        assert "Kim &lt;Ri&gt; &amp; &#x27;son&#x27;" in written
+        _same(OLD_MEMBER_ROWS, NEW_MEMBER_ROWS, members=[])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("csrf_token", ["token<&>", "NOTPROVIDED", None])
+def test_open_task_items_are_the_templates_items(language, csrf_token):
+    today = datetime.date(2026, 12, 3)
+    someone = SimpleNamespace(get_username=lambda: "o'brien <x>")
+    tasks = [
+        SimpleNamespace(
+            pk=uuid.UUID(int=number + 1),
+            shown_title="Call <b>Kim</b> & co",
+            due_on=due,
+            assignee=assignee,
+            may_complete=may_complete,
+            version=12,
+        )
+        for number, (due, assignee, may_complete) in enumerate(
+            (
+                (None, None, True),
+                (None, someone, False),
+                (today, someone, True),
+                (today - datetime.timedelta(days=3), None, True),
+                (today + datetime.timedelta(days=9), someone, False),
+            )
+        )
+    ]
+    with translation.override(language):
+        _same(
+            OLD_OPEN_TASK_ITEMS,
+            NEW_OPEN_TASK_ITEMS,
+            open_tasks=tasks,
+            today=today,
+            case=SimpleNamespace(reference="C-2026-0001"),
+            csrf_token=csrf_token,
+        )
 
 
 @pytest.mark.parametrize(
