@@ -219,6 +219,9 @@ def test_member_rows_are_the_templates_rows(language, north_case):
         _same(OLD_MEMBER_ROWS, NEW_MEMBER_ROWS, members=[])
 
 
+# Without a token, Django's own {% csrf_token %} (the old template's) calls format_html("") and
+# warns of Django 6.0: the case is compared on purpose, and the warning is Django's, not ours.
+@pytest.mark.filterwarnings("ignore:Calling format_html\\(\\) without passing args")
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("csrf_token", ["token<&>", "NOTPROVIDED", None])
 def test_open_task_items_are_the_templates_items(language, csrf_token):
