@@ -736,7 +736,7 @@ def _task_lines(record, person, case) -> list:
     )
     assignee = (
         _format_html(
-            " — {}", _translated(gettext_noop("for %(user)s"), user=record.assignee.get_username())
+            " — {}", _translated(gettext_noop("for %(user)s"), user=_username(record.assignee))
         )
         if record.assignee
         else ""
