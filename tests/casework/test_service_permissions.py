@@ -13,10 +13,13 @@ import inspect
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import TeamMembership
+from accounts.models import RoleChangeRequest, TeamMembership
+from accounts.roles import RoleGroup
+from accounts.services import role_change_approve, role_change_request
 from audit.models import AuditEvent
 from casework import permissions, services
 from casework.choices import (
@@ -443,3 +446,31 @@ def test_a_task_is_completed_by_its_assignee_or_an_editor(north, alice, sue):
     services.task_complete(task=hers, actor=north.lena)
     services.task_complete(task=north.task, actor=sue)
     assert Task.objects.filter(completed_at__isnull=False).count() == 2
+
+
+def test_a_caseworker_made_an_advocate_of_the_team_changes_nothing_more(north, alice):
+    """
+    Alice becomes North's legal advocate by an approved role change (accounts' four eyes): the
+    case she was assigned to and owns is hers to read, no longer to change. An advocate never
+    works a case, whichever way she came to be one.
+    """
+    ada, grace = UserFactory(username="ada"), UserFactory(username="grace")
+    for admin in (ada, grace):
+        admin.groups.add(Group.objects.get(name=RoleGroup.ADMINISTRATOR))
+    change = role_change_request(
+        actor=ada,
+        user=alice,
+        kind=RoleChangeRequest.Kind.TEAM_ROLE,
+        team=north.case.team,
+        role=TeamMembership.Role.LEGAL_ADVOCATE,
+    )
+    role_change_approve(actor=grace, change=change)
+
+    assert Case.objects.visible_to(alice).filter(pk=north.case.pk).exists()
+    assert not permissions.can_edit_case(alice, north.case)
+    assert not permissions.can_edit_person(alice, north.mother)
+    assert not permissions.may_register_people(alice)
+    with pytest.raises(PermissionDenied):
+        services.case_note_add(case=north.case, body="x", actor=alice)
+    with pytest.raises(PermissionDenied):
+        services.person_update(person=north.mother, actor=alice, notes="changed")
