@@ -225,6 +225,10 @@ REFUSED_CALLS = {
     "caseworker_reassign_all": lambda n, u: services.caseworker_reassign_all(
         from_user=u["alice"], to_user=u["bob"], team=n.case.team, actor=u["alice"]
     ),
+    # An approved intake's records credited to the caseworker who took it: a supervisor's step.
+    "case_records_credit": lambda n, u: services.case_records_credit(
+        case=n.case, caseworker=u["bob"], actor=n.lena
+    ),
     "case_transfer": lambda n, u: services.case_transfer(
         case=n.case, to_team=u["team_south"], actor=u["alice"]
     ),
