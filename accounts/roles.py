@@ -216,6 +216,19 @@ def caseworkers_of(team) -> QuerySet:
     return members_with_role(team, TeamMembership.Role.CASEWORKER)
 
 
+def caseworkers_in(teams) -> QuerySet:
+    """Active caseworkers of any of `teams` (teams, ids or a queryset of either), each once."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            team_memberships__team__in=teams,
+            team_memberships__role=TeamMembership.Role.CASEWORKER,
+        )
+        .distinct()
+    )
+
+
 def legal_advocates() -> QuerySet:
     """Active users who are legal advocates of some team."""
     return (

@@ -80,9 +80,11 @@ def _kept(check):
 
 def editable_cases(user) -> QuerySet[Case]:
     """
-    The cases `user` may change: assigned to them as caseworker, owned by them, or of a team they
-    supervise. Legal advocates read the cases shared with them but change none; a superuser is
-    not included by right (reaching case content is the audited break-glass action).
+    The cases `user` may change: assigned to them as caseworker or owned by them while they work
+    the case's team (caseworker or supervisor), or of a team they supervise. Legal advocates read
+    the cases shared with them but change none, nor those they were assigned to before they became
+    the team's advocate; a superuser is not included by right (reaching case content is the
+    audited break-glass action).
     """
     return Case.objects.worked_now_by(user, assignment_role=AssignmentRole.CASEWORKER)
 

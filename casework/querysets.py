@@ -16,6 +16,7 @@ from django.db.models.sql.where import WhereNode
 
 from accounts.kept_sql import KeptInProcess
 from accounts.models import TeamMembership
+from accounts.roles import WORKING_ROLES
 from vault.blind_index import blind_indexes
 from vault.fields import EncryptedQuerySet
 
@@ -44,7 +45,8 @@ def _worked_by(user, *, assignment_role: str | None = None, probed: bool = False
     Cases `user` works now. The visibility rule, "my cases" and the edit check all start from it.
 
     - A case of a team the user is a current member of (any role), and assigned to them (in
-      `assignment_role`, if given) or owned by them. Assignment and ownership alone grant nothing:
+      `assignment_role`, if given) or owned by them; for `assignment_role` caseworker (the edit
+      rule), a member who works the team's cases (caseworker or supervisor), not its advocate. Assignment and ownership alone grant nothing:
       whoever leaves the team stops seeing and changing its cases at once, and sees them again
       when re-added, without anyone having to unassign them first.
     - Every case of a team they supervise.
@@ -74,6 +76,13 @@ def _worked_by(user, *, assignment_role: str | None = None, probed: bool = False
     # settle most cases, so a case is probed for an assignment at most once, and a case of a
     # team the user is not in is never probed unless they are an advocate.
     member = Q(team__in=member_teams)
+    if assignment_role == AssignmentRole.CASEWORKER:
+        # Working a case (the edit rule, casework.permissions.editable_cases) asks more than
+        # seeing it: the assignment or ownership counts while the user works the team's cases,
+        # not while she is its legal advocate. A caseworker made the team's advocate (an approved
+        # role change) keeps her assignments and reads those cases still, but changes none: an
+        # advocate never works a case, by whichever route she came to hold one.
+        member = Q(team__in=memberships.filter(role__in=WORKING_ROLES).values("team"))
     assignment_counts = member
     if assignment_role in (None, AssignmentRole.LEGAL_ADVOCATE):
         # Uncorrelated, so evaluated once per query (an InitPlan): for anyone who is no

@@ -39,7 +39,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.kept_sql import keys_padded, of_user, rows_of_shape
-from accounts.models import TeamMembership
 from audit.models import AuditEvent
 from consent.models import Consent
 from vault.blind_index import blind_indexes
@@ -2118,15 +2117,7 @@ def workload(teams, *, today: datetime.date, order: str = "name") -> list[Worklo
         .values("occurred_at")[:1]
     )
     users = list(
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            team_memberships__team__in=team_ids,
-            team_memberships__role=TeamMembership.Role.CASEWORKER,
-        )
-        .distinct()
-        .annotate(last_activity=Subquery(last))
-        .order_by("username")
+        roles.caseworkers_in(team_ids).annotate(last_activity=Subquery(last)).order_by("username")
     )
     ids = [user.pk for user in users]
     assignments = CaseAssignment.objects.filter(

@@ -30,11 +30,6 @@ from casework.choices import (
     StatusSource,
 )
 from casework.models import (
-    Case,
-    CaseNote,
-    Entitlement,
-    Incident,
-    LegalStatusRecord,
     Person,
 )
 from casework.permissions import can_supervise, editable_cases_of_person, editable_people
@@ -48,7 +43,6 @@ from casework.services.bulk import (
     NewStatus,
     NewTie,
 )
-from consent.models import Consent
 from consent.services import consent_record
 
 from . import duplicates, selectors
@@ -541,27 +535,6 @@ def duplicate_verdict(*, candidate: DuplicateCandidate, verdict: str, actor) -> 
     return locked
 
 
-def _credit_the_caseworker(case, *, approver, caseworker) -> None:
-    """
-    The records an approval creates name the caseworker who took the intake as their recorder
-    (and the case's owner): they met the family and typed what the records say. The services
-    ran as the approver, who checked it; the audit trail keeps that (the approval's event and
-    each record's creation are the approver's).
-    """
-    if caseworker is None or caseworker.pk == approver.pk:
-        return
-    people = case.people.all()
-    Case.objects.filter(pk=case.pk, owner=approver).update(owner=caseworker)
-    CaseNote.with_voided.filter(case=case, author=approver).update(author=caseworker)
-    for model in (LegalStatusRecord, Entitlement):
-        model.with_voided.filter(person__in=people, recorded_by=approver).update(
-            recorded_by=caseworker
-        )
-    Incident.with_voided.filter(case=case, recorded_by=approver).update(recorded_by=caseworker)
-    Consent.objects.filter(person__in=people, recorded_by=approver).update(recorded_by=caseworker)
-    case.owner = caseworker
-
-
 def intake_approve(*, submission: IntakeSubmission, actor):
     """
     A supervisor of the team takes the intake in: the people and their case are created, the
@@ -576,7 +549,8 @@ def intake_approve(*, submission: IntakeSubmission, actor):
         case, _principal = create_records(
             cleaned=validated(locked), team=locked.team, caseworker=locked.owner, actor=actor
         )
-        _credit_the_caseworker(case, approver=actor, caseworker=locked.owner)
+        # They met the family and typed what the records say: the records are theirs.
+        casework.case_records_credit(case=case, caseworker=locked.owner, actor=actor)
         _decide(locked, actor, Status.APPROVED, case=case, answers={})
         _history(locked, actor, Action.APPROVED)
         record(actor, "status_change", locked, case=case, status=locked.status)

@@ -351,7 +351,13 @@ def document_regenerate(*, document: AdvocacyDocument, actor) -> AdvocacyDocumen
 
 
 def document_retry(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
-    """Queue a failed document again, as it was requested."""
+    """Queue a failed document again, as it was requested, for someone who sees it."""
+    # Asked here, whoever calls: the pages and the API find the document through `visible_to`,
+    # but a service refuses on its own (issue 15), as `document_regenerate` does by the request's
+    # rules. Retrying asks less than they do (the document stays as it was asked for), not less
+    # than seeing it.
+    if not AdvocacyDocument.objects.visible_to(actor).filter(pk=document.pk).exists():
+        raise PermissionDenied(_("You cannot see this document."))
     with transaction.atomic():
         document = AdvocacyDocument.objects.select_for_update().get(pk=document.pk)
         if document.status != Status.FAILED:

@@ -8,6 +8,7 @@ a user or a password from a connection URL.
 import logging
 import secrets
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 
@@ -36,7 +37,9 @@ def check_broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # No broker: tasks run in the web process, there is nothing to reach.
         return EAGER
-    from config.celery import app
+    # The app config/celery.py made (the current one): ops sits below config and imports none of
+    # it, so the layers contract holds config → ops one way.
+    app = current_app
 
     try:
         with app.connection_for_write() as broker:

@@ -5,11 +5,10 @@ The directory of providers and the referrals of a case: thin views. Each finds i
 """
 
 from django import forms as django_forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import roles
+from accounts.form_pages import form_submitted
 from audit.services import record
 from casework.models import Case, Person
 from casework.redaction import INDIVIDUAL_LEVELS
@@ -40,27 +40,6 @@ def _refuse(request, target, attempted: str, *, case=None):
     raise Refused(refusal(request, target, attempted, case=case))
 
 
-def _put_errors_on(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _saved(request, form, save, *, success: str):
-    """Call `save` with the cleaned data; None with the refusal on the form when refused."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        saved = save(form.cleaned_data)
-    except ValidationError as error:
-        _put_errors_on(form, error)
-        return None
-    messages.success(request, success)
-    return saved
-
-
 def _form_page(
     request,
     form,
@@ -78,9 +57,10 @@ def _form_page(
     The page of one form: a valid POST is saved through `save` and goes on to `done_url(saved)`;
     otherwise the form is shown (again), with what the service refused on it.
     """
-    saved = _saved(request, form, save, success=success)
-    if saved is not None:
-        return redirect(done_url(saved))
+    # The form page of every app (accounts.form_pages): the service's refusal goes onto the form.
+    done = form_submitted(request, form, save=save, success=success, next_url=done_url)
+    if done is not None:
+        return done
     context.update(form=form, title=title, submit=submit, cancel_url=cancel_url)
     return render(request, template, context)
 

@@ -42,3 +42,27 @@ def test_the_diagram_draws_the_layers_in_the_contracts_order():
         for match in re.findall(r"^\s+([a-z_]+(?:\s*[|:]\s*[a-z_]+)*)\s{2,}", diagram, re.M)
     ]
     assert drawn == [re.sub(r"\s+", " ", layer) for layer in _layers()]
+
+
+# A user named after a persona, made anywhere but tests/scenarios.py: another "lena" who is not
+# North's advocate, another "bob" who is not North's caseworker.
+_PERSONA_MADE = re.compile(
+    r"""(?:Factory|create_user|create)\(\s*(?:username\s*=\s*)?["'](alice|bob|charlie|sue|lena)["']"""
+)
+
+
+def test_the_personas_are_made_in_scenarios_alone():
+    """
+    docs/ARCHITECTURE.md, "Tests": the five personas are defined once (`tests.scenarios.persona`,
+    offered as fixtures by tests/conftest.py). A test that needs another user names them apart
+    (amal: a legal advocate of another team), so that "lena" means one person in every test.
+    """
+    tests = settings.BASE_DIR / "tests"
+    made = [
+        f"{path.relative_to(tests)}:{number}: {line.strip()}"
+        for path in sorted(tests.rglob("*.py"))
+        if path.name != "scenarios.py"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if _PERSONA_MADE.search(line)
+    ]
+    assert made == []

@@ -14,6 +14,7 @@ from accounts.models import Notification
 from accounts.notifications import notify
 from audit.services import Entry, record_many
 from consent.checks import refusing
+from consent.models import Consent
 
 from .. import dates, permissions
 from ..choices import AssignmentRole, CaseStatus, ClosureReason
@@ -23,7 +24,11 @@ from ..models import (
     CaseClosure,
     CaseFlag,
     CaseMember,
+    CaseNote,
     CheckInSchedule,
+    Entitlement,
+    Incident,
+    LegalStatusRecord,
     Person,
     Task,
 )
@@ -129,6 +134,34 @@ def case_open(
         for user in caseworkers:
             _assign(case=case, user=user, role=AssignmentRole.CASEWORKER, actor=actor)
     return case
+
+
+def case_records_credit(*, case: Case, caseworker, actor) -> None:
+    """
+    The records `actor` has just written for `case` and its people (the case itself, its notes
+    and incidents, their statuses, benefits and consents) name `caseworker` as their recorder and
+    the case's owner instead: a supervisor approving an intake writes them through the services
+    (intake.services.intake_approve), but the caseworker who took it met the family and typed
+    what they say. Each record's creation stays the actor's in the audit trail; this adds one
+    event on the case naming who was credited. Only someone who may change the case credits
+    its records, and only to someone who may work it.
+    """
+    _require(permissions.can_edit_case(actor, case))
+    if caseworker is None or caseworker.pk == actor.pk:
+        return
+    _check_assignable(caseworker, case, AssignmentRole.CASEWORKER)
+    with transaction.atomic():
+        people = case.people.all()
+        Case.objects.filter(pk=case.pk, owner=actor).update(owner=caseworker)
+        CaseNote.with_voided.filter(case=case, author=actor).update(author=caseworker)
+        for model in (LegalStatusRecord, Entitlement):
+            model.with_voided.filter(person__in=people, recorded_by=actor).update(
+                recorded_by=caseworker
+            )
+        Incident.with_voided.filter(case=case, recorded_by=actor).update(recorded_by=caseworker)
+        Consent.objects.filter(person__in=people, recorded_by=actor).update(recorded_by=caseworker)
+        _audit(actor, "update", case, fields=["owner"], user=caseworker.pk)
+    case.owner = caseworker
 
 
 def case_update(*, case: Case, actor, expected_version: int | None = None, **fields) -> Case:

@@ -4,7 +4,6 @@ import datetime
 import functools
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -15,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
 from accounts.kept_sql import of_user, rows_of_shape
-from accounts.models import TeamMembership
 from audit.services import record
 from casework.selectors import case_viewers
 
@@ -251,16 +249,7 @@ def _bulk_form(user, shown):
     mine = [case for case in shown if case.team_id in team_ids]
     if not mine:
         return None
-    caseworkers = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            team_memberships__team__in=team_ids,
-            team_memberships__role=TeamMembership.Role.CASEWORKER,
-        )
-        .distinct()
-        .order_by("username")
-    )
+    caseworkers = roles.caseworkers_in(team_ids).order_by("username")
     form = BulkCasesForm(cases=Case.objects.none(), caseworkers=caseworkers)
     # "From" and "To" offer the same caseworkers: read once for both selects, not once each.
     # (Iterated, not list()ed: list() would first ask the choices' length, a COUNT query.)

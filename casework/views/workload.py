@@ -4,7 +4,6 @@ list reassigned or closed at once, after a preview of what will change.
 """
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -15,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
 from accounts.form_pages import put_errors_on
-from accounts.models import TeamMembership
 
 from .. import dates, services
 from ..choices import AssignmentRole, CaseStatus, RiskLevel
@@ -105,16 +103,7 @@ def cases_bulk(request):
     if not teams.exists():
         return refusal(request, None, "cases_bulk")
     cases = Case.objects.visible_to(request.user).filter(team__in=teams).select_related("team")
-    caseworkers = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            team_memberships__team__in=teams,
-            team_memberships__role=TeamMembership.Role.CASEWORKER,
-        )
-        .distinct()
-        .order_by("username")
-    )
+    caseworkers = roles.caseworkers_in(teams).order_by("username")
     form = BulkCasesForm(request.POST, cases=cases, caseworkers=caseworkers)
     if form.is_valid():
         data = form.cleaned_data

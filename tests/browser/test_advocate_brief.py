@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import TeamMembership
 from audit.models import AuditEvent
 from casework import services as casework
 from consent.services import consent_record
 from legal_aid.documents.preview import pdf_text
 from legal_aid.models import AdvocacyDocument
-from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.factories import AdvocateFactory
 
 from .conftest import (
     RENDER_TIMEOUT_MS,
@@ -39,11 +38,8 @@ READY_TIMEOUT_MS = 60_000
 
 @pytest.fixture
 def advocate(db):
-    user = UserFactory(username="lena")
-    MembershipFactory(
-        user=user, team=TeamFactory(name="Legal aid"), role=TeamMembership.Role.LEGAL_ADVOCATE
-    )
-    return user
+    """A legal advocate of the "Legal aid" team, outside North, the case's team."""
+    return AdvocateFactory(username="amal")
 
 
 @pytest.fixture
@@ -154,7 +150,7 @@ def test_an_advocate_builds_and_downloads_a_child_access_brief(
     page, live_server, advocate, shared_case, shot
 ):
     """
-    Lena, a legal advocate the case is shared with, opens it, asks for a child access brief in
+    Amal, a legal advocate the case is shared with, opens it, asks for a child access brief in
     Korean and in English, waits on the document's page until it is ready and downloads each PDF:
     it cites items 2 and 3 of the 2003 Yanbian notice, names nobody (no one consented to be
     named), and each download is in the audit trail.

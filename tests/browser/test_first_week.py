@@ -163,7 +163,7 @@ def test_each_role_sees_only_what_it_can_do_and_the_admin_refuses_non_staff(
     from casework.choices import AssignmentRole
     from tests.factories import AdvocateFactory, AssignmentFactory
 
-    advocate = AdvocateFactory(username="lena")
+    advocate = AdvocateFactory(username="amal")
     AssignmentFactory(case=north_case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
     enrol_totp(alice)
     enrol_totp(advocate)

@@ -328,15 +328,13 @@ def test_adding_a_person_on_file_without_consent_asks_for_it(client, alice, nort
 
 
 def test_advocates_read_consent_and_other_teams_see_nothing(
-    client, alice, charlie, north_case, widow
+    client, alice, charlie, lena, north_case, widow
 ):
     """
     The case's legal advocate reads what the widow agreed to, is offered no button, and is
     refused the record and renew pages; South's caseworker gets 404 everywhere.
     """
-    advocate = UserFactory(username="lena")
-    MembershipFactory(user=advocate, team=north_case.team, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    AssignmentFactory(case=north_case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
+    advocate = lena
     sign_in(client, advocate)
     section = _consent_section(_page(client, widow))
     assert "Share my case with legal advocates" in section

@@ -6,15 +6,12 @@ the case's team, a voided file no longer downloadable, and voided records out of
 
 import datetime
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import TeamMembership
 from audit.models import AuditEvent
 from casework import services
 from casework.choices import (
-    AssignmentRole,
     Country,
     IncidentKind,
     LegalStatus,
@@ -28,7 +25,6 @@ from reports import selectors as report_selectors
 from reports.periods import Period
 
 from ..conftest import sign_in
-from ..factories import AssignmentFactory, MembershipFactory, UserFactory
 
 D = datetime.date
 WRONG = "Met 박영희 at the safe house in Yanji."
@@ -37,15 +33,6 @@ RIGHT = "Met the mother at the safe house in Yanji."
 
 def _url(record, action):
     return reverse(f"casework:record_{action}", args=[record.record_kind, record.pk])
-
-
-@pytest.fixture
-def lena(team_north, north_case):
-    """A legal advocate the case is shared with: she reads it, and corrects nothing."""
-    user = UserFactory(username="lena")
-    MembershipFactory(user=user, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    AssignmentFactory(case=north_case, user=user, role=AssignmentRole.LEGAL_ADVOCATE)
-    return user
 
 
 def test_a_note_with_a_wrong_name_is_corrected_and_only_the_team_reads_the_old_text(

@@ -23,7 +23,7 @@ from ..factories import (
 
 @pytest.fixture
 def advocate(north_case):
-    user = AdvocateFactory(username="lena")
+    user = AdvocateFactory(username="amal")
     AssignmentFactory(case=north_case, user=user, role=AssignmentRole.LEGAL_ADVOCATE)
     return user
 

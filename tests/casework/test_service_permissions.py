@@ -1,8 +1,9 @@
 """
 Every write service asks casework.permissions before it writes, whoever calls it (a page, the
 API, the admin, an import): called by someone who may see the case but not do the thing, each
-raises PermissionDenied and leaves nothing behind, not even an audit event. A new service that
-takes an `actor` fails here until it is given a refused call below.
+raises PermissionDenied and leaves nothing behind, not even an audit event. A new service of
+casework.services or casework.erasure that takes an `actor` fails here until it is given a refused
+call below.
 
 Then the role rules of issues 14 and 15, at the service: who may be given a case, who shares
 it, who brings a person into a case, who opens one and who completes a follow-up.
@@ -13,12 +14,15 @@ import inspect
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import TeamMembership
+from accounts.models import RoleChangeRequest, TeamMembership
+from accounts.roles import RoleGroup
+from accounts.services import role_change_approve, role_change_request
 from audit.models import AuditEvent
-from casework import permissions, services
+from casework import erasure, permissions, services
 from casework.choices import (
     AssignmentRole,
     Country,
@@ -221,6 +225,10 @@ REFUSED_CALLS = {
     "caseworker_reassign_all": lambda n, u: services.caseworker_reassign_all(
         from_user=u["alice"], to_user=u["bob"], team=n.case.team, actor=u["alice"]
     ),
+    # An approved intake's records credited to the caseworker who took it: a supervisor's step.
+    "case_records_credit": lambda n, u: services.case_records_credit(
+        case=n.case, caseworker=u["bob"], actor=n.lena
+    ),
     "case_transfer": lambda n, u: services.case_transfer(
         case=n.case, to_team=u["team_south"], actor=u["alice"]
     ),
@@ -277,23 +285,50 @@ REFUSED_CALLS = {
     "case_break_glass": lambda n, u: services.case_break_glass(
         case=n.case, actor=u["sue"], reason="I would like to read this case, please."
     ),
+    # casework.erasure: a withdrawal may erase the person; the advocate reads consent only.
+    "consent_withdraw": lambda n, u: erasure.consent_withdraw(
+        person=n.mother, scopes=[Scope.STORE_DATA], actor=n.lena
+    ),
+}
+
+# Writes that name an actor but ask no permission, each for a reason: a step of a checked service
+# or of the system's own work, never called from a page, the API or the admin.
+UNCHECKED_STEPS = {
+    # Called by consent_withdraw after its check, and by retention (ops.retention, beat and
+    # `apply_retention`), which acts for no one.
+    "person_erase_identifying_details",
 }
 
 
-def write_services() -> list[str]:
-    """Every public function of the casework.services package that names an actor: the writes."""
-    return sorted(
+def _writes_of(module, *, package: bool) -> set[str]:
+    """The public functions defined in `module` (or its package's modules) that name an actor."""
+    return {
         name
-        for name, function in inspect.getmembers(services, inspect.isfunction)
-        if function.__module__.startswith(f"{services.__name__}.")
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if (
+            function.__module__.startswith(f"{module.__name__}.")
+            if package
+            else function.__module__ == module.__name__
+        )
         and not name.startswith("_")
         and "actor" in inspect.signature(function).parameters
-    )
+    }
+
+
+def write_services() -> list[str]:
+    """
+    Every public function of casework's service modules that names an actor: the writes of the
+    casework.services package and of casework.erasure (withdrawal and erasure, a service module
+    of its own), but the steps that are not services (`UNCHECKED_STEPS`).
+    """
+    writes = _writes_of(services, package=True) | _writes_of(erasure, package=False)
+    return sorted(writes - UNCHECKED_STEPS)
 
 
 def test_every_write_service_has_a_refused_call():
     """A new write service fails here until a call it must refuse is written above."""
     assert write_services() == sorted(REFUSED_CALLS)
+    assert UNCHECKED_STEPS.issubset(_writes_of(erasure, package=False))
 
 
 def _state(n: North) -> dict:
@@ -443,3 +478,31 @@ def test_a_task_is_completed_by_its_assignee_or_an_editor(north, alice, sue):
     services.task_complete(task=hers, actor=north.lena)
     services.task_complete(task=north.task, actor=sue)
     assert Task.objects.filter(completed_at__isnull=False).count() == 2
+
+
+def test_a_caseworker_made_an_advocate_of_the_team_changes_nothing_more(north, alice):
+    """
+    Alice becomes North's legal advocate by an approved role change (accounts' four eyes): the
+    case she was assigned to and owns is hers to read, no longer to change. An advocate never
+    works a case, whichever way she came to be one.
+    """
+    ada, grace = UserFactory(username="ada"), UserFactory(username="grace")
+    for admin in (ada, grace):
+        admin.groups.add(Group.objects.get(name=RoleGroup.ADMINISTRATOR))
+    change = role_change_request(
+        actor=ada,
+        user=alice,
+        kind=RoleChangeRequest.Kind.TEAM_ROLE,
+        team=north.case.team,
+        role=TeamMembership.Role.LEGAL_ADVOCATE,
+    )
+    role_change_approve(actor=grace, change=change)
+
+    assert Case.objects.visible_to(alice).filter(pk=north.case.pk).exists()
+    assert not permissions.can_edit_case(alice, north.case)
+    assert not permissions.can_edit_person(alice, north.mother)
+    assert not permissions.may_register_people(alice)
+    with pytest.raises(PermissionDenied):
+        services.case_note_add(case=north.case, body="x", actor=alice)
+    with pytest.raises(PermissionDenied):
+        services.person_update(person=north.mother, actor=alice, notes="changed")

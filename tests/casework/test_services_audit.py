@@ -390,7 +390,7 @@ def test_caseworker_reassign_all_refuses_an_inactive_successor(alice, bob, sue, 
 def test_case_share_needs_every_members_consent(sue, north_case):
     """One member without consent to sharing blocks the share, and names that member."""
     member = north_case.people.get()
-    advocate = AdvocateFactory(username="lena")
+    advocate = AdvocateFactory(username="amal")
     with pytest.raises(ValidationError, match=member.reference):
         services.case_share(case=north_case, advocate=advocate, actor=sue)
     _consent(north_case, sue)
@@ -404,7 +404,7 @@ def test_case_assign_of_an_advocate_goes_through_consent(sue, north_case):
     with pytest.raises(ValidationError, match="consent"):
         services.case_assign(
             case=north_case,
-            user=AdvocateFactory(username="lena"),
+            user=AdvocateFactory(username="amal"),
             role=AssignmentRole.LEGAL_ADVOCATE,
             actor=sue,
         )
@@ -413,7 +413,7 @@ def test_case_assign_of_an_advocate_goes_through_consent(sue, north_case):
 def test_case_transfer_hands_the_case_to_the_new_team(alice, sue, north_case):
     """The old team's caseworkers lose the case, its shared advocates keep it."""
     _consent(north_case, sue)
-    advocate = AdvocateFactory(username="lena")
+    advocate = AdvocateFactory(username="amal")
     services.case_share(case=north_case, advocate=advocate, actor=sue)
     east = TeamFactory(name="East")
     east_supervisor = UserFactory(username="erin")

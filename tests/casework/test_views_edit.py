@@ -56,7 +56,7 @@ from ..factories import (
     TeamFactory,
     UserFactory,
 )
-from ..scenarios import child_added_after_a_raid
+from ..scenarios import child_added_after_a_raid, persona
 
 D = datetime.date
 THREE_DAYS_AGO = dates.today() - datetime.timedelta(days=3)
@@ -265,9 +265,7 @@ def _advocate():
 
 
 def _bob(n):
-    user = UserFactory(username="bob")
-    TeamMembership.objects.get_or_create(user=user, team=n.case.team)
-    return user
+    return persona("bob")
 
 
 def _team(name):

@@ -244,15 +244,15 @@ def _share(case, advocate):
 
 
 def test_a_shared_advocate_outside_the_team_reads_the_case_while_she_is_an_advocate(north):
-    """lena is a legal advocate of "Legal aid", not of North: the share stands while she is one."""
-    lena = AdvocateFactory(username="lena")
-    _share(north, lena)
-    assert set(Case.objects.visible_to(lena)) == {north}
-    assert _visible(Person, lena) == _of_case(Person, north)
-    assert can_edit_case(lena, north) is False
-    lena.team_memberships.get().delete()
-    assert not Case.objects.visible_to(lena).exists()
-    assert _visible(Person, lena) == set()
+    """amal is a legal advocate of "Legal aid", not of North: the share stands while she is one."""
+    amal = AdvocateFactory(username="amal")
+    _share(north, amal)
+    assert set(Case.objects.visible_to(amal)) == {north}
+    assert _visible(Person, amal) == _of_case(Person, north)
+    assert can_edit_case(amal, north) is False
+    amal.team_memberships.get().delete()
+    assert not Case.objects.visible_to(amal).exists()
+    assert _visible(Person, amal) == set()
 
 
 def test_an_advocate_of_the_sharing_team_keeps_the_share_through_another_advocacy(
@@ -260,13 +260,13 @@ def test_an_advocate_of_the_sharing_team_keeps_the_share_through_another_advocac
 ):
     """Leaving North as its advocate leaves the share standing while she advocates elsewhere;
     with no legal-advocate membership left, it grants nothing."""
-    lena = AdvocateFactory(username="lena")
-    MembershipFactory(user=lena, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    _share(north, lena)
-    _leave(lena, team_north)
-    assert set(Case.objects.visible_to(lena)) == {north}
-    lena.team_memberships.get().delete()
-    assert not Case.objects.visible_to(lena).exists()
+    amal = AdvocateFactory(username="amal")
+    MembershipFactory(user=amal, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
+    _share(north, amal)
+    _leave(amal, team_north)
+    assert set(Case.objects.visible_to(amal)) == {north}
+    amal.team_memberships.get().delete()
+    assert not Case.objects.visible_to(amal).exists()
 
 
 def test_a_share_with_someone_who_is_no_advocate_grants_nothing(north, charlie):

@@ -348,6 +348,11 @@ def test_the_records_of_an_approved_intake_name_its_caseworker_as_recorder(submi
         action="status_change", target_id=str(submitted.pk), detail__status="approved"
     )
     assert approval.actor == sue
+    # The credit is a casework service's write, audited on the case (issue 15: every write
+    # through a service), not rows rewritten by the intake app.
+    credit = AuditEvent.objects.get(action="update", target_id=str(case.pk))
+    assert (credit.actor, credit.detail["user"]) == (sue, alice.pk)
+    assert credit.detail["fields"] == ["owner"]
 
 
 def test_an_intake_sent_back_reaches_the_caseworker_with_a_link_to_the_reason(

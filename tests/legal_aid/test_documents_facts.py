@@ -47,7 +47,8 @@ from legal_aid.corpus import corpus_data
 from legal_aid.documents import facts, preview, rendering
 from legal_aid.models import AdvocacyDocument
 
-from ..factories import MembershipFactory, TeamFactory, UserFactory
+from ..factories import TeamFactory
+from ..scenarios import persona
 
 # Each test runs in its own savepoint inside the module's transaction (see `world`).
 pytestmark = pytest.mark.django_db
@@ -149,8 +150,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         team = TeamFactory(name="North")
-        alice = UserFactory(username="alice")
-        MembershipFactory(user=alice, team=team)
+        alice = persona("alice")
         built = {"alice": alice}
 
         liaoning = Family(alice, team, region=Region.LIAONING)

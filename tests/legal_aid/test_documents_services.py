@@ -246,6 +246,19 @@ def test_a_failure_is_recorded_and_can_be_retried(north_case, family, alice, bob
     assert services.document_render(document_id=document.pk).status == Status.READY
 
 
+def test_a_failed_document_is_retried_only_by_someone_who_sees_it(
+    north_case, family, alice, charlie
+):
+    """Charlie of South is refused at the service, whatever page or call reached it."""
+    document = request(case=north_case, subject=family["child"], actor=alice)
+    AdvocacyDocument.objects.filter(pk=document.pk).update(status=Status.FAILED, failure_reason="x")
+    failed = AdvocacyDocument.objects.get(pk=document.pk)
+    with pytest.raises(PermissionDenied):
+        services.document_retry(document=failed, actor=charlie)
+    assert AdvocacyDocument.objects.get(pk=document.pk).status == Status.FAILED
+    assert services.document_retry(document=failed, actor=alice).status == Status.QUEUED
+
+
 def test_the_requester_cannot_approve_their_own(north_case, family, sue):
     """Four eyes: the supervisor who asked for it cannot approve it."""
     name_everyone(north_case)
