@@ -267,8 +267,13 @@ def supervised_team_ids(user) -> list[int]:
 
 def _any_kept(user, name: str, build, *keys) -> bool:
     """`build(*keys).exists()`, its SQL kept per user and `name` (kept_sql)."""
+    # Unordered, as `exists()` asks: a case's default ordering (newest first) made PostgreSQL
+    # sort every case a user owns or supervises (7,600 and 22,900 at 100,000 people, ten times
+    # as many at a million) to answer whether there is one.
     return bool(
-        rows_of_shape(of_user(name, user), lambda *keys: build(*keys).values("pk")[:1], *keys)
+        rows_of_shape(
+            of_user(name, user), lambda *keys: build(*keys).order_by().values("pk")[:1], *keys
+        )
     )
 
 

@@ -1039,7 +1039,9 @@ def followups_due_by(user, *, horizon: datetime.date) -> QuerySet[Task]:
         # What a row shows (`followup_rows`): three models' every column built into fifty rows
         # cost more Python than writing the rows.
         .only(*_FOLLOW_UP_SHOWN, "case__reference", "assignee__username")
-        .order_by("due_on", "case__reference", "pk")
+        # By the case's reference copied beside the follow-up (`Task.case_reference`), the
+        # order of the index of open follow-ups the list walks and stops at its page in.
+        .order_by("due_on", "case_reference", "pk")
     )
 
 

@@ -4,7 +4,9 @@ those casework.permissions lets do it; a legal advocate no longer follows them t
 """
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.choices import AssignmentRole
@@ -53,3 +55,20 @@ def test_a_legal_advocate_is_offered_neither_and_would_be_refused(north_case):
     assert set(_offers(advocate).values()) == {False}
     client = sign_in(Client(), advocate)
     assert client.get(CASE_CREATE).status_code == 403
+
+
+def test_whether_to_offer_register_a_person_sorts_no_case(alice, sue, north_case):
+    """
+    Whether there is a case to register into is asked without an order: sorted by the cases'
+    default order (newest first), each question read and sorted every case its reader owns or
+    supervises, ten times as many at a million people, to find one (benchmarks/RESULTS.md,
+    "The dashboard at a million people").
+    """
+    for user in (alice, sue):
+        client = sign_in(Client(), user)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("casework:dashboard")).content.decode()
+        assert f'href="{PERSON_CREATE}"' in page
+        asked = [q["sql"] for q in queries if q["sql"].startswith('SELECT "casework_case"."id"')]
+        assert asked, "the question's query was not found"
+        assert not [sql for sql in asked if "ORDER BY" in sql and sql.endswith("LIMIT 1")]

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework import forms, permissions, querysets, selectors, services
+from casework import dates, forms, permissions, querysets, selectors, services
 from casework.choices import (
     ClosureReason,
     Country,
@@ -127,6 +127,36 @@ def test_case_page_queries_do_not_grow_with_the_family(client, team_north, alice
     assert counts[0] == counts[1]
 
 
+def test_the_follow_ups_due_are_listed_by_day_then_case_reference_from_their_copy(
+    client, team_north, alice
+):
+    """
+    The dashboard's follow-ups walk an index of (due day, case reference) and stop at the page
+    (migration 0024): each follow-up carries its case's reference, written by the database on
+    every insert and update, and the page still lists a day's follow-ups by case reference.
+    """
+    from casework.models import Task
+
+    today = dates.today()
+    cases = [_household(team_north, alice, f"Widow {n}", children=0)[0] for n in range(4)]
+    for case in cases:
+        for days in (0, 1):
+            services.task_create(
+                case=case, actor=alice, title="Call back", due_on=today + datetime.timedelta(days)
+            )
+    moved = Task.objects.filter(case=cases[0]).first()
+    Task.objects.filter(pk=moved.pk).update(case=cases[1])  # no service moves one; a writer might
+    assert {(t.case.reference, t.case_reference) for t in Task.objects.select_related("case")} == {
+        (case.reference, case.reference) for case in cases
+    }
+    sign_in(client, alice)
+    shown = client.get(reverse("casework:dashboard")).context["followups"]
+    assert [(t.due_on, t.case.reference) for t in shown] == sorted(
+        (t.due_on, t.case.reference) for t in shown
+    )
+    assert len(shown) == 8
+
+
 @pytest.mark.postgres
 def test_dashboard_list_indexes_exist():
     """The indexes the dashboard's recent lists and follow-ups walk are in the database."""
@@ -134,7 +164,7 @@ def test_dashboard_list_indexes_exist():
         tables = {
             "casework_legalstatusrecord": "casework_lsr_recent_idx",
             "casework_incident": "casework_incident_recent_idx",
-            "casework_task": "casework_task_open_due_idx",
+            "casework_task": "casework_task_open_due_ref_idx",
         }
         for table, index in tables.items():
             assert index in connection.introspection.get_constraints(cursor, table)
