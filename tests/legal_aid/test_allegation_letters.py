@@ -365,7 +365,8 @@ def test_the_form_offers_what_the_facts_support_and_names_the_people(
 
 
 @pytest.mark.parametrize(
-    ("language", "recipient", "who_answers"), [("ko", "수신처", "담당"), ("zh-hans", "收件方", "负责人")]
+    ("language", "recipient", "who_answers"),
+    [("ko", "수신처", "담당"), ("zh-hans", "收件方", "负责人")],
 )
 def test_the_form_names_the_recipient_in_korean_and_chinese(
     north_case,
