@@ -6,7 +6,7 @@ errors the views put back on the form.
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -298,7 +298,7 @@ class IncidentForm(forms.Form):
         choices=blank_first(IncidentKind.choices),
         error_messages={"required": _("Choose what happened.")},
     )
-    occurred_on = date_field(_("When"))
+    occurred_on = date_field(pgettext_lazy("the day an incident happened", "When"))
     region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
     description = forms.CharField(label=_("Description"), required=False, widget=text_area(5))
     people = PeopleChoiceField(
@@ -722,7 +722,7 @@ class AttachmentCorrectionForm(ReasonForm):
 
 class IncidentCorrectionForm(ReasonForm):
     kind = IncidentForm.base_fields["kind"]
-    occurred_on = date_field(_("When"))
+    occurred_on = date_field(pgettext_lazy("the day an incident happened", "When"))
     region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
     description = forms.CharField(label=_("Description"), required=False, widget=text_area(5))
     field_order = ["kind", "occurred_on", "region", "description", "reason"]

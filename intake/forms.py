@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from django import forms
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from casework import dates
 from casework.choices import (
@@ -224,7 +225,11 @@ class SituationForm(forms.Form):
 
 class IncidentForm(forms.Form):
     kind = forms.ChoiceField(label=_("What happened"), choices=IncidentKind.choices)
-    occurred_on = forms.DateField(label=_("When"), widget=DATE, validators=[dates.not_in_future])
+    occurred_on = forms.DateField(
+        label=pgettext_lazy("the day an incident happened", "When"),
+        widget=DATE,
+        validators=[dates.not_in_future],
+    )
     region = forms.ChoiceField(label=_("Province or region"), choices=Region.choices)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -285,8 +285,10 @@ def intake_detail(request, intake_ref):
         "candidates": candidates,
         "out_of_sight": out_of_sight,
         "summary": _summary(submission) if deciding and submission.answers else None,
-        "reject_form": RejectForm(),
-        "return_form": ReturnForm(),
+        # Both forms have a `reason`: ids of their own, so that each label names its own box
+        # (one id twice let "Why is this intake rejected?" point at the send-back box).
+        "reject_form": RejectForm(auto_id="id_reject_%s"),
+        "return_form": ReturnForm(auto_id="id_return_%s"),
         "history": submission.decisions.select_related("actor"),
         "merge_form": _merge_form(submission, request.user),
         "merge_plans": _merge_plans(submission, request.user) if deciding else [],

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team
 from casework.forms import DateInput, person_label
@@ -32,7 +33,9 @@ class CaseDocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Document"), choices=CASE_KINDS)
     subject = forms.ChoiceField(label=_("About"))
     recipient_format = forms.ChoiceField(
-        label=_("For"),
+        # The recipient, as the document's page says it: plain "For" is the dashboard's "for
+        # whom" (담당, 负责人), which put "person responsible" above the recipients in ko and zh.
+        label=pgettext_lazy("the recipient of a document", "For"),
         choices=[("", _("The usual form for this document")), *CASE_FORMATS],
         required=False,
         help_text=_(

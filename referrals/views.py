@@ -246,6 +246,12 @@ def referral_detail(request, referral_id):
     referral = _visible_referral(request, referral_id)
     context = {
         "referral": referral,
+        # A legal advocate reads a referral of a case shared with them but not the provider's
+        # page (its contacts and safety notes): no link that would answer 404, and be recorded
+        # as a probe of theirs.
+        "provider_visible": ServiceProvider.objects.visible_to(request.user)
+        .filter(pk=referral.provider_id)
+        .exists(),
         "changes": list(referral.changes.select_related("changed_by")),
         "may_change": permissions.can_change_referral(request.user, referral)
         and bool(StatusChangeForm(current=referral.status).fields["status"].choices[1:]),

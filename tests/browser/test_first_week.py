@@ -45,6 +45,28 @@ MISPLACED_BOXES = """() => {
   return problems;
 }"""
 
+# Where a line of an element's text ends between two Hangul syllables with no space between
+# them: a Korean word split over two lines (암|호화된), which reads as two words.
+WORDS_SPLIT = r"""(element) => {
+  const hangul = /[\uac00-\ud7a3]/, split = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  let node, top = null, before = '';
+  while ((node = walker.nextNode())) {
+    for (let i = 0; i < node.length; i++) {
+      const ch = node.data[i];
+      if (/\s/.test(ch)) { before = ' '; continue; }
+      const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+      const box = range.getClientRects()[0];
+      if (!box) continue;
+      if (top !== null && box.top > top + 2 && hangul.test(before) && hangul.test(ch))
+        split.push(before + '|' + ch);
+      top = box.top; before = ch;
+    }
+  }
+  return split;
+}"""
+LINES = "(element) => Math.round(element.getBoundingClientRect().height / parseFloat(getComputedStyle(element).lineHeight))"
+
 
 def _click(page, role: str, name: str) -> None:
     click_to_open(page.get_by_role(role, name=name, exact=True).first)
@@ -150,6 +172,12 @@ def test_check_boxes_in_korean_on_a_phone(page, live_server, alice, shot):
     text = first_scope.inner_text()
     first_scope.click()
     expect(page.get_by_role("checkbox", name=text, exact=True)).to_be_checked()
+    # Korean wraps between words, as it is set in print (the page and the consent text read to
+    # the person); the Chinese column beside it still wraps between any two characters.
+    assert page.locator("main").evaluate(WORDS_SPLIT) == []
+    chinese = page.locator(".consent-text [lang=zh-Hans] p").first
+    assert chinese.evaluate(LINES) > 1
+    assert chinese.evaluate("p => p.scrollWidth <= p.clientWidth")
     _shots(page, shot, "01-consent-ko")
 
 

@@ -155,3 +155,20 @@ def test_the_korean_incident_form_asks_for_what_happened(client, alice, north_ca
     url = reverse("casework:incident_add", args=[north_case.reference])
     response = client.post(url, {"occurred_on": "2024-09-01", "region": Region.JILIN})
     assert "발생한 일을 선택하십시오." in response.content.decode()
+
+
+@pytest.mark.parametrize(("language", "day"), [("ko", "발생일"), ("zh-hans", "发生日期")])
+def test_an_incidents_date_is_asked_as_a_day_not_a_moment(
+    client, alice, north_case, children, language, day
+):
+    """
+    The incident form asks for the day it happened (발생일, 发生日期), not the audit trail's
+    "when" (일시, 时间: date and time), which the date field beside it does not take.
+    """
+    sign_in(client, alice)
+    client.cookies["django_language"] = language
+    url = reverse("casework:incident_add", args=[north_case.reference])
+    page = client.get(url).content.decode()
+    assert f'<label for="id_occurred_on">{day}</label>' in page
+    audit = client.get(reverse("casework:case_audit", args=[north_case.reference]))
+    assert f'<th scope="col">{day}</th>' not in audit.content.decode()

@@ -1,4 +1,5 @@
 import datetime
+import re
 import unicodedata
 
 import pytest
@@ -169,6 +170,28 @@ def test_the_supervisor_approves_through_the_page(submitted, sue):
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == Status.APPROVED
+
+
+def test_each_reason_box_of_the_decision_is_named_by_its_own_label(submitted, sue):
+    """
+    Sending back and rejecting each ask for a reason: each box has its own id, so a click on
+    "Why is this intake rejected?" (or a screen reader) lands in the rejection's box, not in the
+    send-back one above it; and what each posts is still its `reason`.
+    """
+    page = sign_in(Client(), sue).get(detail(submitted)).content.decode()
+    ids = re.findall(r'<textarea name="reason"[^>]* id="([^"]+)"', page)
+    assert len(ids) == 2
+    assert len(set(ids)) == 2
+    for question, form in (
+        ("What should the caseworker correct?", "send-back"),
+        ("Why is this intake rejected?", "reject"),
+    ):
+        box = re.search(rf'<label for="([^"]+)">{re.escape(question)}</label>', page).group(1)
+        assert box in ids
+        # The label and its box are in the same form, the one that posts to its action.
+        form_of_action = rf'<form[^>]* action="[^"]*/{form}/">(.*?)</form>'
+        form_html = re.search(form_of_action, page, re.S).group(1)
+        assert f'id="{box}"' in form_html
 
 
 def test_rejection_keeps_the_reason(submitted, sue, alice):

@@ -364,6 +364,35 @@ def test_the_form_offers_what_the_facts_support_and_names_the_people(
     assert Kind.CHILD_ACCESS_BRIEF not in dict(form.fields["kind"].choices)
 
 
+@pytest.mark.parametrize(
+    ("language", "recipient", "who_answers"),
+    [("ko", "수신처", "담당"), ("zh-hans", "收件方", "负责人")],
+)
+def test_the_form_names_the_recipient_in_korean_and_chinese(
+    north_case,
+    family,  # noqa: F811
+    alice,
+    client,
+    language,
+    recipient,
+    who_answers,
+):
+    """
+    Above the recipients the form says "addressed to" in the reader's language, as the document's
+    page does, not the dashboard's "for whom" (who answers for a follow-up); and its fields are
+    written as every form's: the label without a colon, the hint under the field.
+    """
+    url = reverse("legal_aid:advocacy_new", kwargs={"case_ref": north_case.reference})
+    page = sign_in(client, alice).get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    label = re.search(r'<label for="id_recipient_format">([^<]*)</label>', page)
+    assert label is not None
+    assert label.group(1) == recipient
+    assert who_answers not in label.group(1)
+    assert '<small id="id_recipient_format_helptext">' in page
+    assert '<label for="id_deadline">' in page
+    assert ":</label>" not in page
+
+
 def test_the_consent_page_shows_consent_to_transmit_identity(
     north_case,
     family,  # noqa: F811

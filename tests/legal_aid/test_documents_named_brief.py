@@ -139,6 +139,9 @@ def test_download_waits_for_approval_then_is_audited_and_not_cached(
     assert page.index(first_page) < page.index(approve_url)
     for who in ("mother", "father", "child"):
         assert f"Named:</strong> {SECRETS[who]['full_name']}" in page
+    # In Chinese with a full-width colon and no space, as the documents write it.
+    chinese = client.get(named_brief.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert f"署名\uff1a</strong>{SECRETS['mother']['full_name']}" in chinese.content.decode()
     assert "birth year 1986" in page and "The case reference is printed." in page
     # Approving without having opened the pages is refused.
     refused = client.post(approve_url, follow=True).content.decode()

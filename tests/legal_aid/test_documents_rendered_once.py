@@ -474,6 +474,16 @@ def test_the_partner_lawyers_submission_on_the_child_names_who_must_act(document
     assert_names_who_must_act(document, text)
 
 
+def test_a_chinese_table_of_authorities_sets_its_colons_full_width(documents):
+    """
+    In Chinese the status of each instrument is followed by a full-width colon, as the requests
+    are (the document's label separator), not by a Latin colon and a space ("中国是缔约国: 自…").
+    """
+    text = squeezed(text_of(pdf_of(documents["pseudonymised_brief"]["zh-hans"])))
+    assert "中国是缔约国\uff1a" in text  # the full-width colon
+    assert "中国是缔约国:" not in text
+
+
 def test_a_korean_brief_renders_and_extracts_hangul_and_hanzi(documents):
     """In Korean the headings are Hangul, hukou keeps its Hanja, and both extract from the PDF.
     (The brief asked for before anyone consented to be named, as this test's own render was.)"""

@@ -199,6 +199,30 @@ def test_the_case_page_offers_refer_only_to_those_who_may_change_the_case(
     assert sign_in(Client(), lena).get(refer).status_code == 403
 
 
+def test_an_advocate_reads_the_referral_without_a_link_to_the_providers_page(
+    school_referral, alice, lena
+):
+    """
+    The advocate of the case reads its referral, but the provider's page (contacts, safety
+    notes) is the team's: the referral names its kind and region without a link that would
+    answer 404 and be recorded as a probe. Its caseworker still has the link.
+    """
+    from casework.models import CaseAssignment
+
+    CaseAssignment.objects.create(case=school_referral.case, user=lena, role="legal_advocate")
+    url = reverse("referrals:referral_detail", args=[school_referral.referral.pk])
+    provider_page = reverse(
+        "referrals:provider_detail", args=[school_referral.referral.provider_id]
+    )
+    advocate = sign_in(Client(), lena)
+    page = advocate.get(url)
+    assert page.status_code == 200
+    assert "School enrolment" in page.content.decode()
+    assert provider_page not in page.content.decode()
+    assert advocate.get(provider_page).status_code == 404  # still not theirs to open
+    assert provider_page in sign_in(Client(), alice).get(url).content.decode()
+
+
 def test_the_sheet_pseudonymises_and_its_pdf_passes_the_leak_check(school_referral, alice):
     """Without consent to be named: a pseudonym, an age band, the month; the PDF leaks none."""
     referral = Referral.objects.get(pk=school_referral.referral.pk)
