@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import Notification
-from accounts.notifications import notify
+from accounts.notifications import notifications_settle, notify
 from audit.services import Entry, record_many
 from consent.checks import refusing
 from consent.models import Consent
@@ -413,6 +413,7 @@ def _reassign(*, case: Case, from_user, to_user, actor) -> bool:
         # Whoever leaves must not keep seeing the case as its owner.
         Case.objects.filter(pk=case.pk).update(owner=to_user)
         case.owner = to_user
+    _hand_over_follow_ups(case=case, from_user=from_user, to_user=to_user, actor=actor)
     _bump_version(case)
     _audit(
         actor,
@@ -425,10 +426,30 @@ def _reassign(*, case: Case, from_user, to_user, actor) -> bool:
     return True
 
 
+def _hand_over_follow_ups(*, case: Case, from_user, to_user, actor) -> None:
+    """
+    The case's open follow-ups go with it: left with `from_user`, who no longer sees the case,
+    they would be reminders nobody can act on and work the new caseworker never hears of.
+    The sweep reminds the new assignee afresh; the reminders `from_user` had are settled.
+    """
+    open_follow_ups = Task.objects.filter(
+        case=case, assignee=from_user, completed_at__isnull=True
+    ).order_by("pk")
+    handed_over = {"assignee": to_user, "reminded_due_on": None, "reminded_overdue_on": None}
+    for task in open_follow_ups:
+        changed = _update(task, handed_over, expected_version=None)
+        _audit(actor, "update", task, fields=changed, from_user=from_user.pk, to_user=to_user.pk)
+        notifications_settle(
+            target=task,
+            kinds=[Notification.Kind.FOLLOW_UP_DUE, Notification.Kind.FOLLOW_UP_OVERDUE],
+        )
+
+
 def case_reassign(*, case: Case, from_user, to_user, actor) -> Case:
     """
     A supervisor hands a case from one caseworker to another of the team: the assignment (and
-    the ownership, if `from_user` owned it) moves, in one step.
+    the ownership, if `from_user` owned it) moves, with the open follow-ups `from_user` was to
+    do, in one step.
     """
     _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_assign(actor, case))
     if from_user.pk == to_user.pk:

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import TeamMembership
+from accounts.models import Notification, TeamMembership
 from audit.models import AuditEvent
 from casework import services
 from casework.choices import (
@@ -29,7 +29,8 @@ from casework.choices import (
     RiskLevel,
     StatusSource,
 )
-from casework.models import Case, CaseAssignment, CaseFlag, CaseMember
+from casework.models import Case, CaseAssignment, CaseFlag, CaseMember, Task
+from casework.services.follow_ups import follow_ups_remind
 from consent.models import Method, Scope
 from consent.services import consent_record
 
@@ -321,6 +322,39 @@ def test_case_reassign_moves_the_assignment_and_ownership(alice, bob, sue, north
     event = _last("update")
     assert event.detail["from_user"] == alice.pk and event.detail["to_user"] == bob.pk
     assert Case.objects.get(pk=north_case.pk).version == 2
+
+
+def test_case_reassign_hands_over_the_open_follow_ups(alice, bob, sue, north_case):
+    """
+    Alice's open follow-ups on the case go to bob with it, each audited, and the reminder alice
+    had is settled: left with her, nobody who can see the case would hear of them. What she
+    did stays hers, and sue's own follow-up stays sue's.
+    """
+    today = datetime.date.today()
+    visit = services.task_create(
+        case=north_case, actor=alice, title="Visit the family", due_on=today
+    )
+    call = services.task_create(
+        case=north_case, actor=alice, title="Call the lawyer", due_on=today + datetime.timedelta(3)
+    )
+    done = services.task_create(case=north_case, actor=alice, title="Find a clinic")
+    services.task_complete(task=done, actor=alice)
+    sues = services.task_create(case=north_case, actor=sue, title="Check the consent")
+    follow_ups_remind()
+    assert Notification.objects.filter(recipient=alice, read_at__isnull=True).exists()
+
+    services.case_reassign(case=north_case, from_user=alice, to_user=bob, actor=sue)
+
+    assignees = dict(Task.objects.values_list("pk", "assignee__username"))
+    assert assignees == {visit.pk: "bob", call.pk: "bob", done.pk: "alice", sues.pk: "sue"}
+    moved = AuditEvent.objects.filter(action="update", target_type="casework.task", actor=sue)
+    assert sorted(event.target_id for event in moved) == sorted([str(visit.pk), str(call.pk)])
+    assert all(event.detail["to_user"] == bob.pk for event in moved)
+    assert not Notification.objects.filter(recipient=alice, read_at__isnull=True).exists()
+    # The sweep reminds bob of what is due today, though alice was reminded of it already.
+    follow_ups_remind()
+    reminders = Notification.objects.filter(recipient=bob, kind=Notification.Kind.FOLLOW_UP_DUE)
+    assert [reminder.target_id for reminder in reminders] == [str(visit.pk)]
 
 
 def test_case_reassign_is_for_supervisors(alice, bob, north_case):
