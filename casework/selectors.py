@@ -1620,7 +1620,7 @@ def _with_staff(records_read: list) -> None:
 def staff_by_key(keys) -> dict:
     """
     `User.objects.in_bulk(keys)`, its SQL kept (kept_sql) by the padded number of keys: the
-    timeline's and the viewers' staff, built and compiled anew, cost ≈ 1,000 calls each a page.
+    timeline's staff, built and compiled anew, cost ≈ 1,000 calls a page.
     """
     keys = list(keys)
     if not keys:
@@ -1686,8 +1686,8 @@ SEEING = (AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD)
 
 @dataclass(frozen=True)
 class CaseViewer:
-    user: object | None  # None once the account is deleted; the username stays
-    username: str
+    actor_id: int
+    username: str  # the account's, or the one the audit kept once the account is deleted
     last_viewed_at: datetime.datetime
     views: int
 
@@ -1704,25 +1704,37 @@ def case_viewers(case, *, people=None) -> list[CaseViewer]:
     person_ids = [str(pk) for pk in people]
     # Its SQL compiled once per process and number of people (kept_sql): ≈ 2,500 calls a page.
     rows = rows_of_shape("case viewers", _views_of, case.pk, *keys_padded(person_ids))
-    users = staff_by_key({row["actor"] for row in rows})
-    viewers = []
-    for row in rows:
-        user = users.get(row["actor"])
-        viewers.append(
-            CaseViewer(
-                user=user,
-                username=user.get_username() if user else row["snapshot"],
-                last_viewed_at=row["last_viewed_at"],
-                views=row["views"],
-            )
+    return [
+        CaseViewer(
+            actor_id=row["actor"],
+            username=row["username"] or row["snapshot"],
+            last_viewed_at=row["last_viewed_at"],
+            views=row["views"],
         )
-    return viewers
+        for row in rows
+    ]
+
+
+class _OfGroup(Subquery):
+    """
+    A subquery of a grouped query's row, asked once a group (of the columns it names, already
+    grouped) and not a group itself: as a plain `Subquery`, Django would group by it, and the
+    database run it for every row before grouping. A join instead would drop the rows of
+    deleted accounts (the actor has no constraint; Django joins a non-null key as inner).
+    """
+
+    def get_group_by_cols(self):
+        return []
 
 
 def _views_of(case_id, *person_ids) -> QuerySet:
-    """Who viewed the case or its people: per user, their last view and how many."""
+    """
+    Who viewed the case or its people: per user, their last view and how many, and their
+    username now (asked in the same query, not read in one of its own; none once the account
+    is deleted).
+    """
     return (
-        AuditEvent.objects.filter(action__in=SEEING, actor__isnull=False)
+        AuditEvent.objects.filter(action__in=SEEING, actor_id__isnull=False)
         .filter(
             Q(case_id=case_id) | Q(target_type=Person._meta.label_lower, target_id__in=person_ids)
         )
@@ -1731,6 +1743,11 @@ def _views_of(case_id, *person_ids) -> QuerySet:
             last_viewed_at=Max("occurred_at"),
             views=Count("sequence"),
             snapshot=Max("actor_username"),
+            username=_OfGroup(
+                get_user_model()
+                .objects.filter(pk=OuterRef("actor"))
+                .values(get_user_model().USERNAME_FIELD)
+            ),
         )
         .order_by("-last_viewed_at")
     )
