@@ -4,7 +4,6 @@ Read queries over the casework records. Callers pass people and cases they obtai
 """
 
 import datetime
-import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -2038,44 +2037,54 @@ def other_open_items(case: Case) -> list[OpenItem]:
 
 
 # The case page's small lists of one case, by name: the model each is read from, and the
-# condition beyond the case that a row must meet to be listed (None: any row of the case).
+# condition beyond the case that a row must meet to be listed (an empty Q: any row of the case).
 _CASE_LISTS = {
-    "closures": (CaseClosure, None),
-    "attachments": (Attachment, None),
-    "open tasks": (Task, "completed_at IS NULL"),
-    "check-ins": (CheckInSchedule, None),
-    "goals": (Goal, None),
-    "plan reviews": (PlanReview, None),
-    "flags": (CaseFlag, "active"),
+    "closures": (CaseClosure, Q()),
+    "attachments": (Attachment, Q()),
+    "open tasks": (Task, Q(completed_at__isnull=True)),
+    "check-ins": (CheckInSchedule, Q()),
+    "goals": (Goal, Q()),
+    "plan reviews": (PlanReview, Q()),
+    "flags": (CaseFlag, Q(active=True)),
 }
 
 
-@functools.cache
-def _case_lists_sql() -> str:
-    quote = connection.ops.quote_name
-    columns = []
-    for model, condition in _CASE_LISTS.values():
-        where = f"{quote('case_id')} = %(case)s" + (f" AND {condition}" if condition else "")
-        # Our models' table names and the fixed conditions above; the case id is a parameter.
-        columns.append(f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {where})")  # noqa: S608
-    return f"SELECT {', '.join(columns)}"
+# Each list's column in a query of cases (`case_lists_columns`): "open tasks" → "has_open_tasks".
+_LIST_COLUMNS = {name: "has_" + name.replace(" ", "_").replace("-", "_") for name in _CASE_LISTS}
+
+
+def case_lists_columns() -> dict[str, Exists]:
+    """
+    `case_lists_present` as columns of a query of cases, each an `Exists` over the row's case:
+    the case page reads them with the case itself, in the same query.
+    """
+    return {
+        # Every row, a voided one too: the base manager, not one that leaves the voided out.
+        _LIST_COLUMNS[name]: Exists(model._base_manager.filter(condition, case=OuterRef("pk")))
+        for name, (model, condition) in _CASE_LISTS.items()
+    }
 
 
 def case_lists_present(case: Case) -> frozenset[str]:
     """
     Which of the case page's small lists of `case` (`_CASE_LISTS`: closings, files, open
-    follow-ups, check-in schedules, the plan's goals and reviews, raised flags) may have rows, from one query
-    of fixed SQL, written once per process. Most cases have none of most of them, and building
-    and compiling each list's query cost 2,500 to 6,000 Python calls to read nothing: the page
-    reads only the lists named here. Any row of the case counts (a voided one too): a list not
-    named has nothing to show to anyone, whatever their rights.
+    follow-ups, check-in schedules, the plan's goals and reviews, raised flags) may have rows.
+    Most cases have none of most of them, and building and compiling each list's query cost
+    2,500 to 6,000 Python calls to read nothing: the page reads only the lists named here. Any
+    row of the case counts (a voided one too): a list not named has nothing to show to anyone,
+    whatever their rights. Taken from the case's own row when it was read with
+    `case_lists_columns()`, else from one query, its SQL compiled once per process.
     """
-    with connection.cursor() as cursor:
-        # The key as the database is given it (SQLite holds a UUID as its 32 hex digits).
-        key = Case._meta.pk.get_db_prep_value(case.pk, connection)
-        cursor.execute(_case_lists_sql(), {"case": key})
-        present = cursor.fetchone()
-    return frozenset(name for name, has in zip(_CASE_LISTS, present, strict=True) if has)
+    columns = _LIST_COLUMNS
+    if all(hasattr(case, column) for column in columns.values()):
+        present = {column: getattr(case, column) for column in columns.values()}
+    else:
+        [present] = rows_of_shape(
+            "case lists present",
+            lambda case_id: Case.objects.filter(pk=case_id).values(**case_lists_columns()),
+            case.pk,
+        ) or [dict.fromkeys(columns.values(), False)]
+    return frozenset(name for name, column in columns.items() if present[column])
 
 
 def case_closures(case: Case) -> list:

@@ -44,6 +44,8 @@ from ..permissions import (
     can_record_consent,
     can_see_case_viewers,
     can_supervise,
+    case_answers,
+    keep_case_answers,
     may_open_cases,
     may_register_people,
     supervised_team_ids,
@@ -308,6 +310,8 @@ def _case_page(request, case_ref):
     # One case found by its reference, probed against the visible cases' ids (the rule's SQL
     # written once per user), instead of the rule compiled into this query on every request;
     # the whole query's SQL is compiled once per user too (kept_sql), given the reference.
+    # Its row also answers whether the reader may change the case and supervises its team, and
+    # which of the page's small lists have rows: asked of the database in this one query.
     user = request.user
     found = rows_of_shape(
         of_user("case page's case", user),
@@ -315,19 +319,21 @@ def _case_page(request, case_ref):
             Case.objects.visible_among_few(user)
             .select_related("team", "owner")
             .filter(reference=reference)
+            .annotate(**case_answers(user), **selectors.case_lists_columns())
         ),
         case_ref,
     )
     if len(found) != 1:
         raise Http404(f"No {Case._meta.object_name} matches the given query.")
     case = found[0]
+    keep_case_answers(user, case)
     members = selectors.case_people_with_status(case)
     principal = next((m.person for m in members if m.role == MemberRole.PRINCIPAL), None)
     principal = principal or (members[0].person if members else None)
     may_see_viewers = can_see_case_viewers(request.user, case)
     can_edit = can_edit_case(request.user, case)
     show_voided = _shows_voided(request, can_edit)
-    # The small lists with rows: one query, and none for each list the case does not have.
+    # The small lists with rows (read with the case), none read for a list the case has not.
     present = selectors.case_lists_present(case)
     open_tasks = (
         rows_of_shape(
