@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
-from accounts.kept_sql import of_user, rows_of_shape
+from accounts.kept_sql import of_user, rows_of_shape, rows_of_shapes
 from accounts.models import TeamMembership
 from audit.services import record
 from casework.selectors import case_viewers
@@ -335,20 +335,15 @@ def _case_page(request, case_ref):
     show_voided = _shows_voided(request, can_edit)
     # The small lists with rows (read with the case), none read for a list the case has not.
     present = selectors.case_lists_present(case)
-    open_tasks = (
-        rows_of_shape(
-            # The same query as `case.tasks.filter(...)`, its SQL compiled once per process.
-            "case page's open tasks",
-            lambda case_id: (
-                Task.objects.filter(case=case_id, completed_at__isnull=True)
-                .select_related("assignee")
-                .order_by("due_on", "created_at")
-            ),
-            case.pk,
-        )
-        if "open tasks" in present
-        else []
-    )
+    # The staff and the open follow-ups, their SQL compiled once per process (kept_sql), asked
+    # of the database together (one round trip).
+    asked = {"assignments": ("case page's assignments", _assignments, [case.pk])}
+    if "open tasks" in present:
+        asked["open tasks"] = ("case page's open tasks", _open_tasks, [case.pk])
+    read = dict(zip(asked, rows_of_shapes(*asked.values()), strict=True))
+    open_tasks = read.get("open tasks", [])
+    for assignment in read["assignments"]:
+        assignment.case = case
     for task in open_tasks:
         # The case is this one, read above: not joined again for each follow-up.
         task.case = case
@@ -370,7 +365,7 @@ def _case_page(request, case_ref):
         else None,
         **_timeline_page(request, case, include_voided=show_voided),
         "show_voided": show_voided,
-        "assignments": _assignments_of(case),
+        "assignments": read["assignments"],
         "open_tasks": open_tasks,
         "attachments": list(
             selectors.records(Attachment, include_voided=show_voided)
@@ -399,21 +394,22 @@ def _case_page(request, case_ref):
     return render(request, "casework/case_detail.html", context)
 
 
-def _assignments_of(case) -> list:
-    """The case's staff by role, its SQL compiled once per process (kept_sql)."""
-    assignments = rows_of_shape(
-        "case page's assignments",
-        # Who assigned each is not shown here: their user row is not read.
-        lambda case_id: (
-            CaseAssignment.objects.filter(case=case_id)
-            .select_related("user")
-            .order_by("role", "assigned_at")
-        ),
-        case.pk,
+def _assignments(case_id):
+    """The case's staff by role. Who assigned each is not shown here: their row is not read."""
+    return (
+        CaseAssignment.objects.filter(case=case_id)
+        .select_related("user")
+        .order_by("role", "assigned_at")
     )
-    for assignment in assignments:
-        assignment.case = case
-    return assignments
+
+
+def _open_tasks(case_id):
+    """The same query as `case.tasks.filter(completed_at__isnull=True)`, in the page's order."""
+    return (
+        Task.objects.filter(case=case_id, completed_at__isnull=True)
+        .select_related("assignee")
+        .order_by("due_on", "created_at")
+    )
 
 
 @never_cache
