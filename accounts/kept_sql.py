@@ -340,8 +340,11 @@ def rows_of_shapes(*asked: tuple[str, Callable[..., QuerySet], Sequence]) -> lis
             shape = None  # nothing to ask: no rows, as in rows_of_shape
         shapes.append((shape, values))
     sent = [(shape, values) for shape, values in shapes if shape is not None]
-    databases = {shape.db for shape, _values in sent}
-    if len(sent) < 2 or len(databases) != 1 or connections[sent[0][0].db].vendor != "postgresql":
+    if (
+        len(sent) < 2
+        or len({shape.db for shape, _values in sent}) != 1
+        or not _sends_many(connections[sent[0][0].db])
+    ):
         return [shape.rows(values) if shape else [] for shape, values in shapes]
     # Django's own SQL of each query, its parameters still apart: nothing a request wrote.
     sql = ";\n".join(shape.sql for shape, _values in sent)
@@ -354,6 +357,17 @@ def rows_of_shapes(*asked: tuple[str, Callable[..., QuerySet], Sequence]) -> lis
             fetched.append(cursor.fetchall())
     answers = iter(fetched)
     return [shape.built(next(answers)) if shape else [] for shape, _values in shapes]
+
+
+def _sends_many(connection) -> bool:
+    """
+    Whether the connection takes several statements with their parameters in one `execute`:
+    PostgreSQL binding parameters on the client (Django's default), which sends the statements
+    as one text; bound on the server (`server_side_binding`), each must go alone.
+    """
+    return connection.vendor == "postgresql" and not connection.settings_dict.get(
+        "OPTIONS", {}
+    ).get("server_side_binding")
 
 
 def of_user(name: str, user) -> str:
