@@ -211,11 +211,17 @@ def family_of(person: Person, *, user, seen_cases=()) -> Family:
     without asking the rule again, which is then asked only of the relatives' other cases.
     """
     # Its SQL compiled once per process (kept_sql): the two people joined, ≈ 4,800 calls a page.
-    ties = rows_of_shape("family ties", _ties_of, person.pk)
+    # The memberships of everyone tied to the person are asked with the ties, in the same round
+    # trip (a subquery of the ties, not a list of the people read first).
+    ties, memberships = rows_of_shapes(
+        ("family ties", _ties_of, [person.pk]),
+        ("memberships of the tied", _memberships_of_the_tied, [person.pk]),
+    )
     visible = _visible_among(
         {tie.from_person_id for tie in ties} | {tie.to_person_id for tie in ties},
         user=user,
         seen_cases=seen_cases,
+        memberships=[(row["person_id"], row["case_id"]) for row in memberships],
     )
     parents, partners, children, shown = [], [], [], []
     for tie in ties:
@@ -239,6 +245,14 @@ def _ties_of(person_id) -> QuerySet[Relationship]:
         .select_related("from_person", "to_person")
         .order_by("created_at", "pk")
     )
+
+
+def _memberships_of_the_tied(person_id) -> QuerySet[CaseMember]:
+    """The memberships of the people of the person's ties (`_ties_of`), the person among them."""
+    ties = Relationship.objects.filter(Q(from_person=person_id) | Q(to_person=person_id))
+    # Either end of a tie, as a UNION: `IN (one) OR IN (other)` scanned every membership.
+    people = ties.values("from_person").union(ties.values("to_person"), all=True)
+    return CaseMember.objects.filter(person__in=people).values("person_id", "case_id")
 
 
 # What the person page shows of the staff who recorded or witnessed a consent: their names only.
@@ -294,26 +308,19 @@ def _consents_of(person_id) -> QuerySet[Consent]:
     )
 
 
-def _visible_among(person_ids: set, *, user, seen_cases=()) -> set:
+def _visible_among(person_ids: set, *, user, memberships: list, seen_cases=()) -> set:
     """
     Which of a few people `user` may see (a member of a case visible to them), found from their
-    own cases: the same rule as Person.objects.visible_to(user), without hashing every member of
-    every visible case first (8 ms for a caseworker with 7,500 cases, against ~2 ms). Cases in
-    `seen_cases` were read through `visible_to(user)` by the caller in this request; the rule is
-    asked only about the others, and not at all when every relative is on one of those (the
-    usual family, all on one case): compiling the rule's subqueries cost more than the query.
+    own cases, `memberships` ((person id, case id) of at least these people): the same rule as
+    Person.objects.visible_to(user), without hashing every member of every visible case first
+    (8 ms for a caseworker with 7,500 cases, against ~2 ms). Cases in `seen_cases` were read
+    through `visible_to(user)` by the caller in this request; the rule is asked only about the
+    others, and not at all when every relative is on one of those (the usual family, all on one
+    case): compiling the rule's subqueries cost more than the query.
     """
     if not person_ids:
         return set()
-    # Their memberships by SQL compiled once per process and number of keys (kept_sql).
-    memberships = [
-        (row["person_id"], row["case_id"])
-        for row in rows_of_shape(
-            "memberships of people",
-            lambda *ids: CaseMember.objects.filter(person__in=ids).values("person_id", "case_id"),
-            *keys_padded(sorted(person_ids)),
-        )
-    ]
+    memberships = [(pk, case_id) for pk, case_id in memberships if pk in person_ids]
     seen = set(seen_cases)
     seen_people = {person_id for person_id, case_id in memberships if case_id in seen}
     unknown = {case_id for person_id, case_id in memberships if person_id not in seen_people}
