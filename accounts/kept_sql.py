@@ -150,6 +150,12 @@ class _Shape:
 
     def rows(self, values: Sequence) -> list:
         """The model instances the queryset would give, from the kept SQL given `values`."""
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql, self.params_for(values))
+            return self.built(cursor.fetchall())
+
+    def built(self, fetched: list) -> list:
+        """The model instances (or dicts) the queryset would give of the rows `fetched`."""
         connection = connections[self.db]
         # A compiler of this thread's connection, given what the first compile found: it
         # converts the columns (decrypting sealed fields, for one) as Django's own does.
@@ -158,9 +164,6 @@ class _Shape:
         compiler.klass_info = self.klass_info
         compiler.annotation_col_map = self.annotation_col_map
         compiler.col_count = self.col_count
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params_for(values))
-            fetched = cursor.fetchall()
         if len(self.select) > self.col_count:
             fetched = [row[: self.col_count] for row in fetched]
         converted = self._converted(compiler, connection, fetched)
@@ -318,6 +321,53 @@ def rows_of_shape(name: str, build: Callable[..., QuerySet], *values) -> list:
         # to keep, and no row, as the queryset would give.
         return []
     return shape.rows(values)
+
+
+def rows_of_shapes(*asked: tuple[str, Callable[..., QuerySet], Sequence]) -> list[list]:
+    """
+    `[rows_of_shape(name, build, *values) for name, build, values in asked]`, the queries sent
+    to PostgreSQL together, in one round trip (the simple protocol runs them in order and
+    answers each): for queries of one page that do not wait on each other's rows, such as the
+    case timeline's records of each kind. Elsewhere, or across databases, one after the other.
+    """
+    shapes = []
+    for name, build, values in asked:
+        stand_ins = [_stand_in(value, position) for position, value in enumerate(values)]
+        key = (name, len(values), timezone.get_current_timezone_name())
+        try:
+            shape = _SHAPES.get(key, lambda build=build, s=stand_ins: _Shape(build(*s), s))
+        except EmptyResultSet:
+            shape = None  # nothing to ask: no rows, as in rows_of_shape
+        shapes.append((shape, values))
+    sent = [(shape, values) for shape, values in shapes if shape is not None]
+    if (
+        len(sent) < 2
+        or len({shape.db for shape, _values in sent}) != 1
+        or not _sends_many(connections[sent[0][0].db])
+    ):
+        return [shape.rows(values) if shape else [] for shape, values in shapes]
+    # Django's own SQL of each query, its parameters still apart: nothing a request wrote.
+    sql = ";\n".join(shape.sql for shape, _values in sent)
+    params = [param for shape, values in sent for param in shape.params_for(values)]
+    fetched = []
+    with connections[sent[0][0].db].cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched.append(cursor.fetchall())
+        while cursor.nextset():
+            fetched.append(cursor.fetchall())
+    answers = iter(fetched)
+    return [shape.built(next(answers)) if shape else [] for shape, _values in shapes]
+
+
+def _sends_many(connection) -> bool:
+    """
+    Whether the connection takes several statements with their parameters in one `execute`:
+    PostgreSQL binding parameters on the client (Django's default), which sends the statements
+    as one text; bound on the server (`server_side_binding`), each must go alone.
+    """
+    return connection.vendor == "postgresql" and not connection.settings_dict.get(
+        "OPTIONS", {}
+    ).get("server_side_binding")
 
 
 def of_user(name: str, user) -> str:

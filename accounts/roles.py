@@ -6,7 +6,7 @@ casework.querysets. Permissions say what a user may do to what they can see.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet, TextChoices
+from django.db.models import Exists, QuerySet, TextChoices, Value
 from django.utils.translation import gettext_lazy as _
 
 from .kept_sql import rows_of_shape
@@ -149,6 +149,20 @@ def _holds(user, team, *roles: str) -> bool:
 
 def is_supervisor(user, team) -> bool:
     return _holds(user, team, TeamMembership.Role.SUPERVISOR)
+
+
+def supervises_column(user, team):
+    """
+    `is_supervisor(user, team)` as a column of another query's rows, `team` their team
+    (`OuterRef("team")`): answered with those rows rather than by a query of its own.
+    """
+    if not _is_active(user):
+        return Value(False)
+    return Exists(
+        TeamMembership.objects.filter(
+            user=user.pk, team=team, role__in=(TeamMembership.Role.SUPERVISOR,)
+        )
+    )
 
 
 def is_caseworker(user, team) -> bool:

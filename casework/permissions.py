@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts import roles
 from accounts.kept_sql import of_user, rows_of_shape
@@ -59,6 +59,10 @@ def answers_kept():
         _kept_answers.reset(token)
 
 
+def _answer_key(name: str, user, obj) -> tuple:
+    return (name, getattr(user, "pk", None), type(obj), obj.pk)
+
+
 def _kept(check):
     """Keeps `check(user, obj)`'s answer while `answers_kept()` runs (see there)."""
 
@@ -67,12 +71,38 @@ def _kept(check):
         answers = _kept_answers.get()
         if answers is None or getattr(obj, "pk", None) is None:
             return check(user, obj)
-        key = (check.__name__, getattr(user, "pk", None), type(obj), obj.pk)
+        key = _answer_key(check.__name__, user, obj)
         if key not in answers:
             answers[key] = check(user, obj)
         return answers[key]
 
     return kept
+
+
+def case_answers(user) -> dict:
+    """
+    `can_edit_case(user, case)` and `can_supervise(user, case.team)` as columns of a query of
+    cases, each over the row's own case: the case page reads them with its case, in the same
+    query (two round trips fewer), then `keep_case_answers` keeps them as the checks' answers.
+    The rules are those of the checks below, written here once more as conditions on a row.
+    """
+    editable = subquery_kept(user, "editable cases", lambda: editable_cases(user).values("pk"))
+    return {
+        "answer_can_edit_case": Exists(Case.objects.filter(pk=OuterRef("pk"), pk__in=editable)),
+        "answer_can_supervise": roles.supervises_column(user, OuterRef("team")),
+    }
+
+
+def keep_case_answers(user, case: Case) -> None:
+    """
+    Keeps what `case_answers(user)` read with `case` as `can_edit_case(user, case)` and
+    `can_supervise(user, case.team)` answered, while `answers_kept()` runs (else nothing).
+    """
+    answers = _kept_answers.get()
+    if answers is None:
+        return
+    answers[_answer_key("can_edit_case", user, case)] = case.answer_can_edit_case
+    answers[_answer_key("can_supervise", user, case.team)] = case.answer_can_supervise
 
 
 # Editing a case and its people
@@ -341,6 +371,7 @@ def can_complete_task(user, task: Task) -> bool:
 # Supervisors' actions: who works a case, and who else sees it
 
 
+@_kept
 @_kept
 def can_supervise(user, team) -> bool:
     """Whether `user` supervises `team`: assigns its caseworkers and moves its cases."""

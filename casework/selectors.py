@@ -4,7 +4,6 @@ Read queries over the casework records. Callers pass people and cases they obtai
 """
 
 import datetime
-import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -38,7 +37,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from accounts.kept_sql import keys_padded, of_user, rows_of_shape
+from accounts.kept_sql import keys_padded, of_user, rows_of_shape, rows_of_shapes
 from audit.models import AuditEvent
 from consent.models import Consent
 from vault.blind_index import blind_indexes
@@ -108,14 +107,22 @@ class MemberStatus:
 
 
 def case_people_with_status(case) -> list[MemberStatus]:
-    """The people of a case with their role and current status, in two queries whatever their number."""
+    """
+    The people of a case with their role and current status, whatever their number in two
+    queries sent together (one round trip on PostgreSQL): the statuses are those of the case's
+    people, not of a list of people read first.
+    """
     # Both queries' SQL compiled once per process (kept_sql): ≈ 5,000 Python calls a page.
-    members = rows_of_shape("case members", _case_members, case.pk)
+    members, statuses = rows_of_shapes(
+        ("case members", _case_members, [case.pk]),
+        ("open statuses of a case", _open_statuses_of_case, [case.pk]),
+    )
     people = {member.person_id: member.person for member in members}
     open_statuses = {person_id: [] for person_id in people}
-    if people:
-        for status in rows_of_shape("open statuses", _open_statuses, *keys_padded(people)):
-            # As a prefetch of the person's records gives them: each knows its person.
+    for status in statuses:
+        # As a prefetch of the person's records gives them: each knows its person. (One who
+        # joined the case between the two reads is not among the members: left out.)
+        if status.person_id in people:
             status.person = people[status.person_id]
             open_statuses[status.person_id].append(status)
     return [
@@ -134,9 +141,10 @@ def _case_members(case_id) -> QuerySet[CaseMember]:
     )
 
 
-def _open_statuses(*people) -> QuerySet[LegalStatusRecord]:
+def _open_statuses_of_case(case_id) -> QuerySet[LegalStatusRecord]:
     # In the model's order within one person (its `person` first would join every person's row
     # to order by the Person model's own order, to no effect on one person's records).
+    people = CaseMember.objects.filter(case=case_id).values("person")
     return LegalStatusRecord.objects.filter(person__in=people, effective_to__isnull=True).order_by(
         "effective_from", "pk"
     )
@@ -202,11 +210,17 @@ def family_of(person: Person, *, user, seen_cases=()) -> Family:
     without asking the rule again, which is then asked only of the relatives' other cases.
     """
     # Its SQL compiled once per process (kept_sql): the two people joined, ≈ 4,800 calls a page.
-    ties = rows_of_shape("family ties", _ties_of, person.pk)
+    # The memberships of everyone tied to the person are asked with the ties, in the same round
+    # trip (a subquery of the ties, not a list of the people read first).
+    ties, memberships = rows_of_shapes(
+        ("family ties", _ties_of, [person.pk]),
+        ("memberships of the tied", _memberships_of_the_tied, [person.pk]),
+    )
     visible = _visible_among(
         {tie.from_person_id for tie in ties} | {tie.to_person_id for tie in ties},
         user=user,
         seen_cases=seen_cases,
+        memberships=[(row["person_id"], row["case_id"]) for row in memberships],
     )
     parents, partners, children, shown = [], [], [], []
     for tie in ties:
@@ -230,6 +244,14 @@ def _ties_of(person_id) -> QuerySet[Relationship]:
         .select_related("from_person", "to_person")
         .order_by("created_at", "pk")
     )
+
+
+def _memberships_of_the_tied(person_id) -> QuerySet[CaseMember]:
+    """The memberships of the people of the person's ties (`_ties_of`), the person among them."""
+    ties = Relationship.objects.filter(Q(from_person=person_id) | Q(to_person=person_id))
+    # Either end of a tie, as a UNION: `IN (one) OR IN (other)` scanned every membership.
+    people = ties.values("from_person").union(ties.values("to_person"), all=True)
+    return CaseMember.objects.filter(person__in=people).values("person_id", "case_id")
 
 
 # What the person page shows of the staff who recorded or witnessed a consent: their names only.
@@ -285,26 +307,19 @@ def _consents_of(person_id) -> QuerySet[Consent]:
     )
 
 
-def _visible_among(person_ids: set, *, user, seen_cases=()) -> set:
+def _visible_among(person_ids: set, *, user, memberships: list, seen_cases=()) -> set:
     """
     Which of a few people `user` may see (a member of a case visible to them), found from their
-    own cases: the same rule as Person.objects.visible_to(user), without hashing every member of
-    every visible case first (8 ms for a caseworker with 7,500 cases, against ~2 ms). Cases in
-    `seen_cases` were read through `visible_to(user)` by the caller in this request; the rule is
-    asked only about the others, and not at all when every relative is on one of those (the
-    usual family, all on one case): compiling the rule's subqueries cost more than the query.
+    own cases, `memberships` ((person id, case id) of at least these people): the same rule as
+    Person.objects.visible_to(user), without hashing every member of every visible case first
+    (8 ms for a caseworker with 7,500 cases, against ~2 ms). Cases in `seen_cases` were read
+    through `visible_to(user)` by the caller in this request; the rule is asked only about the
+    others, and not at all when every relative is on one of those (the usual family, all on one
+    case): compiling the rule's subqueries cost more than the query.
     """
     if not person_ids:
         return set()
-    # Their memberships by SQL compiled once per process and number of keys (kept_sql).
-    memberships = [
-        (row["person_id"], row["case_id"])
-        for row in rows_of_shape(
-            "memberships of people",
-            lambda *ids: CaseMember.objects.filter(person__in=ids).values("person_id", "case_id"),
-            *keys_padded(sorted(person_ids)),
-        )
-    ]
+    memberships = [(pk, case_id) for pk, case_id in memberships if pk in person_ids]
     seen = set(seen_cases)
     seen_people = {person_id for person_id, case_id in memberships if case_id in seen}
     unknown = {case_id for person_id, case_id in memberships if person_id not in seen_people}
@@ -1571,16 +1586,22 @@ class Timeline:
         for kind, key, _first in placed:
             keys_by_source.setdefault(id(SOURCE_OF_KIND[kind]), set()).add(key)
         records_read = []
-        for source in self.sources:
-            keys = keys_by_source.get(id(source))
-            if not keys:
-                continue
-            # By key alone: the keys were just read from the case's records of this kind. Its
-            # SQL is compiled once per kind and number of keys (kept_sql): building and
-            # compiling it cost ≈ 2,000 Python calls a kind, a page of 25 entries reads 3 to 6.
-            rows = rows_of_shape(
-                f"timeline records:{source.model._meta.label}", source.records, *keys_padded(keys)
+        sources = [source for source in self.sources if keys_by_source.get(id(source))]
+        # By key alone: the keys were just read from the case's records of this kind. Its SQL
+        # is compiled once per kind and number of keys (kept_sql): building and compiling it
+        # cost ≈ 2,000 Python calls a kind. A page of 25 entries reads 3 to 6 kinds, asked of
+        # the database together (one round trip, not one a kind).
+        read = rows_of_shapes(
+            *(
+                (
+                    f"timeline records:{source.model._meta.label}",
+                    source.records,
+                    keys_padded(keys_by_source[id(source)]),
+                )
+                for source in sources
             )
+        )
+        for source, rows in zip(sources, read, strict=True):
             for record in rows:
                 if getattr(record, "case_id", None) == self.case.pk:
                     # The case of the page, not read again should a row ask for it.
@@ -1621,7 +1642,7 @@ def _with_staff(records_read: list) -> None:
 def staff_by_key(keys) -> dict:
     """
     `User.objects.in_bulk(keys)`, its SQL kept (kept_sql) by the padded number of keys: the
-    timeline's and the viewers' staff, built and compiled anew, cost ≈ 1,000 calls each a page.
+    timeline's staff, built and compiled anew, cost ≈ 1,000 calls a page.
     """
     keys = list(keys)
     if not keys:
@@ -1687,8 +1708,8 @@ SEEING = (AuditEvent.Action.VIEW, AuditEvent.Action.DOWNLOAD)
 
 @dataclass(frozen=True)
 class CaseViewer:
-    user: object | None  # None once the account is deleted; the username stays
-    username: str
+    actor_id: int
+    username: str  # the account's, or the one the audit kept once the account is deleted
     last_viewed_at: datetime.datetime
     views: int
 
@@ -1705,25 +1726,37 @@ def case_viewers(case, *, people=None) -> list[CaseViewer]:
     person_ids = [str(pk) for pk in people]
     # Its SQL compiled once per process and number of people (kept_sql): ≈ 2,500 calls a page.
     rows = rows_of_shape("case viewers", _views_of, case.pk, *keys_padded(person_ids))
-    users = staff_by_key({row["actor"] for row in rows})
-    viewers = []
-    for row in rows:
-        user = users.get(row["actor"])
-        viewers.append(
-            CaseViewer(
-                user=user,
-                username=user.get_username() if user else row["snapshot"],
-                last_viewed_at=row["last_viewed_at"],
-                views=row["views"],
-            )
+    return [
+        CaseViewer(
+            actor_id=row["actor"],
+            username=row["username"] or row["snapshot"],
+            last_viewed_at=row["last_viewed_at"],
+            views=row["views"],
         )
-    return viewers
+        for row in rows
+    ]
+
+
+class _OfGroup(Subquery):
+    """
+    A subquery of a grouped query's row, asked once a group (of the columns it names, already
+    grouped) and not a group itself: as a plain `Subquery`, Django would group by it, and the
+    database run it for every row before grouping. A join instead would drop the rows of
+    deleted accounts (the actor has no constraint; Django joins a non-null key as inner).
+    """
+
+    def get_group_by_cols(self):
+        return []
 
 
 def _views_of(case_id, *person_ids) -> QuerySet:
-    """Who viewed the case or its people: per user, their last view and how many."""
+    """
+    Who viewed the case or its people: per user, their last view and how many, and their
+    username now (asked in the same query, not read in one of its own; none once the account
+    is deleted).
+    """
     return (
-        AuditEvent.objects.filter(action__in=SEEING, actor__isnull=False)
+        AuditEvent.objects.filter(action__in=SEEING, actor_id__isnull=False)
         .filter(
             Q(case_id=case_id) | Q(target_type=Person._meta.label_lower, target_id__in=person_ids)
         )
@@ -1732,6 +1765,11 @@ def _views_of(case_id, *person_ids) -> QuerySet:
             last_viewed_at=Max("occurred_at"),
             views=Count("sequence"),
             snapshot=Max("actor_username"),
+            username=_OfGroup(
+                get_user_model()
+                .objects.filter(pk=OuterRef("actor"))
+                .values(get_user_model().USERNAME_FIELD)
+            ),
         )
         .order_by("-last_viewed_at")
     )
@@ -2022,44 +2060,54 @@ def other_open_items(case: Case) -> list[OpenItem]:
 
 
 # The case page's small lists of one case, by name: the model each is read from, and the
-# condition beyond the case that a row must meet to be listed (None: any row of the case).
+# condition beyond the case that a row must meet to be listed (an empty Q: any row of the case).
 _CASE_LISTS = {
-    "closures": (CaseClosure, None),
-    "attachments": (Attachment, None),
-    "open tasks": (Task, "completed_at IS NULL"),
-    "check-ins": (CheckInSchedule, None),
-    "goals": (Goal, None),
-    "plan reviews": (PlanReview, None),
-    "flags": (CaseFlag, "active"),
+    "closures": (CaseClosure, Q()),
+    "attachments": (Attachment, Q()),
+    "open tasks": (Task, Q(completed_at__isnull=True)),
+    "check-ins": (CheckInSchedule, Q()),
+    "goals": (Goal, Q()),
+    "plan reviews": (PlanReview, Q()),
+    "flags": (CaseFlag, Q(active=True)),
 }
 
 
-@functools.cache
-def _case_lists_sql() -> str:
-    quote = connection.ops.quote_name
-    columns = []
-    for model, condition in _CASE_LISTS.values():
-        where = f"{quote('case_id')} = %(case)s" + (f" AND {condition}" if condition else "")
-        # Our models' table names and the fixed conditions above; the case id is a parameter.
-        columns.append(f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} WHERE {where})")  # noqa: S608
-    return f"SELECT {', '.join(columns)}"
+# Each list's column in a query of cases (`case_lists_columns`): "open tasks" → "has_open_tasks".
+_LIST_COLUMNS = {name: "has_" + name.replace(" ", "_").replace("-", "_") for name in _CASE_LISTS}
+
+
+def case_lists_columns() -> dict[str, Exists]:
+    """
+    `case_lists_present` as columns of a query of cases, each an `Exists` over the row's case:
+    the case page reads them with the case itself, in the same query.
+    """
+    return {
+        # Every row, a voided one too: the base manager, not one that leaves the voided out.
+        _LIST_COLUMNS[name]: Exists(model._base_manager.filter(condition, case=OuterRef("pk")))
+        for name, (model, condition) in _CASE_LISTS.items()
+    }
 
 
 def case_lists_present(case: Case) -> frozenset[str]:
     """
     Which of the case page's small lists of `case` (`_CASE_LISTS`: closings, files, open
-    follow-ups, check-in schedules, the plan's goals and reviews, raised flags) may have rows, from one query
-    of fixed SQL, written once per process. Most cases have none of most of them, and building
-    and compiling each list's query cost 2,500 to 6,000 Python calls to read nothing: the page
-    reads only the lists named here. Any row of the case counts (a voided one too): a list not
-    named has nothing to show to anyone, whatever their rights.
+    follow-ups, check-in schedules, the plan's goals and reviews, raised flags) may have rows.
+    Most cases have none of most of them, and building and compiling each list's query cost
+    2,500 to 6,000 Python calls to read nothing: the page reads only the lists named here. Any
+    row of the case counts (a voided one too): a list not named has nothing to show to anyone,
+    whatever their rights. Taken from the case's own row when it was read with
+    `case_lists_columns()`, else from one query, its SQL compiled once per process.
     """
-    with connection.cursor() as cursor:
-        # The key as the database is given it (SQLite holds a UUID as its 32 hex digits).
-        key = Case._meta.pk.get_db_prep_value(case.pk, connection)
-        cursor.execute(_case_lists_sql(), {"case": key})
-        present = cursor.fetchone()
-    return frozenset(name for name, has in zip(_CASE_LISTS, present, strict=True) if has)
+    columns = _LIST_COLUMNS
+    if all(hasattr(case, column) for column in columns.values()):
+        present = {column: getattr(case, column) for column in columns.values()}
+    else:
+        [present] = rows_of_shape(
+            "case lists present",
+            lambda case_id: Case.objects.filter(pk=case_id).values(**case_lists_columns()),
+            case.pk,
+        ) or [dict.fromkeys(columns.values(), False)]
+    return frozenset(name for name, column in columns.items() if present[column])
 
 
 def case_closures(case: Case) -> list:

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import roles
-from accounts.kept_sql import of_user, rows_of_shape
+from accounts.kept_sql import of_user, rows_of_shape, rows_of_shapes
 from audit.services import record
 from casework.selectors import case_viewers
 
@@ -42,6 +42,8 @@ from ..permissions import (
     can_record_consent,
     can_see_case_viewers,
     can_supervise,
+    case_answers,
+    keep_case_answers,
     may_open_cases,
     may_register_people,
     supervised_team_ids,
@@ -297,6 +299,8 @@ def _case_page(request, case_ref):
     # One case found by its reference, probed against the visible cases' ids (the rule's SQL
     # written once per user), instead of the rule compiled into this query on every request;
     # the whole query's SQL is compiled once per user too (kept_sql), given the reference.
+    # Its row also answers whether the reader may change the case and supervises its team, and
+    # which of the page's small lists have rows: asked of the database in this one query.
     user = request.user
     found = rows_of_shape(
         of_user("case page's case", user),
@@ -304,34 +308,31 @@ def _case_page(request, case_ref):
             Case.objects.visible_among_few(user)
             .select_related("team", "owner")
             .filter(reference=reference)
+            .annotate(**case_answers(user), **selectors.case_lists_columns())
         ),
         case_ref,
     )
     if len(found) != 1:
         raise Http404(f"No {Case._meta.object_name} matches the given query.")
     case = found[0]
+    keep_case_answers(user, case)
     members = selectors.case_people_with_status(case)
     principal = next((m.person for m in members if m.role == MemberRole.PRINCIPAL), None)
     principal = principal or (members[0].person if members else None)
     may_see_viewers = can_see_case_viewers(request.user, case)
     can_edit = can_edit_case(request.user, case)
     show_voided = _shows_voided(request, can_edit)
-    # The small lists with rows: one query, and none for each list the case does not have.
+    # The small lists with rows (read with the case), none read for a list the case has not.
     present = selectors.case_lists_present(case)
-    open_tasks = (
-        rows_of_shape(
-            # The same query as `case.tasks.filter(...)`, its SQL compiled once per process.
-            "case page's open tasks",
-            lambda case_id: (
-                Task.objects.filter(case=case_id, completed_at__isnull=True)
-                .select_related("assignee")
-                .order_by("due_on", "created_at")
-            ),
-            case.pk,
-        )
-        if "open tasks" in present
-        else []
-    )
+    # The staff and the open follow-ups, their SQL compiled once per process (kept_sql), asked
+    # of the database together (one round trip).
+    asked = {"assignments": ("case page's assignments", _assignments, [case.pk])}
+    if "open tasks" in present:
+        asked["open tasks"] = ("case page's open tasks", _open_tasks, [case.pk])
+    read = dict(zip(asked, rows_of_shapes(*asked.values()), strict=True))
+    open_tasks = read.get("open tasks", [])
+    for assignment in read["assignments"]:
+        assignment.case = case
     for task in open_tasks:
         # The case is this one, read above: not joined again for each follow-up.
         task.case = case
@@ -353,7 +354,7 @@ def _case_page(request, case_ref):
         else None,
         **_timeline_page(request, case, include_voided=show_voided),
         "show_voided": show_voided,
-        "assignments": _assignments_of(case),
+        "assignments": read["assignments"],
         "open_tasks": open_tasks,
         "attachments": list(
             selectors.records(Attachment, include_voided=show_voided)
@@ -382,21 +383,22 @@ def _case_page(request, case_ref):
     return render(request, "casework/case_detail.html", context)
 
 
-def _assignments_of(case) -> list:
-    """The case's staff by role, its SQL compiled once per process (kept_sql)."""
-    assignments = rows_of_shape(
-        "case page's assignments",
-        # Who assigned each is not shown here: their user row is not read.
-        lambda case_id: (
-            CaseAssignment.objects.filter(case=case_id)
-            .select_related("user")
-            .order_by("role", "assigned_at")
-        ),
-        case.pk,
+def _assignments(case_id):
+    """The case's staff by role. Who assigned each is not shown here: their row is not read."""
+    return (
+        CaseAssignment.objects.filter(case=case_id)
+        .select_related("user")
+        .order_by("role", "assigned_at")
     )
-    for assignment in assignments:
-        assignment.case = case
-    return assignments
+
+
+def _open_tasks(case_id):
+    """The same query as `case.tasks.filter(completed_at__isnull=True)`, in the page's order."""
+    return (
+        Task.objects.filter(case=case_id, completed_at__isnull=True)
+        .select_related("assignee")
+        .order_by("due_on", "created_at")
+    )
 
 
 @never_cache

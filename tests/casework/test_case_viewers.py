@@ -68,15 +68,27 @@ def test_a_case_lists_who_viewed_it_or_its_people(alice, bob, sue, north_case, e
     viewers = case_viewers(north_case)
 
     assert [(viewer.username, viewer.views) for viewer in viewers] == [("alice", 2), ("bob", 1)]
-    assert viewers[0].user == alice
+    assert viewers[0].actor_id == alice.pk
     assert viewers[0].last_viewed_at >= viewers[1].last_viewed_at
 
 
 def test_a_deleted_viewer_is_still_named(bob, north_case):
     """When an account is deleted, its views stay listed under its username."""
     record(bob, "view", north_case)
+    bob_pk = bob.pk
     bob.delete()
 
     [viewer] = case_viewers(north_case)
 
-    assert (viewer.user, viewer.username) == (None, "bob")
+    assert (viewer.actor_id, viewer.username) == (bob_pk, "bob")
+
+
+def test_a_renamed_viewer_is_listed_under_the_new_name(bob, north_case):
+    """The name shown is the account's now, not the one the audit kept when it viewed."""
+    record(bob, "view", north_case)
+    bob.username = "bob.renamed"
+    bob.save(update_fields=["username"])
+
+    [viewer] = case_viewers(north_case)
+
+    assert (viewer.actor_id, viewer.username, viewer.views) == (bob.pk, "bob.renamed", 1)

@@ -161,3 +161,44 @@ def test_padded_keys_find_the_same_rows_with_one_shape_for_three_and_four(househ
         assert [p.pk for p in kept] == [p.pk for p in of(*people[:count])]
     shapes = {key[1] for key in kept_sql._SHAPES._kept if key[0] == "test padded"}
     assert shapes == {1, 4}
+
+
+def test_shapes_asked_together_give_each_querys_rows_in_one_round_trip(households):
+    """
+    `rows_of_shapes` (the timeline's records of each kind): each query's rows as
+    `rows_of_shape` gives them, a query that finds nothing by construction among them; on
+    PostgreSQL the queries are sent at once (a prefetch of their rows still runs after).
+    """
+    first, second = households
+
+    def nothing(key):
+        return Person.objects.filter(pk=key, pk__in=[])
+
+    def incidents(case_id):
+        return Incident.objects.filter(case=case_id).prefetch_related("people").order_by("pk")
+
+    asked = [
+        ("test members", _members, [first.case.pk]),
+        ("test nothing", nothing, [uuid.uuid4()]),
+        ("test ties", _ties, [second.mother.pk]),
+        ("test members", _members, [second.case.pk]),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        together = kept_sql.rows_of_shapes(*asked)
+    alone = [kept_sql.rows_of_shape(name, build, *values) for name, build, values in asked]
+    assert [[_fields(row) for row in rows] for rows in together] == [
+        [_fields(row) for row in rows] for rows in alone
+    ]
+    assert together[1] == [] and all(together[0]) and all(together[2])
+    # The joined rows come built, as from one query alone.
+    assert [m.person.full_name for m in together[3]] == [m.person.full_name for m in alone[3]]
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1
+    # A prefetch runs once its query's rows are read.
+    [kept, members] = kept_sql.rows_of_shapes(
+        ("test prefetch", incidents, [first.case.pk]), ("test members", _members, [first.case.pk])
+    )
+    assert [{p.pk for p in i.people.all()} for i in kept] == [
+        {p.pk for p in i.people.all()} for i in incidents(first.case.pk)
+    ]
+    assert len(members) == len(alone[0])
