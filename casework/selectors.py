@@ -161,10 +161,15 @@ def entitlements_of(
     record in force of each kind, by kind (as `current_entitlements`); the history newest first,
     with the voided records for who asked to see them. The person page read both apart.
     """
-    history = list(
-        records(Entitlement, include_voided=include_voided)
-        .filter(person=person)
-        .order_by("-as_of", "-recorded_at")
+    # Its SQL compiled once per process (kept_sql), given the person's id.
+    history = rows_of_shape(
+        f"benefits of a person:{include_voided}",
+        lambda person_id: (
+            records(Entitlement, include_voided=include_voided)
+            .filter(person=person_id)
+            .order_by("-as_of", "-recorded_at")
+        ),
+        person.pk,
     )
     latest = {}
     for record in history:
