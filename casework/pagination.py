@@ -202,7 +202,7 @@ def keyset_page(
         )
     numbered = paginator.get_page(number)
     shown = numbered.object_list
-    if shown.query.low_mark == 0:
+    if kept_as is not None and shown.query.low_mark == 0:
         # The first page (the list as it opens): kept by its length, a page or what the count
         # left of it. A typed page number further on is read by OFFSET, compiled as before.
         end = shown.query.high_mark

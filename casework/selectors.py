@@ -1148,7 +1148,7 @@ def with_principals(cases: list[Case]) -> list[Case]:
     """
     `cases`, each given `principals` as `cases_for_listing`'s prefetch gives them, read by a
     query whose SQL is kept per number of cases (kept_sql): the dashboard's fifty cases'
-    prefetch built and compiled its query on every visit.
+    prefetch built and compiled its query on every visit (and the case list's page, unfiltered).
     """
     if not cases:
         return cases
