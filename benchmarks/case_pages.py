@@ -3,7 +3,8 @@ The case page and the person page (and the dashboard, asked with `--pages dashbo
 floor, alternately, for the `pages` section's two personas: median and p95 server time and their
 ratio to the floor requests made beside them, the process's CPU time per request
 (`time.process_time()`: less moved by other processes than the wall clock on shared cores) and
-the query count, and the Python calls of one request (cProfile). Narrower than `pages.in_process`, for the work on these pages (issue 22 point 2).
+the query count, and the Python calls of one request (cProfile). Narrower than `pages.in_process`, for the work on these pages (issue 22 point 2); the case list's two pages
+too, on request (`--pages "case list" "case list p.40"`).
 
     DATABASE_URL=... .venv/bin/python -m benchmarks.case_pages --requests 30
 
@@ -25,6 +26,8 @@ from benchmarks.common import CASEWORKER, SUPERVISOR, percentile, setup_django
 PAGES = ("case page", "person page")
 # The dashboard, measured the same way on request (`--pages dashboard`).
 DASHBOARD = "dashboard"
+# The case list's two pages of the `pages` section, on request (`--pages "case list"`).
+CASE_LISTS = ("case list", "case list p.40")
 # Not a page of the `pages` section: a person's household across their cases (the person page's
 # address and `household/`), measured with the person page on request (`--pages`).
 HOUSEHOLD = "household"
@@ -113,7 +116,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--pages",
         nargs="+",
-        choices=[*PAGES, DASHBOARD, HOUSEHOLD],
+        choices=[*PAGES, *CASE_LISTS, DASHBOARD, HOUSEHOLD],
         default=list(PAGES),
         metavar="PAGE",
     )

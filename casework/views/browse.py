@@ -4,6 +4,7 @@ import datetime
 import functools
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -186,7 +187,17 @@ def case_list(request):
     filterset = CaseFilterSet(
         data or None, queryset=Case.objects.visible_to(request.user, probed=True), request=request
     )
-    cases = filterset.best_first(selectors.cases_for_listing(filterset.qs))
+    # The user's whole list, as it opens and page after page through its links: the same query
+    # on every request but for the key it reads on from, its SQL kept per user (keyset_page);
+    # the principals of the page read by a kept query too (`with_principals`), not a prefetch
+    # compiled on each request.
+    listed = filterset.qs  # validated and filtered first: `narrows` reads the cleaned filters
+    whole_list = request.method == "GET" and not filterset.narrows() and not filterset.errors
+    cases = filterset.best_first(
+        selectors.cases_with_member_count(listed)
+        if whole_list
+        else selectors.cases_for_listing(listed)
+    )
     if not filterset.narrows():
         # Not narrowed by a filter, the list is every case the user sees: counted from the
         # caseload counts first (`visible_cases_up_to`), instead of a walk of a thousand cases.
@@ -218,7 +229,10 @@ def case_list(request):
             before=data.get("before"),
             number=data.get("page"),
             paginator=paginator,
+            kept_as=of_user("case list", request.user) if whole_list else None,
         )
+        if whole_list:
+            selectors.with_principals(page.object_list)
     if searched:
         # Why each case was found, beside it (its reference, or how a member's name matched).
         page.object_list = list(page.object_list)
@@ -247,17 +261,28 @@ def case_list(request):
 
 def _bulk_form(user, shown):
     """For a supervisor: the cases of the page that are her teams', to reassign or close at once."""
-    team_ids = set(roles.supervised_teams(user).values_list("pk", flat=True))
+    # Her teams and their caseworkers by SQL kept per user (kept_sql): built and compiled on
+    # each visit, the two queries were some 3,500 Python calls of every page of her list.
+    team_ids = set(supervised_team_ids(user))
     mine = [case for case in shown if case.team_id in team_ids]
     if not mine:
         return None
-    caseworkers = roles.caseworkers_in(team_ids).order_by("username")
-    form = BulkCasesForm(cases=Case.objects.none(), caseworkers=caseworkers)
-    # "From" and "To" offer the same caseworkers: read once for both selects, not once each.
-    # (Iterated, not list()ed: list() would first ask the choices' length, a COUNT query.)
-    offered = [*iter(form.fields["from_user"].choices)]
+    caseworkers = rows_of_shape(
+        of_user("case list's caseworkers", user), lambda: _caseworkers_supervised_by(user)
+    )
+    # The form is drawn here, not read: its posts go to `cases_bulk`, whose form asks the
+    # database again. "From" and "To" offer the same caseworkers, the rows read once above.
+    form = BulkCasesForm(cases=Case.objects.none(), caseworkers=get_user_model().objects.none())
+    field = form.fields["from_user"]
+    choose = field.iterator(field)
+    offered = [("", field.empty_label), *(choose.choice(caseworker) for caseworker in caseworkers)]
     form.fields["from_user"].widget.choices = form.fields["to_user"].widget.choices = offered
     return {"form": form, "cases": mine}
+
+
+def _caseworkers_supervised_by(user):
+    """The active caseworkers of the teams `user` supervises, by username (`cases_bulk`'s)."""
+    return roles.caseworkers_in(roles.supervised_teams(user).values("pk")).order_by("username")
 
 
 def _shows_voided(request, can_edit: bool) -> bool:
@@ -411,7 +436,17 @@ def person_detail(request, person_ref):
 
 
 def _person_page(request, person_ref):
-    person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
+    # Found by its reference through the rule, the query's SQL compiled once per user (kept_sql)
+    # as the case page's case is: compiling the rule's subqueries into it on every request
+    # cost some 1,300 Python calls.
+    found = rows_of_shape(
+        of_user("person page's person", request.user),
+        lambda reference: Person.objects.visible_to(request.user).filter(reference=reference),
+        person_ref,
+    )
+    if len(found) != 1:
+        raise Http404(f"No {Person._meta.object_name} matches the given query.")
+    person = found[0]
     consents, guardians_shown = selectors.consent_history_of(person, user=request.user)
     can_edit = can_edit_person(request.user, person)
     show_voided = _shows_voided(request, can_edit)

@@ -415,6 +415,20 @@ def test_the_person_page_compiles_the_visibility_rule_once_per_user(
     assert built == []
 
 
+def test_the_person_page_finds_its_person_and_benefits_by_kept_sql(client, team_north, alice, bob):
+    """On alice's next person page no query of people or benefits is compiled; bob, who
+    does not see the mother, still gets a 404 (the rule is in the kept SQL, per reader)."""
+    family = mother_with_children(team=team_north, caseworker=alice, name="Kept", children=1)
+    sign_in(client, alice)
+    url = reverse("casework:person_detail", args=[family.mother.reference])
+    client.get(url)
+    compiled = _tables_compiled(client, url)
+    assert '"casework_person"' not in compiled and '"casework_entitlement"' not in compiled
+    assert client.get(reverse("casework:person_detail", args=["P-NOSUCH00"])).status_code == 404
+    sign_in(client, bob)
+    assert client.get(url).status_code == 404
+
+
 def test_permission_answers_are_kept_only_while_a_page_is_read(team_north, alice):
     """Outside `answers_kept()` (every service) each check asks afresh: a caseworker taken off
     a case may no longer change it, at once."""
@@ -605,6 +619,68 @@ def test_the_case_list_is_most_at_risk_first_then_by_reference_for_each_reader(
             )
             listed += [case.reference for case in response.context["page"].object_list]
         assert listed == expected, reader
+
+
+def _tables_compiled(client, url: str, params=None) -> list[str]:
+    """
+    The table named by the FROM of each query Django compiled while serving `url`, with
+    `DISTINCT ` before it for a distinct query.
+    """
+    from django.db.models.sql.compiler import SQLCompiler
+
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def recording(compiler, *args, **kwargs):
+        sql, sql_params = as_sql(compiler, *args, **kwargs)
+        table = sql.split(" FROM ", 1)[-1].split(" ", 1)[0]
+        compiled.append(f"DISTINCT {table}" if sql.startswith("SELECT DISTINCT") else table)
+        return sql, sql_params
+
+    SQLCompiler.as_sql = recording
+    try:
+        assert client.get(url, params or {}).status_code == 200
+    finally:
+        SQLCompiler.as_sql = as_sql
+    return compiled
+
+
+def test_the_whole_case_list_is_read_by_sql_kept_per_reader_and_sees_each_change(
+    client, team_north, alice, bob, sue, monkeypatch
+):
+    """
+    The unfiltered list, its first page and a page read on from a key, builds and compiles its
+    page, its principals and (for a supervisor) the bulk form's caseworkers once per reader in
+    the process: on the next visit no query of cases, members or users is compiled. What is
+    kept is SQL: a case opened between two visits is listed on the next one, and each reader
+    keeps reading their own cases.
+    """
+    from casework.views import browse
+
+    monkeypatch.setattr(browse, "CASES_PER_PAGE", 2)
+    for n in range(3):
+        _household(team_north, alice if n % 2 else bob, f"Widow {n}", children=0)
+    url = reverse("casework:case_list")
+    for reader in (alice, sue):
+        sign_in(client, reader)
+        key = client.get(url).context["page"].next_cursor
+        client.get(url, {"page": 2, "after": key})
+        for params in ({}, {"page": 2, "after": key}):
+            compiled = _tables_compiled(client, url, params)
+            # (The session's user is read by the middleware; the caseworkers are DISTINCT.)
+            for table in ('"casework_case"', '"casework_casemember"', 'DISTINCT "accounts_user"'):
+                assert table not in compiled, (reader, params, compiled)
+    case, _mother = _household(team_north, alice, "Newly opened", children=0)
+    case = services.case_update(
+        case=case, actor=alice, expected_version=case.version, risk_level=RiskLevel.CRITICAL
+    )
+    for reader, listed in ((alice, True), (sue, True), (bob, False)):
+        sign_in(client, reader)
+        page = client.get(url).context["page"]
+        shown = [row.reference for row in page.object_list]
+        assert (case.reference in shown) is listed, (reader, shown)
+        for row in page.object_list:
+            assert [member.person.full_name for member in row.principals]
 
 
 def test_the_bulk_form_reads_its_caseworkers_once_for_both_selects(
