@@ -86,7 +86,7 @@ from .querysets import (
     person_seen_by,
     probe_kept,
     rows_kept,
-    team_may_be_seen,
+    rows_of_teams_maybe_seen,
     visible_case_ids,
 )
 from .references import could_be_reference
@@ -697,12 +697,13 @@ def _cases_walking_entries(
     with the family name 김), and probed its members' keys; starting from the keys sorted every
     holder, a few thousand for a family name. `seen_by`, the reader whose rule narrowed `cases`:
     the entries of cases in teams they have nothing to do with are passed over on the team the
-    entry holds, in the index (`team_may_be_seen`), not probed case by case; the rest are still
-    asked whether they are among `cases`.
+    entry holds, in the index (`rows_of_teams_maybe_seen`), not probed case by case; the rest
+    are still asked whether they are among `cases`.
     """
-    entries = CaseNameKey.objects.all()
-    if seen_by is not None:
-        entries = entries.filter(team_may_be_seen(seen_by))
+    if seen_by is None:
+        entries = CaseNameKey.objects.all()
+    else:
+        entries = rows_of_teams_maybe_seen(CaseNameKey, seen_by)
     entries = entries.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
     if found:
         entries = entries.exclude(case_id__in=list(found))
