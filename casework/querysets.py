@@ -164,7 +164,7 @@ def team_may_be_seen(user, team: str = "team") -> Q:
     advocate's shares, a running break-glass grant). It is not the rule and grants nothing: a
     row that meets it is still asked `visible_to`. It lets a walk along copies that hold the team
     (`CaseNameKey.team`) pass over other teams' cases on the copy alone, where asking the rule
-    read each such case's row first (a third of what a caseworker's search read). Follows
+    read each such case's row first (half the cases a caseworker's walk probed). Follows
     `_worked_by` and `_build_case_visibility`: every way of seeing a case outside one's teams
     is one of the two uncorrelated tests here, each run once per query (an InitPlan).
     """

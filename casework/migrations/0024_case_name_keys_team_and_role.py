@@ -1,9 +1,9 @@
 """
 The cases' copies of their members' name keys (0023) also hold the case's team and the member's
 role: a search's walk along a digest's entries passes over the cases of teams the reader has
-nothing to do with inside the index, where it probed each such case's row for visibility (most
-of what the walk read for a caseworker), and naming who matched reads the role beside the key,
-where it probed the member of each entry (~4 buffers an entry).
+nothing to do with inside the index, where it probed each such case's row for visibility (half
+the cases a caseworker's walk for a family name probed), and naming who matched reads the role
+beside the key, where it probed the member of each entry (~4 buffers an entry).
 
 The triggers' functions are replaced by ones that write the two columns (and move the team
 with the case, as they moved its risk), and the entries are written again from the tables.
