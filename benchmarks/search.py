@@ -124,7 +124,7 @@ def _forgiving(names: list[str]) -> None:
                 user=account, name=term, limit=50
             ),
             "cases": lambda term, account=account: cases_matching(
-                Case.objects.visible_to(account), term
+                Case.objects.visible_to(account), term, seen_by=account
             ),
         }
         for label, search in searches.items():

@@ -49,7 +49,9 @@ def _search(account, term):
     from casework import selectors
     from casework.models import Case
 
-    found = selectors.cases_matching(Case.objects.visible_to(account, probed=True), term)
+    found = selectors.cases_matching(
+        Case.objects.visible_to(account, probed=True), term, seen_by=account
+    )
     return selectors.who_matched(found, list(found.matches)[:PAGE])
 
 

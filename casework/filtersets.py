@@ -126,7 +126,8 @@ class CaseFilterSet(django_filters.FilterSet):
         # SEARCH_CASES_LIMIT of them, ranked in SQL; the cases carry `name_rank`, so that a
         # caller can put the best matches first, and the reasons (and whether there were more)
         # stay on the filter set for the page and the API to show.
-        found = selectors.cases_matching(queryset, value)
+        reader = self.request.user if self.request is not None else None
+        found = selectors.cases_matching(queryset, value, seen_by=reader)
         self._found, self.matches, self.more = found, found.matches, found.more
         by_rank: dict[int, list] = {}
         for case_id, match in self.matches.items():

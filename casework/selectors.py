@@ -84,6 +84,7 @@ from .querysets import (
     person_seen_by,
     probe_kept,
     rows_kept,
+    rows_of_teams_maybe_seen,
     visible_case_ids,
 )
 from .references import could_be_reference
@@ -703,7 +704,7 @@ def _case_entries_kept() -> bool:
 
 
 def _cases_walking_entries(
-    cases: QuerySet[Case], digests: dict[str, str], *, found, count: int
+    cases: QuerySet[Case], digests: dict[str, str], *, found, count: int, seen_by=None
 ) -> list[tuple]:
     """
     (case id, code) of the first `count` of `cases`, most at risk first, not among `found`,
@@ -713,9 +714,16 @@ def _cases_walking_entries(
     together) into its best code and stops after `count` cases. Walking the cases themselves
     read every case in list order, holding the name or not (3,243 cases for a caseworker's 201
     with the family name 김), and probed its members' keys; starting from the keys sorted every
-    holder, a few thousand for a family name.
+    holder, a few thousand for a family name. `seen_by`, the reader whose rule narrowed `cases`:
+    the entries of cases in teams they have nothing to do with are passed over on the team the
+    entry holds, in the index (`rows_of_teams_maybe_seen`), not probed case by case; the rest
+    are still asked whether they are among `cases`.
     """
-    entries = CaseNameKey.objects.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
+    if seen_by is None:
+        entries = CaseNameKey.objects.all()
+    else:
+        entries = rows_of_teams_maybe_seen(CaseNameKey, seen_by)
+    entries = entries.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
     if found:
         entries = entries.exclude(case_id__in=list(found))
 
@@ -771,16 +779,14 @@ def _best_code_of_case(digests: dict[str, str]) -> Subquery:
 def _members_matching_by_entries(case_ids, digests: dict[str, str]) -> list[tuple]:
     """
     (case id, person id, role, code) of each of `case_ids`' entries (`CaseNameKey`) holding one
-    of `digests`, the member's role read beside it and the code worked out here: compiling the
-    CASE of `_match_code` through the members' keys cost most of naming who matched (~1,400
-    Python calls of the ORM's joins per request), and the join read every member's keys.
+    of `digests`, with the member's role the entry holds and the code worked out here: compiling
+    the CASE of `_match_code` through the members' keys cost most of naming who matched (~1,400
+    Python calls of the ORM's joins per request), and the join read every member's keys; the
+    role probed from each entry's member read ~4 buffers an entry.
     """
-    role = CaseMember.objects.filter(case=OuterRef("case_id"), person=OuterRef("person_id"))
-    entries = (
-        CaseNameKey.objects.filter(case_id__in=case_ids, digest__in=list(digests))
-        .annotate(role=Subquery(role.values("role")[:1]))
-        .values_list("case_id", "person_id", "role", "digest", "kind", "alias_id")
-    )
+    entries = CaseNameKey.objects.filter(
+        case_id__in=case_ids, digest__in=list(digests)
+    ).values_list("case_id", "person_id", "role", "digest", "kind", "alias_id")
     return [
         (case_id, person_id, role, _code(kind, alias_id is not None))
         for case_id, person_id, role, digest, kind, alias_id in entries
@@ -849,11 +855,16 @@ def _cases_of_rank(
     )
 
 
-def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None) -> CasesFound:
+def cases_matching(
+    cases: QuerySet[Case], term: str, *, limit: int | None = None, seen_by=None
+) -> CasesFound:
     """
     The cases among `cases` whose reference, or a member's, is `term`, or with a member whose
     name matches it in any spelling: at most `limit` of them, by the best rank of their
     members' matches, then most at risk, then by reference, and whether there were more.
+    `seen_by`: the user whose rule (`visible_to`) narrowed `cases`, which lets the walks pass
+    over the cases of other teams without reading them (`_cases_walking_entries`); it never
+    adds a case, every case found is still among `cases`.
 
     Rank by rank, each rank one query that walks the cases most at risk first and stops at the
     limit, or, when the rank's digests have at most FEW_HOLDERS keys (one capped count for all
@@ -892,7 +903,7 @@ def cases_matching(cases: QuerySet[Case], term: str, *, limit: int | None = None
             break
         if walking_entries:
             found = _cases_walking_entries(
-                cases, rank_digests, found=best, count=limit + 1 - len(best)
+                cases, rank_digests, found=best, count=limit + 1 - len(best), seen_by=seen_by
             )
         else:
             found = _cases_of_rank(

@@ -21,6 +21,7 @@ from ..choices import (
     EntitlementStatus,
     IncidentKind,
     LegalStatus,
+    MemberRole,
     NameKeyKind,
     Nationality,
     PersonRole,
@@ -249,6 +250,19 @@ class CaseNameKey(models.Model):
     digest = models.CharField(_("digest"), max_length=32)
     risk_rank = models.PositiveSmallIntegerField(_("risk rank"))
     reference = models.CharField(_("case reference"), max_length=12)
+    # The case's team, so that a search's walk passes over the entries of cases in teams the
+    # reader has nothing to do with inside the index (`Case...team_may_be_seen`), instead of
+    # probing each such case for visibility; and the member's role, which names who matched.
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        # Read only from the walk's index, never looked up alone.
+        db_index=False,
+        related_name="+",
+        verbose_name=_("team"),
+    )
+    role = models.CharField(_("role in case"), max_length=10, choices=MemberRole.choices)
 
     class Meta:
         verbose_name = _("case name key")
@@ -259,7 +273,7 @@ class CaseNameKey(models.Model):
             # without sorting, covering the match's code (kind, alias).
             models.Index(
                 fields=["digest", "risk_rank", "reference", "case"],
-                include=["kind", "alias"],
+                include=["kind", "alias", "team"],
                 name="casework_casenamekey_walk",
             ),
             # The triggers find a case's entries (its risk changed, a member left) and a key's.

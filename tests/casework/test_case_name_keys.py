@@ -1,9 +1,10 @@
 """
 The cases' copies of their members' name keys (`CaseNameKey`), which the case search walks in
-list order, are kept by PostgreSQL's triggers (migration 0023) through every write that moves a
-name key, a member or a case's place in the list: after each, they are exactly the name keys
-joined to the members and their cases, as the ORM reads them. (They hold no team: a transfer
-moves nothing of them, and visibility is asked of the case itself when searching.)
+list order, are kept by PostgreSQL's triggers (migrations 0023, 0025) through every write that
+moves a name key, a member (its role too) or a case's place in the list or its team: after
+each, they are exactly the name keys joined to the members and their cases, as the ORM reads
+them. (The team lets the search pass over other teams' cases; whether a case is seen is still
+asked of the case itself.)
 """
 
 import pytest
@@ -26,7 +27,16 @@ pytestmark = [
 def kept() -> set:
     return set(
         CaseNameKey.objects.values_list(
-            "case_id", "person_id", "key_id", "alias_id", "kind", "digest", "risk_rank", "reference"
+            "case_id",
+            "person_id",
+            "key_id",
+            "alias_id",
+            "kind",
+            "digest",
+            "risk_rank",
+            "reference",
+            "team_id",
+            "role",
         )
     )
 
@@ -35,8 +45,8 @@ def expected() -> set:
     """Every name key joined to each case its person is a member of, read through the ORM."""
     cases = {case.pk: case for case in Case.objects.all()}
     members: dict = {}
-    for person_id, case_id in CaseMember.objects.values_list("person_id", "case_id"):
-        members.setdefault(person_id, []).append(cases[case_id])
+    for person_id, case_id, role in CaseMember.objects.values_list("person_id", "case_id", "role"):
+        members.setdefault(person_id, []).append((cases[case_id], role))
     return {
         (
             case.pk,
@@ -47,9 +57,11 @@ def expected() -> set:
             key.digest,
             case.risk_rank,
             case.reference,
+            case.team_id,
+            role,
         )
         for key in NameKey.objects.all()
-        for case in members.get(key.person_id, [])
+        for case, role in members.get(key.person_id, [])
     }
 
 
@@ -136,4 +148,20 @@ def test_a_truncate_of_the_keys_empties_the_copies(people, alice, capsys):
         cursor.execute("TRUNCATE casework_namekey")
     assert not CaseNameKey.objects.exists()
     call_command("reindex_names")
+    assert_kept()
+
+
+def test_a_transfer_and_a_change_of_role_move_the_copies(people, team_south):
+    # Written as any writer may (the triggers are the tables', not the services'): the
+    # transfer's service asks consents this scenario does not record.
+    case = Case.objects.get(pk=people.case.pk)
+    Case.objects.filter(pk=case.pk).update(team=team_south)
+    assert set(CaseNameKey.objects.filter(case=case).values_list("team_id", flat=True)) == {
+        team_south.pk
+    }
+    assert_kept()
+    CaseMember.objects.filter(case=case, person=people.ri).update(role="other")
+    assert set(CaseNameKey.objects.filter(person=people.ri).values_list("role", flat=True)) == {
+        "other"
+    }
     assert_kept()

@@ -440,14 +440,16 @@ def test_a_page_of_a_common_family_name_is_the_first_by_reference_among_those_vi
 
 @pytest.mark.django_db
 def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
-    people, alice, bob, charlie, sue, team_north, team_south, monkeypatch
+    people, alice, bob, charlie, sue, admin_user, team_north, team_south, monkeypatch
 ):
     """
     A rank whose digests few people hold is searched from their keys, a rank held by many by
     walking the cases most at risk first (`FEW_HOLDERS` chooses), and on PostgreSQL every rank
-    along the cases' copies of the keys (`CaseNameKey`): all give the same cases, in the same
-    order, with the same reasons, for a caseworker (not her colleague's cases, not
-    another team's) and a supervisor, and the limit cuts both at the same case.
+    along the cases' copies of the keys (`CaseNameKey`), passing over other teams' cases on the
+    team they hold: all give the same cases, in the same order, with the same reasons, for a
+    caseworker (not her colleague's cases, not another team's), a supervisor and an
+    administrator who broke the glass of one South case, and the limit cuts both at the same
+    case.
     """
     for team, worker, risks in (
         (team_north, alice, ["high", "low", "medium", "critical"]),
@@ -465,12 +467,16 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
                 members=[(person, "principal")],
                 caseworkers=[worker],
             )
+    south_case = Case.objects.filter(team=team_south).order_by("reference").first()
+    services.case_break_glass(
+        case=south_case, actor=admin_user, reason="A court order for the family's file."
+    )
     terms = ["권", "Kwon Kum Hwa", "Quan Jinhua", "权金花", "Gwon Ga-hwa", people.case.reference]
     # From the keys, along the list, and (where PostgreSQL keeps them) along the cases' copies.
     ways = [(False, 5000), (False, 0)]
     if connection.vendor == "postgresql":
         ways.append((True, 0))
-    for user in (alice, sue, charlie):
+    for user in (alice, sue, charlie, admin_user):
         for term in terms:
             for limit in (2, 200):
                 answers = []
@@ -479,6 +485,11 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
                         "casework.selectors._case_entries_kept", lambda kept=walking_entries: kept
                     )
                     monkeypatch.setattr("casework.selectors.FEW_HOLDERS", few)
-                    found = cases_matching(Case.objects.visible_to(user), term, limit=limit)
+                    found = cases_matching(
+                        Case.objects.visible_to(user), term, limit=limit, seen_by=user
+                    )
                     answers.append((list(found.matches.items()), found.more, found.by_name))
                 assert all(answer == answers[0] for answer in answers), (user.username, term, limit)
+    # The grant's one case, a team the administrator is no member of, is found; nothing else.
+    found = cases_matching(Case.objects.visible_to(admin_user), "권", seen_by=admin_user)
+    assert list(found.matches) == [south_case.pk]

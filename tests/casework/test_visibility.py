@@ -28,7 +28,7 @@ from casework.models import (
     Task,
 )
 from casework.permissions import can_edit_case, editable_cases
-from casework.querysets import visible_cases_up_to
+from casework.querysets import team_may_be_seen, visible_cases_up_to
 from casework.selectors import my_cases
 
 from ..conftest import built_once, sign_in
@@ -315,3 +315,25 @@ def test_a_caseworker_removed_from_north_is_answered_404_everywhere(
     assert client.get(download).status_code == 200
     assert api.get(api_case).status_code == 200
     assert north.reference in api.get("/api/v1/cases/").content.decode()
+
+
+def test_every_case_seen_is_of_a_team_a_search_does_not_pass_over(
+    north, south, alice, bob, sue, charlie, admin_user
+):
+    """
+    The case search passes over the cases of teams a reader has nothing to do with on the team
+    its copies of the name keys hold (`team_may_be_seen`), before asking the rule: every case
+    anyone sees meets it, an advocate's share outside her teams and a break-glass grant
+    included, and other teams' cases do not.
+    """
+    from casework.services import case_break_glass
+
+    lena = AdvocateFactory(username="lena")
+    _share(south, lena)
+    case_break_glass(case=north, actor=admin_user, reason="Court order 2026/11 needs the file")
+    for user in (alice, bob, sue, charlie, lena, admin_user):
+        seen = set(Case.objects.visible_to(user).values_list("pk", flat=True))
+        walked = set(Case.objects.filter(team_may_be_seen(user)).values_list("pk", flat=True))
+        assert seen <= walked, user.username
+    assert not Case.objects.filter(team_may_be_seen(alice)).filter(pk=south.pk).exists()
+    assert not Case.objects.filter(team_may_be_seen(charlie)).filter(pk=north.pk).exists()
