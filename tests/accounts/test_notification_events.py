@@ -161,7 +161,8 @@ def test_an_overdue_follow_up_opens_the_case_then_shows_nothing_once_handed_over
     assert "A follow-up is overdue" in page and "something you no longer see" in page
     assert north_case.reference not in page
     assert _opened(client, alice, overdue) == LIST
-    assert Task.objects.get().assignee == alice  # the follow-up itself is unchanged
+    # The follow-up went to bob with the case, its reminder to alice settled.
+    assert Task.objects.get().assignee == bob
 
 
 @pytest.mark.postgres
