@@ -14,14 +14,14 @@ from casework.choices import ClosureReason, GoalStatus
 from casework.models import Case, CaseClosure, CheckInSchedule, Goal, Person, PlanReview, Task
 
 from .permissions import require_edit
-from .serializers import (
+from .serializers.common import (
     ColleagueField,
     ModelSerializer,
-    TaskSerializer,
     VersionField,
     VisibleReferenceField,
     staff_field,
 )
+from .serializers.records import TaskSerializer
 from .views import AuditedRetrieveMixin, CaseworkViewSet
 
 

@@ -63,21 +63,76 @@ from casework.searches import record_search
 from casework.selectors import cases_for_listing, people_search, records
 from consent.models import Consent
 
-from . import filters, serializers
+from . import filters
 from .permissions import CanEditCasework, require_edit
+from .serializers.cases import (
+    CaseCreateSerializer,
+    CaseListSerializer,
+    CaseSerializer,
+    MemberAddSerializer,
+)
+from .serializers.checkins import (
+    CheckInListSerializer,
+    CheckInRecordSerializer,
+    CheckInScheduleSerializer,
+)
+from .serializers.common import (
+    ErrorSerializer,
+)
+from .serializers.consent import (
+    ConsentAnswerSerializer,
+    ConsentRenewSerializer,
+    ConsentSerializer,
+)
+from .serializers.corrections import (
+    RecordHistorySerializer,
+    VoidSerializer,
+    correction_serializer,
+)
+from .serializers.people import (
+    AliasSerializer,
+    EntitlementListSerializer,
+    EntitlementSerializer,
+    LegalStatusRecordListSerializer,
+    LegalStatusRecordSerializer,
+    PastLegalStatusRecordSerializer,
+    PersonCreateSerializer,
+    PersonListSerializer,
+    PersonSerializer,
+    RelationshipSerializer,
+    RelationshipUpdateSerializer,
+)
+from .serializers.records import (
+    AttachmentListSerializer,
+    AttachmentSerializer,
+    CaseNoteListSerializer,
+    CaseNoteSerializer,
+    DetentionResultSerializer,
+    DetentionSerializer,
+    IncidentListSerializer,
+    IncidentSerializer,
+    IncidentUpdateSerializer,
+    TaskCompleteSerializer,
+    TaskListSerializer,
+    TaskSerializer,
+)
+from .serializers.search import (
+    CaseFoundSerializer,
+    CaseSearchSerializer,
+    PersonFoundSerializer,
+    PersonSearchSerializer,
+)
 
 User = get_user_model()
 
 ERRORS = {
     400: OpenApiResponse(description=_("Field errors: nothing was saved.")),
     403: OpenApiResponse(
-        serializers.ErrorSerializer, description=_("You may read this record but not change it.")
+        ErrorSerializer, description=_("You may read this record but not change it.")
     ),
-    404: OpenApiResponse(
-        serializers.ErrorSerializer, description=_("No such record among those you may see.")
-    ),
+    404: OpenApiResponse(ErrorSerializer, description=_("No such record among those you may see.")),
     409: OpenApiResponse(
-        serializers.ErrorSerializer,
+        ErrorSerializer,
         description=_("The record changed since you read it (stale version): nothing was saved."),
     ),
 }
@@ -238,7 +293,7 @@ class CorrectableMixin:
     casework.permissions (CanEditCasework); a record out of sight is a 404, as everywhere.
     """
 
-    # The shape of a correction (serializers.correction_serializer) and of the record read back.
+    # The shape of a correction (correction_serializer) and of the record read back.
     correction_serializer_class = None
     detail_serializer_class = None
 
@@ -272,7 +327,7 @@ class CorrectableMixin:
 
     def void(self, request, **kwargs):
         target = self.correctable()
-        serializer = serializers.VoidSerializer(data=request.data)
+        serializer = VoidSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.record_void(
             record=target,
@@ -285,7 +340,7 @@ class CorrectableMixin:
     def history(self, request, **kwargs):
         target = self.correctable(with_voided=True)
         revisions = target.revisions.select_related("made_by").order_by("-number")
-        data = serializers.RecordHistorySerializer(
+        data = RecordHistorySerializer(
             {
                 "id": target.pk,
                 "version": target.version,
@@ -327,7 +382,7 @@ def correctable(detail_serializer):
     Give a viewset the correction actions of its records, with their schemas: the correction
     takes `detail_serializer`'s correctable fields, the answer is the corrected record.
     """
-    correction = serializers.correction_serializer(detail_serializer)
+    correction = correction_serializer(detail_serializer)
 
     def decorate(viewset):
         viewset.correction_serializer_class = correction
@@ -348,7 +403,7 @@ def correctable(detail_serializer):
             description=_(
                 "The record leaves the timeline, reports and documents; its history keeps it."
             ),
-            request=serializers.VoidSerializer,
+            request=VoidSerializer,
             responses=writing({204: None}, update=True),
         )(action(detail=True, methods=["post"])(viewset.void))
         viewset.history = extend_schema(
@@ -357,7 +412,7 @@ def correctable(detail_serializer):
                 "What each correction replaced, and the void, decrypted for those who may "
                 "correct the record."
             ),
-            responses=responses({200: serializers.RecordHistorySerializer}, 403, 404),
+            responses=responses({200: RecordHistorySerializer}, 403, 404),
         )(action(detail=True, methods=["get"])(viewset.history))
         return viewset
 
@@ -496,17 +551,15 @@ def with_aliases_read(people):
     ),
     retrieve=extend_schema(
         summary=_("A person (the view is audited)"),
-        responses=responses({200: serializers.PersonSerializer}, 404),
+        responses=responses({200: PersonSerializer}, 404),
     ),
     create=extend_schema(
         summary=_("Register a person in a case"),
-        request=serializers.PersonCreateSerializer,
-        responses=writing({201: serializers.PersonSerializer}),
+        request=PersonCreateSerializer,
+        responses=writing({201: PersonSerializer}),
     ),
-    update=extend_schema(responses=writing({200: serializers.PersonSerializer}, update=True)),
-    partial_update=extend_schema(
-        responses=writing({200: serializers.PersonSerializer}, update=True)
-    ),
+    update=extend_schema(responses=writing({200: PersonSerializer}, update=True)),
+    partial_update=extend_schema(responses=writing({200: PersonSerializer}, update=True)),
     search=search_schema(
         summary=_("Find people by name in any script or spelling (the search is audited)"),
         description=_(
@@ -518,8 +571,8 @@ def with_aliases_read(people):
             "found (never the name), and each person found lists you among the viewers of "
             "their cases."
         ),
-        request=serializers.PersonSearchSerializer,
-        found=serializers.PersonFoundSerializer,
+        request=PersonSearchSerializer,
+        found=PersonFoundSerializer,
     ),
 )
 class PersonViewSet(
@@ -533,7 +586,7 @@ class PersonViewSet(
     """People of the cases you may see, found by reference or by name in any spelling."""
 
     model = Person
-    search_serializer_class = serializers.PersonSearchSerializer
+    search_serializer_class = PersonSearchSerializer
     search_field = "name"
     lookup_field = "reference"
     lookup_url_kwarg = "person_ref"
@@ -544,7 +597,7 @@ class PersonViewSet(
         if self.action == "list":
             # The columns the list shows, not the whole rows: every ciphertext of 50 people a
             # page was read, sent and loaded into models for a list that decrypts nothing.
-            return people.only(*serializers.PersonListSerializer.Meta.fields)
+            return people.only(*PersonListSerializer.Meta.fields)
         if self.action == "search":
             return people
         if connections[people.db].vendor == "postgresql":
@@ -553,14 +606,14 @@ class PersonViewSet(
 
     def get_serializer_class(self):
         if self.action == "search":
-            return serializers.PersonFoundSerializer
+            return PersonFoundSerializer
         if self.action == "list":
-            return serializers.PersonListSerializer
+            return PersonListSerializer
         if self.action == "create":
-            return serializers.PersonCreateSerializer
+            return PersonCreateSerializer
         if self.action == "add_alias":
-            return serializers.AliasSerializer
-        return serializers.PersonSerializer
+            return AliasSerializer
+        return PersonSerializer
 
     def list(self, request, *args, **kwargs):
         refuse_names_in_address(request, {"name": reverse("casework_api:person-search")})
@@ -610,7 +663,7 @@ class PersonViewSet(
             "Every consent record of the person; the first is in force. The parent or guardian "
             "who answered for a child is named only if you may see them."
         ),
-        responses=responses({200: serializers.ConsentSerializer(many=True)}, 404),
+        responses=responses({200: ConsentSerializer(many=True)}, 404),
         operation_id="persons_consents_list",
     )
     @action(detail=True, methods=["get"], url_path="consents", pagination_class=None)
@@ -627,9 +680,7 @@ class PersonViewSet(
             .filter(pk__in=guardians)
             .values_list("pk", flat=True)
         )
-        data = serializers.ConsentSerializer(
-            history, many=True, context={"guardians_shown": shown}
-        ).data
+        data = ConsentSerializer(history, many=True, context={"guardians_shown": shown}).data
         record(request.user, "view", person, request=request, seen="consent")
         return Response(data)
 
@@ -639,15 +690,15 @@ class PersonViewSet(
             "It replaces what they agreed to before. To take consent back, use the withdrawal "
             "page: withdrawing consent to keep their details on file erases them."
         ),
-        request=serializers.ConsentAnswerSerializer,
-        responses=writing({201: serializers.ConsentSerializer}),
+        request=ConsentAnswerSerializer,
+        responses=writing({201: ConsentSerializer}),
         operation_id="persons_consents_record",
     )
     @consents.mapping.post
     def record_consent(self, request, person_ref=None):
         person = self.get_object()
         guardians, witnesses = self.consent_people(person)
-        payload = serializers.ConsentAnswerSerializer(
+        payload = ConsentAnswerSerializer(
             data=request.data,
             context={
                 "consent_form": lambda data: consent_form(
@@ -665,15 +716,15 @@ class PersonViewSet(
     @extend_schema(
         summary=_("The person confirms what they agreed to"),
         description=_("The same scopes, given again now, with a new date to ask again."),
-        request=serializers.ConsentRenewSerializer,
-        responses=writing({201: serializers.ConsentSerializer}),
+        request=ConsentRenewSerializer,
+        responses=writing({201: ConsentSerializer}),
         operation_id="persons_consents_renew",
     )
     @action(detail=True, methods=["post"], url_path="consents/renew")
     def renew_consent(self, request, person_ref=None):
         person = self.get_object()
         _guardians, witnesses = self.consent_people(person)
-        payload = serializers.ConsentRenewSerializer(
+        payload = ConsentRenewSerializer(
             data=request.data,
             context={
                 "renew_form": lambda data: _with_usernames(
@@ -708,7 +759,7 @@ class PersonViewSet(
             if consent.guardian_id
             else set()
         )
-        data = serializers.ConsentSerializer(consent, context={"guardians_shown": shown}).data
+        data = ConsentSerializer(consent, context={"guardians_shown": shown}).data
         return Response(data, status=code)
 
     def perform_update(self, serializer):
@@ -723,8 +774,8 @@ class PersonViewSet(
 
     @extend_schema(
         summary=_("Record another name the person is known by"),
-        request=serializers.AliasSerializer,
-        responses=writing({201: serializers.PersonSerializer}),
+        request=AliasSerializer,
+        responses=writing({201: PersonSerializer}),
         operation_id="persons_add_alias",
     )
     @action(detail=True, methods=["post"], url_path="aliases")
@@ -735,29 +786,27 @@ class PersonViewSet(
         services.person_alias_add(
             person=person, name=serializer.validated_data["name"], actor=request.user
         )
-        data = serializers.PersonSerializer(
-            self.refreshed(person), context=self.get_serializer_context()
-        ).data
+        data = PersonSerializer(self.refreshed(person), context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
     list=extend_schema(summary=_("Family ties between people you may see")),
-    retrieve=extend_schema(responses=responses({200: serializers.RelationshipSerializer}, 404)),
+    retrieve=extend_schema(responses=responses({200: RelationshipSerializer}, 404)),
     create=extend_schema(
         summary=_("Record a family tie"),
-        responses=writing({201: serializers.RelationshipSerializer}),
+        responses=writing({201: RelationshipSerializer}),
     ),
     update=extend_schema(
         summary=_("Correct the kind of a tie, or whether a marriage is registered"),
-        responses=writing({200: serializers.RelationshipSerializer}, update=True),
+        responses=writing({200: RelationshipSerializer}, update=True),
     ),
     partial_update=extend_schema(
         summary=_("Correct the kind of a tie, or whether a marriage is registered"),
-        responses=writing({200: serializers.RelationshipSerializer}, update=True),
+        responses=writing({200: RelationshipSerializer}, update=True),
     ),
 )
-@correctable(serializers.RelationshipSerializer)
+@correctable(RelationshipSerializer)
 class RelationshipViewSet(
     # A tie names two references and its kind, nothing encrypted: its read is not recorded.
     mixins.ListModelMixin,
@@ -775,8 +824,8 @@ class RelationshipViewSet(
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):
-            return serializers.RelationshipUpdateSerializer
-        return serializers.RelationshipSerializer
+            return RelationshipUpdateSerializer
+        return RelationshipSerializer
 
     def get_queryset(self):
         return (
@@ -805,19 +854,17 @@ class RelationshipViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary=_("Legal-status periods of people you may see")),
-    retrieve=extend_schema(
-        responses=responses({200: serializers.LegalStatusRecordSerializer}, 404)
-    ),
+    retrieve=extend_schema(responses=responses({200: LegalStatusRecordSerializer}, 404)),
     create=extend_schema(
         summary=_("Change a person's legal status"),
         description=_(
             "The person's current status ends on `effective_from` and this one becomes current. "
             "To fill in a past period of the timeline, use the `past` action."
         ),
-        responses=writing({201: serializers.LegalStatusRecordSerializer}),
+        responses=writing({201: LegalStatusRecordSerializer}),
     ),
 )
-@correctable(serializers.LegalStatusRecordSerializer)
+@correctable(LegalStatusRecordSerializer)
 class LegalStatusRecordViewSet(
     mixins.ListModelMixin,
     PersonRecordViewMixin,
@@ -836,10 +883,10 @@ class LegalStatusRecordViewSet(
 
     def get_serializer_class(self):
         if self.action == "list":
-            return serializers.LegalStatusRecordListSerializer
+            return LegalStatusRecordListSerializer
         if self.action == "add_past":
-            return serializers.PastLegalStatusRecordSerializer
-        return serializers.LegalStatusRecordSerializer
+            return PastLegalStatusRecordSerializer
+        return LegalStatusRecordSerializer
 
     def perform_create(self, serializer):
         fields = serializer.validated_data
@@ -849,7 +896,7 @@ class LegalStatusRecordViewSet(
     @extend_schema(
         summary=_("Fill in a past legal-status period"),
         description=_("A closed period (with `effective_to`); it may overlap no other record."),
-        responses=writing({201: serializers.PastLegalStatusRecordSerializer}),
+        responses=writing({201: PastLegalStatusRecordSerializer}),
         operation_id="legal_statuses_add_past",
     )
     @action(detail=False, methods=["post"], url_path="past")
@@ -864,13 +911,13 @@ class LegalStatusRecordViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary=_("Benefits sought by people you may see")),
-    retrieve=extend_schema(responses=responses({200: serializers.EntitlementSerializer}, 404)),
+    retrieve=extend_schema(responses=responses({200: EntitlementSerializer}, 404)),
     create=extend_schema(
         summary=_("Record what happened when a person sought a benefit"),
-        responses=writing({201: serializers.EntitlementSerializer}),
+        responses=writing({201: EntitlementSerializer}),
     ),
 )
-@correctable(serializers.EntitlementSerializer)
+@correctable(EntitlementSerializer)
 class EntitlementViewSet(
     mixins.ListModelMixin,
     PersonRecordViewMixin,
@@ -882,8 +929,8 @@ class EntitlementViewSet(
 
     model = Entitlement
     lookup_url_kwarg = "entitlement_id"
-    serializer_class = serializers.EntitlementSerializer
-    list_serializer_class = serializers.EntitlementListSerializer
+    serializer_class = EntitlementSerializer
+    list_serializer_class = EntitlementListSerializer
     filterset_class = filters.EntitlementFilter
 
     def get_queryset(self):
@@ -908,15 +955,15 @@ class EntitlementViewSet(
     ),
     retrieve=extend_schema(
         summary=_("A case (the view is audited)"),
-        responses=responses({200: serializers.CaseSerializer}, 404),
+        responses=responses({200: CaseSerializer}, 404),
     ),
     create=extend_schema(
         summary=_("Open a case for one of your teams"),
-        request=serializers.CaseCreateSerializer,
-        responses=writing({201: serializers.CaseSerializer}),
+        request=CaseCreateSerializer,
+        responses=writing({201: CaseSerializer}),
     ),
-    update=extend_schema(responses=writing({200: serializers.CaseSerializer}, update=True)),
-    partial_update=extend_schema(responses=writing({200: serializers.CaseSerializer}, update=True)),
+    update=extend_schema(responses=writing({200: CaseSerializer}, update=True)),
+    partial_update=extend_schema(responses=writing({200: CaseSerializer}, update=True)),
     search=search_schema(
         summary=_("Find cases by reference or a member's name in any spelling (audited)"),
         description=_(
@@ -925,8 +972,8 @@ class EntitlementViewSet(
             "was found. The search is recorded with the number of cases found (never the "
             "term), and each case found lists you among its viewers."
         ),
-        request=serializers.CaseSearchSerializer,
-        found=serializers.CaseFoundSerializer,
+        request=CaseSearchSerializer,
+        found=CaseFoundSerializer,
     ),
 )
 class CaseViewSet(
@@ -940,7 +987,7 @@ class CaseViewSet(
     """Cases you work, supervise or that are shared with you, by reference."""
 
     model = Case
-    search_serializer_class = serializers.CaseSearchSerializer
+    search_serializer_class = CaseSearchSerializer
     search_field = "q"
     lookup_field = "reference"
     lookup_url_kwarg = "case_ref"
@@ -963,12 +1010,12 @@ class CaseViewSet(
 
     def get_serializer_class(self):
         if self.action == "search":
-            return serializers.CaseFoundSerializer
+            return CaseFoundSerializer
         if self.action == "list":
-            return serializers.CaseListSerializer
+            return CaseListSerializer
         if self.action == "create":
-            return serializers.CaseCreateSerializer
-        return serializers.CaseSerializer
+            return CaseCreateSerializer
+        return CaseSerializer
 
     def list(self, request, *args, **kwargs):
         refuse_names_in_address(request, {"q": reverse("casework_api:case-search")})
@@ -992,9 +1039,7 @@ class CaseViewSet(
         # Who may open a case in the team, and who then works it, is the service's to decide.
         members = [(member["person"], member["role"]) for member in fields.pop("members", [])]
         case = services.case_open(team=team, actor=request.user, members=members, **fields)
-        data = serializers.CaseSerializer(
-            self.refreshed(case), context=self.get_serializer_context()
-        ).data
+        data = CaseSerializer(self.refreshed(case), context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -1004,8 +1049,8 @@ class CaseViewSet(
             "what they agree to now, or the documented reason they could not be asked, is "
             "recorded with them."
         ),
-        request=serializers.MemberAddSerializer,
-        responses=writing({201: serializers.CaseSerializer}),
+        request=MemberAddSerializer,
+        responses=writing({201: CaseSerializer}),
         operation_id="cases_members_add",
     )
     @action(detail=True, methods=["post"], url_path="members")
@@ -1031,7 +1076,7 @@ class CaseViewSet(
                 ),
             )
 
-        payload = serializers.MemberAddSerializer(
+        payload = MemberAddSerializer(
             data=request.data,
             context={**self.get_serializer_context(), "consent_form": member_form},
         )
@@ -1044,9 +1089,7 @@ class CaseViewSet(
             consent=fields["consent"]["services"],
             actor=request.user,
         )
-        data = serializers.CaseSerializer(
-            self.refreshed(case), context=self.get_serializer_context()
-        ).data
+        data = CaseSerializer(self.refreshed(case), context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
@@ -1152,13 +1195,13 @@ def with_people_named(cases):
 
 @extend_schema_view(
     list=extend_schema(summary=_("Notes on cases you may see")),
-    retrieve=extend_schema(responses=responses({200: serializers.CaseNoteSerializer}, 404)),
+    retrieve=extend_schema(responses=responses({200: CaseNoteSerializer}, 404)),
     create=extend_schema(
         summary=_("Write a note on a case"),
-        responses=writing({201: serializers.CaseNoteSerializer}),
+        responses=writing({201: CaseNoteSerializer}),
     ),
 )
-@correctable(serializers.CaseNoteSerializer)
+@correctable(CaseNoteSerializer)
 class CaseNoteViewSet(
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
@@ -1170,8 +1213,8 @@ class CaseNoteViewSet(
 
     model = CaseNote
     lookup_url_kwarg = "note_id"
-    serializer_class = serializers.CaseNoteSerializer
-    list_serializer_class = serializers.CaseNoteListSerializer
+    serializer_class = CaseNoteSerializer
+    list_serializer_class = CaseNoteListSerializer
     filterset_class = filters.CaseNoteFilter
 
     def get_queryset(self):
@@ -1185,13 +1228,13 @@ class CaseNoteViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary=_("Follow-ups on cases you may see")),
-    retrieve=extend_schema(responses=responses({200: serializers.TaskSerializer}, 404)),
+    retrieve=extend_schema(responses=responses({200: TaskSerializer}, 404)),
     create=extend_schema(
         summary=_("Set a follow-up on a case"),
-        responses=writing({201: serializers.TaskSerializer}),
+        responses=writing({201: TaskSerializer}),
     ),
 )
-@correctable(serializers.TaskSerializer)
+@correctable(TaskSerializer)
 class TaskViewSet(
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
@@ -1217,16 +1260,16 @@ class TaskViewSet(
 
     def get_serializer_class(self):
         if self.action == "list":
-            return serializers.TaskListSerializer
+            return TaskListSerializer
         if self.action == "complete":
-            return serializers.TaskCompleteSerializer
-        return serializers.TaskSerializer
+            return TaskCompleteSerializer
+        return TaskSerializer
 
     @extend_schema(
         summary=_("Mark a follow-up done"),
         description=_("Send the `version` you read to be refused (409) if the task changed since."),
-        request=serializers.TaskCompleteSerializer,
-        responses=writing({200: serializers.TaskSerializer}, update=True),
+        request=TaskCompleteSerializer,
+        responses=writing({200: TaskSerializer}, update=True),
         operation_id="tasks_complete",
     )
     @action(detail=True, methods=["post"])
@@ -1237,29 +1280,27 @@ class TaskViewSet(
         services.task_complete(
             task=task, actor=request.user, expected_version=serializer.validated_data.get("version")
         )
-        data = serializers.TaskSerializer(
-            self.refreshed(task), context=self.get_serializer_context()
-        ).data
+        data = TaskSerializer(self.refreshed(task), context=self.get_serializer_context()).data
         return Response(data)
 
 
 @extend_schema_view(
     list=extend_schema(summary=_("Incidents on cases you may see")),
-    retrieve=extend_schema(responses=responses({200: serializers.IncidentSerializer}, 404)),
+    retrieve=extend_schema(responses=responses({200: IncidentSerializer}, 404)),
     create=extend_schema(
         summary=_("Record an incident on a case"),
-        responses=writing({201: serializers.IncidentSerializer}),
+        responses=writing({201: IncidentSerializer}),
     ),
     update=extend_schema(
         summary=_("Correct an incident"),
-        responses=writing({200: serializers.IncidentSerializer}, update=True),
+        responses=writing({200: IncidentSerializer}, update=True),
     ),
     partial_update=extend_schema(
         summary=_("Correct an incident"),
-        responses=writing({200: serializers.IncidentSerializer}, update=True),
+        responses=writing({200: IncidentSerializer}, update=True),
     ),
 )
-@correctable(serializers.IncidentSerializer)
+@correctable(IncidentSerializer)
 class IncidentViewSet(
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
@@ -1276,10 +1317,10 @@ class IncidentViewSet(
 
     def get_serializer_class(self):
         if self.action == "list":
-            return serializers.IncidentListSerializer
+            return IncidentListSerializer
         if self.action in ("update", "partial_update"):
-            return serializers.IncidentUpdateSerializer
-        return serializers.IncidentSerializer
+            return IncidentUpdateSerializer
+        return IncidentSerializer
 
     def get_queryset(self):
         return (
@@ -1300,23 +1341,19 @@ class IncidentViewSet(
             "member is detained” is raised and its risk becomes High. If one part is refused, "
             "nothing is saved."
         ),
-        request=serializers.DetentionSerializer,
-        responses=writing({201: serializers.DetentionResultSerializer}),
+        request=DetentionSerializer,
+        responses=writing({201: DetentionResultSerializer}),
         operation_id="incidents_detention",
     )
     @action(detail=False, methods=["post"], url_path="detention")
     def detention(self, request):
-        payload = serializers.DetentionSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
+        payload = DetentionSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
-        options = {
-            name: fields.pop(name, "") for name in serializers.DetentionSerializer.DETENTION_FIELDS
-        }
+        options = {name: fields.pop(name, "") for name in DetentionSerializer.DETENTION_FIELDS}
         require_edit(request.user, fields["case"])
         recorded = services.detention_record(actor=request.user, **fields, **options)
-        data = serializers.DetentionResultSerializer(
+        data = DetentionResultSerializer(
             {
                 "incident": self.refreshed(recorded.incident),
                 "detained": [person.reference for person in recorded.detained],
@@ -1341,14 +1378,14 @@ class IncidentViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary=_("Files kept with cases you may see")),
-    retrieve=extend_schema(responses=responses({200: serializers.AttachmentSerializer}, 404)),
+    retrieve=extend_schema(responses=responses({200: AttachmentSerializer}, 404)),
     create=extend_schema(
         summary=_("Upload a file to a case (encrypted at rest)"),
-        request={"multipart/form-data": serializers.AttachmentSerializer},
-        responses=writing({201: serializers.AttachmentSerializer}),
+        request={"multipart/form-data": AttachmentSerializer},
+        responses=writing({201: AttachmentSerializer}),
     ),
 )
-@correctable(serializers.AttachmentSerializer)
+@correctable(AttachmentSerializer)
 class AttachmentViewSet(
     mixins.ListModelMixin,
     AuditedRetrieveMixin,
@@ -1360,8 +1397,8 @@ class AttachmentViewSet(
 
     model = Attachment
     lookup_url_kwarg = "attachment_id"
-    serializer_class = serializers.AttachmentSerializer
-    list_serializer_class = serializers.AttachmentListSerializer
+    serializer_class = AttachmentSerializer
+    list_serializer_class = AttachmentListSerializer
     filterset_class = filters.AttachmentFilter
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -1393,20 +1430,20 @@ class CheckInScheduleViewSet(mixins.ListModelMixin, AuditedRetrieveMixin, Casewo
 
     model = CheckInSchedule
     lookup_url_kwarg = "schedule_id"
-    serializer_class = serializers.CheckInScheduleSerializer
+    serializer_class = CheckInScheduleSerializer
 
     def get_queryset(self):
         return super().get_queryset().select_related("person", "case").order_by("starts_on", "pk")
 
     def get_serializer_class(self):
         if self.action == "record":
-            return serializers.CheckInRecordSerializer
-        return serializers.CheckInScheduleSerializer
+            return CheckInRecordSerializer
+        return CheckInScheduleSerializer
 
     @extend_schema(
         summary=_("Record what a check-in found"),
-        request=serializers.CheckInRecordSerializer,
-        responses=writing({201: serializers.CheckInListSerializer}),
+        request=CheckInRecordSerializer,
+        responses=writing({201: CheckInListSerializer}),
         operation_id="check_ins_record",
     )
     @action(detail=True, methods=["post"])
@@ -1417,6 +1454,4 @@ class CheckInScheduleViewSet(mixins.ListModelMixin, AuditedRetrieveMixin, Casewo
         check_in = services.check_in_record(
             schedule=schedule, actor=request.user, **serializer.validated_data
         )
-        return Response(
-            serializers.CheckInListSerializer(check_in).data, status=status.HTTP_201_CREATED
-        )
+        return Response(CheckInListSerializer(check_in).data, status=status.HTTP_201_CREATED)

@@ -20,9 +20,11 @@ from rest_framework.test import APIClient
 import casework.pagination
 from accounts import kept_sql
 from audit.models import AuditEvent
-from casework.api import serializers as casework_serializers
 from casework.api import views as casework_views
 from casework.api.pagination import BoundedCountPagination
+from casework.api.serializers import common as serializer_bases
+from casework.api.serializers.cases import CaseSerializer
+from casework.api.serializers.people import PersonSerializer
 
 from ..scenarios import household_with_every_record
 
@@ -144,7 +146,7 @@ def test_a_short_list_counts_exactly(token_client, north_case):
     assert (answer["count"], answer["count_is_lower_bound"]) == (1, False)
 
 
-# Serializer fields worked out once per class (casework.api.serializers.ModelSerializer).
+# Serializer fields worked out once per class (casework.api.serializers.common.ModelSerializer).
 
 ENDPOINTS_READ = [
     *(f"/api/v1/{name}/" for name in LISTS),
@@ -198,7 +200,7 @@ def test_answers_and_their_audit_are_the_bytes_drf_gives(
     """Every list and detail, and the audit events they write, as with DRF's own way."""
     household = _household(team_north, alice, 0)
     kept = _answers_and_events(token_client, household, alice)
-    monkeypatch.setattr(getattr(casework_serializers, ours), name, drfs)
+    monkeypatch.setattr(getattr(serializer_bases, ours), name, drfs)
     drf_way = _answers_and_events(token_client, household, alice)
     assert kept == drf_way
 
@@ -230,8 +232,8 @@ def test_serializer_fields_are_not_built_again_on_each_request(
 
 def test_each_serializer_gets_fields_of_its_own():
     """A field is bound to its serializer (parent, context): never shared between two."""
-    first = casework_serializers.CaseSerializer(context={"who": 1})
-    second = casework_serializers.CaseSerializer(context={"who": 2})
+    first = CaseSerializer(context={"who": 1})
+    second = CaseSerializer(context={"who": 2})
     for name, field in first.fields.items():
         assert field is not second.fields[name]
         assert field.parent is first and second.fields[name].parent is second
@@ -239,15 +241,15 @@ def test_each_serializer_gets_fields_of_its_own():
     assert second.fields["members"].child.context == {"who": 2}
 
 
-# Details written by fields bound once per class (casework.api.serializers.ReadByKeptFields).
+# Details written by fields bound once per class (casework.api.serializers.common.ReadByKeptFields).
 
 
 def test_kept_fields_read_no_request(team_north, alice):
     """The kept serializer has no context: a read field that asked for the request would fail."""
     household = _household(team_north, alice, 0)
     for serializer_class, record in (
-        (casework_serializers.CaseSerializer, household.case),
-        (casework_serializers.PersonSerializer, household.mother),
+        (CaseSerializer, household.case),
+        (PersonSerializer, household.mother),
     ):
         answer = serializer_class(record, context={}).data
         assert answer["reference"] == record.reference
