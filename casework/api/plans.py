@@ -22,7 +22,7 @@ from .serializers.common import (
     staff_field,
 )
 from .serializers.records import TaskSerializer
-from .views import AuditedRetrieveMixin, CaseworkViewSet
+from .views.common import AuditedRetrieveMixin, CaseworkViewSet
 
 
 class GoalSerializer(ModelSerializer):
