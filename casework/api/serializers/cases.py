@@ -8,12 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import Team
 from casework.choices import MemberRole
-from casework.models import (
-    Case,
-    CaseAssignment,
-    CaseMember,
-    Person,
-)
+from casework.models import Case, CaseAssignment, CaseMember, Person
 
 from .common import (
     ModelSerializer,

@@ -5,10 +5,7 @@ Safety check-ins: a schedule and what the check-ins found.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casework.models import (
-    CheckIn,
-    CheckInSchedule,
-)
+from casework.models import CheckIn, CheckInSchedule
 
 from .common import ModelSerializer
 

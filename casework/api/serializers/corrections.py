@@ -5,13 +5,8 @@ Corrections, voids and history of a record: the same services as the records/<ki
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .common import (
-    ModelSerializer,
-    VersionField,
-)
-from .people import (
-    reason_field,
-)
+from .common import ModelSerializer, VersionField
+from .people import reason_field
 
 # Corrections, voids and history: the same services as the records/<kind>/<id>/ pages.
 

@@ -8,13 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.choices import MemberRole
-from casework.models import (
-    Case,
-    Entitlement,
-    LegalStatusRecord,
-    Person,
-    Relationship,
-)
+from casework.models import Case, Entitlement, LegalStatusRecord, Person, Relationship
 
 from .common import (
     ModelSerializer,

@@ -6,14 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from casework.choices import StatusSource
-from casework.models import (
-    Attachment,
-    Case,
-    CaseNote,
-    Incident,
-    Person,
-    Task,
-)
+from casework.models import Attachment, Case, CaseNote, Incident, Person, Task
 
 from .common import (
     ColleagueField,
@@ -24,9 +17,7 @@ from .common import (
     model_default,
     staff_field,
 )
-from .people import (
-    reason_field,
-)
+from .people import reason_field
 
 
 class CaseNoteSerializer(ModelSerializer):

@@ -7,9 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .cases import CaseListSerializer
-from .people import (
-    PersonListSerializer,
-)
+from .people import PersonListSerializer
 
 
 class FoundMixin(serializers.Serializer):

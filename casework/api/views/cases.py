@@ -11,10 +11,7 @@ from django.db.models import JSONField, Prefetch
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,16 +20,8 @@ from accounts.kept_sql import EachMadeReady
 from casework import services
 from casework.filtersets import CaseFilterSet
 from casework.forms import MemberAddForm
-from casework.models import (
-    Case,
-    CaseAssignment,
-    CaseMember,
-    Person,
-)
-from casework.permissions import (
-    consent_witnesses,
-    editable_people,
-)
+from casework.models import Case, CaseAssignment, CaseMember, Person
+from casework.permissions import consent_witnesses, editable_people
 from casework.querysets import array_kept
 from casework.selectors import cases_for_listing
 from consent.models import Consent
@@ -44,10 +33,7 @@ from ..serializers.cases import (
     CaseSerializer,
     MemberAddSerializer,
 )
-from ..serializers.search import (
-    CaseFoundSerializer,
-    CaseSearchSerializer,
-)
+from ..serializers.search import CaseFoundSerializer, CaseSearchSerializer
 from .common import (
     CaseworkViewSet,
     KeptRetrieveMixin,

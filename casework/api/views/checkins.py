@@ -3,17 +3,13 @@ Safety check-ins: the schedules of the cases the user sees, and recording what o
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from casework import services
-from casework.models import (
-    CheckInSchedule,
-)
+from casework.models import CheckInSchedule
 
 from ..serializers.checkins import (
     CheckInListSerializer,

@@ -11,10 +11,7 @@ from django.db.models import JSONField
 from django.db.models.functions import JSONObject
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,13 +20,7 @@ from accounts.kept_sql import EachMadeReady
 from audit.services import record
 from casework import services
 from casework.forms import ConsentRecordForm, ConsentRenewalForm
-from casework.models import (
-    Entitlement,
-    LegalStatusRecord,
-    Person,
-    PersonAlias,
-    Relationship,
-)
+from casework.models import Entitlement, LegalStatusRecord, Person, PersonAlias, Relationship
 from casework.permissions import (
     consent_witnesses,
     editable_cases,
@@ -42,11 +33,7 @@ from consent.models import Consent
 
 from .. import filters
 from ..permissions import require_edit
-from ..serializers.consent import (
-    ConsentAnswerSerializer,
-    ConsentRenewSerializer,
-    ConsentSerializer,
-)
+from ..serializers.consent import ConsentAnswerSerializer, ConsentRenewSerializer, ConsentSerializer
 from ..serializers.people import (
     AliasSerializer,
     EntitlementListSerializer,
@@ -60,10 +47,7 @@ from ..serializers.people import (
     RelationshipSerializer,
     RelationshipUpdateSerializer,
 )
-from ..serializers.search import (
-    PersonFoundSerializer,
-    PersonSearchSerializer,
-)
+from ..serializers.search import PersonFoundSerializer, PersonSearchSerializer
 from .common import (
     CaseworkViewSet,
     KeptRetrieveMixin,

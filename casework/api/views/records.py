@@ -4,11 +4,7 @@ The records a case holds: notes, tasks, incidents and attachments.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,12 +12,7 @@ from rest_framework.response import Response
 
 from casework import services
 from casework.downloads import attachment_response
-from casework.models import (
-    Attachment,
-    CaseNote,
-    Incident,
-    Task,
-)
+from casework.models import Attachment, CaseNote, Incident, Task
 
 from .. import filters
 from ..permissions import require_edit

@@ -9,11 +9,7 @@ from django.utils.translation import pgettext
 
 from ...models import AdvocacyDocument
 from .authority import authority_letter
-from .recipients import (
-    Format,
-    cover,
-    requests_intro,
-)
+from .recipients import Format, cover, requests_intro
 from .submissions import submission
 from .summary import fit_summary
 from .un import allegation_letter, un_communication
