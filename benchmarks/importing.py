@@ -83,7 +83,9 @@ def run(rows: int = ROWS) -> dict:
     from django.db import connection, transaction
     from django.test.utils import override_settings
 
-    from intake.importing import import_check, import_run, import_upload
+    from intake.importing.batches import import_upload
+    from intake.importing.dry_run import import_check
+    from intake.importing.writing import import_run
 
     heading(f"Import: a {rows:,}-row spreadsheet with duplicate detection (rolled back)")
     supervisor = user(SUPERVISOR)

@@ -27,7 +27,8 @@ class DemoTeam:
     description: str
     regions: tuple[str, ...]
     # Printed on the cover of a document for the UN or a partner lawyer, which is refused
-    # without a contact (legal_aid.documents.formats.NEEDS_CONTACT). Fictional, like all demo data.
+    # without a contact (legal_aid.documents.formats.recipients.NEEDS_CONTACT). Fictional, like
+    # all demo data.
     organisation: str = "Shimteo demo network (fictional)"
     contact: str = ""
     # As Korean and Chinese documents print them.

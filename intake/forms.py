@@ -592,7 +592,7 @@ class ImportReadingForm(forms.Form):
             )
 
     def reading(self) -> dict:
-        """The keyword arguments of importing.import_configure."""
+        """The keyword arguments of importing.batches.import_configure."""
         data = self.cleaned_data
         order = data.get("day_order")
         return {

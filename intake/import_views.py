@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import record
 
-from . import import_columns, import_values, importing, selectors, spreadsheet, tasks
+from . import import_columns, import_values, selectors, spreadsheet, tasks
 from .forms import ImportReadingForm, ImportUploadForm
+from .importing import batches, template, writing
 from .models import ImportBatch
 from .views import audited_refusals
 
@@ -42,7 +43,7 @@ def import_list(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None, teams=teams)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = importing.import_upload(
+            batch = batches.import_upload(
                 team=form.cleaned_data["team"],
                 uploaded_file=form.cleaned_data["file"],
                 actor=request.user,
@@ -182,7 +183,7 @@ def import_reading(request, batch_ref):
     form = ImportReadingForm(request.POST, report=batch.report or {})
     if form.is_valid():
         try:
-            importing.import_configure(batch=batch, actor=request.user, **form.reading())
+            batches.import_configure(batch=batch, actor=request.user, **form.reading())
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -215,7 +216,7 @@ def import_stop(request, batch_ref):
     """Stop an import under way, after the row or household being written."""
     batch = _batch(request, batch_ref)
     try:
-        importing.import_stop(batch=batch, actor=request.user)
+        writing.import_stop(batch=batch, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("intake:import_detail", batch_ref=batch.reference)
@@ -227,7 +228,7 @@ def import_stop(request, batch_ref):
 def import_discard(request, batch_ref):
     batch = _batch(request, batch_ref)
     try:
-        importing.import_discard(batch=batch, actor=request.user)
+        batches.import_discard(batch=batch, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("intake:import_detail", batch_ref=batch.reference)
@@ -239,6 +240,6 @@ def import_discard(request, batch_ref):
 @audited_refusals
 @require_GET
 def import_template(request):
-    response = HttpResponse(importing.template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(template.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="shimteo-intake-template.csv"'
     return response

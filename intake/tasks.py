@@ -5,21 +5,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from . import importing
+from .importing import dry_run, writing
 from .models import ImportBatch
 
 
 @shared_task(name="intake.import_check")
 def import_check(batch_id: str) -> str:
     batch = ImportBatch.objects.get(pk=batch_id)
-    return importing.import_check(batch=batch).status
+    return dry_run.import_check(batch=batch).status
 
 
 @shared_task(name="intake.import_run")
 def import_run(batch_id: str, actor_id: int) -> str:
     batch = ImportBatch.objects.get(pk=batch_id)
     actor = get_user_model().objects.get(pk=actor_id)
-    return importing.import_run(batch=batch, actor=actor).status
+    return writing.import_run(batch=batch, actor=actor).status
 
 
 def dispatch(task, *args) -> None:

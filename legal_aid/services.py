@@ -37,7 +37,8 @@ from casework.models import Case, CaseMember
 from casework.permissions import can_supervise
 from casework.redaction import NAMING_SCOPE, TO_STATE_SCOPE
 
-from .documents import facts, formats, preview, rendering, vocabulary, word
+from .documents import facts, preview, rendering, vocabulary, word
+from .documents.formats.recipients import needs_contact, reaches_state
 from .models import AdvocacyDocument
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def _validate_scope(
         raise PermissionDenied(_("You cannot see this case."))
     if team is not None:
         raise ValidationError({"team": _("Only a caseload report is scoped to a team.")})
-    if formats.needs_contact(recipient_format, case.team, language):
+    if needs_contact(recipient_format, case.team, language):
         raise ValidationError(
             {
                 "recipient_format": _(
@@ -790,7 +791,7 @@ def documents_revoke_naming(*, person, actor, scopes) -> int:
         documents = [
             document
             for document in documents_naming_family_of(person)
-            if formats.reaches_state(document.recipient_format)
+            if reaches_state(document.recipient_format)
         ]
     else:
         return 0

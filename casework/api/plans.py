@@ -14,15 +14,15 @@ from casework.choices import ClosureReason, GoalStatus
 from casework.models import Case, CaseClosure, CheckInSchedule, Goal, Person, PlanReview, Task
 
 from .permissions import require_edit
-from .serializers import (
+from .serializers.common import (
     ColleagueField,
     ModelSerializer,
-    TaskSerializer,
     VersionField,
     VisibleReferenceField,
     staff_field,
 )
-from .views import AuditedRetrieveMixin, CaseworkViewSet
+from .serializers.records import TaskSerializer
+from .views.common import AuditedRetrieveMixin, CaseworkViewSet
 
 
 class GoalSerializer(ModelSerializer):

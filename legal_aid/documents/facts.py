@@ -21,9 +21,12 @@ from casework.models import Case, CaseMember, Person
 from casework.redaction import Redactor
 
 from ..models import AdvocacyDocument
-from . import appeal, brief, casefacts, caseload, formats, korean, rules
+from . import appeal, brief, casefacts, caseload, korean, rules
 from .citations import Citations
 from .compose import DocumentError, refusal_message
+from .formats.identifiers import identifiers_printed
+from .formats.layout import assemble
+from .formats.recipients import reaches_state
 
 __all__ = ["DocumentError", "gather", "plan_refusal", "redactor_for"]
 
@@ -58,7 +61,7 @@ def gather(document: AdvocacyDocument) -> dict:
             body = COMPOSERS[document.kind].compose(facts, rows, redactor, citations)
             shown = {pk: asdict(redactor.show(rows[pk])) for pk in facts.people}
             names = redactor.named_any
-        shaped = formats.assemble(document, body, facts, rows, shown, _team_of(document), citations)
+        shaped = assemble(document, body, facts, rows, shown, _team_of(document), citations)
         disclosures = _disclosures(redactor, shaped["sections"]) if redactor else []
         snapshot = {
             "kind": document.kind,
@@ -102,13 +105,13 @@ def redactor_for(document: AdvocacyDocument, *, case=None) -> Redactor:
     return Redactor(
         case or document.case,
         level=document.redaction,
-        to_state=formats.reaches_state(document.recipient_format),
+        to_state=reaches_state(document.recipient_format),
     )
 
 
 def _disclosures(redactor: Redactor, sections: list[dict]) -> list[dict]:
     """Who the document shows and how, with every identifier it prints, for the approver."""
-    printed = formats.identifiers_printed(sections)
+    printed = identifiers_printed(sections)
     listed = []
     for disclosure in redactor.disclosures():
         entry = asdict(disclosure)

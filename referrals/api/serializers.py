@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from accounts import roles
 from accounts.models import Team
-from casework.api.serializers import VersionField, VisibleReferenceField, listed, staff_field
+from casework.api.serializers.common import VersionField, VisibleReferenceField, listed, staff_field
 from casework.models import Case, Goal, Person
 
 from ..choices import NEXT_STATUSES, Language, Status

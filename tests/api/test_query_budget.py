@@ -20,9 +20,13 @@ from rest_framework.test import APIClient
 import casework.pagination
 from accounts import kept_sql
 from audit.models import AuditEvent
-from casework.api import serializers as casework_serializers
-from casework.api import views as casework_views
 from casework.api.pagination import BoundedCountPagination
+from casework.api.serializers import common as serializer_bases
+from casework.api.serializers.cases import CaseSerializer
+from casework.api.serializers.people import PersonSerializer
+from casework.api.views import cases as case_views
+from casework.api.views import people as people_views
+from casework.api.views.common import KeptRetrieveMixin
 
 from ..scenarios import household_with_every_record
 
@@ -33,7 +37,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 # bounded count (1), the page (1), and for incidents one prefetch (not for cases: the API's list
 # names no principal, so none is read). A detail: the token (1), the record with its visibility
 # (1), its prefetches (an incident's people: 1; a case's members and assignees, a person's aliases
-# come in the record's own row, casework.api.views.with_people_named and with_aliases_read), and
+# come in the record's own row, casework.api.views.cases.with_people_named and people.with_aliases_read), and
 # the audit append (2: the chain's lock with the last hash in one round trip, then the insert); a
 # family tie is not audited.
 LISTS = {
@@ -144,7 +148,7 @@ def test_a_short_list_counts_exactly(token_client, north_case):
     assert (answer["count"], answer["count_is_lower_bound"]) == (1, False)
 
 
-# Serializer fields worked out once per class (casework.api.serializers.ModelSerializer).
+# Serializer fields worked out once per class (casework.api.serializers.common.ModelSerializer).
 
 ENDPOINTS_READ = [
     *(f"/api/v1/{name}/" for name in LISTS),
@@ -198,7 +202,7 @@ def test_answers_and_their_audit_are_the_bytes_drf_gives(
     """Every list and detail, and the audit events they write, as with DRF's own way."""
     household = _household(team_north, alice, 0)
     kept = _answers_and_events(token_client, household, alice)
-    monkeypatch.setattr(getattr(casework_serializers, ours), name, drfs)
+    monkeypatch.setattr(getattr(serializer_bases, ours), name, drfs)
     drf_way = _answers_and_events(token_client, household, alice)
     assert kept == drf_way
 
@@ -230,8 +234,8 @@ def test_serializer_fields_are_not_built_again_on_each_request(
 
 def test_each_serializer_gets_fields_of_its_own():
     """A field is bound to its serializer (parent, context): never shared between two."""
-    first = casework_serializers.CaseSerializer(context={"who": 1})
-    second = casework_serializers.CaseSerializer(context={"who": 2})
+    first = CaseSerializer(context={"who": 1})
+    second = CaseSerializer(context={"who": 2})
     for name, field in first.fields.items():
         assert field is not second.fields[name]
         assert field.parent is first and second.fields[name].parent is second
@@ -239,15 +243,15 @@ def test_each_serializer_gets_fields_of_its_own():
     assert second.fields["members"].child.context == {"who": 2}
 
 
-# Details written by fields bound once per class (casework.api.serializers.ReadByKeptFields).
+# Details written by fields bound once per class (casework.api.serializers.common.ReadByKeptFields).
 
 
 def test_kept_fields_read_no_request(team_north, alice):
     """The kept serializer has no context: a read field that asked for the request would fail."""
     household = _household(team_north, alice, 0)
     for serializer_class, record in (
-        (casework_serializers.CaseSerializer, household.case),
-        (casework_serializers.PersonSerializer, household.mother),
+        (CaseSerializer, household.case),
+        (PersonSerializer, household.mother),
     ):
         answer = serializer_class(record, context={}).data
         assert answer["reference"] == record.reference
@@ -266,7 +270,7 @@ def test_a_case_names_its_people_as_the_prefetches_named_them(
     household = _household(team_north, alice, 0)
     url = f"/api/v1/cases/{household.case.reference}/"
     with_the_case = token_client(url)[0].content
-    monkeypatch.setattr(casework_views, "with_people_named", casework_views.with_people_prefetched)
+    monkeypatch.setattr(case_views, "with_people_named", case_views.with_people_prefetched)
     _forget_kept_shapes(monkeypatch)
     prefetched, queries = token_client(url)
     assert queries == DETAILS["cases"][1] + 2
@@ -289,7 +293,7 @@ def test_a_person_lists_the_aliases_the_prefetch_listed(
     url = f"/api/v1/persons/{mother.reference}/"
     with_the_person = token_client(url)[0].content
     monkeypatch.setattr(
-        casework_views, "with_aliases_read", lambda people: people.prefetch_related("aliases")
+        people_views, "with_aliases_read", lambda people: people.prefetch_related("aliases")
     )
     _forget_kept_shapes(monkeypatch)
     prefetched, queries = token_client(url)
@@ -299,7 +303,7 @@ def test_a_person_lists_the_aliases_the_prefetch_listed(
     assert "金顺姬" in aliases and "Kim Voided" not in aliases
 
 
-# Case and person details found from SQL compiled once per user (casework.api.views.KeptRetrieveMixin).
+# Case and person details found from SQL compiled once per user (casework.api.views.common.KeptRetrieveMixin).
 
 
 def test_kept_details_answer_and_audit_as_drfs_get_object(
@@ -331,7 +335,7 @@ def test_kept_details_answer_and_audit_as_drfs_get_object(
 
     kept = answers()
     assert {status for _url, status, _body in kept[1]} == {404}
-    monkeypatch.setattr(casework_views.KeptRetrieveMixin, "get_object", GenericAPIView.get_object)
+    monkeypatch.setattr(KeptRetrieveMixin, "get_object", GenericAPIView.get_object)
     assert answers() == kept
 
 
@@ -340,7 +344,7 @@ def test_a_detail_query_is_built_once_per_user(token_client, team_north, alice, 
     households = [_household(team_north, alice, n) for n in range(2)]
     _forget_kept_shapes(monkeypatch)
     built = []
-    for viewset in (casework_views.CaseViewSet, casework_views.PersonViewSet):
+    for viewset in (case_views.CaseViewSet, people_views.PersonViewSet):
         real = viewset.get_queryset
 
         def counted(self, real=real):

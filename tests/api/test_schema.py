@@ -109,7 +109,7 @@ def test_the_docs_use_only_our_own_assets(client, alice, spectacular):
 
 
 def test_a_serializer_without_a_docstring_is_described_by_nothing_of_ours(spectacular):
-    """The base that builds fields once (casework.api.serializers) lends no component its words."""
+    """The base that builds fields once (casework.api.serializers.common) lends no component its words."""
     components = casework_schema()["components"]["schemas"]
     assert "description" not in components["CaseMember"]
 

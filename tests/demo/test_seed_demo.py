@@ -171,7 +171,7 @@ def test_demo_teams_can_send_documents_to_the_un_and_partners():
     make a document for the UN or a partner lawyer; a team seeded before contacts existed gets
     them, and one an administrator set keeps hers.
     """
-    from legal_aid.documents import formats
+    from legal_aid.documents.formats import recipients
 
     Team.objects.create(name=YANBIAN)
     Team.objects.create(name=SHENYANG, organisation="Set by the admin", confidential_contact="x")
@@ -180,9 +180,9 @@ def test_demo_teams_can_send_documents_to_the_un_and_partners():
     assert yanbian.organisation and "demo.shimteo.example" in yanbian.confidential_contact
     assert (shenyang.organisation, shenyang.confidential_contact) == ("Set by the admin", "x")
     for team in (yanbian, shenyang):
-        for recipient_format in formats.NEEDS_CONTACT:
+        for recipient_format in recipients.NEEDS_CONTACT:
             for language in ("en", "ko", "zh-hans"):
-                assert not formats.needs_contact(recipient_format, team, language)
+                assert not recipients.needs_contact(recipient_format, team, language)
     # Korean and Chinese documents print the demo network's name in their language (QA: they
     # printed it in English); the one an administrator named keeps her name in every language.
     assert yanbian.cover_in("ko")[0] == "쉼터 시범 네트워크(가상)"

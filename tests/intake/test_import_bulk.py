@@ -13,8 +13,8 @@ from django.urls import reverse
 from audit.chain import verify_chain
 from audit.models import AuditEvent
 from casework.models import Case, Person
-from intake import importing
 from intake.import_reading import UnreadableFile, max_rows, read_rows
+from intake.importing import writing
 from intake.models import ImportBatch, ImportedRow
 
 from ..conftest import sign_in
@@ -59,7 +59,7 @@ def test_an_import_appends_every_audit_event_in_chunks_and_the_chain_verifies(
     last_before = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True)[0]
 
     with CaptureQueriesContext(connection) as queries:
-        batch = importing.import_run(batch=batch, actor=sue)
+        batch = writing.import_run(batch=batch, actor=sue)
     assert batch.status == ImportBatch.Status.IMPORTED
     assert batch.created_count + batch.queued_count == len(rows)
     # Every person, case and assignment has its creation event, as through the wizard.
@@ -70,7 +70,7 @@ def test_an_import_appends_every_audit_event_in_chunks_and_the_chain_verifies(
     assert people_events == Person.objects.count()
     # The chain's lock is taken once a chunk (and for the batch's own events), not per event.
     locks = sum("pg_advisory_xact_lock" in query["sql"] for query in queries.captured_queries)
-    chunks = -(-len(rows) // importing.IMPORT_CHUNK_UNITS)
+    chunks = -(-len(rows) // writing.IMPORT_CHUNK_UNITS)
     assert locks <= chunks + 3, locks
     assert len(queries.captured_queries) <= QUERIES_PER_ROW * len(rows)
     report = verify_chain()

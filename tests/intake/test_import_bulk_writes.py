@@ -16,8 +16,9 @@ from audit.chain import verify_chain
 from audit.models import AuditEvent
 from casework.models import Case, Person
 from consent.models import Consent
-from intake import import_households, importing
+from intake import import_households
 from intake.forms import fields_reused
+from intake.importing import batches, checking, writing
 from intake.models import ImportBatch, ImportedRow, IntakeSubmission
 from intake.services import intake_approve
 
@@ -96,12 +97,12 @@ def supervisor(client, sue):
 
 def _answers_of(batch) -> list[dict]:
     """Each unit's answers as the wizard would have kept them (what the queue approves)."""
-    rows, _reading = importing._rows_of(batch)
+    rows, _reading = batches._rows_of(batch)
     with fields_reused():
         units = import_households.units_of(rows)
         for unit in units:
-            assert importing.check_unit(unit) is not None
-    return [importing._head_of(unit).answers for unit in units]
+            assert checking.check_unit(unit) is not None
+    return [checking._head_of(unit).answers for unit in units]
 
 
 def _events_since(sequence) -> list[tuple]:
@@ -215,7 +216,7 @@ def test_the_bulk_import_writes_what_an_intake_approved_in_the_queue_writes(
     assert batch.valid_rows == 4, batch.report
     answers = _answers_of(batch)
     start = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True)[0]
-    batch = importing.import_run(batch=batch, actor=sue)
+    batch = writing.import_run(batch=batch, actor=sue)
     assert (batch.created_count, batch.queued_count) == (4, 0)
     imported = list(Case.objects.all())
     middle = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True)[0]
@@ -280,7 +281,7 @@ def _import_counting(supervisor, sue, team, rows) -> tuple[int, ImportBatch]:
     batch = ImportBatch.objects.get(status=ImportBatch.Status.CHECKED)
     assert batch.valid_rows == len(rows), batch.report
     with CaptureQueriesContext(connection) as queries:
-        batch = importing.import_run(batch=batch, actor=sue)
+        batch = writing.import_run(batch=batch, actor=sue)
     assert batch.created_count == len(rows)
     return len(queries.captured_queries), batch
 
@@ -306,7 +307,7 @@ def test_a_person_twice_in_one_chunk_goes_to_the_queue_the_second_time(sue, team
     first |= {"full_name": "김순희"}
     second |= {"full_name": "Kim Sun Hui", "birth_year": first["birth_year"]}
     upload(supervisor, team_north, "twice.csv", as_csv([first, second]))
-    batch = importing.import_run(batch=ImportBatch.objects.get(), actor=sue)
+    batch = writing.import_run(batch=ImportBatch.objects.get(), actor=sue)
     assert (batch.created_count, batch.queued_count) == (1, 1)
     (submission,) = IntakeSubmission.objects.all()
     (candidate,) = submission.duplicates.all()
@@ -325,7 +326,7 @@ def test_a_row_a_casework_rule_refuses_is_reported_and_the_others_import(
     rows = _rows(3, 0)
     upload(supervisor, team_north, "rows.csv", as_csv(rows))
     batch = ImportBatch.objects.get()
-    real_plan = importing.household_plan
+    real_plan = writing.household_plan
 
     def plan_with_own_name_as_alias(cleaned):
         household = real_plan(cleaned)
@@ -333,8 +334,8 @@ def test_a_row_a_casework_rule_refuses_is_reported_and_the_others_import(
             household.people[0].aliases = [rows[1]["full_name"]]
         return household
 
-    monkeypatch.setattr(importing, "household_plan", plan_with_own_name_as_alias)
-    batch = importing.import_run(batch=batch, actor=sue)
+    monkeypatch.setattr(writing, "household_plan", plan_with_own_name_as_alias)
+    batch = writing.import_run(batch=batch, actor=sue)
     assert batch.created_count == 2
     entry = next(entry for entry in batch.report["rows"] if entry["row"] == 3)
     assert entry["errors"] == [

@@ -7,7 +7,7 @@ import pytest
 
 from intake.forms import IdentityForm, NeedsForm, fields_reused
 from intake.import_reading import Row
-from intake.importing import check_unit
+from intake.importing.checking import check_unit
 
 GOOD = {
     "full_name": "김예시",

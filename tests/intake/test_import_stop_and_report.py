@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from casework.models import Person
-from intake import importing
+from intake.importing import batches, writing
 from intake.models import ImportBatch, ImportedRow
 
 from ..conftest import sign_in
@@ -66,7 +66,7 @@ def test_an_import_stopped_part_way_resumes_where_it_stopped_and_creates_nothing
 
     def run():
         try:
-            importing.import_run(batch=ImportBatch.objects.get(pk=batch.pk), actor=sue)
+            writing.import_run(batch=ImportBatch.objects.get(pk=batch.pk), actor=sue)
         except Exception as error:
             failures.append(error)
         finally:
@@ -86,7 +86,7 @@ def test_an_import_stopped_part_way_resumes_where_it_stopped_and_creates_nothing
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.STOPPED
     stopped_at = batch.processed_rows
-    assert importing.PROGRESS_EVERY <= stopped_at < ROWS
+    assert batches.PROGRESS_EVERY <= stopped_at < ROWS
     created = Person.objects.count()
     assert 0 < created == batch.created_count < valid
     page = batch_page(supervisor, batch).content.decode()

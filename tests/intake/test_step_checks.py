@@ -17,7 +17,9 @@ from intake import step_checks
 from intake.forms import STEPS, ChildForm, IdentityForm, IntakeConsentForm
 from intake.import_columns import KEYS
 from intake.import_reading import Row
-from intake.importing import answers_of, check_unit, import_check, import_upload
+from intake.importing.batches import import_upload
+from intake.importing.checking import answers_of, check_unit
+from intake.importing.dry_run import import_check
 
 GOOD = {
     "full_name": "김예시",

@@ -18,7 +18,8 @@ from casework.models import CaseAssignment
 from casework.redaction import Redactor, letters
 from consent.models import Consent
 from legal_aid import services
-from legal_aid.documents import facts, formats
+from legal_aid.documents import facts
+from legal_aid.documents.formats import recipients
 from legal_aid.models import AdvocacyDocument
 
 from ..factories import PersonFactory
@@ -139,7 +140,7 @@ def test_a_document_for_the_un_or_a_partner_needs_the_teams_confidential_contact
     team = north_case.team
     team.confidential_contact = ""
     team.save()
-    for recipient_format in formats.NEEDS_CONTACT:
+    for recipient_format in recipients.NEEDS_CONTACT:
         kind = next(k for k in Kind.values if recipient_format in AdvocacyDocument.formats_for(k))
         subject = family["child"] if kind == Kind.CHILD_ACCESS_BRIEF else family["mother"]
         with pytest.raises(ValidationError, match="Ask an administrator") as refused:

@@ -30,7 +30,7 @@ from casework.models import (
     Relationship,
     Task,
 )
-from intake.importing import import_upload
+from intake.importing.batches import import_upload
 from intake.models import DuplicateCandidate, ImportBatch, IntakeSubmission
 from intake.services import intake_start
 from legal_aid.models import AdvocacyDocument
