@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import record
 
-from . import import_columns, import_values, importing, selectors, spreadsheet, tasks
+from . import import_columns, import_values, importing, permissions, selectors, spreadsheet, tasks
 from .forms import ImportReadingForm, ImportUploadForm
 from .models import ImportBatch
 from .views import audited_refusals
@@ -27,7 +27,7 @@ CASES_SHOWN = 50
 
 
 def _supervised(request):
-    teams = selectors.supervised_teams(request.user)
+    teams = permissions.teams_to_import_into(request.user)
     if not teams.exists():
         raise PermissionDenied
     return teams

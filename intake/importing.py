@@ -31,12 +31,11 @@ from accounts.models import Notification
 from accounts.notifications import notify
 from audit.services import appended_together, hold_chain, record
 from casework.models import Person
-from casework.permissions import can_supervise
 from casework.services import households_create
 from casework.services.bulk import household_check
 from vault.blind_index import derive_index_key
 
-from . import duplicates, import_households, import_values, step_checks
+from . import duplicates, import_households, import_values, permissions, step_checks
 from .forms import STEPS, fields_reused
 from .import_columns import KEYS, fold_key
 from .import_reading import Row, UnreadableFile, detect_format, read_rows
@@ -217,7 +216,7 @@ def _digest(normalised: list) -> str:
 
 
 def _refuse_unless_supervisor(actor, team) -> None:
-    if not can_supervise(actor, team):
+    if not permissions.can_import(actor, team):
         raise PermissionDenied(_("Only a supervisor of the team imports spreadsheets."))
 
 
