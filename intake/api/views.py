@@ -62,7 +62,10 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
 
     def _own_draft(self):
         submission = self.get_object()
-        if not permissions.can_change_intake(self.request.user, submission) or not submission.is_editable:
+        if (
+            not permissions.can_change_intake(self.request.user, submission)
+            or not submission.is_editable
+        ):
             raise NotFound
         return submission
 
