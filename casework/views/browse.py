@@ -45,6 +45,7 @@ from ..permissions import (
     may_open_cases,
     may_register_people,
     supervised_team_ids,
+    teams_to_bulk_change_in,
 )
 from ..querysets import visible_cases_up_to
 from ..searches import record_search
@@ -245,7 +246,7 @@ def case_list(request):
 
 def _bulk_form(user, shown):
     """For a supervisor: the cases of the page that are her teams', to reassign or close at once."""
-    team_ids = set(roles.supervised_teams(user).values_list("pk", flat=True))
+    team_ids = set(teams_to_bulk_change_in(user).values_list("pk", flat=True))
     mine = [case for case in shown if case.team_id in team_ids]
     if not mine:
         return None
