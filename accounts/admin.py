@@ -21,7 +21,7 @@ from knox.models import AuthToken
 
 from audit.services import record
 
-from . import services
+from . import permissions, services
 from .admin_mixins import ReadOnlyAdminMixin
 from .models import RoleChangeRequest, Team, TeamMembership, User
 
@@ -217,13 +217,13 @@ class RoleChangeRequestAdmin(admin.ModelAdmin):
     actions = ["approve", "reject"]
 
     def has_module_permission(self, request):
-        return services.is_administrator(request.user)
+        return permissions.is_administrator(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return services.is_administrator(request.user)
+        return permissions.is_administrator(request.user)
 
     def has_add_permission(self, request):
-        return services.is_administrator(request.user)
+        return permissions.is_administrator(request.user)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -232,7 +232,7 @@ class RoleChangeRequestAdmin(admin.ModelAdmin):
         return False
 
     def has_decide_permission(self, request):
-        return services.is_administrator(request.user)
+        return permissions.is_administrator(request.user)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

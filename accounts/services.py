@@ -29,8 +29,14 @@ from .models import (
     TOTPDevice,
     backup_code_digest,
 )
+from .permissions import (
+    can_decide_role_change,
+    can_request_role_change,
+    is_administrator,
+    may_unlock,
+)
 from .roles import RoleGroup
-from .signin import live_attempts, may_unlock, username_digest
+from .signin import live_attempts, username_digest
 
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"
@@ -261,13 +267,6 @@ def user_set_email_notifications(*, user, enabled: bool, quiet_hours: int, reque
 # Administrators and four eyes.
 
 
-def is_administrator(user) -> bool:
-    """Superusers and members of the Administrator group run accounts and teams."""
-    if not (user and user.is_authenticated and user.is_active):
-        return False
-    return user.is_superuser or user.groups.filter(name=RoleGroup.ADMINISTRATOR).exists()
-
-
 def user_team_ids(user) -> list[int]:
     return list(TeamMembership.objects.filter(user=user).values_list("team_id", flat=True))
 
@@ -294,10 +293,10 @@ def role_change_request(
     Ask for a change of `user`'s standing; nothing changes until a second administrator
     approves it. Nobody asks for a change of their own standing.
     """
-    if not is_administrator(actor):
+    if not can_request_role_change(actor, user):
+        if is_administrator(actor):
+            raise PermissionDenied(_("You cannot ask for a change of your own roles or flags."))
         raise PermissionDenied(_("Only administrators ask for role changes."))
-    if actor.pk == user.pk:
-        raise PermissionDenied(_("You cannot ask for a change of your own roles or flags."))
     change = RoleChangeRequest(
         user=user, kind=kind, team=team, role=role or "", grant=grant, requested_by=actor
     )
@@ -335,7 +334,7 @@ def _decide(*, actor, change: RoleChangeRequest, status: str, request=None) -> R
     change = RoleChangeRequest.objects.select_for_update().get(pk=change.pk)
     if change.status != RoleChangeRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided."))
-    if actor.pk in (change.requested_by_id, change.user_id):
+    if not can_decide_role_change(actor, change):
         raise PermissionDenied(
             _("A second administrator, neither the one who asked nor the one it concerns, decides.")
         )

@@ -1,5 +1,6 @@
 """
-The sign-in lockout (django-axes) as this app counts it, and who may lift it.
+The sign-in lockout (django-axes) as this app counts it; who may lift it is
+`accounts.permissions`.
 
 A failure is counted against the pair of what was typed as the username and the client's
 address. The address is the one the configured proxy hops saw (audit.services.client_ip), so
@@ -18,15 +19,13 @@ import unicodedata
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 
 from audit.services import client_ip
 from vault.blind_index import derive_index_key
 
-from .models import TeamMembership
-from .roles import RoleGroup
+from .permissions import unlockable_users
 
 DIGEST_SCOPE = "sign-in-username"
 
@@ -55,53 +54,6 @@ def axes_username(request, credentials=None) -> str:
 def axes_client_ip(request) -> str | None:
     """AXES_CLIENT_IP_CALLABLE: the address behind SHIMTEO_TRUSTED_PROXY_COUNT proxies."""
     return client_ip(request)
-
-
-def is_administrator(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.groups.filter(name=RoleGroup.ADMINISTRATOR).exists())
-    )
-
-
-def unlockable_users(actor) -> QuerySet:
-    """
-    The accounts `actor` may unlock: administrators any, a supervisor the members of the teams
-    they supervise, nobody else any. Not themselves, and a supervisor no administrator: more
-    guesses at the accounts that can do most are for an administrator to allow.
-    """
-    users = get_user_model().objects.all()
-    if not (actor and actor.is_authenticated and actor.is_active):
-        return users.none()
-    if is_administrator(actor):
-        return users.exclude(pk=actor.pk)
-    supervised = TeamMembership.objects.filter(
-        user=actor, role=TeamMembership.Role.SUPERVISOR
-    ).values("team")
-    return (
-        users.filter(team_memberships__team__in=supervised)
-        .exclude(pk=actor.pk)
-        .exclude(is_superuser=True)
-        .exclude(groups__name=RoleGroup.ADMINISTRATOR)
-        .distinct()
-    )
-
-
-def may_unlock(actor, user) -> bool:
-    return unlockable_users(actor).filter(pk=user.pk).exists()
-
-
-def may_unlock_anyone(actor) -> bool:
-    """Whether `actor` has a locked-accounts page at all (administrators and supervisors)."""
-    if is_administrator(actor):
-        return True
-    return bool(
-        actor
-        and actor.is_authenticated
-        and TeamMembership.objects.filter(user=actor, role=TeamMembership.Role.SUPERVISOR).exists()
-    )
 
 
 def _cool_off_threshold() -> datetime.datetime:

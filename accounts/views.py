@@ -38,6 +38,7 @@ from .forms import (
     TokenForm,
 )
 from .models import User
+from .permissions import may_unlock_anyone, unlockable_users
 from .services import (
     backup_codes_regenerate,
     backup_codes_remaining,
@@ -51,7 +52,6 @@ from .services import (
     user_set_time_zone,
     user_unlock,
 )
-from .signin import may_unlock_anyone
 from .timezones import zone_name_for
 
 # From this many unused backup codes down, the account page asks for new ones.
@@ -374,7 +374,7 @@ def locked_accounts(request):
 @login_required
 def unlock(request, user_id: int):
     # Someone the viewer may not unlock is answered as if there were no such account.
-    user = get_object_or_404(signin.unlockable_users(request.user), pk=user_id)
+    user = get_object_or_404(unlockable_users(request.user), pk=user_id)
     user_unlock(actor=request.user, user=user, request=request)
     messages.success(request, _("%(username)s can sign in again.") % {"username": user})
     return redirect("accounts:locked_accounts")

@@ -400,9 +400,24 @@ def can_hand_over_caseload(user, team) -> bool:
     return can_supervise(user, team)
 
 
+def teams_to_hand_over_in(user):
+    """The teams whose caseworkers' cases `user` may hand over (see `can_hand_over_caseload`)."""
+    return roles.supervised_teams(user)
+
+
 def can_bulk_change(user, cases) -> bool:
     """Reassigning or closing many cases at once is a supervisor's, for every case of the lot."""
     return all(can_supervise(user, case.team) for case in cases)
+
+
+def teams_to_bulk_change_in(user):
+    """The teams whose cases `user` may reassign or close many at once (see `can_bulk_change`)."""
+    return roles.supervised_teams(user)
+
+
+def team_ids_to_bulk_change_in(user) -> list[int]:
+    """The ids of `teams_to_bulk_change_in(user)`, by SQL kept per user, for the case list."""
+    return supervised_team_ids(user)
 
 
 def can_see_workload(user) -> bool:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import record
 
-from . import import_columns, import_values, selectors, spreadsheet, tasks
+from . import import_columns, import_values, permissions, selectors, spreadsheet, tasks
 from .forms import ImportReadingForm, ImportUploadForm
 from .importing import batches, template, writing
 from .models import ImportBatch
@@ -28,7 +28,7 @@ CASES_SHOWN = 50
 
 
 def _supervised(request):
-    teams = selectors.supervised_teams(request.user)
+    teams = permissions.teams_to_import_into(request.user)
     if not teams.exists():
         raise PermissionDenied
     return teams

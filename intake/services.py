@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import roles
 from accounts.models import Notification
 from accounts.notifications import notify
 from audit.services import record
@@ -32,7 +31,7 @@ from casework.choices import (
 from casework.models import (
     Person,
 )
-from casework.permissions import can_supervise, editable_cases_of_person, editable_people
+from casework.permissions import editable_cases_of_person, editable_people
 from casework.services.bulk import (
     NewBenefit,
     NewConsent,
@@ -45,7 +44,7 @@ from casework.services.bulk import (
 )
 from consent.services import consent_record
 
-from . import duplicates, selectors
+from . import duplicates, permissions
 from .forms import DECEASED, PARTNER, PRINCIPAL, STEPS
 from .models import DuplicateCandidate, ImportedRow, IntakeDecision, IntakeSubmission
 
@@ -65,10 +64,11 @@ class IncompleteIntake(ValidationError):
         )
 
 
-def _refuse_unless_supervisor(actor, team) -> None:
-    if not can_supervise(actor, team):
+def _refuse_unless_deciding(actor, submission: IntakeSubmission) -> None:
+    if not permissions.can_decide_intake(actor, submission):
         raise PermissionDenied(
-            _("Only a supervisor of team %(team)s can decide on this intake.") % {"team": team.name}
+            _("Only a supervisor of team %(team)s can decide on this intake.")
+            % {"team": submission.team.name}
         )
 
 
@@ -106,7 +106,7 @@ def _refresh(submission: IntakeSubmission, locked: IntakeSubmission) -> IntakeSu
 
 def intake_start(*, actor, team) -> IntakeSubmission:
     """A new draft intake for `team`, taken by `actor`, who must work in the team."""
-    if not roles.works_in(actor, team):
+    if not permissions.can_take_intake(actor, team):
         raise PermissionDenied(_("Only caseworkers and supervisors of the team take intakes."))
     with transaction.atomic():
         submission = IntakeSubmission(team=team, owner=actor)
@@ -130,7 +130,7 @@ def intake_save_step(*, submission: IntakeSubmission, step: str, data: dict, act
         raise ValueError(f"Unknown intake step {step!r}")
     with transaction.atomic():
         locked = _lock(submission, Status.DRAFT, Status.RETURNED)
-        if locked.owner_id != actor.pk:
+        if not permissions.can_change_intake(actor, locked):
             raise PermissionDenied(_("Only the caseworker who took this intake can change it."))
         answers = dict(locked.answers or {})
         answers[step] = data
@@ -184,12 +184,12 @@ def intake_submit(*, submission: IntakeSubmission, actor) -> IntakeSubmission:
     with the people on file it may duplicate. The lookup is throttled per user
     (duplicates.LookupThrottled) and audited with counts only.
     """
-    if submission.owner_id != actor.pk:
+    if not permissions.can_change_intake(actor, submission):
         raise PermissionDenied(_("Only the caseworker who took this intake can submit it."))
     duplicates.refuse_if_throttled(actor, submission)
     with transaction.atomic():
         locked = _lock(submission, Status.DRAFT, Status.RETURNED)
-        if locked.owner_id != actor.pk:
+        if not permissions.can_change_intake(actor, locked):
             raise PermissionDenied(_("Only the caseworker who took this intake can submit it."))
         cleaned = validated(locked)
         found = duplicates.find(duplicates.subjects_of(cleaned))
@@ -212,7 +212,7 @@ def intake_discard(*, submission: IntakeSubmission, actor) -> None:
     """
     with transaction.atomic():
         locked = _lock(submission, Status.DRAFT, Status.RETURNED, Status.REJECTED)
-        if locked.owner_id != actor.pk:
+        if not permissions.can_change_intake(actor, locked):
             raise PermissionDenied(_("Only the caseworker who took this intake can discard it."))
         record(actor, "delete", locked, status=locked.status)
         locked.delete()
@@ -515,7 +515,7 @@ def duplicate_verdict(*, candidate: DuplicateCandidate, verdict: str, actor) -> 
     A supervisor of a team holding the person says whether another team's intake is that person.
     Only they see both sides; the intake's team learns the verdict, never who the person is.
     """
-    if not selectors.held_by_my_teams(actor).filter(pk=candidate.pk).exists():
+    if not permissions.can_judge_duplicate(actor, candidate):
         raise PermissionDenied(_("Only the supervisors of the team that holds the record decide."))
     if verdict not in (DuplicateCandidate.Verdict.DIFFERENT, DuplicateCandidate.Verdict.SAME):
         raise ValidationError({"verdict": _("Say whether it is the same person.")})
@@ -542,7 +542,7 @@ def intake_approve(*, submission: IntakeSubmission, actor):
     hold them, and a later withdrawal must find no other copy). Returns the case. It waits while
     another team checks a possible duplicate (`_refuse_while_another_team_checks`).
     """
-    _refuse_unless_supervisor(actor, submission.team)
+    _refuse_unless_deciding(actor, submission)
     _refuse_while_another_team_checks(submission, actor)
     with transaction.atomic():
         locked = _lock(submission, Status.SUBMITTED)
@@ -561,7 +561,7 @@ def intake_approve(*, submission: IntakeSubmission, actor):
 
 def intake_reject(*, submission: IntakeSubmission, actor, reason: str) -> IntakeSubmission:
     """A supervisor turns the intake down, saying why; the caseworker sees the reason."""
-    _refuse_unless_supervisor(actor, submission.team)
+    _refuse_unless_deciding(actor, submission)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the intake is rejected.")})
     with transaction.atomic():
@@ -579,7 +579,7 @@ def intake_return(*, submission: IntakeSubmission, actor, reason: str) -> Intake
     (a wrong date, a missing child): the caseworker edits the steps and submits it again, with
     nothing retyped. Rejection stays for an intake the team will not take in.
     """
-    _refuse_unless_supervisor(actor, submission.team)
+    _refuse_unless_deciding(actor, submission)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say what the caseworker should correct.")})
@@ -653,7 +653,7 @@ def intake_merge(*, submission: IntakeSubmission, target: Person, actor, case=No
     named by `case` when there are several) and no second case is opened: the case keeps its
     risk level and flags. Only when the person has no open case is a new one opened.
     """
-    _refuse_unless_supervisor(actor, submission.team)
+    _refuse_unless_deciding(actor, submission)
     _refuse_while_another_team_checks(submission, actor)
     if not merge_targets(submission, actor).filter(pk=target.pk).exists():
         raise ValidationError(

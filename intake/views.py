@@ -22,12 +22,12 @@ from accounts.form_pages import form_submitted
 from audit.services import record
 from casework.erasure import consent_withdraw
 from casework.models import Person
-from casework.permissions import can_edit_person, can_supervise
+from casework.permissions import can_edit_person
 from casework.views.common import refusal
 from consent.checks import current_consent
 from consent.forms import ConsentWithdrawForm
 
-from . import duplicates, selectors, services
+from . import duplicates, permissions, selectors, services
 from .forms import STEP_ORDER, STEPS, MergeForm, RejectForm, ReturnForm
 from .models import IntakeSubmission
 from .summary import describe
@@ -61,7 +61,7 @@ def _visible(request, reference) -> IntakeSubmission:
 
 def _own_draft(request, reference) -> IntakeSubmission:
     submission = _visible(request, reference)
-    if submission.owner_id != request.user.pk:
+    if not permissions.can_change_intake(request.user, submission):
         # A draft is its author's alone (IntakeSubmission.objects.visible_to).
         raise Http404
     if not submission.is_editable:
@@ -102,7 +102,7 @@ def intake_list(request):
         )[:50],
         "teams": selectors.intake_teams(request.user),
         "queue_size": selectors.decision_queue(request.user).count(),
-        "supervises": selectors.supervised_teams(request.user).exists(),
+        "supervises": permissions.may_decide_intakes(request.user),
     }
     return render(request, "intake/list.html", context)
 
@@ -262,9 +262,9 @@ def intake_detail(request, intake_ref):
     sentence (see intake.duplicates).
     """
     submission = _visible(request, intake_ref)
-    if submission.is_draft and submission.owner_id == request.user.pk:
+    if submission.is_draft and permissions.can_change_intake(request.user, submission):
         return redirect(_step_url(submission, submission.step))
-    deciding = can_supervise(request.user, submission.team)
+    deciding = permissions.can_decide_intake(request.user, submission)
     candidates, out_of_sight = selectors.candidates(submission, request.user)
     for candidate in candidates:
         if deciding:
@@ -282,6 +282,7 @@ def intake_detail(request, intake_ref):
     context = {
         "submission": submission,
         "deciding": deciding and submission.status == IntakeSubmission.Status.SUBMITTED,
+        "may_change": permissions.can_change_intake(request.user, submission),
         "candidates": candidates,
         "out_of_sight": out_of_sight,
         "summary": _summary(submission) if deciding and submission.answers else None,
@@ -325,7 +326,7 @@ def _summary(submission):
 @audited_refusals
 @require_GET
 def decision_queue(request):
-    if not selectors.supervised_teams(request.user).exists():
+    if not permissions.may_decide_intakes(request.user):
         raise PermissionDenied
     context = {
         "queue": selectors.decision_queue(request.user),
@@ -357,7 +358,7 @@ def duplicate_verdict(request, candidate_id: int):
 
 def _decision(request, intake_ref, act, attempted: str):
     submission = _visible(request, intake_ref)
-    if not can_supervise(request.user, submission.team):
+    if not permissions.can_decide_intake(request.user, submission):
         return refusal(request, submission, attempted)
     try:
         return act(submission)

@@ -28,15 +28,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts import roles
-from accounts.models import Notification, TeamMembership
+from accounts.models import Notification
 from accounts.notifications import notifications_settle, notify
 from audit.models import AuditEvent
 from audit.services import record
 from casework.choices import MemberRole, PersonRole
 from casework.models import Case, CaseMember
-from casework.permissions import can_supervise
 from casework.redaction import NAMING_SCOPE, TO_STATE_SCOPE
 
+from . import permissions
 from .documents import facts, preview, rendering, vocabulary, word
 from .documents.formats.recipients import needs_contact, reaches_state
 from .models import AdvocacyDocument
@@ -108,10 +108,10 @@ def _validate_scope(
             raise ValidationError(
                 {"redaction": _("A caseload report shows figures only, no individual.")}
             )
-        if team is not None and not TeamMembership.objects.filter(user=actor, team=team).exists():
+        if team is not None and not permissions.can_report_on_team(actor, team):
             raise ValidationError({"team": _("You can scope a report only to a team you are in.")})
         return
-    if case is None or not Case.objects.visible_to(actor).filter(pk=case.pk).exists():
+    if not permissions.can_request_document_on(actor, case):
         raise PermissionDenied(_("You cannot see this case."))
     if team is not None:
         raise ValidationError({"team": _("Only a caseload report is scoped to a team.")})
@@ -357,7 +357,7 @@ def document_retry(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
     # but a service refuses on its own (issue 15), as `document_regenerate` does by the request's
     # rules. Retrying asks less than they do (the document stays as it was asked for), not less
     # than seeing it.
-    if not AdvocacyDocument.objects.visible_to(actor).filter(pk=document.pk).exists():
+    if not permissions.can_retry_document(actor, document):
         raise PermissionDenied(_("You cannot see this document."))
     with transaction.atomic():
         document = AdvocacyDocument.objects.select_for_update().get(pk=document.pk)
@@ -507,9 +507,9 @@ def document_approve(*, document: AdvocacyDocument, actor) -> AdvocacyDocument:
         )
         if not document.needs_approval:
             raise ValidationError(_("This document is not waiting for approval."))
-        if actor.pk == document.requested_by_id:
-            raise PermissionDenied(_("Someone other than the requester must approve it."))
-        if document.case is None or not can_supervise(actor, document.case.team):
+        if not permissions.can_approve_document(actor, document):
+            if permissions.is_requester(actor, document):
+                raise PermissionDenied(_("Someone other than the requester must approve it."))
             raise PermissionDenied(_("Only a supervisor of the case's team can approve it."))
         if not _previewed(document, actor):
             raise ValidationError(
@@ -536,16 +536,6 @@ def _previewed(document: AdvocacyDocument, actor) -> bool:
     ).exists()
 
 
-def may_preview(document: AdvocacyDocument, user) -> bool:
-    """Who sees the rendered pages on screen: whoever may download the document; before
-    approval, its requester and the supervisors who may approve it."""
-    if not document.is_ready or not document.sha256:
-        return False
-    if document.downloadable or document.requested_by_id == user.pk:
-        return True
-    return document.case is not None and can_supervise(user, document.case.team)
-
-
 def document_preview_page(*, document: AdvocacyDocument, actor, page: int, request=None) -> bytes:
     """Page `page` of the rendered PDF as a PNG, for the page that shows it; audited, since an
     approval needs it (`document_approve`)."""
@@ -553,7 +543,7 @@ def document_preview_page(*, document: AdvocacyDocument, actor, page: int, reque
         raise DocumentWithdrawn(document.withdrawn_reason or _("This document was withdrawn."))
     if not document.is_ready:
         raise ValidationError(_("This document is not ready yet."), code="not_ready")
-    if not may_preview(document, actor):
+    if not permissions.can_preview_document(actor, document):
         raise PreviewNotAllowed(_("You cannot see this document before it is approved."))
     if not 1 <= page <= (document.page_count or 0):
         raise ValidationError(_("There is no such page."), code="no_page")

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.form_pages import put_errors_on
 from casework.models import Case
-from casework.permissions import can_supervise
 
-from . import services
+from . import permissions, services
 from .downloads import file_response
 from .forms import CaseDocumentForm, CaseloadReportForm
 from .models import AdvocacyDocument
@@ -110,16 +109,14 @@ def document_detail(request, document_id):
         # The rendered pages and who is named in them, for whoever may see them (the approver
         # sees them here, above the button: the approval needs them opened).
         "preview_pages": range(1, (document.page_count or 0) + 1)
-        if services.may_preview(document, request.user)
+        if permissions.can_preview_document(request.user, document)
         else None,
         "disclosures": snapshot.get("disclosures", []),
         "shows_case_reference": bool(snapshot.get("case_reference")),
         "pseudonymised": snapshot.get("pseudonymised"),
         "refresh_seconds": REFRESH_SECONDS if document.in_progress else None,
         "may_approve": document.needs_approval
-        and document.requested_by_id != request.user.pk
-        and document.case is not None
-        and can_supervise(request.user, document.case.team),
+        and permissions.can_approve_document(request.user, document),
         "is_latest": not versions.filter(version__gt=document.version).exists(),
     }
     return render(request, "legal_aid/documents/detail.html", context)

@@ -12,6 +12,16 @@ def can_add_provider(user, team) -> bool:
     return roles.is_supervisor(user, team)
 
 
+def teams_to_add_providers_in(user):
+    """The teams to whose directory `user` may add a provider (see `can_add_provider`)."""
+    return roles.supervised_teams(user)
+
+
+def may_add_providers(user) -> bool:
+    """Whether "Add a service provider" leads anywhere for `user`."""
+    return roles.supervises_any_team(user)
+
+
 def can_edit_provider(user, provider) -> bool:
     """Only a supervisor of the provider's own team changes it, shared or not."""
     return roles.is_supervisor(user, provider.team)

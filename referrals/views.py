@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts import roles
 from accounts.form_pages import form_submitted
 from audit.services import record
 from casework.models import Case, Person
@@ -81,7 +80,7 @@ def provider_list(request):
         provider.may_edit = permissions.can_edit_provider(request.user, provider)
     context = {
         "providers": providers,
-        "may_add": roles.supervised_teams(request.user).exists(),
+        "may_add": permissions.may_add_providers(request.user),
     }
     return render(request, "referrals/provider_list.html", context)
 
@@ -116,7 +115,7 @@ def _provider_url(provider) -> str:
 
 @form_view
 def provider_create(request):
-    teams = roles.supervised_teams(request.user)
+    teams = permissions.teams_to_add_providers_in(request.user)
     if not teams.exists():
         _refuse(request, ServiceProvider, "provider_create")
     return _form_page(

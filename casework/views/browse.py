@@ -48,6 +48,8 @@ from ..permissions import (
     may_open_cases,
     may_register_people,
     supervised_team_ids,
+    team_ids_to_bulk_change_in,
+    teams_to_bulk_change_in,
 )
 from ..querysets import visible_cases_up_to
 from ..searches import record_search
@@ -263,7 +265,7 @@ def _bulk_form(user, shown):
     """For a supervisor: the cases of the page that are her teams', to reassign or close at once."""
     # Her teams and their caseworkers by SQL kept per user (kept_sql): built and compiled on
     # each visit, the two queries were some 3,500 Python calls of every page of her list.
-    team_ids = set(supervised_team_ids(user))
+    team_ids = set(team_ids_to_bulk_change_in(user))
     mine = [case for case in shown if case.team_id in team_ids]
     if not mine:
         return None
@@ -281,8 +283,8 @@ def _bulk_form(user, shown):
 
 
 def _caseworkers_supervised_by(user):
-    """The active caseworkers of the teams `user` supervises, by username (`cases_bulk`'s)."""
-    return roles.caseworkers_in(roles.supervised_teams(user).values("pk")).order_by("username")
+    """The active caseworkers of the teams `user` may change many cases in, by username."""
+    return roles.caseworkers_in(teams_to_bulk_change_in(user).values("pk")).order_by("username")
 
 
 def _shows_voided(request, can_edit: bool) -> bool:

@@ -17,7 +17,13 @@ from .. import dates, services
 from ..choices import AssignmentRole
 from ..forms import CaseAssignForm, ShareForm, TeamReassignForm, TransferForm, person_label
 from ..models import Case, CaseAssignment
-from ..permissions import assignable_caseworkers, can_assign, can_share, can_transfer
+from ..permissions import (
+    assignable_caseworkers,
+    can_assign,
+    can_share,
+    can_transfer,
+    teams_to_hand_over_in,
+)
 from ..selectors import workload
 from .common import (
     SHARE_TEMPLATE,
@@ -163,7 +169,7 @@ def case_transfer(request, case_ref):
 @form_view
 def team_reassign(request):
     """A supervisor hands all the cases of a caseworker who leaves to another, at once."""
-    teams = roles.supervised_teams(request.user)
+    teams = teams_to_hand_over_in(request.user)
     if not teams.exists():
         _refuse(request, None, "team_reassign")
     form = TeamReassignForm(_data(request), teams=teams)

@@ -19,7 +19,7 @@ from .. import dates, services
 from ..choices import AssignmentRole, CaseStatus, RiskLevel
 from ..forms import BulkCasesForm
 from ..models import Case, CaseAssignment, CheckInSchedule, Task
-from ..permissions import can_see_workload
+from ..permissions import can_see_workload, teams_to_bulk_change_in
 from ..selectors import WORKLOAD_ORDERS, workload
 from .common import refusal
 
@@ -99,7 +99,7 @@ def _preview(data) -> list[dict]:
 @require_POST
 def cases_bulk(request):
     """Posted from the case list: a preview first, then (confirmed) the change, case by case."""
-    teams = roles.supervised_teams(request.user)
+    teams = teams_to_bulk_change_in(request.user)
     if not teams.exists():
         return refusal(request, None, "cases_bulk")
     cases = Case.objects.visible_to(request.user).filter(team__in=teams).select_related("team")

@@ -13,9 +13,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 
 from audit.services import record
-from casework.permissions import can_supervise
 
-from .. import duplicates, selectors, services
+from .. import duplicates, permissions, selectors, services
 from ..forms import STEPS
 from ..models import ImportBatch, IntakeSubmission
 from . import serializers
@@ -23,7 +22,7 @@ from . import serializers
 
 def _require_supervisor(user, submission) -> None:
     # Checked before the payload, so a caseworker learns nothing from validation errors.
-    if not can_supervise(user, submission.team):
+    if not permissions.can_decide_intake(user, submission):
         raise PermissionDenied(_("Only a supervisor of the team can decide on this intake."))
 
 
@@ -63,7 +62,10 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
 
     def _own_draft(self):
         submission = self.get_object()
-        if submission.owner_id != self.request.user.pk or not submission.is_editable:
+        if (
+            not permissions.can_change_intake(self.request.user, submission)
+            or not submission.is_editable
+        ):
             raise NotFound
         return submission
 
@@ -128,7 +130,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
         user's sight, only a neutral message: their team's supervisors are told the details.
         """
         submission = self.get_object()
-        deciding = can_supervise(request.user, submission.team)
+        deciding = permissions.can_decide_intake(request.user, submission)
         candidates, out_of_sight = selectors.candidates(submission, request.user)
         rows = []
         for candidate in candidates:
@@ -156,7 +158,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Intake
         For a supervisor, as on the queue page: other teams' intakes that may be one of the
         people of their teams' cases — the intake, the person and why. 403 for anyone else.
         """
-        if not selectors.supervised_teams(request.user).exists():
+        if not permissions.may_decide_intakes(request.user):
             raise PermissionDenied(_("Only supervisors are told of other teams' intakes."))
         rows = selectors.duplicates_in_my_teams_cases(request.user)
         return Response(serializers.HeldHereSerializer(rows, many=True).data)

@@ -13,9 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from casework.permissions import can_supervise
 
-from .. import import_values
+from .. import import_values, permissions
 from ..import_reading import detect_format, read_rows
 from ..models import ImportBatch
 
@@ -27,7 +26,7 @@ def max_bytes() -> int:
 
 
 def _refuse_unless_supervisor(actor, team) -> None:
-    if not can_supervise(actor, team):
+    if not permissions.can_import(actor, team):
         raise PermissionDenied(_("Only a supervisor of the team imports spreadsheets."))
 
 

@@ -1,11 +1,11 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts import roles
 from accounts.models import Team
 from casework.api.serializers.common import VersionField, VisibleReferenceField, listed, staff_field
 from casework.models import Case, Goal, Person
 
+from .. import permissions
 from ..choices import NEXT_STATUSES, Language, Status
 from ..models import Referral, ReferralStatusChange, ServiceProvider
 from ..services import PROVIDER_FIELDS
@@ -16,7 +16,7 @@ def _user(field):
 
 
 class SupervisedTeamField(serializers.SlugRelatedField):
-    """A team named by its name, among those the requester supervises."""
+    """A team named by its name, among those whose directory the requester keeps."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "name")
@@ -24,7 +24,7 @@ class SupervisedTeamField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        return roles.supervised_teams(_user(self))
+        return permissions.teams_to_add_providers_in(_user(self))
 
 
 class VisibleRecordField(serializers.PrimaryKeyRelatedField):

@@ -12,7 +12,6 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts import roles
 from audit.services import record
 from casework.models import Case
 
@@ -51,7 +50,7 @@ class ProviderViewSet(
 
     def create(self, request, *args, **kwargs):
         # Refused before the team is looked for among those the user supervises (a 400).
-        if not roles.supervises_any_team(request.user):
+        if not permissions.may_add_providers(request.user):
             raise PermissionDenied(_("Only a supervisor of the team keeps its directory."))
         return super().create(request, *args, **kwargs)
 
