@@ -226,6 +226,9 @@ class CaseNameKey(models.Model):
         "casework.Case",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        # Found by `casework_casenamekey_case` below, which the foreign key's own index only
+        # repeated.
+        db_index=False,
         related_name="+",
         verbose_name=_("case"),
     )
@@ -233,6 +236,10 @@ class CaseNameKey(models.Model):
         Person,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        # Nothing looks an entry up by its person or its alias (the triggers find a key's entries
+        # by `key_id`, a member's by case): an index on either cost every seed, import and
+        # merge a write for each of the ~15 entries a person has in each of their cases.
+        db_index=False,
         related_name="+",
         verbose_name=_("person"),
     )
@@ -243,6 +250,7 @@ class CaseNameKey(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         null=True,
+        db_index=False,
         related_name="+",
         verbose_name=_("alias"),
     )
