@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -431,6 +432,8 @@ def _hand_over_follow_ups(*, case: Case, from_user, to_user, actor) -> None:
     The case's open follow-ups go with it: left with `from_user`, who no longer sees the case,
     they would be reminders nobody can act on and work the new caseworker never hears of.
     The sweep reminds the new assignee afresh; the reminders `from_user` had are settled.
+    With no `to_user` (a transfer, before the new team assigns anyone) they are left to no one:
+    the sweep then reminds whoever is the case's caseworker on the day.
     """
     open_follow_ups = Task.objects.filter(
         case=case, assignee=from_user, completed_at__isnull=True
@@ -438,7 +441,14 @@ def _hand_over_follow_ups(*, case: Case, from_user, to_user, actor) -> None:
     handed_over = {"assignee": to_user, "reminded_due_on": None, "reminded_overdue_on": None}
     for task in open_follow_ups:
         changed = _update(task, handed_over, expected_version=None)
-        _audit(actor, "update", task, fields=changed, from_user=from_user.pk, to_user=to_user.pk)
+        _audit(
+            actor,
+            "update",
+            task,
+            fields=changed,
+            from_user=from_user.pk,
+            to_user=to_user.pk if to_user else None,
+        )
         notifications_settle(
             target=task,
             kinds=[Notification.Kind.FOLLOW_UP_DUE, Notification.Kind.FOLLOW_UP_OVERDUE],
@@ -500,8 +510,8 @@ def caseworker_reassign_all(*, from_user, to_user, team, actor) -> list[Case]:
 def case_transfer(*, case: Case, to_team, actor) -> Case:
     """
     Hand a case to another team, with the consent of every member. The old team's caseworkers
-    and owner lose it; the new team's supervisors see it and assign their caseworkers. Legal
-    advocates it is shared with keep it.
+    and owner lose it, and their open follow-ups are left to no one; the new team's supervisors
+    see it and assign their caseworkers. Legal advocates it is shared with keep it.
     """
     _refuse_unless_supervisor(actor, case.team, allowed=permissions.can_transfer(actor, case))
     if to_team.pk == case.team_id:
@@ -534,6 +544,19 @@ def case_transfer(*, case: Case, to_team, actor) -> Case:
             assignment.delete()
             removed += 1
         owner_stays = case.owner_id and roles.works_in(case.owner, to_team)
+        # The follow-ups of everyone who loses the case (its caseworkers, its owner, whoever
+        # else of the old team was given one) are left to no one rather than to someone who
+        # can no longer open it; the new team's caseworker is reminded of them.
+        staying = roles.working_members(to_team).values("pk")
+        leaving_assignees = (
+            get_user_model()
+            .objects.filter(tasks__case=case, tasks__completed_at__isnull=True)
+            .exclude(pk__in=staying)
+            .distinct()
+            .order_by("pk")
+        )
+        for from_user in leaving_assignees:
+            _hand_over_follow_ups(case=case, from_user=from_user, to_user=None, actor=actor)
         changed = _update(
             case,
             {"team": to_team, "owner": case.owner if owner_stays else None},

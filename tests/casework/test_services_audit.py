@@ -462,6 +462,47 @@ def test_case_transfer_hands_the_case_to_the_new_team(alice, sue, north_case):
     assert event.detail["to_team"] == east.pk and event.detail["assignments_removed"] == 1
 
 
+def test_case_transfer_leaves_the_old_teams_follow_ups_to_no_one(alice, sue, north_case):
+    """
+    A family moves from Jilin to Liaoning and its case to the team there. Alice's and sue's open
+    follow-ups are no longer theirs (they cannot open the case): each is left to no one,
+    audited, and their reminders settled; the new team's caseworker, once assigned, is reminded
+    of what is due. What alice finished stays hers.
+    """
+    _consent(north_case, sue)
+    today = datetime.date.today()
+    visit = services.task_create(
+        case=north_case, actor=alice, title="Visit the family", due_on=today
+    )
+    check = services.task_create(case=north_case, actor=sue, title="Check the consent")
+    done = services.task_create(case=north_case, actor=alice, title="Find a clinic")
+    services.task_complete(task=done, actor=alice)
+    follow_ups_remind()
+    assert Notification.objects.filter(recipient=alice, read_at__isnull=True).exists()
+    east = TeamFactory(name="Liaoning")
+    east_supervisor = UserFactory(username="erin")
+    TeamMembership.objects.create(user=east_supervisor, team=east, role="supervisor")
+    east_caseworker = UserFactory(username="ed")
+    TeamMembership.objects.create(user=east_caseworker, team=east, role="caseworker")
+
+    services.case_transfer(case=north_case, to_team=east, actor=sue)
+
+    assignees = dict(Task.objects.values_list("pk", "assignee__username"))
+    assert assignees == {visit.pk: None, check.pk: None, done.pk: "alice"}
+    moved = AuditEvent.objects.filter(action="update", target_type="casework.task", actor=sue)
+    assert sorted(event.target_id for event in moved) == sorted([str(visit.pk), str(check.pk)])
+    assert all(event.detail["to_user"] is None for event in moved)
+    assert not Notification.objects.filter(recipient=alice, read_at__isnull=True).exists()
+    services.case_assign(
+        case=north_case, user=east_caseworker, role=AssignmentRole.CASEWORKER, actor=east_supervisor
+    )
+    follow_ups_remind()
+    reminders = Notification.objects.filter(
+        recipient=east_caseworker, kind=Notification.Kind.FOLLOW_UP_DUE
+    )
+    assert [reminder.target_id for reminder in reminders] == [str(visit.pk)]
+
+
 def test_case_transfer_is_refused_without_consent(sue, north_case):
     """No consent to sharing, no transfer: the case stays with its team."""
     with pytest.raises(ValidationError, match="cannot be transferred"):
