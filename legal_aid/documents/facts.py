@@ -21,7 +21,7 @@ from casework.models import Case, CaseMember, Person
 from casework.redaction import Redactor
 
 from ..models import AdvocacyDocument
-from . import appeal, brief, casefacts, caseload, korean, rules
+from . import appeal, brief, casefacts, caseload, chinese, korean, rules
 from .citations import Citations
 from .compose import DocumentError, refusal_message
 from .formats.identifiers import identifiers_printed
@@ -95,7 +95,9 @@ def gather(document: AdvocacyDocument) -> dict:
             "cited": citations.cited(),
         }
     if document.language == AdvocacyDocument.Language.KO:
-        snapshot = _korean_particles(snapshot)
+        snapshot = _each_text(snapshot, korean.particles)
+    elif document.language == AdvocacyDocument.Language.ZH_HANS:
+        snapshot = _each_text(snapshot, chinese.closed_up)
     return snapshot
 
 
@@ -120,16 +122,17 @@ def _disclosures(redactor: Redactor, sections: list[dict]) -> list[dict]:
     return listed
 
 
-def _korean_particles(value):
-    """Every particle alternative of a Korean snapshot resolved (quoted English left alone)."""
+def _each_text(value, polish):
+    """Every text of a snapshot polished for its language (Korean particles resolved, Chinese
+    sentences closed up); quoted English, a part marked with its language, left alone."""
     if isinstance(value, str):
-        return korean.particles(value)
+        return polish(value)
     if isinstance(value, list):
-        return [_korean_particles(item) for item in value]
+        return [_each_text(item, polish) for item in value]
     if isinstance(value, dict):
         if value.get("lang"):
             return value
-        return {key: _korean_particles(item) for key, item in value.items()}
+        return {key: _each_text(item, polish) for key, item in value.items()}
     return value
 
 

@@ -496,3 +496,28 @@ def test_a_korean_brief_renders_and_extracts_hangul_and_hanzi(documents):
     assert b'xml:lang="ko"' in reader.xmp_metadata.stream.get_data() or "ko" in str(
         reader.trailer["/Root"].get("/Lang")
     )
+
+
+def test_a_chinese_brief_runs_its_sentences_on(documents):
+    """
+    Chinese leaves no space after a full stop, comma or colon: the composers join sentences
+    with one, as English and Korean need, and the Chinese brief's summary and table of
+    authorities read "…。 …" until the snapshot was closed up. Quoted English keeps its spaces.
+    """
+    spaced = re.compile("[\u3002\uff0c\uff1a] ")
+    found = []
+
+    def walk(value):
+        if isinstance(value, str):
+            found.extend(spaced.findall(value))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict) and not value.get("lang"):
+            for item in value.values():
+                walk(item)
+
+    snapshot = documents["pseudonymised_brief"]["zh-hans"].snapshot
+    walk(snapshot)
+    assert not found
+    assert "\u3002" in snapshot["summary"]
