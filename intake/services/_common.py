@@ -1,5 +1,8 @@
-"""What the intake services share: the intake locked in the state a change needs, its history of
-decisions, and the supervisor's refusal."""
+"""
+What the intake services share: the intake locked in the state a change needs (and the caller's
+copy read again after it), its history of decisions, a supervisor's decision written on it, and
+the refusal of anyone but a supervisor of its team.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone

@@ -13,9 +13,7 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from casework import services as casework
 from casework.choices import CaseStatus
-from casework.models import (
-    Person,
-)
+from casework.models import Person
 from casework.permissions import editable_cases_of_person, editable_people
 
 from ..models import DuplicateCandidate, ImportedRow, IntakeSubmission

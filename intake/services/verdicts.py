@@ -9,9 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from casework.models import (
-    Person,
-)
+from casework.models import Person
 
 from .. import permissions
 from ..models import DuplicateCandidate, IntakeSubmission
