@@ -285,7 +285,9 @@ def _project_apps() -> list[str]:
 def _modules(name: str):
     module = importlib.import_module(name)
     yield module
-    if hasattr(module, "__path__"):  # a package: casework.services
+    # A package (casework.services, intake.services, legal_aid.services, intake.importing): its
+    # submodules define the services; an __init__ that re-exports them defines none.
+    if hasattr(module, "__path__"):
         for found in pkgutil.iter_modules(module.__path__, f"{name}."):
             yield importlib.import_module(found.name)
 
