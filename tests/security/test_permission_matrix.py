@@ -9,6 +9,7 @@ such a route decides here which object it names.
 """
 
 import copy
+import datetime
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -18,6 +19,8 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
@@ -26,15 +29,41 @@ from accounts.models import TeamMembership
 from audit.models import AuditEvent
 from casework import dates as casework_dates
 from casework import services as casework_services
-from casework.choices import AssignmentRole
+from casework.choices import (
+    AssignmentRole,
+    Country,
+    EntitlementKind,
+    EntitlementStatus,
+    IncidentKind,
+    LegalStatus,
+    MemberRole,
+    Nationality,
+    PersonRole,
+    Region,
+    RelationshipKind,
+    RiskLevel,
+    Sex,
+    StatusSource,
+)
+from casework.forms import PersonEditForm
 from casework.models import (
+    Attachment,
+    BreakGlassAccess,
     Case,
     CaseAssignment,
     CaseClosure,
+    CaseFlag,
     CheckIn,
     CheckInSchedule,
+    Entitlement,
     Goal,
+    Incident,
+    LegalStatusRecord,
+    Person,
+    PersonAlias,
     PlanReview,
+    Relationship,
+    Task,
 )
 from consent.models import Method, Scope
 from consent.services import consent_record
@@ -43,7 +72,7 @@ from referrals.services import referral_create
 
 from ..conftest import FAST_HASHERS, consent_answer, sign_in
 from ..factories import MembershipFactory, TeamFactory, UserFactory
-from ..scenarios import directory_provider
+from ..scenarios import PDF, directory_provider, persona
 from .conftest import MOTHER_NAME, SouthData, north_personas
 
 # Checked elsewhere, each by its own tests: the admin (below, and tests/casework/test_admin.py),
@@ -600,14 +629,16 @@ class SouthStaff:
     advocate: object  # sol: the case is shared with her, one follow-up is hers
     colleague: object  # cora: another caseworker of South, not on the case
     advocates_task: object
+    administrator: object  # admin: of no team; sees a case only through break-glass
 
 
 @pytest.fixture(scope="module")
 def _south_staff_built(_built_once, signed_in, django_db_blocker):
     """
     South's legal advocate sol, its caseworker cora, the sharing the case's people agreed to and
-    sol's follow-up, written once for the writes below in the module's transaction (each write is
-    undone in its test's savepoint), with sol signed in (`signed_in`).
+    sol's follow-up, and the administrator, written once for the writes below in the module's
+    transaction (each write is undone in its test's savepoint), with sol and the administrator
+    signed in (`signed_in`).
     """
     south = _built_once
     team = south.case.team
@@ -627,14 +658,15 @@ def _south_staff_built(_built_once, signed_in, django_db_blocker):
         task = casework_services.task_create(
             case=south.case, title="Draft the appeal", actor=south.owner, assignee=sol
         )
-        signed_in.add(sol)
-    return sol, cora, task
+        administrator = persona("admin")
+        signed_in.add(sol, administrator)
+    return sol, cora, task, administrator
 
 
 @pytest.fixture
 def south_staff(_south_staff_built, south) -> SouthStaff:
-    sol, cora, task = copy.deepcopy(_south_staff_built)
-    return SouthStaff(south, south.owner, south.supervisor, sol, cora, task)
+    sol, cora, task, administrator = copy.deepcopy(_south_staff_built)
+    return SouthStaff(south, south.owner, south.supervisor, sol, cora, task, administrator)
 
 
 def _advocate_of(team):
@@ -680,6 +712,10 @@ class Write:
     status: int
     api: bool = False
     method: str = "POST"
+    # An API upload, sent as a multipart form rather than JSON.
+    multipart: bool = False
+    # What the user then finds, asserted after the status: `then(s, response)`.
+    then: Callable[[SouthStaff, HttpResponse], None] | None = None
 
     def __str__(self) -> str:
         return f"{self.role}-{self.label}-{self.status}"
@@ -1322,7 +1358,9 @@ def test_each_role_of_the_team_may_do_its_writes_and_no_other(write, south_staff
     or 200) and one closed to it answers 403; 200 for a form that refuses the choice on itself.
     """
     user = getattr(south_staff, write.role)
-    if write.api:
+    if write.multipart:
+        response = signed_in.token(user).post(write.url(south_staff), write.data(south_staff))
+    elif write.api:
         response = signed_in.token(user).generic(
             write.method,
             write.url(south_staff),
@@ -1334,6 +1372,8 @@ def test_each_role_of_the_team_may_do_its_writes_and_no_other(write, south_staff
     assert response.status_code == write.status, (
         f"{write.role} {write.label}: {response.status_code} {_body(response)[:500]}"
     )
+    if write.then is not None:
+        write.then(south_staff, response)
 
 
 def _void(kind: str, attribute: str) -> Write:
@@ -1361,6 +1401,678 @@ WRITES += [
     _void("legal-statuses", "status"),
     _void("entitlements", "entitlement"),
 ]
+
+# ---------------------------------------------------------------------------------------------
+# Casework's write routes that must succeed (issue 15 point 1, share `successcw`): each page and
+# endpoint of casework and its API, posted by the role of South's team that may use it with what
+# its form or serializer takes, and what the user then finds (`then`): the page a form leads to
+# and the record written or changed. The caseworker who works the case does nearly all of it;
+# the supervisor works her team's cases too; the administrator, of no team, breaks the glass.
+# What a row needs beyond South's world (the child's father, a relative on file in another case,
+# a couple's tie) is written by the row's own test, in its savepoint, as `_south_goal` is.
+
+
+def _days_ago(days: int) -> str:
+    return (casework_dates.today() - datetime.timedelta(days=days)).isoformat()
+
+
+def _mother_page(s: SouthStaff, name: str = "person_detail") -> str:
+    return reverse(f"casework:{name}", args=[s.data.mother.reference])
+
+
+def _case_detail(s: SouthStaff) -> str:
+    return reverse("casework:case_detail", args=[s.data.case.reference])
+
+
+def _version(record) -> int:
+    """The version of `record` as stored now, as the page or client that read it would send."""
+    return type(record).objects.get(pk=record.pk).version
+
+
+def _then(
+    lands: Callable[[SouthStaff], str] | None = None,
+    holds: Callable[[SouthStaff], bool] | None = None,
+) -> Callable[[SouthStaff, HttpResponse], None]:
+    """The user is sent on to `lands(s)` (a form's redirect), and `holds(s)` is now true."""
+
+    def check(s: SouthStaff, response: HttpResponse) -> None:
+        if lands is not None:
+            assert response["Location"] == lands(s)
+        if holds is not None:
+            assert holds(s), "the write answered its success, but what it writes is not there"
+
+    return check
+
+
+def _south_father(s: SouthStaff) -> Person:
+    """The daughter's father, a Chinese national, registered in South's case by its caseworker."""
+    found = s.data.case.people.filter(role=PersonRole.PARTNER).first()
+    return found or casework_services.person_create(
+        actor=s.caseworker,
+        full_name="Zhang Wei",
+        sex=Sex.MALE,
+        nationality=Nationality.PRC,
+        role=PersonRole.PARTNER,
+        region=Region.YANBIAN,
+        case=s.data.case,
+        role_in_case=MemberRole.PARTNER,
+    )
+
+
+def _south_couple(s: SouthStaff) -> Relationship:
+    """The mother and the father, partners: a marriage with a North Korean cannot be registered."""
+    father = _south_father(s)
+    found = Relationship.objects.filter(from_person=s.data.mother, to_person=father).first()
+    return found or casework_services.relationship_create(
+        from_person=s.data.mother,
+        to_person=father,
+        kind=RelationshipKind.PARTNER_OF,
+        marriage_registered=False,
+        actor=s.caseworker,
+    )
+
+
+def _south_aunt(s: SouthStaff) -> Person:
+    """
+    The mother's sister, on file with her consent in another case of the caseworker's: someone
+    who may join South's case.
+    """
+    team = s.data.case.team
+    found = Person.objects.filter(role=PersonRole.RELATIVE, memberships__case__team=team).first()
+    if found:
+        return found
+    her_case = casework_services.case_open(
+        team=team, actor=s.caseworker, risk_level=RiskLevel.MEDIUM
+    )
+    return casework_services.person_create(
+        actor=s.caseworker,
+        full_name="남궁언니",
+        sex=Sex.FEMALE,
+        nationality=Nationality.DPRK,
+        role=PersonRole.RELATIVE,
+        region=Region.JILIN,
+        case=her_case,
+        role_in_case=MemberRole.PRINCIPAL,
+        consent={
+            "scopes": [Scope.STORE_DATA],
+            "method": Method.VERBAL,
+            "given_on": casework_dates.today(),
+        },
+    )
+
+
+def _upload(name: str = "hukou-refusal.pdf") -> SimpleUploadedFile:
+    """A scanned letter, as a browser or a client sends a file."""
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+# The daughter's father, as his caseworker registers him in South's case.
+FATHER = {
+    "full_name": "Zhang Wei",
+    "date_of_birth": "1979-08-15",
+    "sex": Sex.MALE,
+    "nationality": Nationality.PRC,
+    "role": PersonRole.PARTNER,
+    "region": Region.YANBIAN,
+}
+
+
+def _mother_edit(s: SouthStaff) -> dict:
+    """The mother's details as the edit page shows them, with her new hiding place typed in."""
+    mother = Person.objects.get(pk=s.data.mother.pk)
+    shown = {name: getattr(mother, name) for name in PersonEditForm.base_fields}
+    return {
+        **{name: "" if value is None else value for name, value in shown.items()},
+        "current_location": "Yanji, a rented room",
+    }
+
+
+def _legal_status_post(**fields) -> dict:
+    """A legal status as the pages and the API take it: in China, as the family reported it."""
+    return {
+        "country": Country.CHINA,
+        "place": "",
+        "source": StatusSource.FAMILY,
+        "note": "",
+        **fields,
+    }
+
+
+def _incident_post(**fields) -> dict:
+    """The daughter turned away from school a month ago, unless `fields` say otherwise."""
+    return {
+        "kind": IncidentKind.BENEFIT_DENIED,
+        "occurred_on": _days_ago(30),
+        "region": Region.YANBIAN,
+        "description": "The school in Longjing refused to enrol the daughter",
+        **fields,
+    }
+
+
+def _api_correct(kind: str, record: Callable[[SouthStaff], object]) -> Callable[[SouthStaff], str]:
+    """The API's correction of `record(s)`, one of the records listed under /api/v1/`kind`/."""
+    return lambda s: f"/api/v1/{kind}/{record(s).pk}/correct/"
+
+
+def _mother_status(s: SouthStaff) -> str:
+    return LegalStatusRecord.objects.get(person=s.data.mother, effective_to__isnull=True).status
+
+
+def _api_mother_edit(s: SouthStaff) -> dict:
+    return {"current_location": "Yanji, a rented room", "version": _version(s.data.mother)}
+
+
+def _mother_moved(s: SouthStaff) -> bool:
+    return Person.objects.get(pk=s.data.mother.pk).current_location == "Yanji, a rented room"
+
+
+def _aliases_of_mother(s: SouthStaff) -> list[str]:
+    return [alias.name for alias in PersonAlias.objects.filter(person=s.data.mother)]
+
+
+def _tasks_titled(s: SouthStaff, title: str) -> bool:
+    return title in [task.title for task in Task.objects.filter(case=s.data.case)]
+
+
+def _files_described(s: SouthStaff, description: str) -> bool:
+    files = Attachment.objects.filter(case=s.data.case)
+    return description in [attachment.description for attachment in files]
+
+
+def _father_page(s: SouthStaff) -> str:
+    father = s.data.case.people.get(role=PersonRole.PARTNER)
+    return reverse("casework:person_detail", args=[father.reference])
+
+
+def _aunt_joined(s: SouthStaff) -> bool:
+    return s.data.case.people.filter(pk=_south_aunt(s).pk).exists()
+
+
+def _member_post(s: SouthStaff) -> dict:
+    return {"person": _south_aunt(s).reference, "role": MemberRole.RELATIVE, "consent": "on_file"}
+
+
+def _schedule_url(s: SouthStaff) -> str:
+    return reverse("casework:check_in_record", args=[_south_check_in_schedule(s.data).pk])
+
+
+def _heard_from(s: SouthStaff) -> bool:
+    return CheckIn.objects.filter(
+        schedule=_south_check_in_schedule(s.data), outcome=CheckIn.Outcome.SAFE
+    ).exists()
+
+
+def _period_filled(s: SouthStaff) -> bool:
+    return LegalStatusRecord.objects.filter(
+        person=s.data.mother,
+        status=LegalStatus.REPATRIATED,
+        effective_to=datetime.date(2012, 4, 1),
+    ).exists()
+
+
+def _past_period(s: SouthStaff) -> dict:
+    """Repatriated in 2010, she crossed again on the day her undocumented years in China began."""
+    return _legal_status_post(
+        status=LegalStatus.REPATRIATED,
+        effective_from="2010-06-01",
+        effective_to="2012-04-01",
+        country=Country.DPRK,
+    )
+
+
+_INCIDENT = lambda s: f"/api/v1/incidents/{s.data.incident.pk}/"  # noqa: E731
+_TIE = lambda s: f"/api/v1/relationships/{_south_couple(s).pk}/"  # noqa: E731
+
+WRITES += [
+    # A person: registered, edited, named, tied to family, through the pages and the API.
+    Write(
+        "caseworker",
+        "person_create",
+        lambda s: reverse("casework:person_create"),
+        lambda s: {
+            **FATHER,
+            **consent_answer(),
+            "case": s.data.case.reference,
+            "role_in_case": MemberRole.PARTNER,
+            # The Korean reading of his name; not his name in characters, whose readings' tables
+            # take a second or two to load, paid by no other test of this module.
+            "aliases": "Jang Wi",
+        },
+        302,
+        then=_then(lands=_father_page),
+    ),
+    Write(
+        "caseworker",
+        "api_person_create",
+        lambda s: "/api/v1/persons/",
+        lambda s: {
+            **FATHER,
+            "consent": consent_answer(),
+            "case": s.data.case.reference,
+            "case_role": MemberRole.PARTNER,
+        },
+        201,
+        api=True,
+        then=_then(holds=lambda s: s.data.case.people.filter(role=PersonRole.PARTNER).exists()),
+    ),
+    Write(
+        "caseworker",
+        "person_edit",
+        lambda s: _mother_page(s, "person_edit"),
+        _mother_edit,
+        302,
+        then=_then(lands=_mother_page, holds=_mother_moved),
+    ),
+    Write(
+        "supervisor",
+        "api_person_update",
+        lambda s: f"/api/v1/persons/{s.data.mother.reference}/",
+        _api_mother_edit,
+        200,
+        api=True,
+        method="PATCH",
+        then=_then(holds=_mother_moved),
+    ),
+    Write(
+        "caseworker",
+        "alias_add",
+        lambda s: _mother_page(s, "alias_add"),
+        lambda s: {"name": "Kim Sunhui"},
+        302,
+        then=_then(lands=_mother_page, holds=lambda s: "Kim Sunhui" in _aliases_of_mother(s)),
+    ),
+    Write(
+        "caseworker",
+        "api_alias_add",
+        lambda s: f"/api/v1/persons/{s.data.mother.reference}/aliases/",
+        lambda s: {"name": "Kim Sunhui"},
+        201,
+        api=True,
+        then=_then(holds=lambda s: "Kim Sunhui" in _aliases_of_mother(s)),
+    ),
+    Write(
+        "caseworker",
+        "api_consent_renew",
+        lambda s: f"/api/v1/persons/{s.data.mother.reference}/consents/renew/",
+        lambda s: {"method": Method.VERBAL, "given_on": _days_ago(0)},
+        201,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "relationship_add",
+        lambda s: (_south_father(s), _mother_page(s, "relationship_add"))[1],
+        lambda s: {
+            "kind": RelationshipKind.PARTNER_OF,
+            "other": _south_father(s).reference,
+            "marriage_registered": "false",
+        },
+        302,
+        then=_then(
+            lands=_mother_page,
+            holds=lambda s: Relationship.objects.filter(
+                from_person=s.data.mother, to_person=_south_father(s), kind="partner_of"
+            ).exists(),
+        ),
+    ),
+    Write(
+        "caseworker",
+        "api_relationship_create",
+        lambda s: (_south_father(s), "/api/v1/relationships/")[1],
+        lambda s: {
+            "from_person": _south_father(s).reference,
+            "kind": RelationshipKind.PARENT_OF,
+            "to_person": s.data.child.reference,
+        },
+        201,
+        api=True,
+        then=_then(
+            holds=lambda s: Relationship.objects.filter(
+                from_person=_south_father(s), to_person=s.data.child
+            ).exists()
+        ),
+    ),
+    Write(
+        "caseworker",
+        "api_relationship_update",
+        _TIE,
+        lambda s: {
+            "kind": RelationshipKind.SPOUSE_OF,
+            "marriage_registered": False,
+            "reason": "They married in the village, unregistered",
+            "version": _version(_south_couple(s)),
+        },
+        200,
+        api=True,
+        method="PATCH",
+        then=_then(holds=lambda s: _south_couple(s).kind == RelationshipKind.SPOUSE_OF),
+    ),
+    Write(
+        "caseworker",
+        "api_relationship_correct",
+        lambda s: _TIE(s) + "correct/",
+        lambda s: {
+            "marriage_registered": None,
+            "reason": "Nobody knows whether it was registered",
+            "version": _version(_south_couple(s)),
+        },
+        200,
+        api=True,
+    ),
+    # Her legal status and the benefits she sought.
+    Write(
+        "caseworker",
+        "status_change",
+        lambda s: _mother_page(s, "status_change"),
+        lambda s: _legal_status_post(status=LegalStatus.DETAINED_CN, effective_from=_days_ago(20)),
+        302,
+        then=_then(
+            lands=_mother_page, holds=lambda s: _mother_status(s) == LegalStatus.DETAINED_CN
+        ),
+    ),
+    Write(
+        "caseworker",
+        "api_status_change",
+        lambda s: "/api/v1/legal-statuses/",
+        lambda s: _legal_status_post(
+            person=s.data.mother.reference,
+            status=LegalStatus.IN_TRANSIT,
+            effective_from=_days_ago(20),
+            country=Country.THIRD_COUNTRY,
+        ),
+        201,
+        api=True,
+        then=_then(holds=lambda s: _mother_status(s) == LegalStatus.IN_TRANSIT),
+    ),
+    Write(
+        "caseworker",
+        "status_period_add",
+        lambda s: _mother_page(s, "status_period_add"),
+        _past_period,
+        302,
+        then=_then(lands=_mother_page, holds=_period_filled),
+    ),
+    Write(
+        "supervisor",
+        "api_status_period_add",
+        lambda s: "/api/v1/legal-statuses/past/",
+        lambda s: {**_past_period(s), "person": s.data.mother.reference},
+        201,
+        api=True,
+        then=_then(holds=_period_filled),
+    ),
+    Write(
+        "caseworker",
+        "api_status_correct",
+        _api_correct("legal-statuses", lambda s: s.data.status),
+        lambda s: {
+            "source": StatusSource.PARTNER_NGO,
+            "reason": "A partner organisation told us first",
+            "version": _version(s.data.status),
+        },
+        200,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "entitlement_add",
+        lambda s: _mother_page(s, "entitlement_add"),
+        lambda s: {
+            "kind": EntitlementKind.MEDICAL_CARE,
+            "status": EntitlementStatus.DENIED,
+            "as_of": _days_ago(10),
+            "note": "The clinic asked for an ID card",
+        },
+        302,
+        then=_then(
+            lands=_mother_page,
+            holds=lambda s: Entitlement.objects.filter(
+                person=s.data.mother, kind=EntitlementKind.MEDICAL_CARE
+            ).exists(),
+        ),
+    ),
+    Write(
+        "caseworker",
+        "api_entitlement_add",
+        lambda s: "/api/v1/entitlements/",
+        lambda s: {
+            "person": s.data.child.reference,
+            "kind": EntitlementKind.SCHOOL,
+            "status": EntitlementStatus.PENDING,
+            "as_of": _days_ago(10),
+        },
+        201,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "api_entitlement_correct",
+        _api_correct("entitlements", lambda s: s.data.entitlement),
+        lambda s: {
+            "status": EntitlementStatus.PENDING,
+            "reason": "The appeal is still open",
+            "version": _version(s.data.entitlement),
+        },
+        200,
+        api=True,
+    ),
+    # Her safety check-ins.
+    Write(
+        "caseworker",
+        "check_in_schedule",
+        lambda s: _mother_page(s, "check_in_schedule"),
+        lambda s: {"every_days": 3, "channel": "call", "grace_days": 1, "active": "on"},
+        302,
+        then=_then(
+            lands=_case_detail,
+            holds=lambda s: CheckInSchedule.objects.filter(
+                person=s.data.mother, every_days=3
+            ).exists(),
+        ),
+    ),
+    Write(
+        "caseworker",
+        "check_in_record",
+        _schedule_url,
+        lambda s: {"outcome": CheckIn.Outcome.SAFE, "note": ""},
+        302,
+        then=_then(lands=_case_detail, holds=_heard_from),
+    ),
+    Write(
+        "caseworker",
+        "api_check_in_record",
+        lambda s: f"/api/v1/check-ins/{_south_check_in_schedule(s.data).pk}/record/",
+        lambda s: {"outcome": CheckIn.Outcome.SAFE},
+        201,
+        api=True,
+        then=_then(holds=_heard_from),
+    ),
+    # The case: who is in it, its flags, its incidents, follow-ups and files.
+    Write(
+        "caseworker",
+        "member_add",
+        lambda s: (_south_aunt(s), _case_page(s, "member_add"))[1],
+        _member_post,
+        302,
+        then=_then(lands=_case_detail, holds=_aunt_joined),
+    ),
+    Write(
+        "caseworker",
+        "api_member_add",
+        lambda s: (_south_aunt(s), f"/api/v1/cases/{s.data.case.reference}/members/")[1],
+        lambda s: {**_member_post(s), "consent": {"consent": "on_file"}},
+        201,
+        api=True,
+        then=_then(holds=_aunt_joined),
+    ),
+    Write(
+        "caseworker",
+        "flag_set",
+        lambda s: _case_page(s, "flag_set"),
+        lambda s: {"kind": CaseFlag.Kind.INTERPRETER_NEEDED},
+        302,
+        then=_then(
+            lands=_case_detail,
+            holds=lambda s: CaseFlag.objects.filter(
+                case=s.data.case, kind=CaseFlag.Kind.INTERPRETER_NEEDED, active=True
+            ).exists(),
+        ),
+    ),
+    Write(
+        "caseworker",
+        "incident_add",
+        lambda s: _case_page(s, "incident_add"),
+        lambda s: _incident_post(people=[s.data.child.reference]),
+        302,
+        then=_then(
+            lands=_case_detail,
+            holds=lambda s: Incident.objects.filter(
+                case=s.data.case, kind=IncidentKind.BENEFIT_DENIED
+            ).exists(),
+        ),
+    ),
+    Write(
+        "caseworker",
+        "api_incident_add",
+        lambda s: "/api/v1/incidents/",
+        lambda s: _incident_post(case=s.data.case.reference, people=[s.data.child.reference]),
+        201,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "incident_edit",
+        lambda s: reverse(
+            "casework:incident_edit", args=[s.data.case.reference, s.data.incident.pk]
+        ),
+        lambda s: {
+            "kind": IncidentKind.RAID,
+            "occurred_on": "2024-03-01",
+            "region": Region.JILIN,
+            "description": "A raid on the safe house; the daughter was there too",
+            "people": [s.data.mother.reference, s.data.child.reference],
+            "version": _version(s.data.incident),
+        },
+        302,
+        then=_then(
+            lands=_case_detail,
+            holds=lambda s: Incident.objects.get(pk=s.data.incident.pk).people.count() == 2,
+        ),
+    ),
+    Write(
+        "caseworker",
+        "api_incident_update",
+        _INCIDENT,
+        lambda s: {
+            "people": [s.data.mother.reference, s.data.child.reference],
+            "reason": "The daughter was there too",
+            "version": _version(s.data.incident),
+        },
+        200,
+        api=True,
+        method="PATCH",
+        then=_then(
+            holds=lambda s: Incident.objects.get(pk=s.data.incident.pk).people.count() == 2,
+        ),
+    ),
+    Write(
+        "caseworker",
+        "api_incident_correct",
+        lambda s: _INCIDENT(s) + "correct/",
+        lambda s: {
+            "occurred_on": "2024-02-28",
+            "reason": "The neighbours remember the day before",
+            "version": _version(s.data.incident),
+        },
+        200,
+        api=True,
+    ),
+    Write(
+        "caseworker",
+        "api_detention",
+        lambda s: "/api/v1/incidents/detention/",
+        lambda s: _incident_post(
+            case=s.data.case.reference,
+            kind=IncidentKind.ARREST,
+            occurred_on=_days_ago(2),
+            description="Taken at a police check on the road to Yanji",
+            people=[s.data.mother.reference],
+            status_source=StatusSource.FAMILY,
+        ),
+        201,
+        api=True,
+        then=_then(holds=lambda s: _mother_status(s) == LegalStatus.DETAINED_CN),
+    ),
+    Write(
+        "caseworker",
+        "task_add",
+        lambda s: _case_page(s, "task_add"),
+        lambda s: {"title": "Call the school about enrolment", "due_on": "", "assignee": ""},
+        302,
+        then=_then(
+            lands=_case_detail,
+            holds=lambda s: _tasks_titled(s, "Call the school about enrolment"),
+        ),
+    ),
+    Write(
+        "caseworker",
+        "attachment_add",
+        lambda s: _case_page(s, "attachment_add"),
+        lambda s: {
+            "file": _upload(),
+            "person": s.data.child.reference,
+            "description": "The school's refusal",
+        },
+        302,
+        then=_then(lands=_case_detail, holds=lambda s: _files_described(s, "The school's refusal")),
+    ),
+    Write(
+        "caseworker",
+        "api_attachment_add",
+        lambda s: "/api/v1/attachments/",
+        lambda s: {
+            "case": s.data.case.reference,
+            "person": s.data.child.reference,
+            "file": _upload(),
+            "description": "The school's refusal",
+        },
+        201,
+        api=True,
+        multipart=True,
+        then=_then(holds=lambda s: _files_described(s, "The school's refusal")),
+    ),
+    Write(
+        "caseworker",
+        "api_attachment_correct",
+        _api_correct("attachments", lambda s: s.data.attachment),
+        lambda s: {
+            "description": "Her residence booklet, the page with the stamp",
+            "reason": "Said which page",
+            "version": _version(s.data.attachment),
+        },
+        200,
+        api=True,
+    ),
+    # Break-glass: the administrator, of no team, sees the case for a while on a written reason.
+    Write(
+        "administrator",
+        "break_glass",
+        lambda s: reverse("casework:break_glass"),
+        lambda s: {
+            "case_reference": s.data.case.reference,
+            "reason": "The family called the hotline and no one of South answers",
+        },
+        302,
+        then=_then(
+            lands=_case_detail,
+            holds=lambda s: BreakGlassAccess.objects.filter(
+                case=s.data.case, user=s.administrator
+            ).exists(),
+        ),
+    ),
+]
+
+# ---------------------------------------------------------------------------------------------
 
 # Searches posted so that a name stays out of addresses and logs: they change nothing, and whoever
 # works the team's cases may ask them.
@@ -1451,42 +2163,6 @@ WRITE_ROUTES = sorted(route.name for route in ROUTES if route.writes)
 # for one success row per role that may use each). Each has its success tested in its app's own
 # tests; the list may only shrink: a new write route fails below until it has a success row.
 NO_SUCCESS_ROW_YET: set[str] = {
-    "casework:alias_add",
-    "casework:attachment_add",
-    "casework:break_glass",
-    "casework:check_in_record",
-    "casework:check_in_schedule",
-    "casework:entitlement_add",
-    "casework:flag_set",
-    "casework:incident_add",
-    "casework:incident_edit",
-    "casework:member_add",
-    "casework:person_create",
-    "casework:person_edit",
-    "casework:relationship_add",
-    "casework:status_change",
-    "casework:status_period_add",
-    "casework:task_add",
-    "casework_api:attachment-correct",
-    "casework_api:attachment-list",
-    "casework_api:case-add-member",
-    "casework_api:check-in-schedule-record",
-    "casework_api:entitlement-correct",
-    "casework_api:entitlement-list",
-    "casework_api:incident-correct",
-    "casework_api:incident-detail",
-    "casework_api:incident-detention",
-    "casework_api:incident-list",
-    "casework_api:legal-status-add-past",
-    "casework_api:legal-status-correct",
-    "casework_api:legal-status-list",
-    "casework_api:person-add-alias",
-    "casework_api:person-detail",
-    "casework_api:person-list",
-    "casework_api:person-renew-consent",
-    "casework_api:relationship-correct",
-    "casework_api:relationship-detail",
-    "casework_api:relationship-list",
     "intake:approve",
     "intake:consent_withdraw",
     "intake:import_reading",
