@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework import dates, forms, permissions, querysets, selectors, services
+from casework import dates, permissions, querysets, selectors, services
 from casework.choices import (
     ClosureReason,
     Country,
@@ -26,6 +26,7 @@ from casework.choices import (
     RiskLevel,
     StatusSource,
 )
+from casework.forms import timeline as timeline_filter
 from casework.models import (
     Case,
     CaseAssignment,
@@ -487,7 +488,7 @@ def test_the_timeline_filter_keeps_only_its_own_choices(client, team_north, alic
         assert '<option value="note" selected>' in page.content.decode()
         assert "모든 메모" in page.content.decode()
     assert client.get(url, {"show": "not-a-kind"}).status_code == 200
-    assert not any("not-a-kind" in key for key in forms._KEPT_RENDERINGS)
+    assert not any("not-a-kind" in key for key in timeline_filter._KEPT_RENDERINGS)
 
 
 def test_the_dashboard_takes_the_same_few_queries_whatever_the_caseload(client, team_north, alice):

@@ -82,7 +82,7 @@ def test_form_field_writes_the_case_list_forms_as_the_template(rf, alice, bob, d
     """The case list's filters (chosen, refused, blank) and the bulk form's fields."""
     from django.contrib.auth import get_user_model
 
-    from casework.forms import BulkCasesForm
+    from casework.forms.bulk import BulkCasesForm
     from casework.models import Case
     from casework.templatetags.casework_tags import form_field
 
