@@ -701,11 +701,11 @@ def test_the_bulk_form_reads_its_caseworkers_once_for_both_selects(
         assert f'value="{alice.pk}"' in select and f'value="{bob.pk}"' in select
 
 
-# The timeline's row as its template wrote it before the tag (casework_tags.timeline_entry): the
-# tag must write the same HTML, but for whitespace between tags. One fix: a check-in's person was
-# an include whose closing newline put a space before the colon ("Kim C-1 : Safe"); here it is the
-# person_link tag, as on every other row.
-_TEMPLATE_ROW = """{% load i18n casework_tags %}{% with entry=entry %}
+# The timeline's row as its template wrote it before the tag (casework_timeline.timeline_entry):
+# the tag must write the same HTML, but for whitespace between tags. One fix: a check-in's person
+# was an include whose closing newline put a space before the colon ("Kim C-1 : Safe"); here it is
+# the person_link tag, as on every other row.
+_TEMPLATE_ROW = """{% load i18n casework_labels casework_links %}{% with entry=entry %}
   <li class="timeline-{{ entry.kind }}{% if entry.record.is_voided %} voided{% endif %}">
     <p class="timeline-when"><time datetime="{{ entry.on|date:'Y-m-d' }}">{{ entry.on|date }}</time> · <span class="timeline-kind">{{ entry.label }}{% if entry.kind == "note" %} · {{ entry.record|label_of:"kind" }}{% endif %}</span></p>
     {% with record=entry.record %}
@@ -814,7 +814,7 @@ def test_each_timeline_row_is_written_as_its_template_wrote_it(team_north, alice
                     context = {"entry": entry, "can_edit": can_edit, "case": case}
                     assert _without_layout(
                         Template(
-                            "{% load casework_tags %}{% timeline_entry entry can_edit case %}"
+                            "{% load casework_timeline %}{% timeline_entry entry can_edit case %}"
                         ).render(Context(context))
                     ) == _without_layout(template.render(Context(context))), entry.kind
 
