@@ -1,4 +1,4 @@
-"""Who works a case: assigned, shared with an advocate, transferred, a leaver's cases handed over."""
+"""Who works a case: assigned, shared with an advocate, transferred; a leaver's cases handed on."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

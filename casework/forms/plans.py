@@ -1,4 +1,4 @@
-"""The case plan (goals, their status, reviews and their schedule) and closing and reopening a case."""
+"""The case plan (goals, their status, reviews and their schedule); closing and reopening a case."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
