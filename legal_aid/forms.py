@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Team
-from casework.forms import DateInput, person_label
+from casework.forms.common import DateInput, person_label
 from casework.models import CaseMember, Person
 from casework.redaction import INDIVIDUAL_LEVELS
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import dates
 from casework.choices import Region
-from casework.forms import (
+from casework.forms.common import (
     CHOOSE,
     PersonChoiceField,
     VersionedForm,

@@ -22,7 +22,8 @@ from .. import dates, selectors
 from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
-from ..forms import BulkCasesForm, TimelineFilterForm
+from ..forms.bulk import BulkCasesForm
+from ..forms.timeline import TimelineFilterForm
 from ..models import (
     Attachment,
     Case,

@@ -15,13 +15,7 @@ from consent.models import Consent
 
 from .. import dates, services
 from ..choices import CaseStatus, MemberRole
-from ..forms import (
-    BreakGlassForm,
-    CaseCreateForm,
-    CaseEditForm,
-    FlagForm,
-    MemberAddForm,
-)
+from ..forms.cases import BreakGlassForm, CaseCreateForm, CaseEditForm, FlagForm, MemberAddForm
 from ..models import Case, CaseMember, Person
 from ..permissions import (
     can_break_glass,

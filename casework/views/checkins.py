@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..forms import CheckInForm, CheckInScheduleForm
+from ..forms.checkins import CheckInForm, CheckInScheduleForm
 from ..models import CheckInSchedule
 from ..permissions import can_keep_check_ins, can_record_check_in, can_see_duress_word
 from .common import (

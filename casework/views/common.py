@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.form_pages import form_drafting, form_submitted
 from audit.services import record
 
-from ..forms import person_label
+from ..forms.common import person_label
 from ..models import Case, Person
 from ..permissions import can_edit_case, editable_cases_of_person
 

@@ -8,7 +8,7 @@ from consent.checks import current_consent
 from consent.models import Consent
 
 from .. import dates, services
-from ..forms import ConsentRecordForm, ConsentRenewalForm
+from ..forms.consent import ConsentRecordForm, ConsentRenewalForm
 from ..models import Person
 from ..permissions import consent_witnesses, editable_cases_of_person, editable_people
 from .common import (

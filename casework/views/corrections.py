@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from audit.services import record as audit_record
 
 from .. import selectors, services
-from ..forms import CORRECTION_FORMS, VoidForm
+from ..forms.corrections import CORRECTION_FORMS, VoidForm
 from ..models import Attachment, Correctable, LegalStatusRecord, Relationship
 from ..models.corrections import correctable_model
 from ..permissions import can_correct_record, can_see_record_history, staff_who_can_see

@@ -15,7 +15,8 @@ from consent.models import Scope
 
 from .. import dates, services
 from ..choices import AssignmentRole
-from ..forms import CaseAssignForm, ShareForm, TeamReassignForm, TransferForm, person_label
+from ..forms.common import person_label
+from ..forms.handover import CaseAssignForm, ShareForm, TeamReassignForm, TransferForm
 from ..models import Case, CaseAssignment
 from ..permissions import (
     assignable_caseworkers,

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .. import dates, services
-from ..forms import (
+from ..forms.people import (
     AliasForm,
     EntitlementForm,
     PersonCreateForm,

@@ -9,15 +9,15 @@ from django.utils.translation import gettext as _
 
 from .. import dates, services
 from ..choices import CaseStatus
-from ..forms import (
+from ..forms.plans import (
     CaseCloseForm,
     CaseReopenForm,
     GoalForm,
     GoalStatusForm,
     PlanReviewForm,
     PlanScheduleForm,
-    TaskForm,
 )
+from ..forms.records import TaskForm
 from ..models import Goal, Person
 from ..permissions import can_close_case, can_plan, staff_who_can_see
 from ..selectors import open_on_closing

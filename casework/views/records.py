@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from .. import dates, services
-from ..forms import (
+from ..forms.records import (
     AttachmentForm,
     IncidentEditForm,
     IncidentRecordForm,

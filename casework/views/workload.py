@@ -17,7 +17,7 @@ from accounts.form_pages import put_errors_on
 
 from .. import dates, services
 from ..choices import AssignmentRole, CaseStatus, RiskLevel
-from ..forms import BulkCasesForm
+from ..forms.bulk import BulkCasesForm
 from ..models import Case, CaseAssignment, CheckInSchedule, Task
 from ..permissions import can_see_workload, teams_to_bulk_change_in
 from ..selectors import WORKLOAD_ORDERS, workload

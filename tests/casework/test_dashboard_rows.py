@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from casework import dates, selectors, services
 from casework.models import Case, LegalStatusRecord
-from casework.templatetags.casework_tags import _escaped, _format_html
+from casework.templatetags._writing import _escaped, _format_html
 
 OLD_CASE_ROWS = Template(
-    """{% load i18n casework_tags %}{% translate "Case" as case_label %}{% translate "Principal" as principal_label %}{% translate "Risk" as risk_label %}{% translate "Status" as status_label %}{% translate "Team" as team_label %}{% translate "People" as people_label %}{% translate "Opened" as opened_label %}{% translate "Why it was found" as why_label %}{% translate "none" as none_hint %}{% for case in cases %}
+    """{% load i18n casework_dates casework_labels %}{% translate "Case" as case_label %}{% translate "Principal" as principal_label %}{% translate "Risk" as risk_label %}{% translate "Status" as status_label %}{% translate "Team" as team_label %}{% translate "People" as people_label %}{% translate "Opened" as opened_label %}{% translate "Why it was found" as why_label %}{% translate "none" as none_hint %}{% for case in cases %}
     <tr>
       <th scope="row" data-label="{{ case_label }}"><a href="{% url 'casework:case_detail' case.reference %}">{{ case.reference }}</a></th>
       <td data-label="{{ principal_label }}">{% for member in case.principals %}{% if not forloop.first %}, {% endif %}{{ member.person.full_name }}{% empty %}<span class="hint">{{ none_hint }}</span>{% endfor %}</td>
@@ -35,10 +35,10 @@ OLD_CASE_ROWS = Template(
     </tr>
   {% endfor %}"""
 )
-NEW_CASE_ROWS = Template("{% load casework_tags %}{% case_rows cases searched %}")
+NEW_CASE_ROWS = Template("{% load casework_rows %}{% case_rows cases searched %}")
 
 OLD_FOLLOWUP_ROWS = Template(
-    """{% load i18n casework_tags %}{% translate "Due" as due_label %}{% translate "What to do" as what_label %}{% translate "Case" as case_label %}{% translate "For" as for_label %}{% translate "overdue" as overdue_badge %}{% translate "today" as today_badge %}{% for task in followups %}
+    """{% load i18n casework_dates %}{% translate "Due" as due_label %}{% translate "What to do" as what_label %}{% translate "Case" as case_label %}{% translate "For" as for_label %}{% translate "overdue" as overdue_badge %}{% translate "today" as today_badge %}{% for task in followups %}
       <tr{% if task.due_on < today %} class="overdue"{% endif %}>
         <th scope="row" data-label="{{ due_label }}"><time datetime="{{ task.due_on.isoformat }}">{{ task.due_on|day }}</time>{% if task.due_on < today %} <strong class="badge">{{ overdue_badge }}</strong>{% elif task.due_on == today %} <strong class="badge">{{ today_badge }}</strong>{% endif %}</th>
         <td data-label="{{ what_label }}">{{ task.shown_title }}</td>
@@ -47,30 +47,30 @@ OLD_FOLLOWUP_ROWS = Template(
       </tr>
     {% endfor %}"""
 )
-NEW_FOLLOWUP_ROWS = Template("{% load casework_tags %}{% followup_rows followups today %}")
+NEW_FOLLOWUP_ROWS = Template("{% load casework_rows %}{% followup_rows followups today %}")
 
 OLD_STATUS_SINCE = Template(
-    """{% load i18n casework_tags %}{% if status.since_birth %}{% translate "since birth" %}{% else %}<time datetime="{{ status.effective_from.isoformat }}">{{ status.effective_from|day }}</time>{% endif %}"""
+    """{% load i18n casework_dates %}{% if status.since_birth %}{% translate "since birth" %}{% else %}<time datetime="{{ status.effective_from.isoformat }}">{{ status.effective_from|day }}</time>{% endif %}"""
 )
-NEW_STATUS_SINCE = Template("{% load casework_tags %}{% status_since status %}")
+NEW_STATUS_SINCE = Template("{% load casework_dates %}{% status_since status %}")
 
 OLD_DETAINED_ROWS = Template(
-    """{% load i18n casework_tags %}{% translate "Person" as person_label %}{% translate "Detained since" as since_label %}{% translate "Days" as days_label %}{% for status, days in detained %}
+    """{% load i18n casework_dates casework_links %}{% translate "Person" as person_label %}{% translate "Detained since" as since_label %}{% translate "Days" as days_label %}{% for status, days in detained %}
       <tr><th scope="row" data-label="{{ person_label }}">{% person_link status.person %}
 </th><td data-label="{{ since_label }}">{% status_since status %}</td><td data-label="{{ days_label }}">{{ days }}</td></tr>
     {% endfor %}"""
 )
 NEW_DETAINED_ROWS = Template(
-    """{% load i18n casework_tags %}{% translate "Person" as person_label %}{% translate "Detained since" as since_label %}{% translate "Days" as days_label %}{% detained_rows detained person_label since_label days_label %}"""
+    """{% load i18n casework_rows %}{% translate "Person" as person_label %}{% translate "Detained since" as since_label %}{% translate "Days" as days_label %}{% detained_rows detained person_label since_label days_label %}"""
 )
 
 OLD_STATUS_CHANGES = Template(
-    """{% load casework_tags %}{% for status in status_changes %}
+    """{% load casework_dates casework_labels casework_links %}{% for status in status_changes %}
     <li>{% status_since status %} — {% person_link status.person %}
 : <strong>{{ status|label_of:"status" }}</strong></li>
     {% endfor %}"""
 )
-NEW_STATUS_CHANGES = Template("{% load casework_tags %}{% status_change_items status_changes %}")
+NEW_STATUS_CHANGES = Template("{% load casework_rows %}{% status_change_items status_changes %}")
 
 LANGUAGES = ["en", "ko", "zh-hans"]
 
@@ -156,7 +156,7 @@ def test_detained_rows_and_status_changes_are_the_templates(language, north_case
 
 
 OLD_MEMBER_ROWS = Template(
-    """{% load i18n casework_tags %}{% translate 'Person' as label_person %}{% translate 'Role in case' as label_role %}{% translate 'Current legal status' as label_status %}{% translate 'Since' as label_since %}{% for member in members %}
+    """{% load i18n casework_labels casework_links %}{% translate 'Person' as label_person %}{% translate 'Role in case' as label_role %}{% translate 'Current legal status' as label_status %}{% translate 'Since' as label_since %}{% for member in members %}
       <tr>
         <th scope="row" data-label="{{ label_person }}">{% person_link member.person %}</th>
         <td data-label="{{ label_role }}">{{ member.role|member_role }}</td>
@@ -166,11 +166,11 @@ OLD_MEMBER_ROWS = Template(
     {% endfor %}"""
 )
 NEW_MEMBER_ROWS = Template(
-    "{% load i18n casework_tags %}{% translate 'Person' as label_person %}{% translate 'Role in case' as label_role %}{% translate 'Current legal status' as label_status %}{% translate 'Since' as label_since %}{% member_rows members label_person label_role label_status label_since %}"
+    "{% load i18n casework_rows %}{% translate 'Person' as label_person %}{% translate 'Role in case' as label_role %}{% translate 'Current legal status' as label_status %}{% translate 'Since' as label_since %}{% member_rows members label_person label_role label_status label_since %}"
 )
 
 OLD_OPEN_TASK_ITEMS = Template(
-    """{% load i18n casework_tags %}{% for task in open_tasks %}
+    """{% load i18n casework_links %}{% for task in open_tasks %}
     <li{% if task.due_on and task.due_on < today %} class="overdue"{% endif %}>
       {{ task.shown_title }}
       {% if task.due_on %}— {% include "casework/includes/task_due.html" with task=task today=today %}{% endif %}
@@ -182,7 +182,7 @@ OLD_OPEN_TASK_ITEMS = Template(
     {% endfor %}"""
 )
 NEW_OPEN_TASK_ITEMS = Template(
-    "{% load casework_tags %}{% open_task_items open_tasks today case %}"
+    "{% load casework_rows %}{% open_task_items open_tasks today case %}"
 )
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.template.defaultfilters import date as date_filter
 from django.utils import translation
 
-from casework.templatetags.casework_tags import day
+from casework.templatetags.casework_dates import day
 
 
 @pytest.mark.parametrize("language", ["en", "ko", "zh-hans"])

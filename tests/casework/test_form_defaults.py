@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.choices import EntitlementKind, MemberRole, PersonRole, Region
-from casework.forms import TaskForm
+from casework.forms.records import TaskForm
 from casework.models import CaseMember, Entitlement, Incident, Task
 from casework.permissions import staff_who_can_see
 

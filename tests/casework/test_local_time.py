@@ -21,7 +21,7 @@ from accounts.models import Team
 from accounts.services import user_set_time_zone
 from audit.models import AuditEvent
 from casework import dates, services
-from casework.forms import IncidentForm
+from casework.forms.records import IncidentForm
 from intake.forms import ChildForm
 
 from ..accounts.test_admin_four_eyes import administrator

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework import dates, forms, permissions, querysets, selectors, services
+from casework import dates, permissions, querysets, selectors, services
 from casework.choices import (
     ClosureReason,
     Country,
@@ -26,6 +26,7 @@ from casework.choices import (
     RiskLevel,
     StatusSource,
 )
+from casework.forms import timeline as timeline_filter
 from casework.models import (
     Case,
     CaseAssignment,
@@ -487,7 +488,7 @@ def test_the_timeline_filter_keeps_only_its_own_choices(client, team_north, alic
         assert '<option value="note" selected>' in page.content.decode()
         assert "모든 메모" in page.content.decode()
     assert client.get(url, {"show": "not-a-kind"}).status_code == 200
-    assert not any("not-a-kind" in key for key in forms._KEPT_RENDERINGS)
+    assert not any("not-a-kind" in key for key in timeline_filter._KEPT_RENDERINGS)
 
 
 def test_the_dashboard_takes_the_same_few_queries_whatever_the_caseload(client, team_north, alice):
@@ -700,11 +701,11 @@ def test_the_bulk_form_reads_its_caseworkers_once_for_both_selects(
         assert f'value="{alice.pk}"' in select and f'value="{bob.pk}"' in select
 
 
-# The timeline's row as its template wrote it before the tag (casework_tags.timeline_entry): the
-# tag must write the same HTML, but for whitespace between tags. One fix: a check-in's person was
-# an include whose closing newline put a space before the colon ("Kim C-1 : Safe"); here it is the
-# person_link tag, as on every other row.
-_TEMPLATE_ROW = """{% load i18n casework_tags %}{% with entry=entry %}
+# The timeline's row as its template wrote it before the tag (casework_timeline.timeline_entry):
+# the tag must write the same HTML, but for whitespace between tags. One fix: a check-in's person
+# was an include whose closing newline put a space before the colon ("Kim C-1 : Safe"); here it is
+# the person_link tag, as on every other row.
+_TEMPLATE_ROW = """{% load i18n casework_labels casework_links %}{% with entry=entry %}
   <li class="timeline-{{ entry.kind }}{% if entry.record.is_voided %} voided{% endif %}">
     <p class="timeline-when"><time datetime="{{ entry.on|date:'Y-m-d' }}">{{ entry.on|date }}</time> · <span class="timeline-kind">{{ entry.label }}{% if entry.kind == "note" %} · {{ entry.record|label_of:"kind" }}{% endif %}</span></p>
     {% with record=entry.record %}
@@ -813,7 +814,7 @@ def test_each_timeline_row_is_written_as_its_template_wrote_it(team_north, alice
                     context = {"entry": entry, "can_edit": can_edit, "case": case}
                     assert _without_layout(
                         Template(
-                            "{% load casework_tags %}{% timeline_entry entry can_edit case %}"
+                            "{% load casework_timeline %}{% timeline_entry entry can_edit case %}"
                         ).render(Context(context))
                     ) == _without_layout(template.render(Context(context))), entry.kind
 

@@ -501,7 +501,11 @@ def test_download_through_another_case_is_404(client, team_north, alice, attachm
 
 
 def _render(source: str, **context) -> str:
-    return Template("{% load casework_tags %}" + source).render(Context(context)).strip()
+    return (
+        Template("{% load casework_case casework_links %}" + source)
+        .render(Context(context))
+        .strip()
+    )
 
 
 def test_url_if_exists_gives_nothing_for_a_page_not_built_yet(db):

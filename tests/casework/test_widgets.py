@@ -67,7 +67,7 @@ def _as_included(field) -> str:
 )
 def test_form_field_writes_what_the_field_template_writes(data):
     """`{% form_field %}` is the include, character for character, with and without errors."""
-    from casework.templatetags.casework_tags import form_field
+    from casework.templatetags.casework_forms import form_field
 
     form = _EveryKind(data)
     if data is not None:
@@ -82,9 +82,9 @@ def test_form_field_writes_the_case_list_forms_as_the_template(rf, alice, bob, d
     """The case list's filters (chosen, refused, blank) and the bulk form's fields."""
     from django.contrib.auth import get_user_model
 
-    from casework.forms import BulkCasesForm
+    from casework.forms.bulk import BulkCasesForm
     from casework.models import Case
-    from casework.templatetags.casework_tags import form_field
+    from casework.templatetags.casework_forms import form_field
 
     request = rf.get("/cases/", data)
     request.user = alice

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts.kept_sql import EachMadeReady
 from casework import services
 from casework.filtersets import CaseFilterSet
-from casework.forms import MemberAddForm
+from casework.forms.cases import MemberAddForm
 from casework.models import Case, CaseAssignment, CaseMember, Person
 from casework.permissions import consent_witnesses, editable_people
 from casework.querysets import array_kept

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts.kept_sql import EachMadeReady
 from audit.services import record
 from casework import services
-from casework.forms import ConsentRecordForm, ConsentRenewalForm
+from casework.forms.consent import ConsentRecordForm, ConsentRenewalForm
 from casework.models import Entitlement, LegalStatusRecord, Person, PersonAlias, Relationship
 from casework.permissions import (
     consent_witnesses,

@@ -1,0 +1,20 @@
+"""`{% case_header %}`: the header every page of a case starts with."""
+
+from django import template
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("casework/includes/case_header.html")
+def case_header(case, as_heading: bool = True, flags=None):
+    """
+    The header every page of a case starts with: reference, risk, status, team and flags. A form
+    page that has its own <h1> passes as_heading=False; a page that has read the case's flags
+    already passes them (`flags`), and they are not read again.
+    """
+    case_flags = getattr(selectors, "case_flags", None)
+    if flags is None:
+        flags = list(case_flags(case)) if case_flags is not None else []
+    return {"case": case, "flags": flags, "as_heading": as_heading}
