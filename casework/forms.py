@@ -33,7 +33,7 @@ from .choices import (
 )
 from .models import Case, CaseFlag, CheckIn, CheckInSchedule, Person, Task
 from .permissions import consent_witnesses
-from .selectors import TIMELINE_FILTERS
+from .selectors.timeline import TIMELINE_FILTERS
 from .widgets import QuickSelect
 
 User = get_user_model()

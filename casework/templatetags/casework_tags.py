@@ -20,8 +20,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
-from .. import selectors
 from ..choices import MemberRole
+from ..selectors.case_page import case_flags
+from ..selectors.timeline import TimelineKind
 
 register = template.Library()
 
@@ -129,9 +130,8 @@ def case_header(case, as_heading: bool = True, flags=None):
     page that has its own <h1> passes as_heading=False; a page that has read the case's flags
     already passes them (`flags`), and they are not read again.
     """
-    case_flags = getattr(selectors, "case_flags", None)
     if flags is None:
-        flags = list(case_flags(case)) if case_flags is not None else []
+        flags = list(case_flags(case))
     return {"case": case, "flags": flags, "as_heading": as_heading}
 
 
@@ -820,7 +820,7 @@ _RECORDED_BY = (gettext_noop("Recorded by %(user)s"), "recorded_by")
 @functools.cache
 def _timeline_labels(language: str | None) -> dict:
     """Each kind of timeline entry's name in `language`, translated once (not once a row)."""
-    return {kind: str(label) for kind, label in selectors.TimelineKind.choices}
+    return {kind: str(label) for kind, label in TimelineKind.choices}
 
 
 @register.simple_tag
