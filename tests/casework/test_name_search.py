@@ -482,7 +482,8 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
                 answers = []
                 for walking_entries, few in ways:
                     monkeypatch.setattr(
-                        "casework.selectors.search._case_entries_kept", lambda kept=walking_entries: kept
+                        "casework.selectors.search._case_entries_kept",
+                        lambda kept=walking_entries: kept,
                     )
                     monkeypatch.setattr("casework.selectors.search.FEW_HOLDERS", few)
                     found = cases_matching(
