@@ -27,7 +27,7 @@ def _subjects(supervisor):
     """A (case, subject) for each case-bound kind, among the supervisor's cases."""
     from casework.choices import EntitlementKind, EntitlementStatus, LegalStatus, MemberRole
     from casework.models import Case, CaseMember
-    from casework.selectors import cases_with_entitlement_denied, cases_with_member_status
+    from casework.selectors.case_list import cases_with_entitlement_denied, cases_with_member_status
     from consent.checks import allows
 
     visible = Case.objects.visible_to(supervisor)

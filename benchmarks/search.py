@@ -54,7 +54,7 @@ def run(scans: int = 2) -> dict:
     from django.db import connection
 
     from casework.models import Person
-    from casework.selectors import people_search
+    from casework.selectors.search import people_search
 
     heading("Name search: blind index and name keys vs decrypting and scanning")
     names = _sample_names()
@@ -115,7 +115,7 @@ def _forgiving(names: list[str]) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from casework.models import Case
-    from casework.selectors import cases_matching, people_search
+    from casework.selectors.search import cases_matching, people_search
 
     for persona in (CASEWORKER, SUPERVISOR):
         account = user(persona)

@@ -6,9 +6,9 @@ syllable alone, the name romanised, a Han-character name in pinyin) and both per
 
     DATABASE_URL=… .venv/bin/python -m benchmarks.search_sql
 
-It runs the search as the page does (`selectors.cases_matching` over the probed visible cases,
-then `who_matched` for the first page), not through the page, so nothing is written: the page
-would record the search's audit events.
+It runs the search as the page does (`selectors.search.cases_matching` over the probed visible
+cases, then `who_matched` for the first page), not through the page, so nothing is written: the
+page would record the search's audit events.
 """
 
 import cProfile
@@ -46,13 +46,11 @@ def sample_terms() -> dict[str, str]:
 
 
 def _search(account, term):
-    from casework import selectors
     from casework.models import Case
+    from casework.selectors.search import cases_matching, who_matched
 
-    found = selectors.cases_matching(
-        Case.objects.visible_to(account, probed=True), term, seen_by=account
-    )
-    return selectors.who_matched(found, list(found.matches)[:PAGE])
+    found = cases_matching(Case.objects.visible_to(account, probed=True), term, seen_by=account)
+    return who_matched(found, list(found.matches)[:PAGE])
 
 
 def measure(account, term: str, *, rounds: int = 5) -> dict:

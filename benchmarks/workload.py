@@ -18,7 +18,7 @@ def in_process(requests: int = 40) -> dict:
 
     from accounts import roles
     from casework import dates
-    from casework.selectors import workload
+    from casework.selectors.workload import workload
 
     heading("The supervisor's workload view (in-process server time)")
     account = user(SUPERVISOR)

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 
-from . import selectors
 from .choices import CaseStatus, EntitlementKind, LegalStatus, MemberRole, RiskLevel
 from .models import Case
+from .selectors.case_list import cases_with_entitlement_denied, cases_with_member_status
+from .selectors.search import cases_matching, who_matched
 from .widgets import QuickSelect
 
 ANY = _("Any")
@@ -85,9 +86,9 @@ class CaseFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # {case id: selectors.NameMatch} once a search term narrowed the cases.
+        # {case id: selectors.search.NameMatch} once a search term narrowed the cases.
         self.matches = {}
-        # Whether the search found more cases than it lists (selectors.SEARCH_CASES_LIMIT).
+        # Whether the search found more cases than it lists (selectors.search.SEARCH_CASES_LIMIT).
         self.more = False
         self._found = None
 
@@ -122,12 +123,12 @@ class CaseFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # A reference, or a member's name in any spelling (selectors.cases_matching), at most
+        # A reference, or a member's name in any spelling (cases_matching), at most
         # SEARCH_CASES_LIMIT of them, ranked in SQL; the cases carry `name_rank`, so that a
         # caller can put the best matches first, and the reasons (and whether there were more)
         # stay on the filter set for the page and the API to show.
         reader = self.request.user if self.request is not None else None
-        found = selectors.cases_matching(queryset, value, seen_by=reader)
+        found = cases_matching(queryset, value, seen_by=reader)
         self._found, self.matches, self.more = found, found.matches, found.more
         by_rank: dict[int, list] = {}
         for case_id, match in self.matches.items():
@@ -148,15 +149,15 @@ class CaseFilterSet(django_filters.FilterSet):
         """
         if self._found is None:
             return {}
-        return selectors.who_matched(self._found, [case.pk for case in cases])
+        return who_matched(self._found, [case.pk for case in cases])
 
     def filter_legal_status(self, queryset, name, value):
-        matching = selectors.cases_with_member_status(value)
+        matching = cases_with_member_status(value)
         return queryset.filter(pk__in=matching.values("pk"))
 
     def filter_entitlement_denied(self, queryset, name, value):
         role = self.form.cleaned_data.get("denied_to") or None
-        matching = selectors.cases_with_entitlement_denied(value, member_role=role)
+        matching = cases_with_entitlement_denied(value, member_role=role)
         return queryset.filter(pk__in=matching.values("pk"))
 
     def filter_denied_to(self, queryset, name, value):

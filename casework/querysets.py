@@ -579,7 +579,7 @@ class CaseQuerySet(EncryptedQuerySet):
         tested on its own, so a page costs what its cases cost however many the user works.
         Lists and counts that read every visible case (reports) leave it off: for them one pass
         over the user's assignments is cheaper than a probe per case. (The dashboard's lists
-        probe each row they read through `selectors._on_my_case`; its counts are kept.)
+        probe each row they read through `selectors.dashboard.on_my_case`; its counts are kept.)
         """
         # The rule's own condition on these rows, not `pk IN (SELECT pk FROM case ...)`: the
         # same rows without a second scan of every case and a join on its ids.

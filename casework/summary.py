@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from . import dates, selectors
+from . import dates
 from .choices import MemberRole, Redaction, RelationshipKind
 from .models import CaseNote, Incident, LegalStatusRecord, Relationship
 from .redaction import Redactor, Shown
+from .selectors.case_page import case_flags
+from .selectors.people import case_people_with_status, current_entitlements
 
 DEFAULT_LEVEL = Redaction.PSEUDONYMISED
 RECENT_INCIDENTS = 10
@@ -100,13 +102,13 @@ def case_summary(case, *, level: str) -> CaseSummary:
     redactor = Redactor(case, level=level)
     # Free text may name anyone of the family: printed only where everyone may be named.
     free_text = not redactor.pseudonymised
-    members = selectors.case_people_with_status(case)
+    members = case_people_with_status(case)
     member_ids = [m.person.pk for m in members]
     shown = {m.person.pk: redactor.show(m.person) for m in members}
     statuses = _grouped(
         LegalStatusRecord.objects.filter(person__in=member_ids).order_by("effective_from"),
     )
-    benefits = {pk: list(selectors.current_entitlements(pk)) for pk in member_ids}
+    benefits = {pk: list(current_entitlements(pk)) for pk in member_ids}
     people = [
         SummaryPerson(
             shown=shown[m.person.pk],
@@ -138,7 +140,7 @@ def case_summary(case, *, level: str) -> CaseSummary:
         today=dates.today(),
         people=people,
         ties=ties,
-        flags=selectors.case_flags(case),
+        flags=case_flags(case),
         open_tasks=list(
             case.tasks.filter(completed_at__isnull=True)
             .select_related("assignee")

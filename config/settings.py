@@ -274,7 +274,7 @@ SHIMTEO_AUDIT_CHECKPOINT_DIR = env.str("SHIMTEO_AUDIT_CHECKPOINT_DIR", default="
 SHIMTEO_AUDIT_CHECKPOINT_MINUTES = env.int("SHIMTEO_AUDIT_CHECKPOINT_MINUTES", default=5)
 # Who reads which audit events is a rule of the domain: audit (which imports no domain app) asks
 # this function, given the events and the user.
-SHIMTEO_AUDIT_VISIBILITY = "casework.selectors.audit_events_visible_to"
+SHIMTEO_AUDIT_VISIBILITY = "casework.selectors.audit.audit_events_visible_to"
 # What erasing a person also erases in the apps above casework, which casework imports none of
 # (casework.erasure calls each, in its transaction, before the name is gone).
 SHIMTEO_ERASURE_HOOKS = [
@@ -317,10 +317,12 @@ SHIMTEO_NOTIFICATION_TARGETS = {
     "intake.importbatch": "intake.selectors.import_notification_targets",
 }
 # What else is open on a case being closed, in the apps above casework (referrals): each takes
-# `case` and returns casework.selectors.OpenItem rows, shown on the closing page to resolve or carry over.
+# `case` and returns casework.selectors.plans.OpenItem rows, shown on the closing page to resolve
+# or carry over.
 SHIMTEO_CLOSURE_CHECK_HOOKS = ["referrals.selectors.open_on_closing"]
 # Steps of a case plan's goals kept by the apps above casework (referrals): each takes `goals` and
-# returns `{goal id: [casework.selectors.PlanStep]}`, shown under each goal beside its follow-ups.
+# returns `{goal id: [casework.selectors.plans.PlanStep]}`, shown under each goal beside its
+# follow-ups.
 SHIMTEO_PLAN_STEP_HOOKS = ["referrals.selectors.plan_steps"]
 # Where development generates its keys when none are set; never used in production.
 SHIMTEO_DEV_KEY_FILE = Path(

@@ -32,7 +32,7 @@ from audit.models import AuditEvent
 from audit.services import record
 from casework.models import NameKey, Person, PersonAlias
 from casework.querysets import NAME_SCOPE
-from casework.selectors import WHOLE_NAME_KINDS, whole_name_digests
+from casework.selectors.search import WHOLE_NAME_KINDS, whole_name_digests
 from vault.blind_index import blind_index, blind_indexes
 
 CONTACT_SCOPE = "person-contact"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.kept_sql import rows_of_shape
 from casework.choices import GoalStatus
 from casework.models import Goal
-from casework.selectors import OpenItem, PlanStep
+from casework.selectors.plans import OpenItem, PlanStep
 
 from . import permissions, services
 from .choices import Status

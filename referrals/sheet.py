@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 
-from casework import dates, selectors
+from casework import dates
 from casework.choices import Redaction
 from casework.redaction import Redactor, Shown
+from casework.selectors.people import current_status
 
 from .models import Referral
 
@@ -60,7 +61,7 @@ def referral_sheet(referral: Referral, *, level: str) -> ReferralSheet:
         level=level,
         level_label=str(Redaction(level).label),
         person=shown,
-        status=selectors.current_status(referral.person),
+        status=current_status(referral.person),
         referred_on=redactor.date(referral.referred_on),
         case_reference=redactor.case_reference(),
         provider_region=str(referral.provider.get_region_display()),

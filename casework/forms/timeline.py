@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ..selectors import TIMELINE_FILTERS
+from ..selectors.timeline import TIMELINE_FILTERS
 
 
 def _flat_values(choices) -> set[str]:

@@ -4,7 +4,7 @@ asks for current "detained in China" records (status detained_cn, effective_to I
 voided) oldest first, and PostgreSQL walked the recent-changes index over every status record
 (110,000 rows filtered away, 0.6 s on a loaded 2-core machine) to find the few hundred. A partial
 index over exactly those rows, in the list's order, lets it read them alone (see
-casework.selectors.detained_longer_than). Plain SQL kept out of Meta.indexes, as in 0005.
+casework.selectors.dashboard.detained_longer_than). Plain SQL kept out of Meta.indexes, as in 0005.
 """
 
 from django.db import migrations

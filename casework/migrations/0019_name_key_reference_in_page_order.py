@@ -1,5 +1,5 @@
 # The person's reference copied onto each name key, and the keys indexed in a page's order, so
-# that a name search stops when its page is full (issue 22; see casework.selectors).
+# that a name search stops when its page is full (issue 22; see casework.selectors.search).
 
 import django.db.models.deletion
 from django.db import migrations, models

@@ -60,7 +60,8 @@ class Case(UUIDModel, Versioned):
         verbose_name=_("risk rank"),
     )
     summary = EncryptedTextField(_("summary"), blank=True)
-    # The case plan is reviewed every this many weeks (see casework.selectors.plan_of); none: no schedule.
+    # The case plan is reviewed every this many weeks (see casework.selectors.plans.plan_of); none:
+    # no schedule.
     plan_review_weeks = models.PositiveSmallIntegerField(
         _("review the plan every (weeks)"), null=True, blank=True
     )
@@ -175,8 +176,9 @@ class CaseloadCount(models.Model):
     up to 228,000 cases at a million people. Kept by PostgreSQL triggers on cases and
     assignments in the writer's own transaction (migration 0021), so every writer (services,
     bulk import, admin, the seed's COPY, merge, erasure) keeps it without having to remember
-    to; `manage.py caseload_recount` rebuilds and checks it. `casework.selectors.open_cases_by_risk`
-    combines the rows as the rule of `casework.querysets._worked_by` does.
+    to; `manage.py caseload_recount` rebuilds and checks it.
+    `casework.selectors.dashboard.open_cases_by_risk` combines the rows as the rule of
+    `casework.querysets._worked_by` does.
     """
 
     class Kind(models.TextChoices):

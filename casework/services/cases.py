@@ -33,7 +33,7 @@ from ..models import (
     Person,
     Task,
 )
-from ..selectors import other_open_items
+from ..selectors.plans import other_open_items
 from ._common import (
     CASE_FIELDS,
     SHARING_SCOPE,
@@ -242,8 +242,8 @@ def case_close(
     """
     Close a case for a reason from the list (words of one's own for "other"). Of its open
     follow-ups and check-in schedules, those given are resolved (marked done, ended); of what
-    the apps above casework hold open (`selectors.other_open_items`), those whose keys are in
-    `resolve_others` are resolved through their own app's service (a referral is cancelled);
+    the apps above casework hold open (`selectors.plans.other_open_items`), those whose keys are
+    in `resolve_others` are resolved through their own app's service (a referral is cancelled);
     the others are carried over and stay open. The closing date and its rules are `case_update`'s,
     as for every closing, so retention counts from it as before.
     """

@@ -35,7 +35,7 @@ from ..models import (
     Person,
 )
 from ..models.checkins import next_check_in_due
-from ..selectors import check_ins_missed, miss_state
+from ..selectors.checkins import check_ins_missed, miss_state
 from ._common import _audit, _require, _save, _update
 from .cases import _raise_flags
 from .records import task_create

@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import selectors
+from ..selectors.case_page import case_flags
 
 register = template.Library()
 
@@ -14,7 +14,6 @@ def case_header(case, as_heading: bool = True, flags=None):
     page that has its own <h1> passes as_heading=False; a page that has read the case's flags
     already passes them (`flags`), and they are not read again.
     """
-    case_flags = getattr(selectors, "case_flags", None)
     if flags is None:
-        flags = list(case_flags(case)) if case_flags is not None else []
+        flags = list(case_flags(case))
     return {"case": case, "flags": flags, "as_heading": as_heading}

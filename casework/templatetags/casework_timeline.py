@@ -6,7 +6,7 @@ from django import template
 from django.template.defaultfilters import linebreaks_filter
 from django.utils.translation import get_language, gettext_noop
 
-from .. import selectors
+from ..selectors.timeline import TimelineKind
 from ._addresses import _row_address, _row_address_if_exists
 from ._writing import _format_html, _format_html_join, _iso_day, _label, _translated, _username
 from .casework_dates import day
@@ -142,7 +142,7 @@ _RECORDED_BY = (gettext_noop("Recorded by %(user)s"), "recorded_by")
 @functools.cache
 def _timeline_labels(language: str | None) -> dict:
     """Each kind of timeline entry's name in `language`, translated once (not once a row)."""
-    return {kind: str(label) for kind, label in selectors.TimelineKind.choices}
+    return {kind: str(label) for kind, label in TimelineKind.choices}
 
 
 @register.simple_tag

@@ -16,9 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts import roles
 from accounts.kept_sql import of_user, rows_of_shape, rows_of_shapes
 from audit.services import record
-from casework.selectors import case_viewers
 
-from .. import dates, selectors
+from .. import dates
 from ..choices import MemberRole, RiskLevel
 from ..downloads import attachment_response
 from ..filtersets import CaseFilterSet
@@ -54,6 +53,31 @@ from ..permissions import (
 )
 from ..querysets import visible_cases_up_to
 from ..searches import record_search
+from ..selectors import search
+from ..selectors.audit import case_viewers
+from ..selectors.case_list import cases_for_listing, cases_with_member_count, with_principals
+from ..selectors.case_page import case_flags, case_lists_columns, case_lists_present
+from ..selectors.checkins import case_check_ins, check_ins_due, distress_calls
+from ..selectors.corrections import records
+from ..selectors.dashboard import (
+    RECENT_DAYS,
+    detained_since_before,
+    followups_due_by,
+    followups_horizon,
+    my_open_cases_most_at_risk_first,
+    open_cases_by_risk,
+    recent_incidents,
+    recent_status_changes,
+)
+from ..selectors.household import household_of
+from ..selectors.people import (
+    case_people_with_status,
+    consent_history_of,
+    entitlements_of,
+    family_of,
+)
+from ..selectors.plans import case_closures, plan_of
+from ..selectors.timeline import case_timeline
 
 CASES_PER_PAGE = 25
 # A case of a few years holds hundreds of notes; a phone scrolls through a page of them.
@@ -89,32 +113,32 @@ def dashboard(request):
     """The caseworker's start page: their open cases by risk, follow-ups due, recent news."""
     user = request.user
     today = dates.today()
-    since = today - datetime.timedelta(days=selectors.RECENT_DAYS)
+    since = today - datetime.timedelta(days=RECENT_DAYS)
     detained_days = getattr(settings, "SHIMTEO_DETAINED_ALERT_DAYS", 14)
-    counts = selectors.open_cases_by_risk(user)
+    counts = open_cases_by_risk(user)
     # Each list's SQL is kept per user (kept_sql), its days given as parameters: building and
     # compiling the eight lists' querysets was half the dashboard's Python.
     cases, more_cases = _cut_kept(
         user,
         "open cases",
-        lambda: selectors.cases_with_member_count(selectors.my_open_cases_most_at_risk_first(user)),
+        lambda: cases_with_member_count(my_open_cases_most_at_risk_first(user)),
     )
-    selectors.with_principals(cases)
+    with_principals(cases)
     followups, more_followups = _cut_kept(
         user,
         "follow-ups due",
-        lambda horizon: selectors.followups_due_by(user, horizon=horizon),
-        selectors.followups_horizon(today),
+        lambda horizon: followups_due_by(user, horizon=horizon),
+        followups_horizon(today),
     )
     long_detained = _kept(
         user,
         "detained",
-        lambda began_before: selectors.detained_since_before(user, began_before=began_before),
+        lambda began_before: detained_since_before(user, began_before=began_before),
         DASHBOARD_LIMIT,
         today - datetime.timedelta(days=detained_days),
     )
     detained = [(status, (today - status.effective_from).days) for status in long_detained]
-    check_ins_due = selectors.check_ins_due(user)
+    due_check_ins = check_ins_due(user)
     # `roles.supervises_any_team`, from the supervised teams' kept query that
     # `may_register_people` asks too.
     supervises = bool(supervised_team_ids(user))
@@ -124,7 +148,7 @@ def dashboard(request):
         if supervises
         else []
     )
-    for row in check_ins_due:
+    for row in due_check_ins:
         row.may_record = can_record_check_in(user, row.schedule.case)
     context = {
         "today": today,
@@ -134,7 +158,7 @@ def dashboard(request):
         "distress_calls": _kept(
             user,
             "distress calls",
-            lambda since: selectors.distress_calls(user, since=since),
+            lambda since: distress_calls(user, since=since),
             DASHBOARD_LIMIT,
             since,
         ),
@@ -152,21 +176,21 @@ def dashboard(request):
         "status_changes": _kept(
             user,
             "status changes",
-            lambda since: selectors.recent_status_changes(user, since=since),
+            lambda since: recent_status_changes(user, since=since),
             RECENT_LIMIT,
             since,
         ),
         "incidents": _kept(
             user,
             "incidents",
-            lambda since: selectors.recent_incidents(user, since=since),
+            lambda since: recent_incidents(user, since=since),
             RECENT_LIMIT,
             since,
         ),
-        "recent_days": selectors.RECENT_DAYS,
+        "recent_days": RECENT_DAYS,
         "detained": detained,
         "detained_days": detained_days,
-        "check_ins_due": check_ins_due,
+        "check_ins_due": due_check_ins,
     }
     return render(request, "casework/dashboard.html", context)
 
@@ -197,9 +221,7 @@ def case_list(request):
     listed = filterset.qs  # validated and filtered first: `narrows` reads the cleaned filters
     whole_list = request.method == "GET" and not filterset.narrows() and not filterset.errors
     cases = filterset.best_first(
-        selectors.cases_with_member_count(listed)
-        if whole_list
-        else selectors.cases_for_listing(listed)
+        cases_with_member_count(listed) if whole_list else cases_for_listing(listed)
     )
     if not filterset.narrows():
         # Not narrowed by a filter, the list is every case the user sees: counted from the
@@ -235,7 +257,7 @@ def case_list(request):
             kept_as=of_user("case list", request.user) if whole_list else None,
         )
         if whole_list:
-            selectors.with_principals(page.object_list)
+            with_principals(page.object_list)
     if searched:
         # Why each case was found, beside it (its reference, or how a member's name matched).
         page.object_list = list(page.object_list)
@@ -249,7 +271,8 @@ def case_list(request):
             "filter": filterset,
             "page": page,
             "searched": searched,
-            "search_limit": selectors.SEARCH_CASES_LIMIT,
+            # Read from its module when the page is drawn, as the search reads it: a test lowers it.
+            "search_limit": search.SEARCH_CASES_LIMIT,
             "may_open_cases": may_open_cases(request.user),
             "bulk": _bulk_form(request.user, page.object_list),
         },
@@ -297,7 +320,7 @@ def _timeline_page(request, case, *, include_voided: bool) -> dict:
     """The page of the case's timeline the address asks for, newest first, narrowed by kind."""
     filter_form = TimelineFilterForm(request.GET)
     show = filter_form.cleaned_data["show"] if filter_form.is_valid() else ""
-    entries = selectors.case_timeline(case, show=show, include_voided=include_voided)
+    entries = case_timeline(case, show=show, include_voided=include_voided)
     number = request.GET.get("page")
     try:
         asked = min(max(1, int(number)), MAX_PAGE_ASKED)
@@ -336,7 +359,7 @@ def _case_page(request, case_ref):
             Case.objects.visible_among_few(user)
             .select_related("team", "owner")
             .filter(reference=reference)
-            .annotate(**case_answers(user), **selectors.case_lists_columns())
+            .annotate(**case_answers(user), **case_lists_columns())
         ),
         case_ref,
     )
@@ -344,14 +367,14 @@ def _case_page(request, case_ref):
         raise Http404(f"No {Case._meta.object_name} matches the given query.")
     case = found[0]
     keep_case_answers(user, case)
-    members = selectors.case_people_with_status(case)
+    members = case_people_with_status(case)
     principal = next((m.person for m in members if m.role == MemberRole.PRINCIPAL), None)
     principal = principal or (members[0].person if members else None)
     may_see_viewers = can_see_case_viewers(request.user, case)
     can_edit = can_edit_case(request.user, case)
     show_voided = _shows_voided(request, can_edit)
     # The small lists with rows (read with the case), none read for a list the case has not.
-    present = selectors.case_lists_present(case)
+    present = case_lists_present(case)
     # The staff and the open follow-ups, their SQL compiled once per process (kept_sql), asked
     # of the database together (one round trip).
     asked = {"assignments": ("case page's assignments", _assignments, [case.pk])}
@@ -372,12 +395,12 @@ def _case_page(request, case_ref):
     context = {
         "case": case,
         # The flags for the header, not read for a case that has none raised (most cases).
-        "flags": selectors.case_flags(case) if "flags" in present else [],
+        "flags": case_flags(case) if "flags" in present else [],
         "can_edit": can_edit,
         "can_supervise": can_supervise(request.user, case.team),
         "members": members,
         "principal": principal,
-        "family": selectors.family_of(principal, user=request.user, seen_cases=[case.pk])
+        "family": family_of(principal, user=request.user, seen_cases=[case.pk])
         if principal
         else None,
         **_timeline_page(request, case, include_voided=show_voided),
@@ -385,7 +408,7 @@ def _case_page(request, case_ref):
         "assignments": read["assignments"],
         "open_tasks": open_tasks,
         "attachments": list(
-            selectors.records(Attachment, include_voided=show_voided)
+            records(Attachment, include_voided=show_voided)
             .filter(case=case)
             .select_related("person", "uploaded_by")
             .order_by("-uploaded_at")
@@ -393,15 +416,15 @@ def _case_page(request, case_ref):
         if "attachments" in present
         else [],
         "may_see_viewers": may_see_viewers,
-        "check_ins": selectors.case_check_ins(case) if "check-ins" in present else [],
+        "check_ins": case_check_ins(case) if "check-ins" in present else [],
         "today": dates.today(),
         "sections": [
             import_string(hook)(request, case, can_edit=can_edit)
             for hook in settings.SHIMTEO_CASE_SECTIONS
         ],
-        "plan": selectors.plan_of(case, today=dates.today(), present=present),
+        "plan": plan_of(case, today=dates.today(), present=present),
         "can_plan": can_edit,
-        "closures": selectors.case_closures(case) if "closures" in present else [],
+        "closures": case_closures(case) if "closures" in present else [],
     }
     record(request.user, "view", case, request=request)
     # After the record, so that this view is among the viewers shown.
@@ -450,7 +473,7 @@ def _person_page(request, person_ref):
     if len(found) != 1:
         raise Http404(f"No {Person._meta.object_name} matches the given query.")
     person = found[0]
-    consents, guardians_shown = selectors.consent_history_of(person, user=request.user)
+    consents, guardians_shown = consent_history_of(person, user=request.user)
     can_edit = can_edit_person(request.user, person)
     show_voided = _shows_voided(request, can_edit)
     user = request.user
@@ -468,9 +491,7 @@ def _person_page(request, person_ref):
         ),
         person.pk,
     )
-    entitlements, entitlement_history = selectors.entitlements_of(
-        person, include_voided=show_voided
-    )
+    entitlements, entitlement_history = entitlements_of(person, include_voided=show_voided)
     context = {
         "person": person,
         "can_edit": can_edit,
@@ -484,7 +505,7 @@ def _person_page(request, person_ref):
         "aliases": rows_of_shape(
             f"person page's aliases:{show_voided}",
             lambda person_id: (
-                selectors.records(PersonAlias, include_voided=show_voided)
+                records(PersonAlias, include_voided=show_voided)
                 .filter(person=person_id)
                 .order_by("pk")
             ),
@@ -493,7 +514,7 @@ def _person_page(request, person_ref):
         "statuses": rows_of_shape(
             f"person page's statuses:{show_voided}",
             lambda person_id: (
-                selectors.records(LegalStatusRecord, include_voided=show_voided)
+                records(LegalStatusRecord, include_voided=show_voided)
                 .filter(person=person_id)
                 .order_by("effective_from", "recorded_at")
             ),
@@ -515,9 +536,7 @@ def _person_page(request, person_ref):
             ),
             person.pk,
         ),
-        "family": selectors.family_of(
-            person, user=request.user, seen_cases=[case.pk for case in cases]
-        ),
+        "family": family_of(person, user=request.user, seen_cases=[case.pk for case in cases]),
         "cases": cases,
     }
     response = render(request, "casework/person_detail.html", context)
@@ -542,6 +561,6 @@ def attachment_download(request, case_ref, attachment_id):
 def household(request, person_ref):
     """A family across every case its members are on, as far as the user may see it."""
     person = get_object_or_404(Person.objects.visible_to(request.user), reference=person_ref)
-    context = {"person": person, "household": selectors.household_of(person, user=request.user)}
+    context = {"person": person, "household": household_of(person, user=request.user)}
     record(request.user, "view", person, request=request, page="household")
     return render(request, "casework/household.html", context)

@@ -24,7 +24,7 @@ from ..permissions import (
     editable_people,
     teams_to_open_cases_in,
 )
-from ..selectors import case_flags
+from ..selectors.case_page import case_flags
 from .common import (
     CONSENT_FORM_TEMPLATE,
     FLAGS_TEMPLATE,

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET
 
 from audit.services import record as audit_record
 
-from .. import selectors, services
+from .. import services
 from ..forms.corrections import CORRECTION_FORMS, VoidForm
 from ..models import Attachment, Correctable, LegalStatusRecord, Relationship
 from ..models.corrections import correctable_model
 from ..permissions import can_correct_record, can_see_record_history, staff_who_can_see
+from ..selectors.corrections import record_revisions
 from .common import _data, _form_page, _refuse, form_view, refusal
 
 
@@ -150,7 +151,7 @@ def record_history(request, kind, record_id):
         **_page_context(record),
         "record": record,
         "kind": kind,
-        "revisions": selectors.record_revisions(record),
+        "revisions": record_revisions(record),
         "back_url": _back_url(record),
     }
     response = render(request, "casework/record_history.html", context)

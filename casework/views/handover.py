@@ -25,7 +25,7 @@ from ..permissions import (
     can_transfer,
     teams_to_hand_over_in,
 )
-from ..selectors import workload
+from ..selectors.workload import workload
 from .common import (
     SHARE_TEMPLATE,
     _case_allowing,

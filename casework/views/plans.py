@@ -20,7 +20,7 @@ from ..forms.plans import (
 from ..forms.records import TaskForm
 from ..models import Goal, Person
 from ..permissions import can_close_case, can_plan, staff_who_can_see
-from ..selectors import open_on_closing
+from ..selectors.plans import open_on_closing
 from .common import (
     _case_allowing,
     _case_context,

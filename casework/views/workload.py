@@ -20,7 +20,7 @@ from ..choices import AssignmentRole, CaseStatus, RiskLevel
 from ..forms.bulk import BulkCasesForm
 from ..models import Case, CaseAssignment, CheckInSchedule, Task
 from ..permissions import can_see_workload, teams_to_bulk_change_in
-from ..selectors import WORKLOAD_ORDERS, workload
+from ..selectors.workload import WORKLOAD_ORDERS, workload
 from .common import refusal
 
 

@@ -11,7 +11,6 @@ a person it names with their consent.
 import datetime
 from dataclasses import dataclass, field
 
-from casework import selectors as casework
 from casework.choices import (
     Country,
     EntitlementStatus,
@@ -21,6 +20,7 @@ from casework.choices import (
     Region,
 )
 from casework.models import CaseMember, Entitlement, Incident, Person
+from casework.selectors.people import current_status, family_of, status_timeline
 
 # Regions that may or may not hold Yanbian Prefecture: a document says nothing of the family
 # living outside it there (a family of Helong, recorded as Jilin, lives in Yanbian).
@@ -185,18 +185,18 @@ def read(case, subject: Person, *, user, as_of: datetime.date) -> tuple[CaseFact
     members = {
         m.person_id: m.person for m in CaseMember.objects.filter(case=case).select_related("person")
     }
-    family = casework.family_of(subject, user=user)
+    family = family_of(subject, user=user)
     rows = {subject.pk: subject}
     for person in [*family.parents, *family.children, *(p.person for p in family.partners)]:
         if person.pk in members:
             rows[person.pk] = person
     # A child's other parent, so an appeal for a mother knows who fathered her children.
     for child in [p for p in family.children if p.pk in members]:
-        for parent in casework.family_of(child, user=user).parents:
+        for parent in family_of(child, user=user).parents:
             if parent.pk in members:
                 rows[parent.pk] = parent
 
-    ties = {pk: casework.family_of(person, user=user) for pk, person in rows.items()}
+    ties = {pk: family_of(person, user=user) for pk, person in rows.items()}
     couples = {}
     for pk, tie in ties.items():
         for partner in tie.partners:
@@ -214,8 +214,8 @@ def read(case, subject: Person, *, user, as_of: datetime.date) -> tuple[CaseFact
 
 
 def _person_facts(person, family, *, case, user, as_of, known) -> PersonFacts:
-    status = casework.current_status(person)
-    timeline = list(casework.status_timeline(person))
+    status = current_status(person)
+    timeline = list(status_timeline(person))
     first = timeline[0] if timeline else None
     born_in_china = None
     if first is not None and first.since_birth:
@@ -256,7 +256,7 @@ def _person_facts(person, family, *, case, user, as_of, known) -> PersonFacts:
 
 
 def _benefits(person, *, user, as_of) -> tuple[Benefit, ...]:
-    """The latest record of each benefit (as casework.selectors.current_entitlements orders them)."""
+    """The latest record of each benefit (as selectors.people.current_entitlements orders them)."""
     records = list(
         Entitlement.objects.visible_to(user)
         .filter(person=person, as_of__lte=as_of)

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import role_label
 from casework import dates
-from casework import selectors as casework
 from casework.choices import (
     EntitlementKind,
     EntitlementStatus,
@@ -32,6 +31,7 @@ from casework.choices import (
     PersonRole,
 )
 from casework.models import Case, CaseMember, Incident, LegalStatusRecord, Person
+from casework.selectors.case_list import latest_entitlements
 from consent.checks import people_allowing
 from reports.suppression import SuppressedList, small_count_threshold, suppress_list
 
@@ -106,7 +106,7 @@ def caseload_report(document, citations) -> dict:
 
     children = people.filter(role=PersonRole.CHILD)
     denied = dict(
-        casework.latest_entitlements()
+        latest_entitlements()
         .filter(person__in=children.values("pk"), status=EntitlementStatus.DENIED)
         .order_by()
         .values_list("kind")

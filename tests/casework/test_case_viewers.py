@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from audit import record
 from audit.models import AuditEvent
-from casework.selectors import case_viewers
+from casework.selectors.audit import case_viewers
 from tests.factories import AssignmentFactory, CaseFactory, CaseMemberFactory
 
 

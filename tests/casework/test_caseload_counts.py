@@ -15,9 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import TeamMembership
-from casework import selectors, services
+from casework import dates, services
 from casework.choices import AssignmentRole, CaseStatus, ClosureReason, MemberRole, RiskLevel
 from casework.models import Case, CaseAssignment, CaseloadCount
+from casework.selectors.dashboard import followups_due, my_cases, open_cases_by_risk
 from casework.services.bulk import NewHousehold, NewPerson
 from casework.services.caseload import caseload_recount
 from consent.models import Method, Scope
@@ -39,13 +40,13 @@ def everyone(alice, bob, sue, charlie, team_south):
 
 
 def _rule(user) -> dict[str, int]:
-    counted = Counter(selectors.my_cases(user).open().values_list("risk_level", flat=True))
+    counted = Counter(my_cases(user).open().values_list("risk_level", flat=True))
     return dict(counted)
 
 
 def assert_counts_hold(users):
     for user in users:
-        assert selectors.open_cases_by_risk(user) == _rule(user), user.username
+        assert open_cases_by_risk(user) == _rule(user), user.username
     assert caseload_recount(dry_run=True) == {}
 
 
@@ -152,7 +153,7 @@ def test_one_case_owned_and_assigned_twice_counts_once(team_north, alice, sue):
     """An owner who is also assigned as caseworker and as advocate works one case, not three."""
     case = case_with_one_member(team=team_north, caseworker=alice)
     CaseAssignment.objects.create(case=case, user=alice, role=AssignmentRole.LEGAL_ADVOCATE)
-    assert selectors.open_cases_by_risk(alice) == {RiskLevel.MEDIUM: 1}
+    assert open_cases_by_risk(alice) == {RiskLevel.MEDIUM: 1}
     assert_counts_hold([alice, sue])
 
 
@@ -185,8 +186,8 @@ def test_dashboard_counts_and_queries_do_not_depend_on_the_caseload(
         while Case.objects.count() < total:
             risk = RiskLevel.values[Case.objects.count() % len(RiskLevel.values)]
             _open(team_north, alice, risk, caseworkers=[bob])
-        assert selectors.open_cases_by_risk(user) == _rule(user)
-        assert sum(selectors.open_cases_by_risk(user).values()) == total
+        assert open_cases_by_risk(user) == _rule(user)
+        assert sum(open_cases_by_risk(user).values()) == total
         seen.append(_dashboard_queries(user))
     assert seen[0] == seen[1]
 
@@ -196,15 +197,13 @@ def test_a_follow_up_assigned_to_me_shows_only_while_i_see_its_case(
 ):
     """Charlie's follow-up on a case he is no longer assigned to drops off his dashboard."""
     case = _open(team_south, charlie)
-    task = services.task_create(
-        case=case, title="Call back", actor=charlie, due_on=selectors.dates.today()
-    )
-    assert list(selectors.followups_due(charlie, today=selectors.dates.today())) == [task]
+    task = services.task_create(case=case, title="Call back", actor=charlie, due_on=dates.today())
+    assert list(followups_due(charlie, today=dates.today())) == [task]
     # Handed to team North: charlie no longer sees the case, though the follow-up is his.
     Case.objects.filter(pk=case.pk).update(team=team_north, owner=None)
     CaseAssignment.objects.filter(case=case).delete()
-    assert list(selectors.followups_due(charlie, today=selectors.dates.today())) == []
-    assert selectors.open_cases_by_risk(charlie) == {}
+    assert list(followups_due(charlie, today=dates.today())) == []
+    assert open_cases_by_risk(charlie) == {}
 
 
 def test_the_counts_sql_is_written_once_and_read_afresh(team_north, alice, sue, monkeypatch):
@@ -221,14 +220,14 @@ def test_the_counts_sql_is_written_once_and_read_afresh(team_north, alice, sue, 
         return worked_now_by(user)
 
     monkeypatch.setattr(CaseloadCount.objects, "worked_now_by", counting)
-    assert selectors.open_cases_by_risk(sue) == {}
+    assert open_cases_by_risk(sue) == {}
     case = _open(team_north, alice, RiskLevel.CRITICAL, caseworkers=[alice])
-    assert selectors.open_cases_by_risk(sue) == {RiskLevel.CRITICAL: 1}
-    assert selectors.open_cases_by_risk(alice) == {RiskLevel.CRITICAL: 1}
+    assert open_cases_by_risk(sue) == {RiskLevel.CRITICAL: 1}
+    assert open_cases_by_risk(alice) == {RiskLevel.CRITICAL: 1}
     TeamMembership.objects.filter(user=sue, team=team_north).delete()
-    assert selectors.open_cases_by_risk(sue) == {}
+    assert open_cases_by_risk(sue) == {}
     sue.is_active = False
-    assert selectors.open_cases_by_risk(sue) == {}
+    assert open_cases_by_risk(sue) == {}
     services.case_close(case=case, actor=alice, reason=ClosureReason.GOALS_MET)
-    assert selectors.open_cases_by_risk(alice) == {}
+    assert open_cases_by_risk(alice) == {}
     assert sorted(written) == sorted([sue.pk, alice.pk])

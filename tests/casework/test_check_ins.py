@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from casework import services
 from casework.choices import AssignmentRole, Region, RiskLevel
 from casework.models import CaseFlag, CheckIn, CheckInSchedule, Escalation
-from casework.selectors import case_timeline
+from casework.selectors.timeline import case_timeline
 from casework.services.checkins import check_ins_escalate, duress_word_matches
 
 from ..conftest import sign_in

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from audit.models import AuditEvent
-from casework import selectors, services
+from casework import services
 from casework.choices import (
     Country,
     EntitlementKind,
@@ -36,6 +36,8 @@ from casework.models import (
     RecordRevision,
     Relationship,
 )
+from casework.selectors.people import current_status, status_timeline
+from casework.selectors.timeline import case_timeline
 
 D = datetime.date
 
@@ -87,7 +89,7 @@ def test_a_status_mistyped_as_2030_is_voided_and_the_earlier_one_is_current_agai
 ):
     hiding = _status_change(mother, alice, D(2019, 3, 1), LegalStatus.UNDOCUMENTED_CN)
     wrong = _mistyped_2030(mother, hiding)
-    assert selectors.current_status(mother) == wrong
+    assert current_status(mother) == wrong
     # The true change is refused while 2030 is current: the dead end the caseworker met.
     with pytest.raises(ValidationError):
         _status_change(mother, alice, D(2024, 2, 10), LegalStatus.DETAINED_CN)
@@ -96,10 +98,10 @@ def test_a_status_mistyped_as_2030_is_voided_and_the_earlier_one_is_current_agai
         record=wrong, reason="Typed 2030 for 2024.", actor=alice, expected_version=1
     )
 
-    assert selectors.current_status(mother) == hiding
-    assert [s.pk for s in selectors.status_timeline(mother)] == [hiding.pk]
+    assert current_status(mother) == hiding
+    assert [s.pk for s in status_timeline(mother)] == [hiding.pk]
     detained = _status_change(mother, alice, D(2024, 2, 10), LegalStatus.DETAINED_CN)
-    assert selectors.current_status(mother) == detained
+    assert current_status(mother) == detained
     wrong.refresh_from_db()
     assert wrong.is_voided and wrong.void_reason == "Typed 2030 for 2024."
     # The reopened period's earlier end is in its history too, with the same reason.
@@ -247,10 +249,8 @@ def test_a_voided_incident_leaves_the_timeline_the_person_page_facts_and_a_void_
     services.record_void(record=arrest, reason="Entered twice.", actor=alice)
     assert not Incident.objects.filter(pk=arrest.pk).exists()
     assert mother.incidents.count() == 0
-    assert all(entry.record != arrest for entry in selectors.case_timeline(north_case))
-    assert arrest in [
-        entry.record for entry in selectors.case_timeline(north_case, include_voided=True)
-    ]
+    assert all(entry.record != arrest for entry in case_timeline(north_case))
+    assert arrest in [entry.record for entry in case_timeline(north_case, include_voided=True)]
     with pytest.raises(ValidationError):
         services.record_correct(
             record=arrest, fields={"region": Region.LIAONING}, reason="x", actor=alice

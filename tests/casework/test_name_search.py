@@ -17,7 +17,7 @@ from casework.choices import NameKeyKind
 from casework.erasure import person_erase_identifying_details
 from casework.models import Case, NameKey, Person, PersonAlias
 from casework.names import chinese, korean, name_keys
-from casework.selectors import cases_matching, people_search
+from casework.selectors.search import cases_matching, people_search
 from tests.conftest import sign_in
 from tests.scenarios import people_to_find
 from vault.keyring import generate_key
@@ -333,7 +333,7 @@ def test_a_search_does_the_same_queries_for_one_match_as_for_many(
     assert [person.reference for person in people_found.people] == sorted(
         person.reference for person in people_found.people
     )
-    monkeypatch.setattr("casework.selectors.SEARCH_CASES_LIMIT", 3)
+    monkeypatch.setattr("casework.selectors.search.SEARCH_CASES_LIMIT", 3)
     sign_in(client, alice)
     page = client.post("/cases/", {"q": "권"}).content.decode()
     assert "More than 3 cases match" in page
@@ -482,9 +482,10 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
                 answers = []
                 for walking_entries, few in ways:
                     monkeypatch.setattr(
-                        "casework.selectors._case_entries_kept", lambda kept=walking_entries: kept
+                        "casework.selectors.search._case_entries_kept",
+                        lambda kept=walking_entries: kept,
                     )
-                    monkeypatch.setattr("casework.selectors.FEW_HOLDERS", few)
+                    monkeypatch.setattr("casework.selectors.search.FEW_HOLDERS", few)
                     found = cases_matching(
                         Case.objects.visible_to(user), term, limit=limit, seen_by=user
                     )

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from casework import dates, selectors, services
+from casework import dates, services
 from casework.choices import (
     Country,
     IncidentKind,
@@ -24,7 +24,9 @@ from casework.choices import (
     StatusSource,
 )
 from casework.models import Case, CaseFlag, CaseNote, Incident, LegalStatusRecord
-from casework.selectors import TimelineKind
+from casework.selectors.case_page import case_flags
+from casework.selectors.people import current_status
+from casework.selectors.timeline import TimelineKind, case_timeline
 
 from ..conftest import sign_in
 
@@ -152,11 +154,11 @@ def test_an_arrest_marks_her_detained_raises_the_flag_and_the_risk(kim_case, ali
     recorded = _arrest(case, [kim], alice)
 
     assert recorded.detained == [kim]
-    status = selectors.current_status(kim)
+    status = current_status(kim)
     assert (status.status, status.effective_from) == (LegalStatus.DETAINED_CN, YESTERDAY)
     assert status.source == StatusSource.FAMILY
-    assert selectors.current_status(son) is None
-    assert [flag.kind for flag in selectors.case_flags(case)] == [CaseFlag.Kind.DETAINED_MEMBER]
+    assert current_status(son) is None
+    assert [flag.kind for flag in case_flags(case)] == [CaseFlag.Kind.DETAINED_MEMBER]
     assert Case.objects.get(pk=case.pk).risk_level == RiskLevel.HIGH
     assert list(recorded.incident.people.all()) == [kim]
     # Each part is in the audit trail as its own service records it.
@@ -194,7 +196,7 @@ def test_if_the_status_change_is_refused_nothing_is_saved(kim_case, alice):
     assert not Incident.objects.exists()
     assert not CaseFlag.objects.exists()
     assert Case.objects.get(pk=case.pk).risk_level == RiskLevel.MEDIUM
-    assert selectors.current_status(kim).status == LegalStatus.IN_TRANSIT
+    assert current_status(kim).status == LegalStatus.IN_TRANSIT
     assert AuditEvent.objects.count() == events
 
 
@@ -214,7 +216,7 @@ def test_only_what_is_ticked_changes(kim_case, alice):
     case, kim, _son = kim_case
     recorded = _arrest(case, [kim], alice, set_detained=False, raise_risk=False)
     assert recorded.flag is not None
-    assert selectors.current_status(kim).status == LegalStatus.UNDOCUMENTED_CN
+    assert current_status(kim).status == LegalStatus.UNDOCUMENTED_CN
     assert Case.objects.get(pk=case.pk).risk_level == RiskLevel.MEDIUM
 
 
@@ -289,7 +291,7 @@ def test_a_raid_with_the_boxes_left_ticked_changes_no_status(client, kim_case, a
     )
     assert response.status_code == 302
     assert Incident.objects.get().kind == IncidentKind.RAID
-    assert selectors.current_status(kim).status == LegalStatus.UNDOCUMENTED_CN
+    assert current_status(kim).status == LegalStatus.UNDOCUMENTED_CN
     assert not CaseFlag.objects.exists()
 
 
@@ -423,7 +425,7 @@ def test_the_timeline_selector_narrows_each_kind(kim_case, alice):
     task = services.task_create(case=case, title="Find a lawyer", actor=alice)
     services.task_complete(task=task, actor=alice)
     kinds = {
-        show: [entry.kind for entry in selectors.case_timeline(case, show=show)]
+        show: [entry.kind for entry in case_timeline(case, show=show)]
         for show in ("note", "note:office", "note:call", "incident", "status", "task")
     }
     assert kinds == {

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from casework import dates, permissions, querysets, selectors, services
+from casework import dates, permissions, querysets, services
 from casework.choices import (
     ClosureReason,
     Country,
@@ -35,6 +35,11 @@ from casework.models import (
     Person,
     Relationship,
 )
+from casework.selectors.case_list import cases_for_listing
+from casework.selectors.case_page import case_lists_present
+from casework.selectors.people import family_of
+from casework.selectors.search import people_search
+from casework.selectors.timeline import case_timeline
 from tests.conftest import sign_in
 from tests.scenarios import mother_with_children
 
@@ -53,7 +58,7 @@ def test_case_list_member_count_counts_every_member(team_north, alice):
     empty = services.case_open(
         team=team_north, actor=alice, risk_level=RiskLevel.LOW, members=[], caseworkers=[alice]
     )
-    listed = selectors.cases_for_listing(Case.objects.visible_to(alice))
+    listed = cases_for_listing(Case.objects.visible_to(alice))
     counts = {case.pk: case.member_count for case in listed}
     assert counts == {big.pk: 4, small.pk: 1, empty.pk: 0}
 
@@ -63,9 +68,9 @@ def test_family_takes_the_same_queries_however_many_relatives(team_north, alice)
     _case, few = _household(team_north, alice, "Few", children=1)
     _case, many = _household(team_north, alice, "Many", children=6)
     with CaptureQueriesContext(connection) as small:
-        assert len(selectors.family_of(few, user=alice).children) == 1
+        assert len(family_of(few, user=alice).children) == 1
     with CaptureQueriesContext(connection) as large:
-        assert len(selectors.family_of(many, user=alice).children) == 6
+        assert len(family_of(many, user=alice).children) == 6
     assert len(large) == len(small)
 
 
@@ -87,8 +92,8 @@ def test_family_leaves_out_a_relative_known_only_to_another_team(
     Relationship.objects.create(
         from_person=mother, to_person=child, kind=RelationshipKind.PARENT_OF
     )
-    assert selectors.family_of(mother, user=alice).children == []
-    assert selectors.family_of(child, user=charlie).parents == []
+    assert family_of(mother, user=alice).children == []
+    assert family_of(child, user=charlie).parents == []
 
 
 def test_name_search_finds_names_and_aliases_together(team_north, alice):
@@ -108,9 +113,7 @@ def test_name_search_finds_names_and_aliases_together(team_north, alice):
     assert sorted(Person.objects.matching_name("kim sun-hui").values_list("pk", flat=True)) == (
         expected
     )
-    assert sorted(p.pk for p in selectors.people_search(user=alice, name="Kim Sunhui").people) == (
-        expected
-    )
+    assert sorted(p.pk for p in people_search(user=alice, name="Kim Sunhui").people) == (expected)
 
 
 def test_case_page_queries_do_not_grow_with_the_family(client, team_north, alice):
@@ -463,7 +466,7 @@ def test_the_family_on_a_page_still_leaves_out_a_relative_known_only_to_another_
         Relationship.objects.create(
             from_person=family.mother, to_person=child, kind=RelationshipKind.PARENT_OF
         )
-    assert selectors.family_of(family.mother, user=alice, seen_cases=[family.case.pk]).children == [
+    assert family_of(family.mother, user=alice, seen_cases=[family.case.pk]).children == [
         elsewhere.mother
     ]
     sign_in(client, alice)
@@ -791,10 +794,10 @@ def test_each_timeline_row_is_written_as_its_template_wrote_it(team_north, alice
     services.check_in_record(
         schedule=schedule, outcome=CheckIn.Outcome.SAFE, actor=alice, note="All well"
     )
-    for entry in list(selectors.case_timeline(case))[:6]:
+    for entry in list(case_timeline(case))[:6]:
         if entry.kind not in ("task_done", "check_in"):
             services.record_void(record=entry.record, reason="Wrong <case>", actor=alice)
-    timeline = list(selectors.case_timeline(case, include_voided=True))
+    timeline = list(case_timeline(case, include_voided=True))
     assert {entry.kind for entry in timeline} == {
         "status",
         "entitlement",
@@ -819,7 +822,7 @@ def test_each_timeline_row_is_written_as_its_template_wrote_it(team_north, alice
                     ) == _without_layout(template.render(Context(context))), entry.kind
 
 
-# The case page's small lists' own reads (selectors.case_lists_present), not the timeline's
+# The case page's small lists' own reads (case_lists_present), not the timeline's
 # (its union of keys, and its reads of the records on its page by key).
 _SMALL_LISTS = re.compile(
     r'^SELECT "casework_(caseclosure|attachment|checkinschedule|goal|planreview|caseflag)"\."id"'
@@ -848,12 +851,12 @@ def test_the_case_page_reads_no_small_list_its_case_has_not(client, team_north, 
     url = reverse("casework:case_detail", args=[family.case.reference])
     sign_in(client, alice)
     assert _small_lists_read(client, url) == []
-    assert selectors.case_lists_present(family.case) == frozenset()
+    assert case_lists_present(family.case) == frozenset()
 
     services.task_create(case=family.case, title="Call the school", actor=alice, assignee=alice)
     services.goal_add(case=family.case, person=family.mother, title="Safe housing", actor=alice)
     services.plan_review_record(case=family.case, note="On track", actor=alice)
-    assert selectors.case_lists_present(family.case) == {"open tasks", "goals", "plan reviews"}
+    assert case_lists_present(family.case) == {"open tasks", "goals", "plan reviews"}
     read = _small_lists_read(client, url)
     assert len(read) == 3  # the open follow-ups, the goals (their steps prefetched apart), reviews
     page = client.get(url).content.decode()
@@ -871,13 +874,13 @@ def test_the_case_header_reads_flags_only_while_one_is_raised(client, team_north
 
     kind = CaseFlag.Kind.UNSAFE_TO_CONTACT
     services.case_flag_set(case=family.case, kind=kind, actor=alice)
-    assert "flags" in selectors.case_lists_present(family.case)
+    assert "flags" in case_lists_present(family.case)
     assert [sql for sql in _small_lists_read(client, url) if "caseflag" in sql]
     page = client.get(url).content.decode()
     assert f'class="flag flag-{kind}"' in page and str(CaseFlag.Kind(kind).label) in page
 
     services.case_flag_clear(case=family.case, kind=kind, actor=alice)
-    assert "flags" not in selectors.case_lists_present(family.case)
+    assert "flags" not in case_lists_present(family.case)
     assert _small_lists_read(client, url) == []
     assert f'class="flag flag-{kind}"' not in client.get(url).content.decode()
 
@@ -900,7 +903,7 @@ def test_a_case_with_every_small_list_reads_each(client, team_north, alice):
     services.case_close(
         case=family.case, actor=alice, reason=ClosureReason.LOST_CONTACT, resolve_tasks=[]
     )
-    assert selectors.case_lists_present(family.case) >= {
+    assert case_lists_present(family.case) >= {
         "open tasks",
         "goals",
         "plan reviews",

@@ -35,7 +35,9 @@ from casework.models import (
     RecordRevision,
     Task,
 )
-from casework.selectors import household_of, plan_of, workload
+from casework.selectors.household import household_of
+from casework.selectors.plans import plan_of
+from casework.selectors.workload import workload
 from ops.retention import people_past_retention
 
 from ..conftest import sign_in

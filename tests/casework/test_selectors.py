@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 
-from casework import selectors, services
+from casework import services
 from casework.choices import (
     Country,
     EntitlementKind,
@@ -17,6 +17,15 @@ from casework.choices import (
     StatusSource,
 )
 from casework.models import Relationship
+from casework.selectors.people import (
+    case_people_with_status,
+    current_entitlements,
+    current_status,
+    entitlements_of,
+    family_of,
+    status_timeline,
+)
+from casework.selectors.search import people_search
 
 from ..factories import CaseMemberFactory, PersonFactory
 
@@ -50,10 +59,10 @@ def _add(case, actor, **fields):
 
 def test_current_status_is_the_open_record(mother, alice):
     """After two changes the current status is the latest."""
-    assert selectors.current_status(mother) is None
+    assert current_status(mother) is None
     _change(mother, alice, LegalStatus.UNDOCUMENTED_CN, D(2010, 1, 1))
     latest = _change(mother, alice, LegalStatus.DETAINED_CN, D(2012, 1, 1))
-    assert selectors.current_status(mother) == latest
+    assert current_status(mother) == latest
 
 
 def test_status_timeline_is_oldest_first(mother, alice):
@@ -68,7 +77,7 @@ def test_status_timeline_is_oldest_first(mother, alice):
         country=Country.CHINA,
         source=StatusSource.FAMILY,
     )
-    timeline = selectors.status_timeline(mother)
+    timeline = status_timeline(mother)
     assert [r.status for r in timeline] == [LegalStatus.UNDOCUMENTED_CN, LegalStatus.DETAINED_CN]
 
 
@@ -83,7 +92,7 @@ def test_case_people_with_status_takes_one_round_trip_however_many_people(
         child = _add(north_case, alice, full_name=f"Child {n}", date_of_birth=D(2010, 1, n + 1))
         _change(child, alice, LegalStatus.STATELESS, D(2010, 2, 1))
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
-        rows = selectors.case_people_with_status(north_case)
+        rows = case_people_with_status(north_case)
         statuses = [row.status.status if row.status else None for row in rows]
     assert statuses == [None] + [LegalStatus.STATELESS] * 4
     assert [row.role for row in rows] == [MemberRole.PRINCIPAL] + [MemberRole.CHILD] * 4
@@ -100,7 +109,7 @@ def test_current_entitlements_gives_the_latest_of_each_kind(mother, alice):
         services.entitlement_record(
             person=mother, kind=kind, status=status, as_of=as_of, note="", actor=alice
         )
-    current = {e.kind: e.status for e in selectors.current_entitlements(mother)}
+    current = {e.kind: e.status for e in current_entitlements(mother)}
     assert current == {
         EntitlementKind.SCHOOL: EntitlementStatus.GRANTED,
         EntitlementKind.MEDICAL_CARE: EntitlementStatus.DENIED,
@@ -136,8 +145,8 @@ def test_entitlements_of_reads_the_current_ones_and_the_history_at_once(
     )
     for include_voided in (False, True):
         with django_assert_num_queries(1):
-            now, history = selectors.entitlements_of(mother, include_voided=include_voided)
-        assert now == list(selectors.current_entitlements(mother))
+            now, history = entitlements_of(mother, include_voided=include_voided)
+        assert now == list(current_entitlements(mother))
         assert [e.status for e in now] == [EntitlementStatus.GRANTED, EntitlementStatus.PENDING]
         assert [e.as_of for e in history] == sorted((e.as_of for e in history), reverse=True)
         assert len(history) == (6 if include_voided else 4)
@@ -157,10 +166,10 @@ def test_family_of_lists_parents_partners_and_children(north_case, mother, alice
         marriage_registered=False,
         actor=alice,
     )
-    family = selectors.family_of(mother, user=alice)
+    family = family_of(mother, user=alice)
     assert (family.parents, family.children) == ([], [child])
     assert [(p.person, p.marriage_registered) for p in family.partners] == [(partner, False)]
-    assert selectors.family_of(child, user=alice).parents == [mother]
+    assert family_of(child, user=alice).parents == [mother]
 
 
 def test_family_of_leaves_out_relatives_the_user_cannot_see(mother, alice, team_south):
@@ -173,11 +182,11 @@ def test_family_of_leaves_out_relatives_the_user_cannot_see(mother, alice, team_
     Relationship.objects.create(
         from_person=father, to_person=mother, kind=RelationshipKind.PARENT_OF
     )
-    assert selectors.family_of(mother, user=alice).parents == []
+    assert family_of(mother, user=alice).parents == []
 
 
 def test_people_search_finds_by_alias_within_visible_cases(mother, alice, charlie):
     """A name search finds the visible person by alias, and nothing for an outsider."""
     services.person_alias_add(person=mother, name="Kim Sun Hui", actor=alice)
-    assert selectors.people_search(user=alice, name="KIM SUNHUI").people == [mother]
-    assert selectors.people_search(user=charlie, name="Kim Sun Hui").people == []
+    assert people_search(user=alice, name="KIM SUNHUI").people == [mother]
+    assert people_search(user=charlie, name="Kim Sun Hui").people == []

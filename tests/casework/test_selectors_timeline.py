@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from casework import selectors, services
+from casework import services
 from casework.choices import (
     AssignmentRole,
     Country,
@@ -20,7 +20,15 @@ from casework.choices import (
     StatusSource,
 )
 from casework.permissions import can_see_case_viewers
-from casework.selectors import TimelineKind
+from casework.selectors.dashboard import (
+    RECENT_DAYS,
+    detained_longer_than,
+    followups_due,
+    my_cases,
+    recent_incidents,
+    recent_status_changes,
+)
+from casework.selectors.timeline import TIMELINE_SOURCES, TimelineKind, case_timeline
 
 from ..factories import AdvocateFactory, AssignmentFactory
 
@@ -66,9 +74,9 @@ def test_my_cases_are_assigned_owned_or_supervised(team_north, alice, bob, sue, 
     """Alice's cases are hers; sue's are her team's; charlie, of another team, has none."""
     mine = _case(team_north, alice, mother, caseworkers=[alice])
     bobs = _case(team_north, bob, _person(bob, "Other"), caseworkers=[bob])
-    assert list(selectors.my_cases(alice)) == [mine]
-    assert set(selectors.my_cases(sue)) == {mine, bobs}
-    assert list(selectors.my_cases(charlie)) == []
+    assert list(my_cases(alice)) == [mine]
+    assert set(my_cases(sue)) == {mine, bobs}
+    assert list(my_cases(charlie)) == []
 
 
 def test_followups_due_are_mine_or_on_my_cases_and_not_far_off(case, team_north, alice, bob):
@@ -91,7 +99,7 @@ def test_followups_due_are_mine_or_on_my_cases_and_not_far_off(case, team_north,
     )
     bobs_own = _case(team_north, bob, _person(bob, "Third"), caseworkers=[bob])
     services.task_create(case=bobs_own, title="Not yours", actor=bob, due_on=today)
-    assert list(selectors.followups_due(alice, today=today)) == [overdue, for_alice, soon]
+    assert list(followups_due(alice, today=today)) == [overdue, for_alice, soon]
 
 
 def test_detained_longer_than_takes_the_threshold_strictly(case, team_north, alice, mother):
@@ -101,11 +109,9 @@ def test_detained_longer_than_takes_the_threshold_strictly(case, team_north, ali
     child = _person(alice, "Child", date_of_birth=D(2012, 1, 1), role=PersonRole.CHILD)
     services.case_add_member(case=case, person=child, role=MemberRole.CHILD, actor=alice)
     _status(child, alice, LegalStatus.DETAINED_CN, today - datetime.timedelta(days=14))
-    assert [r.person for r in selectors.detained_longer_than(alice, days=14, today=today)] == [
-        mother
-    ]
+    assert [r.person for r in detained_longer_than(alice, days=14, today=today)] == [mother]
     _status(mother, alice, LegalStatus.REPATRIATED, today - datetime.timedelta(days=1))
-    assert list(selectors.detained_longer_than(alice, days=14, today=today)) == []
+    assert list(detained_longer_than(alice, days=14, today=today)) == []
 
 
 def test_recent_changes_cover_the_last_days_of_my_cases_only(
@@ -123,12 +129,12 @@ def test_recent_changes_cover_the_last_days_of_my_cases_only(
         people=[mother],
         actor=alice,
     )
-    since = today - datetime.timedelta(days=selectors.RECENT_DAYS)
+    since = today - datetime.timedelta(days=RECENT_DAYS)
     # The 2005 record was written today, so it is news too; both show, newest first.
-    assert list(selectors.recent_status_changes(alice, since=since)) == [change, earlier]
-    assert list(selectors.recent_incidents(alice, since=since)) == [incident]
-    assert list(selectors.recent_status_changes(charlie, since=since)) == []
-    assert list(selectors.recent_incidents(charlie, since=since)) == []
+    assert list(recent_status_changes(alice, since=since)) == [change, earlier]
+    assert list(recent_incidents(alice, since=since)) == [incident]
+    assert list(recent_status_changes(charlie, since=since)) == []
+    assert list(recent_incidents(charlie, since=since)) == []
 
 
 def test_case_timeline_merges_every_record_newest_first(case, alice, mother):
@@ -156,7 +162,7 @@ def test_case_timeline_merges_every_record_newest_first(case, alice, mother):
     task = services.task_create(case=case, title="Find a lawyer", actor=alice)
     services.task_complete(task=task, actor=alice)
 
-    timeline = selectors.case_timeline(case)
+    timeline = case_timeline(case)
 
     assert [entry.kind for entry in timeline] == [
         TimelineKind.TASK_DONE,
@@ -191,7 +197,7 @@ def test_case_timeline_takes_the_same_queries_however_long(
             actor=alice,
         )
     with django_assert_max_num_queries(8):
-        timeline = selectors.case_timeline(case)
+        timeline = case_timeline(case)
         for entry in timeline:
             if entry.kind == TimelineKind.INCIDENT:
                 list(entry.record.people.all())
@@ -216,7 +222,7 @@ def _whole_timeline(case):
     model's order, sorted by moment in Python (keeping that order among equals). The reference a
     page must agree with."""
     entries = []
-    for source in selectors.TIMELINE_SOURCES.values():
+    for source in TIMELINE_SOURCES.values():
         rows = source.rows(case, False, None).select_related(*source.related)
         rows = rows.order_by(*rows.model._meta.ordering, "pk")
         entries.extend(entry for record in rows for entry in source.entries(record))
@@ -266,7 +272,7 @@ def test_every_page_of_the_timeline_is_its_slice_of_the_whole_with_ties_kept_in_
     LegalStatusRecord.objects.filter(person=mother).update(recorded_at=moment)
 
     whole = _whole_timeline(case)
-    assert len(whole) == selectors.case_timeline(case).count() == 23
+    assert len(whole) == case_timeline(case).count() == 23
     keys = [(entry.kind, entry.record.pk) for entry in whole]
     assert len(set(keys)) == len(keys)
     # Newest first; among equals, the kinds in the sources' order.
@@ -274,18 +280,18 @@ def test_every_page_of_the_timeline_is_its_slice_of_the_whole_with_ties_kept_in_
         ((entry.on, entry.at) for entry in whole), reverse=True
     )
     for per_page in (1, 2, 3, 4, 7, 25):
-        timeline = selectors.case_timeline(case)
+        timeline = case_timeline(case)
         pages = [
             (entry.kind, entry.record.pk)
             for start in range(0, len(whole), per_page)
             for entry in timeline[start : start + per_page]
         ]
         assert pages == keys, per_page
-    timeline = selectors.case_timeline(case)
+    timeline = case_timeline(case)
     assert (timeline[0].kind, timeline[0].record.pk) == keys[0]
     assert (timeline[-1].kind, timeline[-1].record.pk) == keys[-1]
     assert timeline[30:40] == []
-    narrowed = selectors.case_timeline(case, show="task")
+    narrowed = case_timeline(case, show="task")
     assert [(entry.kind, entry.record.pk) for entry in narrowed[2:6]] == [
         key for key in keys if key[0] in ("task", "task_done")
     ][2:6]
@@ -313,7 +319,7 @@ def test_a_page_of_the_timeline_reads_only_its_own_records(case, alice, mother):
 
     post_init.connect(count, sender=CaseNote)
     try:
-        page = selectors.case_timeline(case, show="note")[10:20]
+        page = case_timeline(case, show="note")[10:20]
     finally:
         post_init.disconnect(count, sender=CaseNote)
     assert [entry.record.body for entry in page] == [f"Note {n}" for n in range(29, 19, -1)]

@@ -298,7 +298,7 @@ def test_a_flag_is_raised_once_and_lowered_into_history(alice, north_case):
 
 def test_case_flags_lists_raised_flags_gravest_first(alice, north_case):
     """The header's selector shows raised flags only, in the order of their kinds."""
-    from casework.selectors import case_flags
+    from casework.selectors.case_page import case_flags
 
     for kind in [CaseFlag.Kind.INTERPRETER_NEEDED, CaseFlag.Kind.UNSAFE_TO_CONTACT]:
         services.case_flag_set(case=north_case, kind=kind, actor=alice)

@@ -29,7 +29,7 @@ from casework.models import (
 )
 from casework.permissions import can_edit_case, editable_cases
 from casework.querysets import team_may_be_seen, visible_cases_up_to
-from casework.selectors import my_cases
+from casework.selectors.dashboard import my_cases
 
 from ..conftest import built_once, sign_in
 from ..factories import AdvocateFactory, AssignmentFactory, MembershipFactory, TeamFactory

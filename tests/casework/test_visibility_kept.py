@@ -137,23 +137,28 @@ def test_a_relations_manager_still_narrows_to_its_own_cases(household, team_sout
 
 
 def _probed(user, household, other_case) -> dict[str, bool]:
-    """What the dashboard's row-by-row probes (`selectors._on_my_case`, `_of_my_case`,
+    """What the dashboard's row-by-row probes (`on_my_case`, `_of_my_case`,
     `_on_case_seen_by`, their SQL kept per user) find of the household's case and of another
     team's case: placed in a query of cases, of incidents and, nested, of people."""
-    from casework import selectors
+    from casework.selectors.dashboard import (
+        _of_my_case,
+        _on_case_seen_by,
+        my_open_cases_most_at_risk_first,
+        on_my_case,
+    )
 
     def open_case(case):
-        return selectors.my_open_cases_most_at_risk_first(user).filter(pk=case.pk).exists()
+        return my_open_cases_most_at_risk_first(user).filter(pk=case.pk).exists()
 
     return {
         "my open case": open_case(household.case),
-        "incident on my case": Incident.objects.filter(selectors._on_my_case(user))
+        "incident on my case": Incident.objects.filter(on_my_case(user))
         .filter(case=household.case)
         .exists(),
-        "incident on a case seen": Incident.objects.filter(selectors._on_case_seen_by(user))
+        "incident on a case seen": Incident.objects.filter(_on_case_seen_by(user))
         .filter(case=household.case)
         .exists(),
-        "person of my case": Person.objects.filter(selectors._of_my_case(user, "pk"))
+        "person of my case": Person.objects.filter(_of_my_case(user, "pk"))
         .filter(pk=household.mother.pk)
         .exists(),
         "another team's case": open_case(other_case),

@@ -194,7 +194,7 @@ def test_seeded_name_keys_are_those_the_reindex_computes(seeded):
     person is found by another spelling of her name, decrypted, by her team's supervisor.
     """
     from casework.names.korean import romanise_rr, split_hangul
-    from casework.selectors import people_search
+    from casework.selectors.search import people_search
     from casework.services.names import name_keys_reindex
 
     people = Person.objects.count()

@@ -28,7 +28,7 @@ from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from accounts.models import User
 from casework.models import Case
-from casework.selectors import case_timeline
+from casework.selectors.timeline import case_timeline
 from tests.conftest import FAST_HASHERS, sign_in
 
 

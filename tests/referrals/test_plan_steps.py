@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from casework import services as casework_services
 from casework.choices import GoalStatus
-from casework.selectors import plan_of
+from casework.selectors.plans import plan_of
 from referrals import services
 from referrals.choices import Status
 from referrals.models import Referral

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from casework import choices, services
 from casework.api import urls as casework_api_urls
-from casework.selectors import case_viewers
+from casework.selectors.audit import case_viewers
 from intake.api import urls as intake_api_urls
 from legal_aid.api import urls as legal_aid_api_urls
 from vault.fields import encrypted_fields

@@ -23,7 +23,7 @@ from casework.forms.cases import MemberAddForm
 from casework.models import Case, CaseAssignment, CaseMember, Person
 from casework.permissions import consent_witnesses, editable_people
 from casework.querysets import array_kept
-from casework.selectors import cases_for_listing
+from casework.selectors.case_list import cases_for_listing
 from consent.models import Consent
 
 from .. import filters

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from audit.services import record
 from casework import services
-from casework.selectors import records
+from casework.selectors.corrections import records
 
 from ..serializers.corrections import RecordHistorySerializer, VoidSerializer, correction_serializer
 from .common import responses, writing

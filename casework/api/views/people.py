@@ -28,7 +28,7 @@ from casework.permissions import (
     editable_people,
 )
 from casework.querysets import array_kept
-from casework.selectors import people_search
+from casework.selectors.search import people_search
 from consent.models import Consent
 
 from .. import filters
