@@ -65,7 +65,8 @@ class UserChoiceField(forms.ModelChoiceField):
     def __init__(self, *args, empty_label=CHOOSE, **kwargs):
         super().__init__(*args, empty_label=empty_label, **kwargs)
 
-    # Set by a supervisor's form (assign, hand over): {user pk: selectors.Workload}, shown beside names.
+    # Set by a supervisor's form (assign, hand over): {user pk: selectors.workload.Workload},
+    # shown beside names.
     workloads: dict | None = None
 
     def label_from_instance(self, user):
