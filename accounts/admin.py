@@ -5,7 +5,8 @@ Administrators run accounts and teams, but nobody changes a role here directly: 
 superuser, staff and administrator flags, groups and permissions are read-only on every page,
 and change through a role change request that a second administrator approves (four eyes,
 accounts.services). Every write made here is a chained audit event, once for each team it
-concerns, so that the team's supervisors read it. Second-factor devices have no admin page.
+concerns, so that the team's supervisors read it. An account is switched off, never deleted.
+Second-factor devices have no admin page.
 """
 
 from django.contrib import admin, messages
@@ -129,15 +130,14 @@ class UserAdmin(DjangoUserAdmin):
             fields=_changed_fields(form),
         )
 
-    def delete_model(self, request, obj):
-        services.record_for_teams(
-            request.user, "delete", obj, teams=services.user_team_ids(obj), request=request
-        )
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for user in queryset:
-            self.delete_model(request, user)
+    def has_delete_permission(self, request, obj=None):
+        # An account is switched off (`is_active`, audited, its sessions and tokens ended at
+        # once), never deleted, not even by a superuser: its deletion took away its team roles
+        # without a second administrator, its case assignments and break-glass grants without
+        # the events that record them, and its name from every note, status, consent, follow-up
+        # and closing it wrote, while the audit trail still named it. Without the permission
+        # the admin offers no delete button nor bulk action, and its delete page answers 403.
+        return False
 
 
 admin.site.unregister(Group)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.form_pages import put_errors_on
 from casework.models import Case
+from casework.views.common import refusal
 
 from . import permissions, services
 from .downloads import file_response
@@ -126,8 +127,14 @@ def _act(request, document_id, action, done: str):
     document = _visible_document(request, document_id)
     try:
         result = action(document=document, actor=request.user)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    except PermissionDenied:
+        # Not theirs to do (an approval by its requester, or by someone who supervises no team
+        # of the case): the 403 page and its "denied" event, as every page refuses, not a
+        # redirect that left no trace of the attempt.
+        return refusal(request, document, action.__name__, case=document.case)
+    except ValidationError as error:
+        # Theirs, but not now (not waiting for approval, its pages not opened, not failed).
+        messages.error(request, " ".join(error.messages))
         return redirect(document)
     messages.success(request, done)
     return redirect(result)

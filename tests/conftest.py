@@ -137,7 +137,7 @@ def built_once(build, *, name: str):
     The two fixtures of a module whose tests share what `build()` writes, built once for the
     module (`built_once_per_module`): `name` hands each test a deep copy of it, with MEDIA_ROOT
     where its files were written. The module assigns both, so that pytest finds them:
-    `_built_once, north = built_once(_build, name="north")`.
+    `_built_once, north_world = built_once(_build, name="north_world")`.
     """
 
     @pytest.fixture(scope="module", name="_built_once")

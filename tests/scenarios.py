@@ -600,7 +600,7 @@ class Caseload:
     case_b: object
     case_c: object
     case_d: object
-    south: object
+    south_case: object
     p1: object
     p2: object
     p3: object
@@ -610,10 +610,10 @@ class Caseload:
     s1: object
 
 
-def known_caseload(*, north, south, alice, charlie) -> Caseload:
+def known_caseload(*, team_north, team_south, alice, charlie) -> Caseload:
     """
-    The reports' known caseload, January to June 2025: four cases of `north` worked by `alice`
-    and one of `south` worked by `charlie`, written as rows (the reports read what is stored).
+    The reports' known caseload, January to June 2025: four cases of `team_north` worked by
+    `alice` and one of `team_south` worked by `charlie`, written as rows (the reports read what is stored).
 
     Team North (alice's cases, supervised by sue):
     - p1, refugee: undocumented, detained from 10 February, repatriated from 1 April.
@@ -625,10 +625,10 @@ def known_caseload(*, north, south, alice, charlie) -> Caseload:
       c5 (2019, refused but status "Child registered"), c6 (2016, refused, no consent).
     Team South (charlie's case): s1, detained from 1 March, refused a school place.
     """
-    case_a = _worked_case(north, alice, D(2025, 1, 10))
-    case_b = _worked_case(north, alice, D(2025, 3, 1))
-    case_c = _worked_case(north, alice, D(2025, 2, 1))
-    case_d = _worked_case(north, alice, D(2025, 3, 5))
+    case_a = _worked_case(team_north, alice, D(2025, 1, 10))
+    case_b = _worked_case(team_north, alice, D(2025, 3, 1))
+    case_c = _worked_case(team_north, alice, D(2025, 2, 1))
+    case_d = _worked_case(team_north, alice, D(2025, 3, 5))
     p1 = _member(case_a, member_role=choices.MemberRole.PRINCIPAL)
     p3 = _member(case_b, member_role=choices.MemberRole.PRINCIPAL)
     p4 = _member(case_c, member_role=choices.MemberRole.PRINCIPAL, consent=False)
@@ -680,19 +680,19 @@ def known_caseload(*, north, south, alice, charlie) -> Caseload:
     _followed_up(case_b, note_on=D(2025, 3, 11))
     _followed_up(case_c, task_on=D(2025, 2, 2))
 
-    south = CaseFactory(team=south, owner=charlie, opened_on=D(2025, 2, 1))
-    AssignmentFactory(case=south, user=charlie)
-    s1 = _member(south, member_role=choices.MemberRole.PRINCIPAL)
+    south_case = CaseFactory(team=team_south, owner=charlie, opened_on=D(2025, 2, 1))
+    AssignmentFactory(case=south_case, user=charlie)
+    s1 = _member(south_case, member_role=choices.MemberRole.PRINCIPAL)
     _status_period(s1, choices.LegalStatus.DETAINED_CN, D(2025, 3, 1))
     _benefit(s1, choices.EntitlementKind.SCHOOL, choices.EntitlementStatus.DENIED, D(2025, 2, 1))
-    _incident_about(south, choices.IncidentKind.RAID, D(2025, 1, 15), s1)
-    _followed_up(south, note_on=D(2025, 2, 3))
+    _incident_about(south_case, choices.IncidentKind.RAID, D(2025, 1, 15), s1)
+    _followed_up(south_case, note_on=D(2025, 2, 3))
     return Caseload(
         case_a=case_a,
         case_b=case_b,
         case_c=case_c,
         case_d=case_d,
-        south=south,
+        south_case=south_case,
         p1=p1,
         p2=p2,
         p3=p3,

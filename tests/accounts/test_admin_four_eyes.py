@@ -14,6 +14,7 @@ from accounts.models import RoleChangeRequest, TeamMembership
 from accounts.roles import RoleGroup
 from audit.models import AuditEvent
 from casework.models import Case
+from casework.services import case_note_add
 
 from ..admin_forms import admin_form_data
 from ..conftest import sign_in
@@ -317,6 +318,34 @@ def test_an_administrator_switches_off_an_account_at_once_and_it_is_audited(ada_
     assert not alice.is_active
     event = AuditEvent.objects.visible_to(sue).get(target_type="accounts.user")
     assert event.detail["fields"] == ["is_active"]
+
+
+@pytest.mark.parametrize("persona", ["ada_client", "admin_client"])
+def test_an_account_is_switched_off_never_deleted(persona, request, alice, north_case):
+    """
+    Deleting alice in the admin took her team role away without a second administrator, her
+    assignment to her case without its event, and her name off the note she wrote: no
+    administrator deletes an account, not even a superuser, neither one by one nor in bulk.
+    The account is switched off instead (above).
+    """
+    browser = request.getfixturevalue(persona)
+    note = case_note_add(case=north_case, body="Met at the market", actor=alice)
+    assert "/delete/" not in browser.get(user_page(alice)).content.decode()
+    delete = reverse("admin:accounts_user_delete", args=[alice.pk])
+    assert browser.get(delete).status_code == 403
+    assert browser.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:accounts_user_changelist")
+    assert "delete_selected" not in browser.get(changelist).content.decode()
+    browser.post(
+        changelist, {"action": "delete_selected", "_selected_action": [alice.pk], "post": "yes"}
+    )
+
+    alice.refresh_from_db()
+    assert alice.team_memberships.exists()
+    assert north_case.assignments.filter(user=alice).exists()
+    note.refresh_from_db()
+    assert note.author == alice
+    assert not AuditEvent.objects.filter(target_type="accounts.user", action="delete").exists()
 
 
 # An administrator acting as someone else

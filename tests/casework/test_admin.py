@@ -61,18 +61,18 @@ def _build() -> dict:
     """A household of team North (alice's) and one of team South (charlie's), both glass-broken."""
     admin_user = persona("admin")
     alice, charlie = persona("alice"), persona("charlie")
-    north = household_with_every_record(
+    north_household = household_with_every_record(
         team=TeamFactory(name="North"), caseworker=alice, mother_name="박순옥", tag="N1"
     )
-    south = household_with_every_record(
+    south_household = household_with_every_record(
         team=TeamFactory(name="South"), caseworker=charlie, mother_name="최영희", tag="S1"
     )
     return {
         "admin_user": admin_user,
         "alice": alice,
         "charlie": charlie,
-        "north": glass_broken(north, admin_user),
-        "south": glass_broken(south, admin_user),
+        "north_household": glass_broken(north_household, admin_user),
+        "south_household": glass_broken(south_household, admin_user),
     }
 
 
@@ -82,13 +82,13 @@ _built_once, _households = built_once(_build, name="_households")
 
 
 @pytest.fixture
-def north(_households) -> Household:
-    return _households["north"]
+def north_household(_households) -> Household:
+    return _households["north_household"]
 
 
 @pytest.fixture
-def south(_households) -> Household:
-    return _households["south"]
+def south_household(_households) -> Household:
+    return _households["south_household"]
 
 
 # The personas the households were built with.
@@ -138,33 +138,34 @@ def listed(response) -> set:
 
 
 @pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
-def test_every_changelist_loads(admin_client, north, south, model):
+def test_every_changelist_loads(admin_client, north_household, south_household, model):
     """Each casework list page answers 200 and lists the rows of both teams to a superuser."""
     response = admin_client.get(changelist(model))
     assert response.status_code == 200
-    assert {north.rows[model], south.rows[model]} <= listed(response)
+    assert {north_household.rows[model], south_household.rows[model]} <= listed(response)
 
 
 @pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
-def test_every_change_page_loads(admin_client, north, model):
+def test_every_change_page_loads(admin_client, north_household, model):
     """Each casework record opens in its change page."""
-    response = admin_client.get(change_page(north.rows[model]))
+    response = admin_client.get(change_page(north_household.rows[model]))
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("model", [m for m in CASEWORK_MODELS if m is not LegalStatusRecord])
-def test_no_casework_record_is_added_in_the_admin(admin_client, north, model):
+def test_no_casework_record_is_added_in_the_admin(admin_client, north_household, model):
     """Records are added on the case's pages, through the services: the admin offers no add page."""
     response = admin_client.get(
-        reverse(f"admin:casework_{model._meta.model_name}_add"), {"person": north.mother.pk}
+        reverse(f"admin:casework_{model._meta.model_name}_add"),
+        {"person": north_household.mother.pk},
     )
     assert response.status_code == 403
 
 
-def test_the_status_add_page_loads(admin_client, north):
+def test_the_status_add_page_loads(admin_client, north_household):
     """The one write offered: a new legal status, recorded through the service."""
     response = admin_client.get(
-        reverse("admin:casework_legalstatusrecord_add"), {"person": north.mother.pk}
+        reverse("admin:casework_legalstatusrecord_add"), {"person": north_household.mother.pk}
     )
     assert response.status_code == 200
 
@@ -188,17 +189,17 @@ def test_user_page_shows_teams_and_language(admin_client, alice):
     assert b"preferred_language" in content
 
 
-def test_changelists_show_no_decrypted_values(admin_client, north, south):
+def test_changelists_show_no_decrypted_values(admin_client, north_household, south_household):
     """No list page shows a name, place, contact, note or file name, whatever the model."""
     for model in CASEWORK_MODELS:
         content = admin_client.get(changelist(model)).content.decode()
-        for secret in north.secrets + south.secrets:
+        for secret in north_household.secrets + south_household.secrets:
             assert secret not in content, (model.__name__, secret)
 
 
-def test_person_change_form_shows_decrypted_values(admin_client, north):
+def test_person_change_form_shows_decrypted_values(admin_client, north_household):
     """The change form of a person shows their name, contact and aliases in clear."""
-    content = admin_client.get(change_page(north.mother)).content.decode()
+    content = admin_client.get(change_page(north_household.mother)).content.decode()
     for secret in ["박순옥", "+86 139 5555 N1", "Hoeryong district N1", "Jin Shunji N1"]:
         assert secret in content
 
@@ -220,24 +221,24 @@ def _form_data(response) -> dict:
     return data
 
 
-def test_a_person_page_is_read_only_and_says_where_records_change(admin_client, north):
+def test_a_person_page_is_read_only_and_says_where_records_change(admin_client, north_household):
     """The person's page shows the decrypted values as text, with no field to type in."""
-    response = admin_client.get(change_page(north.mother))
+    response = admin_client.get(change_page(north_household.mother))
     assert response.status_code == 200
     assert not response.context["adminform"].form.fields
     assert not response.context["has_change_permission"]
     assert "read-only here" in response.content.decode()
 
 
-def test_change_pages_are_not_cached(admin_client, north):
+def test_change_pages_are_not_cached(admin_client, north_household):
     """A page showing decrypted values tells the browser not to store it."""
-    response = admin_client.get(change_page(north.mother))
+    response = admin_client.get(change_page(north_household.mother))
     assert "no-store" in response["Cache-Control"]
 
 
-def test_attachment_page_shows_metadata_without_a_file_link(admin_client, north):
+def test_attachment_page_shows_metadata_without_a_file_link(admin_client, north_household):
     """An attachment's page shows its file name and hash, read-only, with no link to the file."""
-    attachment = north.rows[Attachment]
+    attachment = north_household.rows[Attachment]
     content = admin_client.get(change_page(attachment)).content.decode()
     assert "hukou-scan-N1.pdf" in content
     assert attachment.sha256 in content
@@ -245,15 +246,17 @@ def test_attachment_page_shows_metadata_without_a_file_link(admin_client, north)
     assert 'name="description"' not in content
 
 
-def test_search_by_reference_finds_the_person(admin_client, north, south):
+def test_search_by_reference_finds_the_person(admin_client, north_household, south_household):
     """Typing a person's reference finds that person only."""
-    response = admin_client.get(changelist(Person), {"q": north.mother.reference})
-    assert listed(response) == {north.mother}
+    response = admin_client.get(changelist(Person), {"q": north_household.mother.reference})
+    assert listed(response) == {north_household.mother}
 
 
 @pytest.mark.parametrize("typed", ["박순옥", "jin  SHUNJI n1"], ids=["name", "alias"])
 @pytest.mark.parametrize("model", [Person, Case, CaseNote, Entitlement], ids=lambda m: m.__name__)
-def test_the_admin_search_finds_nobody_by_name(admin_client, north, south, model, typed):
+def test_the_admin_search_finds_nobody_by_name(
+    admin_client, north_household, south_household, model, typed
+):
     """
     The admin's search is a GET: a name typed there would sit in the address, the browser's
     history and any proxy's log. It matches references only, so a name finds nothing.
@@ -264,25 +267,29 @@ def test_the_admin_search_finds_nobody_by_name(admin_client, north, south, model
 
 
 @pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
-def test_caseworker_of_another_team_sees_no_row_of_north(charlie_staff, north, south, model):
+def test_caseworker_of_another_team_sees_no_row_of_north(
+    charlie_staff, north_household, south_household, model
+):
     """charlie (team South) sees his own team's rows and none of team North's."""
     response = charlie_staff.get(changelist(model))
     assert response.status_code == 200
     rows = listed(response)
-    assert south.rows[model] in rows
-    assert north.rows[model] not in rows
-    for secret in north.secrets:
+    assert south_household.rows[model] in rows
+    assert north_household.rows[model] not in rows
+    for secret in north_household.secrets:
         assert secret not in response.content.decode()
 
 
-def test_caseworker_of_another_team_cannot_open_a_north_person(charlie_staff, north):
+def test_caseworker_of_another_team_cannot_open_a_north_person(charlie_staff, north_household):
     """A North person's page does not open for charlie, and shows nothing of them."""
-    response = charlie_staff.get(change_page(north.mother))
+    response = charlie_staff.get(change_page(north_household.mother))
     assert response.status_code == 302
     assert "박순옥" not in charlie_staff.get(response.url).content.decode()
 
 
-def test_caseworker_of_another_team_cannot_find_north_by_name(charlie_staff, north, south):
+def test_caseworker_of_another_team_cannot_find_north_by_name(
+    charlie_staff, north_household, south_household
+):
     """An exact North name finds nothing for charlie, in lists or in autocomplete."""
     response = charlie_staff.get(changelist(Person), {"q": "박순옥"})
     assert listed(response) == set()
@@ -299,13 +306,17 @@ def test_caseworker_of_another_team_cannot_find_north_by_name(charlie_staff, nor
     assert autocomplete.json()["results"] == []
 
 
-def test_caseworker_of_another_team_cannot_attach_a_note_to_a_north_case(charlie_staff, north):
+def test_caseworker_of_another_team_cannot_attach_a_note_to_a_north_case(
+    charlie_staff, north_household
+):
     """Even with every model permission, no note is written through the admin."""
     response = charlie_staff.post(
-        reverse("admin:casework_casenote_add"), {"case": north.case.pk, "body": "hello"}
+        reverse("admin:casework_casenote_add"), {"case": north_household.case.pk, "body": "hello"}
     )
     assert response.status_code == 403
-    assert not CaseNote.objects.filter(case=north.case, author__username="charlie").exists()
+    assert not CaseNote.objects.filter(
+        case=north_household.case, author__username="charlie"
+    ).exists()
 
 
 def _queries(client, url) -> int:
@@ -353,7 +364,7 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, admin_user, team
         assert _queries(admin_client, changelist(model)) == with_four[model], model.__name__
 
 
-def test_a_person_posted_to_the_admin_is_not_created(admin_client, north):
+def test_a_person_posted_to_the_admin_is_not_created(admin_client, north_household):
     """People are registered on the case pages, with their consent; a post here makes nobody."""
     response = admin_client.post(
         reverse("admin:casework_person_add"),
@@ -364,7 +375,7 @@ def test_a_person_posted_to_the_admin_is_not_created(admin_client, north):
             "nationality": choices.Nationality.DPRK,
             "region": choices.Region.JILIN,
             **_management_form("memberships", total=1),
-            "memberships-0-case": north.case.pk,
+            "memberships-0-case": north_household.case.pk,
             "memberships-0-role": choices.MemberRole.RELATIVE,
         },
     )
@@ -395,13 +406,15 @@ def _status_form(person, **overrides) -> dict:
     }
 
 
-def test_status_added_in_the_admin_closes_the_current_one(admin_client, admin_user, north):
+def test_status_added_in_the_admin_closes_the_current_one(
+    admin_client, admin_user, north_household
+):
     """A new current status ends the previous one the day it begins, and records who added it."""
     response = admin_client.post(
-        reverse("admin:casework_legalstatusrecord_add"), _status_form(north.mother)
+        reverse("admin:casework_legalstatusrecord_add"), _status_form(north_household.mother)
     )
     assert response.status_code == 302
-    timeline = list(north.mother.status_records.order_by("effective_from"))
+    timeline = list(north_household.mother.status_records.order_by("effective_from"))
     assert [record.status for record in timeline] == ["undocumented_cn", "detained_cn"]
     assert timeline[0].effective_to == datetime.date(2024, 5, 2)
     assert timeline[1].is_current
@@ -409,31 +422,31 @@ def test_status_added_in_the_admin_closes_the_current_one(admin_client, admin_us
     assert LogEntry.objects.get(action_flag=ADDITION).object_id == str(timeline[1].pk)
 
 
-def test_status_starting_before_the_current_one_is_refused(admin_client, north):
+def test_status_starting_before_the_current_one_is_refused(admin_client, north_household):
     """A status that would begin before the current one is refused with the service's reason."""
     response = admin_client.post(
         reverse("admin:casework_legalstatusrecord_add"),
-        _status_form(north.mother, effective_from="2009-01-01"),
+        _status_form(north_household.mother, effective_from="2009-01-01"),
     )
     assert response.status_code == 200
     assert "must begin after the current status" in response.content.decode()
-    assert north.mother.status_records.count() == 1
+    assert north_household.mother.status_records.count() == 1
 
 
-def test_past_status_added_in_the_admin_fills_the_timeline(admin_client, north):
+def test_past_status_added_in_the_admin_fills_the_timeline(admin_client, north_household):
     """A closed period before the current status is added as history."""
     response = admin_client.post(
         reverse("admin:casework_legalstatusrecord_add"),
         _status_form(
-            north.mother,
+            north_household.mother,
             status=choices.LegalStatus.IN_TRANSIT,
             effective_from="2005-01-01",
             effective_to="2010-01-01",
         ),
     )
     assert response.status_code == 302
-    assert north.mother.status_records.count() == 2
-    assert north.mother.status_records.filter(effective_to__isnull=True).count() == 1
+    assert north_household.mother.status_records.count() == 2
+    assert north_household.mother.status_records.filter(effective_to__isnull=True).count() == 1
 
 
 def test_list_showing_an_encrypted_field_fails_the_system_check(db):
@@ -460,10 +473,10 @@ def test_registered_admins_pass_the_system_check(db):
 
 
 def test_an_administrator_cannot_make_themself_owner_or_assignee_of_a_case(
-    admin_client, admin_user, north
+    admin_client, admin_user, north_household
 ):
     """The owner, team and assignments are shown, never set, in the admin; posting them fails."""
-    url = change_page(north.case)
+    url = change_page(north_household.case)
     page = admin_client.get(url)
     assert not page.context["adminform"].form.fields
     assignments = next(
@@ -482,53 +495,57 @@ def test_an_administrator_cannot_make_themself_owner_or_assignee_of_a_case(
     )
 
     assert admin_client.post(url, data).status_code == 403
-    north.case.refresh_from_db()
-    assert north.case.owner.username == "alice"
+    north_household.case.refresh_from_db()
+    assert north_household.case.owner.username == "alice"
     assert not CaseAssignment.objects.filter(user=admin_user).exists()
 
 
-def test_after_break_glass_ends_the_admin_sees_nothing_of_the_case(admin_client, admin_user, north):
+def test_after_break_glass_ends_the_admin_sees_nothing_of_the_case(
+    admin_client, admin_user, north_household
+):
     """An attempt to keep the case (owner posted) while the grant runs leaves nothing behind."""
-    data = admin_form_data(admin_client.get(change_page(north.case)))
-    admin_client.post(change_page(north.case), {**data, "owner": admin_user.pk})
+    data = admin_form_data(admin_client.get(change_page(north_household.case)))
+    admin_client.post(change_page(north_household.case), {**data, "owner": admin_user.pk})
     BreakGlassAccess.objects.filter(user=admin_user).update(expires_at=timezone.now())
 
-    assert admin_client.get(change_page(north.case)).status_code == 302  # "does not exist"
-    assert admin_client.get(change_page(north.mother)).status_code == 302
-    assert north.case not in listed(admin_client.get(changelist(Case)))
+    assert (
+        admin_client.get(change_page(north_household.case)).status_code == 302
+    )  # "does not exist"
+    assert admin_client.get(change_page(north_household.mother)).status_code == 302
+    assert north_household.case not in listed(admin_client.get(changelist(Case)))
 
 
 def test_opening_a_person_in_the_admin_is_an_audit_event_her_supervisor_reads(
-    admin_client, north, sue
+    admin_client, north_household, sue
 ):
-    admin_client.get(change_page(north.mother))
+    admin_client.get(change_page(north_household.mother))
 
     event = AuditEvent.objects.visible_to(sue).get(action="view", target_type="casework.person")
     assert event.actor_username == "admin"
-    assert event.case_id == north.case.pk
-    assert event.target_id == str(north.mother.pk)
+    assert event.case_id == north_household.case.pk
+    assert event.target_id == str(north_household.mother.pk)
     assert event.detail["admin"] is True
 
 
 @pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
-def test_every_casework_admin_page_and_list_opened_is_audited(admin_client, north, model):
+def test_every_casework_admin_page_and_list_opened_is_audited(admin_client, north_household, model):
     before = AuditEvent.objects.count()
     admin_client.get(changelist(model))
-    admin_client.get(change_page(north.rows[model]))
+    admin_client.get(change_page(north_household.rows[model]))
 
     events = AuditEvent.objects.filter(action="view", actor_username="admin").order_by("sequence")
     assert AuditEvent.objects.count() > before
     assert {event.target_type for event in events} == {model._meta.label_lower}
-    assert any(event.target_id == str(north.rows[model].pk) for event in events)
+    assert any(event.target_id == str(north_household.rows[model].pk) for event in events)
 
 
 @pytest.mark.parametrize("model", CASEWORK_MODELS, ids=lambda m: m.__name__)
-def test_a_post_to_any_casework_page_changes_nothing(admin_client, north, model):
+def test_a_post_to_any_casework_page_changes_nothing(admin_client, north_household, model):
     """
     A change page answers a post with 403 and leaves the row, and the audit trail, as they were:
     the services, which check and record every write, are the only way in.
     """
-    row = north.rows[model]
+    row = north_household.rows[model]
     url = change_page(row)
     data = admin_form_data(admin_client.get(url))
     before = model.objects.filter(pk=row.pk).values().get()
@@ -542,17 +559,17 @@ def test_a_post_to_any_casework_page_changes_nothing(admin_client, north, model)
     assert AuditEvent.objects.filter(action__in=["create", "update", "delete"]).count() == writes
 
 
-def test_assignments_are_not_given_in_the_admin(admin_client, north):
+def test_assignments_are_not_given_in_the_admin(admin_client, north_household):
     """
     The case page of the admin lists who works the case but lets no one add, change or delete
     a row: an assignment made there would skip the services' role checks.
     """
     from casework.admin import CaseAssignmentInline
 
-    page = admin_client.get(reverse("admin:casework_case_change", args=[north.case.pk]))
+    page = admin_client.get(reverse("admin:casework_case_change", args=[north_household.case.pk]))
     assert page.status_code == 200
     inline = CaseAssignmentInline(Case, admin.site)
     request = page.wsgi_request
-    assert not inline.has_add_permission(request, north.case)
-    assert not inline.has_change_permission(request, north.case)
-    assert not inline.has_delete_permission(request, north.case)
+    assert not inline.has_add_permission(request, north_household.case)
+    assert not inline.has_change_permission(request, north_household.case)
+    assert not inline.has_delete_permission(request, north_household.case)

@@ -67,7 +67,9 @@ D = datetime.date
 
 
 @dataclass
-class North:
+class NorthWorld:
+    """alice's case of team North after a raid (mother, child, their tie), and who is around it."""
+
     case: Case
     mother: Person
     child: Person
@@ -79,7 +81,7 @@ class North:
     amal: object  # a legal advocate of another team
 
 
-def _build() -> North:
+def _build() -> NorthWorld:
     alice, _bob, _sue = persona("alice"), persona("bob"), persona("sue")
     team_north, team_south = TeamFactory(name="North"), TeamFactory(name="South")
     north_case = case_with_one_member(team=team_north, caseworker=alice)
@@ -101,14 +103,14 @@ def _build() -> North:
         consent_record(
             person=person, actor=alice, method=Method.WRITTEN, scopes=[Scope.SHARE_WITH_ADVOCATES]
         )
-    return North(
+    return NorthWorld(
         north_case, mother, child, tie, family.incident, family.task, lena, neighbour, amal
     )
 
 
 # Each write service is refused against the same case, which a test changes only in its own
 # transaction: built once for the module (see built_once_per_module).
-_built_once, north = built_once(_build, name="north")
+_built_once, north_world = built_once(_build, name="north_world")
 
 
 def _status(**extra):
@@ -121,8 +123,8 @@ def _status(**extra):
 
 
 # Each service called by a North user who sees the case (or the team) but may not do this.
-# `n` is the North fixture, `u` the personas.
-def _goal(n: North) -> Goal:
+# `n` is `north_world`, `u` the personas.
+def _goal(n: NorthWorld) -> Goal:
     """A goal of the plan, written directly: the refused call is what is under test."""
     return Goal.objects.create(case=n.case, person=n.mother, title="Household registration")
 
@@ -331,7 +333,7 @@ def test_every_write_service_has_a_refused_call():
     assert UNCHECKED_STEPS.issubset(_writes_of(erasure, package=False))
 
 
-def _state(n: North) -> dict:
+def _state(n: NorthWorld) -> dict:
     """What a refused write must leave as it was."""
     case = Case.objects.get(pk=n.case.pk)
     return {
@@ -360,98 +362,107 @@ def _state(n: North) -> dict:
 
 
 @pytest.mark.parametrize("name", write_services())
-def test_each_write_service_refuses_who_may_not(name, north, alice, bob, sue, team_south):
+def test_each_write_service_refuses_who_may_not(name, north_world, alice, bob, sue, team_south):
     """Called by a user who may not, the service raises PermissionDenied and writes nothing."""
     personas = {"alice": alice, "bob": bob, "sue": sue, "team_south": team_south}
-    before = _state(north)
+    before = _state(north_world)
     with pytest.raises(PermissionDenied):
-        REFUSED_CALLS[name](north, personas)
-    assert _state(north) == before
+        REFUSED_CALLS[name](north_world, personas)
+    assert _state(north_world) == before
 
 
 # Issue 14: privilege through roles.
 
 
-def test_a_hand_over_to_an_advocate_of_the_team_is_refused(north, alice, sue):
+def test_a_hand_over_to_an_advocate_of_the_team_is_refused(north_world, alice, sue):
     """Sue cannot hand alice's case to the team's legal advocate: she would write in it."""
     with pytest.raises(ValidationError, match="not a caseworker of team North"):
-        services.case_reassign(case=north.case, from_user=alice, to_user=north.lena, actor=sue)
+        services.case_reassign(
+            case=north_world.case, from_user=alice, to_user=north_world.lena, actor=sue
+        )
     with pytest.raises(ValidationError, match="not an active caseworker"):
         services.caseworker_reassign_all(
-            from_user=alice, to_user=north.lena, team=north.case.team, actor=sue
+            from_user=alice, to_user=north_world.lena, team=north_world.case.team, actor=sue
         )
     with pytest.raises(ValidationError, match="not a caseworker of team North"):
         services.case_assign(
-            case=north.case, user=north.lena, role=AssignmentRole.CASEWORKER, actor=sue
+            case=north_world.case, user=north_world.lena, role=AssignmentRole.CASEWORKER, actor=sue
         )
-    assert not permissions.can_edit_case(north.lena, north.case)
-    assert north.case.assignments.get(role=AssignmentRole.CASEWORKER).user == alice
+    assert not permissions.can_edit_case(north_world.lena, north_world.case)
+    assert north_world.case.assignments.get(role=AssignmentRole.CASEWORKER).user == alice
 
 
-def test_a_case_is_opened_only_with_caseworkers_of_its_team(north, sue):
+def test_a_case_is_opened_only_with_caseworkers_of_its_team(north_world, sue):
     """Not even at opening can an advocate be made a case's caseworker."""
     before = Case.objects.count()
     with pytest.raises(ValidationError, match="not a caseworker of team North"):
         services.case_open(
-            team=north.case.team, actor=sue, risk_level=RiskLevel.LOW, caseworkers=[north.lena]
+            team=north_world.case.team,
+            actor=sue,
+            risk_level=RiskLevel.LOW,
+            caseworkers=[north_world.lena],
         )
     assert Case.objects.count() == before
 
 
-def test_sharing_is_the_supervisors_and_only_with_an_advocate(north, alice, bob, sue):
+def test_sharing_is_the_supervisors_and_only_with_an_advocate(north_world, alice, bob, sue):
     """A caseworker may not share; a supervisor shares with a legal advocate, not anyone."""
     with pytest.raises(PermissionDenied):
-        services.case_share(case=north.case, advocate=north.amal, actor=alice)
+        services.case_share(case=north_world.case, advocate=north_world.amal, actor=alice)
     with pytest.raises(ValidationError, match="not a legal advocate"):
-        services.case_share(case=north.case, advocate=bob, actor=sue)
-    services.case_share(case=north.case, advocate=north.amal, actor=sue)
-    assert Case.objects.visible_to(north.amal).get() == north.case
-    assert not permissions.can_edit_case(north.amal, north.case)
+        services.case_share(case=north_world.case, advocate=bob, actor=sue)
+    services.case_share(case=north_world.case, advocate=north_world.amal, actor=sue)
+    assert Case.objects.visible_to(north_world.amal).get() == north_world.case
+    assert not permissions.can_edit_case(north_world.amal, north_world.case)
 
 
 @pytest.fixture
-def lin(north, team_south):
+def lin(north_world, team_south):
     """A caseworker of South and a legal advocate North shares its case with."""
     user = UserFactory(username="lin")
     MembershipFactory(user=user, team=team_south, role=TeamMembership.Role.CASEWORKER)
-    MembershipFactory(user=user, team=north.case.team, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    AssignmentFactory(case=north.case, user=user, role=AssignmentRole.LEGAL_ADVOCATE)
+    MembershipFactory(
+        user=user, team=north_world.case.team, role=TeamMembership.Role.LEGAL_ADVOCATE
+    )
+    AssignmentFactory(case=north_world.case, user=user, role=AssignmentRole.LEGAL_ADVOCATE)
     return user
 
 
-def test_no_one_copies_a_person_out_of_a_case_shared_to_read(north, lin, team_south):
+def test_no_one_copies_a_person_out_of_a_case_shared_to_read(north_world, lin, team_south):
     """Lin may not put North's mother into her own South case, by adding or by opening."""
     own = services.case_open(team=team_south, actor=lin, risk_level=RiskLevel.LOW)
     with pytest.raises(PermissionDenied):
-        services.case_add_member(case=own, person=north.mother, role=MemberRole.OTHER, actor=lin)
+        services.case_add_member(
+            case=own, person=north_world.mother, role=MemberRole.OTHER, actor=lin
+        )
     with pytest.raises(PermissionDenied):
         services.case_open(
             team=team_south,
             actor=lin,
             risk_level=RiskLevel.LOW,
-            members=[(north.mother, MemberRole.PRINCIPAL)],
+            members=[(north_world.mother, MemberRole.PRINCIPAL)],
         )
-    assert list(CaseMember.objects.filter(person=north.mother).values_list("case", flat=True)) == [
-        north.case.pk
-    ]
-    assert north.mother not in permissions.editable_people(lin)
+    assert list(
+        CaseMember.objects.filter(person=north_world.mother).values_list("case", flat=True)
+    ) == [north_world.case.pk]
+    assert north_world.mother not in permissions.editable_people(lin)
 
 
-def test_a_person_of_ones_own_cases_may_join_another(north, alice):
+def test_a_person_of_ones_own_cases_may_join_another(north_world, alice):
     """Alice brings a neighbour from another of her cases into the North case."""
     member = services.case_add_member(
-        case=north.case, person=north.neighbour, role=MemberRole.RELATIVE, actor=alice
+        case=north_world.case, person=north_world.neighbour, role=MemberRole.RELATIVE, actor=alice
     )
-    assert member.case == north.case
+    assert member.case == north_world.case
 
 
 def test_a_transfer_drops_a_caseworker_who_is_only_an_advocate_in_the_new_team(
-    north, alice, sue, team_south
+    north_world, alice, sue, team_south
 ):
     """Alice, an advocate of South, does not stay the case's caseworker when it moves there."""
     MembershipFactory(user=alice, team=team_south, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    services.case_transfer(case=north.case, to_team=team_south, actor=sue)
-    case = Case.objects.get(pk=north.case.pk)
+    services.case_transfer(case=north_world.case, to_team=team_south, actor=sue)
+    case = Case.objects.get(pk=north_world.case.pk)
     assert not case.assignments.filter(user=alice, role=AssignmentRole.CASEWORKER).exists()
     assert case.owner is None
     assert not permissions.can_edit_case(alice, case)
@@ -460,27 +471,29 @@ def test_a_transfer_drops_a_caseworker_who_is_only_an_advocate_in_the_new_team(
 # Issue 15: one rule for opening a case and completing a task.
 
 
-def test_opening_a_case_assigns_its_caseworker_opener_only(north, alice, sue):
+def test_opening_a_case_assigns_its_caseworker_opener_only(north_world, alice, sue):
     """The caseworker who opens a case works it; the supervisor who opens one is not assigned."""
-    by_alice = services.case_open(team=north.case.team, actor=alice, risk_level=RiskLevel.LOW)
+    by_alice = services.case_open(team=north_world.case.team, actor=alice, risk_level=RiskLevel.LOW)
     assert list(by_alice.assignments.values_list("user", "role")) == [
         (alice.pk, AssignmentRole.CASEWORKER)
     ]
-    by_sue = services.case_open(team=north.case.team, actor=sue, risk_level=RiskLevel.LOW)
+    by_sue = services.case_open(team=north_world.case.team, actor=sue, risk_level=RiskLevel.LOW)
     assert not by_sue.assignments.exists()
 
 
-def test_a_task_is_completed_by_its_assignee_or_an_editor(north, alice, sue):
+def test_a_task_is_completed_by_its_assignee_or_an_editor(north_world, alice, sue):
     """The advocate completes the follow-up given to her; the supervisor completes any."""
-    hers = services.task_create(case=north.case, title="Appeal", actor=alice, assignee=north.lena)
-    assert permissions.can_complete_task(north.lena, hers)
-    assert not permissions.can_complete_task(north.lena, north.task)
-    services.task_complete(task=hers, actor=north.lena)
-    services.task_complete(task=north.task, actor=sue)
+    hers = services.task_create(
+        case=north_world.case, title="Appeal", actor=alice, assignee=north_world.lena
+    )
+    assert permissions.can_complete_task(north_world.lena, hers)
+    assert not permissions.can_complete_task(north_world.lena, north_world.task)
+    services.task_complete(task=hers, actor=north_world.lena)
+    services.task_complete(task=north_world.task, actor=sue)
     assert Task.objects.filter(completed_at__isnull=False).count() == 2
 
 
-def test_a_caseworker_made_an_advocate_of_the_team_changes_nothing_more(north, alice):
+def test_a_caseworker_made_an_advocate_of_the_team_changes_nothing_more(north_world, alice):
     """
     Alice becomes North's legal advocate by an approved role change (accounts' four eyes): the
     case she was assigned to and owns is hers to read, no longer to change. An advocate never
@@ -493,16 +506,16 @@ def test_a_caseworker_made_an_advocate_of_the_team_changes_nothing_more(north, a
         actor=ada,
         user=alice,
         kind=RoleChangeRequest.Kind.TEAM_ROLE,
-        team=north.case.team,
+        team=north_world.case.team,
         role=TeamMembership.Role.LEGAL_ADVOCATE,
     )
     role_change_approve(actor=grace, change=change)
 
-    assert Case.objects.visible_to(alice).filter(pk=north.case.pk).exists()
-    assert not permissions.can_edit_case(alice, north.case)
-    assert not permissions.can_edit_person(alice, north.mother)
+    assert Case.objects.visible_to(alice).filter(pk=north_world.case.pk).exists()
+    assert not permissions.can_edit_case(alice, north_world.case)
+    assert not permissions.can_edit_person(alice, north_world.mother)
     assert not permissions.may_register_people(alice)
     with pytest.raises(PermissionDenied):
-        services.case_note_add(case=north.case, body="x", actor=alice)
+        services.case_note_add(case=north_world.case, body="x", actor=alice)
     with pytest.raises(PermissionDenied):
-        services.person_update(person=north.mother, actor=alice, notes="changed")
+        services.person_update(person=north_world.mother, actor=alice, notes="changed")

@@ -64,7 +64,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def north(north_case, alice):
+def raided_family(north_case, alice):
+    """North's case after a raid: the mother, her child added since, the raid and a visit."""
     return child_added_after_a_raid(case=north_case, caseworker=alice)
 
 
@@ -76,8 +77,8 @@ def _events(action, model):
     return AuditEvent.objects.filter(action=action, target_type=model._meta.label_lower)
 
 
-# Every form of a case or person, with a valid post. `url` builds the address from the North
-# fixture; `data` the post; `check` returns the record the post must have written.
+# Every form of a case or person, with a valid post. `url` builds the address from the family of
+# `raided_family`; `data` the post; `check` returns the record the post must have written.
 
 FORMS = {
     "person_edit": (
@@ -281,38 +282,38 @@ def _consent_all(case, actor):
 
 
 @pytest.mark.parametrize("name", sorted(FORMS))
-def test_each_form_works_for_the_caseworker(client, alice, north, name):
+def test_each_form_works_for_the_caseworker(client, alice, raided_family, name):
     """Alice opens the form, posts it, lands on the record's page, and the change is audited."""
     url, data = FORMS[name]
     sign_in(client, alice)
-    assert client.get(url(north)).status_code == 200
+    assert client.get(url(raided_family)).status_code == 200
     before = (
         AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
     )
-    response = client.post(url(north), data(north))
+    response = client.post(url(raided_family), data(raided_family))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response["Location"] in {
-        reverse("casework:case_detail", args=[north.case.reference]),
-        reverse("casework:person_detail", args=[north.mother.reference]),
-        reverse("casework:person_detail", args=[north.child.reference]),
+        reverse("casework:case_detail", args=[raided_family.case.reference]),
+        reverse("casework:person_detail", args=[raided_family.mother.reference]),
+        reverse("casework:person_detail", args=[raided_family.child.reference]),
     }
-    assert WRITTEN[name](north)
+    assert WRITTEN[name](raided_family)
     written = AuditEvent.objects.filter(sequence__gt=before)
     assert {event.action for event in written} & {"create", "update", "status_change"}
     assert all(event.actor == alice for event in written)
 
 
 @pytest.mark.parametrize("name", sorted(SUPERVISOR_FORMS))
-def test_each_supervisor_form_works_for_the_supervisor(client, alice, sue, north, name):
+def test_each_supervisor_form_works_for_the_supervisor(client, alice, sue, raided_family, name):
     """Sue, who supervises North, assigns, shares and transfers; each is audited."""
     url, data = SUPERVISOR_FORMS[name]
     if name in ("case_share", "case_transfer"):
-        _consent_all(north.case, sue)
+        _consent_all(raided_family.case, sue)
     sign_in(client, sue)
-    assert client.get(url(north)).status_code == 200
-    response = client.post(url(north), data(north))
+    assert client.get(url(raided_family)).status_code == 200
+    response = client.post(url(raided_family), data(raided_family))
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert WRITTEN[name](north)
+    assert WRITTEN[name](raided_family)
     assert _events("update", Case).exists() or _events("create", CaseAssignment).exists()
 
 
@@ -392,10 +393,12 @@ def test_flag_can_be_lowered(client, alice, north_case):
     assert (flag.active, flag.cleared_by) == (False, alice)
 
 
-def test_task_assignee_is_chosen_among_those_who_see_the_case(client, alice, charlie, north):
+def test_task_assignee_is_chosen_among_those_who_see_the_case(
+    client, alice, charlie, raided_family
+):
     """Charlie cannot see the case, so the follow-up cannot be given to him."""
     sign_in(client, alice)
-    url = reverse("casework:task_add", args=[north.case.reference])
+    url = reverse("casework:task_add", args=[raided_family.case.reference])
     page = client.get(url).content.decode()
     assert "alice" in page and "charlie" not in page
     response = client.post(url, {"title": "Call", "assignee": charlie.pk})
@@ -434,14 +437,14 @@ def test_bulk_reassign_is_for_supervisors(client, alice, bob):
 # Refused input is kept.
 
 
-def test_person_edit_keeps_the_input_when_refused(client, alice, north):
+def test_person_edit_keeps_the_input_when_refused(client, alice, raided_family):
     """A date of birth that contradicts the birth year is refused and everything typed stays."""
     sign_in(client, alice)
-    url = reverse("casework:person_edit", args=[north.mother.reference])
+    url = reverse("casework:person_edit", args=[raided_family.mother.reference])
     response = client.post(
         url,
         {
-            "version": north.mother.version,
+            "version": raided_family.mother.version,
             "full_name": "타이핑한 이름",
             "date_of_birth": "1990-01-01",
             "birth_year": "1985",
@@ -456,13 +459,13 @@ def test_person_edit_keeps_the_input_when_refused(client, alice, north):
     assert response.status_code == 200
     assert "The birth year must match the date of birth." in page
     assert "타이핑한 이름" in page and "Typed origin" in page
-    assert Person.objects.get(pk=north.mother.pk).full_name != "타이핑한 이름"
+    assert Person.objects.get(pk=raided_family.mother.pk).full_name != "타이핑한 이름"
 
 
-def test_status_change_keeps_the_input_when_refused(client, alice, north):
+def test_status_change_keeps_the_input_when_refused(client, alice, raided_family):
     """A change dated before the current status is refused on its field; the note stays."""
     services.legal_status_change(
-        person=north.mother,
+        person=raided_family.mother,
         status=LegalStatus.UNDOCUMENTED_CN,
         effective_from=D(2020, 1, 1),
         actor=alice,
@@ -471,7 +474,7 @@ def test_status_change_keeps_the_input_when_refused(client, alice, north):
     )
     sign_in(client, alice)
     response = client.post(
-        reverse("casework:status_change", args=[north.mother.reference]),
+        reverse("casework:status_change", args=[raided_family.mother.reference]),
         {
             "status": LegalStatus.DETAINED_CN,
             "effective_from": "2019-05-05",
@@ -484,38 +487,38 @@ def test_status_change_keeps_the_input_when_refused(client, alice, north):
     assert response.status_code == 200
     assert "must begin after the current status" in page
     assert "Seen taken away by police" in page and 'value="2019-05-05"' in page
-    assert LegalStatusRecord.objects.filter(person=north.mother).count() == 1
+    assert LegalStatusRecord.objects.filter(person=raided_family.mother).count() == 1
 
 
-def test_alias_add_keeps_the_input_when_refused(client, alice, north):
+def test_alias_add_keeps_the_input_when_refused(client, alice, raided_family):
     """An alias the person already has is refused on the field, with the name still typed."""
     sign_in(client, alice)
-    name = north.mother.full_name
+    name = raided_family.mother.full_name
     response = client.post(
-        reverse("casework:alias_add", args=[north.mother.reference]), {"name": f" {name} "}
+        reverse("casework:alias_add", args=[raided_family.mother.reference]), {"name": f" {name} "}
     )
     assert "already known by that name" in response.content.decode()
     assert name in response.content.decode()
     assert PersonAlias.objects.count() == 0
 
 
-def test_relationship_add_refuses_a_child_born_first(client, alice, north):
+def test_relationship_add_refuses_a_child_born_first(client, alice, raided_family):
     """A parent born after the child is refused with the reason."""
     sign_in(client, alice)
     response = client.post(
-        reverse("casework:relationship_add", args=[north.child.reference]),
-        {"kind": RelationshipKind.PARENT_OF, "other": north.mother.reference},
+        reverse("casework:relationship_add", args=[raided_family.child.reference]),
+        {"kind": RelationshipKind.PARENT_OF, "other": raided_family.mother.reference},
     )
     assert response.status_code == 200
     assert "must be after the parent" in response.content.decode()
     assert not Relationship.objects.exists()
 
 
-def test_incident_add_keeps_the_description_when_the_date_is_missing(client, alice, north):
+def test_incident_add_keeps_the_description_when_the_date_is_missing(client, alice, raided_family):
     """A form with a missing date shows the error and keeps the description."""
     sign_in(client, alice)
     response = client.post(
-        reverse("casework:incident_add", args=[north.case.reference]),
+        reverse("casework:incident_add", args=[raided_family.case.reference]),
         {"kind": IncidentKind.RAID, "region": Region.JILIN, "description": "Three officers came"},
     )
     assert response.status_code == 200
@@ -600,28 +603,28 @@ def test_case_share_is_refused_without_consent(client, sue, north_case):
     assert not Case.objects.visible_to(advocate).exists()
 
 
-def test_case_transfer_is_refused_when_one_member_withdrew(client, alice, sue, north):
+def test_case_transfer_is_refused_when_one_member_withdrew(client, alice, sue, raided_family):
     """One member's consent covers sharing, the other's no longer does: no transfer."""
-    _consent(north.mother, sue)
-    _consent(north.child, sue)
-    _consent(north.child, sue, scopes=[Scope.STORE_DATA])
+    _consent(raided_family.mother, sue)
+    _consent(raided_family.child, sue)
+    _consent(raided_family.child, sue, scopes=[Scope.STORE_DATA])
     east = _team("East")
     sign_in(client, sue)
     response = client.post(
-        reverse("casework:case_transfer", args=[north.case.reference]),
+        reverse("casework:case_transfer", args=[raided_family.case.reference]),
         {"to_team": east.pk, "confirm": "on"},
     )
     assert response.status_code == 200
-    assert north.child.reference in response.content.decode()
-    assert Case.objects.get(pk=north.case.pk).team.name == "North"
+    assert raided_family.child.reference in response.content.decode()
+    assert Case.objects.get(pk=raided_family.case.pk).team.name == "North"
 
 
-def test_case_transfer_hands_the_case_over(client, alice, sue, north):
+def test_case_transfer_hands_the_case_over(client, alice, sue, raided_family):
     """After the transfer the old team's caseworker no longer sees the case."""
-    _consent_all(north.case, sue)
+    _consent_all(raided_family.case, sue)
     sign_in(client, sue)
     response = client.post(
-        reverse("casework:case_transfer", args=[north.case.reference]),
+        reverse("casework:case_transfer", args=[raided_family.case.reference]),
         {"to_team": _team("East").pk, "confirm": "on"},
     )
     assert response["Location"] == reverse("casework:dashboard")
@@ -634,70 +637,86 @@ def test_case_transfer_hands_the_case_over(client, alice, sue, north):
 
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize("name", sorted(ALL_FORMS))
-def test_another_teams_caseworker_gets_404(client, charlie, north, name, method):
+def test_another_teams_caseworker_gets_404(client, charlie, raided_family, name, method):
     """Charlie, of team South, cannot open or post any form of a North case or person."""
     url, data = ALL_FORMS[name]
     sign_in(client, charlie)
-    response = getattr(client, method)(url(north), data(north) if method == "post" else None)
+    response = getattr(client, method)(
+        url(raided_family), data(raided_family) if method == "post" else None
+    )
     assert response.status_code == 404
-    assert north.case.reference not in response.content.decode()
+    assert raided_family.case.reference not in response.content.decode()
 
 
 @pytest.mark.parametrize("name", sorted(ALL_FORMS))
-def test_a_legal_advocate_of_the_case_gets_403(client, lena, north, name):
+def test_a_legal_advocate_of_the_case_gets_403(client, lena, raided_family, name):
     """Lena reads the case but changes nothing: each post is refused and the refusal audited."""
     url, data = ALL_FORMS[name]
-    posted = data(north)
+    posted = data(raided_family)
     counts = {model: model.objects.count() for model in (CaseNote, Task, Incident, Person)}
     sign_in(client, lena)
-    response = client.post(url(north), posted)
+    response = client.post(url(raided_family), posted)
     assert response.status_code == 403
     assert AuditEvent.objects.filter(action="denied", actor=lena).exists()
     assert counts == {model: model.objects.count() for model in counts}
     assert not Task.objects.filter(completed_at__isnull=False).exists()
 
 
-def test_a_caseworker_of_the_team_not_assigned_gets_404(client, bob, north):
+def test_a_caseworker_of_the_team_not_assigned_gets_404(client, bob, raided_family):
     """Bob, of the same team but not assigned, does not see the case: 404, not 403."""
     sign_in(client, bob)
-    assert client.get(reverse("casework:note_add", args=[north.case.reference])).status_code == 404
+    assert (
+        client.get(reverse("casework:note_add", args=[raided_family.case.reference])).status_code
+        == 404
+    )
 
 
-def test_a_caseworker_cannot_assign(client, alice, bob, north):
+def test_a_caseworker_cannot_assign(client, alice, bob, raided_family):
     """Assigning is for supervisors: alice gets 403 on her own case."""
     sign_in(client, alice)
     response = client.post(
-        reverse("casework:case_assign", args=[north.case.reference]), {"caseworker": bob.pk}
+        reverse("casework:case_assign", args=[raided_family.case.reference]), {"caseworker": bob.pk}
     )
     assert response.status_code == 403
-    assert not north.case.assignments.filter(user=bob).exists()
+    assert not raided_family.case.assignments.filter(user=bob).exists()
 
 
-def test_a_caseworker_cannot_share_her_case(client, alice, north):
+def test_a_caseworker_cannot_share_her_case(client, alice, raided_family):
     """
     Sharing shows the case beyond its team: the supervisor decides it. Alice gets 403 even with
     every member's consent, and the advocate sees nothing.
     """
-    _consent_all(north.case, alice)
+    _consent_all(raided_family.case, alice)
     advocate = _advocate()
     sign_in(client, alice)
-    url = reverse("casework:case_share", args=[north.case.reference])
+    url = reverse("casework:case_share", args=[raided_family.case.reference])
     assert client.get(url).status_code == 403
     assert client.post(url, {"advocate": advocate.pk}).status_code == 403
     assert not Case.objects.visible_to(advocate).exists()
     assert AuditEvent.objects.filter(action="denied", actor=alice).exists()
 
 
-def test_the_case_page_offers_the_advocate_her_own_task_only(client, alice, lena, north):
+def test_the_case_page_offers_the_advocate_her_own_task_only(client, alice, lena, raided_family):
     """The "done" button is shown to the advocate for the task given to her, not for others."""
-    mine = services.task_create(case=north.case, title="Draft appeal", actor=alice, assignee=lena)
-    page = sign_in(client, lena).get(reverse("casework:case_detail", args=[north.case.reference]))
+    mine = services.task_create(
+        case=raided_family.case, title="Draft appeal", actor=alice, assignee=lena
+    )
+    page = sign_in(client, lena).get(
+        reverse("casework:case_detail", args=[raided_family.case.reference])
+    )
     body = page.content.decode()
-    assert reverse("casework:task_complete", args=[north.case.reference, mine.pk]) in body
-    assert reverse("casework:task_complete", args=[north.case.reference, north.task.pk]) not in body
+    assert reverse("casework:task_complete", args=[raided_family.case.reference, mine.pk]) in body
+    assert (
+        reverse(
+            "casework:task_complete", args=[raided_family.case.reference, raided_family.task.pk]
+        )
+        not in body
+    )
 
 
-def test_member_add_offers_no_one_of_a_case_shared_to_read(client, team_north, team_south, north):
+def test_member_add_offers_no_one_of_a_case_shared_to_read(
+    client, team_north, team_south, raided_family
+):
     """
     Lin is a caseworker of South and a legal advocate North shares its case with: she may not
     copy North's mother into her own South case, by the page or by a forged post.
@@ -707,41 +726,55 @@ def test_member_add_offers_no_one_of_a_case_shared_to_read(client, team_north, t
     TeamMembership.objects.create(
         user=lin, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE
     )
-    CaseAssignment.objects.create(case=north.case, user=lin, role=AssignmentRole.LEGAL_ADVOCATE)
+    CaseAssignment.objects.create(
+        case=raided_family.case, user=lin, role=AssignmentRole.LEGAL_ADVOCATE
+    )
     own = services.case_open(team=team_south, actor=lin, risk_level=RiskLevel.LOW)
     sign_in(client, lin)
     url = reverse("casework:member_add", args=[own.reference])
-    assert north.mother.reference not in client.get(url).content.decode()
-    response = client.post(url, {"person": north.mother.reference, "role": MemberRole.RELATIVE})
+    assert raided_family.mother.reference not in client.get(url).content.decode()
+    response = client.post(
+        url, {"person": raided_family.mother.reference, "role": MemberRole.RELATIVE}
+    )
     assert response.status_code == 200
     assert not own.members.exists()
     opening = client.post(
         reverse("casework:case_create"),
-        {"team": team_south.pk, "risk_level": RiskLevel.LOW, "members": [north.mother.reference]},
+        {
+            "team": team_south.pk,
+            "risk_level": RiskLevel.LOW,
+            "members": [raided_family.mother.reference],
+        },
     )
     assert opening.status_code == 200
-    assert not CaseMember.objects.filter(person=north.mother).exclude(case=north.case).exists()
+    assert (
+        not CaseMember.objects.filter(person=raided_family.mother)
+        .exclude(case=raided_family.case)
+        .exists()
+    )
 
 
-def test_the_assignee_advocate_may_complete_their_own_task(client, alice, lena, north):
+def test_the_assignee_advocate_may_complete_their_own_task(client, alice, lena, raided_family):
     """A follow-up given to the legal advocate can be marked done by her."""
-    task = services.task_create(case=north.case, title="Draft appeal", actor=alice, assignee=lena)
+    task = services.task_create(
+        case=raided_family.case, title="Draft appeal", actor=alice, assignee=lena
+    )
     sign_in(client, lena)
     response = client.post(
-        reverse("casework:task_complete", args=[north.case.reference, task.pk]),
+        reverse("casework:task_complete", args=[raided_family.case.reference, task.pk]),
         {"version": task.version},
     )
     assert response.status_code == 302
     assert Task.objects.get(pk=task.pk).completed_by == lena
 
 
-def test_a_superuser_is_not_an_editor_by_right(client, admin_user, north):
+def test_a_superuser_is_not_an_editor_by_right(client, admin_user, raided_family):
     """A superuser does not see cases; having broken the glass, they may read one, not change it."""
     sign_in(client, admin_user)
-    url = reverse("casework:note_add", args=[north.case.reference])
+    url = reverse("casework:note_add", args=[raided_family.case.reference])
     assert client.post(url, {"body": "x"}).status_code == 404
     services.case_break_glass(
-        case=north.case, actor=admin_user, reason="Audit of a complaint filed"
+        case=raided_family.case, actor=admin_user, reason="Audit of a complaint filed"
     )
     assert client.post(url, {"body": "x"}).status_code == 403
     assert not CaseNote.objects.exists()

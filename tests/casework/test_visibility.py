@@ -63,8 +63,8 @@ def _build() -> dict:
         "alice": alice,
         "sue": sue,
         "charlie": charlie,
-        "north": _populate(TeamFactory(name="North"), sue, alice, "N1"),
-        "south": _populate(TeamFactory(name="South"), charlie, charlie, "S1"),
+        "north_case": _populate(TeamFactory(name="North"), sue, alice, "N1"),
+        "south_case": _populate(TeamFactory(name="South"), charlie, charlie, "S1"),
     }
 
 
@@ -74,13 +74,13 @@ _built_once, _cases = built_once(_build, name="_cases")
 
 
 @pytest.fixture
-def north(_cases):
-    return _cases["north"]
+def north_case(_cases):
+    return _cases["north_case"]
 
 
 @pytest.fixture
-def south(_cases):
-    return _cases["south"]
+def south_case(_cases):
+    return _cases["south_case"]
 
 
 # The personas the cases were built with.
@@ -127,48 +127,52 @@ def _of_case(model, case):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_assigned_caseworker_sees_her_case_and_nothing_else(model, north, south, alice):
+def test_assigned_caseworker_sees_her_case_and_nothing_else(model, north_case, south_case, alice):
     """alice sees every record of her case, and none of team South's."""
-    expected = _of_case(model, north)
+    expected = _of_case(model, north_case)
     assert expected
     assert _visible(model, alice) == expected
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_caseworker_of_another_team_sees_none_of_it(model, north, charlie):
+def test_caseworker_of_another_team_sees_none_of_it(model, north_case, charlie):
     """charlie sees nothing of North's case."""
-    assert not (_visible(model, charlie) & _of_case(model, north))
+    assert not (_visible(model, charlie) & _of_case(model, north_case))
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_unassigned_colleague_sees_none_of_it(model, north, bob):
+def test_unassigned_colleague_sees_none_of_it(model, north_case, bob):
     """bob, in the same team but not assigned, sees nothing of the case."""
     assert _visible(model, bob) == set()
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_supervisor_sees_every_case_of_her_team(model, north, south, team_north, sue, bob):
+def test_supervisor_sees_every_case_of_her_team(
+    model, north_case, south_case, team_north, sue, bob
+):
     """sue sees a North case nobody assigned her to, and nothing of South's."""
     unassigned = _populate(team_north, bob, bob, "N2")
-    assert _visible(model, sue) == _of_case(model, north) | _of_case(model, unassigned)
+    assert _visible(model, sue) == _of_case(model, north_case) | _of_case(model, unassigned)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_superuser_sees_nothing_without_breaking_the_glass(model, north, south, admin_user):
+def test_superuser_sees_nothing_without_breaking_the_glass(
+    model, north_case, south_case, admin_user
+):
     """A superuser runs the system, not the cases: no record is visible without a grant."""
     assert _visible(model, admin_user) == set()
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_breaking_the_glass_shows_that_one_case(model, north, south, admin_user):
+def test_breaking_the_glass_shows_that_one_case(model, north_case, south_case, admin_user):
     """A break-glass grant on North's case shows its records, and nothing of South's."""
     from casework.services import case_break_glass
 
-    case_break_glass(case=north, actor=admin_user, reason="Court order 2026/11 needs the file")
-    assert _visible(model, admin_user) == _of_case(model, north)
+    case_break_glass(case=north_case, actor=admin_user, reason="Court order 2026/11 needs the file")
+    assert _visible(model, admin_user) == _of_case(model, north_case)
 
 
-def test_anonymous_and_inactive_users_see_nothing(north, alice):
+def test_anonymous_and_inactive_users_see_nothing(north_case, alice):
     """A deactivated account loses sight of its cases at once."""
     alice.is_active = False
     alice.save()
@@ -176,10 +180,10 @@ def test_anonymous_and_inactive_users_see_nothing(north, alice):
     assert not Person.objects.visible_to(alice).exists()
 
 
-def test_tie_to_someone_out_of_scope_is_hidden(north, south, alice, sue):
+def test_tie_to_someone_out_of_scope_is_hidden(north_case, south_case, alice, sue):
     """A family tie to a person in another team's case is not shown: it would name them."""
-    mother = north.people.get(memberships__role=MemberRole.PRINCIPAL)
-    relative = south.people.get(memberships__role=MemberRole.PRINCIPAL)
+    mother = north_case.people.get(memberships__role=MemberRole.PRINCIPAL)
+    relative = south_case.people.get(memberships__role=MemberRole.PRINCIPAL)
     # Nobody of one team may record a tie across teams (casework.permissions.can_record_tie):
     # stored as ties recorded before one of the cases moved team would be.
     tie = Relationship.objects.create(
@@ -187,7 +191,7 @@ def test_tie_to_someone_out_of_scope_is_hidden(north, south, alice, sue):
     )
     reverse = Relationship.objects.create(
         from_person=relative,
-        to_person=north.people.get(memberships__role=MemberRole.CHILD),
+        to_person=north_case.people.get(memberships__role=MemberRole.CHILD),
         kind=RelationshipKind.PARENT_OF,
     )
     visible = _visible(Relationship, alice)
@@ -203,21 +207,25 @@ def _leave(user, team):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_a_caseworker_who_left_the_team_sees_none_of_its_cases(model, north, alice, team_north):
+def test_a_caseworker_who_left_the_team_sees_none_of_its_cases(
+    model, north_case, alice, team_north
+):
     """alice is still assigned to North's case, but no longer a member of North: she sees none
     of it; re-added, she sees it again without anyone assigning her anew."""
     _leave(alice, team_north)
     assert _visible(model, alice) == set()
     MembershipFactory(user=alice, team=team_north)
-    assert _visible(model, alice) == _of_case(model, north)
+    assert _visible(model, alice) == _of_case(model, north_case)
 
 
-def test_a_caseworker_who_left_can_change_nothing_of_the_case(north, alice, team_north, team_south):
+def test_a_caseworker_who_left_can_change_nothing_of_the_case(
+    north_case, alice, team_north, team_south
+):
     """Gone from the edit check and from 'my cases' too, even as a member of another team."""
     MembershipFactory(user=alice, team=team_south)
-    assert can_edit_case(alice, north) is True
+    assert can_edit_case(alice, north_case) is True
     _leave(alice, team_north)
-    assert can_edit_case(alice, north) is False
+    assert can_edit_case(alice, north_case) is False
     assert not editable_cases(alice).exists()
     assert not my_cases(alice).exists()
 
@@ -233,7 +241,7 @@ def test_an_owner_who_left_the_team_loses_the_case(team_north, bob):
     assert can_edit_case(bob, case) is False
 
 
-def test_a_supervisor_who_left_the_team_sees_none_of_its_cases(north, sue, team_north):
+def test_a_supervisor_who_left_the_team_sees_none_of_its_cases(north_case, sue, team_north):
     _leave(sue, team_north)
     assert not Case.objects.visible_to(sue).exists()
 
@@ -243,50 +251,50 @@ def _share(case, advocate):
     AssignmentFactory(case=case, user=advocate, role=AssignmentRole.LEGAL_ADVOCATE)
 
 
-def test_a_shared_advocate_outside_the_team_reads_the_case_while_she_is_an_advocate(north):
+def test_a_shared_advocate_outside_the_team_reads_the_case_while_she_is_an_advocate(north_case):
     """amal is a legal advocate of "Legal aid", not of North: the share stands while she is one."""
     amal = AdvocateFactory(username="amal")
-    _share(north, amal)
-    assert set(Case.objects.visible_to(amal)) == {north}
-    assert _visible(Person, amal) == _of_case(Person, north)
-    assert can_edit_case(amal, north) is False
+    _share(north_case, amal)
+    assert set(Case.objects.visible_to(amal)) == {north_case}
+    assert _visible(Person, amal) == _of_case(Person, north_case)
+    assert can_edit_case(amal, north_case) is False
     amal.team_memberships.get().delete()
     assert not Case.objects.visible_to(amal).exists()
     assert _visible(Person, amal) == set()
 
 
 def test_an_advocate_of_the_sharing_team_keeps_the_share_through_another_advocacy(
-    north, team_north
+    north_case, team_north
 ):
     """Leaving North as its advocate leaves the share standing while she advocates elsewhere;
     with no legal-advocate membership left, it grants nothing."""
     amal = AdvocateFactory(username="amal")
     MembershipFactory(user=amal, team=team_north, role=TeamMembership.Role.LEGAL_ADVOCATE)
-    _share(north, amal)
+    _share(north_case, amal)
     _leave(amal, team_north)
-    assert set(Case.objects.visible_to(amal)) == {north}
+    assert set(Case.objects.visible_to(amal)) == {north_case}
     amal.team_memberships.get().delete()
     assert not Case.objects.visible_to(amal).exists()
 
 
-def test_a_share_with_someone_who_is_no_advocate_grants_nothing(north, charlie):
+def test_a_share_with_someone_who_is_no_advocate_grants_nothing(north_case, charlie):
     """charlie, a caseworker of South, holds no legal-advocate membership."""
-    _share(north, charlie)
-    assert not Case.objects.visible_to(charlie).filter(pk=north.pk).exists()
+    _share(north_case, charlie)
+    assert not Case.objects.visible_to(charlie).filter(pk=north_case.pk).exists()
 
 
 def test_a_caseworker_removed_from_north_is_answered_404_everywhere(
-    client, north, alice, team_north
+    client, north_case, alice, team_north
 ):
     """Pages, the API and downloads: nothing of North's case, nor a way to write to it; re-added,
     all of it again."""
-    attachment = Attachment.objects.get(case=north)
-    mother = north.people.get(memberships__role=MemberRole.PRINCIPAL)
-    case_page = reverse("casework:case_detail", args=[north.reference])
+    attachment = Attachment.objects.get(case=north_case)
+    mother = north_case.people.get(memberships__role=MemberRole.PRINCIPAL)
+    case_page = reverse("casework:case_detail", args=[north_case.reference])
     person_page = reverse("casework:person_detail", args=[mother.reference])
-    download = reverse("casework:attachment_download", args=[north.reference, attachment.pk])
-    note_add = reverse("casework:note_add", args=[north.reference])
-    api_case = f"/api/v1/cases/{north.reference}/"
+    download = reverse("casework:attachment_download", args=[north_case.reference, attachment.pk])
+    note_add = reverse("casework:note_add", args=[north_case.reference])
+    api_case = f"/api/v1/cases/{north_case.reference}/"
     api_download = f"/api/v1/attachments/{attachment.pk}/download/"
 
     _leave(alice, team_north)
@@ -298,27 +306,32 @@ def test_a_caseworker_removed_from_north_is_answered_404_everywhere(
     for url in (case_page, person_page, download, note_add):
         assert client.get(url).status_code == 404, url
     assert client.post(note_add, {"body": "still here?"}).status_code == 404
-    assert north.reference not in client.get(reverse("casework:case_list")).content.decode()
-    assert north.reference not in client.get(reverse("casework:dashboard")).content.decode()
+    assert north_case.reference not in client.get(reverse("casework:case_list")).content.decode()
+    assert north_case.reference not in client.get(reverse("casework:dashboard")).content.decode()
     for url in (api_case, api_download, f"/api/v1/persons/{mother.reference}/"):
         assert api.get(url).status_code == 404, url
-    assert north.reference not in api.get("/api/v1/cases/").content.decode()
+    assert north_case.reference not in api.get("/api/v1/cases/").content.decode()
     written = api.post(
         "/api/v1/notes/",
-        {"case": north.reference, "kind": "call", "contacted_on": "2024-01-02", "body": "here?"},
+        {
+            "case": north_case.reference,
+            "kind": "call",
+            "contacted_on": "2024-01-02",
+            "body": "here?",
+        },
     )
     assert written.status_code in (400, 404)
-    assert not CaseNote.objects.filter(author=alice, case=north).exists()
+    assert not CaseNote.objects.filter(author=alice, case=north_case).exists()
 
     MembershipFactory(user=alice, team=team_north)
     assert client.get(case_page).status_code == 200
     assert client.get(download).status_code == 200
     assert api.get(api_case).status_code == 200
-    assert north.reference in api.get("/api/v1/cases/").content.decode()
+    assert north_case.reference in api.get("/api/v1/cases/").content.decode()
 
 
 def test_every_case_seen_is_of_a_team_a_search_does_not_pass_over(
-    north, south, alice, bob, sue, charlie, admin_user
+    north_case, south_case, alice, bob, sue, charlie, admin_user
 ):
     """
     The case search passes over the cases of teams a reader has nothing to do with on the team
@@ -329,11 +342,11 @@ def test_every_case_seen_is_of_a_team_a_search_does_not_pass_over(
     from casework.services import case_break_glass
 
     amal = AdvocateFactory(username="amal")
-    _share(south, amal)
-    case_break_glass(case=north, actor=admin_user, reason="Court order 2026/11 needs the file")
+    _share(south_case, amal)
+    case_break_glass(case=north_case, actor=admin_user, reason="Court order 2026/11 needs the file")
     for user in (alice, bob, sue, charlie, amal, admin_user):
         seen = set(Case.objects.visible_to(user).values_list("pk", flat=True))
         walked = set(Case.objects.filter(team_may_be_seen(user)).values_list("pk", flat=True))
         assert seen <= walked, user.username
-    assert not Case.objects.filter(team_may_be_seen(alice)).filter(pk=south.pk).exists()
-    assert not Case.objects.filter(team_may_be_seen(charlie)).filter(pk=north.pk).exists()
+    assert not Case.objects.filter(team_may_be_seen(alice)).filter(pk=south_case.pk).exists()
+    assert not Case.objects.filter(team_may_be_seen(charlie)).filter(pk=north_case.pk).exists()

@@ -97,9 +97,9 @@ def test_charlie_typing_a_north_name_learns_only_the_neutral_sentence(
     assert north_person.reference not in answer.content.decode()
 
     # South's own supervisor decides on the intake, but North's person is not hers to see.
-    south = sign_in(Client(), sam).get(detail(submission.reference)).content.decode()
-    assert north_person.reference not in south and NAME_REASON not in south
-    assert "that team's supervisors are told who" in south
+    sams_page = sign_in(Client(), sam).get(detail(submission.reference)).content.decode()
+    assert north_person.reference not in sams_page and NAME_REASON not in sams_page
+    assert "that team's supervisors are told who" in sams_page
 
     # North's supervisor, who holds the record, is told in her queue: which intake, who, why.
     queue = sign_in(Client(), sue).get(reverse("intake:queue"))
@@ -344,27 +344,27 @@ def test_an_intake_waits_for_the_holding_teams_verdict_before_approval(
     submission = submit(client, fill(client, start(client)))
     candidate = submission.duplicates.get(subject="principal")
 
-    south = sign_in(Client(), sam)
-    waiting = _approve(south, submission)
+    sam_client = sign_in(Client(), sam)
+    waiting = _approve(sam_client, submission)
     assert waiting.status_code == 302
-    assert "still being checked" in south.get(waiting["Location"]).content.decode()
+    assert "still being checked" in sam_client.get(waiting["Location"]).content.decode()
     submission.refresh_from_db()
     assert submission.status == IntakeSubmission.Status.SUBMITTED
 
     # Neither South's supervisor nor another caseworker may answer for North.
-    assert _verdict(south, candidate, "different").status_code == 404
+    assert _verdict(sam_client, candidate, "different").status_code == 404
     assert _verdict(sign_in(Client(), charlie), candidate, "different").status_code == 404
 
-    north = sign_in(Client(), sue)
-    answered = _verdict(north, candidate, "different")
+    sue_client = sign_in(Client(), sue)
+    answered = _verdict(sue_client, candidate, "different")
     assert answered.status_code == 302
     candidate.refresh_from_db()
     assert (candidate.verdict, candidate.verdict_by) == ("different", sue)
-    assert "Not the same person" in north.get(reverse("intake:queue")).content.decode()
+    assert "Not the same person" in sue_client.get(reverse("intake:queue")).content.decode()
     event = AuditEvent.objects.filter(actor=sue, detail__verdict="different").get()
     assert event.target_id == str(submission.pk) and north_person.reference not in str(event.detail)
 
-    approved = _approve(south, submission)
+    approved = _approve(sam_client, submission)
     assert approved.status_code == 302
     submission.refresh_from_db()
     assert submission.status == IntakeSubmission.Status.APPROVED
@@ -378,8 +378,8 @@ def test_the_same_person_blocks_approval_with_a_way_forward(
     candidate = submission.duplicates.get(subject="principal")
     assert _verdict(sign_in(Client(), sue), candidate, "same").status_code == 302
 
-    south = sign_in(Client(), sam)
-    page = south.get(_approve(south, submission)["Location"]).content.decode()
+    sam_client = sign_in(Client(), sam)
+    page = sam_client.get(_approve(sam_client, submission)["Location"]).content.decode()
     assert "already on file" in page and "Reject the intake" in page
     assert north_person.reference not in page
     submission.refresh_from_db()
@@ -390,8 +390,8 @@ def test_a_verdict_must_be_one_of_the_two(client, charlie, sue, north_person):
     sign_in(client, charlie)
     submission = submit(client, fill(client, start(client)))
     candidate = submission.duplicates.get(subject="principal")
-    north = sign_in(Client(), sue)
+    sue_client = sign_in(Client(), sue)
     for bogus in ("", "maybe", "\u00e9"):
-        assert _verdict(north, candidate, bogus).status_code == 302
+        assert _verdict(sue_client, candidate, bogus).status_code == 302
         candidate.refresh_from_db()
         assert candidate.verdict == ""

@@ -16,8 +16,8 @@ def _build():
     alice, charlie = persona("alice"), persona("charlie")
     persona("sue")  # North's supervisor, who reads every North case
     return known_caseload(
-        north=TeamFactory(name="North"),
-        south=TeamFactory(name="South"),
+        team_north=TeamFactory(name="North"),
+        team_south=TeamFactory(name="South"),
         alice=alice,
         charlie=charlie,
     )

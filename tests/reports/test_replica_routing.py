@@ -45,8 +45,8 @@ def north_supervisor(transactional_db):
     alice, charlie = persona("alice"), persona("charlie")
     sue = persona("sue")  # supervises North: her report counts alice's four cases
     known_caseload(
-        north=TeamFactory(name="North"),
-        south=TeamFactory(name="South"),
+        team_north=TeamFactory(name="North"),
+        team_south=TeamFactory(name="South"),
         alice=alice,
         charlie=charlie,
     )

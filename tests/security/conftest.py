@@ -263,7 +263,7 @@ def south_supervisor(south):
 
 
 @dataclass
-class North:
+class NorthRoles:
     """Team North, whose roles try South's objects, as tests/conftest.py's fixtures make it."""
 
     team: object
@@ -287,26 +287,26 @@ def _north_built(_built_once, django_db_blocker):
         case = case_with_one_member(team=team, caseworker=alice)
         lena = persona("lena")
         AssignmentFactory(case=case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
-    return North(team=team, alice=alice, sue=sue, lena=lena, case=case)
+    return NorthRoles(team=team, alice=alice, sue=sue, lena=lena, case=case)
 
 
 @pytest.fixture
-def north(_north_built, db) -> North:
+def north_roles(_north_built, db) -> NorthRoles:
     return copy.deepcopy(_north_built)
 
 
 def north_personas():
     """
     The function fixtures `team_north`, `alice`, `sue`, `lena` and `north_case` of tests/conftest.py
-    for a module whose tests only read North (`_north_built`), each a part of `north`. The module
+    for a module whose tests only read North (`_north_built`), each a part of `north_roles`. The module
     assigns them, so that pytest finds them:
     `team_north, alice, sue, lena, north_case = north_personas()`.
     """
 
     def part(name: str, attribute: str):
         @pytest.fixture(name=name)
-        def fixture(north):
-            return getattr(north, attribute)
+        def fixture(north_roles):
+            return getattr(north_roles, attribute)
 
         return fixture
 
@@ -369,6 +369,8 @@ def signed_in(_north_built, _built_once, django_db_blocker) -> SignedIn:
     """North's and South's staff signed in once for the module (`SignedIn`)."""
     signed = SignedIn()
     with django_db_blocker.unblock():
-        north, south = _north_built, _built_once
-        signed.add(north.alice, north.sue, north.lena, south.owner, south.supervisor)
+        north_roles, south = _north_built, _built_once
+        signed.add(
+            north_roles.alice, north_roles.sue, north_roles.lena, south.owner, south.supervisor
+        )
     return signed

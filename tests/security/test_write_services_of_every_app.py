@@ -50,7 +50,7 @@ class World:
     sue: object  # supervisor of North
     lena: object  # legal advocate of North; the case is shared with her
     charlie: object  # caseworker of South: sees nothing of North
-    north: object
+    team_north: object
     case: object
     mother: object
     child: object
@@ -67,25 +67,25 @@ class World:
 def _build() -> World:
     alice, bob, sue, charlie = (persona(name) for name in ("alice", "bob", "sue", "charlie"))
     lena = persona("lena")
-    north = alice.team_memberships.get().team
+    team_north = alice.team_memberships.get().team
     family = child_referred_to_a_school(
-        team=north, caseworker=alice, supervisor=sue, mother_name="김영희"
+        team=team_north, caseworker=alice, supervisor=sue, mother_name="김영희"
     )
     AssignmentFactory(case=family.case, user=lena, role=AssignmentRole.LEGAL_ADVOCATE)
-    south = charlie.team_memberships.get().team
+    team_south = charlie.team_memberships.get().team
     # Written directly: the refused call is what is under test, not how the rows came to be.
-    draft = IntakeSubmission.objects.create(team=north, owner=alice)
+    draft = IntakeSubmission.objects.create(team=team_north, owner=alice)
     submitted = IntakeSubmission.objects.create(
-        team=north, owner=alice, status=IntakeSubmission.Status.SUBMITTED
+        team=team_north, owner=alice, status=IntakeSubmission.Status.SUBMITTED
     )
     south_intake = IntakeSubmission.objects.create(
-        team=south, owner=charlie, status=IntakeSubmission.Status.SUBMITTED
+        team=team_south, owner=charlie, status=IntakeSubmission.Status.SUBMITTED
     )
     candidate = DuplicateCandidate.objects.create(
         submission=south_intake, person=family.mother, subject="principal", reasons=["name"]
     )
     batch = ImportBatch.objects.create(
-        team=north, uploaded_by=sue, file_format="csv", status=ImportBatch.Status.CHECKED
+        team=team_north, uploaded_by=sue, file_format="csv", status=ImportBatch.Status.CHECKED
     )
     document = AdvocacyDocument(
         kind=AdvocacyDocument.Kind.DEPORTATION_APPEAL,
@@ -105,7 +105,7 @@ def _build() -> World:
     change = RoleChangeRequest.objects.create(
         user=bob,
         kind=RoleChangeRequest.Kind.TEAM_ROLE,
-        team=north,
+        team=team_north,
         role=TeamMembership.Role.SUPERVISOR,
         requested_by=alice,
     )
@@ -116,7 +116,7 @@ def _build() -> World:
         sue=sue,
         lena=lena,
         charlie=charlie,
-        north=north,
+        team_north=team_north,
         case=family.case,
         mother=family.mother,
         child=family.child,
@@ -139,7 +139,7 @@ TODAY = datetime.date(2026, 6, 1)
 REFUSED_CALLS = {
     # Intake: a legal advocate takes none; a draft is its author's; supervisors decide.
     "intake.services.intake_start": lambda w: intake_services.intake_start(
-        actor=w.lena, team=w.north
+        actor=w.lena, team=w.team_north
     ),
     "intake.services.intake_save_step": lambda w: intake_services.intake_save_step(
         submission=w.draft, step="consent", data={}, actor=w.bob
@@ -168,7 +168,9 @@ REFUSED_CALLS = {
     ),
     # The import is a supervisor's.
     "intake.importing.import_upload": lambda w: batches.import_upload(
-        team=w.north, uploaded_file=SimpleUploadedFile("people.csv", b"a,b\n1,2\n"), actor=w.alice
+        team=w.team_north,
+        uploaded_file=SimpleUploadedFile("people.csv", b"a,b\n1,2\n"),
+        actor=w.alice,
     ),
     "intake.importing.import_configure": lambda w: batches.import_configure(
         batch=w.batch, actor=w.alice, day_first=True
@@ -207,7 +209,7 @@ REFUSED_CALLS = {
     ),
     # Referrals: the directory is its supervisors'; referring follows the case's edit rights.
     "referrals.services.provider_create": lambda w: referrals_services.provider_create(
-        team=w.north, actor=w.alice, kind="school", name="Another school"
+        team=w.team_north, actor=w.alice, kind="school", name="Another school"
     ),
     "referrals.services.provider_update": lambda w: referrals_services.provider_update(
         provider=w.school, actor=w.alice, name="Renamed"
@@ -233,7 +235,7 @@ REFUSED_CALLS = {
         actor=w.sue,
         user=w.bob,
         kind=RoleChangeRequest.Kind.TEAM_ROLE,
-        team=w.north,
+        team=w.team_north,
         role=TeamMembership.Role.SUPERVISOR,
     ),
     "accounts.services.role_change_approve": lambda w: accounts_services.role_change_approve(
