@@ -45,7 +45,7 @@ from casework.choices import (
     Sex,
     StatusSource,
 )
-from casework.forms import PersonEditForm
+from casework.forms.people import PersonEditForm
 from casework.models import (
     Attachment,
     BreakGlassAccess,
