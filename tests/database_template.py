@@ -9,8 +9,8 @@ way, the template, and every worker's database is a copy of it made by PostgreSQ
 worker holds a file lock in the run's temporary folder, which all the workers of a run share,
 while it builds the template; the controller drops the template once every worker has ended.
 
-Only under xdist, on PostgreSQL; `--reuse-db` and a database to serialize keep Django's own
-creation.
+Only under xdist with more than one worker, on PostgreSQL; `--reuse-db`, `--nomigrations` and a
+database to serialize keep Django's own creation.
 """
 
 import fcntl
