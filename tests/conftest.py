@@ -26,6 +26,7 @@ from accounts.middleware import SlidingSessionMiddleware
 from accounts.models import TOTPDevice
 from casework import choices
 
+from . import database_template
 from .factories import AssignmentFactory, TeamFactory
 from .reference_data import PostMigrateUnlessKept, kept_tables
 from .scenarios import case_with_one_member, persona
@@ -210,7 +211,9 @@ def _require_markers(request):
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+def django_db_modify_db_settings(
+    request, django_db_modify_db_settings_parallel_suffix, tmp_path_factory
+):
     # The audit table refuses TRUNCATE on PostgreSQL unless the session allows it; transactional
     # tests flush the database with TRUNCATE (see audit/migrations/0002_append_only_trigger.py).
     # A commit need not wait for the disk in a test database, which a crash may lose whole
@@ -225,6 +228,19 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             f"{options.get('options', '')} -c shimteo.audit_allow_truncate=on"
             " -c synchronous_commit=off"
         )
+    # Under xdist, one worker migrates a template and each worker's database is a copy of it.
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker_id and database_template.applies(request.config):
+        database_template.copy_worker_databases(
+            run_folder=tmp_path_factory.getbasetemp().parent, worker_id=worker_id
+        )
+
+
+def pytest_sessionfinish(session):
+    """The controller of an xdist run drops the workers' template once they have all ended."""
+    config = session.config
+    if not hasattr(config, "workerinput") and database_template.applies(config):
+        database_template.drop_template(config)
 
 
 def _emptied_by_delete(original_sql_flush):
