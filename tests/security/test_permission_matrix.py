@@ -727,6 +727,7 @@ class Write:
     multipart: bool = False
     # What the user then finds, asserted after the status: `then(s, response)`.
     then: Callable[[SouthStaff, HttpResponse], None] | None = None
+    done: Callable[[SouthStaff], bool] | None = None
 
     def __str__(self) -> str:
         return f"{self.role}-{self.label}-{self.status}"
