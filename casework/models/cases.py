@@ -96,6 +96,10 @@ class Case(UUIDModel, Versioned):
         indexes = [
             models.Index(fields=["team", "status", "risk_level"]),
             models.Index(fields=["risk_rank", "reference"], name="casework_case_risk_rank_idx"),
+            # The API's list, in the model's order (newest first): a page of 50 walks this index
+            # and probes each case it passes, where it sorted every case the reader sees (76,000
+            # for a caseworker at a million people: 170 ms a page, 2.4 s under 20 clients).
+            models.Index(fields=["-opened_on", "reference"], name="casework_case_newest_idx"),
         ]
 
     def __str__(self):
