@@ -181,13 +181,24 @@ class TeamAdmin(admin.ModelAdmin):
             fields=_changed_fields(form),
         )
 
+    def has_delete_permission(self, request, obj=None):
+        # Only a team nobody belongs to is deleted: a team's deletion took its members' roles
+        # away with it, without the four-eyes request (and its events) that gives and takes a
+        # role. Its members are moved or removed by those requests first; a team that still
+        # holds cases is kept by their foreign key (PROTECT) in any case.
+        if obj is not None and obj.memberships.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk deletion asks no question of each team: one team at a time, from its page.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def delete_model(self, request, obj):
         record(request.user, "delete", obj, request=request, team=obj.pk)
         super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for team in queryset:
-            self.delete_model(request, team)
 
 
 @admin.register(RoleChangeRequest)

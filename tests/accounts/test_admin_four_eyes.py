@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from knox.models import AuthToken
 
-from accounts.models import RoleChangeRequest, TeamMembership
+from accounts.models import RoleChangeRequest, Team, TeamMembership
 from accounts.roles import RoleGroup
 from audit.models import AuditEvent
 from casework.models import Case
@@ -18,7 +18,7 @@ from casework.services import case_note_add
 
 from ..admin_forms import admin_form_data
 from ..conftest import sign_in
-from ..factories import UserFactory
+from ..factories import TeamFactory, UserFactory
 
 
 def administrator(username: str):
@@ -375,3 +375,23 @@ def test_no_administrator_opens_a_case_in_the_admin(admin_client, team_north):
     )
     assert response.status_code == 403
     assert not Case.objects.exists()
+
+
+def test_a_team_is_deleted_only_once_nobody_belongs_to_it(admin_client, alice, team_north):
+    """
+    Deleting North in the admin took alice's caseworker role away with it, without the four-eyes
+    request that records a role's end: a team with members cannot be deleted, one at a time or
+    in bulk. An empty team can, and its deletion is audited.
+    """
+    delete = reverse("admin:accounts_team_delete", args=[team_north.pk])
+    assert admin_client.get(delete).status_code == 403
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:accounts_team_changelist")
+    assert "delete_selected" not in admin_client.get(changelist).content.decode()
+    assert alice.team_memberships.filter(team=team_north).exists()
+
+    empty = TeamFactory(name="Dandong")
+    gone = reverse("admin:accounts_team_delete", args=[empty.pk])
+    assert admin_client.post(gone, {"post": "yes"}).status_code == 302
+    assert not Team.objects.filter(pk=empty.pk).exists()
+    assert AuditEvent.objects.filter(target_type="accounts.team", action="delete").count() == 1
