@@ -6,6 +6,8 @@ legal_aid.corpus.load again, never an edit here that the next load would silentl
 
 from django.contrib import admin
 
+from accounts.admin_mixins import ReadOnlyAdminMixin
+
 from .models import (
     Authority,
     Figure,
@@ -18,26 +20,13 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ProvisionInline(ReadOnlyInline):
