@@ -180,12 +180,12 @@ def test_the_library_in_english_marks_nothing(client, alice):
 
 
 @pytest.mark.parametrize(
-    ("language", "label"), [("ko", "비공식 번역: "), ("zh-hans", "非官方译文：")]
+    ("language", "label"), [("ko", "비공식 번역: "), ("zh-hans", "非官方译文\uff1a")]
 )
 def test_our_translation_beside_a_provision_follows_its_label_as_the_language_writes(
     client, alice, language, label
 ):
-    """Korean puts a space after the colon of "비공식 번역:"; Chinese none after "："."""
+    """Korean puts a space after the colon of "비공식 번역:"; Chinese none after the full-width one."""
     from django.utils import translation
 
     from legal_aid.models import Provision
