@@ -10,11 +10,13 @@ Second-factor devices have no admin page.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +140,22 @@ class UserAdmin(DjangoUserAdmin):
         # and closing it wrote, while the audit trail still named it. Without the permission
         # the admin offers no delete button nor bulk action, and its delete page answers 403.
         return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """403, as without the permission, but saying how to switch the account off: Django's
+        page sent an administrator to "ask your supervisor"."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            return super().delete_view(request, object_id, extra_context)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": user,
+            "title": _("An account is never deleted"),
+        }
+        return TemplateResponse(
+            request, "admin/accounts/user/delete_refused.html", context, status=403
+        )
 
 
 admin.site.unregister(Group)

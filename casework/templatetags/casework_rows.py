@@ -152,6 +152,9 @@ def open_task_items(context, tasks, today, case) -> str:
     csrf_input = CsrfTokenNode().render(context)
     # Marked (gettext_noop) for makemessages: no template holds these words for this list now.
     mark_as_done = _label(gettext_noop("Mark as done"))
+    # A transfer leaves the old team's follow-ups to no one (casework.services.cases): said, so
+    # that the new team does not read a follow-up that names nobody as someone else's.
+    no_one = _format_html("— {}", _label(gettext_noop("for no one yet")))
     items = []
     for task in tasks:
         due, overdue = task.due_on, bool(task.due_on and task.due_on < today)
@@ -170,7 +173,7 @@ def open_task_items(context, tasks, today, case) -> str:
                 "— {}", _translated(gettext_noop("for %(user)s"), user=_username(task.assignee))
             )
             if task.assignee
-            else ""
+            else no_one
         )
         complete_href = (
             _row_address_if_exists("casework:task_complete", case.reference, key=task.pk)

@@ -332,7 +332,10 @@ def test_an_account_is_switched_off_never_deleted(persona, request, alice, north
     note = case_note_add(case=north_case, body="Met at the market", actor=alice)
     assert "/delete/" not in browser.get(user_page(alice)).content.decode()
     delete = reverse("admin:accounts_user_delete", args=[alice.pk])
-    assert browser.get(delete).status_code == 403
+    refused = browser.get(delete)
+    assert refused.status_code == 403
+    # The refusal says how to do what was meant: switch the account off on its page.
+    assert f'href="{user_page(alice)}#id_is_active"' in refused.content.decode()
     assert browser.post(delete, {"post": "yes"}).status_code == 403
     changelist = reverse("admin:accounts_user_changelist")
     assert "delete_selected" not in browser.get(changelist).content.decode()

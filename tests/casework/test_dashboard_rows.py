@@ -176,7 +176,7 @@ OLD_OPEN_TASK_ITEMS = Template(
     <li{% if task.due_on and task.due_on < today %} class="overdue"{% endif %}>
       {{ task.shown_title }}
       {% if task.due_on %}— {% include "casework/includes/task_due.html" with task=task today=today %}{% endif %}
-      {% if task.assignee %}— {% blocktranslate with user=task.assignee.get_username %}for {{ user }}{% endblocktranslate %}{% endif %}
+      {% if task.assignee %}— {% blocktranslate with user=task.assignee.get_username %}for {{ user }}{% endblocktranslate %}{% else %}— {% translate "for no one yet" %}{% endif %}
       {% if task.may_complete %}{% url_if_exists 'casework:task_complete' case.reference task.pk as complete_href %}{% if complete_href %}
       <form class="inline" method="post" action="{{ complete_href }}">{% csrf_token %}<input type="hidden" name="version" value="{{ task.version }}"><button type="submit" class="link">{% translate "Mark as done" %}</button></form>
       {% endif %}{% endif %}

@@ -632,6 +632,30 @@ def test_case_transfer_hands_the_case_over(client, alice, sue, raided_family):
     assert not Case.objects.visible_to(sue).exists()
 
 
+@pytest.mark.parametrize(("language", "no_one"), [("en", "for no one yet"), ("ko", "담당자 없음")])
+def test_a_follow_up_left_by_a_transfer_says_on_the_case_page_that_it_is_no_ones(
+    client, alice, sue, raided_family, language, no_one
+):
+    """
+    A transfer leaves the old team's open follow-ups to no one. The new team's supervisor reads
+    so beside each one, rather than a follow-up that names nobody and might be anyone's.
+    """
+    _consent_all(raided_family.case, sue)
+    services.task_create(case=raided_family.case, actor=alice, title="Visit the family")
+    east = _team("East")
+    erin = UserFactory(username="erin")
+    TeamMembership.objects.create(user=erin, team=east, role="supervisor")
+    services.case_transfer(case=raided_family.case, to_team=east, actor=sue)
+
+    sign_in(client, erin)
+    page = client.get(
+        reverse("casework:case_detail", args=[raided_family.case.reference]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+    item = page.split("Visit the family", 1)[1].split("</li>", 1)[0]
+    assert f"— {no_one}" in item
+
+
 # Ownership: another team's caseworker, a legal advocate of the case.
 
 

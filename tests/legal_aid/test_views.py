@@ -177,3 +177,26 @@ def test_the_library_in_english_marks_nothing(client, alice):
     )
     assert "Unofficial translation" not in page
     assert '<span lang="en">' not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("ko", "비공식 번역: "), ("zh-hans", "非官方译文\uff1a")]
+)
+def test_our_translation_beside_a_provision_follows_its_label_as_the_language_writes(
+    client, alice, language, label
+):
+    """Korean puts a space after the colon of "비공식 번역:"; Chinese none after the full-width one."""
+    from django.utils import translation
+
+    from legal_aid.models import Provision
+
+    provision = Provision.objects.get(label="YB-2003-2")
+    with translation.override(language):
+        ours = translation.gettext(provision.text)
+    signed_in = sign_in(client, alice)
+    for url in (
+        reverse("legal_aid:provision", args=["YB-2003-2"]),
+        reverse("legal_aid:document", args=["YB-2003"]),
+    ):
+        page = signed_in.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f'<p class="unofficial">{label}{ours}</p>' in page, url
