@@ -31,6 +31,7 @@ from casework.models import (
 )
 from casework.services.names import name_digests
 from consent.models import Consent
+from legal_aid.models import AdvocacyDocument
 
 from .paths import Plan, _days
 from .places import ChineseRegion
@@ -188,15 +189,28 @@ def reset_caseload() -> Counter:
     Delete every case and person and what hangs on them; users and teams stay. Attachment rows
     go too; demo data has none, and production refuses the command.
     """
+    documents = _delete_advocacy_documents()
     if connection.vendor == "postgresql":
         truncated = _truncate_caseload()
         if truncated is not None:
-            return truncated
+            return truncated + documents
     # Dependants first, so each delete is a plain query.
-    deleted = Counter()
+    deleted = Counter(documents)
     for model in (Attachment, *reversed(CASELOAD_MODELS)):
         deleted[count_label(model)] = model.objects.all().delete()[0]
     return deleted
+
+
+def _delete_advocacy_documents() -> Counter:
+    """
+    The advocacy documents about the caseload, their files too: a document's case, subject and
+    team are protected keys (a document is evidence of what was sent), so they would stop the
+    deletes below, and a demo user who asked for a brief could never reset the demo again.
+    """
+    documents = AdvocacyDocument.objects.all()
+    for document in documents.exclude(file="").only("file"):
+        document.file.delete(save=False)
+    return Counter({count_label(AdvocacyDocument): documents.delete()[0]})
 
 
 def _truncate_caseload() -> Counter | None:

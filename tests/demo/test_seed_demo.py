@@ -255,3 +255,36 @@ def test_reset_keeps_what_a_row_delete_would_keep():
     submission = IntakeSubmission.objects.get()
     assert submission.case_id is None
     assert not Case.objects.filter(pk=case.pk).exists()
+
+
+@pytest.mark.django_db
+def test_reset_after_an_advocacy_document_was_asked_for():
+    """
+    A demo user asks for a brief on a demo case, then the caseload is reset: the document's
+    case, subject and team are protected keys, and --reset stopped with a ProtectedError (on
+    SQLite, as `make run` uses, and on PostgreSQL). The documents about the old caseload go
+    with it, their files too.
+    """
+    from django.core.files.base import ContentFile
+
+    from legal_aid.models import AdvocacyDocument
+
+    seed("--people", SMALL)
+    case = Case.objects.first()
+    document = AdvocacyDocument.objects.create(
+        case=case,
+        subject=case.members.first().person,
+        team=case.team,
+        kind=AdvocacyDocument.Kind.CHILD_ACCESS_BRIEF,
+        language="en",
+        redaction=AdvocacyDocument.Redaction.PSEUDONYMISED,
+        requested_by=User.objects.get(username="yanbian.caseworker1"),
+    )
+    document.file.save("brief.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    stored = document.file.name
+    storage = document.file.storage
+
+    seed("--people", SMALL, "--reset")
+    assert not AdvocacyDocument.objects.exists()
+    assert not storage.exists(stored)
+    assert not Case.objects.filter(pk=case.pk).exists()
