@@ -504,6 +504,29 @@ def condition_written_once(queryset):
     return written.filter(_WrittenCondition(sql, tuple(params), query.base_table))
 
 
+def written_condition_of(queryset) -> tuple | None:
+    """
+    What the rows of `queryset` (one made by `condition_written_once`) are, as a key: its
+    written condition's SQL and parameters, ("", ()) when it has no condition, or None when its
+    condition is not written (a join, a filter on another table): SQL made from it may then be
+    kept under this key, since two querysets with the same key select the same rows.
+    """
+    query = queryset.query
+    if query.is_empty() or query.where.negated or query.combinator or query.is_sliced:
+        return None
+    children = query.where.children
+    if not children:
+        return ("", ())
+    if len(children) != 1 or not isinstance(children[0], _WrittenCondition):
+        return None
+    key = (children[0].sql, children[0].params)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def visible_cases_up_to(user, limit: int) -> int:
     """
     How many cases `user` sees, counted up to `limit` (what `visible_to(user)[:limit].count()`
