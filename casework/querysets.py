@@ -11,7 +11,7 @@ from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
-from django.db.models.lookups import IsNull
+from django.db.models.lookups import Exact, IsNull
 from django.db.models.sql.where import WhereNode
 
 from accounts.kept_sql import KeptInProcess
@@ -517,9 +517,13 @@ def written_condition_of(queryset) -> tuple | None:
     children = query.where.children
     if not children:
         return ("", ())
-    if len(children) != 1 or not isinstance(children[0], _WrittenCondition):
+    # `filter(condition)` puts the condition in as `condition = True`.
+    [written] = children if len(children) == 1 else [None]
+    if not (isinstance(written, Exact) and written.rhs is True):
         return None
-    key = (children[0].sql, children[0].params)
+    if not isinstance(written.lhs, _WrittenCondition):
+        return None
+    key = (written.lhs.sql, written.lhs.params)
     try:
         hash(key)
     except TypeError:
