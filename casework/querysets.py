@@ -11,7 +11,7 @@ from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
-from django.db.models.lookups import IsNull
+from django.db.models.lookups import Exact, IsNull
 from django.db.models.sql.where import WhereNode
 
 from accounts.kept_sql import KeptInProcess
@@ -502,6 +502,33 @@ def condition_written_once(queryset):
     written = queryset.all()
     written.query.where = WhereNode()
     return written.filter(_WrittenCondition(sql, tuple(params), query.base_table))
+
+
+def written_condition_of(queryset) -> tuple | None:
+    """
+    What the rows of `queryset` (one made by `condition_written_once`) are, as a key: its
+    written condition's SQL and parameters, ("", ()) when it has no condition, or None when its
+    condition is not written (a join, a filter on another table): SQL made from it may then be
+    kept under this key, since two querysets with the same key select the same rows.
+    """
+    query = queryset.query
+    if query.is_empty() or query.where.negated or query.combinator or query.is_sliced:
+        return None
+    children = query.where.children
+    if not children:
+        return ("", ())
+    # `filter(condition)` puts the condition in as `condition = True`.
+    [written] = children if len(children) == 1 else [None]
+    if not (isinstance(written, Exact) and written.rhs is True):
+        return None
+    if not isinstance(written.lhs, _WrittenCondition):
+        return None
+    key = (written.lhs.sql, written.lhs.params)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def visible_cases_up_to(user, limit: int) -> int:

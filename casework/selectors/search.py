@@ -6,6 +6,7 @@ each key its order and MIN its person's or case's best), so that a common family
 thousands of people costs no more rows in Python than the page shows.
 """
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -15,12 +16,18 @@ from django.db.models import Case as Case_
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from accounts.kept_sql import KeptInProcess, keys_padded, of_user
 from vault.blind_index import blind_indexes
 
 from .. import names
 from ..choices import MemberRole, NameKeyKind
 from ..models import Case, CaseMember, CaseNameKey, NameKey, Person
-from ..querysets import condition_written_once, person_seen_by, rows_of_teams_maybe_seen
+from ..querysets import (
+    condition_written_once,
+    person_seen_by,
+    rows_of_teams_maybe_seen,
+    written_condition_of,
+)
 from ..references import could_be_reference
 
 REFERENCE_RANK = -1
@@ -179,37 +186,43 @@ def _by_rank(digests: dict[str, str]) -> list[dict[str, str]]:
     return [ranks[rank] for rank in sorted(ranks)]
 
 
-def _union_of_walks(walks: list[tuple[Callable[..., QuerySet], list[tuple]]], stand_ins) -> list:
+def _union_of_walks(
+    walks: list[tuple[Callable[..., QuerySet], list[tuple]]], stand_ins, *, kept_as=None
+) -> list:
     """
     The rows of `walk(*v)` for each `walk` and each `v` of its values (a digest's walk, ordered
-    and cut by its own LIMIT), in one query: a UNION ALL. Each `walk` is compiled once, given
-    `stand_ins` (one per value, each a parameter of its SQL once), and its SQL repeated with each
-    `v` put in their place: compiling a walk (its visibility condition) cost ~3,000 Python
-    calls, and a romanised name has a dozen digests. The rows are read as the database gives
-    them (ids, texts, numbers).
+    and cut by its own LIMIT, its last value), in one query: a UNION ALL. Each `walk` is compiled
+    once, given `stand_ins` (one per value, each a parameter of its SQL once; the last, the
+    LIMIT, made one here), and its SQL repeated with each `v` put in their place: compiling a
+    walk (its visibility condition) cost ~3,000 Python calls, and a romanised name has a dozen
+    digests. `kept_as`: a key that stands for everything else the walks' SQL depends on (the
+    rows walked, the reader), under which their SQL is kept for the process (`_WALKS`) and not
+    compiled again; None, compiled for this call. The rows are read as the database gives them
+    (ids, texts, numbers).
     """
     if not connection.features.supports_slicing_ordering_in_compound:
         # SQLite (the development database) takes no LIMIT inside a UNION: one walk at a time.
         return [row for walk, values in walks for given in values for row in walk(*given)]
     parts, params, database = [], [], None
-    for walk, values in walks:
+    for position, (walk, values) in enumerate(walks):
         if not values:
             continue
-        queryset = walk(*stand_ins)
-        try:
-            sql, template = queryset.query.sql_with_params()
-        except EmptyResultSet:
+        if kept_as is None:
+            compiled = _walk_sql(walk, stand_ins)
+        else:
+            compiled = _WALKS.get(
+                (kept_as, position, len(stand_ins)),
+                lambda walk=walk: _walk_sql(walk, stand_ins),
+            )
+        if compiled is None:
             # A walk the ORM knows to find nothing (a user who sees no case), as the queryset.
             continue
-        if any(template.count(stand_in) != 1 for stand_in in stand_ins):
-            raise ValueError(f"a walk's stand-ins must be parameters once each: {sql}")
-        places = [template.index(stand_in) for stand_in in stand_ins]
+        sql, template, places, database = compiled
         for given in values:
             parts.append(f"({sql})")
             params.extend(template)
             for place, value in zip(places, given, strict=True):
                 params[place - len(template)] = value
-        database = queryset.db
     if not parts:
         return []
     with connections[database].cursor() as cursor:
@@ -217,16 +230,50 @@ def _union_of_walks(walks: list[tuple[Callable[..., QuerySet], list[tuple]]], st
         return cursor.fetchall()
 
 
-# Stand-ins for a walk's digest, kind and codes in its SQL compiled once (`_union_of_walks`).
-_DIGEST, _KIND, _CODE, _ALIAS_CODE = (
+def _walk_sql(walk: Callable[..., QuerySet], stand_ins) -> tuple | None:
+    """
+    (SQL, parameters, where each stand-in is among them, database) of `walk(*stand_ins)`, its
+    LIMIT (the last stand-in, which Django writes into the SQL as a number) made a parameter;
+    None when the ORM knows the walk finds nothing.
+    """
+    queryset = walk(*stand_ins)
+    try:
+        sql, template = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    limit = f" LIMIT {stand_ins[-1]}"
+    if not sql.endswith(limit) or sql.count(limit) != 1:
+        raise ValueError(f"a walk ends with its LIMIT, the last stand-in: {sql}")
+    sql = sql[: -len(limit)] + " LIMIT %s"
+    template = (*template, stand_ins[-1])
+    if any(template.count(stand_in) != 1 for stand_in in stand_ins):
+        raise ValueError(f"a walk's stand-ins must be parameters once each: {sql}")
+    return sql, template, [template.index(stand_in) for stand_in in stand_ins], queryset.db
+
+
+# The walks' SQL by (`kept_as`, which walk, number of stand-ins): a few per reader and list.
+# What is kept is SQL text and its parameters, never a row: each search runs it afresh.
+_WALKS = KeptInProcess(limit=1024)
+
+# Stand-ins for a walk's digest, kind, codes, LIMIT and the cases it passes over, in its SQL
+# compiled once (`_union_of_walks`).
+_DIGEST, _KIND, _CODE, _ALIAS_CODE, _COUNT = (
     "\x00walk's digest",
     "\x00walk's kind",
     -987_654_321,
     -987_654_322,
+    987_654_323,
 )
 
 
-def _keys_in_page_order(digests: dict[str, str], *, seen: Q, count: int) -> list[tuple]:
+def _found_stand_ins(number: int) -> list[uuid.UUID]:
+    """Stand-ins for `number` cases already found: no case's id (version 4, a fixed tail)."""
+    return [uuid.UUID(f"5eedcafe-0000-4000-8000-{position:012x}") for position in range(number)]
+
+
+def _keys_in_page_order(
+    digests: dict[str, str], *, seen: Q, count: int, kept_as=None
+) -> list[tuple]:
     """
     (person id, reference, code) of the first `count` people by reference who hold each of
     `digests` in their own name, and of the first `count` who hold it in an alias, among those
@@ -234,12 +281,13 @@ def _keys_in_page_order(digests: dict[str, str], *, seen: Q, count: int) -> list
     reads its digest's keys already in reference order (`casework_namekey_digest_ref`) and stops
     after `count` people, so a family name held by 19,000 people costs a page's worth of
     visibility checks, not 19,000. Within one walk every key has the same code (one kind, one
-    origin), so the first `count` by reference are the walk's best.
+    origin), so the first `count` by reference are the walk's best. `kept_as`: what `seen`
+    stands for (its reader), to keep the walks' SQL (`_union_of_walks`).
     """
     on_fields = connection.features.can_distinct_on_fields
 
     def walk(via_alias: bool):
-        def walked(digest, kind, code):
+        def walked(digest, kind, code, count):
             keys = NameKey.objects.filter(
                 seen, digest=digest, kind=kind, alias__isnull=not via_alias
             )
@@ -256,11 +304,12 @@ def _keys_in_page_order(digests: dict[str, str], *, seen: Q, count: int) -> list
         [
             (
                 walk(via_alias),
-                [(digest, kind, _code(kind, via_alias)) for digest, kind in digests.items()],
+                [(digest, kind, _code(kind, via_alias), count) for digest, kind in digests.items()],
             )
             for via_alias in (False, True)
         ],
-        (_DIGEST, _KIND, _CODE),
+        (_DIGEST, _KIND, _CODE, _COUNT),
+        kept_as=kept_as,
     )
 
 
@@ -281,7 +330,9 @@ def people_search(*, user, name: str, limit: int = 50) -> PeopleFound:
     seen = person_seen_by(user, OuterRef("person_id"))
     best: dict = {}
     for rank_digests in _by_rank(digests):
-        for pk, reference, code in _keys_in_page_order(rank_digests, seen=seen, count=limit + 1):
+        for pk, reference, code in _keys_in_page_order(
+            rank_digests, seen=seen, count=limit + 1, kept_as=of_user("people seen", user)
+        ):
             if pk not in best or code < best[pk][0]:
                 best[pk] = (code, reference)
         if len(best) > limit:
@@ -400,28 +451,46 @@ def _cases_walking_entries(
     entry holds, in the index (`rows_of_teams_maybe_seen`), not probed case by case; the rest
     are still asked whether they are among `cases`.
     """
-    if seen_by is None:
-        entries = CaseNameKey.objects.all()
-    else:
-        entries = rows_of_teams_maybe_seen(CaseNameKey, seen_by)
-    entries = entries.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
-    if found:
-        entries = entries.exclude(case_id__in=list(found))
+    # The cases already found, padded (`keys_padded`) so that the kept SQL takes a few numbers
+    # of them, not one for each: a case twice in the list is passed over once.
+    passed = keys_padded(list(found))
 
-    def walk(digest, kind, code, alias_code):
+    def walk(digest, kind, code, alias_code, *passed_and_count):
+        *passed, count = passed_and_count
+        # Built here, only when the walk is compiled: building it cost ~1,000 Python calls.
+        if seen_by is None:
+            entries = CaseNameKey.objects.all()
+        else:
+            entries = rows_of_teams_maybe_seen(CaseNameKey, seen_by)
+        entries = entries.filter(Exists(cases.filter(pk=OuterRef("case_id"))))
         by_origin = Case_(When(alias__isnull=True, then=Value(code)), default=Value(alias_code))
+        walked = entries.filter(digest=digest, kind=kind)
+        if passed:
+            walked = walked.exclude(case_id__in=passed)
         return (
-            entries.filter(digest=digest, kind=kind)
-            .values("risk_rank", "reference", "case_id")
+            walked.values("risk_rank", "reference", "case_id")
             .annotate(code=Min(by_origin))
             .order_by("risk_rank", "reference", "case_id")
             .values_list("case_id", "risk_rank", "reference", "code")[:count]
         )
 
     values = [
-        (digest, kind, _code(kind, False), _code(kind, True)) for digest, kind in digests.items()
+        (digest, kind, _code(kind, False), _code(kind, True), *passed, count)
+        for digest, kind in digests.items()
     ]
-    walks = _union_of_walks([(walk, values)], (_DIGEST, _KIND, _CODE, _ALIAS_CODE))
+    # The walks' SQL depends on the cases walked (their written condition), the reader whose
+    # teams they pass over, and how many cases they pass over: kept under those, when the
+    # cases' condition is written once (else compiled for this search).
+    condition = written_condition_of(cases)
+    kept_as = None
+    if condition is not None:
+        reader = None if seen_by is None else of_user("teams", seen_by)
+        kept_as = ("cases walking entries", condition, reader, len(passed))
+    walks = _union_of_walks(
+        [(walk, values)],
+        (_DIGEST, _KIND, _CODE, _ALIAS_CODE, *_found_stand_ins(len(passed)), _COUNT),
+        kept_as=kept_as,
+    )
     best: dict = {}
     for pk, risk_rank, reference, code in walks:
         # A case met by several walks: its place in the list, and its best code among them.

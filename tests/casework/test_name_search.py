@@ -494,3 +494,65 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
     # The grant's one case, a team the administrator is no member of, is found; nothing else.
     found = cases_matching(Case.objects.visible_to(admin_user), "권", seen_by=admin_user)
     assert list(found.matches) == [south_case.pk]
+
+
+@pytest.mark.django_db
+def test_a_case_search_keeps_its_walks_per_reader_and_list_and_finds_the_same(
+    people, alice, bob, charlie, sue, team_north, monkeypatch
+):
+    """
+    The walks' SQL is compiled once per reader, list (its written condition) and number of
+    cases passed over, then run with each search's digests: a second search compiles none, and
+    every search finds what it finds compiled afresh, users and lists taken in turn, so that no
+    reader's or list's SQL answers another's.
+    """
+    from casework.selectors import search as search_module
+
+    for number, risk in enumerate(["high", "low", "critical"]):
+        person = services.person_create(
+            actor=bob, full_name=f"권{'가나다'[number]}화", role="refugee"
+        )
+        services.case_open(
+            team=team_north,
+            actor=bob,
+            risk_level=risk,
+            members=[(person, "principal")],
+            caseworkers=[bob],
+        )
+    compiled = []
+    compile_walk = search_module._walk_sql
+    monkeypatch.setattr(
+        search_module, "_walk_sql", lambda *args: compiled.append(1) or compile_walk(*args)
+    )
+    search_module._WALKS.clear()
+
+    def lists(user):
+        return [
+            Case.objects.visible_to(user),
+            Case.objects.visible_to(user).filter(risk_level="high"),
+        ]
+
+    def answers():
+        found = [
+            cases_matching(cases, term, limit=limit, seen_by=user)
+            for user in (alice, bob, charlie, sue)
+            for cases in lists(user)
+            for term in ("권", "Kwon Kum Hwa", "权金花")
+            for limit in (1, 200)
+        ]
+        return [(list(one.matches.items()), one.more, one.by_name) for one in found]
+
+    kept = answers()
+    if connection.vendor != "postgresql":
+        return
+    assert compiled
+    compiled.clear()
+    assert answers() == kept
+    assert compiled == []
+    with monkeypatch.context() as patched:
+        # Every walk compiled for its own search, as before the SQL was kept.
+        patched.setattr(search_module, "written_condition_of", lambda cases: None)
+        assert answers() == kept
+    assert compiled
+    # Bob's cases are his, not Alice's list's; Charlie (South) finds none of North's.
+    assert kept[0] != kept[len(kept) // 4]
