@@ -249,6 +249,10 @@ SHIMTEO_DRAFT_PAUSE_MS = 1500
 SHIMTEO_TRUSTED_PROXY_COUNT = env.int("SHIMTEO_TRUSTED_PROXY_COUNT", default=0)
 # Largest case attachment accepted, in bytes.
 SHIMTEO_ATTACHMENT_MAX_BYTES = env.int("SHIMTEO_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The largest spreadsheet an import accepts (README, "Configuration"): bigger files and longer
+# sheets are refused before anything is read into the queue.
+SHIMTEO_IMPORT_MAX_BYTES = env.int("SHIMTEO_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+SHIMTEO_IMPORT_MAX_ROWS = env.int("SHIMTEO_IMPORT_MAX_ROWS", default=20_000)
 # Days of detention after which a person is flagged on the dashboard.
 SHIMTEO_DETAINED_ALERT_DAYS = env.int("SHIMTEO_DETAINED_ALERT_DAYS", default=14)
 # Counts below this are hidden in reports and exports, so that nobody can be singled out.

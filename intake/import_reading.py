@@ -65,7 +65,7 @@ class UnreadableFile(Exception):
 
 
 def max_rows() -> int:
-    return getattr(settings, "SHIMTEO_IMPORT_MAX_ROWS", 20_000)
+    return settings.SHIMTEO_IMPORT_MAX_ROWS
 
 
 def _cell_text(value) -> str:

@@ -22,7 +22,7 @@ PROGRESS_EVERY = 25
 
 
 def max_bytes() -> int:
-    return getattr(settings, "SHIMTEO_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+    return settings.SHIMTEO_IMPORT_MAX_BYTES
 
 
 def _refuse_unless_supervisor(actor, team) -> None:

@@ -1,7 +1,11 @@
 import csv
 import io
+import os
 import random
+import subprocess
+import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -210,6 +214,34 @@ def test_too_many_rows_or_bytes_are_refused(supervisor, team_north, settings):
     response = upload(supervisor, team_north, "bigger.csv", as_csv(rows))
     assert response.status_code == 400
     assert "larger than the limit" in response.content.decode()
+
+
+def test_the_import_limits_are_read_from_the_environment():
+    """
+    The README's `SHIMTEO_IMPORT_MAX_BYTES` / `SHIMTEO_IMPORT_MAX_ROWS` set the limits the import
+    applies: they were documented and never read, so an office raising them saw nothing change.
+    """
+    script = (
+        "import django; django.setup(); "
+        "from intake.import_reading import max_rows; "
+        "from intake.importing.batches import max_bytes; "
+        "print(max_rows(), max_bytes())"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SHIMTEO_IMPORT_MAX_ROWS": "40000",
+        "SHIMTEO_IMPORT_MAX_BYTES": "12582912",
+    }
+    shown = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment,
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert shown[-2:] == ["40000", "12582912"]
 
 
 def test_the_template_is_downloadable_and_documented_in_both_languages(supervisor):
