@@ -200,11 +200,9 @@ class TeamAdmin(admin.ModelAdmin):
         )
 
     def has_delete_permission(self, request, obj=None):
-        # Only a team nobody belongs to is deleted: a team's deletion took its members' roles
-        # away with it, without the four-eyes request (and its events) that gives and takes a
-        # role. Its members are moved or removed by those requests first; a team that still
-        # holds cases is kept by their foreign key (PROTECT) in any case.
-        if obj is not None and obj.memberships.exists():
+        # A team with members is not deleted (`can_delete_team`): its members are moved or
+        # removed by four-eyes requests first.
+        if obj is not None and not permissions.can_delete_team(request.user, obj):
             return False
         return super().has_delete_permission(request, obj)
 

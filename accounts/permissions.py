@@ -36,6 +36,18 @@ def can_decide_role_change(actor, change: RoleChangeRequest) -> bool:
     return is_administrator(actor) and actor.pk not in (change.requested_by_id, change.user_id)
 
 
+# Teams
+
+
+def can_delete_team(actor, team) -> bool:
+    """
+    An administrator deletes a team only once nobody belongs to it: its deletion took its
+    members' roles away with it, without the four-eyes request (and its events) that gives and
+    takes a role. A team that still holds cases is kept by their foreign key (PROTECT) too.
+    """
+    return is_administrator(actor) and not team.memberships.exists()
+
+
 # Lifting a sign-in lockout
 
 
