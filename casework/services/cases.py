@@ -528,8 +528,9 @@ def case_transfer(*, case: Case, to_team, actor) -> Case:
         from_team = case.team
         # Only those who work the new team's cases keep working this one: a caseworker who is
         # a legal advocate of the new team must not stay its caseworker there.
+        staying = roles.working_members(to_team).values("pk")
         leaving = CaseAssignment.objects.filter(case=case, role=AssignmentRole.CASEWORKER).exclude(
-            user__in=roles.working_members(to_team).values("pk")
+            user__in=staying
         )
         removed = 0
         for assignment in leaving:
@@ -547,7 +548,6 @@ def case_transfer(*, case: Case, to_team, actor) -> Case:
         # The follow-ups of everyone who loses the case (its caseworkers, its owner, whoever
         # else of the old team was given one) are left to no one rather than to someone who
         # can no longer open it; the new team's caseworker is reminded of them.
-        staying = roles.working_members(to_team).values("pk")
         leaving_assignees = (
             get_user_model()
             .objects.filter(tasks__case=case, tasks__completed_at__isnull=True)
