@@ -119,34 +119,49 @@ def _append(events: list[AuditEvent]) -> list[AuditEvent]:
     return events
 
 
+# Up to this many events (a page of search results and its search: 26; a people search's 51) are
+# inserted by SQL written once per process for their number; more (an import's chunk) by
+# bulk_create.
+KEPT_INSERT_MOST = 64
+
+
 def _insert(events: list[AuditEvent], using: str) -> None:
     """
     Insert chained events as `bulk_create` does: the same columns and values, each event given
-    its sequence and marked as saved. One event on PostgreSQL (every audited page and API read)
-    is inserted by SQL written once per process: building and compiling the insert was half
-    of what recording a view cost in Python, for the same text every time.
+    its sequence and marked as saved. On PostgreSQL, a few events (every audited page and API
+    read, a search's page of results) are inserted by SQL written once per process for their
+    number: building and compiling the insert was half of what recording them cost in Python,
+    for the same text every time.
     """
     connection = transaction.get_connection(using)
-    if len(events) != 1 or connection.vendor != "postgresql":
+    if not 1 <= len(events) <= KEPT_INSERT_MOST or connection.vendor != "postgresql":
         # The trail's queryset refuses bulk_create to every caller but this one, after chaining;
         # PostgreSQL hands out the sequence in the order of the rows inserted.
         models.QuerySet.bulk_create(AuditEvent.objects.using(using).all(), events, batch_size=500)
         return
-    (event,) = events
-    statement, fields = _insert_of_one(using)
-    event._prepare_related_fields_for_save(operation_name="bulk_create")
-    # What Django's insert sends for each field (pre_save, then the value the database takes).
-    params = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
+    statement, fields = _insert_of(using, len(events))
+    params = []
+    for event in events:
+        event._prepare_related_fields_for_save(operation_name="bulk_create")
+        # What Django's insert sends for each field (pre_save, then the value the database takes).
+        params.extend(
+            field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields
+        )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        (event.sequence,) = cursor.fetchone()
-    event._state.adding = False
-    event._state.db = using
+        # The rows come back in the order of the VALUES, as bulk_create reads them.
+        for event, (sequence,) in zip(events, cursor.fetchall(), strict=True):
+            event.sequence = sequence
+            event._state.adding = False
+            event._state.db = using
 
 
-@cache
-def _insert_of_one(using: str) -> tuple[str, list[models.Field]]:
-    """The insert of one event on PostgreSQL, as `bulk_create` writes it, and its fields in order."""
+@lru_cache(maxsize=KEPT_INSERT_MOST * 2)
+def _insert_of(using: str, number: int) -> tuple[str, list[models.Field]]:
+    """
+    The insert of `number` events on PostgreSQL, as `bulk_create` writes it, and the fields of
+    each event's values in order.
+    """
     connection = transaction.get_connection(using)
     fields = [
         field
@@ -156,9 +171,10 @@ def _insert_of_one(using: str) -> tuple[str, list[models.Field]]:
     returning, _params = connection.ops.return_insert_columns(AuditEvent._meta.db_returning_fields)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    values = ", ".join(["%s"] * len(fields))
+    row = "({})".format(", ".join(["%s"] * len(fields)))
+    values = ", ".join([row] * number)
     # Names of the model's own table and columns only: the values are parameters.
-    statement = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+    statement = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
     return f"{statement} {returning}", fields
 
 

@@ -113,6 +113,10 @@ class CaseFilterSet(django_filters.FilterSet):
         """How many cases a search alone lists (`searched_alone`), up to `bound`: no count."""
         return min(bound, len(self.matches))
 
+    def found_in_order(self) -> list:
+        """The ids of the cases a search found, as `best_first` orders them (none: no search)."""
+        return [] if self._found is None else self._found.in_list_order()
+
     def best_first(self, cases):
         """Searched cases best match first, then most at risk; other lists most at risk first."""
         if self.matches:

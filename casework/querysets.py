@@ -683,7 +683,13 @@ class PersonQuerySet(EncryptedQuerySet):
     def matching_name(self, name: str):
         """People whose name or an alias equals `name` once folded (any Unicode form or case)."""
         # More than one digest only while the index key is rotated (see vault.blind_index).
-        digests = blind_indexes(NAME_SCOPE, name)
+        return self.with_name_index_in(blind_indexes(NAME_SCOPE, name))
+
+    def with_name_index_in(self, digests):
+        """
+        People whose name's or an alias's blind index is one of `digests` (`matching_name`'s,
+        given as they are, so that a kept query may take them as its parameters).
+        """
         if not digests:
             return self.none()
         PersonAlias = apps.get_model("casework", "PersonAlias")

@@ -6,7 +6,7 @@ of cases shows (the team, the number of members, the principals).
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.kept_sql import rows_of_shape
+from accounts.kept_sql import keys_padded, of_user, rows_of_shape
 
 from ..choices import EntitlementStatus, MemberRole
 from ..models import Case, CaseMember, Entitlement, LegalStatusRecord
@@ -80,6 +80,25 @@ def with_principals(cases: list[Case]) -> list[Case]:
     for case in cases:
         case.principals = by_case[case.pk]
     return cases
+
+
+def cases_listed(user, ids) -> list[Case]:
+    """
+    The cases of `ids` that `user` sees, in the order of `ids`, with what a list shows (as
+    `cases_for_listing` gives them): a searched page's cases, read by SQL kept per user and
+    padded number of ids (kept_sql), and narrowed by the visibility rule again.
+    """
+    if not ids:
+        return []
+    found = rows_of_shape(
+        of_user("cases listed by id", user),
+        lambda *keys: cases_with_member_count(
+            Case.objects.visible_to(user, probed=True).filter(pk__in=keys)
+        ),
+        *keys_padded(list(ids)),
+    )
+    by_id = {case.pk: case for case in found}
+    return with_principals([by_id[pk] for pk in ids if pk in by_id])
 
 
 def cases_with_member_count(cases: QuerySet[Case]) -> QuerySet[Case]:

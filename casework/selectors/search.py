@@ -16,13 +16,14 @@ from django.db.models import Case as Case_
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from accounts.kept_sql import KeptInProcess, keys_padded, of_user
-from vault.blind_index import blind_indexes
+from accounts.kept_sql import KeptInProcess, keys_padded, of_user, rows_of_shape
+from vault.blind_index import Digest, blind_indexes
 
 from .. import names
 from ..choices import MemberRole, NameKeyKind
 from ..models import Case, CaseMember, CaseNameKey, NameKey, Person
 from ..querysets import (
+    NAME_SCOPE,
     condition_written_once,
     person_seen_by,
     rows_of_teams_maybe_seen,
@@ -372,6 +373,16 @@ class CasesFound:
     # (keyed digests, never the term) to name who matched in them.
     by_name: frozenset = frozenset()
     digests: dict = field(default_factory=dict, repr=False)
+    # {case id: (risk rank, reference)} of every case of `matches`: its place in the list.
+    places: dict = field(default_factory=dict, repr=False)
+
+    def in_list_order(self) -> list:
+        """
+        The ids of `matches` as the list shows them: by their match's order (the reference, the
+        exact name…), then most at risk first, then by reference, as `CaseFilterSet.best_first`
+        orders them in SQL.
+        """
+        return sorted(self.matches, key=lambda pk: (self.matches[pk].order, self.places[pk]))
 
 
 def _cases_holding(cases: QuerySet[Case], digests: dict[str, str]) -> QuerySet[Case]:
@@ -439,8 +450,9 @@ def _cases_walking_entries(
     cases: QuerySet[Case], digests: dict[str, str], *, found, count: int, seen_by=None
 ) -> list[tuple]:
     """
-    (case id, code) of the first `count` of `cases`, most at risk first, not among `found`,
-    with a member who holds one of `digests` (one rank's), each with its best code: walked along
+    (case id, code, (risk rank, reference)) of the first `count` of `cases`, most at risk first,
+    not among `found`, with a member who holds one of `digests` (one rank's), each with its best
+    code and its place in the list: walked along
     the cases' copies of the keys (`CaseNameKey`) in list order, one walk per digest that probes
     only the cases holding it, groups a case's entries (members, aliases: the index gives them
     together) into its best code and stops after `count` cases. Walking the cases themselves
@@ -499,7 +511,7 @@ def _cases_walking_entries(
     # The first `count` of the walks merged are within each walk's first `count`: a case fewer
     # than `count` cases precede in the merge has fewer than that before it in each walk.
     ranked = sorted(best.items(), key=lambda item: item[1][0])[:count]
-    return [(pk, code) for pk, (_place, code) in ranked]
+    return [(pk, code, place) for pk, (place, code) in ranked]
 
 
 _MEMBER_KEYS = "person__name_keys__"
@@ -534,14 +546,26 @@ def _members_matching_by_entries(case_ids, digests: dict[str, str]) -> list[tupl
     Python calls of the ORM's joins per request), and the join read every member's keys; the
     role probed from each entry's member read ~4 buffers an entry.
     """
-    entries = CaseNameKey.objects.filter(
-        case_id__in=case_ids, digest__in=list(digests)
-    ).values_list("case_id", "person_id", "role", "digest", "kind", "alias_id")
+    # Kept SQL (kept_sql) per number of cases and of digests, both padded: compiled on each
+    # search, this query cost ~1,500 Python calls.
+    cases, sought = keys_padded(case_ids), keys_padded(list(digests))
+
+    def entries(*keys):
+        return CaseNameKey.objects.filter(
+            case_id__in=keys[: len(cases)], digest__in=keys[len(cases) :]
+        ).values("case_id", "person_id", "role", "digest", "kind", "alias_id")
+
+    rows = rows_of_shape(f"entries of cases:{len(cases)}", entries, *cases, *sought)
     return [
-        (case_id, person_id, role, _code(kind, alias_id is not None))
-        for case_id, person_id, role, digest, kind, alias_id in entries
+        (
+            row["case_id"],
+            row["person_id"],
+            row["role"],
+            _code(row["kind"], row["alias_id"] is not None),
+        )
+        for row in rows
         # A digest is keyed per kind; the kind is still checked, as `_match_code` does.
-        if digests[digest] == kind
+        if digests[row["digest"]] == row["kind"]
     ]
 
 
@@ -566,11 +590,21 @@ def _who_matched(case_ids, digests: dict[str, str]) -> dict:
         rows, key=lambda row: (row[3], row[2] != MemberRole.PRINCIPAL, str(row[1]))
     ):
         best.setdefault(case_id, (person_id, code))
-    people = Person.objects.in_bulk({person_id for person_id, _code in best.values()})
+    people = _people_by_id({person_id for person_id, _code in best.values()})
     return {
         case_id: replace(MATCH_OF_CODE[code], person=people[person_id])
         for case_id, (person_id, code) in best.items()
     }
+
+
+def _people_by_id(ids) -> dict:
+    """`Person.objects.in_bulk(ids)`, its SQL kept per padded number of ids (kept_sql)."""
+    if not ids:
+        return {}
+    people = rows_of_shape(
+        "people by id", lambda *keys: Person.objects.filter(pk__in=keys), *keys_padded(list(ids))
+    )
+    return {person.pk: person for person in people}
 
 
 def who_matched(found: CasesFound, case_ids) -> dict:
@@ -586,23 +620,25 @@ def who_matched(found: CasesFound, case_ids) -> dict:
 
 def _cases_of_rank(
     cases: QuerySet[Case], digests: dict[str, str], held: dict, *, found, count: int
-) -> QuerySet:
+) -> list[tuple]:
     """
-    (case id, code) of the first `count` of `cases`, most at risk first, not among `found`, with
-    a member who holds one of `digests` (one rank's), where `CaseNameKey` is not kept: from the
-    keys or along the list, by how many keys (`held`) the rank's digests have.
+    (case id, code, (risk rank, reference)) of the first `count` of `cases`, most at risk first,
+    not among `found`, with a member who holds one of `digests` (one rank's), where `CaseNameKey`
+    is not kept: from the keys or along the list, by how many keys (`held`) the rank's digests
+    have.
     """
     few = sum(held[digest] for digest in digests) <= FEW_HOLDERS
     holding = _cases_of_few if few else _cases_holding
-    return (
+    rows = (
         holding(cases, digests)
         .exclude(pk__in=list(found))
         .most_at_risk_first()
         # The rank's digests are enough: a case found at this rank holds no key of a
         # better one, or an earlier rank's walk would have found it.
         .annotate(code=_best_code_of_case(digests))
-        .values_list("pk", "code")[:count]
+        .values_list("pk", "code", "risk_rank", "reference")[:count]
     )
+    return [(pk, code, (risk_rank, reference)) for pk, code, risk_rank, reference in rows]
 
 
 def cases_matching(
@@ -639,12 +675,13 @@ def cases_matching(
         pk: NameMatch(rank=REFERENCE_RANK)
         for pk, _risk, _ref in sorted(by_reference, key=lambda row: row[1:])
     }
+    places = {pk: (risk_rank, reference) for pk, risk_rank, reference in by_reference}
     digests = _name_digests(term)
     if digests:
         # Members loaded in bulk before `reindex_names`: found by their exact name (rank 0).
-        unkeyed = _without_keys(Person.objects.matching_name(term)).values("pk")
-        for pk in members.filter(person__in=unkeyed).values_list("case_id", flat=True):
+        for pk, risk_rank, reference in _cases_of_unkeyed_members(cases, term):
             best.setdefault(pk, NameMatch(rank=0, kind=NameKeyKind.FULL))
+            places[pk] = (risk_rank, reference)
     by_name: set = set()
     walking_entries = _case_entries_kept()
     held = _keys_held(digests) if digests and not walking_entries else {}
@@ -659,8 +696,9 @@ def cases_matching(
             found = _cases_of_rank(
                 cases, rank_digests, held, found=best, count=limit + 1 - len(best)
             )
-        for pk, code in found:
+        for pk, code, place in found:
             best[pk] = MATCH_OF_CODE[code]
+            places[pk] = place
             by_name.add(pk)
     kept = list(best)[:limit]
     return CasesFound(
@@ -668,4 +706,39 @@ def cases_matching(
         more=len(best) > limit,
         by_name=frozenset(by_name.intersection(kept)),
         digests=digests,
+        places={pk: places[pk] for pk in kept},
     )
+
+
+def _cases_of_unkeyed_members(cases: QuerySet[Case], term: str) -> list[tuple]:
+    """
+    (case id, risk rank, reference) of those of `cases` with a member named `term` exactly (by
+    the name's own blind index) whose name keys are not written yet: people loaded in bulk
+    before `reindex_names`. Asked on every search, whatever the term, its SQL is kept per list
+    (its written condition) and number of the name's digests, when the list's condition is
+    written once; compiled afresh otherwise: compiling it, with the visibility rule, cost
+    ~2,500 Python calls of each search.
+    """
+    digests = blind_indexes(NAME_SCOPE, term)
+    if not digests:
+        return []
+
+    def members(*digests):
+        # Given back as digests: the index's field takes nothing else (a kept query's stand-ins
+        # are texts of the same value).
+        named = Person.objects.with_name_index_in([Digest(digest) for digest in digests])
+        unkeyed = _without_keys(named).values("pk")
+        return (
+            CaseMember.objects.filter(case__in=cases.values("pk"), person__in=unkeyed)
+            .order_by()
+            .values("case_id", "case__risk_rank", "case__reference")
+        )
+
+    condition = written_condition_of(cases)
+    if condition is None:
+        rows = members(*digests)
+    else:
+        rows = rows_of_shape(
+            ("members named exactly, keys unwritten", condition), members, *digests
+        )
+    return [(row["case_id"], row["case__risk_rank"], row["case__reference"]) for row in rows]

@@ -12,7 +12,7 @@ from audit import record
 from audit.chain import GENESIS, compute_hash, verify_chain
 from audit.exceptions import AuditDetailError, AuditError
 from audit.models import AuditEvent
-from audit.services import Entry, record_many
+from audit.services import Entry, appended_together, record_many
 from casework.models import CaseNote, Person
 from tests.factories import PersonFactory
 
@@ -241,7 +241,7 @@ def test_one_event_is_stored_as_bulk_create_stores_it(alice, north_case, rf, mon
 
     request = rf.get("/cases/", REMOTE_ADDR="203.0.113.7")
     kept = record(alice, "view", north_case, request=request, seen="case")
-    monkeypatch.setattr(services, "_insert_of_one", None)  # any use of it would fail
+    monkeypatch.setattr(services, "_insert_of", None)  # any use of it would fail
     monkeypatch.setattr(connection, "vendor", "not postgresql")  # bulk_create's way
     django_way = record(alice, "view", north_case, request=request, seen="case")
 
@@ -252,6 +252,51 @@ def test_one_event_is_stored_as_bulk_create_stores_it(alice, north_case, rf, mon
     assert stored(kept) == stored(django_way)
     assert kept.sequence + 1 == django_way.sequence
     assert (kept._state.adding, kept._state.db) == (False, "default")
+    assert verify_chain().intact
+
+
+@pytest.mark.postgres
+def test_a_search_page_of_events_is_stored_as_bulk_create_stores_it(
+    alice, north_case, rf, monkeypatch
+):
+    """
+    A search and the results it showed, appended together, go in by the insert written once per
+    process for their number: the same rows, in the same order, as bulk_create's.
+    """
+    from audit import services
+
+    note = CaseNote.objects.create(case=north_case, body="Visited her at the shelter")
+    request = rf.post("/cases/", REMOTE_ADDR="203.0.113.7")
+
+    def search_page():
+        with appended_together():
+            events = [
+                record(alice, "view", CaseNote, request=request, searched=True, matches=2),
+                record(alice, "view", north_case, request=request, searched=True),
+                record(alice, "view", note, request=request, searched=True),
+            ]
+        # Each event knows the place the database gave it, and is saved.
+        assert all(event._state.adding is False for event in events)
+        stored = AuditEvent.objects.order_by("-sequence")[:3]
+        assert [event.pk for event in events] == [event.pk for event in reversed(stored)]
+        return events
+
+    with CaptureQueriesContext(connection) as queries:
+        kept = search_page()
+    inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1 and inserts[0].count("), (") == 2
+    monkeypatch.setattr(services, "_insert_of", None)  # any use of it would fail
+    monkeypatch.setattr(connection, "vendor", "not postgresql")  # bulk_create's way
+    django_way = search_page()
+
+    def stored(event):
+        row = AuditEvent.objects.filter(pk=event.pk).values().get()
+        return {key: value for key, value in row.items() if key not in SET_BY_CHAIN}
+
+    assert [stored(event) for event in kept] == [stored(event) for event in django_way]
+    assert [event.sequence for event in kept] == sorted(event.sequence for event in kept)
+    assert kept[-1].sequence < django_way[0].sequence
+    monkeypatch.undo()
     assert verify_chain().intact
 
 
