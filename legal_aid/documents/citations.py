@@ -59,6 +59,17 @@ def signal(name: str | None) -> str:
     }[name]
 
 
+def _gap_before(parts: list[dict]) -> list[dict]:
+    """
+    The space between a signal and what it cites: English and Korean write one; Chinese runs on
+    ("参见《禁止酷刑公约》"), but keeps one before Latin letters or digits ("参见 CAT/C/GC/4").
+    """
+    first = next((p["text"] for p in parts if p["text"]), "")
+    if get_language().startswith("zh") and not (first[:1].isascii() and first[:1].isalnum()):
+        return []
+    return [part(" ")]
+
+
 def china_status_at_use(instrument: Instrument) -> str:
     """China's standing under an instrument that does not bind it as a treaty, said where cited."""
     if instrument.china_status == Instrument.ChinaStatus.SIGNATORY_ONLY:
@@ -285,7 +296,7 @@ class Citations:
                     parts = self._write(note, ABOVE if first == number else first, ibid, quoted)
                     first_note.setdefault(work, number)
                     if note["signal"]:
-                        parts[:0] = [part(note["signal"], signal=True), part(" ")]
+                        parts[:0] = [part(note["signal"], signal=True), *_gap_before(parts)]
                     note["parts"] = parts
                     note["note"] = "".join(
                         f"“{p['text']}”" if p["quoted"] else p["text"] for p in parts

@@ -452,6 +452,27 @@ def test_a_chinese_brief_for_a_yanbian_child_asks_the_prefecture_to_withdraw_its
     assert "依《国籍法》第四条承认子女C" in squeezed
 
 
+def test_a_chinese_document_runs_a_signal_on_into_what_it_cites(world):
+    """
+    Chinese writes no space after a citation signal ("参见《…》"), but keeps one before Latin
+    letters or digits ("参见 CAT/C/GC/4"); English keeps its space ("See CAT/C/GC/4").
+    """
+    signalled = re.compile(r"<em>([^<]+)</em>(\s?)(.)")
+    for language in ("zh-hans", "en"):
+        found = [
+            (signal, gap, after)
+            for kind in (Kind.CHILD_ACCESS_BRIEF, Kind.DEPORTATION_APPEAL)
+            for signal, gap, after in signalled.findall(world["html"][kind, language])
+            if signal in {"See", "Cf.", "参见", "比较"}
+        ]
+        assert found, language
+        for signal, gap, after in found:
+            latin = after.isascii() and after.isalnum()
+            assert bool(gap) == (latin or language == "en"), (signal, gap, after)
+        if language == "zh-hans":
+            assert any(not gap for _signal, gap, _after in found)
+
+
 # The young man born in 2006.
 
 
