@@ -633,7 +633,7 @@ def test_case_transfer_hands_the_case_over(client, alice, sue, raided_family):
 
 
 @pytest.mark.parametrize(("language", "no_one"), [("en", "for no one yet"), ("ko", "담당자 없음")])
-def test_a_follow_up_left_by_a_transfer_says_on_the_case_page_that_it_is_no_ones(
+def test_a_follow_up_left_by_a_transfer_says_on_the_case_page_and_summary_that_it_is_no_ones(
     client, alice, sue, raided_family, language, no_one
 ):
     """
@@ -654,6 +654,13 @@ def test_a_follow_up_left_by_a_transfer_says_on_the_case_page_that_it_is_no_ones
     ).content.decode()
     item = page.split("Visit the family", 1)[1].split("</li>", 1)[0]
     assert f"— {no_one}" in item
+    # The case summary (titles left out: typed text) says it of the follow-up too.
+    summary = client.get(
+        reverse("casework:case_summary", args=[raided_family.case.reference]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+    follow_ups = summary.split('id="tasks-heading"', 1)[1].split("</section>", 1)[0]
+    assert f"— {no_one}" in follow_ups
 
 
 # Ownership: another team's caseworker, a legal advocate of the case.
