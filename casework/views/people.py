@@ -2,6 +2,7 @@
 The forms that register and change a person: their names, family ties, legal status and benefits.
 """
 
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,13 @@ from ..forms.people import (
     StatusChangeForm,
     StatusPeriodForm,
 )
-from ..permissions import editable_cases, editable_cases_of_person, editable_people
+from ..permissions import (
+    can_register_person,
+    editable_cases,
+    editable_cases_of_person,
+    editable_people,
+    may_register_people,
+)
 from .common import (
     CONSENT_FORM_TEMPLATE,
     _data,
@@ -33,6 +40,14 @@ from .common import (
 @form_view
 def person_create(request):
     """Register a person, with their other names, in one of the cases the user works."""
+    if request.method == "GET" and not may_register_people(request.user):
+        # No case to register into (a legal advocate; a caseworker on her first day): said, with
+        # the way in for someone new, rather than a form whose list of cases is empty.
+        return render(
+            request,
+            "casework/forms/no_case_to_register_into.html",
+            {"takes_intakes": can_register_person(request.user, None)},
+        )
     cases = editable_cases(request.user).order_by("reference")
     chosen = request.GET.get("case", "")
     # A child's parent or guardian is in the child's case: offered from the chosen case when

@@ -56,7 +56,7 @@ from ..factories import (
     TeamFactory,
     UserFactory,
 )
-from ..scenarios import child_added_after_a_raid, persona
+from ..scenarios import case_with_one_member, child_added_after_a_raid, persona
 
 D = datetime.date
 THREE_DAYS_AGO = dates.today() - datetime.timedelta(days=3)
@@ -809,3 +809,31 @@ def test_a_superuser_is_not_an_editor_by_right(client, admin_user, raided_family
     )
     assert client.post(url, {"body": "x"}).status_code == 403
     assert not CaseNote.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "no_case"), [("en", "you work no case yet"), ("ko", None)])
+def test_register_a_person_says_there_is_no_case_to_register_into(
+    client, lena, bob, language, no_case
+):
+    """
+    "Register a person" for someone who works no case: a legal advocate is told it is for the
+    team's caseworkers; a caseworker on her first day (Bob, no case yet) is sent to an intake.
+    Neither is given a form whose list of cases is empty.
+    """
+    url = reverse("casework:person_create")
+    sign_in(client, lena)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'name="case"' not in page
+    if no_case:
+        assert no_case in page
+        assert "A legal advocate reads the cases shared with them" in page
+    take_in = f'<a href="{reverse("intake:start")}">'
+    assert page.count(take_in) == 1  # the menu's, not the page's
+    sign_in(client, bob)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'name="case"' not in page
+    assert page.count(take_in) == 2
+    # Once Bob works a case: the form, its list of cases offering his.
+    bob_case = case_with_one_member(team=bob.teams.first(), caseworker=bob)
+    page = client.get(url).content.decode()
+    assert 'name="case"' in page and bob_case.reference in page
