@@ -99,6 +99,11 @@ class CaseFilterSet(django_filters.FilterSet):
         # Filters are given only the values that are valid; an empty one filters nothing.
         return any(value not in EMPTY_VALUES for value in self.form.cleaned_data.values())
 
+    def filters_beyond_search(self) -> bool:
+        """Whether a filter other than the search narrows the list (the page shows them all)."""
+        applied = getattr(self.form, "cleaned_data", {}) if self.is_bound else {}
+        return any(value not in EMPTY_VALUES for name, value in applied.items() if name != "q")
+
     def searched_alone(self) -> bool:
         """
         Whether a search is the only filter applied: its matches are then the whole list

@@ -11,12 +11,19 @@ from .common import User, UserChoiceField
 
 
 class CaseAssignForm(forms.Form):
-    caseworker = UserChoiceField(label=_("Caseworker"), queryset=User.objects.none())
+    # Buttons, not lists: each caseworker's workload stands beside the name (the view sets it),
+    # and a phone's list cut it off at the width of the screen.
+    caseworker = UserChoiceField(
+        label=_("Caseworker"), queryset=User.objects.none(), widget=forms.RadioSelect
+    )
     replaces = UserChoiceField(
         label=_("Instead of"),
         queryset=User.objects.none(),
         required=False,
         empty_label=_("Nobody: add to the case's caseworkers"),
+        widget=forms.RadioSelect,
+        # Offered as a button of its own, chosen until another is (buttons drop it otherwise).
+        blank=True,
     )
 
     def __init__(self, *args, caseworkers, assigned, **kwargs):

@@ -104,3 +104,25 @@ def test_a_search_alone_counts_its_matches_and_a_narrowed_one_counts_the_narrowe
     narrowed = client.post(url, {"q": MOTHER, "risk_level": RiskLevel.HIGH})
     assert narrowed.context["page"].paginator.count == 0
     assert len(narrowed.context["page"].object_list) == 0
+
+
+def test_the_filters_beyond_the_search_fold_away_until_one_is_set(client, alice, thirty_cases):
+    """
+    On a phone the cases come before six filters: they fold under "More filters", open once one
+    of them narrows the list (or is wrong), so that what was set is in sight. The search stays out.
+    """
+    sign_in(client, alice)
+
+    def filters(response) -> str:
+        page = response.content.decode()
+        return re.search(r'<details class="more-filters"( open)?>', page).group(0)
+
+    folded = '<details class="more-filters">'
+    assert filters(client.get(reverse("casework:case_list"))) == folded
+    assert filters(client.post(reverse("casework:case_list"), {"q": MOTHER})) == folded
+    narrowed = client.get(reverse("casework:case_list"), {"risk_level": RiskLevel.LOW})
+    assert filters(narrowed) == '<details class="more-filters" open>'
+    wrong = client.get(reverse("casework:case_list"), {"status": "lost"})
+    assert filters(wrong) == '<details class="more-filters" open>'
+    page = client.get(reverse("casework:case_list")).content.decode()
+    assert page.index('name="q"') < page.index("More filters") < page.index('name="risk_level"')

@@ -5,6 +5,7 @@ was typed; another team's caseworker gets 404 and a legal advocate of the case 4
 """
 
 import datetime
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -837,3 +838,25 @@ def test_register_a_person_says_there_is_no_case_to_register_into(
     bob_case = case_with_one_member(team=bob.teams.first(), caseworker=bob)
     page = client.get(url).content.decode()
     assert 'name="case"' in page and bob_case.reference in page
+
+
+def test_the_assign_form_shows_each_caseworkers_workload_beside_a_button(
+    client, sue, alice, bob, north_case
+):
+    """
+    A supervisor choosing who works a case reads each colleague's workload whole beside their
+    name: buttons, whose labels wrap on a phone, where a list's closed box cut them off.
+    """
+    case_with_one_member(team=north_case.team, caseworker=bob)
+    sign_in(client, sue)
+    page = client.get(reverse("casework:case_assign", args=[north_case.reference]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<input type="radio" name="caseworker"' in html
+    assert "<select" not in html.split("<main", 1)[1].split('name="caseworker"', 1)[0][-300:]
+    label = re.search(r'<input type="radio" name="caseworker"[^>]*> <span>([^<]+)</span>', html)
+    assert label.group(1).strip() == (
+        "bob — 1 open (0 critical or high), 0 overdue follow-ups, 0 missed check-ins"
+    )
+    # Instead of: alice, or nobody (chosen until another is).
+    assert re.search(r'<input type="radio" name="replaces" value=""[^>]*checked', html)
