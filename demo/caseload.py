@@ -5,6 +5,7 @@ how the whole caseload is counted and deleted.
 
 import datetime
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -19,6 +20,7 @@ from casework.models import (
     Case,
     CaseAssignment,
     CaseMember,
+    CaseNameKey,
     CaseNote,
     Entitlement,
     Incident,
@@ -174,6 +176,74 @@ def _copy(cursor, model, objs):
                 day = getattr(obj, day_field)
                 row[written] = datetime.datetime.combine(day, datetime.time(), datetime.UTC)
             copy.write_row(row)
+
+
+# The indexes that begin with a digest, a keyed hash: each new key lands on a random page of them.
+# Past half a million people they outgrow shared_buffers, and every batch of a large seed read and
+# wrote pages all over them (a million-person seed slowed from ~650 to ~360 people a second after
+# 560,000, PostgreSQL's share of each batch doubling). A large seed drops them and builds them
+# once at the end, sorted, as PostgreSQL's "Populating a Database" advises; the indexes the
+# name keys' triggers probe (by person, by case) stay.
+BUILT_AFTER_A_LARGE_LOAD = (
+    (NameKey, "casework_namekey_digest_ref"),
+    (CaseNameKey, "casework_casenamekey_walk"),
+)
+LARGE_LOAD = 100_000
+
+
+def _declared_index(model, name: str):
+    return next(index for index in model._meta.indexes if index.name == name)
+
+
+def _present_indexes() -> set[str]:
+    tables = {model._meta.db_table for model, _name in BUILT_AFTER_A_LARGE_LOAD}
+    with connection.cursor() as cursor:
+        return {
+            name
+            for table in tables
+            for name, details in connection.introspection.get_constraints(cursor, table).items()
+            if details["index"]
+        }
+
+
+def restore_search_indexes() -> list[str]:
+    """
+    Build any of the digest indexes a large seed drops that is missing (a seed stopped before it
+    could build them again), as the models declare them; their names.
+    """
+    if connection.vendor != "postgresql":
+        return []
+    present = _present_indexes()
+    missing = [(model, name) for model, name in BUILT_AFTER_A_LARGE_LOAD if name not in present]
+    if missing and connection.in_atomic_block:
+        # Inside a transaction (a test's), the rows' deferred foreign-key checks are checked now:
+        # PostgreSQL builds no index on a table with checks pending.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as editor:
+        for model, name in missing:
+            editor.add_index(model, _declared_index(model, name))
+    return [name for _model, name in missing]
+
+
+@contextmanager
+def search_indexes_built_after(people: int):
+    """
+    Within the block, a load of `people` (at least LARGE_LOAD, on PostgreSQL) writes the name
+    keys without their digest indexes, which are built after it, even when it fails.
+    """
+    if connection.vendor != "postgresql" or people < LARGE_LOAD:
+        yield
+        return
+    present = _present_indexes()
+    with connection.schema_editor() as editor:
+        for model, name in BUILT_AFTER_A_LARGE_LOAD:
+            if name in present:
+                editor.remove_index(model, _declared_index(model, name))
+    try:
+        yield
+    finally:
+        restore_search_indexes()
 
 
 def count_label(model) -> str:

@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: a realistic, repeatable demo caseload and logins that work."""
 
+import contextlib
 import io
 import os
 import shutil
@@ -27,6 +28,9 @@ from casework.models import (
     Relationship,
     Task,
 )
+from demo import caseload
+from demo.caseload import BUILT_AFTER_A_LARGE_LOAD
+from demo.management.commands import seed_demo
 from demo.staff import SHENYANG, YANBIAN
 
 from ..conftest import require
@@ -288,3 +292,51 @@ def test_reset_after_an_advocacy_document_was_asked_for():
     assert not AdvocacyDocument.objects.exists()
     assert not storage.exists(stored)
     assert not Case.objects.filter(pk=case.pk).exists()
+
+
+def _digest_indexes() -> dict:
+    """The digest indexes of the name keys, by name, as PostgreSQL defines them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
+            [[name for _model, name in BUILT_AFTER_A_LARGE_LOAD]],
+        )
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_large_seed_builds_the_digest_indexes_after_its_load(monkeypatch):
+    """
+    A large seed writes the name keys without their digest indexes and builds them at the end,
+    as the models declare them; a search then finds its people through them. An index a seed
+    stopped hard left missing is built by the next seed.
+    """
+    from casework.selectors.search import name_matches
+
+    declared = _digest_indexes()
+    assert len(declared) == 2
+    dropped = []
+    original = caseload.search_indexes_built_after
+
+    @contextlib.contextmanager
+    def watched(people):
+        with original(people):
+            dropped.append(_digest_indexes())
+            yield
+
+    monkeypatch.setattr(caseload, "LARGE_LOAD", 20)
+    monkeypatch.setattr(seed_demo, "search_indexes_built_after", watched)
+    seed("--people", SMALL)
+    assert dropped == [{}]
+    assert _digest_indexes() == declared
+    someone = Person.objects.first()
+    assert someone.pk in name_matches(someone.full_name.split()[0][:1])
+
+    with connection.schema_editor() as editor:
+        editor.remove_index(
+            NameKey, caseload._declared_index(NameKey, "casework_namekey_digest_ref")
+        )
+    output = seed("--people", "5", "--reset")
+    assert "Built the missing index casework_namekey_digest_ref." in output
+    assert _digest_indexes() == declared

@@ -15,7 +15,12 @@ from django.db import connection
 from django.utils import timezone
 
 from demo.builder import DEFAULT_BATCH_SIZE, DEFAULT_PEOPLE, DEFAULT_SEED, CaseloadBuilder
-from demo.caseload import caseload_exists, reset_caseload
+from demo.caseload import (
+    caseload_exists,
+    reset_caseload,
+    restore_search_indexes,
+    search_indexes_built_after,
+)
 from demo.staff import DEMO_PASSWORD, STAFF, ensure_staff
 from referrals.demo import seed_referrals
 
@@ -85,7 +90,14 @@ class Command(BaseCommand):
             builder = CaseloadBuilder(
                 rng=random.Random(seed), staff=staff, today=timezone.localdate()
             )
-            counts = builder.build(people=people, batch_size=batch_size, progress=self._progress)
+            # A seed stopped hard (killed) before it built them again leaves the digest
+            # indexes missing: built first, as the models declare them.
+            for name in restore_search_indexes():
+                self.stdout.write(self.style.WARNING(f"Built the missing index {name}."))
+            with search_indexes_built_after(people):
+                counts = builder.build(
+                    people=people, batch_size=batch_size, progress=self._progress
+                )
             counts.update(seed_referrals(rng=random.Random(seed), staff=staff, today=builder.today))
             if connection.vendor == "postgresql":
                 # Fresh statistics: without them the first queries on a freshly loaded caseload
