@@ -438,6 +438,24 @@ def test_a_page_of_a_common_family_name_is_the_first_by_reference_among_those_vi
 # A rank's cases are found from its few keys, or along the list when many hold them: the same.
 
 
+def _kwons_in_cases(team, worked: list[tuple]) -> None:
+    """
+    A case of `team` for each (caseworker, risk) of `worked`, its principal named 권가화, 권나화,
+    권다화… in turn: one family name, a given name each.
+    """
+    for number, (worker, risk) in enumerate(worked):
+        person = services.person_create(
+            actor=worker, full_name=f"권{'가나다라마'[number]}화", role="refugee"
+        )
+        services.case_open(
+            team=team,
+            actor=worker,
+            risk_level=risk,
+            members=[(person, "principal")],
+            caseworkers=[worker],
+        )
+
+
 @pytest.mark.django_db
 def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
     people, alice, bob, charlie, sue, admin_user, team_north, team_south, monkeypatch
@@ -456,17 +474,7 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
         (team_north, bob, ["critical", "medium"]),
         (team_south, charlie, ["high", "low"]),
     ):
-        for number, risk in enumerate(risks):
-            person = services.person_create(
-                actor=worker, full_name=f"권{'가나다라'[number]}화", role="refugee"
-            )
-            services.case_open(
-                team=team,
-                actor=worker,
-                risk_level=risk,
-                members=[(person, "principal")],
-                caseworkers=[worker],
-            )
+        _kwons_in_cases(team, [(worker, risk) for risk in risks])
     south_case = Case.objects.filter(team=team_south).order_by("reference").first()
     services.case_break_glass(
         case=south_case, actor=admin_user, reason="A court order for the family's file."
@@ -515,17 +523,7 @@ def test_a_case_search_keeps_its_walks_per_reader_and_list_and_finds_the_same(
     """
     from casework.selectors import search as search_module
 
-    for number, risk in enumerate(["high", "low", "critical"]):
-        person = services.person_create(
-            actor=bob, full_name=f"권{'가나다'[number]}화", role="refugee"
-        )
-        services.case_open(
-            team=team_north,
-            actor=bob,
-            risk_level=risk,
-            members=[(person, "principal")],
-            caseworkers=[bob],
-        )
+    _kwons_in_cases(team_north, [(bob, risk) for risk in ["high", "low", "critical"]])
     compiled = []
     compile_walk = search_module._walk_sql
     monkeypatch.setattr(
@@ -583,19 +581,10 @@ def test_a_searched_page_lists_what_the_api_orders_page_by_page(
     caseworker and a supervisor; a case outside the reader's list is never read in; and a
     member whose keys a bulk load left unwritten is found by the exact name, on the page too.
     """
-    for number, (worker, risk) in enumerate(
-        [(alice, "high"), (alice, "low"), (alice, "critical"), (bob, "critical"), (bob, "medium")]
-    ):
-        person = services.person_create(
-            actor=worker, full_name=f"권{'가나다라마'[number]}화", role="refugee"
-        )
-        services.case_open(
-            team=team_north,
-            actor=worker,
-            risk_level=risk,
-            members=[(person, "principal")],
-            caseworkers=[worker],
-        )
+    _kwons_in_cases(
+        team_north,
+        [(alice, "high"), (alice, "low"), (alice, "critical"), (bob, "critical"), (bob, "medium")],
+    )
     unkeyed = Person.objects.get(
         full_name_index=Person._meta.get_field("full_name_index").digest("권가화")
     )

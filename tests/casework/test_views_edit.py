@@ -649,17 +649,15 @@ def test_a_follow_up_left_by_a_transfer_says_on_the_case_page_and_summary_that_i
     services.case_transfer(case=raided_family.case, to_team=east, actor=sue)
 
     sign_in(client, erin)
-    page = client.get(
-        reverse("casework:case_detail", args=[raided_family.case.reference]),
-        HTTP_ACCEPT_LANGUAGE=language,
-    ).content.decode()
-    item = page.split("Visit the family", 1)[1].split("</li>", 1)[0]
+
+    def read(name):
+        address = reverse(name, args=[raided_family.case.reference])
+        return client.get(address, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    item = read("casework:case_detail").split("Visit the family", 1)[1].split("</li>", 1)[0]
     assert f"— {no_one}" in item
     # The case summary (titles left out: typed text) says it of the follow-up too.
-    summary = client.get(
-        reverse("casework:case_summary", args=[raided_family.case.reference]),
-        HTTP_ACCEPT_LANGUAGE=language,
-    ).content.decode()
+    summary = read("casework:case_summary")
     follow_ups = summary.split('id="tasks-heading"', 1)[1].split("</section>", 1)[0]
     assert f"— {no_one}" in follow_ups
 
