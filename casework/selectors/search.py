@@ -452,10 +452,10 @@ def _cases_walking_entries(
     """
     (case id, code, (risk rank, reference)) of the first `count` of `cases`, most at risk first,
     not among `found`, with a member who holds one of `digests` (one rank's), each with its best
-    code and its place in the list: walked along
-    the cases' copies of the keys (`CaseNameKey`) in list order, one walk per digest that probes
-    only the cases holding it, groups a case's entries (members, aliases: the index gives them
-    together) into its best code and stops after `count` cases. Walking the cases themselves
+    code and its place in the list: walked along the cases' copies of the keys (`CaseNameKey`) in
+    list order, one walk per digest that probes only the cases holding it, groups a case's
+    entries (members, aliases: the index gives them together) into its best code and stops
+    after `count` cases. Walking the cases themselves
     read every case in list order, holding the name or not (3,243 cases for a caseworker's 201
     with the family name 김), and probed its members' keys; starting from the keys sorted every
     holder, a few thousand for a family name. `seen_by`, the reader whose rule narrowed `cases`:
