@@ -109,10 +109,7 @@ class CaseFilterSet(django_filters.FilterSet):
         Whether a search is the only filter applied: its matches are then the whole list
         (`filter_search` keeps exactly them, all found among the cases given to it).
         """
-        if self._found is None:
-            return False
-        others = (value for name, value in self.form.cleaned_data.items() if name != "q")
-        return all(value in EMPTY_VALUES for value in others)
+        return self._found is not None and not self.filters_beyond_search()
 
     def found_up_to(self, bound: int) -> int:
         """How many cases a search alone lists (`searched_alone`), up to `bound`: no count."""

@@ -226,8 +226,15 @@ def case_list(request):
     listed = filterset.qs  # validated and filtered first: `narrows` reads the cleaned filters
     whole_list = request.method == "GET" and not filterset.narrows() and not filterset.errors
     searched_alone = filterset.searched_alone()
-    cases = filterset.best_first(
-        cases_with_member_count(listed) if whole_list else cases_for_listing(listed)
+    # A search alone lists its matches, whose order it knows: the page's ids are taken from
+    # them, and only the page's cases are read, by SQL kept per user (`cases_listed`): ordered
+    # in SQL, each search compiled the rule again, with a CASE of up to 200 ids.
+    cases = (
+        filterset.found_in_order()
+        if searched_alone
+        else filterset.best_first(
+            cases_with_member_count(listed) if whole_list else cases_for_listing(listed)
+        )
     )
     if not filterset.narrows():
         # Not narrowed by a filter, the list is every case the user sees: counted from the
@@ -240,10 +247,7 @@ def case_list(request):
     else:
         count_up_to = None
     paginator = CountUpToPaginator(
-        # A search alone lists its matches, whose order it knows: the page's ids are taken from
-        # them, and only the page's cases are read, by SQL kept per user (`cases_listed`):
-        # ordered in SQL, each search compiled the rule again, with a CASE of up to 200 ids.
-        filterset.found_in_order() if searched_alone else cases,
+        cases,
         CASES_PER_PAGE,
         counted=filterset.qs,
         page_asked=data.get("page"),
