@@ -57,7 +57,7 @@ bench: install
 
 # Extract every marked string into locale/ko and locale/zh_Hans, then compile; translate in between.
 messages: install
-	$(BIN)/python manage.py makemessages -l ko -l zh_Hans --ignore=.venv --ignore=var --ignore=benchmarks
+	$(BIN)/python manage.py makemessages -l ko -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=benchmarks
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var
 
 clean:

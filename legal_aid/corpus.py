@@ -142,3 +142,54 @@ def unload(apps, schema_editor=None) -> None:
         "SourceDocument",
     ):
         apps.get_model("legal_aid", name).objects.all().delete()
+
+
+# The fields of the data file whose texts the pages and documents show in the reader's language
+# (`citations.corpus_text`, the `corpus` tag): by the path of their objects in the file. The
+# catalogues translate them as stored; `library_texts` lists them for `makemessages`.
+TRANSLATED_FIELDS = {
+    ("documents",): (
+        "title",
+        "document_type",
+        "issuing_body",
+        "place",
+        "provenance_note",
+        "caution",
+    ),
+    ("documents", "provisions"): ("text",),
+    ("figures",): ("description", "period"),
+    ("instruments",): ("title", "short_title", "china_status_detail", "caution"),
+    ("instruments", "authorities"): ("heading", "pinpoint", "summary"),
+    ("restrictions",): ("title", "description"),
+}
+
+
+def one_line(value: str) -> str:
+    """A text stored over several lines (an issuing body as the paper sets it) as one line, as
+    the catalogues hold it: its lines comma-separated."""
+    return ", ".join(line.strip() for line in value.splitlines() if line.strip())
+
+
+def library_texts() -> dict[str, str]:
+    """
+    {text: where it is in the library} of every text the catalogues translate, as looked up (one
+    line), in the data file's order; where names the first object that holds it and the field
+    ("instruments CRC: title"), for the translator.
+    """
+    texts: dict[str, str] = {}
+
+    def visit(objects: list, path: tuple) -> None:
+        for item in objects:
+            name = item.get("code") or item.get("label") or item.get("key") or item.get("slug")
+            for field in TRANSLATED_FIELDS.get(path, ()):
+                if item.get(field):
+                    texts.setdefault(one_line(item[field]), f"{' '.join(path)} {name}: {field}")
+            for key, value in item.items():
+                if (*path, key) in TRANSLATED_FIELDS:
+                    visit(value, (*path, key))
+
+    data = corpus_data()
+    for path in TRANSLATED_FIELDS:
+        if len(path) == 1:
+            visit(data[path[0]], path)
+    return texts

@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
+from ..corpus import one_line
 from ..models import Authority, Figure, Instrument, Provision
 
 # Words the translation misspells, marked where a note quotes it as it stands.
@@ -39,7 +40,7 @@ def corpus_text(value: str) -> str:
     """
     if not value:
         return value
-    joined = ", ".join(line.strip() for line in value.splitlines() if line.strip())
+    joined = one_line(value)
     # Looked up as stored: the library's texts are in the catalogues as themselves (an alias, so
     # that makemessages does not take the separator for a string of ours).
     return translate_stored(joined)
