@@ -13,7 +13,7 @@ The personas: the caseworker (7,500 cases at 100,000 people), the supervisor of 
 
 from contextlib import contextmanager
 
-from .common import CASEWORKER, SUPERVISOR, setup_django, signed_in_client, user
+from .common import PERSONAS, setup_django, signed_in_client, user
 
 EVERY_TEAM = "every-team supervisor (rolled back)"
 SCAN_NODES = {"Seq Scan", "Index Scan", "Index Only Scan", "Bitmap Heap Scan"}
@@ -108,7 +108,7 @@ def _measure(label: str, account, slowest: int, *, searching: bool = True) -> di
 
 def case_list_sql(slowest: int = 3) -> dict:
     results = {}
-    for persona in (CASEWORKER, SUPERVISOR):
+    for persona in PERSONAS:
         results.update(_measure(persona, user(persona), slowest))
     with _every_team_supervisor() as account:
         # No search: its audit events would hold the chain's lock until the rollback.

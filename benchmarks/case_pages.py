@@ -21,7 +21,7 @@ import time
 if __package__ in (None, ""):  # run as a file: the code measured is that of the current directory
     sys.path.insert(0, os.getcwd())
 
-from benchmarks.common import CASEWORKER, SUPERVISOR, percentile, setup_django
+from benchmarks.common import PERSONAS, percentile, setup_django
 
 PAGES = ("case page", "person page")
 # The dashboard, measured the same way on request (`--pages dashboard`).
@@ -65,7 +65,7 @@ def measure(requests: int = 30, names=PAGES) -> dict:
     from benchmarks.common import signed_in_client, user
 
     results = {}
-    for persona in (CASEWORKER, SUPERVISOR):
+    for persona in PERSONAS:
         account = user(persona)
         client = signed_in_client(account)
         urls = pages.urls_for(account)

@@ -18,6 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 # larger team (every case of the team is visible to them).
 CASEWORKER = "yanbian.caseworker1"
 SUPERVISOR = "yanbian.supervisor"
+# A caseworker who holds 40 of the team's cases at any size (`demo.staff`, `DemoUser.caseload`):
+# the caseload a real caseworker holds, among a team of thousands.
+FEW_CASES = "yanbian.caseworker4"
+# The personas of the pages and searches, in that order.
+PERSONAS = (CASEWORKER, FEW_CASES, SUPERVISOR)
 
 
 def setup_django() -> None:

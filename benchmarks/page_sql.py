@@ -8,7 +8,7 @@ caseload stands out.
     DATABASE_URL=… .venv/bin/python -m benchmarks.page_sql
 """
 
-from .common import CASEWORKER, SUPERVISOR, setup_django, signed_in_client, user
+from .common import PERSONAS, setup_django, signed_in_client, user
 
 REPEATS = 3
 
@@ -31,7 +31,7 @@ def page_sql(slowest: int = 3) -> dict:
     from .pages import PAGE_NAMES, urls_for
 
     results = {}
-    for persona in (CASEWORKER, SUPERVISOR):
+    for persona in PERSONAS:
         account = user(persona)
         client = signed_in_client(account)
         urls = urls_for(account)

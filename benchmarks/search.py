@@ -8,7 +8,7 @@ import time
 
 from .common import (
     CASEWORKER,
-    SUPERVISOR,
+    PERSONAS,
     heading,
     line,
     percentile,
@@ -117,7 +117,7 @@ def _forgiving(names: list[str]) -> None:
     from casework.models import Case
     from casework.selectors.search import cases_matching, people_search
 
-    for persona in (CASEWORKER, SUPERVISOR):
+    for persona in PERSONAS:
         account = user(persona)
         searches = {
             "people": lambda term, account=account: people_search(
@@ -156,7 +156,7 @@ def _search_page_against_floor(names: list[str], rounds: int = 2) -> None:
 
     heading("Case list search against the floor page (in-process server time)")
     case_list = reverse("casework:case_list")
-    for persona in (CASEWORKER, SUPERVISOR):
+    for persona in PERSONAS:
         account = user(persona)
         client = signed_in_client(account)
         floor_url = urls_for(account)[FLOOR][0]

@@ -14,7 +14,7 @@ import pstats
 import statistics
 import time
 
-from .common import CASEWORKER, SUPERVISOR, setup_django, signed_in_client, user
+from .common import PERSONAS, setup_django, signed_in_client, user
 
 
 def _cpu(request, *args) -> float:
@@ -33,7 +33,7 @@ def search_page() -> None:
 
     names = _sample_names()[::3]
     case_list = reverse("casework:case_list")
-    for persona in (CASEWORKER, SUPERVISOR):
+    for persona in PERSONAS:
         account = user(persona)
         client = signed_in_client(account)
         floor_url = urls_for(account)[FLOOR][0]

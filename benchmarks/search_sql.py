@@ -17,7 +17,7 @@ import statistics
 import time
 
 from .case_list_sql import explained
-from .common import CASEWORKER, SUPERVISOR, setup_django, user
+from .common import PERSONAS, setup_django, user
 
 PAGE = 25
 
@@ -86,7 +86,7 @@ def search_sql(verbose: bool = False) -> dict:
     terms = sample_terms()
     print("terms:", ", ".join(f"{kind} ({len(term)} characters)" for kind, term in terms.items()))
     results = {}
-    for persona in (CASEWORKER, SUPERVISOR):
+    for persona in PERSONAS:
         account = user(persona)
         for kind, term in terms.items():
             result = results[(persona, kind)] = measure(account, term)

@@ -6,8 +6,10 @@ import datetime
 import random
 from collections import Counter
 
+from django.db.models import Count
+
 from casework.choices import LegalStatus, Region, Sex
-from casework.models import Person
+from casework.models import CaseAssignment, Person
 from casework.references import new_reference
 
 from .caseload import Household, Rows
@@ -38,6 +40,15 @@ class CaseloadBuilder(HouseholdPeople, CaseRecords):
     def __init__(self, *, rng: random.Random, staff: Staff, today: datetime.date):
         self.rng, self.staff, self.today = rng, staff, today
         self.households = 0
+        # How many cases each caseworker of `staff.few_cases` holds, those of an earlier seed
+        # included.
+        few = [user for workers in staff.few_cases.values() for user, _caseload in workers]
+        self.given: Counter = Counter(
+            CaseAssignment.objects.filter(user__in=few)
+            .values_list("user")
+            .annotate(cases=Count("case", distinct=True))
+            .values_list("user", "cases")
+        )
         self.references: set[str] = set()
         self.team_of_region = {region: spec.name for spec in TEAMS for region in spec.regions}
 
@@ -124,7 +135,7 @@ class CaseloadBuilder(HouseholdPeople, CaseRecords):
         china = rng.choices(CHINESE_REGIONS, weights=[r.weight for r in CHINESE_REGIONS])[0]
         town = rng.choice(china.towns)
         team_name = self.team_of_region[china.region]
-        caseworker = rng.choice(self.staff.caseworkers[team_name])
+        caseworker = self._caseworker(team_name)
         # Arrived at least five years ago, so there is time for a family and for what came after.
         arrival = self._between(datetime.date(1997, 6, 1), today - _years(5))
         path = PATHS[plan.path][0]
@@ -161,6 +172,19 @@ class CaseloadBuilder(HouseholdPeople, CaseRecords):
             raided=raided,
             raid_on=raid_on,
         )
+
+    def _caseworker(self, team_name: str):
+        """
+        One of the team's caseworkers, at random; the team's first households go to those who
+        hold only a few cases (`Staff.few_cases`), until each holds hers. The random source is
+        drawn from either way, so every household but those is drawn as it was without them.
+        """
+        chosen = self.rng.choice(self.staff.caseworkers[team_name])
+        for caseworker, caseload in self.staff.few_cases.get(team_name, ()):
+            if self.given[caseworker.pk] < caseload:
+                self.given[caseworker.pk] += 1
+                return caseworker
+        return chosen
 
     def _whereabouts(self, h: Household) -> tuple[str, str, str]:
         """Current location, contact and coarse region of the principal, from her status."""

@@ -4,7 +4,7 @@ The demo teams and their staff, with the authenticators behind `manage.py demo_c
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -58,6 +58,10 @@ class DemoUser:
     language: str
     memberships: tuple[tuple[str, str], ...] = ()
     superuser: bool = False
+    # At most this many of the team's cases, whatever the size of the demo: the caseload a
+    # caseworker really holds (a few dozen), where the others share the whole team's between
+    # them (7,600 each at 100,000 people) and so are a team's worth of cases to search.
+    caseload: int | None = None
 
     @property
     def role_label(self) -> str:
@@ -96,6 +100,14 @@ STAFF = (
     DemoUser("yanbian.caseworker2", "Yanbian", "Caseworker 2", "ko", ((YANBIAN, Role.CASEWORKER),)),
     DemoUser("yanbian.caseworker3", "Yanbian", "Caseworker 3", "en", ((YANBIAN, Role.CASEWORKER),)),
     DemoUser(
+        "yanbian.caseworker4",
+        "Yanbian",
+        "Caseworker 4",
+        "ko",
+        ((YANBIAN, Role.CASEWORKER),),
+        caseload=40,
+    ),
+    DemoUser(
         "shenyang.supervisor", "Shenyang", "Supervisor", "zh-hans", ((SHENYANG, Role.SUPERVISOR),)
     ),
     DemoUser(
@@ -126,6 +138,8 @@ class Staff:
     supervisors: dict[str, User]
     caseworkers: dict[str, list[User]]
     advocates: list[User]
+    # By team, the caseworkers who hold at most a few cases (`DemoUser.caseload`), with it.
+    few_cases: dict[str, list[tuple[User, int]]] = field(default_factory=dict)
     created_users: int = 0
     created_teams: int = 0
 
@@ -180,9 +194,15 @@ def ensure_staff() -> Staff:
         "user", "team"
     )
     supervisors, caseworkers, advocates = {}, {name: [] for name in teams}, {}
+    caseloads = {spec.username: spec.caseload for spec in STAFF if spec.caseload}
+    few_cases: dict[str, list[tuple[User, int]]] = {}
     for membership in memberships.order_by("user__username"):
         if membership.role == Role.SUPERVISOR:
             supervisors.setdefault(membership.team.name, membership.user)
+        elif membership.user.username in caseloads:
+            few_cases.setdefault(membership.team.name, []).append(
+                (membership.user, caseloads[membership.user.username])
+            )
         elif membership.role == Role.CASEWORKER:
             caseworkers[membership.team.name].append(membership.user)
         else:
@@ -195,6 +215,7 @@ def ensure_staff() -> Staff:
         supervisors=supervisors,
         caseworkers=caseworkers,
         advocates=list(advocates.values()),
+        few_cases=few_cases,
         created_users=len(missing),
         created_teams=created_teams,
     )
