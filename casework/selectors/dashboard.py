@@ -1,7 +1,10 @@
 """
 The caseworker's dashboard: the cases the user works (`my_cases`, and `on_my_case`, the same rule
 probed row by row), their counts by risk, the follow-ups due, the recent changes and the people
-detained too long.
+detained too long. Each list walks its rows in its order and probes each, which costs what its
+page costs for a reader of thousands of cases; for a reader of few, it is given those cases
+(`among`, `casework.querysets.cases_granted_one_by_one`) and starts from them, instead of
+walking every team's rows to find hers.
 """
 
 import datetime
@@ -16,6 +19,24 @@ from ..querysets import probe_kept, rows_kept
 # How far ahead the dashboard looks for follow-ups, and how far back for recent changes.
 DUE_SOON_DAYS = 7
 RECENT_DAYS = 30
+
+
+def _among(among, case: str = "case") -> Q:
+    """
+    Rows whose case (at `case`) is among `among`, the ids of the few cases granted to a reader
+    (`cases_granted_one_by_one`), or no condition when None. Given as values, so that
+    PostgreSQL counts on a few cases' rows and reads them by the case index; the list still
+    probes the rule of each. (As a subquery it took the supervised teams' branch for thousands
+    of cases and walked the list's index to its end.)
+    """
+    return Q() if among is None else Q(**{f"{case}__in": among})
+
+
+def _of_among(among, person: str = "person") -> Q:
+    """`_among` for rows about a person: the members of those cases."""
+    if among is None:
+        return Q()
+    return Q(**{f"{person}__in": CaseMember.objects.filter(case__in=among).values("person")})
 
 
 def my_cases(user) -> QuerySet[Case]:
@@ -70,7 +91,7 @@ def on_my_case(user, case: str = "case") -> Q:
     )
 
 
-def my_open_cases_most_at_risk_first(user) -> QuerySet[Case]:
+def my_open_cases_most_at_risk_first(user, *, among=None) -> QuerySet[Case]:
     """
     `my_cases(user).open()`, gravest first, for a list cut at a few dozen (the dashboard's): the
     risk index walked in order and each case read probed (`on_my_case`), where the rule as a
@@ -79,7 +100,7 @@ def my_open_cases_most_at_risk_first(user) -> QuerySet[Case]:
     """
     return (
         Case.objects.open()
-        .filter(on_my_case(user, "pk"))
+        .filter(on_my_case(user, "pk"), _among(among, "pk"))
         .most_at_risk_first()
         # What the dashboard's table shows (`case_rows`), its team by name: two whole models a
         # row (a team's dozen columns of letterhead among them) cost more than writing the row.
@@ -146,7 +167,7 @@ def followups_horizon(today: datetime.date) -> datetime.date:
     return today + datetime.timedelta(days=DUE_SOON_DAYS)
 
 
-def followups_due_by(user, *, horizon: datetime.date) -> QuerySet[Task]:
+def followups_due_by(user, *, horizon: datetime.date, among=None) -> QuerySet[Task]:
     """`followups_due` by the day `horizon` itself: the dashboard's query keeps its SQL, the day
     a parameter (kept_sql)."""
     return (
@@ -156,6 +177,8 @@ def followups_due_by(user, *, horizon: datetime.date) -> QuerySet[Task]:
         # on a case they do not work needs the visibility probe (a case they no longer see
         # keeps its follow-up off the page).
         .filter(on_my_case(user) | (Q(assignee=user) & _on_case_seen_by(user)))
+        # A follow-up assigned to a reader of few cases is on a case she sees, so among them.
+        .filter(_among(among))
         .select_related("case", "assignee")
         # What a row shows (`followup_rows`): three models' every column built into fifty rows
         # cost more Python than writing the rows.
@@ -166,24 +189,24 @@ def followups_due_by(user, *, horizon: datetime.date) -> QuerySet[Task]:
     )
 
 
-def recent_status_changes(user, *, since: datetime.date) -> QuerySet[LegalStatusRecord]:
+def recent_status_changes(user, *, since: datetime.date, among=None) -> QuerySet[LegalStatusRecord]:
     """Status records of the people of the user's cases that began or were written since `since`."""
     return (
         LegalStatusRecord.objects.filter(
             Q(effective_from__gte=since) | Q(recorded_at__date__gte=since)
         )
-        .filter(_of_my_case(user))
+        .filter(_of_my_case(user), _of_among(among))
         .select_related("person")
         .only(*_STATUS_SHOWN)
         .order_by("-effective_from", "-recorded_at", "pk")
     )
 
 
-def recent_incidents(user, *, since: datetime.date) -> QuerySet[Incident]:
+def recent_incidents(user, *, since: datetime.date, among=None) -> QuerySet[Incident]:
     """Incidents on the user's cases that happened or were written since `since`."""
     return (
         Incident.objects.filter(Q(occurred_on__gte=since) | Q(recorded_at__date__gte=since))
-        .filter(on_my_case(user))
+        .filter(on_my_case(user), _among(among))
         .select_related("case")
         .only("case", "occurred_on", "kind", "region", "case__reference")
         .order_by("-occurred_on", "-recorded_at", "pk")
@@ -195,7 +218,9 @@ def detained_longer_than(user, *, days: int, today: datetime.date) -> QuerySet[L
     return detained_since_before(user, began_before=today - datetime.timedelta(days=days))
 
 
-def detained_since_before(user, *, began_before: datetime.date) -> QuerySet[LegalStatusRecord]:
+def detained_since_before(
+    user, *, began_before: datetime.date, among=None
+) -> QuerySet[LegalStatusRecord]:
     """`detained_longer_than` by the day itself, for the dashboard's kept SQL (as `followups_due_by`)."""
     return (
         LegalStatusRecord.objects.filter(
@@ -203,7 +228,7 @@ def detained_since_before(user, *, began_before: datetime.date) -> QuerySet[Lega
             effective_to__isnull=True,
             effective_from__lt=began_before,
         )
-        .filter(_of_my_case(user))
+        .filter(_of_my_case(user), _of_among(among))
         .select_related("person")
         .only(*_STATUS_SHOWN)
         .order_by("effective_from", "pk")

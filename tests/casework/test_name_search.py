@@ -464,7 +464,7 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
     A rank whose digests few people hold is searched from their keys, a rank held by many by
     walking the cases most at risk first (`FEW_HOLDERS` chooses), and on PostgreSQL every rank
     along the cases' copies of the keys (`CaseNameKey`), passing over other teams' cases on the
-    team they hold: all give the same cases, in the same order, with the same reasons, for a
+    team they hold, or, for a reader of few cases, every rank from those cases' copies: all give the same cases, in the same order, with the same reasons, for a
     caseworker (not her colleague's cases, not another team's), a supervisor and an
     administrator who broke the glass of one South case, and the limit cuts both at the same
     case.
@@ -480,20 +480,22 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
         case=south_case, actor=admin_user, reason="A court order for the family's file."
     )
     terms = ["권", "Kwon Kum Hwa", "Quan Jinhua", "权金花", "Gwon Ga-hwa", people.case.reference]
-    # From the keys, along the list, and (where PostgreSQL keeps them) along the cases' copies.
-    ways = [(False, 5000), (False, 0)]
+    # From the keys, along the list, and (where PostgreSQL keeps them) along the cases' copies,
+    # or from the reader's few cases' copies (`FEW_CASES_SEEN`).
+    ways = [(False, 5000, 0), (False, 0, 0)]
     if connection.vendor == "postgresql":
-        ways.append((True, 0))
+        ways += [(True, 0, 0), (True, 0, 200)]
     for user in (alice, sue, charlie, admin_user):
         for term in terms:
             for limit in (2, 200):
                 answers = []
-                for walking_entries, few in ways:
+                for walking_entries, few, few_cases in ways:
                     monkeypatch.setattr(
                         "casework.selectors.search._case_entries_kept",
                         lambda kept=walking_entries: kept,
                     )
                     monkeypatch.setattr("casework.selectors.search.FEW_HOLDERS", few)
+                    monkeypatch.setattr("casework.selectors.search.FEW_CASES_SEEN", few_cases)
                     found = cases_matching(
                         Case.objects.visible_to(user), term, limit=limit, seen_by=user
                     )
@@ -523,6 +525,8 @@ def test_a_case_search_keeps_its_walks_per_reader_and_list_and_finds_the_same(
     """
     from casework.selectors import search as search_module
 
+    # Each reader's cases are walked, few as they are here (`FEW_CASES_SEEN`).
+    monkeypatch.setattr(search_module, "FEW_CASES_SEEN", 0)
     _kwons_in_cases(team_north, [(bob, risk) for risk in ["high", "low", "critical"]])
     compiled = []
     compile_walk = search_module._walk_sql

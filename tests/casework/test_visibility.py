@@ -28,11 +28,17 @@ from casework.models import (
     Task,
 )
 from casework.permissions import can_edit_case, editable_cases
-from casework.querysets import team_may_be_seen, visible_cases_up_to
+from casework.querysets import cases_granted_one_by_one, team_may_be_seen, visible_cases_up_to
 from casework.selectors.dashboard import my_cases
 
 from ..conftest import built_once, sign_in
-from ..factories import AdvocateFactory, AssignmentFactory, MembershipFactory, TeamFactory
+from ..factories import (
+    AdvocateFactory,
+    AssignmentFactory,
+    CaseFactory,
+    MembershipFactory,
+    TeamFactory,
+)
 from ..scenarios import household_with_every_record, persona
 
 MODELS = [
@@ -350,3 +356,29 @@ def test_every_case_seen_is_of_a_team_a_search_does_not_pass_over(
         assert seen <= walked, user.username
     assert not Case.objects.filter(team_may_be_seen(alice)).filter(pk=south_case.pk).exists()
     assert not Case.objects.filter(team_may_be_seen(charlie)).filter(pk=north_case.pk).exists()
+
+
+def test_every_case_seen_is_among_those_granted_one_by_one(
+    north_case, south_case, alice, bob, sue, charlie, admin_user
+):
+    """
+    A reader of a few cases is searched from the cases granted to them one by one
+    (`cases_granted_one_by_one`: assignments and shares, ownership, break-glass grants, a
+    supervised team's every case), each still asked the rule: every case anyone sees is among
+    them; a supervisor's team passes the bound at once and is not read beyond it.
+    """
+    from casework.services import case_break_glass
+
+    amal = AdvocateFactory(username="amal")
+    _share(south_case, amal)
+    case_break_glass(case=north_case, actor=admin_user, reason="Court order 2026/11 needs the file")
+    for user in (alice, bob, sue, charlie, amal, admin_user):
+        seen = set(Case.objects.visible_to(user).values_list("pk", flat=True))
+        assert seen <= set(cases_granted_one_by_one(user, most=1000)), user.username
+    assert cases_granted_one_by_one(amal, most=1000) == [south_case.pk]
+    assert cases_granted_one_by_one(admin_user, most=1000) == [north_case.pk]
+    # Sue supervises North: its every case, until there are more than asked for.
+    assert cases_granted_one_by_one(sue, most=10) == [north_case.pk]
+    for _ in range(10):
+        CaseFactory(team=north_case.team)
+    assert cases_granted_one_by_one(sue, most=10) is None
