@@ -40,8 +40,9 @@ class CaseloadBuilder(HouseholdPeople, CaseRecords):
     def __init__(self, *, rng: random.Random, staff: Staff, today: datetime.date):
         self.rng, self.staff, self.today = rng, staff, today
         self.households = 0
-        # How many cases each caseworker of `staff.few_cases` holds, those of an earlier seed
-        # included.
+        # How many households of each team were drawn (in this run), and how many cases each
+        # caseworker of `staff.few_cases` holds, those of an earlier seed included.
+        self.team_households: Counter = Counter()
         few = [user for workers in staff.few_cases.values() for user, _caseload in workers]
         self.given: Counter = Counter(
             CaseAssignment.objects.filter(user__in=few)
@@ -175,13 +176,18 @@ class CaseloadBuilder(HouseholdPeople, CaseRecords):
 
     def _caseworker(self, team_name: str):
         """
-        One of the team's caseworkers, at random; the team's first households go to those who
-        hold only a few cases (`Staff.few_cases`), until each holds hers. The random source is
-        drawn from either way, so every household but those is drawn as it was without them.
+        One of the team's caseworkers, at random; a caseworker who holds only a few cases
+        (`Staff.few_cases`) takes her turn among them, one household in as many as the team has
+        caseworkers, until she holds hers: in `make run`'s small demo she is one caseworker of
+        four, at a million people one of 40 cases. The random source is drawn from either way,
+        so every household but hers is drawn as it was without her.
         """
-        chosen = self.rng.choice(self.staff.caseworkers[team_name])
+        regular = self.staff.caseworkers[team_name]
+        chosen = self.rng.choice(regular)
+        turn = self.team_households[team_name] % (len(regular) + 1) == len(regular)
+        self.team_households[team_name] += 1
         for caseworker, caseload in self.staff.few_cases.get(team_name, ()):
-            if self.given[caseworker.pk] < caseload:
+            if turn and self.given[caseworker.pk] < caseload:
                 self.given[caseworker.pk] += 1
                 return caseworker
         return chosen
