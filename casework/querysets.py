@@ -4,7 +4,6 @@ every view, viewset, admin page, download and export starts from it.
 """
 
 import contextvars
-import time
 
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
@@ -638,21 +637,22 @@ def cases_granted_one_by_one(user, *, most: int) -> list | None:
 # 12 times) and her dashboard 370 ms.
 FEW_CASES = 200
 
-# Whether a user reads few cases, by (user id, active, minute): asked once a minute per user in
-# this process, since the case list asks it of each query it makes. Only which plan a list takes
-# depends on it, never what it shows: `_among_granted` narrows to a superset of the cases seen,
-# and the rule is still asked of every row, so an answer a minute old costs time at most.
-_FEW_CASES_READ = KeptInProcess(limit=4096)
-
 
 def reads_few_cases(user) -> bool:
-    """Whether `user` is granted at most FEW_CASES cases (`cases_granted_one_by_one`)."""
+    """
+    Whether `user` is granted at most FEW_CASES cases (`cases_granted_one_by_one`): asked once
+    per request, kept on the user object the request loaded, since the case list asks it of
+    each query it builds. Only which plan a list takes depends on it, never what the list
+    shows: `_among_granted` narrows to a superset of the cases seen, and the rule is still asked
+    of every row.
+    """
     if not _sees_cases(user):
         return False
-    return _FEW_CASES_READ.get(
-        (user.pk, user.is_active, int(time.monotonic() // 60)),
-        lambda: cases_granted_one_by_one(user, most=FEW_CASES) is not None,
-    )
+    few = getattr(user, "_shimteo_reads_few_cases", None)
+    if few is None:
+        few = cases_granted_one_by_one(user, most=FEW_CASES) is not None
+        user._shimteo_reads_few_cases = few
+    return few
 
 
 def _among_granted(user, case: str) -> Q:

@@ -89,7 +89,6 @@ def test_a_reader_of_few_cases_is_shown_what_the_walk_shows(
         monkeypatch.setattr(querysets, "FEW_CASES", few_cases)
         monkeypatch.setattr("casework.views.browse.FEW_CASES", few_cases)
         monkeypatch.setattr("casework.selectors.search.FEW_CASES_SEEN", few_cases)
-        querysets._FEW_CASES_READ.clear()
         return {user.username: _shown(user) for user in readers}
 
     walked, from_their_cases = shown_to_each(0), shown_to_each(200)
@@ -116,12 +115,10 @@ def test_a_caseworker_given_more_cases_than_few_is_walked_and_shown_the_same(
     # Her one case is granted twice: she owns it and is assigned to it.
     monkeypatch.setattr(querysets, "FEW_CASES", 2)
     monkeypatch.setattr("casework.views.browse.FEW_CASES", 2)
-    querysets._FEW_CASES_READ.clear()
     before = _shown(alice)
     assert querysets.cases_granted_one_by_one(alice, most=2) is not None
     households, _amal = two_caseloads
     AssignmentFactory(case=households[1].case, user=alice, role=AssignmentRole.CASEWORKER)
-    querysets._FEW_CASES_READ.clear()
     assert querysets.cases_granted_one_by_one(alice, most=2) is None
     after = _shown(alice)
     assert set(after["case list"]) == {*before["case list"], households[1].case.reference}

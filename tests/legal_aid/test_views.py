@@ -164,8 +164,21 @@ def test_the_library_reads_in_the_readers_language(client, alice, language):
     assert f'<blockquote class="provision-text" lang="en">{provision.text}</blockquote>' in page
     assert provision_ours in page
     assert f"<h3>{restriction_title}</h3>" in page
-    # Restriction descriptions are not in the catalogues yet: English, and said to be.
-    assert f'<span lang="en">{restriction.description}</span>' in page
+    with translation.override(language):
+        description = translation.gettext(restriction.description)
+    assert description != restriction.description
+    assert f"<p>{description}</p>" in page
+    # A text the catalogues do not hold (an administrator rewrote it): English, and said to be.
+    Restriction.objects.filter(pk=restriction.pk).update(
+        description="Children are refused registration in every county of the prefecture."
+    )
+    page = signed_in.get(
+        reverse("legal_aid:provision", args=["YB-2003-2"]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert (
+        '<span lang="en">Children are refused registration in every county of the prefecture.'
+        "</span>" in page
+    )
 
 
 def test_the_library_in_english_marks_nothing(client, alice):
