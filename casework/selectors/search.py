@@ -324,14 +324,19 @@ def people_search(*, user, name: str, limit: int = 50) -> PeopleFound:
 
     Rank by rank, and within a rank only a page's worth of each digest's keys: once the better
     ranks fill the page, the worse are not read. At most one query per rank (five), one for
-    people whose keys are not written yet, and one for the page's people.
+    people whose keys are not written yet, and one for the page's people. For a reader of a
+    few cases, every rank from those cases' copies of the keys (`_people_of_few_seen`).
     """
     digests = _name_digests(name)
     if not digests:
         return PeopleFound(people=[], total=0)
     seen = person_seen_by(user, OuterRef("person_id"))
     best: dict = {}
-    for rank_digests in _by_rank(digests):
+    # A reader of few cases (a caseworker's own): from their cases' entries (`_people_of_few_seen`).
+    granted = cases_granted_one_by_one(user, most=FEW_CASES_SEEN) if _case_entries_kept() else None
+    if granted is not None:
+        best = _people_of_few_seen(user, granted, digests)
+    for rank_digests in _by_rank(digests) if granted is None else []:
         for pk, reference, code in _keys_in_page_order(
             rank_digests, seen=seen, count=limit + 1, kept_as=of_user("people seen", user)
         ):
@@ -548,28 +553,62 @@ def _cases_of_few_seen(
     else:
         rows = rows_of_shape(("cases among those granted", condition), among, *padded)
     seen = [row["pk"] for row in rows]
-    if not seen:
+    best: dict = {}
+    for pk, _person, risk_rank, reference, code in _entries_of_cases(seen, digests):
+        if pk not in found:
+            best[pk] = ((risk_rank, reference), min(code, best.get(pk, (None, code))[1]))
+    ranked = sorted(best.items(), key=lambda item: (MATCH_OF_CODE[item[1][1]].rank, item[1][0]))
+    return [(pk, code, place) for pk, (place, code) in ranked[:count]]
+
+
+def _entries_of_cases(case_ids: list, digests: dict[str, str]) -> list[tuple]:
+    """
+    (case id, person id, risk rank, reference, code) of each entry (`CaseNameKey`) of `case_ids`
+    that holds one of `digests`: every entry of those cases read by the case index (a few dozen
+    a case), the term's digests kept here, not given to PostgreSQL, which would intersect the
+    cases' entries with the digests' in the search's index (as `_members_matching_by_entries`).
+    """
+    if not case_ids:
         return []
     table = connection.ops.quote_name(CaseNameKey._meta.db_table)
     with connection.cursor() as cursor:
         # The table's name is the only text put in; the cases and digests are parameters.
         cursor.execute(
-            f"WITH entries AS MATERIALIZED (SELECT case_id, risk_rank, reference, digest, kind,"  # noqa: S608
-            f" alias_id FROM {table} WHERE case_id = ANY(%s))"
-            " SELECT case_id, risk_rank, reference, digest, kind, alias_id IS NOT NULL"
-            " FROM entries WHERE digest = ANY(%s)",
-            [seen, list(digests)],
+            f"WITH entries AS MATERIALIZED (SELECT case_id, person_id, risk_rank, reference,"  # noqa: S608
+            f" digest, kind, alias_id FROM {table} WHERE case_id = ANY(%s))"
+            " SELECT case_id, person_id, risk_rank, reference, digest, kind,"
+            " alias_id IS NOT NULL FROM entries WHERE digest = ANY(%s)",
+            [list(case_ids), list(digests)],
         )
         entries = cursor.fetchall()
-    best: dict = {}
-    for pk, risk_rank, reference, digest, kind, via_alias in entries:
+    return [
+        (case_id, person_id, risk_rank, reference, _code(kind, via_alias))
+        for case_id, person_id, risk_rank, reference, digest, kind, via_alias in entries
         # A digest is keyed per kind; the kind is still checked, as `_match_code` does.
-        if pk in found or digests.get(digest) != kind:
-            continue
-        code = _code(kind, via_alias)
-        best[pk] = ((risk_rank, reference), min(code, best.get(pk, (None, code))[1]))
-    ranked = sorted(best.items(), key=lambda item: (MATCH_OF_CODE[item[1][1]].rank, item[1][0]))
-    return [(pk, code, place) for pk, (place, code) in ranked[:count]]
+        if digests.get(digest) == kind
+    ]
+
+
+def _people_of_few_seen(user, granted: list, digests: dict[str, str]) -> dict:
+    """
+    {person id: (best code, reference)} of every person `user` sees among the members of the
+    few cases granted to them (`granted`) who holds one of `digests` (every rank's): what the
+    people search's walks find (`_keys_in_page_order`) for a reader of few cases, from her
+    cases' entries instead of along every holder of each digest in the organisation, each
+    probed for visibility. The people found are then asked the rule, by SQL kept per reader
+    and padded number of people.
+    """
+    codes: dict = {}
+    for _case, person, _risk, _reference, code in _entries_of_cases(granted, digests):
+        codes[person] = min(code, codes.get(person, code))
+    if not codes:
+        return {}
+    seen = rows_of_shape(
+        of_user("people seen among those found", user),
+        lambda *ids: Person.objects.visible_to(user).filter(pk__in=ids).values("pk", "reference"),
+        *keys_padded(list(codes)),
+    )
+    return {row["pk"]: (codes[row["pk"]], row["reference"]) for row in seen}
 
 
 _MEMBER_KEYS = "person__name_keys__"

@@ -123,3 +123,38 @@ def test_a_caseworker_given_more_cases_than_few_is_walked_and_shown_the_same(
     after = _shown(alice)
     assert set(after["case list"]) == {*before["case list"], households[1].case.reference}
     assert after["count"] == Case.objects.visible_to(alice).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_people_search_from_a_readers_few_cases_finds_what_the_walk_finds(
+    two_caseloads, alice, bob, sue, admin_user, monkeypatch
+):
+    """
+    The people search (the API's) of a reader of few cases reads her cases' copies of the name
+    keys; a reader of many walks every holder of each key: the same people, in the same order,
+    with the same reasons, cut at the same place, for everyone.
+    """
+    from django.db import connection
+
+    from casework.selectors import search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the cases' copies of the name keys are kept by PostgreSQL's triggers")
+    _households, amal = two_caseloads
+
+    def found(few_cases: int) -> list:
+        monkeypatch.setattr(search, "FEW_CASES_SEEN", few_cases)
+        return [
+            (
+                [(person.reference, person.match) for person in answer.people],
+                answer.more,
+            )
+            for user in (alice, bob, sue, amal, admin_user)
+            for term in ("Kim", "김", "Kim Sun-hui", "Ri Chun-ok", "李春玉", "Sun-hui")
+            for limit in (1, 50)
+            for answer in [search.people_search(user=user, name=term, limit=limit)]
+        ]
+
+    walked = found(0)
+    assert found(200) == walked
+    assert any(people for people, _more in walked)
