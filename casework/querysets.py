@@ -646,13 +646,27 @@ def reads_few_cases(user) -> bool:
     shows: `_among_granted` narrows to a superset of the cases seen, and the rule is still asked
     of every row.
     """
-    if not _sees_cases(user):
-        return False
-    few = getattr(user, "_shimteo_reads_few_cases", None)
-    if few is None:
-        few = cases_granted_one_by_one(user, most=FEW_CASES) is not None
-        user._shimteo_reads_few_cases = few
-    return few
+    few = getattr(user, _READS_FEW_CASES, None)
+    return few_cases_granted(user) is not None if few is None else few
+
+
+def few_cases_granted(user) -> list | None:
+    """
+    The ids of the cases granted to `user` one by one (`cases_granted_one_by_one`) when there
+    are at most FEW_CASES, else None; and whether there are is kept for the request
+    (`reads_few_cases`), so that for a reader of many it is asked once. The ids themselves are
+    read afresh by each call, since a list narrowed to them must show a case granted a moment
+    ago.
+    """
+    if not _sees_cases(user) or getattr(user, _READS_FEW_CASES, None) is False:
+        return None
+    granted = cases_granted_one_by_one(user, most=FEW_CASES)
+    setattr(user, _READS_FEW_CASES, granted is not None)
+    return granted
+
+
+# The attribute of a request's user that keeps `reads_few_cases`.
+_READS_FEW_CASES = "_shimteo_reads_few_cases"
 
 
 def _among_granted(user, case: str) -> Q:

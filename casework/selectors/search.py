@@ -24,8 +24,8 @@ from ..choices import MemberRole, NameKeyKind
 from ..models import Case, CaseMember, CaseNameKey, NameKey, Person
 from ..querysets import (
     NAME_SCOPE,
-    cases_granted_one_by_one,
     condition_written_once,
+    few_cases_granted,
     person_seen_by,
     rows_of_teams_maybe_seen,
     written_condition_of,
@@ -333,7 +333,7 @@ def people_search(*, user, name: str, limit: int = 50) -> PeopleFound:
     seen = person_seen_by(user, OuterRef("person_id"))
     best: dict = {}
     # A reader of few cases (a caseworker's own): from their cases' entries (`_people_of_few_seen`).
-    granted = cases_granted_one_by_one(user, most=FEW_CASES_SEEN) if _case_entries_kept() else None
+    granted = few_cases_granted(user) if _case_entries_kept() else None
     if granted is not None:
         best = _people_of_few_seen(user, granted, digests)
     for rank_digests in _by_rank(digests) if granted is None else []:
@@ -520,11 +520,10 @@ def _cases_walking_entries(
     return [(pk, code, place) for pk, (place, code) in ranked]
 
 
-# A reader who may see at most this many cases (`cases_granted_one_by_one`: a caseworker's own
-# caseload, not a team's) is searched from their cases' entries (`_cases_of_few_seen`), each
-# case's few dozen read by the case index: 200 cases cost ~9,000 entries, what a walk reads
-# for a caseworker whose cases are one in fifty of her team's.
-FEW_CASES_SEEN = 200
+# A reader of few cases (`querysets.few_cases_granted`: a caseworker's own caseload, not a
+# team's) is searched from their cases' entries, each case's few dozen read by the case index:
+# FEW_CASES (200) cases cost ~9,000 entries, what a walk reads for a caseworker whose cases are
+# one in fifty of her team's.
 
 
 def _cases_of_few_seen(
@@ -786,7 +785,7 @@ def cases_matching(
     held = _keys_held(digests) if digests and not walking_entries else {}
     granted = None
     if digests and walking_entries and seen_by is not None and len(best) <= limit:
-        granted = cases_granted_one_by_one(seen_by, most=FEW_CASES_SEEN)
+        granted = few_cases_granted(seen_by)
     if granted is not None:
         found = _cases_of_few_seen(cases, granted, digests, found=best, count=limit + 1 - len(best))
         for pk, code, place in found:

@@ -51,12 +51,7 @@ from ..permissions import (
     team_ids_to_bulk_change_in,
     teams_to_bulk_change_in,
 )
-from ..querysets import (
-    FEW_CASES,
-    cases_granted_one_by_one,
-    reads_few_cases,
-    visible_cases_up_to,
-)
+from ..querysets import few_cases_granted, reads_few_cases, visible_cases_up_to
 from ..searches import record_search
 from ..selectors import search
 from ..selectors.audit import case_viewers
@@ -142,7 +137,7 @@ def dashboard(request):
     # A caseworker's own few dozen cases, which her lists start from: walking a team's rows in
     # each list's order to find hers read every one (370 ms at 100,000 people). None for a
     # reader of more, whose lists walk and stop at their page.
-    among = cases_granted_one_by_one(user, most=FEW_CASES)
+    among = few_cases_granted(user)
     # Each list's SQL is kept per user (kept_sql), its days given as parameters: building and
     # compiling the eight lists' querysets was half the dashboard's Python.
     cases, more_cases = _cut_kept(

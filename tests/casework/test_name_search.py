@@ -481,7 +481,7 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
     )
     terms = ["권", "Kwon Kum Hwa", "Quan Jinhua", "权金花", "Gwon Ga-hwa", people.case.reference]
     # From the keys, along the list, and (where PostgreSQL keeps them) along the cases' copies,
-    # or from the reader's few cases' copies (`FEW_CASES_SEEN`).
+    # or from the reader's few cases' copies (`querysets.FEW_CASES`).
     ways = [(False, 5000, 0), (False, 0, 0)]
     if connection.vendor == "postgresql":
         ways += [(True, 0, 0), (True, 0, 200)]
@@ -495,9 +495,11 @@ def test_a_rank_searched_from_its_keys_finds_what_the_walk_along_the_list_finds(
                         lambda kept=walking_entries: kept,
                     )
                     monkeypatch.setattr("casework.selectors.search.FEW_HOLDERS", few)
-                    monkeypatch.setattr("casework.selectors.search.FEW_CASES_SEEN", few_cases)
+                    monkeypatch.setattr("casework.querysets.FEW_CASES", few_cases)
+                    # As a request loads its user: whether she reads few cases is asked anew.
+                    reader = type(user).objects.get(pk=user.pk)
                     found = cases_matching(
-                        Case.objects.visible_to(user), term, limit=limit, seen_by=user
+                        Case.objects.visible_to(reader), term, limit=limit, seen_by=reader
                     )
                     answers.append(
                         (
@@ -525,8 +527,8 @@ def test_a_case_search_keeps_its_walks_per_reader_and_list_and_finds_the_same(
     """
     from casework.selectors import search as search_module
 
-    # Each reader's cases are walked, few as they are here (`FEW_CASES_SEEN`).
-    monkeypatch.setattr(search_module, "FEW_CASES_SEEN", 0)
+    # Each reader's cases are walked, few as they are here (`querysets.FEW_CASES`).
+    monkeypatch.setattr("casework.querysets.FEW_CASES", 0)
     _kwons_in_cases(team_north, [(bob, risk) for risk in ["high", "low", "critical"]])
     compiled = []
     compile_walk = search_module._walk_sql
