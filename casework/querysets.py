@@ -603,7 +603,7 @@ def cases_granted_one_by_one(user, *, most: int) -> list | None:
     The ids of a few cases among which is every case `user` sees, when there are at most `most`
     of them; else None. Read from what grants a case one by one (the user's assignments and
     shares, the cases they own, their running break-glass grants) and, for a team they
-    supervise, its every case, which passes `most` at once. Like `team_may_be_seen`, it is not
+    supervise, its every case (so a supervisor of a team of more passes `most`). Like `team_may_be_seen`, it is not
     the rule and grants nothing: the cases found are still asked `visible_to`. It lets a reader
     of a few dozen cases among a team's thousands (a caseworker's own caseload) be served from
     them, where walking the team's cases in an index's order probed each for her assignment

@@ -535,8 +535,8 @@ def _cases_of_few_seen(
     what the walks of every rank find (`_cases_walking_entries`), from the few cases the reader
     may see (`granted`, `cases_granted_one_by_one`) instead of along the team's entries of each
     digest. Walking a team's thousands of holders of a family name to find the few in a
-    caseload of 40 probed every holder for visibility (~30 ms at 100,000 people, ten times
-    that at a million). Those of `granted` among `cases` first (the rule and the list's
+    caseload of 40 probed every holder for visibility (28 ms at 100,000 people, against 6).
+    Those of `granted` among `cases` first (the rule and the list's
     filters, their SQL kept per list and padded number of cases), then every entry of those
     cases: the term's digests are kept here, not given to PostgreSQL, which would intersect
     the cases' entries with the digests' (as in `_members_matching_by_entries`).
