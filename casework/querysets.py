@@ -8,7 +8,7 @@ import contextvars
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.db.models.lookups import Exact, IsNull
@@ -792,6 +792,10 @@ class PersonQuerySet(EncryptedQuerySet):
         # pk IN (the members of the visible cases), as it was written with the ORM.
         return self.filter(pk__in=_visible_person_ids(user))
 
+    def among_cases(self, cases):
+        """The members of `cases` (see `CaseScopedQuerySet.among_cases`)."""
+        return self.filter(pk__in=_members_of(cases))
+
     def matching_name(self, name: str):
         """People whose name or an alias equals `name` once folded (any Unicode form or case)."""
         # More than one digest only while the index key is rotated (see vault.blind_index).
@@ -837,11 +841,22 @@ class InForceManager(models.Manager):
         return super().get_queryset().filter(voided_at__isnull=True)
 
 
+def _members_of(cases) -> QuerySet:
+    return apps.get_model("casework", "CaseMember").objects.filter(case__in=cases).values("person")
+
+
 class CaseScopedQuerySet(RecordQuerySet):
     """Records that belong to a case (notes, tasks, incidents, attachments) are seen through it."""
 
     def visible_to(self, user):
         return self.filter(case__in=visible_case_ids(user))
+
+    def among_cases(self, cases):
+        """
+        The records of `cases` (ids given as values: a reader's few cases, `few_cases_granted`),
+        for a list to start from them: it grants nothing, `visible_to` still decides.
+        """
+        return self.filter(case__in=cases)
 
 
 class PersonScopedQuerySet(RecordQuerySet):
@@ -852,6 +867,10 @@ class PersonScopedQuerySet(RecordQuerySet):
     def visible_to(self, user):
         return self.filter(**{f"{self.person_field}__in": _visible_person_ids(user)})
 
+    def among_cases(self, cases):
+        """The records of the members of `cases` (see `CaseScopedQuerySet.among_cases`)."""
+        return self.filter(**{f"{self.person_field}__in": _members_of(cases)})
+
 
 class RelationshipQuerySet(RecordQuerySet):
     """A family tie is seen only when both people are: otherwise it would name someone out of scope."""
@@ -860,3 +879,7 @@ class RelationshipQuerySet(RecordQuerySet):
         return self.filter(
             from_person__in=_visible_person_ids(user), to_person__in=_visible_person_ids(user)
         )
+
+    def among_cases(self, cases):
+        """The ties of the members of `cases` (see `CaseScopedQuerySet.among_cases`)."""
+        return self.filter(from_person__in=_members_of(cases))

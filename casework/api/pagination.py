@@ -130,6 +130,21 @@ def decode_cursor(value: str) -> tuple[str, list]:
     return direction, key
 
 
+def _in_total_order(queryset):
+    """
+    `queryset` in its own order, ties broken by the primary key as a cursor's pages break them
+    (`KeysetOrder`): follow-ups due the same day came in whatever order the plan read them, so
+    that page 2 could repeat one of page 1 and never show another.
+    """
+    names = list(queryset.query.order_by or queryset.model._meta.ordering)
+    if any(
+        isinstance(name, str) and name.lstrip("-") in ("pk", queryset.model._meta.pk.name)
+        for name in names
+    ):
+        return queryset
+    return queryset.order_by(*names, "pk")
+
+
 class BoundedCountPagination(PageNumberPagination):
     """
     DRF's page-number pagination (`?page=N`, `next`, `previous`) with a bounded `count`; or, when
@@ -141,7 +156,7 @@ class BoundedCountPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.by_cursor = self.cursor_query_param in request.query_params
         if not self.by_cursor:
-            return super().paginate_queryset(queryset, request, view)
+            return super().paginate_queryset(_in_total_order(queryset), request, view)
         self.request = request
         return self._keyset_page(queryset, request.query_params[self.cursor_query_param])
 

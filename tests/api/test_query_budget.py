@@ -35,22 +35,22 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 # The most queries one GET may take. In a test the request's transaction is a savepoint, taken
 # and released: 2 of them. A list: the token with its holder and their team's zone (1), the
 # bounded count (1), the page (1), and for incidents one prefetch (not for cases: the API's list
-# names no principal, so none is read; but whether the reader holds few cases, which her walk
-# then starts from: 1, `casework.querysets.reads_few_cases`). A detail: the token (1), the record with its visibility
-# (1), its prefetches (an incident's people: 1; a case's members and assignees, a person's aliases
+# names no principal, so none is read), and the cases granted to the reader when she holds few,
+# which her list then starts from (1, `casework.querysets.few_cases_granted`). A detail: the
+# token (1), the record with its visibility (1), its prefetches (an incident's people: 1; a case's members and assignees, a person's aliases
 # come in the record's own row, casework.api.views.cases.with_people_named and people.with_aliases_read), and
 # the audit append (2: the chain's lock with the last hash in one round trip, then the insert); a
 # family tie is not audited.
 LISTS = {
-    "persons": 5,
-    "relationships": 5,
-    "legal-statuses": 5,
-    "entitlements": 5,
+    "persons": 6,
+    "relationships": 6,
+    "legal-statuses": 6,
+    "entitlements": 6,
     "cases": 6,
-    "notes": 5,
-    "tasks": 5,
-    "incidents": 6,
-    "attachments": 5,
+    "notes": 6,
+    "tasks": 6,
+    "incidents": 7,
+    "attachments": 6,
 }
 DETAILS = {
     "persons": (lambda h: h.mother.reference, 6),

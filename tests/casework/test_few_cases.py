@@ -9,6 +9,7 @@ dashboard 370 ms at 100,000 people). Both ways must show exactly the same rows t
 import pytest
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from casework import querysets, services
 from casework.choices import AssignmentRole
@@ -160,3 +161,49 @@ def test_a_people_search_from_a_readers_few_cases_finds_what_the_walk_finds(
     walked = found(0)
     assert found(200) == walked
     assert any(people for people, _more in walked)
+
+
+API_LISTS = (
+    "cases",
+    "persons",
+    "relationships",
+    "legal-statuses",
+    "entitlements",
+    "notes",
+    "tasks",
+    "incidents",
+    "attachments",
+)
+
+
+@pytest.mark.django_db
+def test_the_apis_lists_of_a_reader_of_few_cases_are_what_the_walk_lists(
+    two_caseloads, alice, bob, sue, admin_user, monkeypatch
+):
+    """
+    The API's lists of a reader of few cases start from her cases' records (`among_cases`),
+    where they walked every record of the organisation newest first: the same rows, in the
+    same order, for each reader and each list.
+    """
+    _households, amal = two_caseloads
+
+    def listed(few_cases: int) -> dict:
+        monkeypatch.setattr(querysets, "FEW_CASES", few_cases)
+        shown = {}
+        for user in (alice, bob, sue, amal, admin_user):
+            client = sign_in(APIClient(), user)
+            for name in API_LISTS:
+                response = client.get(f"/api/v1/{name}/")
+                assert response.status_code == 200, (user.username, name)
+                shown[user.username, name] = response.json()
+        return shown
+
+    walked = listed(0)
+    from_few = listed(200)
+    for key in walked:
+        assert from_few[key] == walked[key], (
+            key,
+            [(row["id"][:8], row.get("due_on"), row.get("case")) for row in from_few[key]["results"]],
+            [(row["id"][:8], row.get("due_on"), row.get("case")) for row in walked[key]["results"]],
+        )
+    assert walked["alice", "notes"] and walked["alice", "persons"]

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from accounts.kept_sql import of_user, rows_of_shape
 from audit.services import record
 
+from ...querysets import few_cases_granted
 from ..permissions import CanEditCasework
 from ..serializers.common import ErrorSerializer
 
@@ -91,7 +92,15 @@ class CaseworkViewSet(viewsets.GenericViewSet):
     list_serializer_class = None
 
     def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
+        queryset = self.model.objects.visible_to(self.request.user)
+        if self.action == "list":
+            # A reader of a few cases (a caseworker's own) lists from their records: the list
+            # walked every record of the organisation newest first to find hers (0.2-1 s a
+            # page at 100,000 people for a caseworker of 40 cases).
+            granted = few_cases_granted(self.request.user)
+            if granted is not None:
+                queryset = queryset.among_cases(granted)
+        return queryset
 
     def get_serializer_class(self):
         if self.action == "list" and self.list_serializer_class is not None:
