@@ -203,7 +203,10 @@ def test_the_apis_lists_of_a_reader_of_few_cases_are_what_the_walk_lists(
     for key in walked:
         assert from_few[key] == walked[key], (
             key,
-            [(row["id"][:8], row.get("due_on"), row.get("case")) for row in from_few[key]["results"]],
+            [
+                (row["id"][:8], row.get("due_on"), row.get("case"))
+                for row in from_few[key]["results"]
+            ],
             [(row["id"][:8], row.get("due_on"), row.get("case")) for row in walked[key]["results"]],
         )
     assert walked["alice", "notes"] and walked["alice", "persons"]
