@@ -749,6 +749,10 @@ class CaseQuerySet(EncryptedQuerySet):
             return self.none()
         return self.worked_by(user, assignment_role=assignment_role)
 
+    def among_cases(self, cases):
+        """The cases of `cases` (see `CaseScopedQuerySet.among_cases`)."""
+        return self.filter(pk__in=cases)
+
     def open(self):
         return self.exclude(status="closed")
 

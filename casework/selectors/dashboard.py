@@ -21,22 +21,15 @@ DUE_SOON_DAYS = 7
 RECENT_DAYS = 30
 
 
-def _among(among, case: str = "case") -> Q:
+def _among(rows: QuerySet, among) -> QuerySet:
     """
-    Rows whose case (at `case`) is among `among`, the ids of the few cases granted to a reader
-    (`cases_granted_one_by_one`), or no condition when None. Given as values, so that
+    Those of `rows` of the cases `among` (`among_cases`), the ids of the few cases granted to a
+    reader (`cases_granted_one_by_one`), or `rows` when None. Given as values, so that
     PostgreSQL counts on a few cases' rows and reads them by the case index; the list still
     probes the rule of each. (As a subquery it took the supervised teams' branch for thousands
     of cases and walked the list's index to its end.)
     """
-    return Q() if among is None else Q(**{f"{case}__in": among})
-
-
-def _of_among(among, person: str = "person") -> Q:
-    """`_among` for rows about a person: the members of those cases."""
-    if among is None:
-        return Q()
-    return Q(**{f"{person}__in": CaseMember.objects.filter(case__in=among).values("person")})
+    return rows if among is None else rows.among_cases(among)
 
 
 def my_cases(user) -> QuerySet[Case]:
@@ -99,8 +92,8 @@ def my_open_cases_most_at_risk_first(user, *, among=None) -> QuerySet[Case]:
     caseworker at 100,000 people, ten times as many at a million) to show 50 cases.
     """
     return (
-        Case.objects.open()
-        .filter(on_my_case(user, "pk"), _among(among, "pk"))
+        _among(Case.objects.open(), among)
+        .filter(on_my_case(user, "pk"))
         .most_at_risk_first()
         # What the dashboard's table shows (`case_rows`), its team by name: two whole models a
         # row (a team's dozen columns of letterhead among them) cost more than writing the row.
@@ -171,14 +164,14 @@ def followups_due_by(user, *, horizon: datetime.date, among=None) -> QuerySet[Ta
     """`followups_due` by the day `horizon` itself: the dashboard's query keeps its SQL, the day
     a parameter (kept_sql)."""
     return (
-        Task.objects.filter(completed_at__isnull=True, due_on__lte=horizon)
+        # A follow-up assigned to a reader of few cases is on a case she sees: among them.
+        _among(Task.objects.all(), among)
+        .filter(completed_at__isnull=True, due_on__lte=horizon)
         # `Task.objects.visible_to(user)` and (mine or the user's to do), asked of the rows read
         # only: every case the user works is one they see, so only a follow-up assigned to them
         # on a case they do not work needs the visibility probe (a case they no longer see
         # keeps its follow-up off the page).
         .filter(on_my_case(user) | (Q(assignee=user) & _on_case_seen_by(user)))
-        # A follow-up assigned to a reader of few cases is on a case she sees, so among them.
-        .filter(_among(among))
         .select_related("case", "assignee")
         # What a row shows (`followup_rows`): three models' every column built into fifty rows
         # cost more Python than writing the rows.
@@ -192,10 +185,9 @@ def followups_due_by(user, *, horizon: datetime.date, among=None) -> QuerySet[Ta
 def recent_status_changes(user, *, since: datetime.date, among=None) -> QuerySet[LegalStatusRecord]:
     """Status records of the people of the user's cases that began or were written since `since`."""
     return (
-        LegalStatusRecord.objects.filter(
-            Q(effective_from__gte=since) | Q(recorded_at__date__gte=since)
-        )
-        .filter(_of_my_case(user), _of_among(among))
+        _among(LegalStatusRecord.objects.all(), among)
+        .filter(Q(effective_from__gte=since) | Q(recorded_at__date__gte=since))
+        .filter(_of_my_case(user))
         .select_related("person")
         .only(*_STATUS_SHOWN)
         .order_by("-effective_from", "-recorded_at", "pk")
@@ -205,8 +197,9 @@ def recent_status_changes(user, *, since: datetime.date, among=None) -> QuerySet
 def recent_incidents(user, *, since: datetime.date, among=None) -> QuerySet[Incident]:
     """Incidents on the user's cases that happened or were written since `since`."""
     return (
-        Incident.objects.filter(Q(occurred_on__gte=since) | Q(recorded_at__date__gte=since))
-        .filter(on_my_case(user), _among(among))
+        _among(Incident.objects.all(), among)
+        .filter(Q(occurred_on__gte=since) | Q(recorded_at__date__gte=since))
+        .filter(on_my_case(user))
         .select_related("case")
         .only("case", "occurred_on", "kind", "region", "case__reference")
         .order_by("-occurred_on", "-recorded_at", "pk")
@@ -223,12 +216,13 @@ def detained_since_before(
 ) -> QuerySet[LegalStatusRecord]:
     """`detained_longer_than` by the day itself, for the dashboard's kept SQL (as `followups_due_by`)."""
     return (
-        LegalStatusRecord.objects.filter(
+        _among(LegalStatusRecord.objects.all(), among)
+        .filter(
             status=LegalStatus.DETAINED_CN,
             effective_to__isnull=True,
             effective_from__lt=began_before,
         )
-        .filter(_of_my_case(user), _of_among(among))
+        .filter(_of_my_case(user))
         .select_related("person")
         .only(*_STATUS_SHOWN)
         .order_by("effective_from", "pk")

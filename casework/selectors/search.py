@@ -536,10 +536,8 @@ def _cases_of_few_seen(
     may see (`granted`, `cases_granted_one_by_one`) instead of along the team's entries of each
     digest. Walking a team's thousands of holders of a family name to find the few in a
     caseload of 40 probed every holder for visibility (28 ms at 100,000 people, against 6).
-    Those of `granted` among `cases` first (the rule and the list's
-    filters, their SQL kept per list and padded number of cases), then every entry of those
-    cases: the term's digests are kept here, not given to PostgreSQL, which would intersect
-    the cases' entries with the digests' (as in `_members_matching_by_entries`).
+    Those of `granted` among `cases` first (the rule and the list's filters, their SQL kept per
+    list and padded number of cases), then those cases' entries (`_entries_of_cases`).
     """
     condition = written_condition_of(cases)
 
@@ -553,19 +551,21 @@ def _cases_of_few_seen(
         rows = rows_of_shape(("cases among those granted", condition), among, *padded)
     seen = [row["pk"] for row in rows]
     best: dict = {}
-    for pk, _person, risk_rank, reference, code in _entries_of_cases(seen, digests):
+    for pk, _person, _role, risk_rank, reference, code in _entries_of_cases(seen, digests):
         if pk not in found:
             best[pk] = ((risk_rank, reference), min(code, best.get(pk, (None, code))[1]))
     ranked = sorted(best.items(), key=lambda item: (MATCH_OF_CODE[item[1][1]].rank, item[1][0]))
     return [(pk, code, place) for pk, (place, code) in ranked[:count]]
 
 
-def _entries_of_cases(case_ids: list, digests: dict[str, str]) -> list[tuple]:
+def _entries_of_cases(case_ids, digests: dict[str, str]) -> list[tuple]:
     """
-    (case id, person id, risk rank, reference, code) of each entry (`CaseNameKey`) of `case_ids`
-    that holds one of `digests`: every entry of those cases read by the case index (a few dozen
-    a case), the term's digests kept here, not given to PostgreSQL, which would intersect the
-    cases' entries with the digests' in the search's index (as `_members_matching_by_entries`).
+    (case id, person id, role, risk rank, reference, code) of each entry (`CaseNameKey`) of
+    `case_ids` that holds one of `digests`: every entry of those cases read by the case index
+    (a few dozen a case) and then kept to the term's digests. Given to PostgreSQL as one
+    condition, the digests made it also read their entries in the search's index (66,000 to
+    198,000 of them for a common name at a million people) to intersect the two: the cases'
+    entries are read first (MATERIALIZED). Plain SQL, so nothing is compiled per search.
     """
     if not case_ids:
         return []
@@ -573,16 +573,16 @@ def _entries_of_cases(case_ids: list, digests: dict[str, str]) -> list[tuple]:
     with connection.cursor() as cursor:
         # The table's name is the only text put in; the cases and digests are parameters.
         cursor.execute(
-            f"WITH entries AS MATERIALIZED (SELECT case_id, person_id, risk_rank, reference,"  # noqa: S608
-            f" digest, kind, alias_id FROM {table} WHERE case_id = ANY(%s))"
-            " SELECT case_id, person_id, risk_rank, reference, digest, kind,"
+            f"WITH entries AS MATERIALIZED (SELECT case_id, person_id, role, risk_rank,"  # noqa: S608
+            f" reference, digest, kind, alias_id FROM {table} WHERE case_id = ANY(%s))"
+            " SELECT case_id, person_id, role, risk_rank, reference, digest, kind,"
             " alias_id IS NOT NULL FROM entries WHERE digest = ANY(%s)",
             [list(case_ids), list(digests)],
         )
         entries = cursor.fetchall()
     return [
-        (case_id, person_id, risk_rank, reference, _code(kind, via_alias))
-        for case_id, person_id, risk_rank, reference, digest, kind, via_alias in entries
+        (case_id, person_id, role, risk_rank, reference, _code(kind, via_alias))
+        for case_id, person_id, role, risk_rank, reference, digest, kind, via_alias in entries
         # A digest is keyed per kind; the kind is still checked, as `_match_code` does.
         if digests.get(digest) == kind
     ]
@@ -598,7 +598,7 @@ def _people_of_few_seen(user, granted: list, digests: dict[str, str]) -> dict:
     and padded number of people.
     """
     codes: dict = {}
-    for _case, person, _risk, _reference, code in _entries_of_cases(granted, digests):
+    for _case, person, _role, _risk, _reference, code in _entries_of_cases(granted, digests):
         codes[person] = min(code, codes.get(person, code))
     if not codes:
         return {}
@@ -636,34 +636,17 @@ def _best_code_of_case(digests: dict[str, str]) -> Subquery:
 
 def _members_matching_by_entries(case_ids, digests: dict[str, str]) -> list[tuple]:
     """
-    (case id, person id, role, code) of each of `case_ids`' entries (`CaseNameKey`) holding one
-    of `digests`, with the member's role the entry holds and the code worked out here: compiling
-    the CASE of `_match_code` through the members' keys cost most of naming who matched (~1,400
-    Python calls of the ORM's joins per request), and the join read every member's keys; the
-    role probed from each entry's member read ~4 buffers an entry.
+    (case id, person id, role, code) of each of `case_ids`' entries holding one of `digests`
+    (`_entries_of_cases`), with the member's role the entry holds: compiling the CASE of
+    `_match_code` through the members' keys cost most of naming who matched (~1,400 Python
+    calls of the ORM's joins per request), and the join read every member's keys; the role
+    probed from each entry's member read ~4 buffers an entry.
     """
-    # Every entry of the page's cases (a few dozen a case, by the case index), the term's kept
-    # here: with the digests in its condition PostgreSQL also read the digests' entries in the
-    # search's index (66,000 to 198,000 of them for a common name at a million people) to
-    # intersect the two. Kept SQL (kept_sql) per padded number of cases: compiled on each
-    # search, this query cost ~1,500 Python calls.
-    rows = rows_of_shape(
-        "entries of cases",
-        lambda *cases: CaseNameKey.objects.filter(case_id__in=cases).values(
-            "case_id", "person_id", "role", "digest", "kind", "alias_id"
-        ),
-        *keys_padded(case_ids),
-    )
     return [
-        (
-            row["case_id"],
-            row["person_id"],
-            row["role"],
-            _code(row["kind"], row["alias_id"] is not None),
+        (case_id, person_id, role, code)
+        for case_id, person_id, role, _risk, _reference, code in _entries_of_cases(
+            case_ids, digests
         )
-        for row in rows
-        # A digest is keyed per kind; the kind is still checked, as `_match_code` does.
-        if digests.get(row["digest"]) == row["kind"]
     ]
 
 

@@ -124,6 +124,8 @@ def test_a_caseworker_given_more_cases_than_few_is_walked_and_shown_the_same(
 
 
 @pytest.mark.django_db
+# The cases' copies of the name keys are kept by PostgreSQL's triggers (under CI, required).
+@pytest.mark.postgres
 def test_a_people_search_from_a_readers_few_cases_finds_what_the_walk_finds(
     two_caseloads, alice, bob, sue, admin_user, monkeypatch
 ):
@@ -132,12 +134,8 @@ def test_a_people_search_from_a_readers_few_cases_finds_what_the_walk_finds(
     keys; a reader of many walks every holder of each key: the same people, in the same order,
     with the same reasons, cut at the same place, for everyone.
     """
-    from django.db import connection
-
     from casework.selectors import search
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the cases' copies of the name keys are kept by PostgreSQL's triggers")
     _households, amal = two_caseloads
 
     def found(few_cases: int) -> list:
