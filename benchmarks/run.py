@@ -30,6 +30,7 @@ SECTIONS = (
     "pdf",
     "import",
     "api",
+    "reports",
 )
 
 
@@ -96,7 +97,7 @@ def main(argv=None) -> None:
         pass
 
     # Imported here, after django.setup().
-    from . import api, checkins, encryption, importing, pages, pdf, search, workload
+    from . import api, checkins, encryption, importing, pages, pdf, reports, search, workload
 
     for section in sections:
         if section == "pages":
@@ -119,6 +120,8 @@ def main(argv=None) -> None:
                 importing.run(rows)
         elif section == "api":
             api.run(seconds=options.seconds)
+        elif section == "reports":
+            reports.run()
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
 
 

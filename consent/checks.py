@@ -4,7 +4,7 @@ that depends on consent — sharing, naming in a document, counting in statistic
 and asks about the consent in force now, not the one given at intake.
 """
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from .models import Consent, Scope
 
@@ -34,5 +34,5 @@ def refusing(people, scope: str) -> list:
 
 def people_allowing(people: QuerySet, scope: str) -> QuerySet:
     """Narrow a queryset of people to those whose consent in force covers `scope`."""
-    granted = Consent.objects.current().filter(person=OuterRef("pk"), **{Scope(scope).value: True})
-    return people.filter(Exists(granted))
+    granted = Consent.objects.current().filter(**{Scope(scope).value: True})
+    return people.filter(pk__in=granted.values("person"))

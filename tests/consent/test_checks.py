@@ -82,3 +82,19 @@ def test_an_unknown_scope_is_refused():
     person = PersonFactory()
     with pytest.raises(ValueError):
         allows(person, "sell_to_anyone")
+
+
+def test_of_two_consents_recorded_at_the_same_moment_the_later_id_is_in_force(alice):
+    """The tie-break `current_consent` uses (recorded_at, then id) holds for lists as well."""
+    person = PersonFactory()
+    first = consent_record(person=person, actor=alice, method="written", scopes=["statistics"])
+    second = consent_record(person=person, actor=alice, method="written", scopes=[])
+    Consent.objects.filter(pk__in=[first.pk, second.pk]).update(recorded_at=first.recorded_at)
+    in_force = max(first.pk, second.pk)
+
+    assert current_consent(person).pk == in_force
+    assert list(Consent.objects.current().filter(person=person).values_list("pk", flat=True)) == [
+        in_force
+    ]
+    counted = people_allowing(Person.objects.filter(pk=person.pk), "statistics")
+    assert counted.exists() is (in_force == first.pk)

@@ -2,7 +2,9 @@
 
 import pytest
 
-from casework.choices import LegalStatus
+from casework import querysets
+from casework.choices import EntitlementKind, EntitlementStatus, LegalStatus
+from casework.models import Entitlement
 from consent.models import Consent
 from reports import tables
 from reports.tables import Filters
@@ -164,3 +166,34 @@ def test_published_tables_cannot_be_undone(caseload, sue, settings):
         )
         assert counts.hidden, table.name
         assert not derivable(counts.hidden, equations), table.name
+
+
+def test_a_grant_recorded_later_the_same_day_ends_a_refusal(caseload, sue):
+    """
+    c1's hukou refused and then granted, both as of the same day: the record entered last is the
+    latest, and a granted child is neither refused nor without registration.
+    """
+    hukou = EntitlementKind.HOUSEHOLD_REGISTRATION
+    refused = Entitlement.objects.get(person=caseload.c1, kind=hukou)
+    granted = Entitlement.objects.create(
+        person=caseload.c1, kind=hukou, status=EntitlementStatus.GRANTED, as_of=refused.as_of
+    )
+    assert granted.recorded_at > refused.recorded_at
+
+    assert figures(sue, "refusals")["Household registration (hukou) / ID"] == [0, 1, 0, 0, 1]
+    assert figures(sue, "children")["2015"] == [0, 0, 1, 1]  # c2 alone, no record
+
+
+@pytest.mark.parametrize("reader", ["sue", "alice", "charlie"])
+def test_every_table_counts_the_same_from_a_readers_few_cases(caseload, reader, request):
+    """
+    A reader of few cases has her counts start from them (`few_cases_granted`); past FEW_CASES
+    they start from the rule alone. The figures are the same both ways.
+    """
+    account = request.getfixturevalue(reader)
+    from_few = [table.grid() for table in tables.build(account, PERIOD)]
+    assert any(len(grid) > 1 for grid in from_few)
+
+    request.getfixturevalue("monkeypatch").setattr(querysets, "FEW_CASES", 0)
+    account = request.getfixturevalue(reader).__class__.objects.get(pk=account.pk)
+    assert [table.grid() for table in tables.build(account, PERIOD)] == from_few
