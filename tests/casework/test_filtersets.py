@@ -163,6 +163,11 @@ def test_it_finds_children_without_hukou(alice, family_case, quiet_case, mother,
     deny(child, D(2018, 1, 1), status=EntitlementStatus.GRANTED)
     assert _refs(alice, **children_without_hukou) == set()
     assert _refs(alice, entitlement_denied=EntitlementKind.SCHOOL) == set()
+    # Of two records dated the same day, the one entered last is the child's situation.
+    deny(child, D(2018, 1, 1))
+    assert _refs(alice, **children_without_hukou) == {family_case.reference}
+    deny(child, D(2018, 1, 1), status=EntitlementStatus.GRANTED)
+    assert _refs(alice, **children_without_hukou) == set()
 
 
 def test_denied_to_alone_does_not_filter(alice, family_case, quiet_case):
