@@ -71,6 +71,9 @@ class Scope:
 
     cases: QuerySet
     people: QuerySet
+    # Whether the cases are a reader's few (`few_cases_granted`): a count may then start from
+    # their people, where for many it reads every row once.
+    few: bool = False
 
 
 def teams_of(user) -> QuerySet:
@@ -92,7 +95,7 @@ def scope_for(user, *, team: Team | None = None) -> Scope:
         # The members of the cases counted; unnarrowed, they are the people seen, and naming
         # them twice had PostgreSQL gather them twice.
         people = people.among_cases(cases.values("pk"))
-    return Scope(cases=cases, people=people_allowing(people, STATISTICS_SCOPE))
+    return Scope(cases=cases, people=people_allowing(people, STATISTICS_SCOPE), few=few is not None)
 
 
 def _covers(day: datetime.date, prefix: str = "") -> Q:
@@ -140,7 +143,7 @@ def entitlements_refused(scope: Scope, *, as_of: datetime.date) -> dict[tuple[st
     is a refusal. A later grant ends the refusal; an earlier refusal later granted is not counted.
     """
     rows = (
-        latest_entitlements(as_of)
+        latest_entitlements(as_of, of_few=scope.people.values("pk") if scope.few else None)
         .filter(person__in=scope.people.values("pk"), status=EntitlementStatus.DENIED)
         .order_by()
         .values("kind", "person__role")

@@ -5,8 +5,8 @@ of cases shows (the team, the number of members, the principals).
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.kept_sql import keys_padded, of_user, rows_of_shape
 
@@ -14,19 +14,34 @@ from ..choices import EntitlementStatus, MemberRole
 from ..models import Case, CaseMember, Entitlement, LegalStatusRecord
 
 
-def latest_entitlements(as_of: datetime.date | None = None) -> QuerySet[Entitlement]:
+def latest_entitlements(
+    as_of: datetime.date | None = None, *, of_few: QuerySet | None = None
+) -> QuerySet[Entitlement]:
     """
     Every person's situation: the latest record of each benefit, for everyone (by `as_of`, then
-    `recorded_at`, then id); with `as_of`, the latest of those dated by then.
+    `recorded_at`, then id); with `as_of`, the latest of those dated by then. `of_few`: the ids
+    of a few people (a caseworker's), to whose records the query is kept.
     """
+    dated = (
+        Entitlement.objects.all() if as_of is None else Entitlement.objects.filter(as_of__lte=as_of)
+    )
+    if of_few is not None:
+        # Their records ranked among themselves, so that the query starts from the people: the
+        # anti-join below is planned as one pass over every record (2.4 s at a million people
+        # for a caseworker's 124), which PostgreSQL would not move below the people's semi-join.
+        ranked = dated.filter(person__in=of_few).annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("person"), F("kind")],
+                order_by=[F("as_of").desc(), F("recorded_at").desc(), F("pk").desc()],
+            )
+        )
+        return Entitlement.objects.filter(pk__in=ranked.filter(place=1).values("pk"))
     # "No later record of the same person and benefit", not "the first of theirs, latest first"
     # (`pk = (SELECT ... LIMIT 1)`), which PostgreSQL cannot estimate: it guessed one record in
     # 200 and started the reports' count of refusals from every refusal ever recorded, asking
     # each whether it was the latest and its person counted (1.0-1.9 s at 100,000 people, for
-    # any reader). This it plans as an anti-join, one pass or a probe per person as fits.
-    dated = (
-        Entitlement.objects.all() if as_of is None else Entitlement.objects.filter(as_of__lte=as_of)
-    )
+    # any reader). This it plans as an anti-join, a hashed pass over the records.
     later = dated.filter(person=OuterRef("person"), kind=OuterRef("kind")).filter(
         Q(as_of__gt=OuterRef("as_of"))
         | Q(as_of=OuterRef("as_of"), recorded_at__gt=OuterRef("recorded_at"))
