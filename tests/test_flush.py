@@ -39,6 +39,7 @@ def test_reference_data_a_test_changed_is_put_back_by_the_flush_after_it():
     assert not ContentType.objects.filter(app_label="made_up").exists()
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_flush_after_a_test_keeps_unchanged_reference_data_and_empties_the_rest():
     _flush_ending_a_transactional_test()

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django_otp.oath import hotp, totp
 
 from accounts.models import TOTPDevice
@@ -200,6 +201,13 @@ def page(request, browser, live_server, transactional_db, artifacts_dir):
     A fresh browser context (no cookies) and page per test, watched for console errors and
     requests to other hosts. A failing test leaves `failure.png` in its screenshot folder.
     """
+    # The live server's threads share the test database: on SQLite that is one in-memory
+    # database whose tables lock across threads ("database table is locked", "no such
+    # savepoint" while a draft is saved beside a page load), which no deployment runs.
+    require(
+        connection.vendor == "postgresql",
+        "the browser tests need DATABASE_URL on PostgreSQL (the live server's threads share it)",
+    )
     origin = live_server.url.rstrip("/")
     watch = PageWatch(origin=origin)
     context = browser.new_context(

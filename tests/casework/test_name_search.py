@@ -300,6 +300,7 @@ def test_an_index_key_rotation_recomputes_the_name_keys(people, alice, settings,
 # However many people share a name, a search does the same few queries and lists at most a page.
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_search_does_the_same_queries_for_one_match_as_for_many(
     people, alice, team_north, client, monkeypatch

@@ -206,6 +206,7 @@ def test_the_case_list_counts_only_up_to_its_bound_and_every_page_stays_reachabl
     )
 
 
+@pytest.mark.postgres
 def test_the_case_list_without_a_filter_is_counted_from_the_caseload_counts_past_its_bound(
     client, team_north, alice, sue, monkeypatch
 ):
@@ -361,6 +362,7 @@ def test_the_case_page_reads_the_same_queries_and_records_however_long_its_timel
     assert queries[shorter.case.pk, False] == queries[longer.case.pk, False] <= CASE_PAGE_QUERIES
 
 
+@pytest.mark.postgres
 def test_each_page_asks_whether_its_reader_may_change_the_case_once(
     client, team_north, alice, monkeypatch
 ):
@@ -551,6 +553,7 @@ def _hashed_subplans_reading(plan: dict, table: str) -> list[str]:
     return [name for name in reading if any(f"hashed {name}" in text for text in filters)]
 
 
+@pytest.mark.postgres
 def test_the_case_list_probes_the_cases_it_reads_instead_of_hashing_every_assignment(
     client, team_north, alice, monkeypatch
 ):
@@ -657,6 +660,7 @@ def _tables_compiled(client, url: str, params=None) -> list[str]:
     return compiled
 
 
+@pytest.mark.postgres
 def test_the_whole_case_list_is_read_by_sql_kept_per_reader_and_sees_each_change(
     client, team_north, alice, bob, sue, monkeypatch
 ):

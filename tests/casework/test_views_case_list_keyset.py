@@ -8,6 +8,7 @@ but for the one that changes a case between two pages (its change is rolled back
 import html
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -145,6 +146,7 @@ def test_a_forged_or_stale_key_is_a_page_not_an_error(client, alice, sixty_cases
     assert _listed(response) == sixty_cases[:25]
 
 
+@pytest.mark.postgres
 def test_a_page_read_on_from_a_key_starts_its_walk_at_the_key(client, alice, sixty_cases):
     """
     Page 3 is read from the (risk_rank, reference) index starting at page 2's last case: the

@@ -286,6 +286,7 @@ def _import_counting(supervisor, sue, team, rows) -> tuple[int, ImportBatch]:
     return len(queries.captured_queries), batch
 
 
+@pytest.mark.postgres
 def test_the_queries_of_an_import_do_not_grow_with_its_rows(sue, team_north, supervisor):
     """
     Ten rows and a hundred and ten: the hundred more cost two more chunks' worth of queries,

@@ -51,6 +51,7 @@ def test_a_failing_row_is_reported_with_column_value_and_reason_in_the_users_lan
     assert message in page
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_an_import_stopped_part_way_resumes_where_it_stopped_and_creates_nothing_twice(
     client, sue, team_north

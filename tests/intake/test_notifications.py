@@ -48,6 +48,7 @@ def test_the_supervisors_dashboard_lists_what_waits_for_approval(submitted, sue,
     assert 'id="approvals-heading"' not in mine
 
 
+@pytest.mark.postgres
 def test_what_waits_for_approval_is_counted_afresh_from_sql_written_once(
     submitted, sue, alice, monkeypatch
 ):

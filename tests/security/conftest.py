@@ -11,7 +11,7 @@ from importlib import import_module
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Func, Subquery
+from django.db.models import Func, IntegerField, Subquery
 from django.test import Client, override_settings
 from knox.models import AuthToken
 
@@ -157,7 +157,10 @@ INTAKE_FIELDS = ("status", "step", "owner", "team")
 
 def _count(rows) -> Subquery:
     """How many `rows` there are, as a column of another query (COUNT without GROUP BY: 0 for none)."""
-    return Subquery(rows.order_by().annotate(n=Func("pk", function="COUNT")).values("n"))
+    # An integer, said so: left to infer, the count takes the type of `pk`, and SQLite's
+    # converter reads it back as a UUID.
+    count = Func("pk", function="COUNT", output_field=IntegerField())
+    return Subquery(rows.order_by().annotate(n=count).values("n"))
 
 
 def _value(rows, field: str) -> Subquery:
