@@ -40,6 +40,17 @@ def _filters(request):
 def index(request):
     """Figures on the cases the user can see: a chart and a table for each."""
     form, filters = _filters(request)
+    if filters is not None:
+        # The fields show the period counted, the default one too: left empty, they said nothing
+        # of the twelve months the tables below count.
+        form = ReportFilterForm(
+            initial={
+                "team": filters.team,
+                "date_from": filters.date_from,
+                "date_to": filters.date_to,
+            },
+            user=request.user,
+        )
     context = {
         "form": form,
         "filters": filters,

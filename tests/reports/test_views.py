@@ -203,3 +203,26 @@ def test_the_period_filter_reads_iso_dates_in_every_language(client, caseload, s
     html = response.content.decode()
     assert f'<html lang="{language}">' in html
     assert 'value="2025-01-01"' in html
+
+
+def test_the_fields_show_the_period_counted_when_none_was_chosen(client, caseload, sue):
+    """Opened without filters, the page counts the last twelve months and its fields say so."""
+    response = sign_in(client, sue).get(reverse("reports:index"))
+    filters = response.context["filters"]
+    assert filters.date_from.day == 1
+    assert (filters.date_to - filters.date_from).days > 330
+    html = response.content.decode()
+    assert f'name="date_from" value="{filters.date_from.isoformat()}"' in html
+    assert f'name="date_to" value="{filters.date_to.isoformat()}"' in html
+
+
+def test_a_wrong_period_keeps_what_was_typed_beside_the_error(client, caseload, sue):
+    """A start after the end is refused, nothing is counted, and the fields keep the dates."""
+    response = sign_in(client, sue).get(
+        reverse("reports:index"), {"date_from": "2025-06-01", "date_to": "2025-01-31"}
+    )
+    assert response.context["tables"] == []
+    html = response.content.decode()
+    assert "The start of the period must be before its end." in html
+    assert 'value="2025-06-01"' in html
+    assert 'value="2025-01-31"' in html
