@@ -74,7 +74,9 @@ def test_a_note_typed_is_kept_encrypted_and_back_in_the_form_until_saved(client,
     draft = Draft.objects.get(user=alice)
     assert draft.form_key == _note_url(north_case)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT data FROM accounts_draft WHERE id = %s", [draft.pk])
+        # The id as the database stores it (SQLite keeps a UUID as its hex).
+        key = Draft._meta.pk.get_db_prep_value(draft.pk, connection)
+        cursor.execute("SELECT data FROM accounts_draft WHERE id = %s", [key])
         (raw,) = cursor.fetchone()
     assert raw.startswith("v1:") and "어머니" not in raw
 
