@@ -18,8 +18,8 @@ What this does not defend against: an attacker who also uses that counts are who
 least zero (interval attacks), or who has the same table for an overlapping period or scope.
 """
 
+import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 from django.conf import settings
 
@@ -139,18 +139,18 @@ def suppress_list(counts: list[int], threshold: int, *, with_total: bool) -> Sup
 def determined(equations: list[dict], hidden: set) -> set:
     """
     The hidden positions whose value follows from the visible ones through `equations` (each a
-    {position: coefficient} summing to zero). Exact: row reduction over the rationals of the
-    equations restricted to the hidden positions; a hidden value is determined exactly when a
-    reduced row has it as its only unknown.
+    {position: coefficient} summing to zero). Exact: row reduction of the equations restricted
+    to the hidden positions; a hidden value is determined exactly when a reduced row has it as
+    its only unknown.
     """
     unknowns = sorted(hidden)
     column = {position: index for index, position in enumerate(unknowns)}
     rows = []
     for equation in equations:
-        row = [Fraction(0)] * len(unknowns)
+        row = [0] * len(unknowns)
         for position, coefficient in equation.items():
             if position in column:
-                row[column[position]] = Fraction(coefficient)
+                row[column[position]] = int(coefficient)
         if any(row):
             rows.append(row)
     reduced = _row_reduce(rows, len(unknowns))
@@ -162,7 +162,14 @@ def determined(equations: list[dict], hidden: set) -> set:
     return found
 
 
-def _row_reduce(rows: list[list[Fraction]], width: int) -> list[list[Fraction]]:
+def _row_reduce(rows: list[list[int]], width: int) -> list[list[int]]:
+    """
+    Gauss-Jordan elimination in whole numbers: each row it returns is a multiple of the row of
+    the reduced row echelon form, so it has the same zeros, which is all `determined` reads.
+    """
+    # Whole numbers, not fractions: each step of a Fraction takes a gcd and builds an object,
+    # and the children's table (30 years of birth, three columns, some sixty values hidden one
+    # after the other) spent 330 ms of its 660 in fractions at 100,000 people.
     rows = [list(row) for row in rows]
     pivot_row = 0
     for col in range(width):
@@ -170,12 +177,15 @@ def _row_reduce(rows: list[list[Fraction]], width: int) -> list[list[Fraction]]:
         if pivot is None:
             continue
         rows[pivot_row], rows[pivot] = rows[pivot], rows[pivot_row]
-        lead = rows[pivot_row][col]
-        rows[pivot_row] = [value / lead for value in rows[pivot_row]]
+        lead_row = rows[pivot_row]
+        lead = lead_row[col]
         for r in range(len(rows)):
-            if r != pivot_row and rows[r][col]:
-                factor = rows[r][col]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[pivot_row], strict=True)]
+            factor = rows[r][col]
+            if r != pivot_row and factor:
+                combined = [lead * a - factor * b for a, b in zip(rows[r], lead_row, strict=True)]
+                # Kept small: the same row divided by what its entries share.
+                divisor = math.gcd(*combined) or 1
+                rows[r] = [value // divisor for value in combined]
         pivot_row += 1
         if pivot_row == len(rows):
             break

@@ -13,7 +13,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.suppression import suppress_counts, suppress_table
+from reports.suppression import determined, suppress_counts, suppress_table
 
 SMALLISH = st.one_of(st.integers(0, 6), st.integers(0, 40))
 
@@ -111,6 +111,27 @@ def test_suppression_cannot_be_undone(data, height, width, threshold, row_totals
         in_line = [p for p, _coefficient in equation if p in hidden]
         assert len(in_line) != 1, (cells, in_line)
     assert not derivable(hidden, equations), cells
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    height=st.integers(1, 6),
+    width=st.integers(1, 5),
+    row_totals=st.booleans(),
+    col_totals=st.booleans(),
+)
+def test_the_values_found_determined_are_those_a_reader_can_compute(
+    data, height, width, row_totals, col_totals
+):
+    """`determined` (whole-number elimination) agrees with the independent rank check."""
+    equations = published_equations(height, width, row_totals=row_totals, col_totals=col_totals)
+    positions = sorted({position for equation in equations for position, _ in equation})
+    if not positions:
+        return
+    hidden = data.draw(st.sets(st.sampled_from(positions)))
+    as_dicts = [dict(equation) for equation in equations]
+    assert determined(as_dicts, set(hidden)) == derivable(hidden, equations)
 
 
 def test_two_hidden_blocks_joined_by_one_cell_are_protected():
