@@ -69,6 +69,11 @@ def _reports_are_cards_on_a_phone(page, shot, code: str) -> None:
     label = cell.get_attribute("data-label")
     assert cell.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
     assert page.evaluate(SIDEWAYS) == [], "the reports scroll sideways at 390 px"
+    # The totals are a card as wide as the rows' cards, not a table row left at its content's width.
+    table = page.locator("table.report-table:has(tfoot)").first
+    row_width = table.locator("tbody tr").first.evaluate("tr => tr.getBoundingClientRect().width")
+    totals_width = table.locator("tfoot tr").evaluate("tr => tr.getBoundingClientRect().width")
+    assert totals_width == row_width
     shot(page, f"reports-{code}-390")
     # On a wide screen the tables keep their columns, and the page stays as wide as the window.
     page.set_viewport_size(DESKTOP)
