@@ -35,14 +35,13 @@ from casework.models import (
     Case,
     CaseMember,
     CaseNote,
-    Entitlement,
     Incident,
     LegalStatusRecord,
     Person,
     Task,
 )
 from casework.querysets import few_cases_granted
-from casework.selectors.case_list import latest_entitlements
+from casework.selectors.case_list import latest_entitlement_of, latest_entitlements
 from consent.checks import people_allowing
 from referrals.models import Referral
 
@@ -128,15 +127,6 @@ def people_by_status(scope: Scope, periods: list[Period]) -> dict[tuple[str, int
     }
 
 
-def _latest_entitlement(as_of: datetime.date, **match) -> QuerySet:
-    """The latest record of a benefit on `as_of`, for the person (and kind) of the outer row."""
-    return (
-        Entitlement.objects.filter(as_of__lte=as_of, **match)
-        .order_by("-as_of", "-recorded_at", "-pk")
-        .values("pk")
-    )
-
-
 def entitlements_refused(scope: Scope, *, as_of: datetime.date) -> dict[tuple[str, str], int]:
     """
     {(benefit, person role): people} — people whose latest record of that benefit on `as_of`
@@ -190,7 +180,7 @@ def children_without_registration(
     The state is that latest record: refused, pending, or no record (none, not sought, unknown).
     """
     latest_status = Subquery(
-        _latest_entitlement(
+        latest_entitlement_of(
             as_of, person=OuterRef("pk"), kind=EntitlementKind.HOUSEHOLD_REGISTRATION
         ).values("status")[:1]
     )

@@ -562,6 +562,9 @@ class Entitlement(Correctable, RecordedBy):
     with_voided = PersonScopedQuerySet.as_manager()
     correctable_fields = ("kind", "status", "as_of", "note")
     record_kind = "benefit"
+    # Which of a person's records of one benefit is their situation: the first in this order
+    # (the latest as of, then the latest entered, then the highest key).
+    LATEST_FIRST = ("-as_of", "-recorded_at", "-pk")
 
     class Meta:
         ordering = ["person", "kind", "-as_of", "-recorded_at"]

@@ -33,7 +33,7 @@ def latest_entitlements(
             place=Window(
                 RowNumber(),
                 partition_by=[F("person"), F("kind")],
-                order_by=[F("as_of").desc(), F("recorded_at").desc(), F("pk").desc()],
+                order_by=[F(name.removeprefix("-")).desc() for name in Entitlement.LATEST_FIRST],
             )
         )
         return Entitlement.objects.filter(pk__in=ranked.filter(place=1).values("pk"))
@@ -48,6 +48,18 @@ def latest_entitlements(
         | Q(as_of=OuterRef("as_of"), recorded_at=OuterRef("recorded_at"), pk__gt=OuterRef("pk"))
     )
     return dated.exclude(Exists(later))
+
+
+def latest_entitlement_of(as_of: datetime.date, **match) -> QuerySet[Entitlement]:
+    """
+    The latest record on `as_of` of the benefit `match` names, for a row of another query
+    (`person=OuterRef("pk")`, a kind): the ids, latest first; take the first.
+    """
+    return (
+        Entitlement.objects.filter(as_of__lte=as_of, **match)
+        .order_by(*Entitlement.LATEST_FIRST)
+        .values("pk")
+    )
 
 
 def cases_with_member_status(status: str) -> QuerySet[Case]:

@@ -81,7 +81,7 @@ def current_entitlements(person: Person) -> QuerySet[Entitlement]:
     """The latest record of each benefit the person sought, one per kind."""
     latest_of_kind = (
         Entitlement.objects.filter(person=OuterRef("person"), kind=OuterRef("kind"))
-        .order_by("-as_of", "-recorded_at", "-pk")
+        .order_by(*Entitlement.LATEST_FIRST)
         .values("pk")[:1]
     )
     return Entitlement.objects.filter(person=person, pk=Subquery(latest_of_kind)).order_by("kind")

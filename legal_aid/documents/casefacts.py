@@ -260,7 +260,7 @@ def _benefits(person, *, user, as_of) -> tuple[Benefit, ...]:
     records = list(
         Entitlement.objects.visible_to(user)
         .filter(person=person, as_of__lte=as_of)
-        .order_by("kind", "-as_of", "-recorded_at", "-pk")
+        .order_by("kind", *Entitlement.LATEST_FIRST)
     )
     benefits, seen = [], set()
     for record in records:
