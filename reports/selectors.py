@@ -97,6 +97,15 @@ def scope_for(user, *, team: Team | None = None) -> Scope:
     return Scope(cases=cases, people=people_allowing(people, STATISTICS_SCOPE), few=few is not None)
 
 
+def counts_quickly(user) -> bool:
+    """
+    Whether `user`'s reports are counted while the page is made: a reader of few cases, whose
+    counts start from them (`scope_for`). A reader of many has them counted by a worker
+    (`reports.services.report_for`), since hers grow with the caseload.
+    """
+    return few_cases_granted(user) is not None
+
+
 def _covers(day: datetime.date, prefix: str = "") -> Q:
     """A status period [effective_from, effective_to) that includes `day`."""
     return Q(**{f"{prefix}effective_from__lte": day}) & (

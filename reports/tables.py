@@ -181,6 +181,55 @@ def _build(user, filters: Filters, *, only: str | None) -> list[ReportTable]:
     return tables
 
 
+def stored(table: ReportTable) -> dict:
+    """
+    A published table as a worker's count keeps it (`ReportRun.tables`): its labels and its
+    suppressed counts, nothing else. The chart is drawn again from them (`from_stored`).
+    """
+    counts = table.counts
+    return {
+        "name": table.name,
+        "title": table.title,
+        "caption": table.caption,
+        "row_heading": table.row_heading,
+        "rows": list(table.rows),
+        "columns": list(table.columns),
+        "cells": counts.cells,
+        "row_totals": counts.row_totals,
+        "col_totals": counts.col_totals,
+        "grand_total": counts.grand_total,
+        "hidden": sorted(list(position) for position in counts.hidden),
+        "extra_heading": table.extra_heading,
+        "extra_values": list(table.extra_values),
+        "extra_total": table.extra_total,
+    }
+
+
+def from_stored(data: dict) -> ReportTable:
+    """A table kept by `stored`, with its chart, as `build` gives it."""
+    table = ReportTable(
+        name=data["name"],
+        title=data["title"],
+        caption=data["caption"],
+        row_heading=data["row_heading"],
+        rows=data["rows"],
+        columns=data["columns"],
+        counts=SuppressedTable(
+            cells=data["cells"],
+            row_totals=data["row_totals"],
+            col_totals=data["col_totals"],
+            grand_total=data["grand_total"],
+            hidden=frozenset(tuple(position) for position in data["hidden"]),
+        ),
+        extra_heading=data["extra_heading"],
+        extra_values=data["extra_values"],
+        extra_total=data["extra_total"],
+    )
+    if not table.is_empty:
+        table.chart = _chart(table)
+    return table
+
+
 def _grid(counts: dict, row_keys: list, column_count: int) -> list[list[int]]:
     return [[counts.get((key, j), 0) for j in range(column_count)] for key in row_keys]
 

@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import record
 from casework.models import Case, Incident, Person
 
-from . import exports, tables
+from . import exports, services, tables
 from .forms import ReportFilterForm
 from .suppression import small_count_threshold
 
@@ -34,31 +35,55 @@ def _filters(request):
     return form, form.filters() if form.is_valid() else None
 
 
+# While a worker counts, the page asks again this often (as a queued document's page does).
+REFRESH_SECONDS = 3
+
+
 @never_cache
 @login_required
 @require_GET
 def index(request):
     """Figures on the cases the user can see: a chart and a table for each."""
     form, filters = _filters(request)
+    report = None
     if filters is not None:
         # The fields show the period counted, the default one too: left empty, they said nothing
         # of the twelve months the tables below count.
-        form = ReportFilterForm(
-            initial={
-                "team": filters.team,
-                "date_from": filters.date_from,
-                "date_to": filters.date_to,
-            },
-            user=request.user,
-        )
+        form = _form_showing(filters, request.user)
+        report = services.report_for(actor=request.user, filters=filters, language=get_language())
+    run = report.run if report else None
     context = {
         "form": form,
         "filters": filters,
-        "tables": tables.build(request.user, filters) if filters else [],
+        "tables": report.tables if report else [],
+        "run": run,
+        "refresh_seconds": REFRESH_SECONDS if run and run.is_waiting else 0,
         "threshold": small_count_threshold(),
         "query": _query(filters),
     }
     return render(request, "reports/index.html", context)
+
+
+@never_cache
+@login_required
+@require_POST
+def recount(request):
+    """Count the page's figures again now, on a worker: "Count again" beside a count shown."""
+    form = ReportFilterForm(request.POST, user=request.user)
+    if form.is_valid():
+        filters = form.filters()
+        services.report_run_for(
+            actor=request.user, filters=filters, language=get_language(), again=True
+        )
+        return redirect(f"{reverse('reports:index')}?{_query(filters)}")
+    return redirect("reports:index")
+
+
+def _form_showing(filters, user) -> ReportFilterForm:
+    return ReportFilterForm(
+        initial={"team": filters.team, "date_from": filters.date_from, "date_to": filters.date_to},
+        user=user,
+    )
 
 
 def _back_to_the_page(request):
@@ -77,6 +102,19 @@ def _query(filters) -> str:
     if filters.team is not None:
         params["team"] = filters.team.pk
     return urlencode(params)
+
+
+def _published(request, filters, *, only: str | None = None) -> list | None:
+    """
+    The tables the page shows with these filters (or only the one named), for a file: the same
+    figures (a worker's count for a reader of many cases), or None while they are counted.
+    """
+    report = services.report_for(
+        actor=request.user, filters=filters, language=get_language(), only=only
+    )
+    if report.run is not None and not report.run.is_done:
+        return None
+    return report.tables
 
 
 def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
@@ -118,7 +156,10 @@ def export_csv(request):
     _form, filters = _filters(request)
     if name not in tables.NAMES or filters is None:
         return _back_to_the_page(request)
-    (table,) = tables.build(request.user, filters, only=name)
+    published = _published(request, filters, only=name)
+    if published is None:
+        return _back_to_the_page(request)
+    (table,) = published
     content = exports.to_csv(table, filters)
     _audit(
         request,
@@ -139,9 +180,9 @@ def export_csv(request):
 def export_xlsx(request):
     """Every table as one workbook, a sheet each, with the page's filters."""
     _form, filters = _filters(request)
-    if filters is None:
+    built = _published(request, filters) if filters is not None else None
+    if built is None:
         return _back_to_the_page(request)
-    built = tables.build(request.user, filters)
     content = exports.to_xlsx(built, filters)
     _audit(
         request,

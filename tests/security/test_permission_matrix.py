@@ -76,6 +76,7 @@ from legal_aid import services as legal_aid_services
 from legal_aid.models import AdvocacyDocument
 from referrals.models import Referral, ServiceProvider
 from referrals.services import referral_create
+from reports.models import ReportRun
 
 from ..conftest import FAST_HASHERS, consent_answer, sign_in
 from ..factories import MembershipFactory, TeamFactory, UserFactory
@@ -2676,6 +2677,26 @@ WRITES += [
         lambda s: reverse("intake:import_discard", args=[s.data.batch.reference]),
         lambda s: {},
         302,
+    ),
+]
+
+WRITES += [
+    # Counting the reports again: any reader, of the cases she sees; kept for her alone.
+    Write(
+        "supervisor",
+        "report_recount",
+        lambda s: reverse("reports:recount"),
+        lambda s: {"date_from": "2025-01-01", "date_to": "2025-06-30"},
+        302,
+        done=lambda s: ReportRun.objects.filter(requested_by=s.supervisor).exists(),
+    ),
+    Write(
+        "caseworker",
+        "report_recount",
+        lambda s: reverse("reports:recount"),
+        lambda s: {"date_from": "2025-01-01", "date_to": "2025-06-30"},
+        302,
+        done=lambda s: ReportRun.objects.filter(requested_by=s.caseworker).exists(),
     ),
 ]
 

@@ -274,6 +274,9 @@ UNCHECKED = {
     "intake.services.merge_targets": "a read, scoped to the people the actor may change",
     "intake.services.open_cases_of": "a read, scoped to the cases the actor may change",
     "legal_aid.services.document_offers": "a read: what the form offers; the request checks",
+    "reports.services.report_for": "a read of what visible_to(actor) shows, or its count",
+    "reports.services.report_run_for": "counts what visible_to(actor) shows, for the actor "
+    "alone; grants nothing",
     **{f"casework.erasure.{name}": "see casework's UNCHECKED_STEPS" for name in CASEWORK_UNCHECKED},
 }
 
