@@ -361,3 +361,25 @@ def north_case(team_north, alice):
 def admin_client(client, admin_user):
     """A superuser's browser, signed in with both factors."""
     return sign_in(client, admin_user)
+
+
+@pytest.fixture
+def pipelines(db, monkeypatch):
+    """
+    The psycopg pipelines opened on the default connection while the test runs (a list that
+    grows by one each): statements sent together, answered in one round trip. Empty on SQLite.
+    """
+    from django.db import connection
+
+    opened = []
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        kind = type(connection.connection)
+        real = kind.pipeline
+
+        def counted(raw, *args, **kwargs):
+            opened.append(raw)
+            return real(raw, *args, **kwargs)
+
+        monkeypatch.setattr(kind, "pipeline", counted)
+    return opened

@@ -163,11 +163,12 @@ def test_padded_keys_find_the_same_rows_with_one_shape_for_three_and_four(househ
     assert shapes == {1, 4}
 
 
-def test_shapes_asked_together_give_each_querys_rows_in_one_round_trip(households):
+def test_shapes_asked_together_give_each_querys_rows_in_one_round_trip(households, pipelines):
     """
     `rows_of_shapes` (the timeline's records of each kind): each query's rows as
     `rows_of_shape` gives them, a query that finds nothing by construction among them; on
-    PostgreSQL the queries are sent at once (a prefetch of their rows still runs after).
+    PostgreSQL the queries are sent at once, in one pipeline (a prefetch of their rows still
+    runs after).
     """
     first, second = households
 
@@ -193,7 +194,8 @@ def test_shapes_asked_together_give_each_querys_rows_in_one_round_trip(household
     # The joined rows come built, as from one query alone.
     assert [m.person.full_name for m in together[3]] == [m.person.full_name for m in alone[3]]
     if connection.vendor == "postgresql":
-        assert len(queries) == 1
+        # Three statements (the one that finds nothing is not sent), sent before any answer.
+        assert len(queries) == 3 and len(pipelines) == 1
     # A prefetch runs once its query's rows are read.
     [kept, members] = kept_sql.rows_of_shapes(
         ("test prefetch", incidents, [first.case.pk]), ("test members", _members, [first.case.pk])
@@ -202,3 +204,35 @@ def test_shapes_asked_together_give_each_querys_rows_in_one_round_trip(household
         {p.pk for p in i.people.all()} for i in incidents(first.case.pk)
     ]
     assert len(members) == len(alone[0])
+
+
+@pytest.mark.postgres
+def test_a_kept_shape_is_planned_once_per_connection_unless_behind_a_pooler(
+    households, monkeypatch
+):
+    """
+    PostgreSQL prepares a kept shape on its first run on a connection and runs it by name after
+    (its plan made once, not on every page); Django's own statements stay unprepared, and behind
+    a pooler in transaction mode (`SHIMTEO_DB_BEHIND_POOLER`) nothing is prepared.
+    """
+    first, second = households
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    before = prepared()
+    for _ in range(3):
+        members = kept_sql.rows_of_shape("test members prepared", _members, first.case.pk)
+    assert members
+    added = [sql for sql in prepared() if sql not in before]
+    assert len(added) == 1 and "casework_casemember" in added[0]
+    list(CaseMember.objects.filter(case=first.case))  # Django's own, three times
+    list(CaseMember.objects.filter(case=first.case))
+    list(CaseMember.objects.filter(case=first.case))
+    assert len(prepared()) == len(before) + 1
+
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    assert kept_sql.rows_of_shape("test members behind a pooler", _members, second.case.pk)
+    assert len(prepared()) == len(before) + 1
