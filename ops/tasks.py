@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.drafts import drafts_purge_expired
+from reports.services import report_runs_purge_expired
 
 from .retention import retention_apply
 
@@ -24,7 +25,14 @@ def apply_retention() -> dict:
     report = retention_apply()
     # Unsaved drafts of forms are kept a few days only (SHIMTEO_DRAFT_DAYS).
     expired_drafts = drafts_purge_expired()
-    return {"eligible": report.eligible, "erased": report.erased, "drafts": expired_drafts}
+    # The reports' counts made by workers are kept a day (reports.services.KEPT_FOR).
+    report_counts = report_runs_purge_expired()
+    return {
+        "eligible": report.eligible,
+        "erased": report.erased,
+        "drafts": expired_drafts,
+        "report_counts": report_counts,
+    }
 
 
 @shared_task(name="ops.checkpoint_audit_chain")

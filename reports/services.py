@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 # figures of months move little in minutes, and the page says when they were counted and offers
 # to count them again.
 FRESH_FOR = datetime.timedelta(minutes=10)
-# Runs are deleted a day after they were asked for (whenever someone asks for another).
+# Runs are deleted a day after they were asked for (`report_runs_purge_expired`: by the daily
+# retention task, and whenever someone asks for another).
 KEPT_FOR = datetime.timedelta(days=1)
 
 
@@ -72,7 +73,7 @@ def report_run_for(*, actor, filters: Filters, language: str, again: bool = Fals
         )
         if kept is not None:
             return kept
-    ReportRun.objects.filter(requested_at__lt=now - KEPT_FOR).delete()
+    report_runs_purge_expired()
     run = ReportRun.objects.create(
         requested_by=actor,
         team=filters.team,
@@ -85,6 +86,14 @@ def report_run_for(*, actor, filters: Filters, language: str, again: bool = Fals
     if settings.CELERY_TASK_ALWAYS_EAGER:
         run.refresh_from_db()
     return run
+
+
+def report_runs_purge_expired() -> int:
+    """Delete the counts asked for more than KEPT_FOR ago (daily, and before each new one)."""
+    deleted, _by_model = ReportRun.objects.filter(
+        requested_at__lt=timezone.now() - KEPT_FOR
+    ).delete()
+    return deleted
 
 
 def _send(run: ReportRun) -> None:

@@ -122,7 +122,12 @@ def test_retention_runs_from_celery_beat(people, settings):
     entry = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
     assert entry["task"] == "ops.apply_retention"
     assert entry["schedule"] == datetime.timedelta(days=1)
-    assert apply_retention.delay().get() == {"eligible": 1, "erased": 1, "drafts": 0}
+    assert apply_retention.delay().get() == {
+        "eligible": 1,
+        "erased": 1,
+        "drafts": 0,
+        "report_counts": 0,
+    }
 
 
 def test_the_period_is_configurable(people, settings):

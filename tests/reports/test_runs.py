@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from casework import querysets
+from ops.tasks import apply_retention
 from reports import services, tables
 from reports.models import ReportRun
 
@@ -154,6 +155,11 @@ def test_counts_are_deleted_a_day_after_they_were_asked_for(client, caseload, su
     page.get(reverse("reports:index"), QUERY)
     assert ReportRun.objects.count() == 1
     assert ReportRun.objects.get().requested_at > timezone.now() - datetime.timedelta(minutes=1)
+
+    # Nobody asks again: the daily retention task deletes it.
+    ReportRun.objects.update(requested_at=timezone.now() - datetime.timedelta(days=2))
+    assert apply_retention.delay().get()["report_counts"] == 1
+    assert not ReportRun.objects.exists()
 
 
 def test_counting_again_a_team_she_is_not_in_counts_nothing(client, caseload, sue, team_south):
