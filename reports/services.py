@@ -53,26 +53,25 @@ def report_run_for(*, actor, filters: Filters, language: str, again: bool = Fals
     """
     The count of the reports page for `actor` with `filters`, in `language`: the latest one
     asked for in the last FRESH_FOR that has not failed, or (none, or `again`) a new one, sent
-    to a worker. It counts what `actor` sees when it runs (`reports.tables.build` asks
-    `visible_to`), and only `actor` is shown it: nothing here grants or refuses.
+    to a worker. Asked `again` while one is still being counted, that one: "Count again"
+    pressed twice makes one count, not two. It counts what `actor` sees when it runs
+    (`reports.tables.build` asks `visible_to`), and only `actor` is shown it: nothing here
+    grants or refuses.
     """
     now = timezone.now()
-    if not again:
-        kept = (
-            ReportRun.objects.filter(
-                requested_by=actor,
-                team=filters.team,
-                date_from=filters.date_from,
-                date_to=filters.date_to,
-                language=language,
-                requested_at__gte=now - FRESH_FOR,
-            )
-            .exclude(status=ReportRun.Status.FAILED)
-            .order_by("-requested_at")
-            .first()
-        )
-        if kept is not None:
-            return kept
+    recent = ReportRun.objects.filter(
+        requested_by=actor,
+        team=filters.team,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        language=language,
+        requested_at__gte=now - FRESH_FOR,
+    ).exclude(status=ReportRun.Status.FAILED)
+    if again:
+        recent = recent.exclude(status=ReportRun.Status.DONE)
+    kept = recent.order_by("-requested_at").first()
+    if kept is not None:
+        return kept
     report_runs_purge_expired()
     run = ReportRun.objects.create(
         requested_by=actor,

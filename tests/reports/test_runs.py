@@ -128,6 +128,19 @@ def test_while_a_worker_counts_the_page_says_so_and_asks_again(client, caseload,
     assert _figures(response, "detentions")[STILL_DETAINED] == [1]
 
 
+def test_count_again_pressed_while_counting_makes_one_count(client, caseload, sue, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    page = sign_in(client, sue)
+    page.get(reverse("reports:index"), QUERY)
+    page.post(reverse("reports:recount"), QUERY)
+    page.post(reverse("reports:recount"), QUERY)
+    assert ReportRun.objects.count() == 1
+
+    services.report_run_count(run_id=str(ReportRun.objects.get().pk))
+    page.post(reverse("reports:recount"), QUERY)  # counted: this one counts again
+    assert ReportRun.objects.count() == 2
+
+
 def test_a_count_that_fails_says_so_and_is_counted_again(client, caseload, sue, monkeypatch):
     def broken(user, filters, **kwargs):
         raise RuntimeError("the replica went away")
