@@ -3,7 +3,7 @@ A count of the reports page made on a worker (`ReportRun`), for a reader of many
 
 A reader of a few cases has her figures counted while the page is made (a tenth of a second at
 any size). A supervisor's figures count every person her team holds, which grows with the
-caseload: seconds at 100,000 people, fifteen at a million. Counted in the request, that held a
+caseload: seconds at 100,000 people, 15 to 27 at a million. Counted in the request, that held a
 web worker (one of two on a small server) for as long, and every caseworker's page waited behind
 it. So her count runs on a worker (on the read replica when there is one), and the page shows
 its result, saying when it was counted, for a few minutes, or says that it is being counted.
