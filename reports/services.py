@@ -59,31 +59,24 @@ def report_run_for(*, actor, filters: Filters, language: str, again: bool = Fals
     grants or refuses.
     """
     now = timezone.now()
-    recent = ReportRun.objects.filter(
-        requested_by=actor,
-        team=filters.team,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-        language=language,
-        requested_at__gte=now - FRESH_FOR,
-    ).exclude(status=ReportRun.Status.FAILED)
+    asked = {
+        "requested_by": actor,
+        "team": filters.team,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "language": language,
+    }
+    recent = ReportRun.objects.filter(**asked, requested_at__gte=now - FRESH_FOR).exclude(
+        status=ReportRun.Status.FAILED
+    )
     if again:
         recent = recent.exclude(status=ReportRun.Status.DONE)
     kept = recent.order_by("-requested_at").first()
     if kept is not None:
         return kept
     report_runs_purge_expired()
-    run = ReportRun.objects.create(
-        requested_by=actor,
-        team=filters.team,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-        language=language,
-        requested_at=now,
-    )
+    run = ReportRun.objects.create(**asked, requested_at=now)
     _send(run)
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        run.refresh_from_db()
     return run
 
 
@@ -102,6 +95,7 @@ def _send(run: ReportRun) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         # Development and tests: counted now, in this process, as a worker would.
         count_report.apply(args=[run_id], throw=True)
+        run.refresh_from_db()
         return
 
     def send():
