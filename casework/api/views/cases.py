@@ -257,13 +257,15 @@ def with_people_prefetched(cases):
     return cases.prefetch_related(
         Prefetch(
             "members",
-            CaseMember.objects.select_related("person").only(
-                "case_id", "role", "person__reference"
-            ),
+            CaseMember.objects.select_related("person")
+            .only("case_id", "role", "person__reference")
+            .order_by("pk"),
         ),
         Prefetch(
             "assignments",
-            CaseAssignment.objects.select_related("user").only("case_id", "role", "user__username"),
+            CaseAssignment.objects.select_related("user")
+            .only("case_id", "role", "user__username")
+            .order_by("pk"),
         ),
     )
 
@@ -275,23 +277,30 @@ def with_people_named(cases):
     would put them (`case.members.all()` reads them), so the serializer is unchanged. The two
     prefetches were two more round trips and ~40 % of a case detail's Python (each built,
     compiled and ran its query, then matched its rows to the case); their SQL is written once
-    per process (`array_kept`). PostgreSQL only. The rows come in the order the prefetches read
-    them (neither has an order of its own).
+    per process (`array_kept`). PostgreSQL only. Members and assignees come in the order of their
+    keys, as the prefetches give them: without an order, each came in whatever order its plan
+    read them, and a prepared statement's plan may read them otherwise.
     """
     named = cases.annotate(
         _members_named=array_kept(
             "api case members",
             "pk",
-            lambda case: CaseMember.objects.filter(case=case).values(
-                json=JSONObject(id="id", p="person_id", ref="person__reference", role="role")
+            lambda case: (
+                CaseMember.objects.filter(case=case)
+                .order_by("pk")
+                .values(
+                    json=JSONObject(id="id", p="person_id", ref="person__reference", role="role")
+                )
             ),
             ArrayField(JSONField()),
         ),
         _assignments_named=array_kept(
             "api case assignments",
             "pk",
-            lambda case: CaseAssignment.objects.filter(case=case).values(
-                json=JSONObject(id="id", u="user_id", name="user__username", role="role")
+            lambda case: (
+                CaseAssignment.objects.filter(case=case)
+                .order_by("pk")
+                .values(json=JSONObject(id="id", u="user_id", name="user__username", role="role"))
             ),
             ArrayField(JSONField()),
         ),
