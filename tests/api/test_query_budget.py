@@ -293,9 +293,7 @@ def test_a_person_lists_the_aliases_the_prefetch_listed(
     PersonAlias.with_voided.filter(pk=voided.pk).update(voided_at=timezone.now())
     url = f"/api/v1/persons/{mother.reference}/"
     with_the_person = token_client(url)[0].content
-    monkeypatch.setattr(
-        people_views, "with_aliases_read", lambda people: people.prefetch_related("aliases")
-    )
+    monkeypatch.setattr(people_views, "with_aliases_read", people_views.with_aliases_prefetched)
     _forget_kept_shapes(monkeypatch)
     prefetched, queries = token_client(url)
     assert queries == DETAILS["persons"][1] + 1
